@@ -1,0 +1,127 @@
+/**
+ * `component()`: a component definition is a value that carries its IR (`spec`) and its
+ * implementation (`run`); its ports live on as phantom types so wiring can be checked by `tsc`.
+ */
+import { toMs, type Duration } from './duration';
+import { DslError } from './errors';
+import { sha256Hex } from './ir/digest';
+import { NAME_PATTERN, type ComponentSpec, type ExecutionOptions, type Resources } from './ir/schema';
+import type { PortMap } from './ports';
+import type { RunFunction } from './runtime';
+
+/** Retry policy as written in the DSL. */
+export interface RetryOptions {
+  /** Attempts in all, including the first. 1 means no retry. */
+  maxAttempts: number;
+  initialInterval?: Duration;
+  backoffCoefficient?: number;
+  maxInterval?: Duration;
+}
+
+export interface TimeoutOptions {
+  /** Limit for one attempt. */
+  attempt?: Duration;
+  /** A worker that stops heartbeating for this long is considered dead and the attempt retried. */
+  heartbeat?: Duration;
+}
+
+/** Execution options: set on the component, overridable on each task. */
+export interface ExecutionOptionsInput {
+  resources?: Resources;
+  retry?: RetryOptions;
+  timeout?: TimeoutOptions;
+}
+
+export interface ComponentOptions<I extends PortMap, O extends PortMap> extends ExecutionOptionsInput {
+  name: string;
+  version?: string;
+  description?: string;
+  category?: string;
+  inputs?: I;
+  outputs?: O;
+  run: RunFunction<I, O>;
+  /** Where workers import this component from (set by libraries; the CLI fills it for user files). */
+  module?: string;
+  export?: string;
+}
+
+declare const componentTypes: unique symbol;
+
+export interface ComponentDefinition<I extends PortMap = PortMap, O extends PortMap = PortMap> {
+  readonly kind: 'component';
+  readonly spec: ComponentSpec;
+  readonly run: RunFunction<I, O>;
+  /** Phantom: the typed ports, read by `pipeline()` wiring. */
+  readonly [componentTypes]?: { inputs: I; outputs: O };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any-port component for registries
+export type AnyComponent = ComponentDefinition<any, any>;
+
+export function isComponent(value: unknown): value is AnyComponent {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'component' && 'spec' in value;
+}
+
+export function toExecutionOptions(o: ExecutionOptionsInput, where: string): ExecutionOptions {
+  const out: ExecutionOptions = {};
+  if (o.resources) out.resources = { ...o.resources };
+  if (o.retry) {
+    const r = o.retry;
+    if (!Number.isInteger(r.maxAttempts) || r.maxAttempts < 1) {
+      throw new DslError(`${where}: retry.maxAttempts must be an integer ≥ 1 (got ${r.maxAttempts})`);
+    }
+    out.retry = { maxAttempts: r.maxAttempts };
+    if (r.initialInterval !== undefined) out.retry.initialIntervalMs = toMs(r.initialInterval, `${where}: retry.initialInterval`);
+    if (r.backoffCoefficient !== undefined) out.retry.backoffCoefficient = r.backoffCoefficient;
+    if (r.maxInterval !== undefined) out.retry.maxIntervalMs = toMs(r.maxInterval, `${where}: retry.maxInterval`);
+  }
+  if (o.timeout) {
+    out.timeout = {};
+    if (o.timeout.attempt !== undefined) out.timeout.attemptMs = toMs(o.timeout.attempt, `${where}: timeout.attempt`);
+    if (o.timeout.heartbeat !== undefined) out.timeout.heartbeatMs = toMs(o.timeout.heartbeat, `${where}: timeout.heartbeat`);
+  }
+  return out;
+}
+
+/**
+ * Declares a component.
+ *
+ * ```ts
+ * const split = component({
+ *   name: 'split',
+ *   inputs: { data: t.Dataset(), testFraction: t.float({ default: 0.2 }) },
+ *   outputs: { train: t.Dataset(), test: t.Dataset() },
+ *   run: async ({ data, testFraction }, ctx) => { ... write ctx.outputs.train.path ... },
+ * });
+ * ```
+ */
+export function component<const I extends PortMap = Record<never, never>, const O extends PortMap = Record<never, never>>(
+  options: ComponentOptions<I, O>,
+): ComponentDefinition<I, O> {
+  const where = `component "${options.name}"`;
+  if (!NAME_PATTERN.test(options.name)) {
+    throw new DslError(`${where}: invalid name; use letters, digits, "-" and "_", starting with a letter`);
+  }
+  const inputs = Object.fromEntries(Object.entries(options.inputs ?? {}).map(([k, p]) => [k, p.spec]));
+  const outputs = Object.fromEntries(Object.entries(options.outputs ?? {}).map(([k, p]) => [k, p.spec]));
+  for (const k of Object.keys(inputs)) {
+    if (k in outputs) throw new DslError(`${where}: "${k}" is both an input and an output; give them different names`);
+  }
+  const spec: ComponentSpec = {
+    name: options.name,
+    version: options.version ?? '1',
+    inputs,
+    outputs,
+    impl: {
+      kind: 'function',
+      // The code is part of the identity: editing `run` changes the digest (and misses the cache).
+      digest: sha256Hex(options.run.toString()),
+    },
+    ...toExecutionOptions(options, where),
+  };
+  if (options.description !== undefined) spec.description = options.description;
+  if (options.category !== undefined) spec.category = options.category;
+  if (options.module !== undefined) spec.impl.module = options.module;
+  if (options.export !== undefined) spec.impl.export = options.export;
+  return { kind: 'component', spec, run: options.run };
+}

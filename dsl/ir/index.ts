@@ -1,0 +1,8 @@
+/** The IR: schemas, types, validation, digests and port type rules. Pure; safe in workflows and browsers. */
+export * from './schema';
+export { canonicalJson, pipelineDigest, sha256Hex, stripUi } from './digest';
+export { incompatibility, isAssignable, parseParamText, parseParamType, valueMismatch } from './portTypes';
+export type { ParsedParamType } from './portTypes';
+export { formatIssue, isRequired, taskDependencies, validatePipeline } from './validate';
+export type { IssueCode, ValidationIssue, ValidationResult } from './validate';
+export { parseIrJson } from './parseIrJson';

@@ -1,0 +1,64 @@
+/**
+ * What a component's `run` function sees at run time. Types only: the engine's `executeTask`
+ * activity implements them, so `dsl/` stays free of Node APIs.
+ */
+import type { ArtifactKeys, ArtifactPort, Json, ParamKeys, ParamValue, PortMap } from './ports';
+
+/** An input artifact, materialised as a local file before `run` is called. */
+export interface InputArtifact {
+  readonly id: string;
+  readonly type: string;
+  readonly uri: string;
+  /** Local path of the artifact's content (a file, or a directory for directory artifacts). */
+  readonly path: string;
+  readonly sha256: string;
+  readonly size: number;
+  readonly properties: Readonly<Record<string, Json>>;
+}
+
+/** An output artifact: write its content at `path`; add searchable metadata to `properties`. */
+export interface OutputArtifact {
+  /** Where to write: a file path (or create a directory there for multi-file artifacts). */
+  readonly path: string;
+  readonly type: string;
+  properties: Record<string, Json>;
+}
+
+export interface ComponentLogger {
+  (message: string, fields?: Record<string, Json>): void;
+}
+
+export interface ComponentContext<O extends PortMap = PortMap> {
+  readonly runId: string;
+  readonly taskId: string;
+  readonly attempt: number;
+  /** A scratch directory for this attempt, removed afterwards. */
+  readonly workDir: string;
+  readonly outputs: { readonly [K in ArtifactKeys<O>]: OutputArtifact };
+  /** Aborted when the run is cancelled or the attempt times out. */
+  readonly signal: AbortSignal;
+  /** Task log line (stored with the execution). */
+  readonly log: ComponentLogger;
+  /** Records a metric, optionally as a series (step = epoch, iteration, …). */
+  metric(key: string, value: number, step?: number): void;
+  /** Reports progress; heartbeats are also sent automatically while `run` is pending. */
+  heartbeat(details?: Json): void;
+}
+
+export type RunInputs<I extends PortMap> = {
+  readonly [K in keyof I]: I[K] extends ArtifactPort<string, infer Req>
+    ? Req extends true
+      ? InputArtifact
+      : InputArtifact | undefined
+    : ParamValue<I[K]>;
+};
+
+type ParamOutputs<O extends PortMap> = { [K in ParamKeys<O>]: ParamValue<O[K]> };
+
+/** `run` returns its parameter outputs (or nothing when it has none). */
+export type RunResult<O extends PortMap> = [ParamKeys<O>] extends [never] ? void | Record<never, never> : ParamOutputs<O>;
+
+export type RunFunction<I extends PortMap, O extends PortMap> = (
+  inputs: RunInputs<I>,
+  ctx: ComponentContext<O>,
+) => Promise<RunResult<O>> | RunResult<O>;

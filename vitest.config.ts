@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      'sluice/dsl': here('./dsl/index.ts'),
+      'sluice/components': here('./components/index.ts'),
+      'sluice/engine': here('./engine/index.ts'),
+    },
+  },
+  test: {
+    include: ['**/*.test.ts'],
+    exclude: ['node_modules/**', '.tools/**', '.sluice/**'],
+    // Temporal's worker uses native modules and child processes: isolate test files in processes.
+    pool: 'forks',
+    // Heavy integration files (Temporal server, PostgreSQL) on a 2-core machine: keep concurrency low.
+    maxWorkers: 2,
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+  },
+});
