@@ -104,7 +104,9 @@ export function parseParamText(text: string, type: string): { ok: true; value: u
   let value: unknown = text;
   if (t.kind === 'scalar' && t.name === 'string') value = text;
   else if (t.kind === 'scalar' && (t.name === 'int' || t.name === 'float')) {
-    value = text.trim() === '' ? Number.NaN : Number(text);
+    const n = text.trim() === '' ? Number.NaN : Number(text);
+    if (Number.isNaN(n)) return { ok: false, error: `expected ${t.name === 'int' ? 'an integer' : 'a number'}, got ${JSON.stringify(text)}` };
+    value = n;
   } else if (t.kind === 'scalar' && t.name === 'bool') {
     value = text === 'true' ? true : text === 'false' ? false : text;
   } else {

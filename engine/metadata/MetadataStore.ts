@@ -145,7 +145,11 @@ export interface MetadataStore {
     trigger: Record<string, Json>;
     workflowId: string;
   }): Promise<RunRecord>;
-  /** Sets status and the given fields; a finished run (succeeded/failed/cancelled) is never reopened. */
+  /**
+   * Sets status and the given fields; a finished run (succeeded/failed/cancelled) is never reopened
+   * (the update is then a no-op). `startedAt` defaults to now on the first 'running', `finishedAt`
+   * to now on a final status. Throws MetadataStoreError('not_found') for an unknown run.
+   */
   updateRun(
     id: string,
     patch: {
@@ -161,7 +165,11 @@ export interface MetadataStore {
   /** Newest first. */
   listRuns(filter?: RunFilter): Promise<RunRecord[]>;
 
-  /** Inserts the execution, or on a retry updates attempt/status/startedAt of the same row. */
+  /**
+   * Inserts the execution, or on a retry updates attempt/status/startedAt of the same row (and
+   * clears the previous attempt's result). An older attempt than the stored one, or the same attempt
+   * of an execution that already finished, changes nothing. Returns the stored row.
+   */
   startExecution(e: {
     id: string;
     runId: string;
@@ -173,9 +181,22 @@ export interface MetadataStore {
     cacheKey?: string | null;
     startedAt?: Date;
   }): Promise<ExecutionRecord>;
+  /**
+   * Records how the execution ended. Fields left out keep their value (`error` is cleared,
+   * `finishedAt` defaults to now). With `attempt`, only the row written by that attempt is
+   * finished: a late finish from a superseded attempt is ignored instead of clobbering its retry.
+   */
   finishExecution(
     id: string,
-    result: { status: ExecutionStatus; error?: string | null; outputParams?: Record<string, Json> | null; finishedAt?: Date },
+    result: {
+      status: ExecutionStatus;
+      error?: string | null;
+      outputParams?: Record<string, Json> | null;
+      finishedAt?: Date;
+      /** Execution whose outputs were reused (status 'cached'). */
+      cachedFrom?: string | null;
+      attempt?: number;
+    },
   ): Promise<void>;
   getExecution(id: string): Promise<ExecutionRecord | undefined>;
   /** In start order. */
@@ -197,6 +218,7 @@ export interface MetadataStore {
   /**
    * The lineage graph around an artifact: upstream (what produced it, from what) and/or downstream
    * (what consumed it, producing what), at most `depth` execution hops each way. Recursive CTEs.
+   * Edges are all events between the returned nodes. An unknown artifact gives an empty graph.
    */
   lineage(artifactId: string, options: { direction: 'upstream' | 'downstream' | 'both'; depth: number }): Promise<LineageGraph>;
 }

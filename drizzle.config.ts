@@ -1,0 +1,10 @@
+/** drizzle-kit settings: `npx drizzle-kit generate` turns schema changes into a checked-in migration. */
+import { defineConfig } from 'drizzle-kit';
+
+export default defineConfig({
+  dialect: 'postgresql',
+  schema: './engine/metadata/schema.ts',
+  out: './engine/metadata/migrations',
+  strict: true,
+  verbose: true,
+});

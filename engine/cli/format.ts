@@ -1,0 +1,116 @@
+/** Human-readable output of the CLI: run summaries, task tables and lineage trees. */
+import type {
+  ArtifactRecord,
+  ExecutionRecord,
+  Json,
+  LineageGraph,
+  LineageNode,
+  RunRecord,
+} from '../metadata/MetadataStore';
+
+export function duration(from: Date | null | undefined, to: Date | null | undefined): string {
+  if (!from || !to) return '';
+  const ms = to.getTime() - from.getTime();
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+export function formatValue(v: Json): string {
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
+}
+
+export function formatParams(params: Record<string, Json>): string {
+  const entries = Object.entries(params);
+  return entries.length ? entries.map(([k, v]) => `${k}=${formatValue(v)}`).join(' ') : '(none)';
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+
+export function formatRunList(runs: RunRecord[]): string {
+  if (runs.length === 0) return 'no runs yet (start one with: sluice run <pipeline.ts>)';
+  return table([
+    ['RUN', 'PIPELINE', 'STATUS', 'CREATED', 'DURATION', 'TRIGGER'],
+    ...runs.map((r) => [
+      r.id,
+      r.pipelineName,
+      r.status,
+      r.createdAt.toISOString().replace('T', ' ').slice(0, 19),
+      duration(r.startedAt ?? r.createdAt, r.finishedAt),
+      String(r.trigger.kind ?? ''),
+    ]),
+  ]);
+}
+
+export function formatRun(
+  run: RunRecord,
+  executions: ExecutionRecord[],
+  artifacts: (ArtifactRecord & { taskId: string; port: string })[],
+): string {
+  const lines = [
+    `run ${run.id}  pipeline ${run.pipelineName}  ${run.status}`,
+    `  params:   ${formatParams(run.params)}`,
+    `  created:  ${run.createdAt.toISOString()}${run.finishedAt ? `  took ${duration(run.startedAt ?? run.createdAt, run.finishedAt)}` : ''}`,
+    `  workflow: ${run.workflowId}`,
+  ];
+  if (run.error) lines.push(`  error:    ${run.error}`);
+  if (executions.length) {
+    lines.push('', table([
+      ['TASK', 'COMPONENT', 'STATUS', 'ATTEMPT', 'DURATION', 'ERROR'],
+      ...executions.map((e) => [e.taskId, e.componentName, e.status, String(e.attempt), duration(e.startedAt, e.finishedAt), e.error ?? '']),
+    ]).replace(/^/gm, '  '));
+  }
+  if (artifacts.length) {
+    lines.push('', '  artifacts:');
+    for (const a of artifacts) lines.push(`    ${a.id}  ${a.type}  ${a.taskId}.${a.port}  ${a.size} B  ${a.uri}`);
+  }
+  return lines.join('\n');
+}
+
+function describeNode(n: LineageNode | undefined): string {
+  if (!n) return '?';
+  if (n.artifact) return `${n.artifact.type} ${n.artifact.name} [${n.artifact.id}] sha256:${n.artifact.sha256.slice(0, 12)}`;
+  if (n.execution) {
+    const e = n.execution;
+    return `${e.componentName} (task ${e.taskId}, run ${e.runId}, ${e.status}) params: ${formatParams(e.params)}`;
+  }
+  return n.id;
+}
+
+/** The lineage graph as two indented trees: where the artifact came from, and what used it. */
+export function formatLineage(graph: LineageGraph): string {
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const out: string[] = [describeNode(byId.get(graph.root))];
+
+  const walk = (id: string, dir: 'up' | 'down', prefix: string, seen: Set<string>): void => {
+    const next = graph.edges
+      .filter((e) => (dir === 'up' ? e.to === id : e.from === id))
+      .map((e) => ({ edge: e, other: dir === 'up' ? e.from : e.to }));
+    next.forEach(({ edge, other }, i) => {
+      const last = i === next.length - 1;
+      const node = byId.get(other);
+      const verb =
+        node?.kind === 'execution'
+          ? dir === 'up'
+            ? `produced (${edge.port}) by`
+            : `read (${edge.port}) by`
+          : dir === 'up'
+            ? `from input ${edge.port}:`
+            : `wrote ${edge.port}:`;
+      out.push(`${prefix}${last ? '└─ ' : '├─ '}${verb} ${describeNode(node)}`);
+      if (!seen.has(other)) walk(other, dir, `${prefix}${last ? '   ' : '│  '}`, new Set([...seen, other]));
+    });
+  };
+  const hasUp = graph.edges.some((e) => e.to === graph.root);
+  const hasDown = graph.edges.some((e) => e.from === graph.root);
+  out.push('upstream:');
+  if (hasUp) walk(graph.root, 'up', '  ', new Set([graph.root]));
+  else out.push('  (none: not produced by a recorded execution)');
+  out.push('downstream:');
+  if (hasDown) walk(graph.root, 'down', '  ', new Set([graph.root]));
+  else out.push('  (none: no execution has read it yet)');
+  if (graph.truncated) out.push('(depth limit reached; use --depth N to see further)');
+  return out.join('\n');
+}

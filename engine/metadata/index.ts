@@ -1,0 +1,31 @@
+/** The metadata store: what ran, with what, producing what. PGlite or PostgreSQL through drizzle. */
+export type {
+  ArtifactRecord,
+  EventKind,
+  EventRecord,
+  ExecutionRecord,
+  ExecutionStatus,
+  Json,
+  LineageEdge,
+  LineageGraph,
+  LineageNode,
+  MetadataStore,
+  MetricRecord,
+  PipelineRecord,
+  PipelineVersionRecord,
+  RunFilter,
+  RunRecord,
+  RunStatus,
+} from './MetadataStore';
+export { DrizzleMetadataStore, METADATA_MIGRATIONS_FOLDER } from './DrizzleMetadataStore';
+export type { DrizzleMetadataStoreOptions, MetadataDatabase } from './DrizzleMetadataStore';
+export {
+  DEFAULT_DATA_DIR,
+  IN_MEMORY_DATA_DIR,
+  createPgliteMetadataStore,
+  createPostgresMetadataStore,
+  openMetadataStore,
+} from './openMetadataStore';
+export type { OpenMetadataStoreOptions } from './openMetadataStore';
+export { MetadataStoreError } from './errors';
+export type { MetadataStoreErrorCode } from './errors';

@@ -1,0 +1,575 @@
+/**
+ * The contract every MetadataStore backend must keep, as one vitest suite that each backend's test
+ * file runs (pglite.test.ts, postgres.test.ts). Tests share one store per backend and use fresh ids,
+ * so they also prove that the store filters correctly among other rows.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PipelineSpec } from '../../dsl/ir/schema';
+import type { ArtifactRecord, LineageGraph, MetadataStore } from './MetadataStore';
+
+export function describeMetadataStoreContract(name: string, open: () => Promise<MetadataStore>): void {
+  describe(`MetadataStore contract: ${name}`, () => {
+    let store: MetadataStore;
+    beforeAll(async () => {
+      store = await open();
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    /** A pipeline with a unique name, a registered version and a run of it. */
+    async function newRun(suffix = 'run') {
+      const spec = pipelineSpec(`p${uid()}`);
+      const version = await store.registerPipelineVersion(spec, `digest-${uid()}`);
+      const run = await store.createRun({
+        id: `${suffix}-${uid()}`,
+        pipelineVersionId: version.id,
+        params: { lr: 0.1 },
+        trigger: { kind: 'manual' },
+        workflowId: `wf-${uid()}`,
+      });
+      return { spec, version, run };
+    }
+
+    async function startTask(runId: string, taskId: string, attempt = 1) {
+      return store.startExecution({
+        id: `${runId}/${taskId}`,
+        runId,
+        taskId,
+        componentName: taskId,
+        componentDigest: `c-${taskId}`,
+        attempt,
+        params: {},
+      });
+    }
+
+    it('applies migrations idempotently', async () => {
+      await store.migrate();
+      await store.migrate();
+    });
+
+    describe('pipelines', () => {
+      it('registers a pipeline version once per digest', async () => {
+        const spec = pipelineSpec(`p${uid()}`);
+        const first = await store.registerPipelineVersion(spec, 'd1');
+        const again = await store.registerPipelineVersion(spec, 'd1');
+        expect(again.id).toBe(first.id);
+        expect(again.pipelineId).toBe(first.pipelineId);
+        expect(first.pipelineName).toBe(spec.name);
+        expect(first.digest).toBe('d1');
+        expect(first.spec).toEqual(spec);
+        expect(first.createdAt).toBeInstanceOf(Date);
+
+        const second = await store.registerPipelineVersion({ ...spec, description: 'changed' }, 'd2');
+        expect(second.id).not.toBe(first.id);
+        expect(second.pipelineId).toBe(first.pipelineId);
+
+        const pipelines = (await store.listPipelines()).filter((p) => p.name === spec.name);
+        expect(pipelines).toHaveLength(1);
+        expect(pipelines[0]?.id).toBe(first.pipelineId);
+      });
+
+      it('survives concurrent registration of the same version', async () => {
+        const spec = pipelineSpec(`p${uid()}`);
+        const versions = await Promise.all([1, 2, 3].map(() => store.registerPipelineVersion(spec, 'same')));
+        expect(new Set(versions.map((v) => v.id)).size).toBe(1);
+      });
+
+      it('reads a version back, and nothing for an unknown id', async () => {
+        const spec = pipelineSpec(`p${uid()}`);
+        const version = await store.registerPipelineVersion(spec, 'd');
+        expect(await store.getPipelineVersion(version.id)).toEqual(version);
+        expect(await store.getPipelineVersion(`missing-${uid()}`)).toBeUndefined();
+      });
+    });
+
+    describe('runs', () => {
+      it('creates a pending run, idempotently', async () => {
+        const { spec, version, run } = await newRun();
+        expect(run).toMatchObject({
+          pipelineVersionId: version.id,
+          pipelineName: spec.name,
+          status: 'pending',
+          params: { lr: 0.1 },
+          trigger: { kind: 'manual' },
+          failedTask: null,
+          error: null,
+          outputs: null,
+          startedAt: null,
+          finishedAt: null,
+        });
+        expect(run.createdAt).toBeInstanceOf(Date);
+        const again = await store.createRun({
+          id: run.id,
+          pipelineVersionId: version.id,
+          params: { lr: 0.5 },
+          trigger: { kind: 'cli' },
+          workflowId: 'other',
+        });
+        expect(again).toEqual(run);
+        expect(await store.getRun(run.id)).toEqual(run);
+        expect(await store.getRun(`missing-${uid()}`)).toBeUndefined();
+      });
+
+      it('refuses a run of an unregistered version', async () => {
+        await expect(
+          store.createRun({ id: uid(), pipelineVersionId: `nope-${uid()}`, params: {}, trigger: {}, workflowId: 'w' }),
+        ).rejects.toMatchObject({ name: 'MetadataStoreError', code: 'not_found' });
+      });
+
+      it('updates status and fields, filling in start and finish times', async () => {
+        const { run } = await newRun();
+        await store.updateRun(run.id, { status: 'running' });
+        const running = await store.getRun(run.id);
+        expect(running?.status).toBe('running');
+        expect(running?.startedAt).toBeInstanceOf(Date);
+        expect(running?.finishedAt).toBeNull();
+
+        const finishedAt = new Date('2030-01-02T03:04:05.678Z');
+        await store.updateRun(run.id, { status: 'succeeded', finishedAt, outputs: { model: 'artifact-1', acc: 0.9 } });
+        const done = await store.getRun(run.id);
+        expect(done).toMatchObject({ status: 'succeeded', outputs: { model: 'artifact-1', acc: 0.9 }, error: null });
+        expect(done?.finishedAt?.toISOString()).toBe(finishedAt.toISOString());
+        expect(done?.startedAt?.getTime()).toBe(running?.startedAt?.getTime());
+      });
+
+      it('never reopens a finished run', async () => {
+        for (const final of ['succeeded', 'failed', 'cancelled'] as const) {
+          const { run } = await newRun();
+          await store.updateRun(run.id, { status: 'running' });
+          await store.updateRun(run.id, { status: final, error: final === 'failed' ? 'boom' : null, failedTask: 'train' });
+          const finished = await store.getRun(run.id);
+          expect(finished?.finishedAt).toBeInstanceOf(Date);
+
+          // A late or re-delivered update changes nothing: not the status, not the fields.
+          await store.updateRun(run.id, { status: 'running', error: 'late', failedTask: null, outputs: { x: 1 } });
+          await store.updateRun(run.id, { status: final === 'failed' ? 'succeeded' : 'failed' });
+          expect(await store.getRun(run.id)).toEqual(finished);
+        }
+      });
+
+      it('refuses to update an unknown run', async () => {
+        await expect(store.updateRun(`missing-${uid()}`, { status: 'running' })).rejects.toMatchObject({
+          code: 'not_found',
+        });
+      });
+
+      it('lists runs newest first, filtered by pipeline and status, limited', async () => {
+        const spec = pipelineSpec(`p${uid()}`);
+        const version = await store.registerPipelineVersion(spec, 'd');
+        const ids: string[] = [];
+        for (let i = 0; i < 4; i++) {
+          const id = `r${i}-${uid()}`;
+          ids.push(id);
+          await store.createRun({ id, pipelineVersionId: version.id, params: { i }, trigger: {}, workflowId: id });
+        }
+        await newRun(); // another pipeline's run, which the filter must leave out
+        await store.updateRun(ids[1] ?? '', { status: 'failed', error: 'x' });
+        await store.updateRun(ids[3] ?? '', { status: 'failed', error: 'y' });
+
+        const all = await store.listRuns({ pipelineName: spec.name });
+        expect(all.map((r) => r.id)).toEqual([...ids].reverse());
+        expect(all.every((r) => r.pipelineName === spec.name)).toBe(true);
+
+        const failed = await store.listRuns({ pipelineName: spec.name, status: 'failed' });
+        expect(failed.map((r) => r.id)).toEqual([ids[3], ids[1]]);
+
+        const newest = await store.listRuns({ pipelineName: spec.name, limit: 2 });
+        expect(newest.map((r) => r.id)).toEqual([ids[3], ids[2]]);
+
+        const anyPipeline = await store.listRuns({ status: 'failed', limit: 1000 });
+        expect(anyPipeline.map((r) => r.id)).toEqual(expect.arrayContaining([ids[1], ids[3]]));
+        expect(anyPipeline.every((r) => r.status === 'failed')).toBe(true);
+        expect((await store.listRuns()).length).toBeGreaterThanOrEqual(5);
+      });
+
+      it('round-trips JSON values exactly', async () => {
+        const { version } = await newRun();
+        const params = { s: 'ünï "quoted" \\ 🚀', n: -1.5e-7, b: false, z: null, list: [1, [2, { a: [] }]], o: {} };
+        const run = await store.createRun({
+          id: uid(),
+          pipelineVersionId: version.id,
+          params,
+          trigger: { kind: 'schedule', cron: '0 * * * *' },
+          workflowId: 'w',
+        });
+        expect((await store.getRun(run.id))?.params).toEqual(params);
+      });
+    });
+
+    describe('executions', () => {
+      it('starts an execution and reads it back', async () => {
+        const { run } = await newRun();
+        const startedAt = new Date('2030-05-06T07:08:09.123Z');
+        const e = await store.startExecution({
+          id: `${run.id}/train`,
+          runId: run.id,
+          taskId: 'train',
+          componentName: 'trainer',
+          componentDigest: 'abc',
+          attempt: 1,
+          params: { epochs: 3 },
+          cacheKey: 'key-1',
+          startedAt,
+        });
+        expect(e).toEqual({
+          id: `${run.id}/train`,
+          runId: run.id,
+          taskId: 'train',
+          componentName: 'trainer',
+          componentDigest: 'abc',
+          status: 'running',
+          attempt: 1,
+          params: { epochs: 3 },
+          outputParams: null,
+          error: null,
+          cacheKey: 'key-1',
+          cachedFrom: null,
+          startedAt,
+          finishedAt: null,
+        });
+        expect(await store.getExecution(e.id)).toEqual(e);
+        expect(await store.getExecution(`missing-${uid()}`)).toBeUndefined();
+      });
+
+      it('upserts a retried execution: one row, the newer attempt', async () => {
+        const { run } = await newRun();
+        const first = await startTask(run.id, 'train', 1);
+        await store.finishExecution(first.id, { status: 'failed', error: 'OOM' });
+        expect(await store.getExecution(first.id)).toMatchObject({ status: 'failed', error: 'OOM', attempt: 1 });
+
+        const second = await startTask(run.id, 'train', 2);
+        expect(second).toMatchObject({ id: first.id, attempt: 2, status: 'running', error: null, finishedAt: null });
+        expect(await store.listExecutions(run.id)).toHaveLength(1);
+
+        // A stale start of attempt 1 and a late finish of attempt 1 leave attempt 2 alone.
+        expect(await startTask(run.id, 'train', 1)).toMatchObject({ attempt: 2, status: 'running' });
+        await store.finishExecution(first.id, { status: 'failed', error: 'late', attempt: 1 });
+        expect(await store.getExecution(first.id)).toMatchObject({ attempt: 2, status: 'running', error: null });
+
+        await store.finishExecution(first.id, { status: 'succeeded', outputParams: { loss: 0.1 }, attempt: 2 });
+        const done = await store.getExecution(first.id);
+        expect(done).toMatchObject({ attempt: 2, status: 'succeeded', outputParams: { loss: 0.1 }, error: null });
+        expect(done?.finishedAt).toBeInstanceOf(Date);
+
+        // A re-delivered start of the same attempt does not reopen the finished execution.
+        expect(await startTask(run.id, 'train', 2)).toEqual(done);
+        expect(await store.listExecutions(run.id)).toEqual([done]);
+      });
+
+      it('records a cache hit with the execution it reused', async () => {
+        const { run } = await newRun();
+        const original = await startTask(run.id, 'a');
+        await store.finishExecution(original.id, { status: 'succeeded' });
+        const hit = await startTask(run.id, 'b');
+        await store.finishExecution(hit.id, { status: 'cached', cachedFrom: original.id });
+        expect(await store.getExecution(hit.id)).toMatchObject({ status: 'cached', cachedFrom: original.id });
+      });
+
+      it('refuses to finish an unknown execution', async () => {
+        await expect(store.finishExecution(`missing-${uid()}`, { status: 'succeeded' })).rejects.toMatchObject({
+          code: 'not_found',
+        });
+      });
+
+      it('lists a run’s executions in start order', async () => {
+        const { run } = await newRun();
+        const other = await newRun();
+        await startTask(other.run.id, 'x');
+        const ids = [];
+        for (const task of ['c', 'a', 'b']) ids.push((await startTask(run.id, task)).id);
+        expect((await store.listExecutions(run.id)).map((e) => e.id)).toEqual(ids);
+      });
+    });
+
+    describe('artifacts, events and metrics', () => {
+      it('records an artifact once and returns the stored row', async () => {
+        const a = artifactInput(`a-${uid()}`);
+        const stored = await store.recordArtifact(a);
+        expect(stored).toEqual({ ...a, createdAt: expect.any(Date) });
+        const again = await store.recordArtifact({ ...a, uri: 'file:///elsewhere', size: 1 });
+        expect(again).toEqual(stored);
+        expect(await store.getArtifact(a.id)).toEqual(stored);
+        expect(await store.getArtifact(`missing-${uid()}`)).toBeUndefined();
+      });
+
+      it('keeps sizes beyond 32 bits', async () => {
+        const a = { ...artifactInput(`big-${uid()}`), size: 5 * 2 ** 32 + 7 };
+        expect((await store.recordArtifact(a)).size).toBe(5 * 2 ** 32 + 7);
+      });
+
+      it('records events idempotently and lists them by execution, artifact and run', async () => {
+        const { run } = await newRun();
+        const producer = await startTask(run.id, 'produce');
+        const consumer = await startTask(run.id, 'consume');
+        const a = await store.recordArtifact(artifactInput(`${producer.id}/out`));
+        const out = { executionId: producer.id, artifactId: a.id, kind: 'output' as const, port: 'out' };
+        const input = { executionId: consumer.id, artifactId: a.id, kind: 'input' as const, port: 'data' };
+        await store.recordEvent(out);
+        await store.recordEvent(out);
+        await store.recordEvent(input);
+        await store.recordEvent(input);
+
+        expect(await store.listEvents({ executionId: producer.id })).toEqual([out]);
+        expect(await store.listEvents({ artifactId: a.id })).toEqual([out, input]);
+        expect(await store.listEvents({ runId: run.id })).toEqual([out, input]);
+        expect(await store.listEvents({ runId: run.id, executionId: consumer.id })).toEqual([input]);
+      });
+
+      it('lists the artifacts a run produced, with task and port', async () => {
+        const { run } = await newRun();
+        const other = await newRun();
+        const foreign = await store.recordArtifact(artifactInput(`foreign-${uid()}`));
+        const producerElsewhere = await startTask(other.run.id, 'load');
+        await store.recordEvent({ executionId: producerElsewhere.id, artifactId: foreign.id, kind: 'output', port: 'out' });
+
+        const train = await startTask(run.id, 'train');
+        const model = await store.recordArtifact(artifactInput(`${train.id}/model`));
+        const report = await store.recordArtifact(artifactInput(`${train.id}/report`));
+        await store.recordEvent({ executionId: train.id, artifactId: foreign.id, kind: 'input', port: 'data' });
+        await store.recordEvent({ executionId: train.id, artifactId: model.id, kind: 'output', port: 'model' });
+        await store.recordEvent({ executionId: train.id, artifactId: report.id, kind: 'output', port: 'report' });
+
+        expect(await store.listRunArtifacts(run.id)).toEqual([
+          { ...model, taskId: 'train', port: 'model' },
+          { ...report, taskId: 'train', port: 'report' },
+        ]);
+      });
+
+      it('records metrics idempotently: a retried write replaces the value', async () => {
+        const { run } = await newRun();
+        const e = await startTask(run.id, 'train');
+        await store.recordMetric({ runId: run.id, executionId: e.id, key: 'loss', value: 0.9, step: 0 });
+        await store.recordMetric({ runId: run.id, executionId: e.id, key: 'loss', value: 0.5, step: 0 });
+        await store.recordMetric({ runId: run.id, executionId: e.id, key: 'loss', value: 0.4, step: 1 });
+        await store.recordMetric({ runId: run.id, executionId: e.id, key: 'acc', value: 0.75, step: 0 });
+        const other = await newRun();
+        const otherExecution = await startTask(other.run.id, 'train');
+        await store.recordMetric({ runId: other.run.id, executionId: otherExecution.id, key: 'loss', value: 9, step: 0 });
+
+        const expected = [
+          { runId: run.id, executionId: e.id, key: 'acc', value: 0.75, step: 0 },
+          { runId: run.id, executionId: e.id, key: 'loss', value: 0.5, step: 0 },
+          { runId: run.id, executionId: e.id, key: 'loss', value: 0.4, step: 1 },
+        ];
+        expect(await store.listMetrics({ runId: run.id })).toEqual(expected);
+        expect(await store.listMetrics({ executionId: e.id })).toEqual(expected);
+      });
+    });
+
+    describe('lineage', () => {
+      /**
+       * load → dataset → split → (train, test); train → fit → model; (model, test) → evaluate → metrics.
+       * Artifact ids are `${run}/artifact`, execution ids `${run}/task:x`.
+       */
+      async function chain() {
+        const { run } = await newRun('lineage');
+        const a = (name: string) => `${run.id}/${name}`;
+        const x = (task: string) => `${run.id}/task:${task}`;
+        const steps: { task: string; inputs: string[]; outputs: string[] }[] = [
+          { task: 'load', inputs: [], outputs: ['dataset'] },
+          { task: 'split', inputs: ['dataset'], outputs: ['train', 'test'] },
+          { task: 'fit', inputs: ['train'], outputs: ['model'] },
+          { task: 'evaluate', inputs: ['model', 'test'], outputs: ['metrics'] },
+        ];
+        for (const step of steps) {
+          await store.startExecution({
+            id: x(step.task),
+            runId: run.id,
+            taskId: step.task,
+            componentName: step.task,
+            componentDigest: 'd',
+            attempt: 1,
+            params: {},
+          });
+          for (const input of step.inputs) {
+            await store.recordEvent({ executionId: x(step.task), artifactId: a(input), kind: 'input', port: input });
+          }
+          for (const output of step.outputs) {
+            await store.recordArtifact(artifactInput(a(output)));
+            await store.recordEvent({ executionId: x(step.task), artifactId: a(output), kind: 'output', port: output });
+          }
+          await store.finishExecution(x(step.task), { status: 'succeeded' });
+        }
+        /** The graph as "id@depth" nodes and "from>to" edges, with the run prefix cut off. */
+        const view = (g: LineageGraph) => ({
+          nodes: g.nodes.map((n) => `${n.id.slice(run.id.length + 1)}@${n.depth}`).sort(),
+          edges: g.edges.map((e) => `${e.from.slice(run.id.length + 1)}>${e.to.slice(run.id.length + 1)}`).sort(),
+          truncated: g.truncated,
+        });
+        return { a, x, view };
+      }
+
+      it('walks upstream to the source', async () => {
+        const { a, view } = await chain();
+        const g = await store.lineage(a('metrics'), { direction: 'upstream', depth: 10 });
+        expect(g.root).toBe(a('metrics'));
+        expect(view(g)).toEqual({
+          nodes: [
+            'dataset@2',
+            'metrics@0',
+            'model@1',
+            'task:evaluate@1',
+            'task:fit@2',
+            'task:load@3',
+            'task:split@2',
+            'test@1',
+            'train@2',
+          ],
+          edges: [
+            'dataset>task:split',
+            'model>task:evaluate',
+            'task:evaluate>metrics',
+            'task:fit>model',
+            'task:load>dataset',
+            'task:split>test',
+            'task:split>train',
+            'test>task:evaluate',
+            'train>task:fit',
+          ],
+          truncated: false,
+        });
+        // An unbounded request is clamped, not endless.
+        expect(view(await store.lineage(a('metrics'), { direction: 'upstream', depth: Infinity }))).toEqual(view(g));
+      });
+
+      it('stops upstream at the depth bound and says so', async () => {
+        const { a, view } = await chain();
+        expect(view(await store.lineage(a('metrics'), { direction: 'upstream', depth: 1 }))).toEqual({
+          nodes: ['metrics@0', 'model@1', 'task:evaluate@1', 'test@1'],
+          edges: ['model>task:evaluate', 'task:evaluate>metrics', 'test>task:evaluate'],
+          truncated: true,
+        });
+        expect(view(await store.lineage(a('metrics'), { direction: 'upstream', depth: 0 }))).toEqual({
+          nodes: ['metrics@0'],
+          edges: [],
+          truncated: true,
+        });
+        // Exactly deep enough: nothing was cut.
+        expect((await store.lineage(a('metrics'), { direction: 'upstream', depth: 3 })).truncated).toBe(false);
+        expect((await store.lineage(a('metrics'), { direction: 'upstream', depth: 2 })).truncated).toBe(true);
+        expect(view(await store.lineage(a('dataset'), { direction: 'upstream', depth: 1 }))).toEqual({
+          nodes: ['dataset@0', 'task:load@1'],
+          edges: ['task:load>dataset'],
+          truncated: false,
+        });
+      });
+
+      it('walks downstream to the sinks', async () => {
+        const { a, view } = await chain();
+        const expected = {
+          nodes: [
+            'dataset@0',
+            'metrics@2',
+            'model@2',
+            'task:evaluate@2',
+            'task:fit@2',
+            'task:split@1',
+            'test@1',
+            'train@1',
+          ],
+          edges: [
+            'dataset>task:split',
+            'model>task:evaluate',
+            'task:evaluate>metrics',
+            'task:fit>model',
+            'task:split>test',
+            'task:split>train',
+            'test>task:evaluate',
+            'train>task:fit',
+          ],
+          truncated: false,
+        };
+        expect(view(await store.lineage(a('dataset'), { direction: 'downstream', depth: 10 }))).toEqual(expected);
+        // evaluate is reached at depth 2 through test, so its other input (model) cuts nothing.
+        expect(view(await store.lineage(a('dataset'), { direction: 'downstream', depth: 2 }))).toEqual(expected);
+        expect(view(await store.lineage(a('dataset'), { direction: 'downstream', depth: 1 }))).toEqual({
+          nodes: ['dataset@0', 'task:split@1', 'test@1', 'train@1'],
+          edges: ['dataset>task:split', 'task:split>test', 'task:split>train'],
+          truncated: true,
+        });
+        expect(view(await store.lineage(a('metrics'), { direction: 'downstream', depth: 5 }))).toEqual({
+          nodes: ['metrics@0'],
+          edges: [],
+          truncated: false,
+        });
+      });
+
+      it('walks both ways from the middle, with the records attached', async () => {
+        const { a, x, view } = await chain();
+        const g = await store.lineage(a('model'), { direction: 'both', depth: 1 });
+        expect(view(g)).toEqual({
+          nodes: ['metrics@1', 'model@0', 'task:evaluate@1', 'task:fit@1', 'train@1'],
+          edges: ['model>task:evaluate', 'task:evaluate>metrics', 'task:fit>model', 'train>task:fit'],
+          truncated: true,
+        });
+        const fit = g.nodes.find((n) => n.id === x('fit'));
+        expect(fit).toMatchObject({ kind: 'execution', execution: { taskId: 'fit', status: 'succeeded' } });
+        const model = g.nodes.find((n) => n.id === a('model'));
+        expect(model).toMatchObject({ kind: 'artifact', artifact: { id: a('model'), type: 'Dataset' } });
+        const edge = g.edges.find((e) => e.from === a('model'));
+        expect(edge).toEqual({ from: a('model'), to: x('evaluate'), kind: 'input', port: 'model' });
+
+        const whole = view(await store.lineage(a('model'), { direction: 'both', depth: 10 }));
+        expect(whole.truncated).toBe(false);
+        // 'test' is an input of a downstream step, not on a path through the model: left out.
+        expect(whole.nodes).toEqual([
+          'dataset@2',
+          'metrics@1',
+          'model@0',
+          'task:evaluate@1',
+          'task:fit@1',
+          'task:load@3',
+          'task:split@2',
+          'train@1',
+        ]);
+      });
+
+      it('gives an empty graph for an unknown artifact', async () => {
+        const id = `missing-${uid()}`;
+        expect(await store.lineage(id, { direction: 'both', depth: 3 })).toEqual({
+          root: id,
+          nodes: [],
+          edges: [],
+          truncated: false,
+        });
+      });
+    });
+  });
+}
+
+function uid(): string {
+  return randomUUID().replace(/-/g, '').slice(0, 12);
+}
+
+function artifactInput(id: string): Omit<ArtifactRecord, 'createdAt'> {
+  return {
+    id,
+    type: 'Dataset',
+    name: id.split('/').pop() ?? id,
+    uri: `file:///artifacts/sha256/${id}`,
+    sha256: 'ab'.repeat(32),
+    size: 1234,
+    properties: { rows: 150, columns: ['a', 'b'], note: null },
+  };
+}
+
+function pipelineSpec(name: string): PipelineSpec {
+  return {
+    apiVersion: 'sluice/v1',
+    name,
+    inputs: { lr: { kind: 'parameter', type: 'float', default: 0.1 } },
+    outputs: { model: { task: 'train', output: 'model' } },
+    components: {
+      trainer: {
+        name: 'trainer',
+        version: '1.0.0',
+        inputs: { lr: { kind: 'parameter', type: 'float' } },
+        outputs: { model: { kind: 'artifact', type: 'Model' } },
+        impl: { kind: 'function', digest: 'f'.repeat(64) },
+      },
+    },
+    dag: { tasks: { train: { component: 'trainer', inputs: { lr: { pipelineInput: 'lr' } } } } },
+  };
+}

@@ -1,0 +1,48 @@
+/** The metadata store contract on embedded PGlite, in memory and on disk. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { describeMetadataStoreContract } from './metadataStore.contract';
+import { openMetadataStore } from './openMetadataStore';
+
+const tempDirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-pglite-'));
+  tempDirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describeMetadataStoreContract('PGlite in memory', () => openMetadataStore({ dataDir: 'memory://' }));
+describeMetadataStoreContract('PGlite on disk', () => openMetadataStore({ dataDir: join(tempDir(), 'db') }));
+
+describe('PGlite on disk', () => {
+  it('keeps the data across close and reopen, and migrating again changes nothing', async () => {
+    const dataDir = join(tempDir(), 'nested', 'db');
+    const first = await openMetadataStore({ dataDir });
+    const version = await first.registerPipelineVersion(
+      {
+        apiVersion: 'sluice/v1',
+        name: 'persisted',
+        inputs: {},
+        outputs: {},
+        components: {},
+        dag: { tasks: {} },
+      },
+      'digest',
+    );
+    await first.close();
+    await first.close(); // idempotent
+
+    const second = await openMetadataStore({ dataDir });
+    try {
+      expect(await second.getPipelineVersion(version.id)).toEqual(version);
+      expect(second.description).toBe(`PGlite at ${dataDir}`);
+    } finally {
+      await second.close();
+    }
+  });
+});

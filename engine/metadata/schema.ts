@@ -1,0 +1,173 @@
+/**
+ * Tables of the metadata store (drizzle pg-core). drizzle-kit generates the checked-in migrations
+ * under ./migrations from this file: after a change, run `npx drizzle-kit generate` and commit both.
+ *
+ * Ids are text chosen by the engine (deterministic where retries must upsert); JSON is jsonb;
+ * times are timestamptz. Statuses are text guarded by CHECK constraints rather than pg enums, so a
+ * new status is a one-line migration instead of an ALTER TYPE dance.
+ */
+import { sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  check,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  unique,
+} from 'drizzle-orm/pg-core';
+import type { PipelineSpec } from '../../dsl/ir/schema';
+import type { EventKind, ExecutionStatus, Json, RunStatus } from './MetadataStore';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const jsonObject = (name: string) => jsonb(name).$type<Record<string, Json>>();
+
+export const pipelines = pgTable('pipelines', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique('pipelines_name_unique'),
+  createdAt: createdAt(),
+});
+
+export const pipelineVersions = pgTable(
+  'pipeline_versions',
+  {
+    id: text('id').primaryKey(),
+    pipelineId: text('pipeline_id')
+      .notNull()
+      .references(() => pipelines.id, { onDelete: 'cascade' }),
+    digest: text('digest').notNull(),
+    spec: jsonb('spec').$type<PipelineSpec>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [unique('pipeline_versions_pipeline_digest_unique').on(t.pipelineId, t.digest)],
+);
+
+export const runs = pgTable(
+  'runs',
+  {
+    id: text('id').primaryKey(),
+    // Insertion order: breaks created_at ties (PGlite's clock can give two runs the same instant).
+    seq: bigint('seq', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
+    // Denormalised from the version so "runs of pipeline X" is one index scan.
+    pipelineId: text('pipeline_id')
+      .notNull()
+      .references(() => pipelines.id, { onDelete: 'cascade' }),
+    pipelineVersionId: text('pipeline_version_id')
+      .notNull()
+      .references(() => pipelineVersions.id, { onDelete: 'cascade' }),
+    status: text('status').$type<RunStatus>().notNull().default('pending'),
+    params: jsonObject('params').notNull(),
+    trigger: jsonObject('trigger').notNull(),
+    workflowId: text('workflow_id').notNull(),
+    failedTask: text('failed_task'),
+    error: text('error'),
+    outputs: jsonObject('outputs'),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    check('runs_status_check', sql`${t.status} in ('pending', 'running', 'succeeded', 'failed', 'cancelled')`),
+    index('runs_pipeline_created_idx').on(t.pipelineId, t.createdAt.desc()),
+    index('runs_status_created_idx').on(t.status, t.createdAt.desc()),
+    index('runs_created_idx').on(t.createdAt.desc()),
+    index('runs_workflow_id_idx').on(t.workflowId),
+  ],
+);
+
+export const executions = pgTable(
+  'executions',
+  {
+    id: text('id').primaryKey(),
+    // Insertion order: breaks started_at ties; a retry keeps the row and so its place.
+    seq: bigint('seq', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    taskId: text('task_id').notNull(),
+    componentName: text('component_name').notNull(),
+    componentDigest: text('component_digest').notNull(),
+    status: text('status').$type<ExecutionStatus>().notNull().default('running'),
+    attempt: integer('attempt').notNull().default(1),
+    params: jsonObject('params').notNull(),
+    outputParams: jsonObject('output_params'),
+    error: text('error'),
+    cacheKey: text('cache_key'),
+    cachedFrom: text('cached_from').references((): AnyPgColumn => executions.id, { onDelete: 'set null' }),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    check(
+      'executions_status_check',
+      sql`${t.status} in ('running', 'succeeded', 'failed', 'cancelled', 'cached', 'skipped')`,
+    ),
+    check('executions_attempt_check', sql`${t.attempt} >= 1`),
+    index('executions_run_started_idx').on(t.runId, t.startedAt, t.seq),
+    // Cache lookups: "a succeeded execution with this key".
+    index('executions_cache_key_idx').on(t.cacheKey),
+  ],
+);
+
+export const artifacts = pgTable(
+  'artifacts',
+  {
+    id: text('id').primaryKey(),
+    type: text('type').notNull(),
+    name: text('name').notNull(),
+    uri: text('uri').notNull(),
+    sha256: text('sha256').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    properties: jsonObject('properties').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('artifacts_sha256_idx').on(t.sha256)],
+);
+
+/** Lineage is the graph of these rows: artifact → execution (input), execution → artifact (output). */
+export const events = pgTable(
+  'events',
+  {
+    executionId: text('execution_id')
+      .notNull()
+      .references(() => executions.id, { onDelete: 'cascade' }),
+    artifactId: text('artifact_id')
+      .notNull()
+      .references(() => artifacts.id, { onDelete: 'cascade' }),
+    kind: text('kind').$type<EventKind>().notNull(),
+    port: text('port').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // The key makes recordEvent idempotent and also serves "events of an execution".
+    primaryKey({ name: 'events_pkey', columns: [t.executionId, t.artifactId, t.kind, t.port] }),
+    check('events_kind_check', sql`${t.kind} in ('input', 'output')`),
+    index('events_artifact_kind_idx').on(t.artifactId, t.kind),
+    index('events_execution_kind_idx').on(t.executionId, t.kind),
+  ],
+);
+
+export const metrics = pgTable(
+  'metrics',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    executionId: text('execution_id')
+      .notNull()
+      .references(() => executions.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    value: doublePrecision('value').notNull(),
+    step: integer('step').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ name: 'metrics_pkey', columns: [t.executionId, t.key, t.step] }),
+    index('metrics_run_key_idx').on(t.runId, t.key, t.step),
+  ],
+);

@@ -1,0 +1,105 @@
+/**
+ * The embedded stack: everything Sluice needs in one process tree — the Temporal dev server (child
+ * process, state in `.sluice/temporal.db`), the metadata store (PGlite in `.sluice/db`, or
+ * PostgreSQL via DATABASE_URL), the local artifact store and the workers.
+ */
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import type { ArtifactStore } from '../artifacts/ArtifactStore';
+import { openArtifactStore } from '../artifacts/index';
+import { createLogger, type Logger } from '../logging';
+import type { MetadataStore } from '../metadata/MetadataStore';
+import { openMetadataStore } from '../metadata/index';
+import { stateDir as defaultStateDir } from '../paths';
+import { ComponentRegistry } from '../registry/ComponentRegistry';
+import { DevServer } from '../temporal/DevServer';
+import { installQuietRuntime, startWorkers, type ResourceClass, type RunningWorkers } from '../worker/startWorkers';
+import { DEFAULT_TASK_QUEUE_PREFIX } from '../client/submitRun';
+import { lockStateDir } from './stateLock';
+
+export interface EmbeddedStackOptions {
+  /** Local state; default `$SLUICE_HOME` or `./.sluice`. */
+  stateDir?: string;
+  /** Use this Temporal server instead of starting the dev server (default: $TEMPORAL_ADDRESS). */
+  temporalAddress?: string;
+  /** PostgreSQL URL instead of PGlite (default: $DATABASE_URL). */
+  databaseUrl?: string;
+  /** Keep the Temporal dev server in memory (tests). */
+  ephemeralTemporal?: boolean;
+  taskQueuePrefix?: string;
+  /** Worker task queues to serve in this process (default cpu). */
+  resourceClasses?: ResourceClass[];
+  /** Registry to run components from (default: an empty one; add modules before running). */
+  registry?: ComponentRegistry;
+  logger?: Logger;
+}
+
+export class EmbeddedStack {
+  private constructor(
+    readonly stateDir: string,
+    readonly client: Client,
+    readonly metadata: MetadataStore,
+    readonly artifacts: ArtifactStore,
+    readonly registry: ComponentRegistry,
+    readonly workers: RunningWorkers,
+    readonly temporalAddress: string,
+    readonly taskQueuePrefix: string,
+    private readonly closers: (() => Promise<void>)[],
+  ) {}
+
+  static async start(options: EmbeddedStackOptions = {}): Promise<EmbeddedStack> {
+    const dir = path.resolve(options.stateDir ?? defaultStateDir());
+    const logger = options.logger ?? createLogger({ level: process.env.SLUICE_LOG_LEVEL ?? 'warn' });
+    const closers: (() => Promise<void>)[] = [];
+    const closeAll = async (): Promise<void> => {
+      for (const close of closers.splice(0).reverse()) {
+        await close().catch((e: unknown) => logger.warn({ err: e }, 'error while stopping the stack'));
+      }
+    };
+    try {
+      closers.push(await lockStateDir(dir, 'embedded stack'));
+
+      const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
+      const metadata = await openMetadataStore(databaseUrl ? { databaseUrl } : { dataDir: path.join(dir, 'db') });
+      closers.push(() => metadata.close());
+      const artifacts = await openArtifactStore({ root: path.join(dir, 'artifacts') });
+
+      let address = options.temporalAddress ?? process.env.TEMPORAL_ADDRESS;
+      if (!address) {
+        const server = await DevServer.start(options.ephemeralTemporal ? {} : { dbFilename: path.join(dir, 'temporal.db') });
+        closers.push(() => server.stop());
+        address = server.address;
+      }
+      const connection = await Connection.connect({ address });
+      closers.push(() => connection.close());
+      const client = new Client({ connection });
+      installQuietRuntime(); // before the first native connection creates the default runtime
+      const nativeConnection = await NativeConnection.connect({ address });
+      closers.push(() => nativeConnection.close());
+
+      const registry = options.registry ?? new ComponentRegistry();
+      const taskQueuePrefix = options.taskQueuePrefix ?? DEFAULT_TASK_QUEUE_PREFIX;
+      const workers = await startWorkers({
+        connection: nativeConnection,
+        taskQueuePrefix,
+        resourceClasses: options.resourceClasses ?? ['cpu'],
+        metadata,
+        artifacts,
+        registry,
+        workRoot: path.join(dir, 'work'),
+        logger,
+      });
+      closers.push(() => workers.shutdown());
+      return new EmbeddedStack(dir, client, metadata, artifacts, registry, workers, address, taskQueuePrefix, closers);
+    } catch (e) {
+      await closeAll();
+      throw e;
+    }
+  }
+
+  /** Stops workers, connections, the dev server and the stores, newest first. */
+  async stop(): Promise<void> {
+    for (const close of this.closers.splice(0).reverse()) await close();
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The Temporal dev server as a child process (`temporal server start-dev`), with its state in a
+ * SQLite file so runs survive restarts. Used by the embedded stack, the CLI and the tests.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { findTemporalCli } from './temporalCli';
+
+export interface DevServerOptions {
+  /** SQLite file for persistence; omit for an in-memory server (tests). */
+  dbFilename?: string;
+  /** gRPC port; a free one when omitted. */
+  port?: number;
+  /** Web UI port; no UI when omitted. */
+  uiPort?: number;
+  ip?: string;
+  /** Milliseconds to wait for the server to accept connections. */
+  startTimeoutMs?: number;
+}
+
+export class DevServer {
+  private exited = false;
+  private stderrTail = '';
+
+  private constructor(
+    readonly address: string,
+    readonly uiUrl: string | undefined,
+    private readonly child: ChildProcess,
+  ) {
+    child.stderr?.on('data', (d: Buffer) => {
+      this.stderrTail = (this.stderrTail + d.toString()).slice(-4000);
+    });
+    child.once('exit', () => {
+      this.exited = true;
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  static async start(options: DevServerOptions = {}): Promise<DevServer> {
+    const bin = await findTemporalCli();
+    const ip = options.ip ?? '127.0.0.1';
+    const port = options.port ?? (await freePort());
+    const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-level', 'error'];
+    if (options.dbFilename) {
+      await mkdir(path.dirname(options.dbFilename), { recursive: true });
+      args.push('--db-filename', options.dbFilename);
+    }
+    if (options.uiPort) args.push('--ui-port', String(options.uiPort));
+    else args.push('--headless');
+    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const server = new DevServer(`${ip}:${port}`, options.uiPort ? `http://${ip}:${options.uiPort}` : undefined, child);
+    try {
+      await server.waitUntilReady(options.startTimeoutMs ?? 60_000);
+    } catch (e) {
+      await server.stop();
+      throw e;
+    }
+    return server;
+  }
+
+  private async waitUntilReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.exited) {
+        throw new Error(`the Temporal dev server exited while starting: ${this.stderrTail.trim() || '(no output)'}`);
+      }
+      try {
+        const conn = await Connection.connect({ address: this.address, connectTimeout: 1000 });
+        try {
+          await conn.workflowService.getSystemInfo({});
+          return;
+        } finally {
+          await conn.close();
+        }
+      } catch {
+        if (Date.now() > deadline) {
+          throw new Error(`the Temporal dev server did not accept connections on ${this.address} within ${timeoutMs} ms`);
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+
+  /** Stops the server (SIGTERM, then SIGKILL after a grace period) and waits for it to exit. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (this.exited) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /** Kills the server at once, as a crash would (for durability tests). */
+  async kill(): Promise<void> {
+    if (this.exited) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** True when something accepts TCP connections at host:port. */
+export function isListening(address: string, timeoutMs = 500): Promise<boolean> {
+  const [host, portText] = address.split(':');
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: host ?? '127.0.0.1', port: Number(portText) });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}

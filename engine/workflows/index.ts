@@ -1,0 +1,6 @@
+/**
+ * Workflow entry point, bundled by Temporal's webpack bundler into the deterministic sandbox.
+ * Everything reachable from here must be pure: no Node built-ins, database, clocks or randomness
+ * (enforced by eslint `no-restricted-imports` and test/boundaries.test.ts).
+ */
+export { pipelineRun, statusQuery } from './pipelineRun';
