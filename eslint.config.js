@@ -1,0 +1,259 @@
+// @ts-check
+/**
+ * Lint configuration for Sluice.
+ *
+ * Two jobs:
+ *  1. "Stricter than strict" (STYLE.md habit 9): typescript-eslint's type-checked rules, with
+ *     floating promises, `any`, non-exhaustive switches, value-imports of types and import cycles
+ *     as errors.
+ *  2. Runtime boundaries (STYLE.md habits 1 and 5, DESIGN.md "Layout"): code is sorted by *where it
+ *     runs*. `dsl/` runs in the browser (the editor) and inside Temporal's workflow sandbox;
+ *     `engine/workflows/` runs inside that sandbox and must be deterministic. Forbidden imports are
+ *     refused here with a message that names the rule, says why and says what to do instead, the way
+ *     Temporal's workflow bundler does. `test/boundaries.test.ts` proves the same boundaries again
+ *     by following imports transitively, and tests these rules themselves.
+ */
+import { builtinModules } from 'node:module';
+import js from '@eslint/js';
+import { defineConfig, globalIgnores } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
+
+// ---------------------------------------------------------------------------------------------
+// Module groups shared by the boundary rules.
+// ---------------------------------------------------------------------------------------------
+
+/** Every Node built-in, bare (`fs`, `fs/promises`) or with the `node:` scheme. */
+const nodeBuiltinNames = [...new Set(builtinModules.filter((m) => !m.startsWith('_')).map((m) => m.split('/')[0]))];
+const NODE_BUILTIN = `^(?:node:|(?:${nodeBuiltinNames.join('|')})(?:/|$))`;
+
+/** Databases and servers: the metadata store and the HTTP API live in engine/, nowhere else. */
+const DB_AND_SERVER = '^(?:pg|pg-[\\w-]+|@electric-sql/pglite|drizzle-orm|drizzle-kit|express)(?:/|$)';
+
+/** Native ML runtimes: they belong to component implementations and workers. */
+const ML_RUNTIMES = '^(?:@tensorflow/|onnxruntime-)';
+
+/** Temporal packages that must never reach the workflow sandbox. `workflow` and `common` may. */
+const TEMPORAL_NON_WORKFLOW = '^@temporalio/(?!(?:workflow|common)(?:/|$))';
+
+/** Relative paths into our own folders (from any depth): `../engine/x`, `../../components`, … */
+const ourFolder = (/** @type {string[]} */ names) => `^(?:\\.\\./)+(?:${names.join('|')})(?:/|$)`;
+
+// ---------------------------------------------------------------------------------------------
+// Boundary rules. One `no-restricted-imports` config per folder (flat config replaces rule
+// options rather than merging them, so each folder's list is complete in itself).
+// Test files are exempt: they run under vitest in Node and are never bundled for the browser or
+// the workflow sandbox (and test/boundaries.test.ts skips them for the same reason).
+// ---------------------------------------------------------------------------------------------
+
+const TEST_FILES = ['**/*.test.ts', '**/*.test-d.ts', '**/*.contract.ts'];
+
+const dslRestrictions = [
+  {
+    regex: NODE_BUILTIN,
+    message:
+      'dsl/ may not import Node built-ins: the DSL runs in the browser (the editor) and inside the Temporal workflow sandbox, where Node APIs do not exist. Move the I/O into engine/ (or a component) and pass plain values in; for hashing use @noble/hashes, as dsl/ir/digest.ts does.',
+  },
+  {
+    regex: DB_AND_SERVER,
+    message:
+      'dsl/ may not import databases or servers (pg, PGlite, drizzle, express): the DSL is pure and runs in the browser and the workflow sandbox. Put storage code in engine/metadata/ and server code in engine/; dsl/ only describes pipelines.',
+  },
+  {
+    regex: '^@temporalio/',
+    message:
+      'dsl/ may not import @temporalio/*: the DSL is independent of the orchestrator so that the editor can use it in the browser. Temporal code belongs in engine/ (workflows in engine/workflows/, activities in engine/activities/).',
+  },
+  {
+    regex: ML_RUNTIMES,
+    message:
+      'dsl/ may not import ML runtimes (@tensorflow/*, onnxruntime-*): they are native or heavy and have no place in the editor or the workflow sandbox. Use them in components/ (implementations) or workers/ (runtime detection).',
+  },
+  {
+    regex: ourFolder(['engine', 'components', 'workers', 'editor', 'examples', 'bench', 'scripts', 'test']),
+    message:
+      'dsl/ may not import other Sluice folders: everything else depends on dsl/, never the other way round (DESIGN.md "Layout"), and dsl/ must stay browser- and sandbox-safe. Move the shared piece into dsl/ if it is pure, or invert the dependency (pass it in).',
+  },
+  {
+    regex: '^sluice/',
+    message:
+      "dsl/ may not import the package by name ('sluice/…'): inside dsl/ use relative paths, and never reach engine/ or components/.",
+  },
+];
+
+const workflowRestrictions = [
+  {
+    regex: NODE_BUILTIN,
+    message:
+      "engine/workflows/ may not import Node built-ins: workflow code runs in Temporal's deterministic sandbox, which replays history and has no fs, network, clocks or crypto. Do the I/O in an activity (engine/activities/) and call it with proxyActivities().",
+  },
+  {
+    regex: DB_AND_SERVER,
+    message:
+      'engine/workflows/ may not import databases or servers (pg, PGlite, drizzle, express): workflow code must be deterministic and replay-safe. Read and write the metadata store from an activity (engine/activities/) and call it with proxyActivities().',
+  },
+  {
+    regex: TEMPORAL_NON_WORKFLOW,
+    message:
+      'engine/workflows/ may import only @temporalio/workflow and @temporalio/common: @temporalio/activity, /worker, /client and /testing use Node APIs and are refused by the workflow bundler. Activities go in engine/activities/, clients in engine/client/, workers in engine/worker/.',
+  },
+  {
+    regex: ML_RUNTIMES,
+    message:
+      'engine/workflows/ may not import ML runtimes: models run inside activities on CPU/GPU workers, never in the workflow sandbox. Call the component through the executeTask activity.',
+  },
+  {
+    // Leaving engine/workflows/ is allowed only into the pure IR (dsl/ir/) and dsl/errors.ts
+    // (dsl/errors.ts imports only dsl/ir/validate, which is pure).
+    regex: '^\\.\\./(?!\\.\\./dsl/(?:ir(?:/|$)|errors$))',
+    message:
+      'engine/workflows/ may import only files within engine/workflows/, the pure IR (../../dsl/ir/*) and ../../dsl/errors: anything else (the metadata store, the artifact store, activities, components, workers) drags I/O into the deterministic workflow sandbox. Share types through engine/workflows/types.ts, and do the work in an activity.',
+  },
+  {
+    regex: '^sluice/',
+    message:
+      "engine/workflows/ may not import the package by name ('sluice/…'): that pulls in whole folders. Import the pure IR relatively (../../dsl/ir/*).",
+  },
+  {
+    // Any other third-party package. Bare specifiers only; the groups above give better messages
+    // for the known offenders, so they are excluded here to report each import once.
+    regex: `^(?![./])(?!node:)(?!@temporalio/)(?!(?:${nodeBuiltinNames.join('|')})(?:/|$))(?!(?:pg|pg-[\\w-]+|@electric-sql/pglite|drizzle-orm|drizzle-kit|express)(?:/|$))(?!@tensorflow/|onnxruntime-)(?!sluice/)`,
+    message:
+      'engine/workflows/ may import only @temporalio/workflow, @temporalio/common and the pure IR: every other package is bundled into the deterministic workflow sandbox. If the package is pure and deterministic (no I/O, clocks or randomness), allow it in eslint.config.js and test/boundaries.test.ts with a note; otherwise use it from an activity.',
+  },
+];
+
+const componentRestrictions = [
+  {
+    regex: ourFolder(['engine', 'workers', 'editor']),
+    message:
+      'components/ may not import engine/, workers/ or editor/: a component sees only what its ComponentContext gives it (input paths, output paths, parameters, a logger), so it runs the same under any executor. Depend on sluice/dsl; if you need something from the engine, add it to the ComponentContext.',
+  },
+  {
+    regex: '^sluice/(?:engine|workers)(?:/|$)',
+    message:
+      'components/ may not import sluice/engine or workers: components depend only on sluice/dsl (+ ML libraries). Add what you need to the ComponentContext instead.',
+  },
+  {
+    regex: ourFolder(['dsl']),
+    message:
+      "components/ import the DSL through its public entry point: use 'sluice/dsl', not relative paths into dsl/ (internals are not imported from outside their folder, STYLE.md habit 5).",
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+
+export default defineConfig(
+  globalIgnores([
+      'node_modules/',
+      '.tools/',
+      '.sluice/',
+      'dist/',
+      'coverage/',
+      'engine/metadata/migrations/',
+      // JS: only our own config and the CLI shim are linted (without type information, below).
+      '**/*.js',
+      '**/*.cjs',
+      '**/*.mjs',
+      '!eslint.config.js',
+      '!bin/*.js',
+    ]),
+
+  // --- TypeScript: type-checked rules ----------------------------------------------------------
+  {
+    files: ['**/*.ts'],
+    extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    plugins: { 'import-x': importX },
+    settings: {
+      // import-x's own resolver (unrs-resolver) taught TypeScript's extensionless relative imports
+      // and the package's self-reference exports (`sluice/dsl` -> ./dsl/index.ts). No extra
+      // resolver package needed.
+      'import-x/resolver-next': [
+        createNodeResolver({
+          extensions: ['.ts', '.tsx', '.d.ts', '.js', '.mjs', '.cjs', '.json', '.node'],
+          conditionNames: ['types', 'import', 'require', 'default'],
+        }),
+      ],
+    },
+    rules: {
+      // Unhandled promises lose errors, and in workflow code they break determinism. `void p`
+      // marks the rare intentional fire-and-forget.
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      // Type-only imports are erased, so they never drag a module (or its side effects) into the
+      // browser bundle or the workflow sandbox. Inline style (`import { x, type T }`) is the house
+      // style.
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { prefer: 'type-imports', fixStyle: 'inline-type-imports', disallowTypeAnnotations: true },
+      ],
+      '@typescript-eslint/no-import-type-side-effects': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      // Exhaustive switches over IR kinds (binding kinds, port kinds, impl kinds): adding a kind
+      // must be a compile-time to-do list. A `default` branch does not silence it for unions.
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: false, requireDefaultForNonUnion: false },
+      ],
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+
+      // --- Tuned rules (noisy as configured by default; justified one by one) ---
+      // Numbers and booleans print fine in messages (`${count} tasks`); objects and `any` still
+      // are errors, because they print as "[object Object]".
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true, allowNullish: false, allowAny: false, allowRegExp: false },
+      ],
+      // `_`-prefixed names are the convention for "deliberately unused" (callbacks, destructuring
+      // to omit a key).
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
+      // TypeScript already reports undefined names (and knows the globals); ESLint's version only
+      // duplicates it with false positives on types.
+      'no-undef': 'off',
+    },
+  },
+
+  // --- Runtime boundaries ----------------------------------------------------------------------
+  {
+    files: ['dsl/**/*.ts'],
+    ignores: TEST_FILES,
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: dslRestrictions }] },
+  },
+  {
+    files: ['engine/workflows/**/*.ts'],
+    ignores: TEST_FILES,
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: workflowRestrictions }] },
+  },
+  {
+    files: ['components/**/*.ts'],
+    ignores: TEST_FILES,
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: componentRestrictions }] },
+  },
+
+  // --- Type tests (test/types/*.test-d.ts) -------------------------------------------------------
+  {
+    files: ['test/types/**/*.test-d.ts'],
+    rules: {
+      // Type tests declare values only to inspect their types, and call functions only to see
+      // whether they compile.
+      '@typescript-eslint/no-unused-vars': 'off',
+      '@typescript-eslint/no-unused-expressions': 'off',
+    },
+  },
+
+  // --- JavaScript: this file and the CLI shim, without type information ------------------------
+  {
+    files: ['eslint.config.js', 'bin/*.js'],
+    extends: [js.configs.recommended, tseslint.configs.disableTypeChecked],
+    languageOptions: { sourceType: 'module', ecmaVersion: 'latest' },
+  },
+);
