@@ -131,6 +131,8 @@ program
           }
         }
         const took = run.finishedAt && run.startedAt ? ` in ${((run.finishedAt.getTime() - run.startedAt.getTime()) / 1000).toFixed(1)} s` : '';
+        const model = artifacts.find((a) => a.type === 'Model') ?? artifacts[artifacts.length - 1];
+        print(`inspect: npx sluice runs show ${run.id}${model ? `   trace: npx sluice lineage ${model.id}` : ''}`);
         if (run.status === 'succeeded') print(`run ${run.id} succeeded${took}`);
         else print(`run ${run.id} ${run.status}${run.error ? `: ${run.error}` : ''}`);
       }

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `npm test`: installs what is missing (npm packages, the Temporal CLI, PostgreSQL when root),
+# then type checks (including the type-level DSL tests), lints, and runs every test.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+bash scripts/ensure-deps.sh
+echo "== Temporal CLI: $(bash scripts/ensure-temporal.sh)"
+if url="$(bash scripts/ensure-postgres.sh)"; then
+  export SLUICE_TEST_DATABASE_URL="$url"
+  echo "== PostgreSQL: $url"
+else
+  echo "== PostgreSQL unavailable: the PostgreSQL-backed tests will be skipped (see the message above)"
+fi
+
+echo "== typecheck (tsc, including test/types/*.test-d.ts)"
+npx tsc --noEmit -p .
+echo "== lint (eslint)"
+npx eslint .
+echo "== tests (vitest)"
+report=".sluice/test-report.json"
+mkdir -p .sluice
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
+# One plain closing line for CI: "N passed, N failed, N skipped".
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' "$report" || true
+exit "$status"
