@@ -97,7 +97,7 @@ export async function saveClassifierModel(
     tfjsVersion: tf.version_core,
     ...meta,
     tfjs: {
-      modelTopology: saved.modelTopology as Record<string, Json>,
+      modelTopology: saved.modelTopology,
       weightSpecs: saved.weightSpecs,
       // Weights may arrive as several buffers; join them so the file holds one base64 string.
       weightData: Buffer.from(tf.io.CompositeArrayBuffer.join(saved.weightData)).toString('base64'),

@@ -152,7 +152,7 @@ export function pipeline<const PI extends PortMap = Record<never, never>, R exte
 
   const result = build(builder) ?? {};
   const outputs: PipelineSpec['outputs'] = {};
-  for (const [name, ref] of Object.entries(result as Record<string, unknown>)) {
+  for (const [name, ref] of Object.entries(result)) {
     if (!isRef(ref) || !('task' in ref.binding)) {
       throw new DslError(`${where}: output "${name}" must be a task output (e.g. someTask.outputs.model)`);
     }

@@ -39,6 +39,7 @@ export function formatRunList(runs: RunRecord[]): string {
       r.status,
       r.createdAt.toISOString().replace('T', ' ').slice(0, 19),
       duration(r.startedAt ?? r.createdAt, r.finishedAt),
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- `trigger` is typed as free-form JSON; its `kind` is a string by convention (see RunRecord.trigger). A typed trigger would make this unnecessary.
       String(r.trigger.kind ?? ''),
     ]),
   ]);

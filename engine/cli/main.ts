@@ -18,7 +18,7 @@ import { EmbeddedStack } from '../stack/EmbeddedStack';
 import { lockStateDir } from '../stack/stateLock';
 import type { RunStatusView, TaskStatus } from '../workflows/types';
 import { CliError } from './CliError';
-import { formatLineage, formatRun, formatRunList } from './format';
+import { formatLineage, formatRun, formatRunList, formatValue } from './format';
 import { loadPipeline } from './loadPipeline';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -131,6 +131,8 @@ program
           }
         }
         const took = run.finishedAt && run.startedAt ? ` in ${((run.finishedAt.getTime() - run.startedAt.getTime()) / 1000).toFixed(1)} s` : '';
+        const results = executions.flatMap((e) => Object.entries(e.outputParams ?? {}).map(([k, v]) => `${e.taskId}.${k}=${formatValue(v)}`));
+        if (results.length) print(`results: ${results.join('  ')}`);
         const model = artifacts.find((a) => a.type === 'Model') ?? artifacts[artifacts.length - 1];
         print(`inspect: npx sluice runs show ${run.id}${model ? `   trace: npx sluice lineage ${model.id}` : ''}`);
         if (run.status === 'succeeded') print(`run ${run.id} succeeded${took}`);

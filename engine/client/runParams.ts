@@ -48,7 +48,7 @@ export function resolveRunParams(
   }
   for (const [name, port] of Object.entries(spec.inputs)) {
     if (name in out || name in given) continue;
-    if (port.kind === 'parameter' && port.default !== undefined) out[name] = port.default as Json;
+    if (port.kind === 'parameter' && port.default !== undefined) out[name] = port.default;
     else if (isRequired(port)) problems.push(`missing required parameter "${name}" (${port.type}); pass it with --param ${name}=<value>`);
   }
   if (problems.length) throw new RunParamsError(spec.name, problems);

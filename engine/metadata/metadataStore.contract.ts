@@ -287,7 +287,7 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
       it('records an artifact once and returns the stored row', async () => {
         const a = artifactInput(`a-${uid()}`);
         const stored = await store.recordArtifact(a);
-        expect(stored).toEqual({ ...a, createdAt: expect.any(Date) });
+        expect(stored).toEqual({ ...a, createdAt: expect.any(Date) as Date });
         const again = await store.recordArtifact({ ...a, uri: 'file:///elsewhere', size: 1 });
         expect(again).toEqual(stored);
         expect(await store.getArtifact(a.id)).toEqual(stored);

@@ -2,7 +2,7 @@
  * Starts the Temporal workers of one process: the control worker (the `pipelineRun` workflow and
  * run bookkeeping, on `<prefix>`) and one task worker per resource class (`<prefix>-cpu`, …).
  */
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, type NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createRunActivities, createTaskActivities, type ExecuteTaskDeps } from '../activities/index';
 import { workflowBundle } from '../temporal/workflowBundle';
 

@@ -134,7 +134,7 @@ function startTask(
     const value = binding ? resolveBinding(binding, input.params, results) : undefined;
     if (value) inputs[port] = value;
     else if (portSpec.kind === 'parameter' && portSpec.default !== undefined) {
-      inputs[port] = { kind: 'parameter', value: portSpec.default as Json };
+      inputs[port] = { kind: 'parameter', value: portSpec.default };
     }
   }
   statuses[taskId] = { state: 'running', startedAt: Date.now() };
@@ -152,7 +152,7 @@ function resolveBinding(
   params: Record<string, Json>,
   results: Map<string, ExecuteTaskResult>,
 ): PortValue | undefined {
-  if ('const' in binding) return { kind: 'parameter', value: binding.const as Json };
+  if ('const' in binding) return { kind: 'parameter', value: binding.const };
   if ('pipelineInput' in binding) {
     const v = params[binding.pipelineInput];
     return v === undefined ? undefined : { kind: 'parameter', value: v };
