@@ -3,60 +3,26 @@
  * server (SLUICE_TEST_DATABASE_URL, or a private cluster it installs and starts); where it cannot,
  * the suite is skipped with its reason. Each run of this file gets a database of its own.
  */
-import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, postgresServer } from '../../test/support/postgres';
 import { describeMetadataStoreContract } from './metadataStore.contract';
 import { openMetadataStore } from './openMetadataStore';
 
-const script = fileURLToPath(new URL('../../scripts/ensure-postgres.sh', import.meta.url));
+// Runs at collection time: the answer decides describe vs skip (the reason is printed).
+const serverUrl = postgresServer().url;
 
-/** The server URL, or why there is none. Runs at collection time: the answer decides describe vs skip. */
-function ensurePostgres(): { url: string } | { reason: string } {
-  try {
-    const out = execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 15 * 60_000 });
-    const url = out.trim().split('\n').pop()?.trim();
-    return url ? { url } : { reason: 'scripts/ensure-postgres.sh printed no URL' };
-  } catch (error) {
-    const e = error as { status?: number | null; stderr?: string; message: string };
-    const detail = e.stderr?.trim() || e.message;
-    return { reason: `scripts/ensure-postgres.sh failed (exit ${e.status ?? '?'}): ${detail}` };
-  }
-}
-
-const server = ensurePostgres();
-if ('reason' in server) console.warn(`Skipping the PostgreSQL metadata store tests: ${server.reason}`);
-
-async function admin<T>(serverUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-('url' in server ? describe : describe.skip)('PostgreSQL', () => {
-  const serverUrl = 'url' in server ? server.url : '';
-  const created: string[] = [];
+(serverUrl ? describe : describe.skip)('PostgreSQL', () => {
+  const drops: (() => Promise<void>)[] = [];
 
   /** A fresh database on the server, dropped after this file. */
   async function freshDatabase(): Promise<string> {
-    const name = `sluice_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-    await admin(serverUrl, (c) => c.query(`CREATE DATABASE ${name}`));
-    created.push(name);
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    return url.toString();
+    const db = await createTestDatabase(serverUrl ?? '');
+    drops.push(db.drop);
+    return db.url;
   }
 
   afterAll(async () => {
-    for (const name of created) {
-      await admin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-    }
+    for (const drop of drops) await drop();
   });
 
   describeMetadataStoreContract('PostgreSQL', async () => openMetadataStore({ databaseUrl: await freshDatabase() }));
