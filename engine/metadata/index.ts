@@ -1,22 +1,5 @@
 /** The metadata store: what ran, with what, producing what. PGlite or PostgreSQL through drizzle. */
-export type {
-  ArtifactRecord,
-  EventKind,
-  EventRecord,
-  ExecutionRecord,
-  ExecutionStatus,
-  Json,
-  LineageEdge,
-  LineageGraph,
-  LineageNode,
-  MetadataStore,
-  MetricRecord,
-  PipelineRecord,
-  PipelineVersionRecord,
-  RunFilter,
-  RunRecord,
-  RunStatus,
-} from './MetadataStore';
+export type * from './MetadataStore';
 export { DrizzleMetadataStore, METADATA_MIGRATIONS_FOLDER } from './DrizzleMetadataStore';
 export type { DrizzleMetadataStoreOptions, MetadataDatabase } from './DrizzleMetadataStore';
 export {
