@@ -18,14 +18,18 @@ export interface CompiledPipeline {
   digest: string;
 }
 
+/** Function components (also those of nested pipelines) without a module get `module`. */
+function fillModule(spec: PipelineSpec, module: string): void {
+  for (const comp of Object.values(spec.components)) {
+    if (comp.impl.kind === 'function' && comp.impl.module === undefined) comp.impl.module = module;
+    if (comp.impl.kind === 'pipeline') fillModule(comp.impl.spec, module);
+  }
+}
+
 /** Validates the pipeline and returns its IR; throws `PipelineValidationError` listing every problem. */
 export function compile(pipeline: AnyPipeline, options: CompileOptions = {}): CompiledPipeline {
   const spec = structuredClone(pipeline.spec);
-  if (options.module !== undefined) {
-    for (const comp of Object.values(spec.components)) {
-      if (comp.impl.module === undefined) comp.impl.module = options.module;
-    }
-  }
+  if (options.module !== undefined) fillModule(spec, options.module);
   const result = validatePipeline(spec);
   if (!result.ok) throw new PipelineValidationError(result.issues);
   return { spec: result.spec, digest: pipelineDigest(result.spec) };

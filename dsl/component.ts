@@ -5,7 +5,7 @@
 import { toMs, type Duration } from './duration';
 import { DslError } from './errors';
 import { sha256Hex } from './ir/digest';
-import { NAME_PATTERN, type ComponentSpec, type ExecutionOptions, type Resources } from './ir/schema';
+import { NAME_PATTERN, type ComponentSpec, type ExecutionOptions, type FunctionImpl, type Resources } from './ir/schema';
 import type { PortMap } from './ports';
 import type { RunFunction } from './runtime';
 
@@ -21,8 +21,17 @@ export interface RetryOptions {
 export interface TimeoutOptions {
   /** Limit for one attempt. */
   attempt?: Duration;
+  /** Limit for all attempts together, backoff included. */
+  total?: Duration;
   /** A worker that stops heartbeating for this long is considered dead and the attempt retried. */
   heartbeat?: Duration;
+}
+
+export interface CacheOptions {
+  /** Default true: a task whose component, parameters and input contents match an earlier success reuses its outputs. */
+  enabled?: boolean;
+  /** Ignore cached results older than this. */
+  maxAge?: Duration;
 }
 
 /** Execution options: set on the component, overridable on each task. */
@@ -30,15 +39,11 @@ export interface ExecutionOptionsInput {
   resources?: Resources;
   retry?: RetryOptions;
   timeout?: TimeoutOptions;
+  /** `false` is short for `{ enabled: false }`. */
+  cache?: CacheOptions | false;
 }
 
-export interface ComponentOptions<I extends PortMap, O extends PortMap> extends ExecutionOptionsInput {
-  name: string;
-  version?: string;
-  description?: string;
-  category?: string;
-  inputs?: I;
-  outputs?: O;
+export interface ComponentOptions<I extends PortMap, O extends PortMap> extends ComponentBase<I, O> {
   run: RunFunction<I, O>;
   /** Where workers import this component from (set by libraries; the CLI fills it for user files). */
   module?: string;
@@ -78,9 +83,60 @@ export function toExecutionOptions(o: ExecutionOptionsInput, where: string): Exe
   if (o.timeout) {
     out.timeout = {};
     if (o.timeout.attempt !== undefined) out.timeout.attemptMs = toMs(o.timeout.attempt, `${where}: timeout.attempt`);
+    if (o.timeout.total !== undefined) out.timeout.totalMs = toMs(o.timeout.total, `${where}: timeout.total`);
     if (o.timeout.heartbeat !== undefined) out.timeout.heartbeatMs = toMs(o.timeout.heartbeat, `${where}: timeout.heartbeat`);
   }
+  if (o.cache !== undefined) {
+    const c = o.cache === false ? { enabled: false } : o.cache;
+    out.cache = {};
+    if (c.enabled !== undefined) out.cache.enabled = c.enabled;
+    if (c.maxAge !== undefined) out.cache.maxAgeMs = toMs(c.maxAge, `${where}: cache.maxAge`);
+  }
   return out;
+}
+
+/** What every kind of component declares besides its implementation. */
+export interface ComponentBase<I extends PortMap, O extends PortMap> extends ExecutionOptionsInput {
+  name: string;
+  version?: string;
+  description?: string;
+  category?: string;
+  inputs?: I;
+  outputs?: O;
+}
+
+/**
+ * Builds a component definition around an implementation spec (function, command, approval, nested
+ * pipeline): checks names and ports, converts options to IR.
+ */
+export function defineComponent<I extends PortMap, O extends PortMap>(
+  options: ComponentBase<I, O>,
+  impl: ComponentSpec['impl'],
+  run: RunFunction<I, O>,
+): ComponentDefinition<I, O> {
+  const where = `component "${options.name}"`;
+  if (!NAME_PATTERN.test(options.name)) {
+    throw new DslError(`${where}: invalid name; use letters, digits, "-" and "_", starting with a letter`);
+  }
+  const inputs = Object.fromEntries(Object.entries(options.inputs ?? {}).map(([k, p]) => [k, p.spec]));
+  const outputs = Object.fromEntries(Object.entries(options.outputs ?? {}).map(([k, p]) => [k, p.spec]));
+  for (const k of Object.keys(inputs)) {
+    if (k in outputs) throw new DslError(`${where}: "${k}" is both an input and an output; give them different names`);
+  }
+  for (const [k, p] of Object.entries(outputs)) {
+    if (p.kind === 'artifact' && p.list) throw new DslError(`${where}: output "${k}" is a list of artifacts; outputs are single artifacts (lists come from collect())`);
+  }
+  const spec: ComponentSpec = {
+    name: options.name,
+    version: options.version ?? '1',
+    inputs,
+    outputs,
+    impl,
+    ...toExecutionOptions(options, where),
+  };
+  if (options.description !== undefined) spec.description = options.description;
+  if (options.category !== undefined) spec.category = options.category;
+  return { kind: 'component', spec, run };
 }
 
 /**
@@ -98,30 +154,12 @@ export function toExecutionOptions(o: ExecutionOptionsInput, where: string): Exe
 export function component<const I extends PortMap = Record<never, never>, const O extends PortMap = Record<never, never>>(
   options: ComponentOptions<I, O>,
 ): ComponentDefinition<I, O> {
-  const where = `component "${options.name}"`;
-  if (!NAME_PATTERN.test(options.name)) {
-    throw new DslError(`${where}: invalid name; use letters, digits, "-" and "_", starting with a letter`);
-  }
-  const inputs = Object.fromEntries(Object.entries(options.inputs ?? {}).map(([k, p]) => [k, p.spec]));
-  const outputs = Object.fromEntries(Object.entries(options.outputs ?? {}).map(([k, p]) => [k, p.spec]));
-  for (const k of Object.keys(inputs)) {
-    if (k in outputs) throw new DslError(`${where}: "${k}" is both an input and an output; give them different names`);
-  }
-  const spec: ComponentSpec = {
-    name: options.name,
-    version: options.version ?? '1',
-    inputs,
-    outputs,
-    impl: {
-      kind: 'function',
-      // The code is part of the identity: editing `run` changes the digest (and misses the cache).
-      digest: sha256Hex(options.run.toString()),
-    },
-    ...toExecutionOptions(options, where),
+  const impl: FunctionImpl = {
+    kind: 'function',
+    // The code is part of the identity: editing `run` changes the digest (and misses the cache).
+    digest: sha256Hex(options.run.toString()),
   };
-  if (options.description !== undefined) spec.description = options.description;
-  if (options.category !== undefined) spec.category = options.category;
-  if (options.module !== undefined) spec.impl.module = options.module;
-  if (options.export !== undefined) spec.impl.export = options.export;
-  return { kind: 'component', spec, run: options.run };
+  if (options.module !== undefined) impl.module = options.module;
+  if (options.export !== undefined) impl.export = options.export;
+  return defineComponent(options, impl, options.run);
 }

@@ -1,11 +1,25 @@
 /**
  * `pipeline()`: builds a DAG by passing outputs of tasks into inputs of other tasks. The builder
  * callback runs once, synchronously, and records tasks; `compile()` turns the result into IR.
+ * Control flow: `p.when()` (conditions), `p.forEach()` (loops, fan-in with `collect()`),
+ * `p.onExit()` (exit handler), and pipelines used as tasks (nested pipelines).
  */
-import { isComponent, toExecutionOptions, type AnyComponent, type ComponentDefinition, type ExecutionOptionsInput } from './component';
-import { DslError } from './errors';
-import { API_VERSION, NAME_PATTERN, type Binding, type PipelineSpec, type TaskSpec } from './ir/schema';
-import type { ArtifactRef, Json, OutputRefs, ParamRef, PortMap, TaskInputs } from './ports';
+import type { Condition } from './conditions';
+import { defineComponent, isComponent, toExecutionOptions, type AnyComponent, type ComponentDefinition, type ExecutionOptionsInput } from './component';
+import { DslError, NonRetryableError } from './errors';
+import { pipelineDigest } from './ir/digest';
+import {
+  API_VERSION,
+  NAME_PATTERN,
+  type Binding,
+  type ComponentSpec,
+  type Expr,
+  type NodeSpec,
+  type PipelineSpec,
+  type PortSpec,
+  type TaskSpec,
+} from './ir/schema';
+import type { ArtifactListRef, ArtifactRef, Json, OutputRefs, ParamRef, PortMap, TaskInputs } from './ports';
 
 declare const pipelineTypes: unique symbol;
 
@@ -15,28 +29,98 @@ export interface TaskHandle<O extends PortMap> {
   readonly outputs: OutputRefs<O>;
 }
 
+export interface NodeHandle {
+  readonly id: string;
+}
+
 export interface TaskOptions extends ExecutionOptionsInput {
   /** Task id (unique in the pipeline). Defaults to the component name, suffixed when repeated. */
   id?: string;
   /** Run only after these tasks, even without a data edge between them. */
-  after?: TaskHandle<PortMap>[];
+  after?: NodeHandle[];
   /** Label shown in the editor. */
   label?: string;
+}
+
+type AnyRef = ParamRef<string> | ArtifactRef<string> | ArtifactListRef<string>;
+type OutputsOf<R> = { [K in keyof R]: R[K] extends AnyRef ? R[K] : never };
+
+/** The current item of a loop: a parameter reference, plus `field()` for object items. */
+export type ItemRef<N extends string> = ParamRef<N> & {
+  /** A key of an object item, asserted to be of type `as` (checked when the task runs). */
+  field<T extends string>(key: string, as: T): ParamRef<T>;
+};
+
+/** An output of a loop body: not usable directly (there is one per item); pass it to `collect()`. */
+export interface LoopOutput<R extends AnyRef> {
+  readonly kind: 'loopOutput';
+  readonly loop: string;
+  readonly output: string;
+  readonly ref: R;
+}
+
+export interface LoopHandle<R> {
+  readonly id: string;
+  readonly outputs: { readonly [K in keyof R]: R[K] extends ParamRef<string> | ArtifactRef<string> ? LoopOutput<R[K]> : never };
+}
+
+export interface LoopOptions {
+  id?: string;
+  /** At most this many items run at once. */
+  parallelism?: number;
+  /** The loop succeeds when at least this share of items succeeds (default 1). */
+  minSuccessRatio?: number;
+  after?: NodeHandle[];
+  label?: string;
+}
+
+/** Item type of a list reference or a literal list. */
+type ItemTypeOf<L> = L extends ParamRef<`list<${infer N}>`>
+  ? N
+  : L extends readonly (infer E)[]
+    ? E extends number
+      ? 'float'
+      : E extends string
+        ? 'string'
+        : E extends boolean
+          ? 'bool'
+          : 'json'
+    : never;
+
+export interface ConditionChain<Rs extends unknown[]> {
+  /** Values returned by each branch's callback, in order. */
+  readonly branches: Rs;
+  elseIf<R>(condition: Condition, body: () => R): ConditionChain<[...Rs, R]>;
+  else<R>(body: () => R): { readonly branches: [...Rs, R] };
 }
 
 export interface PipelineBuilder<PI extends PortMap> {
   /** References to the pipeline's inputs. */
   readonly inputs: OutputRefs<PI>;
+  /** The run's outcome: for exit handlers only (`p.onExit`). status is succeeded | failed | cancelled. */
+  readonly run: { readonly status: ParamRef<'string'>; readonly error: ParamRef<'string'>; readonly failedTask: ParamRef<'string'> };
   /** Adds a task running `component` with the given inputs. */
-  task<I extends PortMap, O extends PortMap>(
-    component: ComponentDefinition<I, O>,
-    inputs: TaskInputs<I>,
+  task<I extends PortMap, O extends PortMap>(component: ComponentDefinition<I, O>, inputs: TaskInputs<I>, options?: TaskOptions): TaskHandle<O>;
+  /** Adds a nested pipeline: it runs as a child workflow; its outputs are the task's outputs. */
+  task<NI extends PortMap, NO extends Record<string, AnyRef>>(
+    pipeline: PipelineDefinition<NI, NO>,
+    inputs: TaskInputs<NI>,
     options?: TaskOptions,
-  ): TaskHandle<O>;
+  ): { readonly id: string; readonly outputs: NO };
+  /** Tasks added inside `body` run only when `condition` holds; the others are recorded as skipped. */
+  when<R>(condition: Condition, body: () => R): ConditionChain<[R]>;
+  /**
+   * Runs `body`'s tasks once per item. Return the body outputs to fan back in with `collect()`.
+   * Large loops run in batches of child workflows; `parallelism` bounds the items running at once.
+   */
+  forEach<L extends ParamRef<`list<${string}>`> | readonly Json[], R extends Record<string, ParamRef<string> | ArtifactRef<string>> | void>(
+    items: L,
+    body: (item: ItemRef<ItemTypeOf<L>>) => R,
+    options?: LoopOptions,
+  ): LoopHandle<R extends void ? Record<never, never> : R>;
+  /** A task that runs last whatever the outcome (succeeded, failed, cancelled); use `p.run.*` inputs. */
+  onExit<I extends PortMap, O extends PortMap>(component: ComponentDefinition<I, O>, inputs: TaskInputs<I>, options?: TaskOptions): TaskHandle<O>;
 }
-
-type AnyRef = ParamRef<string> | ArtifactRef<string>;
-type OutputsOf<R> = { [K in keyof R]: R[K] extends AnyRef ? R[K] : never };
 
 export interface PipelineOptions<PI extends PortMap> {
   name: string;
@@ -61,10 +145,18 @@ export function isPipeline(value: unknown): value is AnyPipeline {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'pipeline' && 'spec' in value;
 }
 
-function refFor(binding: Binding, port: { kind: string; type: string }): AnyRef {
-  return port.kind === 'artifact'
-    ? { kind: 'artifact', artifactType: port.type, binding }
-    : { kind: 'parameter', paramType: port.type, binding };
+/** The pseudo-component standing for a nested pipeline; `nested` lets registries reach its components. */
+export type NestedPipelineComponent = AnyComponent & { readonly nested: AnyPipeline };
+
+export function isNestedPipelineComponent(c: AnyComponent): c is NestedPipelineComponent {
+  return 'nested' in c;
+}
+
+function refFor(binding: Binding, port: PortSpec): AnyRef {
+  if (port.kind === 'artifact') {
+    return port.list ? { kind: 'artifact', artifactType: port.type, list: true, binding } : { kind: 'artifact', artifactType: port.type, binding };
+  }
+  return { kind: 'parameter', paramType: port.type, binding };
 }
 
 function isRef(value: unknown): value is AnyRef {
@@ -74,6 +166,66 @@ function isRef(value: unknown): value is AnyRef {
     'binding' in value &&
     ((value as { kind?: unknown }).kind === 'parameter' || (value as { kind?: unknown }).kind === 'artifact')
   );
+}
+
+function isLoopOutput(value: unknown): value is LoopOutput<AnyRef> {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'loopOutput';
+}
+
+/** Fan-in: the loop output's values over the loop's succeeded items, in item order. */
+export function collect<N extends string>(output: LoopOutput<ParamRef<N>>): ParamRef<`list<${N}>`>;
+export function collect<N extends string>(output: LoopOutput<ArtifactRef<N>>): ArtifactListRef<N>;
+export function collect(output: LoopOutput<AnyRef>): AnyRef {
+  if (!isLoopOutput(output)) throw new DslError('collect() takes an output of a loop (loop.outputs.<name>)');
+  const binding: Binding = { collect: { loop: output.loop, output: output.output } };
+  return output.ref.kind === 'artifact'
+    ? { kind: 'artifact', artifactType: output.ref.artifactType, list: true, binding }
+    : { kind: 'parameter', paramType: `list<${output.ref.paramType}>`, binding };
+}
+
+/** The first of these outputs whose task ran: merges the outputs of exclusive `when` branches. */
+export function oneOf<R extends ParamRef<string> | ArtifactRef<string>>(...refs: [R, R, ...R[]]): R {
+  const options = refs.map((r) => {
+    const b = r.binding;
+    if ('task' in b || 'pipelineInput' in b || 'const' in b) return b;
+    throw new DslError('oneOf() takes task outputs or pipeline inputs');
+  });
+  return { ...refs[0], binding: { oneOf: options } } as R;
+}
+
+interface Scope {
+  tasks: Record<string, NodeSpec>;
+  /** Conditions in force for nodes added to this scope (from enclosing `when` calls). */
+  guards: Expr[];
+  group?: string;
+  loop?: string;
+}
+
+/** The output port specs of a pipeline, from the components its outputs point at. */
+function pipelineOutputPorts(spec: PipelineSpec, where: string): Record<string, PortSpec> {
+  const out: Record<string, PortSpec> = {};
+  for (const [name, b] of Object.entries(spec.outputs)) {
+    const task = spec.dag.tasks[b.task];
+    const comp = task && 'component' in task ? spec.components[task.component] : undefined;
+    const port = comp?.outputs[b.output];
+    if (!port) throw new DslError(`${where}: nested pipeline "${spec.name}" output "${name}" points at a missing task output`);
+    out[name] = port.kind === 'parameter' ? { kind: 'parameter', type: port.type } : { kind: 'artifact', type: port.type };
+  }
+  return out;
+}
+
+/** A pipeline as a component of another: same inputs and outputs, run as a child workflow. */
+function nestedComponent(sub: AnyPipeline, where: string): NestedPipelineComponent {
+  const spec = sub.spec;
+  const comp = defineComponent(
+    { name: spec.name, ...(spec.description !== undefined ? { description: spec.description } : {}), category: 'pipeline' },
+    { kind: 'pipeline', spec, digest: pipelineDigest(spec) },
+    () => {
+      throw new NonRetryableError('a nested pipeline runs as a child workflow, never in a worker');
+    },
+  );
+  const full: ComponentSpec = { ...comp.spec, inputs: { ...spec.inputs }, outputs: pipelineOutputPorts(spec, where) };
+  return { ...comp, spec: full, nested: sub };
 }
 
 /**
@@ -96,9 +248,13 @@ export function pipeline<const PI extends PortMap = Record<never, never>, R exte
     throw new DslError(`${where}: invalid name; use letters, digits, "-" and "_", starting with a letter`);
   }
   const inputSpecs = Object.fromEntries(Object.entries(options.inputs ?? {}).map(([k, p]) => [k, p.spec]));
-  const tasks: Record<string, TaskSpec> = {};
+  const topTasks: Record<string, NodeSpec> = {};
+  const allIds = new Set<string>();
   const components = new Map<string, AnyComponent>();
   const refByDigest = new Map<string, string>();
+  const scopes: Scope[] = [{ tasks: topTasks, guards: [] }];
+  let groupCounter = 0;
+  const current = (): Scope => scopes[scopes.length - 1] as Scope;
 
   const componentRef = (c: AnyComponent): string => {
     const key = `${c.spec.name}@${c.spec.version}:${c.spec.impl.digest}`;
@@ -111,44 +267,161 @@ export function pipeline<const PI extends PortMap = Record<never, never>, R exte
     return ref;
   };
 
-  const builder: PipelineBuilder<PI> = {
-    inputs: Object.fromEntries(
-      Object.entries(inputSpecs).map(([k, spec]) => [k, refFor({ pipelineInput: k }, spec)]),
-    ) as OutputRefs<PI>,
-    task<I extends PortMap, O extends PortMap>(
-      comp: ComponentDefinition<I, O>,
-      inputs: TaskInputs<I>,
-      opts: TaskOptions = {},
-    ): TaskHandle<O> {
-      if (!isComponent(comp)) throw new DslError(`${where}: p.task() needs a component made with component()`);
-      let id = opts.id;
-      if (id === undefined) {
-        id = comp.spec.name;
-        for (let n = 2; tasks[id] !== undefined; n++) id = `${comp.spec.name}-${n}`;
-      } else if (tasks[id] !== undefined) {
-        throw new DslError(`${where}: two tasks have the id "${id}"; give one of them another id`);
-      }
-      const taskWhere = `${where}, task "${id}"`;
-      const bindings: Record<string, Binding> = {};
-      for (const [port, value] of Object.entries(inputs as Record<string, unknown>)) {
-        if (value === undefined) continue;
-        bindings[port] = isRef(value) ? value.binding : { const: value as Json };
-      }
-      const spec: TaskSpec = {
-        component: componentRef(comp as AnyComponent),
-        inputs: bindings,
-        ...toExecutionOptions(opts, taskWhere),
-      };
-      if (opts.after?.length) spec.after = opts.after.map((h) => h.id);
-      if (opts.label !== undefined) spec.ui = { label: opts.label };
-      tasks[id] = spec;
-      const taskId = id;
-      const outputs = Object.fromEntries(
-        Object.entries(comp.spec.outputs).map(([k, port]) => [k, refFor({ task: taskId, output: k }, port)]),
-      ) as OutputRefs<O>;
-      return { id: taskId, outputs };
-    },
+  const newId = (requested: string | undefined, base: string): string => {
+    if (requested !== undefined) {
+      if (allIds.has(requested)) throw new DslError(`${where}: two tasks have the id "${requested}"; give one of them another id`);
+      allIds.add(requested);
+      return requested;
+    }
+    let id = base;
+    for (let n = 2; allIds.has(id); n++) id = `${base}-${n}`;
+    allIds.add(id);
+    return id;
   };
+
+  /** Common node fields: guard from enclosing `when`s, `after`, editor group/label. */
+  const decorate = (node: NodeSpec, opts: { after?: NodeHandle[]; label?: string }): void => {
+    const scope = current();
+    if (scope.guards.length === 1) node.when = scope.guards[0];
+    else if (scope.guards.length > 1) node.when = { op: 'and', args: [...scope.guards] };
+    if (opts.after?.length) node.after = opts.after.map((h) => h.id);
+    if (opts.label !== undefined || scope.group !== undefined) {
+      node.ui = {};
+      if (opts.label !== undefined) node.ui.label = opts.label;
+      if (scope.group !== undefined) node.ui.group = scope.group;
+    }
+  };
+
+  const bindingsOf = (inputs: Record<string, unknown>, taskWhere: string): Record<string, Binding> => {
+    const bindings: Record<string, Binding> = {};
+    for (const [port, value] of Object.entries(inputs)) {
+      if (value === undefined) continue;
+      if (isLoopOutput(value)) {
+        throw new DslError(`${taskWhere}, input "${port}": a loop output has one value per item; wrap it in collect(...)`);
+      }
+      bindings[port] = isRef(value) ? value.binding : { const: value as Json };
+    }
+    return bindings;
+  };
+
+  const addTask = (
+    target: AnyComponent | AnyPipeline,
+    inputs: Record<string, unknown>,
+    opts: TaskOptions,
+    exitHandler: boolean,
+  ): { id: string; outputs: Record<string, AnyRef> } => {
+    let comp: AnyComponent;
+    if (isPipeline(target)) comp = nestedComponent(target, where);
+    else if (isComponent(target)) comp = target;
+    else throw new DslError(`${where}: p.task() needs a component made with component() or a pipeline made with pipeline()`);
+    const id = newId(opts.id, comp.spec.name);
+    const taskWhere = `${where}, task "${id}"`;
+    const spec: TaskSpec = {
+      component: componentRef(comp),
+      inputs: bindingsOf(inputs, taskWhere),
+      ...toExecutionOptions(opts, taskWhere),
+    };
+    if (exitHandler) spec.exitHandler = true;
+    decorate(spec, opts);
+    current().tasks[id] = spec;
+    const outputs = Object.fromEntries(Object.entries(comp.spec.outputs).map(([k, port]) => [k, refFor({ task: id, output: k }, port)]));
+    return { id, outputs };
+  };
+
+  const runRef = (field: 'status' | 'error' | 'failedTask'): ParamRef<'string'> => ({ kind: 'parameter', paramType: 'string', binding: { runStatus: field } });
+
+  const branch = <R>(guard: Expr, group: string, body: () => R): R => {
+    const outer = current();
+    scopes.push({ ...outer, guards: [...outer.guards, guard], group });
+    try {
+      return body();
+    } finally {
+      scopes.pop();
+    }
+  };
+
+  const chain = <Rs extends unknown[]>(previous: Expr[], groupId: number, branches: Rs): ConditionChain<Rs> => ({
+    branches,
+    elseIf<R>(condition: Condition, body: () => R) {
+      const guard: Expr = { op: 'and', args: [...previous.map((e): Expr => ({ op: 'not', arg: e })), condition.expr] };
+      const value = branch(guard, `when-${groupId}.${branches.length}`, body);
+      return chain<[...Rs, R]>([...previous, condition.expr], groupId, [...branches, value]);
+    },
+    else<R>(body: () => R) {
+      const guard: Expr = previous.length === 1 ? { op: 'not', arg: previous[0] as Expr } : { op: 'not', arg: { op: 'or', args: previous } };
+      const value = branch(guard, `when-${groupId}.else`, body);
+      return { branches: [...branches, value] as [...Rs, R] };
+    },
+  });
+
+  const builder: PipelineBuilder<PI> = {
+    inputs: Object.fromEntries(Object.entries(inputSpecs).map(([k, spec]) => [k, refFor({ pipelineInput: k }, spec)])) as OutputRefs<PI>,
+    run: { status: runRef('status'), error: runRef('error'), failedTask: runRef('failedTask') },
+    task(target: AnyComponent | AnyPipeline, inputs: Record<string, unknown>, opts: TaskOptions = {}) {
+      return addTask(target, inputs, opts, false);
+    },
+    onExit(comp: AnyComponent, inputs: Record<string, unknown>, opts: TaskOptions = {}) {
+      if (scopes.length > 1) throw new DslError(`${where}: p.onExit() must be called at the top level of the pipeline, not inside when() or forEach()`);
+      return addTask(comp, inputs, opts, true);
+    },
+    when<R>(condition: Condition, body: () => R): ConditionChain<[R]> {
+      const groupId = ++groupCounter;
+      const value = branch(condition.expr, `when-${groupId}.0`, body);
+      return chain<[R]>([condition.expr], groupId, [value]);
+    },
+    forEach(items: unknown, body: (item: never) => unknown, opts: LoopOptions = {}) {
+      const id = newId(opts.id, 'for-each');
+      const loopWhere = `${where}, loop "${id}"`;
+      let itemsBinding: Binding;
+      if (Array.isArray(items)) itemsBinding = { const: items as Json[] };
+      else if (isRef(items) && items.kind === 'parameter') itemsBinding = items.binding;
+      else throw new DslError(`${loopWhere}: forEach() loops over a list: a literal array or a list parameter (pipeline input or task output)`);
+      if ('collect' in itemsBinding || 'oneOf' in itemsBinding || 'runStatus' in itemsBinding) {
+        throw new DslError(`${loopWhere}: forEach() items must be a literal list, a pipeline input, a task output or an outer loop's item`);
+      }
+      if (opts.parallelism !== undefined && (!Number.isInteger(opts.parallelism) || opts.parallelism < 1)) {
+        throw new DslError(`${loopWhere}: parallelism must be a positive integer (got ${opts.parallelism})`);
+      }
+      if (opts.minSuccessRatio !== undefined && !(opts.minSuccessRatio >= 0 && opts.minSuccessRatio <= 1)) {
+        throw new DslError(`${loopWhere}: minSuccessRatio must be between 0 and 1 (got ${opts.minSuccessRatio})`);
+      }
+      const itemType = isRef(items) && items.kind === 'parameter' ? (/^list<(.*)>$/.exec(items.paramType)?.[1] ?? 'json') : 'json';
+      const item = {
+        kind: 'parameter' as const,
+        paramType: itemType,
+        binding: { loopItem: id },
+        field: (key: string, as: string) => ({ kind: 'parameter' as const, paramType: as, binding: { loopItem: id, field: key, as } }),
+      };
+      const bodyTasks: Record<string, NodeSpec> = {};
+      const node: NodeSpec = {
+        loop: {
+          items: itemsBinding as Extract<Binding, { const: unknown } | { pipelineInput: string } | { task: string } | { loopItem: string }>,
+          tasks: bodyTasks,
+          outputs: {},
+        },
+      };
+      if (opts.parallelism !== undefined) node.loop.parallelism = opts.parallelism;
+      if (opts.minSuccessRatio !== undefined) node.loop.minSuccessRatio = opts.minSuccessRatio;
+      decorate(node, opts);
+      current().tasks[id] = node;
+      scopes.push({ tasks: bodyTasks, guards: [], loop: id });
+      let returned: unknown;
+      try {
+        returned = body(item as never);
+      } finally {
+        scopes.pop();
+      }
+      const outputs: Record<string, LoopOutput<AnyRef>> = {};
+      for (const [name, ref] of Object.entries((returned ?? {}) as Record<string, unknown>)) {
+        if (!isRef(ref) || !('task' in ref.binding) || !(ref.binding.task in bodyTasks)) {
+          throw new DslError(`${loopWhere}: body output "${name}" must be an output of a task in the loop body`);
+        }
+        node.loop.outputs[name] = { task: ref.binding.task, output: ref.binding.output };
+        outputs[name] = { kind: 'loopOutput', loop: id, output: name, ref };
+      }
+      return { id, outputs } as never;
+    },
+  } as PipelineBuilder<PI>;
 
   const result = build(builder) ?? {};
   const outputs: PipelineSpec['outputs'] = {};
@@ -165,9 +438,8 @@ export function pipeline<const PI extends PortMap = Record<never, never>, R exte
     inputs: inputSpecs,
     outputs,
     components: Object.fromEntries([...components].map(([ref, c]) => [ref, c.spec])),
-    dag: { tasks },
+    dag: { tasks: topTasks },
   };
   if (options.description !== undefined) spec.description = options.description;
   return { kind: 'pipeline', name: options.name, spec, components };
 }
-

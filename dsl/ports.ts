@@ -14,12 +14,12 @@ export interface ParamPort<T, N extends string, Req extends boolean, Def extends
   readonly [phantom]?: { value: T; type: N; required: Req; defaulted: Def };
 }
 
-export interface ArtifactPort<N extends string, Req extends boolean> {
+export interface ArtifactPort<N extends string, Req extends boolean, L extends boolean = false> {
   readonly spec: ArtifactPortSpec;
-  readonly [phantom]?: { type: N; required: Req };
+  readonly [phantom]?: { type: N; required: Req; list: L };
 }
 
-export type AnyPort = ParamPort<unknown, string, boolean> | ArtifactPort<string, boolean>;
+export type AnyPort = ParamPort<unknown, string, boolean> | ArtifactPort<string, boolean, boolean>;
 export type PortMap = Record<string, AnyPort>;
 
 interface PortOptions {
@@ -57,6 +57,24 @@ function artifact<N extends string>(type: N) {
 
 type ItemOf<P> = P extends ParamPort<infer T, infer N, boolean> ? { value: T; type: N } : never;
 
+function listPort<P extends ParamPort<unknown, string, boolean>, const O extends ParamOptions<ItemOf<P>['value'][]> = Record<never, never>>(
+  item: P,
+  options?: O,
+): ParamPort<ItemOf<P>['value'][], `list<${ItemOf<P>['type']}>`, ParamReq<O>, O extends { default: unknown } ? true : false>;
+function listPort<N extends string, const O extends PortOptions & { optional?: boolean } = Record<never, never>>(
+  item: ArtifactPort<N, boolean>,
+  options?: O,
+): ArtifactPort<N, O extends { optional: true } ? false : true, true>;
+function listPort(item: AnyPort, options?: ParamOptions<unknown>): AnyPort {
+  if (item.spec.kind === 'artifact') {
+    const spec: ArtifactPortSpec = { kind: 'artifact', type: item.spec.type, list: true };
+    if (options?.description !== undefined) spec.description = options.description;
+    if (options?.optional) spec.optional = true;
+    return { spec };
+  }
+  return param(`list<${item.spec.type}>`)(options);
+}
+
 /** Port type constructors. Parameters carry JSON values; artifacts carry files. */
 export const t = {
   string: param<string, 'string'>('string'),
@@ -64,11 +82,11 @@ export const t = {
   float: param<number, 'float'>('float'),
   bool: param<boolean, 'bool'>('bool'),
   json: param<Json, 'json'>('json'),
-  /** `t.list(t.float())` → `list<float>`; options as for any parameter: `t.list(t.int(), { default: [] })`. */
-  list: <P extends ParamPort<unknown, string, boolean>, const O extends ParamOptions<ItemOf<P>['value'][]> = Record<never, never>>(
-    item: P,
-    options?: O,
-  ) => param<ItemOf<P>['value'][], `list<${ItemOf<P>['type']}>`>(`list<${item.spec.type}>` as `list<${ItemOf<P>['type']}>`)<O>(options),
+  /**
+   * `t.list(t.float())` → `list<float>`; options as for any parameter: `t.list(t.int(), { default: [] })`.
+   * `t.list(t.Model())` → an input taking a list of artifacts (what `collect()` of a loop gives).
+   */
+  list: listPort,
   Dataset: artifact('Dataset'),
   Model: artifact('Model'),
   Metrics: artifact('Metrics'),
@@ -94,14 +112,24 @@ export interface ArtifactRef<N extends string> {
   readonly kind: 'artifact';
   /** The artifact type of the source, e.g. "Dataset". */
   readonly artifactType: N;
+  readonly list?: false;
+  readonly binding: Binding;
+}
+/** Several artifacts of one type: `collect()` over a loop's artifact output. */
+export interface ArtifactListRef<N extends string> {
+  readonly kind: 'artifact';
+  readonly artifactType: N;
+  readonly list: true;
   readonly binding: Binding;
 }
 
 /** The reference an output port produces. */
 export type RefOf<P> = P extends ParamPort<unknown, infer N, boolean>
   ? ParamRef<N>
-  : P extends ArtifactPort<infer N, boolean>
-    ? ArtifactRef<N>
+  : P extends ArtifactPort<infer N, boolean, infer L>
+    ? L extends true
+      ? ArtifactListRef<N>
+      : ArtifactRef<N>
     : never;
 
 /** Parameter refs a port of type N accepts: int widens to float; json takes any parameter. */
@@ -116,14 +144,18 @@ type AcceptedParamRef<N extends string> = N extends 'json'
 /** What a task may pass to an input port: a matching reference, or (for parameters) a literal. */
 export type InputValue<P> = P extends ParamPort<infer T, infer N, boolean>
   ? T | AcceptedParamRef<N>
-  : P extends ArtifactPort<infer N, boolean>
-    ? N extends 'Artifact'
-      ? ArtifactRef<string>
-      : ArtifactRef<N>
+  : P extends ArtifactPort<infer N, boolean, infer L>
+    ? L extends true
+      ? N extends 'Artifact'
+        ? ArtifactListRef<string>
+        : ArtifactListRef<N>
+      : N extends 'Artifact'
+        ? ArtifactRef<string>
+        : ArtifactRef<N>
     : never;
 
 type RequiredKeys<I extends PortMap> = {
-  [K in keyof I]: I[K] extends ParamPort<unknown, string, true> | ArtifactPort<string, true> ? K : never;
+  [K in keyof I]: I[K] extends ParamPort<unknown, string, true> | ArtifactPort<string, true, boolean> ? K : never;
 }[keyof I];
 type OptionalKeys<I extends PortMap> = Exclude<keyof I, RequiredKeys<I>>;
 
@@ -149,5 +181,5 @@ export type ParamKeys<M extends PortMap> = {
   [K in keyof M]: M[K] extends ParamPort<unknown, string, boolean> ? K : never;
 }[keyof M];
 export type ArtifactKeys<M extends PortMap> = {
-  [K in keyof M]: M[K] extends ArtifactPort<string, boolean> ? K : never;
+  [K in keyof M]: M[K] extends ArtifactPort<string, boolean, boolean> ? K : never;
 }[keyof M];

@@ -46,10 +46,14 @@ export interface ComponentContext<O extends PortMap = PortMap> {
 }
 
 export type RunInputs<I extends PortMap> = {
-  readonly [K in keyof I]: I[K] extends ArtifactPort<string, infer Req>
-    ? Req extends true
-      ? InputArtifact
-      : InputArtifact | undefined
+  readonly [K in keyof I]: I[K] extends ArtifactPort<string, infer Req, infer L>
+    ? L extends true
+      ? Req extends true
+        ? InputArtifact[]
+        : InputArtifact[] | undefined
+      : Req extends true
+        ? InputArtifact
+        : InputArtifact | undefined
     : ParamValue<I[K]>;
 };
 

@@ -16,7 +16,7 @@ import type { ArtifactPort, ComponentContext, ComponentDefinition, InputArtifact
 export type TestArtifactInput = string | { path: string; properties?: Record<string, Json> };
 
 type TestInputValue<P> =
-  P extends ArtifactPort<string, boolean> ? TestArtifactInput : P extends ParamPort<infer T, string, boolean> ? T : never;
+  P extends ArtifactPort<string, boolean, true> ? TestArtifactInput[] : P extends ArtifactPort<string, boolean> ? TestArtifactInput : P extends ParamPort<infer T, string, boolean> ? T : never;
 
 /** Every input may be left out: defaults are applied, and a missing required input is an error. */
 export type TestInputs<I extends PortMap> = { [K in keyof I]?: TestInputValue<I[K]> };

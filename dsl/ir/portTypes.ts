@@ -37,11 +37,16 @@ export function incompatibility(from: PortSpec, to: PortSpec): string | undefine
   if (from.kind !== to.kind) {
     return `a ${from.kind} (${from.type}) cannot feed a ${to.kind} input (${to.type})`;
   }
-  if (from.kind === 'artifact') {
+  if (from.kind === 'artifact' && to.kind === 'artifact') {
+    const fromList = from.list === true;
+    const toList = to.list === true;
+    const label = (t: string, list: boolean): string => (list ? `a list of ${t}` : t);
+    if (fromList !== toList) return `${label(from.type, fromList)} cannot feed an input that takes ${label(to.type, toList)}`;
     // "Artifact" is the untyped artifact: it accepts every artifact type.
     if (to.type === 'Artifact' || from.type === to.type) return undefined;
-    return `artifact type ${from.type} does not match ${to.type}`;
+    return `artifact type ${label(from.type, fromList)} does not match ${label(to.type, toList)}`;
   }
+  if (from.kind === 'artifact' || to.kind === 'artifact') return `a ${from.kind} cannot feed a ${to.kind} input`;
   let ok = false;
   try {
     ok = paramAssignable(parseParamType(from.type), parseParamType(to.type));

@@ -46,6 +46,8 @@ export const parameterPortSchema = z.strictObject({
 export const artifactPortSchema = z.strictObject({
   kind: z.literal('artifact'),
   type: artifactTypeSchema,
+  /** A list of artifacts of this type (what `collect()` of a loop's artifact output gives). */
+  list: z.boolean().optional(),
   description: z.string().optional(),
   optional: z.boolean().optional(),
 });
@@ -70,14 +72,23 @@ export const retrySchema = z.strictObject({
 export const timeoutSchema = z.strictObject({
   /** Limit for one attempt. */
   attemptMs: z.number().int().positive().optional(),
+  /** Limit for all attempts together, backoff included. */
+  totalMs: z.number().int().positive().optional(),
   /** Heartbeat timeout: a dead worker is noticed after this long. */
   heartbeatMs: z.number().int().positive().optional(),
+});
+
+/** Caching: on by default; `enabled: false` opts out, `maxAgeMs` ignores older results. */
+export const cacheSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  maxAgeMs: z.number().int().positive().optional(),
 });
 
 export const executionOptionsSchema = z.strictObject({
   resources: resourcesSchema.optional(),
   retry: retrySchema.optional(),
   timeout: timeoutSchema.optional(),
+  cache: cacheSchema.optional(),
 });
 
 export const functionImplSchema = z.strictObject({
@@ -88,7 +99,44 @@ export const functionImplSchema = z.strictObject({
   /** sha256 of the implementation's source text: a code change changes the component digest. */
   digest: z.string().regex(/^[0-9a-f]{64}$/),
 });
-export const implSchema = z.discriminatedUnion('kind', [functionImplSchema]);
+/**
+ * Any executable. `command` is an argv whose strings may hold placeholders, replaced at run time:
+ * `{{inputPath:x}}` (local path of input artifact x), `{{outputPath:y}}` (where to write output
+ * artifact y), `{{inputValue:p}}` (parameter p as text; JSON for lists/json), `{{outputFile:q}}`
+ * (a file the command writes parameter output q into; read back and parsed by type).
+ */
+export const commandImplSchema = z.strictObject({
+  kind: z.literal('command'),
+  command: z.array(z.string()).min(1),
+  env: z.record(z.string(), z.string()).optional(),
+  /** Working directory, relative to the worker's project root (default: the project root). */
+  workingDir: z.string().optional(),
+  /**
+   * Files the command runs (scripts), relative to the project root. Their content is hashed into
+   * the cache key at run time, so editing the script misses the cache.
+   */
+  sources: z.array(z.string()).optional(),
+  /** sha256 over the command, env, working dir and sources list. */
+  digest: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+/** The built-in approval gate: the workflow waits for an approve/reject signal. */
+export const approvalImplSchema = z.strictObject({
+  kind: z.literal('approval'),
+  digest: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+/** A whole pipeline used as a component: runs as a child workflow. */
+export const pipelineImplSchema = z.strictObject({
+  kind: z.literal('pipeline'),
+  get spec() {
+    return pipelineSpecSchema;
+  },
+  /** The nested pipeline's digest. */
+  digest: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+export const implSchema = z.discriminatedUnion('kind', [functionImplSchema, commandImplSchema, approvalImplSchema, pipelineImplSchema]);
 
 export const componentSpecSchema = z.strictObject({
   name,
@@ -97,32 +145,104 @@ export const componentSpecSchema = z.strictObject({
   category: z.string().optional(),
   inputs: z.record(z.string(), portSpecSchema),
   outputs: z.record(z.string(), portSpecSchema),
-  impl: implSchema,
+  get impl() {
+    return implSchema;
+  },
   ...executionOptionsSchema.shape,
 });
 
 export const constBindingSchema = z.strictObject({ const: jsonValue });
 export const pipelineInputBindingSchema = z.strictObject({ pipelineInput: z.string() });
 export const taskOutputBindingSchema = z.strictObject({ task: z.string(), output: z.string() });
-export const bindingSchema = z.union([constBindingSchema, pipelineInputBindingSchema, taskOutputBindingSchema]);
+/** The current item of an enclosing loop; `field` picks a key of an object item, `as` asserts its type. */
+export const loopItemBindingSchema = z.strictObject({
+  loopItem: z.string(),
+  field: z.string().optional(),
+  as: paramTypeSchema.optional(),
+});
+/** Fan-in: an output of a loop's body, collected over the loop's succeeded items, in item order. */
+export const collectBindingSchema = z.strictObject({ collect: z.strictObject({ loop: z.string(), output: z.string() }) });
+/** Only in an exit handler: the run's outcome so far. */
+export const runStatusBindingSchema = z.strictObject({ runStatus: z.enum(['status', 'error', 'failedTask']) });
+/** The first of these sources that was not skipped (outputs of exclusive condition branches). */
+export const oneOfBindingSchema = z.strictObject({
+  oneOf: z.array(z.union([taskOutputBindingSchema, pipelineInputBindingSchema, constBindingSchema])).min(2),
+});
+export const bindingSchema = z.union([
+  constBindingSchema,
+  pipelineInputBindingSchema,
+  taskOutputBindingSchema,
+  loopItemBindingSchema,
+  collectBindingSchema,
+  runStatusBindingSchema,
+  oneOfBindingSchema,
+]);
+
+/** What a condition may compare: parameters only (values, never artifacts). */
+export const operandSchema = z.union([constBindingSchema, pipelineInputBindingSchema, taskOutputBindingSchema, loopItemBindingSchema]);
+export const COMPARISON_OPS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
+export type Operand = z.infer<typeof operandSchema>;
+/** A typed expression tree (never evaluated as code). */
+export type ComparisonExpr = { op: (typeof COMPARISON_OPS)[number]; left: Operand; right: Operand };
+export type Expr = ComparisonExpr | { op: 'and' | 'or'; args: Expr[] } | { op: 'not'; arg: Expr };
+export const isComparison = (e: Expr): e is ComparisonExpr => 'left' in e;
+export const exprSchema: z.ZodType<Expr> = z.lazy(() =>
+  z.union([
+    z.strictObject({ op: z.enum(COMPARISON_OPS), left: operandSchema, right: operandSchema }),
+    z.strictObject({ op: z.enum(['and', 'or']), args: z.array(exprSchema).min(1) }),
+    z.strictObject({ op: z.literal('not'), arg: exprSchema }),
+  ]),
+);
 
 export const uiSchema = z.strictObject({
   x: z.number().optional(),
   y: z.number().optional(),
   label: z.string().optional(),
+  /** Condition group the task was written in (for the editor to draw and collapse it). */
+  group: z.string().optional(),
+  collapsed: z.boolean().optional(),
 });
+
+const nodeCommon = {
+  after: z.array(z.string()).optional(),
+  /** Runs only when this is true; otherwise the node is recorded as skipped. */
+  when: exprSchema.optional(),
+  /** Editor-only data; never part of the digest. */
+  ui: uiSchema.optional(),
+};
 
 export const taskSpecSchema = z.strictObject({
   component: z.string(),
   inputs: z.record(z.string(), bindingSchema),
-  after: z.array(z.string()).optional(),
+  ...nodeCommon,
+  /** Runs after everything else, whatever the outcome; may read `runStatus` bindings. */
+  exitHandler: z.boolean().optional(),
   ...executionOptionsSchema.shape,
-  /** Editor-only data; never part of the digest. */
-  ui: uiSchema.optional(),
 });
 
+export const loopSpecSchema = z.strictObject({
+  /** A list parameter: a literal list, a pipeline input, a task output or an outer loop's item. */
+  items: z.union([constBindingSchema, pipelineInputBindingSchema, taskOutputBindingSchema, loopItemBindingSchema]),
+  /** At most this many items run at once (default: bounded by the engine). */
+  parallelism: z.number().int().positive().optional(),
+  /** The loop succeeds when at least this share of items succeeds (default 1: every item). */
+  minSuccessRatio: z.number().min(0).max(1).optional(),
+  get tasks() {
+    return z.record(z.string(), nodeSpecSchema);
+  },
+  /** Body outputs that `collect` bindings can read. */
+  outputs: z.record(z.string(), taskOutputBindingSchema),
+});
+
+export const loopNodeSchema = z.strictObject({
+  loop: loopSpecSchema,
+  ...nodeCommon,
+});
+
+export const nodeSpecSchema = z.union([taskSpecSchema, loopNodeSchema]);
+
 export const dagSpecSchema = z.strictObject({
-  tasks: z.record(z.string(), taskSpecSchema),
+  tasks: z.record(z.string(), nodeSpecSchema),
 });
 
 export const pipelineSpecSchema = z.strictObject({
@@ -137,6 +257,17 @@ export const pipelineSpecSchema = z.strictObject({
 });
 
 export type ParameterPortSpec = z.infer<typeof parameterPortSchema>;
+export type CacheSpec = z.infer<typeof cacheSchema>;
+export type CommandImpl = z.infer<typeof commandImplSchema>;
+export type ApprovalImpl = z.infer<typeof approvalImplSchema>;
+export type PipelineImpl = z.infer<typeof pipelineImplSchema>;
+export type LoopItemBinding = z.infer<typeof loopItemBindingSchema>;
+export type CollectBinding = z.infer<typeof collectBindingSchema>;
+export type RunStatusBinding = z.infer<typeof runStatusBindingSchema>;
+export type OneOfBinding = z.infer<typeof oneOfBindingSchema>;
+export type LoopSpec = z.infer<typeof loopSpecSchema>;
+export type LoopNodeSpec = z.infer<typeof loopNodeSchema>;
+export type NodeSpec = z.infer<typeof nodeSpecSchema>;
 export type ArtifactPortSpec = z.infer<typeof artifactPortSchema>;
 export type PortSpec = z.infer<typeof portSpecSchema>;
 export type Resources = z.infer<typeof resourcesSchema>;

@@ -4,14 +4,20 @@
  * task and port involved and saying how to fix it.
  */
 import type { z } from 'zod';
+import { comparisonProblem } from './expr';
+import { indexPipeline, isLoopNode, nodeDependencies, ownBindings, referencedNodes, scopeNodes, type NodeInfo, type PipelineIndex } from './graph';
 import { incompatibility, parseParamType, valueMismatch } from './portTypes';
 import {
   NAME_PATTERN,
   pipelineSpecSchema,
   type Binding,
   type ComponentSpec,
+  isComparison,
+  type Expr,
+  type LoopNodeSpec,
   type PipelineSpec,
   type PortSpec,
+  type TaskSpec,
 } from './schema';
 
 export type IssueCode =
@@ -26,7 +32,12 @@ export type IssueCode =
   | 'unknown-dependency'
   | 'cycle'
   | 'bad-output'
-  | 'duplicate-id';
+  | 'duplicate-id'
+  | 'not-a-list'
+  | 'bad-condition'
+  | 'bad-scope'
+  | 'bad-exit-handler'
+  | 'bad-approval';
 
 export interface ValidationIssue {
   code: IssueCode;
@@ -94,7 +105,7 @@ function locate(path: (string | number)[]): { task?: string; port?: string } {
   return {};
 }
 
-function checkSemantics(spec: PipelineSpec): ValidationIssue[] {
+function checkSemantics(spec: PipelineSpec, nested = false): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const pipeline = spec.name;
   const add = (i: Omit<ValidationIssue, 'pipeline'>): void => {
@@ -107,7 +118,7 @@ function checkSemantics(spec: PipelineSpec): ValidationIssue[] {
     checkPortType(port, ['inputs', portName], add, { port: portName });
   }
 
-  // Components: names, port names, defaults.
+  // Components: names, port names, defaults; nested pipelines recursively.
   for (const [ref, comp] of Object.entries(spec.components)) {
     for (const dir of ['inputs', 'outputs'] as const) {
       for (const [portName, port] of Object.entries(comp[dir])) {
@@ -116,93 +127,278 @@ function checkSemantics(spec: PipelineSpec): ValidationIssue[] {
         checkPortType(port, path, add, { port: portName });
       }
     }
+    if (comp.impl.kind === 'pipeline') checkNestedPipeline(spec, ref, comp, add, issues);
   }
 
-  const tasks = Object.entries(spec.dag.tasks);
-  if (tasks.length === 0) {
+  const index = indexPipeline(spec);
+  for (const d of index.duplicates) {
     add({
-      code: 'schema',
-      message: 'the pipeline has no tasks',
-      hint: 'add at least one task to the DAG',
-      path: ['dag', 'tasks'],
+      code: 'duplicate-id',
+      message: `two tasks have the id "${d.id}" (ids are unique across loop bodies too)`,
+      hint: 'give one of them another id',
+      task: d.id,
+      path: d.path,
     });
   }
+  if (Object.keys(spec.dag.tasks).length === 0) {
+    add({ code: 'schema', message: 'the pipeline has no tasks', hint: 'add at least one task to the DAG', path: ['dag', 'tasks'] });
+  }
 
-  for (const [taskId, task] of tasks) {
-    const taskPath = ['dag', 'tasks', taskId];
-    checkName(taskId, 'task id', taskPath, add, { task: taskId });
-    const comp = spec.components[task.component];
-    if (!comp) {
-      add({
-        code: 'unknown-component',
-        message: `uses component "${task.component}", which is not in the pipeline's components`,
-        hint: `add "${task.component}" under "components" or use one of: ${Object.keys(spec.components).join(', ') || '(none)'}`,
-        task: taskId,
-        path: [...taskPath, 'component'],
-      });
-      continue;
-    }
-    for (const [portName, port] of Object.entries(comp.inputs)) {
-      if (task.inputs[portName] === undefined && isRequired(port)) {
-        add({
-          code: 'missing-input',
-          message: `required ${port.kind} input "${portName}" (${port.type}) of component "${comp.name}" is not set`,
-          hint: 'connect it to an upstream output or a pipeline input, or give it a value',
-          task: taskId,
-          port: portName,
-          path: [...taskPath, 'inputs', portName],
-        });
-      }
-    }
-    for (const [portName, binding] of Object.entries(task.inputs)) {
-      const path = [...taskPath, 'inputs', portName];
-      const port = comp.inputs[portName];
-      if (!port) {
-        add({
-          code: 'extra-input',
-          message: `component "${comp.name}" has no input "${portName}"`,
-          hint: `remove it, or use one of the component's inputs: ${Object.keys(comp.inputs).join(', ') || '(none)'}`,
-          task: taskId,
-          port: portName,
-          path,
-        });
-        continue;
-      }
-      checkBinding(spec, taskId, portName, port, binding, path, add);
-    }
-    for (const [i, dep] of (task.after ?? []).entries()) {
-      if (dep === taskId || !spec.dag.tasks[dep]) {
+  const ctx: Ctx = { spec, index, add };
+  for (const info of index.nodes.values()) {
+    checkName(info.id, 'task id', info.path, add, { task: info.id });
+    if (isLoopNode(info.node)) checkLoop(ctx, info, info.node);
+    else checkTask(ctx, info, info.node, nested);
+    if (info.node.when) checkCondition(ctx, info, info.node.when);
+    const siblings = scopeNodes(index, info.scope);
+    for (const [i, dep] of (info.node.after ?? []).entries()) {
+      if (dep === info.id || !siblings.has(dep)) {
         add({
           code: 'unknown-dependency',
-          message: dep === taskId ? 'lists itself in "after"' : `runs after "${dep}", which is not a task of this pipeline`,
-          hint: `use one of: ${Object.keys(spec.dag.tasks).filter((t) => t !== taskId).join(', ') || '(none)'}`,
-          task: taskId,
-          path: [...taskPath, 'after', i],
+          message:
+            dep === info.id
+              ? 'lists itself in "after"'
+              : index.nodes.has(dep)
+                ? `runs after "${dep}", which is in another loop body; "after" only orders tasks of the same scope`
+                : `runs after "${dep}", which is not a task of this pipeline`,
+          hint: `use one of: ${[...siblings].filter((t) => t !== info.id).join(', ') || '(none)'}`,
+          task: info.id,
+          path: [...info.path, 'after', i],
         });
       }
     }
   }
 
-  for (const cycle of findCycles(spec)) {
+  for (const cycle of findCycles(index)) {
     const first = cycle[0] ?? '';
     add({
       code: 'cycle',
       message: `tasks form a cycle: ${[...cycle, first].join(' → ')}`,
       hint: 'remove one of the connections (or "after" entries) so that data flows one way',
       task: first,
-      path: ['dag', 'tasks', first],
+      path: index.nodes.get(first)?.path ?? ['dag', 'tasks', first],
     });
   }
 
   for (const [outName, binding] of Object.entries(spec.outputs)) {
     const path = ['outputs', outName];
     checkName(outName, 'pipeline output', path, add, { port: outName });
-    const source = outputPort(spec, binding.task, binding.output);
+    const source = outputPort(ctx, [], binding.task, binding.output);
     if (typeof source === 'string') {
-      add({ code: 'bad-output', message: `pipeline output "${outName}": ${source}`, hint: 'point it at an existing task output', port: outName, path });
+      add({ code: 'bad-output', message: `pipeline output "${outName}": ${source}`, hint: 'point it at an output of a top-level task', port: outName, path });
     }
   }
   return issues;
+}
+
+interface Ctx {
+  spec: PipelineSpec;
+  index: PipelineIndex;
+  add: Add;
+}
+
+function checkNestedPipeline(spec: PipelineSpec, ref: string, comp: ComponentSpec, add: Add, issues: ValidationIssue[]): void {
+  if (comp.impl.kind !== 'pipeline') return;
+  const inner = comp.impl.spec;
+  issues.push(...checkSemantics(inner, true));
+  const path = ['components', ref];
+  for (const [name, port] of Object.entries(inner.inputs)) {
+    const declared = comp.inputs[name];
+    if (!declared || declared.kind !== port.kind || declared.type !== port.type) {
+      add({
+        code: 'schema',
+        message: `nested pipeline "${inner.name}": input "${name}" (${port.type}) is not declared the same way on component "${comp.name}"`,
+        hint: 'recompile the pipeline so the component mirrors the nested pipeline\'s inputs',
+        port: name,
+        path: [...path, 'inputs', name],
+      });
+    }
+  }
+  for (const name of Object.keys(inner.outputs)) {
+    if (!comp.outputs[name]) {
+      add({
+        code: 'schema',
+        message: `nested pipeline "${inner.name}": output "${name}" is missing on component "${comp.name}"`,
+        hint: 'recompile the pipeline so the component mirrors the nested pipeline\'s outputs',
+        port: name,
+        path: [...path, 'outputs', name],
+      });
+    }
+  }
+  void spec;
+}
+
+function checkTask(ctx: Ctx, info: NodeInfo, task: TaskSpec, nested: boolean): void {
+  const { spec, add } = ctx;
+  const taskId = info.id;
+  const taskPath = info.path;
+  const comp = spec.components[task.component];
+  if (!comp) {
+    add({
+      code: 'unknown-component',
+      message: `uses component "${task.component}", which is not in the pipeline's components`,
+      hint: `add "${task.component}" under "components" or use one of: ${Object.keys(spec.components).join(', ') || '(none)'}`,
+      task: taskId,
+      path: [...taskPath, 'component'],
+    });
+    return;
+  }
+  if (comp.impl.kind === 'approval' && (info.scope.length > 0 || nested)) {
+    add({
+      code: 'bad-approval',
+      message: `approval gate inside ${info.scope.length > 0 ? `loop "${info.scope[info.scope.length - 1] ?? ''}"` : 'a nested pipeline'}`,
+      hint: 'approval gates wait for one decision per run: put the gate in the top-level pipeline, before or after the loop',
+      task: taskId,
+      path: taskPath,
+    });
+  }
+  if (task.exitHandler) {
+    if (info.scope.length > 0) {
+      add({
+        code: 'bad-exit-handler',
+        message: 'an exit handler cannot be inside a loop',
+        hint: 'make the exit handler a top-level task',
+        task: taskId,
+        path: [...taskPath, 'exitHandler'],
+      });
+    }
+    for (const other of ctx.index.nodes.values()) {
+      if (other.id !== taskId && ownBindings(other.node).some((b) => referencedNodes(b).includes(taskId) || ('task' in b && b.task === taskId))) {
+        add({
+          code: 'bad-exit-handler',
+          message: `task "${other.id}" reads the exit handler's outputs, but the exit handler runs last`,
+          hint: 'nothing can depend on an exit handler',
+          task: other.id,
+          path: other.path,
+        });
+      }
+      if ((other.node.after ?? []).includes(taskId)) {
+        add({
+          code: 'bad-exit-handler',
+          message: `task "${other.id}" runs after the exit handler "${taskId}", which always runs last`,
+          hint: 'remove the exit handler from its "after" list',
+          task: other.id,
+          path: [...other.path, 'after'],
+        });
+      }
+    }
+  }
+  for (const [portName, port] of Object.entries(comp.inputs)) {
+    if (task.inputs[portName] === undefined && isRequired(port)) {
+      add({
+        code: 'missing-input',
+        message: `required ${port.kind} input "${portName}" (${describePort(port)}) of component "${comp.name}" is not set`,
+        hint: 'connect it to an upstream output or a pipeline input, or give it a value',
+        task: taskId,
+        port: portName,
+        path: [...taskPath, 'inputs', portName],
+      });
+    }
+  }
+  for (const [portName, binding] of Object.entries(task.inputs)) {
+    const path = [...taskPath, 'inputs', portName];
+    const port = comp.inputs[portName];
+    if (!port) {
+      add({
+        code: 'extra-input',
+        message: `component "${comp.name}" has no input "${portName}"`,
+        hint: `remove it, or use one of the component's inputs: ${Object.keys(comp.inputs).join(', ') || '(none)'}`,
+        task: taskId,
+        port: portName,
+        path,
+      });
+      continue;
+    }
+    if (task.exitHandler && ('task' in binding || 'collect' in binding || 'oneOf' in binding) && isRequired(port)) {
+      add({
+        code: 'bad-exit-handler',
+        message: `exit handler input "${portName}" is required but reads a task output, which is missing when that task failed`,
+        hint: 'make the input optional, or pass pipeline inputs, constants or the run status (p.run.status)',
+        task: taskId,
+        port: portName,
+        path,
+      });
+    }
+    checkBinding(ctx, info, portName, port, binding, path, task.exitHandler === true);
+  }
+}
+
+function checkLoop(ctx: Ctx, info: NodeInfo, node: LoopNodeSpec): void {
+  const loop = node.loop;
+  const path = [...info.path, 'loop', 'items'];
+  const source = bindingPort(ctx, info.scope, loop.items, false);
+  if (typeof source === 'string') {
+    ctx.add({ code: 'unknown-source', message: `loop items: ${source}`, hint: 'loop over a list: a literal list, a list pipeline input or a list output', task: info.id, path });
+  } else if (!isListParam(source)) {
+    ctx.add({
+      code: 'not-a-list',
+      message: `loop items must be a list, but ${describeBinding(loop.items)} is ${describePort(source)}`,
+      hint: 'loop over a list parameter (list<...>), e.g. a pipeline input of type list<float> or a literal [0.1, 0.01]',
+      task: info.id,
+      path,
+    });
+  }
+  if (Object.keys(loop.tasks).length === 0) {
+    ctx.add({ code: 'schema', message: 'the loop body has no tasks', hint: 'add tasks to the loop body', task: info.id, path: [...info.path, 'loop', 'tasks'] });
+  }
+  for (const [outName, b] of Object.entries(loop.outputs)) {
+    const target = ctx.index.nodes.get(b.task);
+    const inBody = target && target.scope.length === info.scope.length + 1 && target.scope[info.scope.length] === info.id;
+    const port = inBody ? outputPort(ctx, [...info.scope, info.id], b.task, b.output) : `task "${b.task}" is not in the body of loop "${info.id}"`;
+    if (typeof port === 'string') {
+      ctx.add({ code: 'bad-output', message: `loop output "${outName}": ${port}`, hint: 'point it at an output of a task in the loop body', task: info.id, port: outName, path: [...info.path, 'loop', 'outputs', outName] });
+    }
+  }
+}
+
+function checkCondition(ctx: Ctx, info: NodeInfo, expr: Expr, path: (string | number)[] = [...info.path, 'when']): void {
+  if (!isComparison(expr)) {
+    if ('args' in expr) expr.args.forEach((a, i) => checkCondition(ctx, info, a, [...path, 'args', i]));
+    else checkCondition(ctx, info, expr.arg, [...path, 'arg']);
+    return;
+  }
+  const sides: string[] = [];
+  for (const side of ['left', 'right'] as const) {
+    const port = bindingPort(ctx, info.scope, expr[side], false);
+    if (typeof port === 'string') {
+      ctx.add({ code: 'bad-condition', message: `condition ${side} side: ${port}`, hint: 'compare pipeline inputs, task parameter outputs, loop items or literals', task: info.id, path: [...path, side] });
+      return;
+    }
+    if (port.kind !== 'parameter') {
+      ctx.add({ code: 'bad-condition', message: `condition ${side} side is an artifact (${port.type}); conditions compare parameter values`, hint: 'compare a parameter output instead (e.g. a metric value)', task: info.id, path: [...path, side] });
+      return;
+    }
+    sides.push(port.type);
+  }
+  const why = comparisonProblem(expr.op, sides[0] ?? 'json', sides[1] ?? 'json');
+  if (why) {
+    ctx.add({
+      code: 'bad-condition',
+      message: `condition ${describeBinding(expr.left)} ${expr.op} ${describeBinding(expr.right)} ${why}`,
+      hint: 'compare values of the same type',
+      task: info.id,
+      path,
+    });
+  }
+}
+
+function isListParam(port: PortSpec): boolean {
+  return port.kind === 'parameter' && port.type.startsWith('list<');
+}
+
+function describePort(port: PortSpec): string {
+  if (port.kind === 'artifact') return port.list ? `a list of ${port.type}` : `an artifact (${port.type})`;
+  return port.type;
+}
+
+function describeBinding(b: Binding): string {
+  if ('const' in b) return JSON.stringify(b.const);
+  if ('pipelineInput' in b) return `pipeline input "${b.pipelineInput}"`;
+  if ('task' in b) return `output "${b.output}" of task "${b.task}"`;
+  if ('loopItem' in b) return `the item of loop "${b.loopItem}"${b.field ? `.${b.field}` : ''}`;
+  if ('collect' in b) return `collect(loop "${b.collect.loop}".${b.collect.output})`;
+  if ('runStatus' in b) return `run ${b.runStatus}`;
+  return 'oneOf(…)';
 }
 
 type Add = (i: Omit<ValidationIssue, 'pipeline'>) => void;
@@ -243,11 +439,19 @@ export function isRequired(port: PortSpec): boolean {
   return !port.optional && !(port.kind === 'parameter' && port.default !== undefined);
 }
 
-/** The spec of a task's output, or a sentence saying why it does not exist. */
-function outputPort(spec: PipelineSpec, taskId: string, output: string): PortSpec | string {
-  const task = spec.dag.tasks[taskId];
-  if (!task) return `task "${taskId}" does not exist`;
-  const comp: ComponentSpec | undefined = spec.components[task.component];
+/**
+ * The spec of a task's output as seen from `scope`, or a sentence saying why it cannot be read
+ * there: outputs of tasks inside a loop body are only visible inside that body (use collect()).
+ */
+function outputPort(ctx: Ctx, scope: string[], taskId: string, output: string): PortSpec | string {
+  const info = ctx.index.nodes.get(taskId);
+  if (!info) return `task "${taskId}" does not exist`;
+  if (isLoopNode(info.node)) return `"${taskId}" is a loop; read its outputs with collect(), e.g. { "collect": { "loop": "${taskId}", "output": "${output}" } }`;
+  if (!info.scope.every((s, i) => scope[i] === s) || info.scope.length > scope.length) {
+    const loop = info.scope[info.scope.length - 1] ?? '';
+    return `task "${taskId}" runs inside loop "${loop}", once per item; read its output from outside the loop with collect() over a loop output`;
+  }
+  const comp: ComponentSpec | undefined = ctx.spec.components[info.node.component];
   if (!comp) return `task "${taskId}" uses an unknown component`;
   const port = comp.outputs[output];
   if (!port) {
@@ -256,16 +460,86 @@ function outputPort(spec: PipelineSpec, taskId: string, output: string): PortSpe
   return port;
 }
 
+/** The port type a binding delivers when read in `scope`, or why it cannot be read there. */
+function bindingPort(ctx: Ctx, scope: string[], binding: Binding, exitHandler: boolean): PortSpec | string {
+  const { spec, index } = ctx;
+  if ('const' in binding) return { kind: 'parameter', type: literalType(binding.const) };
+  if ('pipelineInput' in binding) {
+    const source = spec.inputs[binding.pipelineInput];
+    if (!source) return `pipeline input "${binding.pipelineInput}" is not declared; declared: ${Object.keys(spec.inputs).join(', ') || '(none)'}`;
+    return source;
+  }
+  if ('task' in binding) return outputPort(ctx, scope, binding.task, binding.output);
+  if ('runStatus' in binding) {
+    return exitHandler ? { kind: 'parameter', type: 'string' } : `the run's ${binding.runStatus} is only known to an exit handler`;
+  }
+  if ('loopItem' in binding) {
+    if (!scope.includes(binding.loopItem)) {
+      return `reads the item of loop "${binding.loopItem}", but is not inside that loop's body`;
+    }
+    const loopInfo = index.nodes.get(binding.loopItem);
+    if (!loopInfo || !isLoopNode(loopInfo.node)) return `"${binding.loopItem}" is not a loop`;
+    const items = bindingPort(ctx, loopInfo.scope, loopInfo.node.loop.items, false);
+    if (typeof items === 'string' || items.kind !== 'parameter') return `loop "${binding.loopItem}" has bad items`;
+    const m = /^list<(.*)>$/.exec(items.type);
+    const itemType = m?.[1] ?? 'json';
+    if (binding.field !== undefined) return { kind: 'parameter', type: binding.as ?? 'json' };
+    return { kind: 'parameter', type: binding.as ?? itemType };
+  }
+  if ('collect' in binding) {
+    const loopInfo = index.nodes.get(binding.collect.loop);
+    if (!loopInfo || !isLoopNode(loopInfo.node)) return `collect() reads loop "${binding.collect.loop}", which is not a loop of this pipeline`;
+    if (scope.includes(binding.collect.loop)) return `collect() of loop "${binding.collect.loop}" is used inside that loop's own body`;
+    if (!loopInfo.scope.every((s, i) => scope[i] === s) || loopInfo.scope.length > scope.length) {
+      return `loop "${binding.collect.loop}" is inside another loop's body and not visible here`;
+    }
+    const out = loopInfo.node.loop.outputs[binding.collect.output];
+    if (!out) return `loop "${binding.collect.loop}" has no output "${binding.collect.output}"; its outputs are: ${Object.keys(loopInfo.node.loop.outputs).join(', ') || '(none)'}`;
+    const inner = outputPort(ctx, [...loopInfo.scope, binding.collect.loop], out.task, out.output);
+    if (typeof inner === 'string') return inner;
+    return inner.kind === 'parameter'
+      ? { kind: 'parameter', type: `list<${inner.type}>` }
+      : { kind: 'artifact', type: inner.type, list: true };
+  }
+  // oneOf: every option must be readable; the first option's type stands for all (checked below).
+  const ports = binding.oneOf.map((b) => bindingPort(ctx, scope, b, exitHandler));
+  const bad = ports.find((p) => typeof p === 'string');
+  if (bad !== undefined) return bad;
+  const [first, ...rest] = ports as PortSpec[];
+  if (!first) return 'oneOf() needs options';
+  for (const other of rest) {
+    const why = incompatibility(other, first);
+    if (why) return `oneOf() options have different types: ${why}`;
+  }
+  return first;
+}
+
+function literalType(value: unknown): string {
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? 'int' : 'float';
+  if (Array.isArray(value)) {
+    const types = new Set(value.map(literalType));
+    if (types.size === 0) return 'list<json>';
+    if (types.size === 1) return `list<${[...types][0] ?? 'json'}>`;
+    if (types.size === 2 && types.has('int') && types.has('float')) return 'list<float>';
+    return 'list<json>';
+  }
+  return 'json';
+}
+
 function checkBinding(
-  spec: PipelineSpec,
-  taskId: string,
+  ctx: Ctx,
+  info: NodeInfo,
   portName: string,
   port: PortSpec,
   binding: Binding,
   path: (string | number)[],
-  add: Add,
+  exitHandler: boolean,
 ): void {
+  const taskId = info.id;
   const loc = { task: taskId, port: portName, path };
+  const add = ctx.add;
   if ('const' in binding) {
     if (port.kind === 'artifact') {
       add({
@@ -280,34 +554,18 @@ function checkBinding(
     if (why) add({ code: 'bad-value', message: `value does not fit type ${port.type}: ${why}`, hint: `give a ${port.type} value`, ...loc });
     return;
   }
-  if ('pipelineInput' in binding) {
-    const source = spec.inputs[binding.pipelineInput];
-    if (!source) {
-      add({
-        code: 'unknown-source',
-        message: `reads pipeline input "${binding.pipelineInput}", which the pipeline does not declare`,
-        hint: `declare it under "inputs" or use one of: ${Object.keys(spec.inputs).join(', ') || '(none)'}`,
-        ...loc,
-      });
-      return;
-    }
-    const why = incompatibility(source, port);
-    if (why) {
-      add({ code: 'type-mismatch', message: `pipeline input "${binding.pipelineInput}": ${why}`, hint: 'connect a source of the matching type', ...loc });
-    }
-    return;
-  }
-  const source = outputPort(spec, binding.task, binding.output);
+  const source = bindingPort(ctx, info.scope, binding, exitHandler);
   if (typeof source === 'string') {
-    add({ code: 'unknown-source', message: source, hint: 'connect it to an existing task output', ...loc });
+    const code: IssueCode = 'loopItem' in binding || 'collect' in binding || /loop/.test(source) ? 'bad-scope' : 'unknown-source';
+    add({ code, message: source, hint: 'connect it to an output that is visible from this task', ...loc });
     return;
   }
   const why = incompatibility(source, port);
   if (why) {
     add({
       code: 'type-mismatch',
-      message: `output "${binding.output}" of task "${binding.task}": ${why}`,
-      hint: `connect an output of type ${port.type} instead`,
+      message: `${describeBinding(binding)}: ${why}`,
+      hint: `connect a source of type ${describePort(port)} instead`,
       ...loc,
     });
   }
@@ -321,17 +579,15 @@ function safeMismatch(value: unknown, type: string): string | undefined {
   }
 }
 
-/** Upstream task ids of a task: data edges plus explicit `after`. */
+/** Upstream node ids of a top-level node (kept for callers that only see the top scope). */
 export function taskDependencies(spec: PipelineSpec, taskId: string): string[] {
-  const task = spec.dag.tasks[taskId];
-  if (!task) return [];
-  const deps = new Set<string>(task.after ?? []);
-  for (const b of Object.values(task.inputs)) if ('task' in b) deps.add(b.task);
-  return [...deps].filter((d) => spec.dag.tasks[d] !== undefined);
+  return nodeDependencies(indexPipeline(spec), taskId);
 }
 
-/** Each cycle once, as a list of task ids (Tarjan's strongly connected components). */
-function findCycles(spec: PipelineSpec): string[][] {
+/** Each cycle once, per scope, as a list of node ids (Tarjan's strongly connected components). */
+function findCycles(pindex: PipelineIndex): string[][] {
+  const deps = new Map<string, string[]>();
+  for (const id of pindex.nodes.keys()) deps.set(id, nodeDependencies(pindex, id));
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const onStack = new Set<string>();
@@ -344,7 +600,7 @@ function findCycles(spec: PipelineSpec): string[][] {
     next++;
     stack.push(v);
     onStack.add(v);
-    for (const w of taskDependencies(spec, v)) {
+    for (const w of deps.get(v) ?? []) {
       if (!index.has(w)) {
         visit(w);
         low.set(v, Math.min(low.get(v) ?? 0, low.get(w) ?? 0));
@@ -361,10 +617,10 @@ function findCycles(spec: PipelineSpec): string[][] {
         onStack.delete(w);
         scc.push(w);
       } while (w !== v);
-      const selfLoop = scc.length === 1 && taskDependencies(spec, v).includes(v);
+      const selfLoop = scc.length === 1 && (deps.get(v) ?? []).includes(v);
       if (scc.length > 1 || selfLoop) cycles.push(scc.reverse());
     }
   };
-  for (const id of Object.keys(spec.dag.tasks)) if (!index.has(id)) visit(id);
+  for (const id of pindex.nodes.keys()) if (!index.has(id)) visit(id);
   return cycles;
 }

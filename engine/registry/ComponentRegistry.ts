@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isComponent, isPipeline, NonRetryableError, type AnyComponent, type ComponentSpec } from '../../dsl/index';
+import { isComponent, isNestedPipelineComponent, isPipeline, NonRetryableError, type AnyComponent, type ComponentSpec } from '../../dsl/index';
 
 export class ComponentNotFoundError extends NonRetryableError {
   override readonly name = 'ComponentNotFoundError';
@@ -28,6 +28,8 @@ export class ComponentRegistry {
   }
 
   add(component: AnyComponent): number {
+    // A nested pipeline runs as a child workflow; its own components are what workers need.
+    if (isNestedPipelineComponent(component)) return this.addModule({ nested: component.nested });
     if (this.byDigest.has(component.spec.impl.digest)) return 0;
     this.byDigest.set(component.spec.impl.digest, component);
     return 1;
@@ -54,12 +56,13 @@ export class ComponentRegistry {
 
   async resolve(spec: ComponentSpec, where: string): Promise<AnyComponent> {
     let found = this.byDigest.get(spec.impl.digest);
-    if (!found && spec.impl.module) {
+    const module = spec.impl.kind === 'function' ? spec.impl.module : undefined;
+    if (!found && module) {
       try {
-        await this.importModule(spec.impl.module);
+        await this.importModule(module);
       } catch (e) {
         throw new ComponentNotFoundError(
-          `${where}: component "${spec.name}" lives in module "${spec.impl.module}", which this worker could not import: ${(e as Error).message}`,
+          `${where}: component "${spec.name}" lives in module "${module}", which this worker could not import: ${(e as Error).message}`,
         );
       }
       found = this.byDigest.get(spec.impl.digest);

@@ -3,4 +3,6 @@
  * Everything reachable from here must be pure: no Node built-ins, database, clocks or randomness
  * (enforced by eslint `no-restricted-imports` and test/boundaries.test.ts).
  */
-export { pipelineRun, statusQuery } from './pipelineRun';
+export { approveUpdate, pipelineRun, statusQuery } from './pipelineRun';
+export { loopBatch } from './loop';
+export { nestedPipeline } from './nested';

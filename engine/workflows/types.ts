@@ -19,7 +19,36 @@ export interface ParameterValue {
   kind: 'parameter';
   value: Json;
 }
-export type PortValue = ArtifactRefValue | ParameterValue;
+/**
+ * Fan-in of a loop output: resolved by the activity that consumes it (from the loop's recorded
+ * items, in item order, succeeded items only), so a 10,000-item list never travels through history.
+ */
+export interface CollectionValue {
+  kind: 'collection';
+  runId: string;
+  /** Loop path within the run, e.g. "sweep" or "outer[2]/inner". */
+  loop: string;
+  output: string;
+  /** What each item is: parameter values of `type`, or artifacts of `type`. */
+  itemKind: 'parameter' | 'artifact';
+  type: string;
+}
+export type PortValue = ArtifactRefValue | ParameterValue | CollectionValue;
+
+/** Resolved cache settings of one task in one run. */
+export interface CachePolicy {
+  enabled: boolean;
+  maxAgeMs?: number;
+}
+
+/** One loop item's outcome, recorded by the batch workflow that ran it. */
+export interface LoopItemOutcome {
+  index: number;
+  status: 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+  /** The loop's declared outputs for this item (absent when their task was skipped or failed). */
+  outputs: Record<string, ArtifactRefValue | ParameterValue>;
+  error?: string;
+}
 
 export interface PipelineRunInput {
   runId: string;
@@ -28,22 +57,31 @@ export interface PipelineRunInput {
   params: Record<string, Json>;
   /** Prefix of the task queues (`<prefix>` for the workflow, `<prefix>-cpu`, `<prefix>-gpu`). */
   taskQueuePrefix: string;
+  /** `false` turns caching off for every task of the run (`sluice run --no-cache`). */
+  cache?: boolean;
+  /** Results of tasks to reuse instead of running them (`sluice runs retry`): task id → old result. */
+  reuse?: Record<string, ExecuteTaskResult>;
 }
 
 export interface ExecuteTaskInput {
   runId: string;
+  /** Task path in the run: "train", "sweep[3]/train", "sub/train". */
   taskId: string;
   component: ComponentSpec;
   /** Resolved values of the inputs the task sets; unset optional inputs are absent. */
   inputs: Record<string, PortValue>;
+  /** Absent: caching on, no age limit. */
+  cache?: CachePolicy;
 }
 
 export interface ExecuteTaskResult {
   executionId: string;
   outputs: Record<string, PortValue>;
+  /** Set when the outputs were reused from an earlier execution (cache hit or retried run). */
+  cachedFrom?: string;
 }
 
-export type TaskState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type TaskState = 'pending' | 'running' | 'waiting' | 'succeeded' | 'cached' | 'skipped' | 'failed' | 'cancelled';
 
 export interface TaskStatus {
   state: TaskState;
@@ -52,6 +90,10 @@ export interface TaskStatus {
   finishedAt?: number;
   error?: string;
   executionId?: string;
+  /** Loops: item counts. */
+  items?: { total: number; succeeded: number; failed: number; done: number };
+  /** Approval gates while waiting. */
+  approval?: { message?: string; deadline?: number };
 }
 
 export type RunState = 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -80,6 +122,46 @@ export interface TaskActivities {
 export interface RunActivities {
   markRunStarted(input: { runId: string }): Promise<void>;
   finishRun(input: FinishRunInput): Promise<void>;
+  /**
+   * Records executions that did not run a component: skipped tasks, reused results of a retried
+   * run (status 'cached', linked to the old execution), approval gates. Idempotent.
+   */
+  recordExecutions(input: { runId: string; executions: RecordedExecution[] }): Promise<void>;
+  /** Stores a batch of loop items' outcomes (idempotent per run, loop path and index). */
+  recordLoopItems(input: { runId: string; loop: string; items: LoopItemOutcome[] }): Promise<void>;
+}
+
+export interface RecordedExecution {
+  taskId: string;
+  componentName: string;
+  componentDigest: string;
+  status: 'skipped' | 'cached' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
+  params?: Record<string, Json>;
+  outputParams?: Record<string, Json>;
+  error?: string;
+  /** For reused results: the execution whose outputs are reused; its output events are copied. */
+  cachedFrom?: string;
+}
+
+/** Input of the `nestedPipeline` child workflow (a pipeline used as a task). */
+export interface NestedPipelineInput {
+  runId: string;
+  taskQueuePrefix: string;
+  cache: boolean;
+  spec: PipelineSpec;
+  /** Task path prefix of the nested tasks: "<parent task path>/". */
+  prefix: string;
+  inputs: Record<string, PortValue>;
+}
+
+/** Signals and queries of `pipelineRun`. */
+export const APPROVE_SIGNAL = 'approve';
+export interface ApprovalDecision {
+  /** Task id of the approval gate; may be left out when exactly one gate is waiting. */
+  task?: string;
+  approved: boolean;
+  comment?: string;
+  by?: string;
 }
 
 export const STATUS_QUERY = 'status';

@@ -114,7 +114,7 @@ describe.each(backends())('pipelineRun on %s', (backend) => {
     const before = (await ts.stack.metadata.listRuns()).length;
     const spec = structuredClone(compile(diamond.default).spec);
     const join = spec.dag.tasks.join;
-    if (!join) throw new Error('fixture changed');
+    if (!join || !('component' in join)) throw new Error('fixture changed');
     join.inputs.a = { task: 'source', output: 'data' }; // a Dataset into an int
     delete join.inputs.b;
     await expect(
