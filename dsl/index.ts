@@ -2,12 +2,30 @@
  * `sluice/dsl`: author typed pipeline components and pipelines, compile them to IR, validate IR.
  * Runs in Node and in the browser (no Node-only imports anywhere under dsl/).
  */
-export { component, isComponent } from './component';
-export type { AnyComponent, ComponentDefinition, ComponentOptions, ExecutionOptionsInput, RetryOptions, TimeoutOptions } from './component';
-export { pipeline, isPipeline } from './pipeline';
-export type { AnyPipeline, PipelineBuilder, PipelineDefinition, PipelineOptions, TaskHandle, TaskOptions } from './pipeline';
+export { component, defineComponent, isComponent } from './component';
+export type { AnyComponent, CacheOptions, ComponentBase, ComponentDefinition, ComponentOptions, ExecutionOptionsInput, RetryOptions, TimeoutOptions } from './component';
+export { command, type CommandOptions } from './command';
+export { collect, isNestedPipelineComponent, isPipeline, oneOf, pipeline } from './pipeline';
+export type {
+  AnyPipeline,
+  ConditionChain,
+  ItemRef,
+  LoopHandle,
+  LoopOptions,
+  LoopOutput,
+  NestedPipelineComponent,
+  NodeHandle,
+  PipelineBuilder,
+  PipelineDefinition,
+  PipelineOptions,
+  TaskHandle,
+  TaskOptions,
+} from './pipeline';
+export { and, eq, ge, gt, le, lt, ne, not, or } from './conditions';
+export type { Condition } from './conditions';
+export { approval, APPROVAL_COMPONENT_NAME } from './approval';
 export { t } from './ports';
-export type { ArtifactPort, ArtifactRef, InputValue, Json, ParamPort, ParamRef, PortMap, TaskInputs } from './ports';
+export type { ArtifactListRef, ArtifactPort, ArtifactRef, InputValue, Json, ParamPort, ParamRef, PortMap, TaskInputs } from './ports';
 export type { ComponentContext, InputArtifact, OutputArtifact, RunFunction, RunInputs } from './runtime';
 export { compile } from './compile';
 export type { CompiledPipeline, CompileOptions } from './compile';

@@ -190,7 +190,7 @@ export function oneOf<R extends ParamRef<string> | ArtifactRef<string>>(...refs:
     if ('task' in b || 'pipelineInput' in b || 'const' in b) return b;
     throw new DslError('oneOf() takes task outputs or pipeline inputs');
   });
-  return { ...refs[0], binding: { oneOf: options } } as R;
+  return { ...refs[0], binding: { oneOf: options } };
 }
 
 interface Scope {
@@ -395,7 +395,7 @@ export function pipeline<const PI extends PortMap = Record<never, never>, R exte
       const bodyTasks: Record<string, NodeSpec> = {};
       const node: NodeSpec = {
         loop: {
-          items: itemsBinding as Extract<Binding, { const: unknown } | { pipelineInput: string } | { task: string } | { loopItem: string }>,
+          items: itemsBinding,
           tasks: bodyTasks,
           outputs: {},
         },

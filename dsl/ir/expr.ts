@@ -21,7 +21,10 @@ export function evaluateExpr(expr: Expr, resolve: (operand: Operand) => Value): 
       return equal(l, r);
     case 'ne':
       return !equal(l, r);
-    default:
+    case 'lt':
+    case 'le':
+    case 'gt':
+    case 'ge':
       return order(expr.op, l, r);
   }
 }
@@ -35,8 +38,8 @@ function order(op: 'lt' | 'le' | 'gt' | 'ge', a: Value, b: Value): boolean {
   const comparable = (typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string');
   // Mismatched run-time values (possible only through `json` operands) make the comparison false.
   if (!comparable) return false;
-  const x = a as number | string;
-  const y = b as number | string;
+  const x = a;
+  const y = b;
   switch (op) {
     case 'lt':
       return x < y;

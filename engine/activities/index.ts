@@ -4,6 +4,10 @@ import { createRunActivities } from './runBookkeeping';
 
 export { componentDigest } from './executeTask';
 export type { ExecuteTaskDeps } from './executeTask';
+export { cacheKey } from './cacheKey';
+export type { CacheKeyParts } from './cacheKey';
+export { TaskLogWriter } from './taskLogs';
+export type { TaskLogWriterOptions } from './taskLogs';
 
 export function createTaskActivities(deps: ExecuteTaskDeps) {
   return { executeTask: createExecuteTask(deps) };

@@ -1,6 +1,8 @@
-/** Activities that keep the `runs` row in step with the workflow. Idempotent: safe to retry. */
+/** Activities that keep the metadata store in step with the workflow. Idempotent: safe to retry. */
+import { ApplicationFailure } from '@temporalio/activity';
 import type { MetadataStore } from '../metadata/MetadataStore';
-import type { FinishRunInput, RunActivities } from '../workflows/types';
+import { MetadataStoreError } from '../metadata/errors';
+import { executionIdFor, type FinishRunInput, type RecordedExecution, type RunActivities } from '../workflows/types';
 
 export function createRunActivities(metadata: MetadataStore): RunActivities {
   return {
@@ -19,5 +21,57 @@ export function createRunActivities(metadata: MetadataStore): RunActivities {
         outputs: input.outputs ?? null,
       });
     },
+    async recordExecutions({ runId, executions }) {
+      if (!(await metadata.getRun(runId))) return;
+      for (const e of executions) await recordExecution(metadata, runId, e);
+    },
+    async recordLoopItems({ runId, loop, items }) {
+      if (!(await metadata.getRun(runId))) return;
+      await metadata.recordLoopItems(runId, loop, items);
+    },
   };
+}
+
+/**
+ * One execution that ran no component here. A reuse ('cached' with `cachedFrom`) gets the old
+ * execution's output events and parameter outputs, so lineage and `runs show` show where its
+ * outputs came from.
+ */
+async function recordExecution(metadata: MetadataStore, runId: string, e: RecordedExecution): Promise<void> {
+  const id = executionIdFor(runId, e.taskId);
+  const original = e.cachedFrom ? await metadata.getExecution(e.cachedFrom) : undefined;
+  if (e.cachedFrom && !original) {
+    throw ApplicationFailure.create({
+      message: `cannot record task "${e.taskId}" as reusing execution ${e.cachedFrom}: no such execution in the metadata store`,
+      type: 'ReusedExecutionNotFound',
+      nonRetryable: true,
+    });
+  }
+  try {
+    const stored = await metadata.recordExecution({
+      id,
+      runId,
+      taskId: e.taskId,
+      componentName: e.componentName,
+      componentDigest: e.componentDigest,
+      status: e.status,
+      params: e.params ?? original?.params ?? {},
+      outputParams: e.outputParams ?? original?.outputParams ?? null,
+      error: e.error ?? null,
+      cachedFrom: e.cachedFrom ?? null,
+      ...(original?.cacheKey ? { cacheKey: original.cacheKey } : {}),
+    });
+    // Copied whenever the row is this reuse (events are idempotent), so a retry after a partial
+    // copy completes it; a row that something else finished is left alone.
+    if (original && stored.cachedFrom === original.id) {
+      for (const event of await metadata.listEvents({ executionId: original.id })) {
+        if (event.kind === 'output') await metadata.recordEvent({ ...event, executionId: id });
+      }
+    }
+  } catch (err) {
+    if (err instanceof MetadataStoreError && !err.retryable) {
+      throw ApplicationFailure.create({ message: err.message, type: err.name, nonRetryable: true, cause: err });
+    }
+    throw err;
+  }
 }

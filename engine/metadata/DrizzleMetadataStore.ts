@@ -8,13 +8,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { and, asc, desc, eq, notInArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, notInArray, sql } from 'drizzle-orm';
 import type { AnyColumn, SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { PipelineSpec } from '../../dsl/ir/schema';
 import { MetadataStoreError } from './errors';
 import type {
   ArtifactRecord,
+  CachedExecution,
   EventRecord,
   ExecutionRecord,
   ExecutionStatus,
@@ -22,6 +23,9 @@ import type {
   LineageEdge,
   LineageGraph,
   LineageNode,
+  LoopItemInput,
+  LoopItemRecord,
+  LoopItemStatus,
   MetadataStore,
   MetricRecord,
   PipelineRecord,
@@ -29,8 +33,11 @@ import type {
   RunFilter,
   RunRecord,
   RunStatus,
+  TaskLogFilter,
+  TaskLogInput,
+  TaskLogRecord,
 } from './MetadataStore';
-import { artifacts, events, executions, metrics, pipelines, pipelineVersions, runs } from './schema';
+import { artifacts, events, executions, loopItems, metrics, pipelines, pipelineVersions, runs, taskLogs } from './schema';
 
 /** Any drizzle Postgres database (PGlite or node-postgres); the store needs nothing backend-specific. */
 export type MetadataDatabase = PgDatabase<PgQueryResultHKT, Record<string, unknown>>;
@@ -54,6 +61,12 @@ export interface DrizzleMetadataStoreOptions {
 }
 
 const FINAL_RUN_STATUSES: RunStatus[] = ['succeeded', 'failed', 'cancelled'];
+/** Rows recordExecution may still change; any other status is final. */
+const OPEN_EXECUTION_STATUSES: ExecutionStatus[] = ['running', 'waiting'];
+/** Rows per INSERT of loop items: far below the protocol's 65,535 parameters. */
+const LOOP_ITEM_CHUNK = 1000;
+/** Tries of a log append that lost the race for its seqs to a concurrent writer of the execution. */
+const APPEND_TRIES = 8;
 /** Deeper than any real pipeline chain; lineage() clamps its depth to this. */
 const MAX_LINEAGE_DEPTH = 1000;
 
@@ -287,6 +300,7 @@ export class DrizzleMetadataStore implements MetadataStore {
       outputParams?: Record<string, Json> | null;
       finishedAt?: Date;
       cachedFrom?: string | null;
+      cacheKey?: string | null;
       attempt?: number;
     },
   ): Promise<void> {
@@ -299,6 +313,7 @@ export class DrizzleMetadataStore implements MetadataStore {
         error: result.error ?? null,
         outputParams: result.outputParams,
         cachedFrom: result.cachedFrom,
+        cacheKey: result.cacheKey,
         finishedAt: result.finishedAt ?? sql`now()`,
       })
       .where(and(...conditions))
@@ -309,6 +324,96 @@ export class DrizzleMetadataStore implements MetadataStore {
         `cannot finish execution ${id}: no such execution (start it with startExecution first)`,
       );
     }
+  }
+
+  async recordExecution(e: {
+    id: string;
+    runId: string;
+    taskId: string;
+    componentName: string;
+    componentDigest: string;
+    status: Exclude<ExecutionStatus, 'running'>;
+    params: Record<string, Json>;
+    outputParams?: Record<string, Json> | null;
+    error?: string | null;
+    cacheKey?: string | null;
+    cachedFrom?: string | null;
+    startedAt?: Date;
+    finishedAt?: Date;
+  }): Promise<ExecutionRecord> {
+    const finishedAt = e.status === 'waiting' ? null : (e.finishedAt ?? sql`now()`);
+    try {
+      await this.db
+        .insert(executions)
+        .values({
+          id: e.id,
+          runId: e.runId,
+          taskId: e.taskId,
+          componentName: e.componentName,
+          componentDigest: e.componentDigest,
+          status: e.status,
+          params: e.params,
+          outputParams: e.outputParams ?? null,
+          error: e.error ?? null,
+          cacheKey: e.cacheKey ?? null,
+          cachedFrom: e.cachedFrom ?? null,
+          startedAt: e.startedAt ?? sql`now()`,
+          finishedAt,
+        })
+        .onConflictDoUpdate({
+          target: executions.id,
+          set: {
+            status: sql`excluded.status`,
+            params: sql`excluded.params`,
+            outputParams: sql`excluded.output_params`,
+            error: sql`excluded.error`,
+            cacheKey: sql`excluded.cache_key`,
+            cachedFrom: sql`excluded.cached_from`,
+            finishedAt: sql`excluded.finished_at`,
+          },
+          setWhere: inArray(executions.status, OPEN_EXECUTION_STATUSES),
+        });
+    } catch (error) {
+      if (sqlState(error) === '23503') {
+        throw new MetadataStoreError(
+          'not_found',
+          `cannot record execution ${e.id}: run ${e.runId}${e.cachedFrom ? ` or reused execution ${e.cachedFrom}` : ''} does not exist`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+    const stored = await this.getExecution(e.id);
+    if (!stored) throw new Error(`execution ${e.id} vanished right after it was recorded`);
+    return stored;
+  }
+
+  async findCachedExecution(
+    cacheKey: string,
+    options: { maxAgeMs?: number; now?: Date } = {},
+  ): Promise<CachedExecution | undefined> {
+    const conditions = [eq(executions.cacheKey, cacheKey), eq(executions.status, 'succeeded')];
+    if (options.maxAgeMs !== undefined) {
+      // The database's clock by default: it stamped finished_at, and may run on another host.
+      const cutoff = options.now
+        ? sql`${new Date(options.now.getTime() - options.maxAgeMs).toISOString()}::timestamptz`
+        : sql`now() - (${options.maxAgeMs}::double precision * interval '1 millisecond')`;
+      conditions.push(gte(executions.finishedAt, cutoff));
+    }
+    const [execution] = await this.selectExecutions()
+      .where(and(...conditions))
+      .orderBy(sql`${executions.finishedAt} desc nulls last`, desc(executions.seq))
+      .limit(1);
+    if (!execution) return undefined;
+    const rows = await this.db
+      .select({ ...artifactColumns, port: events.port })
+      .from(events)
+      .innerJoin(artifacts, eq(artifacts.id, events.artifactId))
+      .where(and(eq(events.executionId, execution.id), eq(events.kind, 'output')))
+      .orderBy(asc(events.port));
+    const outputs: Record<string, ArtifactRecord> = {};
+    for (const { port, ...artifact } of rows) outputs[port] = artifact;
+    return { execution, outputs };
   }
 
   async getExecution(id: string): Promise<ExecutionRecord | undefined> {
@@ -426,6 +531,146 @@ export class DrizzleMetadataStore implements MetadataStore {
       .innerJoin(executions, eq(executions.id, metrics.executionId))
       .where(and(...conditions))
       .orderBy(asc(executions.seq), asc(metrics.key), asc(metrics.step));
+  }
+
+  // ---- task logs ----------------------------------------------------------------------------
+
+  async appendTaskLogs(
+    target: { runId: string; executionId: string; attempt: number },
+    lines: TaskLogInput[],
+  ): Promise<void> {
+    if (lines.length === 0) return;
+    // One JSON parameter however many lines; NUL is the one character text and jsonb cannot hold.
+    const payload = JSON.stringify(
+      lines.map((l) => ({
+        line: l.line ?? null,
+        ts: l.ts.toISOString(),
+        stream: l.stream,
+        level: l.level ?? null,
+        message: l.message,
+        fields: l.fields ?? null,
+      })),
+      (_key, value: unknown) => (typeof value === 'string' ? value.replace(/\0/g, '') : value),
+    );
+    // Seqs continue the execution's last one; a concurrent writer of the same execution (a stale
+    // attempt still running) may take them first, which the primary key reports: read again, retry.
+    const query = sql`
+      insert into ${taskLogs} (run_id, execution_id, seq, attempt, line, ts, stream, level, message, fields)
+      select ${target.runId}, ${target.executionId}, base.seq + t.ord, ${target.attempt}::int,
+             coalesce((t.v->>'line')::int, base.line + t.ord), (t.v->>'ts')::timestamptz, t.v->>'stream',
+             t.v->>'level', t.v->>'message', nullif(t.v->'fields', 'null'::jsonb)
+      from jsonb_array_elements(${payload}::jsonb) with ordinality as t(v, ord)
+      cross join (
+        select coalesce(max(seq), 0) as seq,
+               coalesce(max(line) filter (where attempt = ${target.attempt}::int), 0) as line
+        from ${taskLogs} where execution_id = ${target.executionId}
+      ) base
+      order by t.ord
+      on conflict (execution_id, attempt, line) do nothing`;
+    for (let tries = 1; ; tries++) {
+      try {
+        await this.db.execute(query);
+        return;
+      } catch (error) {
+        const state = sqlState(error);
+        if (state === '23505' && tries < APPEND_TRIES) continue;
+        if (state === '23503') {
+          throw new MetadataStoreError(
+            'not_found',
+            `cannot append log lines to execution ${target.executionId} of run ${target.runId}: no such execution ` +
+              '(start it with startExecution first)',
+            { cause: error },
+          );
+        }
+        throw error;
+      }
+    }
+  }
+
+  async listTaskLogs(filter: TaskLogFilter): Promise<TaskLogRecord[]> {
+    const conditions: SQL[] = [eq(taskLogs.runId, filter.runId)];
+    if (filter.taskId !== undefined) conditions.push(eq(executions.taskId, filter.taskId));
+    if (filter.executionId !== undefined) conditions.push(eq(taskLogs.executionId, filter.executionId));
+    if (filter.attempt !== undefined) conditions.push(eq(taskLogs.attempt, filter.attempt));
+    if (filter.afterSeq !== undefined) conditions.push(gt(taskLogs.seq, filter.afterSeq));
+    const oneExecution = filter.taskId !== undefined || filter.executionId !== undefined;
+    const query = this.db
+      .select({
+        runId: taskLogs.runId,
+        executionId: taskLogs.executionId,
+        taskId: executions.taskId,
+        attempt: taskLogs.attempt,
+        seq: taskLogs.seq,
+        ts: taskLogs.ts,
+        stream: taskLogs.stream,
+        level: taskLogs.level,
+        message: taskLogs.message,
+        fields: taskLogs.fields,
+      })
+      .from(taskLogs)
+      .innerJoin(executions, eq(executions.id, taskLogs.executionId))
+      .where(and(...conditions))
+      .orderBy(
+        ...(oneExecution
+          ? [asc(executions.seq), asc(taskLogs.seq)]
+          : [asc(taskLogs.ts), asc(executions.seq), asc(taskLogs.seq)]),
+      );
+    return filter.limit === undefined ? query : query.limit(filter.limit);
+  }
+
+  // ---- loop items ---------------------------------------------------------------------------
+
+  async recordLoopItems(runId: string, loop: string, items: LoopItemInput[]): Promise<void> {
+    // One row per index (the last one wins): ON CONFLICT cannot update a row twice in one statement.
+    const byIndex = new Map<number, LoopItemInput>();
+    for (const item of items) byIndex.set(item.index, item);
+    const rows = [...byIndex.values()].map((item) => ({
+      runId,
+      loop,
+      idx: item.index,
+      status: item.status,
+      outputs: item.outputs,
+      error: item.error ?? null,
+    }));
+    for (let start = 0; start < rows.length; start += LOOP_ITEM_CHUNK) {
+      try {
+        await this.db
+          .insert(loopItems)
+          .values(rows.slice(start, start + LOOP_ITEM_CHUNK))
+          .onConflictDoUpdate({
+            target: [loopItems.runId, loopItems.loop, loopItems.idx],
+            set: {
+              status: sql`excluded.status`,
+              outputs: sql`excluded.outputs`,
+              error: sql`excluded.error`,
+              updatedAt: sql`now()`,
+            },
+          });
+      } catch (error) {
+        if (sqlState(error) === '23503') {
+          throw new MetadataStoreError('not_found', `cannot record items of loop "${loop}": no run ${runId}`, {
+            cause: error,
+          });
+        }
+        throw error;
+      }
+    }
+  }
+
+  async listLoopItems(runId: string, loop: string, options: { status?: LoopItemStatus } = {}): Promise<LoopItemRecord[]> {
+    const conditions = [eq(loopItems.runId, runId), eq(loopItems.loop, loop)];
+    if (options.status !== undefined) conditions.push(eq(loopItems.status, options.status));
+    return this.db
+      .select({
+        index: loopItems.idx,
+        status: loopItems.status,
+        outputs: loopItems.outputs,
+        error: loopItems.error,
+        updatedAt: loopItems.updatedAt,
+      })
+      .from(loopItems)
+      .where(and(...conditions))
+      .orderBy(asc(loopItems.idx));
   }
 
   // ---- lineage ------------------------------------------------------------------------------
@@ -570,6 +815,15 @@ export class DrizzleMetadataStore implements MetadataStore {
     const found = await this.db.select({ id: idColumn }).from(table).where(eq(idColumn, id)).limit(1);
     return found.length > 0;
   }
+}
+
+/** The SQLSTATE of a driver error, also when drizzle wraps it (DrizzleQueryError's cause). */
+function sqlState(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
 }
 
 /**

@@ -10,7 +10,8 @@ import type { PipelineSpec } from '../../dsl/ir/schema';
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 export type RunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-export type ExecutionStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'cached' | 'skipped';
+/** 'waiting': an approval gate waiting for its decision. */
+export type ExecutionStatus = 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled' | 'cached' | 'skipped';
 export type EventKind = 'input' | 'output';
 
 export interface PipelineRecord {
@@ -122,6 +123,76 @@ export interface LineageGraph {
   truncated: boolean;
 }
 
+export type TaskLogStream = 'log' | 'stdout' | 'stderr' | 'system';
+export type TaskLogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** A task log line as its writer sends it. */
+export interface TaskLogInput {
+  ts: Date;
+  stream: TaskLogStream;
+  level?: TaskLogLevel;
+  message: string;
+  fields?: Record<string, Json>;
+  /**
+   * Position of the line within its attempt (1-based), chosen by the writer: a batch sent twice
+   * (a retried write whose first try did commit) is stored once. Absent: numbered after the
+   * attempt's last stored line.
+   */
+  line?: number;
+}
+
+export interface TaskLogRecord {
+  runId: string;
+  executionId: string;
+  taskId: string;
+  attempt: number;
+  /** Position among all lines of the execution (all attempts), from 1; the cursor of `afterSeq`. */
+  seq: number;
+  ts: Date;
+  stream: TaskLogStream;
+  level: TaskLogLevel | null;
+  message: string;
+  fields: Record<string, Json> | null;
+}
+
+export interface TaskLogFilter {
+  runId: string;
+  taskId?: string;
+  executionId?: string;
+  attempt?: number;
+  /** Only lines with a larger seq. Seqs count per execution: use with `taskId` or `executionId`. */
+  afterSeq?: number;
+  limit?: number;
+}
+
+export type LoopItemStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+/** The same shapes as the workflow's ArtifactRefValue / ParameterValue (this layer may not import them). */
+export type LoopItemOutputValue =
+  | { kind: 'artifact'; artifactId: string; type: string; uri: string; sha256: string }
+  | { kind: 'parameter'; value: Json };
+
+export interface LoopItemInput {
+  index: number;
+  status: LoopItemStatus;
+  outputs: Record<string, LoopItemOutputValue>;
+  error?: string | null;
+}
+
+export interface LoopItemRecord {
+  index: number;
+  status: LoopItemStatus;
+  outputs: Record<string, LoopItemOutputValue>;
+  error: string | null;
+  updatedAt: Date;
+}
+
+/** A reusable earlier result: a succeeded execution and its output artifacts. */
+export interface CachedExecution {
+  execution: ExecutionRecord;
+  /** Output artifacts by port. */
+  outputs: Record<string, ArtifactRecord>;
+}
+
 export interface RunFilter {
   pipelineName?: string;
   status?: RunStatus;
@@ -195,12 +266,41 @@ export interface MetadataStore {
       finishedAt?: Date;
       /** Execution whose outputs were reused (status 'cached'). */
       cachedFrom?: string | null;
+      cacheKey?: string | null;
       attempt?: number;
     },
   ): Promise<void>;
+  /**
+   * Records an execution that ran no component in this attempt (skipped, reused, an approval gate
+   * waiting or decided) in one write: inserts the row, or updates it while its stored status is
+   * 'running' or 'waiting'. A finished row is left alone, so a re-delivered or late call changes
+   * nothing. `startedAt` keeps its stored value on update; `finishedAt` defaults to now for final
+   * statuses and stays null for 'waiting'. Returns the stored row.
+   */
+  recordExecution(e: {
+    id: string;
+    runId: string;
+    taskId: string;
+    componentName: string;
+    componentDigest: string;
+    status: Exclude<ExecutionStatus, 'running'>;
+    params: Record<string, Json>;
+    outputParams?: Record<string, Json> | null;
+    error?: string | null;
+    cacheKey?: string | null;
+    cachedFrom?: string | null;
+    startedAt?: Date;
+    finishedAt?: Date;
+  }): Promise<ExecutionRecord>;
   getExecution(id: string): Promise<ExecutionRecord | undefined>;
   /** In start order. */
   listExecutions(runId: string): Promise<ExecutionRecord[]>;
+  /**
+   * The newest succeeded execution with this cache key (finished within `maxAgeMs` of `now`, when
+   * given) and its output artifacts. Only originals count: 'cached' rows point at one, which is found
+   * itself.
+   */
+  findCachedExecution(cacheKey: string, options?: { maxAgeMs?: number; now?: Date }): Promise<CachedExecution | undefined>;
 
   /** Inserts the artifact if its id is new; returns the stored row either way. */
   recordArtifact(a: Omit<ArtifactRecord, 'createdAt'>): Promise<ArtifactRecord>;
@@ -214,6 +314,23 @@ export interface MetadataStore {
   /** Idempotent on (executionId, key, step): a retried write replaces the value. */
   recordMetric(m: MetricRecord): Promise<void>;
   listMetrics(filter: { runId?: string; executionId?: string }): Promise<MetricRecord[]>;
+
+  /**
+   * Appends lines to an execution's log (attempt `attempt`). Lines keep their order; seqs continue
+   * the execution's last one. Lines whose (attempt, line) is already stored are dropped, so a batch
+   * sent again is stored once. Throws MetadataStoreError('not_found') for an unknown execution.
+   */
+  appendTaskLogs(target: { runId: string; executionId: string; attempt: number }, lines: TaskLogInput[]): Promise<void>;
+  /**
+   * Log lines of a run, oldest first: by seq for one execution; by time, then execution and seq,
+   * across a run. Unknown run or task: an empty list.
+   */
+  listTaskLogs(filter: TaskLogFilter): Promise<TaskLogRecord[]>;
+
+  /** Upserts loop items' outcomes by (run, loop path, index): a re-recorded item replaces its row. */
+  recordLoopItems(runId: string, loop: string, items: LoopItemInput[]): Promise<void>;
+  /** By index. */
+  listLoopItems(runId: string, loop: string, options?: { status?: LoopItemStatus }): Promise<LoopItemRecord[]>;
 
   /**
    * The lineage graph around an artifact: upstream (what produced it, from what) and/or downstream

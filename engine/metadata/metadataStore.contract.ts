@@ -283,6 +283,331 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
       });
     });
 
+    describe('recorded executions', () => {
+      const base = (runId: string, taskId: string) => ({
+        id: `${runId}/${taskId}`,
+        runId,
+        taskId,
+        componentName: taskId,
+        componentDigest: `c-${taskId}`,
+        params: { p: 1 },
+      });
+
+      it('records a skipped execution once: a second call changes nothing', async () => {
+        const { run } = await newRun();
+        const first = await store.recordExecution({ ...base(run.id, 'gate'), status: 'skipped' });
+        expect(first).toMatchObject({ status: 'skipped', attempt: 1, params: { p: 1 }, error: null, cachedFrom: null });
+        expect(first.finishedAt).toBeInstanceOf(Date);
+        const again = await store.recordExecution({ ...base(run.id, 'gate'), status: 'failed', error: 'late' });
+        expect(again).toEqual(first);
+      });
+
+      it('takes a waiting gate to its decision, keeping its start time', async () => {
+        const { run } = await newRun();
+        const startedAt = new Date('2031-01-01T00:00:00.000Z');
+        const waiting = await store.recordExecution({ ...base(run.id, 'approve'), status: 'waiting', startedAt });
+        expect(waiting).toMatchObject({ status: 'waiting', finishedAt: null, startedAt });
+        const decided = await store.recordExecution({
+          ...base(run.id, 'approve'),
+          status: 'succeeded',
+          outputParams: { approved: true },
+        });
+        expect(decided).toMatchObject({ status: 'succeeded', outputParams: { approved: true }, startedAt });
+        expect(decided.finishedAt).toBeInstanceOf(Date);
+        // A late re-delivery of "waiting" does not reopen it.
+        expect(await store.recordExecution({ ...base(run.id, 'approve'), status: 'waiting' })).toEqual(decided);
+        expect(await store.listExecutions(run.id)).toEqual([decided]);
+      });
+
+      it('never clobbers an execution that ran and finished', async () => {
+        const { run } = await newRun();
+        const ran = await startTask(run.id, 'train');
+        await store.finishExecution(ran.id, { status: 'succeeded', outputParams: { loss: 0.5 } });
+        const done = await store.getExecution(ran.id);
+        await store.recordExecution({ ...base(run.id, 'train'), status: 'skipped' });
+        expect(await store.getExecution(ran.id)).toEqual(done);
+        // …but one still running may be recorded (e.g. cancelled by the workflow).
+        const running = await startTask(run.id, 'other');
+        expect(await store.recordExecution({ ...base(run.id, 'other'), status: 'cancelled', error: 'run cancelled' })).toMatchObject({
+          id: running.id,
+          status: 'cancelled',
+          error: 'run cancelled',
+          startedAt: running.startedAt,
+        });
+      });
+
+      it('records a reused result with the execution it came from', async () => {
+        const old = await newRun();
+        const original = await startTask(old.run.id, 'train');
+        await store.finishExecution(original.id, { status: 'succeeded', outputParams: { acc: 0.9 } });
+        const { run } = await newRun();
+        const reused = await store.recordExecution({
+          ...base(run.id, 'train'),
+          status: 'cached',
+          cachedFrom: original.id,
+          outputParams: { acc: 0.9 },
+        });
+        expect(reused).toMatchObject({ status: 'cached', cachedFrom: original.id, outputParams: { acc: 0.9 } });
+      });
+
+      it('refuses an unknown run or reused execution', async () => {
+        await expect(
+          store.recordExecution({ ...base(`missing-${uid()}`, 'x'), status: 'skipped' }),
+        ).rejects.toMatchObject({ code: 'not_found' });
+        const { run } = await newRun();
+        await expect(
+          store.recordExecution({ ...base(run.id, 'x'), status: 'cached', cachedFrom: `missing-${uid()}` }),
+        ).rejects.toMatchObject({ code: 'not_found' });
+      });
+    });
+
+    describe('cache lookup', () => {
+      /** A finished execution with key `key`, one output artifact and an output parameter. */
+      async function execution(
+        runId: string,
+        taskId: string,
+        key: string,
+        status: 'succeeded' | 'failed' | 'cached' | 'running',
+        finishedAt?: Date,
+        cachedFrom?: string,
+      ) {
+        const e = await store.startExecution({
+          id: `${runId}/${taskId}`,
+          runId,
+          taskId,
+          componentName: 'trainer',
+          componentDigest: 'd',
+          attempt: 1,
+          params: {},
+          cacheKey: key,
+        });
+        const model = await store.recordArtifact(artifactInput(`${e.id}/model`));
+        await store.recordEvent({ executionId: e.id, artifactId: cachedFrom ? `${cachedFrom}/model` : model.id, kind: 'output', port: 'model' });
+        if (status !== 'running') {
+          await store.finishExecution(e.id, {
+            status,
+            outputParams: { acc: taskId },
+            ...(finishedAt ? { finishedAt } : {}),
+            ...(cachedFrom ? { cachedFrom } : {}),
+          });
+        }
+        return { id: e.id, model };
+      }
+
+      it('finds the newest succeeded execution with the key, with its outputs by port', async () => {
+        const key = `key-${uid()}`;
+        const { run } = await newRun();
+        const older = await execution(run.id, 'older', key, 'succeeded', new Date('2030-01-01T00:00:00Z'));
+        const newer = await execution(run.id, 'newer', key, 'succeeded', new Date('2030-01-02T00:00:00Z'));
+        await execution(run.id, 'failed', key, 'failed', new Date('2030-01-03T00:00:00Z'));
+        await execution(run.id, 'running', key, 'running');
+        await execution(run.id, 'elsewhere', `other-${uid()}`, 'succeeded', new Date('2030-01-04T00:00:00Z'));
+
+        const hit = await store.findCachedExecution(key);
+        expect(hit?.execution).toMatchObject({ id: newer.id, status: 'succeeded', cacheKey: key, outputParams: { acc: 'newer' } });
+        expect(hit?.outputs).toEqual({ model: newer.model });
+        expect(older.id).not.toBe(newer.id);
+        expect(await store.findCachedExecution(`missing-${uid()}`)).toBeUndefined();
+      });
+
+      it('follows a cached execution to its original', async () => {
+        const key = `key-${uid()}`;
+        const first = await newRun();
+        const original = await execution(first.run.id, 'train', key, 'succeeded', new Date('2030-02-01T00:00:00Z'));
+        const second = await newRun();
+        // Newer, same key, but a reuse: the lookup answers with the original it reused.
+        await execution(second.run.id, 'train', key, 'cached', new Date('2030-02-02T00:00:00Z'), original.id);
+        const hit = await store.findCachedExecution(key);
+        expect(hit?.execution.id).toBe(original.id);
+        expect(hit?.outputs.model?.id).toBe(original.model.id);
+      });
+
+      it('ignores results older than maxAgeMs', async () => {
+        const key = `key-${uid()}`;
+        const { run } = await newRun();
+        const finishedAt = new Date('2030-03-01T00:00:00Z');
+        const e = await execution(run.id, 'train', key, 'succeeded', finishedAt);
+        const now = new Date(finishedAt.getTime() + 60_000);
+        expect((await store.findCachedExecution(key, { maxAgeMs: 60_000, now }))?.execution.id).toBe(e.id);
+        expect(await store.findCachedExecution(key, { maxAgeMs: 59_999, now })).toBeUndefined();
+        // Against the database clock (2030 is in the future, so it is young enough).
+        expect((await store.findCachedExecution(key, { maxAgeMs: 1000 }))?.execution.id).toBe(e.id);
+        const fresh = await newRun();
+        const past = await execution(fresh.run.id, 'train', `key-${uid()}`, 'succeeded', new Date(Date.now() - 3_600_000));
+        const pastKey = (await store.getExecution(past.id))?.cacheKey ?? '';
+        expect(await store.findCachedExecution(pastKey, { maxAgeMs: 60_000 })).toBeUndefined();
+        expect((await store.findCachedExecution(pastKey, { maxAgeMs: 7_200_000 }))?.execution.id).toBe(past.id);
+      });
+
+      it('sets the cache key when an execution finishes', async () => {
+        const { run } = await newRun();
+        const e = await startTask(run.id, 'train');
+        const key = `key-${uid()}`;
+        await store.finishExecution(e.id, { status: 'succeeded', cacheKey: key });
+        expect((await store.findCachedExecution(key))?.execution.id).toBe(e.id);
+      });
+    });
+
+    describe('task logs', () => {
+      const ts = (s: number) => new Date(Date.UTC(2030, 0, 1, 0, 0, s));
+
+      it('appends lines, numbering them per execution across attempts', async () => {
+        const { run } = await newRun();
+        const train = await startTask(run.id, 'train');
+        const target = { runId: run.id, executionId: train.id, attempt: 1 };
+        await store.appendTaskLogs(target, [
+          { ts: ts(1), stream: 'log', level: 'info', message: 'epoch 1', fields: { loss: 0.5, tags: ['a'] } },
+          { ts: ts(2), stream: 'stdout', message: 'hello' },
+        ]);
+        await store.appendTaskLogs(target, [{ ts: ts(3), stream: 'stderr', message: 'warn' }]);
+        await store.appendTaskLogs({ ...target, attempt: 2 }, [{ ts: ts(4), stream: 'system', level: 'error', message: 'boom' }]);
+
+        const lines = await store.listTaskLogs({ runId: run.id });
+        expect(lines).toEqual([
+          { runId: run.id, executionId: train.id, taskId: 'train', attempt: 1, seq: 1, ts: ts(1), stream: 'log', level: 'info', message: 'epoch 1', fields: { loss: 0.5, tags: ['a'] } },
+          { runId: run.id, executionId: train.id, taskId: 'train', attempt: 1, seq: 2, ts: ts(2), stream: 'stdout', level: null, message: 'hello', fields: null },
+          { runId: run.id, executionId: train.id, taskId: 'train', attempt: 1, seq: 3, ts: ts(3), stream: 'stderr', level: null, message: 'warn', fields: null },
+          { runId: run.id, executionId: train.id, taskId: 'train', attempt: 2, seq: 4, ts: ts(4), stream: 'system', level: 'error', message: 'boom', fields: null },
+        ]);
+        expect((await store.listTaskLogs({ runId: run.id, attempt: 2 })).map((l) => l.seq)).toEqual([4]);
+        expect((await store.listTaskLogs({ runId: run.id, executionId: train.id, afterSeq: 2 })).map((l) => l.seq)).toEqual([3, 4]);
+        expect((await store.listTaskLogs({ runId: run.id, taskId: 'train', afterSeq: 1, limit: 2 })).map((l) => l.seq)).toEqual([2, 3]);
+        expect(await store.listTaskLogs({ runId: run.id, taskId: 'nope' })).toEqual([]);
+        expect(await store.listTaskLogs({ runId: `missing-${uid()}` })).toEqual([]);
+      });
+
+      it('lists a run’s lines by time across its tasks, leaving out other runs', async () => {
+        const { run } = await newRun();
+        const other = await newRun();
+        const a = await startTask(run.id, 'a');
+        const b = await startTask(run.id, 'b');
+        const x = await startTask(other.run.id, 'x');
+        await store.appendTaskLogs({ runId: run.id, executionId: a.id, attempt: 1 }, [
+          { ts: ts(1), stream: 'log', message: 'a1' },
+          { ts: ts(3), stream: 'log', message: 'a3' },
+        ]);
+        await store.appendTaskLogs({ runId: run.id, executionId: b.id, attempt: 1 }, [{ ts: ts(2), stream: 'log', message: 'b2' }]);
+        await store.appendTaskLogs({ runId: other.run.id, executionId: x.id, attempt: 1 }, [{ ts: ts(2), stream: 'log', message: 'x' }]);
+        expect((await store.listTaskLogs({ runId: run.id })).map((l) => `${l.taskId}:${l.message}:${l.seq}`)).toEqual([
+          'a:a1:1',
+          'b:b2:1',
+          'a:a3:2',
+        ]);
+        expect((await store.listTaskLogs({ runId: run.id, taskId: 'b' })).map((l) => l.message)).toEqual(['b2']);
+      });
+
+      it('stores a batch sent twice once, by the writer’s line numbers', async () => {
+        const { run } = await newRun();
+        const e = await startTask(run.id, 'train');
+        const target = { runId: run.id, executionId: e.id, attempt: 1 };
+        const batch = [
+          { ts: ts(1), stream: 'log' as const, message: 'one', line: 1 },
+          { ts: ts(2), stream: 'log' as const, message: 'two', line: 2 },
+        ];
+        await store.appendTaskLogs(target, batch);
+        await store.appendTaskLogs(target, batch);
+        await store.appendTaskLogs(target, [{ ts: ts(3), stream: 'log', message: 'three', line: 3 }]);
+        // Lines without numbers continue after the attempt's last one.
+        await store.appendTaskLogs(target, [{ ts: ts(4), stream: 'log', message: 'four' }]);
+        const lines = await store.listTaskLogs({ runId: run.id });
+        expect(lines.map((l) => l.message)).toEqual(['one', 'two', 'three', 'four']);
+        const seqs = lines.map((l) => l.seq);
+        expect([...seqs].sort((p, q) => p - q)).toEqual(seqs);
+        expect(new Set(seqs).size).toBe(4);
+      });
+
+      it('keeps every line of concurrent appends to one execution', async () => {
+        const { run } = await newRun();
+        const e = await startTask(run.id, 'train');
+        await Promise.all(
+          [1, 2, 3, 4, 5, 6].map((attempt) =>
+            store.appendTaskLogs({ runId: run.id, executionId: e.id, attempt }, [
+              { ts: ts(attempt), stream: 'log', message: `from ${attempt} a` },
+              { ts: ts(attempt), stream: 'log', message: `from ${attempt} b` },
+            ]),
+          ),
+        );
+        const lines = await store.listTaskLogs({ runId: run.id, executionId: e.id });
+        expect(lines).toHaveLength(12);
+        expect(new Set(lines.map((l) => l.seq)).size).toBe(12);
+        for (const attempt of [1, 2, 3, 4, 5, 6]) {
+          const own = lines.filter((l) => l.attempt === attempt);
+          expect(own.map((l) => l.message)).toEqual([`from ${attempt} a`, `from ${attempt} b`]);
+        }
+      });
+
+      it('keeps odd text: quotes, unicode, newlines; drops NUL', async () => {
+        const { run } = await newRun();
+        const e = await startTask(run.id, 'train');
+        await store.appendTaskLogs({ runId: run.id, executionId: e.id, attempt: 1 }, [
+          { ts: ts(1), stream: 'stdout', message: 'ünï "q" \\ 🚀\nnext\u0000end', fields: { k: 'v\u0000w' } },
+          { ts: ts(2), stream: 'stdout', message: '' },
+        ]);
+        const lines = await store.listTaskLogs({ runId: run.id });
+        expect(lines.map((l) => l.message)).toEqual(['ünï "q" \\ 🚀\nnextend', '']);
+        expect(lines[0]?.fields).toEqual({ k: 'vw' });
+      });
+
+      it('refuses lines of an unknown execution', async () => {
+        const { run } = await newRun();
+        await expect(
+          store.appendTaskLogs({ runId: run.id, executionId: `missing-${uid()}`, attempt: 1 }, [
+            { ts: ts(1), stream: 'log', message: 'x' },
+          ]),
+        ).rejects.toMatchObject({ code: 'not_found' });
+        // Nothing to write is not an error.
+        await store.appendTaskLogs({ runId: run.id, executionId: `missing-${uid()}`, attempt: 1 }, []);
+      });
+    });
+
+    describe('loop items', () => {
+      const artifact = (id: string) => ({ kind: 'artifact' as const, artifactId: id, type: 'Model', uri: `file:///${id}`, sha256: 'cd'.repeat(32) });
+
+      it('upserts items and lists them by index, optionally by status', async () => {
+        const { run } = await newRun();
+        await store.recordLoopItems(run.id, 'sweep', [
+          { index: 2, status: 'failed', outputs: {}, error: 'diverged' },
+          { index: 0, status: 'succeeded', outputs: { acc: { kind: 'parameter', value: 0.9 }, model: artifact('m0') } },
+        ]);
+        await store.recordLoopItems(run.id, 'sweep', [
+          { index: 1, status: 'skipped', outputs: {} },
+          // A re-recorded item replaces its row.
+          { index: 2, status: 'succeeded', outputs: { acc: { kind: 'parameter', value: 0.7 } } },
+        ]);
+        await store.recordLoopItems(run.id, 'outer[1]/inner', [{ index: 0, status: 'cancelled', outputs: {} }]);
+
+        const items = await store.listLoopItems(run.id, 'sweep');
+        expect(items.map(({ updatedAt, ...rest }) => (expect(updatedAt).toBeInstanceOf(Date), rest))).toEqual([
+          { index: 0, status: 'succeeded', outputs: { acc: { kind: 'parameter', value: 0.9 }, model: artifact('m0') }, error: null },
+          { index: 1, status: 'skipped', outputs: {}, error: null },
+          { index: 2, status: 'succeeded', outputs: { acc: { kind: 'parameter', value: 0.7 } }, error: null },
+        ]);
+        expect((await store.listLoopItems(run.id, 'sweep', { status: 'succeeded' })).map((i) => i.index)).toEqual([0, 2]);
+        expect((await store.listLoopItems(run.id, 'outer[1]/inner')).map((i) => i.status)).toEqual(['cancelled']);
+        expect(await store.listLoopItems(run.id, 'other')).toEqual([]);
+      });
+
+      it('takes a large batch, and the last of duplicated indexes', async () => {
+        const { run } = await newRun();
+        const items = Array.from({ length: 2500 }, (_, index) => ({
+          index,
+          status: 'succeeded' as const,
+          outputs: { v: { kind: 'parameter' as const, value: index } },
+        }));
+        await store.recordLoopItems(run.id, 'big', [...items, { index: 7, status: 'failed', outputs: {}, error: 'x' }]);
+        const stored = await store.listLoopItems(run.id, 'big');
+        expect(stored).toHaveLength(2500);
+        expect(stored[2499]?.outputs).toEqual({ v: { kind: 'parameter', value: 2499 } });
+        expect(stored[7]).toMatchObject({ status: 'failed', error: 'x' });
+      });
+
+      it('refuses items of an unknown run', async () => {
+        await expect(
+          store.recordLoopItems(`missing-${uid()}`, 'l', [{ index: 0, status: 'succeeded', outputs: {} }]),
+        ).rejects.toMatchObject({ code: 'not_found' });
+      });
+    });
+
     describe('artifacts, events and metrics', () => {
       it('records an artifact once and returns the stored row', async () => {
         const a = artifactInput(`a-${uid()}`);

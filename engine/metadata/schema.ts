@@ -22,7 +22,16 @@ import {
   unique,
 } from 'drizzle-orm/pg-core';
 import type { PipelineSpec } from '../../dsl/ir/schema';
-import type { EventKind, ExecutionStatus, Json, RunStatus } from './MetadataStore';
+import type {
+  EventKind,
+  ExecutionStatus,
+  Json,
+  LoopItemOutputValue,
+  LoopItemStatus,
+  RunStatus,
+  TaskLogLevel,
+  TaskLogStream,
+} from './MetadataStore';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 const jsonObject = (name: string) => jsonb(name).$type<Record<string, Json>>();
@@ -105,7 +114,7 @@ export const executions = pgTable(
   (t) => [
     check(
       'executions_status_check',
-      sql`${t.status} in ('running', 'succeeded', 'failed', 'cancelled', 'cached', 'skipped')`,
+      sql`${t.status} in ('running', 'waiting', 'succeeded', 'failed', 'cancelled', 'cached', 'skipped')`,
     ),
     check('executions_attempt_check', sql`${t.attempt} >= 1`),
     index('executions_run_started_idx').on(t.runId, t.startedAt, t.seq),
@@ -169,5 +178,57 @@ export const metrics = pgTable(
   (t) => [
     primaryKey({ name: 'metrics_pkey', columns: [t.executionId, t.key, t.step] }),
     index('metrics_run_key_idx').on(t.runId, t.key, t.step),
+  ],
+);
+
+/**
+ * Task log lines. `seq` numbers the lines of one execution across its attempts (the cursor of
+ * "lines after N"); `line` numbers them within one attempt as its writer sent them, so a re-sent
+ * batch is recognised and dropped instead of stored twice.
+ */
+export const taskLogs = pgTable(
+  'task_logs',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    executionId: text('execution_id')
+      .notNull()
+      .references(() => executions.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    attempt: integer('attempt').notNull(),
+    line: integer('line').notNull(),
+    ts: timestamp('ts', { withTimezone: true, mode: 'date' }).notNull(),
+    stream: text('stream').$type<TaskLogStream>().notNull(),
+    level: text('level').$type<TaskLogLevel>(),
+    message: text('message').notNull(),
+    fields: jsonObject('fields'),
+  },
+  (t) => [
+    primaryKey({ name: 'task_logs_pkey', columns: [t.executionId, t.seq] }),
+    unique('task_logs_attempt_line_unique').on(t.executionId, t.attempt, t.line),
+    check('task_logs_stream_check', sql`${t.stream} in ('log', 'stdout', 'stderr', 'system')`),
+    index('task_logs_run_ts_idx').on(t.runId, t.ts),
+  ],
+);
+
+/** Outcomes of loop items, written by the batch workflows that run them; read by fan-in inputs. */
+export const loopItems = pgTable(
+  'loop_items',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    /** Loop path within the run, e.g. "sweep" or "outer[2]/inner". */
+    loop: text('loop').notNull(),
+    idx: integer('idx').notNull(),
+    status: text('status').$type<LoopItemStatus>().notNull(),
+    outputs: jsonb('outputs').$type<Record<string, LoopItemOutputValue>>().notNull(),
+    error: text('error'),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'loop_items_pkey', columns: [t.runId, t.loop, t.idx] }),
+    check('loop_items_status_check', sql`${t.status} in ('succeeded', 'failed', 'skipped', 'cancelled')`),
   ],
 );
