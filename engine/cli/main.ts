@@ -7,18 +7,15 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { PipelineValidationError, SluiceError } from '../../dsl/errors';
 import { formatIssue } from '../../dsl/ir/index';
-import { createLogger } from '../logging';
 import { resolveRunParams } from '../client/runParams';
-import { queryRunStatus, submitRun, waitForRun } from '../client/submitRun';
-import type { MetadataStore } from '../metadata/MetadataStore';
-import { openMetadataStore } from '../metadata/index';
-import { stateDir } from '../paths';
+import { submitRun } from '../client/submitRun';
 import { ComponentRegistry } from '../registry/ComponentRegistry';
-import { EmbeddedStack } from '../stack/EmbeddedStack';
-import { lockStateDir } from '../stack/stateLock';
-import type { RunStatusView, TaskStatus } from '../workflows/types';
 import { CliError } from './CliError';
-import { formatLineage, formatRun, formatRunList, formatValue } from './format';
+import { withMetadata } from './metadataAccess';
+import { registerRunControlCommands } from './commands/runControl';
+import { followRun, withCliStack } from './follow';
+import { registerLogsCommand } from './commands/logs';
+import { formatLineage, formatRun, formatRunList } from './format';
 import { loadPipeline } from './loadPipeline';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -31,20 +28,6 @@ function parseParamFlags(flags: string[]): Record<string, string> {
     out[f.slice(0, eq)] = f.slice(eq + 1);
   }
   return out;
-}
-
-/** Opens the metadata store of the local state directory (or DATABASE_URL) for read commands. */
-async function withMetadata<T>(fn: (m: MetadataStore) => Promise<T>): Promise<T> {
-  const dir = stateDir();
-  const url = process.env.DATABASE_URL;
-  const unlock = url ? undefined : await lockStateDir(dir, 'sluice CLI');
-  const metadata = await openMetadataStore(url ? { databaseUrl: url } : { dataDir: path.join(dir, 'db') });
-  try {
-    return await fn(metadata);
-  } finally {
-    await metadata.close();
-    await unlock?.();
-  }
 }
 
 const print = (s: string): void => {
@@ -80,8 +63,9 @@ program
   .option('-p, --param <name=value>', 'pipeline parameter (repeatable)', collect, [])
   .option('--pipeline <name>', 'which pipeline, when the module exports several')
   .option('--module <module>', 'extra module with component implementations (repeatable)', collect, [])
+  .option('--no-cache', 'run every task, reusing no cached result')
   .option('--json', 'print the final run record as JSON')
-  .action(async (file: string, opts: { param: string[]; pipeline?: string; module: string[]; json?: boolean }) => {
+  .action(async (file: string, opts: { param: string[]; pipeline?: string; module: string[]; cache: boolean; json?: boolean }) => {
     const loaded = await loadPipeline(file, opts);
     // Refuse bad parameters before anything starts.
     const params = resolveRunParams(loaded.spec, parseParamFlags(opts.param), { fromText: true });
@@ -93,20 +77,7 @@ program
     const log = (s: string): void => {
       if (!opts.json) print(s);
     };
-    log(`starting the embedded stack (state in ${path.relative(process.cwd(), stateDir()) || '.'})…`);
-    // Task failures are shown by the progress lines; the worker's own logs stay quiet unless asked.
-    const logger = createLogger({ stderr: true, level: process.env.SLUICE_LOG_LEVEL ?? 'error' });
-    const stack = await EmbeddedStack.start({ registry, logger });
-    let stopping = false;
-    const onSignal = (): void => {
-      if (stopping) return;
-      stopping = true;
-      process.stderr.write('\ninterrupted: stopping the stack; the run resumes when a worker for it starts again\n');
-      void stack.stop().finally(() => process.exit(130));
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    try {
+    await withCliStack({ registry, log }, async (stack) => {
       const submitted = await submitRun({
         client: stack.client,
         metadata: stack.metadata,
@@ -114,68 +85,15 @@ program
         params,
         trigger: { kind: 'cli', file: path.relative(process.cwd(), loaded.file) },
         taskQueuePrefix: stack.taskQueuePrefix,
+        cache: opts.cache,
       });
       log(`run ${submitted.runId} of pipeline "${loaded.spec.name}" started (${Object.keys(loaded.spec.dag.tasks).length} tasks)`);
-      const watcher = watchProgress(submitted.handle, log);
-      const run = await waitForRun(stack.metadata, submitted);
-      await watcher.stop();
-      const executions = await stack.metadata.listExecutions(run.id);
-      const artifacts = await stack.metadata.listRunArtifacts(run.id);
-      if (opts.json) {
-        print(JSON.stringify({ run, executions, artifacts }, null, 2));
-      } else {
-        if (artifacts.length) {
-          print('artifacts:');
-          for (const a of artifacts) {
-            print(`  ${a.taskId}.${a.port}  ${a.type}  id ${a.id}  ${a.uri.replace(/^file:\/\//, '')}`);
-          }
-        }
-        const took = run.finishedAt && run.startedAt ? ` in ${((run.finishedAt.getTime() - run.startedAt.getTime()) / 1000).toFixed(1)} s` : '';
-        const results = executions.flatMap((e) => Object.entries(e.outputParams ?? {}).map(([k, v]) => `${e.taskId}.${k}=${formatValue(v)}`));
-        if (results.length) print(`results: ${results.join('  ')}`);
-        const model = artifacts.find((a) => a.type === 'Model') ?? artifacts[artifacts.length - 1];
-        print(`inspect: npx sluice runs show ${run.id}${model ? `   trace: npx sluice lineage ${model.id}` : ''}`);
-        if (run.status === 'succeeded') print(`run ${run.id} succeeded${took}`);
-        else print(`run ${run.id} ${run.status}${run.error ? `: ${run.error}` : ''}`);
-      }
-      process.exitCode = run.status === 'succeeded' ? 0 : 1;
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      if (!stopping) await stack.stop();
-    }
+      await followRun(stack.metadata, submitted, { json: opts.json ?? false });
+    });
   });
 
-/** Prints a line whenever a task changes state, from the workflow's status query. */
-function watchProgress(handle: Parameters<typeof queryRunStatus>[0], log: (s: string) => void): { stop(): Promise<void> } {
-  const seen = new Map<string, TaskStatus['state']>();
-  let active = true;
-  const report = (status: RunStatusView | undefined): void => {
-    if (!status) return;
-    for (const [task, ts] of Object.entries(status.tasks)) {
-      if (seen.get(task) === ts.state || ts.state === 'pending') continue;
-      seen.set(task, ts.state);
-      const took = ts.startedAt && ts.finishedAt ? ` (${((ts.finishedAt - ts.startedAt) / 1000).toFixed(1)} s)` : '';
-      const mark = { running: '▶', succeeded: '✓', failed: '✗', cancelled: '■', pending: ' ' }[ts.state];
-      log(`  ${mark} ${task} ${ts.state}${took}${ts.error ? `: ${ts.error}` : ''}`);
-    }
-  };
-  const loop = (async () => {
-    while (active) {
-      report(await queryRunStatus(handle));
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    report(await queryRunStatus(handle));
-  })();
-  return {
-    async stop() {
-      active = false;
-      await loop;
-    },
-  };
-}
-
-const runs = program.command('runs').description('list and inspect runs');
+const runs = program.command('runs').description('list, inspect and control runs');
+registerRunControlCommands(runs);
 runs
   .command('list')
   .description('list runs, newest first')
@@ -222,6 +140,8 @@ program
       print(opts.json ? JSON.stringify(graph, null, 2) : formatLineage(graph));
     });
   });
+
+registerLogsCommand(program);
 
 function reportError(e: unknown): void {
   if (e instanceof PipelineValidationError) {

@@ -21,6 +21,10 @@ export interface SubmitRunOptions {
   paramsAsText?: boolean;
   trigger?: Record<string, Json>;
   taskQueuePrefix?: string;
+  /** false: no task of this run reads or writes the cache (`--no-cache`). */
+  cache?: boolean;
+  /** Results of an earlier run's tasks to reuse (`sluice runs retry`). */
+  reuse?: PipelineRunInput['reuse'];
 }
 
 export interface SubmittedRun {
@@ -53,7 +57,14 @@ export async function submitRun(options: SubmitRunOptions): Promise<SubmittedRun
     trigger: options.trigger ?? { kind: 'manual' },
     workflowId,
   });
-  const input: PipelineRunInput = { runId, spec, params, taskQueuePrefix };
+  const input: PipelineRunInput = {
+    runId,
+    spec,
+    params,
+    taskQueuePrefix,
+    ...(options.cache === false ? { cache: false } : {}),
+    ...(options.reuse ? { reuse: options.reuse } : {}),
+  };
   try {
     const handle = await options.client.workflow.start<typeof pipelineRun>('pipelineRun', {
       taskQueue: taskQueuePrefix,

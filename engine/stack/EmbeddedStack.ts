@@ -16,7 +16,7 @@ import { ComponentRegistry } from '../registry/ComponentRegistry';
 import { DevServer } from '../temporal/DevServer';
 import { installQuietRuntime, startWorkers, type ResourceClass, type RunningWorkers } from '../worker/startWorkers';
 import { DEFAULT_TASK_QUEUE_PREFIX } from '../client/submitRun';
-import { lockStateDir } from './stateLock';
+import { annotateStateOwner, lockStateDir } from './stateLock';
 
 export interface EmbeddedStackOptions {
   /** Local state; default `$SLUICE_HOME` or `./.sluice`. */
@@ -91,6 +91,7 @@ export class EmbeddedStack {
         logger,
       });
       closers.push(() => workers.shutdown());
+      await annotateStateOwner(dir, { temporalAddress: address, taskQueuePrefix });
       return new EmbeddedStack(dir, client, metadata, artifacts, registry, workers, address, taskQueuePrefix, closers);
     } catch (e) {
       await closeAll();

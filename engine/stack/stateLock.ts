@@ -18,6 +18,33 @@ function alive(pid: number): boolean {
   }
 }
 
+export interface StateOwner {
+  pid: number;
+  purpose: string;
+  since: string;
+  /** Set by a running embedded stack, so other CLI processes can reach its Temporal server. */
+  temporalAddress?: string;
+  taskQueuePrefix?: string;
+}
+
+/** The live process that owns `dir`, if any. */
+export async function readStateOwner(dir: string): Promise<StateOwner | undefined> {
+  try {
+    const owner = JSON.parse(await readFile(path.join(dir, 'owner.lock'), 'utf8')) as StateOwner;
+    return owner.pid !== process.pid && alive(owner.pid) ? owner : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Adds fields to this process's lock file (e.g. the Temporal address once the server is up). */
+export async function annotateStateOwner(dir: string, fields: Partial<StateOwner>): Promise<void> {
+  const file = path.join(dir, 'owner.lock');
+  const owner = JSON.parse(await readFile(file, 'utf8')) as StateOwner;
+  if (owner.pid !== process.pid) return;
+  await writeFile(file, JSON.stringify({ ...owner, ...fields }));
+}
+
 export async function lockStateDir(dir: string, purpose: string): Promise<() => Promise<void>> {
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, 'owner.lock');

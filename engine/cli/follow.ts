@@ -1,0 +1,154 @@
+/**
+ * What `sluice run` and the run-control commands share: an embedded stack owned by this CLI
+ * process (stopped on Ctrl-C, the run resuming next time), and following a run to its end with a
+ * line per task state change, the failing task's log tail, and a summary.
+ */
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { queryRunStatus, waitForRun } from '../client/submitRun';
+import { createLogger } from '../logging';
+import type { MetadataStore, RunRecord } from '../metadata/MetadataStore';
+import { stateDir } from '../paths';
+import { ComponentRegistry } from '../registry/ComponentRegistry';
+import { EmbeddedStack } from '../stack/EmbeddedStack';
+import type { RunStatusView, TaskStatus } from '../workflows/types';
+import { formatValue } from './format';
+
+const print = (s: string): void => {
+  process.stdout.write(`${s}\n`);
+};
+
+/** Runs `fn` with an embedded stack of this process; Ctrl-C stops the stack (runs resume later). */
+export async function withCliStack<T>(
+  options: { registry?: ComponentRegistry; log: (s: string) => void },
+  fn: (stack: EmbeddedStack) => Promise<T>,
+): Promise<T> {
+  options.log(`starting the embedded stack (state in ${path.relative(process.cwd(), stateDir()) || '.'})…`);
+  // Task failures are shown by the progress lines; the worker's own logs stay quiet unless asked.
+  const logger = createLogger({ stderr: true, level: process.env.SLUICE_LOG_LEVEL ?? 'error' });
+  const stack = await EmbeddedStack.start({ registry: options.registry ?? new ComponentRegistry(), logger });
+  let stopped: Promise<void> | undefined;
+  const onSignal = (): void => {
+    if (stopped) return;
+    process.stderr.write('\ninterrupted: stopping the stack; the run resumes when a worker for it starts again\n');
+    // Calls still in flight (the run's long poll) fail once their connection closes: expected now.
+    process.on('uncaughtException', (e) => {
+      process.stderr.write(`(while stopping: ${e.message})\n`);
+      process.exit(130);
+    });
+    // A worker that does not stop in time must not keep the terminal.
+    setTimeout(() => process.exit(130), 15_000).unref();
+    stopped = stack.stop();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await fn(stack);
+  } catch (e) {
+    // Whatever the stopping stack broke under the command (a closed connection) is not the news.
+    if (!stopped) throw e;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (stopped) {
+      await stopped.catch(() => undefined);
+      process.exit(130);
+    }
+    await stack.stop();
+  }
+  throw new Error('unreachable: an interrupted command exits in finally');
+}
+
+const TASK_MARKS: Record<TaskStatus['state'], string> = {
+  pending: ' ',
+  running: '▶',
+  waiting: '…',
+  succeeded: '✓',
+  cached: '↺',
+  skipped: '–',
+  failed: '✗',
+  cancelled: '■',
+};
+
+/** Follows a run to its end, printing progress and a summary; sets the exit code. */
+export async function followRun(
+  metadata: MetadataStore,
+  run: { runId: string; handle: WorkflowHandle },
+  options: { json?: boolean },
+): Promise<RunRecord> {
+  const log = (s: string): void => {
+    if (!options.json) print(s);
+  };
+  const watcher = watchProgress(metadata, run.handle, log);
+  const record = await waitForRun(metadata, run);
+  await watcher.stop();
+  const executions = await metadata.listExecutions(record.id);
+  const artifacts = await metadata.listRunArtifacts(record.id);
+  if (options.json) {
+    print(JSON.stringify({ run: record, executions, artifacts }, null, 2));
+  } else {
+    if (artifacts.length) {
+      print('artifacts:');
+      for (const a of artifacts.slice(0, 50)) print(`  ${a.taskId}.${a.port}  ${a.type}  id ${a.id}  ${a.uri.replace(/^file:\/\//, '')}`);
+      if (artifacts.length > 50) print(`  … and ${artifacts.length - 50} more (sluice runs show ${record.id})`);
+    }
+    const took = record.finishedAt && record.startedAt ? ` in ${((record.finishedAt.getTime() - record.startedAt.getTime()) / 1000).toFixed(1)} s` : '';
+    const results = executions
+      .filter((e) => !e.taskId.includes('['))
+      .flatMap((e) => Object.entries(e.outputParams ?? {}).map(([k, v]) => `${e.taskId}.${k}=${formatValue(v)}`));
+    if (results.length) print(`results: ${results.join('  ')}`);
+    const cached = executions.filter((e) => e.status === 'cached').length;
+    if (cached) print(`reused: ${cached} task${cached === 1 ? '' : 's'} from the cache or the retried run`);
+    const model = artifacts.find((a) => a.type === 'Model') ?? artifacts[artifacts.length - 1];
+    print(`inspect: npx sluice runs show ${record.id}${model ? `   trace: npx sluice lineage ${model.id}` : ''}`);
+    if (record.status === 'succeeded') print(`run ${record.id} succeeded${took}`);
+    else print(`run ${record.id} ${record.status}${record.error ? `: ${record.error}` : ''}${record.status === 'failed' ? `\nretry from the failed step: npx sluice runs retry ${record.id}` : ''}`);
+  }
+  process.exitCode = record.status === 'succeeded' ? 0 : 1;
+  return record;
+}
+
+/** A line whenever a task changes state (from the workflow's status query); a failed task's log tail. */
+function watchProgress(metadata: MetadataStore, handle: WorkflowHandle, log: (s: string) => void): { stop(): Promise<void> } {
+  const seen = new Map<string, string>();
+  let active = true;
+  const report = async (status: RunStatusView | undefined): Promise<void> => {
+    if (!status) return;
+    for (const [task, ts] of Object.entries(status.tasks)) {
+      const items = ts.items ? ` ${ts.items.done}/${ts.items.total} items` : '';
+      const key = `${ts.state}${items}`;
+      if (seen.get(task) === key || ts.state === 'pending') continue;
+      seen.set(task, key);
+      const took = ts.startedAt && ts.finishedAt ? ` (${((ts.finishedAt - ts.startedAt) / 1000).toFixed(1)} s)` : '';
+      const why =
+        ts.state === 'waiting'
+          ? ` for approval${ts.approval?.message ? ` ("${ts.approval.message}")` : ''}: npx sluice runs approve ${status.runId} ${task}`
+          : ts.error
+            ? `: ${ts.error}`
+            : '';
+      log(`  ${TASK_MARKS[ts.state]} ${task} ${ts.state}${items}${took}${why}`);
+      if (ts.state === 'failed') await printLogTail(metadata, status.runId, task, log);
+    }
+  };
+  const loop = (async () => {
+    while (active) {
+      await report(await queryRunStatus(handle));
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await report(await queryRunStatus(handle));
+  })();
+  return {
+    async stop() {
+      active = false;
+      await loop;
+    },
+  };
+}
+
+async function printLogTail(metadata: MetadataStore, runId: string, task: string, log: (s: string) => void): Promise<void> {
+  const lines = await metadata.listTaskLogs({ runId, taskId: task }).catch(() => []);
+  if (lines.length === 0) return;
+  const tail = lines.slice(-15);
+  log(`    last ${tail.length} log line${tail.length === 1 ? '' : 's'} of "${task}" (all: npx sluice logs ${runId} ${task}):`);
+  for (const l of tail) log(`    │ ${l.stream === 'stderr' ? '[stderr] ' : ''}${l.message}`);
+}

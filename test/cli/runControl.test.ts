@@ -1,0 +1,103 @@
+/**
+ * Run control from the command line, as a user does it in two terminals: approve a gate after the
+ * stack that ran the run was stopped (worker and Temporal server restarted), cancel a run that
+ * another process is running, retry a failed run from its failed step.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../engine/paths';
+
+let home: string;
+const env = (): NodeJS.ProcessEnv => ({
+  ...process.env,
+  SLUICE_HOME: home,
+  SLUICE_CACHE_DIR: path.join(projectRoot, '.sluice', 'cache'),
+  DATABASE_URL: '',
+  TEMPORAL_ADDRESS: '',
+});
+
+function start(...args: string[]): { child: ChildProcessWithoutNullStreams; out: () => string; closed: Promise<number | null> } {
+  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'sluice.js'), ...args], { cwd: projectRoot, env: env() });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { child, out: () => out, closed };
+}
+
+async function sluice(...args: string[]): Promise<{ code: number | null; out: string }> {
+  const p = start(...args);
+  const code = await p.closed;
+  return { code, out: p.out() };
+}
+
+async function waitFor(out: () => string, re: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const m = re.exec(out());
+    if (m) return m;
+    if (Date.now() > until) throw new Error(`output never matched ${re}:\n${out()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(async () => {
+  home = await mkdtemp(path.join(os.tmpdir(), 'sluice-ctl-'));
+});
+afterAll(async () => {
+  await rm(home, { recursive: true, force: true });
+});
+
+describe('sluice runs approve|cancel|retry', () => {
+  it('approves a gate after the stack that was running it stopped; the run resumes and succeeds', async () => {
+    const first = start('run', 'test/fixtures/controlFlow.ts', '--pipeline', 'gated');
+    const id = (await waitFor(first.out, /run (\w+) of pipeline "gated" started/))[1] ?? '';
+    await waitFor(first.out, /gate waiting for approval \("ship it\?"\): npx sluice runs approve \w+ gate/);
+    first.child.kill('SIGINT'); // stops the worker and the Temporal server
+    expect(await first.closed).toBe(130);
+
+    const approved = await sluice('runs', 'approve', id, 'gate', '--by', 'carol', '-m', 'looks good');
+    expect(approved.out).toContain(`approved gate "gate" of run ${id}`);
+    expect(approved.out).toContain(`run ${id} succeeded`);
+    expect(approved.code).toBe(0);
+    const shown = await sluice('runs', 'show', id, '--json');
+    const { executions } = JSON.parse(shown.out) as { executions: { taskId: string; status: string; outputParams: Record<string, unknown> }[] };
+    expect(executions.find((e) => e.taskId === 'gate')?.outputParams).toEqual({ approved: true, comment: 'looks good', by: 'carol' });
+  });
+
+  it('refuses to approve a run that is not waiting, with a clear message', async () => {
+    const r = await sluice('runs', 'approve', 'nosuchrun');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('no run with id "nosuchrun"');
+  });
+
+  it('cancels a run that another process is running', async () => {
+    const running = start('run', 'test/fixtures/controlFlow.ts', '--pipeline', 'cancellable-with-exit');
+    const id = (await waitFor(running.out, /run (\w+) of pipeline "cancellable-with-exit" started/))[1] ?? '';
+    await waitFor(running.out, /▶ long running/);
+    const cancel = await sluice('runs', 'cancel', id);
+    expect(cancel.out).toContain(`cancellation of run ${id} requested`);
+    expect(cancel.code).toBe(0);
+    expect(await running.closed).toBe(1);
+    expect(running.out()).toContain(`run ${id} cancelled`);
+    expect(running.out()).toMatch(/✓ cleanup succeeded/);
+  });
+
+  it('retries a failed run from the failed step', async () => {
+    const flag = path.join(home, 'flag');
+    const failed = await sluice('run', 'test/fixtures/execution.ts', '--pipeline', 'retryable', '-p', `flagFile=${flag}`);
+    expect(failed.code).toBe(1);
+    const id = /retry from the failed step: npx sluice runs retry (\w+)/.exec(failed.out)?.[1] ?? '';
+    expect(id).not.toBe('');
+    await writeFile(flag, 'ok');
+    const retried = await sluice('runs', 'retry', id);
+    expect(retried.out).toMatch(new RegExp(`run \\w+ retries run ${id}, reusing a, b`));
+    expect(retried.out).toMatch(/↺ a cached/);
+    expect(retried.out).toMatch(/✓ c succeeded/);
+    expect(retried.out).toMatch(/run \w+ succeeded/);
+    expect(retried.code).toBe(0);
+  });
+});
