@@ -23,13 +23,13 @@ export async function pipelineRun(input: PipelineRunInput): Promise<Record<strin
   const approvals = new Map<string, ApprovalDecision>();
   setHandler(
     approveUpdate,
-    (decision) => {
+    (decision: ApprovalDecision) => {
       const task = decision.task ?? waitingGates(status)[0] ?? '';
       approvals.set(task, decision);
       return task;
     },
     {
-      validator: (decision) => {
+      validator: (decision: ApprovalDecision) => {
         const waiting = waitingGates(status);
         if (decision.task === undefined) {
           if (waiting.length === 0) throw new Error('no approval gate of this run is waiting');
