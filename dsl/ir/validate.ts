@@ -556,7 +556,11 @@ function checkBinding(
   }
   const source = bindingPort(ctx, info.scope, binding, exitHandler);
   if (typeof source === 'string') {
-    const code: IssueCode = 'loopItem' in binding || 'collect' in binding || /loop/.test(source) ? 'bad-scope' : 'unknown-source';
+    const code: IssueCode = source.startsWith('oneOf() options have different types')
+      ? 'type-mismatch'
+      : 'loopItem' in binding || 'collect' in binding || 'runStatus' in binding || /inside loop|is a loop|not visible/.test(source)
+        ? 'bad-scope'
+        : 'unknown-source';
     add({ code, message: source, hint: 'connect it to an output that is visible from this task', ...loc });
     return;
   }

@@ -162,4 +162,15 @@ describe('control flow', () => {
     const e = byTask(await ts.stack.metadata.listExecutions(run.id));
     expect(e.deploy).toBeUndefined();
   });
+
+  it('fails a gate nobody decides on before its deadline; the exit handler hears why', async () => {
+    const run = await ts.run(flows.gatedWithDeadline);
+    expect(run.status).toBe('failed');
+    expect(run.failedTask).toBe('gate');
+    expect(run.error).toContain('no approval decision within 1s');
+    const e = byTask(await ts.stack.metadata.listExecutions(run.id));
+    expect(e.gate?.status).toBe('failed');
+    expect(e.deploy).toBeUndefined();
+    expect(e.cleanup?.outputParams?.seen).toMatch(/^failed\|\|no approval decision within 1s/);
+  });
 });

@@ -1,0 +1,125 @@
+/** The validator's control-flow rules, each on IR built by the DSL and then broken the way another producer might. */
+import { describe, expect, it } from 'vitest';
+import { approval } from '../approval';
+import { component } from '../component';
+import { eq, gt } from '../conditions';
+import { collect, pipeline } from '../pipeline';
+import { t } from '../ports';
+import { formatIssue, validatePipeline } from './validate';
+import type { NodeSpec, PipelineSpec } from './schema';
+
+const num = component({ name: 'num', inputs: { x: t.float() }, outputs: { y: t.float(), word: t.string() }, run: ({ x }) => ({ y: x, word: 'w' }) });
+const sum = component({ name: 'sum', inputs: { xs: t.list(t.float()) }, outputs: { total: t.float() }, run: ({ xs }) => ({ total: xs.length }) });
+
+const base = pipeline({ name: 'flow', inputs: { xs: t.list(t.float()), n: t.int({ default: 1 }), mode: t.string({ default: 'a' }) } }, (p) => {
+  const loop = p.forEach(p.inputs.xs, (x) => ({ y: p.task(num, { x }, { id: 'body' }).outputs.y }), { id: 'loop' });
+  const s = p.task(sum, { xs: collect(loop.outputs.y) }, { id: 'sum' });
+  p.when(eq(p.inputs.mode, 'a'), () => p.task(num, { x: s.outputs.total }, { id: 'then' }));
+});
+
+function broken(edit: (spec: PipelineSpec) => void): ReturnType<typeof validatePipeline> {
+  const spec = structuredClone(base.spec);
+  edit(spec);
+  return validatePipeline(spec);
+}
+const loopOf = (spec: PipelineSpec): Extract<NodeSpec, { loop: unknown }> => spec.dag.tasks.loop as Extract<NodeSpec, { loop: unknown }>;
+const task = (spec: PipelineSpec, id: string): Extract<NodeSpec, { component: string }> => {
+  const node = spec.dag.tasks[id] ?? loopOf(spec).loop.tasks[id];
+  if (!node || !('component' in node)) throw new Error(`no task ${id}`);
+  return node;
+};
+const codes = (r: ReturnType<typeof validatePipeline>): string[] => r.issues.map((i) => `${i.code}@${i.task ?? ''}`);
+
+describe('validatePipeline: control flow', () => {
+  it('accepts the DSL output', () => {
+    expect(validatePipeline(base.spec).issues.map(formatIssue)).toEqual([]);
+  });
+
+  it('refuses a loop over something that is not a list, naming the loop', () => {
+    const r = broken((s) => {
+      loopOf(s).loop.items = { pipelineInput: 'n' };
+    });
+    expect(codes(r)).toContain('not-a-list@loop');
+    expect(r.issues.map(formatIssue).join('\n')).toContain('loop items must be a list, but pipeline input "n" is int');
+  });
+
+  it('refuses a condition comparing incompatible types, naming the task', () => {
+    const r = broken((s) => {
+      const then = task(s, 'then');
+      then.when = { op: 'gt', left: { pipelineInput: 'n' }, right: { const: 'ten' } };
+    });
+    expect(codes(r)).toContain('bad-condition@then');
+    expect(r.issues.map(formatIssue).join('\n')).toContain('compares int with string');
+  });
+
+  it('refuses ordering comparisons on booleans and conditions on artifacts', () => {
+    const r = broken((s) => {
+      task(s, 'then').when = { op: 'lt', left: { const: true }, right: { const: false } };
+    });
+    expect(codes(r)).toContain('bad-condition@then');
+  });
+
+  it('refuses reading a loop body output from outside the loop (collect() is the way)', () => {
+    const r = broken((s) => {
+      task(s, 'sum').inputs.xs = { task: 'body', output: 'y' };
+    });
+    expect(codes(r)).toContain('bad-scope@sum');
+    expect(r.issues.map(formatIssue).join('\n')).toMatch(/runs inside loop "loop", once per item/);
+  });
+
+  it('refuses collect() inside the collected loop and loop items outside the loop', () => {
+    const r = broken((s) => {
+      task(s, 'body').inputs.x = { loopItem: 'nope' };
+      loopOf(s).loop.tasks.inner = { component: 'sum', inputs: { xs: { collect: { loop: 'loop', output: 'y' } } } };
+    });
+    expect(codes(r)).toEqual(expect.arrayContaining(['bad-scope@body', 'bad-scope@inner']));
+  });
+
+  it('refuses the run status outside an exit handler', () => {
+    const r = broken((s) => {
+      s.components.report = component({ name: 'report', inputs: { status: t.string() }, run: () => undefined }).spec;
+      s.dag.tasks.report = { component: 'report', inputs: { status: { runStatus: 'status' } } };
+    });
+    expect(codes(r)).toContain('bad-scope@report');
+  });
+
+  it('refuses an approval gate inside a loop', () => {
+    const r = broken((s) => {
+      s.components.approval = approval.spec;
+      loopOf(s).loop.tasks.gate = { component: 'approval', inputs: {} };
+    });
+    expect(codes(r)).toContain('bad-approval@gate');
+  });
+
+  it('refuses duplicate task ids across scopes and cycles inside a loop body', () => {
+    const dup = broken((s) => {
+      loopOf(s).loop.tasks.then = { component: 'num', inputs: { x: { const: 1 } } };
+    });
+    expect(codes(dup)).toContain('duplicate-id@then');
+    const cyc = broken((s) => {
+      loopOf(s).loop.tasks.other = { component: 'num', inputs: { x: { task: 'body', output: 'y' } } };
+      task(s, 'body').inputs.x = { task: 'other', output: 'y' };
+    });
+    expect(codes(cyc).some((c) => c.startsWith('cycle@'))).toBe(true);
+  });
+
+  it('checks oneOf options have one type', () => {
+    const r = broken((s) => {
+      task(s, 'then').inputs.x = { oneOf: [{ task: 'sum', output: 'total' }, { const: 'text' }] };
+    });
+    expect(codes(r)).toContain('type-mismatch@then');
+  });
+
+  it('type-checks a condition on an upstream parameter output', () => {
+    const ok = pipeline({ name: 'ok' }, (p) => {
+      const a = p.task(num, { x: 1 }, { id: 'a' });
+      p.when(gt(a.outputs.y, 0.5), () => p.task(num, { x: 2 }, { id: 'b' }));
+    });
+    expect(validatePipeline(ok.spec).ok).toBe(true);
+    const r = validatePipeline({
+      ...structuredClone(ok.spec),
+      dag: { tasks: { ...ok.spec.dag.tasks, b: { ...ok.spec.dag.tasks.b, when: { op: 'gt', left: { task: 'a', output: 'word' }, right: { const: 0.5 } } } } },
+    });
+    expect(codes(r)).toContain('bad-condition@b');
+  });
+});
