@@ -81,7 +81,7 @@ export async function runLoop(
   const batchEnv = { inputs: env.inputs, items: env.items, outer: pickOuter(outer, loop.tasks) };
   const batches: LoopBatchInput['items'][] = [];
   for (let i = 0; i < items.length; i += batchSize) {
-    batches.push(items.slice(i, i + batchSize).map((value, k) => ({ index: i + k, value: value as Json })));
+    batches.push(items.slice(i, i + batchSize).map((value, k) => ({ index: i + k, value: value })));
   }
 
   const scope = new CancellationScope();
@@ -125,7 +125,7 @@ export async function runLoop(
     const settled = await Promise.race(running.values());
     running.delete(settled.n);
     if (settled.error !== undefined) {
-      if (isCancellation(settled.error) && CancellationScope.current().consideredCancelled) throw settled.error;
+      if (isCancellation(settled.error) && CancellationScope.current().consideredCancelled) throw settled.error as Error;
       firstError ??= { index: batches[settled.n]?.[0]?.index ?? 0, task: loopPath, error: describeFailure(settled.error) };
       counts.failed += batches[settled.n]?.length ?? 0;
       stop = failFast;

@@ -226,7 +226,7 @@ function skipRecord(ctx: RunContext, env: ScopeEnv, id: string, node: TaskSpec, 
 
 /** A binding's value in this scope; SKIP when its source was skipped; undefined when unset. */
 export function resolveBinding(b: Binding, outcomes: Record<string, NodeOutcome>, env: ScopeEnv): Resolved {
-  if ('const' in b) return { kind: 'parameter', value: b.const as Json };
+  if ('const' in b) return { kind: 'parameter', value: b.const };
   if ('pipelineInput' in b) return env.inputs[b.pipelineInput];
   if ('runStatus' in b) return env.runStatus ? { kind: 'parameter', value: env.runStatus[b.runStatus] } : undefined;
   if ('loopItem' in b) {
@@ -269,7 +269,7 @@ function startNode(
     const binding = node.inputs[port];
     const value = binding ? resolveBinding(binding, outcomes, env) : undefined;
     if (value !== undefined && value !== SKIP) inputs[port] = value;
-    else if (portSpec.kind === 'parameter' && portSpec.default !== undefined) inputs[port] = { kind: 'parameter', value: portSpec.default as Json };
+    else if (portSpec.kind === 'parameter' && portSpec.default !== undefined) inputs[port] = { kind: 'parameter', value: portSpec.default };
   }
   const taskPath = `${env.prefix}${id}`;
   switch (component.impl.kind) {
@@ -279,7 +279,8 @@ function startNode(
       });
     case 'pipeline':
       return runNested(ctx, taskPath, component, inputs);
-    default:
+    case 'function':
+    case 'command':
       return runTask(ctx, taskPath, component, node, inputs, env.prefix === '' ? ctx.reuse?.[id] : undefined);
   }
 }
@@ -376,7 +377,7 @@ async function waitForApproval(
   await record({ status: 'succeeded', outputParams });
   return {
     state: 'succeeded',
-    outputs: Object.fromEntries(Object.entries(outputParams).map(([k, v]) => [k, { kind: 'parameter', value: v } as PortValue])),
+    outputs: Object.fromEntries(Object.entries(outputParams).map(([k, v]) => [k, { kind: 'parameter', value: v }])),
   };
 }
 
