@@ -7,6 +7,7 @@ export { split, splitIndices } from './data/split';
 export { trainClassifier } from './train/trainClassifier';
 export { evaluateClassifier } from './evaluate/evaluateClassifier';
 export { classificationMetrics } from './evaluate/classificationMetrics';
+export { selectBest } from './select/selectBest';
 export type { ClassificationMetrics, ClassMetrics } from './evaluate/classificationMetrics';
 export {
   columnIndex,

@@ -99,7 +99,12 @@ export async function followRun(
     if (results.length) print(`results: ${results.join('  ')}`);
     const cached = executions.filter((e) => e.status === 'cached').length;
     if (cached) print(`reused: ${cached} task${cached === 1 ? '' : 's'} from the cache or the retried run`);
-    const model = artifacts.find((a) => a.type === 'Model') ?? artifacts[artifacts.length - 1];
+    const outputIds = new Set(Object.values(record.outputs ?? {}));
+    const model =
+      artifacts.find((a) => a.type === 'Model' && outputIds.has(a.id)) ??
+      artifacts.find((a) => outputIds.has(a.id)) ??
+      artifacts.find((a) => a.type === 'Model') ??
+      artifacts[artifacts.length - 1];
     print(`inspect: npx sluice runs show ${record.id}${model ? `   trace: npx sluice lineage ${model.id}` : ''}`);
     if (record.status === 'succeeded') print(`run ${record.id} succeeded${took}`);
     else print(`run ${record.id} ${record.status}${record.error ? `: ${record.error}` : ''}${record.status === 'failed' ? `\nretry from the failed step: npx sluice runs retry ${record.id}` : ''}`);

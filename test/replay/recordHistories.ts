@@ -13,6 +13,7 @@ import { compile, type AnyPipeline } from '../../dsl/index';
 import { submitRun, waitForRun } from '../../engine/client/submitRun';
 import { approveUpdate } from '../../engine/workflows/pipelineRun';
 import type { RunStatusView } from '../../engine/workflows/types';
+import sweep from '../../examples/hyperparameter-sweep';
 import iris from '../../examples/iris';
 import * as flows from '../fixtures/controlFlow';
 import * as exec from '../fixtures/execution';
@@ -63,10 +64,11 @@ async function untilState(s: { handle: { query: (q: string) => Promise<unknown> 
   throw new Error(`task ${task} never became ${state}`);
 }
 
-const ts = await startTestStack('pglite', [flows, exec, { iris }]);
+const ts = await startTestStack('pglite', [flows, exec, { iris, sweep }]);
 try {
   await rm(OUT, { recursive: true, force: true });
   await record(ts, 'iris', iris, {});
+  await record(ts, 'sweep', sweep, { epochs: 20 });
   await record(ts, 'branching', flows.branching, { mode: 'fast' });
   await record(ts, 'fan-out', flows.fanOut, { xs: [1, 2, 3, 4] });
   await record(ts, 'nested-loops', flows.nestedLoops, {});
