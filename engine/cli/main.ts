@@ -15,6 +15,7 @@ import { withMetadata } from './metadataAccess';
 import { registerRunControlCommands } from './commands/runControl';
 import { followRun, withCliStack } from './follow';
 import { registerLogsCommand } from './commands/logs';
+import { registerWorkerCommand } from './commands/worker';
 import { formatLineage, formatRun, formatRunList } from './format';
 import { loadPipeline } from './loadPipeline';
 
@@ -142,6 +143,7 @@ program
   });
 
 registerLogsCommand(program);
+registerWorkerCommand(program);
 
 function reportError(e: unknown): void {
   if (e instanceof PipelineValidationError) {

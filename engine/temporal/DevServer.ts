@@ -1,6 +1,10 @@
 /**
  * The Temporal dev server as a child process (`temporal server start-dev`), with its state in a
  * SQLite file so runs survive restarts. Used by the embedded stack, the CLI and the tests.
+ *
+ * A server started on a fixed port with a db file can be stopped (or killed, as a crash would) and
+ * started again on the same port and file (`restart()`): clients and workers that keep retrying
+ * reconnect to it, and the runs it had carry on from their persisted history.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
@@ -12,13 +16,18 @@ import { findTemporalCli } from './temporalCli';
 export interface DevServerOptions {
   /** SQLite file for persistence; omit for an in-memory server (tests). */
   dbFilename?: string;
-  /** gRPC port; a free one when omitted. */
+  /**
+   * gRPC port; a free one when omitted. A given port must be free: start() waits up to
+   * `portFreeTimeoutMs` for a previous server on it to let go, then refuses.
+   */
   port?: number;
   /** Web UI port; no UI when omitted. */
   uiPort?: number;
   ip?: string;
   /** Milliseconds to wait for the server to accept connections. */
   startTimeoutMs?: number;
+  /** Milliseconds to wait for a given `port` to become free (default 10 s). */
+  portFreeTimeoutMs?: number;
 }
 
 export class DevServer {
@@ -29,6 +38,8 @@ export class DevServer {
     readonly address: string,
     readonly uiUrl: string | undefined,
     private readonly child: ChildProcess,
+    /** The options it was started with, its port filled in: what restart() starts again. */
+    readonly options: DevServerOptions & { port: number },
   ) {
     child.stderr?.on('data', (d: Buffer) => {
       this.stderrTail = (this.stderrTail + d.toString()).slice(-4000);
@@ -42,10 +53,25 @@ export class DevServer {
     return this.child.pid;
   }
 
+  get port(): number {
+    return this.options.port;
+  }
+
+  /** The SQLite file holding the server's state; undefined for an in-memory server. */
+  get dbFilename(): string | undefined {
+    return this.options.dbFilename;
+  }
+
+  /** False once the server process has exited (stopped, killed or crashed). */
+  get running(): boolean {
+    return !this.exited;
+  }
+
   static async start(options: DevServerOptions = {}): Promise<DevServer> {
     const bin = await findTemporalCli();
     const ip = options.ip ?? '127.0.0.1';
     const port = options.port ?? (await freePort());
+    if (options.port !== undefined) await waitForFreePort(ip, port, options.portFreeTimeoutMs ?? 10_000);
     const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-level', 'error'];
     if (options.dbFilename) {
       await mkdir(path.dirname(options.dbFilename), { recursive: true });
@@ -54,7 +80,10 @@ export class DevServer {
     if (options.uiPort) args.push('--ui-port', String(options.uiPort));
     else args.push('--headless');
     const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    const server = new DevServer(`${ip}:${port}`, options.uiPort ? `http://${ip}:${options.uiPort}` : undefined, child);
+    const server = new DevServer(`${ip}:${port}`, options.uiPort ? `http://${ip}:${options.uiPort}` : undefined, child, {
+      ...options,
+      port,
+    });
     try {
       await server.waitUntilReady(options.startTimeoutMs ?? 60_000);
     } catch (e) {
@@ -103,6 +132,48 @@ export class DevServer {
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.child.kill('SIGKILL');
     await exited;
+  }
+
+  /**
+   * Stops this server (gracefully, or with SIGKILL when `kill` is set, as a crash would) unless it
+   * has already exited, and starts a new one on the same address with the same db file and
+   * options. Returns the new server; this object only reports the old process from then on.
+   */
+  async restart(options: { kill?: boolean; startTimeoutMs?: number } = {}): Promise<DevServer> {
+    if (options.kill) await this.kill();
+    else await this.stop();
+    return DevServer.start({
+      ...this.options,
+      ...(options.startTimeoutMs !== undefined ? { startTimeoutMs: options.startTimeoutMs } : {}),
+    });
+  }
+}
+
+/**
+ * Waits until nothing listens on ip:port. Without this, a server started on a port still held by a
+ * previous one would fail to bind while the readiness check talked to the old one.
+ */
+async function waitForFreePort(ip: string, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const inUse = (): Promise<boolean> =>
+    new Promise((resolve) => {
+      const socket = net.connect({ host: ip, port });
+      const done = (ok: boolean): void => {
+        socket.destroy();
+        resolve(ok);
+      };
+      socket.setTimeout(500, () => done(false));
+      socket.once('connect', () => done(true));
+      socket.once('error', () => done(false));
+    });
+  while (await inUse()) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        `cannot start the Temporal dev server on ${ip}:${port}: something else listens there ` +
+          '(another Temporal server?); stop it or choose another port',
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 

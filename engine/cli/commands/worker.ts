@@ -1,0 +1,70 @@
+/**
+ * `sluice worker`: a standalone worker process for a distributed deployment. It serves the queues
+ * asked for (control: workflows and run bookkeeping; cpu/gpu: tasks) against a shared Temporal
+ * server (TEMPORAL_ADDRESS), PostgreSQL (DATABASE_URL) and artifact store (SLUICE_ARTIFACTS), and
+ * stops gracefully on SIGINT/SIGTERM: tasks still running are cancelled and retried elsewhere.
+ */
+import type { Command } from 'commander';
+import { createLogger } from '../../logging';
+import { resolveWorkerSettings, WORKER_QUEUES, WorkerSettingsError, type WorkerFlags, type WorkerSettings } from '../../../workers/settings';
+import { startWorkerProcess, WorkerStartError, type WorkerProcess } from '../../../workers/startWorkerProcess';
+import { CliError } from '../CliError';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('run a worker process against a shared Temporal server and PostgreSQL (TEMPORAL_ADDRESS, DATABASE_URL)')
+    .option('-q, --queue <queue>', `queue to serve: ${WORKER_QUEUES.join('|')} (repeatable)`, collect, [])
+    .option('-m, --module <module>', 'module with component implementations, besides sluice/components (repeatable)', collect, [])
+    .option('-c, --concurrency <n>', 'tasks run at once per task queue (default 8 on cpu, 1 on gpu)')
+    .option('--task-queue-prefix <prefix>', 'prefix of the Temporal task queues (default $SLUICE_TASK_QUEUE_PREFIX or "sluice")')
+    .addHelpText(
+      'after',
+      '\nEnvironment: TEMPORAL_ADDRESS (required), TEMPORAL_NAMESPACE (default "default"), DATABASE_URL (PostgreSQL, required),\n' +
+        'SLUICE_ARTIFACTS (artifact directory, default .sluice/artifacts), SLUICE_LOG_LEVEL (default info).',
+    )
+    .action(async (flags: WorkerFlags) => {
+      let settings: WorkerSettings;
+      try {
+        settings = resolveWorkerSettings(flags);
+      } catch (e) {
+        if (e instanceof WorkerSettingsError) throw new CliError(e.message);
+        throw e;
+      }
+      const logger = createLogger({ stderr: true, name: 'sluice-worker', level: process.env.SLUICE_LOG_LEVEL ?? 'info' });
+      let worker: WorkerProcess;
+      try {
+        worker = await startWorkerProcess(settings, logger);
+      } catch (e) {
+        if (e instanceof WorkerStartError) throw new CliError(e.message);
+        throw e;
+      }
+      let signalled: NodeJS.Signals | undefined;
+      const onSignal = (signal: NodeJS.Signals): void => {
+        if (signalled) {
+          process.stderr.write(`${signal} again: exiting without waiting for running tasks\n`);
+          process.exit(130);
+        }
+        signalled = signal;
+        process.stderr.write(`${signal}: stopping the worker (running tasks are cancelled and retried elsewhere)…\n`);
+        void worker.shutdown();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      process.stdout.write(
+        `worker ready: queues ${worker.taskQueues.join(', ')} on ${settings.temporalAddress} (namespace ${settings.namespace}), ` +
+          `${worker.components} components, pid ${process.pid}\n`,
+      );
+      try {
+        await worker.done;
+        process.stderr.write('worker stopped\n');
+      } catch (e) {
+        throw new CliError(`the worker failed: ${(e as Error).message}`);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}

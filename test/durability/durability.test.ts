@@ -1,0 +1,387 @@
+/**
+ * Durability with real processes: a Temporal dev server persisting to a SQLite file, PostgreSQL
+ * for the metadata store, and `sluice worker` child processes (a control worker and a CPU task
+ * worker) that the tests kill with SIGKILL; the server itself is killed and started again on the
+ * same port and db file. The pipeline (test/fixtures/durableChain.ts) is a chain of five ~1 s
+ * steps with a 2 s heartbeat timeout; every execution appends lines to a log file, so the tests
+ * can tell which tasks really ran again.
+ *
+ * What must hold whatever is killed: the run succeeds; each task has one execution row, one output
+ * artifact row and its events once; the artifacts carry the whole chain's data; and a task that
+ * Temporal had recorded as finished before a kill (per the workflow's status query, or the
+ * server's list of pending activities while no control worker runs) never runs again. Timing comes
+ * from the metadata store, the status query and the server's description of the workflow, never
+ * from fixed sleeps. A third test checks the graceful stop (SIGTERM) of a worker.
+ *
+ * Skipped, with the reason printed, where no PostgreSQL is available (scripts/ensure-postgres.sh).
+ */
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { queryRunStatus, submitRun, type SubmittedRun } from '../../engine/client/submitRun';
+import type { MetadataStore, RunRecord } from '../../engine/metadata/MetadataStore';
+import { openMetadataStore } from '../../engine/metadata/index';
+import { projectRoot } from '../../engine/paths';
+import { DevServer, freePort } from '../../engine/temporal/DevServer';
+import type { RunStatusView } from '../../engine/workflows/types';
+import { CHAIN_TASKS } from '../fixtures/durableChain';
+import { createTestDatabase, postgresServer } from '../support/postgres';
+import { runToEnd, spawnSluice, stopAllProcesses, type ManagedProcess } from '../support/processes';
+
+const FIXTURE = 'test/fixtures/durableChain.ts';
+/** temporal.api.enums.v1.PendingActivityState.STARTED: a worker has taken the activity task. */
+const PENDING_ACTIVITY_STATE_STARTED = 2;
+const POLL_MS = 25;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const since = (t0: number): string => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(POLL_MS);
+  }
+}
+
+const pgServer = postgresServer();
+
+/** One test's world: its own Temporal server (persisted), database, state dirs and processes. */
+class DurabilityWorld {
+  client!: Client;
+  connection!: Connection;
+  metadata!: MetadataStore;
+  db!: pg.Client;
+  server!: DevServer;
+  databaseUrl = '';
+  private dropDb: (() => Promise<void>) | undefined;
+  private workerCount = 0;
+
+  private constructor(
+    readonly dir: string,
+    readonly logDir: string,
+    readonly spec: unknown,
+  ) {}
+
+  static async create(spec: unknown): Promise<DurabilityWorld> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sluice-durability-'));
+    const w = new DurabilityWorld(dir, path.join(dir, 'log'), spec);
+    try {
+      await mkdir(w.logDir, { recursive: true });
+      const database = await createTestDatabase(pgServer.url as string);
+      w.dropDb = database.drop;
+      w.databaseUrl = database.url;
+      // A fixed port and a db file: what a restart needs to bring the same server back.
+      w.server = await DevServer.start({ port: await freePort(), dbFilename: path.join(dir, 'temporal.db') });
+      w.connection = await Connection.connect({ address: w.server.address });
+      w.client = new Client({ connection: w.connection });
+      w.metadata = await openMetadataStore({ databaseUrl: database.url });
+      w.db = new pg.Client({ connectionString: database.url });
+      await w.db.connect();
+      return w;
+    } catch (e) {
+      await w.close();
+      throw e;
+    }
+  }
+
+  get env(): Record<string, string> {
+    return {
+      TEMPORAL_ADDRESS: this.server.address,
+      DATABASE_URL: this.databaseUrl,
+      SLUICE_HOME: path.join(this.dir, 'home'),
+      SLUICE_ARTIFACTS: path.join(this.dir, 'artifacts'),
+      // Share the workflow bundle cache with the other tests (bundling takes seconds).
+      SLUICE_CACHE_DIR: path.join(projectRoot, '.sluice', 'cache'),
+      SLUICE_LOG_LEVEL: process.env.SLUICE_LOG_LEVEL ?? 'warn',
+    };
+  }
+
+  /** Starts `sluice worker` for these queues and waits for its ready line. */
+  async startWorker(queues: ('control' | 'cpu')[]): Promise<ManagedProcess> {
+    const args = ['worker', ...queues.flatMap((q) => ['--queue', q])];
+    if (queues.includes('cpu')) args.push('--module', FIXTURE);
+    const name = `${queues.join('+')} worker #${++this.workerCount}`;
+    const p = spawnSluice(name, args, this.env);
+    await p.waitForOutput(/worker ready: queues .*\n/, 90_000);
+    return p;
+  }
+
+  submit(): Promise<SubmittedRun> {
+    return submitRun({ client: this.client, metadata: this.metadata, spec: this.spec, params: { logDir: this.logDir } });
+  }
+
+  /** The workflow's own view (answered by the control worker); undefined while it cannot answer. */
+  status(handle: WorkflowHandle): Promise<RunStatusView | undefined> {
+    return queryRunStatus(handle);
+  }
+
+  async succeededTasks(handle: WorkflowHandle): Promise<string[]> {
+    const s = await waitFor('a status answer', () => this.status(handle), 30_000);
+    return Object.entries(s.tasks)
+      .filter(([, t]) => t.state === 'succeeded')
+      .map(([id]) => id);
+  }
+
+  /**
+   * Waits until the task's execution row says running and the component has logged its start for
+   * that attempt: the worker is inside the component (the row is written a moment before).
+   */
+  async waitUntilRunning(runId: string, taskId: string): Promise<void> {
+    await waitFor(`task ${taskId} to be running`, async () => {
+      const e = await this.metadata.getExecution(`${runId}.${taskId}`);
+      return e?.status === 'running' && (await this.linesOf(taskId)).includes(`start ${e.attempt}`);
+    });
+  }
+
+  /** "s1 start attempt=1 pid=123" lines of the executions log, parsed. */
+  async executionLog(): Promise<{ task: string; what: string; attempt: number; pid: number }[]> {
+    const text = await readFile(path.join(this.logDir, 'executions.log'), 'utf8').catch(() => '');
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const m = /^(\S+) (start|end|aborted) attempt=(\d+) pid=(\d+)$/.exec(line);
+        if (!m) throw new Error(`bad log line: ${line}`);
+        return { task: m[1] as string, what: m[2] as string, attempt: Number(m[3]), pid: Number(m[4]) };
+      });
+  }
+
+  /** A task's log lines as "start 1", "end 2", … */
+  async linesOf(task: string): Promise<string[]> {
+    return (await this.executionLog()).filter((l) => l.task === task).map((l) => `${l.what} ${l.attempt}`);
+  }
+
+  async starts(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const l of await this.executionLog()) if (l.what === 'start') out[l.task] = (out[l.task] ?? 0) + 1;
+    return out;
+  }
+
+  /** Waits for the run to reach a final state in the metadata store, then for the workflow to close. */
+  async waitForEnd(submitted: SubmittedRun, timeoutMs = 90_000): Promise<RunRecord> {
+    const run = await waitFor(
+      `run ${submitted.runId} to finish`,
+      async () => {
+        const r = await this.metadata.getRun(submitted.runId);
+        return r && ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
+      },
+      timeoutMs,
+    );
+    await submitted.handle.result().catch(() => undefined);
+    return run;
+  }
+
+  /** Every row the run left in the metadata store is there exactly once, and the data is whole. */
+  async expectIntact(runId: string): Promise<void> {
+    const q = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> =>
+      (await this.db.query<R>(sql, params)).rows;
+
+    const executions = await q<{ id: string; task_id: string; status: string; attempt: number }>(
+      'select id, task_id, status, attempt from executions where run_id = $1 order by task_id',
+      [runId],
+    );
+    expect(executions.map((e) => e.task_id)).toEqual([...CHAIN_TASKS]);
+    for (const e of executions) {
+      expect(e.id).toBe(`${runId}.${e.task_id}`);
+      expect(e.status).toBe('succeeded');
+    }
+    // A fresh database: every artifact and event belongs to this run.
+    const artifacts = await q<{ id: string; name: string; uri: string }>('select id, name, uri from artifacts order by id');
+    expect(artifacts.map((a) => a.id)).toEqual(CHAIN_TASKS.map((t) => `${runId}.${t}.out`));
+    expect(new Set(artifacts.map((a) => a.name)).size).toBe(CHAIN_TASKS.length);
+    const events = await q<{ execution_id: string; artifact_id: string; kind: string; port: string }>(
+      'select execution_id, artifact_id, kind, port from events order by execution_id, kind',
+    );
+    const expected = CHAIN_TASKS.flatMap((t, i) => [
+      ...(i > 0 ? [{ execution_id: `${runId}.${t}`, artifact_id: `${runId}.${CHAIN_TASKS[i - 1]}.out`, kind: 'input', port: 'prev' }] : []),
+      { execution_id: `${runId}.${t}`, artifact_id: `${runId}.${t}.out`, kind: 'output', port: 'out' },
+    ]);
+    expect(events).toEqual(expected);
+    // The data went through every step exactly once, in order.
+    const last = artifacts[artifacts.length - 1] as { uri: string };
+    const content = JSON.parse(await readFile(new URL(last.uri), 'utf8')) as { values: number[] };
+    expect(content.values).toEqual([1, 2, 3, 4, 5]);
+  }
+
+  async close(): Promise<void> {
+    await stopAllProcesses();
+    await this.metadata?.close().catch(() => undefined);
+    await this.db?.end().catch(() => undefined);
+    await this.connection?.close().catch(() => undefined);
+    await this.server?.stop().catch(() => undefined);
+    await this.dropDb?.().catch(() => undefined);
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+describe.skipIf(!pgServer.url)('durability with real processes (PostgreSQL, persisted Temporal dev server)', () => {
+  let spec: unknown;
+  let world: DurabilityWorld | undefined;
+
+  beforeAll(async () => {
+    // Compile in a child process, as a user would: the worker runs the same (tsx-compiled) code,
+    // so the component digests in the IR match the implementations it registers.
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sluice-durability-ir-'));
+    const file = path.join(dir, 'chain.json');
+    const r = await runToEnd({ name: 'sluice compile', args: [path.join(projectRoot, 'bin', 'sluice.js'), 'compile', FIXTURE, '-o', file] });
+    expect(r.code, r.output).toBe(0);
+    spec = JSON.parse(await readFile(file, 'utf8'));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  afterEach(async () => {
+    await world?.close();
+    world = undefined;
+  });
+
+  afterAll(async () => {
+    await stopAllProcesses();
+  });
+
+  it('survives SIGKILL of the workers while a task runs, between tasks and as the next task is handed out', async () => {
+    const w = (world = await DurabilityWorld.create(spec));
+    const t0 = Date.now();
+    let control = await w.startWorker(['control']);
+    let cpu = await w.startWorker(['cpu']);
+    console.log(`workers ready after ${since(t0)}`);
+
+    const run = await w.submit();
+    const { runId, handle } = run;
+    /** Per kill: how often each task Temporal had already recorded as finished had started. */
+    const finishedAtKill: Record<string, number>[] = [];
+    const snapshot = async (finished: string[], label: string): Promise<void> => {
+      const starts = await w.starts();
+      finishedAtKill.push(Object.fromEntries(finished.map((t) => [t, starts[t] ?? 0])));
+      console.log(`${since(t0)}: ${label}; finished then: [${finished.join(', ')}]`);
+    };
+    const killCpu = async (label: string): Promise<void> => {
+      await cpu.kill('SIGKILL');
+      await snapshot(await w.succeededTasks(handle), `killed ${cpu.name} ${label}`);
+    };
+
+    // 1. While the first task runs (inside the component).
+    await w.waitUntilRunning(runId, 's1');
+    await killCpu('while s1 runs');
+    expect(finishedAtKill.at(-1)).toEqual({});
+    expect(await w.linesOf('s1')).toEqual(['start 1']);
+    cpu = await w.startWorker(['cpu']);
+
+    // 2. Between tasks, with nothing in flight: the control worker dies while s2 runs, so nobody
+    //    schedules s3 when s2 ends; once Temporal has recorded s2's completion (no pending
+    //    activity left), the task worker dies too. Both come back; the new control worker
+    //    replays the workflow from its history.
+    await w.waitUntilRunning(runId, 's2');
+    await control.kill('SIGKILL');
+    console.log(`${since(t0)}: killed ${control.name} while s2 runs`);
+    await waitFor('Temporal to record the end of s2', async () => (await handle.describe()).raw.pendingActivities?.length === 0);
+    await cpu.kill('SIGKILL');
+    expect(await w.linesOf('s2')).toEqual(['start 1', 'end 1']);
+    expect(await w.linesOf('s3')).toEqual([]);
+    await snapshot(['s1', 's2'], `killed ${cpu.name} between s2 and s3 (nothing in flight)`);
+    [control, cpu] = await Promise.all([w.startWorker(['control']), w.startWorker(['cpu'])]);
+
+    // 3. The moment the workflow records s3 as finished: s4 is being handed to the worker.
+    await waitFor('s3 to succeed', async () => (await w.succeededTasks(handle)).includes('s3'));
+    await killCpu('right after s3 finished');
+    const s4 = (await handle.describe()).raw.pendingActivities?.[0];
+    // Whether the dead worker had been handed s4 decides whether s4 may have started twice.
+    const s4Handed = Number(s4?.state) === PENDING_ACTIVITY_STATE_STARTED;
+    console.log(`  s4 ${s4Handed ? 'had been handed to the dead worker' : 'was not handed out yet'}`);
+    cpu = await w.startWorker(['cpu']);
+
+    // 4. While the last task runs.
+    await w.waitUntilRunning(runId, 's5');
+    await killCpu('while s5 runs');
+    expect(await w.linesOf('s5')).toEqual(['start 1']);
+    expect(Object.keys(finishedAtKill.at(-1) ?? {}).sort()).toEqual(['s1', 's2', 's3', 's4']);
+    cpu = await w.startWorker(['cpu']);
+
+    const record = await w.waitForEnd(run);
+    console.log(`run ${runId} ${record.status} after ${since(t0)}`);
+    expect(record.status, record.error ?? '').toBe('succeeded');
+    expect(record.outputs).toEqual({ out: `${runId}.s5.out` });
+    await w.expectIntact(runId);
+
+    // Tasks Temporal had recorded as finished before a kill never ran again.
+    const starts = await w.starts();
+    for (const snap of finishedAtKill) for (const [task, n] of Object.entries(snap)) expect(starts[task], task).toBe(n);
+    // The interrupted ones ran again; s2 and s3 (no task in flight at their kills) ran once.
+    expect(starts).toMatchObject({ s1: 2, s2: 1, s3: 1, s5: 2 });
+    if (s4Handed) expect([1, 2]).toContain(starts.s4);
+    else expect(starts.s4).toBe(1);
+    const attempts = Object.fromEntries((await w.metadata.listExecutions(runId)).map((e) => [e.taskId, e.attempt]));
+    expect(attempts).toMatchObject({ s1: 2, s2: 1, s3: 1, s5: 2 });
+  });
+
+  it('stops a worker gracefully on SIGTERM: its running task is handed back and retried at once', async () => {
+    const w = (world = await DurabilityWorld.create(spec));
+    const t0 = Date.now();
+    await w.startWorker(['control']);
+    const cpu = await w.startWorker(['cpu']);
+    const run = await w.submit();
+    const { runId } = run;
+
+    await w.waitUntilRunning(runId, 's2');
+    const exit = await cpu.stop(15_000);
+    console.log(`${since(t0)}: ${cpu.name} stopped on SIGTERM (${JSON.stringify(exit)})`);
+    expect(exit, cpu.output).toEqual({ code: 0, signal: null });
+    expect(cpu.output).toMatch(/worker stopped/);
+    // The component saw the cancellation and stopped.
+    expect(await w.linesOf('s2')).toEqual(['start 1', 'aborted 1']);
+    const stoppedAt = Date.now();
+    await w.startWorker(['cpu']);
+    await w.waitUntilRunning(runId, 's2');
+    console.log(`${since(t0)}: s2 running again ${since(stoppedAt)} after the stop`);
+
+    const record = await w.waitForEnd(run);
+    expect(record.status, record.error ?? '').toBe('succeeded');
+    await w.expectIntact(runId);
+    expect(await w.starts()).toEqual({ s1: 1, s2: 2, s3: 1, s4: 1, s5: 1 });
+  });
+
+  it('survives a SIGKILL of the Temporal server mid-run, restarted on the same port and db file', async () => {
+    const w = (world = await DurabilityWorld.create(spec));
+    const t0 = Date.now();
+    const control = await w.startWorker(['control']);
+    const cpu = await w.startWorker(['cpu']);
+    console.log(`workers ready after ${since(t0)}`);
+
+    const run = await w.submit();
+    const { runId, handle } = run;
+
+    await w.waitUntilRunning(runId, 's3');
+    const finished = await w.succeededTasks(handle);
+    const startsBefore = await w.starts();
+    expect(finished).toEqual(['s1', 's2']);
+    const oldPid = w.server.pid;
+    await w.server.kill();
+    console.log(`${since(t0)}: killed the Temporal server (pid ${oldPid}) while s3 runs`);
+    // Keep it down until s3's component has finished (its completion cannot be reported) and past
+    // the heartbeat timeout, so the server comes back to an activity it must time out or complete.
+    await waitFor('s3 to finish its work while the server is down', async () => (await w.linesOf('s3')).includes('end 1'));
+    await sleep(2_500);
+    w.server = await w.server.restart();
+    console.log(`${since(t0)}: Temporal server restarted on ${w.server.address} (pid ${w.server.pid}, same db file)`);
+
+    const record = await w.waitForEnd(run);
+    const starts = await w.starts();
+    console.log(`run ${runId} ${record.status} after ${since(t0)}; executions per task: ${JSON.stringify(starts)}`);
+    expect(record.status, record.error ?? '').toBe('succeeded');
+    await w.expectIntact(runId);
+    // Finished before the crash: not run again. s3 (in flight) may have run twice; s4 and s5 once.
+    expect(starts.s1).toBe(startsBefore.s1);
+    expect(starts.s2).toBe(startsBefore.s2);
+    expect([1, 2]).toContain(starts.s3);
+    expect(starts.s4).toBe(1);
+    expect(starts.s5).toBe(1);
+    // The SDK's connections ride out the outage: the worker processes never had to be restarted.
+    expect(control.running, `control worker output:\n${control.output}`).toBe(true);
+    expect(cpu.running, `cpu worker output:\n${cpu.output}`).toBe(true);
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * Start-up of a standalone worker process (`sluice worker`): connect to Temporal, open the shared
+ * metadata store (PostgreSQL) and the artifact store, load the component implementations, and
+ * start the Temporal workers for the queues asked for. Any number of these processes may serve the
+ * same queues; Temporal hands each task to one of them and retries it elsewhere when a worker dies.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import type { ArtifactStore } from '../engine/artifacts/ArtifactStore';
+import { openArtifactStore } from '../engine/artifacts/index';
+import type { Logger } from '../engine/logging';
+import type { MetadataStore } from '../engine/metadata/MetadataStore';
+import { openMetadataStore } from '../engine/metadata/index';
+import { ComponentRegistry } from '../engine/registry/ComponentRegistry';
+import { installQuietRuntime, startWorkers, type ResourceClass } from '../engine/worker/startWorkers';
+import type { WorkerSettings } from './settings';
+
+/** The built-in component library, always registered. */
+export const BUILTIN_COMPONENTS_MODULE = 'sluice/components';
+
+export interface WorkerProcess {
+  /** The Temporal task queues served, e.g. ["sluice", "sluice-cpu"]. */
+  taskQueues: string[];
+  /** How many component implementations this worker can run. */
+  components: number;
+  /** Stops polling, lets running tasks settle (they are cancelled and retried elsewhere), closes the connections. */
+  shutdown(): Promise<void>;
+  /** Settles when the workers stop: resolves after shutdown(), rejects when a worker fails. */
+  done: Promise<void>;
+}
+
+/** A worker could not start: the message says which part and why. */
+export class WorkerStartError extends Error {
+  override readonly name = 'WorkerStartError';
+}
+
+export async function startWorkerProcess(settings: WorkerSettings, logger: Logger): Promise<WorkerProcess> {
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.splice(0).reverse()) {
+      await close().catch((e: unknown) => logger.warn({ err: e }, 'error while stopping the worker'));
+    }
+  };
+  try {
+    // Components first (a bad --module is the likeliest mistake), then the server, then the database.
+    const registry = new ComponentRegistry();
+    for (const m of [BUILTIN_COMPONENTS_MODULE, ...settings.modules]) {
+      try {
+        await registry.importModule(m);
+      } catch (e) {
+        throw new WorkerStartError(`could not load the components of module "${m}": ${(e as Error).message}`);
+      }
+    }
+
+    installQuietRuntime(); // before the first native connection creates the default runtime
+    let connection: NativeConnection;
+    try {
+      connection = await NativeConnection.connect({ address: settings.temporalAddress });
+    } catch (e) {
+      throw new WorkerStartError(
+        `cannot connect to the Temporal server at ${settings.temporalAddress} (TEMPORAL_ADDRESS): ${(e as Error).message}`,
+      );
+    }
+    closers.push(() => connection.close());
+
+    // Migrations run here when the database is new (under an advisory lock: workers may start together).
+    const metadata: MetadataStore = await openMetadataStore({ databaseUrl: settings.databaseUrl });
+    closers.push(() => metadata.close());
+    const artifacts: ArtifactStore = await openArtifactStore({ root: settings.artifactsRoot });
+
+    const resourceClasses = settings.queues.filter((q): q is ResourceClass => q !== 'control');
+    const maxConcurrentTasks: Partial<Record<ResourceClass, number>> = {};
+    if (settings.concurrency !== undefined) for (const rc of resourceClasses) maxConcurrentTasks[rc] = settings.concurrency;
+    const workers = await startWorkers({
+      connection,
+      namespace: settings.namespace,
+      taskQueuePrefix: settings.taskQueuePrefix,
+      control: settings.queues.includes('control'),
+      resourceClasses,
+      maxConcurrentTasks,
+      metadata,
+      artifacts,
+      registry,
+      workRoot: settings.workRoot,
+      logger,
+    });
+
+    let stopping: Promise<void> | undefined;
+    const done = workers.done.finally(() => (stopping ??= closeAll()));
+    return {
+      taskQueues: workers.taskQueues,
+      components: registry.size,
+      shutdown: async () => {
+        await workers.shutdown().catch(() => undefined); // a crash is reported through `done`
+        stopping ??= closeAll();
+        await stopping;
+      },
+      done: done.then(async () => {
+        await stopping;
+      }),
+    };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}
