@@ -128,6 +128,24 @@ describe('executeTask', () => {
     ]);
   });
 
+  it('returns the recorded result when a retry finds its execution already completed (completion lost)', async () => {
+    const runId = await newRun();
+    const data = await artifact(`${runId}.load.data`, 'a\nb\n');
+    let calls = 0;
+    const counting = fn('counting', { data: { kind: 'artifact', type: 'Dataset' } }, { out: { kind: 'artifact', type: 'Markdown' }, n: { kind: 'parameter', type: 'int' } }, async (_i, ctx) => {
+      calls++;
+      await writeFile((ctx.outputs as Record<string, OutputArtifact>).out!.path, `call ${calls}\n`);
+      return { n: calls };
+    });
+    const input = { runId, taskId: 'once', component: counting.spec, inputs: { data }, cache: { enabled: false } };
+    const first = await execute(input, 1);
+    // Attempt 2 of the same activity, as after a worker killed between the DB writes and the completion.
+    const second = await execute(input, 2);
+    expect(calls).toBe(1);
+    expect(second).toEqual(first);
+    expect(await metadata.getExecution(first.executionId)).toMatchObject({ status: 'succeeded', attempt: 1, outputParams: { n: 1 } });
+  });
+
   it('reuses an earlier result for the same content under another artifact id, and lineage shows it', async () => {
     const first = await newRun();
     const firstData = await artifact(`${first}.load.data`, 'one\ntwo\n');

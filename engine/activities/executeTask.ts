@@ -26,6 +26,7 @@ import {
 } from '../workflows/types';
 import { cacheKey } from './cacheKey';
 import { commandSourcesDigest, runCommand } from './runCommand';
+import { recordedResult } from './recordedOutputs';
 import { TaskLogWriter } from './taskLogs';
 
 export interface ExecuteTaskDeps {
@@ -77,6 +78,15 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
     try {
       // Resolved before the row is written, so that it carries the full params and the cache key;
       // a failure here is still recorded on the row below.
+      // An earlier attempt that finished its work but whose completion never reached Temporal
+      // (worker killed in between): return what it recorded instead of running the component again.
+      if (attempt > 1) {
+        const done = await recordedResult(deps.metadata, executionId);
+        if (done) {
+          log.info({ component: spec.name }, 'task already completed by an earlier attempt; returning its recorded result');
+          return done;
+        }
+      }
       const digest = componentDigest(spec);
       let resolved: ResolvedInputs | undefined;
       let key: string | undefined;

@@ -5,7 +5,8 @@
  */
 import type { PipelineSpec } from '../../dsl/ir/schema';
 import type { Json, MetadataStore, RunRecord } from '../metadata/MetadataStore';
-import type { ExecuteTaskResult, PortValue } from '../workflows/types';
+import { recordedResult } from '../activities/recordedOutputs';
+import type { ExecuteTaskResult } from '../workflows/types';
 
 export class RetryRunError extends Error {
   override readonly name = 'RetryRunError';
@@ -35,14 +36,9 @@ export async function planRetry(metadata: MetadataStore, runId: string): Promise
     if (!node || !('component' in node) || node.exitHandler) continue;
     const comp = version.spec.components[node.component];
     if (comp?.impl.kind === 'approval' || comp?.impl.kind === 'pipeline') continue;
-    const outputs: Record<string, PortValue> = {};
-    for (const [k, v] of Object.entries(e.outputParams ?? {})) outputs[k] = { kind: 'parameter', value: v };
-    for (const ev of await metadata.listEvents({ executionId: e.id })) {
-      if (ev.kind !== 'output') continue;
-      const a = await metadata.getArtifact(ev.artifactId);
-      if (a) outputs[ev.port] = { kind: 'artifact', artifactId: a.id, type: a.type, uri: a.uri, sha256: a.sha256 };
-    }
-    reuse[e.taskId] = { executionId: e.id, outputs, cachedFrom: e.cachedFrom ?? e.id };
+    const recorded = await recordedResult(metadata, e.id);
+    if (!recorded) continue;
+    reuse[e.taskId] = { executionId: e.id, outputs: recorded.outputs, cachedFrom: e.cachedFrom ?? e.id };
   }
   return { old, spec: version.spec, params: old.params, reuse };
 }

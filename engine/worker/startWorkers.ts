@@ -21,7 +21,10 @@ export interface StartWorkersOptions extends ExecuteTaskDeps {
 
 export interface RunningWorkers {
   taskQueues: string[];
-  /** Graceful shutdown: stop polling, let running activities finish, then resolve. */
+  /**
+   * Stops polling and resolves when the workers are down. Running activities are cancelled (the
+   * SDK's shutdown grace time is 0) and retried on another worker at once.
+   */
   shutdown(): Promise<void>;
   /** Settles when every worker has stopped (rejects if one crashed). */
   done: Promise<void>;

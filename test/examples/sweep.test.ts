@@ -33,7 +33,7 @@ describe('examples/hyperparameter-sweep.ts', () => {
     expect(run.outputs?.trial).toBe(accuracies.indexOf(best));
 
     // The selected model's lineage reaches every trial's training, and the split before them.
-    const graph = await m.lineage(String(run.outputs?.model), { direction: 'upstream', depth: 4 });
+    const graph = await m.lineage(run.outputs?.model as string, { direction: 'upstream', depth: 4 });
     const tasks = new Set(graph.nodes.flatMap((n) => (n.execution ? [n.execution.taskId] : [])));
     for (let i = 0; i < grid.length; i++) expect(tasks.has(`trials[${i}]/train-classifier`)).toBe(true);
     expect(tasks.has('split')).toBe(true);
