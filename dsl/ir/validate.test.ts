@@ -122,4 +122,20 @@ describe('validatePipeline: control flow', () => {
     });
     expect(codes(r)).toContain('bad-condition@b');
   });
+
+  it('checks the placeholders of command components in IR from any source', () => {
+    const r = broken((s) => {
+      s.components.cmd = {
+        name: 'cmd',
+        version: '1',
+        inputs: { data: { kind: 'artifact', type: 'Dataset' } },
+        outputs: {},
+        impl: { kind: 'command', command: ['python3', '{{inputValue:data}}', '{{inputpath:data}}'], digest: '0'.repeat(64) },
+      };
+    });
+    const text = r.issues.map(formatIssue).join('\n');
+    expect(codes(r)).toEqual(['bad-command@', 'bad-command@']);
+    expect(text).toContain('"data" is an artifact input, not a parameter; use {{inputPath:data}}');
+    expect(text).toContain('unknown placeholder {{inputpath:data}}');
+  });
 });

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { comparisonProblem } from './expr';
 import { indexPipeline, isLoopNode, nodeDependencies, ownBindings, referencedNodes, scopeNodes, type NodeInfo, type PipelineIndex } from './graph';
+import { parseArg, placeholderMismatch, type ArgPart } from './placeholders';
 import { incompatibility, parseParamType, valueMismatch } from './portTypes';
 import {
   NAME_PATTERN,
@@ -37,7 +38,8 @@ export type IssueCode =
   | 'bad-condition'
   | 'bad-scope'
   | 'bad-exit-handler'
-  | 'bad-approval';
+  | 'bad-approval'
+  | 'bad-command';
 
 export interface ValidationIssue {
   code: IssueCode;
@@ -128,6 +130,7 @@ function checkSemantics(spec: PipelineSpec, nested = false): ValidationIssue[] {
       }
     }
     if (comp.impl.kind === 'pipeline') checkNestedPipeline(spec, ref, comp, add, issues);
+    if (comp.impl.kind === 'command') checkCommand(ref, comp, comp.impl.command, add);
   }
 
   const index = indexPipeline(spec);
@@ -226,6 +229,25 @@ function checkNestedPipeline(spec: PipelineSpec, ref: string, comp: ComponentSpe
     }
   }
   void spec;
+}
+
+/** Every placeholder of a command's argv must name a port of the matching kind. */
+function checkCommand(ref: string, comp: ComponentSpec, argv: string[], add: Add): void {
+  for (const [i, arg] of argv.entries()) {
+    const path = ['components', ref, 'impl', 'command', i];
+    let parts: ArgPart[];
+    try {
+      parts = parseArg(arg);
+    } catch (e) {
+      add({ code: 'bad-command', message: `component "${comp.name}", argument ${i}: ${(e as Error).message}`, hint: 'fix the placeholder', path });
+      continue;
+    }
+    for (const part of parts) {
+      if (!('kind' in part)) continue;
+      const why = placeholderMismatch(part.kind, part.name, comp);
+      if (why) add({ code: 'bad-command', message: `component "${comp.name}", argument ${i}: ${why}`, hint: 'name a declared port of that kind', port: part.name, path });
+    }
+  }
 }
 
 function checkTask(ctx: Ctx, info: NodeInfo, task: TaskSpec, nested: boolean): void {

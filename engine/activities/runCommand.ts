@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArg, placeholder, placeholderMismatch, type ArgPart, type PlaceholderKind } from '../../dsl/command';
+import { parseArg, placeholder, placeholderMismatch, type ArgPart, type PlaceholderKind } from '../../dsl/ir/placeholders';
 import { NonRetryableError, SluiceError } from '../../dsl/errors';
 import { parseParamText } from '../../dsl/ir/portTypes';
 import type { CommandImpl, ComponentSpec, PortSpec } from '../../dsl/ir/schema';
