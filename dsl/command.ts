@@ -7,7 +7,7 @@ import { toExecutionOptions, type ComponentDefinition, type ExecutionOptionsInpu
 import { toMs, type Duration } from './duration';
 import { DslError, NonRetryableError } from './errors';
 import { canonicalJson, sha256Hex } from './ir/digest';
-import { NAME_PATTERN, type CacheSpec, type CommandImpl, type ComponentSpec, type PortSpec } from './ir/schema';
+import { NAME_PATTERN, type CacheSpec, type CommandImpl, type ComponentSpec } from './ir/schema';
 import type { ArtifactKeys, ParamKeys, PortMap } from './ports';
 import type { RunFunction } from './runtime';
 import { HAS_PLACEHOLDER, parseArg, placeholder, placeholderMismatch, type ArgPart, type PlaceholderKind } from './ir/placeholders';
