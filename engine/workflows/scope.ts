@@ -115,7 +115,9 @@ export async function runScope(
 ): Promise<ScopeResult> {
   const outcomes: Record<string, NodeOutcome> = {};
   const pending = new Set(Object.keys(nodes));
-  const deps = new Map([...pending].map((id) => [id, nodeDependencies(index, id)]));
+  // Only nodes of this run of the scope count: exit handlers run as a scope of their own and
+  // read the main nodes' outcomes from env.outer.
+  const deps = new Map([...pending].map((id) => [id, nodeDependencies(index, id).filter((d) => d in nodes)]));
   const running = new Map<string, Promise<Settled>>();
   const scope = new CancellationScope();
   const skipped: RecordedExecution[] = [];

@@ -173,4 +173,11 @@ describe('control flow', () => {
     expect(e.deploy).toBeUndefined();
     expect(e.cleanup?.outputParams?.seen).toMatch(/^failed\|\|no approval decision within 1s/);
   });
+
+  it('gives an exit handler the outputs of main tasks it reads', async () => {
+    const run = await ts.run(flows.exitReadsOutput);
+    expect(run.status).toBe('succeeded');
+    const e = byTask(await ts.stack.metadata.listExecutions(run.id));
+    expect(e.cleanup?.outputParams).toEqual({ seen: 'succeeded||from-main' });
+  });
 });
