@@ -59,8 +59,15 @@ export function formatRun(
   if (run.error) lines.push(`  error:    ${run.error}`);
   if (executions.length) {
     lines.push('', table([
-      ['TASK', 'COMPONENT', 'STATUS', 'ATTEMPT', 'DURATION', 'ERROR'],
-      ...executions.map((e) => [e.taskId, e.componentName, e.status, String(e.attempt), duration(e.startedAt, e.finishedAt), e.error ?? '']),
+      ['TASK', 'COMPONENT', 'STATUS', 'ATTEMPT', 'DURATION', 'NOTE'],
+      ...executions.map((e) => [
+        e.taskId,
+        e.componentName,
+        e.status,
+        String(e.attempt),
+        duration(e.startedAt, e.finishedAt),
+        e.cachedFrom ? `reused ${e.cachedFrom}` : (e.error ?? ''),
+      ]),
     ]).replace(/^/gm, '  '));
   }
   if (artifacts.length) {
