@@ -2,7 +2,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { MetadataStore } from '../metadata/MetadataStore';
 import { MetadataStoreError } from '../metadata/errors';
-import { executionIdFor, type FinishRunInput, type RecordedExecution, type RunActivities } from '../workflows/types';
+import { resolveRunParams } from '../client/runParams';
+import { executionIdFor, workflowIdFor, type FinishRunInput, type Json, type RecordedExecution, type RunActivities } from '../workflows/types';
 
 export function createRunActivities(metadata: MetadataStore): RunActivities {
   return {
@@ -24,6 +25,22 @@ export function createRunActivities(metadata: MetadataStore): RunActivities {
     async recordExecutions({ runId, executions }) {
       if (!(await metadata.getRun(runId))) return;
       for (const e of executions) await recordExecution(metadata, runId, e);
+    },
+    async createTriggeredRun({ runId, pipelineVersionId, params, trigger }) {
+      const version = await metadata.getPipelineVersion(pipelineVersionId);
+      if (!version) {
+        throw ApplicationFailure.nonRetryable(`pipeline version ${pipelineVersionId} does not exist (deleted?); the schedule or trigger needs a new one`, 'UnknownPipelineVersion');
+      }
+      let resolved: Record<string, Json>;
+      try {
+        resolved = resolveRunParams(version.spec, params);
+      } catch (e) {
+        throw ApplicationFailure.nonRetryable((e as Error).message, 'BadRunParams');
+      }
+      if (!(await metadata.getRun(runId))) {
+        await metadata.createRun({ id: runId, pipelineVersionId, params: resolved, trigger, workflowId: workflowIdFor(runId) });
+      }
+      return { spec: version.spec, params: resolved };
     },
     async recordLoopItems({ runId, loop, items }) {
       if (!(await metadata.getRun(runId))) return;

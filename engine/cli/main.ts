@@ -13,6 +13,7 @@ import { ComponentRegistry } from '../registry/ComponentRegistry';
 import { CliError } from './CliError';
 import { withMetadata } from './metadataAccess';
 import { registerRunControlCommands } from './commands/runControl';
+import { registerScheduleCommands } from './commands/schedules';
 import { followRun, withCliStack } from './follow';
 import { registerLogsCommand } from './commands/logs';
 import { registerWorkerCommand } from './commands/worker';
@@ -143,6 +144,7 @@ program
   });
 
 registerLogsCommand(program);
+registerScheduleCommands(program);
 registerWorkerCommand(program);
 
 function reportError(e: unknown): void {

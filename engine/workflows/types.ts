@@ -127,6 +127,16 @@ export interface RunActivities {
    * run (status 'cached', linked to the old execution), approval gates. Idempotent.
    */
   recordExecutions(input: { runId: string; executions: RecordedExecution[] }): Promise<void>;
+  /**
+   * Records a run started without a client (by a schedule or a trigger): checks the parameters
+   * against the pipeline version and fills defaults. Idempotent on the run id.
+   */
+  createTriggeredRun(input: {
+    runId: string;
+    pipelineVersionId: string;
+    params: Record<string, Json>;
+    trigger: Record<string, Json>;
+  }): Promise<{ spec: PipelineSpec; params: Record<string, Json> }>;
   /** Stores a batch of loop items' outcomes (idempotent per run, loop path and index). */
   recordLoopItems(input: { runId: string; loop: string; items: LoopItemOutcome[] }): Promise<void>;
 }
@@ -141,6 +151,14 @@ export interface RecordedExecution {
   error?: string;
   /** For reused results: the execution whose outputs are reused; its output events are copied. */
   cachedFrom?: string;
+}
+
+/** What a Temporal Schedule starts (`scheduledRun`): a pipeline version and its parameters. */
+export interface ScheduledRunInput {
+  scheduleId: string;
+  pipelineVersionId: string;
+  params: Record<string, Json>;
+  taskQueuePrefix: string;
 }
 
 /** Input of the `nestedPipeline` child workflow (a pipeline used as a task). */
