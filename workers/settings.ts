@@ -16,7 +16,7 @@ export interface WorkerSettings {
   temporalAddress: string;
   namespace: string;
   databaseUrl: string;
-  /** Local artifact store root (a directory or file:// URL). */
+  /** Artifact store root: a directory, a file:// URL or s3://bucket/prefix (S3 settings from the environment). */
   artifactsRoot: string;
   /** Scratch space for task attempts. */
   workRoot: string;

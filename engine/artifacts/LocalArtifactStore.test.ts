@@ -178,9 +178,10 @@ describe('openArtifactStore', () => {
     expect(await rootOf('file:///tmp/y/store')).toBe('/tmp/y/store');
   });
 
-  it('says that S3 is not implemented yet', async () => {
-    await expect(openArtifactStore({ root: 's3://bucket/prefix' })).rejects.toThrow(ArtifactStoreConfigError);
-    await expect(openArtifactStore({ root: 's3://bucket/prefix' })).rejects.toThrow(/S3-compatible artifact store is not implemented yet/);
+  it('leaves s3:// roots to the S3 store (tested in S3ArtifactStore.test.ts)', async () => {
+    const store = await openArtifactStore({ root: 's3://bucket/prefix', env: {}, verify: false });
+    expect(store).not.toBeInstanceOf(LocalArtifactStore);
+    await expect(openArtifactStore({ root: 's3://Bad_Bucket/x', env: {}, verify: false })).rejects.toThrow(ArtifactStoreConfigError);
   });
 
   it('rejects unknown schemes', async () => {

@@ -39,7 +39,7 @@ export interface LocalArtifactStoreOptions {
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
-interface ManifestEntry {
+export interface ManifestEntry {
   relPath: string;
   absPath: string;
   sha256: string;
@@ -192,7 +192,8 @@ export function manifestText(entries: ReadonlyArray<{ relPath: string; sha256: s
   return MANIFEST_HEADER + entries.map((e) => `${e.relPath}\t${e.sha256}\t${e.size}\n`).join('');
 }
 
-async function listFiles(root: string): Promise<ManifestEntry[]> {
+/** Every regular file under `root`, sorted by relative path (byte order); refuses links and special files. */
+export async function listFiles(root: string): Promise<ManifestEntry[]> {
   const out: ManifestEntry[] = [];
   const walk = async (dir: string, prefix: string): Promise<void> => {
     for (const d of await readdir(dir, { withFileTypes: true })) {
@@ -211,7 +212,8 @@ async function listFiles(root: string): Promise<ManifestEntry[]> {
   return out.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
 }
 
-async function hashFile(path: string): Promise<{ sha256: string; size: number }> {
+/** Streams a file through sha256 (never the whole file in memory). */
+export async function hashFile(path: string): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
   for await (const chunk of createReadStream(path)) {

@@ -9,5 +9,8 @@ export {
   manifestText,
 } from './LocalArtifactStore';
 export type { LocalArtifactStoreOptions } from './LocalArtifactStore';
-export { ArtifactStoreConfigError, openArtifactStore } from './openArtifactStore';
+export { ArtifactCorruptedError, ArtifactStoreAccessError, ArtifactStoreUnavailableError } from './errors';
+export { parseS3Root, S3ArtifactStore } from './S3ArtifactStore';
+export type { S3ArtifactStoreOptions, S3Credentials } from './S3ArtifactStore';
+export { ArtifactStoreConfigError, openArtifactStore, s3OptionsFromEnv } from './openArtifactStore';
 export type { ArtifactStoreConfig } from './openArtifactStore';

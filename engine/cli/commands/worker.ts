@@ -23,7 +23,8 @@ export function registerWorkerCommand(program: Command): void {
     .addHelpText(
       'after',
       '\nEnvironment: TEMPORAL_ADDRESS (required), TEMPORAL_NAMESPACE (default "default"), DATABASE_URL (PostgreSQL, required),\n' +
-        'SLUICE_ARTIFACTS (artifact directory, default .sluice/artifacts), SLUICE_LOG_LEVEL (default info).',
+        'SLUICE_ARTIFACTS (artifact directory or s3://bucket/prefix, default .sluice/artifacts; S3 settings: docs/OPERATIONS.md),\n' +
+        'SLUICE_LOG_LEVEL (default info).',
     )
     .action(async (flags: WorkerFlags) => {
       let settings: WorkerSettings;
