@@ -8,16 +8,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { and, asc, desc, eq, gt, gte, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import type { AnyColumn, SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { PipelineSpec } from '../../dsl/ir/schema';
 import { MetadataStoreError } from './errors';
 import type {
+  ApiRole,
+  ApiTokenRecord,
   ArtifactRecord,
   CachedExecution,
   EventRecord,
   ExecutionRecord,
+  ExperimentRecord,
   ExecutionStatus,
   Json,
   LineageEdge,
@@ -30,6 +33,7 @@ import type {
   MetricRecord,
   PipelineRecord,
   PipelineVersionRecord,
+  PipelineVersionSummary,
   RunFilter,
   RunRecord,
   RunStatus,
@@ -37,7 +41,20 @@ import type {
   TaskLogInput,
   TaskLogRecord,
 } from './MetadataStore';
-import { artifacts, events, executions, loopItems, metrics, pipelines, pipelineVersions, runs, taskLogs } from './schema';
+import {
+  apiTokens,
+  artifacts,
+  events,
+  executions,
+  experimentRuns,
+  experiments,
+  loopItems,
+  metrics,
+  pipelines,
+  pipelineVersions,
+  runs,
+  taskLogs,
+} from './schema';
 
 /** Any drizzle Postgres database (PGlite or node-postgres); the store needs nothing backend-specific. */
 export type MetadataDatabase = PgDatabase<PgQueryResultHKT, Record<string, unknown>>;
@@ -214,6 +231,20 @@ export class DrizzleMetadataStore implements MetadataStore {
     const conditions: SQL[] = [];
     if (filter.pipelineName !== undefined) conditions.push(eq(pipelines.name, filter.pipelineName));
     if (filter.status !== undefined) conditions.push(eq(runs.status, filter.status));
+    if (filter.triggerKind !== undefined) conditions.push(sql`${runs.trigger}->>'kind' = ${filter.triggerKind}`);
+    if (filter.createdFrom !== undefined) conditions.push(gte(runs.createdAt, filter.createdFrom));
+    if (filter.createdTo !== undefined) conditions.push(lt(runs.createdAt, filter.createdTo));
+    if (filter.experimentId !== undefined) {
+      conditions.push(
+        sql`exists (select 1 from ${experimentRuns} where ${experimentRuns.runId} = ${runs.id} and ${experimentRuns.experimentId} = ${filter.experimentId})`,
+      );
+    }
+    if (filter.after !== undefined) {
+      // The list order is (created_at desc, seq desc): "after" is strictly smaller in that pair.
+      conditions.push(
+        sql`(${runs.createdAt}, ${runs.seq}) < (select c.created_at, c.seq from ${runs} c where c.id = ${filter.after})`,
+      );
+    }
     const query = this.selectRuns()
       .where(and(...conditions))
       .orderBy(desc(runs.createdAt), desc(runs.seq));
@@ -471,6 +502,15 @@ export class DrizzleMetadataStore implements MetadataStore {
   async getArtifact(id: string): Promise<ArtifactRecord | undefined> {
     const [artifact] = await this.db.select(artifactColumns).from(artifacts).where(eq(artifacts.id, id));
     return artifact;
+  }
+
+  async listArtifacts(filter: { type?: string; name?: string; createdFrom?: Date; limit?: number }): Promise<ArtifactRecord[]> {
+    const conditions: SQL[] = [];
+    if (filter.type !== undefined) conditions.push(eq(artifacts.type, filter.type));
+    if (filter.name !== undefined) conditions.push(eq(artifacts.name, filter.name));
+    if (filter.createdFrom !== undefined) conditions.push(gte(artifacts.createdAt, filter.createdFrom));
+    const query = this.db.select(artifactColumns).from(artifacts).where(and(...conditions)).orderBy(asc(artifacts.createdAt), asc(artifacts.id));
+    return filter.limit === undefined ? query : query.limit(filter.limit);
   }
 
   async recordEvent(e: EventRecord): Promise<void> {
@@ -795,6 +835,136 @@ export class DrizzleMetadataStore implements MetadataStore {
       }
     }
     return walk;
+  }
+
+  // ---- for the HTTP API ---------------------------------------------------------------------
+
+  async listPipelineVersions(filter: { pipelineId?: string } = {}): Promise<PipelineVersionSummary[]> {
+    return this.db
+      .select({
+        id: pipelineVersions.id,
+        pipelineId: pipelineVersions.pipelineId,
+        pipelineName: pipelines.name,
+        digest: pipelineVersions.digest,
+        createdAt: pipelineVersions.createdAt,
+      })
+      .from(pipelineVersions)
+      .innerJoin(pipelines, eq(pipelines.id, pipelineVersions.pipelineId))
+      .where(filter.pipelineId === undefined ? undefined : eq(pipelineVersions.pipelineId, filter.pipelineId))
+      .orderBy(desc(pipelineVersions.createdAt), desc(pipelineVersions.id));
+  }
+
+  async countRunsByStatus(): Promise<Record<RunStatus, number>> {
+    const rows = await this.db.select({ status: runs.status, n: count() }).from(runs).groupBy(runs.status);
+    const out: Record<RunStatus, number> = { pending: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+    for (const row of rows) out[row.status] = Number(row.n);
+    return out;
+  }
+
+  async createExperiment(e: { id: string; name: string; description?: string | null }): Promise<ExperimentRecord> {
+    const inserted = await this.db
+      .insert(experiments)
+      .values({ id: e.id, name: e.name, description: e.description ?? null })
+      .onConflictDoNothing()
+      .returning({ id: experiments.id });
+    if (inserted.length === 0) {
+      const existing = await this.getExperiment(e.name);
+      throw new MetadataStoreError(
+        'conflict',
+        `an experiment named "${e.name}" already exists${existing ? ` (id ${existing.id})` : ''}; choose another name`,
+      );
+    }
+    const stored = await this.getExperiment(e.id);
+    if (!stored) throw new Error(`experiment ${e.id} vanished right after it was created`);
+    return stored;
+  }
+
+  async getExperiment(idOrName: string): Promise<ExperimentRecord | undefined> {
+    const found = await this.selectExperiments().where(sql`${experiments.id} = ${idOrName} or ${experiments.name} = ${idOrName}`);
+    // An id wins over a name (another experiment may be named like this one's id).
+    return found.find((e) => e.id === idOrName) ?? found[0];
+  }
+
+  async listExperiments(): Promise<ExperimentRecord[]> {
+    return this.selectExperiments().orderBy(asc(experiments.name));
+  }
+
+  private selectExperiments() {
+    return this.db
+      .select({
+        id: experiments.id,
+        name: experiments.name,
+        description: experiments.description,
+        createdAt: experiments.createdAt,
+        runCount: sql<number>`(select count(*) from ${experimentRuns} where ${experimentRuns.experimentId} = ${experiments.id})`.mapWith(Number),
+      })
+      .from(experiments);
+  }
+
+  async addRunsToExperiment(experimentId: string, runIds: string[]): Promise<void> {
+    if (runIds.length === 0) return;
+    try {
+      await this.db
+        .insert(experimentRuns)
+        .values([...new Set(runIds)].map((runId) => ({ experimentId, runId })))
+        .onConflictDoNothing();
+    } catch (error) {
+      if (sqlState(error) === '23503') {
+        throw new MetadataStoreError('not_found', `cannot add runs to experiment ${experimentId}: the experiment or one of the runs does not exist`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  async removeRunFromExperiment(experimentId: string, runId: string): Promise<boolean> {
+    const removed = await this.db
+      .delete(experimentRuns)
+      .where(and(eq(experimentRuns.experimentId, experimentId), eq(experimentRuns.runId, runId)))
+      .returning({ runId: experimentRuns.runId });
+    return removed.length > 0;
+  }
+
+  async createApiToken(t: { id: string; name: string; role: ApiRole; secretHash: string }): Promise<ApiTokenRecord> {
+    await this.db.insert(apiTokens).values({ id: t.id, name: t.name, role: t.role, secretHash: t.secretHash });
+    const stored = await this.findApiToken(t.id);
+    if (!stored) throw new Error(`API token ${t.id} vanished right after it was created`);
+    return stored.token;
+  }
+
+  async findApiToken(id: string): Promise<{ token: ApiTokenRecord; secretHash: string } | undefined> {
+    const [row] = await this.db.select().from(apiTokens).where(eq(apiTokens.id, id));
+    if (!row) return undefined;
+    const { secretHash, ...token } = row;
+    return { token, secretHash };
+  }
+
+  async listApiTokens(): Promise<ApiTokenRecord[]> {
+    return this.db
+      .select({
+        id: apiTokens.id,
+        name: apiTokens.name,
+        role: apiTokens.role,
+        createdAt: apiTokens.createdAt,
+        lastUsedAt: apiTokens.lastUsedAt,
+        revokedAt: apiTokens.revokedAt,
+      })
+      .from(apiTokens)
+      .orderBy(asc(apiTokens.createdAt), asc(apiTokens.id));
+  }
+
+  async revokeApiToken(id: string): Promise<boolean> {
+    const revoked = await this.db
+      .update(apiTokens)
+      .set({ revokedAt: sql`now()` })
+      .where(and(eq(apiTokens.id, id), sql`${apiTokens.revokedAt} is null`))
+      .returning({ id: apiTokens.id });
+    return revoked.length > 0;
+  }
+
+  async touchApiToken(id: string, at: Date = new Date()): Promise<void> {
+    await this.db.update(apiTokens).set({ lastUsedAt: at }).where(eq(apiTokens.id, id));
   }
 
   // ---- helpers ------------------------------------------------------------------------------

@@ -196,7 +196,45 @@ export interface CachedExecution {
 export interface RunFilter {
   pipelineName?: string;
   status?: RunStatus;
+  /** `trigger.kind` of the run: manual, cli, api, retry, schedule, trigger, … */
+  triggerKind?: string;
+  /** Created at or after this instant. */
+  createdFrom?: Date;
+  /** Created before this instant. */
+  createdTo?: Date;
+  /** Only runs of this experiment. */
+  experimentId?: string;
+  /**
+   * Keyset paging: only runs after this one in list order (newest first), i.e. the id of the last
+   * run of the previous page. An unknown id gives an empty list.
+   */
+  after?: string;
   limit?: number;
+}
+
+/** A pipeline version without its IR (listings). */
+export type PipelineVersionSummary = Omit<PipelineVersionRecord, 'spec'>;
+
+export interface ExperimentRecord {
+  id: string;
+  name: string;
+  description: string | null;
+  createdAt: Date;
+  /** Runs in the experiment. */
+  runCount: number;
+}
+
+/** Roles of API tokens: viewer reads; editor also submits and controls runs; admin also manages tokens. */
+export type ApiRole = 'viewer' | 'editor' | 'admin';
+
+export interface ApiTokenRecord {
+  /** Public, random: the `<id>` of `sluice_<id>_<secret>`. */
+  id: string;
+  name: string;
+  role: ApiRole;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
 }
 
 export interface MetadataStore {
@@ -305,6 +343,8 @@ export interface MetadataStore {
   /** Inserts the artifact if its id is new; returns the stored row either way. */
   recordArtifact(a: Omit<ArtifactRecord, 'createdAt'>): Promise<ArtifactRecord>;
   getArtifact(id: string): Promise<ArtifactRecord | undefined>;
+  /** Artifacts by type and/or name recorded at or after `createdFrom`, oldest first (trigger sensors). */
+  listArtifacts(filter: { type?: string; name?: string; createdFrom?: Date; limit?: number }): Promise<ArtifactRecord[]>;
   /** Idempotent on (executionId, artifactId, kind, port). */
   recordEvent(e: EventRecord): Promise<void>;
   listEvents(filter: { executionId?: string; artifactId?: string; runId?: string }): Promise<EventRecord[]>;
@@ -338,4 +378,32 @@ export interface MetadataStore {
    * Edges are all events between the returned nodes. An unknown artifact gives an empty graph.
    */
   lineage(artifactId: string, options: { direction: 'upstream' | 'downstream' | 'both'; depth: number }): Promise<LineageGraph>;
+
+  // ---- for the HTTP API (engine/api/) ----
+
+  /** Versions (without IR), newest first; of one pipeline when given. */
+  listPipelineVersions(filter?: { pipelineId?: string }): Promise<PipelineVersionSummary[]>;
+  /** Number of runs in each status (statuses without runs count 0). */
+  countRunsByStatus(): Promise<Record<RunStatus, number>>;
+
+  /** Throws MetadataStoreError('conflict') when the name is taken. */
+  createExperiment(e: { id: string; name: string; description?: string | null }): Promise<ExperimentRecord>;
+  /** By id or by name. */
+  getExperiment(idOrName: string): Promise<ExperimentRecord | undefined>;
+  /** By name. */
+  listExperiments(): Promise<ExperimentRecord[]>;
+  /** Idempotent. Throws MetadataStoreError('not_found') for an unknown experiment or run. */
+  addRunsToExperiment(experimentId: string, runIds: string[]): Promise<void>;
+  /** False when the run was not in the experiment. */
+  removeRunFromExperiment(experimentId: string, runId: string): Promise<boolean>;
+
+  /** Stores a token's public id and the sha256 of its secret (never the secret). */
+  createApiToken(t: { id: string; name: string; role: ApiRole; secretHash: string }): Promise<ApiTokenRecord>;
+  /** The token and its secret's hash, revoked or not; undefined for an unknown id. */
+  findApiToken(id: string): Promise<{ token: ApiTokenRecord; secretHash: string } | undefined>;
+  /** Oldest first, revoked ones included. */
+  listApiTokens(): Promise<ApiTokenRecord[]>;
+  /** False when there is no such token or it was already revoked. */
+  revokeApiToken(id: string): Promise<boolean>;
+  touchApiToken(id: string, at?: Date): Promise<void>;
 }

@@ -12,7 +12,9 @@ export type MetadataStoreErrorCode =
   /** Applying the checked-in migrations failed. */
   | 'migration'
   /** A write named a run, execution or pipeline version that does not exist. */
-  | 'not_found';
+  | 'not_found'
+  /** A write would duplicate a unique name (an experiment's). */
+  | 'conflict';
 
 const RETRYABLE: Record<MetadataStoreErrorCode, boolean> = {
   invalid_url: false,
@@ -21,6 +23,7 @@ const RETRYABLE: Record<MetadataStoreErrorCode, boolean> = {
   embedded_open: false,
   migration: false,
   not_found: false,
+  conflict: false,
 };
 
 export class MetadataStoreError extends Error {

@@ -861,6 +861,90 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         });
       });
     });
+
+    describe('for the HTTP API', () => {
+      it('filters runs by trigger kind, creation time and experiment, and pages with a cursor', async () => {
+        const spec = pipelineSpec(`p${uid()}`);
+        const version = await store.registerPipelineVersion(spec, 'd');
+        const ids: string[] = [];
+        for (let i = 0; i < 5; i++) {
+          const id = `r${i}-${uid()}`;
+          ids.push(id);
+          await store.createRun({ id, pipelineVersionId: version.id, params: {}, trigger: { kind: i % 2 ? 'api' : 'cli' }, workflowId: id });
+        }
+        const mine = { pipelineName: spec.name };
+        expect((await store.listRuns({ ...mine, triggerKind: 'api' })).map((r) => r.id)).toEqual([ids[3], ids[1]]);
+
+        // Keyset pages: newest first, no run twice, none left out.
+        const page1 = await store.listRuns({ ...mine, limit: 2 });
+        const page2 = await store.listRuns({ ...mine, limit: 2, after: page1[1]?.id ?? '' });
+        const page3 = await store.listRuns({ ...mine, limit: 2, after: page2[1]?.id ?? '' });
+        expect([...page1, ...page2, ...page3].map((r) => r.id)).toEqual([...ids].reverse());
+        expect(await store.listRuns({ ...mine, after: `missing-${uid()}` })).toEqual([]);
+
+        const all = await store.listRuns(mine);
+        const newest = all[0]?.createdAt ?? new Date();
+        expect((await store.listRuns({ ...mine, createdFrom: new Date(newest.getTime() + 1) })).length).toBe(0);
+        expect((await store.listRuns({ ...mine, createdTo: new Date(newest.getTime() + 1) })).length).toBe(5);
+        expect((await store.listRuns({ ...mine, createdFrom: new Date(0), createdTo: new Date(0) })).length).toBe(0);
+
+        const exp = await store.createExperiment({ id: `e-${uid()}`, name: `exp-${uid()}`, description: 'compare' });
+        expect(exp).toMatchObject({ description: 'compare', runCount: 0 });
+        await store.addRunsToExperiment(exp.id, [ids[0] ?? '', ids[2] ?? '', ids[0] ?? '']);
+        await store.addRunsToExperiment(exp.id, [ids[2] ?? '']); // idempotent
+        expect((await store.listRuns({ experimentId: exp.id })).map((r) => r.id)).toEqual([ids[2], ids[0]]);
+        expect((await store.getExperiment(exp.name))?.runCount).toBe(2);
+        expect(await store.removeRunFromExperiment(exp.id, ids[0] ?? '')).toBe(true);
+        expect(await store.removeRunFromExperiment(exp.id, ids[0] ?? '')).toBe(false);
+        expect((await store.getExperiment(exp.id))?.runCount).toBe(1);
+      });
+
+      it('keeps experiment names unique and refuses unknown runs', async () => {
+        const name = `exp-${uid()}`;
+        const first = await store.createExperiment({ id: `e-${uid()}`, name });
+        expect(first.description).toBeNull();
+        await expect(store.createExperiment({ id: `e-${uid()}`, name })).rejects.toMatchObject({ code: 'conflict' });
+        await expect(store.addRunsToExperiment(first.id, [`missing-${uid()}`])).rejects.toMatchObject({ code: 'not_found' });
+        expect((await store.listExperiments()).map((e) => e.name)).toContain(name);
+        expect(await store.getExperiment(`missing-${uid()}`)).toBeUndefined();
+      });
+
+      it('lists pipeline versions newest first, without their IR', async () => {
+        const spec = pipelineSpec(`p${uid()}`);
+        const v1 = await store.registerPipelineVersion(spec, 'd1');
+        const v2 = await store.registerPipelineVersion({ ...spec, description: 'two' }, 'd2');
+        const versions = await store.listPipelineVersions({ pipelineId: v1.pipelineId });
+        expect(versions.map((v) => v.id).sort()).toEqual([v1.id, v2.id].sort());
+        expect(versions[0]).not.toHaveProperty('spec');
+        expect(versions[0]).toMatchObject({ pipelineName: spec.name });
+        expect((await store.listPipelineVersions()).length).toBeGreaterThanOrEqual(2);
+      });
+
+      it('counts runs by status', async () => {
+        const before = await store.countRunsByStatus();
+        const { run } = await newRun();
+        await store.updateRun(run.id, { status: 'failed', error: 'x' });
+        const after = await store.countRunsByStatus();
+        expect(after.failed).toBe(before.failed + 1);
+        expect(Object.keys(after).sort()).toEqual(['cancelled', 'failed', 'pending', 'running', 'succeeded']);
+      });
+
+      it('stores API tokens by id with the hash of their secret, and revokes them once', async () => {
+        const id = uid();
+        const token = await store.createApiToken({ id, name: 'ci', role: 'editor', secretHash: 'ab'.repeat(32) });
+        expect(token).toMatchObject({ id, name: 'ci', role: 'editor', lastUsedAt: null, revokedAt: null });
+        expect(token).not.toHaveProperty('secretHash');
+        expect(await store.findApiToken(id)).toEqual({ token, secretHash: 'ab'.repeat(32) });
+        await store.touchApiToken(id, new Date('2030-01-01T00:00:00Z'));
+        expect((await store.findApiToken(id))?.token.lastUsedAt?.toISOString()).toBe('2030-01-01T00:00:00.000Z');
+        expect((await store.listApiTokens()).map((t) => t.id)).toContain(id);
+        expect(await store.revokeApiToken(id)).toBe(true);
+        expect(await store.revokeApiToken(id)).toBe(false);
+        expect((await store.findApiToken(id))?.token.revokedAt).toBeInstanceOf(Date);
+        expect(await store.findApiToken(`missing-${uid()}`)).toBeUndefined();
+        await expect(store.createApiToken({ id: uid(), name: 'x', role: 'root' as 'admin', secretHash: 'x' })).rejects.toThrow();
+      });
+    });
   });
 }
 

@@ -23,6 +23,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import type { PipelineSpec } from '../../dsl/ir/schema';
 import type {
+  ApiRole,
   EventKind,
   ExecutionStatus,
   Json,
@@ -231,4 +232,49 @@ export const loopItems = pgTable(
     primaryKey({ name: 'loop_items_pkey', columns: [t.runId, t.loop, t.idx] }),
     check('loop_items_status_check', sql`${t.status} in ('succeeded', 'failed', 'skipped', 'cancelled')`),
   ],
+);
+
+// ---- HTTP API (engine/api/) -----------------------------------------------------------------
+
+/** Named groups of runs (the API's experiments), to compare runs side by side. */
+export const experiments = pgTable('experiments', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique('experiments_name_unique'),
+  description: text('description'),
+  createdAt: createdAt(),
+});
+
+export const experimentRuns = pgTable(
+  'experiment_runs',
+  {
+    experimentId: text('experiment_id')
+      .notNull()
+      .references(() => experiments.id, { onDelete: 'cascade' }),
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    addedAt: timestamp('added_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'experiment_runs_pkey', columns: [t.experimentId, t.runId] }),
+    index('experiment_runs_run_idx').on(t.runId),
+  ],
+);
+
+/**
+ * API tokens. The secret is never stored: only its sha256. A token reads `sluice_<id>_<secret>`;
+ * the id (random, public) finds the row and the secret's hash is compared in constant time.
+ */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    role: text('role').$type<ApiRole>().notNull(),
+    secretHash: text('secret_hash').notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [check('api_tokens_role_check', sql`${t.role} in ('viewer', 'editor', 'admin')`)],
 );

@@ -1,0 +1,158 @@
+/**
+ * Errors of the HTTP API as `application/problem+json` (RFC 9457): `type`, `title`, `status`,
+ * `detail`, and `errors: [{ path, message }]` naming each offending field as a JSON Pointer into the
+ * request (`/body/params/epochs`, `/query/limit`, `/params/runId`). Never a stack trace: anything
+ * that is not an ApiProblem becomes a 500 whose detail says where to look (the server log).
+ */
+import { randomUUID } from 'node:crypto';
+import type { ErrorRequestHandler, Response } from 'express';
+import type { z } from 'zod';
+import type { Logger } from '../logging';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** One offending field. */
+export interface FieldError {
+  /** JSON Pointer into the request, its first segment the part: /body, /query, /params, /headers. */
+  path: string;
+  message: string;
+  /** A machine-readable code where one is known (the IR validator's issue codes). */
+  code?: string;
+  /** What to do about it. */
+  hint?: string;
+}
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+/** The `type` URIs of our problems; `title` is the same for every occurrence of a type. */
+export const PROBLEM_TYPES = {
+  'bad-request': { status: 400, title: 'The request is malformed' },
+  validation: { status: 400, title: 'The request does not match the endpoint schema' },
+  unauthorized: { status: 401, title: 'Authentication required' },
+  forbidden: { status: 403, title: 'Not allowed for this role' },
+  'not-found': { status: 404, title: 'Not found' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  conflict: { status: 409, title: 'Conflict with the current state' },
+  'payload-too-large': { status: 413, title: 'Request body too large' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  'invalid-pipeline': { status: 422, title: 'The pipeline IR is invalid' },
+  'invalid-params': { status: 422, title: 'The run parameters are invalid' },
+  unprocessable: { status: 422, title: 'The request cannot be processed' },
+  unavailable: { status: 503, title: 'A service the API needs is unavailable' },
+  internal: { status: 500, title: 'Internal server error' },
+} as const;
+export type ProblemType = keyof typeof PROBLEM_TYPES;
+
+export const problemTypeUri = (type: ProblemType): string => `urn:sluice:problem:${type}`;
+
+/** Throw from a handler: the error middleware answers with it as problem+json. */
+export class ApiProblem extends Error {
+  override readonly name = 'ApiProblem';
+  readonly status: number;
+  constructor(
+    readonly type: ProblemType,
+    readonly detail: string,
+    readonly options: { errors?: FieldError[]; status?: number; headers?: Record<string, string>; extensions?: Record<string, unknown> } = {},
+  ) {
+    super(detail);
+    this.status = options.status ?? PROBLEM_TYPES[type].status;
+  }
+
+  body(instance?: string): ProblemBody {
+    return {
+      type: problemTypeUri(this.type),
+      title: PROBLEM_TYPES[this.type].title,
+      status: this.status,
+      detail: this.detail,
+      ...(instance !== undefined ? { instance } : {}),
+      ...(this.options.errors?.length ? { errors: this.options.errors } : {}),
+      ...this.options.extensions,
+    };
+  }
+}
+
+export const notFound = (detail: string, path?: string): ApiProblem =>
+  new ApiProblem('not-found', detail, path ? { errors: [{ path, message: detail }] } : {});
+export const conflict = (detail: string): ApiProblem => new ApiProblem('conflict', detail);
+
+/** A JSON Pointer (RFC 6901) from path segments. */
+export function jsonPointer(segments: readonly PropertyKey[]): string {
+  return segments.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
+/** Field errors of a failed zod parse of one request part (`body`, `query`, `params`). */
+export function zodFieldErrors(part: string, error: z.ZodError): FieldError[] {
+  const out: FieldError[] = [];
+  for (const issue of error.issues) {
+    const base = [part, ...issue.path];
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) out.push({ path: jsonPointer([...base, key]), message: `unknown field "${key}"` });
+    } else {
+      out.push({ path: jsonPointer(base), message: issue.message });
+    }
+  }
+  return out;
+}
+
+export function sendProblem(res: Response, problem: ApiProblem, instance?: string): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  for (const [k, v] of Object.entries(problem.options.headers ?? {})) res.setHeader(k, v);
+  res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem.body(instance)));
+}
+
+/** Errors thrown by express's own middleware (body parser) carry an HTTP status and a type. */
+interface HttpError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  expose?: boolean;
+  message?: string;
+}
+
+function fromHttpError(e: HttpError): ApiProblem | undefined {
+  const status = e.status ?? e.statusCode;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  switch (e.type ?? '') {
+    case 'entity.parse.failed':
+      return new ApiProblem('bad-request', `the body is not valid JSON: ${e.message ?? 'parse error'}`, { errors: [{ path: '/body', message: 'not valid JSON' }] });
+    case 'entity.too.large':
+      return new ApiProblem('payload-too-large', `the body is larger than this endpoint accepts (${e.message ?? 'too large'})`, {
+        errors: [{ path: '/body', message: 'too large' }],
+      });
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ApiProblem('unsupported-media-type', e.message ?? 'unsupported body encoding', { errors: [{ path: '/headers/content-type', message: e.message ?? 'unsupported' }] });
+    default: {
+      const type = (Object.keys(PROBLEM_TYPES) as ProblemType[]).find((t) => PROBLEM_TYPES[t].status === status) ?? 'bad-request';
+      return new ApiProblem(type, e.expose && e.message ? e.message : PROBLEM_TYPES[type].title, { status });
+    }
+  }
+}
+
+/** The last middleware: every error becomes problem+json; unexpected ones are logged, never shown. */
+export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    let problem: ApiProblem | undefined;
+    if (err instanceof ApiProblem) problem = err;
+    else if (typeof err === 'object' && err !== null) problem = fromHttpError(err);
+    if (!problem) {
+      const errorId = randomUUID().slice(0, 8);
+      logger.error({ err, errorId, method: req.method, url: req.originalUrl }, 'API request failed');
+      problem = new ApiProblem('internal', `the server failed to answer this request; its log has the details under error id ${errorId}`, {
+        extensions: { errorId },
+      });
+    }
+    sendProblem(res, problem, req.originalUrl);
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * Server-sent events: one stream per request, a heartbeat comment every 15 s (so proxies and
+ * clients keep an idle connection), and a polling loop the server runs on the client's behalf
+ * (the client never polls). Everything stops when the client goes away or the server closes.
+ */
+import type { Request, Response } from 'express';
+import type { Logger } from '../logging';
+
+export interface LiveSettings {
+  /** How often a stream looks for changes (default 1000 ms). */
+  pollMs: number;
+  /** Heartbeat comment interval (default 15 s). */
+  heartbeatMs: number;
+}
+
+export const DEFAULT_LIVE_SETTINGS: LiveSettings = { pollMs: 1000, heartbeatMs: 15_000 };
+
+/** Open streams of a server, so closing the server ends them instead of waiting for clients. */
+export class EventStreams {
+  private readonly open = new Set<EventStream>();
+  add(s: EventStream): void {
+    this.open.add(s);
+  }
+  delete(s: EventStream): void {
+    this.open.delete(s);
+  }
+  get size(): number {
+    return this.open.size;
+  }
+  closeAll(): void {
+    for (const s of [...this.open]) s.close();
+  }
+}
+
+export class EventStream {
+  private readonly controller = new AbortController();
+  private readonly heartbeat: NodeJS.Timeout;
+  private nextId = 1;
+
+  constructor(
+    req: Request,
+    private readonly res: Response,
+    private readonly streams: EventStreams,
+    settings: LiveSettings,
+  ) {
+    res.status(200);
+    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-cache, no-transform');
+    res.setHeader('Connection', 'keep-alive');
+    res.setHeader('X-Accel-Buffering', 'no');
+    res.flushHeaders();
+    res.write('retry: 3000\n\n');
+    this.heartbeat = setInterval(() => this.comment('heartbeat'), settings.heartbeatMs);
+    req.on('close', () => this.close());
+    res.on('close', () => this.close());
+    streams.add(this);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get closed(): boolean {
+    return this.controller.signal.aborted;
+  }
+
+  send(event: string, data: unknown): void {
+    if (this.closed) return;
+    // JSON has no raw newlines, so the data is always one `data:` line.
+    this.res.write(`id: ${this.nextId++}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  comment(text: string): void {
+    if (!this.closed) this.res.write(`: ${text.replace(/\n/g, ' ')}\n\n`);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.controller.abort();
+    clearInterval(this.heartbeat);
+    this.streams.delete(this);
+    if (!this.res.writableEnded) this.res.end();
+  }
+}
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+
+/**
+ * Runs `tick` every `pollMs` until it returns 'done' or the stream closes. A failing tick is logged
+ * and reported to the client as a `warning` event; the loop goes on (the store may come back).
+ */
+export async function pollLoop(
+  stream: EventStream,
+  settings: LiveSettings,
+  logger: Logger,
+  tick: () => Promise<'more' | 'done'>,
+): Promise<void> {
+  try {
+    while (!stream.closed) {
+      let outcome: 'more' | 'done' = 'more';
+      try {
+        outcome = await tick();
+      } catch (err) {
+        logger.warn({ err }, 'an event stream could not read the current state');
+        stream.send('warning', { message: 'the server could not read the current state; retrying' });
+      }
+      if (outcome === 'done') break;
+      await sleep(settings.pollMs, stream.signal);
+    }
+  } finally {
+    stream.close();
+  }
+}

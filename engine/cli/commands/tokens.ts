@@ -1,0 +1,85 @@
+/**
+ * `sluice tokens create|list|revoke`: API tokens for the HTTP API (engine/api/auth.ts). The secret
+ * is printed once, at creation; the store keeps only its sha256.
+ */
+import { Option, type Command } from 'commander';
+import { API_ROLES, createApiToken } from '../../api/auth';
+import type { ApiTokenRecord } from '../../metadata/MetadataStore';
+import { StateDirBusyError } from '../../stack/stateLock';
+import { CliError } from '../CliError';
+import { withMetadata } from '../metadataAccess';
+
+const print = (s: string): void => {
+  process.stdout.write(`${s}\n`);
+};
+
+/** Token names as the API accepts them. */
+const NAME = /^[\w .@-]{1,100}$/;
+
+async function withTokenStore<T>(fn: Parameters<typeof withMetadata<T>>[0]): Promise<T> {
+  try {
+    return await withMetadata(fn);
+  } catch (e) {
+    if (e instanceof StateDirBusyError) {
+      throw new CliError(
+        `${e.message}\nThe embedded database serves one process at a time: stop that process first, ` +
+          'or manage tokens through the running API server (POST/GET/DELETE /api/tokens with an admin token).',
+      );
+    }
+    throw e;
+  }
+}
+
+function formatToken(t: ApiTokenRecord): string {
+  const state = t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : t.lastUsedAt ? `last used ${t.lastUsedAt.toISOString()}` : 'never used';
+  return `${t.id}  ${t.role.padEnd(6)}  ${t.name}  (created ${t.createdAt.toISOString()}, ${state})`;
+}
+
+export function registerTokenCommands(program: Command): void {
+  const tokens = program.command('tokens').description('API tokens for the HTTP API (roles: viewer, editor, admin)');
+
+  tokens
+    .command('create')
+    .description('create an API token and print it (the only time it is shown)')
+    .addOption(new Option('--role <role>', 'viewer: read; editor: + pipelines, runs and approvals; admin: + tokens').choices(API_ROLES).makeOptionMandatory())
+    .requiredOption('--name <name>', 'who or what uses it, e.g. "ci" or "alice"')
+    .option('--json', 'print JSON')
+    .action(async (opts: { role: (typeof API_ROLES)[number]; name: string; json?: boolean }) => {
+      if (!NAME.test(opts.name)) throw new CliError(`--name "${opts.name}": use 1 to 100 letters, digits, " ", ".", "@", "-" or "_"`);
+      const { record, token } = await withTokenStore((m) => createApiToken(m, { name: opts.name, role: opts.role }));
+      if (opts.json) {
+        print(JSON.stringify({ ...record, token }, null, 2));
+        return;
+      }
+      print(token);
+      process.stderr.write(
+        `created ${record.role} token ${record.id} ("${record.name}"). It is shown only now: store it safely.\n` +
+          `Send it as "Authorization: Bearer <token>"; revoke it with: sluice tokens revoke ${record.id}\n`,
+      );
+    });
+
+  tokens
+    .command('list')
+    .description('list API tokens (never their secrets)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const list = await withTokenStore((m) => m.listApiTokens());
+      if (opts.json) print(JSON.stringify(list, null, 2));
+      else if (list.length === 0) print('no API tokens (create one with: sluice tokens create --role admin --name <you>)');
+      else list.forEach((t) => print(formatToken(t)));
+    });
+
+  tokens
+    .command('revoke')
+    .description('revoke an API token: requests with it are refused from now on')
+    .argument('<id>', 'the token id (sluice tokens list)')
+    .action(async (id: string) => {
+      const revoked = await withTokenStore(async (m) => {
+        if (await m.revokeApiToken(id)) return true;
+        const found = await m.findApiToken(id);
+        if (!found) throw new CliError(`no API token with id "${id}" (sluice tokens list shows them)`);
+        return false;
+      });
+      print(revoked ? `revoked token ${id}` : `token ${id} was already revoked`);
+    });
+}
