@@ -13,3 +13,4 @@ export function createTaskActivities(deps: ExecuteTaskDeps) {
   return { executeTask: createExecuteTask(deps) };
 }
 export { createRunActivities };
+export { createTriggerActivities } from './triggerEvents';

@@ -2,6 +2,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { MetadataStore } from '../metadata/MetadataStore';
 import { MetadataStoreError } from '../metadata/errors';
+import { resolveArtifactInputs } from '../client/artifactInputs';
 import { resolveRunParams } from '../client/runParams';
 import { executionIdFor, workflowIdFor, type FinishRunInput, type Json, type RecordedExecution, type RunActivities } from '../workflows/types';
 
@@ -37,10 +38,16 @@ export function createRunActivities(metadata: MetadataStore): RunActivities {
       } catch (e) {
         throw ApplicationFailure.nonRetryable((e as Error).message, 'BadRunParams');
       }
+      let artifacts;
+      try {
+        artifacts = await resolveArtifactInputs(metadata, version.spec, resolved);
+      } catch (e) {
+        throw ApplicationFailure.nonRetryable((e as Error).message, 'BadRunParams');
+      }
       if (!(await metadata.getRun(runId))) {
         await metadata.createRun({ id: runId, pipelineVersionId, params: resolved, trigger, workflowId: workflowIdFor(runId) });
       }
-      return { spec: version.spec, params: resolved };
+      return { spec: version.spec, params: resolved, artifacts };
     },
     async recordLoopItems({ runId, loop, items }) {
       if (!(await metadata.getRun(runId))) return;

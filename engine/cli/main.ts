@@ -14,9 +14,11 @@ import { CliError } from './CliError';
 import { withMetadata } from './metadataAccess';
 import { registerRunControlCommands } from './commands/runControl';
 import { registerScheduleCommands } from './commands/schedules';
+import { registerTriggerCommands } from './commands/triggers';
 import { followRun, withCliStack } from './follow';
 import { registerLogsCommand } from './commands/logs';
 import { registerWorkerCommand } from './commands/worker';
+import { registerTokenCommands } from './commands/tokens';
 import { formatLineage, formatRun, formatRunList } from './format';
 import { loadPipeline } from './loadPipeline';
 
@@ -145,7 +147,9 @@ program
 
 registerLogsCommand(program);
 registerScheduleCommands(program);
+registerTriggerCommands(program);
 registerWorkerCommand(program);
+registerTokenCommands(program);
 
 function reportError(e: unknown): void {
   if (e instanceof PipelineValidationError) {

@@ -9,6 +9,7 @@ import { pipelineDigest, validatePipeline, type PipelineSpec } from '../../dsl/i
 import type { MetadataStore, RunRecord } from '../metadata/MetadataStore';
 import type { pipelineRun } from '../workflows/pipelineRun';
 import { STATUS_QUERY, workflowIdFor, type Json, type PipelineRunInput, type RunStatusView } from '../workflows/types';
+import { resolveArtifactInputs } from './artifactInputs';
 import { resolveRunParams } from './runParams';
 
 export interface SubmitRunOptions {
@@ -46,6 +47,7 @@ export async function submitRun(options: SubmitRunOptions): Promise<SubmittedRun
   const spec = checked.spec;
   const params = resolveRunParams(spec, options.params ?? {}, { fromText: options.paramsAsText ?? false });
 
+  const artifacts = await resolveArtifactInputs(options.metadata, spec, params);
   const version = await options.metadata.registerPipelineVersion(spec, pipelineDigest(spec));
   const runId = newRunId();
   const workflowId = workflowIdFor(runId);
@@ -61,6 +63,7 @@ export async function submitRun(options: SubmitRunOptions): Promise<SubmittedRun
     runId,
     spec,
     params,
+    ...(Object.keys(artifacts).length ? { artifacts } : {}),
     taskQueuePrefix,
     ...(options.cache === false ? { cache: false } : {}),
     ...(options.reuse ? { reuse: options.reuse } : {}),

@@ -3,7 +3,7 @@
  * run bookkeeping, on `<prefix>`) and one task worker per resource class (`<prefix>-cpu`, …).
  */
 import { DefaultLogger, type NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createRunActivities, createTaskActivities, type ExecuteTaskDeps } from '../activities/index';
+import { createRunActivities, createTaskActivities, createTriggerActivities, type ExecuteTaskDeps } from '../activities/index';
 import { workflowBundle } from '../temporal/workflowBundle';
 
 export type ResourceClass = 'cpu' | 'gpu';
@@ -54,7 +54,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
         namespace,
         taskQueue: options.taskQueuePrefix,
         workflowBundle: await workflowBundle(),
-        activities: createRunActivities(options.metadata),
+        activities: { ...createRunActivities(options.metadata), ...createTriggerActivities({ metadata: options.metadata, logger: options.logger }) },
       }),
     );
   }

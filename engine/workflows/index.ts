@@ -7,3 +7,4 @@ export { approveUpdate, pipelineRun, statusQuery } from './pipelineRun';
 export { loopBatch } from './loop';
 export { nestedPipeline } from './nested';
 export { scheduledRun } from './scheduledRun';
+export { notifyRun, triggeredRun, triggerSensor } from './triggers';

@@ -10,7 +10,7 @@ import { formatIssue, validatePipeline } from '../../dsl/ir/validate';
 import { runPipelineBody } from './body';
 import { runLoop } from './loop';
 import { bookkeeping, type RunContext } from './scope';
-import { APPROVE_SIGNAL, STATUS_QUERY, type ApprovalDecision, type Json, type PipelineRunInput, type RunStatusView } from './types';
+import { APPROVE_SIGNAL, STATUS_QUERY, type ApprovalDecision, type Json, type PipelineRunInput, type PortValue, type RunStatusView } from './types';
 
 export const statusQuery = defineQuery<RunStatusView>(STATUS_QUERY);
 /** Approve or reject a waiting gate; refused (with the reason) unless that gate is waiting. Returns the gate's task id. */
@@ -69,7 +69,8 @@ export async function pipelineRun(input: PipelineRunInput): Promise<Record<strin
     runLoop,
     ...(input.reuse ? { reuse: input.reuse } : {}),
   };
-  const params = Object.fromEntries(Object.entries(input.params).map(([k, v]) => [k, { kind: 'parameter' as const, value: v }]));
+  const params: Record<string, PortValue> = {};
+  for (const [k, v] of Object.entries(input.params)) params[k] = input.artifacts?.[k] ?? { kind: 'parameter', value: v };
   const result = await runPipelineBody(ctx, spec, { prefix: '', inputs: params, items: {}, outer: {} }, status.tasks);
 
   status.state = result.state;

@@ -22,6 +22,6 @@ export async function scheduledRun(input: ScheduledRunInput): Promise<Record<str
     params: input.params,
     trigger: { kind: 'schedule', scheduleId: input.scheduleId, nominalTime: nominal.toISOString(), workflowId: info.workflowId },
   });
-  const args: PipelineRunInput = { runId, spec: created.spec, params: created.params, taskQueuePrefix: input.taskQueuePrefix };
+  const args: PipelineRunInput = { runId, spec: created.spec, params: created.params, artifacts: created.artifacts, taskQueuePrefix: input.taskQueuePrefix };
   return executeChild<typeof pipelineRun>('pipelineRun', { workflowId: workflowIdFor(runId), taskQueue: input.taskQueuePrefix, args: [args] });
 }

@@ -55,6 +55,8 @@ export interface PipelineRunInput {
   spec: PipelineSpec;
   /** Pipeline input values, already checked and completed with defaults by the submitter. */
   params: Record<string, Json>;
+  /** Artifact inputs of the pipeline (their `params` value is the artifact id), resolved by the submitter. */
+  artifacts?: Record<string, ArtifactRefValue>;
   /** Prefix of the task queues (`<prefix>` for the workflow, `<prefix>-cpu`, `<prefix>-gpu`). */
   taskQueuePrefix: string;
   /** `false` turns caching off for every task of the run (`sluice run --no-cache`). */
@@ -136,7 +138,7 @@ export interface RunActivities {
     pipelineVersionId: string;
     params: Record<string, Json>;
     trigger: Record<string, Json>;
-  }): Promise<{ spec: PipelineSpec; params: Record<string, Json> }>;
+  }): Promise<{ spec: PipelineSpec; params: Record<string, Json>; artifacts: Record<string, ArtifactRefValue> }>;
   /** Stores a batch of loop items' outcomes (idempotent per run, loop path and index). */
   recordLoopItems(input: { runId: string; loop: string; items: LoopItemOutcome[] }): Promise<void>;
 }
@@ -159,6 +161,73 @@ export interface ScheduledRunInput {
   pipelineVersionId: string;
   params: Record<string, Json>;
   taskQueuePrefix: string;
+}
+
+/** A run started by a trigger (`triggeredRun`). */
+export interface TriggeredRunInput {
+  triggerId: string;
+  /** Given by the API for webhooks (so it can answer with the run id); else made by the workflow. */
+  runId?: string;
+  pipelineVersionId: string;
+  params: Record<string, Json>;
+  /** What happened: recorded in the run's trigger. */
+  event: Record<string, Json>;
+  taskQueuePrefix: string;
+}
+
+/** Settings of a trigger; held by its `triggerSensor` workflow (workflow id `trigger-<id>`). */
+export type TriggerDefinition = {
+  id: string;
+  taskQueuePrefix: string;
+  /** How often sensors look for new events (ms). */
+  pollMs?: number;
+  /** ISO time: events from then on count (moves forward as the sensor runs). */
+  since: string;
+} & (
+  | {
+      kind: 'webhook';
+      pipelineVersionId: string;
+      params: Record<string, Json>;
+      /** Pipeline input → dotted path into the JSON payload ("model.name"). */
+      mapping: Record<string, string>;
+      /** HMAC-SHA256 key. Held in the workflow (and so its history): protect the Temporal server. */
+      secret: string;
+    }
+  | {
+      kind: 'artifact';
+      pipelineVersionId: string;
+      params: Record<string, Json>;
+      /** The pipeline input that receives the new artifact. */
+      input: string;
+      match: { type: string; name?: string; properties?: Record<string, Json> };
+    }
+  | {
+      kind: 'completion';
+      pipelineVersionId: string;
+      params: Record<string, Json>;
+      after: { pipeline: string; statuses: ('succeeded' | 'failed' | 'cancelled')[] };
+      /** This pipeline's input → the finished run's output name. */
+      mapping: Record<string, string>;
+    }
+  | {
+      kind: 'notification';
+      after: { pipeline?: string; statuses: ('succeeded' | 'failed' | 'cancelled')[] };
+      url: string;
+    }
+);
+
+export interface TriggerEvent {
+  /** Unique per trigger: an event with a key already used never starts anything again. */
+  key: string;
+  params: Record<string, Json>;
+  event: Record<string, Json>;
+}
+
+export interface TriggerActivities {
+  /** New events since `cursor` (inclusive) and the next cursor. */
+  pollTriggerEvents(input: { definition: TriggerDefinition; cursor: string }): Promise<{ events: TriggerEvent[]; cursor: string }>;
+  /** POSTs a JSON summary of a finished run to `url`; a non-2xx answer is retried. */
+  postNotification(input: { url: string; runId: string; triggerId: string }): Promise<void>;
 }
 
 /** Input of the `nestedPipeline` child workflow (a pipeline used as a task). */

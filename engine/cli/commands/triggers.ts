@@ -1,0 +1,114 @@
+/**
+ * `sluice triggers create webhook|artifact|completion|notification`, `list`, `delete`. Triggers are
+ * workflows on the Temporal server; they fire while a Sluice stack runs (sluice dev, or workers).
+ */
+import { Option, type Command } from 'commander';
+import { resolveRunParams } from '../../client/runParams';
+import type { Json } from '../../metadata/MetadataStore';
+import { stateDir } from '../../paths';
+import { readStateOwner } from '../../stack/stateLock';
+import { createTrigger, deleteTrigger, listTriggers, TriggerError, type TriggerInput, type TriggerView } from '../../triggers/index';
+import { CliError } from '../CliError';
+import { withCliStack } from '../follow';
+import { loadPipeline } from '../loadPipeline';
+
+const print = (s: string): void => {
+  process.stdout.write(`${s}\n`);
+};
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function pairs(flags: string[], what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of flags) {
+    const eq = f.indexOf('=');
+    if (eq <= 0) throw new CliError(`${what} "${f}" is not of the form name=value`);
+    out[f.slice(0, eq)] = f.slice(eq + 1);
+  }
+  return out;
+}
+
+async function withTriggers<T>(fn: Parameters<typeof withCliStack<T>>[1]): Promise<T> {
+  const owner = await readStateOwner(stateDir());
+  if (owner) throw new CliError(`the state directory is in use by process ${owner.pid} (${owner.purpose}); manage triggers through its API (/api/triggers) or when it ends`);
+  try {
+    return await withCliStack({ log: () => undefined }, fn);
+  } catch (e) {
+    if (e instanceof TriggerError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+function format(t: TriggerView): string {
+  switch (t.kind) {
+    case 'webhook':
+      return `${t.id}  webhook → pipeline version ${t.pipelineVersionId}  POST /api/triggers/${t.id}/webhook  mapping ${JSON.stringify(t.mapping)}`;
+    case 'artifact':
+      return `${t.id}  on new ${t.match.type}${t.match.name ? ` named ${t.match.name}` : ''} → input "${t.input}" of pipeline version ${t.pipelineVersionId}`;
+    case 'completion':
+      return `${t.id}  after ${t.after.pipeline} ${t.after.statuses.join('|')} → pipeline version ${t.pipelineVersionId}  mapping ${JSON.stringify(t.mapping)}`;
+    case 'notification':
+      return `${t.id}  notify ${t.url} when ${t.after.pipeline ?? 'any pipeline'} ${t.after.statuses.join('|')}`;
+  }
+}
+
+export function registerTriggerCommands(program: Command): void {
+  const triggers = program.command('triggers').description('start runs from webhooks, new artifacts or other runs; notify on run outcomes');
+
+  triggers
+    .command('create')
+    .description('create a trigger')
+    .addArgument(new Option('<kind>', '').choices(['webhook', 'artifact', 'completion', 'notification']) as never)
+    .argument('[file]', 'the pipeline to start (not for notifications)')
+    .requiredOption('--id <id>', 'trigger id')
+    .option('--pipeline <name>', 'which pipeline, when the module exports several')
+    .option('-p, --param <name=value>', 'fixed pipeline parameter (repeatable)', collect, [])
+    .option('--map <input=path>', 'webhook: input ← JSON path in the payload; completion: input ← output of the finished run (repeatable)', collect, [])
+    .option('--type <ArtifactType>', 'artifact: the artifact type to watch')
+    .option('--name <name>', 'artifact: only artifacts with this name (e.g. split.train)')
+    .option('--input <name>', 'artifact: the pipeline input that receives the artifact')
+    .option('--after <pipeline>', 'completion/notification: the pipeline whose runs are watched')
+    .option('--on <status>', 'completion/notification: succeeded, failed or cancelled (repeatable)', collect, [])
+    .option('--url <url>', 'notification: where to POST the run summary')
+    .option('--poll <ms>', 'how often sensors look for events', '5000')
+    .action(async (kind: TriggerInput['kind'], file: string | undefined, o: { id: string; pipeline?: string; param: string[]; map: string[]; type?: string; name?: string; input?: string; after?: string; on: string[]; url?: string; poll: string }) => {
+      const pollMs = Number(o.poll);
+      let spec: unknown;
+      let params: Record<string, Json> = {};
+      if (kind !== 'notification') {
+        if (!file) throw new CliError(`a ${kind} trigger starts a pipeline: give its file`);
+        const loaded = await loadPipeline(file, o);
+        spec = loaded.spec;
+        const given = pairs(o.param, '--param');
+        // Parameters are parsed by type now; the trigger fills in the rest when it fires.
+        params = Object.keys(given).length ? resolveRunParams(loaded.spec, given, { fromText: true }) : {};
+      }
+      const statuses = (o.on.length ? o.on : [kind === 'notification' ? 'failed' : 'succeeded']) as ('succeeded' | 'failed' | 'cancelled')[];
+      const input: TriggerInput =
+        kind === 'webhook'
+          ? { kind, id: o.id, spec, params, mapping: pairs(o.map, '--map') }
+          : kind === 'artifact'
+            ? { kind, id: o.id, spec, params, input: o.input ?? '', match: { type: o.type ?? '', ...(o.name ? { name: o.name } : {}) }, pollMs }
+            : kind === 'completion'
+              ? { kind, id: o.id, spec, params, after: { pipeline: o.after ?? '', statuses }, mapping: pairs(o.map, '--map'), pollMs }
+              : { kind, id: o.id, after: { ...(o.after ? { pipeline: o.after } : {}), statuses }, url: o.url ?? '', pollMs };
+      const created = await withTriggers((stack) => createTrigger({ client: stack.client, metadata: stack.metadata, taskQueuePrefix: stack.taskQueuePrefix }, input));
+      print(format(created.definition));
+      if (created.secret) print(`secret (shown once; sign payloads with HMAC-SHA256 over "<timestamp>.<body>"): ${created.secret}`);
+    });
+
+  triggers
+    .command('list')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const list = await withTriggers((stack) => listTriggers(stack.client));
+      print(o.json ? JSON.stringify(list, null, 2) : list.length ? list.map(format).join('\n') : 'no triggers');
+    });
+
+  triggers
+    .command('delete')
+    .argument('<id>')
+    .action(async (id: string) => {
+      await withTriggers((stack) => deleteTrigger(stack.client, id));
+      print(`deleted trigger ${id}`);
+    });
+}
