@@ -63,6 +63,8 @@ export interface RouteDefinition<P extends z.ZodObject = Empty, Q extends z.ZodO
   bodyLimit?: string;
   /** Server-sent event streams: the token may come as `?access_token=` (EventSource sends no headers). */
   tokenInQuery?: boolean;
+  /** Keep the exact body bytes in `req.rawBody` (signed webhooks). */
+  keepRawBody?: boolean;
   /** Success responses (problem responses are added from what the route can refuse). */
   responses: Record<number, ResponseSpec>;
   /** Returns the JSON reply, or undefined when it wrote `res` itself (streams, downloads). */
@@ -83,6 +85,7 @@ export interface ApiRoute {
   body?: z.ZodType;
   bodyLimit?: string;
   tokenInQuery?: boolean;
+  keepRawBody?: boolean;
   responses: Record<number, ResponseSpec>;
   handler: (ctx: RouteContext<unknown, unknown, unknown>) => Promise<Reply | undefined>;
 }
@@ -153,7 +156,10 @@ export function mountRoutes(app: Application, routes: ApiRoute[], authenticate: 
       }
       next();
     };
-    const json = express.json({ limit: route.bodyLimit ?? '5mb' });
+    const json = express.json({
+      limit: route.bodyLimit ?? '5mb',
+      ...(route.keepRawBody ? { verify: (req: Request, _res: Response, buf: Buffer) => void Object.assign(req, { rawBody: Buffer.from(buf) }) } : {}),
+    });
     const handle: RequestHandler = async (req, res) => {
       const errors: FieldError[] = [];
       const parse = (part: 'params' | 'query' | 'body', schema: z.ZodType | undefined, raw: unknown): unknown => {

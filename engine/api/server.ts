@@ -35,7 +35,9 @@ import { defineRoute, mountRoutes, registerRoutes, unmatchedRoute, type ApiRoute
 import { runEventRoutes } from './runEvents';
 import { runRoutes } from './runs';
 import { DEFAULT_LIVE_SETTINGS, EventStreams, type LiveSettings } from './sse';
+import { scheduleRoutes } from './schedules';
 import { tokenRoutes } from './tokens';
+import { triggerRoutes } from './triggers';
 
 export const DEFAULT_API_HOST = '127.0.0.1';
 export const DEFAULT_API_PORT = 8080;
@@ -134,6 +136,8 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
     ...experimentRoutes(ctx),
     ...componentRoutes(ctx),
     ...tokenRoutes(ctx),
+    ...scheduleRoutes(ctx),
+    ...triggerRoutes(ctx),
   ];
   const registry = newOpenApiRegistry();
   registerRoutes(registry, routes);
