@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# `npm run up`: installs what is missing, starts the embedded stack (Temporal dev server, PGlite,
-# local artifact store, a CPU worker) and runs the iris example pipeline on it.
+# `npm run up`: installs what is missing, then `sluice dev`: the Temporal dev server, PGlite, the
+# local artifact store, the workers and the HTTP API on one port; runs the iris example once and
+# prints its outcome, then keeps serving until Ctrl-C. `npm run up -- --once` stops after the run
+# (exit status: the run's outcome).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/ensure-deps.sh
 bash scripts/ensure-temporal.sh >/dev/null
-exec node bin/sluice.js run examples/iris.ts "$@"
+exec node bin/sluice.js dev --run examples/iris.ts "$@"

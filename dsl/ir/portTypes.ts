@@ -35,7 +35,7 @@ function paramAssignable(from: ParsedParamType, to: ParsedParamType): boolean {
 /** Why `from` cannot feed `to`, or undefined when it can. */
 export function incompatibility(from: PortSpec, to: PortSpec): string | undefined {
   if (from.kind !== to.kind) {
-    return `a ${from.kind} (${from.type}) cannot feed a ${to.kind} input (${to.type})`;
+    return `${from.kind === 'artifact' ? 'an artifact' : 'a parameter'} (${from.type}) cannot feed ${to.kind === 'artifact' ? 'an artifact' : 'a parameter'} input (${to.type})`;
   }
   if (from.kind === 'artifact' && to.kind === 'artifact') {
     const fromList = from.list === true;

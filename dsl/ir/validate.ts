@@ -309,7 +309,7 @@ function checkTask(ctx: Ctx, info: NodeInfo, task: TaskSpec, nested: boolean): v
     if (task.inputs[portName] === undefined && isRequired(port)) {
       add({
         code: 'missing-input',
-        message: `required ${port.kind} input "${portName}" (${describePort(port)}) of component "${comp.name}" is not set`,
+        message: `required ${port.kind} input "${portName}" (${port.kind === 'artifact' && port.list ? `list of ${port.type}` : port.type}) of component "${comp.name}" is not set`,
         hint: 'connect it to an upstream output or a pipeline input, or give it a value',
         task: taskId,
         port: portName,
@@ -591,7 +591,7 @@ function checkBinding(
     add({
       code: 'type-mismatch',
       message: `${describeBinding(binding)}: ${why}`,
-      hint: `connect a source of type ${describePort(port)} instead`,
+      hint: `connect an output of type ${port.kind === 'artifact' && port.list ? `list of ${port.type}` : port.type} instead`,
       ...loc,
     });
   }

@@ -11,7 +11,8 @@ import { resolveRunParams } from '../client/runParams';
 import { submitRun } from '../client/submitRun';
 import { ComponentRegistry } from '../registry/ComponentRegistry';
 import { CliError } from './CliError';
-import { withMetadata } from './metadataAccess';
+import { withReader } from './metadataAccess';
+import { registerDevCommands } from './commands/dev';
 import { registerRunControlCommands } from './commands/runControl';
 import { registerScheduleCommands } from './commands/schedules';
 import { registerTriggerCommands } from './commands/triggers';
@@ -108,7 +109,7 @@ runs
   .action(async (opts: { pipeline?: string; status?: 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled'; limit: string; json?: boolean }) => {
     const limit = Number(opts.limit);
     if (!Number.isInteger(limit) || limit <= 0) throw new CliError(`--limit must be a positive integer, got "${opts.limit}"`);
-    const list = await withMetadata((m) =>
+    const list = await withReader((m) =>
       m.listRuns({ limit, ...(opts.pipeline ? { pipelineName: opts.pipeline } : {}), ...(opts.status ? { status: opts.status } : {}) }),
     );
     print(opts.json ? JSON.stringify(list, null, 2) : formatRunList(list));
@@ -119,7 +120,7 @@ runs
   .argument('<run-id>')
   .option('--json', 'print JSON')
   .action(async (id: string, opts: { json?: boolean }) => {
-    await withMetadata(async (m) => {
+    await withReader(async (m) => {
       const run = await m.getRun(id);
       if (!run) throw new CliError(`no run with id "${id}" (list them with: sluice runs list)`);
       const executions = await m.listExecutions(id);
@@ -138,7 +139,7 @@ program
   .action(async (id: string, opts: { depth: string; direction: 'upstream' | 'downstream' | 'both'; json?: boolean }) => {
     const depth = Number(opts.depth);
     if (!Number.isInteger(depth) || depth < 0 || depth > 100) throw new CliError(`--depth must be an integer from 0 to 100, got "${opts.depth}"`);
-    await withMetadata(async (m) => {
+    await withReader(async (m) => {
       if (!(await m.getArtifact(id))) throw new CliError(`no artifact with id "${id}" (sluice runs show <run-id> lists a run's artifacts)`);
       const graph = await m.lineage(id, { direction: opts.direction, depth });
       print(opts.json ? JSON.stringify(graph, null, 2) : formatLineage(graph));
@@ -147,6 +148,7 @@ program
 
 registerLogsCommand(program);
 registerScheduleCommands(program);
+registerDevCommands(program);
 registerTriggerCommands(program);
 registerWorkerCommand(program);
 registerTokenCommands(program);

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { MetadataStore } from '../metadata/MetadataStore';
 import { openMetadataStore } from '../metadata/index';
 import { stateDir } from '../paths';
-import { lockStateDir } from '../stack/stateLock';
+import { lockStateDir, readStateOwner } from '../stack/stateLock';
+import { ApiReader, type ReadStore } from './apiReader';
 
 export interface MetadataAccess {
   /**
@@ -28,4 +29,19 @@ export async function withMetadata<T>(fn: (m: MetadataStore, access: MetadataAcc
   } finally {
     await unlock?.();
   }
+}
+
+/**
+ * For read commands: the API of a running `sluice dev` (or SLUICE_URL), else the store itself.
+ * The embedded PGlite can only be open in one process, so while `sluice dev` runs, reads go
+ * through its API.
+ */
+export async function withReader<T>(fn: (m: ReadStore) => Promise<T>): Promise<T> {
+  const remote = process.env.SLUICE_URL;
+  if (remote) return fn(new ApiReader(remote, process.env.SLUICE_TOKEN));
+  if (!process.env.DATABASE_URL) {
+    const owner = await readStateOwner(stateDir());
+    if (owner?.apiUrl) return fn(new ApiReader(owner.apiUrl, process.env.SLUICE_TOKEN));
+  }
+  return withMetadata((m) => fn(m));
 }

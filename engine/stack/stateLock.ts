@@ -25,6 +25,8 @@ export interface StateOwner {
   /** Set by a running embedded stack, so other CLI processes can reach its Temporal server. */
   temporalAddress?: string;
   taskQueuePrefix?: string;
+  /** Set by `sluice dev`: read commands go through this API while it holds the state directory. */
+  apiUrl?: string;
 }
 
 /** The live process that owns `dir`, if any. */

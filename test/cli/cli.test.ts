@@ -66,7 +66,7 @@ describe('sluice compile', () => {
     expectLine(/pipeline "invalid", task "fit-a", port "data": required artifact input "data" \(Dataset\).* is not set — connect it/);
     expectLine(/task "fit-a", port "epochs": output "label" of task "make": parameter type string does not match int — connect an output of type int/);
     expectLine(/task "fit-b", port "epochs": value does not fit type int: expected an integer, got the number 2.5/);
-    expectLine(/task "fit-b", port "rate": output "data" of task "make": a artifact \(Dataset\) cannot feed a parameter input \(float\)/);
+    expectLine(/task "fit-b", port "rate": output "data" of task "make": an artifact \(Dataset\) cannot feed a parameter input \(float\)/);
   });
 
   it('refuses an IR file with a duplicated task id, naming the line', async () => {
@@ -100,7 +100,7 @@ describe('sluice run', () => {
     const r = await sluice('run', 'test/fixtures/diamond.ts', '--param', 'failWith=disk full');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/✗ join failed .*: disk full/);
-    expect(r.stdout).toMatch(/run [0-9a-f]{12} failed: task "join" failed: disk full\n$/);
+    expect(r.stdout).toMatch(/run ([0-9a-f]{12}) failed: task "join" failed: disk full\nretry from the failed step: npx sluice runs retry \1\n$/);
   });
 
   it('runs the iris example to succeeded; runs list/show and lineage read it back', async () => {

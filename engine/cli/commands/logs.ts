@@ -3,6 +3,9 @@ import type { Command } from 'commander';
 import type { MetadataStore, RunRecord, TaskLogRecord } from '../../metadata/MetadataStore';
 import { StateDirBusyError } from '../../stack/stateLock';
 import { CliError } from '../CliError';
+import { stateDir } from '../../paths';
+import { readStateOwner } from '../../stack/stateLock';
+import { ApiReader } from '../apiReader';
 import { withMetadata } from '../metadataAccess';
 
 const FOLLOW_POLL_MS = 500;
@@ -31,6 +34,11 @@ export function registerLogsCommand(program: Command): void {
       const print = (line: TaskLogRecord): void => {
         process.stdout.write(`${opts.json ? JSON.stringify(line) : formatLogLine(line)}\n`);
       };
+      const api = await apiReaderIfServed();
+      if (api) {
+        await viaApi(api, runId, task, attempt, opts.follow === true, print);
+        return;
+      }
       try {
         await withMetadata(async (m, access) => {
           const run = await m.getRun(runId);
@@ -67,6 +75,32 @@ export function registerLogsCommand(program: Command): void {
         throw e;
       }
     });
+}
+
+/** The API of a running `sluice dev` (or SLUICE_URL), which then serves the logs. */
+async function apiReaderIfServed(): Promise<ApiReader | undefined> {
+  if (process.env.SLUICE_URL) return new ApiReader(process.env.SLUICE_URL, process.env.SLUICE_TOKEN);
+  if (process.env.DATABASE_URL) return undefined;
+  const owner = await readStateOwner(stateDir());
+  return owner?.apiUrl ? new ApiReader(owner.apiUrl, process.env.SLUICE_TOKEN) : undefined;
+}
+
+/** Logs through the API; following polls every 500 ms until the run has finished. */
+async function viaApi(api: ApiReader, runId: string, task: string | undefined, attempt: number | undefined, follow: boolean, print: (line: TaskLogRecord) => void): Promise<void> {
+  const seen = new Set<string>();
+  for (;;) {
+    const run = await api.getRun(runId);
+    if (!run) throw new CliError(`no run with id "${runId}" (list them with: sluice runs list)`);
+    const lines = await api.listTaskLogs({ runId, ...(task !== undefined ? { taskId: task } : {}), ...(attempt !== undefined ? { attempt } : {}), limit: 5000 });
+    for (const l of lines) {
+      const key = `${l.taskId}/${l.attempt}/${l.seq}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      print(l);
+    }
+    if (!follow || FINAL_RUN_STATUSES.includes(run.status)) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 /** `[task attempt N] stream  message  {fields}` */

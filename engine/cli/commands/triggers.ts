@@ -2,7 +2,7 @@
  * `sluice triggers create webhook|artifact|completion|notification`, `list`, `delete`. Triggers are
  * workflows on the Temporal server; they fire while a Sluice stack runs (sluice dev, or workers).
  */
-import { Option, type Command } from 'commander';
+import { Argument, type Command } from 'commander';
 import { resolveRunParams } from '../../client/runParams';
 import type { Json } from '../../metadata/MetadataStore';
 import { stateDir } from '../../paths';
@@ -57,7 +57,7 @@ export function registerTriggerCommands(program: Command): void {
   triggers
     .command('create')
     .description('create a trigger')
-    .addArgument(new Option('<kind>', '').choices(['webhook', 'artifact', 'completion', 'notification']) as never)
+    .addArgument(new Argument('<kind>', 'webhook, artifact, completion or notification').choices(['webhook', 'artifact', 'completion', 'notification']))
     .argument('[file]', 'the pipeline to start (not for notifications)')
     .requiredOption('--id <id>', 'trigger id')
     .option('--pipeline <name>', 'which pipeline, when the module exports several')

@@ -1,0 +1,177 @@
+/**
+ * `sluice dev`: the whole embedded stack in one command — Temporal dev server (persisted in
+ * .sluice/temporal.db), PGlite, local artifacts, a CPU worker (and a GPU worker when `nvidia-smi`
+ * finds a GPU), the HTTP API on one port. Ctrl-C stops everything; starting again keeps all runs,
+ * schedules and artifacts. `--run <pipeline>` runs a pipeline once it is up (what `npm run up`
+ * does with the iris example); `--once` stops after that run.
+ *
+ * `sluice serve`: only the API, against a shared Temporal server, PostgreSQL and artifact store
+ * (the docker-compose `api` service); workers run as their own processes.
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import type { Command } from 'commander';
+import { startApiServer, type RunningApiServer } from '../../api/index';
+import { openArtifactStore } from '../../artifacts/index';
+import { DEFAULT_TASK_QUEUE_PREFIX, submitRun } from '../../client/submitRun';
+import { resolveRunParams } from '../../client/runParams';
+import { createLogger } from '../../logging';
+import { openMetadataStore } from '../../metadata/index';
+import { stateDir } from '../../paths';
+import { ComponentRegistry } from '../../registry/ComponentRegistry';
+import { EmbeddedStack } from '../../stack/EmbeddedStack';
+import { annotateStateOwner } from '../../stack/stateLock';
+import type { ResourceClass } from '../../worker/startWorkers';
+import { CliError } from '../CliError';
+import { followRun } from '../follow';
+import { loadPipeline } from '../loadPipeline';
+
+const print = (s: string): void => {
+  process.stdout.write(`${s}\n`);
+};
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** True when nvidia-smi lists at least one GPU. */
+async function hasGpu(): Promise<boolean> {
+  try {
+    const { stdout } = await promisify(execFile)('nvidia-smi', ['-L'], { timeout: 5000 });
+    return /GPU \d+:/.test(stdout);
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves on the first SIGINT/SIGTERM. */
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (sig: string): void => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve(sig);
+    };
+    const onInt = (): void => on('SIGINT');
+    const onTerm = (): void => on('SIGTERM');
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+  });
+}
+
+function port(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliError(`--port must be a port number, got "${text}"`);
+  return n;
+}
+
+export function registerDevCommands(program: Command): void {
+  program
+    .command('dev')
+    .description('run the whole stack locally: Temporal dev server, metadata store, artifacts, workers and the HTTP API on one port')
+    .option('--host <host>', 'address to listen on (auth is required off loopback)', '127.0.0.1')
+    .option('--port <port>', 'API port', '8080')
+    .option('-m, --module <file>', 'extra module with components for the workers (repeatable)', collect, [])
+    .option('--run <pipeline>', 'run this pipeline once the stack is up, printing its outcome')
+    .option('-p, --param <name=value>', 'parameter for --run (repeatable)', collect, [])
+    .option('--once', 'stop after the --run pipeline has finished (exit status: its outcome)')
+    .action(async (o: { host: string; port: string; module: string[]; run?: string; param: string[]; once?: boolean }) => {
+      if (o.once && !o.run) throw new CliError('--once needs --run <pipeline>');
+      const logger = createLogger({ stderr: true, level: process.env.SLUICE_LOG_LEVEL ?? 'warn' });
+      const registry = new ComponentRegistry();
+      await registry.importModule('sluice/components');
+      for (const m of o.module) await registry.importModule(m);
+      const loaded = o.run ? await loadPipeline(o.run, {}) : undefined;
+      if (loaded?.moduleExports) registry.addModule(loaded.moduleExports);
+      const params = loaded
+        ? resolveRunParams(loaded.spec, Object.fromEntries(o.param.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)])), { fromText: true })
+        : {};
+
+      const gpu = await hasGpu();
+      const resourceClasses: ResourceClass[] = gpu ? ['cpu', 'gpu'] : ['cpu'];
+      print(`starting Sluice (state in ${path.relative(process.cwd(), stateDir()) || '.'})…`);
+      const stack = await EmbeddedStack.start({ registry, logger, resourceClasses });
+      let api: RunningApiServer | undefined;
+      try {
+        api = await startApiServer({
+          metadata: stack.metadata,
+          artifacts: stack.artifacts,
+          client: stack.client,
+          registry,
+          taskQueuePrefix: stack.taskQueuePrefix,
+          // startApiServer refuses a non-loopback address while auth is off.
+          auth: { enabled: process.env.SLUICE_AUTH === 'on' || !['127.0.0.1', 'localhost', '::1'].includes(o.host) },
+          logger,
+          host: o.host,
+          port: port(o.port),
+        });
+        await annotateStateOwner(stack.stateDir, { apiUrl: api.url });
+        print(`Sluice is up: ${api.url}`);
+        print(`  API ${api.url}/api · reference ${api.url}/api/docs · metrics ${api.url}/metrics`);
+        print(`  Temporal ${stack.temporalAddress} · workers: ${resourceClasses.join(', ')}${gpu ? '' : ' (no GPU found)'} · ${registry.size} components`);
+
+        let exitCode = 0;
+        if (loaded) {
+          const submitted = await submitRun({
+            client: stack.client,
+            metadata: stack.metadata,
+            spec: loaded.spec,
+            params,
+            trigger: { kind: 'cli', file: path.relative(process.cwd(), loaded.file) },
+            taskQueuePrefix: stack.taskQueuePrefix,
+          });
+          print(`run ${submitted.runId} of pipeline "${loaded.spec.name}" started (${Object.keys(loaded.spec.dag.tasks).length} tasks)`);
+          const run = await followRun(stack.metadata, submitted, {});
+          exitCode = run.status === 'succeeded' ? 0 : 1;
+        }
+        if (!o.once) {
+          print('press Ctrl-C to stop');
+          await untilSignal();
+          print('stopping…');
+        }
+        process.exitCode = exitCode;
+      } finally {
+        await api?.close();
+        await stack.stop();
+      }
+    });
+
+  program
+    .command('serve')
+    .description('run the HTTP API only, against TEMPORAL_ADDRESS, DATABASE_URL and SLUICE_ARTIFACTS (workers run separately)')
+    .option('--host <host>', 'address to listen on (auth is required off loopback)', '127.0.0.1')
+    .option('--port <port>', 'API port', '8080')
+    .option('-m, --module <file>', 'module whose components the catalog lists (repeatable)', collect, [])
+    .action(async (o: { host: string; port: string; module: string[] }) => {
+      const address = process.env.TEMPORAL_ADDRESS;
+      const databaseUrl = process.env.DATABASE_URL;
+      if (!address) throw new CliError('sluice serve needs TEMPORAL_ADDRESS (host:port of the Temporal server)');
+      if (!databaseUrl) throw new CliError('sluice serve needs DATABASE_URL (PostgreSQL shared with the workers)');
+      const logger = createLogger({ level: process.env.SLUICE_LOG_LEVEL ?? 'info' });
+      const metadata = await openMetadataStore({ databaseUrl });
+      const artifacts = await openArtifactStore({ root: process.env.SLUICE_ARTIFACTS ?? path.join(stateDir(), 'artifacts') });
+      const connection = await Connection.connect({ address });
+      const registry = new ComponentRegistry();
+      await registry.importModule('sluice/components');
+      for (const m of o.module) await registry.importModule(m);
+      try {
+        const api = await startApiServer({
+          metadata,
+          artifacts,
+          client: new Client({ connection }),
+          registry,
+          taskQueuePrefix: process.env.SLUICE_TASK_QUEUE_PREFIX ?? DEFAULT_TASK_QUEUE_PREFIX,
+          auth: { enabled: process.env.SLUICE_AUTH !== 'off' },
+          logger,
+          host: o.host,
+          port: port(o.port),
+        });
+        logger.info({ url: api.url }, 'Sluice API listening');
+        print(`Sluice API listening on ${api.url}`);
+        await untilSignal();
+        await api.close();
+      } finally {
+        await connection.close();
+        await metadata.close();
+      }
+    });
+}

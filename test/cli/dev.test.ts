@@ -1,0 +1,69 @@
+/**
+ * `sluice dev` as `npm run up` uses it: the whole stack and the API on one port, the example run
+ * once, read commands served through the API while it holds the state directory, Ctrl-C stopping
+ * every child, and a restart keeping the history (and reusing cached steps).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../engine/paths';
+
+let home: string;
+const env = (): NodeJS.ProcessEnv => ({ ...process.env, SLUICE_HOME: home, SLUICE_CACHE_DIR: path.join(projectRoot, '.sluice', 'cache'), DATABASE_URL: '', TEMPORAL_ADDRESS: '', SLUICE_URL: '' });
+
+function start(...args: string[]) {
+  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'sluice.js'), ...args], { cwd: projectRoot, env: env() });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { child, out: () => out, closed };
+}
+async function waitFor(out: () => string, re: RegExp, timeoutMs = 90_000): Promise<RegExpExecArray> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const m = re.exec(out());
+    if (m) return m;
+    if (Date.now() > until) throw new Error(`output never matched ${re}:\n${out()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(async () => {
+  home = await mkdtemp(path.join(os.tmpdir(), 'sluice-dev-'));
+});
+afterAll(async () => {
+  await rm(home, { recursive: true, force: true });
+});
+
+describe('sluice dev', () => {
+  it('serves the API, runs the example, answers read commands through the API, stops on Ctrl-C and keeps history', async () => {
+    const dev = start('dev', '--port', '0', '--run', 'examples/iris.ts');
+    const url = (await waitFor(dev.out, /Sluice is up: (http:\/\/127\.0\.0\.1:\d+)/))[1] ?? '';
+    const runId = (await waitFor(dev.out, /run (\w+) succeeded/))[1] ?? '';
+    await waitFor(dev.out, /press Ctrl-C to stop/);
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+
+    const list = start('runs', 'list');
+    expect(await list.closed).toBe(0);
+    expect(list.out()).toMatch(new RegExp(`${runId}\\s+iris\\s+succeeded`));
+    const logs = start('logs', runId, 'evaluate-classifier');
+    expect(await logs.closed).toBe(0);
+    expect(logs.out()).toMatch(/\[evaluate-classifier attempt 1\] log\s+accuracy/);
+
+    dev.child.kill('SIGINT');
+    expect(await dev.closed).toBe(0);
+    expect(dev.out()).toContain('stopping…');
+
+    const again = start('dev', '--port', '0', '--run', 'examples/iris.ts', '--once');
+    expect(await again.closed).toBe(0);
+    expect(again.out()).toMatch(/reused: 4 tasks from the cache/);
+    const all = start('runs', 'list', '--json');
+    expect(await all.closed).toBe(0);
+    expect((JSON.parse(all.out()) as { id: string }[]).map((r) => r.id)).toContain(runId);
+  });
+});
