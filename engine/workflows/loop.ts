@@ -8,6 +8,7 @@
 import { ApplicationFailure, CancellationScope, executeChild, isCancellation, workflowInfo } from '@temporalio/workflow';
 import { indexNodes, isLoopNode } from '../../dsl/ir/graph';
 import type { ComponentSpec, LoopNodeSpec, NodeSpec } from '../../dsl/ir/schema';
+import { Completions } from './completions';
 import { bookkeeping, describeFailure, resolveBinding, runScope, type NodeOutcome, type RunContext, type ScopeEnv } from './scope';
 import type { CollectionValue, Json, LoopItemOutcome, PortValue, TaskStatus } from './types';
 
@@ -16,7 +17,12 @@ const MAX_TASKS_PER_BATCH = 500;
 /** Default bound on items running at once when the loop sets no parallelism. */
 const DEFAULT_PARALLELISM = 1000;
 /** Batches running at once: bounds the pending activities in the whole run. */
-const MAX_ACTIVE_BATCHES = 4;
+const MAX_ACTIVE_BATCHES = 8;
+/**
+ * Items in flight per batch. Beyond ~50 completions can pile up faster than one workflow task
+ * handles them, and the server force-closes a workflow task with 100+ events queued behind it.
+ */
+const MAX_ITEMS_IN_FLIGHT_PER_BATCH = 50;
 
 export interface LoopBatchInput {
   runId: string;
@@ -72,8 +78,10 @@ export async function runLoop(
   const bodySize = Math.max(1, Object.keys(loop.tasks).length);
   const batchSize = Math.max(1, Math.floor(MAX_TASKS_PER_BATCH / bodySize));
   const parallelism = Math.min(loop.parallelism ?? DEFAULT_PARALLELISM, items.length);
-  const activeBatches = Math.max(1, Math.min(MAX_ACTIVE_BATCHES, Math.ceil(parallelism / Math.min(parallelism, batchSize))));
-  const concurrency = Math.max(1, Math.floor(parallelism / activeBatches));
+  const perBatch = Math.min(parallelism, batchSize, MAX_ITEMS_IN_FLIGHT_PER_BATCH);
+  const activeBatches = Math.max(1, Math.min(MAX_ACTIVE_BATCHES, Math.ceil(parallelism / perBatch)));
+  // Never more than `parallelism` items at once across the active batches.
+  const concurrency = Math.max(1, Math.min(perBatch, Math.floor(parallelism / activeBatches)));
   const failFast = (loop.minSuccessRatio ?? 1) >= 1;
 
   // Only the outer values the body reads travel into the batches.
@@ -85,7 +93,9 @@ export async function runLoop(
   }
 
   const scope = new CancellationScope();
-  const running = new Map<number, Promise<{ n: number; result?: LoopBatchResult; error?: unknown }>>();
+  type BatchSettled = { n: number; result?: LoopBatchResult; error?: unknown };
+  const running = new Map<number, Promise<BatchSettled>>();
+  const batchDone = new Completions<BatchSettled>();
   let next = 0;
   let firstError: LoopBatchResult['firstError'];
   let stop = false;
@@ -109,20 +119,19 @@ export async function runLoop(
         failFast,
         env: batchEnv,
       };
-      running.set(
-        n,
-        scope
-          .run(() =>
-            executeChild<typeof loopBatch>('loopBatch', {
-              workflowId: `${workflowInfo().workflowId}/${loopPath}[${first}-${last}]`,
-              taskQueue: ctx.taskQueuePrefix,
-              args: [input],
-            }),
-          )
-          .then((result) => ({ n, result }), (error: unknown) => ({ n, error })),
-      );
+      const settling = scope
+        .run(() =>
+          executeChild<typeof loopBatch>('loopBatch', {
+            workflowId: `${workflowInfo().workflowId}/${loopPath}[${first}-${last}]`,
+            taskQueue: ctx.taskQueuePrefix,
+            args: [input],
+          }),
+        )
+        .then((result): BatchSettled => ({ n, result }), (error: unknown): BatchSettled => ({ n, error }));
+      running.set(n, settling);
+      batchDone.add(settling);
     }
-    const settled = await Promise.race(running.values());
+    const settled = await batchDone.next();
     running.delete(settled.n);
     if (settled.error !== undefined) {
       if (isCancellation(settled.error) && CancellationScope.current().consideredCancelled) throw settled.error as Error;
@@ -206,6 +215,7 @@ export async function loopBatch(input: LoopBatchInput): Promise<LoopBatchResult>
   const results: LoopItemOutcome[] = [];
   const scope = new CancellationScope();
   const running = new Map<number, Promise<LoopItemOutcome>>();
+  const itemDone = new Completions<LoopItemOutcome>();
   let next = 0;
   let stop = false;
   let firstError: LoopBatchResult['firstError'];
@@ -237,9 +247,13 @@ export async function loopBatch(input: LoopBatchInput): Promise<LoopBatchResult>
   while (!stop && (next < input.items.length || running.size > 0)) {
     while (running.size < input.concurrency && next < input.items.length) {
       const item = input.items[next++];
-      if (item) running.set(item.index, scope.run(() => runItem(item)));
+      if (item) {
+        const settling = scope.run(() => runItem(item));
+        running.set(item.index, settling);
+        itemDone.add(settling);
+      }
     }
-    const done = await Promise.race(running.values());
+    const done = await itemDone.next();
     running.delete(done.index);
     results.push(done);
     if (done.status === 'failed') {

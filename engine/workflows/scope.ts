@@ -21,6 +21,7 @@ import {
 import { toMs } from '../../dsl/ir/duration';
 import { evaluateExpr } from '../../dsl/ir/expr';
 import { isLoopNode, nodeDependencies, type PipelineIndex } from '../../dsl/ir/graph';
+import { Completions } from './completions';
 import type { Binding, ComponentSpec, LoopNodeSpec, NodeSpec, Operand, TaskSpec } from '../../dsl/ir/schema';
 import {
   taskQueueFor,
@@ -119,6 +120,7 @@ export async function runScope(
   // read the main nodes' outcomes from env.outer.
   const deps = new Map([...pending].map((id) => [id, nodeDependencies(index, id).filter((d) => d in nodes)]));
   const running = new Map<string, Promise<Settled>>();
+  const completions = new Completions<Settled>();
   const scope = new CancellationScope();
   const skipped: RecordedExecution[] = [];
   let failure: ScopeResult['failure'];
@@ -143,15 +145,17 @@ export async function runScope(
         continue;
       }
       setStatus(id, { state: 'running', startedAt: Date.now() });
-      running.set(id, scope.run(() => startNode(ctx, id, node, env, outcomes, status)).then(
+      const settling = scope.run(() => startNode(ctx, id, node, env, outcomes, status)).then(
         (outcome): Settled => ({ id, ok: true, outcome }),
         (err: unknown): Settled => ({ id, ok: false, error: describeFailure(err), cancelled: isCancellation(err) }),
-      ));
+      );
+      running.set(id, settling);
+      completions.add(settling);
     }
     if (skipped.length) await bookkeeping(ctx.taskQueuePrefix).recordExecutions({ runId: ctx.runId, executions: skipped.splice(0) });
     if (progressed) continue;
     if (running.size === 0) break;
-    const settled = await Promise.race(running.values());
+    const settled = await completions.next();
     running.delete(settled.id);
     if (settled.ok) {
       outcomes[settled.id] = settled.outcome;

@@ -64,7 +64,7 @@ describe('schedules', () => {
     // 3 nights in Paris: 2026-03-01..03 at 03:00 local = 02:00 UTC.
     await backfillSchedule(deps, 'nightly', new Date('2026-03-01T00:00:00Z'), new Date('2026-03-03T23:00:00Z'));
     const runs = await runsOf(ts, 'nightly', 4);
-    const nominal = runs.map((r) => String(r.trigger.nominalTime)).filter((t) => t.startsWith('2026-03')).sort();
+    const nominal = runs.map((r) => r.trigger.nominalTime as string).filter((t) => t.startsWith('2026-03')).sort();
     expect(nominal).toEqual(['2026-03-01T02:00:00.000Z', '2026-03-02T02:00:00.000Z', '2026-03-03T02:00:00.000Z']);
     expect(runs.every((r) => r.pipelineName === 'branching')).toBe(true);
   });
