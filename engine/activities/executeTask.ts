@@ -26,6 +26,7 @@ import {
 } from '../workflows/types';
 import { cacheKey } from './cacheKey';
 import { commandSourcesDigest, runCommand } from './runCommand';
+import { observeTask } from '../worker/taskMetrics';
 import { recordedResult } from './recordedOutputs';
 import { TaskLogWriter } from './taskLogs';
 
@@ -63,6 +64,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
     const { runId, taskId, component: spec } = input;
     const where = `task "${taskId}" (component "${spec.name}")`;
     const executionId = executionIdFor(runId, taskId);
+    const startedAt = Date.now();
     const log = deps.logger.child({ runId, taskId, attempt });
     if (spec.impl.kind === 'approval' || spec.impl.kind === 'pipeline') {
       throw ApplicationFailure.create({
@@ -142,13 +144,17 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
               { level: 'info' },
             );
             log.debug({ cachedFrom: found.execution.id }, 'task reused a cached result');
+            observeTask(spec.name, 'cached', (Date.now() - startedAt) / 1000);
             return result;
           }
         }
 
-        return await run(resolved, key);
+        const ran = await run(resolved, key);
+        observeTask(spec.name, 'succeeded', (Date.now() - startedAt) / 1000);
+        return ran;
       } catch (err) {
         const cancelled = ctx.cancellationSignal.aborted;
+        observeTask(spec.name, cancelled ? 'cancelled' : 'failed', (Date.now() - startedAt) / 1000);
         const message = err instanceof Error ? err.message : String(err);
         taskLogs.write('system', cancelled ? `attempt ${attempt} cancelled: ${message}` : `attempt ${attempt} failed: ${message}`, {
           level: 'error',

@@ -4,6 +4,7 @@
  * store at scrape time, so it counts every run whoever started it). Our series carry `sluice_`.
  */
 import type { RequestHandler } from 'express';
+import type { Client } from '@temporalio/client';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Logger } from '../logging';
 import type { MetadataStore, RunStatus } from '../metadata/MetadataStore';
@@ -23,6 +24,7 @@ export function createApiMetrics(
   logger: Logger,
   openStreams: () => number,
   registry: Registry = new Registry(),
+  queues?: { client: Client; taskQueuePrefix: string },
 ): ApiMetrics {
   if (!registry.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics({ register: registry });
   const existing = <T>(name: string): T | undefined => registry.getSingleMetric(name) as T | undefined;
@@ -56,6 +58,36 @@ export function createApiMetrics(
           for (const status of RUN_STATUSES) this.set({ status }, counts[status]);
         } catch (err) {
           logger.warn({ err }, 'could not count runs by status for /metrics');
+        }
+      },
+    });
+  }
+
+  if (queues && !existing('sluice_tasks_waiting')) {
+    // temporal.api.enums.v1.TaskQueueType: 1 workflow, 2 activity (the proto package's named
+    // exports do not load under every ESM loader, so the wire values are written out).
+    const WORKFLOW = 1;
+    const ACTIVITY = 2;
+    const names = [
+      { queue: queues.taskQueuePrefix, type: WORKFLOW },
+      { queue: `${queues.taskQueuePrefix}-cpu`, type: ACTIVITY },
+      { queue: `${queues.taskQueuePrefix}-gpu`, type: ACTIVITY },
+    ];
+    new Gauge({
+      name: 'sluice_tasks_waiting',
+      help: 'Tasks waiting in each task queue for a worker (Temporal backlog estimate): control, cpu, gpu',
+      labelNames: ['queue'],
+      registers: [registry],
+      async collect() {
+        for (const { queue, type } of names) {
+          try {
+            const res = await queues.client.withDeadline(Date.now() + 2000, () =>
+              queues.client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: queue }, taskQueueType: type, reportStats: true }),
+            );
+            this.set({ queue }, Number(res.stats?.approximateBacklogCount ?? 0));
+          } catch (err) {
+            logger.warn({ err, queue }, 'could not read the task queue backlog for /metrics');
+          }
         }
       },
     });

@@ -96,7 +96,7 @@ export function isLoopbackHost(host: string): boolean {
 export function createApiServer(deps: ApiServerDeps): ApiServer {
   const logger = deps.logger ?? createLogger({ name: 'sluice-api' });
   const streams = new EventStreams();
-  const metrics = createApiMetrics(deps.metadata, logger, () => streams.size, deps.metricsRegistry);
+  const metrics = createApiMetrics(deps.metadata, logger, () => streams.size, deps.metricsRegistry, { client: deps.client, taskQueuePrefix: deps.taskQueuePrefix });
   const ctx: ApiContext = {
     metadata: deps.metadata,
     artifacts: deps.artifacts,

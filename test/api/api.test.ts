@@ -476,6 +476,7 @@ for (const backend of backends()) {
         expect(metrics.text).toMatch(/sluice_runs_submitted_total\{trigger="api"\} [1-9]/);
         expect(metrics.text).toMatch(/sluice_http_request_duration_seconds_bucket\{.*route="\/api\/runs\/:runId".*\}/);
         expect(metrics.text).toContain('process_cpu_user_seconds_total');
+        expect(metrics.text).toMatch(/^sluice_tasks_waiting\{queue="[^"]+-cpu"\} \d+$/m);
       });
 
       it('says which dependency is down (503 on /readyz) and hides internal errors behind an error id', async () => {

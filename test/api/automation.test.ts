@@ -9,9 +9,9 @@ import { startApiServer, type RunningApiServer } from '../../engine/api/index';
 import { createLogger } from '../../engine/logging';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from '../../engine/triggers/index';
 import * as flows from '../fixtures/controlFlow';
-import { startTestStack, type TestStack } from '../support/stackHarness';
+import { backends, startTestStack, type TestStack } from '../support/stackHarness';
 
-describe('schedules and triggers over HTTP', () => {
+describe.each(backends())('schedules and triggers over HTTP on %s', (backend) => {
   let ts: TestStack;
   let server: RunningApiServer;
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown>; type: string }> => {
@@ -29,7 +29,7 @@ describe('schedules and triggers over HTTP', () => {
   };
 
   beforeAll(async () => {
-    ts = await startTestStack('pglite', [flows]);
+    ts = await startTestStack(backend, [flows]);
     server = await startApiServer({
       metadata: ts.stack.metadata,
       artifacts: ts.stack.artifacts,

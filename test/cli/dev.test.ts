@@ -47,6 +47,10 @@ describe('sluice dev', () => {
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(200);
+    // The workers of the dev process report task durations on the same /metrics.
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/sluice_task_duration_seconds_count\{component="train-classifier",status="succeeded"\} 1/);
+    expect(metrics).toMatch(/sluice_runs\{status="succeeded"\} 1/);
 
     const list = start('runs', 'list');
     expect(await list.closed).toBe(0);

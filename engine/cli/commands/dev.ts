@@ -13,6 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
+import { register } from 'prom-client';
 import { startApiServer, type RunningApiServer } from '../../api/index';
 import { openArtifactStore } from '../../artifacts/index';
 import { DEFAULT_TASK_QUEUE_PREFIX, submitRun } from '../../client/submitRun';
@@ -98,6 +99,8 @@ export function registerDevCommands(program: Command): void {
           client: stack.client,
           registry,
           taskQueuePrefix: stack.taskQueuePrefix,
+          // The workers of this process record task metrics on the default registry: serve them too.
+          metricsRegistry: register,
           // startApiServer refuses a non-loopback address while auth is off.
           auth: { enabled: process.env.SLUICE_AUTH === 'on' || !['127.0.0.1', 'localhost', '::1'].includes(o.host) },
           logger,
