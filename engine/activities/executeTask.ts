@@ -180,9 +180,10 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
     async function run(resolved: ResolvedInputs, key: string | undefined): Promise<ExecuteTaskResult> {
       const taskLogs = logs as TaskLogWriter;
       const attemptDir = path.join(deps.workRoot, runId, taskId, `attempt-${attempt}`);
-      await rm(attemptDir, { recursive: true, force: true });
-      await mkdir(path.join(attemptDir, 'out'), { recursive: true });
+      // Attempt directories are per attempt number: only a retried attempt can find leftovers.
+      if (attempt > 1) await rm(attemptDir, { recursive: true, force: true });
       await mkdir(path.join(attemptDir, 'tmp'), { recursive: true });
+      if (Object.values(spec.outputs).some((p) => p.kind === 'artifact')) await mkdir(path.join(attemptDir, 'out'));
 
       // Inputs: parameters as values, artifacts as local read-only paths (lists for list ports).
       const runInputs: Record<string, unknown> = {};

@@ -77,6 +77,24 @@ export interface DrizzleMetadataStoreOptions {
   description: string;
 }
 
+/** The columns of an ExecutionRecord, for selects and RETURNING alike. */
+const EXECUTION_COLUMNS = {
+  id: executions.id,
+  runId: executions.runId,
+  taskId: executions.taskId,
+  componentName: executions.componentName,
+  componentDigest: executions.componentDigest,
+  status: executions.status,
+  attempt: executions.attempt,
+  params: executions.params,
+  outputParams: executions.outputParams,
+  error: executions.error,
+  cacheKey: executions.cacheKey,
+  cachedFrom: executions.cachedFrom,
+  startedAt: executions.startedAt,
+  finishedAt: executions.finishedAt,
+};
+
 const FINAL_RUN_STATUSES: RunStatus[] = ['succeeded', 'failed', 'cancelled'];
 /** Rows recordExecution may still change; any other status is final. */
 const OPEN_EXECUTION_STATUSES: ExecutionStatus[] = ['running', 'waiting'];
@@ -285,7 +303,7 @@ export class DrizzleMetadataStore implements MetadataStore {
     cacheKey?: string | null;
     startedAt?: Date;
   }): Promise<ExecutionRecord> {
-    await this.db
+    const written = await this.db
       .insert(executions)
       .values({
         id: e.id,
@@ -317,8 +335,10 @@ export class DrizzleMetadataStore implements MetadataStore {
         // a re-delivered start never reopens a finished execution and a stale attempt changes nothing.
         setWhere: sql`${executions.attempt} < excluded.attempt
           or (${executions.attempt} = excluded.attempt and ${executions.status} = 'running')`,
-      });
-    const stored = await this.getExecution(e.id);
+      })
+      .returning(EXECUTION_COLUMNS);
+    // No row back when the guard kept the stored row: read that one instead.
+    const stored = written[0] ?? (await this.getExecution(e.id));
     if (!stored) throw new Error(`execution ${e.id} vanished right after it was started`);
     return stored;
   }
@@ -459,24 +479,7 @@ export class DrizzleMetadataStore implements MetadataStore {
   }
 
   private selectExecutions() {
-    return this.db
-      .select({
-        id: executions.id,
-        runId: executions.runId,
-        taskId: executions.taskId,
-        componentName: executions.componentName,
-        componentDigest: executions.componentDigest,
-        status: executions.status,
-        attempt: executions.attempt,
-        params: executions.params,
-        outputParams: executions.outputParams,
-        error: executions.error,
-        cacheKey: executions.cacheKey,
-        cachedFrom: executions.cachedFrom,
-        startedAt: executions.startedAt,
-        finishedAt: executions.finishedAt,
-      })
-      .from(executions);
+    return this.db.select(EXECUTION_COLUMNS).from(executions);
   }
 
   // ---- artifacts and events -----------------------------------------------------------------

@@ -1,0 +1,252 @@
+/**
+ * `npm run bench:overhead`: what Sluice adds on top of plain Temporal, on one in-memory dev server.
+ *
+ *   (a) a chain of N no-op tasks (each taking the previous one's output) vs a raw workflow running
+ *       N sequential no-op activities;
+ *   (b) a loop of W no-op items (`p.forEach`, default parallelism) vs a raw workflow running W
+ *       no-op activities at once.
+ *
+ * Each case is warmed up once, then run --reps times (default 3), raw and Sluice alternating; the
+ * median counts. Then a breakdown of where Sluice's time per step goes. The last line is always
+ * `chain ratio X fanout ratio Y` (Sluice time / raw time).
+ *
+ * Flags: --chain N (50), --fanout W (1000), --reps R (3), --no-profile. Runs in a child process of
+ * itself (bench/support/supervise.ts), so that a worker crash still ends with the ratio line.
+ */
+import os from 'node:os';
+import { Worker } from '@temporalio/worker';
+import { workflowBundle } from '../engine/temporal/workflowBundle';
+import { executeTaskCost } from './support/executeTaskAlone';
+import { chainBreakdown, fetchHistory, runWorkflowHistories, workflowTaskTrouble, type ChainBreakdown, type WorkflowHistory } from './support/history';
+import { chainPipeline, fanoutPipeline, fanoutPipelineWith, items } from './support/pipelines';
+import { cpuDuring, profileDuring, timeMethods, type MethodTiming } from './support/profile';
+import { exitChild, isBenchChild, sendToParent, superviseSelf } from './support/supervise';
+import { flag, intArg, LOOP_BATCH_CONCURRENCY, median, SLUICE_CPU_CONCURRENCY, startBenchStack, type BenchStack } from './support/stack';
+
+const chainN = intArg('chain', 50);
+const fanoutW = intArg('fanout', 1000);
+const reps = intArg('reps', 3);
+const profile = !flag('no-profile');
+
+const f1 = (x: number): string => x.toFixed(1);
+const f2 = (x: number): string => x.toFixed(2);
+
+interface Sample {
+  ms: number;
+  cpuSelfMs: number;
+  cpuServerMs: number;
+  workflowId: string;
+  metadata?: Record<string, MethodTiming>;
+}
+
+async function main(): Promise<void> {
+  const load = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  console.log(`Sluice overhead benchmark — ${new Date().toISOString()} — ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}`);
+  console.log(`chain N=${chainN}, fan-out W=${fanoutW}, ${reps} timed runs each (median), one warm-up each; load average ${load()}`);
+  const bench = await startBenchStack({ raw: true });
+  try {
+    console.log(`Temporal dev server ${bench.stack.temporalAddress} (in memory), metadata on PGlite`);
+    console.log(
+      `workers: maxConcurrentActivityTaskExecutions = ${SLUICE_CPU_CONCURRENCY} on both the raw worker and Sluice's CPU task worker ` +
+        `(engine default); other worker options at SDK defaults on both`,
+    );
+    const timer = timeMethods(bench.stack.metadata);
+
+    const sluice = async (run: () => ReturnType<BenchStack['runSluice']>): Promise<Sample> => {
+      timer.reset();
+      const { result, selfMs, childrenMs } = await cpuDuring(run);
+      if (result.status !== 'succeeded') throw new Error(`Sluice run ${result.runId} ended ${result.status}`);
+      return { ms: result.ms, cpuSelfMs: selfMs, cpuServerMs: childrenMs, workflowId: result.workflowId, metadata: timer.snapshot() };
+    };
+    const raw = async (run: () => ReturnType<BenchStack['runRaw']>): Promise<Sample> => {
+      const { result, selfMs, childrenMs } = await cpuDuring(run);
+      return { ms: result.ms, cpuSelfMs: selfMs, cpuServerMs: childrenMs, workflowId: result.workflowId };
+    };
+
+    // Warm-up: bundles loaded, workflow caches and PGlite warmed, code paths compiled.
+    await raw(() => bench.runRaw('rawChain', 5));
+    await sluice(() => bench.runSluice(chainPipeline(5)));
+    await raw(() => bench.runRaw('rawFanout', 20));
+    await sluice(() => bench.runSluice(fanoutPipeline, { xs: items(20) }));
+
+    const chain = chainPipeline(chainN);
+    const chainRaw: Sample[] = [];
+    const chainSluice: Sample[] = [];
+    for (let r = 0; r < reps; r++) {
+      chainRaw.push(await raw(() => bench.runRaw('rawChain', chainN)));
+      chainSluice.push(await sluice(() => bench.runSluice(chain)));
+    }
+    console.log('');
+    sendToParent({ chain: report(`(a) chain of ${chainN} no-op tasks`, chainN, chainRaw, chainSluice) });
+
+    const fanRaw: Sample[] = [];
+    const fanSluice: Sample[] = [];
+    for (let r = 0; r < reps; r++) {
+      fanRaw.push(await raw(() => bench.runRaw('rawFanout', fanoutW)));
+      fanSluice.push(await sluice(() => bench.runSluice(fanoutPipeline, { xs: items(fanoutW) })));
+    }
+    sendToParent({ fanout: report(`(b) fan-out of ${fanoutW} no-op tasks`, fanoutW, fanRaw, fanSluice) });
+    console.log(`load average after the timed runs: ${load()}`);
+
+    if (profile) await breakdown(bench, chainRaw, chainSluice, fanRaw, fanSluice);
+  } finally {
+    await bench.stop();
+  }
+}
+
+function report(title: string, steps: number, raw: Sample[], sluice: Sample[]): number {
+  const r = median(raw.map((s) => s.ms));
+  const s = median(sluice.map((x) => x.ms));
+  console.log(title);
+  console.log(`  raw Temporal: runs ${raw.map((x) => f1(x.ms)).join(' / ')} ms → median ${f1(r)} ms = ${f2(r / steps)} ms/step`);
+  console.log(`  Sluice:       runs ${sluice.map((x) => f1(x.ms)).join(' / ')} ms → median ${f1(s)} ms = ${f2(s / steps)} ms/step`);
+  console.log(`  overhead:     ${f2((s - r) / steps)} ms/step; ratio ${f2(s / r)}`);
+  const cpu = (xs: Sample[], k: 'cpuSelfMs' | 'cpuServerMs'): string => f2(median(xs.map((x) => x[k])) / steps);
+  console.log(
+    `  CPU per step: raw ${cpu(raw, 'cpuSelfMs')} ms in this process + ${cpu(raw, 'cpuServerMs')} ms in the dev server; ` +
+      `Sluice ${cpu(sluice, 'cpuSelfMs')} ms + ${cpu(sluice, 'cpuServerMs')} ms`,
+  );
+  return s / r;
+}
+
+function printBreakdown(label: string, b: ChainBreakdown): void {
+  console.log(
+    `    ${label.padEnd(28)} ${b.steps} activities: queue ${f2(b.queueMs)} + in worker ${f2(b.runMs)} + workflow turn ${f2(b.turnMs)} ms ` +
+      `(input ${Math.round(b.inputBytes)} B); its ${b.workflowTask.count} workflow tasks: dispatch ${f2(b.workflowTask.queueMs)} + ` +
+      `worker ${f2(b.workflowTask.runMs)} ms`,
+  );
+}
+
+function metadataPerStep(m: Record<string, MethodTiming> | undefined, steps: number): string {
+  return Object.entries(m ?? {})
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .map(([name, t]) => `${name} ${f2(t.calls / steps)}×/${f2(t.ms / steps)} ms`)
+    .join(', ');
+}
+
+async function breakdown(bench: BenchStack, chainRaw: Sample[], chainSluice: Sample[], fanRaw: Sample[], fanSluice: Sample[]): Promise<void> {
+  const client = bench.stack.client;
+  console.log('');
+  console.log('Where the time goes');
+  const lastRaw = chainRaw[chainRaw.length - 1] as Sample;
+  const lastSluice = chainSluice[chainSluice.length - 1] as Sample;
+  const rawHistory = await fetchHistory(client, lastRaw.workflowId);
+  const sluiceHistory = await fetchHistory(client, lastSluice.workflowId);
+  // Diagnostic: the raw chain with its activities on a second task queue and worker, as Sluice has them.
+  const split = await bench.runRaw('rawChainSplit', chainN);
+  const splitHistory = await fetchHistory(client, split.workflowId);
+  console.log(`  chain, per step, from the workflow histories (server timestamps, mean):`);
+  printBreakdown('raw noop', chainBreakdown(rawHistory.events, 'noop'));
+  printBreakdown('raw noop, activity queue apart', chainBreakdown(splitHistory.events, 'noop'));
+  printBreakdown('Sluice executeTask', chainBreakdown(sluiceHistory.events, 'executeTask'));
+  console.log(
+    `    raw with the activities on a task queue of their own (like Sluice's <prefix>-cpu): ${f1(split.ms)} ms = ${f2(split.ms / chainN)} ms/step (one run)`,
+  );
+  console.log(
+    `    history: raw ${rawHistory.events.length} events / ${rawHistory.bytes} B; Sluice ${sluiceHistory.events.length} events / ${sluiceHistory.bytes} B ` +
+      `(markRunStarted + finishRun bookkeeping activities included)`,
+  );
+  console.log(`  metadata store calls per step (count×/summed ms), chain: ${metadataPerStep(lastSluice.metadata, chainN)}`);
+  console.log(`  metadata store calls per item (count×/summed ms), fan-out: ${metadataPerStep(fanSluice[fanSluice.length - 1]?.metadata, fanoutW)}`);
+
+  const runId = lastSluice.workflowId.replace(/^run-/, '');
+  const alone = await executeTaskCost(bench.stack, runId, 200);
+  console.log(
+    `  executeTask alone (mocked activity context, ${alone.calls} sequential calls): ${f2(alone.withStoreMs)} ms/call with PGlite, ` +
+      `${f2(alone.withNullStoreMs)} ms/call with a no-op metadata store → metadata ≈ ${f2(alone.withStoreMs - alone.withNullStoreMs)} ms/call`,
+  );
+
+  const { result, summary } = await profileDuring(() => bench.runSluice(chainPipeline(chainN)));
+  const busy = summary.areas.filter(([a]) => a !== '(idle)').reduce((n, [, ms]) => n + ms, 0);
+  console.log(
+    `  CPU profile of one more Sluice chain (${f1(result.ms)} ms; main thread only — workflow code runs in the SDK's workflow thread): ` +
+      `${f2(busy / chainN)} ms busy per step`,
+  );
+  console.log(
+    `    by area (ms/step): ${summary.areas
+      .filter(([a]) => a !== '(idle)')
+      .slice(0, 10)
+      .map(([a, ms]) => `${a} ${f2(ms / chainN)}`)
+      .join(', ')}`,
+  );
+  console.log('    top functions (self ms/step):');
+  for (const [fn, ms] of summary.functions.filter(([f]) => !f.startsWith('(idle)')).slice(0, 12)) console.log(`      ${f2(ms / chainN).padStart(6)}  ${fn}`);
+
+  // Fan-out: the workflow side. A raw workflow waiting for its activities the way loopBatch waits for
+  // its items (one batch's worth) shows what that pattern costs on plain Temporal.
+  const raceItems = Math.min(fanoutW, LOOP_BATCH_CONCURRENCY);
+  const race = await bench.runRaw('rawFanoutRace', raceItems, '3 minutes').catch((e: unknown) => e as Error);
+  if (race instanceof Error) {
+    console.log(`  fan-out: raw written like loopBatch (${raceItems} items, all at once) did not finish: ${race.message}`);
+  } else {
+    console.log(
+      `  fan-out: raw written like loopBatch (Promise.race over the running map after each completion; ${raceItems} items, all at once): ` +
+        `${f1(race.ms)} ms = ${f2(race.ms / raceItems)} ms/item (one run) vs ${f2(median(fanRaw.map((x) => x.ms)) / fanoutW)} ms/item with Promise.all`,
+    );
+  }
+  // The same fan-out with the loop's parallelism at 50: a batch then never has more than 100
+  // activity events to buffer while one of its workflow tasks runs.
+  const p50 = await bench.runSluice(fanoutPipelineWith(50), { xs: items(fanoutW) });
+  const p50Trouble = workflowTaskTrouble(await runWorkflowHistories(client, p50.workflowId));
+  console.log(
+    `  fan-out with parallelism: 50 (one run): ${f1(p50.ms)} ms = ${f2(p50.ms / fanoutW)} ms/item, ${p50.status}; ` +
+      `workflow tasks failed ${p50Trouble.failed}, timed out ${p50Trouble.timedOut}`,
+  );
+  // Replays measure the workflow code's CPU alone (replay workers run it in this thread). Last: that leaves
+  // the SDK's promise hook installed in this thread.
+  const replay = async (bundle: { code: string }, h: WorkflowHistory): Promise<number> => {
+    const t0 = performance.now();
+    await Worker.runReplayHistory({ workflowBundle: bundle }, { events: h.events }, h.workflowId);
+    return performance.now() - t0;
+  };
+  const lastFan = fanSluice[fanSluice.length - 1] as Sample;
+  const fanHistories = await runWorkflowHistories(client, lastFan.workflowId);
+  const batches = fanHistories.filter((h) => h.workflowId !== lastFan.workflowId);
+  const top = fanHistories.find((h) => h.workflowId === lastFan.workflowId) as WorkflowHistory;
+  const batch = batches.reduce((a, b) => (b.events.length > a.events.length ? b : a));
+  const trouble = workflowTaskTrouble(fanHistories);
+  console.log(
+    `  fan-out workflow tasks not completed (last Sluice run): ${trouble.failed} failed (${trouble.forceClosed} force-closed by the server: ` +
+      `>100 events buffered during one long task, then a full replay), ${trouble.timedOut} timed out`,
+  );
+  const batchItems = Math.round(fanoutW / Math.max(1, batches.length));
+  const rawFanHistory = await fetchHistory(client, (fanRaw[fanRaw.length - 1] as Sample).workflowId);
+  const raceHistory = race instanceof Error ? undefined : await fetchHistory(client, race.workflowId);
+  const rawBundle = bench.rawBundle as { code: string };
+  // Each replay starts a fresh VM: its fixed cost is measured on a near-empty history (the run
+  // workflow of the fan-out; a one-step raw chain) and taken off.
+  const sluiceBundle = await workflowBundle();
+  const sluiceFixed = await replay(sluiceBundle, top);
+  const rawFixed = await replay(rawBundle, await fetchHistory(client, (await bench.runRaw('rawChain', 1)).workflowId));
+  const sluiceMs = (await replay(sluiceBundle, batch)) - sluiceFixed;
+  const rawMs = (await replay(rawBundle, rawFanHistory)) - rawFixed;
+  const raceMs = raceHistory ? (await replay(rawBundle, raceHistory)) - rawFixed : NaN;
+  console.log(
+    `  workflow code CPU (replaying the history in this thread, net of ${f1(sluiceFixed)} / ${f1(rawFixed)} ms of replay start-up): ` +
+      `Sluice loopBatch ${f2(sluiceMs / batchItems)} ms/item ` +
+      `(${batch.events.length} events, ~${batchItems} items); raw Promise.all ${f2(rawMs / fanoutW)} ms/item (${rawFanHistory.events.length} events); ` +
+      (raceHistory ? `raw written like loopBatch ${f2(raceMs / raceItems)} ms/item (${raceHistory.events.length} events)` : ''),
+  );
+}
+
+if (isBenchChild()) {
+  main().then(
+    () => exitChild(true),
+    (e: unknown) => {
+      console.error(e);
+      exitChild(false);
+    },
+  );
+} else {
+  // The child prints everything but the last line, which is printed here from what it sent.
+  superviseSelf(({ ok, died, messages }) => {
+    const ratio = (key: string): string => {
+      const v = messages.find((m) => typeof m[key] === 'number')?.[key] as number | undefined;
+      return v === undefined ? 'n/a' : f2(v);
+    };
+    if (died) console.log(`FAILED: the benchmark process died (${died}); ratios it had not sent are n/a`);
+    else if (!ok) console.log('FAILED: see the error above');
+    console.log(`chain ratio ${ratio('chain')} fanout ratio ${ratio('fanout')}`);
+    process.exit(ok ? 0 : 1);
+  });
+}

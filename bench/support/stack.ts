@@ -1,0 +1,142 @@
+/**
+ * The benchmark stack: the embedded stack (in-memory Temporal dev server, PGlite in a temp dir,
+ * Sluice's control and CPU workers) and, beside it on the same server, a raw Temporal worker for
+ * the baseline workflows of bench/raw/workflows.ts.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { compile, type AnyPipeline } from 'sluice/dsl';
+import { ComponentRegistry, EmbeddedStack, submitRun } from 'sluice/engine';
+import { createLogger } from '../../engine/logging';
+import type { RawActivities } from '../raw/workflows';
+import { noop } from './pipelines';
+import { childPids } from './profile';
+import { sendToParent } from './supervise';
+
+/** Sluice's CPU task worker runs 8 activities at once unless told otherwise (engine/worker/startWorkers.ts). */
+export const SLUICE_CPU_CONCURRENCY = 8;
+export const RAW_TASK_QUEUE = 'bench-raw';
+/**
+ * Items a Sluice loop batch runs at once with the default parallelism (1000 over 2 batches of 500:
+ * engine/workflows/loop.ts); `rawFanoutRace` uses the same.
+ */
+export const LOOP_BATCH_CONCURRENCY = 500;
+/** Activities only, for `rawChainSplit`. */
+export const RAW_ACTIVITY_QUEUE = 'bench-raw-activities';
+
+const RAW_WORKFLOWS = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'raw', 'workflows.ts');
+
+export interface BenchStack {
+  stack: EmbeddedStack;
+  /** Submits a run and waits for its workflow to close; ms from submit to close. */
+  runSluice(
+    p: AnyPipeline,
+    params?: Record<string, unknown>,
+    onSubmitted?: (runId: string) => void,
+  ): Promise<{ runId: string; workflowId: string; ms: number; status: string }>;
+  /** Runs a raw workflow on the raw worker; ms from start to close. `timeout`: fail the workflow after that long. */
+  runRaw(workflow: 'rawChain' | 'rawFanout' | 'rawChainSplit' | 'rawFanoutRace', n: number, timeout?: string): Promise<{ workflowId: string; ms: number }>;
+  /** The raw workflows' bundle (for replays); absent without the raw worker. */
+  rawBundle?: { code: string };
+  stop(): Promise<void>;
+}
+
+let rawIds = 0;
+
+export async function startBenchStack(options: { raw: boolean }): Promise<BenchStack> {
+  // The benchmarks always use a fresh in-memory dev server and PGlite, whatever the environment says.
+  delete process.env.TEMPORAL_ADDRESS;
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sluice-bench-'));
+  const registry = new ComponentRegistry();
+  registry.add(noop);
+  const stack = await EmbeddedStack.start({
+    stateDir: dir,
+    ephemeralTemporal: true,
+    databaseUrl: '',
+    registry,
+    taskQueuePrefix: 'bench',
+    logger: createLogger({ level: process.env.SLUICE_LOG_LEVEL ?? 'silent' }),
+  });
+  // The dev server is our one child process: named to the supervisor, which stops it (and removes
+  // the state directory) if we die.
+  sendToParent({ childPids: await childPids(), tempDirs: [dir] });
+
+  const rawWorkers: Worker[] = [];
+  let rawDone: Promise<unknown> | undefined;
+  let rawConnection: NativeConnection | undefined;
+  let rawBundle: { code: string } | undefined;
+  if (options.raw) {
+    rawConnection = await NativeConnection.connect({ address: stack.temporalAddress });
+    rawBundle = await bundleWorkflowCode({ workflowsPath: RAW_WORKFLOWS, logger: quietLogger });
+    const activities: RawActivities = { noop: (x) => Promise.resolve(x + 1) };
+    rawWorkers.push(
+      await Worker.create({
+        connection: rawConnection,
+        taskQueue: RAW_TASK_QUEUE,
+        workflowBundle: rawBundle,
+        activities,
+        maxConcurrentActivityTaskExecutions: SLUICE_CPU_CONCURRENCY,
+      }),
+      await Worker.create({
+        connection: rawConnection,
+        taskQueue: RAW_ACTIVITY_QUEUE,
+        activities,
+        maxConcurrentActivityTaskExecutions: SLUICE_CPU_CONCURRENCY,
+      }),
+    );
+    rawDone = Promise.all(rawWorkers.map((w) => w.run()));
+  }
+
+  return {
+    stack,
+    ...(rawBundle ? { rawBundle } : {}),
+    async runSluice(p, params = {}, onSubmitted) {
+      const t0 = performance.now();
+      const submitted = await submitRun({ client: stack.client, metadata: stack.metadata, spec: compile(p).spec, params, taskQueuePrefix: stack.taskQueuePrefix });
+      onSubmitted?.(submitted.runId);
+      await submitted.handle.result().catch(() => undefined);
+      const ms = performance.now() - t0;
+      const record = await stack.metadata.getRun(submitted.runId);
+      return { runId: submitted.runId, workflowId: submitted.workflowId, ms, status: record?.status ?? 'missing' };
+    },
+    async runRaw(workflow, n, timeout) {
+      const workflowId = `raw-${workflow}-${n}-${++rawIds}-${Date.now()}`;
+      const t0 = performance.now();
+      const args = workflow === 'rawChainSplit' ? [n, RAW_ACTIVITY_QUEUE] : workflow === 'rawFanoutRace' ? [n, LOOP_BATCH_CONCURRENCY] : [n];
+      await stack.client.workflow.execute(workflow, { taskQueue: RAW_TASK_QUEUE, workflowId, args, ...(timeout ? { workflowExecutionTimeout: timeout } : {}) });
+      return { workflowId, ms: performance.now() - t0 };
+    },
+    async stop() {
+      for (const w of rawWorkers) if (w.getState() === 'RUNNING') w.shutdown();
+      await rawDone;
+      await rawConnection?.close();
+      await stack.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const noopLog = (): void => undefined;
+const quietLogger = { trace: noopLog, debug: noopLog, info: noopLog, warn: noopLog, error: noopLog, log: noopLog };
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** `--name value` from argv, as a positive integer. */
+export function intArg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} takes a positive integer, got ${process.argv[i + 1] ?? 'nothing'}`);
+  return v;
+}
+
+export function flag(name: string): boolean {
+  return process.argv.includes(`--${name}`);
+}
