@@ -11,6 +11,7 @@ import { resolveRunParams } from '../client/runParams';
 import { submitRun } from '../client/submitRun';
 import { ComponentRegistry } from '../registry/ComponentRegistry';
 import { CliError } from './CliError';
+import { collect, nameValuePairs } from './flags';
 import { withReader } from './metadataAccess';
 import { registerDevCommands } from './commands/dev';
 import { registerRunControlCommands } from './commands/runControl';
@@ -23,17 +24,6 @@ import { registerTokenCommands } from './commands/tokens';
 import { formatLineage, formatRun, formatRunList } from './format';
 import { loadPipeline } from './loadPipeline';
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
-function parseParamFlags(flags: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of flags) {
-    const eq = f.indexOf('=');
-    if (eq <= 0) throw new CliError(`--param "${f}" is not of the form name=value`);
-    out[f.slice(0, eq)] = f.slice(eq + 1);
-  }
-  return out;
-}
 
 const print = (s: string): void => {
   process.stdout.write(`${s}\n`);
@@ -73,7 +63,7 @@ program
   .action(async (file: string, opts: { param: string[]; pipeline?: string; module: string[]; cache: boolean; json?: boolean }) => {
     const loaded = await loadPipeline(file, opts);
     // Refuse bad parameters before anything starts.
-    const params = resolveRunParams(loaded.spec, parseParamFlags(opts.param), { fromText: true });
+    const params = resolveRunParams(loaded.spec, nameValuePairs(opts.param), { fromText: true });
 
     const registry = new ComponentRegistry();
     if (loaded.moduleExports) registry.addModule(loaded.moduleExports);

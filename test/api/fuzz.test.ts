@@ -9,6 +9,7 @@
  * The seed is printed; FUZZ_SEED=<n> replays a run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../components/random';
 import { compile, validatePipeline } from '../../dsl/index';
 import { createApiServer, createApiToken, type ApiServer, type RunningApiServer } from '../../engine/api/index';
 import { resolveRunParams } from '../../engine/client/runParams';
@@ -20,18 +21,7 @@ import { startTestStack, type TestStack } from '../support/stackHarness';
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
 const CASES_PER_ROUTE = Number(process.env.FUZZ_CASES ?? 40);
 
-/** mulberry32: a small seeded PRNG, so a failing case can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(SEED);
+const random = mulberry32(SEED);
 const int = (n: number): number => Math.floor(random() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
 const chance = (p: number): boolean => random() < p;

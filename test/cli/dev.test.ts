@@ -3,33 +3,15 @@
  * once, read commands served through the API while it holds the state directory, Ctrl-C stopping
  * every child, and a restart keeping the history (and reusing cached steps).
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../engine/paths';
+import { startCli, waitForOutput, type CliProcess } from '../support/cliProcess';
 
 let home: string;
-const env = (): NodeJS.ProcessEnv => ({ ...process.env, SLUICE_HOME: home, SLUICE_CACHE_DIR: path.join(projectRoot, '.sluice', 'cache'), DATABASE_URL: '', TEMPORAL_ADDRESS: '', SLUICE_URL: '' });
-
-function start(...args: string[]) {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'sluice.js'), ...args], { cwd: projectRoot, env: env() });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { child, out: () => out, closed };
-}
-async function waitFor(out: () => string, re: RegExp, timeoutMs = 90_000): Promise<RegExpExecArray> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const m = re.exec(out());
-    if (m) return m;
-    if (Date.now() > until) throw new Error(`output never matched ${re}:\n${out()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const start = (...args: string[]): CliProcess => startCli(home, ...args);
+const waitFor = waitForOutput;
 
 beforeAll(async () => {
   home = await mkdtemp(path.join(os.tmpdir(), 'sluice-dev-'));

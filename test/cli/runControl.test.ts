@@ -3,46 +3,16 @@
  * stack that ran the run was stopped (worker and Temporal server restarted), cancel a run that
  * another process is running, retry a failed run from its failed step.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../engine/paths';
+import { runCli, startCli, waitForOutput, type CliProcess } from '../support/cliProcess';
 
 let home: string;
-const env = (): NodeJS.ProcessEnv => ({
-  ...process.env,
-  SLUICE_HOME: home,
-  SLUICE_CACHE_DIR: path.join(projectRoot, '.sluice', 'cache'),
-  DATABASE_URL: '',
-  TEMPORAL_ADDRESS: '',
-});
-
-function start(...args: string[]): { child: ChildProcessWithoutNullStreams; out: () => string; closed: Promise<number | null> } {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'sluice.js'), ...args], { cwd: projectRoot, env: env() });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { child, out: () => out, closed };
-}
-
-async function sluice(...args: string[]): Promise<{ code: number | null; out: string }> {
-  const p = start(...args);
-  const code = await p.closed;
-  return { code, out: p.out() };
-}
-
-async function waitFor(out: () => string, re: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const m = re.exec(out());
-    if (m) return m;
-    if (Date.now() > until) throw new Error(`output never matched ${re}:\n${out()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const start = (...args: string[]): CliProcess => startCli(home, ...args);
+const sluice = (...args: string[]): Promise<{ code: number | null; out: string }> => runCli(home, ...args);
+const waitFor = waitForOutput;
 
 beforeAll(async () => {
   home = await mkdtemp(path.join(os.tmpdir(), 'sluice-ctl-'));

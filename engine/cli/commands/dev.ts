@@ -26,13 +26,13 @@ import { EmbeddedStack } from '../../stack/EmbeddedStack';
 import { annotateStateOwner } from '../../stack/stateLock';
 import type { ResourceClass } from '../../worker/startWorkers';
 import { CliError } from '../CliError';
+import { collect, nameValuePairs } from '../flags';
 import { followRun } from '../follow';
 import { loadPipeline } from '../loadPipeline';
 
 const print = (s: string): void => {
   process.stdout.write(`${s}\n`);
 };
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** True when nvidia-smi lists at least one GPU. */
 async function hasGpu(): Promise<boolean> {
@@ -84,7 +84,7 @@ export function registerDevCommands(program: Command): void {
       const loaded = o.run ? await loadPipeline(o.run, {}) : undefined;
       if (loaded?.moduleExports) registry.addModule(loaded.moduleExports);
       const params = loaded
-        ? resolveRunParams(loaded.spec, Object.fromEntries(o.param.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)])), { fromText: true })
+        ? resolveRunParams(loaded.spec, nameValuePairs(o.param), { fromText: true })
         : {};
 
       const gpu = await hasGpu();

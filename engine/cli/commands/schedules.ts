@@ -24,13 +24,13 @@ import {
 } from '../../schedules/index';
 import { readStateOwner } from '../../stack/stateLock';
 import { CliError } from '../CliError';
+import { collect, nameValuePairs } from '../flags';
 import { withCliStack } from '../follow';
 import { loadPipeline } from '../loadPipeline';
 
 const print = (s: string): void => {
   process.stdout.write(`${s}\n`);
 };
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** Runs `fn` with schedule deps; `metadata` is there only when `needsMetadata` (creating schedules). */
 async function withSchedules<T>(needsMetadata: boolean, fn: (deps: ScheduleDeps) => Promise<T>): Promise<T> {
@@ -65,16 +65,6 @@ function format(s: ScheduleSummary): string {
   if (s.nextRuns.length) lines.push(`  next: ${s.nextRuns.slice(0, 3).join(', ')}`);
   for (const r of s.recentRuns.slice(-5)) lines.push(`  ran: ${r.nominalTime}  ${r.workflowId}`);
   return lines.join('\n');
-}
-
-function parseParams(flags: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of flags) {
-    const eq = f.indexOf('=');
-    if (eq <= 0) throw new CliError(`--param "${f}" is not of the form name=value`);
-    out[f.slice(0, eq)] = f.slice(eq + 1);
-  }
-  return out;
 }
 
 function date(text: string | undefined, flag: string): Date | undefined {
@@ -112,7 +102,7 @@ export function registerScheduleCommands(program: Command): void {
       ) => {
         const loaded = await loadPipeline(file, o);
         const { resolveRunParams } = await import('../../client/runParams');
-        const params = resolveRunParams(loaded.spec, parseParams(o.param), { fromText: true });
+        const params = resolveRunParams(loaded.spec, nameValuePairs(o.param), { fromText: true });
         const startAt = date(o.start, '--start');
         const endAt = date(o.end, '--end');
         const created = await withSchedules(true, (deps) =>

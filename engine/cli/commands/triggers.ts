@@ -9,23 +9,13 @@ import { stateDir } from '../../paths';
 import { readStateOwner } from '../../stack/stateLock';
 import { createTrigger, deleteTrigger, listTriggers, TriggerError, type TriggerInput, type TriggerView } from '../../triggers/index';
 import { CliError } from '../CliError';
+import { collect, nameValuePairs } from '../flags';
 import { withCliStack } from '../follow';
 import { loadPipeline } from '../loadPipeline';
 
 const print = (s: string): void => {
   process.stdout.write(`${s}\n`);
 };
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
-function pairs(flags: string[], what: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of flags) {
-    const eq = f.indexOf('=');
-    if (eq <= 0) throw new CliError(`${what} "${f}" is not of the form name=value`);
-    out[f.slice(0, eq)] = f.slice(eq + 1);
-  }
-  return out;
-}
 
 async function withTriggers<T>(fn: Parameters<typeof withCliStack<T>>[1]): Promise<T> {
   const owner = await readStateOwner(stateDir());
@@ -78,18 +68,18 @@ export function registerTriggerCommands(program: Command): void {
         if (!file) throw new CliError(`a ${kind} trigger starts a pipeline: give its file`);
         const loaded = await loadPipeline(file, o);
         spec = loaded.spec;
-        const given = pairs(o.param, '--param');
+        const given = nameValuePairs(o.param, '--param');
         // Parameters are parsed by type now; the trigger fills in the rest when it fires.
         params = Object.keys(given).length ? resolveRunParams(loaded.spec, given, { fromText: true }) : {};
       }
       const statuses = (o.on.length ? o.on : [kind === 'notification' ? 'failed' : 'succeeded']) as ('succeeded' | 'failed' | 'cancelled')[];
       const input: TriggerInput =
         kind === 'webhook'
-          ? { kind, id: o.id, spec, params, mapping: pairs(o.map, '--map') }
+          ? { kind, id: o.id, spec, params, mapping: nameValuePairs(o.map, '--map') }
           : kind === 'artifact'
             ? { kind, id: o.id, spec, params, input: o.input ?? '', match: { type: o.type ?? '', ...(o.name ? { name: o.name } : {}) }, pollMs }
             : kind === 'completion'
-              ? { kind, id: o.id, spec, params, after: { pipeline: o.after ?? '', statuses }, mapping: pairs(o.map, '--map'), pollMs }
+              ? { kind, id: o.id, spec, params, after: { pipeline: o.after ?? '', statuses }, mapping: nameValuePairs(o.map, '--map'), pollMs }
               : { kind, id: o.id, after: { ...(o.after ? { pipeline: o.after } : {}), statuses }, url: o.url ?? '', pollMs };
       const created = await withTriggers((stack) => createTrigger({ client: stack.client, metadata: stack.metadata, taskQueuePrefix: stack.taskQueuePrefix }, input));
       print(format(created.definition));

@@ -10,7 +10,7 @@ import { resolveWorkerSettings, WORKER_QUEUES, WorkerSettingsError, type WorkerF
 import { startWorkerProcess, WorkerStartError, type WorkerProcess } from '../../../workers/startWorkerProcess';
 import { CliError } from '../CliError';
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+import { collect } from '../flags';
 
 export function registerWorkerCommand(program: Command): void {
   program
