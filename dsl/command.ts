@@ -3,11 +3,11 @@
  * placeholders (`ph.inputPath('data')`, …) that the worker replaces with local paths and values
  * when it runs the command (engine/activities/runCommand.ts). Browser-safe: no Node APIs.
  */
-import { toExecutionOptions, type ComponentDefinition, type ExecutionOptionsInput } from './component';
+import { declarePorts, toExecutionOptions, type ComponentDefinition, type ExecutionOptionsInput } from './component';
 import { toMs, type Duration } from './duration';
 import { DslError, NonRetryableError } from './errors';
 import { canonicalJson, sha256Hex } from './ir/digest';
-import { NAME_PATTERN, type CacheSpec, type CommandImpl, type ComponentSpec } from './ir/schema';
+import { type CacheSpec, type CommandImpl, type ComponentSpec } from './ir/schema';
 import type { ArtifactKeys, ParamKeys, PortMap } from './ports';
 import type { RunFunction } from './runtime';
 import { HAS_PLACEHOLDER, parseArg, placeholder, placeholderMismatch, type ArgPart, type PlaceholderKind } from './ir/placeholders';
@@ -72,15 +72,8 @@ export function command<const I extends PortMap = Record<never, never>, const O 
   options: CommandOptions<I, O>,
 ): ComponentDefinition<I, O> {
   const where = `command component "${options.name}"`;
-  if (!NAME_PATTERN.test(options.name)) {
-    throw new DslError(`${where}: invalid name; use letters, digits, "-" and "_", starting with a letter`);
-  }
-  const inputs = Object.fromEntries(Object.entries(options.inputs ?? {}).map(([k, p]) => [k, p.spec]));
-  const outputs = Object.fromEntries(Object.entries(options.outputs ?? {}).map(([k, p]) => [k, p.spec]));
-  for (const k of Object.keys(inputs)) {
-    if (k in outputs) throw new DslError(`${where}: "${k}" is both an input and an output; give them different names`);
-  }
-  const ports = { inputs, outputs };
+  const ports = declarePorts(options, where);
+  const { inputs, outputs } = ports;
 
   // The builders check eagerly too, so a JS caller (or a cast) learns which call was wrong.
   const make = (kind: PlaceholderKind) => (name: string) => {

@@ -105,6 +105,22 @@ export interface ComponentBase<I extends PortMap, O extends PortMap> extends Exe
   outputs?: O;
 }
 
+/** Checks a component's name and port names and returns its port specs (shared by every kind). */
+export function declarePorts(
+  options: Pick<ComponentBase<PortMap, PortMap>, 'name' | 'inputs' | 'outputs'>,
+  where: string,
+): { inputs: ComponentSpec['inputs']; outputs: ComponentSpec['outputs'] } {
+  if (!NAME_PATTERN.test(options.name)) {
+    throw new DslError(`${where}: invalid name; use letters, digits, "-" and "_", starting with a letter`);
+  }
+  const inputs = Object.fromEntries(Object.entries(options.inputs ?? {}).map(([k, p]) => [k, p.spec]));
+  const outputs = Object.fromEntries(Object.entries(options.outputs ?? {}).map(([k, p]) => [k, p.spec]));
+  for (const k of Object.keys(inputs)) {
+    if (k in outputs) throw new DslError(`${where}: "${k}" is both an input and an output; give them different names`);
+  }
+  return { inputs, outputs };
+}
+
 /**
  * Builds a component definition around an implementation spec (function, command, approval, nested
  * pipeline): checks names and ports, converts options to IR.
@@ -115,14 +131,7 @@ export function defineComponent<I extends PortMap, O extends PortMap>(
   run: RunFunction<I, O>,
 ): ComponentDefinition<I, O> {
   const where = `component "${options.name}"`;
-  if (!NAME_PATTERN.test(options.name)) {
-    throw new DslError(`${where}: invalid name; use letters, digits, "-" and "_", starting with a letter`);
-  }
-  const inputs = Object.fromEntries(Object.entries(options.inputs ?? {}).map(([k, p]) => [k, p.spec]));
-  const outputs = Object.fromEntries(Object.entries(options.outputs ?? {}).map(([k, p]) => [k, p.spec]));
-  for (const k of Object.keys(inputs)) {
-    if (k in outputs) throw new DslError(`${where}: "${k}" is both an input and an output; give them different names`);
-  }
+  const { inputs, outputs } = declarePorts(options, where);
   for (const [k, p] of Object.entries(outputs)) {
     if (p.kind === 'artifact' && p.list) throw new DslError(`${where}: output "${k}" is a list of artifacts; outputs are single artifacts (lists come from collect())`);
   }

@@ -12,6 +12,7 @@
  * directory and an empty file would share a digest, hence a path). Empty subdirectories are not
  * part of the content. Stored files are read-only (0o444) because other artifacts and cache hits share them.
  */
+import { errorMessage, isCode, pathExists } from './fsErrors';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, lstat, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
@@ -267,20 +268,3 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-async function pathExists(path: string): Promise<boolean> {
-  return lstat(path).then(
-    () => true,
-    (err: unknown) => {
-      if (isCode(err, 'ENOENT', 'ENOTDIR')) return false;
-      throw err;
-    },
-  );
-}
-
-function isCode(err: unknown, ...codes: string[]): boolean {
-  return typeof err === 'object' && err !== null && codes.includes((err as { code?: unknown }).code as string);
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -29,6 +29,7 @@
  * store instance sharing the cache directory, reuse the cached copy without asking the bucket.
  * Cached files are read-only (0o444). The cache is never evicted by this class.
  */
+import { errorMessage, isCode, pathExists } from './fsErrors';
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, copyFile, lstat, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
@@ -714,20 +715,3 @@ function hexToBase64(hex: string): string {
   return Buffer.from(hex, 'hex').toString('base64');
 }
 
-async function pathExists(path: string): Promise<boolean> {
-  return lstat(path).then(
-    () => true,
-    (err: unknown) => {
-      if (isCode(err, 'ENOENT', 'ENOTDIR')) return false;
-      throw err;
-    },
-  );
-}
-
-function isCode(err: unknown, ...codes: string[]): boolean {
-  return typeof err === 'object' && err !== null && codes.includes((err as { code?: unknown }).code as string);
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
