@@ -7,7 +7,7 @@ import { declarePorts, toExecutionOptions, type ComponentDefinition, type Execut
 import { toMs, type Duration } from './duration';
 import { DslError, NonRetryableError } from './errors';
 import { canonicalJson, sha256Hex } from './ir/digest';
-import { type CacheSpec, type CommandImpl, type ComponentSpec } from './ir/schema';
+import type { CacheSpec, CommandImpl, ComponentSpec } from './ir/schema';
 import type { ArtifactKeys, ParamKeys, PortMap } from './ports';
 import type { RunFunction } from './runtime';
 import { HAS_PLACEHOLDER, parseArg, placeholder, placeholderMismatch, type ArgPart, type PlaceholderKind } from './ir/placeholders';
