@@ -12,3 +12,8 @@ export type { ArtifactStore, StoredArtifact } from './artifacts/ArtifactStore';
 export { DevServer } from './temporal/DevServer';
 export { startWorkers } from './worker/startWorkers';
 export type { ResourceClass, RunningWorkers } from './worker/startWorkers';
+export { planRetry } from './client/retryRun';
+export { createApiServer, startApiServer } from './api/index';
+export type { ApiServerDeps, RunningApiServer } from './api/index';
+export * from './schedules/index';
+export * from './triggers/index';
