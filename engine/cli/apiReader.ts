@@ -3,7 +3,10 @@
  * `lineage` use when a `sluice dev` process owns the state directory (its PGlite cannot be opened
  * twice) or when SLUICE_URL points at a remote server (token from SLUICE_TOKEN).
  */
-import type { MetadataStore } from '../metadata/MetadataStore';
+import type { MetadataStore, RunRecord } from '../metadata/MetadataStore';
+import { stateDir } from '../paths';
+import { readStateOwner } from '../stack/stateLock';
+import type { RunStatusView } from '../workflows/types';
 import { CliError } from './CliError';
 
 export type ReadStore = Pick<MetadataStore, 'listRuns' | 'getRun' | 'listExecutions' | 'listRunArtifacts' | 'getArtifact' | 'lineage' | 'listTaskLogs'>;
@@ -23,20 +26,28 @@ function revive(value: unknown): unknown {
 
 export class ApiReader implements ReadStore {
   constructor(
-    private readonly baseUrl: string,
+    readonly url: string,
     private readonly token?: string,
   ) {}
 
-  private async get<T>(path: string, query: Record<string, string | number | undefined> = {}): Promise<T | undefined> {
-    const url = new URL(path, this.baseUrl);
+  protected async get<T>(path: string, query: Record<string, string | number | undefined> = {}): Promise<T | undefined> {
+    return this.request<T>('GET', path, query);
+  }
+
+  protected async request<T>(method: 'GET' | 'POST', path: string, query: Record<string, string | number | undefined> = {}, body?: unknown): Promise<T | undefined> {
+    const url = new URL(path, this.url);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
     let res: Response;
     try {
-      res = await fetch(url, { headers: this.token ? { authorization: `Bearer ${this.token}` } : {} });
+      res = await fetch(url, {
+        method,
+        headers: { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
     } catch (e) {
-      throw new CliError(`cannot reach the Sluice API at ${this.baseUrl}: ${(e as Error).message}`);
+      throw new CliError(`cannot reach the Sluice API at ${this.url}: ${(e as Error).message}`);
     }
-    if (res.status === 404) return undefined;
+    if (res.status === 404 && method === 'GET') return undefined;
     const text = await res.text();
     if (!res.ok) {
       const detail = (() => {
@@ -84,4 +95,45 @@ export class ApiReader implements ReadStore {
     });
     return r?.lines ?? [];
   }
+}
+
+/** The API as the CLI's engine: submit, follow and control runs on a served stack. */
+export class ApiClient extends ApiReader {
+  async submit(body: { spec: unknown; params: Record<string, unknown>; cache?: boolean }): Promise<RunRecord> {
+    const r = await this.request<{ run: RunRecord }>('POST', '/api/runs', {}, body);
+    if (!r) throw new CliError('the Sluice API did not answer with a run');
+    return r.run;
+  }
+  async retry(runId: string, cache: boolean): Promise<{ run: RunRecord; reused: string[] }> {
+    const r = await this.request<{ run: RunRecord; reused: string[] }>('POST', `/api/runs/${encodeURIComponent(runId)}/retry`, {}, cache ? {} : { cache: false });
+    if (!r) throw new CliError('the Sluice API did not answer with a run');
+    return r;
+  }
+  async cancel(runId: string): Promise<void> {
+    await this.request('POST', `/api/runs/${encodeURIComponent(runId)}/cancel`, {}, {});
+  }
+  async decide(runId: string, approved: boolean, decision: { task?: string; comment?: string }): Promise<string> {
+    const r = await this.request<{ task: string }>('POST', `/api/runs/${encodeURIComponent(runId)}/${approved ? 'approve' : 'reject'}`, {}, decision);
+    return r?.task ?? '';
+  }
+  async liveStatus(runId: string): Promise<RunStatusView | undefined> {
+    return (await this.get<{ live: RunStatusView | null }>(`/api/runs/${encodeURIComponent(runId)}`))?.live ?? undefined;
+  }
+  /** Polls until the run has ended. */
+  async finished(runId: string): Promise<RunRecord> {
+    for (;;) {
+      const run = await this.getRun(runId);
+      if (!run) throw new CliError(`no run with id "${runId}"`);
+      if (run.status !== 'pending' && run.status !== 'running') return run;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+/** The API the CLI should use: SLUICE_URL, or the `sluice dev` that owns the state directory. */
+export async function servedApi(): Promise<ApiClient | undefined> {
+  if (process.env.SLUICE_URL) return new ApiClient(process.env.SLUICE_URL, process.env.SLUICE_TOKEN);
+  if (process.env.DATABASE_URL) return undefined;
+  const owner = await readStateOwner(stateDir());
+  return owner?.apiUrl ? new ApiClient(owner.apiUrl, process.env.SLUICE_TOKEN) : undefined;
 }

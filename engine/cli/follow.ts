@@ -12,6 +12,7 @@ import { stateDir } from '../paths';
 import { ComponentRegistry } from '../registry/ComponentRegistry';
 import { EmbeddedStack } from '../stack/EmbeddedStack';
 import type { RunStatusView, TaskStatus } from '../workflows/types';
+import type { ReadStore } from './apiReader';
 import { formatValue } from './format';
 
 const print = (s: string): void => {
@@ -70,17 +71,31 @@ const TASK_MARKS: Record<TaskStatus['state'], string> = {
   cancelled: '■',
 };
 
-/** Follows a run to its end, printing progress and a summary; sets the exit code. */
-export async function followRun(
+/** Where a followed run's live status, end and records come from: this process's stack, or an API. */
+export interface RunSource {
+  reader: ReadStore;
+  status(): Promise<RunStatusView | undefined>;
+  /** Resolves with the run record once the run has ended. */
+  finished(): Promise<RunRecord>;
+}
+
+/** Follows a run on this process's stack (the workflow handle) to its end. */
+export function followRun(
   metadata: MetadataStore,
   run: { runId: string; handle: WorkflowHandle },
   options: { json?: boolean },
 ): Promise<RunRecord> {
+  return followRunFrom({ reader: metadata, status: () => queryRunStatus(run.handle), finished: () => waitForRun(metadata, run) }, options);
+}
+
+/** Follows a run to its end, printing progress and a summary; sets the exit code. */
+export async function followRunFrom(source: RunSource, options: { json?: boolean }): Promise<RunRecord> {
+  const metadata = source.reader;
   const log = (s: string): void => {
     if (!options.json) print(s);
   };
-  const watcher = watchProgress(metadata, run.handle, log);
-  const record = await waitForRun(metadata, run);
+  const watcher = watchProgress(metadata, () => source.status(), log);
+  const record = await source.finished();
   await watcher.stop();
   const executions = await metadata.listExecutions(record.id);
   const artifacts = await metadata.listRunArtifacts(record.id);
@@ -114,7 +129,7 @@ export async function followRun(
 }
 
 /** A line whenever a task changes state (from the workflow's status query); a failed task's log tail. */
-function watchProgress(metadata: MetadataStore, handle: WorkflowHandle, log: (s: string) => void): { stop(): Promise<void> } {
+function watchProgress(metadata: ReadStore, status: () => Promise<RunStatusView | undefined>, log: (s: string) => void): { stop(): Promise<void> } {
   const seen = new Map<string, string>();
   let active = true;
   const report = async (status: RunStatusView | undefined): Promise<void> => {
@@ -137,10 +152,10 @@ function watchProgress(metadata: MetadataStore, handle: WorkflowHandle, log: (s:
   };
   const loop = (async () => {
     while (active) {
-      await report(await queryRunStatus(handle));
+      await report(await status());
       await new Promise((r) => setTimeout(r, 250));
     }
-    await report(await queryRunStatus(handle));
+    await report(await status());
   })();
   return {
     async stop() {
@@ -150,7 +165,7 @@ function watchProgress(metadata: MetadataStore, handle: WorkflowHandle, log: (s:
   };
 }
 
-async function printLogTail(metadata: MetadataStore, runId: string, task: string, log: (s: string) => void): Promise<void> {
+async function printLogTail(metadata: ReadStore, runId: string, task: string, log: (s: string) => void): Promise<void> {
   const lines = await metadata.listTaskLogs({ runId, taskId: task }).catch(() => []);
   if (lines.length === 0) return;
   const tail = lines.slice(-15);

@@ -17,7 +17,8 @@ import { registerDevCommands } from './commands/dev';
 import { registerRunControlCommands } from './commands/runControl';
 import { registerScheduleCommands } from './commands/schedules';
 import { registerTriggerCommands } from './commands/triggers';
-import { followRun, withCliStack } from './follow';
+import { servedApi } from './apiReader';
+import { followRun, followRunFrom, withCliStack } from './follow';
 import { registerLogsCommand } from './commands/logs';
 import { registerWorkerCommand } from './commands/worker';
 import { registerTokenCommands } from './commands/tokens';
@@ -65,13 +66,22 @@ program
     // Refuse bad parameters before anything starts.
     const params = resolveRunParams(loaded.spec, nameValuePairs(opts.param), { fromText: true });
 
+    const log = (s: string): void => {
+      if (!opts.json) print(s);
+    };
+    // A served stack (sluice dev, or SLUICE_URL) runs it: its workers import the file's components.
+    const api = await servedApi();
+    if (api) {
+      const run = await api.submit({ spec: loaded.spec, params, ...(opts.cache ? {} : { cache: false }) });
+      log(`run ${run.id} of pipeline "${loaded.spec.name}" started on ${api.url} (${Object.keys(loaded.spec.dag.tasks).length} tasks)`);
+      await followRunFrom({ reader: api, status: () => api.liveStatus(run.id), finished: () => api.finished(run.id) }, { json: opts.json ?? false });
+      return;
+    }
+
     const registry = new ComponentRegistry();
     if (loaded.moduleExports) registry.addModule(loaded.moduleExports);
     for (const m of opts.module) await registry.importModule(m);
 
-    const log = (s: string): void => {
-      if (!opts.json) print(s);
-    };
     await withCliStack({ registry, log }, async (stack) => {
       const submitted = await submitRun({
         client: stack.client,

@@ -41,6 +41,16 @@ describe('sluice dev', () => {
     expect(await logs.closed).toBe(0);
     expect(logs.out()).toMatch(/\[evaluate-classifier attempt 1\] log\s+accuracy/);
 
+    // With dev up, `sluice run` submits through its API and follows the run from there.
+    const viaApi = start('run', 'test/fixtures/controlFlow.ts', '--pipeline', 'gated');
+    const gatedId = (await waitFor(viaApi.out, /run (\w+) of pipeline "gated" started on http/))[1] ?? '';
+    await waitFor(viaApi.out, /gate waiting for approval/);
+    const approve = start('runs', 'approve', gatedId, '-m', 'ok');
+    expect(await approve.closed).toBe(0);
+    expect(approve.out()).toContain(`approved gate "gate" of run ${gatedId} (via ${url})`);
+    expect(await viaApi.closed).toBe(0);
+    expect(viaApi.out()).toMatch(new RegExp(`run ${gatedId} succeeded`));
+
     dev.child.kill('SIGINT');
     expect(await dev.closed).toBe(0);
     expect(dev.out()).toContain('stopping…');

@@ -15,7 +15,8 @@ import { readStateOwner } from '../../stack/stateLock';
 import { approveUpdate } from '../../workflows/pipelineRun';
 import { workflowIdFor, type ApprovalDecision } from '../../workflows/types';
 import { CliError } from '../CliError';
-import { followRun, withCliStack } from '../follow';
+import { servedApi } from '../apiReader';
+import { followRun, followRunFrom, withCliStack } from '../follow';
 
 const print = (s: string): void => {
   process.stdout.write(`${s}\n`);
@@ -56,6 +57,13 @@ async function onRun(runId: string, opts: FollowOptions, act: (client: Client, m
 }
 
 async function decide(runId: string, task: string | undefined, decision: Omit<ApprovalDecision, 'task'>, opts: FollowOptions): Promise<void> {
+  const api = await servedApi();
+  if (api) {
+    // The API names the decider after the token (or "local" with auth off).
+    const gate = await api.decide(runId, decision.approved, { ...(task !== undefined ? { task } : {}), ...(decision.comment ? { comment: decision.comment } : {}) });
+    print(`${decision.approved ? 'approved' : 'rejected'} gate "${gate}" of run ${runId} (via ${api.url})`);
+    return;
+  }
   await onRun(runId, opts, async (client) => {
     try {
       const gate = await client.workflow
@@ -78,6 +86,12 @@ export function registerRunControlCommands(runs: Command): void {
     .option('--detach', 'do not wait for the run to end')
     .option('--json', 'print the final run record as JSON')
     .action(async (runId: string, opts: FollowOptions) => {
+      const api = await servedApi();
+      if (api) {
+        await api.cancel(runId);
+        print(`cancellation of run ${runId} requested (via ${api.url})`);
+        return;
+      }
       await onRun(runId, opts, async (client) => {
         try {
           await client.workflow.getHandle(workflowIdFor(runId)).cancel();
@@ -111,6 +125,13 @@ export function registerRunControlCommands(runs: Command): void {
     .option('--no-cache', 'do not reuse cached results for the re-run steps')
     .option('--json', 'print the final run record as JSON')
     .action(async (runId: string, opts: { cache: boolean; json?: boolean }) => {
+      const api = await servedApi();
+      if (api) {
+        const { run, reused } = await api.retry(runId, opts.cache);
+        if (!opts.json) print(`run ${run.id} retries run ${runId}, reusing ${reused.length ? reused.join(', ') : 'nothing'} (via ${api.url})`);
+        await followRunFrom({ reader: api, status: () => api.liveStatus(run.id), finished: () => api.finished(run.id) }, { json: opts.json ?? false });
+        return;
+      }
       const owner = await readStateOwner(stateDir());
       if (owner) throw new CliError(`the state directory is in use by process ${owner.pid} (${owner.purpose}); run the retry when it ends`);
       await withCliStack({ log: (s) => (opts.json ? undefined : print(s)) }, async (stack) => {
