@@ -29,7 +29,7 @@ import { logRoutes } from './logs';
 import { metricRoutes } from './metrics';
 import { generateOpenApiDocument, newOpenApiRegistry, z, type OpenApiDocument } from './openapi';
 import { pipelineRoutes } from './pipelines';
-import { problemErrorHandler } from './problem';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, problemErrorHandler, problemTypeUri } from './problem';
 import { createApiMetrics } from './prometheus';
 import { defineRoute, mountRoutes, registerRoutes, unmatchedRoute, type ApiRoute } from './routing';
 import { runEventRoutes } from './runEvents';
@@ -188,6 +188,26 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
         );
       };
       server.once('error', onError);
+      // Requests Node's HTTP parser refuses (headers or URL over 16 KiB, broken syntax) never reach
+      // express: answer them as problems too, not with a bare status line.
+      server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+        if (!socket.writable) {
+          socket.destroy();
+          return;
+        }
+        const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+        const status = tooLarge ? 431 : 400;
+        const body = JSON.stringify({
+          type: problemTypeUri('bad-request'),
+          title: tooLarge ? 'Request header fields too large' : PROBLEM_TYPES['bad-request'].title,
+          status,
+          detail: tooLarge ? 'the request line and headers are larger than 16 KiB; send large input in a JSON body' : 'the HTTP request could not be parsed',
+        });
+        socket.end(
+          `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+            `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      });
       server.listen(port, host, () => {
         server.off('error', onError);
         resolve();
