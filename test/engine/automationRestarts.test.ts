@@ -33,8 +33,14 @@ describe('automation over time', () => {
     for (let i = 0; i < 150 && (await countRuns(ts.stack.metadata, 'scheduleId', 'every-2s')) < 2; i++) await sleep(200);
     expect(await countRuns(ts.stack.metadata, 'scheduleId', 'every-2s')).toBeGreaterThanOrEqual(2);
     await pauseSchedule(deps, 'every-2s', 'enough');
-    await sleep(1000); // a start already on its way when pausing may still land
-    const atPause = await countRuns(ts.stack.metadata, 'scheduleId', 'every-2s');
+    // A start already on its way when pausing may still record its run: wait until none lands.
+    let atPause = await countRuns(ts.stack.metadata, 'scheduleId', 'every-2s');
+    for (let i = 0; i < 10; i++) {
+      await sleep(1500);
+      const now = await countRuns(ts.stack.metadata, 'scheduleId', 'every-2s');
+      if (now === atPause) break;
+      atPause = now;
+    }
     await sleep(5000);
     expect(await countRuns(ts.stack.metadata, 'scheduleId', 'every-2s')).toBe(atPause);
     await deleteSchedule(deps, 'every-2s');
