@@ -129,7 +129,7 @@ function checkSemantics(spec: PipelineSpec, nested = false): ValidationIssue[] {
         checkPortType(port, path, add, { port: portName });
       }
     }
-    if (comp.impl.kind === 'pipeline') checkNestedPipeline(spec, ref, comp, add, issues);
+    if (comp.impl.kind === 'pipeline') checkNestedPipeline(ref, comp, add, issues);
     if (comp.impl.kind === 'command') checkCommand(ref, comp, comp.impl.command, add);
   }
 
@@ -200,7 +200,7 @@ interface Ctx {
   add: Add;
 }
 
-function checkNestedPipeline(spec: PipelineSpec, ref: string, comp: ComponentSpec, add: Add, issues: ValidationIssue[]): void {
+function checkNestedPipeline(ref: string, comp: ComponentSpec, add: Add, issues: ValidationIssue[]): void {
   if (comp.impl.kind !== 'pipeline') return;
   const inner = comp.impl.spec;
   issues.push(...checkSemantics(inner, true));
@@ -228,7 +228,6 @@ function checkNestedPipeline(spec: PipelineSpec, ref: string, comp: ComponentSpe
       });
     }
   }
-  void spec;
 }
 
 /** Every placeholder of a command's argv must name a port of the matching kind. */

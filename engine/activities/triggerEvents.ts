@@ -75,9 +75,8 @@ export function createTriggerActivities(deps: { metadata: MetadataStore; logger:
 
 /** Finished runs (of one pipeline, or all) whose finish time is at or after `since`. */
 async function finishedSince(metadata: MetadataStore, since: Date, pipeline: string | undefined): Promise<RunRecord[]> {
-  // Runs are listed newest-created first; a run finishes after it is created, so those created
-  // before `since` minus a day can be left out (runs longer than a day are found on later polls by
-  // their creation window growing with the cursor only if created within it: acceptable here).
+  // Only runs created within a day before the cursor are looked at: a watched run that lasts
+  // longer than a day is not seen when it finishes.
   const runs = await metadata.listRuns({ ...(pipeline ? { pipelineName: pipeline } : {}), createdFrom: new Date(since.getTime() - 86_400_000), limit: 1000 });
   return runs.filter((r) => r.finishedAt && r.finishedAt >= since).sort((a, b) => (a.finishedAt as Date).getTime() - (b.finishedAt as Date).getTime());
 }

@@ -12,7 +12,7 @@
  * directory and an empty file would share a digest, hence a path). Empty subdirectories are not
  * part of the content. Stored files are read-only (0o444) because other artifacts and cache hits share them.
  */
-import { errorMessage, isCode, pathExists } from './fsErrors';
+import { artifactSource, errorMessage, isCode, pathExists } from './fsErrors';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, lstat, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
@@ -62,13 +62,8 @@ export class LocalArtifactStore implements ArtifactStore {
   }
 
   async put(localPath: string): Promise<StoredArtifact> {
-    const source = resolve(localPath);
-    const info = await stat(source).catch((err: unknown) => {
-      throw new NonRetryableError(`cannot store ${source} in the artifact store: ${errorMessage(err)}`);
-    });
-    if (info.isFile()) return this.putFile(source);
-    if (info.isDirectory()) return this.putDirectory(source);
-    throw new NonRetryableError(`cannot store ${source}: only regular files and directories can be artifacts`);
+    const { source, kind } = await artifactSource(localPath);
+    return kind === 'file' ? this.putFile(source) : this.putDirectory(source);
   }
 
   async materialize(uri: string): Promise<string> {

@@ -29,7 +29,7 @@
  * store instance sharing the cache directory, reuse the cached copy without asking the bucket.
  * Cached files are read-only (0o444). The cache is never evicted by this class.
  */
-import { errorMessage, isCode, pathExists } from './fsErrors';
+import { artifactSource, isCode, pathExists } from './fsErrors';
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, copyFile, lstat, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
@@ -229,13 +229,8 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   async put(localPath: string): Promise<StoredArtifact> {
-    const source = resolve(localPath);
-    const info = await stat(source).catch((err: unknown) => {
-      throw new NonRetryableError(`cannot store ${source} in the artifact store: ${errorMessage(err)}`);
-    });
-    if (info.isFile()) return this.putFile(source);
-    if (info.isDirectory()) return this.putDirectory(source);
-    throw new NonRetryableError(`cannot store ${source}: only regular files and directories can be artifacts`);
+    const { source, kind } = await artifactSource(localPath);
+    return kind === 'file' ? this.putFile(source) : this.putDirectory(source);
   }
 
   async materialize(uri: string): Promise<string> {

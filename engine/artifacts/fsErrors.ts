@@ -1,5 +1,7 @@
 /** Small file-system helpers shared by the artifact stores. */
-import { lstat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { NonRetryableError } from '../../dsl/errors';
 
 /** True when `path` exists (a link counts, whatever it points at). */
 export async function pathExists(path: string): Promise<boolean> {
@@ -19,4 +21,15 @@ export function isCode(err: unknown, ...codes: string[]): boolean {
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** What `put` stores: a regular file or a directory; anything else (or nothing) is refused. */
+export async function artifactSource(localPath: string): Promise<{ source: string; kind: 'file' | 'directory' }> {
+  const source = resolve(localPath);
+  const info = await stat(source).catch((err: unknown) => {
+    throw new NonRetryableError(`cannot store ${source} in the artifact store: ${errorMessage(err)}`);
+  });
+  if (info.isFile()) return { source, kind: 'file' };
+  if (info.isDirectory()) return { source, kind: 'directory' };
+  throw new NonRetryableError(`cannot store ${source}: only regular files and directories can be artifacts`);
 }

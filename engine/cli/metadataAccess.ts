@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { MetadataStore } from '../metadata/MetadataStore';
 import { openMetadataStore } from '../metadata/index';
 import { stateDir } from '../paths';
-import { lockStateDir, readStateOwner } from '../stack/stateLock';
-import { ApiReader, type ReadStore } from './apiReader';
+import { lockStateDir } from '../stack/stateLock';
+import { servedApi, type ReadStore } from './apiReader';
 
 export interface MetadataAccess {
   /**
@@ -37,11 +37,6 @@ export async function withMetadata<T>(fn: (m: MetadataStore, access: MetadataAcc
  * through its API.
  */
 export async function withReader<T>(fn: (m: ReadStore) => Promise<T>): Promise<T> {
-  const remote = process.env.SLUICE_URL;
-  if (remote) return fn(new ApiReader(remote, process.env.SLUICE_TOKEN));
-  if (!process.env.DATABASE_URL) {
-    const owner = await readStateOwner(stateDir());
-    if (owner?.apiUrl) return fn(new ApiReader(owner.apiUrl, process.env.SLUICE_TOKEN));
-  }
-  return withMetadata((m) => fn(m));
+  const api = await servedApi();
+  return api ? fn(api) : withMetadata((m) => fn(m));
 }

@@ -87,8 +87,8 @@ export async function createTrigger(deps: TriggerDeps, raw: TriggerInput): Promi
     def = { ...common, kind: 'notification', after: t.after, url: t.url };
   } else {
     const { versionId, spec } = await pipelineVersion(deps.metadata, t.pipelineVersionId, t.spec);
-    // Inputs the trigger fills in count as given when checking the rest.
-    const filled: Record<string, Json> = { ...t.params };
+    // The fixed parameters are checked against the inputs the trigger does not fill in itself.
+    const rest = { ...spec.inputs };
     const fillers = t.kind === 'artifact' ? [t.input] : Object.keys(t.mapping);
     for (const name of fillers) {
       const port = spec.inputs[name];
@@ -96,10 +96,11 @@ export async function createTrigger(deps: TriggerDeps, raw: TriggerInput): Promi
       if (t.kind === 'artifact' && (port.kind !== 'artifact' || (port.type !== 'Artifact' && port.type !== t.match.type))) {
         throw new TriggerError(`input "${name}" of pipeline "${spec.name}" is ${port.kind === 'artifact' ? `a ${port.type}` : `a ${port.type} parameter`}, not a ${t.match.type} artifact`);
       }
-      filled[name] = port.kind === 'artifact' ? 'placeholder-artifact' : port.default ?? placeholderFor(port.type);
+      // A fixed value for a filled input is the fallback when an event lacks it: check it too.
+      if (!(name in t.params)) delete rest[name];
     }
     try {
-      resolveRunParams(spec, filled);
+      resolveRunParams({ ...spec, inputs: rest }, t.params);
     } catch (e) {
       throw new TriggerError((e as Error).message);
     }
@@ -120,12 +121,6 @@ export async function createTrigger(deps: TriggerDeps, raw: TriggerInput): Promi
     throw e;
   }
   return { definition: redact(def), ...(def.kind === 'webhook' ? { secret: def.secret } : {}) };
-}
-
-/** A stand-in value of a type, only to check that the other parameters are complete and valid. */
-function placeholderFor(type: string): Json {
-  if (type.startsWith('list<')) return [];
-  return { string: '', int: 0, float: 0, bool: false }[type] ?? null;
 }
 
 async function pipelineVersion(metadata: MetadataStore, versionId: string | undefined, spec: unknown): Promise<{ versionId: string; spec: PipelineSpec }> {

@@ -7,26 +7,13 @@
 export class Completions<T> {
   private readonly done: T[] = [];
   private wake: (() => void) | undefined;
-  private pending = 0;
 
   /** Tracks `p`; its settled value (map rejections yourself) joins the queue. */
   add(p: Promise<T>): void {
-    this.pending++;
     void p.then((value) => {
-      this.pending--;
       this.done.push(value);
       this.wake?.();
     });
-  }
-
-  /** How many are still running. */
-  get running(): number {
-    return this.pending;
-  }
-
-  /** Settled but not yet taken. */
-  get queued(): number {
-    return this.done.length;
   }
 
   /** The next settled value (in settlement order); waits if none has settled yet. */

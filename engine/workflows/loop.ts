@@ -6,7 +6,7 @@
  * counts only: `collect()` hands downstream tasks a reference that their activity resolves.
  */
 import { ApplicationFailure, CancellationScope, executeChild, isCancellation, workflowInfo } from '@temporalio/workflow';
-import { indexNodes, isLoopNode } from '../../dsl/ir/graph';
+import { deepBindings, indexNodes, isLoopNode, referencedNodes } from '../../dsl/ir/graph';
 import type { ComponentSpec, LoopNodeSpec, NodeSpec } from '../../dsl/ir/schema';
 import { Completions } from './completions';
 import { bookkeeping, describeFailure, resolveBinding, runScope, type NodeOutcome, type RunContext, type ScopeEnv } from './scope';
@@ -184,26 +184,16 @@ function collectionOutputs(ctx: RunContext, loopPath: string, node: LoopNodeSpec
   return out;
 }
 
-/** Outcomes of outer nodes that the body (at any depth) reads. */
+/** Outcomes of outer nodes that the body reads (inputs, conditions, items, at any depth). */
 function pickOuter(outer: Record<string, NodeOutcome>, body: Record<string, NodeSpec>): Record<string, NodeOutcome> {
-  const wanted = new Set<string>();
-  const visit = (nodes: Record<string, NodeSpec>): void => {
-    for (const node of Object.values(nodes)) {
-      const bindings = isLoopNode(node) ? [node.loop.items] : Object.values(node.inputs);
-      for (const b of bindings) {
-        if ('task' in b) wanted.add(b.task);
-        if ('collect' in b) wanted.add(b.collect.loop);
-        if ('oneOf' in b) for (const o of b.oneOf) if ('task' in o) wanted.add(o.task);
-      }
-      if (node.when) for (const id of Object.keys(outer)) wanted.add(id); // conditions: keep it simple, pass all
-      if (isLoopNode(node)) visit(node.loop.tasks);
-    }
-  };
-  visit(body);
   const out: Record<string, NodeOutcome> = {};
-  for (const id of wanted) {
-    const o = outer[id];
-    if (o) out[id] = { state: o.state, outputs: o.outputs };
+  for (const node of Object.values(body)) {
+    for (const b of deepBindings(node)) {
+      for (const id of referencedNodes(b)) {
+        const o = outer[id];
+        if (o) out[id] = { state: o.state, outputs: o.outputs };
+      }
+    }
   }
   return out;
 }

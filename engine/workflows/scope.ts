@@ -408,7 +408,7 @@ async function runNested(ctx: RunContext, taskPath: string, component: Component
 }
 
 /** Component options, overridden field by field by the task's. */
-export function activityOptions(component: ComponentSpec, task: TaskSpec, prefix: string): ActivityOptions {
+function activityOptions(component: ComponentSpec, task: TaskSpec, prefix: string): ActivityOptions {
   const retry = { ...component.retry, ...task.retry };
   const timeout = { ...component.timeout, ...task.timeout };
   const resources = { ...component.resources, ...task.resources };

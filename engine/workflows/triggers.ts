@@ -8,27 +8,22 @@
 import {
   continueAsNew,
   defineQuery,
-  executeChild,
   ParentClosePolicy,
   proxyActivities,
   setHandler,
   sleep,
   startChild,
-  uuid4,
   workflowInfo,
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { bookkeeping } from './scope';
-import type { pipelineRun } from './pipelineRun';
-import {
-  workflowIdFor,
-  type Json,
-  type PipelineRunInput,
-  type TriggerActivities,
-  type TriggerDefinition,
-  type TriggeredRunInput,
-  type TriggerEvent,
+import { recordAndRun } from './recordedRun';
+import type {
+  Json,
+  TriggerActivities,
+  TriggerDefinition,
+  TriggeredRunInput,
+  TriggerEvent,
 } from './types';
 
 export const definitionQuery = defineQuery<TriggerDefinition>('definition');
@@ -80,15 +75,13 @@ async function startOnce(def: TriggerDefinition, e: TriggerEvent): Promise<void>
 }
 
 export async function triggeredRun(input: TriggeredRunInput): Promise<Record<string, Json>> {
-  const runId = input.runId ?? uuid4().replace(/-/g, '').slice(0, 12);
-  const created = await bookkeeping(input.taskQueuePrefix).createTriggeredRun({
-    runId,
+  return recordAndRun({
+    taskQueuePrefix: input.taskQueuePrefix,
     pipelineVersionId: input.pipelineVersionId,
     params: input.params,
     trigger: { kind: 'trigger', triggerId: input.triggerId, event: input.event, workflowId: workflowInfo().workflowId },
+    ...(input.runId !== undefined ? { runId: input.runId } : {}),
   });
-  const args: PipelineRunInput = { runId, spec: created.spec, params: created.params, artifacts: created.artifacts, taskQueuePrefix: input.taskQueuePrefix };
-  return executeChild<typeof pipelineRun>('pipelineRun', { workflowId: workflowIdFor(runId), taskQueue: input.taskQueuePrefix, args: [args] });
 }
 
 export async function notifyRun(input: { url: string; runId: string; triggerId: string }): Promise<void> {

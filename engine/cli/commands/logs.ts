@@ -3,9 +3,7 @@ import type { Command } from 'commander';
 import type { MetadataStore, RunRecord, TaskLogRecord } from '../../metadata/MetadataStore';
 import { StateDirBusyError } from '../../stack/stateLock';
 import { CliError } from '../CliError';
-import { stateDir } from '../../paths';
-import { readStateOwner } from '../../stack/stateLock';
-import { ApiReader } from '../apiReader';
+import { servedApi, type ApiReader } from '../apiReader';
 import { withMetadata } from '../metadataAccess';
 
 const FOLLOW_POLL_MS = 500;
@@ -34,7 +32,7 @@ export function registerLogsCommand(program: Command): void {
       const print = (line: TaskLogRecord): void => {
         process.stdout.write(`${opts.json ? JSON.stringify(line) : formatLogLine(line)}\n`);
       };
-      const api = await apiReaderIfServed();
+      const api = await servedApi();
       if (api) {
         await viaApi(api, runId, task, attempt, opts.follow === true, print);
         return;
@@ -75,14 +73,6 @@ export function registerLogsCommand(program: Command): void {
         throw e;
       }
     });
-}
-
-/** The API of a running `sluice dev` (or SLUICE_URL), which then serves the logs. */
-async function apiReaderIfServed(): Promise<ApiReader | undefined> {
-  if (process.env.SLUICE_URL) return new ApiReader(process.env.SLUICE_URL, process.env.SLUICE_TOKEN);
-  if (process.env.DATABASE_URL) return undefined;
-  const owner = await readStateOwner(stateDir());
-  return owner?.apiUrl ? new ApiReader(owner.apiUrl, process.env.SLUICE_TOKEN) : undefined;
 }
 
 /** Logs through the API; following polls every 500 ms until the run has finished. */

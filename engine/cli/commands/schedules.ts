@@ -52,7 +52,7 @@ async function withSchedules<T>(needsMetadata: boolean, fn: (deps: ScheduleDeps)
   }
 }
 
-function withMetadata(deps: ScheduleDeps): ScheduleDeps & { metadata: NonNullable<ScheduleDeps['metadata']> } {
+function requireMetadata(deps: ScheduleDeps): ScheduleDeps & { metadata: NonNullable<ScheduleDeps['metadata']> } {
   if (!deps.metadata) throw new CliError('creating a schedule needs the metadata store; stop the running stack first');
   return { ...deps, metadata: deps.metadata };
 }
@@ -106,7 +106,7 @@ export function registerScheduleCommands(program: Command): void {
         const startAt = date(o.start, '--start');
         const endAt = date(o.end, '--end');
         const created = await withSchedules(true, (deps) =>
-          createSchedule(withMetadata(deps), {
+          createSchedule(requireMetadata(deps), {
             ...(o.id ? { id: o.id } : {}),
             spec: loaded.spec,
             params,
