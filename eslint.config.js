@@ -50,7 +50,7 @@ const ourFolder = (/** @type {string[]} */ names) => `^(?:\\.\\./)+(?:${names.jo
 // the workflow sandbox (and test/boundaries.test.ts skips them for the same reason).
 // ---------------------------------------------------------------------------------------------
 
-const TEST_FILES = ['**/*.test.ts', '**/*.test-d.ts', '**/*.contract.ts'];
+const TEST_FILES = ['**/*.test.ts', '**/*.test.tsx', '**/*.test-d.ts', '**/*.contract.ts'];
 
 const dslRestrictions = [
   {
@@ -127,6 +127,23 @@ const workflowRestrictions = [
   },
 ];
 
+const editorRestrictions = [
+  {
+    regex: NODE_BUILTIN,
+    message:
+      'editor/src may not import Node built-ins: it runs in the browser. Ask the engine over HTTP (editor/src/api/client.ts) for anything that needs the machine.',
+  },
+  {
+    regex: ourFolder(['engine', 'components', 'workers', 'examples', 'bench', 'scripts', 'test']),
+    message:
+      'editor/src talks to the engine only over HTTP and uses only the DSL (DESIGN.md "Layout"): import sluice/dsl (types, validator, codegen) and call the API through editor/src/api/client.ts.',
+  },
+  {
+    regex: `${DB_AND_SERVER}|${ML_RUNTIMES}|^@temporalio/`,
+    message: 'editor/src runs in the browser: databases, servers, Temporal and ML runtimes belong to the engine and the workers.',
+  },
+];
+
 const componentRestrictions = [
   {
     regex: ourFolder(['engine', 'workers', 'editor']),
@@ -170,6 +187,7 @@ export default defineConfig(
     '.tools/',
     '.sluice/',
     'dist/',
+    'editor/dist/',
     'coverage/',
     'engine/metadata/migrations/',
     // JS: only our own config and the CLI shim are linted (without type information, below).
@@ -182,7 +200,7 @@ export default defineConfig(
 
   // --- TypeScript: type-checked rules ----------------------------------------------------------
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: {
@@ -270,6 +288,11 @@ export default defineConfig(
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: workflowRestrictions }],
       'no-restricted-syntax': noHiddenImports('engine/workflows/'),
     },
+  },
+  {
+    files: ['editor/src/**/*.ts', 'editor/src/**/*.tsx'],
+    ignores: TEST_FILES,
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: editorRestrictions }] },
   },
   {
     files: ['components/**/*.ts'],

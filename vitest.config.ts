@@ -12,8 +12,8 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', '.tools/**', '.sluice/**'],
+    include: ['**/*.test.ts', '**/*.test.tsx'],
+    exclude: ['node_modules/**', '.tools/**', '.sluice/**', 'editor/dist/**'],
     // Temporal's worker uses native modules and child processes: isolate test files in processes.
     pool: 'forks',
     // Heavy integration files (Temporal server, PostgreSQL) on a 2-core machine: keep concurrency low.

@@ -4,3 +4,4 @@ export type { ApiServer, ApiServerDeps, RunningApiServer } from './server';
 export { createApiToken, hashTokenSecret, parseApiToken, verifyApiToken, API_ROLES } from './auth';
 export type { AuthOptions } from './auth';
 export type { Principal } from './routing';
+export { EDITOR_DIST_DIR, serveEditor } from './editorAssets';

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
 import { register } from 'prom-client';
-import { startApiServer, type RunningApiServer } from '../../api/index';
+import { serveEditor, startApiServer, type RunningApiServer } from '../../api/index';
 import { openArtifactStore } from '../../artifacts/index';
 import { DEFAULT_TASK_QUEUE_PREFIX, submitRun } from '../../client/submitRun';
 import { resolveRunParams } from '../../client/runParams';
@@ -106,9 +106,11 @@ export function registerDevCommands(program: Command): void {
           logger,
           host: o.host,
           port: port(o.port),
+          extend: (app) => serveEditor(app),
         });
         await annotateStateOwner(stack.stateDir, { apiUrl: api.url });
         print(`Sluice is up: ${api.url}`);
+        print(`  editor ${api.url}/${loaded ? `#/pipelines/${encodeURIComponent(loaded.spec.name)}` : ''}`);
         print(`  API ${api.url}/api · reference ${api.url}/api/docs · metrics ${api.url}/metrics`);
         print(`  Temporal ${stack.temporalAddress} · workers: ${resourceClasses.join(', ')}${gpu ? '' : ' (no GPU found)'} · ${registry.size} components`);
 
@@ -123,6 +125,7 @@ export function registerDevCommands(program: Command): void {
             taskQueuePrefix: stack.taskQueuePrefix,
           });
           print(`run ${submitted.runId} of pipeline "${loaded.spec.name}" started (${Object.keys(loaded.spec.dag.tasks).length} tasks)`);
+          print(`  watch it: ${api.url}/#/runs/${encodeURIComponent(submitted.runId)}`);
           const run = await followRun(stack.metadata, submitted, {});
           exitCode = run.status === 'succeeded' ? 0 : 1;
         }
@@ -167,6 +170,7 @@ export function registerDevCommands(program: Command): void {
           logger,
           host: o.host,
           port: port(o.port),
+          extend: (app) => serveEditor(app),
         });
         logger.info({ url: api.url }, 'Sluice API listening');
         print(`Sluice API listening on ${api.url}`);

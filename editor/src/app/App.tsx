@@ -1,0 +1,59 @@
+/**
+ * The shell: a top bar with the main views and the page for the current hash route. Pages own
+ * their data; they talk to the engine through `api/client.ts` only.
+ */
+import type { ReactElement } from 'react';
+import { EditorPage } from '../pages/editor/EditorPage';
+import { LineagePage } from '../pages/lineage/LineagePage';
+import { PipelinesPage } from '../pages/pipelines/PipelinesPage';
+import { RunPage } from '../pages/run/RunPage';
+import { RunsPage } from '../pages/runs/RunsPage';
+import { href, useRoute, type Route } from './route';
+
+function page(route: Route): ReactElement {
+  switch (route.view) {
+    case 'pipelines':
+      return <PipelinesPage />;
+    case 'editor':
+      return <EditorPage key={`${route.pipeline ?? ''}@${route.version ?? ''}`} pipeline={route.pipeline} version={route.version} />;
+    case 'runs':
+      return <RunsPage query={route.query} />;
+    case 'run':
+      return <RunPage key={route.runId} runId={route.runId} query={route.query} />;
+    case 'lineage':
+      return <LineagePage key={`${route.kind}:${route.id}`} kind={route.kind} id={route.id} query={route.query} />;
+    case 'notFound':
+      return (
+        <main className="page">
+          <h1>Not found</h1>
+          <p>
+            Nothing lives at <code>#{route.hash}</code>. Go to the <a href={href.pipelines()}>pipelines</a> or the <a href={href.runs()}>runs</a>.
+          </p>
+        </main>
+      );
+  }
+}
+
+export function App(): ReactElement {
+  const route = useRoute();
+  const current = route.view === 'editor' || route.view === 'pipelines' ? 'pipelines' : route.view === 'lineage' ? 'lineage' : 'runs';
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <a className="brand" href={href.pipelines()}>
+          Sluice
+        </a>
+        <nav aria-label="Main">
+          <a href={href.pipelines()} aria-current={current === 'pipelines' ? 'page' : undefined}>
+            Pipelines
+          </a>
+          <a href={href.runs()} aria-current={current === 'runs' ? 'page' : undefined}>
+            Runs
+          </a>
+          <a href="/api/docs/">API</a>
+        </nav>
+      </header>
+      {page(route)}
+    </div>
+  );
+}

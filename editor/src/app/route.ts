@@ -1,0 +1,61 @@
+/**
+ * Hash routes, so the API server needs no fallback rules and every view has a link to share:
+ *   #/pipelines                        pipeline list (opens the editor)
+ *   #/pipelines/:name[/versions/:n]   the editor on a stored version (latest when no version)
+ *   #/new                              an empty canvas
+ *   #/runs[?pipeline=&status=…]       runs list
+ *   #/runs/:runId                      run view
+ *   #/lineage/:kind/:id[?hops=n]       lineage explorer from an artifact, a run or a model
+ */
+import { useEffect, useState } from 'react';
+
+export type Route =
+  | { view: 'pipelines' }
+  | { view: 'editor'; pipeline?: string; version?: number }
+  | { view: 'runs'; query: URLSearchParams }
+  | { view: 'run'; runId: string; query: URLSearchParams }
+  | { view: 'lineage'; kind: 'artifact' | 'run' | 'model'; id: string; query: URLSearchParams }
+  | { view: 'notFound'; hash: string };
+
+export function parseRoute(hash: string): Route {
+  const raw = hash.replace(/^#/, '') || '/pipelines';
+  const [pathPart = '', queryPart = ''] = raw.split('?', 2);
+  const query = new URLSearchParams(queryPart);
+  const parts = pathPart.split('/').filter(Boolean).map(decodeURIComponent);
+  const [head, a, b, c] = parts;
+  if (head === 'pipelines' && a === undefined) return { view: 'pipelines' };
+  if (head === 'pipelines' && a !== undefined) {
+    if (b === 'versions' && c !== undefined && /^\d+$/.test(c)) return { view: 'editor', pipeline: a, version: Number(c) };
+    if (b === undefined) return { view: 'editor', pipeline: a };
+  }
+  if (head === 'new' && a === undefined) return { view: 'editor' };
+  if (head === 'runs' && a === undefined) return { view: 'runs', query };
+  if (head === 'runs' && a !== undefined && b === undefined) return { view: 'run', runId: a, query };
+  if (head === 'lineage' && (a === 'artifact' || a === 'run' || a === 'model') && b !== undefined) return { view: 'lineage', kind: a, id: b, query };
+  return { view: 'notFound', hash: raw };
+}
+
+export const href = {
+  pipelines: (): string => '#/pipelines',
+  editor: (pipeline: string, version?: number): string =>
+    `#/pipelines/${encodeURIComponent(pipeline)}${version !== undefined ? `/versions/${version}` : ''}`,
+  newPipeline: (): string => '#/new',
+  runs: (query?: Record<string, string>): string => `#/runs${query && Object.keys(query).length ? `?${new URLSearchParams(query).toString()}` : ''}`,
+  run: (runId: string, task?: string): string => `#/runs/${encodeURIComponent(runId)}${task ? `?task=${encodeURIComponent(task)}` : ''}`,
+  lineage: (kind: 'artifact' | 'run' | 'model', id: string, hops?: number): string =>
+    `#/lineage/${kind}/${encodeURIComponent(id)}${hops !== undefined ? `?hops=${hops}` : ''}`,
+};
+
+export function navigate(to: string): void {
+  window.location.hash = to.replace(/^#/, '');
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+  useEffect(() => {
+    const onChange = (): void => setRoute(parseRoute(window.location.hash));
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return route;
+}
