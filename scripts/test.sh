@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `npm test`: installs what is missing (npm packages, the Temporal CLI, PostgreSQL when root),
-# then type checks (including the type-level DSL tests), lints, and runs every test.
+# `npm test`: installs what is missing (npm packages, the Temporal CLI, PostgreSQL and Chromium
+# when root), builds the editor, then type checks (including the type-level DSL tests), lints, and runs every test.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -13,6 +13,15 @@ if url="$(bash scripts/ensure-postgres.sh)"; then
 else
   echo "== PostgreSQL unavailable: the PostgreSQL-backed tests will be skipped (see the message above)"
 fi
+
+if chromium="$(bash scripts/ensure-chromium.sh)"; then
+  export SLUICE_CHROMIUM="$chromium"
+  echo "== Chromium: $chromium"
+else
+  echo "== Chromium unavailable: the browser tests will fail (see the message above)"
+fi
+echo "== editor build (vite)"
+bash scripts/ensure-editor.sh
 
 echo "== typecheck (tsc, including test/types/*.test-d.ts)"
 npx tsc --noEmit -p .
