@@ -12,9 +12,11 @@
  * }
  * ```
  *
- * - `columns`: at least one; names unique and non-empty; `type` is "number" or "string".
+ * - `columns`: at least one; names unique and non-empty; `type` is "number", "string" or
+ *   "boolean"; `nullable: true` (optional) allows missing values in that column.
  * - `rows`: arrays with one cell per column; a number column holds finite numbers, a string column
- *   strings. No missing values (no null): clean the data before it becomes a Dataset.
+ *   strings, a boolean column booleans. A missing value is `null`, and only a nullable column may
+ *   hold one, so a consumer that needs complete data (`numberMatrix`) can refuse it up front.
  * - `target` (optional): the column a model predicts; must name a column.
  *
  * `writeDataset` puts one row per line so a file diffs and previews well.
@@ -22,12 +24,23 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { NonRetryableError, type Json } from 'sluice/dsl';
 
-export type ColumnType = 'number' | 'string';
+export type ColumnType = 'number' | 'string' | 'boolean';
 export interface DatasetColumn {
   name: string;
   type: ColumnType;
+  /** The column may hold missing values (`null`). Absent means it may not. */
+  nullable?: boolean;
 }
-export type DatasetCell = number | string;
+export type DatasetCell = number | string | boolean | null;
+
+/**
+ * What the values of a column are, at the precision loaders, statistics and schemas speak of: a
+ * number column is "int" when every value it holds is a whole number, else "float".
+ */
+export type ValueType = 'int' | 'float' | 'string' | 'bool';
+
+const COLUMN_TYPES: readonly ColumnType[] = ['number', 'string', 'boolean'];
+
 export interface Dataset {
   columns: DatasetColumn[];
   rows: DatasetCell[][];
@@ -55,15 +68,20 @@ export function parseDataset(value: unknown, source: string): Dataset {
   const columns: DatasetColumn[] = [];
   const seen = new Set<string>();
   (obj.columns as unknown[]).forEach((c, i) => {
-    const col = c as { name?: unknown; type?: unknown } | null;
-    if (typeof col !== 'object' || col === null) return fail(`columns[${i}] must be an object { name, type }`);
+    const col = c as { name?: unknown; type?: unknown; nullable?: unknown } | null;
+    if (typeof col !== 'object' || col === null) return fail(`columns[${i}] must be an object { name, type, nullable? }`);
     if (typeof col.name !== 'string' || col.name === '') return fail(`columns[${i}].name must be a non-empty string`);
-    if (col.type !== 'number' && col.type !== 'string') {
-      return fail(`column "${col.name}": type must be "number" or "string" (got ${JSON.stringify(col.type)})`);
+    if (!COLUMN_TYPES.includes(col.type as ColumnType)) {
+      return fail(`column "${col.name}": type must be "number", "string" or "boolean" (got ${JSON.stringify(col.type)})`);
+    }
+    if (col.nullable !== undefined && typeof col.nullable !== 'boolean') {
+      return fail(`column "${col.name}": nullable must be true or false (got ${JSON.stringify(col.nullable)})`);
     }
     if (seen.has(col.name)) return fail(`column "${col.name}" appears twice`);
     seen.add(col.name);
-    columns.push({ name: col.name, type: col.type });
+    const column: DatasetColumn = { name: col.name, type: col.type as ColumnType };
+    if (col.nullable === true) column.nullable = true;
+    columns.push(column);
   });
 
   if (!Array.isArray(obj.rows)) fail('"rows" must be an array of arrays');
@@ -73,7 +91,11 @@ export function parseDataset(value: unknown, source: string): Dataset {
     if (r.length !== columns.length) return fail(`row ${i} has ${r.length} cells; expected ${columns.length} (one per column)`);
     columns.forEach((col, j) => {
       const cell: unknown = r[j];
-      const ok = col.type === 'number' ? typeof cell === 'number' && Number.isFinite(cell) : typeof cell === 'string';
+      if (cell === null) {
+        if (col.nullable !== true) fail(`row ${i}, column "${col.name}": expected a ${col.type}, got null (the column is not nullable)`);
+        return;
+      }
+      const ok = col.type === 'number' ? typeof cell === 'number' && Number.isFinite(cell) : typeof cell === col.type;
       if (!ok) fail(`row ${i}, column "${col.name}": expected a ${col.type}, got ${JSON.stringify(cell)}`);
     });
   });
@@ -126,14 +148,41 @@ export function datasetProperties(ds: Dataset): Record<string, Json> {
   return props;
 }
 
-/** The rows' values of the named number columns, as a matrix (rows × names). */
+/** The rows' values of the named number columns, as a matrix (rows × names); no missing values. */
 export function numberMatrix(ds: Dataset, names: readonly string[], source: string): number[][] {
   const idx = names.map((name) => {
     const i = columnIndex(ds, name, source);
-    if (ds.columns[i]!.type !== 'number') {
-      throw new InvalidDatasetError(`dataset ${source}: column "${name}" holds strings; a number column is needed here (encode it first)`);
+    const type = ds.columns[i]!.type;
+    if (type !== 'number') {
+      throw new InvalidDatasetError(`dataset ${source}: column "${name}" holds ${type}s; a number column is needed here (encode it first)`);
     }
     return i;
   });
-  return ds.rows.map((r) => idx.map((i) => r[i] as number));
+  return ds.rows.map((r, row) =>
+    idx.map((i, k) => {
+      const v = r[i];
+      if (typeof v !== 'number') {
+        throw new InvalidDatasetError(`dataset ${source}: column "${names[k]}" has a missing value in row ${row}; impute or drop missing values first`);
+      }
+      return v;
+    }),
+  );
+}
+
+/** The value type of a column: its declared type, with number columns told apart into int/float. */
+export function columnValueType(ds: Dataset, index: number): ValueType {
+  const type = ds.columns[index]!.type;
+  switch (type) {
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'bool';
+    case 'number':
+      return ds.rows.every((r) => {
+        const v = r[index];
+        return typeof v !== 'number' || Number.isInteger(v);
+      })
+        ? 'int'
+        : 'float';
+  }
 }
