@@ -4,7 +4,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import type { PipelineSpec } from './schema';
+import type { NodeSpec, PipelineSpec } from './schema';
 
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
@@ -22,16 +22,26 @@ export function sha256Hex(text: string): string {
   return bytesToHex(sha256(utf8ToBytes(text)));
 }
 
-/** The pipeline without editor-only fields: what the digest covers. */
-export function stripUi(spec: PipelineSpec): PipelineSpec {
-  const tasks = Object.fromEntries(
-    Object.entries(spec.dag.tasks).map(([id, task]) => {
-      const { ui: _ui, ...rest } = task;
+function stripNodes(tasks: Record<string, NodeSpec>): Record<string, NodeSpec> {
+  return Object.fromEntries(
+    Object.entries(tasks).map(([id, node]) => {
+      const { ui: _ui, ...rest } = node;
+      if ('loop' in rest) return [id, { ...rest, loop: { ...rest.loop, tasks: stripNodes(rest.loop.tasks) } }];
       return [id, rest];
     }),
   );
+}
+
+/**
+ * The pipeline without editor-only fields: what the digest covers. `ui` goes at every depth (loop
+ * bodies, nested pipelines), so moving a node inside a loop on the canvas is no new version either.
+ */
+export function stripUi(spec: PipelineSpec): PipelineSpec {
+  const components = Object.fromEntries(
+    Object.entries(spec.components).map(([ref, c]) => [ref, c.impl.kind === 'pipeline' ? { ...c, impl: { ...c.impl, spec: stripUi(c.impl.spec) } } : c]),
+  );
   const { ui: _ui, ...rest } = spec;
-  return { ...rest, dag: { tasks } };
+  return { ...rest, components, dag: { tasks: stripNodes(spec.dag.tasks) } };
 }
 
 /** Stable content digest of a pipeline; editor positions (`ui`) never change it. */
