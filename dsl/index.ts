@@ -14,6 +14,7 @@ export type {
   LoopOptions,
   LoopOutput,
   NestedPipelineComponent,
+  NodeUi,
   NodeHandle,
   PipelineBuilder,
   PipelineDefinition,
@@ -26,10 +27,11 @@ export type { Condition } from './conditions';
 export { approval, APPROVAL_COMPONENT_NAME } from './approval';
 export { t } from './ports';
 export type { ArtifactListRef, ArtifactPort, ArtifactRef, InputValue, Json, ParamPort, ParamRef, PortMap, TaskInputs } from './ports';
-export type { ComponentContext, InputArtifact, OutputArtifact, RunFunction, RunInputs } from './runtime';
+export type { ComponentContext, InputArtifact, OutputArtifact, RunFunction, RunInputs, TaskDevice } from './runtime';
 export { compile } from './compile';
 export type { CompiledPipeline, CompileOptions } from './compile';
 export { toMs } from './duration';
 export type { Duration } from './duration';
 export { DslError, NonRetryableError, PipelineValidationError, SluiceError } from './errors';
 export * from './ir/index';
+export { CodegenError, generatePipelineSource, type ComponentImport, type GeneratePipelineSourceOptions } from './codegen/index';

@@ -33,6 +33,15 @@ export interface NodeHandle {
   readonly id: string;
 }
 
+/** Editor-only data of a task or loop (position, condition group); never part of the digest. */
+export interface NodeUi {
+  x?: number;
+  y?: number;
+  /** Condition group; set here it replaces the one `p.when()` gives (generated code uses this). */
+  group?: string;
+  collapsed?: boolean;
+}
+
 export interface TaskOptions extends ExecutionOptionsInput {
   /** Task id (unique in the pipeline). Defaults to the component name, suffixed when repeated. */
   id?: string;
@@ -40,6 +49,10 @@ export interface TaskOptions extends ExecutionOptionsInput {
   after?: NodeHandle[];
   /** Label shown in the editor. */
   label?: string;
+  /** Run only when this holds: `p.when()` for one task, without an editor group (what the editor draws). */
+  when?: Condition;
+  /** Editor position and group (the IR's `ui`); ignored by the digest. */
+  ui?: NodeUi;
 }
 
 type AnyRef = ParamRef<string> | ArtifactRef<string> | ArtifactListRef<string>;
@@ -72,6 +85,10 @@ export interface LoopOptions {
   minSuccessRatio?: number;
   after?: NodeHandle[];
   label?: string;
+  /** Run the loop only when this holds (as `TaskOptions.when`). */
+  when?: Condition;
+  /** Editor position and group (the IR's `ui`); ignored by the digest. */
+  ui?: NodeUi;
 }
 
 /** Item type of a list reference or a literal list. */
@@ -126,6 +143,8 @@ export interface PipelineOptions<PI extends PortMap> {
   name: string;
   description?: string;
   inputs?: PI;
+  /** Editor viewport (the IR's `ui`); ignored by the digest. */
+  ui?: PipelineSpec['ui'];
 }
 
 export interface PipelineDefinition<PI extends PortMap = PortMap, PO extends Record<string, AnyRef> = Record<string, AnyRef>> {
@@ -279,17 +298,21 @@ export function pipeline<const PI extends PortMap = Record<never, never>, R exte
     return id;
   };
 
-  /** Common node fields: guard from enclosing `when`s, `after`, editor group/label. */
-  const decorate = (node: NodeSpec, opts: { after?: NodeHandle[]; label?: string }): void => {
+  /** Common node fields: guard from enclosing `when`s (and its own), `after`, editor data. */
+  const decorate = (node: NodeSpec, opts: { after?: NodeHandle[]; label?: string; when?: Condition; ui?: NodeUi }): void => {
     const scope = current();
-    if (scope.guards.length === 1) node.when = scope.guards[0];
-    else if (scope.guards.length > 1) node.when = { op: 'and', args: [...scope.guards] };
+    const guards = opts.when ? [...scope.guards, opts.when.expr] : scope.guards;
+    if (guards.length === 1) node.when = guards[0];
+    else if (guards.length > 1) node.when = { op: 'and', args: [...guards] };
     if (opts.after?.length) node.after = opts.after.map((h) => h.id);
-    if (opts.label !== undefined || scope.group !== undefined) {
-      node.ui = {};
-      if (opts.label !== undefined) node.ui.label = opts.label;
-      if (scope.group !== undefined) node.ui.group = scope.group;
+    const ui: NonNullable<NodeSpec['ui']> = {};
+    if (opts.label !== undefined) ui.label = opts.label;
+    if (scope.group !== undefined) ui.group = scope.group;
+    // Explicit editor data wins over the derived label/group; undefined fields are left out.
+    for (const [key, value] of Object.entries(opts.ui ?? {}) as [keyof NodeUi, NodeUi[keyof NodeUi]][]) {
+      if (value !== undefined) Object.assign(ui, { [key]: value });
     }
+    if (Object.keys(ui).length > 0 || opts.ui !== undefined) node.ui = ui;
   };
 
   const bindingsOf = (inputs: Record<string, unknown>, taskWhere: string): Record<string, Binding> => {
@@ -441,5 +464,6 @@ export function pipeline<const PI extends PortMap = Record<never, never>, R exte
     dag: { tasks: topTasks },
   };
   if (options.description !== undefined) spec.description = options.description;
+  if (options.ui !== undefined) spec.ui = options.ui;
   return { kind: 'pipeline', name: options.name, spec, components };
 }

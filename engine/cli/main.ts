@@ -17,11 +17,13 @@ import { registerDevCommands } from './commands/dev';
 import { registerRunControlCommands } from './commands/runControl';
 import { registerScheduleCommands } from './commands/schedules';
 import { registerTriggerCommands } from './commands/triggers';
-import { servedApi } from './apiReader';
+import { ApiClient, servedApi } from './apiReader';
 import { followRun, followRunFrom, withCliStack } from './follow';
 import { registerLogsCommand } from './commands/logs';
 import { registerWorkerCommand } from './commands/worker';
+import { registerWorkersCommand } from './commands/workers';
 import { registerTokenCommands } from './commands/tokens';
+import { registerExportTsCommand } from './commands/exportTs';
 import { formatLineage, formatRun, formatRunList } from './format';
 import { loadPipeline } from './loadPipeline';
 
@@ -125,7 +127,11 @@ runs
       if (!run) throw new CliError(`no run with id "${id}" (list them with: sluice runs list)`);
       const executions = await m.listExecutions(id);
       const artifacts = await m.listRunArtifacts(id);
-      print(opts.json ? JSON.stringify({ run, executions, artifacts }, null, 2) : formatRun(run, executions, artifacts));
+      // A served stack also says why running tasks have not started (e.g. waiting for a gpu worker).
+      const live = run.status === 'running' && m instanceof ApiClient ? await m.liveStatus(id) : undefined;
+      const waiting = Object.entries(live?.tasks ?? {}).flatMap(([task, t]) => (t.waitingFor ? [{ task, ...t.waitingFor }] : []));
+      if (opts.json) print(JSON.stringify({ run, executions, artifacts, ...(live ? { live } : {}) }, null, 2));
+      else print([formatRun(run, executions, artifacts), ...waiting.map((w) => `  … ${w.task} ${w.reason}`)].join('\n'));
     });
   });
 
@@ -151,7 +157,9 @@ registerScheduleCommands(program);
 registerDevCommands(program);
 registerTriggerCommands(program);
 registerWorkerCommand(program);
+registerWorkersCommand(program);
 registerTokenCommands(program);
+registerExportTsCommand(program);
 
 function reportError(e: unknown): void {
   if (e instanceof PipelineValidationError) {

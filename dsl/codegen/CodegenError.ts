@@ -1,0 +1,6 @@
+/** The IR holds something the DSL cannot write (or is not valid IR); the message names where and what to change. */
+import { NonRetryableError } from '../errors';
+
+export class CodegenError extends NonRetryableError {
+  override readonly name: string = 'CodegenError';
+}
