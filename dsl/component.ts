@@ -25,6 +25,11 @@ export interface TimeoutOptions {
   total?: Duration;
   /** A worker that stops heartbeating for this long is considered dead and the attempt retried. */
   heartbeat?: Duration;
+  /**
+   * How long an attempt may wait for a worker to take it (e.g. a GPU task while no GPU worker is
+   * online); then the task fails at once with "no gpu worker picked up the task within …".
+   */
+  queue?: Duration;
 }
 
 export interface CacheOptions {
@@ -85,6 +90,7 @@ export function toExecutionOptions(o: ExecutionOptionsInput, where: string): Exe
     if (o.timeout.attempt !== undefined) out.timeout.attemptMs = toMs(o.timeout.attempt, `${where}: timeout.attempt`);
     if (o.timeout.total !== undefined) out.timeout.totalMs = toMs(o.timeout.total, `${where}: timeout.total`);
     if (o.timeout.heartbeat !== undefined) out.timeout.heartbeatMs = toMs(o.timeout.heartbeat, `${where}: timeout.heartbeat`);
+    if (o.timeout.queue !== undefined) out.timeout.queueMs = toMs(o.timeout.queue, `${where}: timeout.queue`);
   }
   if (o.cache !== undefined) {
     const c = o.cache === false ? { enabled: false } : o.cache;

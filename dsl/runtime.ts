@@ -28,6 +28,21 @@ export interface ComponentLogger {
   (message: string, fields?: Record<string, Json>): void;
 }
 
+/**
+ * The accelerator an attempt runs on (GPU workers only: one task per GPU at a time). Command
+ * components get it as CUDA_VISIBLE_DEVICES (their process sees only this GPU, as CUDA device 0).
+ * In-process code passes `ordinal` to its library, e.g. ONNX Runtime's
+ * `executionProviders: [{ name: 'cuda', deviceId: ctx.device.ordinal }]`.
+ */
+export interface TaskDevice {
+  readonly kind: 'gpu';
+  /** nvidia-smi's index of the GPU (what logs and `sluice workers` show). */
+  readonly index: number;
+  /** CUDA's number for it inside the worker process (differs from `index` under CUDA_VISIBLE_DEVICES). */
+  readonly ordinal: number;
+  readonly name: string;
+}
+
 export interface ComponentContext<O extends PortMap = PortMap> {
   readonly runId: string;
   readonly taskId: string;
@@ -43,6 +58,8 @@ export interface ComponentContext<O extends PortMap = PortMap> {
   metric(key: string, value: number, step?: number): void;
   /** Reports progress; heartbeats are also sent automatically while `run` is pending. */
   heartbeat(details?: Json): void;
+  /** The GPU this attempt holds, on a GPU worker; absent on CPU workers. */
+  readonly device?: TaskDevice;
 }
 
 export type RunInputs<I extends PortMap> = {

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { stateDir } from '../engine/paths';
 import { DEFAULT_TASK_QUEUE_PREFIX } from '../engine/client/submitRun';
+import { GpuSettingError, parseGpuSetting } from './runtime/gpus';
 
 /** What a worker can serve: the control queue (workflows + run bookkeeping) and the task queues. */
 export const WORKER_QUEUES = ['control', 'cpu', 'gpu'] as const;
@@ -23,9 +24,13 @@ export interface WorkerSettings {
   queues: WorkerQueue[];
   /** Modules with component implementations (paths relative to the working directory, or package names). */
   modules: string[];
-  /** Concurrent tasks per task queue (default: 8 on cpu, 1 on gpu). */
+  /** Concurrent tasks on the cpu queue (default 8). The gpu queue runs one task per GPU. */
   concurrency?: number;
   taskQueuePrefix: string;
+  /** Which GPUs to use (`--gpus`, else SLUICE_GPUS): auto, none, a count or indices (workers/runtime/gpus.ts). */
+  gpus?: string;
+  /** Name of the setting `gpus` came from, for messages. */
+  gpusFrom?: string;
 }
 
 export interface WorkerFlags {
@@ -33,6 +38,7 @@ export interface WorkerFlags {
   module: string[];
   concurrency?: string;
   taskQueuePrefix?: string;
+  gpus?: string;
 }
 
 /** A setting is missing or wrong: the message says which and what to do. */
@@ -59,6 +65,20 @@ export function resolveWorkerSettings(flags: WorkerFlags, env: NodeJS.ProcessEnv
     concurrency = Number(flags.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new WorkerSettingsError(`--concurrency must be a positive integer, got "${flags.concurrency}"`);
+    }
+    if (!queues.includes('cpu')) {
+      throw new WorkerSettingsError('--concurrency sets how many cpu tasks run at once, and this worker serves no cpu queue; a gpu worker runs one task per GPU (choose the GPUs with --gpus)');
+    }
+  }
+
+  const gpus = flags.gpus?.trim() || env.SLUICE_GPUS?.trim() || undefined;
+  const gpusFrom = flags.gpus?.trim() ? '--gpus' : 'SLUICE_GPUS';
+  if (gpus !== undefined) {
+    try {
+      parseGpuSetting(gpus, gpusFrom);
+    } catch (e) {
+      if (e instanceof GpuSettingError) throw new WorkerSettingsError(e.message);
+      throw e;
     }
   }
 
@@ -89,5 +109,6 @@ export function resolveWorkerSettings(flags: WorkerFlags, env: NodeJS.ProcessEnv
     modules: flags.module,
     ...(concurrency !== undefined ? { concurrency } : {}),
     taskQueuePrefix: flags.taskQueuePrefix?.trim() || env.SLUICE_TASK_QUEUE_PREFIX?.trim() || DEFAULT_TASK_QUEUE_PREFIX,
+    ...(gpus !== undefined ? { gpus, gpusFrom } : {}),
   };
 }

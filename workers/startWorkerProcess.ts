@@ -12,6 +12,7 @@ import type { MetadataStore } from '../engine/metadata/MetadataStore';
 import { openMetadataStore } from '../engine/metadata/index';
 import { ComponentRegistry } from '../engine/registry/ComponentRegistry';
 import { installQuietRuntime, startWorkers, type ResourceClass } from '../engine/worker/startWorkers';
+import { collectRuntimeReport, GpuSettingError, runtimeSummary, type RuntimeReport } from './runtime/index';
 import type { WorkerSettings } from './settings';
 
 /** The built-in component library, always registered. */
@@ -22,6 +23,8 @@ export interface WorkerProcess {
   taskQueues: string[];
   /** How many component implementations this worker can run. */
   components: number;
+  /** What the worker found at start: machine, GPUs, ML runtimes (formatRuntimeReport prints it). */
+  runtime: RuntimeReport;
   /** Stops polling, lets running tasks settle (they are cancelled and retried elsewhere), closes the connections. */
   shutdown(): Promise<void>;
   /** Settles when the workers stop: resolves after shutdown(), rejects when a worker fails. */
@@ -51,6 +54,24 @@ export async function startWorkerProcess(settings: WorkerSettings, logger: Logge
       }
     }
 
+    // Then the machine: a gpu worker without a GPU would take GPU tasks it cannot run well.
+    const resourceClasses = settings.queues.filter((q): q is ResourceClass => q !== 'control');
+    let runtime: RuntimeReport;
+    try {
+      runtime = await collectRuntimeReport({
+        ...(settings.gpus !== undefined ? { setting: settings.gpus, settingName: settings.gpusFrom ?? 'SLUICE_GPUS' } : {}),
+        skipMlRuntimes: resourceClasses.length === 0,
+      });
+    } catch (e) {
+      if (e instanceof GpuSettingError) throw new WorkerStartError(e.message);
+      throw e;
+    }
+    if (resourceClasses.includes('gpu') && runtime.gpus.devices.length === 0) {
+      throw new WorkerStartError(
+        `--queue gpu, but this machine has no GPU for it (${runtime.gpus.reason ?? runtime.gpus.note}): serve --queue cpu instead, or declare the GPUs with --gpus <count> or SLUICE_GPUS=<count>`,
+      );
+    }
+
     installQuietRuntime(); // before the first native connection creates the default runtime
     let connection: NativeConnection;
     try {
@@ -67,16 +88,15 @@ export async function startWorkerProcess(settings: WorkerSettings, logger: Logge
     closers.push(() => metadata.close());
     const artifacts: ArtifactStore = await openArtifactStore({ root: settings.artifactsRoot });
 
-    const resourceClasses = settings.queues.filter((q): q is ResourceClass => q !== 'control');
-    const maxConcurrentTasks: Partial<Record<ResourceClass, number>> = {};
-    if (settings.concurrency !== undefined) for (const rc of resourceClasses) maxConcurrentTasks[rc] = settings.concurrency;
     const workers = await startWorkers({
       connection,
       namespace: settings.namespace,
       taskQueuePrefix: settings.taskQueuePrefix,
       control: settings.queues.includes('control'),
       resourceClasses,
-      maxConcurrentTasks,
+      ...(settings.concurrency !== undefined ? { maxConcurrentTasks: { cpu: settings.concurrency } } : {}),
+      gpus: runtime.gpus.devices,
+      runtime: runtimeSummary(runtime),
       metadata,
       artifacts,
       registry,
@@ -89,6 +109,7 @@ export async function startWorkerProcess(settings: WorkerSettings, logger: Logge
     return {
       taskQueues: workers.taskQueues,
       components: registry.size,
+      runtime,
       shutdown: async () => {
         await workers.shutdown().catch(() => undefined); // a crash is reported through `done`
         stopping ??= closeAll();

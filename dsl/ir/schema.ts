@@ -76,6 +76,11 @@ export const timeoutSchema = z.strictObject({
   totalMs: z.number().int().positive().optional(),
   /** Heartbeat timeout: a dead worker is noticed after this long. */
   heartbeatMs: z.number().int().positive().optional(),
+  /**
+   * Limit for each attempt's wait in its task queue until a worker takes it (e.g. no GPU worker
+   * online): then the task fails, not retried. Absent: it waits as long as `totalMs` allows.
+   */
+  queueMs: z.number().int().positive().optional(),
 });
 
 /** Caching: on by default; `enabled: false` opts out, `maxAgeMs` ignores older results. */

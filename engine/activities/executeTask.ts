@@ -10,7 +10,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { sha256Hex, canonicalJson, valueMismatch, type ComponentSpec } from '../../dsl/ir/index';
-import type { ComponentContext, InputArtifact, OutputArtifact } from '../../dsl/runtime';
+import type { ComponentContext, InputArtifact, OutputArtifact, TaskDevice } from '../../dsl/runtime';
 import type { ArtifactStore } from '../artifacts/ArtifactStore';
 import type { Logger } from '../logging';
 import type { ArtifactRecord, CachedExecution, Json, MetadataStore } from '../metadata/MetadataStore';
@@ -26,6 +26,7 @@ import {
 } from '../workflows/types';
 import { cacheKey } from './cacheKey';
 import { commandSourcesDigest, runCommand } from './runCommand';
+import type { DevicePool, DeviceLease } from '../worker/devicePool';
 import { observeTask } from '../worker/taskMetrics';
 import { recordedResult } from './recordedOutputs';
 import { TaskLogWriter } from './taskLogs';
@@ -40,6 +41,8 @@ export interface ExecuteTaskDeps {
   logger: Logger;
   /** Where command components run and find their sources (default: the Sluice project root). */
   projectRoot?: string;
+  /** The GPUs of a GPU worker: each attempt that runs a component holds one of them. */
+  devices?: DevicePool;
 }
 
 /** Digest of a component's whole spec (ports, options, code): its identity for caching and lineage. */
@@ -178,7 +181,6 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
 
     /** Runs the component and records its outputs (a cache miss, or caching off). */
     async function run(resolved: ResolvedInputs, key: string | undefined): Promise<ExecuteTaskResult> {
-      const taskLogs = logs as TaskLogWriter;
       const attemptDir = path.join(deps.workRoot, runId, taskId, `attempt-${attempt}`);
       // Attempt directories are per attempt number: only a retried attempt can find leftovers.
       if (attempt > 1) await rm(attemptDir, { recursive: true, force: true });
@@ -204,7 +206,29 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
         outputs[port] = { path: path.join(attemptDir, 'out', port), type: portSpec.type, properties: {} };
       }
 
-      log.debug({ component: spec.name, cacheKey: key }, 'task started');
+      // On a GPU worker the attempt holds one device from here until its outputs are stored (a
+      // cache hit never gets here): commands see only that device, functions are told which.
+      const lease: DeviceLease | undefined = deps.devices ? await deps.devices.acquire(ctx.cancellationSignal) : undefined;
+      try {
+        return await runComponent(key, runInputs, outputs, attemptDir, lease);
+      } finally {
+        lease?.release();
+      }
+    }
+
+    async function runComponent(
+      key: string | undefined,
+      runInputs: Record<string, unknown>,
+      outputs: Record<string, OutputArtifact>,
+      attemptDir: string,
+      lease: DeviceLease | undefined,
+    ): Promise<ExecuteTaskResult> {
+      const taskLogs = logs as TaskLogWriter;
+      const device: TaskDevice | undefined = lease
+        ? { kind: 'gpu', index: lease.device.index, ordinal: lease.device.ordinal ?? lease.device.index, name: lease.device.name }
+        : undefined;
+      log.debug({ component: spec.name, cacheKey: key, ...(device ? { gpu: device.index } : {}) }, 'task started');
+      if (device) taskLogs.write('system', `running on GPU ${device.index} (${device.name})`, { level: 'info' });
       let returned: Record<string, unknown> | undefined;
       if (spec.impl.kind === 'command') {
         returned = await runCommand({
@@ -216,6 +240,8 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
           projectRoot,
           signal: ctx.cancellationSignal,
           onLine: (stream, line) => taskLogs.write(stream, line),
+          // The process sees its own GPU only, as CUDA device 0 (by UUID where known: unambiguous).
+          ...(lease ? { env: { CUDA_VISIBLE_DEVICES: lease.device.uuid ?? String(lease.device.index), CUDA_DEVICE_ORDER: 'PCI_BUS_ID' } } : {}),
         });
       } else {
         const impl = await deps.registry.resolve(spec, where);
@@ -235,6 +261,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
             metricWrites.push(deps.metadata.recordMetric({ runId, executionId, key, value, step }));
           },
           heartbeat: (details) => ctx.heartbeat(details),
+          ...(device ? { device } : {}),
         };
         returned = (await impl.run(runInputs as never, componentCtx as never)) as Record<string, unknown> | undefined;
         await Promise.all(metricWrites);

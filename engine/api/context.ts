@@ -1,6 +1,7 @@
 /** What every endpoint module gets: the stores, the Temporal client, settings and shared helpers. */
 import type { Client } from '@temporalio/client';
 import { queryRunStatus } from '../client/submitRun';
+import { annotateWaitingTasks } from '../client/workerPresence';
 import type { ArtifactStore } from '../artifacts/ArtifactStore';
 import type { Logger } from '../logging';
 import type { MetadataStore, RunRecord } from '../metadata/MetadataStore';
@@ -35,8 +36,12 @@ export async function requireRun(ctx: ApiContext, runId: string): Promise<RunRec
 /** How long a status query may take: no worker polling the run's queue must not hang a request. */
 const LIVE_QUERY_MS = 3000;
 
-/** The workflow's own view of a running run (its status query), or undefined when it does not answer. */
+/**
+ * The workflow's own view of a running run (its status query), or undefined when it does not
+ * answer; tasks whose queue no worker serves are marked waiting, with the reason.
+ */
 export async function liveStatus(ctx: ApiContext, run: RunRecord): Promise<RunStatusView | undefined> {
   const handle = ctx.client.workflow.getHandle(run.workflowId || workflowIdFor(run.id));
-  return ctx.client.withDeadline(Date.now() + LIVE_QUERY_MS, () => queryRunStatus(handle));
+  const status = await ctx.client.withDeadline(Date.now() + LIVE_QUERY_MS, () => queryRunStatus(handle));
+  return annotateWaitingTasks(status, { client: ctx.client, executions: () => ctx.metadata.listExecutions(run.id) });
 }

@@ -133,6 +133,11 @@ export const taskStatusSchema = z
     executionId: z.string().optional(),
     items: z.object({ total: z.number(), succeeded: z.number(), failed: z.number(), done: z.number() }).optional(),
     approval: z.object({ message: z.string().optional(), deadline: z.number().optional() }).optional(),
+    taskQueue: z.string().optional().openapi({ description: 'Tasks run by workers: the Temporal task queue their attempts wait in' }),
+    waitingFor: z
+      .object({ resourceClass: z.enum(['cpu', 'gpu']), reason: z.string() })
+      .optional()
+      .openapi({ description: 'Scheduled, but no idle worker polls its queue (state is then waiting): e.g. "waiting for a gpu worker: …"' }),
   })
   .openapi('TaskStatus');
 

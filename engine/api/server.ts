@@ -38,6 +38,7 @@ import { DEFAULT_LIVE_SETTINGS, EventStreams, type LiveSettings } from './sse';
 import { scheduleRoutes } from './schedules';
 import { tokenRoutes } from './tokens';
 import { triggerRoutes } from './triggers';
+import { workerRoutes } from './workers';
 
 export const DEFAULT_API_HOST = '127.0.0.1';
 export const DEFAULT_API_PORT = 8080;
@@ -138,6 +139,7 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
     ...tokenRoutes(ctx),
     ...scheduleRoutes(ctx),
     ...triggerRoutes(ctx),
+    ...workerRoutes(ctx),
   ];
   const registry = newOpenApiRegistry();
   registerRoutes(registry, routes);

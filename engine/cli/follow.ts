@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { queryRunStatus, waitForRun } from '../client/submitRun';
+import { annotateWaitingTasks } from '../client/workerPresence';
 import { createLogger } from '../logging';
 import type { MetadataStore, RunRecord } from '../metadata/MetadataStore';
 import { stateDir } from '../paths';
@@ -14,6 +15,7 @@ import { EmbeddedStack } from '../stack/EmbeddedStack';
 import type { RunStatusView, TaskStatus } from '../workflows/types';
 import type { ReadStore } from './apiReader';
 import { formatValue } from './format';
+import { detectGpus } from '../../workers/runtime/gpus';
 
 const print = (s: string): void => {
   process.stdout.write(`${s}\n`);
@@ -27,7 +29,13 @@ export async function withCliStack<T>(
   options.log(`starting the embedded stack (state in ${path.relative(process.cwd(), stateDir()) || '.'})…`);
   // Task failures are shown by the progress lines; the worker's own logs stay quiet unless asked.
   const logger = createLogger({ stderr: true, level: process.env.SLUICE_LOG_LEVEL ?? 'error' });
-  const stack = await EmbeddedStack.start({ registry: options.registry ?? new ComponentRegistry(), logger });
+  // GPU tasks need a gpu worker: this process runs one when the machine has GPUs (or SLUICE_GPUS says so).
+  const gpus = (await detectGpus()).devices;
+  const stack = await EmbeddedStack.start({
+    registry: options.registry ?? new ComponentRegistry(),
+    logger,
+    ...(gpus.length > 0 ? { resourceClasses: ['cpu', 'gpu'], gpus } : {}),
+  });
   let stopped: Promise<void> | undefined;
   const onSignal = (): void => {
     if (stopped) return;
@@ -85,7 +93,10 @@ export function followRun(
   run: { runId: string; handle: WorkflowHandle },
   options: { json?: boolean },
 ): Promise<RunRecord> {
-  return followRunFrom({ reader: metadata, status: () => queryRunStatus(run.handle), finished: () => waitForRun(metadata, run) }, options);
+  // Tasks no worker can take (a GPU task, no GPU worker) show as waiting, with the reason.
+  const status = async (): Promise<RunStatusView | undefined> =>
+    annotateWaitingTasks(await queryRunStatus(run.handle), { client: run.handle.client, executions: () => metadata.listExecutions(run.runId) });
+  return followRunFrom({ reader: metadata, status, finished: () => waitForRun(metadata, run) }, options);
 }
 
 /** Follows a run to its end, printing progress and a summary; sets the exit code. */
@@ -146,7 +157,7 @@ function watchProgress(metadata: ReadStore, status: () => Promise<RunStatusView 
           : ts.error
             ? `: ${ts.error}`
             : '';
-      log(`  ${TASK_MARKS[ts.state]} ${task} ${ts.state}${items}${took}${why}`);
+      log(ts.waitingFor ? `  ${TASK_MARKS[ts.state]} ${task} ${ts.waitingFor.reason}` : `  ${TASK_MARKS[ts.state]} ${task} ${ts.state}${items}${took}${why}`);
       if (ts.state === 'failed') await printLogTail(metadata, status.runId, task, log);
     }
   };

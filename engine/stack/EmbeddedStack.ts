@@ -14,6 +14,8 @@ import { openMetadataStore } from '../metadata/index';
 import { stateDir as defaultStateDir } from '../paths';
 import { ComponentRegistry } from '../registry/ComponentRegistry';
 import { DevServer } from '../temporal/DevServer';
+import type { GpuDevice } from '../worker/devicePool';
+import type { WorkerRuntime } from '../worker/identity';
 import { installQuietRuntime, startWorkers, type ResourceClass, type RunningWorkers } from '../worker/startWorkers';
 import { DEFAULT_TASK_QUEUE_PREFIX } from '../client/submitRun';
 import { annotateStateOwner, lockStateDir } from './stateLock';
@@ -30,6 +32,9 @@ export interface EmbeddedStackOptions {
   taskQueuePrefix?: string;
   /** Worker task queues to serve in this process (default cpu). */
   resourceClasses?: ResourceClass[];
+  /** GPUs of the gpu worker (with resourceClasses ['cpu', 'gpu']), and what the workers report. */
+  gpus?: GpuDevice[];
+  runtime?: WorkerRuntime;
   /** Registry to run components from (default: an empty one; add modules before running). */
   registry?: ComponentRegistry;
   logger?: Logger;
@@ -84,6 +89,8 @@ export class EmbeddedStack {
         connection: nativeConnection,
         taskQueuePrefix,
         resourceClasses: options.resourceClasses ?? ['cpu'],
+        ...(options.gpus ? { gpus: options.gpus } : {}),
+        ...(options.runtime ? { runtime: options.runtime } : {}),
         metadata,
         artifacts,
         registry,

@@ -1,22 +1,35 @@
 /**
  * Starts the Temporal workers of one process: the control worker (the `pipelineRun` workflow and
  * run bookkeeping, on `<prefix>`) and one task worker per resource class (`<prefix>-cpu`, …).
+ * The GPU worker runs one task per GPU and lends each task its own device (DevicePool).
  */
+import os from 'node:os';
 import { DefaultLogger, type NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createRunActivities, createTaskActivities, createTriggerActivities, type ExecuteTaskDeps } from '../activities/index';
 import { workflowBundle } from '../temporal/workflowBundle';
+import { DevicePool, type GpuDevice } from './devicePool';
+import { workerIdentity, type WorkerRuntime } from './identity';
 
 export type ResourceClass = 'cpu' | 'gpu';
 
-export interface StartWorkersOptions extends ExecuteTaskDeps {
+export interface StartWorkersOptions extends Omit<ExecuteTaskDeps, 'devices'> {
   connection: NativeConnection;
   namespace?: string;
   taskQueuePrefix: string;
   /** Which task queues this process serves. The control worker runs when `control` is not false. */
   resourceClasses: ResourceClass[];
   control?: boolean;
-  /** Concurrent tasks per task worker (a GPU worker should use its GPU count). */
-  maxConcurrentTasks?: Partial<Record<ResourceClass, number>>;
+  /** Concurrent tasks of the cpu worker (default 8). The gpu worker runs one task per GPU. */
+  maxConcurrentTasks?: Partial<Record<'cpu', number>>;
+  /** The GPUs of the gpu worker (required, non-empty, when resourceClasses has 'gpu'). */
+  gpus?: GpuDevice[];
+  /** What the task workers offer (GPUs, ML runtimes), written into their Temporal identity. */
+  runtime?: WorkerRuntime;
+}
+
+/** A worker cannot be set up as asked: the message says what to change. */
+export class WorkerSetupError extends Error {
+  override readonly name = 'WorkerSetupError';
 }
 
 export interface RunningWorkers {
@@ -46,27 +59,38 @@ export function installQuietRuntime(): void {
 export async function startWorkers(options: StartWorkersOptions): Promise<RunningWorkers> {
   installQuietRuntime();
   const namespace = options.namespace ?? 'default';
+  const processName = `${process.pid}@${os.hostname()}`;
+  const gpus = options.gpus ?? [];
+  if (options.resourceClasses.includes('gpu') && gpus.length === 0) {
+    throw new WorkerSetupError(
+      `a gpu worker needs at least one GPU, and none was found or configured; serve the cpu queue only, or declare GPUs with SLUICE_GPUS=<count> (or sluice worker --gpus)`,
+    );
+  }
   const workers: Worker[] = [];
   if (options.control !== false) {
     workers.push(
       await Worker.create({
         connection: options.connection,
         namespace,
+        identity: workerIdentity(processName, 'control'),
         taskQueue: options.taskQueuePrefix,
         workflowBundle: await workflowBundle(),
         activities: { ...createRunActivities(options.metadata), ...createTriggerActivities({ metadata: options.metadata, logger: options.logger }) },
       }),
     );
   }
-  const taskActivities = createTaskActivities(options);
   for (const rc of options.resourceClasses) {
+    const runtime: WorkerRuntime = { ...options.runtime, gpus: rc === 'gpu' ? gpus.map((d) => d.index) : [] };
     workers.push(
       await Worker.create({
         connection: options.connection,
         namespace,
+        identity: workerIdentity(processName, rc, runtime),
         taskQueue: `${options.taskQueuePrefix}-${rc}`,
-        activities: taskActivities,
-        maxConcurrentActivityTaskExecutions: options.maxConcurrentTasks?.[rc] ?? (rc === 'gpu' ? 1 : 8),
+        // A pool per worker: only GPU tasks get (and wait for) a device.
+        activities: createTaskActivities(rc === 'gpu' ? { ...options, devices: new DevicePool(gpus) } : options),
+        // One task per GPU: two trainings sharing a device run out of its memory or crawl.
+        maxConcurrentActivityTaskExecutions: rc === 'gpu' ? gpus.length : (options.maxConcurrentTasks?.cpu ?? 8),
       }),
     );
   }

@@ -15,10 +15,11 @@ import {
   executeChild,
   isCancellation,
   proxyActivities,
+  TimeoutFailure,
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import { toMs } from '../../dsl/ir/duration';
+import { formatMs, toMs } from '../../dsl/ir/duration';
 import { evaluateExpr } from '../../dsl/ir/expr';
 import { isLoopNode, nodeDependencies, type PipelineIndex } from '../../dsl/ir/graph';
 import { Completions } from './completions';
@@ -286,8 +287,12 @@ function startNode(
     case 'pipeline':
       return runNested(ctx, taskPath, component, inputs);
     case 'function':
-    case 'command':
-      return runTask(ctx, taskPath, component, node, inputs, env.prefix === '' ? ctx.reuse?.[id] : undefined);
+    case 'command': {
+      const reuse = env.prefix === '' ? ctx.reuse?.[id] : undefined;
+      // Readers compare it with the queue's pollers to tell "waiting for a gpu worker" (query only: no command, replay-safe).
+      if (!reuse) status[id] = { ...(status[id] ?? { state: 'running' }), taskQueue: taskQueueFor(ctx.taskQueuePrefix, { resources: { ...component.resources, ...node.resources } }) };
+      return runTask(ctx, taskPath, component, node, inputs, reuse);
+    }
   }
 }
 
@@ -322,8 +327,24 @@ async function runTask(
   const cache: CachePolicy = { enabled: ctx.cache && (task.cache?.enabled ?? component.cache?.enabled ?? true) };
   const maxAgeMs = task.cache?.maxAgeMs ?? component.cache?.maxAgeMs;
   if (maxAgeMs !== undefined) cache.maxAgeMs = maxAgeMs;
-  const activities = proxyActivities<TaskActivities>(activityOptions(component, task, ctx.taskQueuePrefix));
-  const result = await activities.executeTask({ runId: ctx.runId, taskId: taskPath, component, inputs, cache });
+  const options = activityOptions(component, task, ctx.taskQueuePrefix);
+  const activities = proxyActivities<TaskActivities>(options);
+  let result: ExecuteTaskResult;
+  try {
+    result = await activities.executeTask({ runId: ctx.runId, taskId: taskPath, component, inputs, cache });
+  } catch (err) {
+    // Only tasks with timeout.queueMs can time out before starting, so older histories never get here.
+    const queueMs = task.timeout?.queueMs ?? component.timeout?.queueMs;
+    if (!(err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === 'SCHEDULE_TO_START') || queueMs === undefined) throw err;
+    const resourceClass = options.taskQueue?.endsWith('-gpu') ? 'gpu' : 'cpu';
+    const error = `no ${resourceClass} worker picked up the task within ${formatMs(queueMs)} (task queue ${options.taskQueue ?? '?'}; start one with: sluice worker --queue ${resourceClass})`;
+    // The task never reached a worker, so no execution row exists yet: record one for `runs show`.
+    await bookkeeping(ctx.taskQueuePrefix).recordExecutions({
+      runId: ctx.runId,
+      executions: [{ taskId: taskPath, componentName: component.name, componentDigest: component.impl.digest, status: 'failed', params: paramValues(inputs), error }],
+    });
+    throw ApplicationFailure.nonRetryable(error, 'NoWorkerPickedUp');
+  }
   return {
     state: result.cachedFrom ? 'cached' : 'succeeded',
     outputs: result.outputs,
@@ -417,6 +438,8 @@ function activityOptions(component: ComponentSpec, task: TaskSpec, prefix: strin
     startToCloseTimeout: timeout.attemptMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS,
     ...(timeout.totalMs !== undefined ? { scheduleToCloseTimeout: timeout.totalMs } : {}),
     heartbeatTimeout: timeout.heartbeatMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
+    // Set only when asked for: activity options of existing tasks (and their histories) stay as they were.
+    ...(timeout.queueMs !== undefined ? { scheduleToStartTimeout: timeout.queueMs } : {}),
     // Wait for the activity to stop (subprocesses killed) before the workflow moves on.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: {

@@ -96,6 +96,13 @@ export interface TaskStatus {
   items?: { total: number; succeeded: number; failed: number; done: number };
   /** Approval gates while waiting. */
   approval?: { message?: string; deadline?: number };
+  /** Tasks run by a worker: the task queue their attempts wait in (`<prefix>-cpu`, `<prefix>-gpu`). */
+  taskQueue?: string;
+  /**
+   * Set by readers (API, CLI), never by the workflow, which cannot see workers: the task is
+   * scheduled but no worker serves its queue (state is then 'waiting').
+   */
+  waitingFor?: { resourceClass: 'cpu' | 'gpu'; reason: string };
 }
 
 export type RunState = 'running' | 'succeeded' | 'failed' | 'cancelled';

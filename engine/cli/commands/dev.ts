@@ -1,16 +1,15 @@
 /**
  * `sluice dev`: the whole embedded stack in one command — Temporal dev server (persisted in
  * .sluice/temporal.db), PGlite, local artifacts, a CPU worker (and a GPU worker when `nvidia-smi`
- * finds a GPU), the HTTP API on one port. Ctrl-C stops everything; starting again keeps all runs,
+ * finds a GPU or SLUICE_GPUS declares some), the HTTP API on one port; it prints the runtime report
+ * (GPUs, TensorFlow.js backend, ONNX Runtime providers) first. Ctrl-C stops everything; starting again keeps all runs,
  * schedules and artifacts. `--run <pipeline>` runs a pipeline once it is up (what `npm run up`
  * does with the iris example); `--once` stops after that run.
  *
  * `sluice serve`: only the API, against a shared Temporal server, PostgreSQL and artifact store
  * (the docker-compose `api` service); workers run as their own processes.
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
 import { register } from 'prom-client';
@@ -29,20 +28,11 @@ import { CliError } from '../CliError';
 import { collect, nameValuePairs } from '../flags';
 import { followRun } from '../follow';
 import { loadPipeline } from '../loadPipeline';
+import { collectRuntimeReport, formatRuntimeReport, GpuSettingError, runtimeSummary } from '../../../workers/runtime/index';
 
 const print = (s: string): void => {
   process.stdout.write(`${s}\n`);
 };
-
-/** True when nvidia-smi lists at least one GPU. */
-async function hasGpu(): Promise<boolean> {
-  try {
-    const { stdout } = await promisify(execFile)('nvidia-smi', ['-L'], { timeout: 5000 });
-    return /GPU \d+:/.test(stdout);
-  } catch {
-    return false;
-  }
-}
 
 /** Resolves on the first SIGINT/SIGTERM. */
 function untilSignal(): Promise<string> {
@@ -87,10 +77,15 @@ export function registerDevCommands(program: Command): void {
         ? resolveRunParams(loaded.spec, nameValuePairs(o.param), { fromText: true })
         : {};
 
-      const gpu = await hasGpu();
+      // A GPU worker too when nvidia-smi finds GPUs (or SLUICE_GPUS declares them); never a crash without.
+      const runtime = await collectRuntimeReport().catch((e: unknown) => {
+        throw e instanceof GpuSettingError ? new CliError(e.message) : e;
+      });
+      const gpu = runtime.gpus.devices.length > 0;
       const resourceClasses: ResourceClass[] = gpu ? ['cpu', 'gpu'] : ['cpu'];
       print(`starting Sluice (state in ${path.relative(process.cwd(), stateDir()) || '.'})…`);
-      const stack = await EmbeddedStack.start({ registry, logger, resourceClasses });
+      const stack = await EmbeddedStack.start({ registry, logger, resourceClasses, gpus: runtime.gpus.devices, runtime: runtimeSummary(runtime) });
+      print(formatRuntimeReport(runtime, stack.workers.taskQueues));
       let api: RunningApiServer | undefined;
       try {
         api = await startApiServer({
@@ -112,7 +107,7 @@ export function registerDevCommands(program: Command): void {
         print(`Sluice is up: ${api.url}`);
         print(`  editor ${api.url}/${loaded ? `#/pipelines/${encodeURIComponent(loaded.spec.name)}` : ''}`);
         print(`  API ${api.url}/api · reference ${api.url}/api/docs · metrics ${api.url}/metrics`);
-        print(`  Temporal ${stack.temporalAddress} · workers: ${resourceClasses.join(', ')}${gpu ? '' : ' (no GPU found)'} · ${registry.size} components`);
+        print(`  Temporal ${stack.temporalAddress} · workers: ${resourceClasses.join(', ')}${gpu ? ` (${runtime.gpus.devices.length} GPU${runtime.gpus.devices.length === 1 ? '' : 's'})` : ' (no GPU: GPU tasks wait for a gpu worker)'} · ${registry.size} components · sluice workers lists them`);
 
         let exitCode = 0;
         if (loaded) {

@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { createLogger } from '../../logging';
 import { resolveWorkerSettings, WORKER_QUEUES, WorkerSettingsError, type WorkerFlags, type WorkerSettings } from '../../../workers/settings';
+import { formatRuntimeReport } from '../../../workers/runtime/index';
 import { startWorkerProcess, WorkerStartError, type WorkerProcess } from '../../../workers/startWorkerProcess';
 import { CliError } from '../CliError';
 
@@ -18,13 +19,15 @@ export function registerWorkerCommand(program: Command): void {
     .description('run a worker process against a shared Temporal server and PostgreSQL (TEMPORAL_ADDRESS, DATABASE_URL)')
     .option('-q, --queue <queue>', `queue to serve: ${WORKER_QUEUES.join('|')} (repeatable)`, collect, [])
     .option('-m, --module <module>', 'module with component implementations, besides sluice/components (repeatable)', collect, [])
-    .option('-c, --concurrency <n>', 'tasks run at once per task queue (default 8 on cpu, 1 on gpu)')
+    .option('-c, --concurrency <n>', 'cpu tasks run at once (default 8); the gpu queue runs one task per GPU')
+    .option('--gpus <gpus>', 'GPUs for --queue gpu: auto (nvidia-smi, the default), none, a count, or indices like 0,2 (default $SLUICE_GPUS)')
     .option('--task-queue-prefix <prefix>', 'prefix of the Temporal task queues (default $SLUICE_TASK_QUEUE_PREFIX or "sluice")')
     .addHelpText(
       'after',
       '\nEnvironment: TEMPORAL_ADDRESS (required), TEMPORAL_NAMESPACE (default "default"), DATABASE_URL (PostgreSQL, required),\n' +
         'SLUICE_ARTIFACTS (artifact directory or s3://bucket/prefix, default .sluice/artifacts; S3 settings: docs/OPERATIONS.md),\n' +
-        'SLUICE_LOG_LEVEL (default info).',
+        'SLUICE_GPUS (as --gpus), SLUICE_LOG_LEVEL (default info).\n' +
+        'At start the worker prints what it found: CPU, memory, GPUs, the TensorFlow.js backend and ONNX Runtime providers.',
     )
     .action(async (flags: WorkerFlags) => {
       let settings: WorkerSettings;
@@ -54,6 +57,8 @@ export function registerWorkerCommand(program: Command): void {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
+      process.stdout.write(`${formatRuntimeReport(worker.runtime, worker.taskQueues)}\n`);
+      logger.info({ runtime: worker.runtime, taskQueues: worker.taskQueues }, 'worker runtime');
       process.stdout.write(
         `worker ready: queues ${worker.taskQueues.join(', ')} on ${settings.temporalAddress} (namespace ${settings.namespace}), ` +
           `${worker.components} components, pid ${process.pid}\n`,

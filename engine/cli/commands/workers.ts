@@ -1,0 +1,90 @@
+/**
+ * `sluice workers`: the workers polling the task queues, with their roles, GPUs and ML runtimes —
+ * from the API of a running `sluice dev` (or SLUICE_URL), else straight from the Temporal server
+ * at TEMPORAL_ADDRESS.
+ */
+import { Client, Connection } from '@temporalio/client';
+import type { Command } from 'commander';
+import { DEFAULT_TASK_QUEUE_PREFIX } from '../../client/submitRun';
+import { listWorkers, type QueueView } from '../../client/workerPresence';
+import { ApiReader, servedApi } from '../apiReader';
+import { CliError } from '../CliError';
+
+const print = (s: string): void => {
+  process.stdout.write(`${s}\n`);
+};
+
+interface WorkerRow {
+  process: string;
+  roles: string[];
+  gpus: number[];
+  tfjs?: string;
+  onnx?: string[];
+  lastSeen: string | null;
+  polling: boolean;
+}
+interface WorkersAnswer {
+  queues: QueueView[];
+  workers: WorkerRow[];
+}
+
+/** The API's /api/workers (ApiReader's request helper is protected: a small subclass reads it). */
+class WorkersReader extends ApiReader {
+  async workers(): Promise<WorkersAnswer> {
+    const r = await this.get<WorkersAnswer>('/api/workers');
+    if (!r) throw new CliError(`the Sluice API at ${this.url} has no /api/workers (an older server?)`);
+    return r;
+  }
+}
+
+async function fromTemporal(prefix: string): Promise<WorkersAnswer> {
+  const address = process.env.TEMPORAL_ADDRESS;
+  if (!address) {
+    throw new CliError('no Sluice API to ask (start `sluice dev`, or set SLUICE_URL) and no TEMPORAL_ADDRESS: set one of them to list the workers');
+  }
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address });
+  } catch (e) {
+    throw new CliError(`cannot connect to the Temporal server at ${address} (TEMPORAL_ADDRESS): ${(e as Error).message}`);
+  }
+  try {
+    const view = await listWorkers(new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' }), prefix);
+    return { queues: view.queues, workers: view.workers.map((w) => ({ ...w, lastSeen: w.lastSeen?.toISOString() ?? null })) };
+  } finally {
+    await connection.close();
+  }
+}
+
+export function formatWorkers(answer: WorkersAnswer, now = Date.now()): string {
+  const lines = ['queues:'];
+  for (const q of answer.queues) lines.push(`  ${q.name.padEnd(24)} ${q.role.padEnd(7)} ${q.pollers} worker${q.pollers === 1 ? '' : 's'} (${q.idlePollers} idle)`);
+  lines.push('', answer.workers.length ? 'workers:' : 'workers: none is polling (start one: sluice worker --queue control --queue cpu)');
+  for (const w of answer.workers) {
+    const seen = w.lastSeen ? `${Math.max(0, Math.round((now - new Date(w.lastSeen).getTime()) / 1000))} s ago` : 'never';
+    const facts = [
+      w.roles.join('+'),
+      w.gpus.length ? `gpus ${w.gpus.join(',')}` : undefined,
+      w.tfjs ? `tfjs ${w.tfjs}` : undefined,
+      w.onnx?.length ? `onnx ${w.onnx.join(',')}` : undefined,
+      w.polling ? `polling (${seen})` : `not polling for ${seen}: busy on every task slot, or gone`,
+    ].filter(Boolean);
+    lines.push(`  ${w.process}  ${facts.join(' · ')}`);
+  }
+  return lines.join('\n');
+}
+
+export function registerWorkersCommand(program: Command): void {
+  program
+    .command('workers')
+    .description('list the workers polling the task queues: roles, GPUs, ML runtimes (via the API of `sluice dev`/SLUICE_URL, or TEMPORAL_ADDRESS)')
+    .option('--task-queue-prefix <prefix>', 'prefix of the task queues, when asking Temporal directly (default $SLUICE_TASK_QUEUE_PREFIX or "sluice")')
+    .option('--json', 'print JSON')
+    .action(async (opts: { taskQueuePrefix?: string; json?: boolean }) => {
+      const api = await servedApi();
+      const answer = api
+        ? await new WorkersReader(api.url, process.env.SLUICE_TOKEN).workers()
+        : await fromTemporal(opts.taskQueuePrefix ?? process.env.SLUICE_TASK_QUEUE_PREFIX ?? DEFAULT_TASK_QUEUE_PREFIX);
+      print(opts.json ? JSON.stringify(answer, null, 2) : formatWorkers(answer));
+    });
+}
