@@ -88,6 +88,8 @@ export function artifactRoutes(ctx: ApiContext): ApiRoute[] {
       path: '/api/artifacts/:artifactId/content',
       access: 'viewer',
       operationId: 'downloadArtifact',
+      // A download link (<a href download>) cannot send an Authorization header either.
+      tokenInQuery: true,
       summary: "Download an artifact's content: a file as is, a directory as a tar archive",
       description: 'Files support HTTP range requests. Directories stream as `application/x-tar` with the files under `<name>/`.',
       tags: ['artifacts'],

@@ -17,7 +17,17 @@ const CSV_HEAD_LIMIT = 4 * 1024 * 1024;
 const DIRECTORY_LIMIT = 500;
 
 export type Preview =
-  | { kind: 'table'; format: 'dataset' | 'json-records' | 'json-rows' | 'csv'; columns: string[]; rows: Json[][]; totalRows: number | null; truncated: boolean }
+  | {
+      kind: 'table';
+      format: 'dataset' | 'json-records' | 'json-rows' | 'csv';
+      columns: string[];
+      rows: Json[][];
+      totalRows: number | null;
+      truncated: boolean;
+      /** Dataset format only: each column's declared type, and the target column when there is one. */
+      columnTypes?: string[];
+      target?: string;
+    }
   | { kind: 'text'; mediaType: 'text/markdown' | 'text/html' | 'text/plain'; text: string; truncated: boolean }
   | { kind: 'json'; value: Json }
   | { kind: 'directory'; files: { path: string; size: number }[]; truncated: boolean }
@@ -30,6 +40,8 @@ export const previewSchema = z
     columns: z.array(z.string()).optional(),
     rows: z.array(z.array(jsonValueSchema)).optional(),
     totalRows: z.number().int().nullable().optional(),
+    columnTypes: z.array(z.string()).optional().openapi({ description: "Sluice Dataset format: each column's type (the schema)" }),
+    target: z.string().optional().openapi({ description: 'Sluice Dataset format: the column a model predicts' }),
     mediaType: z.enum(['text/markdown', 'text/html', 'text/plain']).optional(),
     text: z.string().optional(),
     value: jsonValueSchema.optional(),
@@ -75,7 +87,17 @@ function tableFromJson(value: unknown, rows: number): Preview | undefined {
   if (isRecord(value) && Array.isArray(value.columns) && Array.isArray(value.rows)) {
     const columns = value.columns.map((c, i) => (isRecord(c) && typeof c.name === 'string' ? c.name : `column${i + 1}`));
     const all = value.rows.filter(Array.isArray) as Json[][];
-    return { kind: 'table', format: 'dataset', columns, rows: all.slice(0, rows), totalRows: all.length, truncated: all.length > rows };
+    const columnTypes = value.columns.map((c) => (isRecord(c) && typeof c.type === 'string' ? c.type : 'unknown'));
+    return {
+      kind: 'table',
+      format: 'dataset',
+      columns,
+      rows: all.slice(0, rows),
+      totalRows: all.length,
+      truncated: all.length > rows,
+      columnTypes,
+      ...(typeof value.target === 'string' ? { target: value.target } : {}),
+    };
   }
   if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) {
     const head = value.slice(0, rows) as Record<string, Json>[];

@@ -11,11 +11,13 @@
  *   - `end`       { run }                  the run reached its final state; the server closes the stream
  * `GET /api/runs/events`
  *   - `snapshot`  { runs }                 the newest runs when the stream opens
- *   - `run`       { run }                  a run was created or changed
+ *   - `run`       { run }                  a run was created or changed (with `taskCounts=true`, also
+ *                                          when its executions' statuses change; runs carry `taskCounts`)
  * Both send a `: heartbeat` comment every 15 s, and a `warning` event when a poll fails.
  */
 import type { ExecutionRecord, RunRecord } from '../metadata/MetadataStore';
 import { isFinal, liveStatus, requireRun, type ApiContext } from './context';
+import { taskCounts } from './runs';
 import { z } from './openapi';
 import { defineRoute, type ApiRoute } from './routing';
 import { runIdParams, runStatusSchema } from './schemas';
@@ -45,28 +47,48 @@ export function runEventRoutes(ctx: ApiContext): ApiRoute[] {
       summary: 'Server-sent events: changes of the runs list',
       description:
         'Events: `snapshot` {runs} (the newest 200 matching runs) first, then `run` {run} whenever a run is created or changes ' +
-        '(with `status`, also once when a run leaves that status). A `: heartbeat` comment every 15 s.',
+        '(with `status`, also once when a run leaves that status). With `taskCounts=true` every run carries `taskCounts` (its executions by status) ' +
+        'and a change of those counts is sent as a `run` event. A `: heartbeat` comment every 15 s.',
       tags: ['live'],
       query: z.strictObject({
         pipeline: z.string().min(1).max(200).optional().openapi({ description: 'Only runs of this pipeline (name)' }),
         status: runStatusSchema.optional(),
+        trigger: z
+          .string()
+          .regex(/^[A-Za-z][\w-]{0,62}$/, 'must be a trigger kind such as api, cli, retry, schedule')
+          .optional()
+          .openapi({ description: 'Only runs started by this trigger kind' }),
+        taskCounts: z.enum(['true', 'false']).optional().openapi({ description: 'true: runs carry `taskCounts` (executions by status), and a change of those counts is a change' }),
       }),
       responses: { 200: sseContent('An endless event stream') },
       handler: async ({ query, req, res }) => {
         const filter = {
           ...(query.pipeline !== undefined ? { pipelineName: query.pipeline } : {}),
           ...(query.status !== undefined ? { status: query.status } : {}),
+          ...(query.trigger !== undefined ? { triggerKind: query.trigger } : {}),
           limit: LIST_WINDOW,
         };
-        const initial = await ctx.metadata.listRuns(filter);
-        const seen = new Map(initial.map((r) => [r.id, runKey(r)]));
+        const withCounts = query.taskCounts === 'true';
+        // A final run's counts never change: counted once, then remembered (the poll counts only live runs).
+        const finalCounts = new Map<string, Record<string, number>>();
+        const counted = async (run: RunRecord): Promise<{ run: RunRecord & { taskCounts?: Record<string, number> }; key: string }> => {
+          if (!withCounts) return { run, key: runKey(run) };
+          let counts = finalCounts.get(run.id);
+          if (!counts) {
+            counts = await taskCounts(ctx, run.id);
+            if (isFinal(run)) finalCounts.set(run.id, counts);
+          }
+          return { run: { ...run, taskCounts: counts }, key: `${runKey(run)}|${JSON.stringify(counts)}` };
+        };
+        const initial = await Promise.all((await ctx.metadata.listRuns(filter)).map(counted));
+        const seen = new Map(initial.map((r) => [r.run.id, r.key]));
         const stream = new EventStream(req, res, ctx.streams, ctx.live);
-        stream.send('snapshot', { runs: initial });
+        stream.send('snapshot', { runs: initial.map((r) => r.run) });
         void pollLoop(stream, ctx.live, ctx.logger, async () => {
           const runs = await ctx.metadata.listRuns(filter);
           // Oldest change first, so a client applying events in order ends with the newest state.
-          for (const run of [...runs].reverse()) {
-            const key = runKey(run);
+          for (const plain of [...runs].reverse()) {
+            const { run, key } = await counted(plain);
             if (seen.get(run.id) === key) continue;
             seen.set(run.id, key);
             stream.send('run', { run });
@@ -78,7 +100,7 @@ export function runEventRoutes(ctx: ApiContext): ApiRoute[] {
             for (const id of [...seen.keys()].filter((id) => !present.has(id))) {
               seen.delete(id);
               const run = await ctx.metadata.getRun(id);
-              if (run && run.status !== query.status) stream.send('run', { run });
+              if (run && run.status !== query.status) stream.send('run', { run: (await counted(run)).run });
             }
           }
           return 'more';

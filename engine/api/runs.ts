@@ -55,7 +55,17 @@ const listQuery = z.strictObject({
   experiment: idSchema.optional().openapi({ description: 'Only runs of this experiment (id or name)' }),
   limit: queryInt(1, 500).optional().openapi({ description: 'Page size (default 50)' }),
   cursor: idSchema.optional().openapi({ description: 'nextCursor of the previous page' }),
+  taskCounts: z.enum(['true', 'false']).optional().openapi({ description: 'true: each run also carries `taskCounts` (its executions by status), for a status summary' }),
 });
+
+/** A run's executions (every task path) counted by status: the status summary of a runs list. */
+export async function taskCounts(ctx: ApiContext, runId: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const e of await ctx.metadata.listExecutions(runId)) counts[e.status] = (counts[e.status] ?? 0) + 1;
+  return counts;
+}
+
+const taskCountsSchema = z.record(z.string(), z.number().int()).openapi({ description: 'Executions by status (with taskCounts=true)' });
 
 const decisionBody = z.strictObject({
   task: z.string().min(1).max(500).optional().openapi({ description: 'The gate; may be left out when exactly one is waiting' }),
@@ -203,7 +213,9 @@ export function runRoutes(ctx: ApiContext): ApiRoute[] {
       summary: 'Runs, newest first, filtered and paged',
       tags: ['runs'],
       query: listQuery,
-      responses: { 200: { description: 'A page of runs', schema: z.object({ runs: z.array(runSchema), nextCursor: z.string().nullable() }) } },
+      responses: {
+        200: { description: 'A page of runs', schema: z.object({ runs: z.array(runSchema.extend({ taskCounts: taskCountsSchema.optional() })), nextCursor: z.string().nullable() }) },
+      },
       handler: async ({ query }) => {
         if (query.cursor !== undefined && !(await ctx.metadata.getRun(query.cursor))) {
           throw new ApiProblem('validation', `the cursor "${query.cursor}" names no run; start again without a cursor`, {
@@ -222,6 +234,10 @@ export function runRoutes(ctx: ApiContext): ApiRoute[] {
           limit: limit + 1,
         });
         const page = runs.slice(0, limit);
+        if (query.taskCounts === 'true') {
+          const counted = await Promise.all(page.map(async (run) => ({ ...run, taskCounts: await taskCounts(ctx, run.id) })));
+          return { body: { runs: counted, nextCursor: runs.length > limit ? (page[page.length - 1]?.id ?? null) : null } };
+        }
         return { body: { runs: page, nextCursor: runs.length > limit ? (page[page.length - 1]?.id ?? null) : null } };
       },
     }),

@@ -1,4 +1,389 @@
-import type { ReactElement } from 'react';
+/**
+ * The run view: the run's pipeline DAG with live task states, run controls (approve/reject waiting
+ * gates, cancel, retry from failure) and the selected task's logs, artifacts, metrics and parameters.
+ * Live over SSE (GET /api/runs/:id/events) until the run ends; `#/runs/:id?task=<taskId>` selects a task.
+ *
+ * Stable hooks for end-to-end tests:
+ *   data-testid="run-status"            data-status="pending|running|succeeded|failed|cancelled"
+ *   data-testid="run-node-<taskId>"     data-state="queued|running|succeeded|failed|cached|skipped|
+ *                                                   cancelled|waiting-approval|waiting-gpu|not-run"
+ *   data-testid="task-list-<taskId>"    the same task in the keyboard-friendly task list (a button)
+ *   data-testid="task-panel"            the selected task; tabs are role="tab" named "Logs",
+ *                                       "Artifacts", "Metrics", "Parameters"
+ *   data-testid="task-error"            the task's error text
+ *   data-testid="artifact-row-<port>"   an output artifact, with a "Lineage" link (#/lineage/artifact/:id),
+ *                                       a "Download" link and a "Preview" button
+ *   data-testid="artifact-preview"      an opened preview (data-artifact-type="<type>");
+ *                                       data-testid="confusion-matrix" inside ClassificationMetrics
+ *   buttons "Approve <gate>", "Reject <gate>", "Cancel run" (then "Yes, cancel the run"), "Retry from failure"
+ */
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type ReactElement } from 'react';
+import type { PipelineSpec } from 'sluice/dsl';
+import { ApiError, api, subscribe } from '../../api/client';
+import { href, navigate } from '../../app/route';
+import { pipelineGraph } from '../../graph/pipelineGraph';
+import type { Execution, LogLine, MetricSeries, PipelineVersion, Run, RunDetail, TaskStatus } from '../../runview/apiTypes';
+import { RunGraph } from '../../runview/RunGraph';
+import { StateBadge } from '../../runview/RunNode';
+import { taskDetail } from '../../runview/runGraph';
+import { emptyRunView, formatDuration, isFinalRun, nodeView, reduceRun, taskView, waitingGates } from '../../runview/runState';
+import { TaskPanel, type Tab } from './TaskPanel';
+
+const message = (e: unknown): string => (e instanceof ApiError || e instanceof Error ? e.message : String(e));
+
+/** Calls `fn` at most once per `ms`, trailing: bursts of stream events refetch once. */
+function useThrottled(fn: () => void, ms: number): () => void {
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const latest = useRef(fn);
+  latest.current = fn;
+  useEffect(() => () => {
+    if (timer.current) clearTimeout(timer.current);
+  }, []);
+  return useCallback(() => {
+    if (timer.current) return;
+    timer.current = setTimeout(() => {
+      timer.current = null;
+      latest.current();
+    }, ms);
+  }, [ms]);
+}
+
+function triggerText(trigger: Run['trigger']): string {
+  const kind = typeof trigger.kind === 'string' ? trigger.kind : 'unknown';
+  if (kind === 'retry' && typeof trigger.of === 'string') return `retry of ${trigger.of}`;
+  if (typeof trigger.by === 'string') return `${kind} by ${trigger.by}`;
+  return kind;
+}
+
 export function RunPage(props: { runId: string; query: URLSearchParams }): ReactElement {
-  return <main className="page">Run {props.runId} (being built)</main>;
+  const { runId } = props;
+  const [state, dispatch] = useReducer(reduceRun, undefined, emptyRunView);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [spec, setSpec] = useState<PipelineSpec | null>(null);
+  const [specError, setSpecError] = useState<string | null>(null);
+  const [artifacts, setArtifacts] = useState<RunDetail['artifacts']>([]);
+  const [metrics, setMetrics] = useState<MetricSeries[]>([]);
+  const [now, setNow] = useState(() => Date.now());
+  const [tab, setTab] = useState<Tab>('Logs');
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [confirmCancel, setConfirmCancel] = useState(false);
+  const [comment, setComment] = useState('');
+  const [logsLoading, setLogsLoading] = useState(false);
+  const [logsError, setLogsError] = useState<string | null>(null);
+
+  const loadDetail = useCallback(async (): Promise<RunDetail | undefined> => {
+    try {
+      const detail = await api.get<RunDetail>(`/api/runs/${encodeURIComponent(runId)}`);
+      dispatch({ type: 'detail', detail });
+      setArtifacts(detail.artifacts);
+      setLoadError(null);
+      return detail;
+    } catch (e) {
+      setLoadError(message(e));
+      return undefined;
+    }
+  }, [runId]);
+  const loadMetrics = useCallback(async (): Promise<void> => {
+    try {
+      setMetrics((await api.get<{ series: MetricSeries[] }>(`/api/runs/${encodeURIComponent(runId)}/metrics`)).series);
+    } catch {
+      // Metrics are secondary: the tab says "no metrics" and the next refresh tries again.
+    }
+  }, [runId]);
+  const refresh = useThrottled(() => {
+    void loadDetail();
+    void loadMetrics();
+  }, 1000);
+
+  // First load, then the pipeline version (for the graph) and, while the run goes on, its stream.
+  useEffect(() => {
+    let closed = false;
+    let close: (() => void) | undefined;
+    void (async () => {
+      const detail = await loadDetail();
+      void loadMetrics();
+      if (!detail || closed) return;
+      api
+        .get<{ version: PipelineVersion }>(`/api/pipelines/${encodeURIComponent(detail.run.pipelineName)}/versions/${encodeURIComponent(detail.run.pipelineVersionId)}`)
+        .then((r) => !closed && setSpec(r.version.spec))
+        .catch((e: unknown) => !closed && setSpecError(message(e)));
+      if (isFinalRun(detail.run)) return;
+      close = subscribe(`/api/runs/${encodeURIComponent(runId)}/events`, {
+        run: (d) => dispatch({ type: 'run', run: (d as { run: Run }).run }),
+        task: (d) => {
+          const { task, ...status } = d as { task: string } & TaskStatus;
+          dispatch({ type: 'task', task, status });
+        },
+        execution: (d) => {
+          const execution = (d as { execution: Execution }).execution;
+          dispatch({ type: 'execution', execution });
+          if (execution.status !== 'running') refresh();
+        },
+        log: (d) => dispatch({ type: 'log', line: d as LogLine }),
+        end: (d) => {
+          dispatch({ type: 'end', run: (d as { run: Run }).run });
+          close?.();
+          refresh();
+        },
+      });
+      if (closed) close();
+    })();
+    return () => {
+      closed = true;
+      close?.();
+    };
+  }, [runId, loadDetail, loadMetrics, refresh]);
+
+  const ended = state.ended || isFinalRun(state.run);
+  useEffect(() => {
+    if (ended) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [ended]);
+
+  const graph = useMemo(() => (spec ? pipelineGraph(spec) : null), [spec]);
+  // Tasks in the order they started (then the pipeline's order): the list reads like the run went.
+  const startOrder = Object.values(state.executions)
+    .map((e) => `${e.startedAt}|${e.taskId}`)
+    .sort()
+    .join('\n');
+  const tasks = useMemo(() => {
+    const all = graph?.nodes.filter((n) => n.kind === 'task') ?? [];
+    const started = startOrder.split('\n').map((line) => line.slice(line.indexOf('|') + 1));
+    const rank = (id: string): number => (started.includes(id) ? started.indexOf(id) : started.length + all.findIndex((n) => n.id === id));
+    return [...all].sort((a, b) => rank(a.id) - rank(b.id));
+  }, [graph, startOrder]);
+
+  // The selected task: ?task=, else the failed one, else one waiting or running, else the first.
+  const requested = props.query.get('task') ?? undefined;
+  const selected = useMemo(() => {
+    if (requested) return requested;
+    if (state.run?.failedTask) return state.run.failedTask;
+    const busyTask = tasks.find((t) => ['running', 'waiting-approval', 'waiting-gpu', 'failed'].includes(nodeView(state, t.id).state));
+    return busyTask?.id ?? tasks[0]?.id;
+  }, [requested, state, tasks]);
+  const select = (taskId: string): void => navigate(href.run(runId, taskId));
+
+  // The selected task's log: one page on selection (and when its execution changes), then the stream.
+  const execution = selected !== undefined ? state.executions[selected] : undefined;
+  const executionKey = execution ? `${execution.id}|${execution.status}|${execution.attempt}` : '';
+  useEffect(() => {
+    if (selected === undefined || executionKey === '') return;
+    let live = true;
+    setLogsLoading(true);
+    setLogsError(null);
+    api
+      .get<{ lines: LogLine[] }>(`/api/runs/${encodeURIComponent(runId)}/logs?task=${encodeURIComponent(selected)}&limit=5000`)
+      .then((r) => live && dispatch({ type: 'logs', lines: r.lines }))
+      .catch((e: unknown) => live && setLogsError(`Could not load the log: ${message(e)}`))
+      .finally(() => live && setLogsLoading(false));
+    return () => {
+      live = false;
+    };
+  }, [runId, selected, executionKey]);
+
+  const act = async (label: string, fn: () => Promise<void>): Promise<void> => {
+    setBusy(label);
+    setActionError(null);
+    try {
+      await fn();
+    } catch (e) {
+      setActionError(`${label} failed: ${message(e)}`);
+    } finally {
+      setBusy(null);
+    }
+  };
+  const decide = (task: string, approved: boolean): Promise<void> =>
+    act(approved ? `Approving ${task}` : `Rejecting ${task}`, async () => {
+      await api.post(`/api/runs/${encodeURIComponent(runId)}/${approved ? 'approve' : 'reject'}`, { task, ...(comment.trim() ? { comment: comment.trim() } : {}) });
+      setComment('');
+      refresh();
+    });
+  const cancel = (): Promise<void> =>
+    act('Cancelling the run', async () => {
+      await api.post(`/api/runs/${encodeURIComponent(runId)}/cancel`, {});
+      setConfirmCancel(false);
+    });
+  const retry = (): Promise<void> =>
+    act('Retrying the run', async () => {
+      const r = await api.post<{ run: Run }>(`/api/runs/${encodeURIComponent(runId)}/retry`, {});
+      navigate(href.run(r.run.id));
+    });
+
+  if (loadError && !state.run) {
+    return (
+      <main className="page">
+        <h1>Run {runId}</h1>
+        <p className="error-text" role="alert">
+          Could not load the run: {loadError}
+        </p>
+        <p>
+          <a href={href.runs()}>Back to the runs</a>
+        </p>
+      </main>
+    );
+  }
+  const run = state.run;
+  if (!run) {
+    return (
+      <main className="page">
+        <p role="status">Loading run {runId}…</p>
+      </main>
+    );
+  }
+
+  const gates = waitingGates(state);
+  const started = run.startedAt ? Date.parse(run.startedAt) : undefined;
+  const finished = run.finishedAt ? Date.parse(run.finishedAt) : undefined;
+  const selectedNode = tasks.find((t) => t.id === selected);
+  const selectedView = selected !== undefined ? nodeView(state, selected) : undefined;
+  const params = Object.entries(run.params);
+
+  return (
+    <main className="page run-page">
+      <header className="run-header">
+        <div className="run-title">
+          <h1>
+            <a href={href.runs({ pipeline: run.pipelineName })} title="Runs of this pipeline">
+              {run.pipelineName}
+            </a>{' '}
+            <span className="muted">run {run.id}</span>
+          </h1>
+          <span className={`run-status status-${run.status}`} data-testid="run-status" data-status={run.status} role="status">
+            {run.status}
+          </span>
+          {!ended && <span className="muted live-dot">live</span>}
+        </div>
+        <p className="run-meta muted">
+          {triggerText(run.trigger)} · created {new Date(run.createdAt).toLocaleString()}
+          {started !== undefined && ` · ${formatDuration((finished ?? now) - started)}${finished === undefined ? ' so far' : ''}`}
+          {' · '}
+          <a href={href.lineage('run', run.id)}>Lineage</a>
+          {spec && (
+            <>
+              {' · '}
+              <a href={href.editor(run.pipelineName)}>Pipeline</a>
+            </>
+          )}
+        </p>
+        {params.length > 0 && (
+          <p className="run-params">
+            {params.map(([k, v]) => (
+              <span key={k} className="param-chip">
+                {k} = <code>{typeof v === 'string' ? v : JSON.stringify(v)}</code>
+              </span>
+            ))}
+          </p>
+        )}
+        {run.error && (
+          <p className="error-text run-error" role="alert">
+            {run.failedTask ? (
+              <>
+                Task{' '}
+                <a href={href.run(run.id, run.failedTask)} onClick={() => setTab('Logs')}>
+                  {run.failedTask}
+                </a>{' '}
+                failed:{' '}
+              </>
+            ) : null}
+            {run.error}
+          </p>
+        )}
+        <div className="run-actions">
+          {gates.map((g) => (
+            <div key={g.taskId} className="gate" role="group" aria-label={`Approval gate ${g.taskId}`}>
+              <strong>{g.taskId}</strong> waits for approval{g.approval?.message ? `: ${g.approval.message}` : ''}
+              {g.approval?.deadline !== undefined && <span className="muted"> (deadline {new Date(g.approval.deadline).toLocaleString()})</span>}
+              <label>
+                Comment <input value={comment} onChange={(e) => setComment(e.target.value)} maxLength={10000} />
+              </label>
+              <button type="button" className="primary" disabled={busy !== null} onClick={() => void decide(g.taskId, true)}>
+                Approve {g.taskId}
+              </button>
+              <button type="button" disabled={busy !== null} onClick={() => void decide(g.taskId, false)}>
+                Reject {g.taskId}
+              </button>
+            </div>
+          ))}
+          {!ended &&
+            (confirmCancel ? (
+              <span role="group" aria-label="Confirm cancel">
+                Running tasks stop and the exit handler runs.{' '}
+                <button type="button" className="danger" disabled={busy !== null} onClick={() => void cancel()}>
+                  Yes, cancel the run
+                </button>{' '}
+                <button type="button" onClick={() => setConfirmCancel(false)}>
+                  Keep it running
+                </button>
+              </span>
+            ) : (
+              <button type="button" disabled={busy !== null} onClick={() => setConfirmCancel(true)}>
+                Cancel run
+              </button>
+            ))}
+          {ended && (run.status === 'failed' || run.status === 'cancelled') && (
+            <button type="button" className="primary" disabled={busy !== null} onClick={() => void retry()} title="A new run that reuses the succeeded steps and re-runs the rest">
+              Retry from failure
+            </button>
+          )}
+          {busy && <span role="status">{busy}…</span>}
+          {actionError && (
+            <span className="error-text" role="alert">
+              {actionError}
+            </span>
+          )}
+        </div>
+      </header>
+      <div className="run-body">
+        <section className="run-graph" aria-label="Run graph">
+          {spec ? (
+            <RunGraph spec={spec} state={state} selected={selected} now={now} onSelect={select} />
+          ) : specError ? (
+            <p className="error-text" role="alert">
+              Could not load the pipeline version: {specError}
+            </p>
+          ) : (
+            <p className="muted" role="status">
+              Loading the pipeline…
+            </p>
+          )}
+        </section>
+        <aside className="run-side" aria-label="Tasks">
+          <nav aria-label="Tasks of the run">
+            <ul className="task-list">
+              {tasks.map((t) => {
+                const v = nodeView(state, t.id);
+                return (
+                  <li key={t.id}>
+                    <button type="button" data-testid={`task-list-${t.id}`} aria-current={t.id === selected ? 'true' : undefined} onClick={() => select(t.id)}>
+                      <StateBadge state={v.state} /> <span className="task-list-name">{t.label}</span> <span className="muted">{taskDetail(v, now)}</span>
+                    </button>
+                  </li>
+                );
+              })}
+            </ul>
+          </nav>
+          {selected !== undefined && selectedView && (
+            <TaskPanel
+              key={selected}
+              taskId={selected}
+              label={selectedNode?.label ?? selected}
+              view={selectedView.paths > 0 || state.executions[selected] ? selectedView : taskView(state, selected)}
+              execution={execution}
+              artifacts={artifacts.filter((a) => a.taskId === selected)}
+              metrics={metrics.filter((m) => m.taskId === selected)}
+              logs={state.logs[selected] ?? []}
+              logsLoading={logsLoading}
+              logsError={logsError}
+              live={!ended}
+              now={now}
+              tab={tab}
+              onTab={setTab}
+            />
+          )}
+        </aside>
+      </div>
+    </main>
+  );
 }

@@ -1,0 +1,50 @@
+/** The run's pipeline DAG with live task states (read-only React Flow). */
+import { Background, Controls, ReactFlow, type NodeMouseHandler } from '@xyflow/react';
+import { useEffect, useMemo, useState, type ReactElement } from 'react';
+import type { PipelineSpec } from 'sluice/dsl';
+import { pipelineGraph } from '../graph/pipelineGraph';
+import { layoutGraph, type NodeBox } from '../layout/layoutGraph';
+import { runFlowEdges, runFlowNodes } from './runGraph';
+import { runNodeTypes } from './RunNode';
+import type { RunViewState } from './runState';
+
+export function RunGraph(props: { spec: PipelineSpec; state: RunViewState; selected: string | undefined; now: number; onSelect: (taskId: string) => void }): ReactElement {
+  const { spec, state, selected, now, onSelect } = props;
+  const graph = useMemo(() => pipelineGraph(spec), [spec]);
+  const [boxes, setBoxes] = useState<Map<string, NodeBox> | null>(null);
+  const [layoutError, setLayoutError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    layoutGraph(graph)
+      .then((b) => live && setBoxes(b))
+      .catch((e: unknown) => live && setLayoutError(e instanceof Error ? e.message : String(e)));
+    return () => {
+      live = false;
+    };
+  }, [graph]);
+  const nodes = useMemo(() => (boxes ? runFlowNodes(graph, boxes, state, selected, now) : []), [graph, boxes, state, selected, now]);
+  const edges = useMemo(() => runFlowEdges(graph, state), [graph, state]);
+  const onNodeClick: NodeMouseHandler = (_e, node) => {
+    if (node.type === 'runTask') onSelect(node.id);
+  };
+  if (layoutError) return <p className="error-text" role="alert">Could not lay out the pipeline graph: {layoutError}</p>;
+  if (!boxes) return <p className="muted" role="status">Laying out the graph…</p>;
+  return (
+    <ReactFlow
+      nodes={nodes}
+      edges={edges}
+      nodeTypes={runNodeTypes}
+      onNodeClick={onNodeClick}
+      nodesDraggable={false}
+      nodesConnectable={false}
+      edgesFocusable={false}
+      fitView
+      fitViewOptions={{ padding: 0.15, maxZoom: 1.4 }}
+      minZoom={0.1}
+      proOptions={{ hideAttribution: true }}
+    >
+      <Background gap={16} />
+      <Controls showInteractive={false} />
+    </ReactFlow>
+  );
+}

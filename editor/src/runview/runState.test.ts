@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import type { Execution, LogLine, Run, RunDetail } from './apiTypes';
+import { taskDetail } from './runGraph';
+import { countStates, emptyRunView, formatDuration, LOG_LIMIT, nodeView, reduceRun, taskView, waitingGates, type RunEvent, type RunViewState } from './runState';
+
+const run = (status: Run['status'] = 'running'): Run => ({
+  id: 'r1',
+  pipelineVersionId: 'v1',
+  pipelineName: 'iris',
+  status,
+  params: {},
+  trigger: { kind: 'api' },
+  workflowId: 'run-r1',
+  failedTask: null,
+  error: null,
+  outputs: null,
+  createdAt: '2030-01-01T00:00:00.000Z',
+  startedAt: '2030-01-01T00:00:01.000Z',
+  finishedAt: status === 'running' ? null : '2030-01-01T00:00:09.000Z',
+});
+const execution = (taskId: string, status: Execution['status'], extra: Partial<Execution> = {}): Execution => ({
+  id: `r1.${taskId}`,
+  runId: 'r1',
+  taskId,
+  componentName: taskId,
+  componentDigest: 'd',
+  status,
+  attempt: 1,
+  params: {},
+  outputParams: null,
+  error: null,
+  cacheKey: null,
+  cachedFrom: null,
+  startedAt: '2030-01-01T00:00:02.000Z',
+  finishedAt: status === 'running' || status === 'waiting' ? null : '2030-01-01T00:00:03.500Z',
+  ...extra,
+});
+const line = (taskId: string, seq: number, attempt = 1): LogLine => ({
+  runId: 'r1',
+  executionId: `r1.${taskId}`,
+  taskId,
+  attempt,
+  seq,
+  ts: `2030-01-01T00:00:0${seq % 10}.000Z`,
+  stream: 'log',
+  level: 'info',
+  message: `line ${seq}`,
+  fields: null,
+});
+const apply = (...events: RunEvent[]): RunViewState => events.reduce(reduceRun, emptyRunView());
+const detail = (over: Partial<RunDetail> = {}): RunDetail => ({ run: run(), executions: [], artifacts: [], live: null, ...over });
+
+describe('run view state from the API and its event stream', () => {
+  it('shows queued tasks while the run goes on, and "not run" once it has ended', () => {
+    expect(taskView(apply({ type: 'detail', detail: detail() }), 'train').state).toBe('queued');
+    expect(taskView(apply({ type: 'detail', detail: detail() }, { type: 'end', run: run('failed') }), 'train').state).toBe('not-run');
+  });
+
+  it('follows the workflow status of top-level tasks: pending → running → waiting for approval', () => {
+    let s = apply({ type: 'detail', detail: detail() }, { type: 'task', task: 'train', status: { state: 'pending' } });
+    expect(taskView(s, 'train').state).toBe('queued');
+    s = reduceRun(s, { type: 'task', task: 'train', status: { state: 'running', startedAt: 1000 } });
+    expect(taskView(s, 'train')).toMatchObject({ state: 'running', startedAt: 1000 });
+    s = reduceRun(s, { type: 'task', task: 'gate', status: { state: 'waiting', approval: { message: 'ship it?' } } });
+    expect(taskView(s, 'gate')).toMatchObject({ state: 'waiting-approval', approval: { message: 'ship it?' } });
+    expect(waitingGates(s).map((g) => g.taskId)).toEqual(['gate']);
+  });
+
+  it('reads a task waiting for a GPU worker when the status says so', () => {
+    const s = apply({ type: 'task', task: 'fit', status: { state: 'pending', waitingFor: 'a worker on sluice-gpu' } });
+    expect(taskView(s, 'fit').state).toBe('waiting-gpu');
+  });
+
+  it('lets a final execution row win over a stale live status, with attempts, duration and error', () => {
+    const s = apply(
+      { type: 'task', task: 'train', status: { state: 'running', startedAt: 5 } },
+      { type: 'execution', execution: execution('train', 'failed', { attempt: 3, error: 'out of memory' }) },
+    );
+    const v = taskView(s, 'train');
+    expect(v).toMatchObject({ state: 'failed', attempt: 3, error: 'out of memory', executionId: 'r1.train' });
+    expect(taskDetail(v, 0)).toBe('1.5 s · attempt 3');
+  });
+
+  it('shows cached tasks as cached, with where their outputs came from', () => {
+    const s = apply({ type: 'execution', execution: execution('split', 'cached', { cachedFrom: 'r0.split' }) });
+    expect(taskView(s, 'split')).toMatchObject({ state: 'cached', cachedFrom: 'r0.split' });
+    expect(taskDetail(taskView(s, 'split'), 0)).toBe('reused');
+  });
+
+  it('is idempotent: a reconnecting stream replaying everything changes nothing', () => {
+    const events: RunEvent[] = [
+      { type: 'detail', detail: detail() },
+      { type: 'execution', execution: execution('train', 'succeeded') },
+      { type: 'log', line: line('train', 1) },
+      { type: 'log', line: line('train', 2) },
+    ];
+    expect(apply(...events, ...events)).toEqual(apply(...events));
+  });
+
+  it('never moves a finished run back to running on a stale replay', () => {
+    const s = apply({ type: 'end', run: run('succeeded') }, { type: 'run', run: run('running') });
+    expect(s.run?.status).toBe('succeeded');
+    expect(s.ended).toBe(true);
+  });
+
+  it('merges a fetched log page with streamed lines in order, without duplicates, bounded', () => {
+    let s = apply({ type: 'log', line: line('train', 3) }, { type: 'log', line: line('train', 4) });
+    s = reduceRun(s, { type: 'logs', lines: [line('train', 1), line('train', 2), line('train', 3)] });
+    expect(s.logs.train?.map((l) => l.seq)).toEqual([1, 2, 3, 4]);
+    s = reduceRun(s, { type: 'logs', lines: Array.from({ length: LOG_LIMIT + 10 }, (_, i) => line('big', i + 1)) });
+    expect(s.logs.big).toHaveLength(LOG_LIMIT);
+    expect(s.logs.big?.[0]?.seq).toBe(11);
+  });
+
+  it('shows a loop body task by its most urgent item, with the count of items', () => {
+    const s = apply(
+      { type: 'execution', execution: execution('sweep[0]/fit', 'succeeded') },
+      { type: 'execution', execution: execution('sweep[1]/fit', 'failed') },
+      { type: 'execution', execution: execution('sweep[2]/fit', 'running') },
+    );
+    expect(nodeView(s, 'fit')).toMatchObject({ state: 'failed', paths: 3 });
+  });
+
+  it('counts states and formats durations', () => {
+    expect(countStates([taskView(apply(), 'a'), taskView(apply(), 'b')])).toEqual({ queued: 2 });
+    expect(formatDuration(250)).toBe('250 ms');
+    expect(formatDuration(61_000)).toBe('1 min 01 s');
+    expect(formatDuration(2 * 3_600_000 + 5 * 60_000)).toBe('2 h 05 min');
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * The runs list's filters, kept in the hash query (#/runs?pipeline=iris&status=failed&range=24h) so
+ * a filtered list is a link to share, and the pure pieces around them: query string ↔ filters, the
+ * API query for GET /api/runs and its event stream, the client-side match (stream events for runs
+ * outside the filters are dropped), and the reduction of the stream into the list.
+ */
+import type { Run, RunStatus } from './apiTypes';
+
+export const RUN_STATUSES: readonly RunStatus[] = ['pending', 'running', 'succeeded', 'failed', 'cancelled'];
+export const TIME_RANGES = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
+export type TimeRange = keyof typeof TIME_RANGES;
+
+export interface RunFilters {
+  pipeline?: string;
+  status?: RunStatus;
+  /** trigger.kind: api, cli, retry, schedule, trigger. */
+  trigger?: string;
+  /** A window ending now… */
+  range?: TimeRange;
+  /** …or explicit dates (YYYY-MM-DD, local days, `to` inclusive). */
+  from?: string;
+  to?: string;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const TRIGGER = /^[A-Za-z][\w-]{0,62}$/;
+
+/** Reads the filters from a hash query; values that make no sense are left out (never an error page). */
+export function filtersFromQuery(query: URLSearchParams): RunFilters {
+  const f: RunFilters = {};
+  const pipeline = query.get('pipeline')?.trim();
+  if (pipeline) f.pipeline = pipeline;
+  const status = query.get('status');
+  if (status && (RUN_STATUSES as readonly string[]).includes(status)) f.status = status as RunStatus;
+  const trigger = query.get('trigger');
+  if (trigger && TRIGGER.test(trigger)) f.trigger = trigger;
+  const range = query.get('range');
+  if (range && range in TIME_RANGES) f.range = range as TimeRange;
+  const from = query.get('from');
+  if (from && DATE.test(from)) f.from = from;
+  const to = query.get('to');
+  if (to && DATE.test(to)) f.to = to;
+  return f;
+}
+
+/** The hash query of the filters, in a fixed order (a stable link). */
+export function filtersToQuery(f: RunFilters): Record<string, string> {
+  const q: Record<string, string> = {};
+  if (f.pipeline) q.pipeline = f.pipeline;
+  if (f.status) q.status = f.status;
+  if (f.trigger) q.trigger = f.trigger;
+  if (f.range) q.range = f.range;
+  if (f.from) q.from = f.from;
+  if (f.to) q.to = f.to;
+  return q;
+}
+
+/** The instants the filters bound creation time to ([from, to)), for `now`. */
+export function timeBounds(f: RunFilters, now: number): { from?: Date; to?: Date } {
+  const bounds: { from?: Date; to?: Date } = {};
+  if (f.range) bounds.from = new Date(now - TIME_RANGES[f.range]);
+  if (f.from) {
+    const d = new Date(`${f.from}T00:00:00`);
+    if (!bounds.from || d > bounds.from) bounds.from = d;
+  }
+  if (f.to) {
+    const d = new Date(`${f.to}T00:00:00`);
+    d.setDate(d.getDate() + 1); // the whole last day
+    bounds.to = d;
+  }
+  return bounds;
+}
+
+/** Query string for GET /api/runs (with task counts for the status summary). */
+export function listApiQuery(f: RunFilters, now: number, cursor?: string): string {
+  const q = new URLSearchParams();
+  if (f.pipeline) q.set('pipeline', f.pipeline);
+  if (f.status) q.set('status', f.status);
+  if (f.trigger) q.set('trigger', f.trigger);
+  const { from, to } = timeBounds(f, now);
+  if (from) q.set('createdFrom', from.toISOString());
+  if (to) q.set('createdTo', to.toISOString());
+  q.set('taskCounts', 'true');
+  q.set('limit', '50');
+  if (cursor) q.set('cursor', cursor);
+  return q.toString();
+}
+
+/** Query string for the runs event stream (it filters by pipeline, status and trigger itself). */
+export function streamApiQuery(f: RunFilters): string {
+  const q = new URLSearchParams();
+  if (f.pipeline) q.set('pipeline', f.pipeline);
+  if (f.status) q.set('status', f.status);
+  if (f.trigger) q.set('trigger', f.trigger);
+  q.set('taskCounts', 'true');
+  return q.toString();
+}
+
+export function matchesFilters(run: Run, f: RunFilters, now: number): boolean {
+  if (f.pipeline && run.pipelineName !== f.pipeline) return false;
+  if (f.status && run.status !== f.status) return false;
+  if (f.trigger && run.trigger.kind !== f.trigger) return false;
+  const { from, to } = timeBounds(f, now);
+  const created = Date.parse(run.createdAt);
+  if (from && created < from.getTime()) return false;
+  if (to && created >= to.getTime()) return false;
+  return true;
+}
+
+export type RunsEvent = { type: 'page'; runs: Run[]; append: boolean } | { type: 'snapshot'; runs: Run[] } | { type: 'run'; run: Run };
+
+/** Upserts a run; a newer record keeps counts the older one had when it carries none. */
+function upsert(list: Run[], run: Run): Run[] {
+  const i = list.findIndex((r) => r.id === run.id);
+  if (i === -1) return [...list, run];
+  const old = list[i] as Run;
+  const merged = run.taskCounts === undefined && old.taskCounts !== undefined ? { ...run, taskCounts: old.taskCounts } : run;
+  return [...list.slice(0, i), merged, ...list.slice(i + 1)];
+}
+
+const newestFirst = (a: Run, b: Run): number => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1);
+
+/**
+ * The list after an event: a page replaces (or extends) it; a stream snapshot or run upserts the
+ * runs that match the filters and drops those that no longer do (a run that left the status).
+ */
+export function reduceRuns(list: Run[], event: RunsEvent, f: RunFilters, now: number): Run[] {
+  let next: Run[];
+  switch (event.type) {
+    case 'page':
+      next = event.append ? event.runs.reduce(upsert, list) : event.runs;
+      break;
+    case 'snapshot':
+      next = event.runs.filter((r) => matchesFilters(r, f, now)).reduce(upsert, list);
+      break;
+    case 'run':
+      next = matchesFilters(event.run, f, now) ? upsert(list, event.run) : list.filter((r) => r.id !== event.run.id);
+      break;
+  }
+  return [...next].sort(newestFirst);
+}
+
+/** "3 succeeded · 1 running" from a run's task counts, most telling first. */
+export function countsSummary(counts: Record<string, number> | undefined): string {
+  if (!counts) return '';
+  const order = ['failed', 'running', 'waiting', 'succeeded', 'cached', 'skipped', 'cancelled'];
+  const keys = Object.keys(counts).sort((a, b) => (order.indexOf(a) === -1 ? 99 : order.indexOf(a)) - (order.indexOf(b) === -1 ? 99 : order.indexOf(b)));
+  return keys
+    .filter((k) => (counts[k] ?? 0) > 0)
+    .map((k) => `${counts[k]} ${k === 'waiting' ? 'waiting for approval' : k}`)
+    .join(' · ');
+}

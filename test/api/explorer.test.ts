@@ -1,0 +1,173 @@
+/**
+ * What the editor's run view and lineage explorer ask of the API, beyond the basics api.test.ts
+ * covers: lineage one hop at a time (artifact and execution neighbourhoods with neighbour counts and
+ * run names, for lazy expansion), Dataset previews with their schema, runs with task counts (list
+ * and live), and artifact downloads with the token in the query (a plain download link).
+ */
+import { writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compile, component, pipeline, t } from '../../dsl/index';
+import { createApiServer, createApiToken, type RunningApiServer } from '../../engine/api/index';
+import { createLogger } from '../../engine/logging';
+import type { RunRecord } from '../../engine/metadata/MetadataStore';
+import { openEventStream } from '../support/eventStream';
+import { startTestStack, type TestStack } from '../support/stackHarness';
+
+const load = component({
+  name: 'explorer-load',
+  outputs: { dataset: t.Dataset() },
+  cache: false,
+  run: async (_inputs, ctx) => {
+    const dataset = { columns: [{ name: 'x', type: 'number' }, { name: 'label', type: 'string' }], target: 'label', rows: [[1, 'a'], [2, 'b'], [3, 'a']] };
+    await writeFile(ctx.outputs.dataset.path, JSON.stringify(dataset));
+  },
+});
+const fit = component({
+  name: 'explorer-fit',
+  inputs: { train: t.Dataset() },
+  outputs: { model: t.Model(), notes: t.Markdown() },
+  cache: false,
+  run: async (_inputs, ctx) => {
+    await writeFile(ctx.outputs.model.path, '{"weights":[1,2]}');
+    await writeFile(ctx.outputs.notes.path, '# fitted\n');
+  },
+});
+const score = component({
+  name: 'explorer-score',
+  inputs: { model: t.Model(), test: t.Dataset() },
+  outputs: { metrics: t.Metrics() },
+  cache: false,
+  run: async (_inputs, ctx) => {
+    await writeFile(ctx.outputs.metrics.path, '{"accuracy":1}');
+  },
+});
+const chain = pipeline({ name: 'explorer-chain' }, (p) => {
+  const data = p.task(load, {}, { id: 'load' });
+  const model = p.task(fit, { train: data.outputs.dataset }, { id: 'fit' });
+  p.task(score, { model: model.outputs.model, test: data.outputs.dataset }, { id: 'score' });
+  return { model: model.outputs.model };
+});
+
+interface Graph {
+  root: string;
+  nodes: { kind: string; id: string; depth: number }[];
+  edges: { from: string; to: string; kind: string; port: string }[];
+  neighbours: { id: string; upstream: number; downstream: number }[];
+  runs: { id: string; pipelineName: string; status: string }[];
+}
+
+describe('the API behind the run view and the lineage explorer', () => {
+  let stack: TestStack;
+  let server: RunningApiServer;
+  let secured: RunningApiServer;
+  let run: RunRecord;
+  const id = (task: string, port?: string): string => `${run.id}.${task}${port !== undefined ? `.${port}` : ''}`;
+  const getJson = async <T>(p: string, base = server.url): Promise<{ status: number; body: T }> => {
+    const res = await fetch(base + p);
+    return { status: res.status, body: (await res.json()) as T };
+  };
+
+  beforeAll(async () => {
+    stack = await startTestStack('pglite', [{ chain }]);
+    const deps = {
+      metadata: stack.stack.metadata,
+      artifacts: stack.stack.artifacts,
+      client: stack.stack.client,
+      registry: stack.stack.registry,
+      taskQueuePrefix: stack.stack.taskQueuePrefix,
+      logger: createLogger({ level: 'silent' }),
+      live: { pollMs: 150, heartbeatMs: 300 },
+    };
+    server = await createApiServer({ ...deps, auth: { enabled: false } }).listen({ host: '127.0.0.1', port: 0 });
+    secured = await createApiServer({ ...deps, auth: { enabled: true } }).listen({ host: '127.0.0.1', port: 0 });
+    const res = await fetch(`${server.url}/api/runs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ spec: compile(chain).spec }) });
+    run = ((await res.json()) as { run: RunRecord }).run;
+    const events = await openEventStream(`${server.url}/api/runs/${run.id}/events`);
+    const end = await events.next((e) => e.event === 'end', 90_000);
+    expect((end.data as { run: RunRecord }).run.status).toBe('succeeded');
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await secured?.close();
+    await stack?.stop();
+  });
+
+  it('answers one upstream hop from a model with neighbour counts and run names', async () => {
+    const { status, body } = await getJson<Graph>(`/api/artifacts/${encodeURIComponent(id('fit', 'model'))}/lineage?direction=upstream&depth=1`);
+    expect(status).toBe(200);
+    expect(body.nodes.map((n) => n.id).sort()).toEqual([id('fit'), id('fit', 'model'), id('load', 'dataset')].sort());
+    expect(body.runs).toEqual([expect.objectContaining({ id: run.id, pipelineName: 'explorer-chain', status: 'succeeded' })]);
+    const counts = new Map(body.neighbours.map((n) => [n.id, n]));
+    // The dataset has a producer (load) not in this hop, and two readers (fit, score), one shown.
+    expect(counts.get(id('load', 'dataset'))).toEqual({ id: id('load', 'dataset'), upstream: 1, downstream: 2 });
+    expect(counts.get(id('fit'))).toEqual({ id: id('fit'), upstream: 1, downstream: 2 });
+    expect(counts.get(id('fit', 'model'))).toEqual({ id: id('fit', 'model'), upstream: 1, downstream: 1 });
+  });
+
+  it("answers an execution's own artifacts (one hop), by direction, and further hops with depth", async () => {
+    const both = await getJson<Graph>(`/api/executions/${encodeURIComponent(id('fit'))}/lineage`);
+    expect(both.status).toBe(200);
+    expect(both.body.root).toBe(id('fit'));
+    expect(both.body.nodes.map((n) => n.id).sort()).toEqual([id('fit'), id('fit', 'model'), id('fit', 'notes'), id('load', 'dataset')].sort());
+    expect(both.body.edges).toEqual(
+      expect.arrayContaining([
+        { from: id('load', 'dataset'), to: id('fit'), kind: 'input', port: 'train' },
+        { from: id('fit'), to: id('fit', 'notes'), kind: 'output', port: 'notes' },
+      ]),
+    );
+    const down = await getJson<Graph>(`/api/executions/${encodeURIComponent(id('fit'))}/lineage?direction=downstream&depth=1`);
+    expect(down.body.nodes.map((n) => n.id).sort()).toEqual([id('fit'), id('fit', 'model'), id('fit', 'notes'), id('score'), id('score', 'metrics')].sort());
+    const missing = await getJson<{ status: number; errors: { path: string }[] }>('/api/executions/nope/lineage');
+    expect(missing.status).toBe(404);
+    expect(missing.body.errors.map((e) => e.path)).toContain('/params/executionId');
+    expect((await getJson(`/api/executions/${encodeURIComponent(id('fit'))}/lineage?depth=-1`)).status).toBe(400);
+  });
+
+  it("adds neighbour counts and the run's name to a run's graph", async () => {
+    const { body } = await getJson<Graph>(`/api/runs/${run.id}/lineage`);
+    expect(body.nodes).toHaveLength(7); // 3 executions + dataset, model, notes, metrics
+    expect(body.runs.map((r) => r.pipelineName)).toEqual(['explorer-chain']);
+    expect(body.neighbours.find((n) => n.id === id('load', 'dataset'))).toMatchObject({ upstream: 1, downstream: 2 });
+  });
+
+  it('previews a Dataset with its schema (column types and target)', async () => {
+    const { body } = await getJson<{ preview: unknown }>(`/api/artifacts/${encodeURIComponent(id('load', 'dataset'))}/preview?rows=2`);
+    expect(body.preview).toEqual({
+      kind: 'table',
+      format: 'dataset',
+      columns: ['x', 'label'],
+      columnTypes: ['number', 'string'],
+      target: 'label',
+      rows: [[1, 'a'], [2, 'b']],
+      totalRows: 3,
+      truncated: true,
+    });
+  });
+
+  it('lists runs with task counts, and streams them', async () => {
+    const plain = await getJson<{ runs: Record<string, unknown>[] }>('/api/runs?pipeline=explorer-chain');
+    expect(plain.body.runs[0]).not.toHaveProperty('taskCounts');
+    const { body } = await getJson<{ runs: { id: string; taskCounts: Record<string, number> }[] }>('/api/runs?pipeline=explorer-chain&taskCounts=true');
+    expect(body.runs).toEqual([expect.objectContaining({ id: run.id, taskCounts: { succeeded: 3 } })]);
+    expect((await getJson('/api/runs?taskCounts=yes')).status).toBe(400);
+
+    const stream = await openEventStream(`${server.url}/api/runs/events?taskCounts=true&trigger=api`);
+    const snapshot = await stream.next((e) => e.event === 'snapshot');
+    stream.close();
+    expect((snapshot.data as { runs: { id: string; taskCounts: Record<string, number> }[] }).runs).toEqual([expect.objectContaining({ id: run.id, taskCounts: { succeeded: 3 } })]);
+    const other = await openEventStream(`${server.url}/api/runs/events?trigger=schedule`);
+    const none = await other.next((e) => e.event === 'snapshot');
+    other.close();
+    expect(none.data).toEqual({ runs: [] });
+  });
+
+  it('downloads an artifact with the token as a query parameter (a download link), and refuses without one', async () => {
+    const { token } = await createApiToken(stack.stack.metadata, { name: 'explorer-viewer', role: 'viewer' });
+    const path = `/api/artifacts/${encodeURIComponent(id('fit', 'notes'))}/content`;
+    expect((await fetch(secured.url + path)).status).toBe(401);
+    const res = await fetch(`${secured.url}${path}?access_token=${encodeURIComponent(token)}`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('# fitted\n');
+  });
+});
