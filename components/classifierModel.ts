@@ -1,7 +1,8 @@
 /**
- * The `Model` artifact format of `train-classifier`: ONE JSON file holding everything needed to
- * predict — the TensorFlow.js topology and weights (base64), the feature columns and their
- * standardisation, and the class labels — so a model is one content-addressed blob.
+ * The `Model` artifact format of `train-classifier` and `train-logistic-regression`: ONE JSON file
+ * holding everything needed to predict — the TensorFlow.js topology and weights (base64), the
+ * feature columns and their standardisation, and the class labels — so a model is one
+ * content-addressed blob.
  *
  * ```json
  * {
@@ -9,29 +10,24 @@
  *   "framework": "tensorflow.js", "tfjsVersion": "4.22.0", "backend": "cpu",
  *   "features": ["sepal_length", …], "target": "species", "classes": ["setosa", …],
  *   "normalization": { "mean": [...], "std": [...] },
- *   "params": { "hiddenUnits": 16, … },
+ *   "params": { "modelType": "dense-classifier", "hiddenLayers": [16], "activation": "relu", … },
  *   "tfjs": { "modelTopology": {…}, "weightSpecs": [...], "weightData": "<base64>" }
  * }
  * ```
- * Features are standardised as `(x - mean) / std` before they reach the network.
+ * Features are standardised as `(x - mean) / std` before they reach the network; the network is a
+ * Sequential stack of Dense layers ending in a softmax over `classes` (in that order).
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import type { LayersModel, io } from '@tensorflow/tfjs';
+import type { LayersModel } from '@tensorflow/tfjs';
 import { NonRetryableError, type Json } from 'sluice/dsl';
 import { z } from 'zod';
+import type { Standardization } from './standardization';
+import { deserializeLayersModel, finiteNumber, jsonValue, serializeLayersModel, tfjsLayersJsonSchema } from './tfjsLayersJson';
 import type { Tf, TfBackend } from './tfjsBackend';
 
+export { fitStandardization, standardize, type Standardization } from './standardization';
+
 export const CLASSIFIER_MODEL_FORMAT = 'sluice.tfjs-classifier';
-
-export interface Standardization {
-  mean: number[];
-  std: number[];
-}
-
-const finite = z.number().refine(Number.isFinite, 'must be a finite number');
-const jsonValue: z.ZodType<Json> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
-);
 
 const modelFileSchema = z.object({
   format: z.literal(CLASSIFIER_MODEL_FORMAT),
@@ -42,18 +38,9 @@ const modelFileSchema = z.object({
   features: z.array(z.string()).min(1),
   target: z.string(),
   classes: z.array(z.string()).min(2),
-  normalization: z.object({ mean: z.array(finite), std: z.array(finite) }),
+  normalization: z.object({ mean: z.array(finiteNumber), std: z.array(finiteNumber) }),
   params: z.record(z.string(), jsonValue),
-  tfjs: z.object({
-    modelTopology: z.record(z.string(), jsonValue),
-    weightSpecs: z.array(
-      z
-        .looseObject({ name: z.string(), shape: z.array(z.number().int()), dtype: z.enum(['float32', 'int32', 'bool', 'string', 'complex64']) })
-        // Checked the fields we rely on; tfjs validates the rest (e.g. quantization) when it loads.
-        .transform((spec) => spec as io.WeightsManifestEntry),
-    ),
-    weightData: z.base64(),
-  }),
+  tfjs: tfjsLayersJsonSchema,
 });
 
 export type ClassifierModelFile = z.infer<typeof modelFileSchema>;
@@ -80,41 +67,29 @@ export async function saveClassifierModel(
   model: LayersModel,
   meta: ClassifierModelMeta,
 ): Promise<ClassifierModelFile> {
-  let saved: io.ModelArtifacts | undefined;
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
-    }),
-  );
-  if (!saved?.modelTopology || saved.modelTopology instanceof ArrayBuffer || !saved.weightSpecs || !saved.weightData) {
-    throw new Error('TensorFlow.js did not hand over the model topology and weights');
-  }
   const file: ClassifierModelFile = {
     format: CLASSIFIER_MODEL_FORMAT,
     formatVersion: 1,
     framework: 'tensorflow.js',
     tfjsVersion: tf.version_core,
     ...meta,
-    tfjs: {
-      modelTopology: saved.modelTopology,
-      weightSpecs: saved.weightSpecs,
-      // Weights may arrive as several buffers; join them so the file holds one base64 string.
-      weightData: Buffer.from(tf.io.CompositeArrayBuffer.join(saved.weightData)).toString('base64'),
-    },
+    tfjs: await serializeLayersModel(tf, model),
   };
   await writeFile(path, `${JSON.stringify(file)}\n`);
   return file;
 }
 
-/** Reads and validates a model file; errors name the file. */
-export async function readClassifierModel(path: string): Promise<ClassifierModelFile> {
-  let value: unknown;
+/** Parses a model file's JSON text; `format` lets a reader accept several model formats. */
+export async function readModelJson(path: string): Promise<unknown> {
   try {
-    value = JSON.parse(await readFile(path, 'utf8'));
+    return JSON.parse(await readFile(path, 'utf8')) as unknown;
   } catch (err) {
     throw new InvalidModelError(`model ${path}: not a readable JSON file (${err instanceof Error ? err.message : String(err)})`);
   }
+}
+
+/** Validates an already-parsed model file; errors name the file. */
+export function parseClassifierModel(value: unknown, path: string): ClassifierModelFile {
   const parsed = modelFileSchema.safeParse(value);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
@@ -127,32 +102,13 @@ export async function readClassifierModel(path: string): Promise<ClassifierModel
   return m;
 }
 
+/** Reads and validates a model file; errors name the file. */
+export async function readClassifierModel(path: string): Promise<ClassifierModelFile> {
+  return parseClassifierModel(await readModelJson(path), path);
+}
+
 /** Reads a model file and rebuilds the TensorFlow.js network from it. */
 export async function loadClassifierModel(path: string, tf: Tf): Promise<{ file: ClassifierModelFile; model: LayersModel }> {
   const file = await readClassifierModel(path);
-  const weights = Buffer.from(file.tfjs.weightData, 'base64');
-  const model = await tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: file.tfjs.modelTopology,
-      weightSpecs: file.tfjs.weightSpecs,
-      // Copy into a fresh ArrayBuffer: a Buffer's backing store may be a shared pool.
-      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
-    }),
-  );
-  return { file, model };
-}
-
-/** Column means and standard deviations (population); constant columns get std 1. */
-export function fitStandardization(x: readonly (readonly number[])[]): Standardization {
-  const width = x[0]?.length ?? 0;
-  const mean = Array.from({ length: width }, (_, j) => x.reduce((s, r) => s + r[j]!, 0) / x.length);
-  const std = mean.map((m, j) => {
-    const sd = Math.sqrt(x.reduce((s, r) => s + (r[j]! - m) ** 2, 0) / x.length);
-    return sd > 1e-12 ? sd : 1; // a constant feature carries no signal; avoid dividing by zero
-  });
-  return { mean, std };
-}
-
-export function standardize(x: readonly (readonly number[])[], s: Standardization): number[][] {
-  return x.map((r) => r.map((v, j) => (v - s.mean[j]!) / s.std[j]!));
+  return { file, model: await deserializeLayersModel(tf, file.tfjs) };
 }

@@ -1,54 +1,120 @@
-/** `evaluate-classifier`: scores a `train-classifier` model on a test Dataset. */
+/**
+ * `evaluate-classifier`: scores a classifier model (`train-classifier`, `train-logistic-regression`)
+ * on a test Dataset — accuracy, macro precision/recall/F1, one-vs-rest ROC AUC, ROC and
+ * precision–recall curves, confusion matrix (see `classificationMetrics.ts` for the JSON) — and
+ * decides whether to bless it: its chosen `metric` must reach `minimum` and, when a `baseline`
+ * model is given (evaluated on the same rows), the baseline's value minus `threshold`. The
+ * decision and both models' scores are explained in the `report` (Markdown).
+ */
 import { writeFile } from 'node:fs/promises';
-import type { Tensor } from '@tensorflow/tfjs';
+import { basename } from 'node:path';
 import { component, NonRetryableError, t } from 'sluice/dsl';
-import { loadClassifierModel, standardize } from '../classifierModel';
-import { columnIndex, numberMatrix, readDataset } from '../dataset';
+import { loadClassifierModel } from '../classifierModel';
+import { columnIndex, numberMatrix, readDataset, type Dataset } from '../dataset';
+import { tfjsPredict } from '../tfjsPredict';
 import { loadTf } from '../tfjsBackend';
-import { classificationMetrics } from './classificationMetrics';
+import { bless, BLESSING_METRICS, blessingReport, metricValue, type BlessingMetric } from './blessing';
+import { classificationMetrics, type ClassificationMetrics } from './classificationMetrics';
+
+const NAME = 'evaluate-classifier';
+
+async function evaluateModel(path: string, ds: Dataset, source: string): Promise<{ metrics: ClassificationMetrics; target: string; backend: string }> {
+  const { tf, backend } = await loadTf();
+  const { file, model } = await loadClassifierModel(path, tf);
+  let scores: number[][];
+  try {
+    scores = await tfjsPredict(tf, model, numberMatrix(ds, file.features, source), file.normalization);
+  } finally {
+    model.dispose();
+  }
+  const predicted = scores.map((row) => {
+    let best = 0;
+    row.forEach((p, k) => {
+      if (p > row[best]!) best = k;
+    });
+    return file.classes[best]!;
+  });
+  const ti = columnIndex(ds, file.target, source);
+  const actual = ds.rows.map((r) => String(r[ti]));
+  return { metrics: classificationMetrics(actual, predicted, file.classes, scores), target: file.target, backend };
+}
 
 export const evaluateClassifier = component({
-  name: 'evaluate-classifier',
-  description: 'Evaluates a classifier on a test Dataset: accuracy, per-class precision/recall/F1, confusion matrix.',
+  name: NAME,
+  description:
+    'Evaluates a classifier on a test Dataset (accuracy, macro precision/recall/F1, ROC AUC, ROC/PR curves, confusion matrix) and blesses it against a minimum and an optional baseline model.',
   category: 'evaluate',
   module: 'sluice/components',
   export: 'evaluateClassifier',
   inputs: {
-    model: t.Model({ description: 'a train-classifier model file' }),
+    model: t.Model({ description: 'the candidate: a train-classifier or train-logistic-regression model file' }),
     test: t.Dataset({ description: "rows with the model's feature columns and its target column" }),
+    baseline: t.Model({ optional: true, description: 'a model to compare with, evaluated on the same test rows' }),
+    metric: t.string({ default: 'accuracy', description: `metric that decides the blessing: ${BLESSING_METRICS.join(', ')}` }),
+    threshold: t.float({ default: 0, description: 'blessed only if candidate ≥ baseline − threshold (negative: must beat the baseline)' }),
+    minimum: t.float({ default: 0, description: 'blessed only if candidate ≥ minimum' }),
   },
-  outputs: { metrics: t.ClassificationMetrics(), accuracy: t.float() },
+  outputs: {
+    metrics: t.ClassificationMetrics({ description: "the candidate's metrics and curves" }),
+    baselineMetrics: t.ClassificationMetrics({ optional: true, description: "the baseline's, when a baseline is given" }),
+    report: t.Markdown({ description: 'the blessing decision, explained' }),
+    accuracy: t.float(),
+    macroF1: t.float(),
+    score: t.float({ description: "the candidate's value of the chosen metric" }),
+    blessed: t.bool(),
+  },
   run: async (inputs, ctx) => {
+    const metric = BLESSING_METRICS.find((m): m is BlessingMetric => m === inputs.metric);
+    if (!metric) throw new NonRetryableError(`${NAME}: metric must be one of ${BLESSING_METRICS.join(', ')}; got "${inputs.metric}"`);
+    for (const [name, v] of [['threshold', inputs.threshold], ['minimum', inputs.minimum]] as const) {
+      if (!Number.isFinite(v)) throw new NonRetryableError(`${NAME}: ${name} must be a finite number; got ${v}`);
+    }
     const source = inputs.test.path;
     const ds = await readDataset(source);
-    if (ds.rows.length === 0) throw new NonRetryableError(`evaluate-classifier: test dataset ${source} has no rows`);
+    if (ds.rows.length === 0) throw new NonRetryableError(`${NAME}: test dataset ${source} has no rows`);
 
-    const { tf, backend } = await loadTf();
-    const { file, model } = await loadClassifierModel(inputs.model.path, tf);
-    let predicted: string[];
-    try {
-      const x = standardize(numberMatrix(ds, file.features, source), file.normalization);
-      const indices = tf.tidy(() => (model.predict(tf.tensor2d(x, [x.length, file.features.length])) as Tensor).argMax(-1));
-      predicted = Array.from(await indices.data(), (i) => file.classes[i] ?? String(i));
-      indices.dispose();
-    } finally {
-      model.dispose();
+    const candidate = await evaluateModel(inputs.model.path, ds, source);
+    const baseline = inputs.baseline ? await evaluateModel(inputs.baseline.path, ds, source) : null;
+    if (baseline && baseline.target !== candidate.target) {
+      throw new NonRetryableError(
+        `${NAME}: the baseline ${inputs.baseline?.path} predicts "${baseline.target}" but the candidate predicts "${candidate.target}"; compare models of the same target`,
+      );
     }
-    const ti = columnIndex(ds, file.target, source);
-    const actual = ds.rows.map((r) => String(r[ti]));
+    const score = metricValue(candidate.metrics, metric);
+    if (score === null) {
+      throw new NonRetryableError(`${NAME}: ${metric} is undefined on ${source} (every class needs positive and negative test rows); choose another metric`);
+    }
+    const baselineScore = baseline ? metricValue(baseline.metrics, metric) : null;
+    if (baseline && baselineScore === null) throw new NonRetryableError(`${NAME}: ${metric} of the baseline is undefined on ${source}; choose another metric`);
+    const decision = bless(metric, score, baselineScore, inputs.threshold, inputs.minimum);
 
-    const metrics = classificationMetrics(actual, predicted, file.classes);
-    await writeFile(ctx.outputs.metrics.path, `${JSON.stringify(metrics, null, 2)}\n`);
+    const m = candidate.metrics;
+    await writeFile(ctx.outputs.metrics.path, `${JSON.stringify(m, null, 2)}\n`);
     ctx.outputs.metrics.properties = {
-      accuracy: metrics.accuracy,
-      macroF1: metrics.macro.f1,
-      n: metrics.n,
-      labels: metrics.confusionMatrix.labels,
-      backend,
+      accuracy: m.accuracy,
+      macroF1: m.macro.f1,
+      rocAuc: m.macro.rocAuc ?? null,
+      n: m.n,
+      labels: m.confusionMatrix.labels,
+      backend: candidate.backend,
+      blessed: decision.blessed,
     };
-    ctx.metric('accuracy', metrics.accuracy);
-    ctx.metric('macro_f1', metrics.macro.f1);
-    ctx.log(`accuracy ${metrics.accuracy.toFixed(4)} on ${metrics.n} rows`);
-    return { accuracy: metrics.accuracy };
+    if (baseline) {
+      const b = baseline.metrics;
+      await writeFile(ctx.outputs.baselineMetrics.path, `${JSON.stringify(b, null, 2)}\n`);
+      ctx.outputs.baselineMetrics.properties = { accuracy: b.accuracy, macroF1: b.macro.f1, rocAuc: b.macro.rocAuc ?? null, n: b.n, role: 'baseline' };
+    }
+    await writeFile(ctx.outputs.report.path, blessingReport(decision, m, baseline?.metrics ?? null, basename(source)));
+    ctx.outputs.report.properties = { blessed: decision.blessed, metric, score, baselineScore, threshold: inputs.threshold, minimum: inputs.minimum };
+
+    ctx.metric('accuracy', m.accuracy);
+    ctx.metric('macro_f1', m.macro.f1);
+    if (typeof m.macro.rocAuc === 'number') ctx.metric('roc_auc', m.macro.rocAuc);
+    if (baselineScore !== null) ctx.metric(`baseline_${metric}`, baselineScore);
+    ctx.metric('blessed', decision.blessed ? 1 : 0);
+    ctx.log(
+      `${metric} ${score.toFixed(4)} on ${m.n} rows${baselineScore === null ? '' : ` (baseline ${baselineScore.toFixed(4)})`}: ${decision.blessed ? 'blessed' : 'not blessed'}`,
+    );
+    return { accuracy: m.accuracy, macroF1: m.macro.f1, score, blessed: decision.blessed };
   },
 });

@@ -35,11 +35,13 @@ describe('train-classifier on iris', () => {
     expect(metrics.accuracy).toBe(evaluated.result.accuracy);
     expect(metrics.n).toBe(30);
     expect(metrics.confusionMatrix.labels).toEqual(['setosa', 'versicolor', 'virginica']);
+    expect(metrics.macro.rocAuc).toBeGreaterThanOrEqual(0.95);
     expect(metricSeries(evaluated, 'accuracy')).toEqual([evaluated.result.accuracy]);
 
     // One loss and one accuracy point per epoch, steps 1..epochs, heartbeats each epoch.
     expect(run.metrics.filter((m) => m.key === 'loss').map((m) => m.step)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     expect(metricSeries(run, 'accuracy')).toHaveLength(100);
+    expect(metricSeries(run, 'accuracy').at(-1)).toBe(run.result.finalAccuracy);
     expect(run.heartbeats).toHaveLength(100);
     const losses = metricSeries(run, 'loss');
     expect(losses.at(-1)).toBe(run.result.finalLoss);
@@ -50,8 +52,11 @@ describe('train-classifier on iris', () => {
       backend: 'cpu',
       classes: ['setosa', 'versicolor', 'virginica'],
       features: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'],
-      params: { hiddenUnits: 16, epochs: 100, learningRate: 0.05, batchSize: 16, seed: 42 },
+      modelType: 'dense-classifier',
+      params: { hiddenLayers: [16], activation: 'relu', epochs: 100, learningRate: 0.05, batchSize: 16, seed: 42 },
+      epochs: 100,
       trainRows: 120,
+      trainAccuracy: run.result.finalAccuracy,
     });
   });
 
@@ -65,6 +70,17 @@ describe('train-classifier on iris', () => {
     const { model } = await loadClassifierModel(run.outputs.model.path, tf);
     expect(model.outputs[0]!.shape).toEqual([null, 3]);
     model.dispose();
+  });
+
+  it('trains several hidden layers from hiddenLayers, and none for an empty list', async () => {
+    const deep = await runComponent(trainClassifier, { train, epochs: 2, hiddenLayers: [8, 4], activation: 'tanh' });
+    const deepFile = await readClassifierModel(deep.outputs.model.path);
+    expect(deepFile.tfjs.weightSpecs.map((w) => w.shape)).toEqual([[4, 8], [8], [8, 4], [4], [4, 3], [3]]);
+    expect(deepFile.params).toMatchObject({ hiddenLayers: [8, 4], activation: 'tanh' });
+    const linear = await runComponent(trainClassifier, { train, epochs: 2, hiddenLayers: [] });
+    expect((await readClassifierModel(linear.outputs.model.path)).tfjs.weightSpecs.map((w) => w.shape)).toEqual([[4, 3], [3]]);
+    await expect(runComponent(trainClassifier, { train, hiddenLayers: [8, 0] })).rejects.toThrow(/hiddenLayers\[1\] must be a positive integer/);
+    await expect(runComponent(trainClassifier, { train, activation: 'gelu' })).rejects.toThrow(/activation must be one of relu, tanh, sigmoid; got "gelu"/);
   });
 
   it('is reproducible: the same seed gives the same model bytes, another seed another model', async () => {

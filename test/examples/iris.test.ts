@@ -1,7 +1,8 @@
 /**
- * The iris example end to end on a real stack (PGlite and PostgreSQL): it trains a model that
- * generalises, and the model's lineage reaches the dataset, the split and the training execution
- * with its parameters.
+ * The iris example end to end on a real stack (PGlite and PostgreSQL): the data passes schema
+ * validation, the model generalises and is blessed against its logistic-regression baseline, its
+ * ONNX export scores the data set with the provider recorded, and the model's lineage reaches the
+ * dataset, the split and the training execution with its parameters.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as components from '../../components/index';
@@ -17,25 +18,58 @@ describe.each(backends())('examples/iris.ts on %s', (backend) => {
     await ts?.stop();
   });
 
-  it('trains and evaluates a classifier, and the model traces back to its data, split and parameters', async () => {
+  it('validates, trains, blesses against a baseline, exports to ONNX and batch-scores; the model traces back to its data, split and parameters', async () => {
     const run = await ts.run(iris, { epochs: 80 });
     expect(run.error).toBeNull();
     expect(run.status).toBe('succeeded');
     const m = ts.stack.metadata;
     const execs = await m.listExecutions(run.id);
-    expect(execs.map((e) => e.taskId)).toEqual(['load-iris', 'split', 'train-classifier', 'evaluate-classifier']);
-    const evaluate = execs.find((e) => e.taskId === 'evaluate-classifier');
+    expect(execs.map((e) => e.taskId).sort()).toEqual(
+      [
+        'load-iris',
+        'infer-schema',
+        'validate-schema',
+        'split',
+        'standardize',
+        'train-classifier',
+        'train-logistic-regression',
+        'evaluate-classifier',
+        'export-onnx',
+        'apply-transform',
+        'batch-inference',
+      ].sort(),
+    );
+    const exec = (taskId: string) => execs.find((e) => e.taskId === taskId);
+    expect(exec('validate-schema')?.outputParams).toMatchObject({ valid: true, anomalyCount: 0 });
+    const evaluate = exec('evaluate-classifier');
     expect(evaluate?.outputParams?.accuracy).toBeGreaterThanOrEqual(0.9);
+    expect(evaluate?.outputParams?.blessed).toBe(true);
+    expect(exec('export-onnx')?.outputParams?.maxAbsDiff).toBeLessThan(1e-4);
 
     const artifacts = await m.listRunArtifacts(run.id);
-    const model = artifacts.find((a) => a.type === 'Model');
-    const metrics = artifacts.find((a) => a.type === 'ClassificationMetrics');
-    expect(model && metrics).toBeTruthy();
-    if (!model) return;
-    expect(run.outputs).toEqual({ model: model.id, metrics: metrics?.id });
+    const byName = (name: string) => artifacts.find((a) => a.name === name);
+    const model = byName('train-classifier.model');
+    const metrics = byName('evaluate-classifier.metrics');
+    const report = byName('evaluate-classifier.report');
+    const onnx = byName('export-onnx.onnx');
+    const predictions = byName('batch-inference.predictions');
+    expect(model && metrics && report && onnx && predictions).toBeTruthy();
+    if (!model || !onnx || !predictions) return;
+    expect(run.outputs).toEqual({ model: model.id, metrics: metrics?.id, report: report?.id, blessed: true, onnx: onnx.id, predictions: predictions.id });
+    expect(model.properties).toMatchObject({ framework: 'tensorflow.js', modelType: 'dense-classifier', classes: ['setosa', 'versicolor', 'virginica'], epochs: 80 });
+    expect(byName('train-logistic-regression.model')?.properties).toMatchObject({ modelType: 'logistic-regression' });
+    expect(metrics?.properties).toMatchObject({ blessed: true });
+    expect(onnx.type).toBe('Model');
+    expect(onnx.properties).toMatchObject({ format: 'onnx', opset: 13, task: 'classification', inputs: [{ name: 'features', shape: ['batch', 4] }] });
+    // The whole data set, scored by ONNX Runtime; the provider that ran is recorded.
+    expect(predictions.type).toBe('Dataset');
+    expect(predictions.properties).toMatchObject({ rows: 150, task: 'classification', batchSize: 4096 });
+    expect(['cpu', 'cuda']).toContain(predictions.properties.provider);
+    expect(predictions.properties.rowsPerSecond).toBeGreaterThan(0);
+    expect(predictions.properties.columns).toEqual(expect.arrayContaining(['species', 'predicted_species', 'probability_setosa']));
 
     // Per-epoch training metrics are recorded as a series.
-    const series = (await m.listMetrics({ runId: run.id })).filter((x) => x.key === 'loss');
+    const series = (await m.listMetrics({ runId: run.id })).filter((x) => x.key === 'loss' && x.executionId === exec('train-classifier')?.id);
     expect(series.length).toBe(80);
 
     const up = await m.lineage(model.id, { direction: 'upstream', depth: 10 });
@@ -45,12 +79,14 @@ describe.each(backends())('examples/iris.ts on %s', (backend) => {
     expect(upExecs.find((e) => e?.componentName === 'split')?.params).toMatchObject({ testFraction: 0.2, seed: 42 });
     expect(upExecs.some((e) => e?.componentName === 'load-iris')).toBe(true);
     const upArtifacts = up.nodes.filter((n) => n.artifact).map((n) => n.artifact?.name);
-    expect(upArtifacts).toEqual(expect.arrayContaining(['load-iris.dataset', 'split.train', 'train-classifier.model']));
-    expect(upArtifacts).not.toContain('split.test'); // the test split never touched the model
+    expect(upArtifacts).toEqual(expect.arrayContaining(['load-iris.dataset', 'split.train', 'standardize.trainScaled', 'train-classifier.model']));
+    // standardize reads the test split (to scale it with the train-fitted parameters), but the
+    // trainer never saw the scaled test rows.
+    expect(upArtifacts).not.toContain('standardize.testScaled');
 
     const down = await m.lineage(model.id, { direction: 'downstream', depth: 10 });
     expect(down.nodes.map((n) => n.artifact?.type ?? n.execution?.componentName)).toEqual(
-      expect.arrayContaining(['evaluate-classifier', 'ClassificationMetrics']),
+      expect.arrayContaining(['evaluate-classifier', 'ClassificationMetrics', 'export-onnx', 'batch-inference']),
     );
   });
 });
