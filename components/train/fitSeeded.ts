@@ -19,13 +19,23 @@ export interface FitOptions {
   onEpoch: (epoch: number, loss: number, metric: number) => void;
 }
 
+const YIELD_EVERY_MS = 25;
+
 /** Trains a compiled model with one compiled metric; returns the last epoch's loss and metric. */
 export async function fitSeeded(tf: Tf, model: LayersModel, x: Tensor, y: Tensor, o: FitOptions): Promise<{ loss: number; metric: number }> {
   const n = x.shape[0] ?? 0;
   const random = mulberry32(o.seed);
   let loss = Number.NaN;
   let metric = Number.NaN;
+  let lastYield = Date.now();
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    // The pure-JS backend computes synchronously, and trainOnBatch's promise settles as a
+    // microtask: without a real turn of the event loop now and then, a worker sharing its process
+    // with the API (sluice dev) answers no request, heartbeat or event stream until training ends.
+    if (Date.now() - lastYield > YIELD_EVERY_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      lastYield = Date.now();
+    }
     if (o.signal.aborted) throw o.signal.reason instanceof Error ? o.signal.reason : new Error('training cancelled');
     const order = permutation(n, random);
     let lossSum = 0;

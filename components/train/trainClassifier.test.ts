@@ -23,6 +23,21 @@ describe('train-classifier on iris', () => {
     test = s.outputs.test.path;
   });
 
+  it('lets the event loop run while it trains (a worker in the API process keeps answering)', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    const started = performance.now();
+    try {
+      await runComponent(trainClassifier, { train, epochs: 150 });
+    } finally {
+      clearInterval(timer);
+    }
+    const ms = performance.now() - started;
+    // A 10 ms timer over the training: it fires at least every ~YIELD_EVERY_MS (25 ms) plus a batch.
+    expect(ticks).toBeGreaterThanOrEqual(Math.floor(ms / 200));
+    expect(ticks).toBeGreaterThan(3);
+  });
+
   it('reaches at least 0.9 test accuracy with the default parameters and seed', async () => {
     const started = performance.now();
     const run = await runComponent(trainClassifier, { train });
