@@ -97,7 +97,10 @@ export function pipelineGraph(spec: PipelineSpec): PipelineGraph {
         exitHandler: false,
         ...(position ? { position } : {}),
       });
-      for (const src of referencedNodes(node.loop.items)) addEdge({ source: src, target: info.id, kind: 'items' });
+      const items = node.loop.items;
+      for (const src of referencedNodes(items)) {
+        addEdge({ source: src, ...('task' in items ? { sourcePort: items.output } : {}), target: info.id, targetPort: 'items', kind: 'items' });
+      }
     } else {
       const componentSpec = spec.components[node.component];
       nodes.push({
@@ -130,7 +133,7 @@ export function pipelineGraph(spec: PipelineSpec): PipelineGraph {
 }
 
 /** The spec of a loop output as seen from outside (a list of what the body task produces). */
-function loopOutputSpec(spec: PipelineSpec, ref: { task: string; output: string } | undefined): PortSpec {
+export function loopOutputSpec(spec: PipelineSpec, ref: { task: string; output: string } | undefined): PortSpec {
   if (!ref) return { kind: 'parameter', type: 'list<json>' };
   const info = indexPipeline(spec).nodes.get(ref.task);
   const node = info?.node;

@@ -1,4 +1,127 @@
-import type { ReactElement } from 'react';
+/**
+ * The pipelines: each with its versions (newest first, numbered from 1 = oldest) and links into the
+ * editor and the runs list; "New pipeline" and "Open IR file" start the editor.
+ */
+import { useEffect, useState, type ChangeEvent, type ReactElement } from 'react';
+import { href, navigate } from '../../app/route';
+import { getPipeline, listPipelines, type PipelineListItem, type VersionSummary } from '../editor/editorApi';
+import { IMPORT_KEY } from '../editor/EditorPage';
+import { parseIrFile } from '../editor/openIrFile';
+
+const when = (iso: string): string => new Date(iso).toLocaleString();
+
+function Versions({ name }: { name: string }): ReactElement {
+  const [versions, setVersions] = useState<VersionSummary[] | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  useEffect(() => {
+    getPipeline(name).then(
+      (r) => setVersions(r.versions),
+      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+    );
+  }, [name]);
+  if (error) return <p className="error-text">{error}</p>;
+  if (!versions) return <p className="muted">Loading versions…</p>;
+  return (
+    <ul className="version-list">
+      {versions.map((v, i) => {
+        const n = versions.length - i;
+        return (
+          <li key={v.id}>
+            <a href={href.editor(name, n)}>version {n}</a> <span className="muted">· {when(v.createdAt)} · digest {v.digest.slice(0, 12)}</span>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
 export function PipelinesPage(): ReactElement {
-  return <main className="page">Pipelines (being built)</main>;
+  const [pipelines, setPipelines] = useState<PipelineListItem[] | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  const [fileError, setFileError] = useState<string | undefined>();
+  useEffect(() => {
+    listPipelines().then(setPipelines, (e: unknown) => setError(`Cannot list the pipelines: ${e instanceof Error ? e.message : String(e)}`));
+  }, []);
+
+  const onFile = (e: ChangeEvent<HTMLInputElement>): void => {
+    const file = e.target.files?.[0];
+    e.target.value = '';
+    if (!file) return;
+    file.text().then(
+      (text) => {
+        const opened = parseIrFile(text, file.name);
+        if (!opened.ok) {
+          setFileError(opened.error);
+          return;
+        }
+        sessionStorage.setItem(IMPORT_KEY, text);
+        navigate(href.newPipeline());
+      },
+      (err: unknown) => setFileError(`Cannot read ${file.name}: ${(err as Error).message}`),
+    );
+  };
+
+  return (
+    <main className="page pipelines-page">
+      <div className="page-head">
+        <h1>Pipelines</h1>
+        <a className="button primary" href={href.newPipeline()}>
+          New pipeline
+        </a>
+        <label className="button">
+          Open IR file
+          <input type="file" accept=".json,application/json" className="visually-hidden" onChange={onFile} />
+        </label>
+      </div>
+      {fileError ? (
+        <p className="error-text" role="alert">
+          {fileError}
+        </p>
+      ) : null}
+      {error ? (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {!pipelines && !error ? <p className="muted">Loading…</p> : null}
+      {pipelines && pipelines.length === 0 ? (
+        <p>
+          No pipelines yet. Build one in the <a href={href.newPipeline()}>editor</a>, or run <code>sluice run examples/iris.ts</code>.
+        </p>
+      ) : null}
+      {pipelines && pipelines.length > 0 ? (
+        <table className="pipelines-table">
+          <thead>
+            <tr>
+              <th scope="col">Pipeline</th>
+              <th scope="col">Versions</th>
+              <th scope="col">Latest</th>
+              <th scope="col">Runs</th>
+            </tr>
+          </thead>
+          <tbody>
+            {pipelines.map((p) => (
+              <tr key={p.id}>
+                <td>
+                  <a href={href.editor(p.name)} data-testid={`pipeline-${p.name}`}>
+                    {p.name}
+                  </a>
+                </td>
+                <td>
+                  <details>
+                    <summary>{p.versionCount} version{p.versionCount === 1 ? '' : 's'}</summary>
+                    <Versions name={p.name} />
+                  </details>
+                </td>
+                <td>{p.latestVersion ? when(p.latestVersion.createdAt) : '—'}</td>
+                <td>
+                  <a href={href.runs({ pipeline: p.name })}>runs</a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </main>
+  );
 }

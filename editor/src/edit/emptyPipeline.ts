@@ -1,0 +1,6 @@
+import { API_VERSION, type PipelineSpec } from 'sluice/dsl';
+
+/** A new pipeline with nothing in it (what #/new opens). */
+export function emptyPipeline(name = 'untitled'): PipelineSpec {
+  return { apiVersion: API_VERSION, name, inputs: {}, outputs: {}, components: {}, dag: { tasks: {} } };
+}

@@ -1,0 +1,47 @@
+/**
+ * Undo/redo as a reducer over whole IR states. Edits share structure, so keeping a hundred states
+ * costs little; `replace` changes the present without a history entry (positions from the initial
+ * auto-layout, say).
+ */
+import type { PipelineSpec } from 'sluice/dsl';
+
+export interface History {
+  past: PipelineSpec[];
+  present: PipelineSpec;
+  future: PipelineSpec[];
+}
+
+export type HistoryAction =
+  | { type: 'apply'; spec: PipelineSpec }
+  | { type: 'replace'; spec: PipelineSpec }
+  | { type: 'reset'; spec: PipelineSpec }
+  | { type: 'undo' }
+  | { type: 'redo' };
+
+export const HISTORY_LIMIT = 100;
+
+export function initialHistory(spec: PipelineSpec): History {
+  return { past: [], present: spec, future: [] };
+}
+
+export function historyReducer(state: History, action: HistoryAction): History {
+  switch (action.type) {
+    case 'apply':
+      if (action.spec === state.present) return state;
+      return { past: [...state.past, state.present].slice(-HISTORY_LIMIT), present: action.spec, future: [] };
+    case 'replace':
+      return action.spec === state.present ? state : { ...state, present: action.spec };
+    case 'reset':
+      return initialHistory(action.spec);
+    case 'undo': {
+      const previous = state.past[state.past.length - 1];
+      if (!previous) return state;
+      return { past: state.past.slice(0, -1), present: previous, future: [state.present, ...state.future] };
+    }
+    case 'redo': {
+      const [next, ...rest] = state.future;
+      if (!next) return state;
+      return { past: [...state.past, state.present], present: next, future: rest };
+    }
+  }
+}

@@ -1,0 +1,100 @@
+/** The pipeline's own inputs (parameters a run is given) and outputs (task outputs it publishes). */
+import { isLoopNode, NAME_PATTERN, valueMismatch, type Binding, type Expr, type NodeSpec, type PipelineSpec, type PortSpec, type TaskOutputBinding } from 'sluice/dsl';
+import type { EditResult } from './connect';
+import { mapNodes } from './nodeTree';
+
+function nameProblem(kind: string, name: string, taken: Record<string, unknown>, except?: string): string | undefined {
+  if (!NAME_PATTERN.test(name)) return `"${name}" is not a valid ${kind} name: start with a letter; use letters, digits, "-" or "_" (max 63)`;
+  if (name !== except && name in taken) return `the pipeline already has an ${kind} named "${name}"`;
+  return undefined;
+}
+
+function portProblem(port: PortSpec): string | undefined {
+  if (port.kind === 'parameter' && port.default !== undefined) {
+    try {
+      const why = valueMismatch(port.default, port.type);
+      if (why) return `the default does not fit ${port.type}: ${why}`;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+  return undefined;
+}
+
+export function addPipelineInput(spec: PipelineSpec, name: string, port: PortSpec): EditResult {
+  const problem = nameProblem('input', name, spec.inputs) ?? portProblem(port);
+  if (problem) return { ok: false, reason: problem };
+  return { ok: true, spec: { ...spec, inputs: { ...spec.inputs, [name]: port } } };
+}
+
+/** Replaces input `name` (and renames it to `port`'s new name when `newName` differs). */
+export function updatePipelineInput(spec: PipelineSpec, name: string, port: PortSpec, newName: string = name): EditResult {
+  if (!(name in spec.inputs)) return { ok: false, reason: `the pipeline has no input "${name}"` };
+  const problem = nameProblem('input', newName, spec.inputs, name) ?? portProblem(port);
+  if (problem) return { ok: false, reason: problem };
+  const inputs: Record<string, PortSpec> = {};
+  for (const [k, v] of Object.entries(spec.inputs)) inputs[k === name ? newName : k] = k === name ? port : v;
+  let next: PipelineSpec = { ...spec, inputs };
+  if (newName !== name) next = rewritePipelineInputRefs(next, name, newName);
+  return { ok: true, spec: next };
+}
+
+/** Removes input `name`; task inputs bound to it become unbound. */
+export function removePipelineInput(spec: PipelineSpec, name: string): PipelineSpec {
+  if (!(name in spec.inputs)) return spec;
+  const { [name]: _removed, ...inputs } = spec.inputs;
+  return rewritePipelineInputRefs({ ...spec, inputs }, name, undefined);
+}
+
+function rewritePipelineInputRefs(spec: PipelineSpec, from: string, to: string | undefined): PipelineSpec {
+  const fix = (b: Binding): Binding | undefined => {
+    if ('pipelineInput' in b && b.pipelineInput === from) return to === undefined ? undefined : { pipelineInput: to };
+    return b;
+  };
+  const fixExpr = (e: Expr): Expr => {
+    if ('left' in e) {
+      const left = 'pipelineInput' in e.left && e.left.pipelineInput === from && to !== undefined ? { pipelineInput: to } : e.left;
+      const right = 'pipelineInput' in e.right && e.right.pipelineInput === from && to !== undefined ? { pipelineInput: to } : e.right;
+      return left === e.left && right === e.right ? e : { ...e, left, right };
+    }
+    if ('args' in e) return { ...e, args: e.args.map(fixExpr) };
+    return { ...e, arg: fixExpr(e.arg) };
+  };
+  return mapNodes(spec, (_id, node): NodeSpec => {
+    let out: NodeSpec = node;
+    if (node.when && to !== undefined) out = { ...out, when: fixExpr(node.when) };
+    if (isLoopNode(out)) {
+      const items = out.loop.items;
+      if ('pipelineInput' in items && items.pipelineInput === from && to !== undefined) out = { ...out, loop: { ...out.loop, items: { pipelineInput: to } } };
+      return out;
+    }
+    if (!Object.values(out.inputs).some((b) => 'pipelineInput' in b && b.pipelineInput === from)) return out;
+    const inputs: Record<string, Binding> = {};
+    for (const [port, b] of Object.entries(out.inputs)) {
+      const nb = fix(b);
+      if (nb) inputs[port] = nb;
+    }
+    return { ...out, inputs };
+  });
+}
+
+/** Publishes a task output as pipeline output `name` (undefined removes it). */
+export function setPipelineOutput(spec: PipelineSpec, name: string, ref: TaskOutputBinding | undefined): EditResult {
+  if (ref === undefined) {
+    const { [name]: _removed, ...outputs } = spec.outputs;
+    return { ok: true, spec: { ...spec, outputs } };
+  }
+  if (!NAME_PATTERN.test(name)) return { ok: false, reason: `"${name}" is not a valid output name: start with a letter; use letters, digits, "-" or "_" (max 63)` };
+  return { ok: true, spec: { ...spec, outputs: { ...spec.outputs, [name]: ref } } };
+}
+
+/** Renames pipeline output `from` to `to`, keeping its place in the order. */
+export function renamePipelineOutput(spec: PipelineSpec, from: string, to: string): EditResult {
+  const ref = spec.outputs[from];
+  if (!ref) return { ok: false, reason: `the pipeline has no output "${from}"` };
+  const problem = nameProblem('output', to, spec.outputs, from);
+  if (problem) return { ok: false, reason: problem };
+  const outputs: Record<string, TaskOutputBinding> = {};
+  for (const [k, v] of Object.entries(spec.outputs)) outputs[k === from ? to : k] = v;
+  return { ok: true, spec: { ...spec, outputs } };
+}

@@ -1,0 +1,33 @@
+/**
+ * The typed ports of a node as the canvas shows them: task inputs/outputs from the component spec,
+ * a loop's collected outputs (lists of what its body produces) and its `items` input.
+ */
+import { isLoopNode, type PipelineIndex, type PipelineSpec, type PortSpec } from 'sluice/dsl';
+import { loopOutputSpec } from '../graph/pipelineGraph';
+
+/** Handle id of a loop's items input on the canvas. */
+export const LOOP_ITEMS_PORT = 'items';
+/** What a loop's `items` accepts: any list parameter. */
+export const LOOP_ITEMS_SPEC: PortSpec = { kind: 'parameter', type: 'list<json>' };
+
+export function outputPort(spec: PipelineSpec, index: PipelineIndex, nodeId: string, port: string): PortSpec | undefined {
+  const node = index.nodes.get(nodeId)?.node;
+  if (!node) return undefined;
+  if (isLoopNode(node)) {
+    const ref = node.loop.outputs[port];
+    return ref ? loopOutputSpec(spec, ref) : undefined;
+  }
+  return spec.components[node.component]?.outputs[port];
+}
+
+export function inputPort(spec: PipelineSpec, index: PipelineIndex, nodeId: string, port: string): PortSpec | undefined {
+  const node = index.nodes.get(nodeId)?.node;
+  if (!node) return undefined;
+  if (isLoopNode(node)) return port === LOOP_ITEMS_PORT ? LOOP_ITEMS_SPEC : undefined;
+  return spec.components[node.component]?.inputs[port];
+}
+
+/** "Dataset", "list<int>", "Model[]": a port type as the canvas labels it. */
+export function portTypeLabel(port: PortSpec): string {
+  return port.kind === 'artifact' && port.list === true ? `${port.type}[]` : port.type;
+}

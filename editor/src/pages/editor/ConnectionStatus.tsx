@@ -1,0 +1,42 @@
+/**
+ * The status line under the canvas: while a connection is dragged, whether it may be made and why
+ * not (the same check as isValidConnection: connectionProblem over the IR); otherwise the last
+ * notice (a refused drop, a save, …). Test hook: role="status", data-testid="connection-status".
+ */
+import { useConnection, type Handle } from '@xyflow/react';
+import type { ReactElement, RefObject } from 'react';
+import type { PipelineSpec } from 'sluice/dsl';
+import { connectionProblem, type PortConnection } from '../../edit/connect';
+
+export interface Notice {
+  kind: 'info' | 'error' | 'ok';
+  text: string;
+}
+
+/** The IR connection a drag between two handles stands for (either end may be where it began). */
+export function dragConnection(c: { fromHandle: Handle | null; toHandle: Handle | null }): PortConnection | undefined {
+  const from = c.fromHandle;
+  const to = c.toHandle;
+  if (!from || !to || from.type === to.type) return undefined;
+  const [out, inp] = from.type === 'source' ? [from, to] : [to, from];
+  if (!out.id || !inp.id) return undefined;
+  return { source: out.nodeId, sourcePort: out.id, target: inp.nodeId, targetPort: inp.id };
+}
+
+export function ConnectionStatus({ specRef, notice }: { specRef: RefObject<PipelineSpec>; notice: Notice | undefined }): ReactElement {
+  // A string selector: the line re-renders only when the message changes, not on every pointer move.
+  const live = useConnection((c): string | null => {
+    if (!c.inProgress) return null;
+    const pc = c.toHandle ? dragConnection(c) : undefined;
+    if (!pc) return c.toHandle && c.toHandle.type === c.fromHandle.type ? `✗ connect an output (right side) to an input (left side)` : 'Drop on an input of a matching type';
+    const why = connectionProblem(specRef.current, pc);
+    return why === undefined ? `✓ ${pc.source}.${pc.sourcePort} → ${pc.target}.${pc.targetPort}` : `✗ ${why}`;
+  });
+  const text = live ?? notice?.text ?? '';
+  const kind = live ? (live.startsWith('✗') ? 'error' : 'info') : (notice?.kind ?? 'info');
+  return (
+    <div className={`status-line status-${kind}`} role="status" aria-live="polite" data-testid="connection-status">
+      {text}
+    </div>
+  );
+}
