@@ -63,9 +63,18 @@ describe('previewArtifact', () => {
     return p;
   };
 
-  it("reads Sluice's Dataset format as a table", async () => {
-    const p = await write('ds.json', JSON.stringify({ columns: [{ name: 'x', type: 'number' }, { name: 'y', type: 'string' }], rows: [[1, 'a'], [2, 'b'], [3, 'c']] }));
-    expect(await previewArtifact(artifact({}), p, 2)).toEqual({ kind: 'table', format: 'dataset', columns: ['x', 'y'], rows: [[1, 'a'], [2, 'b']], totalRows: 3, truncated: true });
+  it("reads Sluice's Dataset format as a table, with its column types and target", async () => {
+    const p = await write('ds.json', JSON.stringify({ columns: [{ name: 'x', type: 'number' }, { name: 'y', type: 'string' }], rows: [[1, 'a'], [2, 'b'], [3, 'c']], target: 'y' }));
+    expect(await previewArtifact(artifact({}), p, 2)).toEqual({
+      kind: 'table',
+      format: 'dataset',
+      columns: ['x', 'y'],
+      columnTypes: ['number', 'string'],
+      target: 'y',
+      rows: [[1, 'a'], [2, 'b']],
+      totalRows: 3,
+      truncated: true,
+    });
   });
 
   it('reads CSV with quotes, numbers and CRLF, from the head of a large file', async () => {
