@@ -3,7 +3,7 @@
  * same IR twice gives the same version. Every IR goes through dsl's one validator first; an invalid
  * one is a 422 listing every issue with its JSON path, and nothing is written.
  */
-import { pipelineDigest, validatePipeline, type PipelineSpec } from '../../dsl/ir/index';
+import { canonicalJson, pipelineDigest, validatePipeline, type PipelineSpec } from '../../dsl/ir/index';
 import type { PipelineRecord, PipelineVersionSummary } from '../metadata/MetadataStore';
 import type { ApiContext } from './context';
 import { z } from './openapi';
@@ -61,7 +61,8 @@ export function pipelineRoutes(ctx: ApiContext): ApiRoute[] {
       access: 'editor',
       operationId: 'createPipelineVersion',
       summary: 'Create a pipeline (or a new version of one) from IR',
-      description: 'The pipeline is named by the IR. The same IR (same digest) gives the existing version back with 200.',
+      description:
+        'The pipeline is named by the IR. The same IR (same digest) gives the existing version back with 200; editor-only `ui` fields (positions) that differ replace the stored ones.',
       tags: ['pipelines'],
       body: z.strictObject({ spec: pipelineSpecBodySchema }),
       responses: {
@@ -74,7 +75,10 @@ export function pipelineRoutes(ctx: ApiContext): ApiRoute[] {
         const digest = pipelineDigest(spec);
         const known = (await ctx.metadata.listPipelines()).find((p) => p.name === spec.name);
         const existed = known !== undefined && (await ctx.metadata.listPipelineVersions({ pipelineId: known.id })).some((v) => v.digest === digest);
-        const { spec: _spec, ...version } = await ctx.metadata.registerPipelineVersion(spec, digest);
+        let record = await ctx.metadata.registerPipelineVersion(spec, digest);
+        // Same digest, other positions: the editor moved nodes. Keep the layout, not a new version.
+        if (existed && canonicalJson(record.spec) !== canonicalJson(spec)) record = await ctx.metadata.updatePipelineVersionLayout(record.id, spec);
+        const { spec: _spec, ...version } = record;
         const pipeline = known ?? (await requirePipeline(ctx, version.pipelineId));
         return {
           status: existed ? 200 : 201,

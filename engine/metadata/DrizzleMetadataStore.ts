@@ -149,6 +149,13 @@ export class DrizzleMetadataStore implements MetadataStore {
     return version;
   }
 
+  async updatePipelineVersionLayout(id: string, spec: PipelineSpec): Promise<PipelineVersionRecord> {
+    await this.db.update(pipelineVersions).set({ spec }).where(eq(pipelineVersions.id, id));
+    const version = await this.getPipelineVersion(id);
+    if (!version) throw new Error(`no pipeline version ${id} to update the layout of`);
+    return version;
+  }
+
   async getPipelineVersion(id: string): Promise<PipelineVersionRecord | undefined> {
     const [version] = await this.selectVersions().where(eq(pipelineVersions.id, id));
     return version;

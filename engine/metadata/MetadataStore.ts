@@ -245,6 +245,12 @@ export interface MetadataStore {
   /** Creates the pipeline (by name) and the version (by digest) if missing; returns both ids. */
   registerPipelineVersion(spec: PipelineSpec, digest: string): Promise<PipelineVersionRecord>;
   getPipelineVersion(id: string): Promise<PipelineVersionRecord | undefined>;
+  /**
+   * Replaces a version's stored IR with one of the same digest that differs only in editor-only
+   * `ui` fields (positions, collapsed groups): the caller checks the digest. Layout is not
+   * identity, so the editor's last saved layout is what the version shows.
+   */
+  updatePipelineVersionLayout(id: string, spec: PipelineSpec): Promise<PipelineVersionRecord>;
   listPipelines(): Promise<PipelineRecord[]>;
 
   createRun(run: {

@@ -70,6 +70,19 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         expect(pipelines[0]?.id).toBe(first.pipelineId);
       });
 
+      it('stores a new layout for a version without making a new one', async () => {
+        const spec = pipelineSpec(`p${uid()}`);
+        const first = await store.registerPipelineVersion(spec, 'd1');
+        const moved = { ...spec, ui: { viewport: { x: 10, y: 20, zoom: 0.5 } } };
+        const updated = await store.updatePipelineVersionLayout(first.id, moved);
+        expect(updated.id).toBe(first.id);
+        expect(updated.digest).toBe('d1');
+        expect((await store.getPipelineVersion(first.id))?.spec).toEqual(moved);
+        // Registering the same digest again (a CLI run of the source) keeps the editor's layout.
+        await store.registerPipelineVersion(spec, 'd1');
+        expect((await store.getPipelineVersion(first.id))?.spec).toEqual(moved);
+      });
+
       it('survives concurrent registration of the same version', async () => {
         const spec = pipelineSpec(`p${uid()}`);
         const versions = await Promise.all([1, 2, 3].map(() => store.registerPipelineVersion(spec, 'same')));

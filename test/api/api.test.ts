@@ -162,6 +162,16 @@ for (const backend of backends()) {
         const ir = await get(`/api/pipelines/diamond/versions/${version.id}`);
         expect((ir.json.version as { spec: unknown }).spec).toEqual(spec);
 
+        // The editor saves moved nodes: same digest, so the same version, now with the new layout.
+        const firstTask = Object.keys(spec.dag.tasks)[0] ?? '';
+        const moved = { ...spec, dag: { tasks: { ...spec.dag.tasks, [firstTask]: { ...spec.dag.tasks[firstTask], ui: { x: 300, y: 40 } } } } };
+        const saved = await post('/api/pipelines', { spec: moved });
+        expect(saved.status).toBe(200);
+        expect(saved.json).toMatchObject({ created: false, version: { id: version.id } });
+        const relaid = await get(`/api/pipelines/diamond/versions/${version.id}`);
+        expect((relaid.json.version as { spec: unknown }).spec).toEqual(moved);
+        expect((await get('/api/pipelines/diamond')).json.versions).toHaveLength(1);
+
         expectProblem(await get('/api/pipelines/no-such-pipeline'), 404, '/params/pipeline');
         expectProblem(await get('/api/pipelines/diamond/versions/nope'), 404, '/params/version');
       });

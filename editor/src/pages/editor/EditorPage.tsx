@@ -290,7 +290,7 @@ function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: Pipel
       window.history.replaceState(null, '', href.editor(current.name, r.number));
       setNotice({
         kind: 'ok',
-        text: r.created ? `Saved ${current.name} as version ${r.number}` : `Version ${r.number} of ${current.name} already has this IR (positions alone do not make a new version)`,
+        text: r.created ? `Saved ${current.name} as version ${r.number}` : `Saved ${current.name} version ${r.number} (same pipeline; its layout is updated)`,
       });
       return r.version.id;
     } catch (e) {
