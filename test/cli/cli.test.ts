@@ -51,7 +51,12 @@ describe('sluice compile', () => {
     expect(r.code).toBe(0);
     const ir = JSON.parse(r.stdout) as { apiVersion: string; dag: { tasks: Record<string, unknown> } };
     expect(ir.apiVersion).toBe('sluice/v1');
-    expect(Object.keys(ir.dag.tasks)).toEqual(['load-iris', 'split', 'train-classifier', 'evaluate-classifier']);
+    // The example's chain, in the order it is written.
+    expect(Object.keys(ir.dag.tasks)).toEqual(
+      expect.arrayContaining(['load-iris', 'validate-schema', 'split', 'standardize', 'train-classifier', 'evaluate-classifier', 'export-onnx', 'batch-inference']),
+    );
+    const keys = Object.keys(ir.dag.tasks);
+    expect(keys.indexOf('load-iris')).toBeLessThan(keys.indexOf('train-classifier'));
   });
 
   it('lists every error with its task and port and exits 1', async () => {
