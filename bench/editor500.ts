@@ -118,7 +118,7 @@ async function measure(url: string, name: string, nodes: number): Promise<Figure
     if (box) await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     for (let i = 0; i < 12; i++) {
       const zoom = await page.evaluate(() => {
-        const el = document.querySelector('.react-flow__viewport') as HTMLElement | null;
+        const el = document.querySelector<HTMLElement>('.react-flow__viewport');
         const m = /scale\(([\d.]+)\)/.exec(el?.style.transform ?? '');
         return m ? Number(m[1]) : 1;
       });

@@ -23,13 +23,12 @@ export function sha256Hex(text: string): string {
 }
 
 function stripNodes(tasks: Record<string, NodeSpec>): Record<string, NodeSpec> {
-  return Object.fromEntries(
-    Object.entries(tasks).map(([id, node]) => {
-      const { ui: _ui, ...rest } = node;
-      if ('loop' in rest) return [id, { ...rest, loop: { ...rest.loop, tasks: stripNodes(rest.loop.tasks) } }];
-      return [id, rest];
-    }),
-  );
+  const stripped: Record<string, NodeSpec> = {};
+  for (const [id, node] of Object.entries(tasks)) {
+    const { ui: _ui, ...rest } = node;
+    stripped[id] = 'loop' in rest ? { ...rest, loop: { ...rest.loop, tasks: stripNodes(rest.loop.tasks) } } : rest;
+  }
+  return stripped;
 }
 
 /**

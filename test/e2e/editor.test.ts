@@ -1,0 +1,130 @@
+/**
+ * The editor end to end, as a first-time user meets it: `sluice dev --run examples/iris.ts` (what
+ * `npm run up` starts) in a child process, Debian's Chromium driven by playwright-core. Builds a
+ * 3-node pipeline by drag and drop, sees an incompatible connection refused with its reason, saves,
+ * runs, watches every task succeed, opens the model's lineage and reaches the dataset. Screenshots
+ * land in test-results/e2e/ (kept as test artefacts).
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../engine/paths';
+import { launchChromium, openPage } from './support/browser';
+import { startDevServer, type DevServer } from './support/devServer';
+
+const SHOTS = path.join(projectRoot, 'test-results', 'e2e');
+
+let dev: DevServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  dev = await startDevServer('--run', 'examples/iris.ts');
+  browser = await launchChromium();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await dev?.stop();
+});
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
+/** Drags with real pointer events in small steps (React Flow starts a connection on pointer down). */
+async function dragBetween(page: Page, from: Locator, to: Locator, whileOver?: () => Promise<void>): Promise<void> {
+  const a = await from.boundingBox();
+  const b = await to.boundingBox();
+  if (!a || !b) throw new Error('a drag end is not on screen');
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  const steps = 12;
+  for (let i = 1; i <= steps; i++) {
+    await page.mouse.move(a.x + a.width / 2 + ((b.x + b.width / 2 - (a.x + a.width / 2)) * i) / steps, a.y + a.height / 2 + ((b.y + b.height / 2 - (a.y + a.height / 2)) * i) / steps);
+  }
+  await whileOver?.();
+  await page.mouse.up();
+}
+
+describe('the editor in Chromium, against sluice dev', () => {
+  it('npm run up prints where the editor opens on the example pipeline and where its run is watched', async () => {
+    const editorUrl = /editor (http:\/\/\S+#\/pipelines\/iris)/.exec(dev.cli.out())?.[1];
+    expect(editorUrl, dev.cli.out()).toBeDefined();
+    const runUrl = /watch it: (http:\/\/\S+#\/runs\/\S+)/.exec(dev.cli.out())?.[1];
+    expect(runUrl, dev.cli.out()).toBeDefined();
+
+    const { page, errors } = await openPage(browser, editorUrl ?? '');
+    await page.getByTestId('node-train-classifier').waitFor({ timeout: 60_000 });
+    await expect(page.locator('[data-testid^="node-"]').count()).resolves.toBeGreaterThanOrEqual(8);
+    await shot(page, '01-editor-iris-example');
+
+    await page.goto(runUrl ?? '');
+    await page.locator('[data-testid="run-status"][data-status="succeeded"]').waitFor({ timeout: 180_000 });
+    await page.getByTestId('run-node-batch-inference').waitFor();
+    await shot(page, '02-run-view-iris-example');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('builds a 3-node pipeline by drag and drop, refuses a wrong connection, saves, runs it and traces the model to its dataset', async () => {
+    const { page, errors } = await openPage(browser, `${dev.url}/#/new`);
+    const pane = page.locator('.react-flow__pane');
+    await page.getByTestId('palette-item-load-iris').waitFor({ timeout: 30_000 });
+
+    await page.getByRole('tab', { name: 'Pipeline' }).click();
+    const name = page.getByLabel('Pipeline name');
+    await name.fill('e2e-iris');
+    await name.press('Enter');
+
+    // Drag three components from the palette onto the canvas.
+    await page.getByTestId('palette-item-load-iris').dragTo(pane, { targetPosition: { x: 120, y: 160 } });
+    await page.getByTestId('palette-item-split').dragTo(pane, { targetPosition: { x: 420, y: 160 } });
+    await page.getByTestId('palette-item-train-classifier').dragTo(pane, { targetPosition: { x: 720, y: 160 } });
+    for (const id of ['load-iris', 'split', 'train-classifier']) await page.getByTestId(`node-${id}`).waitFor();
+
+    await dragBetween(page, page.getByTestId('handle-load-iris-out-dataset'), page.getByTestId('handle-split-in-dataset'));
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(1);
+
+    // An int cannot feed a Dataset input: refused while dragging, with the reason, and no edge.
+    const status = page.getByTestId('connection-status');
+    await dragBetween(page, page.getByTestId('handle-split-out-trainRows'), page.getByTestId('handle-train-classifier-in-train'), async () => {
+      await expect.poll(() => status.textContent()).toMatch(/cannot feed/);
+      await shot(page, '03-connection-refused-while-dragging');
+    });
+    await expect.poll(() => status.textContent()).toMatch(/int.*cannot feed.*Dataset|cannot feed.*train/);
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(1);
+
+    await dragBetween(page, page.getByTestId('handle-split-out-train'), page.getByTestId('handle-train-classifier-in-train'));
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(2);
+    await shot(page, '04-three-nodes-connected');
+
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => status.textContent()).toMatch(/Saved e2e-iris/);
+
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.getByRole('button', { name: 'Start run' }).click();
+    await page.waitForURL(/#\/runs\/[^/?]+/, { timeout: 30_000 });
+    await page.locator('[data-testid="run-status"][data-status="succeeded"]').waitFor({ timeout: 180_000 });
+    for (const id of ['load-iris', 'split', 'train-classifier']) {
+      await expect(page.getByTestId(`run-node-${id}`).getAttribute('data-state')).resolves.toMatch(/^(succeeded|cached)$/);
+    }
+    await shot(page, '05-run-succeeded');
+
+    // The model's lineage, from the task's artifacts, back to the iris dataset.
+    await page.getByTestId('task-list-train-classifier').click();
+    await page.getByRole('tab', { name: 'Artifacts' }).click();
+    await page.getByTestId('artifact-row-model').getByRole('link', { name: 'Lineage' }).click();
+    await page.locator('[data-testid="lineage-status"][data-state="ready"]').waitFor({ timeout: 30_000 });
+    const dataset = page.locator('[data-testid^="lineage-node-artifact-"][data-name*="load-iris"]');
+    await dataset.first().waitFor({ timeout: 30_000 });
+    await dataset.first().click();
+    await page.getByTestId('lineage-evidence').waitFor();
+    await expect(page.getByTestId('lineage-evidence').textContent()).resolves.toMatch(/Dataset/);
+    await shot(page, '06-lineage-model-to-dataset');
+
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
