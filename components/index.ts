@@ -58,12 +58,8 @@ export {
   writeDataset,
 } from './dataset';
 export type { ColumnType, Dataset, DatasetCell, DatasetColumn } from './dataset';
-export {
-  CLASSIFIER_MODEL_FORMAT,
-  InvalidModelError,
-  loadClassifierModel,
-  readClassifierModel,
-} from './classifierModel';
+export { CLASSIFIER_MODEL_FORMAT, loadClassifierModel, readClassifierModel } from './classifierModel';
+export { InvalidModelError } from './invalidModelError';
 export type { ClassifierModelFile } from './classifierModel';
 export { loadTf } from './tfjsBackend';
 export type { LoadedTf, Tf, TfBackend } from './tfjsBackend';

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
-import { InvalidModelError } from './classifierModel';
+import { InvalidModelError } from './invalidModelError';
 
 const { onnx } = onnxProto;
 

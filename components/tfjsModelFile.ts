@@ -3,8 +3,10 @@
  * train-classifier / train-logistic-regression, `sluice.tfjs-regressor` from train-regressor),
  * telling them apart by their `format` field.
  */
-import { CLASSIFIER_MODEL_FORMAT, InvalidModelError, parseClassifierModel, readModelJson, type ClassifierModelFile } from './classifierModel';
+import { CLASSIFIER_MODEL_FORMAT, parseClassifierModel, type ClassifierModelFile } from './classifierModel';
+import { InvalidModelError } from './invalidModelError';
 import { parseRegressorModel, REGRESSOR_MODEL_FORMAT, type RegressorModelFile } from './regressorModel';
+import { readModelJson } from './tfjsModelFormat';
 
 export type TfjsModelFile = { kind: 'classifier'; file: ClassifierModelFile } | { kind: 'regressor'; file: RegressorModelFile };
 

@@ -2,7 +2,7 @@
  * The Dense layers of a TensorFlow.js Sequential model, read straight from its JSON form (topology
  * + weight manifest + weight bytes) without TensorFlow.js — what `export-onnx` translates.
  */
-import { InvalidModelError } from '../classifierModel';
+import { InvalidModelError } from '../invalidModelError';
 import type { TfjsLayersJson } from '../tfjsLayersJson';
 
 export const DENSE_ACTIVATIONS = ['linear', 'relu', 'tanh', 'sigmoid', 'softmax'] as const;

@@ -6,7 +6,7 @@
  */
 import { component, t } from 'sluice/dsl';
 import { trainDenseClassifier } from './trainDenseClassifier';
-import { hiddenActivation, hiddenLayerSizes, requirePositive, requireSeed } from './trainingParams';
+import { fitInputs, hiddenActivation, hiddenLayerSizes, requireFitParams } from './trainingParams';
 
 const NAME = 'train-classifier';
 
@@ -21,10 +21,7 @@ export const trainClassifier = component({
     hiddenUnits: t.int({ default: 16, description: 'units of the one hidden layer (when hiddenLayers is unset)' }),
     hiddenLayers: t.list(t.int(), { optional: true, description: 'units per hidden layer, e.g. [32, 16]; overrides hiddenUnits' }),
     activation: t.string({ default: 'relu', description: 'hidden-layer activation: relu, tanh or sigmoid' }),
-    epochs: t.int({ default: 100 }),
-    learningRate: t.float({ default: 0.05 }),
-    batchSize: t.int({ default: 16 }),
-    seed: t.int({ default: 42, description: 'seeds weight initialisation and batch order' }),
+    ...fitInputs(0.05),
   },
   outputs: {
     model: t.Model({ description: 'one JSON file (sluice.tfjs-classifier): topology, weights, features, standardisation, classes' }),
@@ -34,11 +31,7 @@ export const trainClassifier = component({
   run: async (inputs, ctx) => {
     const hiddenLayers = hiddenLayerSizes(NAME, inputs.hiddenUnits, inputs.hiddenLayers);
     const activation = hiddenActivation(NAME, inputs.activation);
-    requirePositive(NAME, 'epochs', inputs.epochs, true);
-    requirePositive(NAME, 'learningRate', inputs.learningRate, false);
-    requirePositive(NAME, 'batchSize', inputs.batchSize, true);
-    requireSeed(NAME, inputs.seed);
-    const { epochs, learningRate, batchSize, seed } = inputs;
+    const { epochs, learningRate, batchSize, seed } = requireFitParams(NAME, inputs);
     return trainDenseClassifier(
       { component: NAME, modelType: 'dense-classifier', trainPath: inputs.train.path, hiddenLayers, activation, epochs, learningRate, batchSize, seed },
       ctx.outputs.model,

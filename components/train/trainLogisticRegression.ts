@@ -6,7 +6,7 @@
  */
 import { component, t } from 'sluice/dsl';
 import { trainDenseClassifier } from './trainDenseClassifier';
-import { requirePositive, requireSeed } from './trainingParams';
+import { fitInputs, requireFitParams } from './trainingParams';
 
 const NAME = 'train-logistic-regression';
 
@@ -18,10 +18,7 @@ export const trainLogisticRegression = component({
   export: 'trainLogisticRegression',
   inputs: {
     train: t.Dataset({ description: 'training rows; needs a target column, every other column a number' }),
-    epochs: t.int({ default: 100 }),
-    learningRate: t.float({ default: 0.1 }),
-    batchSize: t.int({ default: 16 }),
-    seed: t.int({ default: 42, description: 'seeds weight initialisation and batch order' }),
+    ...fitInputs(0.1),
   },
   outputs: {
     model: t.Model({ description: 'one JSON file (sluice.tfjs-classifier) with a single softmax layer' }),
@@ -29,11 +26,7 @@ export const trainLogisticRegression = component({
     finalAccuracy: t.float({ description: 'training accuracy of the last epoch' }),
   },
   run: async (inputs, ctx) => {
-    requirePositive(NAME, 'epochs', inputs.epochs, true);
-    requirePositive(NAME, 'learningRate', inputs.learningRate, false);
-    requirePositive(NAME, 'batchSize', inputs.batchSize, true);
-    requireSeed(NAME, inputs.seed);
-    const { epochs, learningRate, batchSize, seed } = inputs;
+    const { epochs, learningRate, batchSize, seed } = requireFitParams(NAME, inputs);
     return trainDenseClassifier(
       { component: NAME, modelType: 'logistic-regression', trainPath: inputs.train.path, hiddenLayers: [], activation: 'relu', epochs, learningRate, batchSize, seed },
       ctx.outputs.model,

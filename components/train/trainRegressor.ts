@@ -12,7 +12,7 @@ import { fitStandardization, standardize } from '../standardization';
 import { loadTf } from '../tfjsBackend';
 import { denseNetwork } from './denseNetwork';
 import { fitSeeded } from './fitSeeded';
-import { hiddenActivation, hiddenLayerSizes, requirePositive, requireSeed } from './trainingParams';
+import { fitInputs, hiddenActivation, hiddenLayerSizes, requireFitParams } from './trainingParams';
 
 const NAME = 'train-regressor';
 
@@ -32,10 +32,7 @@ export const trainRegressor = component({
     hiddenUnits: t.int({ default: 16, description: 'units of the one hidden layer (when hiddenLayers is unset)' }),
     hiddenLayers: t.list(t.int(), { optional: true, description: 'units per hidden layer, e.g. [32, 16]; [] for linear regression' }),
     activation: t.string({ default: 'relu', description: 'hidden-layer activation: relu, tanh or sigmoid' }),
-    epochs: t.int({ default: 100 }),
-    learningRate: t.float({ default: 0.01 }),
-    batchSize: t.int({ default: 16 }),
-    seed: t.int({ default: 42, description: 'seeds weight initialisation and batch order' }),
+    ...fitInputs(0.01),
   },
   outputs: {
     model: t.Model({ description: 'one JSON file (sluice.tfjs-regressor): topology, weights, features, standardisation of features and target' }),
@@ -45,11 +42,7 @@ export const trainRegressor = component({
   run: async (inputs, ctx) => {
     const hiddenLayers = hiddenLayerSizes(NAME, inputs.hiddenUnits, inputs.hiddenLayers);
     const activation = hiddenActivation(NAME, inputs.activation);
-    const { epochs, learningRate, batchSize, seed } = inputs;
-    requirePositive(NAME, 'epochs', epochs, true);
-    requirePositive(NAME, 'learningRate', learningRate, false);
-    requirePositive(NAME, 'batchSize', batchSize, true);
-    requireSeed(NAME, seed);
+    const { epochs, learningRate, batchSize, seed } = requireFitParams(NAME, inputs);
 
     const source = inputs.train.path;
     const ds = await readDataset(source);

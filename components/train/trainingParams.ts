@@ -1,5 +1,8 @@
-/** Checks shared by the TensorFlow.js trainers, with errors that name the component and the value. */
-import { NonRetryableError } from 'sluice/dsl';
+/**
+ * Inputs and checks shared by the TensorFlow.js trainers, with errors that name the component and
+ * the value.
+ */
+import { NonRetryableError, t } from 'sluice/dsl';
 
 export const HIDDEN_ACTIVATIONS = ['relu', 'tanh', 'sigmoid'] as const;
 export type HiddenActivation = (typeof HIDDEN_ACTIVATIONS)[number];
@@ -31,4 +34,34 @@ export function hiddenActivation(component: string, activation: string): HiddenA
   const found = HIDDEN_ACTIVATIONS.find((a) => a === activation);
   if (!found) throw new NonRetryableError(`${component}: activation must be one of ${HIDDEN_ACTIVATIONS.join(', ')}; got "${activation}"`);
   return found;
+}
+
+/**
+ * The optimisation inputs every trainer declares (`epochs`, `learningRate`, `batchSize`, `seed`);
+ * only the default learning rate differs between models.
+ */
+export function fitInputs(defaultLearningRate: number) {
+  return {
+    epochs: t.int({ default: 100 }),
+    learningRate: t.float({ default: defaultLearningRate }),
+    batchSize: t.int({ default: 16 }),
+    seed: t.int({ default: 42, description: 'seeds weight initialisation and batch order' }),
+  };
+}
+
+export interface FitParams {
+  epochs: number;
+  learningRate: number;
+  batchSize: number;
+  seed: number;
+}
+
+/** Checks the inputs of {@link fitInputs} and returns them. */
+export function requireFitParams(component: string, inputs: FitParams): FitParams {
+  const { epochs, learningRate, batchSize, seed } = inputs;
+  requirePositive(component, 'epochs', epochs, true);
+  requirePositive(component, 'learningRate', learningRate, false);
+  requirePositive(component, 'batchSize', batchSize, true);
+  requireSeed(component, seed);
+  return { epochs, learningRate, batchSize, seed };
 }

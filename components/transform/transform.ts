@@ -12,10 +12,10 @@
  * the training values span [0, 1]. A constant column (std or width 0) is shifted, not scaled.
  * Missing values stay missing and do not count in the fit.
  */
-import { readFile } from 'node:fs/promises';
 import { NonRetryableError } from 'sluice/dsl';
 import { z } from 'zod';
 import { columnIndex, InvalidDatasetError, type Dataset } from '../dataset';
+import { parseJsonDocument, readJsonDocument, type JsonDocumentKind } from '../jsonDocument';
 import { numericSummary } from '../validate/statistics';
 
 export const TRANSFORM_FORMAT = 'sluice.transform';
@@ -109,23 +109,18 @@ export function applyTransformTo(ds: Dataset, t: Transform, source: string): Dat
   return { ...ds, rows };
 }
 
+const transformDocument: JsonDocumentKind<Transform> = {
+  noun: 'transform',
+  format: TRANSFORM_FORMAT,
+  schema: transformSchema,
+  madeBy: 'standardize',
+  error: InvalidTransformError,
+};
+
 export function parseTransform(value: unknown, source: string): Transform {
-  const parsed = transformSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-    throw new InvalidTransformError(`transform ${source}: not a ${TRANSFORM_FORMAT} file${where}: ${issue?.message ?? 'invalid'} (make it with standardize)`);
-  }
-  return parsed.data;
+  return parseJsonDocument(transformDocument, value, source);
 }
 
 export async function readTransform(path: string): Promise<Transform> {
-  let value: unknown;
-  try {
-    value = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    if (err instanceof SyntaxError) throw new InvalidTransformError(`transform ${path}: not valid JSON (${err.message})`);
-    throw err;
-  }
-  return parseTransform(value, path);
+  return readJsonDocument(transformDocument, path);
 }

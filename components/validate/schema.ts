@@ -14,10 +14,10 @@
  * Every column listed must be present. `required`: no missing values allowed. `min`/`max`
  * (numbers): the allowed range. `categories` (strings): the allowed values, when listed.
  */
-import { readFile } from 'node:fs/promises';
 import { NonRetryableError } from 'sluice/dsl';
 import { z } from 'zod';
 import type { ValueType } from '../dataset';
+import { parseJsonDocument, readJsonDocument, type JsonDocumentKind } from '../jsonDocument';
 import type { Statistics } from './statistics';
 
 export const SCHEMA_FORMAT = 'sluice.schema';
@@ -88,24 +88,19 @@ export function schemaFromStatistics(stats: Statistics, options: InferSchemaOpti
   return schema;
 }
 
+const schemaDocument: JsonDocumentKind<Schema> = {
+  noun: 'schema',
+  format: SCHEMA_FORMAT,
+  schema: schemaFileSchema,
+  madeBy: 'infer-schema',
+  error: InvalidSchemaError,
+};
+
 /** Checks that `value` is a Schema; `source` names it in errors. */
 export function parseSchema(value: unknown, source: string): Schema {
-  const parsed = schemaFileSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-    throw new InvalidSchemaError(`schema ${source}: not a ${SCHEMA_FORMAT} file${where}: ${issue?.message ?? 'invalid'} (make it with infer-schema)`);
-  }
-  return parsed.data;
+  return parseJsonDocument(schemaDocument, value, source);
 }
 
 export async function readSchema(path: string): Promise<Schema> {
-  let value: unknown;
-  try {
-    value = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    if (err instanceof SyntaxError) throw new InvalidSchemaError(`schema ${path}: not valid JSON (${err.message})`);
-    throw err;
-  }
-  return parseSchema(value, path);
+  return readJsonDocument(schemaDocument, path);
 }

@@ -17,10 +17,10 @@
  * `categories` (string and bool columns) lists the most frequent values, by count then value, up
  * to a cap, `truncated` when there are more.
  */
-import { readFile } from 'node:fs/promises';
 import { NonRetryableError } from 'sluice/dsl';
 import { z } from 'zod';
 import { columnValueType, type Dataset, type DatasetCell } from '../dataset';
+import { parseJsonDocument, readJsonDocument, type JsonDocumentKind } from '../jsonDocument';
 
 export const STATISTICS_FORMAT = 'sluice.statistics';
 
@@ -108,26 +108,19 @@ export function datasetStatistics(ds: Dataset, options: StatisticsOptions = {}):
   return out;
 }
 
+const statisticsDocument: JsonDocumentKind<Statistics> = {
+  noun: 'statistics',
+  format: STATISTICS_FORMAT,
+  schema: statisticsSchema,
+  madeBy: 'compute-statistics',
+  error: InvalidStatisticsError,
+};
+
 /** Checks that `value` is a Statistics document; `source` names it in errors. */
 export function parseStatistics(value: unknown, source: string): Statistics {
-  const parsed = statisticsSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-    throw new InvalidStatisticsError(
-      `statistics ${source}: not a ${STATISTICS_FORMAT} file${where}: ${issue?.message ?? 'invalid'} (make it with compute-statistics)`,
-    );
-  }
-  return parsed.data;
+  return parseJsonDocument(statisticsDocument, value, source);
 }
 
 export async function readStatistics(path: string): Promise<Statistics> {
-  let value: unknown;
-  try {
-    value = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    if (err instanceof SyntaxError) throw new InvalidStatisticsError(`statistics ${path}: not valid JSON (${err.message})`);
-    throw err;
-  }
-  return parseStatistics(value, path);
+  return readJsonDocument(statisticsDocument, path);
 }

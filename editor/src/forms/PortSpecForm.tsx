@@ -4,6 +4,7 @@
  */
 import { useId, useState, type FormEvent, type ReactElement } from 'react';
 import { artifactTypeSchema, BUILTIN_ARTIFACT_TYPES, PARAM_SCALARS, paramTypeSchema, type Json, type PortSpec } from 'sluice/dsl';
+import { FormError } from './FormError';
 import { ParamField } from './ParamField';
 import { formatParamValue, parseParamField } from './paramValue';
 
@@ -101,11 +102,7 @@ export function PortSpecForm({ name: initialName = '', port: initial, submitLabe
         <label htmlFor={`${id}-description`}>Description</label>
         <input id={`${id}-description`} value={description} onChange={(e) => setDescription(e.target.value)} />
       </div>
-      {error ? (
-        <p className="field__error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
       <div className="button-row">
         <button type="submit" className="primary" disabled={Boolean(typeError || defaultError)}>
           {submitLabel}

@@ -36,7 +36,7 @@ import { ExportDialog } from './ExportDialog';
 import { downloadText, pipelineSource } from './exportSource';
 import { HelpDialog } from './HelpDialog';
 import { Inspector } from './Inspector';
-import { parseIrFile } from './openIrFile';
+import { openPickedIrFile, parseIrFile } from './openIrFile';
 import { Palette } from './Palette';
 import { PipelinePanel } from './PipelinePanel';
 import { ProblemsPanel } from './ProblemsPanel';
@@ -398,19 +398,15 @@ function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: Pipel
     if (s.nodes.length) setTab((t) => (t === 'problems' ? t : 'task'));
   }, []);
 
-  const onFile = (e: ChangeEvent<HTMLInputElement>): void => {
-    const file = e.target.files?.[0];
-    e.target.value = '';
-    if (!file) return;
-    file.text().then(
-      (text) => {
-        const opened = parseIrFile(text, file.name);
+  const onFile = (e: ChangeEvent<HTMLInputElement>): void =>
+    openPickedIrFile(
+      e.target,
+      (opened, _text, fileName) => {
         if (!opened.ok) setNotice({ kind: 'error', text: opened.error });
-        else onOpen(opened.spec, { kind: opened.issues.length ? 'error' : 'ok', text: `Opened ${file.name}${opened.issues.length ? ` with ${opened.issues.length} problem(s): see Problems` : ''}` });
+        else onOpen(opened.spec, { kind: opened.issues.length ? 'error' : 'ok', text: `Opened ${fileName}${opened.issues.length ? ` with ${opened.issues.length} problem(s): see Problems` : ''}` });
       },
-      (err: unknown) => setNotice({ kind: 'error', text: `Cannot read ${file.name}: ${(err as Error).message}` }),
+      (message) => setNotice({ kind: 'error', text: message }),
     );
-  };
 
   const problemCount = validation.issues.length + serverErrors.length;
   const versionText = saved ? `version ${saved.number}${dirty ? ' · unsaved changes' : ''}` : 'not saved yet';

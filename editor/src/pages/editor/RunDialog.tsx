@@ -2,6 +2,7 @@
 import { useState, type FormEvent, type ReactElement } from 'react';
 import type { PipelineSpec } from 'sluice/dsl';
 import { ApiError } from '../../api/client';
+import { FormError } from '../../forms/FormError';
 import { collectParams, initialTexts, ParamForm } from '../../forms/ParamForm';
 import { Modal } from './Modal';
 
@@ -48,11 +49,7 @@ export function RunDialog({ spec, needsSave, onClose, onStart }: RunDialogProps)
       <form onSubmit={submit} aria-label={`Run ${spec.name}`}>
         <ParamForm ports={spec.inputs} texts={texts} onTexts={setTexts} showMissing={tried} serverErrors={serverErrors} />
         {needsSave ? <p className="muted">The pipeline has unsaved changes: it is saved as a new version first.</p> : null}
-        {error ? (
-          <p className="field__error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormError message={error} />
         <div className="button-row">
           <button type="submit" className="primary" disabled={busy}>
             {busy ? 'Starting…' : 'Start run'}

@@ -18,6 +18,21 @@ export function parseIrFile(text: string, fileName: string): OpenedFile {
   return { ok: false, error: `${fileName} is not a pipeline IR: ${shown}${r.issues.length > 3 ? ` (and ${r.issues.length - 3} more)` : ''}` };
 }
 
-export function readFileText(file: File): Promise<string> {
-  return file.text();
+/**
+ * Reads and parses the IR file picked in an `<input type="file">`, and clears the input so that
+ * picking the same file again fires another change. `onOpened` gets the parse result and the
+ * file's text; `onUnreadable` a message when the browser cannot read the file.
+ */
+export function openPickedIrFile(
+  input: HTMLInputElement,
+  onOpened: (opened: OpenedFile, text: string, fileName: string) => void,
+  onUnreadable: (message: string) => void,
+): void {
+  const file = input.files?.[0];
+  input.value = '';
+  if (!file) return;
+  file.text().then(
+    (text) => onOpened(parseIrFile(text, file.name), text, file.name),
+    (err: unknown) => onUnreadable(`Cannot read ${file.name}: ${(err as Error).message}`),
+  );
 }

@@ -8,30 +8,9 @@ import { api } from '../../api/client';
 import { href } from '../../app/route';
 import { nodeName, runOf, type LineageState } from '../../lineage/graph';
 import { ArtifactPreview } from '../../previews/ArtifactPreview';
-import type { JsonValue, MetricSeries } from '../../runview/apiTypes';
+import { ValueTable } from '../../previews/ValueTable';
+import type { MetricSeries } from '../../runview/apiTypes';
 import { MetricsView } from '../run/MetricsView';
-
-const show = (v: JsonValue): string => (typeof v === 'string' ? v : JSON.stringify(v));
-
-function Values({ caption, values }: { caption: string; values: Record<string, JsonValue> | null }): ReactElement | null {
-  const entries = Object.entries(values ?? {});
-  if (entries.length === 0) return null;
-  return (
-    <table className="data-table">
-      <caption>{caption}</caption>
-      <tbody>
-        {entries.map(([k, v]) => (
-          <tr key={k}>
-            <th scope="row">{k}</th>
-            <td>
-              <code>{show(v)}</code>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
 
 /** Neighbours of a node by edge, named: "train (input train)". */
 function Links({ state, id, direction }: { state: LineageState; id: string; direction: 'upstream' | 'downstream' }): ReactElement | null {
@@ -146,8 +125,8 @@ export function EvidencePanel({ state, selected, onClose }: { state: LineageStat
       <Links state={state} id={node.id} direction="upstream" />
       <h3>Wrote</h3>
       <Links state={state} id={node.id} direction="downstream" />
-      <Values caption="Parameters" values={e.params} />
-      <Values caption="Output values" values={e.outputParams} />
+      <ValueTable caption="Parameters" values={e.params} />
+      <ValueTable caption="Output values" values={e.outputParams} />
       <table className="data-table">
         <caption>Code and cache</caption>
         <tbody>

@@ -6,7 +6,7 @@ import { useEffect, useState, type ChangeEvent, type ReactElement } from 'react'
 import { href, navigate } from '../../app/route';
 import { getPipeline, listPipelines, type PipelineListItem, type VersionSummary } from '../editor/editorApi';
 import { IMPORT_KEY } from '../editor/EditorPage';
-import { parseIrFile } from '../editor/openIrFile';
+import { openPickedIrFile } from '../editor/openIrFile';
 
 const when = (iso: string): string => new Date(iso).toLocaleString();
 
@@ -43,13 +43,10 @@ export function PipelinesPage(): ReactElement {
     listPipelines().then(setPipelines, (e: unknown) => setError(`Cannot list the pipelines: ${e instanceof Error ? e.message : String(e)}`));
   }, []);
 
-  const onFile = (e: ChangeEvent<HTMLInputElement>): void => {
-    const file = e.target.files?.[0];
-    e.target.value = '';
-    if (!file) return;
-    file.text().then(
-      (text) => {
-        const opened = parseIrFile(text, file.name);
+  const onFile = (e: ChangeEvent<HTMLInputElement>): void =>
+    openPickedIrFile(
+      e.target,
+      (opened, text) => {
         if (!opened.ok) {
           setFileError(opened.error);
           return;
@@ -57,9 +54,8 @@ export function PipelinesPage(): ReactElement {
         sessionStorage.setItem(IMPORT_KEY, text);
         navigate(href.newPipeline());
       },
-      (err: unknown) => setFileError(`Cannot read ${file.name}: ${(err as Error).message}`),
+      setFileError,
     );
-  };
 
   return (
     <main className="page pipelines-page">

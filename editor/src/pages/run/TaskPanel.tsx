@@ -7,7 +7,8 @@ import { useRef, useState, type KeyboardEvent, type ReactElement } from 'react';
 import { href } from '../../app/route';
 import { formatBytes } from '../../lineage/graph';
 import { ArtifactPreview, contentUrl } from '../../previews/ArtifactPreview';
-import type { Execution, JsonValue, LogLine, MetricSeries, RunArtifact } from '../../runview/apiTypes';
+import { ValueTable } from '../../previews/ValueTable';
+import type { Execution, LogLine, MetricSeries, RunArtifact } from '../../runview/apiTypes';
 import { StateBadge } from '../../runview/RunNode';
 import { taskDetail } from '../../runview/runGraph';
 import type { TaskView } from '../../runview/runState';
@@ -16,28 +17,6 @@ import { MetricsView } from './MetricsView';
 
 export const TABS = ['Logs', 'Artifacts', 'Metrics', 'Parameters'] as const;
 export type Tab = (typeof TABS)[number];
-
-const show = (v: JsonValue): string => (typeof v === 'string' ? v : JSON.stringify(v));
-
-function ValueTable({ caption, values }: { caption: string; values: Record<string, JsonValue> | null | undefined }): ReactElement | null {
-  const entries = Object.entries(values ?? {});
-  if (entries.length === 0) return null;
-  return (
-    <table className="data-table">
-      <caption>{caption}</caption>
-      <tbody>
-        {entries.map(([k, v]) => (
-          <tr key={k}>
-            <th scope="row">{k}</th>
-            <td>
-              <code>{show(v)}</code>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
 
 function ArtifactRows({ artifacts }: { artifacts: RunArtifact[] }): ReactElement {
   const [open, setOpen] = useState<string | null>(artifacts.length === 1 ? (artifacts[0]?.id ?? null) : null);
