@@ -57,7 +57,9 @@ describe('sluice dev', () => {
 
     const again = start('dev', '--port', '0', '--run', 'examples/iris.ts', '--once');
     expect(await again.closed).toBe(0);
-    expect(again.out()).toMatch(/reused: 4 tasks from the cache/);
+    // Every task of the example comes from the cache on the second start.
+    const tasksStarted = /started \((\d+) tasks\)/.exec(again.out())?.[1];
+    expect(again.out()).toMatch(new RegExp(`reused: ${tasksStarted} tasks from the cache`));
     const all = start('runs', 'list', '--json');
     expect(await all.closed).toBe(0);
     expect((JSON.parse(all.out()) as { id: string }[]).map((r) => r.id)).toContain(runId);
