@@ -55,18 +55,18 @@ async function register(url: string, p: AnyPipeline): Promise<string> {
 
 /** Frame intervals (ms) while `action` runs, from requestAnimationFrame timestamps. */
 async function frameTimes(page: Page, action: () => Promise<void>): Promise<FrameStats> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __recording: boolean };
-    w.__frames = [];
-    w.__recording = true;
+  // A string, not a function: tsx wraps named functions in a `__name` helper the page lacks.
+  await page.evaluate(`(() => {
+    window.__frames = [];
+    window.__recording = true;
     let last = performance.now();
-    const tick = (now: number): void => {
-      w.__frames.push(now - last);
+    const tick = (now) => {
+      window.__frames.push(now - last);
       last = now;
-      if (w.__recording) requestAnimationFrame(tick);
+      if (window.__recording) requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
-  });
+  })()`);
   await action();
   const frames = await page.evaluate(() => {
     const w = window as unknown as { __frames: number[]; __recording: boolean };
@@ -96,13 +96,12 @@ async function measure(url: string, name: string, nodes: number): Promise<Figure
   try {
     const { page, errors } = await openPage(browser, 'about:blank');
     // Long tasks are reported only to observers: observe from the first script on.
-    await page.addInitScript(() => {
-      const w = window as unknown as { __blocking: number };
-      w.__blocking = 0;
+    await page.addInitScript(`
+      window.__blocking = 0;
       new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.__blocking += Math.max(0, e.duration - 50);
+        for (const e of list.getEntries()) window.__blocking += Math.max(0, e.duration - 50);
       }).observe({ type: 'longtask', buffered: true });
-    });
+    `);
     const t0 = Date.now();
     await page.goto(`${url}/#/pipelines/${encodeURIComponent(name)}`);
     const first = page.locator('[data-testid^="node-"]').first();
