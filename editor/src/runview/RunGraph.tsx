@@ -39,7 +39,8 @@ export function RunGraph(props: { spec: PipelineSpec; state: RunViewState; selec
       nodesConnectable={false}
       edgesFocusable={false}
       fitView
-      fitViewOptions={{ padding: 0.15, maxZoom: 1.4 }}
+      // Readable first (task names and states), the whole one click away (fit view).
+      fitViewOptions={{ padding: 0.15, maxZoom: 1.4, minZoom: 0.6 }}
       minZoom={0.1}
       proOptions={{ hideAttribution: true }}
     >

@@ -149,7 +149,9 @@ function CanvasView({ spec, specRef, issues, edit, notify, onSelection, onDropCo
       nodeTypes={nodeTypes}
       onlyRenderVisibleElements
       fitView
-      fitViewOptions={{ padding: 0.15, maxZoom: 1.2 }}
+      // Open readable (full nodes from zoom 0.5): a long pipeline opens on its middle, the minimap
+      // and the fit-view control show the whole.
+      fitViewOptions={{ padding: 0.15, maxZoom: 1.2, minZoom: 0.5 }}
       minZoom={0.05}
       maxZoom={2}
       deleteKeyCode={null}
