@@ -48,6 +48,30 @@ async function dragBetween(page: Page, from: Locator, to: Locator, whileOver?: (
   await page.mouse.up();
 }
 
+/**
+ * Clicks a canvas node once it has stopped moving (layout and fit-view animations move nodes under
+ * the pointer), until `shows` is visible; a slow machine may need a second click.
+ */
+async function clickWhenSettled(page: Page, node: Locator, shows: Locator): Promise<void> {
+  const position = async (): Promise<string> => JSON.stringify(await node.boundingBox());
+  for (let attempt = 1; ; attempt++) {
+    let before = await position();
+    for (let i = 0; i < 50; i++) {
+      await page.waitForTimeout(150);
+      const now = await position();
+      if (now === before) break;
+      before = now;
+    }
+    await node.click();
+    try {
+      await shows.waitFor({ timeout: 5_000 });
+      return;
+    } catch (e) {
+      if (attempt >= 4) throw e;
+    }
+  }
+}
+
 describe('the editor in Chromium, against sluice dev', () => {
   it('npm run up prints where the editor opens on the example pipeline and where its run is watched', async () => {
     const editorUrl = /editor (http:\/\/\S+#\/pipelines\/iris)/.exec(dev.cli.out())?.[1];
@@ -65,7 +89,8 @@ describe('the editor in Chromium, against sluice dev', () => {
 
     await page.goto(runUrl ?? '');
     await page.locator('[data-testid="run-status"][data-status="succeeded"]').waitFor({ timeout: 180_000 });
-    await page.getByTestId('run-node-batch-inference').waitFor();
+    // The run view opens readable on part of a long graph; the task list names every task.
+    await page.getByTestId('task-list-batch-inference').waitFor();
     await shot(page, '02-run-view-iris-example');
     expect(errors).toEqual([]);
     await page.context().close();
@@ -122,8 +147,7 @@ describe('the editor in Chromium, against sluice dev', () => {
     await page.locator('[data-testid="lineage-status"][data-state="ready"]').waitFor({ timeout: 30_000 });
     const dataset = page.locator('[data-testid^="lineage-node-artifact-"][data-name*="load-iris"]');
     await dataset.first().waitFor({ timeout: 30_000 });
-    await dataset.first().click();
-    await page.getByTestId('lineage-evidence').waitFor();
+    await clickWhenSettled(page, dataset.first(), page.getByTestId('lineage-evidence'));
     await expect(page.getByTestId('lineage-evidence').textContent()).resolves.toMatch(/Dataset/);
     await shot(page, '06-lineage-model-to-dataset');
 
