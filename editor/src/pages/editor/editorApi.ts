@@ -3,7 +3,7 @@
  * Versions are numbered 1, 2, … oldest first in routes (#/pipelines/iris/versions/3); the API
  * knows them by id, listed newest first.
  */
-import type { ComponentSpec, PipelineSpec, PortSpec } from 'sluice/dsl';
+import { componentSpecSchema, formatIssue, validatePipeline, type ComponentSpec, type PipelineSpec, type PortSpec } from 'sluice/dsl';
 import { api } from '../../api/client';
 
 export interface PipelineRecord {
@@ -62,7 +62,12 @@ export async function loadVersion(name: string, number?: number): Promise<Loaded
   const { version } = await api.get<{ version: VersionSummary & { spec: PipelineSpec } }>(
     `/api/pipelines/${encodeURIComponent(name)}/versions/${encodeURIComponent(summary.id)}`,
   );
-  return { spec: version.spec, version: summary, number: n, count: versions.length };
+  // The IR crosses a boundary here: check it as every other consumer does before trusting it.
+  const checked = validatePipeline(version.spec);
+  if (!checked.ok) {
+    throw new Error(`version ${n} of pipeline "${name}" is not a valid IR (${checked.issues.length} problems): ${checked.issues.slice(0, 3).map(formatIssue).join('; ')}`);
+  }
+  return { spec: checked.spec, version: summary, number: n, count: versions.length };
 }
 
 export async function saveVersion(spec: PipelineSpec): Promise<{ version: VersionSummary; created: boolean; number: number }> {
@@ -71,7 +76,15 @@ export async function saveVersion(spec: PipelineSpec): Promise<{ version: Versio
   return { version: r.version, created: r.created, number: versionNumber(versions, r.version.id) ?? versions.length };
 }
 
-export const listComponents = async (): Promise<CatalogComponent[]> => (await api.get<{ components: CatalogComponent[] }>('/api/components')).components;
+/** The catalog; each component spec is checked with the IR schema before it can enter a pipeline. */
+export async function listComponents(): Promise<CatalogComponent[]> {
+  const { components } = await api.get<{ components: CatalogComponent[] }>('/api/components');
+  return components.map((c) => {
+    const parsed = componentSpecSchema.safeParse(c.spec);
+    if (!parsed.success) throw new Error(`the catalog's component "${c.name}" has an invalid spec: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    return { ...c, spec: parsed.data };
+  });
+}
 
 export const startRun = async (pipelineVersionId: string, params: Record<string, unknown>): Promise<string> =>
   (await api.post<{ run: { id: string } }>('/api/runs', { pipelineVersionId, params })).run.id;
