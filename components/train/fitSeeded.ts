@@ -29,18 +29,20 @@ export async function fitSeeded(tf: Tf, model: LayersModel, x: Tensor, y: Tensor
   let metric = Number.NaN;
   let lastYield = Date.now();
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
-    // The pure-JS backend computes synchronously, and trainOnBatch's promise settles as a
-    // microtask: without a real turn of the event loop now and then, a worker sharing its process
-    // with the API (sluice dev) answers no request, heartbeat or event stream until training ends.
-    if (Date.now() - lastYield > YIELD_EVERY_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      lastYield = Date.now();
-    }
     if (o.signal.aborted) throw o.signal.reason instanceof Error ? o.signal.reason : new Error('training cancelled');
     const order = permutation(n, random);
     let lossSum = 0;
     let metricSum = 0;
     for (let start = 0; start < n; start += o.batchSize) {
+      // The pure-JS backend computes synchronously, and trainOnBatch's promise settles as a
+      // microtask: without a real turn of the event loop between batches, the worker's heartbeats
+      // (and, in sluice dev, the API and its event streams) stall for the whole training. A timer,
+      // not setImmediate, so timers that are due (heartbeats) run too.
+      if (Date.now() - lastYield > YIELD_EVERY_MS) {
+        await new Promise<void>((resolve) => setTimeout(resolve, 0));
+        lastYield = Date.now();
+        if (o.signal.aborted) throw o.signal.reason instanceof Error ? o.signal.reason : new Error('training cancelled');
+      }
       const batch = order.slice(start, start + o.batchSize);
       const [xb, yb] = tf.tidy((): [Tensor, Tensor] => {
         const idx = tf.tensor1d(batch, 'int32');
