@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArtifactRecord } from '../metadata/MetadataStore';
 import { hashTokenSecret, parseApiToken } from './auth';
-import { jsonPointer } from './problem';
+import { jsonPointer, redactedUrl } from './problem';
 import { parseCsv, previewArtifact } from './preview';
 import { isLoopbackHost } from './server';
 import { tarDirectory } from './tar';
@@ -112,5 +112,13 @@ describe('tokens, addresses and pointers', () => {
 
   it('escapes JSON Pointer segments', () => {
     expect(jsonPointer(['body', 'spec', 'dag', 'tasks', 'a/b', 'm~n', 0])).toBe('/body/spec/dag/tasks/a~1b/m~0n/0');
+  });
+});
+
+describe('redactedUrl', () => {
+  it('masks access tokens in query strings before URLs reach logs or problem documents', () => {
+    expect(redactedUrl('/api/artifacts/a/content?access_token=sluice_x_secret')).toBe('/api/artifacts/a/content?access_token=[redacted]');
+    expect(redactedUrl('/api/runs/events?status=running&access_token=s3cret&x=1')).toBe('/api/runs/events?status=running&access_token=[redacted]&x=1');
+    expect(redactedUrl('/api/runs?pipeline=iris')).toBe('/api/runs?pipeline=iris');
   });
 });

@@ -102,6 +102,14 @@ export function zodFieldErrors(part: string, error: z.ZodError): FieldError[] {
   return out;
 }
 
+/**
+ * A request URL fit for logs and problem documents: the `access_token` that event streams and
+ * download links carry in the query (they cannot send headers) is masked.
+ */
+export function redactedUrl(url: string): string {
+  return url.replace(/([?&]access_token=)[^&#]*/g, '$1[redacted]');
+}
+
 export function sendProblem(res: Response, problem: ApiProblem, instance?: string): void {
   if (res.headersSent) {
     res.end();
@@ -148,11 +156,11 @@ export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
     else if (typeof err === 'object' && err !== null) problem = fromHttpError(err);
     if (!problem) {
       const errorId = randomUUID().slice(0, 8);
-      logger.error({ err, errorId, method: req.method, url: req.originalUrl }, 'API request failed');
+      logger.error({ err, errorId, method: req.method, url: redactedUrl(req.originalUrl) }, 'API request failed');
       problem = new ApiProblem('internal', `the server failed to answer this request; its log has the details under error id ${errorId}`, {
         extensions: { errorId },
       });
     }
-    sendProblem(res, problem, req.originalUrl);
+    sendProblem(res, problem, redactedUrl(req.originalUrl));
   };
 }

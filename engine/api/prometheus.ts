@@ -8,6 +8,7 @@ import type { Client } from '@temporalio/client';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Logger } from '../logging';
 import type { MetadataStore, RunStatus } from '../metadata/MetadataStore';
+import { redactedUrl } from './problem';
 
 export interface ApiMetrics {
   registry: Registry;
@@ -109,7 +110,7 @@ export function createApiMetrics(
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       logger.debug(
-        { method: req.method, url: req.originalUrl, route: res.locals.route as string | undefined, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
+        { method: req.method, url: redactedUrl(req.originalUrl), route: res.locals.route as string | undefined, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
         'API request',
       );
       // Event streams are long by design; their duration would only blur the histogram.
