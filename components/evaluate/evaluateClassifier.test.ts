@@ -130,6 +130,27 @@ describe('evaluate-classifier', () => {
     expect(await readFile(run.outputs.report.path, 'utf8')).toContain('no baseline model given');
   });
 
+  it('refuses unlabelled test rows and labels the model never saw, naming the file and row', async () => {
+    const modelPath = await handModel('labels-model.json', 1);
+    const unlabelled = join(dir, 'unlabelled.json');
+    await writeDataset(unlabelled, {
+      columns: [{ name: 'x', type: 'number' }, { name: 'y', type: 'number' }, { name: 'side', type: 'string', nullable: true }],
+      target: 'side',
+      rows: [
+        [1, 0, 'left'],
+        [0, 1, null],
+      ],
+    });
+    await expect(runComponent(evaluateClassifier, { model: modelPath, test: unlabelled })).rejects.toThrow(/unlabelled\.json row 2 has no "side" label/);
+    const strange = join(dir, 'strange.json');
+    await writeDataset(strange, {
+      columns: [{ name: 'x', type: 'number' }, { name: 'y', type: 'number' }, { name: 'side', type: 'string' }],
+      target: 'side',
+      rows: [[1, 0, 'up']],
+    });
+    await expect(runComponent(evaluateClassifier, { model: modelPath, test: strange })).rejects.toThrow(/labels the model was not trained on: up \(model classes: left, right\)/);
+  });
+
   describe('blessing against a baseline (same test rows)', () => {
     let good: string;
     let bad: string;

@@ -35,7 +35,20 @@ async function evaluateModel(path: string, ds: Dataset, source: string): Promise
     return file.classes[best]!;
   });
   const ti = columnIndex(ds, file.target, source);
-  const actual = ds.rows.map((r) => String(r[ti]));
+  const actual = ds.rows.map((r, i) => {
+    const label = r[ti];
+    // A missing label would count as a class named "null" and quietly lower every score.
+    if (label === null || label === undefined) {
+      throw new NonRetryableError(`${NAME}: test dataset ${source} row ${i + 1} has no "${file.target}" label; drop unlabelled rows before evaluating`);
+    }
+    return String(label);
+  });
+  const unknown = [...new Set(actual)].filter((c) => !file.classes.includes(c));
+  if (unknown.length > 0) {
+    throw new NonRetryableError(
+      `${NAME}: test dataset ${source} has "${file.target}" labels the model was not trained on: ${unknown.slice(0, 5).join(', ')} (model classes: ${file.classes.join(', ')})`,
+    );
+  }
   return { metrics: classificationMetrics(actual, predicted, file.classes, scores), target: file.target, backend };
 }
 
