@@ -63,8 +63,22 @@ export async function describeNeighbourhood(metadata: MetadataStore, graph: Line
   const ids = new Set(graph.nodes.map((n) => n.id));
   const edges = new Map(graph.edges.map((e) => [edgeKey(e), e]));
   const neighbours: LineageNeighbourhood['neighbours'] = [];
-  for (const node of graph.nodes.slice(0, NEIGHBOUR_COUNT_LIMIT)) {
-    const events = await metadata.listEvents(node.kind === 'artifact' ? { artifactId: node.id } : { executionId: node.id });
+  const counted = graph.nodes.slice(0, NEIGHBOUR_COUNT_LIMIT);
+  // One query for every node's events, then counted per node.
+  const touching = await metadata.listEventsTouching({
+    artifactIds: counted.filter((n) => n.kind === 'artifact').map((n) => n.id),
+    executionIds: counted.filter((n) => n.kind !== 'artifact').map((n) => n.id),
+  });
+  const byNode = new Map<string, EventRecord[]>();
+  for (const e of touching) {
+    for (const id of [e.artifactId, e.executionId]) {
+      const list = byNode.get(id);
+      if (list) list.push(e);
+      else byNode.set(id, [e]);
+    }
+  }
+  for (const node of counted) {
+    const events = (byNode.get(node.id) ?? []).filter((e) => (node.kind === 'artifact' ? e.artifactId === node.id : e.executionId === node.id));
     const up = new Set<string>();
     const down = new Set<string>();
     for (const e of events) {

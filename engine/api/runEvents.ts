@@ -71,24 +71,24 @@ export function runEventRoutes(ctx: ApiContext): ApiRoute[] {
         const withCounts = query.taskCounts === 'true';
         // A final run's counts never change: counted once, then remembered (the poll counts only live runs).
         const finalCounts = new Map<string, Record<string, number>>();
-        const counted = async (run: RunRecord): Promise<{ run: RunRecord & { taskCounts?: Record<string, number> }; key: string }> => {
-          if (!withCounts) return { run, key: runKey(run) };
-          let counts = finalCounts.get(run.id);
-          if (!counts) {
-            counts = await taskCounts(ctx, run.id);
+        /** Runs with their counts (live runs counted afresh, in one query) and their change keys. */
+        const counted = async (list: RunRecord[]): Promise<{ run: RunRecord & { taskCounts?: Record<string, number> }; key: string }[]> => {
+          if (!withCounts) return list.map((run) => ({ run, key: runKey(run) }));
+          const fresh = await taskCounts(ctx, list.filter((r) => !finalCounts.has(r.id)).map((r) => r.id));
+          return list.map((run) => {
+            const counts = finalCounts.get(run.id) ?? fresh.get(run.id) ?? {};
             if (isFinal(run)) finalCounts.set(run.id, counts);
-          }
-          return { run: { ...run, taskCounts: counts }, key: `${runKey(run)}|${JSON.stringify(counts)}` };
+            return { run: { ...run, taskCounts: counts }, key: `${runKey(run)}|${JSON.stringify(counts)}` };
+          });
         };
-        const initial = await Promise.all((await ctx.metadata.listRuns(filter)).map(counted));
+        const initial = await counted(await ctx.metadata.listRuns(filter));
         const seen = new Map(initial.map((r) => [r.run.id, r.key]));
         const stream = new EventStream(req, res, ctx.streams, ctx.live);
         stream.send('snapshot', { runs: initial.map((r) => r.run) });
         void pollLoop(stream, ctx.live, ctx.logger, async () => {
           const runs = await ctx.metadata.listRuns(filter);
           // Oldest change first, so a client applying events in order ends with the newest state.
-          for (const plain of [...runs].reverse()) {
-            const { run, key } = await counted(plain);
+          for (const { run, key } of (await counted(runs)).reverse()) {
             if (seen.get(run.id) === key) continue;
             seen.set(run.id, key);
             stream.send('run', { run });
@@ -100,7 +100,7 @@ export function runEventRoutes(ctx: ApiContext): ApiRoute[] {
             for (const id of [...seen.keys()].filter((id) => !present.has(id))) {
               seen.delete(id);
               const run = await ctx.metadata.getRun(id);
-              if (run && run.status !== query.status) stream.send('run', { run: (await counted(run)).run });
+              if (run && run.status !== query.status) stream.send('run', { run: (await counted([run]))[0]?.run ?? run });
             }
           }
           return 'more';

@@ -58,11 +58,9 @@ const listQuery = z.strictObject({
   taskCounts: z.enum(['true', 'false']).optional().openapi({ description: 'true: each run also carries `taskCounts` (its executions by status), for a status summary' }),
 });
 
-/** A run's executions (every task path) counted by status: the status summary of a runs list. */
-export async function taskCounts(ctx: ApiContext, runId: string): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const e of await ctx.metadata.listExecutions(runId)) counts[e.status] = (counts[e.status] ?? 0) + 1;
-  return counts;
+/** Runs' executions (every task path) counted by status, one query for all: a runs list's status summaries. */
+export async function taskCounts(ctx: ApiContext, runIds: readonly string[]): Promise<Map<string, Record<string, number>>> {
+  return ctx.metadata.countExecutionsByStatus(runIds);
 }
 
 const taskCountsSchema = z.record(z.string(), z.number().int()).openapi({ description: 'Executions by status (with taskCounts=true)' });
@@ -235,7 +233,8 @@ export function runRoutes(ctx: ApiContext): ApiRoute[] {
         });
         const page = runs.slice(0, limit);
         if (query.taskCounts === 'true') {
-          const counted = await Promise.all(page.map(async (run) => ({ ...run, taskCounts: await taskCounts(ctx, run.id) })));
+          const counts = await taskCounts(ctx, page.map((r) => r.id));
+          const counted = page.map((run) => ({ ...run, taskCounts: counts.get(run.id) ?? {} }));
           return { body: { runs: counted, nextCursor: runs.length > limit ? (page[page.length - 1]?.id ?? null) : null } };
         }
         return { body: { runs: page, nextCursor: runs.length > limit ? (page[page.length - 1]?.id ?? null) : null } };

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { and, asc, count, desc, eq, gt, gte, inArray, lt, notInArray, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
 import type { AnyColumn, SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { PipelineSpec } from '../../dsl/ir/schema';
@@ -485,6 +485,21 @@ export class DrizzleMetadataStore implements MetadataStore {
       .orderBy(asc(executions.startedAt), asc(executions.seq));
   }
 
+  async countExecutionsByStatus(runIds: readonly string[]): Promise<Map<string, Partial<Record<ExecutionStatus, number>>>> {
+    const counts = new Map<string, Partial<Record<ExecutionStatus, number>>>(runIds.map((id) => [id, {}]));
+    if (runIds.length === 0) return counts;
+    const rows = await this.db
+      .select({ runId: executions.runId, status: executions.status, n: count() })
+      .from(executions)
+      .where(inArray(executions.runId, [...runIds]))
+      .groupBy(executions.runId, executions.status);
+    for (const r of rows) {
+      const c = counts.get(r.runId);
+      if (c) c[r.status] = Number(r.n);
+    }
+    return counts;
+  }
+
   private selectExecutions() {
     return this.db.select(EXECUTION_COLUMNS).from(executions);
   }
@@ -540,6 +555,19 @@ export class DrizzleMetadataStore implements MetadataStore {
       .from(events)
       .innerJoin(executions, eq(executions.id, events.executionId))
       .where(and(...conditions))
+      .orderBy(asc(executions.seq), asc(events.kind), asc(events.port), asc(events.artifactId));
+  }
+
+  async listEventsTouching(nodes: { artifactIds: readonly string[]; executionIds: readonly string[] }): Promise<EventRecord[]> {
+    const conditions: SQL[] = [];
+    if (nodes.artifactIds.length > 0) conditions.push(inArray(events.artifactId, [...nodes.artifactIds]));
+    if (nodes.executionIds.length > 0) conditions.push(inArray(events.executionId, [...nodes.executionIds]));
+    if (conditions.length === 0) return [];
+    return this.db
+      .select(eventColumns)
+      .from(events)
+      .innerJoin(executions, eq(executions.id, events.executionId))
+      .where(or(...conditions))
       .orderBy(asc(executions.seq), asc(events.kind), asc(events.port), asc(events.artifactId));
   }
 

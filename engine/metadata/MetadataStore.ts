@@ -339,6 +339,8 @@ export interface MetadataStore {
   getExecution(id: string): Promise<ExecutionRecord | undefined>;
   /** In start order. */
   listExecutions(runId: string): Promise<ExecutionRecord[]>;
+  /** Executions of each run counted by status, in one query (runs lists' status summaries). */
+  countExecutionsByStatus(runIds: readonly string[]): Promise<Map<string, Partial<Record<ExecutionStatus, number>>>>;
   /**
    * The newest succeeded execution with this cache key (finished within `maxAgeMs` of `now`, when
    * given) and its output artifacts. Only originals count: 'cached' rows point at one, which is found
@@ -354,6 +356,8 @@ export interface MetadataStore {
   /** Idempotent on (executionId, artifactId, kind, port). */
   recordEvent(e: EventRecord): Promise<void>;
   listEvents(filter: { executionId?: string; artifactId?: string; runId?: string }): Promise<EventRecord[]>;
+  /** Every event touching any of these artifacts or executions, in one query (lineage neighbour counts). */
+  listEventsTouching(nodes: { artifactIds: readonly string[]; executionIds: readonly string[] }): Promise<EventRecord[]>;
   /** Artifacts a run produced (output events of its executions). */
   listRunArtifacts(runId: string): Promise<(ArtifactRecord & { taskId: string; port: string })[]>;
 

@@ -653,6 +653,24 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         expect(await store.listEvents({ artifactId: a.id })).toEqual([out, input]);
         expect(await store.listEvents({ runId: run.id })).toEqual([out, input]);
         expect(await store.listEvents({ runId: run.id, executionId: consumer.id })).toEqual([input]);
+
+        // In one query: events touching any of several artifacts or executions.
+        expect(await store.listEventsTouching({ artifactIds: [a.id], executionIds: [] })).toEqual([out, input]);
+        expect(await store.listEventsTouching({ artifactIds: [], executionIds: [consumer.id] })).toEqual([input]);
+        expect(await store.listEventsTouching({ artifactIds: [`missing-${uid()}`], executionIds: [producer.id] })).toEqual([out]);
+        expect(await store.listEventsTouching({ artifactIds: [], executionIds: [] })).toEqual([]);
+      });
+
+      it('counts executions by status for several runs in one query', async () => {
+        const { run } = await newRun();
+        const other = await newRun();
+        await startTask(run.id, 'a');
+        const b = await startTask(run.id, 'b');
+        await store.finishExecution(b.id, { status: 'succeeded' });
+        const counts = await store.countExecutionsByStatus([run.id, other.run.id, `missing-${uid()}`]);
+        expect(counts.get(run.id)).toEqual({ running: 1, succeeded: 1 });
+        expect(counts.get(other.run.id)).toEqual({});
+        expect((await store.countExecutionsByStatus([])).size).toBe(0);
       });
 
       it('lists the artifacts a run produced, with task and port', async () => {
