@@ -121,6 +121,56 @@ describe('run view state from the API and its event stream', () => {
     expect(nodeView(s, 'fit')).toMatchObject({ state: 'failed', paths: 3 });
   });
 
+  it('dedupes streamed log lines per task without losing order: replays, batches with repeats, late pages', () => {
+    let s = apply({ type: 'log', line: line('train', 1) }, { type: 'log', line: line('train', 2) }, { type: 'log', line: line('eval', 1) });
+    const evalLines = s.logs.eval;
+    s = reduceRun(s, { type: 'log', line: line('train', 2) });
+    s = reduceRun(s, { type: 'logs', lines: [line('train', 3), line('train', 3), line('train', 1)] });
+    expect(s.logs.train?.map((l) => l.seq)).toEqual([1, 2, 3]);
+    // A retry's lines follow the first attempt's; a replay of attempt 1 after them adds nothing.
+    s = reduceRun(s, { type: 'logs', lines: [line('train', 1, 2), line('train', 2, 2)] });
+    s = reduceRun(s, { type: 'log', line: line('train', 3) });
+    expect(s.logs.train?.map((l) => `${l.attempt}.${l.seq}`)).toEqual(['1.1', '1.2', '1.3', '2.1', '2.2']);
+    // Another task's lines keep their array (its log view need not re-render); nothing new keeps the record.
+    expect(s.logs.eval).toBe(evalLines);
+    const before = s.logs;
+    expect(reduceRun(s, { type: 'logs', lines: [line('train', 2, 2), line('eval', 1)] }).logs).toBe(before);
+  });
+
+  it('lets a detail refresh correct a live status a missed task event left stale', () => {
+    // The stream said train runs; the event that it failed was missed; the refresh says failed.
+    let s = apply({ type: 'task', task: 'train', status: { state: 'running', startedAt: 1000 } });
+    s = reduceRun(s, { type: 'detail', detail: detail({ live: { runId: 'r1', pipeline: 'iris', state: 'running', tasks: { train: { state: 'failed', startedAt: 1000, finishedAt: 2000, error: 'boom' } } } }) });
+    expect(taskView(s, 'train')).toMatchObject({ state: 'failed', error: 'boom' });
+    // Without times the fresh read wins too.
+    s = apply({ type: 'task', task: 'gate', status: { state: 'pending' } });
+    s = reduceRun(s, { type: 'detail', detail: detail({ live: { runId: 'r1', pipeline: 'iris', state: 'running', tasks: { gate: { state: 'waiting' } } } }) });
+    expect(taskView(s, 'gate').state).toBe('waiting-approval');
+  });
+
+  it('keeps a live status newer than a detail fetched before it arrived', () => {
+    let s = apply({ type: 'task', task: 'train', status: { state: 'succeeded', startedAt: 1000, finishedAt: 3000 } }, { type: 'task', task: 'eval', status: { state: 'running', startedAt: 3100 } });
+    s = reduceRun(s, {
+      type: 'detail',
+      detail: detail({ live: { runId: 'r1', pipeline: 'iris', state: 'running', tasks: { train: { state: 'running', startedAt: 1000 }, eval: { state: 'pending' }, split: { state: 'succeeded', startedAt: 10, finishedAt: 20 } } } }),
+    });
+    expect(taskView(s, 'train').state).toBe('succeeded');
+    expect(taskView(s, 'eval').state).toBe('running');
+    expect(taskView(s, 'split').state).toBe('succeeded');
+  });
+
+  it('finds loop item paths of nested tasks and answers the same view for the same state', () => {
+    const s = apply(
+      { type: 'execution', execution: execution('sweep[0]/sub/fit', 'succeeded') },
+      { type: 'execution', execution: execution('sweep[1]/sub/fit', 'running') },
+      { type: 'execution', execution: execution('prefit', 'succeeded') },
+    );
+    expect(nodeView(s, 'fit')).toMatchObject({ state: 'running', paths: 2 });
+    expect(nodeView(s, 'sub/fit')).toMatchObject({ state: 'running', paths: 2 });
+    expect(nodeView(s, 'it')).toMatchObject({ state: 'queued', paths: 0 });
+    expect(nodeView(s, 'fit')).toBe(nodeView(s, 'fit'));
+  });
+
   it('counts states and formats durations', () => {
     expect(countStates([taskView(apply(), 'a'), taskView(apply(), 'b')])).toEqual({ queued: 2 });
     expect(formatDuration(250)).toBe('250 ms');

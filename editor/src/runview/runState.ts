@@ -81,25 +81,65 @@ export const isFinalRun = (run: Run | null): boolean => run !== null && FINAL_RU
 
 const logKey = (l: LogLine): string => `${l.executionId}|${l.attempt}|${l.seq}`;
 
+/**
+ * The dedupe keys of a task's lines, built lazily and only when a line arrives out of order (a page
+ * fetched after a few streamed lines, a replay). Keyed by the (immutable) array, never mutated once
+ * built, so the reducer stays pure (React may call it twice).
+ */
+const logKeys = new WeakMap<readonly LogLine[], ReadonlySet<string>>();
+function keysOf(lines: readonly LogLine[]): ReadonlySet<string> {
+  let keys = logKeys.get(lines);
+  if (!keys) {
+    keys = new Set(lines.map(logKey));
+    logKeys.set(lines, keys);
+  }
+  return keys;
+}
+
 function addLogs(logs: Record<string, LogLine[]>, lines: LogLine[]): Record<string, LogLine[]> {
   if (lines.length === 0) return logs;
-  const next = { ...logs };
+  let next: Record<string, LogLine[]> | undefined;
   const byTask = new Map<string, LogLine[]>();
-  for (const l of lines) byTask.set(l.taskId, [...(byTask.get(l.taskId) ?? []), l]);
+  for (const l of lines) {
+    const group = byTask.get(l.taskId);
+    if (group) group.push(l);
+    else byTask.set(l.taskId, [l]);
+  }
   for (const [task, added] of byTask) {
-    const current = next[task] ?? [];
-    const seen = new Set(current.map(logKey));
-    const fresh = added.filter((l) => !seen.has(logKey(l)));
+    const current = logs[task] ?? [];
+    // Fast path, the streamed case: each line sorts after the task's last one, so it is new (a
+    // replayed line is equal to one we have, never greater than the last). No key set is built.
+    const fresh: LogLine[] = [];
+    let last = current[current.length - 1];
+    let inOrder = true;
+    for (const l of added) {
+      if (!last || compareLines(last, l) < 0) {
+        fresh.push(l);
+        last = l;
+      } else {
+        inOrder = false;
+        break;
+      }
+    }
+    if (!inOrder) {
+      // Slow path: dedupe by key against what we have and within the batch, then sort.
+      const seen = new Set(keysOf(current));
+      fresh.length = 0;
+      for (const l of added) {
+        const k = logKey(l);
+        if (seen.has(k)) continue;
+        seen.add(k);
+        fresh.push(l);
+      }
+    }
     if (fresh.length === 0) continue;
-    // Lines normally arrive in order; a page fetched after a few streamed lines does not.
-    const last = current[current.length - 1];
-    const inOrder = !last || fresh.every((l) => compareLines(last, l) < 0);
-    let merged = [...current, ...fresh];
+    let merged = current.concat(fresh);
     if (!inOrder) merged.sort(compareLines);
     if (merged.length > LOG_LIMIT) merged = merged.slice(merged.length - LOG_LIMIT);
+    next ??= { ...logs };
     next[task] = merged;
   }
-  return next;
+  return next ?? logs;
 }
 
 function compareLines(a: LogLine, b: LogLine): number {
@@ -113,6 +153,28 @@ function newerRun(current: Run | null, incoming: Run): Run {
   return incoming;
 }
 
+/** When a task status last changed, as far as it says (undefined when it carries no time). */
+const statusTime = (s: TaskStatus): number | undefined => (s.finishedAt !== undefined && s.startedAt !== undefined ? Math.max(s.finishedAt, s.startedAt) : (s.finishedAt ?? s.startedAt));
+
+/**
+ * The live statuses after a detail fetch: per task, the fresher one wins. The detail is a fresh read
+ * of the workflow, so it wins unless the status we hold says it changed later (a `task` event that
+ * arrived while the fetch was in flight) — never the other way round, so a missed event is corrected
+ * by the next refresh. A status with a time is fresher than one without (a task only gains times as
+ * it goes on); equal or no times: the detail wins.
+ */
+function mergeLive(held: Record<string, TaskStatus>, fetched: Record<string, TaskStatus>): Record<string, TaskStatus> {
+  const merged: Record<string, TaskStatus> = { ...held };
+  for (const [task, status] of Object.entries(fetched)) {
+    const mine = held[task];
+    const mineAt = mine ? statusTime(mine) : undefined;
+    const theirs = statusTime(status);
+    const keepMine = mineAt !== undefined && (theirs === undefined || mineAt > theirs);
+    if (!keepMine) merged[task] = status;
+  }
+  return merged;
+}
+
 export function reduceRun(state: RunViewState, event: RunEvent): RunViewState {
   switch (event.type) {
     case 'detail': {
@@ -121,7 +183,7 @@ export function reduceRun(state: RunViewState, event: RunEvent): RunViewState {
       return {
         ...state,
         run: newerRun(state.run, event.detail.run),
-        live: event.detail.live ? { ...event.detail.live.tasks, ...state.live } : state.live,
+        live: event.detail.live ? mergeLive(state.live, event.detail.live.tasks) : state.live,
         executions,
         ended: state.ended || isFinalRun(event.detail.run),
       };
@@ -221,22 +283,65 @@ export function taskView(state: RunViewState, taskId: string): TaskView {
 }
 
 /** Precedence when one graph node stands for many task paths (a loop body task): the most urgent shows. */
-const URGENCY: DisplayState[] = ['failed', 'waiting-approval', 'waiting-gpu', 'running', 'queued', 'cancelled', 'succeeded', 'cached', 'skipped', 'not-run'];
+const URGENCY: readonly DisplayState[] = ['failed', 'waiting-approval', 'waiting-gpu', 'running', 'queued', 'cancelled', 'succeeded', 'cached', 'skipped', 'not-run'];
+const URGENCY_RANK = Object.fromEntries(URGENCY.map((s, i) => [s, i])) as Record<DisplayState, number>;
+
+/** Node views per state: the graph, its edges, the task list and the panel ask for the same ones. */
+const nodeViews = new WeakMap<RunViewState, Map<string, TaskView & { paths: number }>>();
+
+/**
+ * The loop item paths (`loop[i]/…/task`) by every node id they may stand for (each suffix after a
+ * `/`), built once per executions record instead of a scan of every path per node.
+ */
+const loopPathIndex = new WeakMap<Record<string, Execution>, ReadonlyMap<string, readonly string[]>>();
+const ITEM = /\[\d+\]/;
+function loopPaths(executions: Record<string, Execution>): ReadonlyMap<string, readonly string[]> {
+  let index = loopPathIndex.get(executions);
+  if (index) return index;
+  const built = new Map<string, string[]>();
+  for (const path of Object.keys(executions)) {
+    if (!ITEM.test(path)) continue;
+    for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) {
+      const id = path.slice(i + 1);
+      const list = built.get(id);
+      if (list) list.push(path);
+      else built.set(id, [path]);
+    }
+  }
+  index = built;
+  loopPathIndex.set(executions, index);
+  return index;
+}
 
 /**
  * The view of a graph node: its own task path, or — for a task inside a loop, whose executions are
  * `loop[i]/task` — the most urgent state among its paths, with their count.
  */
 export function nodeView(state: RunViewState, nodeId: string): TaskView & { paths: number } {
+  let views = nodeViews.get(state);
+  if (!views) {
+    views = new Map();
+    nodeViews.set(state, views);
+  }
+  let view = views.get(nodeId);
+  if (!view) {
+    view = computeNodeView(state, nodeId);
+    views.set(nodeId, view);
+  }
+  return view;
+}
+
+function computeNodeView(state: RunViewState, nodeId: string): TaskView & { paths: number } {
   const own = state.executions[nodeId] !== undefined || state.live[nodeId] !== undefined;
   if (own) return { ...taskView(state, nodeId), paths: 1 };
-  const suffix = `/${nodeId}`;
-  const paths = Object.keys(state.executions).filter((p) => p.endsWith(suffix) && /\[\d+\]/.test(p));
+  const paths = loopPaths(state.executions).get(nodeId) ?? [];
   if (paths.length === 0) return { ...taskView(state, nodeId), paths: 0 };
-  const views = paths.map((p) => taskView(state, p));
-  views.sort((a, b) => URGENCY.indexOf(a.state) - URGENCY.indexOf(b.state));
-  const first = views[0] as TaskView;
-  return { ...first, taskId: nodeId, paths: paths.length };
+  let first: TaskView | undefined;
+  for (const p of paths) {
+    const v = taskView(state, p);
+    if (!first || URGENCY_RANK[v.state] < URGENCY_RANK[first.state]) first = v;
+  }
+  return { ...(first as TaskView), taskId: nodeId, paths: paths.length };
 }
 
 /** Task states counted, for a summary line ("3 succeeded · 1 running"). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Run } from './apiTypes';
-import { countsSummary, filtersFromQuery, filtersToQuery, listApiQuery, matchesFilters, reduceRuns, streamApiQuery } from './runsFilter';
+import { countsSummary, emptyRunsList, filtersFromQuery, filtersToQuery, listApiQuery, matchesFilters, reduceRuns, reduceRunsList, streamApiQuery, type RunsList } from './runsFilter';
 
 const NOW = Date.parse('2030-01-10T12:00:00Z');
 const run = (id: string, over: Partial<Run> = {}): Run => ({
@@ -53,6 +53,34 @@ describe('runs list filters', () => {
     expect(list.map((r) => r.id)).not.toContain('x');
     list = reduceRuns(list, { type: 'run', run: run('a', { status: 'succeeded' }) }, { status: 'running' }, NOW);
     expect(list.map((r) => r.id)).toEqual(['b']);
+  });
+
+  it('never lets a page undo what the stream already said about a run', () => {
+    const f = {};
+    let list = reduceRuns([], { type: 'run', run: run('a', { status: 'succeeded', startedAt: '2030-01-10T11:31:00.000Z', finishedAt: '2030-01-10T11:40:00.000Z', taskCounts: { succeeded: 3 } }) }, f, NOW);
+    // The first page was read before the run finished.
+    list = reduceRuns(list, { type: 'page', runs: [run('a', { startedAt: '2030-01-10T11:31:00.000Z', taskCounts: { running: 1 } }), run('b')], append: false }, f, NOW);
+    expect(list.find((r) => r.id === 'a')).toMatchObject({ status: 'succeeded', taskCounts: { succeeded: 3 } });
+    expect(list.map((r) => r.id).sort()).toEqual(['a', 'b']);
+    // A newer record still replaces an older one.
+    list = reduceRuns(list, { type: 'page', runs: [run('b', { status: 'failed', finishedAt: '2030-01-10T11:50:00.000Z' })], append: true }, f, NOW);
+    expect(list.find((r) => r.id === 'b')?.status).toBe('failed');
+  });
+
+  it('drops a "Load more" page answered for filters that changed meanwhile', () => {
+    const failed = { status: 'failed' as const };
+    const running = { status: 'running' as const };
+    let state: RunsList = reduceRunsList(emptyRunsList(), { type: 'reset', request: 1 }, failed, NOW);
+    state = reduceRunsList(state, { type: 'page', runs: [run('f1', { status: 'failed' })], append: false, request: 1 }, failed, NOW);
+    // "Load more" is asked for request 1; the filter changes to running before it answers.
+    state = reduceRunsList(state, { type: 'reset', request: 2 }, running, NOW);
+    expect(state.runs).toEqual([]);
+    state = reduceRunsList(state, { type: 'run', run: run('r2') }, running, NOW);
+    state = reduceRunsList(state, { type: 'page', runs: [run('f2', { status: 'failed' })], append: true, request: 1 }, failed, NOW);
+    expect(state.runs.map((r) => r.id)).toEqual(['r2']);
+    // The new filters' first page keeps the run the stream brought before it.
+    state = reduceRunsList(state, { type: 'page', runs: [run('r1')], append: false, request: 2 }, running, NOW);
+    expect(state.runs.map((r) => r.id).sort()).toEqual(['r1', 'r2']);
   });
 
   it('summarises task counts, the telling states first', () => {

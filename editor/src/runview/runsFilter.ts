@@ -107,13 +107,43 @@ export function matchesFilters(run: Run, f: RunFilters, now: number): boolean {
   return true;
 }
 
-export type RunsEvent = { type: 'page'; runs: Run[]; append: boolean } | { type: 'snapshot'; runs: Run[] } | { type: 'run'; run: Run };
+export type RunsEvent =
+  /** The filters changed: a new request id, and the list starts over. */
+  | { type: 'reset'; request: number }
+  /** A page of GET /api/runs, for the request id current when it was asked for. */
+  | { type: 'page'; runs: Run[]; append: boolean; request?: number }
+  | { type: 'snapshot'; runs: Run[] }
+  | { type: 'run'; run: Run };
 
-/** Upserts a run; a newer record keeps counts the older one had when it carries none. */
+/** The runs list with the id of the request (one per filter set) whose pages it takes. */
+export interface RunsList {
+  runs: Run[];
+  request: number;
+}
+export const emptyRunsList = (): RunsList => ({ runs: [], request: 0 });
+
+const FINAL_RUN: readonly string[] = ['succeeded', 'failed', 'cancelled'];
+/** How far a run has gone: a run only moves forward (pending → running → final). */
+const progress = (run: Run): number => (FINAL_RUN.includes(run.status) ? 2 : run.status === 'running' ? 1 : 0);
+/** When the run last changed status, as its record says (runs carry no updatedAt). */
+const changedAt = (run: Run): string => run.finishedAt ?? run.startedAt ?? run.createdAt;
+
+/**
+ * Whether `incoming` is at least as new as `held`: further along, or as far along and changed no
+ * earlier. A page fetched before a stream event can then never undo it.
+ */
+function isNotOlder(incoming: Run, held: Run): boolean {
+  const p = progress(incoming) - progress(held);
+  if (p !== 0) return p > 0;
+  return changedAt(incoming) >= changedAt(held);
+}
+
+/** Upserts a run, newer record wins; a newer record keeps counts the older one had when it carries none. */
 function upsert(list: Run[], run: Run): Run[] {
   const i = list.findIndex((r) => r.id === run.id);
   if (i === -1) return [...list, run];
   const old = list[i] as Run;
+  if (!isNotOlder(run, old)) return list;
   const merged = run.taskCounts === undefined && old.taskCounts !== undefined ? { ...run, taskCounts: old.taskCounts } : run;
   return [...list.slice(0, i), merged, ...list.slice(i + 1)];
 }
@@ -121,14 +151,17 @@ function upsert(list: Run[], run: Run): Run[] {
 const newestFirst = (a: Run, b: Run): number => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1);
 
 /**
- * The list after an event: a page replaces (or extends) it; a stream snapshot or run upserts the
- * runs that match the filters and drops those that no longer do (a run that left the status).
+ * The list after an event: a page, a stream snapshot or run upserts (a newer record of a run wins,
+ * so a page never undoes what the stream already said); the stream drops runs that no longer match
+ * the filters (a run that left the status), and a first page drops runs of other filters.
  */
 export function reduceRuns(list: Run[], event: RunsEvent, f: RunFilters, now: number): Run[] {
   let next: Run[];
   switch (event.type) {
+    case 'reset':
+      return [];
     case 'page':
-      next = event.append ? event.runs.reduce(upsert, list) : event.runs;
+      next = event.runs.reduce(upsert, event.append ? list : list.filter((r) => matchesFilters(r, f, now)));
       break;
     case 'snapshot':
       next = event.runs.filter((r) => matchesFilters(r, f, now)).reduce(upsert, list);
@@ -138,6 +171,18 @@ export function reduceRuns(list: Run[], event: RunsEvent, f: RunFilters, now: nu
       break;
   }
   return [...next].sort(newestFirst);
+}
+
+/**
+ * The runs list with its request id: a reset (new filters) starts a new request and empties the list;
+ * a page answered for an earlier request (a "Load more" still in flight when the filters changed)
+ * is dropped instead of appending runs of the old filters.
+ */
+export function reduceRunsList(state: RunsList, event: RunsEvent, f: RunFilters, now: number): RunsList {
+  if (event.type === 'reset') return { runs: [], request: event.request };
+  if (event.type === 'page' && event.request !== undefined && event.request !== state.request) return state;
+  const runs = reduceRuns(state.runs, event, f, now);
+  return runs === state.runs ? state : { ...state, runs };
 }
 
 /** "3 succeeded · 1 running" from a run's task counts, most telling first. */

@@ -3,7 +3,7 @@
  * event stream brings them (the page's reducer merges both without duplicates). "Follow" keeps the
  * newest line in view while the task runs.
  */
-import { useEffect, useRef, useState, type ReactElement } from 'react';
+import { memo, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import type { LogLine } from '../../runview/apiTypes';
 
 const time = (iso: string): string => {
@@ -11,11 +11,19 @@ const time = (iso: string): string => {
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString(undefined, { hour12: false });
 };
 
-export function LogView({ lines, loading, error, live }: { lines: LogLine[]; loading: boolean; error: string | null; live: boolean }): ReactElement {
+export interface LogViewProps {
+  lines: LogLine[];
+  loading: boolean;
+  error: string | null;
+  live: boolean;
+}
+
+/** Memoised: the run page re-renders every second while the run goes on; the lines need not. */
+export const LogView = memo(function LogView({ lines, loading, error, live }: LogViewProps): ReactElement {
   const [follow, setFollow] = useState(true);
   const [stream, setStream] = useState<'all' | LogLine['stream']>('all');
   const box = useRef<HTMLDivElement>(null);
-  const shown = stream === 'all' ? lines : lines.filter((l) => l.stream === stream);
+  const shown = useMemo(() => (stream === 'all' ? lines : lines.filter((l) => l.stream === stream)), [lines, stream]);
   useEffect(() => {
     if (follow && box.current) box.current.scrollTop = box.current.scrollHeight;
   }, [shown.length, follow]);
@@ -62,4 +70,4 @@ export function LogView({ lines, loading, error, live }: { lines: LogLine[]; loa
       </div>
     </div>
   );
-}
+});

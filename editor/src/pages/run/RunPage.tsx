@@ -24,10 +24,12 @@ import { href, navigate } from '../../app/route';
 import { pipelineGraph } from '../../graph/pipelineGraph';
 import type { Execution, LogLine, MetricSeries, PipelineVersion, Run, RunDetail, TaskStatus } from '../../runview/apiTypes';
 import { RunGraph } from '../../runview/RunGraph';
-import { StateBadge } from '../../runview/RunNode';
-import { taskDetail } from '../../runview/runGraph';
 import { emptyRunView, formatDuration, isFinalRun, nodeView, reduceRun, taskView, waitingGates } from '../../runview/runState';
+import { TaskList } from './TaskList';
 import { TaskPanel, type Tab } from './TaskPanel';
+
+/** One empty log for every task without lines, so the memoised log view sees no change. */
+const NO_LINES: LogLine[] = [];
 
 const message = (e: unknown): string => (e instanceof ApiError || e instanceof Error ? e.message : String(e));
 
@@ -150,9 +152,19 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
     .join('\n');
   const tasks = useMemo(() => {
     const all = graph?.nodes.filter((n) => n.kind === 'task') ?? [];
-    const started = startOrder.split('\n').map((line) => line.slice(line.indexOf('|') + 1));
-    const rank = (id: string): number => (started.includes(id) ? started.indexOf(id) : started.length + all.findIndex((n) => n.id === id));
-    return [...all].sort((a, b) => rank(a.id) - rank(b.id));
+    // Ranks computed once (a sort comparator that searched arrays was O(n² log n)).
+    const rank = new Map<string, number>();
+    const started = startOrder === '' ? [] : startOrder.split('\n');
+    for (const line of started) {
+      const id = line.slice(line.indexOf('|') + 1);
+      if (!rank.has(id)) rank.set(id, rank.size);
+    }
+    const offset = started.length;
+    all.forEach((n, i) => {
+      if (!rank.has(n.id)) rank.set(n.id, offset + i);
+    });
+    const rankOf = (id: string): number => rank.get(id) ?? Number.MAX_SAFE_INTEGER;
+    return [...all].sort((a, b) => rankOf(a.id) - rankOf(b.id));
   }, [graph, startOrder]);
 
   // The selected task: ?task=, else the failed one, else one waiting or running, else the first.
@@ -163,11 +175,14 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
     const busyTask = tasks.find((t) => ['running', 'waiting-approval', 'waiting-gpu', 'failed'].includes(nodeView(state, t.id).state));
     return busyTask?.id ?? tasks[0]?.id;
   }, [requested, state, tasks]);
-  const select = (taskId: string): void => navigate(href.run(runId, taskId));
+  const select = useCallback((taskId: string): void => navigate(href.run(runId, taskId)), [runId]);
 
   // The selected task's log: one page on selection (and when its execution changes), then the stream.
   const execution = selected !== undefined ? state.executions[selected] : undefined;
   const executionKey = execution ? `${execution.id}|${execution.status}|${execution.attempt}` : '';
+  const taskArtifacts = useMemo(() => artifacts.filter((a) => a.taskId === selected), [artifacts, selected]);
+  const taskMetrics = useMemo(() => metrics.filter((m) => m.taskId === selected), [metrics, selected]);
+  const taskLogs = (selected !== undefined ? state.logs[selected] : undefined) ?? NO_LINES;
   useEffect(() => {
     if (selected === undefined || executionKey === '') return;
     let live = true;
@@ -351,18 +366,7 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
         </section>
         <aside className="run-side" aria-label="Tasks">
           <nav aria-label="Tasks of the run">
-            <ul className="task-list">
-              {tasks.map((t) => {
-                const v = nodeView(state, t.id);
-                return (
-                  <li key={t.id}>
-                    <button type="button" data-testid={`task-list-${t.id}`} aria-current={t.id === selected ? 'true' : undefined} onClick={() => select(t.id)}>
-                      <StateBadge state={v.state} /> <span className="task-list-name">{t.label}</span> <span className="muted">{taskDetail(v, now)}</span>
-                    </button>
-                  </li>
-                );
-              })}
-            </ul>
+            <TaskList tasks={tasks} state={state} selected={selected} now={now} onSelect={select} />
           </nav>
           {selected !== undefined && selectedView && (
             <TaskPanel
@@ -371,9 +375,9 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
               label={selectedNode?.label ?? selected}
               view={selectedView.paths > 0 || state.executions[selected] ? selectedView : taskView(state, selected)}
               execution={execution}
-              artifacts={artifacts.filter((a) => a.taskId === selected)}
-              metrics={metrics.filter((m) => m.taskId === selected)}
-              logs={state.logs[selected] ?? []}
+              artifacts={taskArtifacts}
+              metrics={taskMetrics}
+              logs={taskLogs}
               logsLoading={logsLoading}
               logsError={logsError}
               live={!ended}

@@ -6,22 +6,24 @@
  * Hooks for end-to-end tests: each row is `data-testid="run-row-<runId>"` with `data-status`;
  * filter inputs are labelled "Pipeline", "Status", "Trigger", "Created", "From", "To".
  */
-import { useEffect, useMemo, useReducer, useState, type FormEvent, type ReactElement } from 'react';
+import { useEffect, useMemo, useReducer, useRef, useState, type FormEvent, type ReactElement } from 'react';
 import { ApiError, api, subscribe } from '../../api/client';
 import { href, navigate } from '../../app/route';
 import type { Run } from '../../runview/apiTypes';
 import { formatDuration } from '../../runview/runState';
 import {
   countsSummary,
+  emptyRunsList,
   filtersFromQuery,
   filtersToQuery,
   listApiQuery,
-  reduceRuns,
+  reduceRunsList,
   RUN_STATUSES,
   streamApiQuery,
   TIME_RANGES,
   type RunFilters,
   type RunsEvent,
+  type RunsList,
   type TimeRange,
 } from '../../runview/runsFilter';
 
@@ -36,8 +38,12 @@ function duration(run: Run, now: number): string {
 export function RunsPage(props: { query: URLSearchParams }): ReactElement {
   const queryText = props.query.toString();
   const filters = useMemo(() => filtersFromQuery(new URLSearchParams(queryText)), [queryText]);
-  const [runs, dispatch] = useReducer((list: Run[], a: { event: RunsEvent; filters: RunFilters }) => reduceRuns(list, a.event, a.filters, Date.now()), []);
+  const [list, dispatch] = useReducer((state: RunsList, a: { event: RunsEvent; filters: RunFilters }) => reduceRunsList(state, a.event, a.filters, Date.now()), undefined, emptyRunsList);
+  const runs = list.runs;
   const [cursor, setCursor] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  /** One request id per filter set: pages answered for older filters are dropped. */
+  const request = useRef(0);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const [live, setLive] = useState(false);
@@ -54,13 +60,17 @@ export function RunsPage(props: { query: URLSearchParams }): ReactElement {
   // A page for the filters, then the stream's changes (runs outside the filters are dropped).
   useEffect(() => {
     let closed = false;
+    const id = ++request.current;
+    dispatch({ event: { type: 'reset', request: id }, filters });
+    setCursor(null);
+    setLoadingMore(false);
     setLoading(true);
     setError(null);
     api
       .get<{ runs: Run[]; nextCursor: string | null }>(`/api/runs?${listApiQuery(filters, Date.now())}`)
       .then((r) => {
         if (closed) return;
-        dispatch({ event: { type: 'page', runs: r.runs, append: false }, filters });
+        dispatch({ event: { type: 'page', runs: r.runs, append: false, request: id }, filters });
         setCursor(r.nextCursor);
       })
       .catch((e: unknown) => !closed && setError(e instanceof ApiError || e instanceof Error ? e.message : String(e)))
@@ -88,14 +98,19 @@ export function RunsPage(props: { query: URLSearchParams }): ReactElement {
   }, []);
 
   const loadMore = (): void => {
-    if (!cursor) return;
+    if (!cursor || loadingMore) return;
+    const id = request.current;
+    const current = (): boolean => id === request.current;
+    setLoadingMore(true);
     api
       .get<{ runs: Run[]; nextCursor: string | null }>(`/api/runs?${listApiQuery(filters, Date.now(), cursor)}`)
       .then((r) => {
-        dispatch({ event: { type: 'page', runs: r.runs, append: true }, filters });
+        if (!current()) return; // the filters changed meanwhile: these runs are of the old ones
+        dispatch({ event: { type: 'page', runs: r.runs, append: true, request: id }, filters });
         setCursor(r.nextCursor);
       })
-      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) => current() && setError(e instanceof ApiError || e instanceof Error ? e.message : String(e)))
+      .finally(() => current() && setLoadingMore(false));
   };
 
   const setFilter = (patch: Partial<RunFilters>): void => {
@@ -222,7 +237,7 @@ export function RunsPage(props: { query: URLSearchParams }): ReactElement {
       )}
       {cursor && (
         <p>
-          <button type="button" onClick={loadMore}>
+          <button type="button" onClick={loadMore} disabled={loadingMore}>
             Load more
           </button>
         </p>
