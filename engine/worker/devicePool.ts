@@ -43,10 +43,6 @@ export class DevicePool {
     this.free = [...devices];
   }
 
-  get size(): number {
-    return this.devices.length;
-  }
-
   /** Devices not lent right now. */
   get available(): number {
     return this.free.length;

@@ -2,7 +2,7 @@
  * The shell: a top bar with the main views and the page for the current hash route. Pages own
  * their data; they talk to the engine through `api/client.ts` only.
  */
-import type { ReactElement } from 'react';
+import { Component, type ErrorInfo, type ReactElement, type ReactNode } from 'react';
 import { EditorPage } from '../pages/editor/EditorPage';
 import { LineagePage } from '../pages/lineage/LineagePage';
 import { PipelinesPage } from '../pages/pipelines/PipelinesPage';
@@ -34,6 +34,37 @@ function page(route: Route): ReactElement {
   }
 }
 
+/** Last line of defence: a page that throws while rendering shows the error and a way home, not a blank app. */
+export class ErrorBoundary extends Component<{ children: ReactNode }, { error: Error | undefined }> {
+  override state: { error: Error | undefined } = { error: undefined };
+
+  static getDerivedStateFromError(error: unknown): { error: Error } {
+    return { error: error instanceof Error ? error : new Error(String(error)) };
+  }
+
+  override componentDidCatch(error: unknown, info: ErrorInfo): void {
+    console.error('sluice editor: a page failed to render', error, info.componentStack);
+  }
+
+  override render(): ReactNode {
+    const { error } = this.state;
+    if (!error) return this.props.children;
+    return (
+      <main className="page">
+        <h1>Something went wrong</h1>
+        <p className="error-text" role="alert">
+          {error.message}
+        </p>
+        <p>
+          <a href={href.pipelines()} onClick={() => this.setState({ error: undefined })}>
+            Back to the pipelines
+          </a>
+        </p>
+      </main>
+    );
+  }
+}
+
 export function App(): ReactElement {
   const route = useRoute();
   const current = route.view === 'editor' || route.view === 'pipelines' ? 'pipelines' : route.view === 'lineage' ? 'lineage' : 'runs';
@@ -53,7 +84,7 @@ export function App(): ReactElement {
           <a href="/api/docs/">API</a>
         </nav>
       </header>
-      {page(route)}
+      <ErrorBoundary key={route.view}>{page(route)}</ErrorBoundary>
     </div>
   );
 }

@@ -7,7 +7,7 @@
  *   #/runs/:runId                      run view
  *   #/lineage/:kind/:id[?hops=n]       lineage explorer from an artifact, a run or a model
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 export type Route =
   | { view: 'pipelines' }
@@ -21,7 +21,13 @@ export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#/, '') || '/pipelines';
   const [pathPart = '', queryPart = ''] = raw.split('?', 2);
   const query = new URLSearchParams(queryPart);
-  const parts = pathPart.split('/').filter(Boolean).map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = pathPart.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    // A malformed escape (#/runs/%E0) names nothing.
+    return { view: 'notFound', hash: raw };
+  }
   const [head, a, b, c] = parts;
   if (head === 'pipelines' && a === undefined) return { view: 'pipelines' };
   if (head === 'pipelines' && a !== undefined) {
@@ -50,10 +56,41 @@ export function navigate(to: string): void {
   window.location.hash = to.replace(/^#/, '');
 }
 
+/** Says whether the current page may be left (it may ask the user); false keeps it. */
+export type LeaveGuard = () => boolean;
+
+const leaveGuards = new Set<LeaveGuard>();
+
+/**
+ * While mounted, an in-app hash change (a link, Back) first asks `mayLeave`; when it answers false
+ * the previous address comes back and the page stays mounted. The route is where the check has to
+ * live: the page's own hashchange listener would run after the route has already switched.
+ */
+export function useLeaveGuard(mayLeave: LeaveGuard): void {
+  const current = useRef(mayLeave);
+  current.current = mayLeave;
+  useEffect(() => {
+    const guard: LeaveGuard = () => current.current();
+    leaveGuards.add(guard);
+    return () => {
+      leaveGuards.delete(guard);
+    };
+  }, []);
+}
+
 export function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(window.location.hash));
   useEffect(() => {
-    const onChange = (): void => setRoute(parseRoute(window.location.hash));
+    const onChange = (e: HashChangeEvent): void => {
+      for (const mayLeave of leaveGuards) {
+        if (!mayLeave()) {
+          // Put the old address back without a new hashchange (replaceState fires none).
+          window.history.replaceState(window.history.state, '', e.oldURL);
+          return;
+        }
+      }
+      setRoute(parseRoute(window.location.hash));
+    };
     window.addEventListener('hashchange', onChange);
     return () => window.removeEventListener('hashchange', onChange);
   }, []);

@@ -1,12 +1,16 @@
 /** Setting and clearing what a task input reads (a value, a pipeline input, another task's output). */
 import { isLoopNode, type Binding, type PipelineSpec } from 'sluice/dsl';
 import type { EditResult } from './connect';
+import { equalJson } from './equalJson';
 import { updateNode } from './nodeTree';
 
-/** Binds (or, with undefined, unbinds) input `port` of task `taskId`. */
+/**
+ * Binds (or, with undefined, unbinds) input `port` of task `taskId`. A binding equal to the current
+ * one returns the same spec, so a field that commits an unchanged value makes no undo step.
+ */
 export function setInput(spec: PipelineSpec, taskId: string, port: string, binding: Binding | undefined): PipelineSpec {
   return updateNode(spec, taskId, (node) => {
-    if (isLoopNode(node)) return node;
+    if (isLoopNode(node) || equalJson(node.inputs[port], binding)) return node;
     if (binding === undefined) {
       if (!(port in node.inputs)) return node;
       const { [port]: _removed, ...inputs } = node.inputs;

@@ -1,11 +1,12 @@
 /**
  * Copy and paste of nodes as a self-contained fragment (nodes + the components they use). Pasting
  * gives every node (loop bodies included) a fresh id and rewrites references inside the fragment;
- * references to nodes outside it are kept when the pasted node can still see them, else dropped.
+ * references to nodes outside it are kept when the pasted node can still see them, else dropped (a
+ * condition or loop items that would lose their source refuse the paste).
  */
-import { indexPipeline, isLoopNode, referencedNodes, type Binding, type ComponentSpec, type NodeSpec, type PipelineSpec } from 'sluice/dsl';
+import { indexPipeline, isLoopNode, type ComponentSpec, type NodeSpec, type PipelineSpec } from 'sluice/dsl';
 import { componentRef } from './addTask';
-import { insertNode, renameRefsInNode, uniqueId } from './nodeTree';
+import { insertNode, mapNodeRefs, stuckReason, uniqueId, type NodeRef } from './nodeTree';
 
 export interface Fragment {
   kind: 'sluice/fragment';
@@ -54,7 +55,9 @@ export interface PasteOptions {
   parent?: string;
 }
 
-export function pasteFragment(spec: PipelineSpec, fragment: Fragment, options: PasteOptions): { spec: PipelineSpec; ids: string[] } {
+export type PasteResult = { ok: true; spec: PipelineSpec; ids: string[] } | { ok: false; reason: string };
+
+export function pasteFragment(spec: PipelineSpec, fragment: Fragment, options: PasteOptions): PasteResult {
   let next = spec;
   // Components: reuse identical ones, add the others under a free ref.
   const refMap = new Map<string, string>();
@@ -71,41 +74,53 @@ export function pasteFragment(spec: PipelineSpec, fragment: Fragment, options: P
     taken.add(id);
     idMap.set(old, id);
   }
-  // What the pasted top-level nodes may read: nodes of the paste scope and enclosing ones.
+  // What the pasted nodes may read from outside the fragment: nodes of the paste scope and enclosing
+  // ones (`after`: the paste scope only), the items of enclosing loops, the pipeline's inputs.
   const parentScope = options.parent !== undefined ? [...(index.nodes.get(options.parent)?.scope ?? []), options.parent] : [];
   const visible = (id: string): boolean => {
     const info = index.nodes.get(id);
-    return info !== undefined && info.scope.every((s, i) => parentScope[i] === s) && info.scope.length <= parentScope.length;
+    return info !== undefined && info.scope.length <= parentScope.length && info.scope.every((s, i) => parentScope[i] === s) && !parentScope.includes(id);
   };
-  const pastedIds = new Set(idMap.values());
-  // Runs on renamed bindings: references are new ids (inside the fragment) or outer ones.
-  const keep = (b: Binding): boolean =>
-    referencedNodes(b).every((r) => pastedIds.has(r) || visible(r)) && !('loopItem' in b && !pastedIds.has(b.loopItem) && !parentScope.includes(b.loopItem));
-  const clean = (node: NodeSpec): NodeSpec => {
-    let out = renameRefsInNode(node, (id) => idMap.get(id) ?? id);
-    if (out.after) {
-      const after = out.after.filter((a) => pastedIds.has(a) || visible(a));
-      const { after: _a, ...rest } = out;
-      out = after.length ? { ...rest, after } : rest;
+  const sibling = (id: string): boolean => visible(id) && index.nodes.get(id)?.scope.length === parentScope.length;
+  // Decided on the original ids, before renaming: an outer reference that happens to equal a new
+  // id must not turn into a reference to the pasted copy.
+  const outer = (ref: NodeRef): string | undefined => {
+    const fresh = ref.kind === 'pipelineInput' ? undefined : idMap.get(ref.id);
+    if (fresh !== undefined) return fresh;
+    switch (ref.kind) {
+      case 'pipelineInput':
+        return ref.id in next.inputs ? ref.id : undefined;
+      case 'loopItem':
+        return parentScope.includes(ref.id) ? ref.id : undefined;
+      case 'after':
+        return sibling(ref.id) ? ref.id : undefined;
+      case 'task':
+      case 'collect':
+        return visible(ref.id) ? ref.id : undefined;
     }
-    if (isLoopNode(out)) return out;
-    const inputs = Object.fromEntries(Object.entries(out.inputs).filter(([, b]) => keep(b)));
-    return { ...out, component: refMap.get(out.component) ?? out.component, inputs };
+  };
+  let refusal: string | undefined;
+  const clean = (id: string, node: NodeSpec): NodeSpec => {
+    const r = mapNodeRefs(node, outer);
+    const [stuck] = r.stuck;
+    if (stuck && refusal === undefined) refusal = `cannot paste here: ${stuckReason(id, stuck)} (copy it along, or paste where it is visible)`;
+    return isLoopNode(r.node) ? r.node : { ...r.node, component: refMap.get(r.node.component) ?? r.node.component };
   };
   const rekey = (tasks: Record<string, NodeSpec>): Record<string, NodeSpec> => {
     const out: Record<string, NodeSpec> = {};
     for (const [id, node] of Object.entries(tasks)) {
-      const cleaned = clean(node);
+      const cleaned = clean(id, node);
       out[idMap.get(id) ?? id] = isLoopNode(cleaned) ? { ...cleaned, loop: { ...cleaned.loop, tasks: rekey(cleaned.loop.tasks) } } : cleaned;
     }
     return out;
   };
   const pasted = rekey(fragment.nodes);
+  if (refusal !== undefined) return { ok: false, reason: refusal };
   const ids: string[] = [];
   for (const [id, node] of Object.entries(pasted)) {
     const ui = { ...node.ui, x: Math.round((node.ui?.x ?? 0) + options.offset.x), y: Math.round((node.ui?.y ?? 0) + options.offset.y) };
     next = insertNode(next, id, { ...node, ui }, options.parent);
     ids.push(id);
   }
-  return { spec: next, ids };
+  return { ok: true, spec: next, ids };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validatePipeline } from 'sluice/dsl';
-import { connect, connectionProblem } from './connect';
+import { cachedIndex, connect, connectableOutputs, connectionProblem } from './connect';
 import { setInput } from './bindings';
 import { irisSpec, sweepSpec } from './testdata/fixtures';
 
@@ -53,5 +53,20 @@ describe('connect', () => {
   it('feeds a loop only from a list', () => {
     const spec = sweepSpec();
     expect(connectionProblem(spec, { source: 'split', sourcePort: 'trainRows', target: 'trials', targetPort: 'items' })).toMatch(/not a list|does not match/);
+  });
+
+  it('indexes each IR state once, however often a drag asks (regression: an index per pointer move)', () => {
+    const spec = irisSpec();
+    expect(cachedIndex(spec)).toBe(cachedIndex(spec));
+    expect(cachedIndex({ ...spec })).not.toBe(cachedIndex(spec));
+  });
+
+  it('lists the outputs a keyboard user may connect to an input: compatible, visible, no cycle', () => {
+    const spec = irisSpec();
+    expect(connectableOutputs(spec, 'evaluate-classifier', 'test').map((c) => `${c.source}.${c.sourcePort}`)).toEqual(['load-iris.dataset', 'split.train', 'split.test']);
+    expect(connectableOutputs(spec, 'evaluate-classifier', 'model')).toEqual([{ source: 'train-classifier', sourcePort: 'model', target: 'evaluate-classifier', targetPort: 'model' }]);
+    // load-iris.dataset fits split's dataset input; nothing downstream of split may feed it (cycle).
+    expect(connectableOutputs(spec, 'split', 'dataset').map((c) => c.source)).toEqual(['load-iris']);
+    expect(connectableOutputs(sweepSpec(), 'select-best', 'scores').map((c) => `${c.source}.${c.sourcePort}`)).toEqual(['trials.accuracy']);
   });
 });

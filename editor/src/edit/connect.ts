@@ -19,8 +19,22 @@ export type EditResult = { ok: true; spec: PipelineSpec } | { ok: false; reason:
 
 const isPrefix = (prefix: string[], of: string[]): boolean => prefix.length <= of.length && prefix.every((s, i) => of[i] === s);
 
+// One index per IR state: the canvas asks on every pointer move while dragging, and the IR is
+// immutable, so the index of a spec object never changes.
+const indexes = new WeakMap<PipelineSpec, PipelineIndex>();
+
+/** indexPipeline(spec), computed once per spec object. */
+export function cachedIndex(spec: PipelineSpec): PipelineIndex {
+  let index = indexes.get(spec);
+  if (!index) {
+    index = indexPipeline(spec);
+    indexes.set(spec, index);
+  }
+  return index;
+}
+
 /** Why the connection is refused, or undefined when it is allowed. */
-export function connectionProblem(spec: PipelineSpec, c: PortConnection, index: PipelineIndex = indexPipeline(spec)): string | undefined {
+export function connectionProblem(spec: PipelineSpec, c: PortConnection, index: PipelineIndex = cachedIndex(spec)): string | undefined {
   const src = index.nodes.get(c.source);
   const dst = index.nodes.get(c.target);
   if (!src) return `there is no task "${c.source}"`;
@@ -81,9 +95,27 @@ function cyclePath(index: PipelineIndex, source: string, target: string): string
   return undefined;
 }
 
+/**
+ * Every output (task outputs, loops' collected outputs) that may feed input `targetPort` of
+ * `target`: the choices a keyboard user gets instead of dragging an edge.
+ */
+export function connectableOutputs(spec: PipelineSpec, target: string, targetPort: string): PortConnection[] {
+  const index = cachedIndex(spec);
+  const out: PortConnection[] = [];
+  for (const [source, info] of index.nodes) {
+    if (source === target) continue;
+    const ports = isLoopNode(info.node) ? Object.keys(info.node.loop.outputs) : Object.keys(spec.components[info.node.component]?.outputs ?? {});
+    for (const sourcePort of ports) {
+      const c = { source, sourcePort, target, targetPort };
+      if (connectionProblem(spec, c, index) === undefined) out.push(c);
+    }
+  }
+  return out;
+}
+
 /** Applies the connection: the target input (or loop items) now reads the source output. */
 export function connect(spec: PipelineSpec, c: PortConnection): EditResult {
-  const index = indexPipeline(spec);
+  const index = cachedIndex(spec);
   const problem = connectionProblem(spec, c, index);
   if (problem !== undefined) return { ok: false, reason: problem };
   const srcNode = index.nodes.get(c.source)?.node;

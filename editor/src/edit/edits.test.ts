@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { indexPipeline, validatePipeline, type ComponentSpec } from 'sluice/dsl';
+import { indexPipeline, isLoopNode, validatePipeline, type ComponentSpec, type Expr, type PipelineSpec } from 'sluice/dsl';
 import { addTask } from './addTask';
 import { disconnect, setInput } from './bindings';
 import { emptyPipeline } from './emptyPipeline';
+import { updateNode } from './nodeTree';
 import { moveNodes, setGroupCollapsed, setNodeUi } from './nodeUi';
 import { removeNodes } from './removeNodes';
 import { renameTask } from './renameTask';
-import { irisSpec, sweepSpec } from './testdata/fixtures';
+import { danglingIssues, inputsOf, irisSpec, sweepSpec } from './testdata/fixtures';
+
+const ok = (r: { ok: true; spec: PipelineSpec } | { ok: false; reason: string }): PipelineSpec => {
+  if (!r.ok) throw new Error(`refused: ${r.reason}`);
+  return r.spec;
+};
+
+const whenSplitHasRows: Expr = { op: 'gt', left: { task: 'split', output: 'trainRows' }, right: { const: 10 } };
 
 const component = (spec = irisSpec(), ref = 'split'): ComponentSpec => {
   const c = spec.components[ref];
@@ -42,26 +50,59 @@ describe('addTask', () => {
 
 describe('removeNodes', () => {
   it('removes tasks, unbinds inputs and outputs that read them, drops unused components', () => {
-    const r = removeNodes(irisSpec(), ['train-classifier']);
+    const r = ok(removeNodes(irisSpec(), ['train-classifier']));
     expect(r.dag.tasks['train-classifier']).toBeUndefined();
-    expect(r.dag.tasks['evaluate-classifier']).toMatchObject({ inputs: { test: { task: 'split', output: 'test' } } });
-    expect('model' in ((r.dag.tasks['evaluate-classifier'] as { inputs: object }).inputs)).toBe(false);
+    expect(inputsOf(r, 'evaluate-classifier')).toEqual({ test: { task: 'split', output: 'test' } });
     expect(r.outputs['model']).toBeUndefined();
     expect(r.components['train-classifier']).toBeUndefined();
     const v = validatePipeline(r);
     expect(v.ok).toBe(false);
     expect(v.issues.map((i) => i.code)).toContain('missing-input');
+    expect(danglingIssues(r)).toEqual([]);
   });
 
   it('removes a loop with its body', () => {
-    const r = removeNodes(sweepSpec(), ['trials']);
+    const r = ok(removeNodes(sweepSpec(), ['trials']));
     expect(indexPipeline(r).nodes.has('train-classifier')).toBe(false);
-    expect(r.dag.tasks['select-best']).toMatchObject({ inputs: {} });
+    expect(inputsOf(r, 'select-best')).toEqual({});
+    expect(danglingIssues(r)).toEqual([]);
   });
 
   it('returns the same spec when nothing is removed', () => {
     const spec = irisSpec();
-    expect(removeNodes(spec, ['nope'])).toBe(spec);
+    expect(removeNodes(spec, ['nope'])).toEqual({ ok: true, spec });
+  });
+
+  it('refuses to delete a task that a condition reads, naming the condition (regression: the condition dangled)', () => {
+    const spec = updateNode(irisSpec(), 'train-classifier', (n) => ({ ...n, when: whenSplitHasRows }));
+    expect(removeNodes(spec, ['split'])).toEqual({ ok: false, reason: "task train-classifier's condition reads split; remove or change the condition first" });
+    // Deleting the conditioned task along with it is fine.
+    const r = ok(removeNodes(spec, ['split', 'train-classifier']));
+    expect(danglingIssues(r)).toEqual([]);
+  });
+
+  it('refuses to delete the task a loop takes its items from (regression: the items dangled)', () => {
+    const spec = updateNode(sweepSpec(), 'trials', (n) => (isLoopNode(n) ? { ...n, loop: { ...n.loop, items: { task: 'split', output: 'trainRows' } } } : n));
+    expect(removeNodes(spec, ['split'])).toEqual({ ok: false, reason: "loop trials's items come from split; connect another list to its items first" });
+  });
+
+  it('drops a loop output whose body task goes, and the collect bindings that read it (regression: collect dangled)', () => {
+    const r = ok(removeNodes(sweepSpec(), ['evaluate-classifier']));
+    const trials = r.dag.tasks['trials'];
+    expect(trials && isLoopNode(trials) ? trials.loop.outputs : undefined).toEqual({ model: { task: 'train-classifier', output: 'model' } });
+    expect(inputsOf(r, 'select-best')).toEqual({ models: { collect: { loop: 'trials', output: 'model' } } });
+    expect(danglingIssues(r)).toEqual([]);
+  });
+
+  it('keeps the other branches of a oneOf and drops `after` entries', () => {
+    let spec = updateNode(irisSpec(), 'evaluate-classifier', (n) =>
+      isLoopNode(n) ? n : { ...n, after: ['load-iris', 'train-classifier'], inputs: { ...n.inputs, model: { oneOf: [{ task: 'train-classifier', output: 'model' }, { pipelineInput: 'baseline' }] } } },
+    );
+    spec = { ...spec, inputs: { ...spec.inputs, baseline: { kind: 'artifact', type: 'Model' } } };
+    const r = ok(removeNodes(spec, ['train-classifier']));
+    expect(inputsOf(r, 'evaluate-classifier')).toEqual({ model: { pipelineInput: 'baseline' }, test: { task: 'split', output: 'test' } });
+    expect(r.dag.tasks['evaluate-classifier']?.after).toEqual(['load-iris']);
+    expect(danglingIssues(r)).toEqual([]);
   });
 });
 
@@ -69,12 +110,21 @@ describe('setInput / disconnect', () => {
   it('binds a constant and unbinds it', () => {
     const spec = setInput(irisSpec(), 'split', 'stratifyBy', { const: 'species' });
     expect(spec.dag.tasks['split']).toMatchObject({ inputs: { stratifyBy: { const: 'species' } } });
-    expect('stratifyBy' in (setInput(spec, 'split', 'stratifyBy', undefined).dag.tasks['split'] as { inputs: object }).inputs).toBe(false);
+    expect('stratifyBy' in inputsOf(setInput(spec, 'split', 'stratifyBy', undefined), 'split')).toBe(false);
+  });
+
+  it('returns the same spec when the binding equals the current one (regression: every blur was an undo step)', () => {
+    const spec = setInput(irisSpec(), 'split', 'stratifyBy', { const: 'species' });
+    expect(setInput(spec, 'split', 'stratifyBy', { const: 'species' })).toBe(spec);
+    expect(setInput(spec, 'split', 'seed', { pipelineInput: 'seed' })).toBe(spec);
+    expect(setInput(spec, 'split', 'nothing-bound', undefined)).toBe(spec);
   });
 
   it('disconnects a data edge; refuses to drop a loop\'s items', () => {
     const r = disconnect(irisSpec(), { source: 'split', sourcePort: 'test', target: 'evaluate-classifier', targetPort: 'test', kind: 'data' });
-    expect(r.ok && 'test' in (r.spec.dag.tasks['evaluate-classifier'] as { inputs: object }).inputs).toBe(false);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(inputsOf(r.spec, 'evaluate-classifier')).toEqual({ model: { task: 'train-classifier', output: 'model' } });
     expect(disconnect(sweepSpec(), { source: 'x', target: 'trials', kind: 'items' }).ok).toBe(false);
   });
 });

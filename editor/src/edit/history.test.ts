@@ -20,11 +20,12 @@ describe('history', () => {
     expect(historyReducer(h, { type: 'redo' })).toBe(h);
   });
 
-  it('replace changes the present without an entry; identical apply is a no-op; history is bounded', () => {
+  it('an identical or deep-equal apply is a no-op (regression: unchanged fields made undo steps); history is bounded', () => {
     const a = emptyPipeline('a');
     const h = initialHistory(a);
     expect(historyReducer(h, { type: 'apply', spec: a })).toBe(h);
-    expect(historyReducer(h, { type: 'replace', spec: emptyPipeline('z') }).past).toEqual([]);
+    expect(historyReducer(h, { type: 'apply', spec: emptyPipeline('a') })).toBe(h);
+    expect(historyReducer(h, { type: 'apply', spec: emptyPipeline('z') }).past).toEqual([a]);
     let long = h;
     for (let i = 0; i < HISTORY_LIMIT + 20; i++) long = historyReducer(long, { type: 'apply', spec: emptyPipeline(`p${i}`) });
     expect(long.past.length).toBe(HISTORY_LIMIT);

@@ -1,9 +1,10 @@
 /**
  * Undo/redo as a reducer over whole IR states. Edits share structure, so keeping a hundred states
- * costs little; `replace` changes the present without a history entry (positions from the initial
- * auto-layout, say).
+ * costs little. Applying a state equal to the present (the same object, or a deep-equal copy) adds
+ * no entry: a field that commits an unchanged value leaves undo history alone.
  */
 import type { PipelineSpec } from 'sluice/dsl';
+import { equalJson } from './equalJson';
 
 export interface History {
   past: PipelineSpec[];
@@ -13,8 +14,6 @@ export interface History {
 
 export type HistoryAction =
   | { type: 'apply'; spec: PipelineSpec }
-  | { type: 'replace'; spec: PipelineSpec }
-  | { type: 'reset'; spec: PipelineSpec }
   | { type: 'undo' }
   | { type: 'redo' };
 
@@ -27,12 +26,8 @@ export function initialHistory(spec: PipelineSpec): History {
 export function historyReducer(state: History, action: HistoryAction): History {
   switch (action.type) {
     case 'apply':
-      if (action.spec === state.present) return state;
+      if (equalJson(action.spec, state.present)) return state;
       return { past: [...state.past, state.present].slice(-HISTORY_LIMIT), present: action.spec, future: [] };
-    case 'replace':
-      return action.spec === state.present ? state : { ...state, present: action.spec };
-    case 'reset':
-      return initialHistory(action.spec);
     case 'undo': {
       const previous = state.past[state.past.length - 1];
       if (!previous) return state;

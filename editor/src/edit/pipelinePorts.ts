@@ -1,7 +1,7 @@
 /** The pipeline's own inputs (parameters a run is given) and outputs (task outputs it publishes). */
-import { isLoopNode, NAME_PATTERN, valueMismatch, type Binding, type Expr, type NodeSpec, type PipelineSpec, type PortSpec, type TaskOutputBinding } from 'sluice/dsl';
+import { NAME_PATTERN, valueMismatch, type PipelineSpec, type PortSpec, type TaskOutputBinding } from 'sluice/dsl';
 import type { EditResult } from './connect';
-import { mapNodes } from './nodeTree';
+import { mapNodeRefs, mapNodes, stuckReason } from './nodeTree';
 
 function nameProblem(kind: string, name: string, taken: Record<string, unknown>, except?: string): string | undefined {
   if (!NAME_PATTERN.test(name)) return `"${name}" is not a valid ${kind} name: start with a letter; use letters, digits, "-" or "_" (max 63)`;
@@ -34,48 +34,30 @@ export function updatePipelineInput(spec: PipelineSpec, name: string, port: Port
   if (problem) return { ok: false, reason: problem };
   const inputs: Record<string, PortSpec> = {};
   for (const [k, v] of Object.entries(spec.inputs)) inputs[k === name ? newName : k] = k === name ? port : v;
-  let next: PipelineSpec = { ...spec, inputs };
-  if (newName !== name) next = rewritePipelineInputRefs(next, name, newName);
-  return { ok: true, spec: next };
+  const next: PipelineSpec = { ...spec, inputs };
+  return newName === name ? { ok: true, spec: next } : rewritePipelineInputRefs(next, name, newName);
 }
 
-/** Removes input `name`; task inputs bound to it become unbound. */
-export function removePipelineInput(spec: PipelineSpec, name: string): PipelineSpec {
-  if (!(name in spec.inputs)) return spec;
+/**
+ * Removes input `name`; task inputs bound to it become unbound (oneOf branches that read it go). A
+ * condition or loop items that read it refuse the removal.
+ */
+export function removePipelineInput(spec: PipelineSpec, name: string): EditResult {
+  if (!(name in spec.inputs)) return { ok: true, spec };
   const { [name]: _removed, ...inputs } = spec.inputs;
   return rewritePipelineInputRefs({ ...spec, inputs }, name, undefined);
 }
 
-function rewritePipelineInputRefs(spec: PipelineSpec, from: string, to: string | undefined): PipelineSpec {
-  const fix = (b: Binding): Binding | undefined => {
-    if ('pipelineInput' in b && b.pipelineInput === from) return to === undefined ? undefined : { pipelineInput: to };
-    return b;
-  };
-  const fixExpr = (e: Expr): Expr => {
-    if ('left' in e) {
-      const left = 'pipelineInput' in e.left && e.left.pipelineInput === from && to !== undefined ? { pipelineInput: to } : e.left;
-      const right = 'pipelineInput' in e.right && e.right.pipelineInput === from && to !== undefined ? { pipelineInput: to } : e.right;
-      return left === e.left && right === e.right ? e : { ...e, left, right };
-    }
-    if ('args' in e) return { ...e, args: e.args.map(fixExpr) };
-    return { ...e, arg: fixExpr(e.arg) };
-  };
-  return mapNodes(spec, (_id, node): NodeSpec => {
-    let out: NodeSpec = node;
-    if (node.when && to !== undefined) out = { ...out, when: fixExpr(node.when) };
-    if (isLoopNode(out)) {
-      const items = out.loop.items;
-      if ('pipelineInput' in items && items.pipelineInput === from && to !== undefined) out = { ...out, loop: { ...out.loop, items: { pipelineInput: to } } };
-      return out;
-    }
-    if (!Object.values(out.inputs).some((b) => 'pipelineInput' in b && b.pipelineInput === from)) return out;
-    const inputs: Record<string, Binding> = {};
-    for (const [port, b] of Object.entries(out.inputs)) {
-      const nb = fix(b);
-      if (nb) inputs[port] = nb;
-    }
-    return { ...out, inputs };
+/** Renames (or, with `to` undefined, drops) every reference to pipeline input `from`. */
+function rewritePipelineInputRefs(spec: PipelineSpec, from: string, to: string | undefined): EditResult {
+  let refusal: string | undefined;
+  const next = mapNodes(spec, (id, node) => {
+    const r = mapNodeRefs(node, (ref) => (ref.kind === 'pipelineInput' && ref.id === from ? to : ref.id));
+    const [stuck] = r.stuck;
+    if (stuck && refusal === undefined) refusal = stuckReason(id, stuck);
+    return r.node;
   });
+  return refusal !== undefined ? { ok: false, reason: refusal } : { ok: true, spec: next };
 }
 
 /** Publishes a task output as pipeline output `name` (undefined removes it). */

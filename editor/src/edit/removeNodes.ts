@@ -1,49 +1,45 @@
 /**
  * Deleting tasks and loops (with their bodies). Inputs that read a deleted node lose their binding
- * (the validator then names every input left unbound), pipeline and loop outputs that pointed at it
- * go, and components no task uses any more leave `components`.
+ * (the validator then names every input left unbound), `after` entries, pipeline and loop outputs
+ * that pointed at it go, collect bindings of a loop output that went go too, and components no task
+ * uses any more leave `components`. A condition or loop items that read a deleted node refuse the
+ * deletion: dropping them would change when or how often that node runs.
  */
-import { indexPipeline, isLoopNode, referencedNodes, type Binding, type NodeSpec, type PipelineSpec } from 'sluice/dsl';
-import { mapNodes } from './nodeTree';
+import { indexPipeline, isLoopNode, type PipelineSpec } from 'sluice/dsl';
+import type { EditResult } from './connect';
+import { mapNodeRefs, mapNodes, stuckReason, type NodeRef } from './nodeTree';
 
-export function removeNodes(spec: PipelineSpec, ids: Iterable<string>): PipelineSpec {
+export function removeNodes(spec: PipelineSpec, ids: Iterable<string>): EditResult {
   const index = indexPipeline(spec);
   const removed = new Set<string>();
   for (const id of ids) if (index.nodes.has(id)) removed.add(id);
-  if (removed.size === 0) return spec;
+  if (removed.size === 0) return { ok: true, spec };
   // A loop takes its body with it.
   for (const info of index.nodes.values()) if (info.scope.some((s) => removed.has(s))) removed.add(info.id);
-  const reads = (b: Binding): boolean => referencedNodes(b).some((r) => removed.has(r));
+  // Outputs of surviving loops that read a removed body task go, and so do the collect bindings reading them.
+  const goneOutputs = new Set<string>();
+  for (const info of index.nodes.values()) {
+    if (removed.has(info.id) || !isLoopNode(info.node)) continue;
+    for (const [name, ref] of Object.entries(info.node.loop.outputs)) if (removed.has(ref.task)) goneOutputs.add(`${info.id}\n${name}`);
+  }
+  const keep = (ref: NodeRef): string | undefined => {
+    if (ref.kind === 'pipelineInput') return ref.id;
+    if (removed.has(ref.id) || (ref.kind === 'collect' && goneOutputs.has(`${ref.id}\n${ref.output}`))) return undefined;
+    return ref.id;
+  };
 
-  let next = mapNodes(spec, (id, node): NodeSpec | undefined => {
+  let refusal: string | undefined;
+  let next = mapNodes(spec, (id, node) => {
     if (removed.has(id)) return undefined;
-    let out: NodeSpec = node;
-    if (node.after?.some((a) => removed.has(a))) {
-      const after = node.after.filter((a) => !removed.has(a));
-      const { after: _after, ...rest } = out;
-      out = after.length ? { ...rest, after } : rest;
-    }
-    if (isLoopNode(out)) {
-      const outputs = Object.fromEntries(Object.entries(out.loop.outputs).filter(([, ref]) => !removed.has(ref.task)));
-      if (Object.keys(outputs).length !== Object.keys(out.loop.outputs).length) out = { ...out, loop: { ...out.loop, outputs } };
-    } else if (Object.values(out.inputs).some(reads)) {
-      const inputs: Record<string, Binding> = {};
-      for (const [port, b] of Object.entries(out.inputs)) {
-        if (!reads(b)) inputs[port] = b;
-        else if ('oneOf' in b) {
-          const rest = b.oneOf.filter((x) => !('task' in x && removed.has(x.task)));
-          const [only] = rest;
-          if (rest.length >= 2) inputs[port] = { oneOf: rest };
-          else if (only) inputs[port] = only;
-        }
-      }
-      out = { ...out, inputs };
-    }
-    return out;
+    const r = mapNodeRefs(node, keep);
+    const [stuck] = r.stuck;
+    if (stuck && refusal === undefined) refusal = stuckReason(id, stuck);
+    return r.node;
   });
+  if (refusal !== undefined) return { ok: false, reason: refusal };
   const outputs = Object.fromEntries(Object.entries(next.outputs).filter(([, ref]) => !removed.has(ref.task)));
   if (Object.keys(outputs).length !== Object.keys(next.outputs).length) next = { ...next, outputs };
-  return dropUnusedComponents(next);
+  return { ok: true, spec: dropUnusedComponents(next) };
 }
 
 /** Removes component specs that no task references. */

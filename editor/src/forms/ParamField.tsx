@@ -13,7 +13,7 @@ export interface ParamFieldProps {
   text: string;
   error?: string | undefined;
   onText: (text: string) => void;
-  /** Called on blur, Enter and select changes, with the current text: where a form commits it. */
+  /** Called on blur and Enter (text) or on change (bool select), with the current text: where a form commits it. */
   onCommit?: (text: string) => void;
   /** Label override (default: the port name). */
   label?: string;
@@ -28,8 +28,9 @@ export function ParamField({ name, port, text, error, onText, onCommit, label }:
     id,
     'aria-invalid': error ? true : undefined,
     'aria-describedby': describedBy,
-    onBlur: (e: { currentTarget: { value: string } }) => onCommit?.(e.currentTarget.value),
   } as const;
+  // Text commits on blur (and Enter); a select commits on change only, so one choice is one commit.
+  const onBlur = (e: { currentTarget: { value: string } }): void => onCommit?.(e.currentTarget.value);
   let control: ReactElement;
   if (port.kind === 'parameter' && port.type === 'bool') {
     control = (
@@ -47,11 +48,12 @@ export function ParamField({ name, port, text, error, onText, onCommit, label }:
       </select>
     );
   } else if (port.kind === 'parameter' && (port.type === 'json' || port.type.startsWith('list<'))) {
-    control = <textarea {...common} rows={2} value={text} spellCheck={false} onChange={(e) => onText(e.target.value)} />;
+    control = <textarea {...common} onBlur={onBlur} rows={2} value={text} spellCheck={false} onChange={(e) => onText(e.target.value)} />;
   } else {
     control = (
       <input
         {...common}
+        onBlur={onBlur}
         type="text"
         inputMode={port.kind === 'parameter' && (port.type === 'int' || port.type === 'float') ? 'decimal' : undefined}
         value={text}

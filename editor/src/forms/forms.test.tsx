@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Binding, PortSpec } from 'sluice/dsl';
 import { collectParams, initialTexts, ParamForm } from './ParamForm';
 import { PortSpecForm } from './PortSpecForm';
-import { TaskInputsForm } from './TaskInputsForm';
+import { TaskInputsForm, type SourceOption } from './TaskInputsForm';
 
 afterEach(cleanup);
 
@@ -108,5 +108,60 @@ describe('TaskInputsForm', () => {
     expect(onBind).toHaveBeenLastCalledWith('epochs', { pipelineInput: 'maxEpochs' });
     fireEvent.click(screen.getByRole('button', { name: 'Disconnect input train' }));
     expect(onBind).toHaveBeenLastCalledWith('train', undefined);
+  });
+
+  it('keeps the row (and focus) when a commit changes the binding (regression: rows keyed by the binding remounted)', () => {
+    function Stateful(): ReactElement {
+      const [bindings, setBindings] = useState<Record<string, Binding>>({ epochs: { const: 1 } });
+      return (
+        <TaskInputsForm
+          taskId="train"
+          ports={{ epochs: { kind: 'parameter', type: 'int' } }}
+          bindings={bindings}
+          pipelineInputs={{}}
+          onBind={(port, b) => setBindings((prev) => (b === undefined ? {} : { ...prev, [port]: b }))}
+          onPromote={() => undefined}
+        />
+      );
+    }
+    render(<Stateful />);
+    const value = screen.getByLabelText<HTMLInputElement>('Value of epochs');
+    value.focus();
+    fireEvent.change(value, { target: { value: '12' } });
+    fireEvent.keyDown(value, { key: 'Enter' });
+    expect(screen.getByLabelText('Value of epochs')).toBe(value);
+    expect(document.activeElement).toBe(value);
+    expect(value.value).toBe('12');
+  });
+
+  it('commits a bool choice once, not again on blur (regression: onChange and onBlur both committed)', () => {
+    const onBind = vi.fn<(port: string, b: Binding | undefined) => void>();
+    render(
+      <TaskInputsForm taskId="t" ports={{ shuffle: { kind: 'parameter', type: 'bool' } }} bindings={{ shuffle: { const: true } }} pipelineInputs={{}} onBind={onBind} onPromote={() => undefined} />,
+    );
+    const field = screen.getByLabelText('Value of shuffle');
+    fireEvent.change(field, { target: { value: 'false' } });
+    fireEvent.blur(field);
+    expect(onBind.mock.calls).toEqual([['shuffle', { const: false }]]);
+  });
+
+  it('offers compatible task outputs as sources, so a keyboard user can connect', () => {
+    const onConnect = vi.fn<(port: string, o: SourceOption) => void>();
+    render(
+      <TaskInputsForm
+        taskId="train"
+        ports={{ train: { kind: 'artifact', type: 'Dataset' } }}
+        bindings={{}}
+        pipelineInputs={{}}
+        onBind={() => undefined}
+        onPromote={() => undefined}
+        sources={{ train: [{ task: 'split', output: 'train' }, { task: 'trials', output: 'data', loop: true }] }}
+        onConnect={onConnect}
+      />,
+    );
+    const source = screen.getByLabelText<HTMLSelectElement>('Source of input train');
+    expect([...source.options].map((o) => o.textContent)).toEqual(['not set', 'output train of split', 'data collected from loop trials']);
+    fireEvent.change(source, { target: { value: 'source:split.train' } });
+    expect(onConnect).toHaveBeenLastCalledWith('train', { task: 'split', output: 'train' });
   });
 });

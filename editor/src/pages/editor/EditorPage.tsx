@@ -18,8 +18,8 @@ import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useCallback, useDeferredValue, useEffect, useMemo, useReducer, useRef, useState, type ChangeEvent, type ReactElement } from 'react';
 import { indexPipeline, isLoopNode, validatePipeline, type PipelineSpec } from 'sluice/dsl';
 import { ApiError, type ProblemField } from '../../api/client';
-import { href, navigate } from '../../app/route';
-import { arrangeSpec, needsLayout } from '../../canvas/arrange';
+import { href, navigate, useLeaveGuard } from '../../app/route';
+import { arrangePositions, arrangeSpec, needsLayout } from '../../canvas/arrange';
 import { CanvasActionsContext, type CanvasActions } from '../../canvas/canvasActions';
 import type { FlowEdge, FlowNode } from '../../canvas/types';
 import { addTask } from '../../edit/addTask';
@@ -27,7 +27,7 @@ import { disconnect } from '../../edit/bindings';
 import { copyNodes, pasteFragment, type Fragment } from '../../edit/clipboard';
 import { emptyPipeline } from '../../edit/emptyPipeline';
 import { historyReducer, initialHistory } from '../../edit/history';
-import { setGroupCollapsed, setNodeUi } from '../../edit/nodeUi';
+import { moveNodes, setGroupCollapsed, setNodeUi } from '../../edit/nodeUi';
 import { removeNodes } from '../../edit/removeNodes';
 import { Canvas, type Edit, type Selection } from './Canvas';
 import { ConnectionStatus, type Notice } from './ConnectionStatus';
@@ -35,15 +35,16 @@ import { listComponents, loadVersion, saveVersion, startRun, type CatalogCompone
 import { ExportDialog } from './ExportDialog';
 import { downloadText, pipelineSource } from './exportSource';
 import { HelpDialog } from './HelpDialog';
+import { useImportedIr } from './importedIr';
 import { Inspector } from './Inspector';
 import { openPickedIrFile, parseIrFile } from './openIrFile';
 import { Palette } from './Palette';
 import { PipelinePanel } from './PipelinePanel';
 import { ProblemsPanel } from './ProblemsPanel';
 import { RunDialog } from './RunDialog';
+import { shortcutFor } from './shortcuts';
 
-/** sessionStorage key: an IR picked on the pipelines page, opened by #/new. */
-export const IMPORT_KEY = 'sluice.editor.import';
+export { IMPORT_KEY } from './importedIr';
 
 interface Origin {
   name: string;
@@ -69,6 +70,7 @@ async function withLayout(spec: PipelineSpec): Promise<PipelineSpec> {
 function EditorLoader({ pipeline, version }: { pipeline?: string | undefined; version?: number | undefined }): ReactElement {
   const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
   const keyRef = useRef(0);
+  const imported = useImportedIr(pipeline === undefined);
   useEffect(() => {
     let cancelled = false;
     const done = (l: Loaded): void => {
@@ -76,8 +78,6 @@ function EditorLoader({ pipeline, version }: { pipeline?: string | undefined; ve
     };
     const load = async (): Promise<void> => {
       if (pipeline === undefined) {
-        const imported = sessionStorage.getItem(IMPORT_KEY);
-        sessionStorage.removeItem(IMPORT_KEY);
         const opened = imported ? parseIrFile(imported, 'the picked file') : undefined;
         const spec = opened?.ok ? opened.spec : emptyPipeline();
         done({ state: 'ready', spec: await withLayout(spec), key: ++keyRef.current, ...(opened && !opened.ok ? { notice: { kind: 'error', text: opened.error } } : {}) });
@@ -90,7 +90,7 @@ function EditorLoader({ pipeline, version }: { pipeline?: string | undefined; ve
     return () => {
       cancelled = true;
     };
-  }, [pipeline, version]);
+  }, [pipeline, version, imported]);
 
   const openSpec = useCallback((spec: PipelineSpec, notice?: Notice) => {
     withLayout(spec).then(
@@ -119,9 +119,6 @@ function EditorLoader({ pipeline, version }: { pipeline?: string | undefined; ve
 type Tab = 'task' | 'pipeline' | 'problems';
 type Dialog = { kind: 'run' } | { kind: 'help' } | { kind: 'export'; fileName: string; source: string } | null;
 
-const isEditable = (t: EventTarget | null): boolean =>
-  t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName) || t.closest('[role="dialog"]') !== null);
-
 function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: PipelineSpec; origin: Origin | undefined; initialNotice: Notice | undefined; onOpen: (spec: PipelineSpec, notice?: Notice) => void }): ReactElement {
   const rf = useReactFlow<FlowNode, FlowEdge>();
   const [history, dispatch] = useReducer(historyReducer, initial, initialHistory);
@@ -130,6 +127,8 @@ function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: Pipel
   specRef.current = spec;
   const [saved, setSaved] = useState<{ spec: PipelineSpec; versionId: string; number: number } | undefined>(origin ? { spec: initial, versionId: origin.versionId, number: origin.number } : undefined);
   const dirty = saved?.spec !== spec;
+  // What was last saved, for checks that run outside a render (leaving the page right after a save).
+  const savedSpecRef = useRef(saved?.spec);
   const [notice, setNotice] = useState<Notice | undefined>(initialNotice);
   const [selection, setSelection] = useState<Selection>({ nodes: [], edges: [] });
   const selectionRef = useRef(selection);
@@ -230,7 +229,9 @@ function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: Pipel
     if (!nodes.length && !edges.length) return;
     let refused: string | undefined;
     edit((s) => {
-      let next = removeNodes(s, nodes);
+      const removed = removeNodes(s, nodes);
+      if (!removed.ok) return removed;
+      let next = removed.spec;
       for (const e of edges) {
         if (nodes.includes(e.source) || nodes.includes(e.target)) continue;
         const r = disconnect(next, e);
@@ -260,8 +261,9 @@ function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: Pipel
     clip.pastes++;
     edit((s) => {
       const r = pasteFragment(s, clip.fragment, { offset: { x: 40 * clip.pastes, y: 40 * clip.pastes } });
+      if (!r.ok) return r;
       selectNext.current = r.ids;
-      return r.spec;
+      return { ok: true, spec: r.spec };
     }, 'Pasted');
   }, [edit]);
 
@@ -270,9 +272,10 @@ function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: Pipel
   }, [rf]);
 
   const arrange = useCallback(() => {
-    arrangeSpec(specRef.current).then(
-      (laid) => {
-        edit(() => laid, 'Arranged');
+    arrangePositions(specRef.current).then(
+      (positions) => {
+        // Positions only, onto the IR as it is now: edits made while elk ran are kept.
+        edit((s) => moveNodes(s, positions), 'Arranged');
         setTimeout(() => void rf.fitView({ padding: 0.15, duration: 300, maxZoom: 1.2 }), 60);
       },
       (e: unknown) => setNotice({ kind: 'error', text: `Arrange failed: ${(e as Error).message}` }),
@@ -284,6 +287,7 @@ function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: Pipel
     const current = specRef.current;
     try {
       const r = await saveVersion(current);
+      savedSpecRef.current = current;
       setSaved({ spec: current, versionId: r.version.id, number: r.number });
       setServerReport(undefined);
       // Show the version in the address without reloading the editor (keeps undo history).
@@ -359,33 +363,29 @@ function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: Pipel
     [edit],
   );
 
-  // Keyboard shortcuts (not while typing in a field or inside a dialog).
-  const keys = useRef({ undo, redo, copy, paste, save, arrange, deleteSelection, selectAll });
-  keys.current = { undo, redo, copy, paste, save, arrange, deleteSelection, selectAll };
+  // Keyboard shortcuts (which key means what, and where: shortcuts.ts).
+  const help = useCallback(() => setDialog({ kind: 'help' }), []);
+  const keys = useRef({ undo, redo, copy, paste, save, arrange, deleteSelection, selectAll, help });
+  keys.current = { undo, redo, copy, paste, save, arrange, deleteSelection, selectAll, help };
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
-      if (isEditable(e.target)) return;
-      const mod = e.ctrlKey || e.metaKey;
-      const k = e.key.toLowerCase();
-      const run = (f: () => void): void => {
-        e.preventDefault();
-        f();
-      };
-      if (mod && k === 'z') run(e.shiftKey ? keys.current.redo : keys.current.undo);
-      else if (mod && k === 'y') run(keys.current.redo);
-      else if (mod && k === 'c') run(keys.current.copy);
-      else if (mod && k === 'v') run(keys.current.paste);
-      else if (mod && k === 's') run(keys.current.save);
-      else if (mod && k === 'a') run(keys.current.selectAll);
-      else if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) run(keys.current.deleteSelection);
-      else if (!mod && !e.altKey && k === 'l') run(keys.current.arrange);
-      else if (!mod && e.key === '?') run(() => setDialog({ kind: 'help' }));
+      const selection = window.getSelection();
+      const action = shortcutFor(e, { nodesSelected: selectionRef.current.nodes.length > 0, textSelected: selection !== null && !selection.isCollapsed });
+      if (action === undefined) return;
+      e.preventDefault();
+      keys.current[action]();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  // Leaving with unsaved changes asks first.
+  // Leaving with unsaved changes asks first: in-app links and Back (hash changes) …
+  useLeaveGuard(() => {
+    const current = specRef.current;
+    if (savedSpecRef.current === current || Object.keys(current.dag.tasks).length === 0) return true;
+    return window.confirm('Leave the editor? Your unsaved changes (and their undo history) will be lost.');
+  });
+  // … and closing or reloading the tab.
   useEffect(() => {
     if (!dirty || Object.keys(spec.dag.tasks).length === 0) return;
     const onBeforeUnload = (e: BeforeUnloadEvent): void => e.preventDefault();

@@ -2,12 +2,13 @@
 import { memo, type ReactElement, type RefObject } from 'react';
 import { indexPipeline, isLoopNode, type Binding, type PipelineSpec } from 'sluice/dsl';
 import { setInput } from '../../edit/bindings';
+import { cachedIndex, connect, connectableOutputs } from '../../edit/connect';
 import { setNodeUi } from '../../edit/nodeUi';
 import { uniqueId } from '../../edit/nodeTree';
 import { addPipelineInput, setPipelineOutput } from '../../edit/pipelinePorts';
 import { portTypeLabel } from '../../edit/ports';
 import { renameTask } from '../../edit/renameTask';
-import { TaskInputsForm } from '../../forms/TaskInputsForm';
+import { TaskInputsForm, type SourceOption } from '../../forms/TaskInputsForm';
 import type { Edit } from './Canvas';
 import { TextCommitField } from './TextCommitField';
 
@@ -16,6 +17,20 @@ export interface InspectorProps {
   selected: string[];
   edit: Edit;
   selectNext: RefObject<string[] | null>;
+}
+
+/** Per input port, the outputs that may feed it under the canvas's connection rules. */
+function sourcesFor(spec: PipelineSpec, id: string, ports: string[]): Record<string, SourceOption[]> {
+  const index = cachedIndex(spec);
+  return Object.fromEntries(
+    ports.map((port) => [
+      port,
+      connectableOutputs(spec, id, port).map((c) => {
+        const source = index.nodes.get(c.source)?.node;
+        return { task: c.source, output: c.sourcePort, loop: source !== undefined && isLoopNode(source) };
+      }),
+    ]),
+  );
 }
 
 function InspectorView({ spec, selected, edit, selectNext }: InspectorProps): ReactElement {
@@ -40,7 +55,7 @@ function InspectorView({ spec, selected, edit, selectNext }: InspectorProps): Re
     );
   }
   const id = selected[0] as string;
-  const info = indexPipeline(spec).nodes.get(id);
+  const info = cachedIndex(spec).nodes.get(id);
   if (!info) return <div className="inspector" />;
   const node = info.node;
   const rename = (to: string): string | undefined => {
@@ -55,9 +70,10 @@ function InspectorView({ spec, selected, edit, selectNext }: InspectorProps): Re
   };
   const header = (
     <>
-      <TextCommitField key={`id:${id}`} label="Task id" value={id} onCommit={rename} hint="unique in the pipeline; other tasks refer to it" />
+      {/* Keyed by what the field edits, not its value: a commit keeps the field (and focus). */}
+      <TextCommitField key="id" label="Task id" value={id} onCommit={rename} hint="unique in the pipeline; other tasks refer to it" />
       <TextCommitField
-        key={`label:${id}:${node.ui?.label ?? ''}`}
+        key={`label:${id}`}
         label="Label"
         value={node.ui?.label ?? ''}
         onCommit={(text) => {
@@ -87,6 +103,9 @@ function InspectorView({ spec, selected, edit, selectNext }: InspectorProps): Re
   const bind = (port: string, binding: Binding | undefined): void => {
     edit((s) => setInput(s, id, port, binding));
   };
+  const connectTo = (port: string, o: SourceOption): void => {
+    edit((s) => connect(s, { source: o.task, sourcePort: o.output, target: id, targetPort: port }), `Connected ${o.task}.${o.output} → ${id}.${port}`);
+  };
   const promote = (port: string): void => {
     const p = component.inputs[port];
     if (!p) return;
@@ -107,7 +126,16 @@ function InspectorView({ spec, selected, edit, selectNext }: InspectorProps): Re
       {component.description ? <p className="muted">{component.description}</p> : null}
       {header}
       <h4>Inputs</h4>
-      <TaskInputsForm taskId={id} ports={component.inputs} bindings={node.inputs} pipelineInputs={spec.inputs} onBind={bind} onPromote={promote} />
+      <TaskInputsForm
+        taskId={id}
+        ports={component.inputs}
+        bindings={node.inputs}
+        pipelineInputs={spec.inputs}
+        onBind={bind}
+        onPromote={promote}
+        sources={sourcesFor(spec, id, Object.keys(component.inputs))}
+        onConnect={connectTo}
+      />
       <h4>Outputs</h4>
       <ul className="plain-list">
         {Object.entries(component.outputs).map(([name, port]) => {

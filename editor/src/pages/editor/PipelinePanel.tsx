@@ -27,7 +27,7 @@ function PipelinePanelView({ spec, edit }: { spec: PipelineSpec; edit: Edit }): 
   return (
     <div className="pipeline-panel">
       <TextCommitField
-        key={`name:${spec.name}`}
+        key="name"
         label="Pipeline name"
         value={spec.name}
         hint="saving under a new name makes a new pipeline"
@@ -39,7 +39,7 @@ function PipelinePanelView({ spec, edit }: { spec: PipelineSpec; edit: Edit }): 
         }}
       />
       <TextCommitField
-        key={`desc:${spec.description ?? ''}`}
+        key="description"
         label="Description"
         value={spec.description ?? ''}
         onCommit={(text) => {

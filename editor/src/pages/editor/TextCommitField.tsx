@@ -1,10 +1,17 @@
-/** A labelled text field that commits on blur / Enter and shows the refusal reason it gets back. */
-import { useId, useState, type ReactElement } from 'react';
+/**
+ * A labelled text field that commits on blur / Enter and shows the refusal reason it gets back. It
+ * stays mounted (keeping focus) when its value changes; a new value resets the text.
+ */
+import { useEffect, useId, useState, type ReactElement } from 'react';
 
 export function TextCommitField({ label, value, onCommit, hint }: { label: string; value: string; onCommit: (text: string) => string | undefined; hint?: string }): ReactElement {
   const id = useId();
   const [text, setText] = useState(value);
   const [error, setError] = useState<string | undefined>();
+  useEffect(() => {
+    setText(value);
+    setError(undefined);
+  }, [value]);
   const commit = (): void => {
     if (text === value) {
       setError(undefined);

@@ -65,10 +65,12 @@ export async function loadVersion(name: string, number?: number): Promise<Loaded
   // The IR crosses a boundary here: check it as every other consumer does before trusting it. A
   // shape that parses opens even if a (newer, stricter) rule fails: the Problems tab lists it.
   const checked = validatePipeline(version.spec);
-  if (!checked.ok && !checked.spec) {
-    throw new Error(`version ${n} of pipeline "${name}" is not a pipeline IR (${checked.issues.length} problems): ${checked.issues.slice(0, 3).map(formatIssue).join('; ')}`);
+  const spec = checked.spec;
+  if (!spec) {
+    const issues = checked.ok ? [] : checked.issues;
+    throw new Error(`version ${n} of pipeline "${name}" is not a pipeline IR (${issues.length} problems): ${issues.slice(0, 3).map(formatIssue).join('; ')}`);
   }
-  return { spec: checked.spec, version: summary, number: n, count: versions.length };
+  return { spec, version: summary, number: n, count: versions.length };
 }
 
 export async function saveVersion(spec: PipelineSpec): Promise<{ version: VersionSummary; created: boolean; number: number }> {
