@@ -1,6 +1,6 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { NonRetryableError } from 'sluice/dsl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDataset } from '../dataset';
@@ -11,10 +11,15 @@ import { SourceFileError } from './sourceFile';
 const fixture = (name: string): string => join(import.meta.dirname, '..', 'testing', 'fixtures', name);
 
 let dir: string;
+const savedRoots = process.env.SLUICE_DATA_ROOTS;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sluice-load-csv-'));
+  // The fixtures lie below the working directory; the temp files need their directory allowed too.
+  process.env.SLUICE_DATA_ROOTS = [process.cwd(), dir].join(delimiter);
 });
 afterAll(async () => {
+  if (savedRoots === undefined) delete process.env.SLUICE_DATA_ROOTS;
+  else process.env.SLUICE_DATA_ROOTS = savedRoots;
   await cleanupComponentRuns();
   await rm(dir, { recursive: true, force: true });
 });
@@ -110,6 +115,26 @@ describe('load-csv', () => {
     expect(() => parseCsv('a,b\n1,2\n', 't.csv', { target: 'c' })).toThrow('t.csv: target "c" is not a column (columns: a, b)');
     expect(() => parseCsv('a,b\n1,2\n', 't.csv', { columns: ['b'], target: 'a' })).toThrow('t.csv: target "a" is not a column (columns: b)');
     expect(() => parseCsv('a,b\n1,2\n', 'd.csv', { delimiter: '"' })).toThrow(/d\.csv: delimiter "\\"" cannot separate fields/);
+  });
+
+  it('refuses control characters as a delimiter (NUL would make the whole line one field), but takes a tab', () => {
+    for (const delimiter of ['\u0000', '\u0001', '\u001f', '\u007f', ',\u0000']) {
+      expect(() => parseCsv('a,b\n1,2\n', 'd.csv', { delimiter })).toThrow(/^d\.csv: delimiter .* cannot separate fields/);
+    }
+    expect(parseCsv('a\tb\n1\t2\n', 'd.csv', { delimiter: '\t' }).rows).toEqual([[1, 2]]);
+  });
+
+  it('does not quote the offending field of malformed CSV back in the error', () => {
+    const err = (() => {
+      try {
+        return parseCsv('a,b\nroot,s3cr3t"x"\n', 'q.csv');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(SourceFileError);
+    expect((err as Error).message).toMatch(/^q\.csv line 2: malformed CSV: Invalid Opening Quote: a quote is found on field 1 at line 2/);
+    expect((err as Error).message).not.toContain('s3cr3t');
   });
 
   it('skips blank lines but counts them in line numbers, and trims header names', () => {

@@ -19,6 +19,14 @@ export interface CsvOptions {
   target?: string;
 }
 
+/** Whether `text` holds a control character other than a tab (C0 controls, CR, LF, DEL). */
+function hasControlCharacter(text: string): boolean {
+  return [...text].some((c) => {
+    const code = c.charCodeAt(0);
+    return (code < 0x20 && c !== '\t') || code === 0x7f;
+  });
+}
+
 /**
  * Parses CSV text into a Dataset. `source` (the file path) starts every error, with the line:
  * `data.csv line 7: 3 fields, the header has 5`. Header names are trimmed; blank lines are skipped.
@@ -26,7 +34,8 @@ export interface CsvOptions {
  */
 export function parseCsv(text: string, source: string, options: CsvOptions = {}): Dataset {
   const delimiter = options.delimiter ?? ',';
-  if (delimiter === '' || /["\r\n]/.test(delimiter)) {
+  // Control characters (NUL, …) are refused too; a tab is the one that separates fields in practice.
+  if (delimiter === '' || delimiter.includes('"') || hasControlCharacter(delimiter)) {
     throw new SourceFileError(`${source}: delimiter ${JSON.stringify(delimiter)} cannot separate fields; use e.g. ",", ";" or "\\t"`);
   }
   if (text.trim() === '') throw new SourceFileError(`${source}: the file is empty; expected a header row and data rows`);
@@ -48,7 +57,8 @@ export function parseCsv(text: string, source: string, options: CsvOptions = {})
   } catch (err) {
     if (err instanceof CsvError) {
       const line = typeof err.lines === 'number' ? ` line ${err.lines}` : '';
-      throw new SourceFileError(`${source}${line}: malformed CSV: ${err.message}`);
+      // csv-parse quotes the offending field's text ("value is …"): the line number is enough.
+      throw new SourceFileError(`${source}${line}: malformed CSV: ${err.message.replace(/, value is ".*"/s, '')}`);
     }
     throw err;
   }
@@ -87,7 +97,7 @@ export const loadCsv = component({
   module: 'sluice/components',
   export: 'loadCsv',
   inputs: {
-    path: t.string({ description: "the CSV file (relative paths resolve from the worker's directory)" }),
+    path: t.string({ description: "the CSV file, inside the worker's data roots (SLUICE_DATA_ROOTS, default its working directory; relative paths resolve from that directory)" }),
     delimiter: t.string({ default: ',', description: 'field separator, e.g. "," ";" or "\\t"' }),
     columns: t.list(t.string(), { optional: true, description: 'columns to keep, in this order (default: all)' }),
     missingValues: t.list(t.string(), { default: [...DEFAULT_MISSING_VALUES], description: 'field texts read as missing (null)' }),

@@ -1,6 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDataset } from '../dataset';
 import { cleanupComponentRuns, runComponent } from '../testing/runComponent';
@@ -10,10 +10,15 @@ import { SourceFileError } from './sourceFile';
 const fixture = (name: string): string => join(import.meta.dirname, '..', 'testing', 'fixtures', name);
 
 let dir: string;
+const savedRoots = process.env.SLUICE_DATA_ROOTS;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sluice-load-jsonl-'));
+  // The fixtures lie below the working directory; the temp files need their directory allowed too.
+  process.env.SLUICE_DATA_ROOTS = [process.cwd(), dir].join(delimiter);
 });
 afterAll(async () => {
+  if (savedRoots === undefined) delete process.env.SLUICE_DATA_ROOTS;
+  else process.env.SLUICE_DATA_ROOTS = savedRoots;
   await cleanupComponentRuns();
   await rm(dir, { recursive: true, force: true });
 });
@@ -45,6 +50,10 @@ describe('load-json-lines', () => {
     const err = await runComponent(loadJsonLines, { path }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SourceFileError);
     expect((err as Error).message).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} line 3: not valid JSON \\(`));
+  });
+
+  it('does not quote the line back when it is not JSON', () => {
+    expect(() => parseJsonLines('root:x:0:0:s3cr3t\n', '/data/f.jsonl')).toThrow(/^\/data\/f\.jsonl line 1: not valid JSON \(Unexpected token 'r'\)$/);
   });
 
   it('refuses non-object lines, nested values, empty files and missing paths', async () => {

@@ -43,7 +43,9 @@ export function parseJsonLines(text: string, source: string, options: JsonLinesO
     try {
       value = JSON.parse(line);
     } catch (err) {
-      throw new SourceFileError(`${where}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+      // V8 quotes the start of the line (`"root:x:0:0…" is not valid JSON`): the line number is enough.
+      const why = (err instanceof Error ? err.message : String(err)).replace(/, ".*" is not valid JSON$/s, '');
+      throw new SourceFileError(`${where}: not valid JSON (${why})`);
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new SourceFileError(`${where}: expected a JSON object, got ${describeJson(value)}`);
@@ -87,7 +89,7 @@ export const loadJsonLines = component({
   module: 'sluice/components',
   export: 'loadJsonLines',
   inputs: {
-    path: t.string({ description: "the .jsonl file (relative paths resolve from the worker's directory)" }),
+    path: t.string({ description: "the .jsonl file, inside the worker's data roots (SLUICE_DATA_ROOTS, default its working directory; relative paths resolve from that directory)" }),
     columns: t.list(t.string(), { optional: true, description: 'columns to keep, in this order (default: all keys)' }),
     target: t.string({ optional: true, description: 'the column a model predicts' }),
   },

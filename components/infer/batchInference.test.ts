@@ -49,18 +49,20 @@ describe('batch-inference', () => {
       expect(r[predicted]).toBe(['setosa', 'versicolor', 'virginica'][p.indexOf(Math.max(...p))]);
     }
 
-    const expected = cudaAvailability().available ? 'cuda' : 'cpu';
-    expect(run.result).toMatchObject({ rows: 30, provider: expected });
+    // No GPU lent (a CPU worker): the CPU, whatever this machine has.
+    expect(run.result).toMatchObject({ rows: 30, provider: 'cpu' });
     expect(run.result.rowsPerSecond).toBeGreaterThan(0);
     expect(metricSeries(run, 'rows_per_second')).toEqual([run.result.rowsPerSecond]);
     expect(run.outputs.predictions.properties).toMatchObject({
       rows: 30,
       task: 'classification',
-      provider: expected,
+      provider: 'cpu',
+      cudaDeviceId: null,
+      gpu: null,
       batchSize: 7,
       predictionColumns: ['predicted_species', 'probability_setosa', 'probability_versicolor', 'probability_virginica'],
     });
-    if (expected === 'cpu') expect(run.outputs.predictions.properties.cpuReason).toMatch(/no NVIDIA GPU|no CUDA execution provider/);
+    expect(run.outputs.predictions.properties.cpuReason).toMatch(/^the task holds no GPU \(to run on CUDA, give the component resources \{gpu: 1\}/);
   });
 
   it('predicts a number for a regressor', async () => {
@@ -97,8 +99,25 @@ describe('batch-inference', () => {
   it('refuses bad parameters and CUDA where there is none', async () => {
     await expect(runComponent(batchInference, { model: classifierOnnx, data: test, batchSize: 0 })).rejects.toThrow(/batchSize must be a positive integer/);
     await expect(runComponent(batchInference, { model: classifierOnnx, data: test, executionProvider: 'tpu' })).rejects.toThrow(/executionProvider must be one of auto, cpu, cuda/);
-    if (!cudaAvailability().available) {
-      await expect(runComponent(batchInference, { model: classifierOnnx, data: test, executionProvider: 'cuda' })).rejects.toThrow(/CUDA provider was asked for but/);
+    await expect(runComponent(batchInference, { model: classifierOnnx, data: test, executionProvider: 'cuda' })).rejects.toThrow(
+      /^executionProvider cuda needs a GPU task: give the component resources \{gpu: 1\}/,
+    );
+  });
+
+  it('uses the GPU the task holds: CUDA on its ordinal where CUDA works, else the CPU with the reason recorded', async () => {
+    const device = { kind: 'gpu', index: 0, ordinal: 0, name: 'test GPU' } as const;
+    const cuda = cudaAvailability();
+    const run = await runComponent(batchInference, { model: classifierOnnx, data: test }, { device });
+    const gpu = { index: 0, ordinal: 0, name: 'test GPU' };
+    if (cuda.available) {
+      expect(run.outputs.predictions.properties).toMatchObject({ provider: 'cuda', cudaDeviceId: 0, gpu, cpuReason: null });
+    } else {
+      expect(run.outputs.predictions.properties).toMatchObject({ provider: 'cpu', cudaDeviceId: null, gpu, cpuReason: `the task holds GPU 0 (test GPU) but ${cuda.reason}` });
+      await expect(runComponent(batchInference, { model: classifierOnnx, data: test, executionProvider: 'cuda' }, { device })).rejects.toThrow(
+        `executionProvider cuda: the task holds GPU 0 (test GPU) but ${cuda.reason}`,
+      );
     }
+    const cpu = await runComponent(batchInference, { model: classifierOnnx, data: test, executionProvider: 'cpu' }, { device });
+    expect(cpu.outputs.predictions.properties).toMatchObject({ provider: 'cpu', cpuReason: 'the CPU provider was asked for' });
   });
 });

@@ -3,9 +3,11 @@
  * Runtime and writes the Dataset back with predictions appended: for a classifier
  * `predicted_<target>` (the class label) and `probability_<class>` per class; for a regressor
  * `predicted_<target>` (the value). Probabilities and values are rounded to 7 significant digits
- * (float32 precision). Runs on the CUDA execution provider where this worker has one (see
- * `onnxRuntime.ts`), else on the CPU; the output records which provider ran and the rows/second of
- * the inference loop (tensor creation + run + reading outputs, not file I/O).
+ * (float32 precision). Runs on the CPU by default: the component asks for no GPU, so it goes to CPU
+ * workers. A task given `resources: { gpu: 1 }` runs on a GPU worker and, with executionProvider
+ * "auto" or "cuda", on the CUDA provider of the GPU it holds (`ctx.device`; see `onnxRuntime.ts`).
+ * The output records which provider ran, on which device, why not CUDA, and the rows/second of the
+ * inference loop (tensor creation + run + reading outputs, not file I/O).
  */
 import { component, NonRetryableError, t } from 'sluice/dsl';
 import { datasetProperties, numberMatrix, readDataset, writeDataset, type Dataset, type DatasetCell, type DatasetColumn } from '../dataset';
@@ -27,7 +29,7 @@ const round7 = (v: number): number => Number(v.toPrecision(7));
 
 export const batchInference = component({
   name: NAME,
-  description: 'Predicts with an ONNX model (from export-onnx) over a Dataset in batches, with ONNX Runtime on CUDA where available, else CPU.',
+  description: 'Predicts with an ONNX model (from export-onnx) over a Dataset in batches with ONNX Runtime: on the CPU, or on CUDA when the task is given a GPU (resources {gpu: 1}).',
   category: 'infer',
   module: 'sluice/components',
   export: 'batchInference',
@@ -35,7 +37,10 @@ export const batchInference = component({
     model: t.Model({ description: 'an ONNX model file written by export-onnx' }),
     data: t.Dataset({ description: "rows with the model's feature columns (other columns are passed through)" }),
     batchSize: t.int({ default: 4096, description: 'rows per ONNX Runtime call' }),
-    executionProvider: t.string({ default: 'auto', description: 'auto (CUDA if this worker has a usable GPU, else CPU), cpu or cuda' }),
+    executionProvider: t.string({
+      default: 'auto',
+      description: 'auto (CUDA when the task holds a GPU — resources {gpu: 1} — and CUDA works, else CPU), cpu, or cuda (needs a GPU task)',
+    }),
     threads: t.int({ default: 0, description: "ONNX Runtime intra-op threads; 0: ONNX Runtime's default" }),
   },
   outputs: {
@@ -70,8 +75,9 @@ export const batchInference = component({
     const packed = new Float32Array(n * width);
     x.forEach((row, r) => packed.set(row, r * width));
 
-    const { session, provider, cpuReason } = await createOrtSession(model.bytes, { prefer, intraOpNumThreads: threads });
-    ctx.log(`ONNX Runtime ${ORT_VERSION} on ${provider}${cpuReason ? ` (${cpuReason})` : ''}; ${n} rows in batches of ${batchSize}`);
+    const { session, provider, deviceId, cpuReason } = await createOrtSession(model.bytes, { prefer, device: ctx.device, intraOpNumThreads: threads });
+    const on = provider === 'cuda' && ctx.device ? `cuda device ${deviceId} (GPU ${ctx.device.index}, ${ctx.device.name})` : provider;
+    ctx.log(`ONNX Runtime ${ORT_VERSION} on ${on}${cpuReason ? ` (${cpuReason})` : ''}; ${n} rows in batches of ${batchSize}`);
     const classes = model.classes;
     const outWidth = model.task === 'classification' ? classes.length : 1;
     // ONNX Runtime writes each batch's outputs straight into views of these (no per-batch copy).
@@ -119,6 +125,8 @@ export const batchInference = component({
       predictionColumns: added.map((c) => c.name),
       task: model.task,
       provider,
+      cudaDeviceId: deviceId,
+      gpu: ctx.device ? { index: ctx.device.index, ordinal: ctx.device.ordinal, name: ctx.device.name } : null,
       cpuReason,
       onnxruntime: ORT_VERSION,
       batchSize,

@@ -10,7 +10,7 @@ import { readFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ArtifactPort, ComponentContext, ComponentDefinition, InputArtifact, Json, ParamPort, PortMap } from 'sluice/dsl';
+import type { ArtifactPort, ComponentContext, ComponentDefinition, InputArtifact, Json, ParamPort, PortMap, TaskDevice } from 'sluice/dsl';
 
 /** An input artifact for a test: a path, or an earlier run's output (its properties carry over). */
 export type TestArtifactInput = string | { path: string; properties?: Record<string, Json> };
@@ -46,6 +46,8 @@ export interface ComponentRun<I extends PortMap, O extends PortMap> {
 
 export interface RunComponentOptions {
   signal?: AbortSignal;
+  /** The GPU the attempt holds, as a GPU worker would lend it (`ctx.device`); absent: a CPU worker. */
+  device?: TaskDevice;
 }
 
 const created: string[] = [];
@@ -118,6 +120,7 @@ export async function runComponent<I extends PortMap, O extends PortMap>(
     log: (message, fields) => logs.push(fields === undefined ? { message } : { message, fields }),
     metric: (key, value, step) => metrics.push(step === undefined ? { key, value } : { key, value, step }),
     heartbeat: (details) => heartbeats.push(details ?? null),
+    ...(options.device ? { device: options.device } : {}),
   };
 
   const run = def.run as (inputs: unknown, ctx: ComponentContext) => unknown;

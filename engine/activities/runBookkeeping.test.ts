@@ -94,6 +94,24 @@ describe('recordExecutions', () => {
     ).rejects.toMatchObject({ nonRetryable: true, type: 'ReusedExecutionNotFound' });
   });
 
+  it('reports the attempt a worker recorded before a queue-timeout failure, and leaves that row as it was', async () => {
+    const runId = await newRun();
+    const timedOut = recorded('fit', 'failed', { error: 'no gpu worker picked up the task within 2s' });
+    // Attempt 1 never reached a worker: the record is the row, also when the activity is retried.
+    expect(await activities.recordExecutions({ runId, executions: [timedOut] })).toEqual([{ taskId: 'fit', priorAttempt: null }]);
+    expect(await activities.recordExecutions({ runId, executions: [timedOut] })).toEqual([{ taskId: 'fit', priorAttempt: null }]);
+
+    // Attempt 1 ran on a worker and failed; attempt 2 then timed out in the queue.
+    const retried = await newRun();
+    await metadata.startExecution({ id: `${retried}.fit`, runId: retried, taskId: 'fit', componentName: 'c', componentDigest: 'd', attempt: 1, params: {} });
+    await metadata.finishExecution(`${retried}.fit`, { status: 'failed', error: 'CUDA out of memory', attempt: 1 });
+    const results = await activities.recordExecutions({ runId: retried, executions: [{ ...timedOut }] });
+    expect(results).toEqual([{ taskId: 'fit', priorAttempt: 1 }]);
+    expect(await metadata.getExecution(`${retried}.fit`)).toMatchObject({ status: 'failed', attempt: 1, error: 'CUDA out of memory' });
+    // Other statuses do not look.
+    expect(await activities.recordExecutions({ runId: retried, executions: [recorded('other', 'skipped')] })).toEqual([{ taskId: 'other', priorAttempt: null }]);
+  });
+
   it('does nothing for a run without a row (a workflow started by hand)', async () => {
     await activities.recordExecutions({ runId: 'no-such-run', executions: [recorded('a', 'skipped')] });
     await activities.recordLoopItems({ runId: 'no-such-run', loop: 'l', items: [{ index: 0, status: 'succeeded', outputs: {} }] });

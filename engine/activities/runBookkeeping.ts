@@ -4,7 +4,7 @@ import type { MetadataStore } from '../metadata/MetadataStore';
 import { MetadataStoreError } from '../metadata/errors';
 import { resolveArtifactInputs } from '../client/artifactInputs';
 import { resolveRunParams } from '../client/runParams';
-import { executionIdFor, workflowIdFor, type FinishRunInput, type Json, type RecordedExecution, type RunActivities } from '../workflows/types';
+import { executionIdFor, workflowIdFor, type FinishRunInput, type Json, type RecordedExecution, type RecordedExecutionResult, type RunActivities } from '../workflows/types';
 
 export function createRunActivities(metadata: MetadataStore): RunActivities {
   return {
@@ -24,8 +24,10 @@ export function createRunActivities(metadata: MetadataStore): RunActivities {
       });
     },
     async recordExecutions({ runId, executions }) {
-      if (!(await metadata.getRun(runId))) return;
-      for (const e of executions) await recordExecution(metadata, runId, e);
+      if (!(await metadata.getRun(runId))) return [];
+      const results: RecordedExecutionResult[] = [];
+      for (const e of executions) results.push(await recordExecution(metadata, runId, e));
+      return results;
     },
     async createTriggeredRun({ runId, pipelineVersionId, params, trigger }) {
       const version = await metadata.getPipelineVersion(pipelineVersionId);
@@ -61,8 +63,12 @@ export function createRunActivities(metadata: MetadataStore): RunActivities {
  * execution's output events and parameter outputs, so lineage and `runs show` show where its
  * outputs came from.
  */
-async function recordExecution(metadata: MetadataStore, runId: string, e: RecordedExecution): Promise<void> {
+async function recordExecution(metadata: MetadataStore, runId: string, e: RecordedExecution): Promise<RecordedExecutionResult> {
   const id = executionIdFor(runId, e.taskId);
+  // A failure the workflow records (a queue timeout) may follow attempts a worker already recorded;
+  // a row equal to this record is this call's own, written by an earlier try of this activity.
+  const before = e.status === 'failed' ? await metadata.getExecution(id) : undefined;
+  const priorAttempt = before && !(before.status === e.status && before.error === (e.error ?? null)) ? before.attempt : null;
   const original = e.cachedFrom ? await metadata.getExecution(e.cachedFrom) : undefined;
   if (e.cachedFrom && !original) {
     throw ApplicationFailure.create({
@@ -92,6 +98,7 @@ async function recordExecution(metadata: MetadataStore, runId: string, e: Record
         if (event.kind === 'output') await metadata.recordEvent({ ...event, executionId: id });
       }
     }
+    return { taskId: e.taskId, priorAttempt };
   } catch (err) {
     if (err instanceof MetadataStoreError && !err.retryable) {
       throw ApplicationFailure.create({ message: err.message, type: err.name, nonRetryable: true, cause: err });

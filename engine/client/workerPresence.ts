@@ -136,14 +136,36 @@ export function waitReason(queue: string, pollers: QueuePoller[], now = Date.now
 }
 
 /**
+ * Whether a worker has taken an attempt of a task the workflow still runs, by its execution row:
+ * workers write the row when an attempt starts, so a row with an attempt number says so — whether
+ * that attempt is running, or failed or was cancelled and the next one is in retry backoff. (Rows
+ * the workflow writes itself — skipped tasks, approval gates — are never a worker's.)
+ */
+export function takenByWorker(e: Pick<ExecutionRecord, 'status' | 'attempt'>): boolean {
+  if (e.attempt < 1) return false;
+  switch (e.status) {
+    case 'running':
+    case 'failed':
+    case 'cancelled':
+    case 'succeeded':
+    case 'cached':
+      return true;
+    case 'waiting':
+    case 'skipped':
+      return false;
+  }
+}
+
+/**
  * Marks the running tasks of a live status that are still in their queue with nobody to take
- * them: state 'waiting' and `waitingFor` with the reason. A task whose execution row says
- * 'running' has been taken (a busy worker stops polling, so pollers alone would mislead).
+ * them: state 'waiting' and `waitingFor` with the reason. A task that a worker has taken
+ * (`takenByWorker`: an attempt running, or in retry backoff after a failed one) is never marked:
+ * a busy worker stops polling, so pollers alone would mislead.
  * Lookup failures leave the status as it was: this is a hint, never a reason to fail a read.
  */
 export async function annotateWaitingTasks(
   status: RunStatusView | undefined,
-  deps: { client: TemporalDescriber; executions: () => Promise<Pick<ExecutionRecord, 'taskId' | 'status'>[]>; now?: number },
+  deps: { client: TemporalDescriber; executions: () => Promise<Pick<ExecutionRecord, 'taskId' | 'status' | 'attempt'>[]>; now?: number },
 ): Promise<RunStatusView | undefined> {
   if (!status) return status;
   const candidates = Object.entries(status.tasks).filter(([, t]) => t.state === 'running' && t.taskQueue !== undefined);
@@ -153,7 +175,7 @@ export async function annotateWaitingTasks(
     const reasons = new Map<string, ReturnType<typeof waitReason>>();
     for (const queue of new Set(candidates.map(([, t]) => t.taskQueue as string))) reasons.set(queue, waitReason(queue, await queuePollers(deps.client, queue), now));
     if (![...reasons.values()].some(Boolean)) return status;
-    const started = new Set((await deps.executions()).filter((e) => e.status === 'running').map((e) => e.taskId));
+    const started = new Set((await deps.executions()).filter(takenByWorker).map((e) => e.taskId));
     const tasks = { ...status.tasks };
     for (const [id, t] of candidates) {
       const why = reasons.get(t.taskQueue as string);

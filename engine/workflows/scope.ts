@@ -19,12 +19,13 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import { formatMs, toMs } from '../../dsl/ir/duration';
+import { toMs } from '../../dsl/ir/duration';
 import { evaluateExpr } from '../../dsl/ir/expr';
 import { isLoopNode, nodeDependencies, type PipelineIndex } from '../../dsl/ir/graph';
 import { Completions } from './completions';
 import type { Binding, ComponentSpec, LoopNodeSpec, NodeSpec, Operand, TaskSpec } from '../../dsl/ir/schema';
 import {
+  noWorkerPickedUpError,
   taskQueueFor,
   type ApprovalDecision,
   type CachePolicy,
@@ -336,14 +337,20 @@ async function runTask(
     // Only tasks with timeout.queueMs can time out before starting, so older histories never get here.
     const queueMs = task.timeout?.queueMs ?? component.timeout?.queueMs;
     if (!(err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === 'SCHEDULE_TO_START') || queueMs === undefined) throw err;
-    const resourceClass = options.taskQueue?.endsWith('-gpu') ? 'gpu' : 'cpu';
-    const error = `no ${resourceClass} worker picked up the task within ${formatMs(queueMs)} (task queue ${options.taskQueue ?? '?'}; start one with: sluice worker --queue ${resourceClass})`;
-    // The task never reached a worker, so no execution row exists yet: record one for `runs show`.
-    await bookkeeping(ctx.taskQueuePrefix).recordExecutions({
+    // The limit applies to each attempt: this attempt timed out in the queue, but earlier ones may
+    // have run (and failed) on a worker. Temporal does not tell the workflow which attempt it was;
+    // the execution row does, as workers write it when an attempt starts.
+    const firstError = noWorkerPickedUpError(options.taskQueue ?? '?', queueMs, null);
+    // Attempt 1 never reached a worker, so no execution row exists: this records one for `runs show`.
+    // After a retry the earlier attempt's row exists and is finished (or abandoned by a dead worker);
+    // a finished row is left as it is, with that attempt's error, and only the run gets this one.
+    const recorded = await bookkeeping(ctx.taskQueuePrefix).recordExecutions({
       runId: ctx.runId,
-      executions: [{ taskId: taskPath, componentName: component.name, componentDigest: component.impl.digest, status: 'failed', params: paramValues(inputs), error }],
+      executions: [{ taskId: taskPath, componentName: component.name, componentDigest: component.impl.digest, status: 'failed', params: paramValues(inputs), error: firstError }],
     });
-    throw ApplicationFailure.nonRetryable(error, 'NoWorkerPickedUp');
+    // Histories from before recordExecutions returned anything replay with `undefined`: attempt 1's wording.
+    const prior = recorded?.find((r) => r.taskId === taskPath)?.priorAttempt ?? null;
+    throw ApplicationFailure.nonRetryable(prior === null ? firstError : noWorkerPickedUpError(options.taskQueue ?? '?', queueMs, prior), 'NoWorkerPickedUp');
   }
   return {
     state: result.cachedFrom ? 'cached' : 'succeeded',
@@ -378,11 +385,12 @@ async function waitForApproval(
       throw ApplicationFailure.nonRetryable((e as Error).message, 'BadApproval');
     }
   }
-  const record = (patch: Omit<RecordedExecution, 'taskId' | 'componentName' | 'componentDigest'>): Promise<void> =>
-    bookkeeping(ctx.taskQueuePrefix).recordExecutions({
+  const record = async (patch: Omit<RecordedExecution, 'taskId' | 'componentName' | 'componentDigest'>): Promise<void> => {
+    await bookkeeping(ctx.taskQueuePrefix).recordExecutions({
       runId: ctx.runId,
       executions: [{ taskId: taskPath, componentName: component.name, componentDigest: component.impl.digest, params: paramValues(inputs), ...patch }],
     });
+  };
   await record({ status: 'waiting' });
   update({
     state: 'waiting',

@@ -3,6 +3,7 @@
  * small parameter values travel through Temporal history; artifact bytes never do.
  * Pure types: imported by workflow code, activities and clients alike.
  */
+import { formatMs } from '../../dsl/ir/duration';
 import type { ComponentSpec, PipelineSpec } from '../../dsl/ir/schema';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -134,8 +135,10 @@ export interface RunActivities {
   /**
    * Records executions that did not run a component: skipped tasks, reused results of a retried
    * run (status 'cached', linked to the old execution), approval gates. Idempotent.
+   * Resolves to one entry per execution, in order (`undefined` when replaying histories recorded
+   * before it returned anything; an empty list for a run without a row).
    */
-  recordExecutions(input: { runId: string; executions: RecordedExecution[] }): Promise<void>;
+  recordExecutions(input: { runId: string; executions: RecordedExecution[] }): Promise<RecordedExecutionResult[] | undefined>;
   /**
    * Records a run started without a client (by a schedule or a trigger): checks the parameters
    * against the pipeline version and fills defaults. Idempotent on the run id.
@@ -148,6 +151,16 @@ export interface RunActivities {
   }): Promise<{ spec: PipelineSpec; params: Record<string, Json>; artifacts: Record<string, ArtifactRefValue> }>;
   /** Stores a batch of loop items' outcomes (idempotent per run, loop path and index). */
   recordLoopItems(input: { runId: string; loop: string; items: LoopItemOutcome[] }): Promise<void>;
+}
+
+export interface RecordedExecutionResult {
+  taskId: string;
+  /**
+   * For a 'failed' record: the attempt number of the row a worker had already written for the task
+   * (an earlier attempt, failed or abandoned), which this record therefore did not replace; null
+   * when there was none (or for other statuses).
+   */
+  priorAttempt: number | null;
 }
 
 export interface RecordedExecution {
@@ -267,4 +280,19 @@ export const executionIdFor = (runId: string, taskId: string): string => `${runI
 export function taskQueueFor(prefix: string, component: Pick<ComponentSpec, 'resources'>, override?: ComponentSpec['resources']): string {
   const gpu = override?.gpu ?? component.resources?.gpu ?? 0;
   return gpu > 0 ? `${prefix}-gpu` : `${prefix}-cpu`;
+}
+
+/**
+ * The error of a task whose attempt waited `queueMs` (its `timeout.queueMs`) in `taskQueue` with no
+ * worker taking it. `priorAttempt`: the last attempt a worker took before (null: none, this was
+ * attempt 1) — the limit applies to each attempt, so a retry can time out after a worker ran one.
+ */
+export function noWorkerPickedUpError(taskQueue: string, queueMs: number, priorAttempt: number | null): string {
+  const resourceClass = taskQueue.endsWith('-gpu') ? 'gpu' : 'cpu';
+  const where = `task queue ${taskQueue}; start one with: sluice worker --queue ${resourceClass}`;
+  if (priorAttempt === null) return `no ${resourceClass} worker picked up the task within ${formatMs(queueMs)} (${where})`;
+  return (
+    `attempt ${priorAttempt + 1} waited ${formatMs(queueMs)} for a ${resourceClass} worker and none picked it up ` +
+    `(the wait limit applies to each attempt; attempt ${priorAttempt} had run on a worker; ${where})`
+  );
 }
