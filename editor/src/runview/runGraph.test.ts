@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { GraphNode, PipelineGraph } from '../graph/pipelineGraph';
+import type { PipelineGraph } from '../graph/pipelineGraph';
 import type { NodeBox } from '../layout/layoutGraph';
 import type { Execution } from './apiTypes';
 import { newRunFlowCache, runFlowEdges, runFlowNodes } from './runGraph';
 import { emptyRunView, reduceRun, type RunViewState } from './runState';
+import { executionRecord, taskNode } from './testRecords';
 
-const task = (id: string, extra: Partial<GraphNode> = {}): GraphNode => ({ id, kind: 'task', label: id, component: id, inputs: [], outputs: [], conditional: false, exitHandler: false, ...extra });
+const task = taskNode;
 const graph: PipelineGraph = {
   nodes: [task('split'), task('train'), task('report')],
   edges: [
@@ -14,22 +15,7 @@ const graph: PipelineGraph = {
   ],
 };
 const boxes = new Map<string, NodeBox>(graph.nodes.map((n, i) => [n.id, { x: i * 300, y: 0, width: 220, height: 60 }]));
-const execution = (taskId: string, status: Execution['status']): Execution => ({
-  id: `r1.${taskId}`,
-  runId: 'r1',
-  taskId,
-  componentName: taskId,
-  componentDigest: 'd',
-  status,
-  attempt: 1,
-  params: {},
-  outputParams: null,
-  error: null,
-  cacheKey: null,
-  cachedFrom: null,
-  startedAt: '2030-01-01T00:00:02.000Z',
-  finishedAt: status === 'running' ? null : '2030-01-01T00:00:03.500Z',
-});
+const execution = (taskId: string, status: Execution['status']): Execution => executionRecord(taskId, status);
 const T0 = Date.parse('2030-01-01T00:00:05.000Z');
 const byId = <T extends { id: string }>(list: T[]): Map<string, T> => new Map(list.map((n) => [n.id, n]));
 

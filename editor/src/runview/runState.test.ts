@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Execution, LogLine, Run, RunDetail } from './apiTypes';
+import type { LogLine, Run, RunDetail } from './apiTypes';
+import { executionRecord } from './testRecords';
 import { taskDetail } from './runGraph';
 import { countStates, emptyRunView, formatDuration, LOG_LIMIT, nodeView, reduceRun, taskView, waitingGates, type RunEvent, type RunViewState } from './runState';
 
@@ -18,23 +19,7 @@ const run = (status: Run['status'] = 'running'): Run => ({
   startedAt: '2030-01-01T00:00:01.000Z',
   finishedAt: status === 'running' ? null : '2030-01-01T00:00:09.000Z',
 });
-const execution = (taskId: string, status: Execution['status'], extra: Partial<Execution> = {}): Execution => ({
-  id: `r1.${taskId}`,
-  runId: 'r1',
-  taskId,
-  componentName: taskId,
-  componentDigest: 'd',
-  status,
-  attempt: 1,
-  params: {},
-  outputParams: null,
-  error: null,
-  cacheKey: null,
-  cachedFrom: null,
-  startedAt: '2030-01-01T00:00:02.000Z',
-  finishedAt: status === 'running' || status === 'waiting' ? null : '2030-01-01T00:00:03.500Z',
-  ...extra,
-});
+const execution = executionRecord;
 const line = (taskId: string, seq: number, attempt = 1): LogLine => ({
   runId: 'r1',
   executionId: `r1.${taskId}`,

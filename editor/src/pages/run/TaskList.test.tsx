@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { GraphNode } from '../../graph/pipelineGraph';
 import type { Execution } from '../../runview/apiTypes';
 import { emptyRunView, reduceRun, type DisplayState, type RunViewState } from '../../runview/runState';
+import { executionRecord, taskNode } from '../../runview/testRecords';
 import { TaskList } from './TaskList';
 
 // Counts the rows that render: a memoised row that did not change renders no badge.
@@ -16,23 +17,8 @@ vi.mock('../../runview/RunNode', () => ({
   },
 }));
 
-const task = (id: string): GraphNode => ({ id, kind: 'task', label: id, component: id, inputs: [], outputs: [], conditional: false, exitHandler: false });
-const execution = (taskId: string, status: Execution['status']): Execution => ({
-  id: `r1.${taskId}`,
-  runId: 'r1',
-  taskId,
-  componentName: taskId,
-  componentDigest: 'd',
-  status,
-  attempt: 1,
-  params: {},
-  outputParams: null,
-  error: null,
-  cacheKey: null,
-  cachedFrom: null,
-  startedAt: '2030-01-01T00:00:02.000Z',
-  finishedAt: status === 'running' ? null : '2030-01-01T00:00:03.500Z',
-});
+const task = (id: string): GraphNode => taskNode(id);
+const execution = (taskId: string, status: Execution['status']): Execution => executionRecord(taskId, status);
 const T0 = Date.parse('2030-01-01T00:00:05.000Z');
 
 afterEach(cleanup);
