@@ -17,7 +17,6 @@
  */
 import type { ExecutionRecord, RunRecord } from '../metadata/MetadataStore';
 import { isFinal, liveStatus, requireRun, type ApiContext } from './context';
-import { taskCounts } from './runs';
 import { z } from './openapi';
 import { defineRoute, type ApiRoute } from './routing';
 import { runIdParams, runStatusSchema } from './schemas';
@@ -74,7 +73,7 @@ export function runEventRoutes(ctx: ApiContext): ApiRoute[] {
         /** Runs with their counts (live runs counted afresh, in one query) and their change keys. */
         const counted = async (list: RunRecord[]): Promise<{ run: RunRecord & { taskCounts?: Record<string, number> }; key: string }[]> => {
           if (!withCounts) return list.map((run) => ({ run, key: runKey(run) }));
-          const fresh = await taskCounts(ctx, list.filter((r) => !finalCounts.has(r.id)).map((r) => r.id));
+          const fresh = await ctx.metadata.countExecutionsByStatus(list.filter((r) => !finalCounts.has(r.id)).map((r) => r.id));
           return list.map((run) => {
             const counts = finalCounts.get(run.id) ?? fresh.get(run.id) ?? {};
             if (isFinal(run)) finalCounts.set(run.id, counts);

@@ -58,11 +58,6 @@ const listQuery = z.strictObject({
   taskCounts: z.enum(['true', 'false']).optional().openapi({ description: 'true: each run also carries `taskCounts` (its executions by status), for a status summary' }),
 });
 
-/** Runs' executions (every task path) counted by status, one query for all: a runs list's status summaries. */
-export async function taskCounts(ctx: ApiContext, runIds: readonly string[]): Promise<Map<string, Record<string, number>>> {
-  return ctx.metadata.countExecutionsByStatus(runIds);
-}
-
 const taskCountsSchema = z.record(z.string(), z.number().int()).openapi({ description: 'Executions by status (with taskCounts=true)' });
 
 const decisionBody = z.strictObject({
@@ -233,7 +228,7 @@ export function runRoutes(ctx: ApiContext): ApiRoute[] {
         });
         const page = runs.slice(0, limit);
         if (query.taskCounts === 'true') {
-          const counts = await taskCounts(ctx, page.map((r) => r.id));
+          const counts = await ctx.metadata.countExecutionsByStatus(page.map((r) => r.id));
           const counted = page.map((run) => ({ ...run, taskCounts: counts.get(run.id) ?? {} }));
           return { body: { runs: counted, nextCursor: runs.length > limit ? (page[page.length - 1]?.id ?? null) : null } };
         }

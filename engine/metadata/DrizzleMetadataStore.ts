@@ -384,21 +384,7 @@ export class DrizzleMetadataStore implements MetadataStore {
     }
   }
 
-  async recordExecution(e: {
-    id: string;
-    runId: string;
-    taskId: string;
-    componentName: string;
-    componentDigest: string;
-    status: Exclude<ExecutionStatus, 'running'>;
-    params: Record<string, Json>;
-    outputParams?: Record<string, Json> | null;
-    error?: string | null;
-    cacheKey?: string | null;
-    cachedFrom?: string | null;
-    startedAt?: Date;
-    finishedAt?: Date;
-  }): Promise<ExecutionRecord> {
+  async recordExecution(e: Parameters<MetadataStore['recordExecution']>[0]): Promise<ExecutionRecord> {
     const finishedAt = e.status === 'waiting' ? null : (e.finishedAt ?? sql`now()`);
     try {
       await this.db

@@ -35,6 +35,9 @@ import type {
 } from './MetadataStore';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+/** The run / execution a row belongs to: it goes with them (cascade). */
+const runIdColumn = () => text('run_id').notNull().references((): AnyPgColumn => runs.id, { onDelete: 'cascade' });
+const executionIdColumn = () => text('execution_id').notNull().references((): AnyPgColumn => executions.id, { onDelete: 'cascade' });
 const jsonObject = (name: string) => jsonb(name).$type<Record<string, Json>>();
 
 export const pipelines = pgTable('pipelines', {
@@ -96,9 +99,7 @@ export const executions = pgTable(
     id: text('id').primaryKey(),
     // Insertion order: breaks started_at ties; a retry keeps the row and so its place.
     seq: bigint('seq', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
-    runId: text('run_id')
-      .notNull()
-      .references(() => runs.id, { onDelete: 'cascade' }),
+    runId: runIdColumn(),
     taskId: text('task_id').notNull(),
     componentName: text('component_name').notNull(),
     componentDigest: text('component_digest').notNull(),
@@ -143,9 +144,7 @@ export const artifacts = pgTable(
 export const events = pgTable(
   'events',
   {
-    executionId: text('execution_id')
-      .notNull()
-      .references(() => executions.id, { onDelete: 'cascade' }),
+    executionId: executionIdColumn(),
     artifactId: text('artifact_id')
       .notNull()
       .references(() => artifacts.id, { onDelete: 'cascade' }),
@@ -165,12 +164,8 @@ export const events = pgTable(
 export const metrics = pgTable(
   'metrics',
   {
-    runId: text('run_id')
-      .notNull()
-      .references(() => runs.id, { onDelete: 'cascade' }),
-    executionId: text('execution_id')
-      .notNull()
-      .references(() => executions.id, { onDelete: 'cascade' }),
+    runId: runIdColumn(),
+    executionId: executionIdColumn(),
     key: text('key').notNull(),
     value: doublePrecision('value').notNull(),
     step: integer('step').notNull().default(0),
@@ -190,12 +185,8 @@ export const metrics = pgTable(
 export const taskLogs = pgTable(
   'task_logs',
   {
-    runId: text('run_id')
-      .notNull()
-      .references(() => runs.id, { onDelete: 'cascade' }),
-    executionId: text('execution_id')
-      .notNull()
-      .references(() => executions.id, { onDelete: 'cascade' }),
+    runId: runIdColumn(),
+    executionId: executionIdColumn(),
     seq: integer('seq').notNull(),
     attempt: integer('attempt').notNull(),
     line: integer('line').notNull(),
@@ -217,9 +208,7 @@ export const taskLogs = pgTable(
 export const loopItems = pgTable(
   'loop_items',
   {
-    runId: text('run_id')
-      .notNull()
-      .references(() => runs.id, { onDelete: 'cascade' }),
+    runId: runIdColumn(),
     /** Loop path within the run, e.g. "sweep" or "outer[2]/inner". */
     loop: text('loop').notNull(),
     idx: integer('idx').notNull(),
@@ -250,9 +239,7 @@ export const experimentRuns = pgTable(
     experimentId: text('experiment_id')
       .notNull()
       .references(() => experiments.id, { onDelete: 'cascade' }),
-    runId: text('run_id')
-      .notNull()
-      .references(() => runs.id, { onDelete: 'cascade' }),
+    runId: runIdColumn(),
     addedAt: timestamp('added_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [

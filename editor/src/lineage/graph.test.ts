@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Artifact, Execution } from '../runview/apiTypes';
+import { executionRecord } from '../runview/testRecords';
 import {
   emptyLineage,
   expansionPath,
@@ -23,22 +24,7 @@ const artifact = (id: string, type: string, name: string): LineageNodeDto => ({
 const execution = (id: string, runId: string, taskId: string, status: Execution['status'] = 'succeeded'): LineageNodeDto => ({
   kind: 'execution',
   id,
-  execution: {
-    id,
-    runId,
-    taskId,
-    componentName: taskId,
-    componentDigest: 'd',
-    status,
-    attempt: 1,
-    params: {},
-    outputParams: null,
-    error: null,
-    cacheKey: null,
-    cachedFrom: null,
-    startedAt: '2030-01-01T00:00:00Z',
-    finishedAt: null,
-  },
+  execution: executionRecord(taskId, status, { id, runId, startedAt: '2030-01-01T00:00:00Z', finishedAt: null }),
 });
 const runInfo = (id: string) => ({ id, pipelineName: 'iris', status: 'succeeded' as const, createdAt: `2030-01-0${id === 'r1' ? 1 : 2}T00:00:00Z` });
 
