@@ -3,8 +3,8 @@ import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({
   dialect: 'postgresql',
-  schema: './engine/metadata/schema.ts',
-  out: './engine/metadata/migrations',
+  schema: './engine/stores/metadata/schema.ts',
+  out: './engine/stores/metadata/migrations',
   strict: true,
   verbose: true,
 });

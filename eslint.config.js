@@ -8,7 +8,7 @@
  *     as errors.
  *  2. Runtime boundaries (STYLE.md habits 1 and 5, DESIGN.md "Layout"): code is sorted by *where it
  *     runs*. `dsl/` runs in the browser (the editor) and inside Temporal's workflow sandbox;
- *     `engine/workflows/` runs inside that sandbox and must be deterministic. Forbidden imports are
+ *     `engine/temporal/workflows/` runs inside that sandbox and must be deterministic. Forbidden imports are
  *     refused here with a message that names the rule, says why and says what to do instead, the way
  *     Temporal's workflow bundler does. `test/boundaries.test.ts` proves the same boundaries again
  *     by following imports transitively, and tests these rules themselves.
@@ -18,6 +18,7 @@ import js from '@eslint/js';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
+import { moduleEntryRule } from './scripts/lint/moduleBoundaries.js';
 
 // ---------------------------------------------------------------------------------------------
 // Module groups shared by the boundary rules.
@@ -61,12 +62,12 @@ const dslRestrictions = [
   {
     regex: DB_AND_SERVER,
     message:
-      'dsl/ may not import databases or servers (pg, PGlite, drizzle, express): the DSL is pure and runs in the browser and the workflow sandbox. Put storage code in engine/metadata/ and server code in engine/; dsl/ only describes pipelines.',
+      'dsl/ may not import databases or servers (pg, PGlite, drizzle, express): the DSL is pure and runs in the browser and the workflow sandbox. Put storage code in engine/stores/metadata/ and server code in engine/; dsl/ only describes pipelines.',
   },
   {
     regex: '^@temporalio/',
     message:
-      'dsl/ may not import @temporalio/*: the DSL is independent of the orchestrator so that the editor can use it in the browser. Temporal code belongs in engine/ (workflows in engine/workflows/, activities in engine/activities/).',
+      'dsl/ may not import @temporalio/*: the DSL is independent of the orchestrator so that the editor can use it in the browser. Temporal code belongs in engine/ (workflows in engine/temporal/workflows/, activities in engine/temporal/activities/).',
   },
   {
     regex: ML_RUNTIMES,
@@ -89,41 +90,41 @@ const workflowRestrictions = [
   {
     regex: NODE_BUILTIN,
     message:
-      "engine/workflows/ may not import Node built-ins: workflow code runs in Temporal's deterministic sandbox, which replays history and has no fs, network, clocks or crypto. Do the I/O in an activity (engine/activities/) and call it with proxyActivities().",
+      "engine/temporal/workflows/ may not import Node built-ins: workflow code runs in Temporal's deterministic sandbox, which replays history and has no fs, network, clocks or crypto. Do the I/O in an activity (engine/temporal/activities/) and call it with proxyActivities().",
   },
   {
     regex: DB_AND_SERVER,
     message:
-      'engine/workflows/ may not import databases or servers (pg, PGlite, drizzle, express): workflow code must be deterministic and replay-safe. Read and write the metadata store from an activity (engine/activities/) and call it with proxyActivities().',
+      'engine/temporal/workflows/ may not import databases or servers (pg, PGlite, drizzle, express): workflow code must be deterministic and replay-safe. Read and write the metadata store from an activity (engine/temporal/activities/) and call it with proxyActivities().',
   },
   {
     regex: TEMPORAL_NON_WORKFLOW,
     message:
-      "engine/workflows/ may import only @temporalio/workflow and @temporalio/common (its root): @temporalio/activity, /worker, /client, /testing and common's non-workflow internals use Node APIs, and Temporal's workflow bundler refuses them. Activities go in engine/activities/, clients in engine/client/, workers in engine/worker/.",
+      "engine/temporal/workflows/ may import only @temporalio/workflow and @temporalio/common (its root): @temporalio/activity, /worker, /client, /testing and common's non-workflow internals use Node APIs, and Temporal's workflow bundler refuses them. Activities go in engine/temporal/activities/, clients in engine/runs/, workers in engine/temporal/worker/.",
   },
   {
     regex: ML_RUNTIMES,
     message:
-      'engine/workflows/ may not import ML runtimes: models run inside activities on CPU/GPU workers, never in the workflow sandbox. Call the component through the executeTask activity.',
+      'engine/temporal/workflows/ may not import ML runtimes: models run inside activities on CPU/GPU workers, never in the workflow sandbox. Call the component through the executeTask activity.',
   },
   {
-    // Leaving engine/workflows/ is allowed only into the pure IR (dsl/ir/) and dsl/errors.ts
+    // Leaving engine/temporal/workflows/ is allowed only into the pure IR (dsl/ir/) and dsl/errors.ts
     // (dsl/errors.ts imports only dsl/ir/validate, which is pure).
-    regex: '^\\.\\./(?!\\.\\./dsl/(?:ir(?:/|$)|errors$))',
+    regex: '^\\.\\./(?!\\.\\./\\.\\./dsl/(?:ir(?:/|$)|errors$))',
     message:
-      'engine/workflows/ may import only files within engine/workflows/, the pure IR (../../dsl/ir/*) and ../../dsl/errors: anything else (the metadata store, the artifact store, activities, components, workers) drags I/O into the deterministic workflow sandbox. Share types through engine/workflows/types.ts, and do the work in an activity.',
+      'engine/temporal/workflows/ may import only files within engine/temporal/workflows/, the pure IR (../../../dsl/ir/*) and ../../../dsl/errors: anything else (the metadata store, the artifact store, activities, components, workers) drags I/O into the deterministic workflow sandbox. Share types through engine/temporal/workflows/types.ts, and do the work in an activity.',
   },
   {
     regex: '^sluice/',
     message:
-      "engine/workflows/ may not import the package by name ('sluice/…'): that pulls in whole folders. Import the pure IR relatively (../../dsl/ir/*).",
+      "engine/temporal/workflows/ may not import the package by name ('sluice/…'): that pulls in whole folders. Import the pure IR relatively (../../../dsl/ir/*).",
   },
   {
     // Any other third-party package. Bare specifiers only; the groups above give better messages
     // for the known offenders, so they are excluded here to report each import once.
     regex: `^(?![./])(?!node:)(?!@temporalio/)(?!(?:${nodeBuiltinNames.join('|')})(?:/|$))(?!(?:pg|pg-[\\w-]+|@electric-sql/pglite|drizzle-orm|drizzle-kit|express)(?:/|$))(?!@tensorflow/|onnxruntime-)(?!sluice/)`,
     message:
-      'engine/workflows/ may import only @temporalio/workflow, @temporalio/common and the pure IR: every other package is bundled into the deterministic workflow sandbox. If the package is pure and deterministic (no I/O, clocks or randomness), allow it in eslint.config.js and test/boundaries.test.ts with a note; otherwise use it from an activity.',
+      'engine/temporal/workflows/ may import only @temporalio/workflow, @temporalio/common and the pure IR: every other package is bundled into the deterministic workflow sandbox. If the package is pure and deterministic (no I/O, clocks or randomness), allow it in eslint.config.js and test/boundaries.test.ts with a note; otherwise use it from an activity.',
   },
 ];
 
@@ -189,13 +190,14 @@ export default defineConfig(
     'dist/',
     'editor/dist/',
     'coverage/',
-    'engine/metadata/migrations/',
+    'engine/stores/metadata/migrations/',
     // JS: only our own config and the CLI shim are linted (without type information, below).
     '**/*.js',
     '**/*.cjs',
     '**/*.mjs',
     '!eslint.config.js',
     '!bin/*.js',
+    '!scripts/lint/*.js',
   ]),
 
   // --- TypeScript: type-checked rules ----------------------------------------------------------
@@ -282,17 +284,25 @@ export default defineConfig(
     },
   },
   {
-    files: ['engine/workflows/**/*.ts'],
+    files: ['engine/temporal/workflows/**/*.ts'],
     ignores: TEST_FILES,
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: workflowRestrictions }],
-      'no-restricted-syntax': noHiddenImports('engine/workflows/'),
+      'no-restricted-syntax': noHiddenImports('engine/temporal/workflows/'),
     },
   },
   {
     files: ['editor/src/**/*.ts', 'editor/src/**/*.tsx'],
     ignores: TEST_FILES,
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: editorRestrictions }] },
+  },
+  {
+    // Modules (engine/ by process role, workers/) are entered through their index.ts only.
+    // (engine/temporal/workflows/ and components/ have stricter folder rules of their own above.)
+    files: ['engine/**/*.ts', 'workers/**/*.ts'],
+    ignores: [...TEST_FILES, 'engine/temporal/workflows/**'],
+    plugins: { sluice: { rules: { 'module-entry': moduleEntryRule } } },
+    rules: { 'sluice/module-entry': ['error', { root: import.meta.dirname }] },
   },
   {
     files: ['components/**/*.ts'],
@@ -302,7 +312,7 @@ export default defineConfig(
 
   // --- JavaScript: this file and the CLI shim, without type information ------------------------
   {
-    files: ['eslint.config.js', 'bin/*.js'],
+    files: ['eslint.config.js', 'bin/*.js', 'scripts/lint/*.js'],
     extends: [js.configs.recommended, tseslint.configs.disableTypeChecked],
     languageOptions: { sourceType: 'module', ecmaVersion: 'latest' },
   },

@@ -15,7 +15,7 @@
  */
 import os from 'node:os';
 import { Worker } from '@temporalio/worker';
-import { workflowBundle } from '../engine/temporal/workflowBundle';
+import { workflowBundle } from '../engine/temporal/worker/workflowBundle';
 import { executeTaskCost } from './support/executeTaskAlone';
 import { chainBreakdown, fetchHistory, runWorkflowHistories, workflowTaskTrouble, type ChainBreakdown, type WorkflowHistory } from './support/history';
 import { chainPipeline, fanoutPipeline, fanoutPipelineWith, items } from './support/pipelines';

@@ -1,7 +1,7 @@
 /**
  * `command()`: a component whose implementation is any executable. Its argv is written with typed
  * placeholders (`ph.inputPath('data')`, …) that the worker replaces with local paths and values
- * when it runs the command (engine/activities/runCommand.ts). Browser-safe: no Node APIs.
+ * when it runs the command (engine/temporal/activities/runCommand.ts). Browser-safe: no Node APIs.
  */
 import { declarePorts, toExecutionOptions, type ComponentDefinition, type ExecutionOptionsInput } from './component';
 import { toMs, type Duration } from './duration';
@@ -142,7 +142,7 @@ export function command<const I extends PortMap = Record<never, never>, const O 
   const name = options.name;
   const run: RunFunction<I, O> = () => {
     throw new NonRetryableError(
-      `command component "${name}" has no run(): the worker runs its command as a subprocess (engine/activities/runCommand); do not call run() directly`,
+      `command component "${name}" has no run(): the worker runs its command as a subprocess (engine/temporal/activities/runCommand); do not call run() directly`,
     );
   };
   return { kind: 'component', spec, run };

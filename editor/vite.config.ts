@@ -1,6 +1,6 @@
 /**
  * Builds the editor (React + @xyflow/react) into editor/dist, which the API server serves on its
- * own port (engine/api/editorAssets.ts). `npm run editor:dev` serves it with hot reload and
+ * own port (engine/server/editorAssets.ts). `npm run editor:dev` serves it with hot reload and
  * forwards /api to a running `sluice dev` (SLUICE_URL, default http://127.0.0.1:8080).
  */
 import { fileURLToPath } from 'node:url';

@@ -1,13 +1,13 @@
 /**
  * The runtime boundaries (STYLE.md habit 1, DESIGN.md "Layout"), proved twice:
  *
- *  1. By following imports: from every file of `dsl/` and of `engine/workflows/`, every import is
+ *  1. By following imports: from every file of `dsl/` and of `engine/temporal/workflows/`, every import is
  *     followed transitively through our own files (type-only imports included), and the test fails
  *     naming the chain of files if anything reachable imports a Node built-in, a database or server
  *     library, a Temporal package that the workflow sandbox refuses, or one of our files outside the
  *     folders that the boundary allows. This does not trust eslint.config.js.
  *  2. By testing the lint rules themselves: ESLint, with the project's own eslint.config.js, lints
- *     small snippets as if they lived in `dsl/`, `engine/workflows/` and `components/`, and must
+ *     small snippets as if they lived in `dsl/`, `engine/temporal/workflows/` and `components/`, and must
  *     refuse the forbidden imports with the boundary's message (and accept the allowed ones).
  *     `import-x/no-cycle` is shown to catch a two-file cycle.
  */
@@ -134,10 +134,10 @@ const BOUNDARIES: Boundary[] = [
     ],
   },
   {
-    folder: 'engine/workflows',
-    why: "engine/workflows/ runs in Temporal's deterministic workflow sandbox",
-    mayReach: (rel) => rel.startsWith('engine/workflows/') || rel.startsWith('dsl/ir/') || rel === 'dsl/errors.ts',
-    mayReachText: 'engine/workflows/, dsl/ir/ and dsl/errors.ts',
+    folder: 'engine/temporal/workflows',
+    why: "engine/temporal/workflows/ runs in Temporal's deterministic workflow sandbox",
+    mayReach: (rel) => rel.startsWith('engine/temporal/workflows/') || rel.startsWith('dsl/ir/') || rel === 'dsl/errors.ts',
+    mayReachText: 'engine/temporal/workflows/, dsl/ir/ and dsl/errors.ts',
     forbidden: [
       nodeBuiltin,
       dbAndServer,
@@ -230,8 +230,8 @@ describe('runtime boundaries, by following imports', () => {
   }
 
   it('the workflow walk follows imports into the pure IR (so an empty result means something)', () => {
-    const workflows = BOUNDARIES.find((b) => b.folder === 'engine/workflows');
-    if (!workflows) throw new Error('no engine/workflows boundary');
+    const workflows = BOUNDARIES.find((b) => b.folder === 'engine/temporal/workflows');
+    if (!workflows) throw new Error('no engine/temporal/workflows boundary');
     const { reached } = walkBoundary(repoRoot, workflows);
     expect([...reached].some((f) => f.startsWith('dsl/ir/'))).toBe(true);
   });
@@ -252,11 +252,11 @@ describe('runtime boundaries, by following imports', () => {
       write('dsl/ir/schema.ts', "import { h } from './helper';\nexport const s = h;\n");
       write('dsl/ir/helper.ts', "import type { C } from '../compile';\nexport const h = 1;\nexport type H = C;\n");
       write('dsl/compile.ts', "import { s } from './ir/schema';\nexport const c = s;\nexport type C = typeof c;\n");
-      write('engine/workflows/w.ts', "import { s } from '../../dsl/ir/schema';\nimport { x } from './x';\nexport const w = [s, x];\n");
-      write('engine/workflows/x.ts', "export const x = () => import('@temporalio/client');\n");
-      write('engine/metadata/store.ts', "import pg from 'pg';\nexport const store = pg;\n");
-      write('engine/workflows/y.ts', "import type { store } from '../metadata/store';\nexport type Y = typeof store;\n");
-      write('engine/workflows/z.ts', "import { gone } from './missing';\nexport const z = gone;\n");
+      write('engine/temporal/workflows/w.ts', "import { s } from '../../../dsl/ir/schema';\nimport { x } from './x';\nexport const w = [s, x];\n");
+      write('engine/temporal/workflows/x.ts', "export const x = () => import('@temporalio/client');\n");
+      write('engine/stores/metadata/store.ts', "import pg from 'pg';\nexport const store = pg;\n");
+      write('engine/temporal/workflows/y.ts', "import type { store } from '../../stores/metadata/store';\nexport type Y = typeof store;\n");
+      write('engine/temporal/workflows/z.ts', "import { gone } from './missing';\nexport const z = gone;\n");
     });
     afterAll(() => rmSync(fixture, { recursive: true, force: true }));
 
@@ -270,13 +270,13 @@ describe('runtime boundaries, by following imports', () => {
     });
 
     it('names the chain of files into a forbidden folder, and refuses import() of forbidden packages and unresolved imports', () => {
-      const workflows = BOUNDARIES.find((b) => b.folder === 'engine/workflows');
-      if (!workflows) throw new Error('no engine/workflows boundary');
+      const workflows = BOUNDARIES.find((b) => b.folder === 'engine/temporal/workflows');
+      if (!workflows) throw new Error('no engine/temporal/workflows boundary');
       expect(walkBoundary(fixture, workflows).violations).toEqual([
-        "engine/workflows/w.ts → dsl/ir/schema.ts → dsl/ir/helper.ts imports '../compile' (type-only) → dsl/compile.ts: outside engine/workflows/, dsl/ir/ and dsl/errors.ts",
-        "engine/workflows/x.ts imports '@temporalio/client': a Temporal package that the workflow bundler refuses",
-        "engine/workflows/y.ts imports '../metadata/store' (type-only) → engine/metadata/store.ts: outside engine/workflows/, dsl/ir/ and dsl/errors.ts",
-        "engine/workflows/z.ts imports './missing': cannot be resolved, so the check cannot follow it",
+        "engine/temporal/workflows/w.ts → dsl/ir/schema.ts → dsl/ir/helper.ts imports '../compile' (type-only) → dsl/compile.ts: outside engine/temporal/workflows/, dsl/ir/ and dsl/errors.ts",
+        "engine/temporal/workflows/x.ts imports '@temporalio/client': a Temporal package that the workflow bundler refuses",
+        "engine/temporal/workflows/y.ts imports '../../stores/metadata/store' (type-only) → engine/stores/metadata/store.ts: outside engine/temporal/workflows/, dsl/ir/ and dsl/errors.ts",
+        "engine/temporal/workflows/z.ts imports './missing': cannot be resolved, so the check cannot follow it",
       ]);
     });
   });
@@ -293,7 +293,7 @@ describe('runtime boundaries, by following imports', () => {
  */
 const withoutTypes: Linter.Config[] = [{ files: ['**/*.ts'], ...(tseslint.configs.disableTypeChecked as Linter.Config) }];
 
-const BOUNDARY_RULES = new Set(['@typescript-eslint/no-restricted-imports', 'no-restricted-syntax']);
+const BOUNDARY_RULES = new Set(['@typescript-eslint/no-restricted-imports', 'no-restricted-syntax', 'sluice/module-entry']);
 
 interface Case {
   file: string;
@@ -307,11 +307,11 @@ const DSL_DB = 'dsl/ may not import databases or servers';
 const DSL_TEMPORAL = 'dsl/ may not import @temporalio/*';
 const DSL_FOLDER = 'dsl/ may not import other Sluice folders';
 const DSL_ML = 'dsl/ may not import ML runtimes';
-const WF_NODE = "engine/workflows/ may not import Node built-ins: workflow code runs in Temporal's deterministic sandbox";
-const WF_DB = 'engine/workflows/ may not import databases or servers';
-const WF_TEMPORAL = 'engine/workflows/ may import only @temporalio/workflow and @temporalio/common (its root)';
-const WF_FOLDER = 'engine/workflows/ may import only files within engine/workflows/, the pure IR';
-const WF_PACKAGE = 'engine/workflows/ may import only @temporalio/workflow, @temporalio/common and the pure IR';
+const WF_NODE = "engine/temporal/workflows/ may not import Node built-ins: workflow code runs in Temporal's deterministic sandbox";
+const WF_DB = 'engine/temporal/workflows/ may not import databases or servers';
+const WF_TEMPORAL = 'engine/temporal/workflows/ may import only @temporalio/workflow and @temporalio/common (its root)';
+const WF_FOLDER = 'engine/temporal/workflows/ may import only files within engine/temporal/workflows/, the pure IR';
+const WF_PACKAGE = 'engine/temporal/workflows/ may import only @temporalio/workflow, @temporalio/common and the pure IR';
 const COMPONENTS_FOLDER = 'components/ may not import engine/, workers/ or editor/';
 
 const CASES: Case[] = [
@@ -337,48 +337,59 @@ const CASES: Case[] = [
   { file: 'dsl/probe.ts', code: "import type { PipelineSpec } from './ir/schema';\nimport { DslError } from './errors';", refused: null },
   { file: 'dsl/probe.test.ts', code: "import fs from 'node:fs';", refused: null },
 
-  // engine/workflows/: refused
-  { file: 'engine/workflows/probe.ts', code: "import fs from 'node:fs';", refused: WF_NODE },
-  { file: 'engine/workflows/probe.ts', code: "import { randomUUID } from 'crypto';", refused: WF_NODE },
-  { file: 'engine/workflows/probe.ts', code: "import pg from 'pg';", refused: WF_DB },
-  { file: 'engine/workflows/probe.ts', code: "import { eq } from 'drizzle-orm';", refused: WF_DB },
-  { file: 'engine/workflows/probe.ts', code: "import express from 'express';", refused: WF_DB },
-  { file: 'engine/workflows/probe.ts', code: "import { Context } from '@temporalio/activity';", refused: WF_TEMPORAL },
-  { file: 'engine/workflows/probe.ts', code: "import { Worker } from '@temporalio/worker';", refused: WF_TEMPORAL },
-  { file: 'engine/workflows/probe.ts', code: "import { Client } from '@temporalio/client';", refused: WF_TEMPORAL },
+  // engine/temporal/workflows/: refused
+  { file: 'engine/temporal/workflows/probe.ts', code: "import fs from 'node:fs';", refused: WF_NODE },
+  { file: 'engine/temporal/workflows/probe.ts', code: "import { randomUUID } from 'crypto';", refused: WF_NODE },
+  { file: 'engine/temporal/workflows/probe.ts', code: "import pg from 'pg';", refused: WF_DB },
+  { file: 'engine/temporal/workflows/probe.ts', code: "import { eq } from 'drizzle-orm';", refused: WF_DB },
+  { file: 'engine/temporal/workflows/probe.ts', code: "import express from 'express';", refused: WF_DB },
+  { file: 'engine/temporal/workflows/probe.ts', code: "import { Context } from '@temporalio/activity';", refused: WF_TEMPORAL },
+  { file: 'engine/temporal/workflows/probe.ts', code: "import { Worker } from '@temporalio/worker';", refused: WF_TEMPORAL },
+  { file: 'engine/temporal/workflows/probe.ts', code: "import { Client } from '@temporalio/client';", refused: WF_TEMPORAL },
   {
-    file: 'engine/workflows/probe.ts',
+    file: 'engine/temporal/workflows/probe.ts',
     code: "import { filterNullAndUndefined } from '@temporalio/common/lib/internal-non-workflow';",
     refused: WF_TEMPORAL,
   },
-  { file: 'engine/workflows/probe.ts', code: "import { executeTask } from '../activities/executeTask';", refused: WF_FOLDER },
-  { file: 'engine/workflows/probe.ts', code: "import type { MetadataStore } from '../metadata/MetadataStore';", refused: WF_FOLDER },
-  { file: 'engine/workflows/probe.ts', code: "import { loadIris } from '../../components/index';", refused: WF_FOLDER },
-  { file: 'engine/workflows/probe.ts', code: "import { start } from '../../workers/cpu';", refused: WF_FOLDER },
-  { file: 'engine/workflows/probe.ts', code: "import { compile } from '../../dsl/compile';", refused: WF_FOLDER },
-  { file: 'engine/workflows/probe.ts', code: "import { compile } from 'sluice/dsl';", refused: "engine/workflows/ may not import the package by name" },
-  { file: 'engine/workflows/probe.ts', code: "import { z } from 'zod';", refused: WF_PACKAGE },
-  { file: 'engine/workflows/probe.ts', code: "const m = require('./types');\nexport { m };", refused: 'engine/workflows/ may not use require()' },
-  // engine/workflows/: allowed
+  { file: 'engine/temporal/workflows/probe.ts', code: "import { executeTask } from '../activities/executeTask';", refused: WF_FOLDER },
+  { file: 'engine/temporal/workflows/probe.ts', code: "import type { MetadataStore } from '../../stores/metadata/MetadataStore';", refused: WF_FOLDER },
+  { file: 'engine/temporal/workflows/probe.ts', code: "import { loadIris } from '../../../components/index';", refused: WF_FOLDER },
+  { file: 'engine/temporal/workflows/probe.ts', code: "import { start } from '../../../workers/cpu';", refused: WF_FOLDER },
+  { file: 'engine/temporal/workflows/probe.ts', code: "import { compile } from '../../../dsl/compile';", refused: WF_FOLDER },
+  { file: 'engine/temporal/workflows/probe.ts', code: "import { compile } from 'sluice/dsl';", refused: "engine/temporal/workflows/ may not import the package by name" },
+  { file: 'engine/temporal/workflows/probe.ts', code: "import { z } from 'zod';", refused: WF_PACKAGE },
+  { file: 'engine/temporal/workflows/probe.ts', code: "const m = require('./types');\nexport { m };", refused: 'engine/temporal/workflows/ may not use require()' },
+  // engine/temporal/workflows/: allowed
   {
-    file: 'engine/workflows/probe.ts',
+    file: 'engine/temporal/workflows/probe.ts',
     code: [
       "import { proxyActivities } from '@temporalio/workflow';",
       "import { ApplicationFailure } from '@temporalio/common';",
-      "import { validatePipeline } from '../../dsl/ir/validate';",
-      "import type { PipelineSpec } from '../../dsl/ir/index';",
-      "import { NonRetryableError } from '../../dsl/errors';",
+      "import { validatePipeline } from '../../../dsl/ir/validate';",
+      "import type { PipelineSpec } from '../../../dsl/ir/index';",
+      "import { NonRetryableError } from '../../../dsl/errors';",
       "import { STATUS_QUERY } from './types';",
     ].join('\n'),
     refused: null,
   },
 
   // components/: refused
-  { file: 'components/data/probe.ts', code: "import { openMetadataStore } from '../../engine/metadata/index';", refused: COMPONENTS_FOLDER },
-  { file: 'components/probe.ts', code: "import { LocalArtifactStore } from '../engine/artifacts/LocalArtifactStore';", refused: COMPONENTS_FOLDER },
+  { file: 'components/data/probe.ts', code: "import { openMetadataStore } from '../../engine/stores/metadata/index';", refused: COMPONENTS_FOLDER },
+  { file: 'components/probe.ts', code: "import { LocalArtifactStore } from '../engine/stores/artifacts/LocalArtifactStore';", refused: COMPONENTS_FOLDER },
   { file: 'components/probe.ts', code: "import { gpus } from '../workers/runtime';", refused: COMPONENTS_FOLDER },
   { file: 'components/probe.ts', code: "import { submitRun } from 'sluice/engine';", refused: 'components/ may not import sluice/engine' },
   { file: 'components/probe.ts', code: "import { t } from '../dsl/ports';", refused: "use 'sluice/dsl'" },
+  // modules of engine/ (by process role) are entered through their index.ts
+  { file: 'engine/server/probe.ts', code: "import { schema } from '../stores/metadata/schema';", refused: 'an internal file of engine/stores/metadata/' },
+  { file: 'engine/cli/commands/probe.ts', code: "export { planRetry } from '../../runs/retryRun';", refused: "Import from '../../runs/index'" },
+  { file: 'engine/server/probe.ts', code: "const m = () => import('../temporal/activities/executeTask');\nexport { m };", refused: 'an internal file of engine/temporal/activities/' },
+  { file: 'engine/server/probe.ts', code: "import { detectGpus } from '../../workers/runtime/index';", refused: 'only the CLI (engine/cli/) may import workers/' },
+  {
+    file: 'engine/server/probe.ts',
+    code: "import type { MetadataStore } from '../stores/metadata/index';\nimport { STATUS_QUERY } from '../temporal/workflows/types';\nimport { stateDir } from '../paths';\nimport { x } from './routing';",
+    refused: null,
+  },
+  { file: 'engine/cli/probe.ts', code: "import { detectGpus } from '../../workers/runtime/index';", refused: null },
   // components/: allowed
   {
     file: 'components/probe.ts',
@@ -405,16 +416,16 @@ describe('runtime boundaries, as lint rules (eslint.config.js)', () => {
     }
   });
 
-  it("refuses in engine/workflows/ every module that Temporal's workflow bundler refuses", async () => {
+  it("refuses in engine/temporal/workflows/ every module that Temporal's workflow bundler refuses", async () => {
     // The SDK's own list (Node built-ins, @temporalio/activity|client|worker|testing, …), so an SDK
     // upgrade that forbids more shows up here. Deep import: the list is not re-exported.
-    const workflows = BOUNDARIES.find((b) => b.folder === 'engine/workflows');
-    if (!workflows) throw new Error('no engine/workflows boundary');
+    const workflows = BOUNDARIES.find((b) => b.folder === 'engine/temporal/workflows');
+    if (!workflows) throw new Error('no engine/temporal/workflows boundary');
     expect(disallowedModules.length).toBeGreaterThan(10);
     const missed: string[] = [];
     for (const name of disallowedModules) {
       const [result] = await eslint.lintText(`import x from '${name}';\nexport { x };\n`, {
-        filePath: path.join(repoRoot, 'engine/workflows/probe.ts'),
+        filePath: path.join(repoRoot, 'engine/temporal/workflows/probe.ts'),
       });
       const refusedByLint = result?.messages.some((m) => m.ruleId === '@typescript-eslint/no-restricted-imports') ?? false;
       const refusedByWalk = workflows.forbidden.some((f) => f.test(name));

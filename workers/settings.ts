@@ -6,8 +6,8 @@
  */
 import path from 'node:path';
 import { stateDir } from '../engine/paths';
-import { DEFAULT_TASK_QUEUE_PREFIX } from '../engine/client/submitRun';
-import { GpuSettingError, parseGpuSetting } from './runtime/gpus';
+import { DEFAULT_TASK_QUEUE_PREFIX } from '../engine/runs/index';
+import { GpuSettingError, parseGpuSetting } from './runtime/index';
 
 /** What a worker can serve: the control queue (workflows + run bookkeeping) and the task queues. */
 export const WORKER_QUEUES = ['control', 'cpu', 'gpu'] as const;

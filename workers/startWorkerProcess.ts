@@ -5,15 +5,15 @@
  * same queues; Temporal hands each task to one of them and retries it elsewhere when a worker dies.
  */
 import { NativeConnection } from '@temporalio/worker';
-import type { ArtifactStore } from '../engine/artifacts/ArtifactStore';
-import { openArtifactStore } from '../engine/artifacts/index';
+import type { ArtifactStore } from '../engine/stores/artifacts/index';
+import { openArtifactStore } from '../engine/stores/artifacts/index';
 import type { Logger } from '../engine/logging';
-import type { MetadataStore } from '../engine/metadata/MetadataStore';
-import { openMetadataStore } from '../engine/metadata/index';
-import { ComponentRegistry } from '../engine/registry/ComponentRegistry';
-import { installQuietRuntime, startWorkers, type ResourceClass } from '../engine/worker/startWorkers';
+import type { MetadataStore } from '../engine/stores/metadata/index';
+import { openMetadataStore } from '../engine/stores/metadata/index';
+import { installQuietRuntime, startWorkers, type ResourceClass } from '../engine/temporal/worker/index';
 import { collectRuntimeReport, GpuSettingError, runtimeSummary, type RuntimeReport } from './runtime/index';
 import type { WorkerSettings } from './settings';
+import { ComponentRegistry } from '../engine/temporal/activities/index';
 
 /** The built-in component library, always registered. */
 export const BUILTIN_COMPONENTS_MODULE = 'sluice/components';

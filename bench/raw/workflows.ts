@@ -40,7 +40,7 @@ export async function rawFanout(n: number): Promise<number> {
 }
 
 /**
- * The fan-out written the way engine/workflows/loop.ts `loopBatch` waits for its items: a map of
+ * The fan-out written the way engine/temporal/workflows/loop.ts `loopBatch` waits for its items: a map of
  * running promises, `Promise.race` over all of them after every completion, refilled up to
  * `concurrency`. Diagnostic: shows what that pattern costs on plain Temporal.
  */

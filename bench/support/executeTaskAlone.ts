@@ -7,10 +7,10 @@ import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { compile } from 'sluice/dsl';
 import type { EmbeddedStack } from 'sluice/engine';
-import { createExecuteTask } from '../../engine/activities/executeTask';
+import { createExecuteTask } from '../../engine/temporal/activities/executeTask';
 import { createLogger } from '../../engine/logging';
-import type { MetadataStore } from '../../engine/metadata/MetadataStore';
-import type { ExecuteTaskInput } from '../../engine/workflows/types';
+import type { MetadataStore } from '../../engine/stores/metadata/MetadataStore';
+import type { ExecuteTaskInput } from '../../engine/temporal/workflows/types';
 import { chainPipeline } from './pipelines';
 
 /** A metadata store whose every method resolves at once with nothing. */

@@ -136,8 +136,8 @@ function area(url: string, fn: string): string {
   if (url.startsWith('wasm://') || url.includes('@electric-sql/pglite')) return 'PGlite (WASM Postgres)';
   if (url.includes('drizzle-orm')) return 'drizzle-orm';
   if (url.includes('@temporalio/')) return 'Temporal SDK (JS side)';
-  if (url.includes('/engine/metadata/')) return 'sluice engine/metadata';
-  if (url.includes('/engine/activities/')) return 'sluice engine/activities';
+  if (url.includes('/engine/stores/metadata/')) return 'sluice engine/stores/metadata';
+  if (url.includes('/engine/temporal/activities/')) return 'sluice engine/temporal/activities';
   if (url.includes('/engine/')) return 'sluice engine (other)';
   if (url.includes('/dsl/')) return 'sluice dsl';
   if (url.includes('@noble/hashes')) return '@noble/hashes';

@@ -16,12 +16,12 @@ import { noop } from './pipelines';
 import { childPids } from './profile';
 import { sendToParent } from './supervise';
 
-/** Sluice's CPU task worker runs 8 activities at once unless told otherwise (engine/worker/startWorkers.ts). */
+/** Sluice's CPU task worker runs 8 activities at once unless told otherwise (engine/temporal/worker/startWorkers.ts). */
 export const SLUICE_CPU_CONCURRENCY = 8;
 export const RAW_TASK_QUEUE = 'bench-raw';
 /**
  * Items a Sluice loop batch runs at once with the default parallelism (1000 over 2 batches of 500:
- * engine/workflows/loop.ts); `rawFanoutRace` uses the same.
+ * engine/temporal/workflows/loop.ts); `rawFanoutRace` uses the same.
  */
 export const LOOP_BATCH_CONCURRENCY = 500;
 /** Activities only, for `rawChainSplit`. */

@@ -3,10 +3,10 @@
  * `lineage` use when a `sluice dev` process owns the state directory (its PGlite cannot be opened
  * twice) or when SLUICE_URL points at a remote server (token from SLUICE_TOKEN).
  */
-import type { MetadataStore, RunRecord } from '../metadata/MetadataStore';
+import type { MetadataStore, RunRecord } from '../stores/metadata/index';
 import { stateDir } from '../paths';
-import { readStateOwner } from '../stack/stateLock';
-import type { RunStatusView } from '../workflows/types';
+import { readStateOwner } from '../stack/index';
+import type { RunStatusView } from '../temporal/workflows/types';
 import { CliError } from './CliError';
 
 export type ReadStore = Pick<MetadataStore, 'listRuns' | 'getRun' | 'listExecutions' | 'listRunArtifacts' | 'getArtifact' | 'lineage' | 'listTaskLogs'>;

@@ -5,17 +5,17 @@
  */
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { queryRunStatus, waitForRun } from '../client/submitRun';
-import { annotateWaitingTasks } from '../client/workerPresence';
+import { queryRunStatus, waitForRun } from '../runs/index';
 import { createLogger } from '../logging';
-import type { MetadataStore, RunRecord } from '../metadata/MetadataStore';
+import type { MetadataStore, RunRecord } from '../stores/metadata/index';
 import { stateDir } from '../paths';
-import { ComponentRegistry } from '../registry/ComponentRegistry';
-import { EmbeddedStack } from '../stack/EmbeddedStack';
-import type { RunStatusView, TaskStatus } from '../workflows/types';
+import { EmbeddedStack } from '../stack/index';
+import type { RunStatusView, TaskStatus } from '../temporal/workflows/types';
 import type { ReadStore } from './apiReader';
 import { formatValue } from './format';
-import { detectGpus } from '../../workers/runtime/gpus';
+import { detectGpus } from '../../workers/runtime/index';
+import { ComponentRegistry } from '../temporal/activities/index';
+import { annotateWaitingTasks } from '../temporal/worker/index';
 
 const print = (s: string): void => {
   process.stdout.write(`${s}\n`);

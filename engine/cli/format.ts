@@ -6,7 +6,7 @@ import type {
   LineageGraph,
   LineageNode,
   RunRecord,
-} from '../metadata/MetadataStore';
+} from '../stores/metadata/index';
 
 export function duration(from: Date | null | undefined, to: Date | null | undefined): string {
   if (!from || !to) return '';

@@ -7,9 +7,8 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { PipelineValidationError, SluiceError } from '../../dsl/errors';
 import { formatIssue } from '../../dsl/ir/index';
-import { resolveRunParams } from '../client/runParams';
-import { submitRun } from '../client/submitRun';
-import { ComponentRegistry } from '../registry/ComponentRegistry';
+import { resolveRunParams } from '../runs/index';
+import { submitRun } from '../runs/index';
 import { CliError } from './CliError';
 import { collect, nameValuePairs } from './flags';
 import { withReader } from './metadataAccess';
@@ -26,6 +25,7 @@ import { registerTokenCommands } from './commands/tokens';
 import { registerExportTsCommand } from './commands/exportTs';
 import { formatLineage, formatRun, formatRunList } from './format';
 import { loadPipeline } from './loadPipeline';
+import { ComponentRegistry } from '../temporal/activities/index';
 
 
 const print = (s: string): void => {

@@ -1,9 +1,9 @@
 /** How read commands of the CLI open the metadata store: DATABASE_URL, or the state directory's PGlite. */
 import path from 'node:path';
-import type { MetadataStore } from '../metadata/MetadataStore';
-import { openMetadataStore } from '../metadata/index';
+import type { MetadataStore } from '../stores/metadata/index';
+import { openMetadataStore } from '../stores/metadata/index';
 import { stateDir } from '../paths';
-import { lockStateDir } from '../stack/stateLock';
+import { lockStateDir } from '../stack/index';
 import { servedApi, type ReadStore } from './apiReader';
 
 export interface MetadataAccess {

@@ -6,19 +6,18 @@
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import type { ArtifactStore } from '../artifacts/ArtifactStore';
-import { openArtifactStore } from '../artifacts/index';
+import type { ArtifactStore } from '../stores/artifacts/index';
+import { openArtifactStore } from '../stores/artifacts/index';
 import { createLogger, type Logger } from '../logging';
-import type { MetadataStore } from '../metadata/MetadataStore';
-import { openMetadataStore } from '../metadata/index';
+import type { MetadataStore } from '../stores/metadata/index';
+import { openMetadataStore } from '../stores/metadata/index';
 import { stateDir as defaultStateDir } from '../paths';
-import { ComponentRegistry } from '../registry/ComponentRegistry';
-import { DevServer } from '../temporal/DevServer';
-import type { GpuDevice } from '../worker/devicePool';
-import type { WorkerRuntime } from '../worker/identity';
-import { installQuietRuntime, startWorkers, type ResourceClass, type RunningWorkers } from '../worker/startWorkers';
-import { DEFAULT_TASK_QUEUE_PREFIX } from '../client/submitRun';
+import { DevServer } from '../temporal/devServer/index';
+import type { WorkerRuntime } from '../temporal/worker/index';
+import { installQuietRuntime, startWorkers, type ResourceClass, type RunningWorkers } from '../temporal/worker/index';
+import { DEFAULT_TASK_QUEUE_PREFIX } from '../runs/index';
 import { annotateStateOwner, lockStateDir } from './stateLock';
+import { ComponentRegistry, type GpuDevice } from '../temporal/activities/index';
 
 export interface EmbeddedStackOptions {
   /** Local state; default `$SLUICE_HOME` or `./.sluice`. */

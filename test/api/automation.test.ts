@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../dsl/index';
-import { startApiServer, type RunningApiServer } from '../../engine/api/index';
+import { startApiServer, type RunningApiServer } from '../../engine/server/index';
 import { createLogger } from '../../engine/logging';
-import { DELIVERY_HEADER, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from '../../engine/triggers/index';
+import { DELIVERY_HEADER, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from '../../engine/automation/triggers/index';
 import * as flows from '../fixtures/controlFlow';
 import { backends, startTestStack, type TestStack } from '../support/stackHarness';
 

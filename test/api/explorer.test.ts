@@ -7,9 +7,9 @@
 import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile, component, pipeline, t } from '../../dsl/index';
-import { createApiServer, createApiToken, type RunningApiServer } from '../../engine/api/index';
+import { createApiServer, createApiToken, type RunningApiServer } from '../../engine/server/index';
 import { createLogger } from '../../engine/logging';
-import type { RunRecord } from '../../engine/metadata/MetadataStore';
+import type { RunRecord } from '../../engine/stores/metadata/MetadataStore';
 import { openEventStream } from '../support/eventStream';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 

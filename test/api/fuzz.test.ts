@@ -11,10 +11,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../components/random';
 import { compile, validatePipeline } from '../../dsl/index';
-import { createApiServer, createApiToken, type ApiServer, type RunningApiServer } from '../../engine/api/index';
-import { resolveRunParams } from '../../engine/client/runParams';
+import { createApiServer, createApiToken, type ApiServer, type RunningApiServer } from '../../engine/server/index';
+import { resolveRunParams } from '../../engine/runs/runParams';
 import { createLogger } from '../../engine/logging';
-import type { MetadataStore, RunRecord } from '../../engine/metadata/MetadataStore';
+import type { MetadataStore, RunRecord } from '../../engine/stores/metadata/MetadataStore';
 import * as controlFlow from '../fixtures/controlFlow';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 

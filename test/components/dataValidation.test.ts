@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as components from '../../components/index';
 import { inferSchema, loadCsv, validateSchema } from '../../components/index';
 import { pipeline, t } from '../../dsl/index';
-import type { ExecutionRecord } from '../../engine/metadata/MetadataStore';
+import type { ExecutionRecord } from '../../engine/stores/metadata/MetadataStore';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 
 const fixture = (name: string): string => path.resolve(import.meta.dirname, '../../components/testing/fixtures', name);

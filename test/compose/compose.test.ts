@@ -22,7 +22,7 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { registerWorkerCommand } from '../../engine/cli/commands/worker';
-import { s3OptionsFromEnv } from '../../engine/artifacts/openArtifactStore';
+import { s3OptionsFromEnv } from '../../engine/stores/artifacts/openArtifactStore';
 import { projectRoot } from '../../engine/paths';
 import { resolveWorkerSettings, type WorkerFlags } from '../../workers/settings';
 

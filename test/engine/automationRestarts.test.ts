@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../dsl/index';
-import type { MetadataStore } from '../../engine/metadata/MetadataStore';
-import { createSchedule, deleteSchedule, pauseSchedule } from '../../engine/schedules/index';
-import { createTrigger, deleteTrigger } from '../../engine/triggers/index';
-import { definitionQuery, triggerWorkflowId } from '../../engine/workflows/triggers';
+import type { MetadataStore } from '../../engine/stores/metadata/MetadataStore';
+import { createSchedule, deleteSchedule, pauseSchedule } from '../../engine/automation/schedules/index';
+import { createTrigger, deleteTrigger } from '../../engine/automation/triggers/index';
+import { definitionQuery, triggerWorkflowId } from '../../engine/temporal/workflows/triggers';
 import * as flows from '../fixtures/controlFlow';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 

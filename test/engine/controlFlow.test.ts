@@ -4,10 +4,10 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitForRun } from '../../engine/client/submitRun';
-import type { ExecutionRecord } from '../../engine/metadata/MetadataStore';
-import { approveUpdate } from '../../engine/workflows/pipelineRun';
-import type { RunStatusView } from '../../engine/workflows/types';
+import { waitForRun } from '../../engine/runs/submitRun';
+import type { ExecutionRecord } from '../../engine/stores/metadata/MetadataStore';
+import { approveUpdate } from '../../engine/temporal/workflows/pipelineRun';
+import type { RunStatusView } from '../../engine/temporal/workflows/types';
 import * as flows from '../fixtures/controlFlow';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 

@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../dsl/index';
-import { planRetry } from '../../engine/client/retryRun';
-import { submitRun, waitForRun } from '../../engine/client/submitRun';
-import type { ExecutionRecord } from '../../engine/metadata/MetadataStore';
+import { planRetry } from '../../engine/runs/retryRun';
+import { submitRun, waitForRun } from '../../engine/runs/submitRun';
+import type { ExecutionRecord } from '../../engine/stores/metadata/MetadataStore';
 import * as fx from '../fixtures/execution';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 

@@ -6,9 +6,9 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { component, NonRetryableError, pipeline, PipelineValidationError, t } from '../../dsl/index';
 import { compile } from '../../dsl/index';
-import { RunParamsError } from '../../engine/client/runParams';
-import { submitRun } from '../../engine/client/submitRun';
-import { workflowIdFor } from '../../engine/workflows/types';
+import { RunParamsError } from '../../engine/runs/runParams';
+import { submitRun } from '../../engine/runs/submitRun';
+import { workflowIdFor } from '../../engine/temporal/workflows/types';
 import * as diamond from '../fixtures/diamond';
 import { backends, startTestStack, type TestStack } from '../support/stackHarness';
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../dsl/index';
-import type { MetadataStore, RunRecord } from '../../engine/metadata/MetadataStore';
+import type { MetadataStore, RunRecord } from '../../engine/stores/metadata/MetadataStore';
 import {
   backfillSchedule,
   createSchedule,
@@ -16,7 +16,7 @@ import {
   resumeSchedule,
   triggerSchedule,
   type ScheduleDeps,
-} from '../../engine/schedules/index';
+} from '../../engine/automation/schedules/index';
 import * as flows from '../fixtures/controlFlow';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../dsl/index';
-import type { MetadataStore, RunRecord } from '../../engine/metadata/MetadataStore';
+import type { MetadataStore, RunRecord } from '../../engine/stores/metadata/MetadataStore';
 import {
   createTrigger,
   deleteTrigger,
@@ -18,7 +18,7 @@ import {
   signWebhook,
   TIMESTAMP_HEADER,
   type TriggerDeps,
-} from '../../engine/triggers/index';
+} from '../../engine/automation/triggers/index';
 import * as flows from '../fixtures/controlFlow';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 

@@ -8,11 +8,11 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { findTemporalCli } from '../../engine/temporal/temporalCli';
+import { findTemporalCli } from '../../engine/temporal/devServer/temporalCli';
 import { compile, type AnyPipeline } from '../../dsl/index';
-import { submitRun, waitForRun } from '../../engine/client/submitRun';
-import { approveUpdate } from '../../engine/workflows/pipelineRun';
-import type { RunStatusView } from '../../engine/workflows/types';
+import { submitRun, waitForRun } from '../../engine/runs/submitRun';
+import { approveUpdate } from '../../engine/temporal/workflows/pipelineRun';
+import type { RunStatusView } from '../../engine/temporal/workflows/types';
 import sweep from '../../examples/hyperparameter-sweep';
 import iris from '../../examples/iris';
 import * as flows from '../fixtures/controlFlow';
@@ -86,7 +86,7 @@ try {
   await record(ts, 'cached', exec.cached, { x: 1 });
   // A retried run: reuse recorded through the bookkeeping activity.
   const failed = await ts.run(exec.retryable, { flagFile: '/nonexistent/flag' });
-  const { planRetry } = await import('../../engine/client/retryRun');
+  const { planRetry } = await import('../../engine/runs/retryRun');
   const plan = await planRetry(ts.stack.metadata, failed.id);
   const retried = await submitRun({
     client: ts.stack.client,

@@ -7,8 +7,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { workflowBundle } from '../../engine/temporal/workflowBundle';
-import { installQuietRuntime } from '../../engine/worker/startWorkers';
+import { workflowBundle } from '../../engine/temporal/worker/workflowBundle';
+import { installQuietRuntime } from '../../engine/temporal/worker/startWorkers';
 
 const DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'histories');
 

@@ -8,10 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AnyPipeline } from '../../dsl/index';
 import { compile } from '../../dsl/index';
-import { submitRun, waitForRun, type SubmittedRun } from '../../engine/client/submitRun';
+import { submitRun, waitForRun, type SubmittedRun } from '../../engine/runs/submitRun';
 import { createLogger } from '../../engine/logging';
-import type { RunRecord } from '../../engine/metadata/MetadataStore';
-import { ComponentRegistry } from '../../engine/registry/ComponentRegistry';
+import type { RunRecord } from '../../engine/stores/metadata/MetadataStore';
+import { ComponentRegistry } from '../../engine/temporal/activities/ComponentRegistry';
 import { EmbeddedStack } from '../../engine/stack/EmbeddedStack';
 import { createTestDatabase, postgresServer } from './postgres';
 

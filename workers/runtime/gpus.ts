@@ -5,7 +5,7 @@
  * nvidia-smi is not on the PATH — and so that a GPU host can keep GPUs out of Sluice.
  */
 import { execFile } from 'node:child_process';
-import type { GpuDevice } from '../../engine/worker/devicePool';
+import type { GpuDevice } from '../../engine/temporal/activities/index';
 
 export interface GpuDetection {
   devices: GpuDevice[];

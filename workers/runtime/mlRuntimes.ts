@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { loadTf } from 'sluice/components';
-import type { GpuDevice } from '../../engine/worker/devicePool';
+import type { GpuDevice } from '../../engine/temporal/activities/index';
 
 export interface TfjsReport {
   /** The backend TensorFlow.js runs on: 'tfjs-node-gpu' (CUDA), 'tfjs-node' (native CPU), 'cpu' (pure JS), or 'unavailable'. */

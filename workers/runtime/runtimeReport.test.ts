@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { parseWorkerIdentity, workerIdentity } from '../../engine/worker/identity';
+import { parseWorkerIdentity, workerIdentity } from '../../engine/temporal/worker/identity';
 import { detectOnnx, identityModel } from './mlRuntimes';
 import { collectRuntimeReport, formatRuntimeReport, runtimeSummary } from './runtimeReport';
 

@@ -2,13 +2,13 @@
  * The runtime report a worker prints when it starts (`sluice worker`, `sluice dev`): the machine
  * (CPU, memory), its GPUs, and the ML runtimes its components will get. The same facts, shortened,
  * go into the worker's Temporal identity, which is how `GET /api/workers` and `sluice workers`
- * see them (engine/worker/identity.ts).
+ * see them (engine/temporal/worker/identity.ts).
  */
 import os from 'node:os';
-import type { GpuDevice } from '../../engine/worker/devicePool';
-import type { WorkerRuntime } from '../../engine/worker/identity';
+import type { WorkerRuntime } from '../../engine/temporal/worker/index';
 import { detectGpus, type DetectGpusOptions, type GpuDetection } from './gpus';
 import { detectOnnx, detectTfjs, type OnnxReport, type TfjsReport } from './mlRuntimes';
+import type { GpuDevice } from '../../engine/temporal/activities/index';
 
 export interface RuntimeReport {
   host: string;
@@ -48,7 +48,7 @@ export async function collectRuntimeReport(options: CollectRuntimeOptions = {}):
   };
 }
 
-/** What the worker's identity carries (engine/worker/identity.ts). */
+/** What the worker's identity carries (engine/temporal/worker/identity.ts). */
 export function runtimeSummary(report: RuntimeReport): WorkerRuntime {
   return {
     gpus: report.gpus.devices.map((d) => d.index),

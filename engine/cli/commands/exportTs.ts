@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { CodegenError, generatePipelineSource, isComponent, type ComponentImport, type ComponentSpec, type PipelineSpec } from '../../../dsl/index';
-import { StateDirBusyError } from '../../stack/stateLock';
+import { StateDirBusyError } from '../../stack/index';
 import { CliError } from '../CliError';
 import { loadPipeline } from '../loadPipeline';
 import { withMetadata } from '../metadataAccess';

@@ -1,7 +1,7 @@
 /** `sluice logs <run-id> [task]`: a run's task log lines, optionally following them until the run ends. */
 import type { Command } from 'commander';
-import type { MetadataStore, RunRecord, TaskLogRecord } from '../../metadata/MetadataStore';
-import { StateDirBusyError } from '../../stack/stateLock';
+import type { MetadataStore, RunRecord, TaskLogRecord } from '../../stores/metadata/index';
+import { StateDirBusyError } from '../../stack/index';
 import { CliError } from '../CliError';
 import { servedApi, type ApiReader } from '../apiReader';
 import { withMetadata } from '../metadataAccess';

@@ -5,7 +5,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { Option, type Command } from 'commander';
-import { DEFAULT_TASK_QUEUE_PREFIX } from '../../client/submitRun';
+import { DEFAULT_TASK_QUEUE_PREFIX } from '../../runs/index';
 import { stateDir } from '../../paths';
 import {
   backfillSchedule,
@@ -21,8 +21,8 @@ import {
   type OverlapPolicy,
   type ScheduleDeps,
   type ScheduleSummary,
-} from '../../schedules/index';
-import { readStateOwner } from '../../stack/stateLock';
+} from '../../automation/index';
+import { readStateOwner } from '../../stack/index';
 import { CliError } from '../CliError';
 import { collect, nameValuePairs } from '../flags';
 import { withCliStack } from '../follow';
@@ -101,7 +101,7 @@ export function registerScheduleCommands(program: Command): void {
         o: { id?: string; pipeline?: string; cron: string[]; every: string[]; tz?: string; start?: string; end?: string; jitter?: string; overlap: OverlapPolicy; catchup?: string; pauseOnFailure?: boolean; paused?: boolean; note?: string; param: string[] },
       ) => {
         const loaded = await loadPipeline(file, o);
-        const { resolveRunParams } = await import('../../client/runParams');
+        const { resolveRunParams } = await import('../../runs/index');
         const params = resolveRunParams(loaded.spec, nameValuePairs(o.param), { fromText: true });
         const startAt = date(o.start, '--start');
         const endAt = date(o.end, '--end');

@@ -1,11 +1,11 @@
 /**
- * `sluice tokens create|list|revoke`: API tokens for the HTTP API (engine/api/auth.ts). The secret
+ * `sluice tokens create|list|revoke`: API tokens for the HTTP API (engine/server/auth.ts). The secret
  * is printed once, at creation; the store keeps only its sha256.
  */
 import { Option, type Command } from 'commander';
-import { API_ROLES, createApiToken } from '../../api/auth';
-import type { ApiTokenRecord } from '../../metadata/MetadataStore';
-import { StateDirBusyError } from '../../stack/stateLock';
+import { API_ROLES, createApiToken } from '../../server/index';
+import type { ApiTokenRecord } from '../../stores/metadata/index';
+import { StateDirBusyError } from '../../stack/index';
 import { CliError } from '../CliError';
 import { withMetadata } from '../metadataAccess';
 

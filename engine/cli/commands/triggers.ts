@@ -3,11 +3,11 @@
  * workflows on the Temporal server; they fire while a Sluice stack runs (sluice dev, or workers).
  */
 import { Argument, type Command } from 'commander';
-import { resolveRunParams } from '../../client/runParams';
-import type { Json } from '../../metadata/MetadataStore';
+import { resolveRunParams } from '../../runs/index';
+import type { Json } from '../../stores/metadata/index';
 import { stateDir } from '../../paths';
-import { readStateOwner } from '../../stack/stateLock';
-import { createTrigger, deleteTrigger, listTriggers, TriggerError, type TriggerInput, type TriggerView } from '../../triggers/index';
+import { readStateOwner } from '../../stack/index';
+import { createTrigger, deleteTrigger, listTriggers, TriggerError, type TriggerInput, type TriggerView } from '../../automation/index';
 import { CliError } from '../CliError';
 import { collect, nameValuePairs } from '../flags';
 import { withCliStack } from '../follow';

@@ -6,9 +6,9 @@
  */
 import type { Command } from 'commander';
 import { createLogger } from '../../logging';
-import { resolveWorkerSettings, WORKER_QUEUES, WorkerSettingsError, type WorkerFlags, type WorkerSettings } from '../../../workers/settings';
+import { resolveWorkerSettings, WORKER_QUEUES, WorkerSettingsError, type WorkerFlags, type WorkerSettings } from '../../../workers/index';
 import { formatRuntimeReport } from '../../../workers/runtime/index';
-import { startWorkerProcess, WorkerStartError, type WorkerProcess } from '../../../workers/startWorkerProcess';
+import { startWorkerProcess, WorkerStartError, type WorkerProcess } from '../../../workers/index';
 import { CliError } from '../CliError';
 
 import { collect } from '../flags';

@@ -5,10 +5,10 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
-import { DEFAULT_TASK_QUEUE_PREFIX } from '../../client/submitRun';
-import { listWorkers, type QueueView } from '../../client/workerPresence';
+import { DEFAULT_TASK_QUEUE_PREFIX } from '../../runs/index';
 import { ApiReader, servedApi } from '../apiReader';
 import { CliError } from '../CliError';
+import { listWorkers, type QueueView } from '../../temporal/worker/index';
 
 const print = (s: string): void => {
   process.stdout.write(`${s}\n`);

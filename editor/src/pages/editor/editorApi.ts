@@ -1,5 +1,5 @@
 /**
- * The HTTP calls the editor makes, typed after engine/api (pipelines.ts, components.ts, runs.ts).
+ * The HTTP calls the editor makes, typed after engine/server (pipelines.ts, components.ts, runs.ts).
  * Versions are numbered 1, 2, … oldest first in routes (#/pipelines/iris/versions/3); the API
  * knows them by id, listed newest first.
  */

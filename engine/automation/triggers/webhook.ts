@@ -1,0 +1,100 @@
+/**
+ * Webhook triggers: a POST whose body is signed with HMAC-SHA256 (key: the trigger's secret) over
+ * `<timestamp>.<body>`, with a delivery id. A missing or wrong signature, or a timestamp outside
+ * five minutes, is refused (401) and starts nothing; a delivery id seen before is a replay (409):
+ * the run's workflow id is derived from it and Temporal refuses a duplicate.
+ */
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
+import { resolveRunParams } from '../../runs/index';
+import type { Json } from '../../stores/metadata/index';
+import { triggeredWorkflowId } from '../../temporal/workflows/index';
+import { workflowIdFor, type TriggeredRunInput } from '../../temporal/workflows/types';
+import { getTriggerDefinition, TriggerError, type TriggerDeps } from './triggers';
+
+export const SIGNATURE_HEADER = 'x-sluice-signature';
+export const TIMESTAMP_HEADER = 'x-sluice-timestamp';
+export const DELIVERY_HEADER = 'x-sluice-delivery';
+const TOLERANCE_MS = 5 * 60 * 1000;
+
+/** The signature header value for a body: `sha256=<hex>`. */
+export function signWebhook(secret: string, timestamp: string, body: Buffer | string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex')}`;
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Reads `a.b.c` from a JSON value. */
+function at(payload: unknown, path: string): unknown {
+  let v: unknown = payload;
+  for (const key of path.split('.')) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return v;
+}
+
+export async function receiveWebhook(
+  deps: TriggerDeps,
+  triggerId: string,
+  body: Buffer,
+  headers: Record<string, string | string[] | undefined>,
+  now = Date.now(),
+): Promise<{ runId: string; workflowId: string }> {
+  const def = await getTriggerDefinition(deps.client, triggerId);
+  if (def.kind !== 'webhook') throw new TriggerError(`trigger "${triggerId}" is a ${def.kind} trigger, not a webhook`, 404);
+  const signature = header(headers, SIGNATURE_HEADER);
+  const timestamp = header(headers, TIMESTAMP_HEADER);
+  const delivery = header(headers, DELIVERY_HEADER);
+  if (!signature || !timestamp) throw new TriggerError(`missing ${SIGNATURE_HEADER} or ${TIMESTAMP_HEADER} header`, 401);
+  const expected = Buffer.from(signWebhook(def.secret, timestamp, body));
+  const given = Buffer.from(signature);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new TriggerError('bad signature', 401);
+  const ts = Number(timestamp) * 1000;
+  if (!Number.isFinite(ts) || Math.abs(now - ts) > TOLERANCE_MS) throw new TriggerError('timestamp too old or in the future (more than 5 minutes off): refused as a possible replay', 401);
+  if (!delivery || !/^[A-Za-z0-9_.:-]{1,100}$/.test(delivery)) throw new TriggerError(`missing or bad ${DELIVERY_HEADER} header (1-100 letters, digits, "_.:-")`, 400);
+
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new TriggerError('the body is not JSON', 400);
+  }
+  const params: Record<string, Json> = { ...def.params };
+  for (const [input, path] of Object.entries(def.mapping)) {
+    const v = at(payload, path);
+    if (v !== undefined) params[input] = v as Json;
+  }
+  const version = await deps.metadata.getPipelineVersion(def.pipelineVersionId);
+  if (!version) throw new TriggerError(`the trigger's pipeline version ${def.pipelineVersionId} no longer exists`, 410);
+  try {
+    resolveRunParams(version.spec, params);
+  } catch (e) {
+    throw new TriggerError(`the payload does not make valid parameters: ${(e as Error).message}`, 422);
+  }
+
+  const runId = randomUUID().replace(/-/g, '').slice(0, 12);
+  const input: TriggeredRunInput = {
+    triggerId,
+    runId,
+    pipelineVersionId: def.pipelineVersionId,
+    params,
+    event: { kind: 'webhook', delivery, receivedAt: new Date(now).toISOString() },
+    taskQueuePrefix: def.taskQueuePrefix,
+  };
+  try {
+    await deps.client.workflow.start('triggeredRun', {
+      workflowId: triggeredWorkflowId(triggerId, delivery),
+      taskQueue: def.taskQueuePrefix,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      args: [input],
+    });
+  } catch (e) {
+    if (e instanceof WorkflowExecutionAlreadyStartedError) throw new TriggerError(`delivery "${delivery}" was received before: refused as a replay`, 409);
+    throw e;
+  }
+  return { runId, workflowId: workflowIdFor(runId) };
+}

@@ -1,0 +1,7 @@
+/** engine/runs: public entry point (other folders import only this file). */
+export { RunParamsError, resolveRunParams } from './runParams';
+export { DEFAULT_TASK_QUEUE_PREFIX, queryRunStatus, submitRun, waitForRun } from './submitRun';
+export type { SubmitRunOptions, SubmittedRun } from './submitRun';
+export { RetryRunError, planRetry } from './retryRun';
+export { resolveArtifactInputs } from './artifactInputs';
+export { recordedResult } from './recordedResult';

@@ -1,0 +1,212 @@
+/**
+ * Lineage: the graph of events (artifact → execution for inputs, execution → artifact for outputs)
+ * around an artifact or an execution (depth-bounded, recursive CTEs in the store), or the whole
+ * graph of one run.
+ *
+ * Every answer also says, per node, how many neighbours it has each way in the whole store
+ * (`neighbours`) and names the runs its executions belong to (`runs`): the lineage explorer loads a
+ * neighbourhood lazily, one hop at a time, and needs to know which nodes have more behind them
+ * without asking for the next hop first.
+ */
+import type { ArtifactRecord, EventRecord, LineageEdge, LineageGraph, LineageNode, MetadataStore, RunRecord } from '../stores/metadata/index';
+import { requireRun, type ApiContext } from './context';
+import { z } from './openapi';
+import { notFound } from './problem';
+import { defineRoute, type ApiRoute } from './routing';
+import { artifactIdParams, idSchema, lineageGraphSchema, queryInt, runIdParams, runStatusSchema } from './schemas';
+
+/** Nodes whose neighbour counts are computed (one small indexed query each); beyond, counts are left out. */
+const NEIGHBOUR_COUNT_LIMIT = 2000;
+
+const neighbourSchema = z
+  .object({
+    id: z.string(),
+    upstream: z.number().int().openapi({ description: 'Artifact: executions that output it; execution: artifacts it read' }),
+    downstream: z.number().int().openapi({ description: 'Artifact: executions that read it; execution: artifacts it wrote' }),
+  })
+  .openapi('LineageNeighbours');
+
+const lineageRunSchema = z
+  .object({ id: z.string(), pipelineName: z.string(), status: runStatusSchema, createdAt: z.string().openapi({ format: 'date-time' }) })
+  .openapi('LineageRun');
+
+const lineageAnswerSchema = lineageGraphSchema
+  .extend({
+    neighbours: z.array(neighbourSchema).openapi({
+      description:
+        'Per node, its neighbours each way in the whole store (distinct ids). More than the graph shows: the node can be expanded (lazy loading). ' +
+        `Left out for nodes beyond the first ${NEIGHBOUR_COUNT_LIMIT}.`,
+    }),
+    runs: z.array(lineageRunSchema).openapi({ description: "The runs of the graph's executions (names for people, grouping)" }),
+  })
+  .openapi('LineageNeighbourhood');
+
+export interface LineageNeighbourhood extends LineageGraph {
+  neighbours: { id: string; upstream: number; downstream: number }[];
+  runs: { id: string; pipelineName: string; status: RunRecord['status']; createdAt: Date }[];
+}
+
+const walkQuery = z.strictObject({
+  depth: queryInt(0, 100).optional().openapi({ description: 'Execution hops each way (default 10)' }),
+  direction: z.enum(['upstream', 'downstream', 'both']).optional().openapi({ description: 'Default both' }),
+});
+
+const edgeOf = (e: EventRecord): LineageEdge =>
+  e.kind === 'input' ? { from: e.artifactId, to: e.executionId, kind: e.kind, port: e.port } : { from: e.executionId, to: e.artifactId, kind: e.kind, port: e.port };
+const edgeKey = (e: LineageEdge): string => `${e.from}\u0000${e.to}\u0000${e.kind}\u0000${e.port}`;
+
+/**
+ * Adds what the explorer needs to a graph: neighbour counts per node, the edges between its nodes
+ * that the walk did not return (two walks merged), and the runs of its executions.
+ */
+export async function describeNeighbourhood(metadata: MetadataStore, graph: LineageGraph): Promise<LineageNeighbourhood> {
+  const ids = new Set(graph.nodes.map((n) => n.id));
+  const edges = new Map(graph.edges.map((e) => [edgeKey(e), e]));
+  const neighbours: LineageNeighbourhood['neighbours'] = [];
+  const counted = graph.nodes.slice(0, NEIGHBOUR_COUNT_LIMIT);
+  // One query for every node's events, then counted per node.
+  const touching = await metadata.listEventsTouching({
+    artifactIds: counted.filter((n) => n.kind === 'artifact').map((n) => n.id),
+    executionIds: counted.filter((n) => n.kind !== 'artifact').map((n) => n.id),
+  });
+  const byNode = new Map<string, EventRecord[]>();
+  for (const e of touching) {
+    for (const id of [e.artifactId, e.executionId]) {
+      const list = byNode.get(id);
+      if (list) list.push(e);
+      else byNode.set(id, [e]);
+    }
+  }
+  for (const node of counted) {
+    const events = (byNode.get(node.id) ?? []).filter((e) => (node.kind === 'artifact' ? e.artifactId === node.id : e.executionId === node.id));
+    const up = new Set<string>();
+    const down = new Set<string>();
+    for (const e of events) {
+      const other = node.kind === 'artifact' ? e.executionId : e.artifactId;
+      // Artifact: its producers are upstream. Execution: its inputs are upstream.
+      const upstream = node.kind === 'artifact' ? e.kind === 'output' : e.kind === 'input';
+      (upstream ? up : down).add(other);
+      if (ids.has(other)) {
+        const edge = edgeOf(e);
+        edges.set(edgeKey(edge), edge);
+      }
+    }
+    neighbours.push({ id: node.id, upstream: up.size, downstream: down.size });
+  }
+  const runIds = [...new Set(graph.nodes.flatMap((n) => (n.execution ? [n.execution.runId] : [])))];
+  const runs = (await Promise.all(runIds.map((id) => metadata.getRun(id)))).flatMap((r) =>
+    r ? [{ id: r.id, pipelineName: r.pipelineName, status: r.status, createdAt: r.createdAt }] : [],
+  );
+  return {
+    ...graph,
+    edges: [...edges.values()].sort((a, b) => (edgeKey(a) < edgeKey(b) ? -1 : 1)),
+    neighbours,
+    runs,
+  };
+}
+
+/** Merges walks: a node reached twice keeps its shorter distance; edges are deduplicated. */
+function mergeGraphs(root: string, graphs: LineageGraph[], extra: LineageNode[] = []): LineageGraph {
+  const nodes = new Map<string, LineageNode>();
+  for (const n of [...extra, ...graphs.flatMap((g) => g.nodes)]) {
+    const seen = nodes.get(n.id);
+    if (!seen || n.depth < seen.depth) nodes.set(n.id, n);
+  }
+  const edges = new Map<string, LineageEdge>();
+  for (const e of graphs.flatMap((g) => g.edges)) edges.set(edgeKey(e), e);
+  return { root, nodes: [...nodes.values()].sort((a, b) => a.depth - b.depth || (a.id < b.id ? -1 : 1)), edges: [...edges.values()], truncated: graphs.some((g) => g.truncated) };
+}
+
+export function lineageRoutes(ctx: ApiContext): ApiRoute[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/artifacts/:artifactId/lineage',
+      access: 'viewer',
+      operationId: 'getArtifactLineage',
+      summary: 'Where an artifact came from and what used it',
+      description: 'depth=1 with one direction is one hop: the executions next to the artifact and the artifacts on their far side.',
+      tags: ['lineage'],
+      params: artifactIdParams,
+      query: walkQuery,
+      responses: { 200: { description: 'The graph; `truncated` when the depth cut it short', schema: lineageAnswerSchema } },
+      handler: async ({ params, query }) => {
+        if (!(await ctx.metadata.getArtifact(params.artifactId))) {
+          throw notFound(`no artifact with id "${params.artifactId}" (GET /api/runs/{runId} lists a run's artifacts)`, '/params/artifactId');
+        }
+        const graph = await ctx.metadata.lineage(params.artifactId, { direction: query.direction ?? 'both', depth: query.depth ?? 10 });
+        return { body: await describeNeighbourhood(ctx.metadata, graph) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/executions/:executionId/lineage',
+      access: 'viewer',
+      operationId: 'getExecutionLineage',
+      summary: 'What an execution read and wrote, and (with depth) where those came from and what used them',
+      description:
+        'depth=0 (the default) is one hop: the execution and its input and/or output artifacts. Each further depth is one execution hop beyond them, as in artifact lineage.',
+      tags: ['lineage'],
+      params: z.strictObject({
+        executionId: idSchema.openapi({ description: 'Execution id, `<runId>.<taskPath>` (percent-encode "/" as %2F)', example: '3f2a9c1d0b7e.train' }),
+      }),
+      query: z.strictObject({
+        depth: queryInt(0, 100).optional().openapi({ description: 'Execution hops beyond its own artifacts (default 0)' }),
+        direction: z.enum(['upstream', 'downstream', 'both']).optional().openapi({ description: 'Default both' }),
+      }),
+      responses: { 200: { description: 'The graph (root: the execution id)', schema: lineageAnswerSchema } },
+      handler: async ({ params, query }) => {
+        const execution = await ctx.metadata.getExecution(params.executionId);
+        if (!execution) throw notFound(`no execution with id "${params.executionId}" (GET /api/runs/{runId} lists a run's executions)`, '/params/executionId');
+        const direction = query.direction ?? 'both';
+        const depth = query.depth ?? 0;
+        const events = (await ctx.metadata.listEvents({ executionId: execution.id })).filter(
+          (e) => direction === 'both' || (direction === 'upstream' ? e.kind === 'input' : e.kind === 'output'),
+        );
+        const walks: LineageGraph[] = [];
+        const near: LineageNode[] = [{ kind: 'execution', id: execution.id, depth: 0, execution }];
+        for (const e of events) {
+          if (depth > 0) {
+            walks.push(await ctx.metadata.lineage(e.artifactId, { direction: e.kind === 'input' ? 'upstream' : 'downstream', depth }));
+          }
+          const artifact = await ctx.metadata.getArtifact(e.artifactId);
+          if (artifact) near.push({ kind: 'artifact', id: artifact.id, depth: 0, artifact });
+        }
+        walks.push({ root: execution.id, nodes: [], edges: events.map(edgeOf), truncated: false });
+        const graph = mergeGraphs(execution.id, walks, near);
+        return { body: await describeNeighbourhood(ctx.metadata, graph) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/runs/:runId/lineage',
+      access: 'viewer',
+      operationId: 'getRunLineage',
+      summary: "A run's graph: its executions, the artifacts they read and wrote, and the events between them",
+      tags: ['lineage'],
+      params: runIdParams,
+      responses: { 200: { description: 'The graph (root: the run id; artifacts from other runs that it read included)', schema: lineageAnswerSchema } },
+      handler: async ({ params }) => {
+        const run = await requireRun(ctx, params.runId);
+        const [executions, events, produced] = await Promise.all([
+          ctx.metadata.listExecutions(run.id),
+          ctx.metadata.listEvents({ runId: run.id }),
+          ctx.metadata.listRunArtifacts(run.id),
+        ]);
+        const artifacts = new Map<string, ArtifactRecord>();
+        for (const { taskId: _t, port: _p, ...a } of produced) artifacts.set(a.id, a);
+        for (const e of events) {
+          if (artifacts.has(e.artifactId)) continue;
+          const a = await ctx.metadata.getArtifact(e.artifactId);
+          if (a) artifacts.set(a.id, a);
+        }
+        const nodes: LineageNode[] = [
+          ...executions.map((execution): LineageNode => ({ kind: 'execution', id: execution.id, depth: 0, execution })),
+          ...[...artifacts.values()].map((artifact): LineageNode => ({ kind: 'artifact', id: artifact.id, depth: 0, artifact })),
+        ];
+        const edges: LineageEdge[] = events.map(edgeOf);
+        return { body: await describeNeighbourhood(ctx.metadata, { root: run.id, nodes, edges, truncated: false }) };
+      },
+    }),
+  ];
+}

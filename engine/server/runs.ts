@@ -1,0 +1,331 @@
+/**
+ * Runs: submit (a stored pipeline version or an IR, with parameters), list with filters and a
+ * cursor, inspect (executions, artifacts and, while running, the workflow's live status), cancel,
+ * retry, approve/reject a gate. Everything a request says is checked before the first write.
+ */
+import { isGrpcServiceError, ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { planRetry, RetryRunError } from '../runs/index';
+import { resolveRunParams, RunParamsError } from '../runs/index';
+import { submitRun } from '../runs/index';
+import type { Json, RunRecord } from '../stores/metadata/index';
+import { approveUpdate } from '../temporal/workflows/index';
+import { workflowIdFor } from '../temporal/workflows/types';
+import { isFinal, liveStatus, requireRun, type ApiContext } from './context';
+import { z } from './openapi';
+import { checkPipelineSpec, pipelineSpecBodySchema } from './pipelines';
+import { ApiProblem, conflict, jsonPointer, notFound, type FieldError } from './problem';
+import { defineRoute, type ApiRoute, type Principal } from './routing';
+import {
+  executionSchema,
+  idSchema,
+  jsonValueSchema,
+  liveStatusSchema,
+  queryInstant,
+  queryInt,
+  runArtifactSchema,
+  runIdParams,
+  runSchema,
+  runStatusSchema,
+} from './schemas';
+
+const submitBody = z
+  .strictObject({
+    pipelineVersionId: idSchema.optional().openapi({ description: 'A stored version (POST /api/pipelines makes one)' }),
+    spec: pipelineSpecBodySchema.optional(),
+    params: z.record(z.string().max(200), jsonValueSchema).optional().openapi({ description: "Values of the pipeline's inputs (JSON typed); defaults fill the rest" }),
+    cache: z.boolean().optional().openapi({ description: 'false: no task of this run reads or writes the cache' }),
+    experiment: idSchema.optional().openapi({ description: 'Add the run to this experiment (id or name)' }),
+  })
+  .superRefine((b, issue) => {
+    if ((b.pipelineVersionId === undefined) === (b.spec === undefined)) {
+      issue.addIssue({ code: 'custom', path: ['pipelineVersionId'], message: 'give exactly one of pipelineVersionId and spec' });
+    }
+  });
+
+const listQuery = z.strictObject({
+  pipeline: z.string().min(1).max(200).optional().openapi({ description: 'Pipeline name' }),
+  status: runStatusSchema.optional(),
+  trigger: z
+    .string()
+    .regex(/^[A-Za-z][\w-]{0,62}$/, 'must be a trigger kind such as api, cli, retry, schedule')
+    .optional()
+    .openapi({ description: 'What started the run (trigger.kind)' }),
+  createdFrom: queryInstant.optional().openapi({ description: 'Created at or after (RFC 3339)' }),
+  createdTo: queryInstant.optional().openapi({ description: 'Created before (RFC 3339)' }),
+  experiment: idSchema.optional().openapi({ description: 'Only runs of this experiment (id or name)' }),
+  limit: queryInt(1, 500).optional().openapi({ description: 'Page size (default 50)' }),
+  cursor: idSchema.optional().openapi({ description: 'nextCursor of the previous page' }),
+  taskCounts: z.enum(['true', 'false']).optional().openapi({ description: 'true: each run also carries `taskCounts` (its executions by status), for a status summary' }),
+});
+
+const taskCountsSchema = z.record(z.string(), z.number().int()).openapi({ description: 'Executions by status (with taskCounts=true)' });
+
+const decisionBody = z.strictObject({
+  task: z.string().min(1).max(500).optional().openapi({ description: 'The gate; may be left out when exactly one is waiting' }),
+  comment: z.string().max(10_000).optional(),
+});
+
+const runDetailSchema = z
+  .object({ run: runSchema, executions: z.array(executionSchema), artifacts: z.array(runArtifactSchema), live: liveStatusSchema.nullable() })
+  .openapi('RunDetail');
+
+/** Artifact inputs name stored artifacts; a missing one is refused before the run starts. */
+async function checkArtifactParams(ctx: ApiContext, spec: ReturnType<typeof checkPipelineSpec>, params: Record<string, Json>): Promise<void> {
+  const errors: FieldError[] = [];
+  for (const [name, port] of Object.entries(spec.inputs)) {
+    const value = params[name];
+    if (port.kind !== 'artifact' || typeof value !== 'string') continue;
+    if (!(await ctx.metadata.getArtifact(value))) errors.push({ path: jsonPointer(['body', 'params', name]), message: `no artifact with id "${value}"` });
+  }
+  if (errors.length) throw new ApiProblem('invalid-params', errors.map((e) => e.message).join('; '), { errors });
+}
+
+function paramsProblem(e: RunParamsError): ApiProblem {
+  const errors = e.problems.map((p) => {
+    const name = /parameter "([^"]+)"/.exec(p)?.[1];
+    return { path: jsonPointer(name ? ['body', 'params', name] : ['body', 'params']), message: p.replace(/; pass it with --param .*$/, '') };
+  });
+  return new ApiProblem('invalid-params', `cannot run pipeline "${e.pipeline}": ${errors.map((x) => x.message).join('; ')}`, { errors });
+}
+
+/** A Temporal client error → 503 naming what failed; anything else is rethrown (a 500, logged). */
+function temporalProblem(e: unknown, what: string): ApiProblem {
+  if (e instanceof ServiceError || isGrpcServiceError(e)) {
+    return new ApiProblem('unavailable', `${what}: the Temporal server did not accept it (${e.message})`);
+  }
+  throw e;
+}
+
+async function resolveExperimentId(ctx: ApiContext, ref: string, pointer: string): Promise<string> {
+  const experiment = await ctx.metadata.getExperiment(ref);
+  if (!experiment) throw notFound(`no experiment with id or name "${ref}" (GET /api/experiments lists them)`, pointer);
+  return experiment.id;
+}
+
+const by = (p: Principal): string => p.name;
+const DECISION_TIMEOUT_MS = 15_000;
+
+export function runRoutes(ctx: ApiContext): ApiRoute[] {
+  const handleFor = (run: RunRecord) => ctx.client.workflow.getHandle(run.workflowId || workflowIdFor(run.id));
+
+  const decide = (approved: boolean): ApiRoute =>
+    defineRoute({
+      method: 'post',
+      path: `/api/runs/:runId/${approved ? 'approve' : 'reject'}`,
+      access: 'editor',
+      operationId: approved ? 'approveGate' : 'rejectGate',
+      summary: approved ? 'Approve a waiting approval gate; the run goes on' : 'Reject a waiting approval gate; the gate and the run fail',
+      tags: ['runs'],
+      params: runIdParams,
+      body: decisionBody,
+      responses: {
+        200: { description: 'Decided', schema: z.object({ runId: z.string(), task: z.string(), approved: z.boolean() }) },
+        409: { description: 'The run is not running, or no such gate is waiting' },
+        503: { description: 'No worker answered in time' },
+      },
+      handler: async ({ params, body, principal }) => {
+        const run = await requireRun(ctx, params.runId);
+        if (isFinal(run)) throw conflict(`run ${run.id} already ${run.status}; only a running run has gates to decide`);
+        try {
+          // The workflow's update handler answers, so a worker must run it: bounded wait.
+          const task = await ctx.client.withDeadline(Date.now() + DECISION_TIMEOUT_MS, () =>
+            handleFor(run).executeUpdate(approveUpdate, {
+              args: [{ approved, by: by(principal), ...(body.comment !== undefined ? { comment: body.comment } : {}), ...(body.task !== undefined ? { task: body.task } : {}) }],
+            }),
+          );
+          return { body: { runId: run.id, task, approved } };
+        } catch (e) {
+          if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+            throw new ApiProblem('unavailable', `run ${run.id}: no worker answered within ${DECISION_TIMEOUT_MS / 1000} s (is a control worker on task queue "${ctx.taskQueuePrefix}" running?); check the gate with GET /api/runs/${run.id} before deciding again`);
+          }
+          if (e instanceof WorkflowUpdateFailedError) throw new ApiProblem('conflict', `run ${run.id}: ${e.cause?.message ?? e.message}`, { errors: body.task !== undefined ? [{ path: '/body/task', message: e.cause?.message ?? e.message }] : [] });
+          if (e instanceof Error && e.name === 'WorkflowNotFoundError') throw conflict(`run ${run.id} is ${run.status} but its workflow is not running`);
+          throw temporalProblem(e, `deciding a gate of run ${run.id}`);
+        }
+      },
+    });
+
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/runs',
+      access: 'editor',
+      operationId: 'submitRun',
+      summary: 'Submit a run of a stored pipeline version or of an IR',
+      tags: ['runs'],
+      body: submitBody,
+      responses: {
+        201: { description: 'The run was recorded and its workflow started', schema: z.object({ run: runSchema }) },
+        422: { description: 'The IR or the parameters are invalid (nothing was written)' },
+        503: { description: 'The Temporal server did not accept the workflow (the run is recorded as failed)' },
+      },
+      handler: async ({ body, principal }) => {
+        let spec;
+        if (body.pipelineVersionId !== undefined) {
+          const version = await ctx.metadata.getPipelineVersion(body.pipelineVersionId);
+          if (!version) throw notFound(`no pipeline version with id "${body.pipelineVersionId}" (GET /api/pipelines/<name> lists versions)`, '/body/pipelineVersionId');
+          spec = version.spec;
+        } else {
+          spec = checkPipelineSpec(body.spec, ['body', 'spec']);
+        }
+        let params: Record<string, Json>;
+        try {
+          params = resolveRunParams(spec, body.params ?? {});
+        } catch (e) {
+          if (e instanceof RunParamsError) throw paramsProblem(e);
+          throw e;
+        }
+        await checkArtifactParams(ctx, spec, params);
+        const experimentId = body.experiment !== undefined ? await resolveExperimentId(ctx, body.experiment, '/body/experiment') : undefined;
+        let submitted;
+        try {
+          submitted = await submitRun({
+            client: ctx.client,
+            metadata: ctx.metadata,
+            spec,
+            params,
+            trigger: { kind: 'api', by: by(principal) },
+            taskQueuePrefix: ctx.taskQueuePrefix,
+            ...(body.cache !== undefined ? { cache: body.cache } : {}),
+          });
+        } catch (e) {
+          // Checks submitRun makes itself (artifact inputs' types) are refused before it writes.
+          if (e instanceof RunParamsError) throw paramsProblem(e);
+          throw temporalProblem(e, 'starting the run');
+        }
+        ctx.metrics.runsSubmitted.inc({ trigger: 'api' });
+        if (experimentId !== undefined) await ctx.metadata.addRunsToExperiment(experimentId, [submitted.runId]);
+        return { status: 201, headers: { Location: `/api/runs/${submitted.runId}` }, body: { run: await requireRun(ctx, submitted.runId) } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/runs',
+      access: 'viewer',
+      operationId: 'listRuns',
+      summary: 'Runs, newest first, filtered and paged',
+      tags: ['runs'],
+      query: listQuery,
+      responses: {
+        200: { description: 'A page of runs', schema: z.object({ runs: z.array(runSchema.extend({ taskCounts: taskCountsSchema.optional() })), nextCursor: z.string().nullable() }) },
+      },
+      handler: async ({ query }) => {
+        if (query.cursor !== undefined && !(await ctx.metadata.getRun(query.cursor))) {
+          throw new ApiProblem('validation', `the cursor "${query.cursor}" names no run; start again without a cursor`, {
+            errors: [{ path: '/query/cursor', message: 'unknown cursor' }],
+          });
+        }
+        const limit = query.limit ?? 50;
+        const runs = await ctx.metadata.listRuns({
+          ...(query.pipeline !== undefined ? { pipelineName: query.pipeline } : {}),
+          ...(query.status !== undefined ? { status: query.status } : {}),
+          ...(query.trigger !== undefined ? { triggerKind: query.trigger } : {}),
+          ...(query.createdFrom !== undefined ? { createdFrom: query.createdFrom } : {}),
+          ...(query.createdTo !== undefined ? { createdTo: query.createdTo } : {}),
+          ...(query.experiment !== undefined ? { experimentId: await resolveExperimentId(ctx, query.experiment, '/query/experiment') } : {}),
+          ...(query.cursor !== undefined ? { after: query.cursor } : {}),
+          limit: limit + 1,
+        });
+        const page = runs.slice(0, limit);
+        if (query.taskCounts === 'true') {
+          const counts = await ctx.metadata.countExecutionsByStatus(page.map((r) => r.id));
+          const counted = page.map((run) => ({ ...run, taskCounts: counts.get(run.id) ?? {} }));
+          return { body: { runs: counted, nextCursor: runs.length > limit ? (page[page.length - 1]?.id ?? null) : null } };
+        }
+        return { body: { runs: page, nextCursor: runs.length > limit ? (page[page.length - 1]?.id ?? null) : null } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/runs/:runId',
+      access: 'viewer',
+      operationId: 'getRun',
+      summary: 'A run with its executions, artifacts and (while it runs) the live status of its workflow',
+      tags: ['runs'],
+      params: runIdParams,
+      responses: { 200: { description: 'The run', schema: runDetailSchema } },
+      handler: async ({ params }) => {
+        const run = await requireRun(ctx, params.runId);
+        const [executions, artifacts, live] = await Promise.all([
+          ctx.metadata.listExecutions(run.id),
+          ctx.metadata.listRunArtifacts(run.id),
+          isFinal(run) ? Promise.resolve(undefined) : liveStatus(ctx, run),
+        ]);
+        return { body: { run, executions, artifacts, live: live ?? null } };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/runs/:runId/cancel',
+      access: 'editor',
+      operationId: 'cancelRun',
+      summary: 'Cancel a run: running tasks stop, the exit handler runs, the run ends cancelled',
+      tags: ['runs'],
+      params: runIdParams,
+      body: z.strictObject({}),
+      responses: {
+        202: { description: 'Cancellation requested (watch GET /api/runs/{runId}/events for the end)', schema: z.object({ runId: z.string(), status: z.literal('cancelling') }) },
+        409: { description: 'The run already ended' },
+      },
+      handler: async ({ params }) => {
+        const run = await requireRun(ctx, params.runId);
+        if (isFinal(run)) throw conflict(`run ${run.id} already ${run.status}; there is nothing to cancel`);
+        try {
+          await handleFor(run).cancel();
+        } catch (e) {
+          if (e instanceof Error && e.name === 'WorkflowNotFoundError') throw conflict(`run ${run.id} is ${run.status} but its workflow is not running`);
+          throw temporalProblem(e, `cancelling run ${run.id}`);
+        }
+        return { status: 202, body: { runId: run.id, status: 'cancelling' } };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/runs/:runId/retry',
+      access: 'editor',
+      operationId: 'retryRun',
+      summary: "A new run that reuses the finished run's succeeded top-level steps and re-runs the rest",
+      tags: ['runs'],
+      params: runIdParams,
+      body: z.strictObject({ cache: z.boolean().optional().openapi({ description: 'false: re-run steps without using the cache' }) }),
+      responses: {
+        201: { description: 'The new run', schema: z.object({ run: runSchema, retryOf: z.string(), reused: z.array(z.string()) }) },
+        409: { description: 'The run has not ended yet' },
+      },
+      handler: async ({ params, body, principal }) => {
+        const old = await requireRun(ctx, params.runId);
+        let plan;
+        try {
+          plan = await planRetry(ctx.metadata, old.id);
+        } catch (e) {
+          if (e instanceof RetryRunError) throw conflict(e.message.replace(/\(sluice runs cancel (\S+)\)/, '(POST /api/runs/$1/cancel)'));
+          throw e;
+        }
+        let submitted;
+        try {
+          submitted = await submitRun({
+            client: ctx.client,
+            metadata: ctx.metadata,
+            spec: plan.spec,
+            params: plan.params,
+            trigger: { kind: 'retry', of: old.id, by: by(principal) },
+            taskQueuePrefix: ctx.taskQueuePrefix,
+            reuse: plan.reuse,
+            ...(body.cache !== undefined ? { cache: body.cache } : {}),
+          });
+        } catch (e) {
+          if (e instanceof RunParamsError) throw paramsProblem(e);
+          throw temporalProblem(e, `retrying run ${old.id}`);
+        }
+        ctx.metrics.runsSubmitted.inc({ trigger: 'retry' });
+        return {
+          status: 201,
+          headers: { Location: `/api/runs/${submitted.runId}` },
+          body: { run: await requireRun(ctx, submitted.runId), retryOf: old.id, reused: Object.keys(plan.reuse) },
+        };
+      },
+    }),
+    decide(true),
+    decide(false),
+  ];
+}

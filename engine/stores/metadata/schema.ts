@@ -1,0 +1,267 @@
+/**
+ * Tables of the metadata store (drizzle pg-core). drizzle-kit generates the checked-in migrations
+ * under ./migrations from this file: after a change, run `npx drizzle-kit generate` and commit both.
+ *
+ * Ids are text chosen by the engine (deterministic where retries must upsert); JSON is jsonb;
+ * times are timestamptz. Statuses are text guarded by CHECK constraints rather than pg enums, so a
+ * new status is a one-line migration instead of an ALTER TYPE dance.
+ */
+import { sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  check,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  unique,
+} from 'drizzle-orm/pg-core';
+import type { PipelineSpec } from '../../../dsl/ir/schema';
+import type {
+  ApiRole,
+  EventKind,
+  ExecutionStatus,
+  Json,
+  LoopItemOutputValue,
+  LoopItemStatus,
+  RunStatus,
+  TaskLogLevel,
+  TaskLogStream,
+} from './MetadataStore';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+/** The run / execution a row belongs to: it goes with them (cascade). */
+const runIdColumn = () => text('run_id').notNull().references((): AnyPgColumn => runs.id, { onDelete: 'cascade' });
+const executionIdColumn = () => text('execution_id').notNull().references((): AnyPgColumn => executions.id, { onDelete: 'cascade' });
+const jsonObject = (name: string) => jsonb(name).$type<Record<string, Json>>();
+
+export const pipelines = pgTable('pipelines', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique('pipelines_name_unique'),
+  createdAt: createdAt(),
+});
+
+export const pipelineVersions = pgTable(
+  'pipeline_versions',
+  {
+    id: text('id').primaryKey(),
+    pipelineId: text('pipeline_id')
+      .notNull()
+      .references(() => pipelines.id, { onDelete: 'cascade' }),
+    digest: text('digest').notNull(),
+    spec: jsonb('spec').$type<PipelineSpec>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [unique('pipeline_versions_pipeline_digest_unique').on(t.pipelineId, t.digest)],
+);
+
+export const runs = pgTable(
+  'runs',
+  {
+    id: text('id').primaryKey(),
+    // Insertion order: breaks created_at ties (PGlite's clock can give two runs the same instant).
+    seq: bigint('seq', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
+    // Denormalised from the version so "runs of pipeline X" is one index scan.
+    pipelineId: text('pipeline_id')
+      .notNull()
+      .references(() => pipelines.id, { onDelete: 'cascade' }),
+    pipelineVersionId: text('pipeline_version_id')
+      .notNull()
+      .references(() => pipelineVersions.id, { onDelete: 'cascade' }),
+    status: text('status').$type<RunStatus>().notNull().default('pending'),
+    params: jsonObject('params').notNull(),
+    trigger: jsonObject('trigger').notNull(),
+    workflowId: text('workflow_id').notNull(),
+    failedTask: text('failed_task'),
+    error: text('error'),
+    outputs: jsonObject('outputs'),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    check('runs_status_check', sql`${t.status} in ('pending', 'running', 'succeeded', 'failed', 'cancelled')`),
+    index('runs_pipeline_created_idx').on(t.pipelineId, t.createdAt.desc()),
+    index('runs_status_created_idx').on(t.status, t.createdAt.desc()),
+    index('runs_created_idx').on(t.createdAt.desc()),
+    index('runs_workflow_id_idx').on(t.workflowId),
+  ],
+);
+
+export const executions = pgTable(
+  'executions',
+  {
+    id: text('id').primaryKey(),
+    // Insertion order: breaks started_at ties; a retry keeps the row and so its place.
+    seq: bigint('seq', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
+    runId: runIdColumn(),
+    taskId: text('task_id').notNull(),
+    componentName: text('component_name').notNull(),
+    componentDigest: text('component_digest').notNull(),
+    status: text('status').$type<ExecutionStatus>().notNull().default('running'),
+    attempt: integer('attempt').notNull().default(1),
+    params: jsonObject('params').notNull(),
+    outputParams: jsonObject('output_params'),
+    error: text('error'),
+    cacheKey: text('cache_key'),
+    cachedFrom: text('cached_from').references((): AnyPgColumn => executions.id, { onDelete: 'set null' }),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    check(
+      'executions_status_check',
+      sql`${t.status} in ('running', 'waiting', 'succeeded', 'failed', 'cancelled', 'cached', 'skipped')`,
+    ),
+    check('executions_attempt_check', sql`${t.attempt} >= 1`),
+    index('executions_run_started_idx').on(t.runId, t.startedAt, t.seq),
+    // Cache lookups: "a succeeded execution with this key".
+    index('executions_cache_key_idx').on(t.cacheKey),
+  ],
+);
+
+export const artifacts = pgTable(
+  'artifacts',
+  {
+    id: text('id').primaryKey(),
+    type: text('type').notNull(),
+    name: text('name').notNull(),
+    uri: text('uri').notNull(),
+    sha256: text('sha256').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    properties: jsonObject('properties').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('artifacts_sha256_idx').on(t.sha256)],
+);
+
+/** Lineage is the graph of these rows: artifact → execution (input), execution → artifact (output). */
+export const events = pgTable(
+  'events',
+  {
+    executionId: executionIdColumn(),
+    artifactId: text('artifact_id')
+      .notNull()
+      .references(() => artifacts.id, { onDelete: 'cascade' }),
+    kind: text('kind').$type<EventKind>().notNull(),
+    port: text('port').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // The key makes recordEvent idempotent and also serves "events of an execution".
+    primaryKey({ name: 'events_pkey', columns: [t.executionId, t.artifactId, t.kind, t.port] }),
+    check('events_kind_check', sql`${t.kind} in ('input', 'output')`),
+    index('events_artifact_kind_idx').on(t.artifactId, t.kind),
+    index('events_execution_kind_idx').on(t.executionId, t.kind),
+  ],
+);
+
+export const metrics = pgTable(
+  'metrics',
+  {
+    runId: runIdColumn(),
+    executionId: executionIdColumn(),
+    key: text('key').notNull(),
+    value: doublePrecision('value').notNull(),
+    step: integer('step').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ name: 'metrics_pkey', columns: [t.executionId, t.key, t.step] }),
+    index('metrics_run_key_idx').on(t.runId, t.key, t.step),
+  ],
+);
+
+/**
+ * Task log lines. `seq` numbers the lines of one execution across its attempts (the cursor of
+ * "lines after N"); `line` numbers them within one attempt as its writer sent them, so a re-sent
+ * batch is recognised and dropped instead of stored twice.
+ */
+export const taskLogs = pgTable(
+  'task_logs',
+  {
+    runId: runIdColumn(),
+    executionId: executionIdColumn(),
+    seq: integer('seq').notNull(),
+    attempt: integer('attempt').notNull(),
+    line: integer('line').notNull(),
+    ts: timestamp('ts', { withTimezone: true, mode: 'date' }).notNull(),
+    stream: text('stream').$type<TaskLogStream>().notNull(),
+    level: text('level').$type<TaskLogLevel>(),
+    message: text('message').notNull(),
+    fields: jsonObject('fields'),
+  },
+  (t) => [
+    primaryKey({ name: 'task_logs_pkey', columns: [t.executionId, t.seq] }),
+    unique('task_logs_attempt_line_unique').on(t.executionId, t.attempt, t.line),
+    check('task_logs_stream_check', sql`${t.stream} in ('log', 'stdout', 'stderr', 'system')`),
+    index('task_logs_run_ts_idx').on(t.runId, t.ts),
+  ],
+);
+
+/** Outcomes of loop items, written by the batch workflows that run them; read by fan-in inputs. */
+export const loopItems = pgTable(
+  'loop_items',
+  {
+    runId: runIdColumn(),
+    /** Loop path within the run, e.g. "sweep" or "outer[2]/inner". */
+    loop: text('loop').notNull(),
+    idx: integer('idx').notNull(),
+    status: text('status').$type<LoopItemStatus>().notNull(),
+    outputs: jsonb('outputs').$type<Record<string, LoopItemOutputValue>>().notNull(),
+    error: text('error'),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'loop_items_pkey', columns: [t.runId, t.loop, t.idx] }),
+    check('loop_items_status_check', sql`${t.status} in ('succeeded', 'failed', 'skipped', 'cancelled')`),
+  ],
+);
+
+// ---- HTTP API (engine/server/) -----------------------------------------------------------------
+
+/** Named groups of runs (the API's experiments), to compare runs side by side. */
+export const experiments = pgTable('experiments', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique('experiments_name_unique'),
+  description: text('description'),
+  createdAt: createdAt(),
+});
+
+export const experimentRuns = pgTable(
+  'experiment_runs',
+  {
+    experimentId: text('experiment_id')
+      .notNull()
+      .references(() => experiments.id, { onDelete: 'cascade' }),
+    runId: runIdColumn(),
+    addedAt: timestamp('added_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'experiment_runs_pkey', columns: [t.experimentId, t.runId] }),
+    index('experiment_runs_run_idx').on(t.runId),
+  ],
+);
+
+/**
+ * API tokens. The secret is never stored: only its sha256. A token reads `sluice_<id>_<secret>`;
+ * the id (random, public) finds the row and the secret's hash is compared in constant time.
+ */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    role: text('role').$type<ApiRole>().notNull(),
+    secretHash: text('secret_hash').notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [check('api_tokens_role_check', sql`${t.role} in ('viewer', 'editor', 'admin')`)],
+);

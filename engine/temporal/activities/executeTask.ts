@@ -1,0 +1,466 @@
+/**
+ * `executeTask`: runs one task of a run inside the worker. Resolves the inputs (artifacts and loop
+ * fan-ins), reuses an earlier result with the same cache key when there is one, and otherwise runs
+ * the component (a function, or a command as a subprocess) with heartbeats, stores output artifacts
+ * (content-addressed), and records the execution, artifacts, input/output events, metrics and task
+ * log lines. Every id it writes is deterministic, so a retried attempt updates the same rows instead
+ * of adding new ones.
+ */
+import { mkdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import { sha256Hex, canonicalJson, valueMismatch, type ComponentSpec } from '../../../dsl/ir/index';
+import type { ComponentContext, InputArtifact, OutputArtifact, TaskDevice } from '../../../dsl/runtime';
+import type { ArtifactStore } from '../../stores/artifacts/index';
+import type { Logger } from '../../logging';
+import type { ArtifactRecord, CachedExecution, Json, MetadataStore } from '../../stores/metadata/index';
+import { projectRoot as defaultProjectRoot } from '../../paths';
+import {
+  executionIdFor,
+  type ArtifactRefValue,
+  type CollectionValue,
+  type ExecuteTaskInput,
+  type ExecuteTaskResult,
+  type PortValue,
+} from '../workflows/types';
+import { cacheKey } from './cacheKey';
+import { commandSourcesDigest, runCommand } from './runCommand';
+import { recordedResult } from '../../runs/index';
+import { TaskLogWriter } from './taskLogs';
+import type { ComponentRegistry } from './ComponentRegistry';
+import type { DeviceLease, DevicePool } from './devicePool';
+import { observeTask } from './taskMetrics';
+
+export interface ExecuteTaskDeps {
+  metadata: MetadataStore;
+  artifacts: ArtifactStore;
+  /** Only `resolve` is used (function components). */
+  registry: Pick<ComponentRegistry, 'resolve'>;
+  /** Scratch space for attempts (outputs are written here, then moved into the artifact store). */
+  workRoot: string;
+  logger: Logger;
+  /** Where command components run and find their sources (default: the Sluice project root). */
+  projectRoot?: string;
+  /** The GPUs of a GPU worker: each attempt that runs a component holds one of them. */
+  devices?: DevicePool;
+}
+
+/** Digest of a component's whole spec (ports, options, code): its identity for caching and lineage. */
+export function componentDigest(spec: ComponentSpec): string {
+  return sha256Hex(canonicalJson(spec));
+}
+
+/** Inputs resolved to metadata (no bytes fetched yet): enough for the cache key and the events. */
+interface ResolvedInputs {
+  /** Parameter values by port, fan-in lists included: the execution's `params`. */
+  params: Record<string, Json>;
+  /** Artifact inputs by port: one record, or a list for list ports and fan-ins. */
+  artifacts: Record<string, ArtifactRecord | ArtifactRecord[]>;
+}
+
+export function createExecuteTask(deps: ExecuteTaskDeps) {
+  const projectRoot = deps.projectRoot ?? defaultProjectRoot;
+
+  return async function executeTask(input: ExecuteTaskInput): Promise<ExecuteTaskResult> {
+    const ctx = Context.current();
+    const attempt = ctx.info.attempt;
+    const { runId, taskId, component: spec } = input;
+    const where = `task "${taskId}" (component "${spec.name}")`;
+    const executionId = executionIdFor(runId, taskId);
+    const startedAt = Date.now();
+    const log = deps.logger.child({ runId, taskId, attempt });
+    if (spec.impl.kind === 'approval' || spec.impl.kind === 'pipeline') {
+      throw ApplicationFailure.create({
+        message: `${where}: ${spec.impl.kind} components are run by the workflow itself, never by executeTask`,
+        type: 'UnsupportedComponentKind',
+        nonRetryable: true,
+      });
+    }
+
+    const heartbeatEvery = Math.max(200, Math.min(5_000, (ctx.info.heartbeatTimeoutMs ?? 30_000) / 3));
+    const beat = setInterval(() => ctx.heartbeat(), heartbeatEvery);
+    let logs: TaskLogWriter | undefined;
+    try {
+      // Resolved before the row is written, so that it carries the full params and the cache key;
+      // a failure here is still recorded on the row below.
+      // An earlier attempt that finished its work but whose completion never reached Temporal
+      // (worker killed in between): return what it recorded instead of running the component again.
+      if (attempt > 1) {
+        const done = await recordedResult(deps.metadata, executionId);
+        if (done) {
+          log.info({ component: spec.name }, 'task already completed by an earlier attempt; returning its recorded result');
+          return done;
+        }
+      }
+      const digest = componentDigest(spec);
+      let resolved: ResolvedInputs | undefined;
+      let key: string | undefined;
+      let early: unknown;
+      try {
+        resolved = await resolveInputs(deps.metadata, input, where);
+        // Computed even with caching off, so a forced re-run refreshes the cache for later runs.
+        key = cacheKey({
+          componentDigest: digest,
+          sourcesDigest: await commandSourcesDigest(spec, projectRoot),
+          params: resolved.params,
+          artifacts: Object.fromEntries(
+            Object.entries(resolved.artifacts).map(([port, a]) => [port, Array.isArray(a) ? a.map((r) => r.sha256) : a.sha256]),
+          ),
+        });
+      } catch (err) {
+        early = err;
+      }
+
+      await deps.metadata.startExecution({
+        id: executionId,
+        runId,
+        taskId,
+        componentName: spec.name,
+        componentDigest: digest,
+        attempt,
+        params: resolved?.params ?? directParams(input),
+        cacheKey: key ?? null,
+      });
+      logs = new TaskLogWriter({ metadata: deps.metadata, runId, executionId, attempt, logger: log });
+      const taskLogs = logs;
+
+      try {
+        if (early !== undefined || !resolved) throw early;
+        for (const [port, a] of Object.entries(resolved.artifacts)) {
+          const list = Array.isArray(a) ? a : [a];
+          for (const [i, record] of list.entries()) {
+            const eventPort = Array.isArray(a) ? `${port}[${i}]` : port;
+            await deps.metadata.recordEvent({ executionId, artifactId: record.id, kind: 'input', port: eventPort });
+          }
+        }
+
+        if (key !== undefined && input.cache?.enabled !== false) {
+          const found = await deps.metadata.findCachedExecution(key, {
+            ...(input.cache?.maxAgeMs !== undefined ? { maxAgeMs: input.cache.maxAgeMs } : {}),
+          });
+          if (found && found.execution.id !== executionId && (await reusable(found, spec, deps.artifacts))) {
+            const result = await reuse(deps.metadata, found, spec, executionId, attempt);
+            taskLogs.write(
+              'system',
+              `reused the outputs of execution ${found.execution.id} (run ${found.execution.runId}, ` +
+                `finished ${found.execution.finishedAt?.toISOString() ?? '?'}): same cache key ${key.slice(0, 12)}`,
+              { level: 'info' },
+            );
+            log.debug({ cachedFrom: found.execution.id }, 'task reused a cached result');
+            observeTask(spec.name, 'cached', (Date.now() - startedAt) / 1000);
+            return result;
+          }
+        }
+
+        const ran = await run(resolved, key);
+        observeTask(spec.name, 'succeeded', (Date.now() - startedAt) / 1000);
+        return ran;
+      } catch (err) {
+        const cancelled = ctx.cancellationSignal.aborted;
+        observeTask(spec.name, cancelled ? 'cancelled' : 'failed', (Date.now() - startedAt) / 1000);
+        const message = err instanceof Error ? err.message : String(err);
+        taskLogs.write('system', cancelled ? `attempt ${attempt} cancelled: ${message}` : `attempt ${attempt} failed: ${message}`, {
+          level: 'error',
+        });
+        await deps.metadata
+          .finishExecution(executionId, {
+            status: cancelled ? 'cancelled' : 'failed',
+            error: message,
+            finishedAt: new Date(),
+            attempt,
+          })
+          .catch((e: unknown) => log.error({ err: e }, 'could not record the failed execution'));
+        log.warn({ err: message }, cancelled ? 'task cancelled' : 'task attempt failed');
+        if (cancelled) throw err;
+        throw toFailure(err);
+      }
+    } finally {
+      clearInterval(beat);
+      await logs?.close();
+    }
+
+    /** Runs the component and records its outputs (a cache miss, or caching off). */
+    async function run(resolved: ResolvedInputs, key: string | undefined): Promise<ExecuteTaskResult> {
+      const attemptDir = path.join(deps.workRoot, runId, taskId, `attempt-${attempt}`);
+      // Attempt directories are per attempt number: only a retried attempt can find leftovers.
+      if (attempt > 1) await rm(attemptDir, { recursive: true, force: true });
+      await mkdir(path.join(attemptDir, 'tmp'), { recursive: true });
+      if (Object.values(spec.outputs).some((p) => p.kind === 'artifact')) await mkdir(path.join(attemptDir, 'out'));
+
+      // Inputs: parameters as values, artifacts as local read-only paths (lists for list ports).
+      const runInputs: Record<string, unknown> = {};
+      for (const port of Object.keys(spec.inputs)) {
+        const v = input.inputs[port];
+        if (v?.kind === 'parameter' || v?.kind === 'collection') runInputs[port] = resolved.params[port];
+        const a = resolved.artifacts[port];
+        if (a) {
+          runInputs[port] = Array.isArray(a)
+            ? await Promise.all(a.map(async (r) => inputArtifact(r, await deps.artifacts.materialize(r.uri))))
+            : inputArtifact(a, await deps.artifacts.materialize(a.uri));
+        }
+      }
+
+      const outputs: Record<string, OutputArtifact> = {};
+      for (const [port, portSpec] of Object.entries(spec.outputs)) {
+        if (portSpec.kind !== 'artifact') continue;
+        outputs[port] = { path: path.join(attemptDir, 'out', port), type: portSpec.type, properties: {} };
+      }
+
+      // On a GPU worker the attempt holds one device from here until its outputs are stored (a
+      // cache hit never gets here): commands see only that device, functions are told which.
+      const lease: DeviceLease | undefined = deps.devices ? await deps.devices.acquire(ctx.cancellationSignal) : undefined;
+      try {
+        return await runComponent(key, runInputs, outputs, attemptDir, lease);
+      } finally {
+        lease?.release();
+      }
+    }
+
+    async function runComponent(
+      key: string | undefined,
+      runInputs: Record<string, unknown>,
+      outputs: Record<string, OutputArtifact>,
+      attemptDir: string,
+      lease: DeviceLease | undefined,
+    ): Promise<ExecuteTaskResult> {
+      const taskLogs = logs as TaskLogWriter;
+      const device: TaskDevice | undefined = lease
+        ? { kind: 'gpu', index: lease.device.index, ordinal: lease.device.ordinal ?? lease.device.index, name: lease.device.name }
+        : undefined;
+      log.debug({ component: spec.name, cacheKey: key, ...(device ? { gpu: device.index } : {}) }, 'task started');
+      if (device) taskLogs.write('system', `running on GPU ${device.index} (${device.name})`, { level: 'info' });
+      let returned: Record<string, unknown> | undefined;
+      if (spec.impl.kind === 'command') {
+        returned = await runCommand({
+          spec,
+          where,
+          inputs: runInputs,
+          outputs,
+          workDir: path.join(attemptDir, 'tmp'),
+          projectRoot,
+          signal: ctx.cancellationSignal,
+          onLine: (stream, line) => taskLogs.write(stream, line),
+          // The process sees its own GPU only, as CUDA device 0 (by UUID where known: unambiguous).
+          ...(lease ? { env: { CUDA_VISIBLE_DEVICES: lease.device.uuid ?? String(lease.device.index), CUDA_DEVICE_ORDER: 'PCI_BUS_ID' } } : {}),
+        });
+      } else {
+        const impl = await deps.registry.resolve(spec, where);
+        const metricWrites: Promise<void>[] = [];
+        const componentCtx: ComponentContext = {
+          runId,
+          taskId,
+          attempt,
+          workDir: path.join(attemptDir, 'tmp'),
+          outputs,
+          signal: ctx.cancellationSignal,
+          log: (message, fields) => {
+            log.info({ ...fields, component: spec.name }, message);
+            taskLogs.write('log', message, { level: 'info', ...(fields ? { fields } : {}) });
+          },
+          metric: (key, value, step = 0) => {
+            metricWrites.push(deps.metadata.recordMetric({ runId, executionId, key, value, step }));
+          },
+          heartbeat: (details) => ctx.heartbeat(details),
+          ...(device ? { device } : {}),
+        };
+        returned = (await impl.run(runInputs as never, componentCtx as never)) as Record<string, unknown> | undefined;
+        await Promise.all(metricWrites);
+      }
+      // A component that stopped early because of the cancellation must not count as a success.
+      if (ctx.cancellationSignal.aborted) throw new CancelledFailure(`task "${taskId}" was cancelled`);
+
+      // Parameter outputs: every declared one, of the declared type.
+      const result: Record<string, PortValue> = {};
+      const outputParams: Record<string, Json> = {};
+      for (const [port, portSpec] of Object.entries(spec.outputs)) {
+        if (portSpec.kind !== 'parameter') continue;
+        const value = returned?.[port];
+        if (value === undefined && portSpec.optional) continue;
+        const why = valueMismatch(value, portSpec.type);
+        if (why) throw new BadTaskInput(`${where}: the component returned a bad value for output "${port}": ${why}`);
+        outputParams[port] = value as Json;
+        result[port] = { kind: 'parameter', value: value as Json };
+      }
+
+      // Artifact outputs: store the content, record the artifact and the output event.
+      for (const [port, out] of Object.entries(outputs)) {
+        const exists = await stat(out.path).then(
+          () => true,
+          () => false,
+        );
+        if (!exists) {
+          if (spec.outputs[port]?.optional) continue;
+          throw new BadTaskInput(
+            spec.impl.kind === 'command'
+              ? `${where}: the command did not write output artifact "${port}" at ${out.path}`
+              : `${where}: run() did not write output artifact "${port}" at ctx.outputs.${port}.path`,
+          );
+        }
+        const stored = await deps.artifacts.put(out.path);
+        const record = await deps.metadata.recordArtifact({
+          id: `${executionId}.${port}`,
+          type: out.type,
+          name: `${taskId}.${port}`,
+          uri: stored.uri,
+          sha256: stored.sha256,
+          size: stored.size,
+          properties: { ...out.properties, ...(stored.directory ? { directory: true } : {}) },
+        });
+        await deps.metadata.recordEvent({ executionId, artifactId: record.id, kind: 'output', port });
+        result[port] = artifactRef(record);
+      }
+
+      await deps.metadata.finishExecution(executionId, { status: 'succeeded', outputParams, finishedAt: new Date(), attempt });
+      log.debug({ component: spec.name }, 'task succeeded');
+      await rm(attemptDir, { recursive: true, force: true });
+      return { executionId, outputs: result };
+    }
+  };
+}
+
+/** Parameter inputs as given, for the row of an execution whose inputs could not be resolved. */
+function directParams(input: ExecuteTaskInput): Record<string, Json> {
+  const params: Record<string, Json> = {};
+  for (const [port, v] of Object.entries(input.inputs)) if (v.kind === 'parameter') params[port] = v.value;
+  return params;
+}
+
+/**
+ * Checks the inputs against the component's ports and reads what they reference from the metadata
+ * store: artifact records, and the succeeded items of loops for fan-in collections.
+ */
+async function resolveInputs(metadata: MetadataStore, input: ExecuteTaskInput, where: string): Promise<ResolvedInputs> {
+  const resolved: ResolvedInputs = { params: {}, artifacts: {} };
+  for (const [port, portSpec] of Object.entries(input.component.inputs)) {
+    const v = input.inputs[port];
+    if (!v) continue;
+    const at = `${where}, input "${port}"`;
+    if (v.kind === 'parameter' || (v.kind === 'collection' && v.itemKind === 'parameter')) {
+      if (portSpec.kind !== 'parameter') throw new BadTaskInput(`${at}: got a parameter value for an artifact input`);
+      const value = v.kind === 'parameter' ? v.value : await collectedValues(metadata, v);
+      const why = valueMismatch(value, portSpec.type);
+      if (why) throw new BadTaskInput(`${at}: ${why}`);
+      resolved.params[port] = value;
+      continue;
+    }
+    if (portSpec.kind !== 'artifact') throw new BadTaskInput(`${at}: got an artifact for a parameter input`);
+    if (v.kind === 'collection') {
+      if (!portSpec.list) {
+        throw new BadTaskInput(`${at}: a collected list of artifacts needs a list input (t.list(...)), but "${port}" takes one ${portSpec.type}`);
+      }
+      const refs = await collectedArtifacts(metadata, v, at);
+      resolved.artifacts[port] = await Promise.all(refs.map((ref) => artifactRecord(metadata, ref, at)));
+      continue;
+    }
+    const record = await artifactRecord(metadata, v, at);
+    resolved.artifacts[port] = portSpec.list ? [record] : record;
+  }
+  return resolved;
+}
+
+/** The `output` values of a loop's succeeded items, in item order; items without it are left out. */
+async function collectedValues(metadata: MetadataStore, c: CollectionValue): Promise<Json[]> {
+  const items = await metadata.listLoopItems(c.runId, c.loop, { status: 'succeeded' });
+  return items.flatMap((item) => {
+    const out = item.outputs[c.output];
+    return out?.kind === 'parameter' ? [out.value] : [];
+  });
+}
+
+async function collectedArtifacts(metadata: MetadataStore, c: CollectionValue, at: string): Promise<ArtifactRefValue[]> {
+  const items = await metadata.listLoopItems(c.runId, c.loop, { status: 'succeeded' });
+  return items.flatMap((item) => {
+    const out = item.outputs[c.output];
+    if (out !== undefined && out.kind !== 'artifact') {
+      throw new BadTaskInput(`${at}: item ${item.index} of loop "${c.loop}" has a parameter as output "${c.output}", not an artifact`);
+    }
+    return out ? [out] : [];
+  });
+}
+
+async function artifactRecord(metadata: MetadataStore, ref: ArtifactRefValue, at: string): Promise<ArtifactRecord> {
+  const record = await metadata.getArtifact(ref.artifactId);
+  if (!record) throw new BadTaskInput(`${at}: artifact ${ref.artifactId} is not in the metadata store`);
+  return record;
+}
+
+/** An earlier result can stand in only if it has every output this spec requires, still stored. */
+async function reusable(found: CachedExecution, spec: ComponentSpec, artifacts: ArtifactStore): Promise<boolean> {
+  for (const [port, portSpec] of Object.entries(spec.outputs)) {
+    if (portSpec.optional) continue;
+    if (portSpec.kind === 'parameter' && found.execution.outputParams?.[port] === undefined) return false;
+    if (portSpec.kind === 'artifact' && !found.outputs[port]) return false;
+  }
+  for (const record of Object.values(found.outputs)) if (!(await artifacts.exists(record.uri))) return false;
+  return true;
+}
+
+/**
+ * Records this execution as a reuse of `found`: status 'cached', output events pointing at the same
+ * artifact rows (so lineage shows both producers), and the original's parameter outputs.
+ */
+async function reuse(
+  metadata: MetadataStore,
+  found: CachedExecution,
+  spec: ComponentSpec,
+  executionId: string,
+  attempt: number,
+): Promise<ExecuteTaskResult> {
+  const outputs: Record<string, PortValue> = {};
+  const outputParams: Record<string, Json> = {};
+  for (const [port, portSpec] of Object.entries(spec.outputs)) {
+    if (portSpec.kind === 'parameter') {
+      const value = found.execution.outputParams?.[port];
+      if (value === undefined) continue;
+      outputParams[port] = value;
+      outputs[port] = { kind: 'parameter', value };
+    } else {
+      const record = found.outputs[port];
+      if (!record) continue;
+      await metadata.recordEvent({ executionId, artifactId: record.id, kind: 'output', port });
+      outputs[port] = artifactRef(record);
+    }
+  }
+  await metadata.finishExecution(executionId, {
+    status: 'cached',
+    cachedFrom: found.execution.id,
+    outputParams,
+    finishedAt: new Date(),
+    attempt,
+  });
+  return { executionId, outputs, cachedFrom: found.execution.id };
+}
+
+function artifactRef(record: ArtifactRecord): ArtifactRefValue {
+  return { kind: 'artifact', artifactId: record.id, type: record.type, uri: record.uri, sha256: record.sha256 };
+}
+
+/** Bad input for this task: retrying cannot help. */
+class BadTaskInput extends Error {
+  readonly retryable = false;
+  override readonly name = 'BadTaskInput';
+}
+
+/**
+ * Component errors become ApplicationFailures. Errors that say `retryable: false` (the DSL's
+ * NonRetryableError, checked structurally because the class may come from another copy of the
+ * module) fail the task at once.
+ */
+function toFailure(err: unknown): ApplicationFailure {
+  if (err instanceof ApplicationFailure) return err;
+  const e = err instanceof Error ? err : new Error(String(err));
+  const nonRetryable = (e as { retryable?: unknown }).retryable === false;
+  return ApplicationFailure.create({ message: e.message, type: e.name, nonRetryable, cause: e });
+}
+
+function inputArtifact(record: ArtifactRecord, localPath: string): InputArtifact {
+  return {
+    id: record.id,
+    type: record.type,
+    uri: record.uri,
+    path: localPath,
+    sha256: record.sha256,
+    size: record.size,
+    properties: record.properties,
+  };
+}

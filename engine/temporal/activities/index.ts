@@ -1,0 +1,20 @@
+/** All activities a Sluice worker registers, built over the stores it was given. */
+import { createExecuteTask, type ExecuteTaskDeps } from './executeTask';
+import { createRunActivities } from './runBookkeeping';
+
+export { componentDigest } from './executeTask';
+export type { ExecuteTaskDeps } from './executeTask';
+export { cacheKey } from './cacheKey';
+export type { CacheKeyParts } from './cacheKey';
+export { TaskLogWriter } from './taskLogs';
+export type { TaskLogWriterOptions } from './taskLogs';
+
+export function createTaskActivities(deps: ExecuteTaskDeps) {
+  return { executeTask: createExecuteTask(deps) };
+}
+export { createRunActivities };
+export { createTriggerActivities } from './triggerEvents';
+export { ComponentNotFoundError, ComponentRegistry } from './ComponentRegistry';
+export { DevicePool } from './devicePool';
+export type { DeviceLease, GpuDevice } from './devicePool';
+export { observeTask } from './taskMetrics';

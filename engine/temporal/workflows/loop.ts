@@ -1,0 +1,267 @@
+/**
+ * Loops. A loop node splits its items into batches, each run by a `loopBatch` child workflow, so
+ * no workflow history grows with the number of items (Temporal limits a history to 50k events and
+ * a workflow to 2,000 pending activities or children). At most `parallelism` items run at once
+ * across all batches. Each batch records its items' outcomes in the metadata store and returns
+ * counts only: `collect()` hands downstream tasks a reference that their activity resolves.
+ */
+import { ApplicationFailure, CancellationScope, executeChild, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { deepBindings, indexNodes, isLoopNode, referencedNodes } from '../../../dsl/ir/graph';
+import type { ComponentSpec, LoopNodeSpec, NodeSpec } from '../../../dsl/ir/schema';
+import { Completions } from './completions';
+import { bookkeeping, describeFailure, resolveBinding, runScope, type NodeOutcome, type RunContext, type ScopeEnv } from './scope';
+import type { CollectionValue, Json, LoopItemOutcome, PortValue, TaskStatus } from './types';
+
+/** Tasks one batch workflow may run in all: keeps its history to a few thousand events. */
+const MAX_TASKS_PER_BATCH = 500;
+/** Default bound on items running at once when the loop sets no parallelism. */
+const DEFAULT_PARALLELISM = 1000;
+/** Batches running at once: bounds the pending activities in the whole run. */
+const MAX_ACTIVE_BATCHES = 8;
+/**
+ * Items in flight per batch. Beyond ~50 completions can pile up faster than one workflow task
+ * handles them, and the server force-closes a workflow task with 100+ events queued behind it.
+ */
+const MAX_ITEMS_IN_FLIGHT_PER_BATCH = 50;
+
+export interface LoopBatchInput {
+  runId: string;
+  taskQueuePrefix: string;
+  cache: boolean;
+  components: Record<string, ComponentSpec>;
+  loopId: string;
+  /** Path of the loop in the run ("sweep", "outer[2]/inner"): item i runs under "<loopPath>[i]/". */
+  loopPath: string;
+  body: Record<string, NodeSpec>;
+  outputs: LoopNodeSpec['loop']['outputs'];
+  items: { index: number; value: Json }[];
+  concurrency: number;
+  /** Stop at the first failed item (the loop needs every item to succeed). */
+  failFast: boolean;
+  env: Pick<ScopeEnv, 'inputs' | 'items' | 'outer'>;
+}
+
+export interface LoopBatchResult {
+  total: number;
+  succeeded: number;
+  failed: number;
+  firstError?: { index: number; task: string; error: string };
+}
+
+/** Counts of a loop's items as batches report them. */
+export type ItemCounts = NonNullable<TaskStatus['items']>;
+
+export async function runLoop(
+  ctx: RunContext,
+  id: string,
+  node: LoopNodeSpec,
+  env: ScopeEnv,
+  outcomes: Record<string, NodeOutcome>,
+  report: (counts: ItemCounts) => void,
+): Promise<NodeOutcome> {
+  const loop = node.loop;
+  const loopPath = `${env.prefix}${id}`;
+  const itemsValue = resolveBinding(loop.items, outcomes, env);
+  const items = typeof itemsValue === 'object' && itemsValue.kind === 'parameter' ? itemsValue.value : undefined;
+  if (!Array.isArray(items)) {
+    throw ApplicationFailure.nonRetryable(
+      `loop "${loopPath}": items must be a list, got ${items === undefined ? 'nothing' : JSON.stringify(items).slice(0, 80)}`,
+      'LoopItemsNotAList',
+    );
+  }
+  const outputs = collectionOutputs(ctx, loopPath, node);
+  const counts: ItemCounts = { total: items.length, succeeded: 0, failed: 0, done: 0 };
+  report(counts);
+  if (items.length === 0) return { state: 'succeeded', outputs };
+
+  // A nested loop counts as one task here: its own items run in batches of their own.
+  const bodySize = Math.max(1, Object.keys(loop.tasks).length);
+  const batchSize = Math.max(1, Math.floor(MAX_TASKS_PER_BATCH / bodySize));
+  const parallelism = Math.min(loop.parallelism ?? DEFAULT_PARALLELISM, items.length);
+  const perBatch = Math.min(parallelism, batchSize, MAX_ITEMS_IN_FLIGHT_PER_BATCH);
+  const activeBatches = Math.max(1, Math.min(MAX_ACTIVE_BATCHES, Math.ceil(parallelism / perBatch)));
+  // Never more than `parallelism` items at once across the active batches.
+  const concurrency = Math.max(1, Math.min(perBatch, Math.floor(parallelism / activeBatches)));
+  const failFast = (loop.minSuccessRatio ?? 1) >= 1;
+
+  // Only the outer values the body reads travel into the batches.
+  const outer: Record<string, NodeOutcome> = { ...env.outer, ...outcomes };
+  const batchEnv = { inputs: env.inputs, items: env.items, outer: pickOuter(outer, loop.tasks) };
+  const batches: LoopBatchInput['items'][] = [];
+  for (let i = 0; i < items.length; i += batchSize) {
+    batches.push(items.slice(i, i + batchSize).map((value, k) => ({ index: i + k, value: value })));
+  }
+
+  const scope = new CancellationScope();
+  type BatchSettled = { n: number; result?: LoopBatchResult; error?: unknown };
+  const running = new Map<number, Promise<BatchSettled>>();
+  const batchDone = new Completions<BatchSettled>();
+  let next = 0;
+  let firstError: LoopBatchResult['firstError'];
+  let stop = false;
+  while (!stop && (next < batches.length || running.size > 0)) {
+    while (running.size < activeBatches && next < batches.length) {
+      const n = next++;
+      const batchItems = batches[n] ?? [];
+      const first = batchItems[0]?.index ?? 0;
+      const last = batchItems[batchItems.length - 1]?.index ?? 0;
+      const input: LoopBatchInput = {
+        runId: ctx.runId,
+        taskQueuePrefix: ctx.taskQueuePrefix,
+        cache: ctx.cache,
+        components: ctx.components,
+        loopId: id,
+        loopPath,
+        body: loop.tasks,
+        outputs: loop.outputs,
+        items: batchItems,
+        concurrency,
+        failFast,
+        env: batchEnv,
+      };
+      const settling = scope
+        .run(() =>
+          executeChild<typeof loopBatch>('loopBatch', {
+            workflowId: `${workflowInfo().workflowId}/${loopPath}[${first}-${last}]`,
+            taskQueue: ctx.taskQueuePrefix,
+            args: [input],
+          }),
+        )
+        .then((result): BatchSettled => ({ n, result }), (error: unknown): BatchSettled => ({ n, error }));
+      running.set(n, settling);
+      batchDone.add(settling);
+    }
+    const settled = await batchDone.next();
+    running.delete(settled.n);
+    if (settled.error !== undefined) {
+      if (isCancellation(settled.error) && CancellationScope.current().consideredCancelled) throw settled.error as Error;
+      firstError ??= { index: batches[settled.n]?.[0]?.index ?? 0, task: loopPath, error: describeFailure(settled.error) };
+      counts.failed += batches[settled.n]?.length ?? 0;
+      stop = failFast;
+    } else if (settled.result) {
+      counts.succeeded += settled.result.succeeded;
+      counts.failed += settled.result.failed;
+      firstError ??= settled.result.firstError;
+      if (failFast && settled.result.failed > 0) stop = true;
+    }
+    counts.done = counts.succeeded + counts.failed;
+    report({ ...counts });
+  }
+  if (stop) {
+    scope.cancel();
+    for (const p of running.values()) await p;
+  }
+
+  const ratio = counts.succeeded / items.length;
+  const needed = loop.minSuccessRatio ?? 1;
+  if (ratio < needed || (stop && firstError)) {
+    const why = firstError ? `item ${firstError.index} failed at task "${firstError.task}": ${firstError.error}` : 'items failed';
+    const summary = needed < 1 ? `${counts.succeeded} of ${items.length} items succeeded, below the required ${Math.round(needed * 100)}%; ` : '';
+    throw ApplicationFailure.nonRetryable(`loop "${loopPath}": ${summary}${why}`, 'LoopFailed');
+  }
+  return { state: 'succeeded', outputs };
+}
+
+/** References to the loop's collected outputs (resolved by the consuming activity). */
+function collectionOutputs(ctx: RunContext, loopPath: string, node: LoopNodeSpec): Record<string, PortValue> {
+  const out: Record<string, PortValue> = {};
+  const body = node.loop.tasks;
+  for (const [name, b] of Object.entries(node.loop.outputs)) {
+    const task = body[b.task];
+    const comp = task && !isLoopNode(task) ? ctx.components[task.component] : undefined;
+    const port = comp?.outputs[b.output];
+    if (!port) continue; // validated
+    const value: CollectionValue = {
+      kind: 'collection',
+      runId: ctx.runId,
+      loop: loopPath,
+      output: name,
+      itemKind: port.kind,
+      type: port.type,
+    };
+    out[name] = value;
+  }
+  return out;
+}
+
+/** Outcomes of outer nodes that the body reads (inputs, conditions, items, at any depth). */
+function pickOuter(outer: Record<string, NodeOutcome>, body: Record<string, NodeSpec>): Record<string, NodeOutcome> {
+  const out: Record<string, NodeOutcome> = {};
+  for (const node of Object.values(body)) {
+    for (const b of deepBindings(node)) {
+      for (const id of referencedNodes(b)) {
+        const o = outer[id];
+        if (o) out[id] = { state: o.state, outputs: o.outputs };
+      }
+    }
+  }
+  return out;
+}
+
+/** Child workflow: runs a batch of a loop's items, at most `concurrency` at once. */
+export async function loopBatch(input: LoopBatchInput): Promise<LoopBatchResult> {
+  const ctx: RunContext = { runId: input.runId, taskQueuePrefix: input.taskQueuePrefix, cache: input.cache, components: input.components, runLoop };
+  const index = indexNodes(input.body);
+  const results: LoopItemOutcome[] = [];
+  const scope = new CancellationScope();
+  const running = new Map<number, Promise<LoopItemOutcome>>();
+  const itemDone = new Completions<LoopItemOutcome>();
+  let next = 0;
+  let stop = false;
+  let firstError: LoopBatchResult['firstError'];
+
+  const runItem = async (item: { index: number; value: Json }): Promise<LoopItemOutcome> => {
+    const env: ScopeEnv = {
+      prefix: `${input.loopPath}[${item.index}]/`,
+      inputs: input.env.inputs,
+      items: { ...input.env.items, [input.loopId]: item.value },
+      outer: input.env.outer,
+    };
+    try {
+      const r = await runScope(ctx, input.body, index, env, {});
+      const outputs: LoopItemOutcome['outputs'] = {};
+      for (const [name, b] of Object.entries(input.outputs)) {
+        const v = r.outcomes[b.task]?.outputs[b.output];
+        if (v && v.kind !== 'collection') outputs[name] = v;
+      }
+      if (r.failure) return { index: item.index, status: r.cancelled ? 'cancelled' : 'failed', outputs, error: `task "${r.failure.task}": ${r.failure.error}` };
+      if (r.cancelled) return { index: item.index, status: 'cancelled', outputs };
+      const allSkipped = Object.values(r.outcomes).every((o) => o.state === 'skipped');
+      return { index: item.index, status: allSkipped ? 'skipped' : 'succeeded', outputs };
+    } catch (e) {
+      if (isCancellation(e)) return { index: item.index, status: 'cancelled', outputs: {} };
+      return { index: item.index, status: 'failed', outputs: {}, error: describeFailure(e) };
+    }
+  };
+
+  while (!stop && (next < input.items.length || running.size > 0)) {
+    while (running.size < input.concurrency && next < input.items.length) {
+      const item = input.items[next++];
+      if (item) {
+        const settling = scope.run(() => runItem(item));
+        running.set(item.index, settling);
+        itemDone.add(settling);
+      }
+    }
+    const done = await itemDone.next();
+    running.delete(done.index);
+    results.push(done);
+    if (done.status === 'failed') {
+      firstError ??= { index: done.index, task: done.error?.match(/^task "([^"]+)"/)?.[1] ?? input.loopPath, error: done.error?.replace(/^task "[^"]+": /, '') ?? 'failed' };
+      if (input.failFast) stop = true;
+    }
+  }
+  if (stop) {
+    scope.cancel();
+    for (const p of running.values()) results.push(await p);
+  }
+  results.sort((a, b) => a.index - b.index);
+  await bookkeeping(input.taskQueuePrefix).recordLoopItems({ runId: input.runId, loop: input.loopPath, items: results });
+  const succeeded = results.filter((r) => r.status === 'succeeded' || r.status === 'skipped').length;
+  return {
+    total: input.items.length,
+    succeeded,
+    failed: input.items.length - succeeded,
+    ...(firstError ? { firstError } : {}),
+  };
+}

@@ -1,0 +1,298 @@
+/**
+ * Messages between the `pipelineRun` workflow, its activities and clients. Only references and
+ * small parameter values travel through Temporal history; artifact bytes never do.
+ * Pure types: imported by workflow code, activities and clients alike.
+ */
+import { formatMs } from '../../../dsl/ir/duration';
+import type { ComponentSpec, PipelineSpec } from '../../../dsl/ir/schema';
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** A reference to a stored artifact. */
+export interface ArtifactRefValue {
+  kind: 'artifact';
+  artifactId: string;
+  type: string;
+  uri: string;
+  sha256: string;
+}
+export interface ParameterValue {
+  kind: 'parameter';
+  value: Json;
+}
+/**
+ * Fan-in of a loop output: resolved by the activity that consumes it (from the loop's recorded
+ * items, in item order, succeeded items only), so a 10,000-item list never travels through history.
+ */
+export interface CollectionValue {
+  kind: 'collection';
+  runId: string;
+  /** Loop path within the run, e.g. "sweep" or "outer[2]/inner". */
+  loop: string;
+  output: string;
+  /** What each item is: parameter values of `type`, or artifacts of `type`. */
+  itemKind: 'parameter' | 'artifact';
+  type: string;
+}
+export type PortValue = ArtifactRefValue | ParameterValue | CollectionValue;
+
+/** Resolved cache settings of one task in one run. */
+export interface CachePolicy {
+  enabled: boolean;
+  maxAgeMs?: number;
+}
+
+/** One loop item's outcome, recorded by the batch workflow that ran it. */
+export interface LoopItemOutcome {
+  index: number;
+  status: 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+  /** The loop's declared outputs for this item (absent when their task was skipped or failed). */
+  outputs: Record<string, ArtifactRefValue | ParameterValue>;
+  error?: string;
+}
+
+export interface PipelineRunInput {
+  runId: string;
+  spec: PipelineSpec;
+  /** Pipeline input values, already checked and completed with defaults by the submitter. */
+  params: Record<string, Json>;
+  /** Artifact inputs of the pipeline (their `params` value is the artifact id), resolved by the submitter. */
+  artifacts?: Record<string, ArtifactRefValue>;
+  /** Prefix of the task queues (`<prefix>` for the workflow, `<prefix>-cpu`, `<prefix>-gpu`). */
+  taskQueuePrefix: string;
+  /** `false` turns caching off for every task of the run (`sluice run --no-cache`). */
+  cache?: boolean;
+  /** Results of tasks to reuse instead of running them (`sluice runs retry`): task id → old result. */
+  reuse?: Record<string, ExecuteTaskResult>;
+}
+
+export interface ExecuteTaskInput {
+  runId: string;
+  /** Task path in the run: "train", "sweep[3]/train", "sub/train". */
+  taskId: string;
+  component: ComponentSpec;
+  /** Resolved values of the inputs the task sets; unset optional inputs are absent. */
+  inputs: Record<string, PortValue>;
+  /** Absent: caching on, no age limit. */
+  cache?: CachePolicy;
+}
+
+export interface ExecuteTaskResult {
+  executionId: string;
+  outputs: Record<string, PortValue>;
+  /** Set when the outputs were reused from an earlier execution (cache hit or retried run). */
+  cachedFrom?: string;
+}
+
+export type TaskState = 'pending' | 'running' | 'waiting' | 'succeeded' | 'cached' | 'skipped' | 'failed' | 'cancelled';
+
+export interface TaskStatus {
+  state: TaskState;
+  /** Workflow time (ms since epoch). */
+  startedAt?: number;
+  finishedAt?: number;
+  error?: string;
+  executionId?: string;
+  /** Loops: item counts. */
+  items?: { total: number; succeeded: number; failed: number; done: number };
+  /** Approval gates while waiting. */
+  approval?: { message?: string; deadline?: number };
+  /** Tasks run by a worker: the task queue their attempts wait in (`<prefix>-cpu`, `<prefix>-gpu`). */
+  taskQueue?: string;
+  /**
+   * Set by readers (API, CLI), never by the workflow, which cannot see workers: the task is
+   * scheduled but no worker serves its queue (state is then 'waiting').
+   */
+  waitingFor?: { resourceClass: 'cpu' | 'gpu'; reason: string };
+}
+
+export type RunState = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface RunStatusView {
+  runId: string;
+  pipeline: string;
+  state: RunState;
+  tasks: Record<string, TaskStatus>;
+  failedTask?: string;
+  error?: string;
+}
+
+export interface FinishRunInput {
+  runId: string;
+  status: RunState;
+  error?: string;
+  failedTask?: string;
+  outputs?: Record<string, Json>;
+}
+
+/** Activities the workflow calls: implemented in engine/temporal/activities, typed here for proxyActivities. */
+export interface TaskActivities {
+  executeTask(input: ExecuteTaskInput): Promise<ExecuteTaskResult>;
+}
+export interface RunActivities {
+  markRunStarted(input: { runId: string }): Promise<void>;
+  finishRun(input: FinishRunInput): Promise<void>;
+  /**
+   * Records executions that did not run a component: skipped tasks, reused results of a retried
+   * run (status 'cached', linked to the old execution), approval gates. Idempotent.
+   * Resolves to one entry per execution, in order (`undefined` when replaying histories recorded
+   * before it returned anything; an empty list for a run without a row).
+   */
+  recordExecutions(input: { runId: string; executions: RecordedExecution[] }): Promise<RecordedExecutionResult[] | undefined>;
+  /**
+   * Records a run started without a client (by a schedule or a trigger): checks the parameters
+   * against the pipeline version and fills defaults. Idempotent on the run id.
+   */
+  createTriggeredRun(input: {
+    runId: string;
+    pipelineVersionId: string;
+    params: Record<string, Json>;
+    trigger: Record<string, Json>;
+  }): Promise<{ spec: PipelineSpec; params: Record<string, Json>; artifacts: Record<string, ArtifactRefValue> }>;
+  /** Stores a batch of loop items' outcomes (idempotent per run, loop path and index). */
+  recordLoopItems(input: { runId: string; loop: string; items: LoopItemOutcome[] }): Promise<void>;
+}
+
+export interface RecordedExecutionResult {
+  taskId: string;
+  /**
+   * For a 'failed' record: the attempt number of the row a worker had already written for the task
+   * (an earlier attempt, failed or abandoned), which this record therefore did not replace; null
+   * when there was none (or for other statuses).
+   */
+  priorAttempt: number | null;
+}
+
+export interface RecordedExecution {
+  taskId: string;
+  componentName: string;
+  componentDigest: string;
+  status: 'skipped' | 'cached' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
+  params?: Record<string, Json>;
+  outputParams?: Record<string, Json>;
+  error?: string;
+  /** For reused results: the execution whose outputs are reused; its output events are copied. */
+  cachedFrom?: string;
+}
+
+/** What a Temporal Schedule starts (`scheduledRun`): a pipeline version and its parameters. */
+export interface ScheduledRunInput {
+  scheduleId: string;
+  pipelineVersionId: string;
+  params: Record<string, Json>;
+  taskQueuePrefix: string;
+}
+
+/** A run started by a trigger (`triggeredRun`). */
+export interface TriggeredRunInput {
+  triggerId: string;
+  /** Given by the API for webhooks (so it can answer with the run id); else made by the workflow. */
+  runId?: string;
+  pipelineVersionId: string;
+  params: Record<string, Json>;
+  /** What happened: recorded in the run's trigger. */
+  event: Record<string, Json>;
+  taskQueuePrefix: string;
+}
+
+/** Settings of a trigger; held by its `triggerSensor` workflow (workflow id `trigger-<id>`). */
+export type TriggerDefinition = {
+  id: string;
+  taskQueuePrefix: string;
+  /** How often sensors look for new events (ms). */
+  pollMs?: number;
+  /** ISO time: events from then on count (moves forward as the sensor runs). */
+  since: string;
+} & (
+  | {
+      kind: 'webhook';
+      pipelineVersionId: string;
+      params: Record<string, Json>;
+      /** Pipeline input → dotted path into the JSON payload ("model.name"). */
+      mapping: Record<string, string>;
+      /** HMAC-SHA256 key. Held in the workflow (and so its history): protect the Temporal server. */
+      secret: string;
+    }
+  | {
+      kind: 'artifact';
+      pipelineVersionId: string;
+      params: Record<string, Json>;
+      /** The pipeline input that receives the new artifact. */
+      input: string;
+      match: { type: string; name?: string; properties?: Record<string, Json> };
+    }
+  | {
+      kind: 'completion';
+      pipelineVersionId: string;
+      params: Record<string, Json>;
+      after: { pipeline: string; statuses: ('succeeded' | 'failed' | 'cancelled')[] };
+      /** This pipeline's input → the finished run's output name. */
+      mapping: Record<string, string>;
+    }
+  | {
+      kind: 'notification';
+      after: { pipeline?: string; statuses: ('succeeded' | 'failed' | 'cancelled')[] };
+      url: string;
+    }
+);
+
+export interface TriggerEvent {
+  /** Unique per trigger: an event with a key already used never starts anything again. */
+  key: string;
+  params: Record<string, Json>;
+  event: Record<string, Json>;
+}
+
+export interface TriggerActivities {
+  /** New events since `cursor` (inclusive) and the next cursor. */
+  pollTriggerEvents(input: { definition: TriggerDefinition; cursor: string }): Promise<{ events: TriggerEvent[]; cursor: string }>;
+  /** POSTs a JSON summary of a finished run to `url`; a non-2xx answer is retried. */
+  postNotification(input: { url: string; runId: string; triggerId: string }): Promise<void>;
+}
+
+/** Input of the `nestedPipeline` child workflow (a pipeline used as a task). */
+export interface NestedPipelineInput {
+  runId: string;
+  taskQueuePrefix: string;
+  cache: boolean;
+  spec: PipelineSpec;
+  /** Task path prefix of the nested tasks: "<parent task path>/". */
+  prefix: string;
+  inputs: Record<string, PortValue>;
+}
+
+/** Signals and queries of `pipelineRun`. */
+export const APPROVE_SIGNAL = 'approve';
+export interface ApprovalDecision {
+  /** Task id of the approval gate; may be left out when exactly one gate is waiting. */
+  task?: string;
+  approved: boolean;
+  comment?: string;
+  by?: string;
+}
+
+export const STATUS_QUERY = 'status';
+/** Workflow id of a run: stable, so starting the same run twice is refused by Temporal. */
+export const workflowIdFor = (runId: string): string => `run-${runId}`;
+/** Execution id of a task in a run: deterministic, so retried attempts update one row. */
+export const executionIdFor = (runId: string, taskId: string): string => `${runId}.${taskId}`;
+
+export function taskQueueFor(prefix: string, component: Pick<ComponentSpec, 'resources'>, override?: ComponentSpec['resources']): string {
+  const gpu = override?.gpu ?? component.resources?.gpu ?? 0;
+  return gpu > 0 ? `${prefix}-gpu` : `${prefix}-cpu`;
+}
+
+/**
+ * The error of a task whose attempt waited `queueMs` (its `timeout.queueMs`) in `taskQueue` with no
+ * worker taking it. `priorAttempt`: the last attempt a worker took before (null: none, this was
+ * attempt 1) — the limit applies to each attempt, so a retry can time out after a worker ran one.
+ */
+export function noWorkerPickedUpError(taskQueue: string, queueMs: number, priorAttempt: number | null): string {
+  const resourceClass = taskQueue.endsWith('-gpu') ? 'gpu' : 'cpu';
+  const where = `task queue ${taskQueue}; start one with: sluice worker --queue ${resourceClass}`;
+  if (priorAttempt === null) return `no ${resourceClass} worker picked up the task within ${formatMs(queueMs)} (${where})`;
+  return (
+    `attempt ${priorAttempt + 1} waited ${formatMs(queueMs)} for a ${resourceClass} worker and none picked it up ` +
+    `(the wait limit applies to each attempt; attempt ${priorAttempt} had run on a worker; ${where})`
+  );
+}
