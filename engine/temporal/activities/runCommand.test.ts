@@ -23,7 +23,7 @@ import {
   type RunCommandOptions,
 } from './runCommand';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const fixtures = 'test/fixtures/commands';
 const where = 'task "train" (component "train-py")';
 

@@ -9,9 +9,9 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { projectRoot, stateDir } from '../../paths';
 
-const WORKFLOWS_PATH = path.join(projectRoot, 'engine', 'workflows', 'index.ts');
+const WORKFLOWS_PATH = path.join(projectRoot, 'engine', 'temporal', 'workflows', 'index.ts');
 /** Folders whose files the workflow bundle may include. */
-const SOURCE_DIRS = [path.join(projectRoot, 'engine', 'workflows'), path.join(projectRoot, 'dsl')];
+const SOURCE_DIRS = [path.join(projectRoot, 'engine', 'temporal', 'workflows'), path.join(projectRoot, 'dsl')];
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
