@@ -37,3 +37,11 @@ export const fanoutPipeline: AnyPipeline = fanoutPipelineWith();
 export function items(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
+
+/** `n` tasks that all read one root task: a flat fan without a loop (each a node of the top-level scope). */
+export function flatFanPipeline(n: number): AnyPipeline {
+  return pipeline({ name: `bench-flat-fan-${n}` }, (p) => {
+    const root = p.task(noop, { x: 0 }, { id: 'root' });
+    for (let i = 1; i < n; i++) p.task(noop, { x: root.outputs.y }, { id: `t${i}` });
+  });
+}

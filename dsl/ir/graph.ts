@@ -18,6 +18,13 @@ export interface PipelineIndex {
   nodes: Map<string, NodeInfo>;
   /** Ids used by more than one node (ids are unique across all scopes of a pipeline). */
   duplicates: { id: string; path: (string | number)[] }[];
+  /** Node ids directly in each scope, by `scopeKey(scope)`: keeps dependency lookups linear overall. */
+  scopes: Map<string, Set<string>>;
+}
+
+/** A scope's key in `PipelineIndex.scopes` (loop ids joined; NUL cannot occur in a node id). */
+export function scopeKey(scope: readonly string[]): string {
+  return scope.join('\u0000');
 }
 
 export function isLoopNode(node: NodeSpec): node is LoopNodeSpec {
@@ -35,16 +42,23 @@ export function indexPipeline(spec: PipelineSpec): PipelineIndex {
 export function indexNodes(tasks: Record<string, NodeSpec>): PipelineIndex {
   const nodes = new Map<string, NodeInfo>();
   const duplicates: PipelineIndex['duplicates'] = [];
+  const scopes = new Map<string, Set<string>>();
   const walk = (tasks: Record<string, NodeSpec>, scope: string[], base: (string | number)[]): void => {
+    const key = scopeKey(scope);
+    const members = scopes.get(key) ?? new Set<string>();
+    scopes.set(key, members);
     for (const [id, node] of Object.entries(tasks)) {
       const path = [...base, id];
       if (nodes.has(id)) duplicates.push({ id, path });
-      else nodes.set(id, { id, node, scope, path });
+      else {
+        nodes.set(id, { id, node, scope, path });
+        members.add(id);
+      }
       if (isLoopNode(node)) walk(node.loop.tasks, [...scope, id], [...path, 'loop', 'tasks']);
     }
   };
   walk(tasks, [], ['dag', 'tasks']);
-  return { nodes, duplicates };
+  return { nodes, duplicates, scopes };
 }
 
 export function exprOperands(expr: Expr): Operand[] {
@@ -99,11 +113,7 @@ export function nodeDependencies(index: PipelineIndex, id: string): string[] {
   return [...deps].filter((d) => siblings.has(d) && d !== id);
 }
 
-/** Ids of the nodes directly in a scope. */
-export function scopeNodes(index: PipelineIndex, scope: string[]): Set<string> {
-  const out = new Set<string>();
-  for (const n of index.nodes.values()) {
-    if (n.scope.length === scope.length && n.scope.every((s, i) => s === scope[i])) out.add(n.id);
-  }
-  return out;
+/** Ids of the nodes directly in a scope (the index's own set: do not modify it). */
+export function scopeNodes(index: PipelineIndex, scope: readonly string[]): ReadonlySet<string> {
+  return index.scopes.get(scopeKey(scope)) ?? new Set<string>();
 }

@@ -6,6 +6,7 @@ export type { ParsedParamType } from './portTypes';
 export { formatIssue, isRequired, taskDependencies, validatePipeline } from './validate';
 export type { IssueCode, ValidationIssue, ValidationResult } from './validate';
 export { parseIrJson } from './parseIrJson';
+export { MAX_NODES_PER_SCOPE, runLimitIssues } from './limits';
 export { comparisonProblem, evaluateExpr } from './expr';
 export { deepBindings, exprOperands, indexNodes, indexPipeline, isLoopNode, isTaskNode, nodeDependencies, ownBindings, referencedNodes, scopeNodes } from './graph';
 export type { NodeInfo, PipelineIndex } from './graph';

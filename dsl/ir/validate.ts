@@ -39,7 +39,9 @@ export type IssueCode =
   | 'bad-scope'
   | 'bad-exit-handler'
   | 'bad-approval'
-  | 'bad-command';
+  | 'bad-command'
+  /** Valid, but more than one run can hold (dsl/ir/limits.ts): refused at submission. */
+  | 'too-large';
 
 export interface ValidationIssue {
   code: IssueCode;

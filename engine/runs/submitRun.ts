@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { PipelineValidationError } from '../../dsl/errors';
-import { pipelineDigest, validatePipeline, type PipelineSpec } from '../../dsl/ir/index';
+import { pipelineDigest, runLimitIssues, validatePipeline, type PipelineSpec } from '../../dsl/ir/index';
 import type { MetadataStore, RunRecord } from '../stores/metadata/index';
 import type { pipelineRun } from '../temporal/workflows/index';
 import { STATUS_QUERY, workflowIdFor, type Json, type PipelineRunInput, type RunStatusView } from '../temporal/workflows/types';
@@ -44,6 +44,9 @@ export function newRunId(): string {
 export async function submitRun(options: SubmitRunOptions): Promise<SubmittedRun> {
   const checked = validatePipeline(options.spec);
   if (!checked.ok) throw new PipelineValidationError(checked.issues);
+  // Valid but too large for one workflow: refused here, before any row is written or anything starts.
+  const tooLarge = runLimitIssues(checked.spec);
+  if (tooLarge.length) throw new PipelineValidationError(tooLarge);
   const spec = checked.spec;
   const params = resolveRunParams(spec, options.params ?? {}, { fromText: options.paramsAsText ?? false });
 

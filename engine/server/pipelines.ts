@@ -3,7 +3,7 @@
  * same IR twice gives the same version. Every IR goes through dsl's one validator first; an invalid
  * one is a 422 listing every issue with its JSON path, and nothing is written.
  */
-import { canonicalJson, pipelineDigest, validatePipeline, type PipelineSpec } from '../../dsl/ir/index';
+import { canonicalJson, pipelineDigest, validatePipeline, type PipelineSpec, type ValidationIssue } from '../../dsl/ir/index';
 import type { PipelineRecord, PipelineVersionSummary } from '../stores/metadata/index';
 import type { ApiContext } from './context';
 import { z } from './openapi';
@@ -22,13 +22,18 @@ export const pipelineSpecBodySchema = z
 export function checkPipelineSpec(spec: unknown, pointerBase: string[]): PipelineSpec {
   const checked = validatePipeline(spec);
   if (checked.ok) return checked.spec;
-  const errors = checked.issues.map((issue) => ({
+  throw pipelineProblem(checked.issues, pointerBase);
+}
+
+/** A 422 listing IR issues, each located by a JSON Pointer under `pointerBase`. */
+export function pipelineProblem(issues: ValidationIssue[], pointerBase: string[]): ApiProblem {
+  const errors = issues.map((issue) => ({
     path: jsonPointer([...pointerBase, ...issue.path]),
     message: issue.message,
     code: issue.code,
     hint: issue.hint,
   }));
-  throw new ApiProblem(
+  return new ApiProblem(
     'invalid-pipeline',
     `the pipeline IR has ${errors.length} problem${errors.length === 1 ? '' : 's'}: ${errors
       .slice(0, 5)

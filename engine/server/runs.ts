@@ -4,15 +4,14 @@
  * retry, approve/reject a gate. Everything a request says is checked before the first write.
  */
 import { isGrpcServiceError, ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
-import { planRetry, RetryRunError } from '../runs/index';
-import { resolveRunParams, RunParamsError } from '../runs/index';
-import { submitRun } from '../runs/index';
+import { planRetry, resolveRunParams, RetryRunError, RunParamsError, submitRun } from '../runs/index';
 import type { Json, RunRecord } from '../stores/metadata/index';
 import { approveUpdate } from '../temporal/workflows/index';
 import { workflowIdFor } from '../temporal/workflows/types';
 import { isFinal, liveStatus, requireRun, type ApiContext } from './context';
 import { z } from './openapi';
-import { checkPipelineSpec, pipelineSpecBodySchema } from './pipelines';
+import { checkPipelineSpec, pipelineProblem, pipelineSpecBodySchema } from './pipelines';
+import { PipelineValidationError } from '../../dsl/errors';
 import { ApiProblem, conflict, jsonPointer, notFound, type FieldError } from './problem';
 import { defineRoute, type ApiRoute, type Principal } from './routing';
 import {
@@ -156,7 +155,7 @@ export function runRoutes(ctx: ApiContext): ApiRoute[] {
       body: submitBody,
       responses: {
         201: { description: 'The run was recorded and its workflow started', schema: z.object({ run: runSchema }) },
-        422: { description: 'The IR or the parameters are invalid (nothing was written)' },
+        422: { description: 'The IR or the parameters are invalid, or the pipeline is larger than one run can hold (nothing was written)' },
         503: { description: 'The Temporal server did not accept the workflow (the run is recorded as failed)' },
       },
       handler: async ({ body, principal }) => {
@@ -189,8 +188,9 @@ export function runRoutes(ctx: ApiContext): ApiRoute[] {
             ...(body.cache !== undefined ? { cache: body.cache } : {}),
           });
         } catch (e) {
-          // Checks submitRun makes itself (artifact inputs' types) are refused before it writes.
+          // Checks submitRun makes itself (artifact inputs' types, run limits) are refused before it writes.
           if (e instanceof RunParamsError) throw paramsProblem(e);
+          if (e instanceof PipelineValidationError) throw pipelineProblem(e.issues, body.spec !== undefined ? ['body', 'spec'] : []);
           throw temporalProblem(e, 'starting the run');
         }
         ctx.metrics.runsSubmitted.inc({ trigger: 'api' });
@@ -315,6 +315,7 @@ export function runRoutes(ctx: ApiContext): ApiRoute[] {
           });
         } catch (e) {
           if (e instanceof RunParamsError) throw paramsProblem(e);
+          if (e instanceof PipelineValidationError) throw pipelineProblem(e.issues, []);
           throw temporalProblem(e, `retrying run ${old.id}`);
         }
         ctx.metrics.runsSubmitted.inc({ trigger: 'retry' });

@@ -14,6 +14,7 @@ import {
   condition,
   executeChild,
   isCancellation,
+  patched,
   proxyActivities,
   TimeoutFailure,
   workflowInfo,
@@ -23,6 +24,7 @@ import { toMs } from '../../../dsl/ir/duration';
 import { evaluateExpr } from '../../../dsl/ir/expr';
 import { isLoopNode, nodeDependencies, type PipelineIndex } from '../../../dsl/ir/graph';
 import { Completions } from './completions';
+import { ReadyQueue } from './readyQueue';
 import type { Binding, ComponentSpec, LoopNodeSpec, NodeSpec, Operand, TaskSpec } from '../../../dsl/ir/schema';
 import {
   noWorkerPickedUpError,
@@ -44,6 +46,9 @@ const DEFAULT_ATTEMPT_TIMEOUT_MS = 60 * 60 * 1000;
 /** Short enough that a SIGKILLed worker is noticed in seconds; executeTask beats every third of it. */
 const DEFAULT_HEARTBEAT_TIMEOUT_MS = 15 * 1000;
 const DEFAULT_MAX_ATTEMPTS = 3;
+/** Nodes of one scope running at once (tasks, loops, nested pipelines, waiting gates). */
+export const MAX_RUNNING_PER_SCOPE = 200;
+const SCOPE_RUNNING_CAP_PATCH = 'scope-running-cap';
 
 /** What the whole run shares, whatever scope is running. */
 export interface RunContext {
@@ -117,25 +122,57 @@ export async function runScope(
   status: Record<string, TaskStatus>,
 ): Promise<ScopeResult> {
   const outcomes: Record<string, NodeOutcome> = {};
-  const pending = new Set(Object.keys(nodes));
+  const ids = Object.keys(nodes);
+  const pending = new Set(ids);
   // Only nodes of this run of the scope count: exit handlers run as a scope of their own and
   // read the main nodes' outcomes from env.outer.
-  const deps = new Map([...pending].map((id) => [id, nodeDependencies(index, id).filter((d) => d in nodes)]));
+  const deps = new Map(ids.map((id) => [id, nodeDependencies(index, id).filter((d) => d in nodes)]));
+  // Each node waits for a count of upstream nodes; finishing one wakes only its dependents, so a
+  // run costs O(n log n) however wide or long the scope is (10,000 tasks stay well inside a
+  // workflow task's time limit).
+  const waitingOn = new Map<string, number>();
+  const dependents = new Map<string, string[]>();
+  for (const id of ids) {
+    const upstream = deps.get(id) ?? [];
+    waitingOn.set(id, upstream.length);
+    for (const d of upstream) {
+      const list = dependents.get(d);
+      if (list) list.push(id);
+      else dependents.set(d, [id]);
+    }
+  }
+  const ready = new ReadyQueue(ids, new Map(ids.map((id, i) => [id, i])));
+  for (const id of ids) if (waitingOn.get(id) === 0) ready.add(id);
+  const finished = (id: string): void => {
+    for (const w of dependents.get(id) ?? []) {
+      const left = (waitingOn.get(w) ?? 0) - 1;
+      waitingOn.set(w, left);
+      if (left === 0) ready.add(w);
+    }
+  };
+  // At most this many nodes of a scope run at once, so no workflow task schedules thousands of
+  // activities (a 4 MB gRPC message) or runs for seconds. Runs recorded before the cap replay without it.
+  const maxRunning = patched(SCOPE_RUNNING_CAP_PATCH) ? MAX_RUNNING_PER_SCOPE : Number.POSITIVE_INFINITY;
   const running = new Map<string, Promise<Settled>>();
   const completions = new Completions<Settled>();
   const scope = new CancellationScope();
   const skipped: RecordedExecution[] = [];
   let failure: ScopeResult['failure'];
 
-  const final = (id: string): boolean => outcomes[id] !== undefined;
   const setStatus = (id: string, patch: Partial<TaskStatus>): void => {
     status[id] = { ...(status[id] ?? { state: 'pending' }), ...patch };
   };
 
   while (!failure) {
     let progressed = false;
-    for (const id of [...pending]) {
-      if (!(deps.get(id) ?? []).every(final)) continue;
+    ready.startPass();
+    for (;;) {
+      if (running.size >= maxRunning) {
+        ready.endPass();
+        break;
+      }
+      const id = ready.take();
+      if (id === undefined) break;
       pending.delete(id);
       progressed = true;
       const node = nodes[id] as NodeSpec;
@@ -144,6 +181,7 @@ export async function runScope(
         outcomes[id] = { state: 'skipped', outputs: {} };
         setStatus(id, { state: 'skipped', error: skipReason });
         if (!isLoopNode(node)) skipped.push(skipRecord(ctx, env, id, node, skipReason));
+        finished(id);
         continue;
       }
       setStatus(id, { state: 'running', startedAt: Date.now() });
@@ -166,6 +204,7 @@ export async function runScope(
         finishedAt: Date.now(),
         ...(settled.outcome.executionId !== undefined ? { executionId: settled.outcome.executionId } : {}),
       });
+      finished(settled.id);
     } else {
       const cancelled = settled.cancelled && CancellationScope.current().consideredCancelled;
       outcomes[settled.id] = { state: cancelled ? 'cancelled' : 'failed', outputs: {}, error: settled.error };
