@@ -3,5 +3,6 @@ export { RunParamsError, resolveRunParams } from './runParams';
 export { DEFAULT_TASK_QUEUE_PREFIX, queryRunStatus, submitRun, waitForRun } from './submitRun';
 export type { SubmitRunOptions, SubmittedRun } from './submitRun';
 export { RetryRunError, planRetry } from './retryRun';
+export type { RetryRunErrorCode } from './retryRun';
 export { resolveArtifactInputs } from './artifactInputs';
 export { recordedResult } from './recordedResult';

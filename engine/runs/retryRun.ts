@@ -3,13 +3,25 @@
  * results of the old run's top-level tasks that succeeded (or were cached), and runs the rest.
  * The reused tasks are recorded in the new run as `cached` executions linked to the originals.
  */
+import { CodedError } from '../errors';
 import type { PipelineSpec } from '../../dsl/ir/schema';
 import type { Json, MetadataStore, RunRecord } from '../stores/metadata/index';
 import type { ExecuteTaskResult } from '../temporal/workflows/types';
 import { recordedResult } from './recordedResult';
 
-export class RetryRunError extends Error {
+/** not-found: no such run; not-finished: it is still pending or running; no-version: its pipeline version is gone. */
+export type RetryRunErrorCode = 'not-found' | 'not-finished' | 'no-version';
+
+/** Why a run cannot be retried. The message says what; each surface adds how (CLI command or API call). */
+export class RetryRunError extends CodedError<RetryRunErrorCode> {
   override readonly name = 'RetryRunError';
+  constructor(
+    code: RetryRunErrorCode,
+    readonly runId: string,
+    message: string,
+  ) {
+    super(code, message);
+  }
 }
 
 export interface RetryPlan {
@@ -21,12 +33,12 @@ export interface RetryPlan {
 
 export async function planRetry(metadata: MetadataStore, runId: string): Promise<RetryPlan> {
   const old = await metadata.getRun(runId);
-  if (!old) throw new RetryRunError(`no run with id "${runId}" (list them with: sluice runs list)`);
+  if (!old) throw new RetryRunError('not-found', runId, `no run with id "${runId}"`);
   if (old.status === 'pending' || old.status === 'running') {
-    throw new RetryRunError(`run ${runId} is still ${old.status}; cancel it first (sluice runs cancel ${runId}) or wait for it to end`);
+    throw new RetryRunError('not-finished', runId, `run ${runId} is still ${old.status}; cancel it first or wait for it to end`);
   }
   const version = await metadata.getPipelineVersion(old.pipelineVersionId);
-  if (!version) throw new RetryRunError(`run ${runId} has no stored pipeline version`);
+  if (!version) throw new RetryRunError('no-version', runId, `run ${runId} has no stored pipeline version`);
   const reuse: Record<string, ExecuteTaskResult> = {};
   for (const e of await metadata.listExecutions(runId)) {
     // Top-level component tasks only: loop items and nested tasks re-run (and hit the cache).

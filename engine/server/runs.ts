@@ -298,7 +298,16 @@ export function runRoutes(ctx: ApiContext): ApiRoute[] {
         try {
           plan = await planRetry(ctx.metadata, old.id);
         } catch (e) {
-          if (e instanceof RetryRunError) throw conflict(e.message.replace(/\(sluice runs cancel (\S+)\)/, '(POST /api/runs/$1/cancel)'));
+          if (e instanceof RetryRunError) {
+            switch (e.code) {
+              case 'not-found':
+                throw notFound(`${e.message} (GET /api/runs lists them)`);
+              case 'not-finished':
+                throw conflict(`${e.message} (POST /api/runs/${e.runId}/cancel)`);
+              case 'no-version':
+                throw conflict(e.message);
+            }
+          }
           throw e;
         }
         let submitted;

@@ -46,7 +46,7 @@ async function mapped<T>(fn: () => Promise<T>): Promise<T> {
   } catch (e) {
     if (e instanceof PipelineValidationError) throw new ApiProblem('invalid-pipeline', e.message);
     if (e instanceof RunParamsError) throw new ApiProblem('invalid-params', e.message);
-    if (e instanceof ScheduleError) throw new ApiProblem(/^no schedule/.test(e.message) ? 'not-found' : 'unprocessable', e.message);
+    if (e instanceof ScheduleError) throw new ApiProblem(e.code === 'not-found' ? 'not-found' : 'unprocessable', e.message);
     throw e;
   }
 }

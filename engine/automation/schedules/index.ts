@@ -12,4 +12,4 @@ export {
   scheduleInputSchema,
   triggerSchedule,
 } from './schedules';
-export type { OverlapPolicy, ScheduleDeps, ScheduleInput, ScheduleSummary } from './schedules';
+export type { OverlapPolicy, ScheduleDeps, ScheduleErrorCode, ScheduleInput, ScheduleSummary } from './schedules';

@@ -4,6 +4,7 @@
  * catch-up window, pause with a note, trigger now, backfill) is Temporal's; this module checks
  * the input first (a bad cron or bad parameters never create a schedule) and translates.
  */
+import { CodedError } from '../../errors';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription, type ScheduleSpec } from '@temporalio/client';
 import { z } from 'zod';
 import { pipelineDigest, validatePipeline } from '../../../dsl/ir/index';
@@ -12,7 +13,10 @@ import { resolveRunParams } from '../../runs/index';
 import type { MetadataStore } from '../../stores/metadata/index';
 import type { Json, ScheduledRunInput } from '../../temporal/workflows/types';
 
-export class ScheduleError extends Error {
+/** not-found: no such schedule or pipeline version; invalid: the definition is refused. */
+export type ScheduleErrorCode = 'not-found' | 'invalid';
+
+export class ScheduleError extends CodedError<ScheduleErrorCode> {
   override readonly name = 'ScheduleError';
 }
 
@@ -75,7 +79,7 @@ export interface ScheduleSummary {
 export async function createSchedule(deps: ScheduleDeps & { metadata: MetadataStore }, raw: ScheduleInput): Promise<ScheduleSummary> {
   const parsed = scheduleInputSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ScheduleError(parsed.error.issues.map((i) => `${i.path.join('.') || 'schedule'}: ${i.message}`).join('; '));
+    throw new ScheduleError('invalid', parsed.error.issues.map((i) => `${i.path.join('.') || 'schedule'}: ${i.message}`).join('; '));
   }
   const s = parsed.data;
   let versionId = s.pipelineVersionId;
@@ -89,7 +93,7 @@ export async function createSchedule(deps: ScheduleDeps & { metadata: MetadataSt
     resolveRunParams(checked.spec, s.params);
   } else {
     const version = await deps.metadata.getPipelineVersion(versionId ?? '');
-    if (!version) throw new ScheduleError(`no pipeline version "${versionId ?? ''}"`);
+    if (!version) throw new ScheduleError('not-found', `no pipeline version "${versionId ?? ''}"`);
     pipelineName = version.pipelineName;
     // Bad parameters are refused now, not at the first firing.
     resolveRunParams(version.spec, s.params);
@@ -119,7 +123,7 @@ export async function createSchedule(deps: ScheduleDeps & { metadata: MetadataSt
     });
   } catch (e) {
     // The server checks cron syntax and time zones: pass its words on.
-    throw new ScheduleError(`could not create schedule "${id}": ${(e as Error).message}`);
+    throw new ScheduleError('invalid', `could not create schedule "${id}": ${(e as Error).message}`);
   }
   return describeSchedule(deps, id);
 }
@@ -132,7 +136,7 @@ async function guard<T>(id: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof ScheduleNotFoundError) throw new ScheduleError(`no schedule "${id}" (list them with: sluice schedules list)`);
+    if (e instanceof ScheduleNotFoundError) throw new ScheduleError('not-found', `no schedule "${id}" (list them with: sluice schedules list)`);
     throw e;
   }
 }
@@ -187,7 +191,7 @@ export async function triggerSchedule(deps: ScheduleDeps, id: string, overlap?: 
 
 /** Runs what the schedule would have run between `from` and `to` (nominal times in that range). */
 export async function backfillSchedule(deps: ScheduleDeps, id: string, from: Date, to: Date, overlap: OverlapPolicy = 'allow-all'): Promise<void> {
-  if (!(from < to)) throw new ScheduleError(`backfill: --from (${from.toISOString()}) must be before --to (${to.toISOString()})`);
+  if (!(from < to)) throw new ScheduleError('invalid', `backfill: --from (${from.toISOString()}) must be before --to (${to.toISOString()})`);
   await guard(id, () => handle(deps, id).backfill({ start: from, end: to, overlap: TO_TEMPORAL[overlap] }));
 }
 

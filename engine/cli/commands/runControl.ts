@@ -7,7 +7,7 @@
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
-import { planRetry } from '../../runs/index';
+import { planRetry, RetryRunError, type RetryRunErrorCode } from '../../runs/index';
 import { submitRun } from '../../runs/index';
 import type { MetadataStore } from '../../stores/metadata/index';
 import { stateDir } from '../../paths';
@@ -139,7 +139,13 @@ export function registerRunControlCommands(runs: Command): void {
         try {
           plan = await planRetry(stack.metadata, runId);
         } catch (e) {
-          throw new CliError((e as Error).message);
+          if (!(e instanceof RetryRunError)) throw e;
+          const advice: Record<RetryRunErrorCode, string> = {
+            'not-found': 'list them with: sluice runs list',
+            'not-finished': `sluice runs cancel ${e.runId}`,
+            'no-version': 'the run cannot be retried; start a new one with sluice run',
+          };
+          throw new CliError(`${e.message} (${advice[e.code]})`);
         }
         const submitted = await submitRun({
           client: stack.client,
