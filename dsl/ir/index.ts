@@ -5,7 +5,10 @@ export { incompatibility, isAssignable, parseParamText, parseParamType, valueMis
 export type { ParsedParamType } from './portTypes';
 export { formatIssue, isRequired, taskDependencies, validatePipeline } from './validate';
 export type { IssueCode, ValidationIssue, ValidationResult } from './validate';
-export { parseIrJson } from './parseIrJson';
+export { jsonDepthProblem, MAX_JSON_DEPTH, parseIrJson, parseJsonText } from './parseIrJson';
+export type { JsonTextProblem, JsonTextProblemCode, ParsedJsonText } from './parseIrJson';
+export { findUnstorableText, jsonPointer, textProblemOf } from './storableText';
+export type { TextProblem, TextProblemCode } from './storableText';
 export { comparisonProblem, evaluateExpr } from './expr';
 export { deepBindings, exprOperands, indexNodes, indexPipeline, isLoopNode, isTaskNode, nodeDependencies, ownBindings, referencedNodes, scopeNodes } from './graph';
 export type { NodeInfo, PipelineIndex } from './graph';

@@ -8,6 +8,7 @@ import { comparisonProblem } from './expr';
 import { indexPipeline, isLoopNode, nodeDependencies, ownBindings, referencedNodes, scopeNodes, type NodeInfo, type PipelineIndex } from './graph';
 import { parseArg, placeholderMismatch, type ArgPart } from './placeholders';
 import { incompatibility, parseParamType, valueMismatch } from './portTypes';
+import { findUnstorableText } from './storableText';
 import {
   NAME_PATTERN,
   pipelineSpecSchema,
@@ -39,7 +40,11 @@ export type IssueCode =
   | 'bad-scope'
   | 'bad-exit-handler'
   | 'bad-approval'
-  | 'bad-command';
+  | 'bad-command'
+  /** Text PostgreSQL cannot store (NUL, lone surrogates). */
+  | 'bad-text'
+  /** JSON text nested deeper than any IR (refused before parsing). */
+  | 'too-deep';
 
 export interface ValidationIssue {
   code: IssueCode;
@@ -69,10 +74,57 @@ export function formatIssue(issue: ValidationIssue): string {
 /** Parses unknown input as IR and checks every rule. */
 export function validatePipeline(input: unknown): ValidationResult {
   const pipelineName = guessName(input);
+  // Before the schema: it would drop a "__proto__" entry silently, and keeps text no store can hold.
+  const early = [...textIssues(input, pipelineName), ...protoKeyIssues(input, pipelineName)];
   const parsed = pipelineSpecSchema.safeParse(input);
-  if (!parsed.success) return { ok: false, issues: schemaIssues(parsed.error, pipelineName) };
-  const issues = checkSemantics(parsed.data);
+  if (!parsed.success) return { ok: false, issues: [...early, ...schemaIssues(parsed.error, pipelineName)] };
+  const issues = [...early, ...checkSemantics(parsed.data)];
   return issues.length === 0 ? { ok: true, spec: parsed.data, issues: [] } : { ok: false, spec: parsed.data, issues };
+}
+
+/** Names every object inherits, or whose assignment changes the object: never ids, ports or refs. */
+const RESERVED_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** `record[key]` only when the record has it itself (never Object.prototype's `constructor`, `toString`, …). */
+function own<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+function textIssues(input: unknown, pipeline: string): ValidationIssue[] {
+  return findUnstorableText(input).map((p) => ({
+    code: 'bad-text',
+    message: `${p.path.join('.') || 'the document'} ${p.message}`,
+    hint: 'remove the character (PostgreSQL text cannot hold NUL; strings must be valid Unicode)',
+    pipeline,
+    ...locate(p.path),
+    path: p.path,
+  }));
+}
+
+/** Own "__proto__" keys anywhere (JSON.parse makes them; the schema's output objects would lose them). */
+function protoKeyIssues(input: unknown, pipeline: string): ValidationIssue[] {
+  const out: ValidationIssue[] = [];
+  const stack: { v: unknown; path: (string | number)[] }[] = [{ v: input, path: [] }];
+  while (stack.length) {
+    const { v, path } = stack.pop() as { v: unknown; path: (string | number)[] };
+    if (typeof v !== 'object' || v === null) continue;
+    for (const [key, child] of Object.entries(v)) {
+      const at = [...path, Array.isArray(v) ? Number(key) : key];
+      if (key === '__proto__') {
+        out.push({
+          code: 'bad-name',
+          message: `"__proto__" cannot be a key (at ${at.join('.')})`,
+          hint: 'rename it; __proto__, constructor and prototype cannot be names',
+          pipeline,
+          ...locate(at),
+          path: at,
+        });
+      } else {
+        stack.push({ v: child, path: at });
+      }
+    }
+  }
+  return out;
 }
 
 function guessName(input: unknown): string {
@@ -206,7 +258,7 @@ function checkNestedPipeline(ref: string, comp: ComponentSpec, add: Add, issues:
   issues.push(...checkSemantics(inner, true));
   const path = ['components', ref];
   for (const [name, port] of Object.entries(inner.inputs)) {
-    const declared = comp.inputs[name];
+    const declared = own(comp.inputs, name);
     if (!declared || declared.kind !== port.kind || declared.type !== port.type) {
       add({
         code: 'schema',
@@ -218,7 +270,7 @@ function checkNestedPipeline(ref: string, comp: ComponentSpec, add: Add, issues:
     }
   }
   for (const name of Object.keys(inner.outputs)) {
-    if (!comp.outputs[name]) {
+    if (!own(comp.outputs, name)) {
       add({
         code: 'schema',
         message: `nested pipeline "${inner.name}": output "${name}" is missing on component "${comp.name}"`,
@@ -253,7 +305,7 @@ function checkTask(ctx: Ctx, info: NodeInfo, task: TaskSpec, nested: boolean): v
   const { spec, add } = ctx;
   const taskId = info.id;
   const taskPath = info.path;
-  const comp = spec.components[task.component];
+  const comp = own(spec.components, task.component);
   if (!comp) {
     add({
       code: 'unknown-component',
@@ -305,7 +357,7 @@ function checkTask(ctx: Ctx, info: NodeInfo, task: TaskSpec, nested: boolean): v
     }
   }
   for (const [portName, port] of Object.entries(comp.inputs)) {
-    if (task.inputs[portName] === undefined && isRequired(port)) {
+    if (own(task.inputs, portName) === undefined && isRequired(port)) {
       add({
         code: 'missing-input',
         message: `required ${port.kind} input "${portName}" (${port.kind === 'artifact' && port.list ? `list of ${port.type}` : port.type}) of component "${comp.name}" is not set`,
@@ -318,7 +370,7 @@ function checkTask(ctx: Ctx, info: NodeInfo, task: TaskSpec, nested: boolean): v
   }
   for (const [portName, binding] of Object.entries(task.inputs)) {
     const path = [...taskPath, 'inputs', portName];
-    const port = comp.inputs[portName];
+    const port = own(comp.inputs, portName);
     if (!port) {
       add({
         code: 'extra-input',
@@ -425,7 +477,15 @@ function describeBinding(b: Binding): string {
 type Add = (i: Omit<ValidationIssue, 'pipeline'>) => void;
 
 function checkName(value: string, what: string, path: (string | number)[], add: Add, loc: { task?: string; port?: string }): void {
-  if (!NAME_PATTERN.test(value)) {
+  if (RESERVED_NAMES.has(value)) {
+    add({
+      code: 'bad-name',
+      message: `${what} "${value}" is reserved (__proto__, constructor and prototype cannot be names)`,
+      hint: 'choose another name',
+      ...loc,
+      path,
+    });
+  } else if (!NAME_PATTERN.test(value)) {
     add({
       code: 'bad-name',
       message: `${what} "${value}" is not a valid name`,
@@ -472,9 +532,9 @@ function outputPort(ctx: Ctx, scope: string[], taskId: string, output: string): 
     const loop = info.scope[info.scope.length - 1] ?? '';
     return `task "${taskId}" runs inside loop "${loop}", once per item; read its output from outside the loop with collect() over a loop output`;
   }
-  const comp: ComponentSpec | undefined = ctx.spec.components[info.node.component];
+  const comp: ComponentSpec | undefined = own(ctx.spec.components, info.node.component);
   if (!comp) return `task "${taskId}" uses an unknown component`;
-  const port = comp.outputs[output];
+  const port = own(comp.outputs, output);
   if (!port) {
     return `task "${taskId}" (component "${comp.name}") has no output "${output}"; its outputs are: ${Object.keys(comp.outputs).join(', ') || '(none)'}`;
   }
@@ -486,7 +546,7 @@ function bindingPort(ctx: Ctx, scope: string[], binding: Binding, exitHandler: b
   const { spec, index } = ctx;
   if ('const' in binding) return { kind: 'parameter', type: literalType(binding.const) };
   if ('pipelineInput' in binding) {
-    const source = spec.inputs[binding.pipelineInput];
+    const source = own(spec.inputs, binding.pipelineInput);
     if (!source) return `pipeline input "${binding.pipelineInput}" is not declared; declared: ${Object.keys(spec.inputs).join(', ') || '(none)'}`;
     return source;
   }
@@ -514,7 +574,7 @@ function bindingPort(ctx: Ctx, scope: string[], binding: Binding, exitHandler: b
     if (!loopInfo.scope.every((s, i) => scope[i] === s) || loopInfo.scope.length > scope.length) {
       return `loop "${binding.collect.loop}" is inside another loop's body and not visible here`;
     }
-    const out = loopInfo.node.loop.outputs[binding.collect.output];
+    const out = own(loopInfo.node.loop.outputs, binding.collect.output);
     if (!out) return `loop "${binding.collect.loop}" has no output "${binding.collect.output}"; its outputs are: ${Object.keys(loopInfo.node.loop.outputs).join(', ') || '(none)'}`;
     const inner = outputPort(ctx, [...loopInfo.scope, binding.collect.loop], out.task, out.output);
     if (typeof inner === 'string') return inner;
@@ -612,7 +672,12 @@ export function taskDependencies(spec: PipelineSpec, taskId: string): string[] {
 /** Each cycle once, per scope, as a list of node ids (Tarjan's strongly connected components). */
 function findCycles(pindex: PipelineIndex): string[][] {
   const deps = new Map<string, string[]>();
-  for (const id of pindex.nodes.keys()) deps.set(id, nodeDependencies(pindex, id));
+  for (const [id, info] of pindex.nodes) {
+    // nodeDependencies leaves a node out of its own dependencies (what it waits for); reading its
+    // own output is still a cycle, and without this edge the run skips the task and "succeeds".
+    const readsItself = ownBindings(info.node).some((b) => referencedNodes(b).includes(id));
+    deps.set(id, readsItself ? [...nodeDependencies(pindex, id), id] : nodeDependencies(pindex, id));
+  }
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const onStack = new Set<string>();

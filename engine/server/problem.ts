@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, Response } from 'express';
 import type { z } from 'zod';
+import { jsonPointer } from '../../dsl/ir/index';
 import type { Logger } from '../logging';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -83,10 +84,8 @@ export const notFound = (detail: string, path?: string): ApiProblem =>
   new ApiProblem('not-found', detail, path ? { errors: [{ path, message: detail }] } : {});
 export const conflict = (detail: string): ApiProblem => new ApiProblem('conflict', detail);
 
-/** A JSON Pointer (RFC 6901) from path segments. */
-export function jsonPointer(segments: readonly PropertyKey[]): string {
-  return segments.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
-}
+/** A JSON Pointer (RFC 6901) from path segments; one definition for every boundary. */
+export { jsonPointer };
 
 /** Field errors of a failed zod parse of one request part (`body`, `query`, `params`). */
 export function zodFieldErrors(part: string, error: z.ZodError): FieldError[] {
