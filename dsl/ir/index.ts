@@ -4,7 +4,7 @@ export { canonicalJson, pipelineDigest, sha256Hex, stripUi } from './digest';
 export { incompatibility, isAssignable, parseParamText, parseParamType, valueMismatch } from './portTypes';
 export type { ParsedParamType } from './portTypes';
 export { formatIssue, isRequired, taskDependencies, validatePipeline } from './validate';
-export type { IssueCode, ValidationIssue, ValidationResult } from './validate';
+export type { IssueCode, ValidateOptions, ValidationIssue, ValidationResult } from './validate';
 export { jsonDepthProblem, MAX_JSON_DEPTH, parseIrJson, parseJsonText } from './parseIrJson';
 export type { JsonTextProblem, JsonTextProblemCode, ParsedJsonText } from './parseIrJson';
 export { findUnstorableText, jsonPointer, textProblemOf } from './storableText';

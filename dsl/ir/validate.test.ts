@@ -187,6 +187,14 @@ describe('validatePipeline: hostile IR', () => {
     }
   });
 
+  it('checks by the old rules only when asked (a workflow replaying a run that started before them)', () => {
+    const spec = structuredClone(base.spec);
+    task(spec, 'then').inputs.x = { task: 'then', output: 'y' };
+    spec.description = 'a\u0000b';
+    expect(validatePipeline(spec).ok).toBe(false);
+    expect(validatePipeline(spec, { hostileInputChecks: false }).issues).toEqual([]);
+  });
+
   // Issue 11 #3: PostgreSQL cannot store NUL (text, jsonb) or lone surrogates (jsonb).
   it('refuses text PostgreSQL cannot store, naming where it is', () => {
     const r = broken((s) => {

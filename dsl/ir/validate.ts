@@ -71,14 +71,24 @@ export function formatIssue(issue: ValidationIssue): string {
   return `${where.join(', ')}: ${issue.message} — ${issue.hint}`;
 }
 
+export interface ValidateOptions {
+  /**
+   * The checks added against hostile input (issue 11): text PostgreSQL cannot store, "__proto__"
+   * keys and reserved names, a task reading its own output. Default true; false only where a
+   * workflow replays a run that started before them (pipelineRun, behind `patched()`).
+   */
+  hostileInputChecks?: boolean;
+}
+
 /** Parses unknown input as IR and checks every rule. */
-export function validatePipeline(input: unknown): ValidationResult {
+export function validatePipeline(input: unknown, options: ValidateOptions = {}): ValidationResult {
+  const strict = options.hostileInputChecks ?? true;
   const pipelineName = guessName(input);
   // Before the schema: it would drop a "__proto__" entry silently, and keeps text no store can hold.
-  const early = [...textIssues(input, pipelineName), ...protoKeyIssues(input, pipelineName)];
+  const early = strict ? [...textIssues(input, pipelineName), ...protoKeyIssues(input, pipelineName)] : [];
   const parsed = pipelineSpecSchema.safeParse(input);
   if (!parsed.success) return { ok: false, issues: [...early, ...schemaIssues(parsed.error, pipelineName)] };
-  const issues = [...early, ...checkSemantics(parsed.data)];
+  const issues = [...early, ...checkSemantics(parsed.data, false, strict)];
   return issues.length === 0 ? { ok: true, spec: parsed.data, issues: [] } : { ok: false, spec: parsed.data, issues };
 }
 
@@ -159,16 +169,19 @@ function locate(path: (string | number)[]): { task?: string; port?: string } {
   return {};
 }
 
-function checkSemantics(spec: PipelineSpec, nested = false): ValidationIssue[] {
+function checkSemantics(spec: PipelineSpec, nested: boolean, strict: boolean): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const pipeline = spec.name;
   const add = (i: Omit<ValidationIssue, 'pipeline'>): void => {
     issues.push({ pipeline, ...i });
   };
+  const checkName = (value: string, what: string, path: (string | number)[], loc: { task?: string; port?: string }): void => {
+    checkNameRules(value, what, path, add, loc, strict);
+  };
 
   // Names and defaults of the pipeline's own inputs.
   for (const [portName, port] of Object.entries(spec.inputs)) {
-    checkName(portName, 'pipeline input', ['inputs', portName], add, { port: portName });
+    checkName(portName, 'pipeline input', ['inputs', portName], { port: portName });
     checkPortType(port, ['inputs', portName], add, { port: portName });
   }
 
@@ -177,11 +190,11 @@ function checkSemantics(spec: PipelineSpec, nested = false): ValidationIssue[] {
     for (const dir of ['inputs', 'outputs'] as const) {
       for (const [portName, port] of Object.entries(comp[dir])) {
         const path = ['components', ref, dir, portName];
-        checkName(portName, `component "${comp.name}" ${dir.slice(0, -1)}`, path, add, { port: portName });
+        checkName(portName, `component "${comp.name}" ${dir.slice(0, -1)}`, path, { port: portName });
         checkPortType(port, path, add, { port: portName });
       }
     }
-    if (comp.impl.kind === 'pipeline') checkNestedPipeline(ref, comp, add, issues);
+    if (comp.impl.kind === 'pipeline') checkNestedPipeline(ref, comp, add, issues, strict);
     if (comp.impl.kind === 'command') checkCommand(ref, comp, comp.impl.command, add);
   }
 
@@ -201,7 +214,7 @@ function checkSemantics(spec: PipelineSpec, nested = false): ValidationIssue[] {
 
   const ctx: Ctx = { spec, index, add };
   for (const info of index.nodes.values()) {
-    checkName(info.id, 'task id', info.path, add, { task: info.id });
+    checkName(info.id, 'task id', info.path, { task: info.id });
     if (isLoopNode(info.node)) checkLoop(ctx, info, info.node);
     else checkTask(ctx, info, info.node, nested);
     if (info.node.when) checkCondition(ctx, info, info.node.when);
@@ -224,7 +237,7 @@ function checkSemantics(spec: PipelineSpec, nested = false): ValidationIssue[] {
     }
   }
 
-  for (const cycle of findCycles(index)) {
+  for (const cycle of findCycles(index, strict)) {
     const first = cycle[0] ?? '';
     add({
       code: 'cycle',
@@ -237,7 +250,7 @@ function checkSemantics(spec: PipelineSpec, nested = false): ValidationIssue[] {
 
   for (const [outName, binding] of Object.entries(spec.outputs)) {
     const path = ['outputs', outName];
-    checkName(outName, 'pipeline output', path, add, { port: outName });
+    checkName(outName, 'pipeline output', path, { port: outName });
     const source = outputPort(ctx, [], binding.task, binding.output);
     if (typeof source === 'string') {
       add({ code: 'bad-output', message: `pipeline output "${outName}": ${source}`, hint: 'point it at an output of a top-level task', port: outName, path });
@@ -252,10 +265,10 @@ interface Ctx {
   add: Add;
 }
 
-function checkNestedPipeline(ref: string, comp: ComponentSpec, add: Add, issues: ValidationIssue[]): void {
+function checkNestedPipeline(ref: string, comp: ComponentSpec, add: Add, issues: ValidationIssue[], strict: boolean): void {
   if (comp.impl.kind !== 'pipeline') return;
   const inner = comp.impl.spec;
-  issues.push(...checkSemantics(inner, true));
+  issues.push(...checkSemantics(inner, true, strict));
   const path = ['components', ref];
   for (const [name, port] of Object.entries(inner.inputs)) {
     const declared = own(comp.inputs, name);
@@ -476,8 +489,8 @@ function describeBinding(b: Binding): string {
 
 type Add = (i: Omit<ValidationIssue, 'pipeline'>) => void;
 
-function checkName(value: string, what: string, path: (string | number)[], add: Add, loc: { task?: string; port?: string }): void {
-  if (RESERVED_NAMES.has(value)) {
+function checkNameRules(value: string, what: string, path: (string | number)[], add: Add, loc: { task?: string; port?: string }, strict: boolean): void {
+  if (strict && RESERVED_NAMES.has(value)) {
     add({
       code: 'bad-name',
       message: `${what} "${value}" is reserved (__proto__, constructor and prototype cannot be names)`,
@@ -670,12 +683,12 @@ export function taskDependencies(spec: PipelineSpec, taskId: string): string[] {
 }
 
 /** Each cycle once, per scope, as a list of node ids (Tarjan's strongly connected components). */
-function findCycles(pindex: PipelineIndex): string[][] {
+function findCycles(pindex: PipelineIndex, selfEdges: boolean): string[][] {
   const deps = new Map<string, string[]>();
   for (const [id, info] of pindex.nodes) {
     // nodeDependencies leaves a node out of its own dependencies (what it waits for); reading its
     // own output is still a cycle, and without this edge the run skips the task and "succeeds".
-    const readsItself = ownBindings(info.node).some((b) => referencedNodes(b).includes(id));
+    const readsItself = selfEdges && ownBindings(info.node).some((b) => referencedNodes(b).includes(id));
     deps.set(id, readsItself ? [...nodeDependencies(pindex, id), id] : nodeDependencies(pindex, id));
   }
   const index = new Map<string, number>();
