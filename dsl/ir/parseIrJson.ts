@@ -23,12 +23,7 @@ export function jsonDepthProblem(text: string): string | undefined {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
-      // Skip the string: to the next quote not escaped by a backslash.
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c) i++;
-        else if (d === 0x22) break;
-      }
+      i = endOfString(text, i);
     } else if (c === 0x5b || c === 0x7b) {
       if (++depth > MAX_JSON_DEPTH) return `nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`;
     } else if (c === 0x5d || c === 0x7d) {
@@ -36,6 +31,16 @@ export function jsonDepthProblem(text: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/** The index of the quote that closes the string opening at `start` (text.length if none). */
+function endOfString(text: string, start: number): number {
+  for (let q = text.indexOf('"', start + 1); q >= 0; q = text.indexOf('"', q + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(q - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return q;
+  }
+  return text.length;
 }
 
 export type JsonTextProblemCode = 'too-deep' | 'syntax' | 'duplicate-key' | 'forbidden-key';
@@ -152,19 +157,16 @@ function keyProblems(text: string): JsonTextProblem[] {
       else if (top) top.index++;
     } else if (c === 0x22) {
       const start = i;
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c) i++;
-        else if (d === 0x22) break;
-      }
+      i = endOfString(text, i);
       if (top?.keys && top.expectKey) {
-        const key = JSON.parse(text.slice(start, i + 1)) as string;
+        const raw = text.slice(start + 1, i);
+        const key = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
         top.expectKey = false;
         top.pendingKey = key;
-        const container = pathOf(top);
         if (key === '__proto__') {
-          out.push({ code: 'forbidden-key', message: '"__proto__" cannot be a key (JavaScript would take it for the object\'s prototype)', path: [...container, key], line });
+          out.push({ code: 'forbidden-key', message: '"__proto__" cannot be a key (JavaScript would take it for the object\'s prototype)', path: [...pathOf(top), key], line });
         } else if (top.keys.has(key)) {
+          const container = pathOf(top);
           out.push({ code: 'duplicate-key', message: `"${key}" appears twice in ${container.join('.') || 'the document'}`, path: [...container, key], line });
         }
         top.keys.add(key);
