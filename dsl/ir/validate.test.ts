@@ -139,3 +139,74 @@ describe('validatePipeline: control flow', () => {
     expect(text).toContain('unknown placeholder {{inputpath:data}}');
   });
 });
+
+describe('validatePipeline: hostile IR', () => {
+  // Issue 11 #6: a task fed by its own output passed, and its run "succeeded" with every task skipped.
+  it('refuses a task wired to its own output as a cycle', () => {
+    const r = broken((s) => {
+      task(s, 'then').inputs.x = { task: 'then', output: 'y' };
+    });
+    expect(codes(r)).toContain('cycle@then');
+    expect(r.issues.find((i) => i.code === 'cycle')?.message).toBe('tasks form a cycle: then → then');
+  });
+
+  it('refuses a task inside a loop body wired to its own output', () => {
+    const r = broken((s) => {
+      task(s, 'body').inputs.x = { task: 'body', output: 'y' };
+    });
+    expect(r.issues.find((i) => i.code === 'cycle')?.message).toBe('tasks form a cycle: body → body');
+  });
+
+  it('refuses names that are properties of every object, and never throws on references to them', () => {
+    for (const id of ['constructor', 'prototype']) {
+      const r = broken((s) => {
+        s.dag.tasks[id] = { component: 'num', inputs: { x: { const: 1 } } };
+      });
+      expect(codes(r)).toContain(`bad-name@${id}`);
+      expect(r.issues.find((i) => i.task === id)?.message).toBe(`task id "${id}" is reserved (__proto__, constructor and prototype cannot be names)`);
+    }
+    // JSON.parse keeps "__proto__" as an own key; the schema would silently drop that task.
+    const text = JSON.stringify(base.spec).replace('"then":{', '"__proto__":{');
+    const proto = validatePipeline(JSON.parse(text));
+    expect(proto.ok).toBe(false);
+    expect(proto.issues.map((i) => `${i.code}:${i.path.join('.')}`)).toContain('bad-name:dag.tasks.__proto__');
+    // Inherited names are no components, inputs or outputs.
+    for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+      const r = broken((s) => {
+        task(s, 'then').component = name;
+      });
+      expect(codes(r)).toContain('unknown-component@then');
+      const out = broken((s) => {
+        task(s, 'then').inputs.x = { task: 'sum', output: name };
+      });
+      expect(codes(out)).toContain('unknown-source@then');
+      const input = broken((s) => {
+        task(s, 'then').inputs.x = { pipelineInput: name };
+      });
+      expect(codes(input)).toContain('unknown-source@then');
+    }
+  });
+
+  it('checks by the old rules only when asked (a workflow replaying a run that started before them)', () => {
+    const spec = structuredClone(base.spec);
+    task(spec, 'then').inputs.x = { task: 'then', output: 'y' };
+    spec.description = 'a\u0000b';
+    expect(validatePipeline(spec).ok).toBe(false);
+    expect(validatePipeline(spec, { hostileInputChecks: false }).issues).toEqual([]);
+  });
+
+  // Issue 11 #3: PostgreSQL cannot store NUL (text, jsonb) or lone surrogates (jsonb).
+  it('refuses text PostgreSQL cannot store, naming where it is', () => {
+    const r = broken((s) => {
+      s.description = 'bad \u0000 text';
+      task(s, 'then').inputs.x = { const: 1 };
+      s.components.num = { ...s.components.num, description: 'half \ud800 pair' } as (typeof s.components)['num'];
+    });
+    const texts = r.issues.filter((i) => i.code === 'bad-text');
+    expect(texts.map((i) => i.message)).toEqual([
+      'components.num.description contains a lone surrogate (\\ud800), which is not valid Unicode text',
+      'description contains a NUL character (\\u0000), which cannot be stored',
+    ]);
+    expect(texts.map((i) => i.path.join('.'))).toEqual(['components.num.description', 'description']);
+  });
+});

@@ -8,6 +8,7 @@ import { comparisonProblem } from './expr';
 import { indexPipeline, isLoopNode, nodeDependencies, ownBindings, referencedNodes, scopeNodes, type NodeInfo, type PipelineIndex } from './graph';
 import { parseArg, placeholderMismatch, type ArgPart } from './placeholders';
 import { incompatibility, parseParamType, valueMismatch } from './portTypes';
+import { findUnstorableText } from './storableText';
 import {
   NAME_PATTERN,
   pipelineSpecSchema,
@@ -41,7 +42,11 @@ export type IssueCode =
   | 'bad-approval'
   | 'bad-command'
   /** Valid, but more than one run can hold (dsl/ir/limits.ts): refused at submission. */
-  | 'too-large';
+  | 'too-large'
+  /** Text PostgreSQL cannot store (NUL, lone surrogates). */
+  | 'bad-text'
+  /** JSON text nested deeper than any IR (refused before parsing). */
+  | 'too-deep';
 
 export interface ValidationIssue {
   code: IssueCode;
@@ -68,13 +73,70 @@ export function formatIssue(issue: ValidationIssue): string {
   return `${where.join(', ')}: ${issue.message} — ${issue.hint}`;
 }
 
+export interface ValidateOptions {
+  /**
+   * The checks added against hostile input (issue 11): text PostgreSQL cannot store, "__proto__"
+   * keys and reserved names, a task reading its own output. Default true; false only where a
+   * workflow replays a run that started before them (pipelineRun, behind `patched()`).
+   */
+  hostileInputChecks?: boolean;
+}
+
 /** Parses unknown input as IR and checks every rule. */
-export function validatePipeline(input: unknown): ValidationResult {
+export function validatePipeline(input: unknown, options: ValidateOptions = {}): ValidationResult {
+  const strict = options.hostileInputChecks ?? true;
   const pipelineName = guessName(input);
+  // Before the schema: it would drop a "__proto__" entry silently, and keeps text no store can hold.
+  const early = strict ? [...textIssues(input, pipelineName), ...protoKeyIssues(input, pipelineName)] : [];
   const parsed = pipelineSpecSchema.safeParse(input);
-  if (!parsed.success) return { ok: false, issues: schemaIssues(parsed.error, pipelineName) };
-  const issues = checkSemantics(parsed.data);
+  if (!parsed.success) return { ok: false, issues: [...early, ...schemaIssues(parsed.error, pipelineName)] };
+  const issues = [...early, ...checkSemantics(parsed.data, false, strict)];
   return issues.length === 0 ? { ok: true, spec: parsed.data, issues: [] } : { ok: false, spec: parsed.data, issues };
+}
+
+/** Names every object inherits, or whose assignment changes the object: never ids, ports or refs. */
+const RESERVED_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** `record[key]` only when the record has it itself (never Object.prototype's `constructor`, `toString`, …). */
+function own<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+function textIssues(input: unknown, pipeline: string): ValidationIssue[] {
+  return findUnstorableText(input).map((p) => ({
+    code: 'bad-text',
+    message: `${p.path.join('.') || 'the document'} ${p.message}`,
+    hint: 'remove the character (PostgreSQL text cannot hold NUL; strings must be valid Unicode)',
+    pipeline,
+    ...locate(p.path),
+    path: p.path,
+  }));
+}
+
+/** Own "__proto__" keys anywhere (JSON.parse makes them; the schema's output objects would lose them). */
+function protoKeyIssues(input: unknown, pipeline: string): ValidationIssue[] {
+  const out: ValidationIssue[] = [];
+  const stack: { v: unknown; path: (string | number)[] }[] = [{ v: input, path: [] }];
+  while (stack.length) {
+    const { v, path } = stack.pop() as { v: unknown; path: (string | number)[] };
+    if (typeof v !== 'object' || v === null) continue;
+    for (const [key, child] of Object.entries(v)) {
+      const at = [...path, Array.isArray(v) ? Number(key) : key];
+      if (key === '__proto__') {
+        out.push({
+          code: 'bad-name',
+          message: `"__proto__" cannot be a key (at ${at.join('.')})`,
+          hint: 'rename it; __proto__, constructor and prototype cannot be names',
+          pipeline,
+          ...locate(at),
+          path: at,
+        });
+      } else {
+        stack.push({ v: child, path: at });
+      }
+    }
+  }
+  return out;
 }
 
 function guessName(input: unknown): string {
@@ -109,16 +171,19 @@ function locate(path: (string | number)[]): { task?: string; port?: string } {
   return {};
 }
 
-function checkSemantics(spec: PipelineSpec, nested = false): ValidationIssue[] {
+function checkSemantics(spec: PipelineSpec, nested: boolean, strict: boolean): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const pipeline = spec.name;
   const add = (i: Omit<ValidationIssue, 'pipeline'>): void => {
     issues.push({ pipeline, ...i });
   };
+  const checkName = (value: string, what: string, path: (string | number)[], loc: { task?: string; port?: string }): void => {
+    checkNameRules(value, what, path, add, loc, strict);
+  };
 
   // Names and defaults of the pipeline's own inputs.
   for (const [portName, port] of Object.entries(spec.inputs)) {
-    checkName(portName, 'pipeline input', ['inputs', portName], add, { port: portName });
+    checkName(portName, 'pipeline input', ['inputs', portName], { port: portName });
     checkPortType(port, ['inputs', portName], add, { port: portName });
   }
 
@@ -127,11 +192,11 @@ function checkSemantics(spec: PipelineSpec, nested = false): ValidationIssue[] {
     for (const dir of ['inputs', 'outputs'] as const) {
       for (const [portName, port] of Object.entries(comp[dir])) {
         const path = ['components', ref, dir, portName];
-        checkName(portName, `component "${comp.name}" ${dir.slice(0, -1)}`, path, add, { port: portName });
+        checkName(portName, `component "${comp.name}" ${dir.slice(0, -1)}`, path, { port: portName });
         checkPortType(port, path, add, { port: portName });
       }
     }
-    if (comp.impl.kind === 'pipeline') checkNestedPipeline(ref, comp, add, issues);
+    if (comp.impl.kind === 'pipeline') checkNestedPipeline(ref, comp, add, issues, strict);
     if (comp.impl.kind === 'command') checkCommand(ref, comp, comp.impl.command, add);
   }
 
@@ -151,7 +216,7 @@ function checkSemantics(spec: PipelineSpec, nested = false): ValidationIssue[] {
 
   const ctx: Ctx = { spec, index, add };
   for (const info of index.nodes.values()) {
-    checkName(info.id, 'task id', info.path, add, { task: info.id });
+    checkName(info.id, 'task id', info.path, { task: info.id });
     if (isLoopNode(info.node)) checkLoop(ctx, info, info.node);
     else checkTask(ctx, info, info.node, nested);
     if (info.node.when) checkCondition(ctx, info, info.node.when);
@@ -174,7 +239,7 @@ function checkSemantics(spec: PipelineSpec, nested = false): ValidationIssue[] {
     }
   }
 
-  for (const cycle of findCycles(index)) {
+  for (const cycle of findCycles(index, strict)) {
     const first = cycle[0] ?? '';
     add({
       code: 'cycle',
@@ -187,7 +252,7 @@ function checkSemantics(spec: PipelineSpec, nested = false): ValidationIssue[] {
 
   for (const [outName, binding] of Object.entries(spec.outputs)) {
     const path = ['outputs', outName];
-    checkName(outName, 'pipeline output', path, add, { port: outName });
+    checkName(outName, 'pipeline output', path, { port: outName });
     const source = outputPort(ctx, [], binding.task, binding.output);
     if (typeof source === 'string') {
       add({ code: 'bad-output', message: `pipeline output "${outName}": ${source}`, hint: 'point it at an output of a top-level task', port: outName, path });
@@ -202,13 +267,13 @@ interface Ctx {
   add: Add;
 }
 
-function checkNestedPipeline(ref: string, comp: ComponentSpec, add: Add, issues: ValidationIssue[]): void {
+function checkNestedPipeline(ref: string, comp: ComponentSpec, add: Add, issues: ValidationIssue[], strict: boolean): void {
   if (comp.impl.kind !== 'pipeline') return;
   const inner = comp.impl.spec;
-  issues.push(...checkSemantics(inner, true));
+  issues.push(...checkSemantics(inner, true, strict));
   const path = ['components', ref];
   for (const [name, port] of Object.entries(inner.inputs)) {
-    const declared = comp.inputs[name];
+    const declared = own(comp.inputs, name);
     if (!declared || declared.kind !== port.kind || declared.type !== port.type) {
       add({
         code: 'schema',
@@ -220,7 +285,7 @@ function checkNestedPipeline(ref: string, comp: ComponentSpec, add: Add, issues:
     }
   }
   for (const name of Object.keys(inner.outputs)) {
-    if (!comp.outputs[name]) {
+    if (!own(comp.outputs, name)) {
       add({
         code: 'schema',
         message: `nested pipeline "${inner.name}": output "${name}" is missing on component "${comp.name}"`,
@@ -255,7 +320,7 @@ function checkTask(ctx: Ctx, info: NodeInfo, task: TaskSpec, nested: boolean): v
   const { spec, add } = ctx;
   const taskId = info.id;
   const taskPath = info.path;
-  const comp = spec.components[task.component];
+  const comp = own(spec.components, task.component);
   if (!comp) {
     add({
       code: 'unknown-component',
@@ -307,7 +372,7 @@ function checkTask(ctx: Ctx, info: NodeInfo, task: TaskSpec, nested: boolean): v
     }
   }
   for (const [portName, port] of Object.entries(comp.inputs)) {
-    if (task.inputs[portName] === undefined && isRequired(port)) {
+    if (own(task.inputs, portName) === undefined && isRequired(port)) {
       add({
         code: 'missing-input',
         message: `required ${port.kind} input "${portName}" (${port.kind === 'artifact' && port.list ? `list of ${port.type}` : port.type}) of component "${comp.name}" is not set`,
@@ -320,7 +385,7 @@ function checkTask(ctx: Ctx, info: NodeInfo, task: TaskSpec, nested: boolean): v
   }
   for (const [portName, binding] of Object.entries(task.inputs)) {
     const path = [...taskPath, 'inputs', portName];
-    const port = comp.inputs[portName];
+    const port = own(comp.inputs, portName);
     if (!port) {
       add({
         code: 'extra-input',
@@ -426,8 +491,16 @@ function describeBinding(b: Binding): string {
 
 type Add = (i: Omit<ValidationIssue, 'pipeline'>) => void;
 
-function checkName(value: string, what: string, path: (string | number)[], add: Add, loc: { task?: string; port?: string }): void {
-  if (!NAME_PATTERN.test(value)) {
+function checkNameRules(value: string, what: string, path: (string | number)[], add: Add, loc: { task?: string; port?: string }, strict: boolean): void {
+  if (strict && RESERVED_NAMES.has(value)) {
+    add({
+      code: 'bad-name',
+      message: `${what} "${value}" is reserved (__proto__, constructor and prototype cannot be names)`,
+      hint: 'choose another name',
+      ...loc,
+      path,
+    });
+  } else if (!NAME_PATTERN.test(value)) {
     add({
       code: 'bad-name',
       message: `${what} "${value}" is not a valid name`,
@@ -474,9 +547,9 @@ function outputPort(ctx: Ctx, scope: string[], taskId: string, output: string): 
     const loop = info.scope[info.scope.length - 1] ?? '';
     return `task "${taskId}" runs inside loop "${loop}", once per item; read its output from outside the loop with collect() over a loop output`;
   }
-  const comp: ComponentSpec | undefined = ctx.spec.components[info.node.component];
+  const comp: ComponentSpec | undefined = own(ctx.spec.components, info.node.component);
   if (!comp) return `task "${taskId}" uses an unknown component`;
-  const port = comp.outputs[output];
+  const port = own(comp.outputs, output);
   if (!port) {
     return `task "${taskId}" (component "${comp.name}") has no output "${output}"; its outputs are: ${Object.keys(comp.outputs).join(', ') || '(none)'}`;
   }
@@ -488,7 +561,7 @@ function bindingPort(ctx: Ctx, scope: string[], binding: Binding, exitHandler: b
   const { spec, index } = ctx;
   if ('const' in binding) return { kind: 'parameter', type: literalType(binding.const) };
   if ('pipelineInput' in binding) {
-    const source = spec.inputs[binding.pipelineInput];
+    const source = own(spec.inputs, binding.pipelineInput);
     if (!source) return `pipeline input "${binding.pipelineInput}" is not declared; declared: ${Object.keys(spec.inputs).join(', ') || '(none)'}`;
     return source;
   }
@@ -516,7 +589,7 @@ function bindingPort(ctx: Ctx, scope: string[], binding: Binding, exitHandler: b
     if (!loopInfo.scope.every((s, i) => scope[i] === s) || loopInfo.scope.length > scope.length) {
       return `loop "${binding.collect.loop}" is inside another loop's body and not visible here`;
     }
-    const out = loopInfo.node.loop.outputs[binding.collect.output];
+    const out = own(loopInfo.node.loop.outputs, binding.collect.output);
     if (!out) return `loop "${binding.collect.loop}" has no output "${binding.collect.output}"; its outputs are: ${Object.keys(loopInfo.node.loop.outputs).join(', ') || '(none)'}`;
     const inner = outputPort(ctx, [...loopInfo.scope, binding.collect.loop], out.task, out.output);
     if (typeof inner === 'string') return inner;
@@ -612,9 +685,14 @@ export function taskDependencies(spec: PipelineSpec, taskId: string): string[] {
 }
 
 /** Each cycle once, per scope, as a list of node ids (Tarjan's strongly connected components). */
-function findCycles(pindex: PipelineIndex): string[][] {
+function findCycles(pindex: PipelineIndex, selfEdges: boolean): string[][] {
   const deps = new Map<string, string[]>();
-  for (const id of pindex.nodes.keys()) deps.set(id, nodeDependencies(pindex, id));
+  for (const [id, info] of pindex.nodes) {
+    // nodeDependencies leaves a node out of its own dependencies (what it waits for); reading its
+    // own output is still a cycle, and without this edge the run skips the task and "succeeds".
+    const readsItself = selfEdges && ownBindings(info.node).some((b) => referencedNodes(b).includes(id));
+    deps.set(id, readsItself ? [...nodeDependencies(pindex, id), id] : nodeDependencies(pindex, id));
+  }
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const onStack = new Set<string>();

@@ -3,7 +3,7 @@
  * of the wrong type and missing required inputs are refused, defaults are filled in.
  */
 import { NonRetryableError } from '../../dsl/errors';
-import { isRequired, parseParamText, valueMismatch, type PipelineSpec } from '../../dsl/ir/index';
+import { findUnstorableText, isRequired, jsonPointer, parseParamText, valueMismatch, type PipelineSpec } from '../../dsl/ir/index';
 import type { Json } from '../temporal/workflows/types';
 
 export class RunParamsError extends NonRetryableError {
@@ -26,25 +26,36 @@ export function resolveRunParams(
   const out: Record<string, Json> = {};
   const names = Object.keys(spec.inputs);
   for (const [name, raw] of Object.entries(given)) {
-    const port = spec.inputs[name];
+    // Own inputs only: "constructor" or "toString" name no input, whatever every object inherits.
+    const port = Object.hasOwn(spec.inputs, name) ? spec.inputs[name] : undefined;
     if (!port) {
       problems.push(`unknown parameter "${name}"; this pipeline takes: ${names.length ? names.map((n) => `${n} (${spec.inputs[n]?.type})`).join(', ') : 'no parameters'}`);
       continue;
     }
     if (port.kind === 'artifact') {
       if (typeof raw !== 'string' || raw === '') problems.push(`parameter "${name}" is a ${port.type} artifact input: give an artifact id`);
+      else if (unstorableText(name, raw).length) problems.push(...unstorableText(name, raw));
       else out[name] = raw;
       continue;
     }
+    let value = raw;
     if (options.fromText && typeof raw === 'string') {
       const parsed = parseParamText(raw, port.type);
-      if (!parsed.ok) problems.push(`parameter "${name}" (${port.type}): ${parsed.error}`);
-      else out[name] = parsed.value as Json;
-      continue;
+      if (!parsed.ok) {
+        problems.push(`parameter "${name}" (${port.type}): ${parsed.error}`);
+        continue;
+      }
+      value = parsed.value;
+    } else {
+      const why = valueMismatch(raw, port.type);
+      if (why) {
+        problems.push(`parameter "${name}" (${port.type}): ${why}`);
+        continue;
+      }
     }
-    const why = valueMismatch(raw, port.type);
-    if (why) problems.push(`parameter "${name}" (${port.type}): ${why}`);
-    else out[name] = raw as Json;
+    const text = unstorableText(name, value);
+    if (text.length) problems.push(...text);
+    else out[name] = value as Json;
   }
   for (const [name, port] of Object.entries(spec.inputs)) {
     if (name in out || name in given) continue;
@@ -53,4 +64,9 @@ export function resolveRunParams(
   }
   if (problems.length) throw new RunParamsError(spec.name, problems);
   return out;
+}
+
+/** Text in a value that the metadata store cannot hold (NUL, lone surrogates): refused here, from every source. */
+function unstorableText(name: string, value: unknown): string[] {
+  return findUnstorableText(value).map((p) => `parameter "${name}"${p.path.length ? ` at ${jsonPointer(p.path)}` : ''} ${p.message}`);
 }

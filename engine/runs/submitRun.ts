@@ -1,6 +1,7 @@
 /**
  * Submitting a run: validate the IR and the parameters (refusing bad input before any row is
- * written), record the pipeline version and the run, then start the `pipelineRun` workflow.
+ * written), record the pipeline version and the run in one transaction, then start the
+ * `pipelineRun` workflow.
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
@@ -26,6 +27,8 @@ export interface SubmitRunOptions {
   cache?: boolean;
   /** Results of an earlier run's tasks to reuse (`sluice runs retry`). */
   reuse?: PipelineRunInput['reuse'];
+  /** Add the run to this experiment (its id), in the same transaction as the run. */
+  experimentId?: string;
 }
 
 export interface SubmittedRun {
@@ -51,16 +54,15 @@ export async function submitRun(options: SubmitRunOptions): Promise<SubmittedRun
   const params = resolveRunParams(spec, options.params ?? {}, { fromText: options.paramsAsText ?? false });
 
   const artifacts = await resolveArtifactInputs(options.metadata, spec, params);
-  const version = await options.metadata.registerPipelineVersion(spec, pipelineDigest(spec));
   const runId = newRunId();
   const workflowId = workflowIdFor(runId);
   const taskQueuePrefix = options.taskQueuePrefix ?? DEFAULT_TASK_QUEUE_PREFIX;
-  await options.metadata.createRun({
-    id: runId,
-    pipelineVersionId: version.id,
-    params,
-    trigger: options.trigger ?? { kind: 'manual' },
-    workflowId,
+  // Pipeline, version, run (and experiment) in one transaction: a refused row leaves none behind.
+  await options.metadata.recordSubmittedRun({
+    spec,
+    digest: pipelineDigest(spec),
+    run: { id: runId, params, trigger: options.trigger ?? { kind: 'manual' }, workflowId },
+    ...(options.experimentId !== undefined ? { experimentId: options.experimentId } : {}),
   });
   const input: PipelineRunInput = {
     runId,

@@ -121,4 +121,14 @@ describe('redactedUrl', () => {
     expect(redactedUrl('/api/runs/events?status=running&access_token=s3cret&x=1')).toBe('/api/runs/events?status=running&access_token=[redacted]&x=1');
     expect(redactedUrl('/api/runs?pipeline=iris')).toBe('/api/runs?pipeline=iris');
   });
+
+  // Issue 11 #5: `access%5Ftoken` authenticated and was logged in clear.
+  it('masks every spelling of the key that decodes to access_token, and near spellings', () => {
+    for (const key of ['access%5Ftoken', 'access%5ftoken', '%61ccess_token', 'access_token%00', 'ACCESS_TOKEN', 'access_token[]', 'access_token%5B0%5D', 'access+token', 'access_token ']) {
+      expect(redactedUrl(`/api/runs/events?x=1&${key}=s3cret&y=2`), key).toBe(`/api/runs/events?x=1&${key}=[redacted]&y=2`);
+    }
+    expect(redactedUrl('/api/runs/events?access_token=a&access_token=b')).toBe('/api/runs/events?access_token=[redacted]&access_token=[redacted]');
+    expect(redactedUrl('/api/runs/events?access_token=%ZZ&a=%E0%A4%A')).toBe('/api/runs/events?access_token=[redacted]&a=%E0%A4%A');
+    expect(redactedUrl('/api/runs?my_access_token_count=1')).toBe('/api/runs?my_access_token_count=1');
+  });
 });

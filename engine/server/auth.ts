@@ -8,7 +8,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import type { Logger } from '../logging';
 import type { ApiRole, ApiTokenRecord, MetadataStore } from '../stores/metadata/index';
-import { ApiProblem } from './problem';
+import { ApiProblem, QUERY_TOKEN_KEY } from './problem';
 import type { ApiRoute, Authenticate, Principal } from './routing';
 
 export const API_ROLES = ['viewer', 'editor', 'admin'] as const satisfies readonly ApiRole[];
@@ -72,8 +72,11 @@ function tokenOf(req: Request, route: ApiRoute): string | undefined {
     return m[1];
   }
   if (route.tokenInQuery) {
-    const q = (req.query as Record<string, unknown>).access_token;
-    if (typeof q === 'string' && q !== '') return q;
+    // The URL parser's reading of the query: one key (`access_token`, however percent-encoded), given once.
+    const search = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
+    const given = new URLSearchParams(search).getAll(QUERY_TOKEN_KEY);
+    if (given.length > 1) throw unauthorized(`give the API token once: the query holds ${QUERY_TOKEN_KEY} ${given.length} times`);
+    if (given[0]) return given[0];
   }
   return undefined;
 }

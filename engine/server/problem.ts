@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, Response } from 'express';
 import type { z } from 'zod';
+import { jsonPointer } from '../../dsl/ir/index';
 import type { Logger } from '../logging';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -46,6 +47,7 @@ export const PROBLEM_TYPES = {
   'invalid-pipeline': { status: 422, title: 'The pipeline IR is invalid' },
   'invalid-params': { status: 422, title: 'The run parameters are invalid' },
   unprocessable: { status: 422, title: 'The request cannot be processed' },
+  'invalid-text': { status: 422, title: 'The request holds text that cannot be stored' },
   unavailable: { status: 503, title: 'A service the API needs is unavailable' },
   internal: { status: 500, title: 'Internal server error' },
 } as const;
@@ -83,10 +85,8 @@ export const notFound = (detail: string, path?: string): ApiProblem =>
   new ApiProblem('not-found', detail, path ? { errors: [{ path, message: detail }] } : {});
 export const conflict = (detail: string): ApiProblem => new ApiProblem('conflict', detail);
 
-/** A JSON Pointer (RFC 6901) from path segments. */
-export function jsonPointer(segments: readonly PropertyKey[]): string {
-  return segments.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
-}
+/** A JSON Pointer (RFC 6901) from path segments; one definition for every boundary. */
+export { jsonPointer };
 
 /** Field errors of a failed zod parse of one request part (`body`, `query`, `params`). */
 export function zodFieldErrors(part: string, error: z.ZodError): FieldError[] {
@@ -102,12 +102,42 @@ export function zodFieldErrors(part: string, error: z.ZodError): FieldError[] {
   return out;
 }
 
+/** The one query key that may carry an API token (event streams and download links cannot send headers). */
+export const QUERY_TOKEN_KEY = 'access_token';
+
+/** A raw query key as the URL parser decodes it (`access%5Ftoken` → `access_token`); undefined if it cannot be decoded. */
+export function decodedQueryKey(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keys masked in logs: every spelling that decodes to the token key, and near spellings (case, brackets, spaces). */
+function looksLikeTokenKey(raw: string): boolean {
+  const key = decodedQueryKey(raw) ?? raw;
+  return key.toLowerCase().replace(/[^a-z0-9]/g, '').startsWith('accesstoken');
+}
+
 /**
- * A request URL fit for logs and problem documents: the `access_token` that event streams and
- * download links carry in the query (they cannot send headers) is masked.
+ * A request URL fit for logs and problem documents: the value of any query parameter whose key is,
+ * or looks like, `access_token` is masked, however the key is spelled or percent-encoded.
  */
 export function redactedUrl(url: string): string {
-  return url.replace(/([?&]access_token=)[^&#]*/g, '$1[redacted]');
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const hash = url.indexOf('#', q);
+  const query = url.slice(q + 1, hash < 0 ? undefined : hash);
+  const masked = query
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const key = eq < 0 ? pair : pair.slice(0, eq);
+      return eq >= 0 && looksLikeTokenKey(key) ? `${key}=[redacted]` : pair;
+    })
+    .join('&');
+  return `${url.slice(0, q + 1)}${masked}${hash < 0 ? '' : url.slice(hash)}`;
 }
 
 export function sendProblem(res: Response, problem: ApiProblem, instance?: string): void {

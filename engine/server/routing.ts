@@ -7,7 +7,8 @@
 import express, { type Application, type Request, type RequestHandler, type Response } from 'express';
 import type { OpenAPIRegistry, ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import type { ApiRole } from '../stores/metadata/index';
-import { ApiProblem, PROBLEM_CONTENT_TYPE, zodFieldErrors, type FieldError } from './problem';
+import { findUnstorableText, parseJsonText } from '../../dsl/ir/index';
+import { ApiProblem, jsonPointer, PROBLEM_CONTENT_TYPE, QUERY_TOKEN_KEY, zodFieldErrors, type FieldError } from './problem';
 import { z } from './openapi';
 import { problemSchema } from './schemas';
 
@@ -102,18 +103,34 @@ export type Authenticate = (req: Request, route: ApiRoute) => Promise<Principal>
 const ROLE_RANK: Record<ApiRole, number> = { viewer: 0, editor: 1, admin: 2 };
 export const roleAllows = (role: ApiRole, needed: ApiRole): boolean => ROLE_RANK[role] >= ROLE_RANK[needed];
 
-/** Deeper JSON than any real IR: refused before validation, so no validator recurses without bound. */
-const MAX_BODY_DEPTH = 64;
+/**
+ * A body as JSON by the rules every JSON text Sluice reads follows (dsl/ir/parseIrJson): nesting
+ * bounded before parsing, no repeated or "__proto__" keys. express.json would parse first and let
+ * the last of two equal keys win, hiding a duplicated task id.
+ */
+function parseBodyText(text: string): unknown {
+  const parsed = parseJsonText(text);
+  if (parsed.ok) return parsed.value;
+  const errors = parsed.problems.map((p) => ({ path: jsonPointer(['body', ...p.path]), code: p.code, message: p.message }));
+  const first = parsed.problems[0];
+  const detail =
+    first?.code === 'too-deep' || first?.code === 'syntax'
+      ? `the body ${first.code === 'syntax' ? `is ${first.message}` : first.message}`
+      : `the body repeats or misuses keys: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`.slice(0, 2000);
+  throw new ApiProblem('bad-request', detail, { errors });
+}
 
-function depthExceeds(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length) {
-    const [v, d] = stack.pop() as [unknown, number];
-    if (typeof v !== 'object' || v === null) continue;
-    if (d >= max) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+/** Text PostgreSQL cannot store, anywhere in the path parameters, the query or the body: one 422 naming each place. */
+function checkStorableText(parts: [part: string, value: unknown][]): void {
+  const errors: FieldError[] = [];
+  for (const [part, value] of parts) {
+    for (const p of findUnstorableText(value)) errors.push({ path: jsonPointer([part, ...p.path]), code: p.code, message: p.message });
   }
-  return false;
+  if (errors.length) {
+    throw new ApiProblem('invalid-text', `the request holds text that cannot be stored: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`.slice(0, 2000), {
+      errors,
+    });
+  }
 }
 
 function hasBody(req: Request): boolean {
@@ -154,12 +171,24 @@ export function mountRoutes(app: Application, routes: ApiRoute[], authenticate: 
           errors: [{ path: '/headers/content-type', message: 'must be application/json' }],
         });
       }
+      const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+      if (charset !== undefined && !charset.startsWith('utf-')) {
+        throw new ApiProblem('unsupported-media-type', `unsupported charset "${charset}": send JSON as UTF-8`, { errors: [{ path: '/headers/content-type', message: 'charset must be utf-8' }] });
+      }
       next();
     };
-    const json = express.json({
+    // The body as text (parsed below by the strict reader); signed webhooks also keep the bytes.
+    const text = express.text({
+      type: () => true,
+      defaultCharset: 'utf-8',
       limit: route.bodyLimit ?? '5mb',
       ...(route.keepRawBody ? { verify: (req: Request, _res: Response, buf: Buffer) => void Object.assign(req, { rawBody: Buffer.from(buf) }) } : {}),
     });
+    const json: RequestHandler = (req, _res, next) => {
+      const body: unknown = req.body;
+      req.body = typeof body === 'string' && body !== '' ? parseBodyText(body) : undefined;
+      next();
+    };
     const handle: RequestHandler = async (req, res) => {
       const errors: FieldError[] = [];
       const parse = (part: 'params' | 'query' | 'body', schema: z.ZodType | undefined, raw: unknown): unknown => {
@@ -169,11 +198,10 @@ export function mountRoutes(app: Application, routes: ApiRoute[], authenticate: 
         return undefined;
       };
       const rawBody: unknown = req.body === undefined ? {} : req.body;
-      if (route.method !== 'get' && depthExceeds(rawBody, MAX_BODY_DEPTH)) {
-        throw new ApiProblem('bad-request', `the body nests deeper than ${MAX_BODY_DEPTH} levels`, { errors: [{ path: '/body', message: 'nested too deep' }] });
-      }
+      // A signed webhook's body is its sender's: its receiver checks what it keeps of it.
+      checkStorableText([['params', req.params], ['query', req.query], ...(route.keepRawBody || route.method === 'get' ? [] : [['body', rawBody] as [string, unknown]])]);
       const rawQuery = { ...(req.query as Record<string, unknown>) };
-      if (route.tokenInQuery) delete rawQuery.access_token;
+      if (route.tokenInQuery) delete rawQuery[QUERY_TOKEN_KEY];
       const params = parse('params', route.params, { ...req.params });
       const query = parse('query', route.query, rawQuery);
       const body = route.method === 'get' ? undefined : parse('body', route.body, rawBody);
@@ -183,7 +211,7 @@ export function mountRoutes(app: Application, routes: ApiRoute[], authenticate: 
       const reply = await route.handler({ params, query, body, principal: res.locals.principal as Principal, req, res });
       if (reply) sendReply(res, reply);
     };
-    const chain = route.method === 'get' ? [auth, handle] : [auth, mediaType, json, handle];
+    const chain = route.method === 'get' ? [auth, handle] : [auth, mediaType, text, json, handle];
     app[route.method](route.path, ...chain);
   }
 }
@@ -221,7 +249,7 @@ const PROBLEM_RESPONSES: Record<number, string> = {
   409: 'The resource is not in a state that allows this.',
   413: 'The body is too large.',
   415: 'The body is not JSON.',
-  422: 'The content is well formed but invalid (pipeline IR, run parameters).',
+  422: 'The content is well formed but invalid (pipeline IR, run parameters, text that cannot be stored such as NUL).',
   500: 'The server failed; the detail names an error id to find in its log.',
 };
 
@@ -236,7 +264,7 @@ export function registerRoutes(registry: OpenAPIRegistry, routes: ApiRoute[]): v
       responses[status] = { description: spec.description, ...(Object.keys(content).length ? { content } : {}) };
     }
     const refusals = [500];
-    if (route.params || route.query || route.body || route.method !== 'get') refusals.push(400);
+    if (route.params || route.query || route.body || route.method !== 'get') refusals.push(400, 422);
     if (route.access !== 'public') refusals.push(401, 403);
     if (route.params) refusals.push(404);
     if (route.method !== 'get') refusals.push(413, 415);
@@ -250,7 +278,7 @@ export function registerRoutes(registry: OpenAPIRegistry, routes: ApiRoute[]): v
     }
     const query = route.tokenInQuery
       ? (route.query ?? emptyObject).extend({
-          access_token: z.string().optional().openapi({ description: 'API token, for EventSource clients that cannot send an Authorization header' }),
+          [QUERY_TOKEN_KEY]: z.string().optional().openapi({ description: 'API token, for EventSource clients that cannot send an Authorization header (once)' }),
         })
       : route.query;
     registry.registerPath({

@@ -5,7 +5,7 @@
  */
 import { isGrpcServiceError, ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { planRetry, resolveRunParams, RetryRunError, RunParamsError, submitRun } from '../runs/index';
-import type { Json, RunRecord } from '../stores/metadata/index';
+import { MetadataStoreError, type Json, type RunRecord } from '../stores/metadata/index';
 import { approveUpdate } from '../temporal/workflows/index';
 import { workflowIdFor } from '../temporal/workflows/types';
 import { isFinal, liveStatus, requireRun, type ApiContext } from './context';
@@ -186,15 +186,16 @@ export function runRoutes(ctx: ApiContext): ApiRoute[] {
             trigger: { kind: 'api', by: by(principal) },
             taskQueuePrefix: ctx.taskQueuePrefix,
             ...(body.cache !== undefined ? { cache: body.cache } : {}),
+            ...(experimentId !== undefined ? { experimentId } : {}),
           });
         } catch (e) {
           // Checks submitRun makes itself (artifact inputs' types, run limits) are refused before it writes.
           if (e instanceof RunParamsError) throw paramsProblem(e);
           if (e instanceof PipelineValidationError) throw pipelineProblem(e.issues, body.spec !== undefined ? ['body', 'spec'] : []);
+          if (e instanceof MetadataStoreError && e.code === 'not_found') throw notFound(e.message, '/body/experiment');
           throw temporalProblem(e, 'starting the run');
         }
         ctx.metrics.runsSubmitted.inc({ trigger: 'api' });
-        if (experimentId !== undefined) await ctx.metadata.addRunsToExperiment(experimentId, [submitted.runId]);
         return { status: 201, headers: { Location: `/api/runs/${submitted.runId}` }, body: { run: await requireRun(ctx, submitted.runId) } };
       },
     }),

@@ -32,7 +32,7 @@ export function triggerRoutes(ctx: ApiContext): ApiRoute[] {
       access: 'editor',
       operationId: 'createTrigger',
       summary: 'Create a trigger: webhook, new-artifact sensor, pipeline completion or notification',
-      description: 'A webhook trigger answers with its secret once; sign payloads with HMAC-SHA256 over "<timestamp>.<body>".',
+      description: 'A webhook trigger answers with its secret once; sign each delivery with HMAC-SHA256 over "v1:<timestamp>:<delivery id>:<body>".',
       tags: ['triggers'],
       // Checked in full by createTrigger (the zod union holds recursive JSON the OpenAPI generator cannot describe).
       body: z.looseObject({ kind: z.enum(['webhook', 'artifact', 'completion', 'notification']), id: z.string() }).openapi('TriggerInput'),
@@ -73,7 +73,8 @@ export function triggerRoutes(ctx: ApiContext): ApiRoute[] {
       keepRawBody: true,
       operationId: 'receiveWebhook',
       summary: 'Start a run from a signed webhook delivery',
-      description: 'Headers: X-Sluice-Signature (sha256=<hex HMAC of "<timestamp>.<body>">), X-Sluice-Timestamp (unix seconds), X-Sluice-Delivery (unique id). Bad signature 401, replayed delivery 409.',
+      description:
+        'Headers: X-Sluice-Signature (sha256=<hex HMAC-SHA256 of "v1:<timestamp>:<delivery id>:<body>">), X-Sluice-Timestamp (unix seconds), X-Sluice-Delivery (unique id, signed). Bad signature 401, replayed delivery 409, parameters the store cannot hold 422.',
       tags: ['triggers'],
       params: idParams,
       body: jsonValueSchema,

@@ -1,7 +1,7 @@
 /**
  * Schedules and triggers over the HTTP API, on a real stack: create a schedule and trigger it, and
- * drive a signed webhook end to end (401 for a bad signature starts nothing; a replayed delivery is
- * a 409).
+ * drive a signed webhook end to end (401 for a bad signature or a replay under a new delivery id
+ * starts nothing; a replayed delivery is a 409; text the store cannot hold is a 422).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../dsl/index';
@@ -66,21 +66,30 @@ describe.each(backends())('schedules and triggers over HTTP on %s', (backend) =>
     const secret = String(created.json.secret);
     const body = JSON.stringify({ mode: 'thorough' });
     const ts1 = Math.floor(Date.now() / 1000).toString();
-    const headers = { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(secret, ts1, body), [TIMESTAMP_HEADER]: ts1, [DELIVERY_HEADER]: 'gh-1' };
+    const headers = { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(secret, ts1, 'gh-1', body), [TIMESTAMP_HEADER]: ts1, [DELIVERY_HEADER]: 'gh-1' };
 
-    const forged = await call('POST', '/api/triggers/api-hook/webhook', body, { ...headers, [SIGNATURE_HEADER]: signWebhook('not-the-secret-at-all', ts1, body) });
+    const forged = await call('POST', '/api/triggers/api-hook/webhook', body, { ...headers, [SIGNATURE_HEADER]: signWebhook('not-the-secret-at-all', ts1, 'gh-1', body) });
     expect(forged.status).toBe(401);
     expect(forged.type).toContain('application/problem+json');
+    // Issue 11 #3: a NUL in the payload was accepted (202) and its run never recorded.
+    const nulBody = JSON.stringify({ mode: 'a\u0000b' });
+    const nul = await call('POST', '/api/triggers/api-hook/webhook', nulBody, { ...headers, [SIGNATURE_HEADER]: signWebhook(secret, ts1, 'gh-nul', nulBody), [DELIVERY_HEADER]: 'gh-nul' });
+    expect(nul.status).toBe(422);
+    expect(nul.json.detail).toContain('parameter "mode" contains a NUL character');
     expect(await runsOf('triggerId', 'api-hook')).toEqual([]);
 
     const ok = await call('POST', '/api/triggers/api-hook/webhook', body, headers);
     expect(ok.status).toBe(202);
     const runId = String(ok.json.runId);
     expect((await call('POST', '/api/triggers/api-hook/webhook', body, headers)).status).toBe(409);
+    // Issue 11 #4: the captured request with a fresh delivery id started a second run.
+    const replayed = await call('POST', '/api/triggers/api-hook/webhook', body, { ...headers, [DELIVERY_HEADER]: 'gh-2' });
+    expect(replayed.status).toBe(401);
     for (let i = 0; i < 150 && (await call('GET', `/api/runs/${runId}`)).json.run === undefined; i++) await new Promise((r) => setTimeout(r, 200));
     const run = (await call('GET', `/api/runs/${runId}`)).json.run as { params: Record<string, unknown>; trigger: Record<string, unknown> };
     expect(run.params.mode).toBe('thorough');
     expect(run.trigger).toMatchObject({ kind: 'trigger', triggerId: 'api-hook', event: { kind: 'webhook', delivery: 'gh-1' } });
+    expect((await runsOf('triggerId', 'api-hook')).map((r) => r.id)).toEqual([runId]);
     const listed = (await call('GET', '/api/triggers')).json.triggers as Record<string, unknown>[];
     expect(listed.map((t) => t.id)).toContain('api-hook');
     expect(JSON.stringify(listed)).not.toContain(secret);

@@ -7,6 +7,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonDepthProblem, MAX_JSON_DEPTH } from '../../dsl/ir/parseIrJson';
 import { projectRoot } from '../../engine/paths';
 
 interface Result {
@@ -16,6 +17,8 @@ interface Result {
 }
 
 let home: string;
+/** Files the tests write (kept out of SLUICE_HOME, whose contents one test checks). */
+let scratch: string;
 const sluice = (...args: string[]): Promise<Result> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'sluice.js'), ...args], {
@@ -39,9 +42,11 @@ const sluice = (...args: string[]): Promise<Result> =>
 
 beforeAll(async () => {
   home = await mkdtemp(path.join(os.tmpdir(), 'sluice-cli-'));
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'sluice-cli-files-'));
 });
 afterAll(async () => {
   await rm(home, { recursive: true, force: true });
+  await rm(scratch, { recursive: true, force: true });
 });
 
 describe('sluice compile', () => {
@@ -84,6 +89,25 @@ describe('sluice compile', () => {
     expect(r.stderr).toMatch(/task "left": .*dup\.json:\d+: "left" appears twice in dag\.tasks — give each task its own id/);
   });
 
+  // Issue 11 #7: a 200 KB, 100,000-deep file took 4.2 GB and 24 s, then died (exit 134).
+  it('refuses a deeply nested file before parsing it, with the limit the API uses', async () => {
+    const file = path.join(scratch, 'deep.json');
+    await writeFile(file, `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    const r = await sluice('compile', file);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`deep.json ${jsonDepthProblem('['.repeat(MAX_JSON_DEPTH + 1))}`);
+  });
+
+  // Issue 11 #3: NUL cannot be stored by PostgreSQL; refused in the file, naming the field.
+  it('refuses an IR file holding a NUL character, naming the field', async () => {
+    const ir = JSON.parse((await sluice('compile', 'test/fixtures/diamond.ts')).stdout) as Record<string, unknown>;
+    const file = path.join(scratch, 'nul.json');
+    await writeFile(file, JSON.stringify({ ...ir, description: 'a\u0000b' }));
+    const r = await sluice('compile', file);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('description contains a NUL character (\\u0000), which cannot be stored');
+  });
+
   it('says what is wrong with a missing file', async () => {
     const r = await sluice('compile', 'nope.ts');
     expect(r.code).toBe(1);
@@ -98,6 +122,17 @@ describe('sluice run', () => {
     expect(r.stderr).toContain('parameter "n" (int): expected an integer, got "ten"');
     expect(r.stderr).toContain('unknown parameter "size"; this pipeline takes: n (int), failWith (string)');
     // No stack was started: no metadata db, no Temporal db.
+    expect((await readdir(home)).filter((f) => f !== 'dup.json')).toEqual([]);
+  });
+
+  it('refuses a parameter holding a NUL character before starting anything', async () => {
+    const ir = JSON.parse((await sluice('compile', 'test/fixtures/diamond.ts')).stdout) as { inputs: Record<string, unknown> };
+    ir.inputs.cfg = { kind: 'parameter', type: 'json', optional: true };
+    const file = path.join(scratch, 'with-cfg.json');
+    await writeFile(file, JSON.stringify(ir));
+    const r = await sluice('run', file, '--param', 'cfg={"a":"\\u0000"}');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('parameter "cfg" at /a contains a NUL character (\\u0000), which cannot be stored');
     expect((await readdir(home)).filter((f) => f !== 'dup.json')).toEqual([]);
   });
 

@@ -104,22 +104,30 @@ describe('triggers', () => {
     }
   });
 
-  it('starts a run from a signed webhook, mapping the payload; refuses bad signatures, stale timestamps and replays', async () => {
+  it('starts a run from a signed webhook, mapping the payload; refuses bad signatures, stale timestamps, replays and text the store cannot hold', async () => {
     const created = await createTrigger(deps, { kind: 'webhook', id: 'hook', spec: compile(flows.branching).spec, mapping: { mode: 'build.mode' } });
     const secret = created.secret ?? '';
     expect(secret).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(await listTriggers(deps.client))).not.toContain(secret);
     const body = Buffer.from(JSON.stringify({ build: { mode: 'fast' } }));
     const now = Math.floor(Date.now() / 1000).toString();
-    const headers = { [SIGNATURE_HEADER]: signWebhook(secret, now, body), [TIMESTAMP_HEADER]: now, [DELIVERY_HEADER]: 'd-1' };
+    const headers = { [SIGNATURE_HEADER]: signWebhook(secret, now, 'd-1', body), [TIMESTAMP_HEADER]: now, [DELIVERY_HEADER]: 'd-1' };
     const before = (await ts.stack.metadata.listRuns({ limit: 500 })).length;
 
-    await expect(receiveWebhook(deps, 'hook', body, { ...headers, [SIGNATURE_HEADER]: signWebhook('wrong-secret-wrong-secret', now, body) })).rejects.toMatchObject({ status: 401 });
+    await expect(receiveWebhook(deps, 'hook', body, { ...headers, [SIGNATURE_HEADER]: signWebhook('wrong-secret-wrong-secret', now, 'd-1', body) })).rejects.toMatchObject({ status: 401 });
     await expect(receiveWebhook(deps, 'hook', body, { [TIMESTAMP_HEADER]: now, [DELIVERY_HEADER]: 'd-1' })).rejects.toMatchObject({ status: 401 });
     const old = (Math.floor(Date.now() / 1000) - 3600).toString();
-    await expect(receiveWebhook(deps, 'hook', body, { ...headers, [TIMESTAMP_HEADER]: old, [SIGNATURE_HEADER]: signWebhook(secret, old, body) })).rejects.toMatchObject({ status: 401 });
+    await expect(receiveWebhook(deps, 'hook', body, { ...headers, [TIMESTAMP_HEADER]: old, [SIGNATURE_HEADER]: signWebhook(secret, old, 'd-1', body) })).rejects.toMatchObject({ status: 401 });
     const badPayload = Buffer.from(JSON.stringify({ build: { mode: 7 } }));
-    await expect(receiveWebhook(deps, 'hook', badPayload, { ...headers, [SIGNATURE_HEADER]: signWebhook(secret, now, badPayload) })).rejects.toMatchObject({ status: 422 });
+    await expect(receiveWebhook(deps, 'hook', badPayload, { ...headers, [SIGNATURE_HEADER]: signWebhook(secret, now, 'd-1', badPayload) })).rejects.toMatchObject({ status: 422 });
+    // Issue 11 #3: a NUL in a mapped value was accepted; its run then failed to record 10 times.
+    const nulPayload = Buffer.from(JSON.stringify({ build: { mode: 'fa\u0000st' } }));
+    await expect(receiveWebhook(deps, 'hook', nulPayload, { ...headers, [SIGNATURE_HEADER]: signWebhook(secret, now, 'd-1', nulPayload) })).rejects.toMatchObject({
+      status: 422,
+      message: expect.stringContaining('parameter "mode" contains a NUL character') as unknown,
+    });
+    // Issue 11 #4: the signature covers the delivery id, so a captured request cannot be resent under a new one.
+    await expect(receiveWebhook(deps, 'hook', body, { ...headers, [DELIVERY_HEADER]: 'd-2' })).rejects.toMatchObject({ status: 401 });
     expect((await ts.stack.metadata.listRuns({ limit: 500 })).length).toBe(before);
 
     const started = await receiveWebhook(deps, 'hook', body, headers);

@@ -1,11 +1,14 @@
 /**
- * Webhook triggers: a POST whose body is signed with HMAC-SHA256 (key: the trigger's secret) over
- * `<timestamp>.<body>`, with a delivery id. A missing or wrong signature, or a timestamp outside
- * five minutes, is refused (401) and starts nothing; a delivery id seen before is a replay (409):
- * the run's workflow id is derived from it and Temporal refuses a duplicate.
+ * Webhook triggers: a POST signed with HMAC-SHA256 (key: the trigger's secret) over
+ * `v1:<timestamp>:<delivery id>:<body>` (see signWebhook). A missing or wrong signature, or a
+ * timestamp outside five minutes, is refused (401) and starts nothing. The delivery id is signed,
+ * so a captured request cannot be resent under a new one; resent as it was, it is a replay (409):
+ * the run's workflow id is derived from the delivery id and Temporal refuses a duplicate.
+ * Parameters the payload makes are checked (types, text the store can hold) before the 202.
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
+import { jsonPointer, parseJsonText } from '../../../dsl/ir/index';
 import { resolveRunParams } from '../../runs/index';
 import type { Json } from '../../stores/metadata/index';
 import { triggeredWorkflowId } from '../../temporal/workflows/index';
@@ -17,9 +20,12 @@ export const TIMESTAMP_HEADER = 'x-sluice-timestamp';
 export const DELIVERY_HEADER = 'x-sluice-delivery';
 const TOLERANCE_MS = 5 * 60 * 1000;
 
-/** The signature header value for a body: `sha256=<hex>`. */
-export function signWebhook(secret: string, timestamp: string, body: Buffer | string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex')}`;
+/**
+ * The signature header value of a delivery: `sha256=<hex HMAC-SHA256>` over the base string
+ * `v1:<timestamp>:<deliveryId>:<body>`. The one place that builds it (senders, tests, docs/WEBHOOKS).
+ */
+export function signWebhook(secret: string, timestamp: string, deliveryId: string, body: Buffer | string): string {
+  return `sha256=${createHmac('sha256', secret).update(`v1:${timestamp}:${deliveryId}:`).update(body).digest('hex')}`;
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
@@ -32,7 +38,7 @@ function at(payload: unknown, path: string): unknown {
   let v: unknown = payload;
   for (const key of path.split('.')) {
     if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string, unknown>)[key];
+    v = Object.hasOwn(v, key) ? (v as Record<string, unknown>)[key] : undefined;
   }
   return v;
 }
@@ -50,19 +56,19 @@ export async function receiveWebhook(
   const timestamp = header(headers, TIMESTAMP_HEADER);
   const delivery = header(headers, DELIVERY_HEADER);
   if (!signature || !timestamp) throw new TriggerError(`missing ${SIGNATURE_HEADER} or ${TIMESTAMP_HEADER} header`, 401);
-  const expected = Buffer.from(signWebhook(def.secret, timestamp, body));
+  // Checked before the signature, which covers it: a delivery id is part of what was signed.
+  if (!delivery || !/^[A-Za-z0-9_.:-]{1,100}$/.test(delivery)) throw new TriggerError(`missing or bad ${DELIVERY_HEADER} header (1-100 letters, digits, "_.:-")`, 400);
+  const expected = Buffer.from(signWebhook(def.secret, timestamp, delivery, body));
   const given = Buffer.from(signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new TriggerError('bad signature', 401);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new TriggerError('bad signature: sign "v1:<timestamp>:<delivery id>:<body>" with HMAC-SHA256 and the trigger\'s secret', 401);
+  }
   const ts = Number(timestamp) * 1000;
   if (!Number.isFinite(ts) || Math.abs(now - ts) > TOLERANCE_MS) throw new TriggerError('timestamp too old or in the future (more than 5 minutes off): refused as a possible replay', 401);
-  if (!delivery || !/^[A-Za-z0-9_.:-]{1,100}$/.test(delivery)) throw new TriggerError(`missing or bad ${DELIVERY_HEADER} header (1-100 letters, digits, "_.:-")`, 400);
 
-  let payload: unknown;
-  try {
-    payload = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new TriggerError('the body is not JSON', 400);
-  }
+  const parsed = parseJsonText(body.toString('utf8'));
+  if (!parsed.ok) throw new TriggerError(`the body is not acceptable JSON: ${parsed.problems.map((p) => `${jsonPointer(p.path) || '/'}: ${p.message}`).join('; ')}`, 400);
+  const payload = parsed.value;
   const params: Record<string, Json> = { ...def.params };
   for (const [input, path] of Object.entries(def.mapping)) {
     const v = at(payload, path);

@@ -83,7 +83,7 @@ export function registerTriggerCommands(program: Command): void {
               : { kind, id: o.id, after: { ...(o.after ? { pipeline: o.after } : {}), statuses }, url: o.url ?? '', pollMs };
       const created = await withTriggers((stack) => createTrigger({ client: stack.client, metadata: stack.metadata, taskQueuePrefix: stack.taskQueuePrefix }, input));
       print(format(created.definition));
-      if (created.secret) print(`secret (shown once; sign payloads with HMAC-SHA256 over "<timestamp>.<body>"): ${created.secret}`);
+      if (created.secret) print(`secret (shown once; sign each delivery with HMAC-SHA256 over "v1:<timestamp>:<delivery id>:<body>"): ${created.secret}`);
     });
 
   triggers

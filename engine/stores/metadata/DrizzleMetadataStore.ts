@@ -4,7 +4,8 @@
  * backend-specific parts (opening, migrating, closing) come in through the constructor; see
  * openMetadataStore.ts.
  *
- * Every write is idempotent (ON CONFLICT), because activities retry and may be delivered twice.
+ * Every write is idempotent (ON CONFLICT), because activities retry and may be delivered twice,
+ * and a write of several rows is one transaction, so a refused row leaves none of the others.
  */
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -130,23 +131,53 @@ export class DrizzleMetadataStore implements MetadataStore {
   // ---- pipelines ----------------------------------------------------------------------------
 
   async registerPipelineVersion(spec: PipelineSpec, digest: string): Promise<PipelineVersionRecord> {
-    // Two idempotent upserts instead of a transaction: concurrent registrations both end up
-    // reading the one row that won.
-    await this.db
+    return this.db.transaction((tx) => this.registerVersionIn(tx, spec, digest));
+  }
+
+  /**
+   * The pipeline row and the version row, inside the caller's transaction: a version the database
+   * refuses leaves no pipeline without versions. Idempotent upserts: under READ COMMITTED a
+   * concurrent registration of the same name or digest waits on the unique index for ours to
+   * commit, then reads the row that won.
+   */
+  private async registerVersionIn(db: MetadataDatabase, spec: PipelineSpec, digest: string): Promise<PipelineVersionRecord> {
+    await db
       .insert(pipelines)
       .values({ id: randomUUID(), name: spec.name })
       .onConflictDoNothing({ target: pipelines.name });
-    const [pipeline] = await this.db.select({ id: pipelines.id }).from(pipelines).where(eq(pipelines.name, spec.name));
+    const [pipeline] = await db.select({ id: pipelines.id }).from(pipelines).where(eq(pipelines.name, spec.name));
     if (!pipeline) throw new Error(`pipeline "${spec.name}" vanished while registering a version`);
-    await this.db
+    await db
       .insert(pipelineVersions)
       .values({ id: randomUUID(), pipelineId: pipeline.id, digest, spec })
       .onConflictDoNothing({ target: [pipelineVersions.pipelineId, pipelineVersions.digest] });
-    const [version] = await this.selectVersions().where(
+    const [version] = await this.selectVersions(db).where(
       and(eq(pipelineVersions.pipelineId, pipeline.id), eq(pipelineVersions.digest, digest)),
     );
     if (!version) throw new Error(`version ${digest} of pipeline "${spec.name}" vanished while registering it`);
     return version;
+  }
+
+  async recordSubmittedRun(input: Parameters<MetadataStore['recordSubmittedRun']>[0]): Promise<{ version: PipelineVersionRecord; run: RunRecord }> {
+    // One transaction (on PGlite every statement inside must use `tx`: the connection is held).
+    const version = await this.db
+      .transaction(async (tx) => {
+        const registered = await this.registerVersionIn(tx, input.spec, input.digest);
+        await this.insertRun(tx, { ...input.run, pipelineId: registered.pipelineId, pipelineVersionId: registered.id });
+        if (input.experimentId !== undefined) {
+          await tx.insert(experimentRuns).values({ experimentId: input.experimentId, runId: input.run.id }).onConflictDoNothing();
+        }
+        return registered;
+      })
+      .catch((error: unknown) => {
+        if (sqlState(error) === '23503' && input.experimentId !== undefined) {
+          throw new MetadataStoreError('not_found', `cannot add run ${input.run.id} to experiment ${input.experimentId}: no such experiment`, { cause: error });
+        }
+        throw error;
+      });
+    const run = await this.getRun(input.run.id);
+    if (!run) throw new Error(`run ${input.run.id} vanished right after it was created`);
+    return { version, run };
   }
 
   async updatePipelineVersionLayout(id: string, spec: PipelineSpec): Promise<PipelineVersionRecord> {
@@ -168,8 +199,8 @@ export class DrizzleMetadataStore implements MetadataStore {
       .orderBy(asc(pipelines.name));
   }
 
-  private selectVersions() {
-    return this.db
+  private selectVersions(db: MetadataDatabase = this.db) {
+    return db
       .select({
         id: pipelineVersions.id,
         pipelineId: pipelineVersions.pipelineId,
@@ -199,20 +230,28 @@ export class DrizzleMetadataStore implements MetadataStore {
           '(register it with registerPipelineVersion first)',
       );
     }
-    await this.db
+    await this.insertRun(this.db, { ...run, pipelineId: version.pipelineId });
+    const stored = await this.getRun(run.id);
+    if (!stored) throw new Error(`run ${run.id} vanished right after it was created`);
+    return stored;
+  }
+
+  /** Idempotent: a run id written before (an activity's retry) is left as it is. */
+  private async insertRun(
+    db: MetadataDatabase,
+    run: { id: string; pipelineId: string; pipelineVersionId: string; params: Record<string, Json>; trigger: Record<string, Json>; workflowId: string },
+  ): Promise<void> {
+    await db
       .insert(runs)
       .values({
         id: run.id,
-        pipelineId: version.pipelineId,
+        pipelineId: run.pipelineId,
         pipelineVersionId: run.pipelineVersionId,
         params: run.params,
         trigger: run.trigger,
         workflowId: run.workflowId,
       })
       .onConflictDoNothing({ target: runs.id });
-    const stored = await this.getRun(run.id);
-    if (!stored) throw new Error(`run ${run.id} vanished right after it was created`);
-    return stored;
   }
 
   async updateRun(
@@ -696,28 +735,32 @@ export class DrizzleMetadataStore implements MetadataStore {
       outputs: item.outputs,
       error: item.error ?? null,
     }));
-    for (let start = 0; start < rows.length; start += LOOP_ITEM_CHUNK) {
-      try {
-        await this.db
-          .insert(loopItems)
-          .values(rows.slice(start, start + LOOP_ITEM_CHUNK))
-          .onConflictDoUpdate({
-            target: [loopItems.runId, loopItems.loop, loopItems.idx],
-            set: {
-              status: sql`excluded.status`,
-              outputs: sql`excluded.outputs`,
-              error: sql`excluded.error`,
-              updatedAt: sql`now()`,
-            },
-          });
-      } catch (error) {
-        if (sqlState(error) === '23503') {
-          throw new MetadataStoreError('not_found', `cannot record items of loop "${loop}": no run ${runId}`, {
-            cause: error,
-          });
+    if (rows.length === 0) return;
+    try {
+      // All chunks or none: a failed chunk leaves no earlier chunk recorded without the rest.
+      await this.db.transaction(async (tx) => {
+        for (let start = 0; start < rows.length; start += LOOP_ITEM_CHUNK) {
+          await tx
+            .insert(loopItems)
+            .values(rows.slice(start, start + LOOP_ITEM_CHUNK))
+            .onConflictDoUpdate({
+              target: [loopItems.runId, loopItems.loop, loopItems.idx],
+              set: {
+                status: sql`excluded.status`,
+                outputs: sql`excluded.outputs`,
+                error: sql`excluded.error`,
+                updatedAt: sql`now()`,
+              },
+            });
         }
-        throw error;
+      });
+    } catch (error) {
+      if (sqlState(error) === '23503') {
+        throw new MetadataStoreError('not_found', `cannot record items of loop "${loop}": no run ${runId}`, {
+          cause: error,
+        });
       }
+      throw error;
     }
   }
 

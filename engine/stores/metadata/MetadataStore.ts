@@ -242,8 +242,20 @@ export interface MetadataStore {
   migrate(): Promise<void>;
   close(): Promise<void>;
 
-  /** Creates the pipeline (by name) and the version (by digest) if missing; returns both ids. */
+  /** Creates the pipeline (by name) and the version (by digest) if missing, in one transaction; returns both ids. */
   registerPipelineVersion(spec: PipelineSpec, digest: string): Promise<PipelineVersionRecord>;
+  /**
+   * A submitted run with everything it needs, in one transaction: the pipeline and the version
+   * (registered if missing), the run, and its experiment membership. A failure writes none of
+   * them. Idempotent by run id.
+   */
+  recordSubmittedRun(input: {
+    spec: PipelineSpec;
+    digest: string;
+    run: { id: string; params: Record<string, Json>; trigger: Record<string, Json>; workflowId: string };
+    /** Add the run to this experiment (its id); MetadataStoreError('not_found') if there is none. */
+    experimentId?: string;
+  }): Promise<{ version: PipelineVersionRecord; run: RunRecord }>;
   getPipelineVersion(id: string): Promise<PipelineVersionRecord | undefined>;
   /**
    * Replaces a version's stored IR with one of the same digest that differs only in editor-only
@@ -377,7 +389,7 @@ export interface MetadataStore {
    */
   listTaskLogs(filter: TaskLogFilter): Promise<TaskLogRecord[]>;
 
-  /** Upserts loop items' outcomes by (run, loop path, index): a re-recorded item replaces its row. */
+  /** Upserts loop items' outcomes by (run, loop path, index), all in one transaction: a re-recorded item replaces its row. */
   recordLoopItems(runId: string, loop: string, items: LoopItemInput[]): Promise<void>;
   /** By index. */
   listLoopItems(runId: string, loop: string, options?: { status?: LoopItemStatus }): Promise<LoopItemRecord[]>;

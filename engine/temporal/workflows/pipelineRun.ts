@@ -5,12 +5,15 @@
  * cancellation, and reuse of an earlier run's results. Runs inside Temporal's workflow sandbox:
  * no I/O, clocks or randomness here.
  */
-import { ApplicationFailure, CancellationScope, CancelledFailure, defineQuery, defineUpdate, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, CancelledFailure, defineQuery, defineUpdate, patched, setHandler } from '@temporalio/workflow';
 import { formatIssue, validatePipeline } from '../../../dsl/ir/validate';
 import { runPipelineBody } from './body';
 import { runLoop } from './loop';
 import { bookkeeping, type RunContext } from './scope';
 import { APPROVE_SIGNAL, STATUS_QUERY, type ApprovalDecision, type Json, type PipelineRunInput, type PortValue, type RunStatusView } from './types';
+
+/** Patch id: the IR validator's checks against hostile input (self-loops, reserved names, unstorable text). */
+export const HOSTILE_INPUT_CHECKS_PATCH = 'ir-hostile-input-checks';
 
 export const statusQuery = defineQuery<RunStatusView>(STATUS_QUERY);
 /** Approve or reject a waiting gate; refused (with the reason) unless that gate is waiting. Returns the gate's task id. */
@@ -46,8 +49,9 @@ export async function pipelineRun(input: PipelineRunInput): Promise<Record<strin
     },
   );
 
-  // The submitter validated already; an IR that still fails here fails the run at once.
-  const checked = validatePipeline(input.spec);
+  // The submitter validated already; an IR that still fails here fails the run at once. Runs that
+  // started before the hostile-input checks (issue 11) replay under the rules they started with.
+  const checked = validatePipeline(input.spec, { hostileInputChecks: patched(HOSTILE_INPUT_CHECKS_PATCH) });
   if (!checked.ok) {
     const error = `invalid pipeline IR:\n${checked.issues.map(formatIssue).join('\n')}`;
     status.state = 'failed';
