@@ -1,6 +1,6 @@
 /** Run parameters from any source (CLI text, API JSON, webhook payloads, trigger definitions). */
 import { describe, expect, it } from 'vitest';
-import { compile, component, pipeline, t } from '../../dsl/index';
+import { compile, component, MAX_JSON_DEPTH, pipeline, t } from '../../dsl/index';
 import { resolveRunParams, RunParamsError } from './runParams';
 
 const echo = component({ name: 'echo', inputs: { name: t.string(), cfg: t.json() }, outputs: { out: t.string() }, run: ({ name }) => ({ out: name }) });
@@ -30,6 +30,13 @@ describe('resolveRunParams', () => {
     expect(problemsOf({ cfg: { 'k\u0000': 1 } })).toEqual(['parameter "cfg" at /k\u0000 has a key that contains a NUL character (\\u0000), which cannot be stored']);
     // CLI text: a JSON parameter whose escape makes a NUL.
     expect(problemsOf({ cfg: '{"a":"\\u0000"}' }, true)).toEqual(['parameter "cfg" at /a contains a NUL character (\\u0000), which cannot be stored']);
+  });
+
+  // Issue 11 #7, for --param text: a 100,000-deep JSON value overflowed the type check's recursion.
+  it('bounds the nesting of JSON parameter text before parsing it', () => {
+    expect(problemsOf({ cfg: `${'['.repeat(100_000)}${']'.repeat(100_000)}` }, true)).toEqual([
+      `parameter "cfg" (json): the value nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`,
+    ]);
   });
 
   it('treats names every object inherits as unknown parameters, not as inputs', () => {

@@ -3,7 +3,7 @@
  * of the wrong type and missing required inputs are refused, defaults are filled in.
  */
 import { NonRetryableError } from '../../dsl/errors';
-import { findUnstorableText, isRequired, jsonPointer, parseParamText, valueMismatch, type PipelineSpec } from '../../dsl/ir/index';
+import { findUnstorableText, isRequired, jsonDepthProblem, jsonPointer, parseParamText, valueMismatch, type PipelineSpec } from '../../dsl/ir/index';
 import type { Json } from '../temporal/workflows/types';
 
 export class RunParamsError extends NonRetryableError {
@@ -40,6 +40,12 @@ export function resolveRunParams(
     }
     let value = raw;
     if (options.fromText && typeof raw === 'string') {
+      // JSON and list values parse from the text: bounded like every JSON text, before parsing.
+      const deep = jsonDepthProblem(raw);
+      if (deep) {
+        problems.push(`parameter "${name}" (${port.type}): the value ${deep}`);
+        continue;
+      }
       const parsed = parseParamText(raw, port.type);
       if (!parsed.ok) {
         problems.push(`parameter "${name}" (${port.type}): ${parsed.error}`);
