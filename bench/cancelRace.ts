@@ -3,7 +3,8 @@
  * (100) of a ~0.5 s pipeline with an exit handler (test/fixtures/cancelRace.ts), cancels each
  * after a seeded random delay in [0, --max-delay ms] (3000, skewed towards 0), --concurrency at a
  * time (4), and checks, once each workflow has closed, that its run row is final and agrees with
- * Temporal. The last line is always `cancel race: X/N converged`.
+ * Temporal — what the workflow wrote itself (the stack's reconciler is off). Then one reconciler
+ * pass, and the count again. The last line is always `cancel race: X/N converged` (before the pass).
  *
  * Flags: --pairs N, --seed S (11), --max-delay MS, --concurrency C. In-memory Temporal dev server
  * and PGlite in a temp dir (test/support/stackHarness.ts).
@@ -11,7 +12,8 @@
 import os from 'node:os';
 import * as controlFlow from '../test/fixtures/controlFlow';
 import { quickWithExit } from '../test/fixtures/cancelRace';
-import { raceDelays, runCancelRace, summarise, type RacePair } from '../test/support/cancelRace';
+import { reconcileRuns } from '../engine/runs/index';
+import { EXPECTED_RUN_STATUS, raceDelays, runCancelRace, summarise, type RacePair } from '../test/support/cancelRace';
 import { startTestStack } from '../test/support/stackHarness';
 import { intArg } from './support/stack';
 
@@ -36,7 +38,7 @@ async function main(): Promise<number> {
   delete process.env.TEMPORAL_ADDRESS; // always a fresh in-memory dev server
   console.log(`cancel race benchmark — ${new Date().toISOString()} — ${os.cpus().length} CPUs, Node ${process.version}`);
   console.log(`${pairs} pairs, seed ${seed}, delays 0–${maxDelay} ms (skewed towards 0), ${concurrency} at a time`);
-  const ts = await startTestStack('pglite', [controlFlow, { quickWithExit }]);
+  const ts = await startTestStack('pglite', [controlFlow, { quickWithExit }], { reconcile: false });
   let converged = 0;
   try {
     const t0 = Date.now();
@@ -48,6 +50,10 @@ async function main(): Promise<number> {
     const stuck = results.filter((p) => !p.converged);
     for (const p of stuck.slice(0, 10)) console.log(`  stuck: run ${p.runId} cancelled after ${p.delayMs} ms: Temporal ${p.temporal}, row ${p.row}`);
     if (stuck.length > 10) console.log(`  … and ${stuck.length - 10} more`);
+    const pass = await reconcileRuns({ client: ts.stack.client, metadata: ts.stack.metadata });
+    let after = 0;
+    for (const p of results) if ((await ts.stack.metadata.getRun(p.runId))?.status === EXPECTED_RUN_STATUS[p.temporal]) after++;
+    console.log(`after one reconciler pass (${pass.repaired.length} repaired): ${after}/${pairs} agree with Temporal`);
   } finally {
     await ts.stop();
   }
