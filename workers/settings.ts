@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { stateDir } from '../engine/paths';
-import { DEFAULT_TASK_QUEUE_PREFIX } from '../engine/runs/index';
+import { DEFAULT_TASK_QUEUE_PREFIX, ReconcileSettingError, reconcileIntervalFromEnv } from '../engine/runs/index';
 import { GpuSettingError, parseGpuSetting } from './runtime/index';
 
 /** What a worker can serve: the control queue (workflows + run bookkeeping) and the task queues. */
@@ -31,6 +31,8 @@ export interface WorkerSettings {
   gpus?: string;
   /** Name of the setting `gpus` came from, for messages. */
   gpusFrom?: string;
+  /** A control worker's run reconciler: ms between passes after the start-up pass (SLUICE_RECONCILE_INTERVAL_MS; 0: start-up only). */
+  reconcileIntervalMs: number;
 }
 
 export interface WorkerFlags {
@@ -98,6 +100,14 @@ export function resolveWorkerSettings(flags: WorkerFlags, env: NodeJS.ProcessEnv
     );
   }
 
+  let reconcileIntervalMs: number;
+  try {
+    reconcileIntervalMs = reconcileIntervalFromEnv(env);
+  } catch (e) {
+    if (e instanceof ReconcileSettingError) throw new WorkerSettingsError(e.message);
+    throw e;
+  }
+
   const home = stateDir();
   return {
     temporalAddress,
@@ -110,5 +120,6 @@ export function resolveWorkerSettings(flags: WorkerFlags, env: NodeJS.ProcessEnv
     ...(concurrency !== undefined ? { concurrency } : {}),
     taskQueuePrefix: flags.taskQueuePrefix?.trim() || env.SLUICE_TASK_QUEUE_PREFIX?.trim() || DEFAULT_TASK_QUEUE_PREFIX,
     ...(gpus !== undefined ? { gpus, gpusFrom } : {}),
+    reconcileIntervalMs,
   };
 }

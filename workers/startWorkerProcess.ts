@@ -4,12 +4,14 @@
  * start the Temporal workers for the queues asked for. Any number of these processes may serve the
  * same queues; Temporal hands each task to one of them and retries it elsewhere when a worker dies.
  */
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { ArtifactStore } from '../engine/stores/artifacts/index';
 import { openArtifactStore } from '../engine/stores/artifacts/index';
 import type { Logger } from '../engine/logging';
 import type { MetadataStore } from '../engine/stores/metadata/index';
 import { openMetadataStore } from '../engine/stores/metadata/index';
+import { startRunReconciler } from '../engine/runs/index';
 import { installQuietRuntime, startWorkers, type ResourceClass } from '../engine/temporal/worker/index';
 import { collectRuntimeReport, GpuSettingError, runtimeSummary, type RuntimeReport } from './runtime/index';
 import type { WorkerSettings } from './settings';
@@ -103,6 +105,15 @@ export async function startWorkerProcess(settings: WorkerSettings, logger: Logge
       workRoot: settings.workRoot,
       logger,
     });
+
+    if (settings.queues.includes('control')) {
+      // The control worker also repairs run rows whose workflow closed unrecorded (start-up, then periodically).
+      const clientConnection = await Connection.connect({ address: settings.temporalAddress });
+      closers.push(() => clientConnection.close());
+      const client = new Client({ connection: clientConnection, namespace: settings.namespace });
+      const reconciler = startRunReconciler({ client, metadata, logger, intervalMs: settings.reconcileIntervalMs });
+      closers.push(() => reconciler.stop());
+    }
 
     let stopping: Promise<void> | undefined;
     const done = workers.done.finally(() => (stopping ??= closeAll()));

@@ -6,3 +6,13 @@ export { RetryRunError, planRetry } from './retryRun';
 export type { RetryRunErrorCode } from './retryRun';
 export { resolveArtifactInputs } from './artifactInputs';
 export { recordedResult } from './recordedResult';
+export {
+  DEFAULT_RECONCILE_INTERVAL_MS,
+  RECONCILE_INTERVAL_ENV,
+  ReconcileSettingError,
+  reconcileIntervalFromEnv,
+  reconcileRun,
+  reconcileRuns,
+  startRunReconciler,
+} from './reconcileRuns';
+export type { ClosedWorkflowStatus, ReconcileDeps, ReconcileSummary, RunCheck, RunReconciler, WorkflowOutcome } from './reconcileRuns';

@@ -11,6 +11,7 @@ import type { MetadataStore, RunRecord } from '../stores/metadata/index';
 import type { pipelineRun } from '../temporal/workflows/index';
 import { STATUS_QUERY, workflowIdFor, type Json, type PipelineRunInput, type RunStatusView } from '../temporal/workflows/types';
 import { resolveArtifactInputs } from './artifactInputs';
+import { reconcileRun } from './reconcileRuns';
 import { resolveRunParams } from './runParams';
 
 export interface SubmitRunOptions {
@@ -90,7 +91,10 @@ export async function submitRun(options: SubmitRunOptions): Promise<SubmittedRun
   }
 }
 
-/** Waits for the run's workflow to close and returns the run record (whatever the outcome). */
+/**
+ * Waits for the run's workflow to close and returns the run record (whatever the outcome). A row
+ * the workflow could not finish (terminated, timed out) gets the workflow's outcome first.
+ */
 export async function waitForRun(metadata: MetadataStore, run: Pick<SubmittedRun, 'runId' | 'handle'>): Promise<RunRecord> {
   try {
     await run.handle.result();
@@ -99,7 +103,7 @@ export async function waitForRun(metadata: MetadataStore, run: Pick<SubmittedRun
   }
   const record = await metadata.getRun(run.runId);
   if (!record) throw new Error(`run ${run.runId} has no record in the metadata store`);
-  return record;
+  return (await reconcileRun({ client: { workflow: run.handle.client }, metadata }, record)).run;
 }
 
 export async function queryRunStatus(handle: WorkflowHandle): Promise<RunStatusView | undefined> {

@@ -4,7 +4,7 @@
  * retry, approve/reject a gate. Everything a request says is checked before the first write.
  */
 import { isGrpcServiceError, ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
-import { planRetry, resolveRunParams, RetryRunError, RunParamsError, submitRun } from '../runs/index';
+import { planRetry, reconcileRun, resolveRunParams, RetryRunError, RunParamsError, submitRun } from '../runs/index';
 import { MetadataStoreError, type Json, type RunRecord } from '../stores/metadata/index';
 import { approveUpdate } from '../temporal/workflows/index';
 import { workflowIdFor } from '../temporal/workflows/types';
@@ -106,6 +106,18 @@ const DECISION_TIMEOUT_MS = 15_000;
 
 export function runRoutes(ctx: ApiContext): ApiRoute[] {
   const handleFor = (run: RunRecord) => ctx.client.workflow.getHandle(run.workflowId || workflowIdFor(run.id));
+  /**
+   * The run as Temporal has it: an open row whose workflow already closed gets its outcome recorded
+   * now (the reconciler would, within its interval), so cancel and retry answer the truth.
+   */
+  const settledRun = async (run: RunRecord): Promise<RunRecord> => {
+    if (isFinal(run)) return run;
+    try {
+      return (await reconcileRun({ client: ctx.client, metadata: ctx.metadata, logger: ctx.logger }, run)).run;
+    } catch (e) {
+      throw temporalProblem(e, `checking the workflow of run ${run.id}`);
+    }
+  };
 
   const decide = (approved: boolean): ApiRoute =>
     defineRoute({
@@ -265,11 +277,14 @@ export function runRoutes(ctx: ApiContext): ApiRoute[] {
       params: runIdParams,
       body: z.strictObject({}),
       responses: {
-        202: { description: 'Cancellation requested (watch GET /api/runs/{runId}/events for the end)', schema: z.object({ runId: z.string(), status: z.literal('cancelling') }) },
-        409: { description: 'The run already ended' },
+        202: {
+          description: 'Cancellation requested: the workflow is still running and will end (watch GET /api/runs/{runId}/events). Asking again while it stops answers 202 again.',
+          schema: z.object({ runId: z.string(), status: z.literal('cancelling') }),
+        },
+        409: { description: 'The run already ended (also when only Temporal knew so far: its row is recorded first, then this answer names the outcome)' },
       },
       handler: async ({ params }) => {
-        const run = await requireRun(ctx, params.runId);
+        const run = await settledRun(await requireRun(ctx, params.runId));
         if (isFinal(run)) throw conflict(`run ${run.id} already ${run.status}; there is nothing to cancel`);
         try {
           await handleFor(run).cancel();
@@ -294,7 +309,7 @@ export function runRoutes(ctx: ApiContext): ApiRoute[] {
         409: { description: 'The run has not ended yet' },
       },
       handler: async ({ params, body, principal }) => {
-        const old = await requireRun(ctx, params.runId);
+        const old = await settledRun(await requireRun(ctx, params.runId));
         let plan;
         try {
           plan = await planRetry(ctx.metadata, old.id);

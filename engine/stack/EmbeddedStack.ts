@@ -15,7 +15,7 @@ import { stateDir as defaultStateDir } from '../paths';
 import { DevServer } from '../temporal/devServer/index';
 import type { WorkerRuntime } from '../temporal/worker/index';
 import { installQuietRuntime, startWorkers, type ResourceClass, type RunningWorkers } from '../temporal/worker/index';
-import { DEFAULT_TASK_QUEUE_PREFIX } from '../runs/index';
+import { DEFAULT_TASK_QUEUE_PREFIX, reconcileIntervalFromEnv, startRunReconciler, type RunReconciler } from '../runs/index';
 import { annotateStateOwner, lockStateDir } from './stateLock';
 import { ComponentRegistry, type GpuDevice } from '../temporal/activities/index';
 
@@ -37,6 +37,12 @@ export interface EmbeddedStackOptions {
   /** Registry to run components from (default: an empty one; add modules before running). */
   registry?: ComponentRegistry;
   logger?: Logger;
+  /**
+   * The run reconciler (engine/runs/reconcileRuns.ts): a pass at start-up, then every
+   * `intervalMs` (default $SLUICE_RECONCILE_INTERVAL_MS or one minute; 0: start-up only).
+   * false: none (tests that must see what the workflow alone writes).
+   */
+  reconcile?: { intervalMs?: number } | false;
 }
 
 export class EmbeddedStack {
@@ -49,6 +55,8 @@ export class EmbeddedStack {
     readonly workers: RunningWorkers,
     readonly temporalAddress: string,
     readonly taskQueuePrefix: string,
+    /** Absent when started with `reconcile: false`. */
+    readonly reconciler: RunReconciler | undefined,
     private readonly closers: (() => Promise<void>)[],
   ) {}
 
@@ -97,8 +105,14 @@ export class EmbeddedStack {
         logger,
       });
       closers.push(() => workers.shutdown());
+      let reconciler: RunReconciler | undefined;
+      if (options.reconcile !== false) {
+        // Runs whose workflow closed while no process of ours recorded it (a restart does not heal them otherwise).
+        reconciler = startRunReconciler({ client, metadata, logger, intervalMs: options.reconcile?.intervalMs ?? reconcileIntervalFromEnv() });
+        closers.push(() => reconciler?.stop() ?? Promise.resolve());
+      }
       await annotateStateOwner(dir, { temporalAddress: address, taskQueuePrefix });
-      return new EmbeddedStack(dir, client, metadata, artifacts, registry, workers, address, taskQueuePrefix, closers);
+      return new EmbeddedStack(dir, client, metadata, artifacts, registry, workers, address, taskQueuePrefix, reconciler, closers);
     } catch (e) {
       await closeAll();
       throw e;

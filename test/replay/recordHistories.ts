@@ -1,8 +1,10 @@
 /**
  * Records workflow histories of real runs of the example and fixture pipelines into
- * test/replay/histories/, for replay.test.ts. Run it (`npm run record:histories`) only when a
- * workflow change is *meant* to be incompatible and guarded by `patched()`: the checked-in
- * histories are the runs "in flight" that every later interpreter must still replay.
+ * test/replay/histories/, for replay.test.ts. Run it only when a workflow change is *meant* to be
+ * incompatible and guarded by `patched()`: the checked-in histories are the runs "in flight" that
+ * every later interpreter must still replay, so record the new scenarios *beside* them —
+ * `npm run record:histories -- cancel-early` records only the scenarios named (replacing just
+ * their folders); with no names it records every scenario.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,7 +12,10 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { findTemporalCli } from '../../engine/temporal/devServer/temporalCli';
 import { compile, type AnyPipeline } from '../../dsl/index';
-import { submitRun, waitForRun } from '../../engine/runs/submitRun';
+import { NativeConnection } from '@temporalio/worker';
+import { submitRun, waitForRun, type SubmittedRun } from '../../engine/runs/submitRun';
+import { startWorkers } from '../../engine/temporal/worker/startWorkers';
+import { createLogger } from '../../engine/logging';
 import { approveUpdate } from '../../engine/temporal/workflows/pipelineRun';
 import type { RunStatusView } from '../../engine/temporal/workflows/types';
 import sweep from '../../examples/hyperparameter-sweep';
@@ -48,8 +53,13 @@ async function saveTree(address: string, workflowId: string, dir: string): Promi
 async function record(ts: TestStack, name: string, p: AnyPipeline, params: Record<string, unknown>, drive?: (s: Awaited<ReturnType<TestStack['start']>>) => Promise<void>): Promise<void> {
   const submitted = await ts.start(p, params);
   if (drive) await drive(submitted);
+  await save(ts, name, submitted);
+}
+
+async function save(ts: TestStack, name: string, submitted: SubmittedRun): Promise<void> {
   const run = await waitForRun(ts.stack.metadata, submitted);
   const dir = path.join(OUT, name);
+  await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const n = await saveTree(ts.stack.temporalAddress, submitted.workflowId, dir);
   process.stdout.write(`${name}: run ${run.status}, ${n} workflow histor${n === 1 ? 'y' : 'ies'}\n`);
@@ -64,27 +74,65 @@ async function untilState(s: { handle: { query: (q: string) => Promise<unknown> 
   throw new Error(`task ${task} never became ${state}`);
 }
 
-const ts = await startTestStack('pglite', [flows, exec, { iris, sweep }]);
-try {
-  await rm(OUT, { recursive: true, force: true });
-  await record(ts, 'iris', iris, {});
-  await record(ts, 'sweep', sweep, { epochs: 20 });
-  await record(ts, 'branching', flows.branching, { mode: 'fast' });
-  await record(ts, 'fan-out', flows.fanOut, { xs: [1, 2, 3, 4] });
-  await record(ts, 'nested-loops', flows.nestedLoops, {});
-  await record(ts, 'tolerant-loop', flows.tolerant, {});
-  await record(ts, 'nested-pipeline', flows.withSub, {});
-  await record(ts, 'exit-after-failure', flows.failingWithExit, {});
-  await record(ts, 'approved', flows.gated, {}, async (s) => {
-    await untilState(s, 'gate', 'waiting');
-    await s.handle.executeUpdate(approveUpdate, { args: [{ approved: true, by: 'recorder' }] });
-  });
-  await record(ts, 'cancelled', flows.cancellableWithExit, {}, async (s) => {
-    await untilState(s, 'long', 'running');
+const SCENARIOS: Record<string, (ts: TestStack) => Promise<void>> = {
+  iris: (ts) => record(ts, 'iris', iris, {}),
+  sweep: (ts) => record(ts, 'sweep', sweep, { epochs: 20 }),
+  branching: (ts) => record(ts, 'branching', flows.branching, { mode: 'fast' }),
+  'fan-out': (ts) => record(ts, 'fan-out', flows.fanOut, { xs: [1, 2, 3, 4] }),
+  'nested-loops': (ts) => record(ts, 'nested-loops', flows.nestedLoops, {}),
+  'tolerant-loop': (ts) => record(ts, 'tolerant-loop', flows.tolerant, {}),
+  'nested-pipeline': (ts) => record(ts, 'nested-pipeline', flows.withSub, {}),
+  'exit-after-failure': (ts) => record(ts, 'exit-after-failure', flows.failingWithExit, {}),
+  approved: (ts) =>
+    record(ts, 'approved', flows.gated, {}, async (s) => {
+      await untilState(s, 'gate', 'waiting');
+      await s.handle.executeUpdate(approveUpdate, { args: [{ approved: true, by: 'recorder' }] });
+    }),
+  cancelled: (ts) =>
+    record(ts, 'cancelled', flows.cancellableWithExit, {}, async (s) => {
+      await untilState(s, 'long', 'running');
+      await s.handle.cancel();
+    }),
+  // Since the non-cancellable-run-bookkeeping patch (issue 11): cancelled in the same breath as
+  // submitted, so the cancel reaches the workflow before its first activity.
+  'cancel-early': (ts) => record(ts, 'cancel-early', flows.cancellableWithExit, {}, async (s) => {
     await s.handle.cancel();
+  }),
+  'cancel-before-start': recordCancelBeforeStart,
+  cached: (ts) => record(ts, 'cached', exec.cached, { x: 1 }),
+  retried: recordRetried,
+};
+
+/**
+ * Since the patch: cancelled before any worker saw the run (submitted on a task queue nobody
+ * polls yet), so the first workflow task holds both the start and the cancel.
+ */
+async function recordCancelBeforeStart(ts: TestStack): Promise<void> {
+  const taskQueuePrefix = `${ts.stack.taskQueuePrefix}-late`;
+  ts.stack.registry.addModule({ p: flows.cancellableWithExit });
+  const submitted = await submitRun({ client: ts.stack.client, metadata: ts.stack.metadata, spec: compile(flows.cancellableWithExit).spec, taskQueuePrefix });
+  await submitted.handle.cancel();
+  const connection = await NativeConnection.connect({ address: ts.stack.temporalAddress });
+  const workers = await startWorkers({
+    connection,
+    taskQueuePrefix,
+    resourceClasses: ['cpu'],
+    metadata: ts.stack.metadata,
+    artifacts: ts.stack.artifacts,
+    registry: ts.stack.registry,
+    workRoot: path.join(ts.stack.stateDir, 'work-late'),
+    logger: createLogger({ level: 'silent' }),
   });
-  await record(ts, 'cached', exec.cached, { x: 1 });
-  // A retried run: reuse recorded through the bookkeeping activity.
+  try {
+    await save(ts, 'cancel-before-start', submitted);
+  } finally {
+    await workers.shutdown();
+    await connection.close();
+  }
+}
+
+// A retried run: reuse recorded through the bookkeeping activity.
+async function recordRetried(ts: TestStack): Promise<void> {
   const failed = await ts.run(exec.retryable, { flagFile: '/nonexistent/flag' });
   const { planRetry } = await import('../../engine/runs/retryRun');
   const plan = await planRetry(ts.stack.metadata, failed.id);
@@ -97,9 +145,21 @@ try {
     taskQueuePrefix: ts.stack.taskQueuePrefix,
   });
   await waitForRun(ts.stack.metadata, retried);
+  await rm(path.join(OUT, 'retried'), { recursive: true, force: true });
   await mkdir(path.join(OUT, 'retried'), { recursive: true });
   await saveTree(ts.stack.temporalAddress, retried.workflowId, path.join(OUT, 'retried'));
   process.stdout.write('retried: recorded\n');
+}
+
+const asked = process.argv.slice(2);
+const unknown = asked.filter((name) => !(name in SCENARIOS));
+if (unknown.length) {
+  process.stderr.write(`unknown scenario(s) ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}\n`);
+  process.exit(2);
+}
+const ts = await startTestStack('pglite', [flows, exec, { iris, sweep }]);
+try {
+  for (const name of asked.length ? asked : Object.keys(SCENARIOS)) await SCENARIOS[name]?.(ts);
 } finally {
   await ts.stop();
 }

@@ -12,7 +12,7 @@ import { submitRun, waitForRun, type SubmittedRun } from '../../engine/runs/subm
 import { createLogger } from '../../engine/logging';
 import type { RunRecord } from '../../engine/stores/metadata/MetadataStore';
 import { ComponentRegistry } from '../../engine/temporal/activities/ComponentRegistry';
-import { EmbeddedStack } from '../../engine/stack/EmbeddedStack';
+import { EmbeddedStack, type EmbeddedStackOptions } from '../../engine/stack/EmbeddedStack';
 import { createTestDatabase, postgresServer } from './postgres';
 
 export type Backend = 'pglite' | 'postgres';
@@ -30,7 +30,11 @@ export function backends(): Backend[] {
   return postgresServer().url ? ['pglite', 'postgres'] : ['pglite'];
 }
 
-export async function startTestStack(backend: Backend, modules: Record<string, unknown>[] = []): Promise<TestStack> {
+export async function startTestStack(
+  backend: Backend,
+  modules: Record<string, unknown>[] = [],
+  options: Pick<EmbeddedStackOptions, 'reconcile'> = {},
+): Promise<TestStack> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sluice-test-'));
   let dropDb: (() => Promise<void>) | undefined;
   let databaseUrl: string | undefined;
@@ -51,6 +55,7 @@ export async function startTestStack(backend: Backend, modules: Record<string, u
     registry,
     taskQueuePrefix: `test-${path.basename(dir)}`,
     logger: createLogger({ level: process.env.SLUICE_LOG_LEVEL ?? 'silent' }),
+    ...options,
   });
   const start = (p: AnyPipeline, params: Record<string, unknown> = {}): Promise<SubmittedRun> => {
     registry.addModule({ p });

@@ -7,7 +7,7 @@
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
-import { planRetry, RetryRunError, type RetryRunErrorCode } from '../../runs/index';
+import { planRetry, reconcileRun, RetryRunError, type RetryRunErrorCode } from '../../runs/index';
 import { submitRun } from '../../runs/index';
 import type { MetadataStore } from '../../stores/metadata/index';
 import { stateDir } from '../../paths';
@@ -46,8 +46,10 @@ async function onRun(runId: string, opts: FollowOptions, act: (client: Client, m
   }
   if (owner) throw new CliError(`the state directory is in use by process ${owner.pid} (${owner.purpose}); try again when it ends`);
   await withCliStack({ log: (s) => (opts.json ? undefined : print(s)) }, async (stack) => {
-    const run = await stack.metadata.getRun(runId);
-    if (!run) throw new CliError(`no run with id "${runId}" (list them with: sluice runs list)`);
+    const found = await stack.metadata.getRun(runId);
+    if (!found) throw new CliError(`no run with id "${runId}" (list them with: sluice runs list)`);
+    // A row left open by a workflow that already closed gets its real outcome first.
+    const { run } = await reconcileRun(stack, found);
     if (run.status !== 'running' && run.status !== 'pending') throw new CliError(`run ${runId} already ${run.status}`);
     const message = await act(stack.client, stack.metadata);
     if (!opts.json) print(message);
@@ -93,8 +95,12 @@ export function registerRunControlCommands(runs: Command): void {
         return;
       }
       await onRun(runId, opts, async (client) => {
+        const handle = client.workflow.getHandle(workflowIdFor(runId));
         try {
-          await client.workflow.getHandle(workflowIdFor(runId)).cancel();
+          // Temporal accepts a cancel of a closed workflow and does nothing: say so instead.
+          const { status } = await handle.describe();
+          if (status.name !== 'RUNNING') throw new CliError(`run ${runId} already ended: its workflow is ${status.name} (sluice runs show ${runId})`);
+          await handle.cancel();
         } catch (e) {
           if (e instanceof Error && e.name === 'WorkflowNotFoundError') throw new CliError(`run ${runId} is not running (sluice runs show ${runId})`);
           throw e;
@@ -135,6 +141,8 @@ export function registerRunControlCommands(runs: Command): void {
       const owner = await readStateOwner(stateDir());
       if (owner) throw new CliError(`the state directory is in use by process ${owner.pid} (${owner.purpose}); run the retry when it ends`);
       await withCliStack({ log: (s) => (opts.json ? undefined : print(s)) }, async (stack) => {
+        const old = await stack.metadata.getRun(runId);
+        if (old) await reconcileRun(stack, old); // a cancelled run whose row was left open can be retried
         let plan;
         try {
           plan = await planRetry(stack.metadata, runId);
