@@ -1,7 +1,7 @@
 /** Triggers over HTTP, and the public webhook endpoint (authenticated by its HMAC signature, not a token). */
 import type { Request } from 'express';
 import { PipelineValidationError } from '../../dsl/errors';
-import { createTrigger, deleteTrigger, listTriggers, receiveWebhook, TriggerError, type TriggerDeps, type TriggerInput } from '../automation/index';
+import { createTrigger, deleteTrigger, listTriggers, receiveWebhook, TriggerError, type TriggerDeps, type TriggerErrorCode, type TriggerInput } from '../automation/index';
 import type { ApiContext } from './context';
 import { z } from './openapi';
 import { ApiProblem, type ProblemType } from './problem';
@@ -11,14 +11,23 @@ import { jsonValueSchema } from './schemas';
 const triggerSchema = z.object({ id: z.string(), kind: z.enum(['webhook', 'artifact', 'completion', 'notification']) }).loose().openapi('Trigger');
 const idParams = z.strictObject({ trigger: z.string().min(1).max(100) });
 
-const STATUS_TYPES: Record<number, ProblemType> = { 400: 'bad-request', 401: 'unauthorized', 404: 'not-found', 409: 'conflict', 410: 'not-found', 422: 'unprocessable' };
+/** How each trigger error code answers over HTTP. */
+const PROBLEMS: Record<TriggerErrorCode, ProblemType> = {
+  invalid: 'bad-request',
+  'not-found': 'not-found',
+  exists: 'conflict',
+  unauthenticated: 'unauthorized',
+  replay: 'conflict',
+  gone: 'not-found',
+  'bad-payload': 'unprocessable',
+};
 
 async function mapped<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
     if (e instanceof PipelineValidationError) throw new ApiProblem('invalid-pipeline', e.message);
-    if (e instanceof TriggerError) throw new ApiProblem(STATUS_TYPES[e.status] ?? 'unprocessable', e.message, { status: e.status });
+    if (e instanceof TriggerError) throw new ApiProblem(PROBLEMS[e.code], e.message, e.code === 'gone' ? { status: 410 } : {});
     throw e;
   }
 }

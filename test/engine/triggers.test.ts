@@ -114,37 +114,37 @@ describe('triggers', () => {
     const headers = { [SIGNATURE_HEADER]: signWebhook(secret, now, 'd-1', body), [TIMESTAMP_HEADER]: now, [DELIVERY_HEADER]: 'd-1' };
     const before = (await ts.stack.metadata.listRuns({ limit: 500 })).length;
 
-    await expect(receiveWebhook(deps, 'hook', body, { ...headers, [SIGNATURE_HEADER]: signWebhook('wrong-secret-wrong-secret', now, 'd-1', body) })).rejects.toMatchObject({ status: 401 });
-    await expect(receiveWebhook(deps, 'hook', body, { [TIMESTAMP_HEADER]: now, [DELIVERY_HEADER]: 'd-1' })).rejects.toMatchObject({ status: 401 });
+    await expect(receiveWebhook(deps, 'hook', body, { ...headers, [SIGNATURE_HEADER]: signWebhook('wrong-secret-wrong-secret', now, 'd-1', body) })).rejects.toMatchObject({ code: 'unauthenticated' });
+    await expect(receiveWebhook(deps, 'hook', body, { [TIMESTAMP_HEADER]: now, [DELIVERY_HEADER]: 'd-1' })).rejects.toMatchObject({ code: 'unauthenticated' });
     const old = (Math.floor(Date.now() / 1000) - 3600).toString();
-    await expect(receiveWebhook(deps, 'hook', body, { ...headers, [TIMESTAMP_HEADER]: old, [SIGNATURE_HEADER]: signWebhook(secret, old, 'd-1', body) })).rejects.toMatchObject({ status: 401 });
+    await expect(receiveWebhook(deps, 'hook', body, { ...headers, [TIMESTAMP_HEADER]: old, [SIGNATURE_HEADER]: signWebhook(secret, old, 'd-1', body) })).rejects.toMatchObject({ code: 'unauthenticated' });
     const badPayload = Buffer.from(JSON.stringify({ build: { mode: 7 } }));
-    await expect(receiveWebhook(deps, 'hook', badPayload, { ...headers, [SIGNATURE_HEADER]: signWebhook(secret, now, 'd-1', badPayload) })).rejects.toMatchObject({ status: 422 });
+    await expect(receiveWebhook(deps, 'hook', badPayload, { ...headers, [SIGNATURE_HEADER]: signWebhook(secret, now, 'd-1', badPayload) })).rejects.toMatchObject({ code: 'bad-payload' });
     // Issue 11 #3: a NUL in a mapped value was accepted; its run then failed to record 10 times.
     const nulPayload = Buffer.from(JSON.stringify({ build: { mode: 'fa\u0000st' } }));
     await expect(receiveWebhook(deps, 'hook', nulPayload, { ...headers, [SIGNATURE_HEADER]: signWebhook(secret, now, 'd-1', nulPayload) })).rejects.toMatchObject({
-      status: 422,
+      code: 'bad-payload',
       message: expect.stringContaining('parameter "mode" contains a NUL character') as unknown,
     });
     // Issue 11 #4: the signature covers the delivery id, so a captured request cannot be resent under a new one.
-    await expect(receiveWebhook(deps, 'hook', body, { ...headers, [DELIVERY_HEADER]: 'd-2' })).rejects.toMatchObject({ status: 401 });
+    await expect(receiveWebhook(deps, 'hook', body, { ...headers, [DELIVERY_HEADER]: 'd-2' })).rejects.toMatchObject({ code: 'unauthenticated' });
     expect((await ts.stack.metadata.listRuns({ limit: 500 })).length).toBe(before);
 
     const started = await receiveWebhook(deps, 'hook', body, headers);
-    await expect(receiveWebhook(deps, 'hook', body, headers)).rejects.toMatchObject({ status: 409 });
+    await expect(receiveWebhook(deps, 'hook', body, headers)).rejects.toMatchObject({ code: 'replay' });
     const [run] = await triggeredRuns(ts.stack.metadata, 'hook', 1);
     expect(run?.id).toBe(started.runId);
     expect(run?.params).toMatchObject({ mode: 'fast' });
     expect(run?.trigger).toMatchObject({ kind: 'trigger', triggerId: 'hook', event: { kind: 'webhook', delivery: 'd-1' } });
     expect(run?.outputs).toEqual({ chosen: 'fast' });
-    await expect(receiveWebhook(deps, 'nope', body, headers)).rejects.toMatchObject({ status: 404 });
+    await expect(receiveWebhook(deps, 'nope', body, headers)).rejects.toMatchObject({ code: 'not-found' });
   });
 
   it('refuses bad trigger definitions before starting anything', async () => {
     await expect(createTrigger(deps, { kind: 'artifact', id: 'x1', spec: compile(flows.consumer).spec, input: 'note', match: { type: 'Markdown' } })).rejects.toThrow(/not a Markdown artifact/);
     await expect(createTrigger(deps, { kind: 'completion', id: 'x2', spec: compile(flows.consumer).spec, after: { pipeline: 'sub', statuses: ['succeeded'] }, mapping: { nope: 'file' } })).rejects.toThrow(/has no input "nope"/);
     await expect(createTrigger(deps, { kind: 'notification', id: 'x3', after: { statuses: ['failed'] }, url: 'ftp://x' })).rejects.toThrow(/url/);
-    await expect(createTrigger(deps, { kind: 'webhook', id: 'hook', spec: compile(flows.branching).spec, mapping: { mode: 'm' } })).rejects.toMatchObject({ status: 409 });
+    await expect(createTrigger(deps, { kind: 'webhook', id: 'hook', spec: compile(flows.branching).spec, mapping: { mode: 'm' } })).rejects.toMatchObject({ code: 'exists' });
     await expect(createTrigger(deps, { kind: 'webhook', id: 'x4', spec: compile(flows.branching).spec })).rejects.toThrow(/missing required parameter "mode"/);
   });
 });

@@ -4,6 +4,7 @@
  * pipeline-completion trigger, and run notifications (POST a JSON summary to a URL). Input is
  * checked here, against the pipeline's inputs, before any workflow starts.
  */
+import { CodedError } from '../../errors';
 import { randomBytes } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
@@ -14,14 +15,15 @@ import type { Json, MetadataStore } from '../../stores/metadata/index';
 import { definitionQuery, triggerWorkflowId } from '../../temporal/workflows/index';
 import type { TriggerDefinition } from '../../temporal/workflows/types';
 
-export class TriggerError extends Error {
+/**
+ * invalid: a definition or request refused; not-found: no such trigger or version; exists: the id
+ * is taken; unauthenticated: a webhook without a valid signature; replay: a delivery seen before;
+ * gone: the trigger's pipeline version was deleted; bad-payload: the payload makes no valid parameters.
+ */
+export type TriggerErrorCode = 'invalid' | 'not-found' | 'exists' | 'unauthenticated' | 'replay' | 'gone' | 'bad-payload';
+
+export class TriggerError extends CodedError<TriggerErrorCode> {
   override readonly name = 'TriggerError';
-  constructor(
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
 }
 
 const statuses = z.array(z.enum(['succeeded', 'failed', 'cancelled'])).min(1);
@@ -79,7 +81,7 @@ export function redact(def: TriggerDefinition): TriggerView {
 
 export async function createTrigger(deps: TriggerDeps, raw: TriggerInput): Promise<{ definition: TriggerView; secret?: string }> {
   const parsed = triggerInputSchema.safeParse(raw);
-  if (!parsed.success) throw new TriggerError(parsed.error.issues.map((i) => `${i.path.join('.') || 'trigger'}: ${i.message}`).join('; '));
+  if (!parsed.success) throw new TriggerError('invalid', parsed.error.issues.map((i) => `${i.path.join('.') || 'trigger'}: ${i.message}`).join('; '));
   const t = parsed.data;
   const common = { id: t.id, taskQueuePrefix: deps.taskQueuePrefix, since: new Date().toISOString(), ...(t.pollMs !== undefined ? { pollMs: t.pollMs } : {}) };
   let def: TriggerDefinition;
@@ -92,9 +94,9 @@ export async function createTrigger(deps: TriggerDeps, raw: TriggerInput): Promi
     const fillers = t.kind === 'artifact' ? [t.input] : Object.keys(t.mapping);
     for (const name of fillers) {
       const port = spec.inputs[name];
-      if (!port) throw new TriggerError(`pipeline "${spec.name}" has no input "${name}"; its inputs: ${Object.keys(spec.inputs).join(', ') || '(none)'}`);
+      if (!port) throw new TriggerError('invalid', `pipeline "${spec.name}" has no input "${name}"; its inputs: ${Object.keys(spec.inputs).join(', ') || '(none)'}`);
       if (t.kind === 'artifact' && (port.kind !== 'artifact' || (port.type !== 'Artifact' && port.type !== t.match.type))) {
-        throw new TriggerError(`input "${name}" of pipeline "${spec.name}" is ${port.kind === 'artifact' ? `a ${port.type}` : `a ${port.type} parameter`}, not a ${t.match.type} artifact`);
+        throw new TriggerError('invalid', `input "${name}" of pipeline "${spec.name}" is ${port.kind === 'artifact' ? `a ${port.type}` : `a ${port.type} parameter`}, not a ${t.match.type} artifact`);
       }
       // A fixed value for a filled input is the fallback when an event lacks it: check it too.
       if (!(name in t.params)) delete rest[name];
@@ -102,7 +104,7 @@ export async function createTrigger(deps: TriggerDeps, raw: TriggerInput): Promi
     try {
       resolveRunParams({ ...spec, inputs: rest }, t.params);
     } catch (e) {
-      throw new TriggerError((e as Error).message);
+      throw new TriggerError('invalid', (e as Error).message);
     }
     const target = { pipelineVersionId: versionId, params: t.params as Record<string, Json> };
     if (t.kind === 'webhook') def = { ...common, ...target, kind: 'webhook', mapping: t.mapping, secret: t.secret ?? randomBytes(32).toString('hex') };
@@ -117,14 +119,14 @@ export async function createTrigger(deps: TriggerDeps, raw: TriggerInput): Promi
   try {
     await deps.client.workflow.start('triggerSensor', { workflowId: triggerWorkflowId(def.id), taskQueue: deps.taskQueuePrefix, args: [def] });
   } catch (e) {
-    if (e instanceof WorkflowExecutionAlreadyStartedError) throw new TriggerError(`a trigger "${def.id}" exists already; delete it first or pick another id`, 409);
+    if (e instanceof WorkflowExecutionAlreadyStartedError) throw new TriggerError('exists', `a trigger "${def.id}" exists already; delete it first or pick another id`);
     throw e;
   }
   return { definition: redact(def), ...(def.kind === 'webhook' ? { secret: def.secret } : {}) };
 }
 
 async function pipelineVersion(metadata: MetadataStore, versionId: string | undefined, spec: unknown): Promise<{ versionId: string; spec: PipelineSpec }> {
-  if ((versionId === undefined) === (spec === undefined)) throw new TriggerError('give a pipeline version id or an IR spec (one of them)');
+  if ((versionId === undefined) === (spec === undefined)) throw new TriggerError('invalid', 'give a pipeline version id or an IR spec (one of them)');
   if (spec !== undefined) {
     const checked = validatePipeline(spec);
     if (!checked.ok) throw new PipelineValidationError(checked.issues);
@@ -132,7 +134,7 @@ async function pipelineVersion(metadata: MetadataStore, versionId: string | unde
     return { versionId: v.id, spec: checked.spec };
   }
   const v = await metadata.getPipelineVersion(versionId ?? '');
-  if (!v) throw new TriggerError(`no pipeline version "${versionId ?? ''}"`, 404);
+  if (!v) throw new TriggerError('not-found', `no pipeline version "${versionId ?? ''}"`);
   return { versionId: v.id, spec: v.spec };
 }
 
@@ -141,10 +143,10 @@ export async function getTriggerDefinition(client: Client, id: string): Promise<
   try {
     const handle = client.workflow.getHandle(triggerWorkflowId(id));
     const d = await handle.describe();
-    if (d.status.name !== 'RUNNING') throw new TriggerError(`no trigger "${id}"`, 404);
+    if (d.status.name !== 'RUNNING') throw new TriggerError('not-found', `no trigger "${id}"`);
     return await handle.query(definitionQuery);
   } catch (e) {
-    if (e instanceof WorkflowNotFoundError) throw new TriggerError(`no trigger "${id}"`, 404);
+    if (e instanceof WorkflowNotFoundError) throw new TriggerError('not-found', `no trigger "${id}"`);
     throw e;
   }
 }

@@ -51,23 +51,23 @@ export async function receiveWebhook(
   now = Date.now(),
 ): Promise<{ runId: string; workflowId: string }> {
   const def = await getTriggerDefinition(deps.client, triggerId);
-  if (def.kind !== 'webhook') throw new TriggerError(`trigger "${triggerId}" is a ${def.kind} trigger, not a webhook`, 404);
+  if (def.kind !== 'webhook') throw new TriggerError('not-found', `trigger "${triggerId}" is a ${def.kind} trigger, not a webhook`);
   const signature = header(headers, SIGNATURE_HEADER);
   const timestamp = header(headers, TIMESTAMP_HEADER);
   const delivery = header(headers, DELIVERY_HEADER);
-  if (!signature || !timestamp) throw new TriggerError(`missing ${SIGNATURE_HEADER} or ${TIMESTAMP_HEADER} header`, 401);
+  if (!signature || !timestamp) throw new TriggerError('unauthenticated', `missing ${SIGNATURE_HEADER} or ${TIMESTAMP_HEADER} header`);
   // Checked before the signature, which covers it: a delivery id is part of what was signed.
-  if (!delivery || !/^[A-Za-z0-9_.:-]{1,100}$/.test(delivery)) throw new TriggerError(`missing or bad ${DELIVERY_HEADER} header (1-100 letters, digits, "_.:-")`, 400);
+  if (!delivery || !/^[A-Za-z0-9_.:-]{1,100}$/.test(delivery)) throw new TriggerError('invalid', `missing or bad ${DELIVERY_HEADER} header (1-100 letters, digits, "_.:-")`);
   const expected = Buffer.from(signWebhook(def.secret, timestamp, delivery, body));
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new TriggerError('bad signature: sign "v1:<timestamp>:<delivery id>:<body>" with HMAC-SHA256 and the trigger\'s secret', 401);
+    throw new TriggerError('unauthenticated', 'bad signature: sign "v1:<timestamp>:<delivery id>:<body>" with HMAC-SHA256 and the trigger\'s secret');
   }
   const ts = Number(timestamp) * 1000;
-  if (!Number.isFinite(ts) || Math.abs(now - ts) > TOLERANCE_MS) throw new TriggerError('timestamp too old or in the future (more than 5 minutes off): refused as a possible replay', 401);
+  if (!Number.isFinite(ts) || Math.abs(now - ts) > TOLERANCE_MS) throw new TriggerError('unauthenticated', 'timestamp too old or in the future (more than 5 minutes off): refused as a possible replay');
 
   const parsed = parseJsonText(body.toString('utf8'));
-  if (!parsed.ok) throw new TriggerError(`the body is not acceptable JSON: ${parsed.problems.map((p) => `${jsonPointer(p.path) || '/'}: ${p.message}`).join('; ')}`, 400);
+  if (!parsed.ok) throw new TriggerError('invalid', `the body is not acceptable JSON: ${parsed.problems.map((p) => `${jsonPointer(p.path) || '/'}: ${p.message}`).join('; ')}`);
   const payload = parsed.value;
   const params: Record<string, Json> = { ...def.params };
   for (const [input, path] of Object.entries(def.mapping)) {
@@ -75,11 +75,11 @@ export async function receiveWebhook(
     if (v !== undefined) params[input] = v as Json;
   }
   const version = await deps.metadata.getPipelineVersion(def.pipelineVersionId);
-  if (!version) throw new TriggerError(`the trigger's pipeline version ${def.pipelineVersionId} no longer exists`, 410);
+  if (!version) throw new TriggerError('gone', `the trigger's pipeline version ${def.pipelineVersionId} no longer exists`);
   try {
     resolveRunParams(version.spec, params);
   } catch (e) {
-    throw new TriggerError(`the payload does not make valid parameters: ${(e as Error).message}`, 422);
+    throw new TriggerError('bad-payload', `the payload does not make valid parameters: ${(e as Error).message}`);
   }
 
   const runId = randomUUID().replace(/-/g, '').slice(0, 12);
@@ -99,7 +99,7 @@ export async function receiveWebhook(
       args: [input],
     });
   } catch (e) {
-    if (e instanceof WorkflowExecutionAlreadyStartedError) throw new TriggerError(`delivery "${delivery}" was received before: refused as a replay`, 409);
+    if (e instanceof WorkflowExecutionAlreadyStartedError) throw new TriggerError('replay', `delivery "${delivery}" was received before: refused as a replay`);
     throw e;
   }
   return { runId, workflowId: workflowIdFor(runId) };
