@@ -12,8 +12,13 @@ import { quickWithExit } from '../fixtures/cancelRace';
 import { raceDelays, runCancelRace, summarise } from '../support/cancelRace';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 
-const SEED = Number(process.env.SLUICE_CANCEL_RACE_SEED ?? 11);
-const PAIRS = Number(process.env.SLUICE_CANCEL_RACE_PAIRS ?? 20);
+function intEnv(name: string, fallback: number): number {
+  const v = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(v) || v < 0) throw new Error(`${name} must be a whole number ≥ 0, got "${process.env[name]}"`);
+  return v;
+}
+const SEED = intEnv('SLUICE_CANCEL_RACE_SEED', 11);
+const PAIRS = intEnv('SLUICE_CANCEL_RACE_PAIRS', 20);
 
 describe('submit then cancel at random delays', () => {
   let ts: TestStack;

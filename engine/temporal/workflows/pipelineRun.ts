@@ -78,8 +78,8 @@ export async function pipelineRun(input: PipelineRunInput): Promise<Record<strin
   try {
     return await interpret(input, status, approvals, book, finish, safeBookkeeping);
   } catch (e) {
-    // Whatever ends the run unrecorded (a cancel before the body started, a bookkeeping or
-    // interpreter failure) is written before the workflow closes. A failed finishRun itself is
+    // Whatever ends the run unrecorded (a bookkeeping activity that failed for good, any failure
+    // or cancellation escaping the interpreter) is written before the workflow closes. A failed finishRun itself is
     // not retried here: the reconciler (engine/runs/reconcileRuns.ts) records the closed workflow.
     if (safeBookkeeping && !finishing) {
       const cancelled = isCancellation(e);
