@@ -134,6 +134,12 @@ describe('sluice run follows a run through the API', () => {
       /run \w+ failed/,
     ]);
   });
+
+  it('shows the final state of a loop, which has no execution record of its own', async () => {
+    const r = await sluice('run', 'test/fixtures/controlFlow.ts', '--pipeline', 'strict');
+    expect(r.code, r.out).toBe(1);
+    expectInOrder(r.out, [/▶ items running/, /✗ items failed/, /run \w+ failed/]);
+  });
 });
 
 describe('when the server dies while sluice run follows a run', () => {
