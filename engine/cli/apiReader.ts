@@ -1,20 +1,27 @@
 /**
- * The read side of the metadata store over the HTTP API: what `sluice runs list|show`, `logs` and
- * `lineage` use when a `sluice dev` process owns the state directory (its PGlite cannot be opened
- * twice) or when SLUICE_URL points at a remote server (token from SLUICE_TOKEN).
+ * The CLI's one HTTP client of the Sluice API (a `sluice dev` found through the state directory's
+ * lock file, or SLUICE_URL with SLUICE_TOKEN): what every command uses when a server is reachable
+ * (the rule is in target.ts). `ApiReader` is the read side of the metadata store over HTTP;
+ * `ApiClient` adds submitting, controlling and following runs, schedules, triggers, tokens,
+ * workers and stored pipelines.
+ *
+ * Failures carry CliError codes: no answer → `server-unreachable`, 5xx → `server-error`,
+ * 404 → `not-found`, 401/403 → `unauthorized`, other 4xx → `refused` (with the problem's detail and
+ * field errors).
  */
-import type { MetadataStore, RunRecord } from '../stores/metadata/index';
-import { stateDir } from '../paths';
-import { readStateOwner } from '../stack/index';
+import type { ScheduleInput, ScheduleSummary, TriggerInput, TriggerView } from '../automation/index';
+import type { ApiTokenRecord, MetadataStore, PipelineRecord, PipelineVersionRecord, PipelineVersionSummary, RunRecord } from '../stores/metadata/index';
 import type { RunStatusView } from '../temporal/workflows/types';
-import { CliError } from './CliError';
+import type { QueueView } from '../temporal/worker/index';
+import { CliError, type CliErrorCode, type CliErrorDetails } from './CliError';
+import { parseEventStream, type ServerSentEvent } from './sse';
 
 export type ReadStore = Pick<MetadataStore, 'listRuns' | 'getRun' | 'listExecutions' | 'listRunArtifacts' | 'getArtifact' | 'lineage' | 'listTaskLogs'>;
 
-const DATE_FIELDS = new Set(['createdAt', 'startedAt', 'finishedAt', 'ts']);
+const DATE_FIELDS = new Set(['createdAt', 'startedAt', 'finishedAt', 'ts', 'lastUsedAt', 'revokedAt']);
 
 /** JSON with the records' ISO dates turned back into Dates. */
-function revive(value: unknown): unknown {
+export function revive(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(revive);
   if (value && typeof value === 'object') {
     return Object.fromEntries(
@@ -24,42 +31,105 @@ function revive(value: unknown): unknown {
   return value;
 }
 
+/** A problem+json body, as far as the CLI reads it. */
+interface Problem {
+  detail?: string;
+  errors?: { path?: string; message?: string }[];
+}
+
+function problemOf(text: string): Problem | undefined {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return parsed && typeof parsed === 'object' ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function codeForStatus(status: number): CliErrorCode {
+  if (status >= 500) return 'server-error';
+  if (status === 404) return 'not-found';
+  if (status === 401 || status === 403) return 'unauthorized';
+  return 'refused';
+}
+
+export interface WorkerRow {
+  process: string;
+  roles: string[];
+  gpus: number[];
+  tfjs?: string;
+  onnx?: string[];
+  lastSeen: string | null;
+  polling: boolean;
+}
+export interface WorkersAnswer {
+  queues: QueueView[];
+  workers: WorkerRow[];
+}
+
+type Method = 'GET' | 'POST' | 'DELETE';
+type Query = Record<string, string | number | undefined>;
+
 export class ApiReader implements ReadStore {
+  /**
+   * @param via how the CLI found this server ("SLUICE_URL", or the `sluice dev` process that owns
+   *   the state directory): error advice names it.
+   */
   constructor(
     readonly url: string,
     private readonly token?: string,
+    readonly via = 'SLUICE_URL',
   ) {}
 
-  protected async get<T>(path: string, query: Record<string, string | number | undefined> = {}): Promise<T | undefined> {
+  protected get details(): CliErrorDetails {
+    return { url: this.url, via: this.via };
+  }
+
+  protected headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...extra };
+  }
+
+  protected endpoint(path: string, query: Query = {}): URL {
+    const url = new URL(path, this.url);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
+    return url;
+  }
+
+  protected unreachable(e: unknown): CliError {
+    // fetch says "fetch failed" and puts the socket's error (ECONNREFUSED, ECONNRESET…) in `cause`.
+    const reason = (e instanceof Error && e.cause instanceof Error && e.cause.message ? e.cause.message : e instanceof Error ? e.message : String(e)) || 'no answer';
+    return new CliError(`cannot reach the Sluice API at ${this.url} (${this.via}): ${reason}`, { code: 'server-unreachable', details: { ...this.details, reason }, cause: e });
+  }
+
+  /** A CliError for a refused or failed request. */
+  protected answered(status: number, text: string): CliError {
+    const problem = problemOf(text);
+    const fields = (problem?.errors ?? []).filter((f) => f.message).map((f) => `  - ${f.path ? `${f.path}: ` : ''}${f.message}`);
+    const detail = problem?.detail ?? text.slice(0, 200);
+    return new CliError(`the Sluice API answered ${status}: ${detail}${fields.length ? `\n${fields.join('\n')}` : ''}`, { code: codeForStatus(status), details: this.details });
+  }
+
+  protected async get<T>(path: string, query: Query = {}): Promise<T | undefined> {
     return this.request<T>('GET', path, query);
   }
 
-  protected async request<T>(method: 'GET' | 'POST', path: string, query: Record<string, string | number | undefined> = {}, body?: unknown): Promise<T | undefined> {
-    const url = new URL(path, this.url);
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
+  /** JSON from the API; undefined for a GET answered 404 and for empty answers (204). */
+  protected async request<T>(method: Method, path: string, query: Query = {}, body?: unknown): Promise<T | undefined> {
     let res: Response;
+    let text: string;
     try {
-      res = await fetch(url, {
+      res = await fetch(this.endpoint(path, query), {
         method,
-        headers: { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: this.headers(body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
+      text = await res.text();
     } catch (e) {
-      throw new CliError(`cannot reach the Sluice API at ${this.url}: ${(e as Error).message}`);
+      throw this.unreachable(e);
     }
     if (res.status === 404 && method === 'GET') return undefined;
-    const text = await res.text();
-    if (!res.ok) {
-      const detail = (() => {
-        try {
-          return (JSON.parse(text) as { detail?: string }).detail;
-        } catch {
-          return undefined;
-        }
-      })();
-      throw new CliError(`the Sluice API answered ${res.status}: ${detail ?? text.slice(0, 200)}`);
-    }
-    return revive(JSON.parse(text)) as T;
+    if (!res.ok) throw this.answered(res.status, text);
+    return text === '' ? undefined : (revive(JSON.parse(text)) as T);
   }
 
   async listRuns(filter: Parameters<ReadStore['listRuns']>[0] = {}): ReturnType<ReadStore['listRuns']> {
@@ -97,17 +167,23 @@ export class ApiReader implements ReadStore {
   }
 }
 
-/** The API as the CLI's engine: submit, follow and control runs on a served stack. */
+/** How long a run's event stream may stay silent: the server sends a heartbeat every 15 s. */
+const STREAM_IDLE_MS = 45_000;
+
+/** The API as the CLI's engine: submit, follow and control runs, and everything else a served stack keeps. */
 export class ApiClient extends ApiReader {
+  /** A 2xx answer with a body, or a CliError naming what the server did not send. */
+  private async must<T>(method: Method, path: string, body?: unknown, what = 'an answer'): Promise<T> {
+    const r = await this.request<T>(method, path, {}, body);
+    if (r === undefined) throw new CliError(`the Sluice API at ${this.url} sent no ${what} for ${method} ${path}`, { code: 'server-error', details: this.details });
+    return r;
+  }
+
   async submit(body: { spec: unknown; params: Record<string, unknown>; cache?: boolean }): Promise<RunRecord> {
-    const r = await this.request<{ run: RunRecord }>('POST', '/api/runs', {}, body);
-    if (!r) throw new CliError('the Sluice API did not answer with a run');
-    return r.run;
+    return (await this.must<{ run: RunRecord }>('POST', '/api/runs', body, 'run')).run;
   }
   async retry(runId: string, cache: boolean): Promise<{ run: RunRecord; reused: string[] }> {
-    const r = await this.request<{ run: RunRecord; reused: string[] }>('POST', `/api/runs/${encodeURIComponent(runId)}/retry`, {}, cache ? {} : { cache: false });
-    if (!r) throw new CliError('the Sluice API did not answer with a run');
-    return r;
+    return this.must<{ run: RunRecord; reused: string[] }>('POST', `/api/runs/${encodeURIComponent(runId)}/retry`, cache ? {} : { cache: false }, 'run');
   }
   async cancel(runId: string): Promise<void> {
     await this.request('POST', `/api/runs/${encodeURIComponent(runId)}/cancel`, {}, {});
@@ -119,21 +195,113 @@ export class ApiClient extends ApiReader {
   async liveStatus(runId: string): Promise<RunStatusView | undefined> {
     return (await this.get<{ live: RunStatusView | null }>(`/api/runs/${encodeURIComponent(runId)}`))?.live ?? undefined;
   }
-  /** Polls until the run has ended. */
-  async finished(runId: string): Promise<RunRecord> {
-    for (;;) {
-      const run = await this.getRun(runId);
-      if (!run) throw new CliError(`no run with id "${runId}"`);
-      if (run.status !== 'pending' && run.status !== 'running') return run;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-}
 
-/** The API the CLI should use: SLUICE_URL, or the `sluice dev` that owns the state directory. */
-export async function servedApi(): Promise<ApiClient | undefined> {
-  if (process.env.SLUICE_URL) return new ApiClient(process.env.SLUICE_URL, process.env.SLUICE_TOKEN);
-  if (process.env.DATABASE_URL) return undefined;
-  const owner = await readStateOwner(stateDir());
-  return owner?.apiUrl ? new ApiClient(owner.apiUrl, process.env.SLUICE_TOKEN) : undefined;
+  /**
+   * Opens `GET /api/runs/:id/events`. Undefined when the server answers 204: the run has ended and
+   * this is a reconnection (Last-Event-ID). A dropped or silent connection ends the iteration with a
+   * `server-unreachable` CliError, so the caller can reconnect.
+   */
+  async runEvents(runId: string, lastEventId?: string): Promise<AsyncGenerator<ServerSentEvent> | undefined> {
+    const abort = new AbortController();
+    let idle: NodeJS.Timeout | undefined;
+    const alive = (): void => {
+      clearTimeout(idle);
+      idle = setTimeout(() => abort.abort(), STREAM_IDLE_MS);
+    };
+    let res: Response;
+    try {
+      alive();
+      res = await fetch(this.endpoint(`/api/runs/${encodeURIComponent(runId)}/events`), {
+        headers: this.headers({ accept: 'text/event-stream', ...(lastEventId !== undefined ? { 'last-event-id': lastEventId } : {}) }),
+        signal: abort.signal,
+      });
+    } catch (e) {
+      clearTimeout(idle);
+      throw this.unreachable(e);
+    }
+    if (res.status === 204 || !res.ok || !res.body) {
+      clearTimeout(idle);
+      const text = await res.text().catch(() => '');
+      if (res.status === 204) return undefined;
+      if (res.status === 404) throw new CliError(`no run with id "${runId}" on ${this.url} (list them with: sluice runs list)`, { code: 'not-found', details: this.details });
+      throw this.answered(res.status, text);
+    }
+    const body = res.body as unknown as AsyncIterable<Uint8Array>;
+    const unreachable = (e: unknown): CliError => this.unreachable(abort.signal.aborted ? new Error(`the event stream was silent for ${STREAM_IDLE_MS / 1000} s`) : e);
+    return (async function* events(): AsyncGenerator<ServerSentEvent> {
+      try {
+        yield* parseEventStream(
+          (async function* chunks(): AsyncGenerator<Uint8Array> {
+            try {
+              yield* body;
+            } catch (e) {
+              throw unreachable(e);
+            }
+          })(),
+          alive,
+        );
+      } finally {
+        clearTimeout(idle);
+        abort.abort();
+      }
+    })();
+  }
+
+  async createSchedule(input: ScheduleInput): Promise<ScheduleSummary> {
+    return (await this.must<{ schedule: ScheduleSummary }>('POST', '/api/schedules', input, 'schedule')).schedule;
+  }
+  async listSchedules(): Promise<ScheduleSummary[]> {
+    return (await this.must<{ schedules: ScheduleSummary[] }>('GET', '/api/schedules')).schedules;
+  }
+  async describeSchedule(id: string): Promise<ScheduleSummary> {
+    const r = await this.get<{ schedule: ScheduleSummary }>(`/api/schedules/${encodeURIComponent(id)}`);
+    if (!r) throw new CliError(`no schedule "${id}" (sluice schedules list shows them)`, { code: 'not-found' });
+    return r.schedule;
+  }
+  async scheduleAction(id: string, action: 'pause' | 'resume', note?: string): Promise<ScheduleSummary> {
+    return (await this.must<{ schedule: ScheduleSummary }>('POST', `/api/schedules/${encodeURIComponent(id)}/${action}`, note !== undefined ? { note } : {}, 'schedule')).schedule;
+  }
+  async triggerSchedule(id: string): Promise<void> {
+    await this.request('POST', `/api/schedules/${encodeURIComponent(id)}/trigger`, {}, {});
+  }
+  async backfillSchedule(id: string, from: Date, to: Date, overlap: string): Promise<void> {
+    await this.request('POST', `/api/schedules/${encodeURIComponent(id)}/backfill`, {}, { from: from.toISOString(), to: to.toISOString(), overlap });
+  }
+  async deleteSchedule(id: string): Promise<void> {
+    await this.request('DELETE', `/api/schedules/${encodeURIComponent(id)}`);
+  }
+
+  async createTrigger(input: TriggerInput): Promise<{ definition: TriggerView; secret?: string }> {
+    const r = await this.must<{ trigger: TriggerView; secret?: string }>('POST', '/api/triggers', input, 'trigger');
+    return { definition: r.trigger, ...(r.secret !== undefined ? { secret: r.secret } : {}) };
+  }
+  async listTriggers(): Promise<TriggerView[]> {
+    return (await this.must<{ triggers: TriggerView[] }>('GET', '/api/triggers')).triggers;
+  }
+  async deleteTrigger(id: string): Promise<void> {
+    await this.request('DELETE', `/api/triggers/${encodeURIComponent(id)}`);
+  }
+
+  async createToken(input: { name: string; role: ApiTokenRecord['role'] }): Promise<{ record: ApiTokenRecord; token: string }> {
+    const r = await this.must<{ token: ApiTokenRecord; secret: string }>('POST', '/api/tokens', input, 'token');
+    return { record: r.token, token: r.secret };
+  }
+  async listTokens(): Promise<ApiTokenRecord[]> {
+    return (await this.must<{ tokens: ApiTokenRecord[] }>('GET', '/api/tokens')).tokens;
+  }
+  async revokeToken(id: string): Promise<void> {
+    await this.request('DELETE', `/api/tokens/${encodeURIComponent(id)}`);
+  }
+
+  async workers(): Promise<WorkersAnswer> {
+    return this.must<WorkersAnswer>('GET', '/api/workers');
+  }
+
+  /** A stored pipeline by id or name with its versions (newest first), or undefined. */
+  async pipeline(idOrName: string): Promise<{ pipeline: PipelineRecord; versions: PipelineVersionSummary[] } | undefined> {
+    return this.get(`/api/pipelines/${encodeURIComponent(idOrName)}`);
+  }
+  async pipelineVersion(pipelineId: string, versionId: string): Promise<PipelineVersionRecord | undefined> {
+    return (await this.get<{ version: PipelineVersionRecord }>(`/api/pipelines/${encodeURIComponent(pipelineId)}/versions/${encodeURIComponent(versionId)}`))?.version;
+  }
 }

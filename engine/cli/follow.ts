@@ -1,17 +1,24 @@
 /**
  * What `sluice run` and the run-control commands share: an embedded stack owned by this CLI
  * process (stopped on Ctrl-C, the run resuming next time), and following a run to its end with a
- * line per task state change, the failing task's log tail, and a summary.
+ * line per task transition (progress.ts), the failing task's log tail, and a summary.
+ *
+ * A run is followed from one of two sources: the workflow of this process's stack (its status
+ * query, polled), or a server's event stream (`GET /api/runs/:id/events`), reconnected when it
+ * drops. Both feed the same snapshots into `RunProgress`; at the end the execution records fill in
+ * whatever the source did not show.
  */
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { queryRunStatus, waitForRun } from '../runs/index';
 import { createLogger } from '../logging';
-import type { MetadataStore, RunRecord } from '../stores/metadata/index';
+import type { ExecutionRecord, MetadataStore, RunRecord } from '../stores/metadata/index';
 import { stateDir } from '../paths';
 import { EmbeddedStack } from '../stack/index';
 import type { RunStatusView, TaskStatus } from '../temporal/workflows/types';
-import type { ReadStore } from './apiReader';
+import { revive, type ApiClient, type ReadStore } from './apiReader';
+import { CliError, EXIT_FAILED } from './CliError';
+import { RunProgress } from './progress';
 import { formatValue } from './format';
 import { detectGpus } from '../../workers/runtime/index';
 import { ComponentRegistry } from '../temporal/activities/index';
@@ -68,24 +75,23 @@ export async function withCliStack<T>(
   throw new Error('unreachable: an interrupted command exits in finally');
 }
 
-const TASK_MARKS: Record<TaskStatus['state'], string> = {
-  pending: ' ',
-  running: '▶',
-  waiting: '…',
-  succeeded: '✓',
-  cached: '↺',
-  skipped: '–',
-  failed: '✗',
-  cancelled: '■',
-};
+/** What a source reports about a run, in the order it learns it. */
+export type RunObservation =
+  | { kind: 'task'; task: string; status: TaskStatus }
+  | { kind: 'execution'; execution: ExecutionRecord }
+  | { kind: 'run'; run: RunRecord };
 
-/** Where a followed run's live status, end and records come from: this process's stack, or an API. */
+/** Where a followed run's state comes from: this process's stack, or a server's API. */
 export interface RunSource {
+  runId: string;
+  /** Log tails, final executions and artifacts. */
   reader: ReadStore;
-  status(): Promise<RunStatusView | undefined>;
-  /** Resolves with the run record once the run has ended. */
-  finished(): Promise<RunRecord>;
+  /** What happens to the run; ends once the run has ended (the last observation is its final record). */
+  observe(): AsyncIterable<RunObservation>;
 }
+
+const FINAL_RUN_STATUSES: ReadonlySet<RunRecord['status']> = new Set(['succeeded', 'failed', 'cancelled']);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Follows a run on this process's stack (the workflow handle) to its end. */
 export function followRun(
@@ -96,20 +102,133 @@ export function followRun(
   // Tasks no worker can take (a GPU task, no GPU worker) show as waiting, with the reason.
   const status = async (): Promise<RunStatusView | undefined> =>
     annotateWaitingTasks(await queryRunStatus(run.handle), { client: run.handle.client, executions: () => metadata.listExecutions(run.runId) });
-  return followRunFrom({ reader: metadata, status, finished: () => waitForRun(metadata, run) }, options);
+  return followRunFrom({ runId: run.runId, reader: metadata, observe: () => pollWorkflow(metadata, run, status) }, options);
+}
+
+/** The workflow's status query every 250 ms until the run has ended, then its final state once more. */
+async function* pollWorkflow(
+  metadata: MetadataStore,
+  run: { runId: string; handle: WorkflowHandle },
+  status: () => Promise<RunStatusView | undefined>,
+): AsyncGenerator<RunObservation> {
+  let outcome: { record: RunRecord } | { error: unknown } | undefined;
+  const finished = waitForRun(metadata, run).then(
+    (record) => void (outcome = { record }),
+    (error: unknown) => void (outcome = { error }),
+  );
+  for (;;) {
+    const ended = outcome;
+    if (ended && 'error' in ended) throw ended.error;
+    // A query that fails now (a busy or restarting worker) is asked again next time; the records fill in at the end.
+    const view = await status().catch(() => undefined);
+    for (const [task, s] of Object.entries(view?.tasks ?? {})) yield { kind: 'task', task, status: s };
+    if (ended) {
+      yield { kind: 'run', run: ended.record };
+      return;
+    }
+    await Promise.race([finished, sleep(250)]);
+  }
+}
+
+/** How long a dropped event stream may take to come back before the follower gives up. */
+const RECONNECT_PATIENCE_MS = 10_000;
+
+export interface FollowOptions {
+  /** Print the final run record as JSON instead of progress lines. */
+  json?: boolean;
+}
+
+/**
+ * Follows a run on a server: its event stream, reconnected (with Last-Event-ID) when it drops, for
+ * up to 10 s. When the server stops answering, a `server-lost` CliError says so and what to do.
+ */
+export async function followServedRun(api: ApiClient, runId: string, options: FollowOptions & { reconnectPatienceMs?: number }): Promise<RunRecord> {
+  try {
+    return await followRunFrom({ runId, reader: api, observe: () => streamRun(api, runId, options.reconnectPatienceMs ?? RECONNECT_PATIENCE_MS) }, options);
+  } catch (e) {
+    if (e instanceof CliError && e.code === 'server-unreachable') {
+      throw new CliError(`the server at ${api.url} stopped answering while this command followed run ${runId}${e.details.reason ? ` (${e.details.reason})` : ''}`, {
+        code: 'server-lost',
+        details: { url: api.url, via: api.via, runId },
+        cause: e,
+      });
+    }
+    throw e;
+  }
+}
+
+async function* streamRun(api: ApiClient, runId: string, patienceMs: number): AsyncGenerator<RunObservation> {
+  let lastEventId: string | undefined;
+  let lostSince: number | undefined;
+  let delay = 250;
+  for (;;) {
+    let lost: CliError;
+    try {
+      const events = await api.runEvents(runId, lastEventId);
+      if (!events) {
+        // 204: the run ended while the stream was down.
+        const run = await api.getRun(runId);
+        if (run) yield { kind: 'run', run };
+        return;
+      }
+      for await (const e of events) {
+        lostSince = undefined;
+        delay = 250;
+        lastEventId = e.lastEventId;
+        const data = revive(JSON.parse(e.data)) as Record<string, unknown>;
+        if (e.event === 'task') {
+          const { task, ...status } = data as unknown as TaskStatus & { task: string };
+          yield { kind: 'task', task, status };
+        } else if (e.event === 'execution') {
+          yield { kind: 'execution', execution: data.execution as ExecutionRecord };
+        } else if (e.event === 'run') {
+          yield { kind: 'run', run: data.run as RunRecord };
+        } else if (e.event === 'end') {
+          yield { kind: 'run', run: data.run as RunRecord };
+          return;
+        }
+        // `log` lines are for live log views; `warning`: the server retries its own reads.
+      }
+      lost = new CliError(`the server at ${api.url} closed the event stream of run ${runId} before the run ended`, {
+        code: 'server-unreachable',
+        details: { url: api.url, via: api.via, reason: 'the event stream closed before the run ended' },
+      });
+    } catch (e) {
+      // A dropped connection or a server error is worth a reconnection; anything else is not.
+      if (!(e instanceof CliError && (e.code === 'server-unreachable' || e.code === 'server-error'))) throw e;
+      lost = e;
+    }
+    lostSince ??= Date.now();
+    if (Date.now() - lostSince > patienceMs) throw lost;
+    await sleep(delay);
+    delay = Math.min(delay * 2, 2000);
+  }
 }
 
 /** Follows a run to its end, printing progress and a summary; sets the exit code. */
 export async function followRunFrom(source: RunSource, options: { json?: boolean }): Promise<RunRecord> {
-  const metadata = source.reader;
+  const { reader, runId } = source;
   const log = (s: string): void => {
     if (!options.json) print(s);
   };
-  const watcher = watchProgress(metadata, () => source.status(), log);
-  const record = await source.finished();
-  await watcher.stop();
-  const executions = await metadata.listExecutions(record.id);
-  const artifacts = await metadata.listRunArtifacts(record.id);
+  const progress = new RunProgress(runId);
+  const show = async (lines: ReturnType<RunProgress['task']>): Promise<void> => {
+    for (const line of lines) {
+      log(line.text);
+      if (line.state === 'failed' && !options.json) await printLogTail(reader, runId, line.task, log);
+    }
+  };
+  let record: RunRecord | undefined;
+  for await (const o of source.observe()) {
+    if (o.kind === 'task') await show(progress.task(o.task, o.status));
+    else if (o.kind === 'execution') await show(progress.executions([o.execution], false));
+    else if (FINAL_RUN_STATUSES.has(o.run.status)) record = o.run;
+  }
+  if (!record) throw new CliError(`run ${runId} has no final state yet (sluice runs show ${runId})`, { code: 'server-error' });
+  const executions = await reader.listExecutions(record.id);
+  // Whatever the source did not show (the last transitions, a stream that reconnected after the end).
+  await show(progress.executions(executions, true));
+  const artifacts = await reader.listRunArtifacts(record.id);
   if (options.json) {
     print(JSON.stringify({ run: record, executions, artifacts }, null, 2));
   } else {
@@ -135,49 +254,12 @@ export async function followRunFrom(source: RunSource, options: { json?: boolean
     if (record.status === 'succeeded') print(`run ${record.id} succeeded${took}`);
     else print(`run ${record.id} ${record.status}${record.error ? `: ${record.error}` : ''}${record.status === 'failed' ? `\nretry from the failed step: npx sluice runs retry ${record.id}` : ''}`);
   }
-  process.exitCode = record.status === 'succeeded' ? 0 : 1;
+  process.exitCode = record.status === 'succeeded' ? 0 : EXIT_FAILED;
   return record;
 }
 
-/** A line whenever a task changes state (from the workflow's status query); a failed task's log tail. */
-function watchProgress(metadata: ReadStore, status: () => Promise<RunStatusView | undefined>, log: (s: string) => void): { stop(): Promise<void> } {
-  const seen = new Map<string, string>();
-  let active = true;
-  const report = async (status: RunStatusView | undefined): Promise<void> => {
-    if (!status) return;
-    for (const [task, ts] of Object.entries(status.tasks)) {
-      const items = ts.items ? ` ${ts.items.done}/${ts.items.total} items` : '';
-      const key = `${ts.state}${items}`;
-      if (seen.get(task) === key || ts.state === 'pending') continue;
-      seen.set(task, key);
-      const took = ts.startedAt && ts.finishedAt ? ` (${((ts.finishedAt - ts.startedAt) / 1000).toFixed(1)} s)` : '';
-      const why =
-        ts.state === 'waiting'
-          ? ` for approval${ts.approval?.message ? ` ("${ts.approval.message}")` : ''}: npx sluice runs approve ${status.runId} ${task}`
-          : ts.error
-            ? `: ${ts.error}`
-            : '';
-      log(ts.waitingFor ? `  ${TASK_MARKS[ts.state]} ${task} ${ts.waitingFor.reason}` : `  ${TASK_MARKS[ts.state]} ${task} ${ts.state}${items}${took}${why}`);
-      if (ts.state === 'failed') await printLogTail(metadata, status.runId, task, log);
-    }
-  };
-  const loop = (async () => {
-    while (active) {
-      await report(await status());
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    await report(await status());
-  })();
-  return {
-    async stop() {
-      active = false;
-      await loop;
-    },
-  };
-}
-
-async function printLogTail(metadata: ReadStore, runId: string, task: string, log: (s: string) => void): Promise<void> {
-  const lines = await metadata.listTaskLogs({ runId, taskId: task }).catch(() => []);
+async function printLogTail(reader: ReadStore, runId: string, task: string, log: (s: string) => void): Promise<void> {
+  const lines = await reader.listTaskLogs({ runId, taskId: task });
   if (lines.length === 0) return;
   const tail = lines.slice(-15);
   log(`    last ${tail.length} log line${tail.length === 1 ? '' : 's'} of "${task}" (all: npx sluice logs ${runId} ${task}):`);

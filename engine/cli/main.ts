@@ -1,6 +1,9 @@
 /**
  * The `sluice` command line. Every command prints a readable result (or JSON with --json); bad
- * input is one clear message on stderr and exit status 1, never a stack trace.
+ * input is one clear message on stderr and exit status 1, a server that cannot be reached or stops
+ * answering exit status 3 (CliError.ts maps error codes to statuses and advice), never a stack
+ * trace unless SLUICE_DEBUG is set. Where each command acts — a server's API or this process — is
+ * decided in target.ts.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,15 +12,16 @@ import { PipelineValidationError, SluiceError } from '../../dsl/errors';
 import { formatIssue } from '../../dsl/ir/index';
 import { resolveRunParams } from '../runs/index';
 import { submitRun } from '../runs/index';
-import { CliError } from './CliError';
+import { adviceFor, CliError, EXIT_FAILED, exitCodeOf } from './CliError';
 import { collect, nameValuePairs } from './flags';
 import { withReader } from './metadataAccess';
 import { registerDevCommands } from './commands/dev';
 import { registerRunControlCommands } from './commands/runControl';
 import { registerScheduleCommands } from './commands/schedules';
 import { registerTriggerCommands } from './commands/triggers';
-import { ApiClient, servedApi } from './apiReader';
-import { followRun, followRunFrom, withCliStack } from './follow';
+import { ApiClient } from './apiReader';
+import { followRun, followServedRun, withCliStack } from './follow';
+import { onTarget } from './target';
 import { registerLogsCommand } from './commands/logs';
 import { registerWorkerCommand } from './commands/worker';
 import { registerWorkersCommand } from './commands/workers';
@@ -56,7 +60,7 @@ program
 
 program
   .command('run')
-  .description('run a pipeline on an embedded stack (Temporal dev server, PGlite, local artifacts, a worker)')
+  .description('run a pipeline: on the server when one is reachable (sluice dev, SLUICE_URL), else on an embedded stack (Temporal dev server, PGlite, local artifacts, a worker)')
   .argument('<file>', 'pipeline module (.ts/.js) or IR (.json)')
   .option('-p, --param <name=value>', 'pipeline parameter (repeatable)', collect, [])
   .option('--pipeline <name>', 'which pipeline, when the module exports several')
@@ -71,31 +75,32 @@ program
     const log = (s: string): void => {
       if (!opts.json) print(s);
     };
-    // A served stack (sluice dev, or SLUICE_URL) runs it: its workers import the file's components.
-    const api = await servedApi();
-    if (api) {
-      const run = await api.submit({ spec: loaded.spec, params, ...(opts.cache ? {} : { cache: false }) });
-      log(`run ${run.id} of pipeline "${loaded.spec.name}" started on ${api.url} (${Object.keys(loaded.spec.dag.tasks).length} tasks)`);
-      await followRunFrom({ reader: api, status: () => api.liveStatus(run.id), finished: () => api.finished(run.id) }, { json: opts.json ?? false });
-      return;
-    }
+    await onTarget({
+      // A served stack (sluice dev, or SLUICE_URL) runs it: its workers import the file's components.
+      api: async (api) => {
+        const run = await api.submit({ spec: loaded.spec, params, ...(opts.cache ? {} : { cache: false }) });
+        log(`run ${run.id} of pipeline "${loaded.spec.name}" started on ${api.url} (${Object.keys(loaded.spec.dag.tasks).length} tasks)`);
+        await followServedRun(api, run.id, { json: opts.json ?? false });
+      },
+      local: async () => {
+        const registry = new ComponentRegistry();
+        if (loaded.moduleExports) registry.addModule(loaded.moduleExports);
+        for (const m of opts.module) await registry.importModule(m);
 
-    const registry = new ComponentRegistry();
-    if (loaded.moduleExports) registry.addModule(loaded.moduleExports);
-    for (const m of opts.module) await registry.importModule(m);
-
-    await withCliStack({ registry, log }, async (stack) => {
-      const submitted = await submitRun({
-        client: stack.client,
-        metadata: stack.metadata,
-        spec: loaded.spec,
-        params,
-        trigger: { kind: 'cli', file: path.relative(process.cwd(), loaded.file) },
-        taskQueuePrefix: stack.taskQueuePrefix,
-        cache: opts.cache,
-      });
-      log(`run ${submitted.runId} of pipeline "${loaded.spec.name}" started (${Object.keys(loaded.spec.dag.tasks).length} tasks)`);
-      await followRun(stack.metadata, submitted, { json: opts.json ?? false });
+        await withCliStack({ registry, log }, async (stack) => {
+          const submitted = await submitRun({
+            client: stack.client,
+            metadata: stack.metadata,
+            spec: loaded.spec,
+            params,
+            trigger: { kind: 'cli', file: path.relative(process.cwd(), loaded.file) },
+            taskQueuePrefix: stack.taskQueuePrefix,
+            cache: opts.cache,
+          });
+          log(`run ${submitted.runId} of pipeline "${loaded.spec.name}" started (${Object.keys(loaded.spec.dag.tasks).length} tasks)`);
+          await followRun(stack.metadata, submitted, { json: opts.json ?? false });
+        });
+      },
     });
   });
 
@@ -124,7 +129,7 @@ runs
   .action(async (id: string, opts: { json?: boolean }) => {
     await withReader(async (m) => {
       const run = await m.getRun(id);
-      if (!run) throw new CliError(`no run with id "${id}" (list them with: sluice runs list)`);
+      if (!run) throw new CliError(`no run with id "${id}" (list them with: sluice runs list)`, { code: 'not-found' });
       const executions = await m.listExecutions(id);
       const artifacts = await m.listRunArtifacts(id);
       // A served stack also says why running tasks have not started (e.g. waiting for a gpu worker).
@@ -146,7 +151,7 @@ program
     const depth = Number(opts.depth);
     if (!Number.isInteger(depth) || depth < 0 || depth > 100) throw new CliError(`--depth must be an integer from 0 to 100, got "${opts.depth}"`);
     await withReader(async (m) => {
-      if (!(await m.getArtifact(id))) throw new CliError(`no artifact with id "${id}" (sluice runs show <run-id> lists a run's artifacts)`);
+      if (!(await m.getArtifact(id))) throw new CliError(`no artifact with id "${id}" (sluice runs show <run-id> lists a run's artifacts)`, { code: 'not-found' });
       const graph = await m.lineage(id, { direction: opts.direction, depth });
       print(opts.json ? JSON.stringify(graph, null, 2) : formatLineage(graph));
     });
@@ -161,19 +166,32 @@ registerWorkersCommand(program);
 registerTokenCommands(program);
 registerExportTsCommand(program);
 
+/** One message (and advice) on stderr, the exit status from the error's code; a stack only with SLUICE_DEBUG. */
 function reportError(e: unknown): void {
+  const debug = Boolean(process.env.SLUICE_DEBUG);
   if (e instanceof PipelineValidationError) {
     process.stderr.write(`error: invalid pipeline (${e.issues.length} problem${e.issues.length === 1 ? '' : 's'})\n`);
     for (const issue of e.issues) process.stderr.write(`  - ${formatIssue(issue)}\n`);
-  } else if (e instanceof CliError || e instanceof SluiceError || (e instanceof Error && /Error$/.test(e.name) && e.name !== 'Error' && e.name !== 'TypeError')) {
+  } else if (e instanceof CliError) {
+    process.stderr.write(`error: ${e.message}\n`);
+    const advice = adviceFor(e);
+    if (advice) process.stderr.write(`  ${advice}\n`);
+  } else if (e instanceof SluiceError || (e instanceof Error && /Error$/.test(e.name) && e.name !== 'Error' && e.name !== 'TypeError')) {
+    // Errors of the engine's own classes (named after their condition) carry a message meant for people.
     process.stderr.write(`error: ${(e as Error).message}\n`);
   } else {
     process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-    if (process.env.SLUICE_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-    else process.stderr.write('(set SLUICE_DEBUG=1 to see the stack trace)\n');
+    if (!debug) process.stderr.write('(set SLUICE_DEBUG=1 to see the stack trace)\n');
   }
-  process.exitCode = e instanceof CliError ? e.exitCode : 1;
+  if (debug && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  process.exitCode = e instanceof CliError ? exitCodeOf(e) : EXIT_FAILED;
 }
+
+// A promise nobody awaited must not print Node's stack trace either.
+process.on('unhandledRejection', (e) => {
+  reportError(e);
+  process.exit(process.exitCode);
+});
 
 try {
   await program.parseAsync(process.argv);

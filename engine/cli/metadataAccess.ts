@@ -1,10 +1,11 @@
-/** How read commands of the CLI open the metadata store: DATABASE_URL, or the state directory's PGlite. */
+/** How commands that work in this process open the metadata store: DATABASE_URL, or the state directory's PGlite. */
 import path from 'node:path';
 import type { MetadataStore } from '../stores/metadata/index';
 import { openMetadataStore } from '../stores/metadata/index';
 import { stateDir } from '../paths';
 import { lockStateDir } from '../stack/index';
-import { servedApi, type ReadStore } from './apiReader';
+import type { ReadStore } from './apiReader';
+import { onTarget } from './target';
 
 export interface MetadataAccess {
   /**
@@ -31,12 +32,7 @@ export async function withMetadata<T>(fn: (m: MetadataStore, access: MetadataAcc
   }
 }
 
-/**
- * For read commands: the API of a running `sluice dev` (or SLUICE_URL), else the store itself.
- * The embedded PGlite can only be open in one process, so while `sluice dev` runs, reads go
- * through its API.
- */
+/** For read commands: the server's API when one is reachable (target.ts), else the store itself. */
 export async function withReader<T>(fn: (m: ReadStore) => Promise<T>): Promise<T> {
-  const api = await servedApi();
-  return api ? fn(api) : withMetadata((m) => fn(m));
+  return onTarget({ api: (api) => fn(api), local: () => withMetadata((m) => fn(m)) });
 }

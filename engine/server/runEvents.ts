@@ -5,7 +5,8 @@
  * `GET /api/runs/:runId/events`
  *   - `run`       { run }                  at the start and whenever the run record changes
  *   - `task`      { task, ...TaskStatus }  a top-level task's state in the workflow's status query
- *                                          (pending → running → succeeded…, loop item counts, a gate waiting)
+ *                                          (pending → running → succeeded…, loop item counts, a gate waiting;
+ *                                          the final states too when the run ends while streaming)
  *   - `execution` { execution }            an execution row changed (every task path: loop items, nested tasks)
  *   - `log`       LogLine                  a new task log line
  *   - `end`       { run }                  the run reached its final state; the server closes the stream
@@ -149,10 +150,14 @@ export function runEventRoutes(ctx: ApiContext): ApiRoute[] {
           }
         };
 
+        // A run that ends while streaming gets one last status query: the workflow's final task
+        // states (a loop's or a nested pipeline's, which have no execution row) arrive before `end`.
+        let sawLive = !isFinal(run);
         void pollLoop(stream, ctx.live, ctx.logger, async () => {
           run = await requireRun(ctx, run.id);
           const final = isFinal(run);
-          const live = final ? undefined : await liveStatus(ctx, run);
+          const live = !final ? await liveStatus(ctx, run) : sawLive ? await liveStatus(ctx, run).catch(() => undefined) : undefined;
+          sawLive = !final;
           for (const [task, status] of Object.entries(live?.tasks ?? {})) {
             const json = JSON.stringify(status);
             if (tasks.get(task) === json) continue;

@@ -18,8 +18,24 @@ export function cliEnv(home: string): NodeJS.ProcessEnv {
   return { ...process.env, SLUICE_HOME: home, SLUICE_CACHE_DIR: path.join(projectRoot, '.sluice', 'cache'), DATABASE_URL: '', TEMPORAL_ADDRESS: '', SLUICE_URL: '' };
 }
 
+export interface CliOptions {
+  home: string;
+  /** Variables over cliEnv(home). */
+  env?: NodeJS.ProcessEnv;
+  /** Its own process group (kill it and its children with process.kill(-pid, signal)). */
+  detached?: boolean;
+}
+
 export function startCli(home: string, ...args: string[]): CliProcess {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'sluice.js'), ...args], { cwd: projectRoot, env: cliEnv(home) });
+  return startCliWith({ home }, ...args);
+}
+
+export function startCliWith(options: CliOptions, ...args: string[]): CliProcess {
+  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'sluice.js'), ...args], {
+    cwd: projectRoot,
+    env: { ...cliEnv(options.home), ...options.env },
+    detached: options.detached ?? false,
+  });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -29,7 +45,11 @@ export function startCli(home: string, ...args: string[]): CliProcess {
 
 /** Runs a command to its end. */
 export async function runCli(home: string, ...args: string[]): Promise<{ code: number | null; out: string }> {
-  const p = startCli(home, ...args);
+  return runCliWith({ home }, ...args);
+}
+
+export async function runCliWith(options: CliOptions, ...args: string[]): Promise<{ code: number | null; out: string }> {
+  const p = startCliWith(options, ...args);
   const code = await p.closed;
   return { code, out: p.out() };
 }

@@ -13,6 +13,8 @@ import { StateDirBusyError } from '../../stack/index';
 import { CliError } from '../CliError';
 import { loadPipeline } from '../loadPipeline';
 import { withMetadata } from '../metadataAccess';
+import { onTarget } from '../target';
+import type { PipelineVersionSummary } from '../../stores/metadata/index';
 
 /** Function components without an export name, by module (nested pipelines included). */
 function modulesToSearch(spec: PipelineSpec, out = new Set<string>()): Set<string> {
@@ -46,30 +48,50 @@ async function digestResolver(
   return (c) => byDigest.get(c.impl.digest);
 }
 
-/** A stored pipeline version: `name` (the newest) or `name@<version id or digest prefix>`. */
+/** A stored pipeline version: `name` (the newest) or `name@<version id or digest prefix>`; from the server when one is reachable. */
 async function storedSpec(ref: string): Promise<PipelineSpec> {
   const at = ref.lastIndexOf('@');
   const name = at > 0 ? ref.slice(0, at) : ref;
   const version = at > 0 ? ref.slice(at + 1) : undefined;
-  try {
-    return await withMetadata(async (m) => {
-      const pipeline = (await m.listPipelines()).find((p) => p.name === name);
-      if (!pipeline) throw new CliError(`no pipeline file, IR file or stored pipeline named "${name}"; give a .ts/.json file or a name listed by the API`);
-      const versions = await m.listPipelineVersions({ pipelineId: pipeline.id });
-      const chosen = version === undefined ? versions[0] : versions.find((v) => v.id === version || v.digest.startsWith(version));
-      if (!chosen) {
-        throw new CliError(`pipeline "${name}" has no version "${version ?? ''}"; its versions: ${versions.map((v) => `${v.id} (digest ${v.digest.slice(0, 12)})`).join(', ') || 'none'}`);
-      }
-      const record = await m.getPipelineVersion(chosen.id);
-      if (!record) throw new CliError(`pipeline version ${chosen.id} disappeared while reading it; try again`);
-      return record.spec;
-    });
-  } catch (e) {
-    if (e instanceof StateDirBusyError) {
-      throw new CliError(`${e.message}\nThe embedded database serves one process at a time: stop that process, or fetch the IR from the API and pass the .json file.`);
+  const noPipeline = (): CliError =>
+    new CliError(`no pipeline file, IR file or stored pipeline named "${name}"; give a .ts/.json file or a name listed by the API`, { code: 'not-found' });
+  const choose = (versions: PipelineVersionSummary[]): PipelineVersionSummary => {
+    const chosen = version === undefined ? versions[0] : versions.find((v) => v.id === version || v.digest.startsWith(version));
+    if (!chosen) {
+      throw new CliError(`pipeline "${name}" has no version "${version ?? ''}"; its versions: ${versions.map((v) => `${v.id} (digest ${v.digest.slice(0, 12)})`).join(', ') || 'none'}`, {
+        code: 'not-found',
+      });
     }
-    throw e;
-  }
+    return chosen;
+  };
+  const vanished = (id: string): CliError => new CliError(`pipeline version ${id} disappeared while reading it; try again`, { code: 'not-found' });
+  return onTarget({
+    api: async (api) => {
+      const found = await api.pipeline(name);
+      if (!found || found.pipeline.name !== name) throw noPipeline();
+      const chosen = choose(found.versions);
+      const record = await api.pipelineVersion(found.pipeline.id, chosen.id);
+      if (!record) throw vanished(chosen.id);
+      return record.spec;
+    },
+    local: async () => {
+      try {
+        return await withMetadata(async (m) => {
+          const pipeline = (await m.listPipelines()).find((p) => p.name === name);
+          if (!pipeline) throw noPipeline();
+          const chosen = choose(await m.listPipelineVersions({ pipelineId: pipeline.id }));
+          const record = await m.getPipelineVersion(chosen.id);
+          if (!record) throw vanished(chosen.id);
+          return record.spec;
+        });
+      } catch (e) {
+        if (e instanceof StateDirBusyError) {
+          throw new CliError(`${e.message}\nThe embedded database serves one process at a time: stop that process, or fetch the IR from the API and pass the .json file.`);
+        }
+        throw e;
+      }
+    },
+  });
 }
 
 export function registerExportTsCommand(program: Command): void {

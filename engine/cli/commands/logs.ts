@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import type { MetadataStore, RunRecord, TaskLogRecord } from '../../stores/metadata/index';
 import { StateDirBusyError } from '../../stack/index';
 import { CliError } from '../CliError';
-import { servedApi, type ApiReader } from '../apiReader';
+import type { ApiReader } from '../apiReader';
 import { withMetadata } from '../metadataAccess';
+import { onTarget } from '../target';
 
 const FOLLOW_POLL_MS = 500;
 const FINAL_RUN_STATUSES: RunRecord['status'][] = ['succeeded', 'failed', 'cancelled'];
@@ -32,47 +33,50 @@ export function registerLogsCommand(program: Command): void {
       const print = (line: TaskLogRecord): void => {
         process.stdout.write(`${opts.json ? JSON.stringify(line) : formatLogLine(line)}\n`);
       };
-      const api = await servedApi();
-      if (api) {
-        await viaApi(api, runId, task, attempt, opts.follow === true, print);
+      await onTarget({
+        api: (api) => viaApi(api, runId, task, attempt, opts.follow === true, print),
+        local: () => fromStore(runId, task, attempt, opts, print),
+      });
+    });
+}
+
+/** Logs from the metadata store this process opens (PGlite in the state directory, or DATABASE_URL). */
+async function fromStore(runId: string, task: string | undefined, attempt: number | undefined, opts: LogsOptions, print: (line: TaskLogRecord) => void): Promise<void> {
+  try {
+    await withMetadata(async (m, access) => {
+      const run = await m.getRun(runId);
+      if (!run) throw new CliError(await unknownRunMessage(m, runId));
+      const filter = { runId, ...(task !== undefined ? { taskId: task } : {}), ...(attempt !== undefined ? { attempt } : {}) };
+
+      const following = opts.follow && !FINAL_RUN_STATUSES.includes(run.status);
+      if (!following) {
+        await checkTask(m, run, task);
+        const lines = await m.listTaskLogs(filter);
+        lines.forEach(print);
+        if (lines.length === 0 && !opts.json) process.stderr.write(`no log lines${task ? ` for task "${task}"` : ''}${attempt ? ` in attempt ${attempt}` : ''}\n`);
         return;
       }
-      try {
-        await withMetadata(async (m, access) => {
-          const run = await m.getRun(runId);
-          if (!run) throw new CliError(await unknownRunMessage(m, runId));
-          const filter = { runId, ...(task !== undefined ? { taskId: task } : {}), ...(attempt !== undefined ? { attempt } : {}) };
-
-          const following = opts.follow && !FINAL_RUN_STATUSES.includes(run.status);
-          if (!following) {
-            await checkTask(m, run, task);
-            const lines = await m.listTaskLogs(filter);
-            lines.forEach(print);
-            if (lines.length === 0 && !opts.json) process.stderr.write(`no log lines${task ? ` for task "${task}"` : ''}${attempt ? ` in attempt ${attempt}` : ''}\n`);
-            return;
-          }
-          if (access.embedded) {
-            // Holding the embedded database means no other process is running this run now.
-            await checkTask(m, run, task);
-            (await m.listTaskLogs(filter)).forEach(print);
-            process.stderr.write(
-              `run ${runId} is ${run.status}, but no process is running it (this command holds the embedded database); ` +
-                'it goes on when its stack starts again. To follow a run while it runs, use PostgreSQL (DATABASE_URL).\n',
-            );
-            return;
-          }
-          await follow(m, runId, task, attempt, print);
-        });
-      } catch (e) {
-        if (e instanceof StateDirBusyError) {
-          throw new CliError(
-            `${e.message}\nThe embedded database serves one process at a time: read the logs when the run has ended, ` +
-              'or use PostgreSQL (DATABASE_URL) to follow runs while they run.',
-          );
-        }
-        throw e;
+      if (access.embedded) {
+        // Holding the embedded database means no other process is running this run now.
+        await checkTask(m, run, task);
+        (await m.listTaskLogs(filter)).forEach(print);
+        process.stderr.write(
+          `run ${runId} is ${run.status}, but no process is running it (this command holds the embedded database); ` +
+            'it goes on when its stack starts again. To follow a run while it runs, use PostgreSQL (DATABASE_URL).\n',
+        );
+        return;
       }
+      await follow(m, runId, task, attempt, print);
     });
+  } catch (e) {
+    if (e instanceof StateDirBusyError) {
+      throw new CliError(
+        `${e.message}\nThe embedded database serves one process at a time: read the logs when the run has ended, ` +
+          'or use PostgreSQL (DATABASE_URL) to follow runs while they run.',
+      );
+    }
+    throw e;
+  }
 }
 
 /** Logs through the API; following polls every 500 ms until the run has finished. */
@@ -80,7 +84,7 @@ async function viaApi(api: ApiReader, runId: string, task: string | undefined, a
   const seen = new Set<string>();
   for (;;) {
     const run = await api.getRun(runId);
-    if (!run) throw new CliError(`no run with id "${runId}" (list them with: sluice runs list)`);
+    if (!run) throw new CliError(`no run with id "${runId}" (list them with: sluice runs list)`, { code: 'not-found' });
     const lines = await api.listTaskLogs({ runId, ...(task !== undefined ? { taskId: task } : {}), ...(attempt !== undefined ? { attempt } : {}), limit: 5000 });
     for (const l of lines) {
       const key = `${l.taskId}/${l.attempt}/${l.seq}`;

@@ -1,7 +1,9 @@
 /**
  * `sluice schedules create|list|show|pause|resume|trigger|backfill|delete`. Schedules live in the
- * Temporal server: with a stack running in another process they go to its server; otherwise the
- * embedded stack starts for the command (and the schedule fires whenever a stack runs).
+ * Temporal server. With a server reachable (target.ts) every subcommand goes through its API;
+ * otherwise, with a stack running in another process (a `sluice run`), all but `create` go to its
+ * Temporal server, and with none the embedded stack starts for the command (the schedule fires
+ * whenever a stack runs).
  */
 import { Client, Connection } from '@temporalio/client';
 import { Option, type Command } from 'commander';
@@ -20,13 +22,16 @@ import {
   triggerSchedule,
   type OverlapPolicy,
   type ScheduleDeps,
+  type ScheduleInput,
   type ScheduleSummary,
 } from '../../automation/index';
 import { readStateOwner } from '../../stack/index';
 import { CliError } from '../CliError';
+import type { ApiClient } from '../apiReader';
 import { collect, nameValuePairs } from '../flags';
 import { withCliStack } from '../follow';
 import { loadPipeline } from '../loadPipeline';
+import { onTarget } from '../target';
 
 const print = (s: string): void => {
   process.stdout.write(`${s}\n`);
@@ -44,10 +49,10 @@ async function withSchedules<T>(needsMetadata: boolean, fn: (deps: ScheduleDeps)
         await connection.close();
       }
     }
-    if (owner) throw new CliError(`the state directory is in use by process ${owner.pid} (${owner.purpose}); create the schedule when it ends`);
+    if (owner) throw new CliError(`the state directory is in use by process ${owner.pid} (${owner.purpose}); create the schedule when it ends`, { code: 'refused' });
     return await withCliStack({ log: () => undefined }, (stack) => fn({ client: stack.client, metadata: stack.metadata, taskQueuePrefix: stack.taskQueuePrefix }));
   } catch (e) {
-    if (e instanceof ScheduleError) throw new CliError(e.message);
+    if (e instanceof ScheduleError) throw new CliError(e.message, { code: 'refused' });
     throw e;
   }
 }
@@ -65,6 +70,11 @@ function format(s: ScheduleSummary): string {
   if (s.nextRuns.length) lines.push(`  next: ${s.nextRuns.slice(0, 3).join(', ')}`);
   for (const r of s.recentRuns.slice(-5)) lines.push(`  ran: ${r.nominalTime}  ${r.workflowId}`);
   return lines.join('\n');
+}
+
+/** Runs the subcommand on the server when one is reachable, else with local schedule deps. */
+function onSchedules<T>(needsMetadata: boolean, api: (api: ApiClient) => Promise<T>, local: (deps: ScheduleDeps) => Promise<T>): Promise<T> {
+  return onTarget({ api, local: () => withSchedules(needsMetadata, local) });
 }
 
 function date(text: string | undefined, flag: string): Date | undefined {
@@ -105,23 +115,26 @@ export function registerScheduleCommands(program: Command): void {
         const params = resolveRunParams(loaded.spec, nameValuePairs(o.param), { fromText: true });
         const startAt = date(o.start, '--start');
         const endAt = date(o.end, '--end');
-        const created = await withSchedules(true, (deps) =>
-          createSchedule(requireMetadata(deps), {
-            ...(o.id ? { id: o.id } : {}),
-            spec: loaded.spec,
-            params,
-            cron: o.cron,
-            every: o.every,
-            ...(o.tz ? { timezone: o.tz } : {}),
-            ...(startAt ? { startAt } : {}),
-            ...(endAt ? { endAt } : {}),
-            ...(o.jitter ? { jitter: o.jitter } : {}),
-            overlap: o.overlap,
-            ...(o.catchup ? { catchupWindow: o.catchup } : {}),
-            pauseOnFailure: o.pauseOnFailure ?? false,
-            paused: o.paused ?? false,
-            ...(o.note ? { note: o.note } : {}),
-          }),
+        const input: ScheduleInput = {
+          ...(o.id ? { id: o.id } : {}),
+          spec: loaded.spec,
+          params,
+          cron: o.cron,
+          every: o.every,
+          ...(o.tz ? { timezone: o.tz } : {}),
+          ...(startAt ? { startAt: startAt.toISOString() } : {}),
+          ...(endAt ? { endAt: endAt.toISOString() } : {}),
+          ...(o.jitter ? { jitter: o.jitter } : {}),
+          overlap: o.overlap,
+          ...(o.catchup ? { catchupWindow: o.catchup } : {}),
+          pauseOnFailure: o.pauseOnFailure ?? false,
+          paused: o.paused ?? false,
+          ...(o.note ? { note: o.note } : {}),
+        };
+        const created = await onSchedules(
+          true,
+          (api) => api.createSchedule(input),
+          (deps) => createSchedule(requireMetadata(deps), input),
         );
         print(format(created));
         print('(schedules fire while a Sluice stack runs: sluice run, sluice dev or a standalone worker)');
@@ -132,7 +145,7 @@ export function registerScheduleCommands(program: Command): void {
     .command('list')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const list = await withSchedules(false, listSchedules);
+      const list = await onSchedules(false, (api) => api.listSchedules(), listSchedules);
       print(o.json ? JSON.stringify(list, null, 2) : list.length ? list.map(format).join('\n') : 'no schedules (create one with: sluice schedules create <pipeline.ts> --cron "0 3 * * *")');
     });
   schedules
@@ -140,7 +153,7 @@ export function registerScheduleCommands(program: Command): void {
     .argument('<id>')
     .option('--json', 'print JSON')
     .action(async (id: string, o: { json?: boolean }) => {
-      const s = await withSchedules(false, (deps) => describeSchedule(deps, id));
+      const s = await onSchedules(false, (api) => api.describeSchedule(id), (deps) => describeSchedule(deps, id));
       print(o.json ? JSON.stringify(s, null, 2) : format(s));
     });
   for (const [name, act] of [
@@ -152,7 +165,7 @@ export function registerScheduleCommands(program: Command): void {
       .argument('<id>')
       .option('-m, --note <text>', 'why')
       .action(async (id: string, o: { note?: string }) => {
-        print(format(await withSchedules(false, (deps) => act(deps, id, o.note))));
+        print(format(await onSchedules(false, (api) => api.scheduleAction(id, name, o.note), (deps) => act(deps, id, o.note))));
       });
   }
   schedules
@@ -160,7 +173,7 @@ export function registerScheduleCommands(program: Command): void {
     .description('run the schedule\'s pipeline now')
     .argument('<id>')
     .action(async (id: string) => {
-      await withSchedules(false, (deps) => triggerSchedule(deps, id));
+      await onSchedules(false, (api) => api.triggerSchedule(id), (deps) => triggerSchedule(deps, id));
       print(`triggered schedule ${id}`);
     });
   schedules
@@ -173,14 +186,14 @@ export function registerScheduleCommands(program: Command): void {
     .action(async (id: string, o: { from: string; to: string; overlap: OverlapPolicy }) => {
       const from = date(o.from, '--from') as Date;
       const to = date(o.to, '--to') as Date;
-      await withSchedules(false, (deps) => backfillSchedule(deps, id, from, to, o.overlap));
+      await onSchedules(false, (api) => api.backfillSchedule(id, from, to, o.overlap), (deps) => backfillSchedule(deps, id, from, to, o.overlap));
       print(`backfilling schedule ${id} from ${from.toISOString()} to ${to.toISOString()}`);
     });
   schedules
     .command('delete')
     .argument('<id>')
     .action(async (id: string) => {
-      await withSchedules(false, (deps) => deleteSchedule(deps, id));
+      await onSchedules(false, (api) => api.deleteSchedule(id), (deps) => deleteSchedule(deps, id));
       print(`deleted schedule ${id}`);
     });
 }

@@ -1,6 +1,7 @@
 /**
  * `sluice tokens create|list|revoke`: API tokens for the HTTP API (engine/server/auth.ts). The secret
- * is printed once, at creation; the store keeps only its sha256.
+ * is printed once, at creation; the store keeps only its sha256. Through the server's API when one
+ * is reachable (target.ts; an admin token then), else in the metadata store.
  */
 import { Option, type Command } from 'commander';
 import { API_ROLES, createApiToken } from '../../server/index';
@@ -8,6 +9,7 @@ import type { ApiTokenRecord } from '../../stores/metadata/index';
 import { StateDirBusyError } from '../../stack/index';
 import { CliError } from '../CliError';
 import { withMetadata } from '../metadataAccess';
+import { onTarget } from '../target';
 
 const print = (s: string): void => {
   process.stdout.write(`${s}\n`);
@@ -46,7 +48,11 @@ export function registerTokenCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { role: (typeof API_ROLES)[number]; name: string; json?: boolean }) => {
       if (!NAME.test(opts.name)) throw new CliError(`--name "${opts.name}": use 1 to 100 letters, digits, " ", ".", "@", "-" or "_"`);
-      const { record, token } = await withTokenStore((m) => createApiToken(m, { name: opts.name, role: opts.role }));
+      const input = { name: opts.name, role: opts.role };
+      const { record, token } = await onTarget({
+        api: (api) => api.createToken(input),
+        local: () => withTokenStore((m) => createApiToken(m, input)),
+      });
       if (opts.json) {
         print(JSON.stringify({ ...record, token }, null, 2));
         return;
@@ -63,7 +69,7 @@ export function registerTokenCommands(program: Command): void {
     .description('list API tokens (never their secrets)')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const list = await withTokenStore((m) => m.listApiTokens());
+      const list = await onTarget({ api: (api) => api.listTokens(), local: () => withTokenStore((m) => m.listApiTokens()) });
       if (opts.json) print(JSON.stringify(list, null, 2));
       else if (list.length === 0) print('no API tokens (create one with: sluice tokens create --role admin --name <you>)');
       else list.forEach((t) => print(formatToken(t)));
@@ -74,11 +80,25 @@ export function registerTokenCommands(program: Command): void {
     .description('revoke an API token: requests with it are refused from now on')
     .argument('<id>', 'the token id (sluice tokens list)')
     .action(async (id: string) => {
-      const revoked = await withTokenStore(async (m) => {
-        if (await m.revokeApiToken(id)) return true;
-        const found = await m.findApiToken(id);
-        if (!found) throw new CliError(`no API token with id "${id}" (sluice tokens list shows them)`);
-        return false;
+      const unknown = (): CliError => new CliError(`no API token with id "${id}" (sluice tokens list shows them)`, { code: 'not-found' });
+      const revoked = await onTarget({
+        api: async (api) => {
+          try {
+            await api.revokeToken(id);
+            return true;
+          } catch (e) {
+            // 404: no active token with that id — revoked already, or none at all.
+            if (!(e instanceof CliError && e.code === 'not-found')) throw e;
+            if (!(await api.listTokens()).some((t) => t.id === id)) throw unknown();
+            return false;
+          }
+        },
+        local: () =>
+          withTokenStore(async (m) => {
+            if (await m.revokeApiToken(id)) return true;
+            if (!(await m.findApiToken(id))) throw unknown();
+            return false;
+          }),
       });
       print(revoked ? `revoked token ${id}` : `token ${id} was already revoked`);
     });

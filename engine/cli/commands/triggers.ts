@@ -1,6 +1,8 @@
 /**
  * `sluice triggers create webhook|artifact|completion|notification`, `list`, `delete`. Triggers are
  * workflows on the Temporal server; they fire while a Sluice stack runs (sluice dev, or workers).
+ * Through the server's API when one is reachable (target.ts), else on an embedded stack started
+ * for the command.
  */
 import { Argument, type Command } from 'commander';
 import { resolveRunParams } from '../../runs/index';
@@ -12,6 +14,7 @@ import { CliError } from '../CliError';
 import { collect, nameValuePairs } from '../flags';
 import { withCliStack } from '../follow';
 import { loadPipeline } from '../loadPipeline';
+import { onTarget } from '../target';
 
 const print = (s: string): void => {
   process.stdout.write(`${s}\n`);
@@ -19,11 +22,11 @@ const print = (s: string): void => {
 
 async function withTriggers<T>(fn: Parameters<typeof withCliStack<T>>[1]): Promise<T> {
   const owner = await readStateOwner(stateDir());
-  if (owner) throw new CliError(`the state directory is in use by process ${owner.pid} (${owner.purpose}); manage triggers through its API (/api/triggers) or when it ends`);
+  if (owner) throw new CliError(`the state directory is in use by process ${owner.pid} (${owner.purpose}); manage triggers when it ends`, { code: 'refused' });
   try {
     return await withCliStack({ log: () => undefined }, fn);
   } catch (e) {
-    if (e instanceof TriggerError) throw new CliError(e.message);
+    if (e instanceof TriggerError) throw new CliError(e.message, { code: e.code === 'not-found' || e.code === 'gone' ? 'not-found' : 'refused' });
     throw e;
   }
 }
@@ -81,7 +84,10 @@ export function registerTriggerCommands(program: Command): void {
             : kind === 'completion'
               ? { kind, id: o.id, spec, params, after: { pipeline: o.after ?? '', statuses }, mapping: nameValuePairs(o.map, '--map'), pollMs }
               : { kind, id: o.id, after: { ...(o.after ? { pipeline: o.after } : {}), statuses }, url: o.url ?? '', pollMs };
-      const created = await withTriggers((stack) => createTrigger({ client: stack.client, metadata: stack.metadata, taskQueuePrefix: stack.taskQueuePrefix }, input));
+      const created = await onTarget({
+        api: (api) => api.createTrigger(input),
+        local: () => withTriggers((stack) => createTrigger({ client: stack.client, metadata: stack.metadata, taskQueuePrefix: stack.taskQueuePrefix }, input)),
+      });
       print(format(created.definition));
       if (created.secret) print(`secret (shown once; sign each delivery with HMAC-SHA256 over "v1:<timestamp>:<delivery id>:<body>"): ${created.secret}`);
     });
@@ -90,7 +96,7 @@ export function registerTriggerCommands(program: Command): void {
     .command('list')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const list = await withTriggers((stack) => listTriggers(stack.client));
+      const list = await onTarget({ api: (api) => api.listTriggers(), local: () => withTriggers((stack) => listTriggers(stack.client)) });
       print(o.json ? JSON.stringify(list, null, 2) : list.length ? list.map(format).join('\n') : 'no triggers');
     });
 
@@ -98,7 +104,7 @@ export function registerTriggerCommands(program: Command): void {
     .command('delete')
     .argument('<id>')
     .action(async (id: string) => {
-      await withTriggers((stack) => deleteTrigger(stack.client, id));
+      await onTarget({ api: (api) => api.deleteTrigger(id), local: () => withTriggers((stack) => deleteTrigger(stack.client, id)) });
       print(`deleted trigger ${id}`);
     });
 }

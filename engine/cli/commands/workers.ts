@@ -1,41 +1,19 @@
 /**
  * `sluice workers`: the workers polling the task queues, with their roles, GPUs and ML runtimes —
- * from the API of a running `sluice dev` (or SLUICE_URL), else straight from the Temporal server
+ * from the server's API when one is reachable (target.ts), else straight from the Temporal server
  * at TEMPORAL_ADDRESS.
  */
 import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
 import { DEFAULT_TASK_QUEUE_PREFIX } from '../../runs/index';
-import { ApiReader, servedApi } from '../apiReader';
+import type { WorkersAnswer } from '../apiReader';
 import { CliError } from '../CliError';
-import { listWorkers, type QueueView } from '../../temporal/worker/index';
+import { onTarget } from '../target';
+import { listWorkers } from '../../temporal/worker/index';
 
 const print = (s: string): void => {
   process.stdout.write(`${s}\n`);
 };
-
-interface WorkerRow {
-  process: string;
-  roles: string[];
-  gpus: number[];
-  tfjs?: string;
-  onnx?: string[];
-  lastSeen: string | null;
-  polling: boolean;
-}
-interface WorkersAnswer {
-  queues: QueueView[];
-  workers: WorkerRow[];
-}
-
-/** The API's /api/workers (ApiReader's request helper is protected: a small subclass reads it). */
-class WorkersReader extends ApiReader {
-  async workers(): Promise<WorkersAnswer> {
-    const r = await this.get<WorkersAnswer>('/api/workers');
-    if (!r) throw new CliError(`the Sluice API at ${this.url} has no /api/workers (an older server?)`);
-    return r;
-  }
-}
 
 async function fromTemporal(prefix: string): Promise<WorkersAnswer> {
   const address = process.env.TEMPORAL_ADDRESS;
@@ -81,10 +59,10 @@ export function registerWorkersCommand(program: Command): void {
     .option('--task-queue-prefix <prefix>', 'prefix of the task queues, when asking Temporal directly (default $SLUICE_TASK_QUEUE_PREFIX or "sluice")')
     .option('--json', 'print JSON')
     .action(async (opts: { taskQueuePrefix?: string; json?: boolean }) => {
-      const api = await servedApi();
-      const answer = api
-        ? await new WorkersReader(api.url, process.env.SLUICE_TOKEN).workers()
-        : await fromTemporal(opts.taskQueuePrefix ?? process.env.SLUICE_TASK_QUEUE_PREFIX ?? DEFAULT_TASK_QUEUE_PREFIX);
+      const answer = await onTarget({
+        api: (api) => api.workers(),
+        local: () => fromTemporal(opts.taskQueuePrefix ?? process.env.SLUICE_TASK_QUEUE_PREFIX ?? DEFAULT_TASK_QUEUE_PREFIX),
+      });
       print(opts.json ? JSON.stringify(answer, null, 2) : formatWorkers(answer));
     });
 }

@@ -13,7 +13,8 @@ export class ComponentNotFoundError extends NonRetryableError {
 
 export class ComponentRegistry {
   private readonly byDigest = new Map<string, AnyComponent>();
-  private readonly importedModules = new Set<string>();
+  /** One import per module: tasks that start together wait for the same one (not for none). */
+  private readonly imports = new Map<string, Promise<number>>();
 
   constructor(private readonly projectRoot: string = process.cwd()) {}
 
@@ -48,10 +49,11 @@ export class ComponentRegistry {
     const target = /^[./]/.test(specifier) || specifier.endsWith('.ts') || specifier.endsWith('.js')
       ? pathToFileURL(path.resolve(this.projectRoot, specifier)).href
       : specifier;
-    if (this.importedModules.has(target)) return 0;
-    this.importedModules.add(target);
-    const mod = (await import(target)) as Record<string, unknown>;
-    return this.addModule(mod);
+    const pending = this.imports.get(target);
+    if (pending) return pending.then(() => 0);
+    const imported = import(target).then((mod: Record<string, unknown>) => this.addModule(mod));
+    this.imports.set(target, imported);
+    return imported;
   }
 
   async resolve(spec: ComponentSpec, where: string): Promise<AnyComponent> {
