@@ -11,7 +11,7 @@
 import type { z } from 'zod';
 import type { EventData, EventMap } from './events';
 import { ApiError, apiErrorFromResponse } from './problem';
-import { fillPath, queryString, type RequestOf, type ResponseOf, type RouteDef } from './route';
+import { fillPath, queryString, type EventsOf, type RequestOf, type ResponseOf, type RouteDef } from './route';
 import { apiRoutes, type ApiRoutes, type OperationId } from './routes';
 
 /** The part of an HTTP answer the client reads (a fetch Response has it). */
@@ -57,7 +57,16 @@ export type ApiClient = { readonly [K in JsonOperation]: Call<ApiRoutes[K]> } & 
    * that accept it carry the token in the query (`access_token`), since those cannot send headers.
    */
   url<K extends OperationId>(operation: K, request: RequestOf<ApiRoutes[K]>): string;
+  /** The events of a stream operation, to check each one with `readStreamEvent`. */
+  events<K extends StreamOperation>(operation: K): EventsOf<ApiRoutes[K]>;
 };
+
+/** Operations answered with a server-sent event stream. */
+export type StreamOperation = {
+  [K in OperationId]: ApiRoutes[K]['responses'] extends { 200: { events: EventMap } } ? K : never;
+}[OperationId];
+
+type ResponseDefLike = RouteDef['responses'][number];
 
 /** The request any operation takes, with its types erased (the typed methods check them). */
 interface AnyRequest extends CallOptions {
@@ -128,9 +137,15 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     return baseUrl + fillPath(route.path, request.params) + queryString({ ...request.query, ...(current ? { access_token: current } : {}) });
   };
 
+  const events = (operation: OperationId): EventMap => {
+    const answer: ResponseDefLike | undefined = (apiRoutes[operation].responses as Readonly<Record<number, ResponseDefLike>>)[200];
+    if (!answer?.events) throw new Error(`${operation} is not an event stream`);
+    return answer.events;
+  };
+
   const methods: Record<string, (request?: AnyRequest) => Promise<unknown>> = {};
   for (const operation of Object.keys(apiRoutes) as OperationId[]) methods[operation] = (request) => call(operation, request);
-  return { ...methods, baseUrl, url } as unknown as ApiClient;
+  return { ...methods, baseUrl, url, events } as unknown as ApiClient;
 }
 
 /**

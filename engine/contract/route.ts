@@ -39,8 +39,9 @@ export interface RouteDef {
 
 type Input<S> = S extends z.ZodType ? z.input<S> : never;
 
-/** Query values may be given as numbers and booleans; they travel as text. */
-type QueryInput<Q> = { [K in keyof Q]: Q[K] extends string ? Q[K] | (string extends Q[K] ? number : never) : Q[K] };
+/** A free-text query value may be given as a number; it travels as text. */
+type QueryValue<V> = V extends string ? (string extends V ? V | number : V) : V;
+type QueryInput<Q> = { [K in keyof Q]: QueryValue<Q[K]> };
 
 /** What a call of the route sends: `params` when the path has some, `query`, `body` (optional when every field is). */
 export type RequestOf<R extends RouteDef> = (R['params'] extends z.ZodType ? { params: Input<R['params']> } : { params?: undefined }) &
