@@ -71,7 +71,7 @@ type ResponseDefLike = RouteDef['responses'][number];
 /** The request any operation takes, with its types erased (the typed methods check them). */
 interface AnyRequest extends CallOptions {
   params?: Record<string, string>;
-  query?: Record<string, unknown>;
+  query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
 }
 

@@ -72,11 +72,11 @@ export function fillPath(path: string, params: Readonly<Record<string, string>> 
 }
 
 /** `?a=1&b=x` from the defined values (empty when none). */
-export function queryString(query: Readonly<Record<string, unknown>> | undefined): string {
+export function queryString(query: Readonly<Record<string, string | number | boolean | undefined>> | undefined): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(query ?? {})) {
     if (v === undefined) continue;
-    parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(v as string | number | boolean))}`);
+    parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
   }
   return parts.length ? `?${parts.join('&')}` : '';
 }

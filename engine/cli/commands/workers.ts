@@ -6,38 +6,17 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
 import { DEFAULT_TASK_QUEUE_PREFIX } from '../../runs/index';
-import { ApiReader, servedApi } from '../apiReader';
+import type { Workers } from '../../contract/index';
+import { servedApi } from '../apiReader';
 import { CliError } from '../CliError';
-import { listWorkers, type QueueView } from '../../temporal/worker/index';
+import { listWorkers } from '../../temporal/worker/index';
 
 const print = (s: string): void => {
   process.stdout.write(`${s}\n`);
 };
 
-interface WorkerRow {
-  process: string;
-  roles: string[];
-  gpus: number[];
-  tfjs?: string;
-  onnx?: string[];
-  lastSeen: string | null;
-  polling: boolean;
-}
-interface WorkersAnswer {
-  queues: QueueView[];
-  workers: WorkerRow[];
-}
-
-/** The API's /api/workers (ApiReader's request helper is protected: a small subclass reads it). */
-class WorkersReader extends ApiReader {
-  async workers(): Promise<WorkersAnswer> {
-    const r = await this.get<WorkersAnswer>('/api/workers');
-    if (!r) throw new CliError(`the Sluice API at ${this.url} has no /api/workers (an older server?)`);
-    return r;
-  }
-}
-
-async function fromTemporal(prefix: string): Promise<WorkersAnswer> {
+/** The same answer as GET /api/workers, from the Temporal server itself. */
+async function fromTemporal(prefix: string): Promise<Workers> {
   const address = process.env.TEMPORAL_ADDRESS;
   if (!address) {
     throw new CliError('no Sluice API to ask (start `sluice dev`, or set SLUICE_URL) and no TEMPORAL_ADDRESS: set one of them to list the workers');
@@ -56,7 +35,7 @@ async function fromTemporal(prefix: string): Promise<WorkersAnswer> {
   }
 }
 
-export function formatWorkers(answer: WorkersAnswer, now = Date.now()): string {
+export function formatWorkers(answer: Workers, now = Date.now()): string {
   const lines = ['queues:'];
   for (const q of answer.queues) lines.push(`  ${q.name.padEnd(24)} ${q.role.padEnd(7)} ${q.pollers} worker${q.pollers === 1 ? '' : 's'} (${q.idlePollers} idle)`);
   lines.push('', answer.workers.length ? 'workers:' : 'workers: none is polling (start one: sluice worker --queue control --queue cpu)');
@@ -83,7 +62,7 @@ export function registerWorkersCommand(program: Command): void {
     .action(async (opts: { taskQueuePrefix?: string; json?: boolean }) => {
       const api = await servedApi();
       const answer = api
-        ? await new WorkersReader(api.url, process.env.SLUICE_TOKEN).workers()
+        ? await api.workers()
         : await fromTemporal(opts.taskQueuePrefix ?? process.env.SLUICE_TASK_QUEUE_PREFIX ?? DEFAULT_TASK_QUEUE_PREFIX);
       print(opts.json ? JSON.stringify(answer, null, 2) : formatWorkers(answer));
     });

@@ -3,7 +3,7 @@
  * Versions are numbered 1, 2, … oldest first in routes (#/pipelines/iris/versions/3); the API knows
  * them by id, listed newest first.
  */
-import type { CatalogComponent, JsonValue, Pipeline, PipelineListItem, PipelineVersionSummary } from 'sluice/api';
+import type { CatalogComponent, Pipeline, PipelineListItem, PipelineVersionSummary } from 'sluice/api';
 import { componentSpecSchema, formatIssue, validatePipeline, type ComponentSpec, type PipelineSpec } from 'sluice/dsl';
 import { api } from '../../api/client';
 
@@ -62,6 +62,5 @@ export async function listComponents(): Promise<PaletteComponent[]> {
   });
 }
 
-/** Parameter values as the run form parsed them from text (parseParamText): JSON by construction. */
 export const startRun = async (pipelineVersionId: string, params: Record<string, unknown>): Promise<string> =>
-  (await api.submitRun({ body: { pipelineVersionId, params: params as Record<string, JsonValue> } })).run.id;
+  (await api.submitRun({ body: { pipelineVersionId, params } })).run.id;
