@@ -4,7 +4,7 @@
  * are checked against them, and problem+json errors arrive as an `ApiError` with the problem's code,
  * detail and per-field errors for the UI to show.
  */
-import { createApiClient, readStreamEvent, type ApiRoutes, type EventData, type EventsOf, type RequestOf } from 'sluice/api';
+import { createApiClient, readStreamEvent, type ApiRoutes, type EventData, type EventsOf, type RequestOf, type StreamOperation } from 'sluice/api';
 
 export { ApiError, type FieldError } from 'sluice/api';
 
@@ -20,7 +20,6 @@ export function apiToken(): string | undefined {
 /** The API of the server that serves the editor (same origin). */
 export const api = createApiClient({ baseUrl: '', token: apiToken });
 
-type StreamOperation = 'streamRun' | 'streamRuns';
 type Events<K extends StreamOperation> = EventsOf<ApiRoutes[K]>;
 export type StreamHandlers<K extends StreamOperation> = { [E in keyof Events<K> & string]?: (data: EventData<Events<K>>[E]) => void };
 
