@@ -41,7 +41,7 @@ export interface CallOptions {
 type SuccessSpecs<R extends RouteDef> = R['responses'][Extract<keyof R['responses'], 200 | 201 | 202 | 204>];
 /** Operations answered with JSON (or nothing): streams, downloads and text are reached by `url()`. */
 export type JsonOperation = {
-  [K in OperationId]: SuccessSpecs<ApiRoutes[K]> extends { events: EventMap } | { content: object } ? never : K;
+  [K in OperationId]: [Extract<SuccessSpecs<ApiRoutes[K]>, { events: EventMap } | { content: object }>] extends [never] ? K : never;
 }[OperationId];
 
 type Call<R extends RouteDef> =
