@@ -112,7 +112,8 @@ describe('the API behind the run view and the lineage explorer', () => {
     // A refusal arrives as an ApiError carrying the problem's code, status and field.
     const missing = await api.getRun({ params: { runId: 'nope' } }).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(ApiError);
-    expect(missing).toMatchObject({ code: 'not-found', status: 404, errors: [{ path: '/params/runId', message: expect.any(String) }] });
+    expect(missing).toMatchObject({ code: 'not-found', status: 404 });
+    expect((missing as ApiError).errors.map((e) => e.path)).toEqual(['/params/runId']);
     const denied = await createApiClient({ baseUrl: secured.url }).listRuns().catch((e: unknown) => e);
     expect(denied).toMatchObject({ code: 'unauthorized', status: 401 });
   });

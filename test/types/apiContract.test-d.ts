@@ -37,8 +37,8 @@ const api = createApiClient({ baseUrl: 'http://127.0.0.1:8080', token: 'sluice_x
 export async function clientCalls(): Promise<void> {
   const detail = await api.getRun({ params: { runId: 'r1' } });
   const waiting: { resourceClass: 'cpu' | 'gpu'; reason: string } | undefined = detail.live?.tasks.fit?.waitingFor;
-  // @ts-expect-error waitingFor is an object: no string methods on it
-  void detail.live?.tasks.fit?.waitingFor?.toLowerCase();
+  // @ts-expect-error waitingFor is an object, not text
+  const text: string | undefined = detail.live?.tasks.fit?.waitingFor;
   // @ts-expect-error a run's path parameter is required
   await api.getRun({});
   const page = await api.listRuns({ query: { status: 'failed', limit: 20, taskCounts: 'true' } });
@@ -54,5 +54,5 @@ export async function clientCalls(): Promise<void> {
   // @ts-expect-error an event stream is not a JSON call
   void api.streamRun;
   const status: TaskStatus['state'] = 'waiting';
-  void [waiting, first, isNew, url, status];
+  void [waiting, text, first, isNew, url, status];
 }
