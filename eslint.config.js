@@ -128,6 +128,48 @@ const workflowRestrictions = [
   },
 ];
 
+const contractRestrictions = [
+  {
+    regex: NODE_BUILTIN,
+    message:
+      'engine/contract/ may not import Node built-ins: the API contract (sluice/api) is bundled into the editor and runs in the browser as well as in the CLI and the server. Keep it to zod schemas, types and the fetch-based client; Node code belongs in engine/server/ or engine/cli/.',
+  },
+  {
+    regex: `${DB_AND_SERVER}|^@temporalio/|${ML_RUNTIMES}`,
+    message:
+      'engine/contract/ may not import databases, servers, Temporal or ML runtimes: it describes the HTTP API (schemas, routes, a client) and is bundled into the browser. The server side of a route (express, the stores, Temporal) lives in engine/server/.',
+  },
+  {
+    // Leaving engine/contract/ is allowed only into the pure IR (dsl/ir/).
+    regex: '^\\.\\./(?!\\.\\./dsl/ir(?:/|$))',
+    message:
+      "engine/contract/ may import only files within engine/contract/ and the pure IR (../../dsl/ir/*): it is the browser-safe description of the API that the server, the CLI and the editor share, so it depends on nothing of theirs. Move what the server needs to describe into the contract, and keep the implementation in engine/server/.",
+  },
+  {
+    regex: '^sluice/',
+    message: "engine/contract/ may not import the package by name ('sluice/…'): import the pure IR relatively (../../dsl/ir/*).",
+  },
+  {
+    // Any other third-party package: the contract is zod schemas and a fetch client, nothing else.
+    regex: `^(?![./])(?!zod(?:/|$))(?!node:)(?!(?:${nodeBuiltinNames.join('|')})(?:/|$))(?!(?:pg|pg-[\\w-]+|@electric-sql/pglite|drizzle-orm|drizzle-kit|express)(?:/|$))(?!@temporalio/)(?!@tensorflow/|onnxruntime-)(?!sluice/)`,
+    message:
+      'engine/contract/ may import only zod (and the pure IR): every package it uses is bundled into the editor and loaded by the CLI. Describe with zod; leave server and client libraries to engine/server/ and the callers.',
+  },
+];
+
+/** Every HTTP call of the editor and the CLI goes through the contract's typed client. */
+const noRawHttp = (/** @type {string} */ where) => [
+  'error',
+  {
+    name: 'fetch',
+    message: `${where} may not call fetch() itself: call the API through the typed client of its contract (sluice/api: createApiClient, one method per route), so every request and answer is typed and checked by the schemas the server uses. Downloads and event streams: client.url(operation, request).`,
+  },
+  {
+    name: 'EventSource',
+    message: `${where} may not open an EventSource itself: use subscribe() in editor/src/api/client.ts, which checks each event against the contract's stream schemas.`,
+  },
+];
+
 const editorRestrictions = [
   {
     regex: NODE_BUILTIN,
@@ -137,7 +179,12 @@ const editorRestrictions = [
   {
     regex: ourFolder(['engine', 'components', 'workers', 'examples', 'bench', 'scripts', 'test']),
     message:
-      'editor/src talks to the engine only over HTTP and uses only the DSL (DESIGN.md "Layout"): import sluice/dsl (types, validator, codegen) and call the API through editor/src/api/client.ts.',
+      'editor/src talks to the engine only over HTTP and uses only the DSL and the API contract (DESIGN.md "Layout"): import sluice/dsl (types, validator, codegen) and sluice/api (the wire types and the typed client; editor/src/api/client.ts holds the instance).',
+  },
+  {
+    regex: '^sluice/(?!dsl$|api$)',
+    message:
+      "editor/src may import only sluice/dsl and sluice/api from the package: 'sluice/engine' and 'sluice/components' run in Node (servers, stores, ML runtimes) and cannot be bundled for the browser.",
   },
   {
     regex: `${DB_AND_SERVER}|${ML_RUNTIMES}|^@temporalio/`,
@@ -292,9 +339,30 @@ export default defineConfig(
     },
   },
   {
+    files: ['engine/contract/**/*.ts'],
+    ignores: TEST_FILES,
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: contractRestrictions }],
+      'no-restricted-syntax': noHiddenImports('engine/contract/'),
+    },
+  },
+  {
     files: ['editor/src/**/*.ts', 'editor/src/**/*.tsx'],
     ignores: TEST_FILES,
-    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: editorRestrictions }] },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: editorRestrictions }],
+      'no-restricted-globals': noRawHttp('editor/src'),
+    },
+  },
+  {
+    // The one place that opens event streams (and checks their events against the contract).
+    files: ['editor/src/api/client.ts'],
+    rules: { 'no-restricted-globals': 'off' },
+  },
+  {
+    files: ['engine/cli/**/*.ts'],
+    ignores: [...TEST_FILES, 'engine/cli/apiReader.ts'],
+    rules: { 'no-restricted-globals': noRawHttp('engine/cli') },
   },
   {
     // Modules (engine/ by process role, workers/) are entered through their index.ts only.

@@ -7,6 +7,7 @@ export default defineConfig({
   resolve: {
     alias: {
       'sluice/dsl': here('./dsl/index.ts'),
+      'sluice/api': here('./engine/contract/index.ts'),
       'sluice/components': here('./components/index.ts'),
       'sluice/engine': here('./engine/index.ts'),
     },
@@ -19,6 +20,9 @@ export default defineConfig({
     // Heavy integration files (Temporal server, PostgreSQL) on a 2-core machine: keep concurrency low.
     maxWorkers: 2,
     testTimeout: 120_000,
+    // Every API server a test starts checks its replies and events against the contract
+    // (engine/contract): a drift fails the test that met it (engine/server/routing.ts: checkReply).
+    env: { SLUICE_API_CHECK_RESPONSES: '1' },
     hookTimeout: 180_000,
   },
 });

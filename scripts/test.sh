@@ -23,8 +23,8 @@ fi
 echo "== editor build (vite)"
 bash scripts/ensure-editor.sh
 
-echo "== typecheck (tsc, including test/types/*.test-d.ts)"
-npx tsc --noEmit -p .
+echo "== typecheck (tsc -b: Node, the pure dsl/ + API contract, the editor; including test/types/*.test-d.ts)"
+npm run --silent typecheck
 echo "== lint (eslint)"
 npx eslint .
 echo "== tests (vitest)"

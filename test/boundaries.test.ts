@@ -1,7 +1,8 @@
 /**
  * The runtime boundaries (STYLE.md habit 1, DESIGN.md "Layout"), proved twice:
  *
- *  1. By following imports: from every file of `dsl/` and of `engine/temporal/workflows/`, every import is
+ *  1. By following imports: from every file of `dsl/`, `engine/temporal/workflows/`, `engine/contract/`
+ *     (the API contract, `sluice/api`) and `editor/src/`, every import is
  *     followed transitively through our own files (type-only imports included), and the test fails
  *     naming the chain of files if anything reachable imports a Node built-in, a database or server
  *     library, a Temporal package that the workflow sandbox refuses, or one of our files outside the
@@ -29,7 +30,7 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 // ---------------------------------------------------------------------------------------------
 
 /** Tests run in Node under vitest and are never bundled for the browser or the workflow sandbox. */
-const isTestFile = (file: string): boolean => /\.(?:test|test-d|contract)\.ts$/.test(file);
+const isTestFile = (file: string): boolean => /\.(?:test|test-d|contract)\.tsx?$/.test(file);
 
 interface ImportRef {
   specifier: string;
@@ -38,7 +39,7 @@ interface ImportRef {
 
 /** Every module a file refers to: static imports, re-exports, `import()`, `require()`, `import('x')` types. */
 function importsOf(file: string): ImportRef[] {
-  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
   const refs: ImportRef[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
@@ -150,6 +151,27 @@ const BOUNDARIES: Boundary[] = [
       },
     ],
   },
+  {
+    folder: 'engine/contract',
+    why: 'engine/contract/ (the API contract, sluice/api) is bundled into the editor and loaded by the CLI and the server',
+    mayReach: (rel) => rel.startsWith('engine/contract/') || rel.startsWith('dsl/ir/'),
+    mayReachText: 'engine/contract/ and dsl/ir/',
+    forbidden: [
+      nodeBuiltin,
+      dbAndServer,
+      mlRuntime,
+      { test: (name) => name.startsWith('@temporalio/'), what: 'a Temporal package' },
+      // zod describes the contract; the pure IR it may reach hashes with @noble/hashes.
+      { test: (name) => !/^(?:zod|@noble\/hashes)(?:\/|$)/.test(name), what: 'a package other than zod (the contract is schemas and a fetch client)' },
+    ],
+  },
+  {
+    folder: 'editor/src',
+    why: 'editor/src/ runs in the browser and reaches the engine only over HTTP',
+    mayReach: (rel) => rel.startsWith('editor/src/') || rel.startsWith('dsl/') || rel.startsWith('engine/contract/'),
+    mayReachText: 'editor/src/, dsl/ and engine/contract/ (sluice/dsl, sluice/api)',
+    forbidden: [nodeBuiltin, dbAndServer, mlRuntime, { test: (name) => name.startsWith('@temporalio/'), what: 'a Temporal package' }],
+  },
 ];
 
 function listTsFiles(dir: string): string[] {
@@ -162,7 +184,7 @@ function listTsFiles(dir: string): string[] {
   return entries.flatMap((e) => {
     const full = path.join(dir, e.name);
     if (e.isDirectory()) return listTsFiles(full);
-    return e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') && !isTestFile(e.name) ? [full] : [];
+    return e.isFile() && /\.tsx?$/.test(e.name) && !e.name.endsWith('.d.ts') && !isTestFile(e.name) ? [full] : [];
   });
 }
 
@@ -187,6 +209,8 @@ function walkBoundary(root: string, boundary: Boundary): Walk {
   };
   for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
     for (const { specifier, typeOnly } of importsOf(file)) {
+      // Stylesheets and images are the bundler's (Vite), not code.
+      if (/\.(?:css|svg|png)$/.test(specifier)) continue;
       const how = `imports '${specifier}'${typeOnly ? ' (type-only)' : ''}`;
       const target = resolve(specifier, file);
       switch (target.kind) {
@@ -234,6 +258,14 @@ describe('runtime boundaries, by following imports', () => {
     if (!workflows) throw new Error('no engine/temporal/workflows boundary');
     const { reached } = walkBoundary(repoRoot, workflows);
     expect([...reached].some((f) => f.startsWith('dsl/ir/'))).toBe(true);
+  });
+
+  it('the editor walk follows sluice/api into the contract and sluice/dsl into the DSL', () => {
+    const editor = BOUNDARIES.find((b) => b.folder === 'editor/src');
+    if (!editor) throw new Error('no editor/src boundary');
+    const { reached } = walkBoundary(repoRoot, editor);
+    expect(reached).toContain('engine/contract/index.ts');
+    expect(reached).toContain('dsl/index.ts');
   });
 
   describe('the walker itself, on a fixture tree', () => {
@@ -293,7 +325,7 @@ describe('runtime boundaries, by following imports', () => {
  */
 const withoutTypes: Linter.Config[] = [{ files: ['**/*.ts'], ...(tseslint.configs.disableTypeChecked as Linter.Config) }];
 
-const BOUNDARY_RULES = new Set(['@typescript-eslint/no-restricted-imports', 'no-restricted-syntax', 'sluice/module-entry']);
+const BOUNDARY_RULES = new Set(['@typescript-eslint/no-restricted-imports', 'no-restricted-syntax', 'no-restricted-globals', 'sluice/module-entry']);
 
 interface Case {
   file: string;
@@ -313,6 +345,12 @@ const WF_TEMPORAL = 'engine/temporal/workflows/ may import only @temporalio/work
 const WF_FOLDER = 'engine/temporal/workflows/ may import only files within engine/temporal/workflows/, the pure IR';
 const WF_PACKAGE = 'engine/temporal/workflows/ may import only @temporalio/workflow, @temporalio/common and the pure IR';
 const COMPONENTS_FOLDER = 'components/ may not import engine/, workers/ or editor/';
+const CONTRACT_NODE = 'engine/contract/ may not import Node built-ins';
+const CONTRACT_SERVER = 'engine/contract/ may not import databases, servers, Temporal or ML runtimes';
+const CONTRACT_FOLDER = 'engine/contract/ may import only files within engine/contract/ and the pure IR';
+const CONTRACT_PACKAGE = 'engine/contract/ may import only zod';
+const EDITOR_FOLDER = 'editor/src talks to the engine only over HTTP and uses only the DSL and the API contract';
+const RAW_FETCH = 'may not call fetch() itself: call the API through the typed client of its contract (sluice/api';
 
 const CASES: Case[] = [
   // dsl/: refused
@@ -372,6 +410,30 @@ const CASES: Case[] = [
     ].join('\n'),
     refused: null,
   },
+
+  // engine/contract/ (sluice/api): refused
+  { file: 'engine/contract/probe.ts', code: "import { readFile } from 'node:fs/promises';", refused: CONTRACT_NODE },
+  { file: 'engine/contract/probe.ts', code: "import express from 'express';", refused: CONTRACT_SERVER },
+  { file: 'engine/contract/probe.ts', code: "import { Client } from '@temporalio/client';", refused: CONTRACT_SERVER },
+  { file: 'engine/contract/probe.ts', code: "import { createApiServer } from '../server/index';", refused: CONTRACT_FOLDER },
+  { file: 'engine/contract/probe.ts', code: "import type { RunRecord } from '../stores/metadata/index';", refused: CONTRACT_FOLDER },
+  { file: 'engine/contract/probe.ts', code: "import { compile } from '../../dsl/index';", refused: CONTRACT_FOLDER },
+  { file: 'engine/contract/probe.ts', code: "import { compile } from 'sluice/dsl';", refused: "engine/contract/ may not import the package by name" },
+  { file: 'engine/contract/probe.ts', code: "import ky from 'ky';", refused: CONTRACT_PACKAGE },
+  { file: 'engine/contract/probe.ts', code: "export const load = () => import('./routes');", refused: 'engine/contract/ may not use dynamic import()' },
+  // engine/contract/: allowed
+  {
+    file: 'engine/contract/probe.ts',
+    code: "import { z } from 'zod';\nimport type { PipelineSpec } from '../../dsl/ir/schema';\nimport { apiRoutes } from './routes';",
+    refused: null,
+  },
+  // editor/src: the contract by its package name; every HTTP call through its client
+  { file: 'editor/src/probe.ts', code: "import { createApiClient, type Run } from 'sluice/api';\nimport { validatePipeline } from 'sluice/dsl';", refused: null },
+  { file: 'editor/src/probe.ts', code: "import { apiRoutes } from '../../engine/contract/index';", refused: EDITOR_FOLDER },
+  { file: 'editor/src/probe.ts', code: "import { submitRun } from 'sluice/engine';", refused: "editor/src may import only sluice/dsl and sluice/api" },
+  { file: 'editor/src/pages/probe.ts', code: "export const runs = () => fetch('/api/runs');", refused: `editor/src ${RAW_FETCH}` },
+  { file: 'editor/src/pages/probe.ts', code: "export const open = () => new EventSource('/api/runs/events');", refused: 'editor/src may not open an EventSource itself' },
+  { file: 'engine/cli/commands/probe.ts', code: "export const runs = () => fetch('http://127.0.0.1:8080/api/runs');", refused: `engine/cli ${RAW_FETCH}` },
 
   // components/: refused
   { file: 'components/data/probe.ts', code: "import { openMetadataStore } from '../../engine/stores/metadata/index';", refused: COMPONENTS_FOLDER },

@@ -5,6 +5,12 @@
  * `ApiClient` adds submitting, controlling and following runs, schedules, triggers, tokens,
  * workers and stored pipelines.
  *
+ * It calls fetch itself (the one file of engine/cli allowed to): it maps every failure to a
+ * CliError code the exit status and advice depend on, and follows event streams with reconnects.
+ * Moving these calls onto the contract's typed client (engine/contract) is still to do; the
+ * answers' types here are the store's records (the server's replies are checked against the
+ * contract's schemas in the API tests).
+ *
  * Failures carry CliError codes: no answer → `server-unreachable`, 5xx → `server-error`,
  * 404 → `not-found`, 401/403 → `unauthorized`, other 4xx → `refused` (with the problem's detail and
  * field errors).
@@ -12,7 +18,7 @@
 import type { ScheduleInput, ScheduleSummary, TriggerInput, TriggerView } from '../automation/index';
 import type { ApiTokenRecord, MetadataStore, PipelineRecord, PipelineVersionRecord, PipelineVersionSummary, RunRecord } from '../stores/metadata/index';
 import type { RunStatusView } from '../temporal/workflows/types';
-import type { QueueView } from '../temporal/worker/index';
+import type { Problem, Workers } from '../contract/index';
 import { CliError, type CliErrorCode, type CliErrorDetails } from './CliError';
 import { parseEventStream, type ServerSentEvent } from './sse';
 
@@ -31,16 +37,10 @@ export function revive(value: unknown): unknown {
   return value;
 }
 
-/** A problem+json body, as far as the CLI reads it. */
-interface Problem {
-  detail?: string;
-  errors?: { path?: string; message?: string }[];
-}
-
-function problemOf(text: string): Problem | undefined {
+function problemOf(text: string): Partial<Problem> | undefined {
   try {
     const parsed = JSON.parse(text) as unknown;
-    return parsed && typeof parsed === 'object' ? parsed : undefined;
+    return parsed && typeof parsed === 'object' ? (parsed) : undefined;
   } catch {
     return undefined;
   }
@@ -51,20 +51,6 @@ function codeForStatus(status: number): CliErrorCode {
   if (status === 404) return 'not-found';
   if (status === 401 || status === 403) return 'unauthorized';
   return 'refused';
-}
-
-export interface WorkerRow {
-  process: string;
-  roles: string[];
-  gpus: number[];
-  tfjs?: string;
-  onnx?: string[];
-  lastSeen: string | null;
-  polling: boolean;
-}
-export interface WorkersAnswer {
-  queues: QueueView[];
-  workers: WorkerRow[];
 }
 
 type Method = 'GET' | 'POST' | 'DELETE';
@@ -293,8 +279,8 @@ export class ApiClient extends ApiReader {
     await this.request('DELETE', `/api/tokens/${encodeURIComponent(id)}`);
   }
 
-  async workers(): Promise<WorkersAnswer> {
-    return this.must<WorkersAnswer>('GET', '/api/workers');
+  async workers(): Promise<Workers> {
+    return this.must<Workers>('GET', '/api/workers');
   }
 
   /** A stored pipeline by id or name with its versions (newest first), or undefined. */

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArtifactRecord } from '../stores/metadata/MetadataStore';
 import { hashTokenSecret, parseApiToken } from './auth';
 import { jsonPointer, redactedUrl } from './problem';
+import { checkReply, ContractViolation, implement } from './routing';
 import { parseCsv, previewArtifact } from './preview';
 import { isLoopbackHost } from './server';
 import { tarDirectory } from './tar';
@@ -130,5 +131,22 @@ describe('redactedUrl', () => {
     expect(redactedUrl('/api/runs/events?access_token=a&access_token=b')).toBe('/api/runs/events?access_token=[redacted]&access_token=[redacted]');
     expect(redactedUrl('/api/runs/events?access_token=%ZZ&a=%E0%A4%A')).toBe('/api/runs/events?access_token=[redacted]&a=%E0%A4%A');
     expect(redactedUrl('/api/runs?my_access_token_count=1')).toBe('/api/runs?my_access_token_count=1');
+  });
+});
+
+describe('checkReply: replies against the contract (on in tests: SLUICE_API_CHECK_RESPONSES=1)', () => {
+  const run = { id: 'r', pipelineVersionId: 'v', pipelineName: 'p', status: 'running', params: {}, trigger: { kind: 'api' }, workflowId: 'w', failedTask: null, error: null, outputs: null, createdAt: new Date(), startedAt: null, finishedAt: null };
+  const route = implement('getRun', { handler: async () => undefined });
+
+  it('is on in every test, so each API test checks what it is answered', () => {
+    expect(process.env.SLUICE_API_CHECK_RESPONSES).toBe('1');
+  });
+
+  it('accepts store records (Dates are instants) and refuses a reply the contract does not describe, naming the field', () => {
+    const live = (fit: unknown) => ({ runId: 'r', pipeline: 'p', state: 'running', tasks: { fit } });
+    expect(() => checkReply(route, 200, { run, executions: [], artifacts: [], live: live({ state: 'waiting', waitingFor: { resourceClass: 'gpu', reason: 'no gpu worker' } }) })).not.toThrow();
+    expect(() => checkReply(route, 200, { run, executions: [], artifacts: [], live: live({ state: 'waiting', waitingFor: 'no gpu worker' }) })).toThrow(/live\.tasks\.fit\.waitingFor/);
+    expect(() => checkReply(route, 200, { run: { ...run, outputs: undefined }, executions: [], artifacts: [], live: null })).toThrow(ContractViolation);
+    expect(() => checkReply(route, 201, { run })).toThrow(/getRun answered 201, which its contract/);
   });
 });

@@ -10,16 +10,10 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ArtifactRecord } from '../stores/metadata/index';
 import type { ApiContext } from './context';
-import { z } from './openapi';
 import { ApiProblem, notFound } from './problem';
-import { previewArtifact, previewSchema } from './preview';
-import { defineRoute, type ApiRoute } from './routing';
-import { artifactIdParams, artifactSchema, queryInt } from './schemas';
+import { previewArtifact } from './preview';
+import { implement, type ApiRoute } from './routing';
 import { tarDirectory } from './tar';
-
-const eventRefSchema = z
-  .object({ executionId: z.string(), runId: z.string().nullable(), taskId: z.string().nullable(), port: z.string() })
-  .openapi('ArtifactEventRef');
 
 const MEDIA_TYPES: Record<string, string> = {
   Markdown: 'text/markdown; charset=utf-8',
@@ -51,20 +45,7 @@ export function artifactRoutes(ctx: ApiContext): ApiRoute[] {
   };
 
   return [
-    defineRoute({
-      method: 'get',
-      path: '/api/artifacts/:artifactId',
-      access: 'viewer',
-      operationId: 'getArtifact',
-      summary: 'An artifact: type, uri, digest, size, properties, and the executions that produced and consumed it',
-      tags: ['artifacts'],
-      params: artifactIdParams,
-      responses: {
-        200: {
-          description: 'The artifact',
-          schema: z.object({ artifact: artifactSchema, producedBy: z.array(eventRefSchema), consumedBy: z.array(eventRefSchema) }),
-        },
-      },
+    implement('getArtifact', {
       handler: async ({ params }) => {
         const artifact = await requireArtifact(params.artifactId);
         const events = await ctx.metadata.listEvents({ artifactId: artifact.id });
@@ -83,26 +64,7 @@ export function artifactRoutes(ctx: ApiContext): ApiRoute[] {
         };
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/artifacts/:artifactId/content',
-      access: 'viewer',
-      operationId: 'downloadArtifact',
-      // A download link (<a href download>) cannot send an Authorization header either.
-      tokenInQuery: true,
-      summary: "Download an artifact's content: a file as is, a directory as a tar archive",
-      description: 'Files support HTTP range requests. Directories stream as `application/x-tar` with the files under `<name>/`.',
-      tags: ['artifacts'],
-      params: artifactIdParams,
-      responses: {
-        200: {
-          description: 'The bytes (attachment)',
-          content: {
-            'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) },
-            'application/x-tar': { schema: z.string().openapi({ format: 'binary' }) },
-          },
-        },
-      },
+    implement('downloadArtifact', {
       handler: async ({ params, res }) => {
         const artifact = await requireArtifact(params.artifactId);
         const file = await localPath(artifact);
@@ -136,16 +98,7 @@ export function artifactRoutes(ctx: ApiContext): ApiRoute[] {
         return undefined;
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/artifacts/:artifactId/preview',
-      access: 'viewer',
-      operationId: 'previewArtifact',
-      summary: 'A preview: the first rows of a dataset (JSON or CSV), the text of Markdown/HTML, a small JSON value, a directory listing',
-      tags: ['artifacts'],
-      params: artifactIdParams,
-      query: z.strictObject({ rows: queryInt(1, 1000).optional().openapi({ description: 'Rows of a table (default 20)' }) }),
-      responses: { 200: { description: 'The preview', schema: z.object({ artifact: artifactSchema, preview: previewSchema }) } },
+    implement('previewArtifact', {
       handler: async ({ params, query }) => {
         const artifact = await requireArtifact(params.artifactId);
         const preview = await previewArtifact(artifact, await localPath(artifact), query.rows ?? 20);

@@ -11,7 +11,7 @@ import type { ApiRole, ApiTokenRecord, MetadataStore } from '../stores/metadata/
 import { ApiProblem, QUERY_TOKEN_KEY } from './problem';
 import type { ApiRoute, Authenticate, Principal } from './routing';
 
-export const API_ROLES = ['viewer', 'editor', 'admin'] as const satisfies readonly ApiRole[];
+export { API_ROLES } from '../contract/index';
 const TOKEN_PATTERN = /^sluice_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
 /** lastUsedAt is written at most this often per token (not on every request). */
 const TOUCH_EVERY_MS = 60_000;

@@ -6,23 +6,7 @@
 import { approval } from '../../dsl/index';
 import type { ComponentSpec } from '../../dsl/ir/schema';
 import type { ApiContext } from './context';
-import { z } from './openapi';
-import { defineRoute, type ApiRoute } from './routing';
-import { portSpecDocSchema } from './schemas';
-
-const catalogEntrySchema = z
-  .object({
-    name: z.string(),
-    version: z.string(),
-    description: z.string().nullable(),
-    category: z.string().openapi({ description: 'Palette group ("other" when the component names none)' }),
-    kind: z.enum(['function', 'command', 'approval', 'pipeline']),
-    digest: z.string(),
-    inputs: z.record(z.string(), portSpecDocSchema),
-    outputs: z.record(z.string(), portSpecDocSchema),
-    spec: z.record(z.string(), z.unknown()).openapi({ description: 'The ComponentSpec, as it goes into an IR' }),
-  })
-  .openapi('CatalogComponent');
+import { implement, type ApiRoute } from './routing';
 
 export function catalogEntry(spec: ComponentSpec) {
   return {
@@ -40,14 +24,7 @@ export function catalogEntry(spec: ComponentSpec) {
 
 export function componentRoutes(ctx: ApiContext): ApiRoute[] {
   return [
-    defineRoute({
-      method: 'get',
-      path: '/api/components',
-      access: 'viewer',
-      operationId: 'listComponents',
-      summary: 'The component catalog: every component the workers of this server can run',
-      tags: ['components'],
-      responses: { 200: { description: 'Components by category and name', schema: z.object({ components: z.array(catalogEntrySchema) }) } },
+    implement('listComponents', {
       handler: async () => {
         const specs = ctx.registry.list().map((c) => c.spec);
         if (!specs.some((s) => s.impl.digest === approval.spec.impl.digest)) specs.push(approval.spec);

@@ -21,6 +21,8 @@ export interface ApiContext {
   metrics: ApiMetrics;
   live: LiveSettings;
   streams: EventStreams;
+  /** Check every reply and event against the contract (tests: SLUICE_API_CHECK_RESPONSES=1). */
+  checkResponses: boolean;
 }
 
 export const FINAL_RUN_STATUSES: readonly RunRecord['status'][] = ['succeeded', 'failed', 'cancelled'];

@@ -3,12 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { ExperimentRecord } from '../stores/metadata/index';
 import { MetadataStoreError } from '../stores/metadata/index';
 import type { ApiContext } from './context';
-import { z } from './openapi';
 import { ApiProblem, conflict, jsonPointer, notFound } from './problem';
-import { defineRoute, type ApiRoute } from './routing';
-import { experimentSchema, idSchema, runSchema } from './schemas';
-
-const experimentParams = z.strictObject({ experiment: idSchema.openapi({ description: 'Experiment id or name' }) });
+import { implement, type ApiRoute } from './routing';
 
 export function experimentRoutes(ctx: ApiContext): ApiRoute[] {
   const requireExperiment = async (ref: string): Promise<ExperimentRecord> => {
@@ -18,21 +14,7 @@ export function experimentRoutes(ctx: ApiContext): ApiRoute[] {
   };
 
   return [
-    defineRoute({
-      method: 'post',
-      path: '/api/experiments',
-      access: 'editor',
-      operationId: 'createExperiment',
-      summary: 'Create an experiment (a named group of runs)',
-      tags: ['experiments'],
-      body: z.strictObject({
-        name: z.string().regex(/^[A-Za-z0-9][\w .-]{0,99}$/, 'must start with a letter or digit and hold letters, digits, " ", ".", "-", "_" (max 100)'),
-        description: z.string().max(10_000).optional(),
-      }),
-      responses: {
-        201: { description: 'Created', schema: z.object({ experiment: experimentSchema }) },
-        409: { description: 'An experiment with this name exists' },
-      },
+    implement('createExperiment', {
       handler: async ({ body }) => {
         try {
           const experiment = await ctx.metadata.createExperiment({ id: randomUUID(), name: body.name, description: body.description ?? null });
@@ -43,40 +25,16 @@ export function experimentRoutes(ctx: ApiContext): ApiRoute[] {
         }
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/experiments',
-      access: 'viewer',
-      operationId: 'listExperiments',
-      summary: 'Experiments, by name',
-      tags: ['experiments'],
-      responses: { 200: { description: 'Experiments', schema: z.object({ experiments: z.array(experimentSchema) }) } },
+    implement('listExperiments', {
       handler: async () => ({ body: { experiments: await ctx.metadata.listExperiments() } }),
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/experiments/:experiment',
-      access: 'viewer',
-      operationId: 'getExperiment',
-      summary: 'An experiment and its runs, newest first',
-      tags: ['experiments'],
-      params: experimentParams,
-      responses: { 200: { description: 'The experiment', schema: z.object({ experiment: experimentSchema, runs: z.array(runSchema) }) } },
+    implement('getExperiment', {
       handler: async ({ params }) => {
         const experiment = await requireExperiment(params.experiment);
         return { body: { experiment, runs: await ctx.metadata.listRuns({ experimentId: experiment.id, limit: 1000 }) } };
       },
     }),
-    defineRoute({
-      method: 'post',
-      path: '/api/experiments/:experiment/runs',
-      access: 'editor',
-      operationId: 'addExperimentRuns',
-      summary: 'Add runs to an experiment (idempotent)',
-      tags: ['experiments'],
-      params: experimentParams,
-      body: z.strictObject({ runIds: z.array(idSchema).min(1).max(1000) }),
-      responses: { 200: { description: 'The experiment after the change', schema: z.object({ experiment: experimentSchema }) } },
+    implement('addExperimentRuns', {
       handler: async ({ params, body }) => {
         const experiment = await requireExperiment(params.experiment);
         const missing: number[] = [];
@@ -90,15 +48,7 @@ export function experimentRoutes(ctx: ApiContext): ApiRoute[] {
         return { body: { experiment: await requireExperiment(experiment.id) } };
       },
     }),
-    defineRoute({
-      method: 'delete',
-      path: '/api/experiments/:experiment/runs/:runId',
-      access: 'editor',
-      operationId: 'removeExperimentRun',
-      summary: 'Take a run out of an experiment (the run stays)',
-      tags: ['experiments'],
-      params: experimentParams.extend({ runId: idSchema }),
-      responses: { 204: { description: 'Removed' } },
+    implement('removeExperimentRun', {
       handler: async ({ params }) => {
         const experiment = await requireExperiment(params.experiment);
         if (!(await ctx.metadata.removeRunFromExperiment(experiment.id, params.runId))) {

@@ -10,46 +10,16 @@
  */
 import type { ArtifactRecord, EventRecord, LineageEdge, LineageGraph, LineageNode, MetadataStore, RunRecord } from '../stores/metadata/index';
 import { requireRun, type ApiContext } from './context';
-import { z } from './openapi';
 import { notFound } from './problem';
-import { defineRoute, type ApiRoute } from './routing';
-import { artifactIdParams, idSchema, lineageGraphSchema, queryInt, runIdParams, runStatusSchema } from './schemas';
+import { implement, type ApiRoute } from './routing';
 
 /** Nodes whose neighbour counts are computed (one small indexed query each); beyond, counts are left out. */
 const NEIGHBOUR_COUNT_LIMIT = 2000;
-
-const neighbourSchema = z
-  .object({
-    id: z.string(),
-    upstream: z.number().int().openapi({ description: 'Artifact: executions that output it; execution: artifacts it read' }),
-    downstream: z.number().int().openapi({ description: 'Artifact: executions that read it; execution: artifacts it wrote' }),
-  })
-  .openapi('LineageNeighbours');
-
-const lineageRunSchema = z
-  .object({ id: z.string(), pipelineName: z.string(), status: runStatusSchema, createdAt: z.string().openapi({ format: 'date-time' }) })
-  .openapi('LineageRun');
-
-const lineageAnswerSchema = lineageGraphSchema
-  .extend({
-    neighbours: z.array(neighbourSchema).openapi({
-      description:
-        'Per node, its neighbours each way in the whole store (distinct ids). More than the graph shows: the node can be expanded (lazy loading). ' +
-        `Left out for nodes beyond the first ${NEIGHBOUR_COUNT_LIMIT}.`,
-    }),
-    runs: z.array(lineageRunSchema).openapi({ description: "The runs of the graph's executions (names for people, grouping)" }),
-  })
-  .openapi('LineageNeighbourhood');
 
 export interface LineageNeighbourhood extends LineageGraph {
   neighbours: { id: string; upstream: number; downstream: number }[];
   runs: { id: string; pipelineName: string; status: RunRecord['status']; createdAt: Date }[];
 }
-
-const walkQuery = z.strictObject({
-  depth: queryInt(0, 100).optional().openapi({ description: 'Execution hops each way (default 10)' }),
-  direction: z.enum(['upstream', 'downstream', 'both']).optional().openapi({ description: 'Default both' }),
-});
 
 const edgeOf = (e: EventRecord): LineageEdge =>
   e.kind === 'input' ? { from: e.artifactId, to: e.executionId, kind: e.kind, port: e.port } : { from: e.executionId, to: e.artifactId, kind: e.kind, port: e.port };
@@ -119,17 +89,7 @@ function mergeGraphs(root: string, graphs: LineageGraph[], extra: LineageNode[] 
 
 export function lineageRoutes(ctx: ApiContext): ApiRoute[] {
   return [
-    defineRoute({
-      method: 'get',
-      path: '/api/artifacts/:artifactId/lineage',
-      access: 'viewer',
-      operationId: 'getArtifactLineage',
-      summary: 'Where an artifact came from and what used it',
-      description: 'depth=1 with one direction is one hop: the executions next to the artifact and the artifacts on their far side.',
-      tags: ['lineage'],
-      params: artifactIdParams,
-      query: walkQuery,
-      responses: { 200: { description: 'The graph; `truncated` when the depth cut it short', schema: lineageAnswerSchema } },
+    implement('getArtifactLineage', {
       handler: async ({ params, query }) => {
         if (!(await ctx.metadata.getArtifact(params.artifactId))) {
           throw notFound(`no artifact with id "${params.artifactId}" (GET /api/runs/{runId} lists a run's artifacts)`, '/params/artifactId');
@@ -138,23 +98,7 @@ export function lineageRoutes(ctx: ApiContext): ApiRoute[] {
         return { body: await describeNeighbourhood(ctx.metadata, graph) };
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/executions/:executionId/lineage',
-      access: 'viewer',
-      operationId: 'getExecutionLineage',
-      summary: 'What an execution read and wrote, and (with depth) where those came from and what used them',
-      description:
-        'depth=0 (the default) is one hop: the execution and its input and/or output artifacts. Each further depth is one execution hop beyond them, as in artifact lineage.',
-      tags: ['lineage'],
-      params: z.strictObject({
-        executionId: idSchema.openapi({ description: 'Execution id, `<runId>.<taskPath>` (percent-encode "/" as %2F)', example: '3f2a9c1d0b7e.train' }),
-      }),
-      query: z.strictObject({
-        depth: queryInt(0, 100).optional().openapi({ description: 'Execution hops beyond its own artifacts (default 0)' }),
-        direction: z.enum(['upstream', 'downstream', 'both']).optional().openapi({ description: 'Default both' }),
-      }),
-      responses: { 200: { description: 'The graph (root: the execution id)', schema: lineageAnswerSchema } },
+    implement('getExecutionLineage', {
       handler: async ({ params, query }) => {
         const execution = await ctx.metadata.getExecution(params.executionId);
         if (!execution) throw notFound(`no execution with id "${params.executionId}" (GET /api/runs/{runId} lists a run's executions)`, '/params/executionId');
@@ -177,15 +121,7 @@ export function lineageRoutes(ctx: ApiContext): ApiRoute[] {
         return { body: await describeNeighbourhood(ctx.metadata, graph) };
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/runs/:runId/lineage',
-      access: 'viewer',
-      operationId: 'getRunLineage',
-      summary: "A run's graph: its executions, the artifacts they read and wrote, and the events between them",
-      tags: ['lineage'],
-      params: runIdParams,
-      responses: { 200: { description: 'The graph (root: the run id; artifacts from other runs that it read included)', schema: lineageAnswerSchema } },
+    implement('getRunLineage', {
       handler: async ({ params }) => {
         const run = await requireRun(ctx, params.runId);
         const [executions, events, produced] = await Promise.all([

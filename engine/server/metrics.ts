@@ -1,27 +1,10 @@
 /** Metrics a run's tasks recorded (`ctx.metric(key, value, step)`), flat and as series per task and key. */
 import { requireRun, type ApiContext } from './context';
-import { z } from './openapi';
-import { defineRoute, type ApiRoute } from './routing';
-import { runIdParams } from './schemas';
-
-const metricSchema = z
-  .object({ taskId: z.string(), executionId: z.string(), key: z.string(), value: z.number(), step: z.number().int() })
-  .openapi('Metric');
-const seriesSchema = z
-  .object({ taskId: z.string(), key: z.string(), points: z.array(z.object({ step: z.number().int(), value: z.number() })) })
-  .openapi('MetricSeries', { description: 'One key of one task, by step (for plots)' });
+import { implement, type ApiRoute } from './routing';
 
 export function metricRoutes(ctx: ApiContext): ApiRoute[] {
   return [
-    defineRoute({
-      method: 'get',
-      path: '/api/runs/:runId/metrics',
-      access: 'viewer',
-      operationId: 'getRunMetrics',
-      summary: 'Metrics recorded by the tasks of a run',
-      tags: ['runs'],
-      params: runIdParams,
-      responses: { 200: { description: 'Metrics', schema: z.object({ metrics: z.array(metricSchema), series: z.array(seriesSchema) }) } },
+    implement('getRunMetrics', {
       handler: async ({ params }) => {
         const run = await requireRun(ctx, params.runId);
         const [metrics, executions] = await Promise.all([ctx.metadata.listMetrics({ runId: run.id }), ctx.metadata.listExecutions(run.id)]);

@@ -1,14 +1,10 @@
 /**
- * The OpenAPI side of the API: zod extended with `.openapi()` (import `z` from here in engine/server/
- * so the extension is always in place), and the document generated from the same route table whose
- * schemas validate the requests (routing.ts). Served at /api/openapi.json and browsable at /api/docs.
+ * The OpenAPI document, generated from the contract's route table (engine/contract) whose schemas
+ * validate the requests (routing.ts). The schemas carry their documentation as zod's own `.meta()`,
+ * which @asteasolutions/zod-to-openapi reads, so the contract stays plain zod (no `.openapi()`
+ * extension) and browser-safe. Served at /api/openapi.json and browsable at /api/docs.
  */
-import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
-
-extendZodWithOpenApi(z);
-
-export { z };
+import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
 
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV3['generateDocument']>;
 

@@ -6,17 +6,8 @@
 import { canonicalJson, pipelineDigest, validatePipeline, type PipelineSpec, type ValidationIssue } from '../../dsl/ir/index';
 import type { PipelineRecord, PipelineVersionSummary } from '../stores/metadata/index';
 import type { ApiContext } from './context';
-import { z } from './openapi';
 import { ApiProblem, jsonPointer, notFound } from './problem';
-import { defineRoute, type ApiRoute } from './routing';
-import { idSchema, pipelineVersionSummarySchema } from './schemas';
-
-/** The IR in request bodies: an object here; what it means is the IR validator's job. */
-export const pipelineSpecBodySchema = z
-  .record(z.string(), z.unknown())
-  .openapi('PipelineSpec', {
-    description: 'Pipeline IR (`apiVersion: "sluice/v1"`, see docs/IR.md), as `sluice compile` or the editor produce it',
-  });
+import { implement, type ApiRoute } from './routing';
 
 /** Validates an IR from a request; a 422 problem listing every issue (paths under `pointerBase`). */
 export function checkPipelineSpec(spec: unknown, pointerBase: string[]): PipelineSpec {
@@ -43,14 +34,6 @@ export function pipelineProblem(issues: ValidationIssue[], pointerBase: string[]
   );
 }
 
-const pipelineSchema = z.object({ id: z.string(), name: z.string(), createdAt: z.string().openapi({ format: 'date-time' }) }).openapi('Pipeline');
-const pipelineListItemSchema = pipelineSchema
-  .extend({ versionCount: z.number().int(), latestVersion: pipelineVersionSummarySchema.nullable() })
-  .openapi('PipelineListItem');
-const pipelineVersionSchema = pipelineVersionSummarySchema.extend({ spec: pipelineSpecBodySchema }).openapi('PipelineVersion');
-
-const pipelineParams = z.strictObject({ pipeline: idSchema.openapi({ description: 'Pipeline id or name', example: 'iris' }) });
-
 async function requirePipeline(ctx: ApiContext, idOrName: string): Promise<PipelineRecord> {
   const all = await ctx.metadata.listPipelines();
   const found = all.find((p) => p.id === idOrName) ?? all.find((p) => p.name === idOrName);
@@ -60,21 +43,7 @@ async function requirePipeline(ctx: ApiContext, idOrName: string): Promise<Pipel
 
 export function pipelineRoutes(ctx: ApiContext): ApiRoute[] {
   return [
-    defineRoute({
-      method: 'post',
-      path: '/api/pipelines',
-      access: 'editor',
-      operationId: 'createPipelineVersion',
-      summary: 'Create a pipeline (or a new version of one) from IR',
-      description:
-        'The pipeline is named by the IR. The same IR (same digest) gives the existing version back with 200; editor-only `ui` fields (positions) that differ replace the stored ones.',
-      tags: ['pipelines'],
-      body: z.strictObject({ spec: pipelineSpecBodySchema }),
-      responses: {
-        201: { description: 'A new version', schema: z.object({ pipeline: pipelineSchema, version: pipelineVersionSummarySchema, created: z.literal(true) }) },
-        200: { description: 'This IR was already a version', schema: z.object({ pipeline: pipelineSchema, version: pipelineVersionSummarySchema, created: z.literal(false) }) },
-        422: { description: 'The IR is invalid: `errors` lists every issue with its JSON path' },
-      },
+    implement('createPipelineVersion', {
       handler: async ({ body }) => {
         const spec = checkPipelineSpec(body.spec, ['body', 'spec']);
         const digest = pipelineDigest(spec);
@@ -85,21 +54,11 @@ export function pipelineRoutes(ctx: ApiContext): ApiRoute[] {
         if (existed && canonicalJson(record.spec) !== canonicalJson(spec)) record = await ctx.metadata.updatePipelineVersionLayout(record.id, spec);
         const { spec: _spec, ...version } = record;
         const pipeline = known ?? (await requirePipeline(ctx, version.pipelineId));
-        return {
-          status: existed ? 200 : 201,
-          headers: { Location: `/api/pipelines/${encodeURIComponent(pipeline.id)}/versions/${encodeURIComponent(version.id)}` },
-          body: { pipeline, version, created: !existed },
-        };
+        const headers = { Location: `/api/pipelines/${encodeURIComponent(pipeline.id)}/versions/${encodeURIComponent(version.id)}` };
+        return existed ? { status: 200, headers, body: { pipeline, version, created: false } } : { status: 201, headers, body: { pipeline, version, created: true } };
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/pipelines',
-      access: 'viewer',
-      operationId: 'listPipelines',
-      summary: 'Pipelines, by name, with their latest version',
-      tags: ['pipelines'],
-      responses: { 200: { description: 'Pipelines', schema: z.object({ pipelines: z.array(pipelineListItemSchema) }) } },
+    implement('listPipelines', {
       handler: async () => {
         const [pipelines, versions] = await Promise.all([ctx.metadata.listPipelines(), ctx.metadata.listPipelineVersions()]);
         const byPipeline = new Map<string, PipelineVersionSummary[]>();
@@ -111,29 +70,13 @@ export function pipelineRoutes(ctx: ApiContext): ApiRoute[] {
         };
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/pipelines/:pipeline',
-      access: 'viewer',
-      operationId: 'getPipeline',
-      summary: 'A pipeline and its versions, newest first',
-      tags: ['pipelines'],
-      params: pipelineParams,
-      responses: { 200: { description: 'The pipeline', schema: z.object({ pipeline: pipelineSchema, versions: z.array(pipelineVersionSummarySchema) }) } },
+    implement('getPipeline', {
       handler: async ({ params }) => {
         const pipeline = await requirePipeline(ctx, params.pipeline);
         return { body: { pipeline, versions: await ctx.metadata.listPipelineVersions({ pipelineId: pipeline.id }) } };
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/pipelines/:pipeline/versions/:version',
-      access: 'viewer',
-      operationId: 'getPipelineVersion',
-      summary: 'One version of a pipeline, with its IR',
-      tags: ['pipelines'],
-      params: pipelineParams.extend({ version: idSchema.openapi({ description: 'Version id' }) }),
-      responses: { 200: { description: 'The version', schema: z.object({ version: pipelineVersionSchema }) } },
+    implement('getPipelineVersion', {
       handler: async ({ params }) => {
         const pipeline = await requirePipeline(ctx, params.pipeline);
         const version = await ctx.metadata.getPipelineVersion(params.version);

@@ -6,9 +6,8 @@
  */
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { ArtifactPreview } from '../contract/index';
 import type { ArtifactRecord, Json } from '../stores/metadata/index';
-import { z } from './openapi';
-import { jsonValueSchema } from './schemas';
 
 const TEXT_LIMIT = 256 * 1024;
 const JSON_PARSE_LIMIT = 20 * 1024 * 1024;
@@ -16,43 +15,8 @@ const SMALL_JSON_LIMIT = 256 * 1024;
 const CSV_HEAD_LIMIT = 4 * 1024 * 1024;
 const DIRECTORY_LIMIT = 500;
 
-export type Preview =
-  | {
-      kind: 'table';
-      format: 'dataset' | 'json-records' | 'json-rows' | 'csv';
-      columns: string[];
-      rows: Json[][];
-      totalRows: number | null;
-      truncated: boolean;
-      /** Dataset format only: each column's declared type, and the target column when there is one. */
-      columnTypes?: string[];
-      target?: string;
-    }
-  | { kind: 'text'; mediaType: 'text/markdown' | 'text/html' | 'text/plain'; text: string; truncated: boolean }
-  | { kind: 'json'; value: Json }
-  | { kind: 'directory'; files: { path: string; size: number }[]; truncated: boolean }
-  | { kind: 'none'; reason: string };
-
-export const previewSchema = z
-  .object({
-    kind: z.enum(['table', 'text', 'json', 'directory', 'none']),
-    format: z.enum(['dataset', 'json-records', 'json-rows', 'csv']).optional(),
-    columns: z.array(z.string()).optional(),
-    rows: z.array(z.array(jsonValueSchema)).optional(),
-    totalRows: z.number().int().nullable().optional(),
-    columnTypes: z.array(z.string()).optional().openapi({ description: "Sluice Dataset format: each column's type (the schema)" }),
-    target: z.string().optional().openapi({ description: 'Sluice Dataset format: the column a model predicts' }),
-    mediaType: z.enum(['text/markdown', 'text/html', 'text/plain']).optional(),
-    text: z.string().optional(),
-    value: jsonValueSchema.optional(),
-    files: z.array(z.object({ path: z.string(), size: z.number().int() })).optional(),
-    truncated: z.boolean().optional(),
-    reason: z.string().optional(),
-  })
-  .openapi('ArtifactPreview', {
-    description:
-      'table: columns + the first rows; text: Markdown/HTML/plain text (render HTML only in a sandboxed frame); json: a small JSON value; directory: its files; none: why there is no preview',
-  });
+/** A preview, as the contract describes it (engine/contract/records.ts: artifactPreviewSchema). */
+export type Preview = ArtifactPreview;
 
 async function readHead(file: string, max: number): Promise<{ bytes: Buffer; complete: boolean }> {
   const handle = await open(file, 'r');

@@ -1,5 +1,6 @@
 /**
- * Errors of the HTTP API as `application/problem+json` (RFC 9457): `type`, `title`, `status`,
+ * Errors of the HTTP API as `application/problem+json` (RFC 9457; the types are the contract's,
+ * engine/contract/problem.ts): `type`, `title`, `status`,
  * `detail`, and `errors: [{ path, message }]` naming each offending field as a JSON Pointer into the
  * request (`/body/params/epochs`, `/query/limit`, `/params/runId`). Never a stack trace: anything
  * that is not an ApiProblem becomes a 500 whose detail says where to look (the server log).
@@ -8,52 +9,13 @@ import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { jsonPointer } from '../../dsl/ir/index';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, problemTypeUri, type FieldError, type Problem, type ProblemType } from '../contract/index';
 import type { Logger } from '../logging';
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+export { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, problemTypeUri, type FieldError, type ProblemType } from '../contract/index';
 
-/** One offending field. */
-export interface FieldError {
-  /** JSON Pointer into the request, its first segment the part: /body, /query, /params, /headers. */
-  path: string;
-  message: string;
-  /** A machine-readable code where one is known (the IR validator's issue codes). */
-  code?: string;
-  /** What to do about it. */
-  hint?: string;
-}
-
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance?: string;
-  errors?: FieldError[];
-  [extension: string]: unknown;
-}
-
-/** The `type` URIs of our problems; `title` is the same for every occurrence of a type. */
-export const PROBLEM_TYPES = {
-  'bad-request': { status: 400, title: 'The request is malformed' },
-  validation: { status: 400, title: 'The request does not match the endpoint schema' },
-  unauthorized: { status: 401, title: 'Authentication required' },
-  forbidden: { status: 403, title: 'Not allowed for this role' },
-  'not-found': { status: 404, title: 'Not found' },
-  'method-not-allowed': { status: 405, title: 'Method not allowed' },
-  conflict: { status: 409, title: 'Conflict with the current state' },
-  'payload-too-large': { status: 413, title: 'Request body too large' },
-  'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
-  'invalid-pipeline': { status: 422, title: 'The pipeline IR is invalid' },
-  'invalid-params': { status: 422, title: 'The run parameters are invalid' },
-  unprocessable: { status: 422, title: 'The request cannot be processed' },
-  'invalid-text': { status: 422, title: 'The request holds text that cannot be stored' },
-  unavailable: { status: 503, title: 'A service the API needs is unavailable' },
-  internal: { status: 500, title: 'Internal server error' },
-} as const;
-export type ProblemType = keyof typeof PROBLEM_TYPES;
-
-export const problemTypeUri = (type: ProblemType): string => `urn:sluice:problem:${type}`;
+/** A problem document as the server writes it (the contract's Problem, extensions included). */
+export type ProblemBody = Problem;
 
 /** Throw from a handler: the error middleware answers with it as problem+json. */
 export class ApiProblem extends Error {

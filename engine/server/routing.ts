@@ -1,18 +1,20 @@
 /**
- * The route table: each endpoint is one definition holding its access level, its request schemas
- * (path params, query, body: one zod object each) and its handler. The same definition mounts the
- * express route (authenticate → parse → validate every part → handle) and registers the OpenAPI
- * operation, so the document can never drift from what the server accepts.
+ * The server side of the route table: each endpoint of the API contract (engine/contract, `sluice/api`)
+ * gets its implementation here — `implement('getRun', { handler })`. The contract's entry holds the
+ * access level, the request schemas (path params, query, body: one zod object each) and the answers;
+ * the same entry mounts the express route (authenticate → parse → validate every part → handle) and
+ * registers the OpenAPI operation, so the document can never drift from what the server accepts. A
+ * handler's reply is typed by the contract's answer schemas (a Date may stand for an instant string:
+ * JSON writes it as one), and with `checkResponses` (the tests) it is also checked at run time.
  */
 import express, { type Application, type Request, type RequestHandler, type Response } from 'express';
 import type { OpenAPIRegistry, ResponseConfig } from '@asteasolutions/zod-to-openapi';
-import type { ApiRole } from '../stores/metadata/index';
+import { z } from 'zod';
 import { findUnstorableText, parseJsonText } from '../../dsl/ir/index';
-import { ApiProblem, jsonPointer, PROBLEM_CONTENT_TYPE, QUERY_TOKEN_KEY, zodFieldErrors, type FieldError } from './problem';
-import { z } from './openapi';
-import { problemSchema } from './schemas';
+import { apiRoutes, problemSchema, PROBLEM_CONTENT_TYPE, type ApiRole, type ApiRoutes, type EventMap, type OperationId, type RouteDef } from '../contract/index';
+import { ApiProblem, jsonPointer, QUERY_TOKEN_KEY, zodFieldErrors, type FieldError } from './problem';
 
-export type Access = ApiRole | 'public';
+export type { Access } from '../contract/index';
 
 /** Who makes the request. */
 export interface Principal {
@@ -22,80 +24,104 @@ export interface Principal {
   tokenId?: string;
 }
 
-export interface Reply {
-  status?: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
+const emptyObject = z.strictObject({});
 
-export interface RouteContext<P, Q, B> {
-  params: P;
-  query: Q;
-  body: B;
+/** A request part as the handler gets it: parsed by the route's schema (or empty when it has none). */
+type Parsed<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
+
+export interface RouteContext<R extends RouteDef> {
+  params: Parsed<R['params']>;
+  query: Parsed<R['query']>;
+  body: Parsed<R['body']>;
   principal: Principal;
   req: Request;
   res: Response;
 }
 
-const emptyObject = z.strictObject({});
-type Empty = typeof emptyObject;
+/**
+ * What a handler may give for a wire type: the type itself, where any string may also be a Date
+ * (`res.json` writes its ISO form), so store records with Dates fit the contract's instants.
+ */
+export type Encodable<W> = W extends string
+  ? W | Date
+  : W extends readonly (infer E)[]
+    ? readonly Encodable<E>[]
+    : W extends object
+      ? { [K in keyof W]: Encodable<W[K]> }
+      : W;
 
-export interface ResponseSpec {
-  description: string;
-  /** JSON body (the default media type). */
-  schema?: z.ZodType;
-  /** Other media types, e.g. text/event-stream or application/octet-stream. */
-  content?: Record<string, { schema?: z.ZodType }>;
+type SuccessStatus<R extends RouteDef> = Extract<keyof R['responses'], 200 | 201 | 202 | 204>;
+type ReplyBody<Spec> = Spec extends { schema: infer T extends z.ZodType } ? { body: Encodable<z.input<T>> } : { body?: undefined };
+
+/** A JSON reply: one of the route's success answers (status 200 may be left out). */
+export type ReplyOf<R extends RouteDef> = {
+  [S in SuccessStatus<R>]: (S extends 200 ? { status?: 200 } : { status: S }) & ReplyBody<R['responses'][S]> & { headers?: Record<string, string> };
+}[SuccessStatus<R>];
+
+interface Reply {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
 }
 
-export interface RouteDefinition<P extends z.ZodObject = Empty, Q extends z.ZodObject = Empty, B extends z.ZodType = Empty> {
-  method: 'get' | 'post' | 'delete';
-  /** Express style: `/api/runs/:runId`. */
-  path: string;
-  access: Access;
-  operationId: string;
-  summary: string;
-  description?: string;
-  tags: string[];
-  params?: P;
-  query?: Q;
-  body?: B;
+export interface RouteImplementation<R extends RouteDef> {
+  /** Returns the JSON reply, or undefined when it wrote `res` itself (streams, downloads). */
+  handler: (ctx: RouteContext<R>) => Promise<ReplyOf<R> | undefined>;
   /** Largest accepted body (default 5 MiB). */
   bodyLimit?: string;
-  /** Server-sent event streams: the token may come as `?access_token=` (EventSource sends no headers). */
-  tokenInQuery?: boolean;
   /** Keep the exact body bytes in `req.rawBody` (signed webhooks). */
   keepRawBody?: boolean;
-  /** Success responses (problem responses are added from what the route can refuse). */
-  responses: Record<number, ResponseSpec>;
-  /** Returns the JSON reply, or undefined when it wrote `res` itself (streams, downloads). */
-  handler: (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<Reply | undefined>;
 }
 
-/** A definition with its types erased, for the table. */
-export interface ApiRoute {
-  method: 'get' | 'post' | 'delete';
-  path: string;
-  access: Access;
-  operationId: string;
-  summary: string;
-  description?: string;
-  tags: string[];
-  params?: z.ZodObject;
-  query?: z.ZodObject;
-  body?: z.ZodType;
+/** An implemented route (the contract's entry and its handler), its types erased, for the table. */
+export interface ApiRoute extends RouteDef {
+  operationId: OperationId;
+  handler: (ctx: RouteContext<RouteDef>) => Promise<Reply | undefined>;
   bodyLimit?: string;
-  tokenInQuery?: boolean;
   keepRawBody?: boolean;
-  responses: Record<number, ResponseSpec>;
-  handler: (ctx: RouteContext<unknown, unknown, unknown>) => Promise<Reply | undefined>;
 }
 
-/** Declares an endpoint; the types of params, query and body flow from the schemas into the handler. */
-export function defineRoute<P extends z.ZodObject = Empty, Q extends z.ZodObject = Empty, B extends z.ZodType = Empty>(
-  def: RouteDefinition<P, Q, B>,
-): ApiRoute {
-  return def as unknown as ApiRoute;
+/** Implements an operation of the contract; params, query, body and the reply are typed by its schemas. */
+export function implement<K extends OperationId>(operationId: K, implementation: RouteImplementation<ApiRoutes[K]>): ApiRoute {
+  const def: RouteDef = apiRoutes[operationId];
+  return { ...def, operationId, ...(implementation as unknown as Pick<ApiRoute, 'handler' | 'bodyLimit' | 'keepRawBody'>) };
+}
+
+/** A reply or an event that its contract does not describe (found by `checkResponses`). */
+export class ContractViolation extends Error {
+  override readonly name = 'ContractViolation';
+}
+
+/** Whether replies are checked against the contract at run time (tests; off in production). */
+export interface MountOptions {
+  checkResponses: boolean;
+}
+
+/** A reply's body as JSON carries it (Dates as strings), checked against the answer its status names. */
+export function checkReply(route: ApiRoute, status: number, body: unknown): void {
+  const spec = route.responses[status];
+  if (!spec) throw new ContractViolation(`${route.operationId} answered ${status}, which its contract (engine/contract/routes.ts) does not list`);
+  if (!spec.schema) {
+    if (body !== undefined) throw new ContractViolation(`${route.operationId} answered ${status} with a body, which its contract does not describe`);
+    return;
+  }
+  const wire: unknown = body === undefined ? undefined : JSON.parse(JSON.stringify(body));
+  const parsed = spec.schema.safeParse(wire);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ContractViolation(`${route.operationId} answered ${status} with a body its contract does not describe: ${issues.join('; ')}`);
+  }
+}
+
+/** The same for one server-sent event. */
+export function checkEvent(events: EventMap, name: string, data: unknown): void {
+  const schema = events[name];
+  if (!schema) throw new ContractViolation(`an event stream sent "${name}", which its contract does not name`);
+  const parsed = schema.safeParse(JSON.parse(JSON.stringify(data)));
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ContractViolation(`the event "${name}" does not match its contract: ${issues.join('; ')}`);
+  }
 }
 
 export type Authenticate = (req: Request, route: ApiRoute) => Promise<Principal>;
@@ -146,20 +172,21 @@ function sendReply(res: Response, reply: Reply): void {
 }
 
 /** Mounts every route on the app: authenticate, check the role, parse and validate, handle. */
-export function mountRoutes(app: Application, routes: ApiRoute[], authenticate: Authenticate): void {
+export function mountRoutes(app: Application, routes: ApiRoute[], authenticate: Authenticate, options: MountOptions): void {
   for (const route of routes) {
+    const def = route;
     const auth: RequestHandler = async (req, res, next) => {
-      res.locals.route = route.path;
-      if (route.access === 'public') {
+      res.locals.route = def.path;
+      if (def.access === 'public') {
         res.locals.principal = { name: 'anonymous', role: 'viewer' } satisfies Principal;
         next();
         return;
       }
       const principal = await authenticate(req, route);
-      if (!roleAllows(principal.role, route.access)) {
+      if (!roleAllows(principal.role, def.access)) {
         throw new ApiProblem(
           'forbidden',
-          `${route.method.toUpperCase()} ${route.path} needs the ${route.access} role; the token "${principal.name}" has the ${principal.role} role`,
+          `${def.method.toUpperCase()} ${def.path} needs the ${def.access} role; the token "${principal.name}" has the ${principal.role} role`,
         );
       }
       res.locals.principal = principal;
@@ -208,8 +235,11 @@ export function mountRoutes(app: Application, routes: ApiRoute[], authenticate: 
       if (errors.length) {
         throw new ApiProblem('validation', `${errors.length} problem${errors.length === 1 ? '' : 's'} in the request: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`.slice(0, 2000), { errors });
       }
-      const reply = await route.handler({ params, query, body, principal: res.locals.principal as Principal, req, res });
-      if (reply) sendReply(res, reply);
+      const ctx = { params, query, body, principal: res.locals.principal as Principal, req, res } as RouteContext<RouteDef>;
+      const reply = await route.handler(ctx);
+      if (!reply) return;
+      if (options.checkResponses) checkReply(route, reply.status ?? 200, reply.body);
+      sendReply(res, reply);
     };
     const chain = route.method === 'get' ? [auth, handle] : [auth, mediaType, text, json, handle];
     app[route.method](route.path, ...chain);
@@ -227,10 +257,10 @@ function pathPattern(path: string): RegExp {
 
 /** After the routes: 405 with Allow for a known path and another method, else 404, as problems. */
 export function unmatchedRoute(routes: ApiRoute[]): RequestHandler {
-  const patterns = routes.map((r) => ({ route: r, re: pathPattern(r.path) }));
+  const patterns = routes.map((r) => ({ def: r, re: pathPattern(r.path) }));
   return (req) => {
     const path = req.originalUrl.split('?')[0] ?? '';
-    const allowed = [...new Set(patterns.filter((p) => p.re.test(path)).map((p) => p.route.method.toUpperCase()))];
+    const allowed = [...new Set(patterns.filter((p) => p.re.test(path)).map((p) => p.def.method.toUpperCase()))];
     if (allowed.length) {
       if (allowed.includes('GET')) allowed.push('HEAD');
       throw new ApiProblem('method-not-allowed', `${req.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, {
@@ -253,48 +283,64 @@ const PROBLEM_RESPONSES: Record<number, string> = {
   500: 'The server failed; the detail names an error id to find in its log.',
 };
 
+/**
+ * A server-sent event stream in OpenAPI 3.0 terms: the stream is text, each of its events one
+ * `event:`/`data:` block whose `data` is JSON; the schema describes one event (OpenAPI 3.2's
+ * `itemSchema`, which 3.0 lacks).
+ */
+function eventStreamSchema(events: EventMap): z.ZodType {
+  const one = Object.entries(events).map(([name, data]) =>
+    z.object({ event: z.literal(name), id: z.string().meta({ description: 'Increasing; send it back as Last-Event-ID when reconnecting' }), data }),
+  );
+  return z.union(one as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]).meta({
+    description: 'text/event-stream: one of these per event (`event:` its name, `id:`, `data:` its JSON payload), and `: heartbeat` comments',
+  });
+}
+
 /** Registers every route as an OpenAPI operation (the same schemas that validate requests). */
 export function registerRoutes(registry: OpenAPIRegistry, routes: ApiRoute[]): void {
-  for (const route of routes) {
+  for (const def of routes) {
+    const { operationId } = def;
     const responses: Record<string, ResponseConfig> = {};
-    for (const [status, spec] of Object.entries(route.responses)) {
+    for (const [status, spec] of Object.entries(def.responses)) {
       const content: NonNullable<ResponseConfig['content']> = {};
       if (spec.schema) content['application/json'] = { schema: spec.schema };
       for (const [type, media] of Object.entries(spec.content ?? {})) content[type] = media.schema ? { schema: media.schema } : {};
+      if (spec.events) content['text/event-stream'] = { schema: eventStreamSchema(spec.events) };
       responses[status] = { description: spec.description, ...(Object.keys(content).length ? { content } : {}) };
     }
     const refusals = [500];
-    if (route.params || route.query || route.body || route.method !== 'get') refusals.push(400, 422);
-    if (route.access !== 'public') refusals.push(401, 403);
-    if (route.params) refusals.push(404);
-    if (route.method !== 'get') refusals.push(413, 415);
+    if (def.params || def.query || def.body || def.method !== 'get') refusals.push(400, 422);
+    if (def.access !== 'public') refusals.push(401, 403);
+    if (def.params) refusals.push(404);
+    if (def.method !== 'get') refusals.push(413, 415);
     for (const status of refusals) {
       if (responses[status]) continue;
       responses[status] = { description: PROBLEM_RESPONSES[status] ?? 'Problem', content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema } } };
     }
     for (const [status, spec] of Object.entries(responses)) {
-      // Problems a route declares itself (409, 422, …) are problem+json too.
+      // Problems a route declares itself (404, 409, 422, …) are problem+json too.
       if (Number(status) >= 400 && !spec.content) spec.content = { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema } };
     }
-    const query = route.tokenInQuery
-      ? (route.query ?? emptyObject).extend({
-          [QUERY_TOKEN_KEY]: z.string().optional().openapi({ description: 'API token, for EventSource clients that cannot send an Authorization header (once)' }),
+    const query = def.tokenInQuery
+      ? (def.query ?? emptyObject).extend({
+          [QUERY_TOKEN_KEY]: z.string().optional().meta({ description: 'API token, for EventSource clients and download links that cannot send an Authorization header' }),
         })
-      : route.query;
+      : def.query;
     registry.registerPath({
-      method: route.method,
-      path: route.path.replace(/:(\w+)/g, '{$1}'),
-      operationId: route.operationId,
-      summary: route.summary,
-      ...(route.description ? { description: route.description } : {}),
-      tags: route.tags,
-      ...(route.access === 'public' ? {} : { security: [{ bearerAuth: [] }] }),
-      'x-required-role': route.access,
+      method: def.method,
+      path: def.path.replace(/:(\w+)/g, '{$1}'),
+      operationId,
+      summary: def.summary,
+      ...(def.description ? { description: def.description } : {}),
+      tags: [...def.tags],
+      ...(def.access === 'public' ? {} : { security: [{ bearerAuth: [] }] }),
+      'x-required-role': def.access,
       request: {
-        ...(route.params ? { params: route.params } : {}),
+        ...(def.params ? { params: def.params } : {}),
         ...(query ? { query } : {}),
-        ...(route.body && route.method !== 'get'
-          ? { body: { required: !route.body.safeParse({}).success, content: { 'application/json': { schema: route.body } } } }
+        ...(def.body && def.method !== 'get'
+          ? { body: { required: !def.body.safeParse({}).success, content: { 'application/json': { schema: def.body } } } }
           : {}),
       },
       responses,

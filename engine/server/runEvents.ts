@@ -1,6 +1,6 @@
 /**
- * Live updates as server-sent events. The server polls (the workflow's status query and the
- * metadata store, every `pollMs`) and sends only what changed:
+ * Live updates as server-sent events (their payloads: engine/contract/events.ts). The server polls
+ * (the workflow's status query and the metadata store, every `pollMs`) and sends only what changed:
  *
  * `GET /api/runs/:runId/events`
  *   - `run`       { run }                  at the start and whenever the run record changes
@@ -16,21 +16,15 @@
  *                                          when its executions' statuses change; runs carry `taskCounts`)
  * Both send a `: heartbeat` comment every 15 s, and a `warning` event when a poll fails.
  */
+import { runListStreamEvents, runStreamEvents } from '../contract/index';
 import type { ExecutionRecord, RunRecord } from '../stores/metadata/index';
 import { isFinal, liveStatus, requireRun, type ApiContext } from './context';
-import { z } from './openapi';
-import { defineRoute, type ApiRoute } from './routing';
-import { runIdParams, runStatusSchema } from './schemas';
+import { implement, type ApiRoute } from './routing';
 import { EventStream, pollLoop } from './sse';
 
 const LOG_BATCH = 1000;
 /** How many of the newest runs the list stream watches. */
 const LIST_WINDOW = 200;
-
-const sseContent = (description: string) => ({
-  description,
-  content: { 'text/event-stream': { schema: z.string().openapi({ description: 'Server-sent events (see the operation description)' }) } },
-});
 
 const runKey = (r: RunRecord): string => `${r.status}|${r.startedAt?.getTime() ?? ''}|${r.finishedAt?.getTime() ?? ''}|${r.error ?? ''}`;
 const executionKey = (e: ExecutionRecord): string => `${e.status}|${e.attempt}|${e.finishedAt?.getTime() ?? ''}|${e.error ?? ''}|${e.cachedFrom ?? ''}`;
@@ -38,29 +32,7 @@ const executionKey = (e: ExecutionRecord): string => `${e.status}|${e.attempt}|$
 export function runEventRoutes(ctx: ApiContext): ApiRoute[] {
   return [
     // Before /api/runs/:runId/…, and a path no run id can take (ids have no "/").
-    defineRoute({
-      method: 'get',
-      path: '/api/runs/events',
-      access: 'viewer',
-      tokenInQuery: true,
-      operationId: 'streamRuns',
-      summary: 'Server-sent events: changes of the runs list',
-      description:
-        'Events: `snapshot` {runs} (the newest 200 matching runs) first, then `run` {run} whenever a run is created or changes ' +
-        '(with `status`, also once when a run leaves that status). With `taskCounts=true` every run carries `taskCounts` (its executions by status) ' +
-        'and a change of those counts is sent as a `run` event. A `: heartbeat` comment every 15 s.',
-      tags: ['live'],
-      query: z.strictObject({
-        pipeline: z.string().min(1).max(200).optional().openapi({ description: 'Only runs of this pipeline (name)' }),
-        status: runStatusSchema.optional(),
-        trigger: z
-          .string()
-          .regex(/^[A-Za-z][\w-]{0,62}$/, 'must be a trigger kind such as api, cli, retry, schedule')
-          .optional()
-          .openapi({ description: 'Only runs started by this trigger kind' }),
-        taskCounts: z.enum(['true', 'false']).optional().openapi({ description: 'true: runs carry `taskCounts` (executions by status), and a change of those counts is a change' }),
-      }),
-      responses: { 200: sseContent('An endless event stream') },
+    implement('streamRuns', {
       handler: async ({ query, req, res }) => {
         const filter = {
           ...(query.pipeline !== undefined ? { pipelineName: query.pipeline } : {}),
@@ -83,7 +55,7 @@ export function runEventRoutes(ctx: ApiContext): ApiRoute[] {
         };
         const initial = await counted(await ctx.metadata.listRuns(filter));
         const seen = new Map(initial.map((r) => [r.run.id, r.key]));
-        const stream = new EventStream(req, res, ctx.streams, ctx.live);
+        const stream = new EventStream(req, res, ctx, runListStreamEvents);
         stream.send('snapshot', { runs: initial.map((r) => r.run) });
         void pollLoop(stream, ctx.live, ctx.logger, async () => {
           const runs = await ctx.metadata.listRuns(filter);
@@ -108,29 +80,13 @@ export function runEventRoutes(ctx: ApiContext): ApiRoute[] {
         return undefined;
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/runs/:runId/events',
-      access: 'viewer',
-      tokenInQuery: true,
-      operationId: 'streamRun',
-      summary: "Server-sent events: a run's task state changes and log lines, to its end",
-      description:
-        'Events: `run` {run} at the start and on change; `task` {task, state, …} from the workflow status query; `execution` {execution} for every task path; ' +
-        '`log` (a log line); `end` {run} with the final state, after which the server closes the stream (close the EventSource on `end`; ' +
-        'a reconnection with Last-Event-ID after the end is answered 204, which stops it). A `: heartbeat` comment every 15 s.',
-      tags: ['live'],
-      params: runIdParams,
-      query: z.strictObject({
-        task: z.string().min(1).max(500).optional().openapi({ description: 'Only log lines of this task path (task and execution events are always sent)' }),
-      }),
-      responses: { 200: sseContent('An event stream that ends with the `end` event'), 204: { description: 'The run has ended and the client reconnected (Last-Event-ID): stop' } },
+    implement('streamRun', {
       handler: async ({ params, query, req, res }) => {
         let run = await requireRun(ctx, params.runId);
         // An EventSource reconnects when the server ends the stream; once the run has ended, 204
         // tells it to stop (the first connection already had everything, up to `end`).
         if (isFinal(run) && req.headers['last-event-id'] !== undefined) return { status: 204 };
-        const stream = new EventStream(req, res, ctx.streams, ctx.live);
+        const stream = new EventStream(req, res, ctx, runStreamEvents);
         stream.send('run', { run });
 
         let lastRun = runKey(run);

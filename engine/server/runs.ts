@@ -9,64 +9,10 @@ import { MetadataStoreError, type Json, type RunRecord } from '../stores/metadat
 import { approveUpdate } from '../temporal/workflows/index';
 import { workflowIdFor } from '../temporal/workflows/types';
 import { isFinal, liveStatus, requireRun, type ApiContext } from './context';
-import { z } from './openapi';
-import { checkPipelineSpec, pipelineProblem, pipelineSpecBodySchema } from './pipelines';
+import { checkPipelineSpec, pipelineProblem } from './pipelines';
 import { PipelineValidationError } from '../../dsl/errors';
 import { ApiProblem, conflict, jsonPointer, notFound, type FieldError } from './problem';
-import { defineRoute, type ApiRoute, type Principal } from './routing';
-import {
-  executionSchema,
-  idSchema,
-  jsonValueSchema,
-  liveStatusSchema,
-  queryInstant,
-  queryInt,
-  runArtifactSchema,
-  runIdParams,
-  runSchema,
-  runStatusSchema,
-} from './schemas';
-
-const submitBody = z
-  .strictObject({
-    pipelineVersionId: idSchema.optional().openapi({ description: 'A stored version (POST /api/pipelines makes one)' }),
-    spec: pipelineSpecBodySchema.optional(),
-    params: z.record(z.string().max(200), jsonValueSchema).optional().openapi({ description: "Values of the pipeline's inputs (JSON typed); defaults fill the rest" }),
-    cache: z.boolean().optional().openapi({ description: 'false: no task of this run reads or writes the cache' }),
-    experiment: idSchema.optional().openapi({ description: 'Add the run to this experiment (id or name)' }),
-  })
-  .superRefine((b, issue) => {
-    if ((b.pipelineVersionId === undefined) === (b.spec === undefined)) {
-      issue.addIssue({ code: 'custom', path: ['pipelineVersionId'], message: 'give exactly one of pipelineVersionId and spec' });
-    }
-  });
-
-const listQuery = z.strictObject({
-  pipeline: z.string().min(1).max(200).optional().openapi({ description: 'Pipeline name' }),
-  status: runStatusSchema.optional(),
-  trigger: z
-    .string()
-    .regex(/^[A-Za-z][\w-]{0,62}$/, 'must be a trigger kind such as api, cli, retry, schedule')
-    .optional()
-    .openapi({ description: 'What started the run (trigger.kind)' }),
-  createdFrom: queryInstant.optional().openapi({ description: 'Created at or after (RFC 3339)' }),
-  createdTo: queryInstant.optional().openapi({ description: 'Created before (RFC 3339)' }),
-  experiment: idSchema.optional().openapi({ description: 'Only runs of this experiment (id or name)' }),
-  limit: queryInt(1, 500).optional().openapi({ description: 'Page size (default 50)' }),
-  cursor: idSchema.optional().openapi({ description: 'nextCursor of the previous page' }),
-  taskCounts: z.enum(['true', 'false']).optional().openapi({ description: 'true: each run also carries `taskCounts` (its executions by status), for a status summary' }),
-});
-
-const taskCountsSchema = z.record(z.string(), z.number().int()).openapi({ description: 'Executions by status (with taskCounts=true)' });
-
-const decisionBody = z.strictObject({
-  task: z.string().min(1).max(500).optional().openapi({ description: 'The gate; may be left out when exactly one is waiting' }),
-  comment: z.string().max(10_000).optional(),
-});
-
-const runDetailSchema = z
-  .object({ run: runSchema, executions: z.array(executionSchema), artifacts: z.array(runArtifactSchema), live: liveStatusSchema.nullable() })
-  .openapi('RunDetail');
+import { implement, type ApiRoute, type Principal } from './routing';
 
 /** Artifact inputs name stored artifacts; a missing one is refused before the run starts. */
 async function checkArtifactParams(ctx: ApiContext, spec: ReturnType<typeof checkPipelineSpec>, params: Record<string, Json>): Promise<void> {
@@ -120,20 +66,7 @@ export function runRoutes(ctx: ApiContext): ApiRoute[] {
   };
 
   const decide = (approved: boolean): ApiRoute =>
-    defineRoute({
-      method: 'post',
-      path: `/api/runs/:runId/${approved ? 'approve' : 'reject'}`,
-      access: 'editor',
-      operationId: approved ? 'approveGate' : 'rejectGate',
-      summary: approved ? 'Approve a waiting approval gate; the run goes on' : 'Reject a waiting approval gate; the gate and the run fail',
-      tags: ['runs'],
-      params: runIdParams,
-      body: decisionBody,
-      responses: {
-        200: { description: 'Decided', schema: z.object({ runId: z.string(), task: z.string(), approved: z.boolean() }) },
-        409: { description: 'The run is not running, or no such gate is waiting' },
-        503: { description: 'No worker answered in time' },
-      },
+    implement(approved ? 'approveGate' : 'rejectGate', {
       handler: async ({ params, body, principal }) => {
         const run = await requireRun(ctx, params.runId);
         if (isFinal(run)) throw conflict(`run ${run.id} already ${run.status}; only a running run has gates to decide`);
@@ -157,19 +90,7 @@ export function runRoutes(ctx: ApiContext): ApiRoute[] {
     });
 
   return [
-    defineRoute({
-      method: 'post',
-      path: '/api/runs',
-      access: 'editor',
-      operationId: 'submitRun',
-      summary: 'Submit a run of a stored pipeline version or of an IR',
-      tags: ['runs'],
-      body: submitBody,
-      responses: {
-        201: { description: 'The run was recorded and its workflow started', schema: z.object({ run: runSchema }) },
-        422: { description: 'The IR or the parameters are invalid, or the pipeline is larger than one run can hold (nothing was written)' },
-        503: { description: 'The Temporal server did not accept the workflow (the run is recorded as failed)' },
-      },
+    implement('submitRun', {
       handler: async ({ body, principal }) => {
         let spec;
         if (body.pipelineVersionId !== undefined) {
@@ -211,17 +132,7 @@ export function runRoutes(ctx: ApiContext): ApiRoute[] {
         return { status: 201, headers: { Location: `/api/runs/${submitted.runId}` }, body: { run: await requireRun(ctx, submitted.runId) } };
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/runs',
-      access: 'viewer',
-      operationId: 'listRuns',
-      summary: 'Runs, newest first, filtered and paged',
-      tags: ['runs'],
-      query: listQuery,
-      responses: {
-        200: { description: 'A page of runs', schema: z.object({ runs: z.array(runSchema.extend({ taskCounts: taskCountsSchema.optional() })), nextCursor: z.string().nullable() }) },
-      },
+    implement('listRuns', {
       handler: async ({ query }) => {
         if (query.cursor !== undefined && !(await ctx.metadata.getRun(query.cursor))) {
           throw new ApiProblem('validation', `the cursor "${query.cursor}" names no run; start again without a cursor`, {
@@ -248,15 +159,7 @@ export function runRoutes(ctx: ApiContext): ApiRoute[] {
         return { body: { runs: page, nextCursor: runs.length > limit ? (page[page.length - 1]?.id ?? null) : null } };
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/runs/:runId',
-      access: 'viewer',
-      operationId: 'getRun',
-      summary: 'A run with its executions, artifacts and (while it runs) the live status of its workflow',
-      tags: ['runs'],
-      params: runIdParams,
-      responses: { 200: { description: 'The run', schema: runDetailSchema } },
+    implement('getRun', {
       handler: async ({ params }) => {
         const run = await requireRun(ctx, params.runId);
         const [executions, artifacts, live] = await Promise.all([
@@ -267,22 +170,7 @@ export function runRoutes(ctx: ApiContext): ApiRoute[] {
         return { body: { run, executions, artifacts, live: live ?? null } };
       },
     }),
-    defineRoute({
-      method: 'post',
-      path: '/api/runs/:runId/cancel',
-      access: 'editor',
-      operationId: 'cancelRun',
-      summary: 'Cancel a run: running tasks stop, the exit handler runs, the run ends cancelled',
-      tags: ['runs'],
-      params: runIdParams,
-      body: z.strictObject({}),
-      responses: {
-        202: {
-          description: 'Cancellation requested: the workflow is still running and will end (watch GET /api/runs/{runId}/events). Asking again while it stops answers 202 again.',
-          schema: z.object({ runId: z.string(), status: z.literal('cancelling') }),
-        },
-        409: { description: 'The run already ended (also when only Temporal knew so far: its row is recorded first, then this answer names the outcome)' },
-      },
+    implement('cancelRun', {
       handler: async ({ params }) => {
         const run = await settledRun(await requireRun(ctx, params.runId));
         if (isFinal(run)) throw conflict(`run ${run.id} already ${run.status}; there is nothing to cancel`);
@@ -292,22 +180,10 @@ export function runRoutes(ctx: ApiContext): ApiRoute[] {
           if (e instanceof Error && e.name === 'WorkflowNotFoundError') throw conflict(`run ${run.id} is ${run.status} but its workflow is not running`);
           throw temporalProblem(e, `cancelling run ${run.id}`);
         }
-        return { status: 202, body: { runId: run.id, status: 'cancelling' } };
+        return { status: 202, body: { runId: run.id, status: 'cancelling' as const } };
       },
     }),
-    defineRoute({
-      method: 'post',
-      path: '/api/runs/:runId/retry',
-      access: 'editor',
-      operationId: 'retryRun',
-      summary: "A new run that reuses the finished run's succeeded top-level steps and re-runs the rest",
-      tags: ['runs'],
-      params: runIdParams,
-      body: z.strictObject({ cache: z.boolean().optional().openapi({ description: 'false: re-run steps without using the cache' }) }),
-      responses: {
-        201: { description: 'The new run', schema: z.object({ run: runSchema, retryOf: z.string(), reused: z.array(z.string()) }) },
-        409: { description: 'The run has not ended yet' },
-      },
+    implement('retryRun', {
       handler: async ({ params, body, principal }) => {
         const old = await settledRun(await requireRun(ctx, params.runId));
         let plan;

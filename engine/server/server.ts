@@ -26,11 +26,11 @@ import { healthRoutes } from './health';
 import { lineageRoutes } from './lineage';
 import { logRoutes } from './logs';
 import { metricRoutes } from './metrics';
-import { generateOpenApiDocument, newOpenApiRegistry, z, type OpenApiDocument } from './openapi';
+import { generateOpenApiDocument, newOpenApiRegistry, type OpenApiDocument } from './openapi';
 import { pipelineRoutes } from './pipelines';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, problemErrorHandler, problemTypeUri } from './problem';
 import { createApiMetrics } from './prometheus';
-import { defineRoute, mountRoutes, registerRoutes, unmatchedRoute, type ApiRoute } from './routing';
+import { implement, mountRoutes, registerRoutes, unmatchedRoute, type ApiRoute } from './routing';
 import { runEventRoutes } from './runEvents';
 import { runRoutes } from './runs';
 import { DEFAULT_LIVE_SETTINGS, EventStreams, type LiveSettings } from './sse';
@@ -59,6 +59,12 @@ export interface ApiServerDeps {
   live?: Partial<LiveSettings>;
   /** Register the metrics here (to share /metrics with other parts of the process). */
   metricsRegistry?: Registry;
+  /**
+   * Check every reply and server-sent event against the contract (engine/contract) and answer 500 /
+   * end the stream when one does not match. For tests (default: SLUICE_API_CHECK_RESPONSES=1, which
+   * vitest.config.ts sets); it parses every answer again, so production leaves it off.
+   */
+  checkResponses?: boolean;
   /**
    * Mounts more handlers on the app after the API's routes and before its 404 and error handlers,
    * e.g. the editor's static files on the same port.
@@ -108,19 +114,10 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
     metrics,
     live: { ...DEFAULT_LIVE_SETTINGS, ...deps.live },
     streams,
+    checkResponses: deps.checkResponses ?? process.env.SLUICE_API_CHECK_RESPONSES === '1',
   };
 
-  const docRoute = (document: () => OpenApiDocument): ApiRoute =>
-    defineRoute({
-      method: 'get',
-      path: '/api/openapi.json',
-      access: 'public',
-      operationId: 'openApiDocument',
-      summary: 'This OpenAPI document (browsable at /api/docs)',
-      tags: ['operations'],
-      responses: { 200: { description: 'OpenAPI 3.0 document', schema: z.record(z.string(), z.unknown()) } },
-      handler: async () => ({ body: document() }),
-    });
+  const docRoute = (document: () => OpenApiDocument): ApiRoute => implement('openApiDocument', { handler: async () => ({ body: { ...document() } }) });
 
   const doc: { value?: OpenApiDocument } = {};
   // Streams first: /api/runs/events must win over /api/runs/:runId.
@@ -155,7 +152,7 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
     else next();
   });
   app.use('/api/docs', ...swaggerUi.serveFiles(openApiDocument, {}), swaggerUi.setup(openApiDocument, { customSiteTitle: 'Sluice API' }));
-  mountRoutes(app, routes, tokenAuthenticator(deps.metadata, deps.auth, logger));
+  mountRoutes(app, routes, tokenAuthenticator(deps.metadata, deps.auth, logger), { checkResponses: ctx.checkResponses });
   deps.extend?.(app);
   app.use(unmatchedRoute(routes));
   app.use(problemErrorHandler(logger));

@@ -4,7 +4,10 @@
  * (the client never polls). Everything stops when the client goes away or the server closes.
  */
 import type { Request, Response } from 'express';
+import type { z } from 'zod';
+import type { EventMap } from '../contract/index';
 import type { Logger } from '../logging';
+import { checkEvent, ContractViolation, type Encodable } from './routing';
 
 export interface LiveSettings {
   /** How often a stream looks for changes (default 1000 ms). */
@@ -17,11 +20,11 @@ export const DEFAULT_LIVE_SETTINGS: LiveSettings = { pollMs: 1000, heartbeatMs: 
 
 /** Open streams of a server, so closing the server ends them instead of waiting for clients. */
 export class EventStreams {
-  private readonly open = new Set<EventStream>();
-  add(s: EventStream): void {
+  private readonly open = new Set<{ close(): void }>();
+  add(s: { close(): void }): void {
     this.open.add(s);
   }
-  delete(s: EventStream): void {
+  delete(s: { close(): void }): void {
     this.open.delete(s);
   }
   get size(): number {
@@ -32,17 +35,35 @@ export class EventStreams {
   }
 }
 
-export class EventStream {
+/** What a stream needs of the server: where open streams are kept, the timings, whether events are checked. */
+export interface StreamSettings {
+  streams: EventStreams;
+  live: LiveSettings;
+  /** Check each event against the contract (tests). */
+  checkResponses: boolean;
+}
+
+/** Every stream may warn that a poll failed. */
+type WithWarning = EventMap & { warning: z.ZodType<{ message: string }> };
+
+/** One stream; its events and their payloads are the contract's (engine/contract/events.ts). */
+export class EventStream<E extends WithWarning> {
   private readonly controller = new AbortController();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly streams: EventStreams;
+  private readonly check: boolean;
   private nextId = 1;
 
   constructor(
     req: Request,
     private readonly res: Response,
-    private readonly streams: EventStreams,
-    settings: LiveSettings,
+    server: StreamSettings,
+    private readonly events: E,
   ) {
+    this.streams = server.streams;
+    this.check = server.checkResponses;
+    const { streams } = server;
+    const settings = server.live;
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -64,8 +85,9 @@ export class EventStream {
     return this.controller.signal.aborted;
   }
 
-  send(event: string, data: unknown): void {
+  send<K extends keyof E & string>(event: K, data: Encodable<z.input<E[K]>>): void {
     if (this.closed) return;
+    if (this.check) checkEvent(this.events, event, data);
     // JSON has no raw newlines, so the data is always one `data:` line.
     this.res.write(`id: ${this.nextId++}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
@@ -99,8 +121,8 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
  * Runs `tick` every `pollMs` until it returns 'done' or the stream closes. A failing tick is logged
  * and reported to the client as a `warning` event; the loop goes on (the store may come back).
  */
-export async function pollLoop(
-  stream: EventStream,
+export async function pollLoop<E extends WithWarning>(
+  stream: EventStream<E>,
   settings: LiveSettings,
   logger: Logger,
   tick: () => Promise<'more' | 'done'>,
@@ -111,8 +133,13 @@ export async function pollLoop(
       try {
         outcome = await tick();
       } catch (err) {
+        if (err instanceof ContractViolation) {
+          // A test's check (checkResponses): the stream ends, so the test reading it fails.
+          logger.error({ err }, 'an event stream sent an event its contract does not describe');
+          break;
+        }
         logger.warn({ err }, 'an event stream could not read the current state');
-        stream.send('warning', { message: 'the server could not read the current state; retrying' });
+        (stream as EventStream<WithWarning>).send('warning', { message: 'the server could not read the current state; retrying' });
       }
       if (outcome === 'done') break;
       await sleep(settings.pollMs, stream.signal);

@@ -7,6 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile, component, pipeline, t } from '../../dsl/index';
+import { ApiError, createApiClient } from '../../engine/contract/index';
 import { createApiServer, createApiToken, type RunningApiServer } from '../../engine/server/index';
 import { createLogger } from '../../engine/logging';
 import type { RunRecord } from '../../engine/stores/metadata/MetadataStore';
@@ -91,6 +92,30 @@ describe('the API behind the run view and the lineage explorer', () => {
     await server?.close();
     await secured?.close();
     await stack?.stop();
+  });
+
+  it("gives the contract's typed client (what the editor and the CLI use) answers it accepts, and problems it reads", async () => {
+    const api = createApiClient({ baseUrl: server.url });
+    // Each call parses its answer with the contract's schema: a drift fails here with the field's path.
+    const detail = await api.getRun({ params: { runId: run.id } });
+    expect(detail.executions.map((e) => e.taskId).sort()).toEqual(['fit', 'load', 'score']);
+    expect(detail.run.outputs).toEqual({ model: id('fit', 'model') });
+    expect((await api.listRuns({ query: { taskCounts: 'true', limit: 5 } })).runs[0]?.taskCounts).toEqual({ succeeded: 3 });
+    expect((await api.getRunLogs({ params: { runId: run.id }, query: { task: 'fit' } })).lines).toEqual(expect.any(Array));
+    expect((await api.getRunMetrics({ params: { runId: run.id } })).series).toEqual(expect.any(Array));
+    expect((await api.getArtifact({ params: { artifactId: id('fit', 'model') } })).producedBy).toEqual([expect.objectContaining({ taskId: 'fit', port: 'model' })]);
+    expect((await api.previewArtifact({ params: { artifactId: id('fit', 'notes') } })).preview).toEqual({ kind: 'text', mediaType: 'text/markdown', text: '# fitted\n', truncated: false });
+    expect((await api.getRunLineage({ params: { runId: run.id } })).nodes).toHaveLength(7);
+    const version = await api.getPipelineVersion({ params: { pipeline: 'explorer-chain', version: detail.run.pipelineVersionId } });
+    expect(version.version.spec.name).toBe('explorer-chain');
+    expect((await api.listComponents()).components.map((c) => c.name)).toContain('approval');
+    // A refusal arrives as an ApiError carrying the problem's code, status and field.
+    const missing = await api.getRun({ params: { runId: 'nope' } }).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(ApiError);
+    expect(missing).toMatchObject({ code: 'not-found', status: 404 });
+    expect((missing as ApiError).errors.map((e) => e.path)).toEqual(['/params/runId']);
+    const denied = await createApiClient({ baseUrl: secured.url }).listRuns().catch((e: unknown) => e);
+    expect(denied).toMatchObject({ code: 'unauthorized', status: 401 });
   });
 
   it('answers one upstream hop from a model with neighbour counts and run names', async () => {

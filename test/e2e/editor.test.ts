@@ -2,14 +2,18 @@
  * The editor end to end, as a first-time user meets it: `sluice dev --run examples/iris.ts` (what
  * `npm run up` starts) in a child process, Debian's Chromium driven by playwright-core. Builds a
  * 3-node pipeline by drag and drop, sees an incompatible connection refused with its reason, saves,
- * runs, watches every task succeed, opens the model's lineage and reaches the dataset. Screenshots
+ * runs, watches every task succeed, opens the model's lineage and reaches the dataset; and shows a task
+ * waiting for a GPU worker (the payload that once broke the run view). Screenshots
  * land in test-results/e2e/ (kept as test artefacts).
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compile, pipeline } from '../../dsl/index';
+import { createApiClient } from '../../engine/contract/index';
 import { projectRoot } from '../../engine/paths';
+import { fitCommand } from '../fixtures/gpu';
 import { launchChromium, openPage } from './support/browser';
 import { startDevServer, type DevServer } from './support/devServer';
 
@@ -153,5 +157,27 @@ describe('the editor in Chromium, against sluice dev', () => {
 
     expect(errors).toEqual([]);
     await page.context().close();
+  });
+
+  it('shows a task waiting for a GPU worker as such, with the reason, without a page error', async (ctx) => {
+    // sluice dev starts a gpu worker only on a machine with GPUs; without one, GPU tasks wait.
+    if (!dev.cli.out().includes('no GPU: GPU tasks wait for a gpu worker')) ctx.skip();
+    const api = createApiClient({ baseUrl: dev.url });
+    const waiting = pipeline({ name: 'e2e-gpu-wait' }, (p) => {
+      p.task(fitCommand, {}, { id: 'fit' });
+    });
+    const { run } = await api.submitRun({ body: { spec: compile(waiting).spec } });
+    try {
+      const { page, errors } = await openPage(browser, `${dev.url}/#/runs/${run.id}`);
+      await page.locator('[data-testid="run-node-fit"][data-state="waiting-gpu"]').waitFor({ timeout: 60_000 });
+      await expect(page.getByTestId('task-list-fit').textContent()).resolves.toMatch(/waiting for a GPU worker/);
+      await page.getByTestId('task-list-fit').click();
+      await expect(page.getByTestId('task-waiting-for').textContent()).resolves.toMatch(/^waiting for a gpu worker: none is polling task queue \S+-gpu/);
+      await shot(page, '07-run-view-waiting-for-gpu');
+      expect(errors).toEqual([]);
+      await page.context().close();
+    } finally {
+      await api.cancelRun({ params: { runId: run.id } });
+    }
   });
 });

@@ -17,9 +17,22 @@ import { startWorkers, type RunningWorkers } from '../../engine/temporal/worker/
 import type { RunStatusView } from '../../engine/temporal/workflows/types';
 import { detectGpus } from '../../workers/runtime/index';
 import * as fx from '../fixtures/gpu';
+import { runStreamEvents } from '../../engine/contract/index';
+import gpuWaitingTask from '../../editor/src/runview/testdata/gpuWaitingTask.json';
+import { emptyRunView, reduceRun, taskView } from '../../editor/src/runview/runState';
+import { openEventStream } from '../support/eventStream';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A JSON value's shape: its keys (sorted) and the types of its leaves, not their values. */
+function shapeOf(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shapeOf);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, shapeOf(v)]));
+  }
+  return value === null ? 'null' : typeof value;
+}
 
 describe('GPU workers', () => {
   let ts: TestStack;
@@ -75,6 +88,26 @@ describe('GPU workers', () => {
     const workers = await get<{ queues: { name: string; pollers: number }[]; workers: { roles: string[]; gpus: number[] }[] }>('/api/workers');
     expect(workers.queues.find((q) => q.name === gpuQueue)?.pollers).toBe(0);
     expect(workers.workers.flatMap((w) => w.roles).sort()).toEqual(['control', 'cpu']);
+  });
+
+  it("sends the run view a waiting task's real payload, with the shape of the editor's fixture, and the run view reads it as waiting for a GPU worker", async () => {
+    // The `task` event as the server streams it (checked against the contract: checkResponses).
+    const events = await openEventStream(`${api.url}/api/runs/${waiting.runId}/events`);
+    let payload: unknown;
+    try {
+      payload = (await events.next((e) => e.event === 'task' && (e.data as { task?: string }).task === 'fit' && (e.data as { waitingFor?: unknown }).waitingFor !== undefined, 30_000)).data;
+    } finally {
+      events.close();
+    }
+    // The editor's unit test (editor/src/runview/runState.test.ts) feeds this fixture to the run
+    // view: it must have the real payload's shape, or that test would test something else.
+    const { '//': _about, ...fixture } = gpuWaitingTask;
+    expect(shapeOf(payload)).toEqual(shapeOf(fixture));
+    // And the real payload itself, through the editor's own reduction.
+    const { task, ...status } = runStreamEvents.task.parse(payload);
+    const view = taskView(reduceRun(emptyRunView(), { type: 'task', task, status }), 'fit');
+    expect(view.state).toBe('waiting-gpu');
+    expect(view.waitingFor).toMatch(/^waiting for a gpu worker: none is polling task queue /);
   });
 
   it('fails a GPU task that no GPU worker picks up within its wait limit, at once and with a readable reason', async () => {

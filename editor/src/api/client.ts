@@ -1,24 +1,12 @@
 /**
- * The editor talks to the engine only over HTTP (DESIGN.md "Layout"). Errors come back as
- * problem+json documents; `ApiError` keeps their detail and per-field errors for the UI to show.
+ * The editor talks to the engine only over HTTP (DESIGN.md "Layout"), through the typed client of the
+ * API contract (`sluice/api`): every request and answer is typed by the contract's schemas, answers
+ * are checked against them, and problem+json errors arrive as an `ApiError` with the problem's code,
+ * detail and per-field errors for the UI to show.
  */
-export interface ProblemField {
-  path: string;
-  message: string;
-  code?: string;
-  hint?: string;
-}
+import { createApiClient, readStreamEvent, type ApiRoutes, type EventData, type EventsOf, type RequestOf, type StreamOperation } from 'sluice/api';
 
-export class ApiError extends Error {
-  override readonly name = 'ApiError';
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly errors: ProblemField[] = [],
-  ) {
-    super(message);
-  }
-}
+export { ApiError, type FieldError } from 'sluice/api';
 
 /** API token for servers with auth on (kept in localStorage; loopback `sluice dev` needs none). */
 export function apiToken(): string | undefined {
@@ -29,51 +17,41 @@ export function apiToken(): string | undefined {
   }
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  const token = apiToken();
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const text = await res.text();
-  const data: unknown = text ? safeJson(text) : undefined;
-  if (!res.ok) {
-    const problem = (data ?? {}) as { detail?: string; title?: string; errors?: ProblemField[] };
-    throw new ApiError(res.status, problem.detail ?? problem.title ?? `${method} ${path} failed with HTTP ${res.status}`, problem.errors ?? []);
-  }
-  return data as T;
-}
+/** The API of the server that serves the editor (same origin). */
+export const api = createApiClient({ baseUrl: '', token: apiToken });
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
-export const api = {
-  get: <T>(path: string): Promise<T> => request<T>('GET', path),
-  post: <T>(path: string, body?: unknown): Promise<T> => request<T>('POST', path, body ?? {}),
-  delete: <T>(path: string): Promise<T> => request<T>('DELETE', path),
-};
-
-/** URL of an API path with the token in the query (EventSource and downloads cannot send headers). */
-export function withToken(path: string): string {
-  const token = apiToken();
-  if (!token) return path;
-  return `${path}${path.includes('?') ? '&' : '?'}access_token=${encodeURIComponent(token)}`;
-}
+type Events<K extends StreamOperation> = EventsOf<ApiRoutes[K]>;
+export type StreamHandlers<K extends StreamOperation> = { [E in keyof Events<K> & string]?: (data: EventData<Events<K>>[E]) => void };
 
 /**
- * Subscribes to a server-sent event stream; returns the function that closes it. EventSource
- * reconnects by itself; the server sends a fresh snapshot on every connection.
+ * Subscribes to a server-sent event stream of the API; returns the function that closes it. Each
+ * event's payload is checked against the contract before its handler sees it (an event that does not
+ * match goes to `onError`). EventSource reconnects by itself; the server sends a fresh snapshot on
+ * every connection.
  */
-export function subscribe(path: string, handlers: Record<string, (data: unknown) => void>, onError?: () => void): () => void {
-  const source = new EventSource(withToken(path));
-  for (const [event, handle] of Object.entries(handlers)) {
-    source.addEventListener(event, (e) => handle(JSON.parse((e as MessageEvent<string>).data) as unknown));
+export function subscribe<K extends StreamOperation>(
+  operation: K,
+  request: RequestOf<ApiRoutes[K]>,
+  handlers: StreamHandlers<K>,
+  onError?: (error?: unknown) => void,
+): () => void {
+  const source = new EventSource(api.url(operation, request));
+  const events = api.events(operation);
+  for (const [event, handle] of Object.entries(handlers) as [keyof Events<K> & string, ((data: unknown) => void) | undefined][]) {
+    if (!handle) continue;
+    source.addEventListener(event, (e) => {
+      let data: unknown;
+      try {
+        data = readStreamEvent(events, event, (e as MessageEvent<string>).data);
+      } catch (error) {
+        // The server sent what the contract does not describe: say so where developers look.
+        console.error(error);
+        onError?.(error);
+        return;
+      }
+      handle(data);
+    });
   }
-  if (onError) source.onerror = onError;
+  if (onError) source.onerror = () => onError();
   return () => source.close();
 }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Artifact, Execution } from '../runview/apiTypes';
+import type { Artifact, Execution, LineageNeighbourhood, LineageNode } from 'sluice/api';
 import { executionRecord } from '../runview/testRecords';
 import {
   emptyLineage,
-  expansionPath,
+  expansionRequest,
+  type HeldNode,
   frontier,
   hiddenNeighbours,
   mergeLineage,
@@ -12,24 +13,24 @@ import {
   runsInGraph,
   searchNodes,
   viewGraph,
-  type LineageAnswer,
-  type LineageNodeDto,
 } from './graph';
 
-const artifact = (id: string, type: string, name: string): LineageNodeDto => ({
+const artifact = (id: string, type: string, name: string): LineageNode => ({
   kind: 'artifact',
   id,
+  depth: 1,
   artifact: { id, type, name, uri: '', sha256: 'x', size: 10, properties: {}, createdAt: '2030-01-01T00:00:00Z' } satisfies Artifact,
 });
-const execution = (id: string, runId: string, taskId: string, status: Execution['status'] = 'succeeded'): LineageNodeDto => ({
+const execution = (id: string, runId: string, taskId: string, status: Execution['status'] = 'succeeded'): LineageNode => ({
   kind: 'execution',
   id,
+  depth: 1,
   execution: executionRecord(taskId, status, { id, runId, startedAt: '2030-01-01T00:00:00Z', finishedAt: null }),
 });
 const runInfo = (id: string) => ({ id, pipelineName: 'iris', status: 'succeeded' as const, createdAt: `2030-01-0${id === 'r1' ? 1 : 2}T00:00:00Z` });
 
 // model ← train ← split.train ← split ← iris dataset ← load
-const modelHop: LineageAnswer = {
+const modelHop: LineageNeighbourhood = {
   root: 'r1.train.model',
   nodes: [{ ...artifact('r1.train.model', 'Model', 'train.model'), depth: 0 }, { ...execution('r1.train', 'r1', 'train'), depth: 1 }, { ...artifact('r1.split.train', 'Dataset', 'split.train'), depth: 1 }],
   edges: [
@@ -44,7 +45,7 @@ const modelHop: LineageAnswer = {
   ],
   runs: [runInfo('r1')],
 };
-const splitHop: LineageAnswer = {
+const splitHop: LineageNeighbourhood = {
   root: 'r1.split.train',
   nodes: [artifact('r1.split.train', 'Dataset', 'split.train'), execution('r1.split', 'r1', 'split'), execution('r2.split', 'r2', 'split', 'cached'), artifact('r1.load.dataset', 'Dataset', 'load.dataset')],
   edges: [
@@ -66,8 +67,8 @@ const splitHop: LineageAnswer = {
 describe('the lineage graph', () => {
   it('names nodes for people: artifact type and name, task name', () => {
     const s = mergeLineage(emptyLineage('r1.train.model'), modelHop);
-    expect(nodeName(s.nodes['r1.train.model'] as LineageNodeDto)).toBe('Model train.model');
-    expect(nodeName(s.nodes['r1.train'] as LineageNodeDto)).toBe('train');
+    expect(nodeName(s.nodes['r1.train.model'] as HeldNode)).toBe('Model train.model');
+    expect(nodeName(s.nodes['r1.train'] as HeldNode)).toBe('train');
   });
 
   it('knows which nodes have more to load, each way, and how to load one hop', () => {
@@ -75,8 +76,16 @@ describe('the lineage graph', () => {
     expect(hiddenNeighbours(s, 'r1.split.train')).toEqual({ upstream: 2, downstream: 0 });
     expect(hiddenNeighbours(s, 'r1.train.model')).toEqual({ upstream: 0, downstream: 1 });
     expect(frontier(s).map((f) => `${f.id}:${f.directions.join('+')}`).sort()).toEqual(['r1.split.train:upstream', 'r1.train.model:downstream']);
-    expect(expansionPath({ kind: 'artifact', id: 'r1.split.train' }, 'upstream')).toBe('/api/artifacts/r1.split.train/lineage?direction=upstream&depth=1');
-    expect(expansionPath({ kind: 'execution', id: 'r1.sweep[1]/fit' }, 'downstream')).toBe('/api/executions/r1.sweep%5B1%5D%2Ffit/lineage?direction=downstream&depth=0');
+    expect(expansionRequest({ kind: 'artifact', id: 'r1.split.train' }, 'upstream')).toEqual({
+      operation: 'getArtifactLineage',
+      params: { artifactId: 'r1.split.train' },
+      query: { direction: 'upstream', depth: 1 },
+    });
+    expect(expansionRequest({ kind: 'execution', id: 'r1.sweep[1]/fit' }, 'downstream')).toEqual({
+      operation: 'getExecutionLineage',
+      params: { executionId: 'r1.sweep[1]/fit' },
+      query: { direction: 'downstream', depth: 0 },
+    });
   });
 
   it('merges a hop: the model reaches the training data and the loaded dataset, distances stay from the start', () => {

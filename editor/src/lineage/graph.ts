@@ -7,57 +7,27 @@
  * /api/runs/:id/lineage; each carries `neighbours` (per node, how many neighbours it has each way in
  * the whole store), so a node shows a "+" exactly when the graph holds fewer than that.
  */
-import type { Artifact, Execution, RunStatus } from '../runview/apiTypes';
+import type { LineageEdge, LineageNeighbourhood, LineageNode, LineageRun } from 'sluice/api';
 
-export type LineageKind = 'artifact' | 'execution';
+export type LineageKind = LineageNode['kind'];
+/** A node the explorer holds: its distance is known only when an answer counted it from the start. */
+export type HeldNode = Omit<LineageNode, 'depth'> & { depth?: number };
 export type Direction = 'upstream' | 'downstream';
-
-export interface LineageNodeDto {
-  kind: LineageKind;
-  id: string;
-  depth?: number;
-  artifact?: Artifact;
-  execution?: Execution;
-}
-
-/** Upstream → downstream: artifact → execution (input), execution → artifact (output). */
-export interface LineageEdgeDto {
-  from: string;
-  to: string;
-  kind: 'input' | 'output';
-  port: string;
-}
-
-export interface LineageRunInfo {
-  id: string;
-  pipelineName: string;
-  status: RunStatus;
-  createdAt: string;
-}
-
-export interface LineageAnswer {
-  root: string;
-  nodes: LineageNodeDto[];
-  edges: LineageEdgeDto[];
-  truncated: boolean;
-  neighbours?: { id: string; upstream: number; downstream: number }[];
-  runs?: LineageRunInfo[];
-}
 
 export interface LineageState {
   root: string;
-  nodes: Record<string, LineageNodeDto>;
-  edges: Record<string, LineageEdgeDto>;
+  nodes: Record<string, HeldNode>;
+  edges: Record<string, LineageEdge>;
   neighbours: Record<string, { upstream: number; downstream: number }>;
-  runs: Record<string, LineageRunInfo>;
+  runs: Record<string, LineageRun>;
 }
 
 export const emptyLineage = (root: string): LineageState => ({ root, nodes: {}, edges: {}, neighbours: {}, runs: {} });
 
-export const edgeKey = (e: LineageEdgeDto): string => `${e.from}\u0000${e.to}\u0000${e.kind}\u0000${e.port}`;
+export const edgeKey = (e: LineageEdge): string => `${e.from}\u0000${e.to}\u0000${e.kind}\u0000${e.port}`;
 
 /** Adds an answer to the graph (a union; the newest neighbour counts and run records win). */
-export function mergeLineage(state: LineageState, answer: LineageAnswer): LineageState {
+export function mergeLineage(state: LineageState, answer: LineageNeighbourhood): LineageState {
   const nodes = { ...state.nodes };
   const fromStart = answer.root === state.root;
   for (const n of answer.nodes) {
@@ -70,9 +40,9 @@ export function mergeLineage(state: LineageState, answer: LineageAnswer): Lineag
   const edges = { ...state.edges };
   for (const e of answer.edges) edges[edgeKey(e)] = e;
   const neighbours = { ...state.neighbours };
-  for (const n of answer.neighbours ?? []) neighbours[n.id] = { upstream: n.upstream, downstream: n.downstream };
+  for (const n of answer.neighbours) neighbours[n.id] = { upstream: n.upstream, downstream: n.downstream };
   const runs = { ...state.runs };
-  for (const r of answer.runs ?? []) runs[r.id] = r;
+  for (const r of answer.runs) runs[r.id] = r;
   return { ...state, nodes, edges, neighbours, runs };
 }
 
@@ -95,10 +65,15 @@ export function hiddenNeighbours(state: LineageState, id: string): { upstream: n
   return { upstream: Math.max(0, total.upstream - present.upstream.size), downstream: Math.max(0, total.downstream - present.downstream.size) };
 }
 
-/** The API path that loads one more hop from a node in one direction. */
-export function expansionPath(node: Pick<LineageNodeDto, 'kind' | 'id'>, direction: Direction): string {
-  const id = encodeURIComponent(node.id);
-  return node.kind === 'artifact' ? `/api/artifacts/${id}/lineage?direction=${direction}&depth=1` : `/api/executions/${id}/lineage?direction=${direction}&depth=0`;
+/** The API call that loads one more hop from a node in one direction. */
+export type ExpansionRequest =
+  | { operation: 'getArtifactLineage'; params: { artifactId: string }; query: { direction: Direction; depth: 1 } }
+  | { operation: 'getExecutionLineage'; params: { executionId: string }; query: { direction: Direction; depth: 0 } };
+
+export function expansionRequest(node: Pick<HeldNode, 'kind' | 'id'>, direction: Direction): ExpansionRequest {
+  return node.kind === 'artifact'
+    ? { operation: 'getArtifactLineage', params: { artifactId: node.id }, query: { direction, depth: 1 } }
+    : { operation: 'getExecutionLineage', params: { executionId: node.id }, query: { direction, depth: 0 } };
 }
 
 /** Nodes with something left to load, with the directions. */
@@ -131,14 +106,14 @@ export function runOf(state: LineageState, id: string): string | undefined {
 }
 
 /** A person's name for a node: "Dataset split.train", "train-classifier" — never a bare id when there is better. */
-export function nodeName(node: LineageNodeDto): string {
+export function nodeName(node: HeldNode): string {
   if (node.artifact) return `${node.artifact.type} ${node.artifact.name}`;
   if (node.execution) return node.execution.taskId;
   return node.id;
 }
 
 /** A second line: component and run for an execution, size for an artifact. */
-export function nodeSubtitle(state: LineageState, node: LineageNodeDto): string {
+export function nodeSubtitle(state: LineageState, node: HeldNode): string {
   if (node.execution) {
     const run = state.runs[node.execution.runId];
     const component = node.execution.componentName !== node.execution.taskId ? `${node.execution.componentName} · ` : '';
@@ -257,7 +232,7 @@ export function viewGraph(state: LineageState, collapsedRuns: ReadonlySet<string
 }
 
 /** The runs present in the graph with how many nodes each holds, newest first (the collapse toggles). */
-export function runsInGraph(state: LineageState): { run: LineageRunInfo | { id: string }; count: number }[] {
+export function runsInGraph(state: LineageState): { run: LineageRun | { id: string }; count: number }[] {
   const counts = new Map<string, number>();
   for (const id of Object.keys(state.nodes)) {
     const run = runOf(state, id);

@@ -6,36 +6,21 @@
  * `ArtifactPreview` fetches GET /api/artifacts/:id/preview.
  */
 import { useEffect, useState, type ReactElement } from 'react';
-import { ApiError, api, withToken } from '../api/client';
+import { ApiError, api } from '../api/client';
 import { href } from '../app/route';
-import type { Artifact, JsonValue } from '../runview/apiTypes';
+import type { Artifact, ArtifactPreview as Preview, JsonValue, TablePreview as TableData } from 'sluice/api';
 import { formatBytes } from '../lineage/graph';
 import { readClassificationMetrics } from './classificationMetrics';
 import { ClassificationMetricsView } from './ClassificationMetricsView';
 import { flattenNumbers, JsonView, KeyValueTable } from './JsonView';
 import { markdownToSafeHtml, sanitizeHtml } from './sanitize';
 
-export type PreviewDto =
-  | {
-      kind: 'table';
-      format: string;
-      columns: string[];
-      rows: JsonValue[][];
-      totalRows: number | null;
-      truncated: boolean;
-      columnTypes?: string[];
-      target?: string;
-    }
-  | { kind: 'text'; mediaType: 'text/markdown' | 'text/html' | 'text/plain'; text: string; truncated: boolean }
-  | { kind: 'json'; value: JsonValue }
-  | { kind: 'directory'; files: { path: string; size: number }[]; truncated: boolean }
-  | { kind: 'none'; reason: string };
-
-export const contentUrl = (id: string): string => withToken(`/api/artifacts/${encodeURIComponent(id)}/content`);
+/** The download link of an artifact's content (the token in the query: a link sends no header). */
+export const contentUrl = (id: string): string => api.url('downloadArtifact', { params: { artifactId: id } });
 
 const cell = (v: JsonValue): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? ''));
 
-function TablePreview({ preview }: { preview: Extract<PreviewDto, { kind: 'table' }> }): ReactElement {
+function TablePreview({ preview }: { preview: TableData }): ReactElement {
   const shown = preview.rows.length;
   const total = preview.totalRows;
   return (
@@ -98,7 +83,7 @@ function SafeHtml({ html, label }: { html: string; label: string }): ReactElemen
   return <div className="rendered-doc" role="document" aria-label={label} dangerouslySetInnerHTML={{ __html: html }} />;
 }
 
-function Body({ artifact, preview }: { artifact: Artifact; preview: PreviewDto }): ReactElement {
+function Body({ artifact, preview }: { artifact: Artifact; preview: Preview }): ReactElement {
   switch (preview.kind) {
     case 'table':
       return <TablePreview preview={preview} />;
@@ -131,7 +116,7 @@ function Body({ artifact, preview }: { artifact: Artifact; preview: PreviewDto }
   }
 }
 
-export function PreviewBody({ artifact, preview, showLineageLink = true }: { artifact: Artifact; preview: PreviewDto; showLineageLink?: boolean }): ReactElement {
+export function PreviewBody({ artifact, preview, showLineageLink = true }: { artifact: Artifact; preview: Preview; showLineageLink?: boolean }): ReactElement {
   const properties = flattenNumbers(artifact.properties);
   const isModel = artifact.type === 'Model';
   const truncated = 'truncated' in preview && preview.truncated && preview.kind === 'text';
@@ -165,12 +150,12 @@ export function PreviewBody({ artifact, preview, showLineageLink = true }: { art
 }
 
 export function ArtifactPreview({ artifactId, showLineageLink = true }: { artifactId: string; showLineageLink?: boolean }): ReactElement {
-  const [state, setState] = useState<{ artifact: Artifact; preview: PreviewDto } | { error: string } | null>(null);
+  const [state, setState] = useState<{ artifact: Artifact; preview: Preview } | { error: string } | null>(null);
   useEffect(() => {
     let live = true;
     setState(null);
     api
-      .get<{ artifact: Artifact; preview: PreviewDto }>(`/api/artifacts/${encodeURIComponent(artifactId)}/preview?rows=20`)
+      .previewArtifact({ params: { artifactId }, query: { rows: 20 } })
       .then((r) => live && setState(r))
       .catch((e: unknown) => live && setState({ error: e instanceof ApiError || e instanceof Error ? e.message : String(e) }));
     return () => {

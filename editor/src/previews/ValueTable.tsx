@@ -3,7 +3,7 @@
  * strings shown as they are, everything else as JSON. Nothing at all when there are no values.
  */
 import type { ReactElement } from 'react';
-import type { JsonValue } from '../runview/apiTypes';
+import type { JsonValue } from 'sluice/api';
 
 const show = (v: JsonValue): string => (typeof v === 'string' ? v : JSON.stringify(v));
 

@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Artifact } from '../runview/apiTypes';
-import { PreviewBody, type PreviewDto } from './ArtifactPreview';
+import type { Artifact, ArtifactPreview as Preview } from 'sluice/api';
+import { PreviewBody } from './ArtifactPreview';
 import { heatColour } from './ConfusionMatrix';
 import { LineChart } from './LineChart';
 import { markdownToSafeHtml, sanitizeHtml } from './sanitize';
@@ -36,7 +36,7 @@ describe('sanitising untrusted Markdown and HTML', () => {
   });
 
   it('shows an HTML artifact without running anything in it', () => {
-    const preview: PreviewDto = { kind: 'text', mediaType: 'text/html', text: '<h2>Report</h2><img src="x" onerror="window.pwned = 1"><script>window.pwned = 2</script>', truncated: false };
+    const preview: Preview = { kind: 'text', mediaType: 'text/html', text: '<h2>Report</h2><img src="x" onerror="window.pwned = 1"><script>window.pwned = 2</script>', truncated: false };
     const { container } = render(<PreviewBody artifact={artifact('HTML', 'report.html')} preview={preview} />);
     expect(screen.getByRole('heading', { name: 'Report' })).toBeTruthy();
     expect(container.querySelector('script')).toBeNull();
@@ -46,7 +46,7 @@ describe('sanitising untrusted Markdown and HTML', () => {
 
 describe('artifact previews', () => {
   it('shows a dataset with its row count, schema and first rows', () => {
-    const preview: PreviewDto = {
+    const preview: Preview = {
       kind: 'table',
       format: 'dataset',
       columns: ['sepal_length', 'species'],

@@ -35,6 +35,7 @@ export const STATE_ICON: Record<DisplayState, string> = {
   cancelled: '⊘',
   'waiting-approval': '⏸',
   'waiting-gpu': '⏳',
+  'waiting-worker': '⏳',
   'not-run': '–',
 };
 

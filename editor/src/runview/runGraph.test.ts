@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PipelineGraph } from '../graph/pipelineGraph';
 import type { NodeBox } from '../layout/layoutGraph';
-import type { Execution } from './apiTypes';
+import type { Execution } from 'sluice/api';
 import { newRunFlowCache, runFlowEdges, runFlowNodes } from './runGraph';
 import { emptyRunView, reduceRun, type RunViewState } from './runState';
 import { executionRecord, taskNode } from './testRecords';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { LogLine, Run, RunDetail } from './apiTypes';
+import { runStreamEvents, type LogLine, type Run, type RunDetail } from 'sluice/api';
 import { executionRecord } from './testRecords';
+import gpuWaitingTask from './testdata/gpuWaitingTask.json';
 import { taskDetail } from './runGraph';
 import { countStates, emptyRunView, formatDuration, LOG_LIMIT, nodeView, reduceRun, taskView, waitingGates, type RunEvent, type RunViewState } from './runState';
 
@@ -51,9 +52,20 @@ describe('run view state from the API and its event stream', () => {
     expect(waitingGates(s).map((g) => g.taskId)).toEqual(['gate']);
   });
 
-  it('reads a task waiting for a GPU worker when the status says so', () => {
-    const s = apply({ type: 'task', task: 'fit', status: { state: 'pending', waitingFor: 'a worker on sluice-gpu' } });
+  it('shows a task waiting for a GPU worker as the server sends it (waitingFor is an object), with the reason', () => {
+    // The payload of the `task` event, parsed by the contract (the fixture cannot drift from it;
+    // test/engine/gpuWorkers.test.ts checks that the real server's has the fixture's shape).
+    const { task, ...status } = runStreamEvents.task.parse(gpuWaitingTask);
+    let s = apply({ type: 'detail', detail: detail() }, { type: 'task', task, status });
+    expect(taskView(s, 'fit')).toMatchObject({ state: 'waiting-gpu', waitingFor: status.waitingFor?.reason });
+    expect(nodeView(s, 'fit').state).toBe('waiting-gpu');
+    // The same from a detail fetch (GET /api/runs/:id answers the same status under live.tasks).
+    s = apply({ type: 'detail', detail: detail({ live: { runId: 'r1', pipeline: 'iris', state: 'running', tasks: { fit: status } } }) });
     expect(taskView(s, 'fit').state).toBe('waiting-gpu');
+    // Waiting for a CPU worker is not an approval gate either.
+    s = apply({ type: 'task', task: 'prep', status: { state: 'waiting', waitingFor: { resourceClass: 'cpu', reason: 'waiting for a cpu worker' } } });
+    expect(taskView(s, 'prep').state).toBe('waiting-worker');
+    expect(waitingGates(s)).toEqual([]);
   });
 
   it('lets a final execution row win over a stale live status, with attempts, duration and error', () => {

@@ -8,7 +8,7 @@
  * execution row wins; otherwise the live status does; a task with neither is queued while the run
  * goes on and "not run" once it has ended.
  */
-import type { Execution, LogLine, Run, RunDetail, TaskStatus } from './apiTypes';
+import type { Execution, LogLine, Run, RunDetail, TaskStatus } from 'sluice/api';
 
 /** What the run graph shows per task (`data-state` of `run-node-<taskId>`). */
 export type DisplayState =
@@ -21,6 +21,7 @@ export type DisplayState =
   | 'cancelled'
   | 'waiting-approval'
   | 'waiting-gpu'
+  | 'waiting-worker'
   | 'not-run';
 
 export const STATE_LABEL: Record<DisplayState, string> = {
@@ -33,6 +34,7 @@ export const STATE_LABEL: Record<DisplayState, string> = {
   cancelled: 'cancelled',
   'waiting-approval': 'waiting for approval',
   'waiting-gpu': 'waiting for a GPU worker',
+  'waiting-worker': 'waiting for a worker',
   'not-run': 'did not run',
 };
 
@@ -49,6 +51,8 @@ export interface TaskView {
   cachedFrom?: string;
   items?: TaskStatus['items'];
   approval?: TaskStatus['approval'];
+  /** Why a task no worker picks up waits ("waiting for a gpu worker: none is polling …"). */
+  waitingFor?: string;
 }
 
 export interface RunViewState {
@@ -226,10 +230,10 @@ function fromExecution(status: Execution['status']): DisplayState {
   }
 }
 
-/** The live state's words → ours; unknown words (a newer engine) read as running. */
+/** The live state's words → ours. */
 function fromLive(status: TaskStatus): DisplayState {
-  const waitingGpu = (status.waitingFor ?? '').toLowerCase().includes('gpu') || (status.state === 'pending' && (status.queue ?? '').toLowerCase().includes('gpu') && status.waitingFor !== undefined);
-  if (waitingGpu || status.state === 'waiting-gpu' || status.state === 'waiting-worker') return 'waiting-gpu';
+  // A task no worker picks up is `waiting` as an approval gate is; `waitingFor` tells them apart.
+  if (status.waitingFor) return status.waitingFor.resourceClass === 'gpu' ? 'waiting-gpu' : 'waiting-worker';
   switch (status.state) {
     case 'pending':
       return 'queued';
@@ -242,8 +246,6 @@ function fromLive(status: TaskStatus): DisplayState {
     case 'skipped':
     case 'cancelled':
       return status.state;
-    default:
-      return 'running';
   }
 }
 
@@ -277,13 +279,14 @@ export function taskView(state: RunViewState, taskId: string): TaskView {
       ...(live.executionId ?? execution?.id ? { executionId: live.executionId ?? execution?.id } : {}),
       ...(live.items ? { items: live.items } : {}),
       ...(live.approval ? { approval: live.approval } : {}),
+      ...(live.waitingFor ? { waitingFor: live.waitingFor.reason } : {}),
     };
   }
   return { ...base, state: state.ended || isFinalRun(state.run) ? 'not-run' : 'queued' };
 }
 
 /** Precedence when one graph node stands for many task paths (a loop body task): the most urgent shows. */
-const URGENCY: readonly DisplayState[] = ['failed', 'waiting-approval', 'waiting-gpu', 'running', 'queued', 'cancelled', 'succeeded', 'cached', 'skipped', 'not-run'];
+const URGENCY: readonly DisplayState[] = ['failed', 'waiting-approval', 'waiting-gpu', 'waiting-worker', 'running', 'queued', 'cancelled', 'succeeded', 'cached', 'skipped', 'not-run'];
 const URGENCY_RANK = Object.fromEntries(URGENCY.map((s, i) => [s, i])) as Record<DisplayState, number>;
 
 /** Node views per state: the graph, its edges, the task list and the panel ask for the same ones. */

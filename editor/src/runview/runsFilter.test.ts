@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Run } from './apiTypes';
+import type { RunListItem as Run } from 'sluice/api';
 import { countsSummary, emptyRunsList, filtersFromQuery, filtersToQuery, listApiQuery, matchesFilters, reduceRuns, reduceRunsList, streamApiQuery, type RunsList } from './runsFilter';
 
 const NOW = Date.parse('2030-01-10T12:00:00Z');
@@ -30,12 +30,11 @@ describe('runs list filters', () => {
   });
 
   it('builds the API queries: times as instants, counts asked for', () => {
-    const q = new URLSearchParams(listApiQuery({ pipeline: 'iris', range: '1h', to: '2030-01-10' }, NOW, 'c1'));
-    expect(q.get('createdFrom')).toBe('2030-01-10T11:00:00.000Z');
-    expect(new Date(q.get('createdTo') ?? '').getTime()).toBe(new Date('2030-01-11T00:00:00').getTime());
-    expect(q.get('taskCounts')).toBe('true');
-    expect(q.get('cursor')).toBe('c1');
-    expect(streamApiQuery({ status: 'failed', range: '1h' })).toBe('status=failed&taskCounts=true');
+    const q = listApiQuery({ pipeline: 'iris', range: '1h', to: '2030-01-10' }, NOW, 'c1');
+    expect(q.createdFrom).toBe('2030-01-10T11:00:00.000Z');
+    expect(new Date(q.createdTo ?? '').getTime()).toBe(new Date('2030-01-11T00:00:00').getTime());
+    expect(q).toMatchObject({ pipeline: 'iris', taskCounts: 'true', cursor: 'c1', limit: 50 });
+    expect(streamApiQuery({ status: 'failed', range: '1h' })).toEqual({ status: 'failed', taskCounts: 'true' });
   });
 
   it('matches runs by every filter', () => {

@@ -4,7 +4,10 @@
  * API query for GET /api/runs and its event stream, the client-side match (stream events for runs
  * outside the filters are dropped), and the reduction of the stream into the list.
  */
-import type { Run, RunStatus } from './apiTypes';
+import type { ApiRoutes, RequestOf, RunListItem, RunStatus } from 'sluice/api';
+
+type ListRunsQuery = NonNullable<RequestOf<ApiRoutes['listRuns']>['query']>;
+type StreamRunsQuery = NonNullable<RequestOf<ApiRoutes['streamRuns']>['query']>;
 
 export const RUN_STATUSES: readonly RunStatus[] = ['pending', 'running', 'succeeded', 'failed', 'cancelled'];
 export const TIME_RANGES = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
@@ -72,31 +75,31 @@ export function timeBounds(f: RunFilters, now: number): { from?: Date; to?: Date
 }
 
 /** Query string for GET /api/runs (with task counts for the status summary). */
-export function listApiQuery(f: RunFilters, now: number, cursor?: string): string {
-  const q = new URLSearchParams();
-  if (f.pipeline) q.set('pipeline', f.pipeline);
-  if (f.status) q.set('status', f.status);
-  if (f.trigger) q.set('trigger', f.trigger);
+export function listApiQuery(f: RunFilters, now: number, cursor?: string): ListRunsQuery {
   const { from, to } = timeBounds(f, now);
-  if (from) q.set('createdFrom', from.toISOString());
-  if (to) q.set('createdTo', to.toISOString());
-  q.set('taskCounts', 'true');
-  q.set('limit', '50');
-  if (cursor) q.set('cursor', cursor);
-  return q.toString();
+  return {
+    ...(f.pipeline ? { pipeline: f.pipeline } : {}),
+    ...(f.status ? { status: f.status } : {}),
+    ...(f.trigger ? { trigger: f.trigger } : {}),
+    ...(from ? { createdFrom: from.toISOString() } : {}),
+    ...(to ? { createdTo: to.toISOString() } : {}),
+    taskCounts: 'true',
+    limit: 50,
+    ...(cursor ? { cursor } : {}),
+  };
 }
 
-/** Query string for the runs event stream (it filters by pipeline, status and trigger itself). */
-export function streamApiQuery(f: RunFilters): string {
-  const q = new URLSearchParams();
-  if (f.pipeline) q.set('pipeline', f.pipeline);
-  if (f.status) q.set('status', f.status);
-  if (f.trigger) q.set('trigger', f.trigger);
-  q.set('taskCounts', 'true');
-  return q.toString();
+/** The query of the runs event stream (it filters by pipeline, status and trigger itself). */
+export function streamApiQuery(f: RunFilters): StreamRunsQuery {
+  return {
+    ...(f.pipeline ? { pipeline: f.pipeline } : {}),
+    ...(f.status ? { status: f.status } : {}),
+    ...(f.trigger ? { trigger: f.trigger } : {}),
+    taskCounts: 'true',
+  };
 }
 
-export function matchesFilters(run: Run, f: RunFilters, now: number): boolean {
+export function matchesFilters(run: RunListItem, f: RunFilters, now: number): boolean {
   if (f.pipeline && run.pipelineName !== f.pipeline) return false;
   if (f.status && run.status !== f.status) return false;
   if (f.trigger && run.trigger.kind !== f.trigger) return false;
@@ -111,52 +114,52 @@ export type RunsEvent =
   /** The filters changed: a new request id, and the list starts over. */
   | { type: 'reset'; request: number }
   /** A page of GET /api/runs, for the request id current when it was asked for. */
-  | { type: 'page'; runs: Run[]; append: boolean; request?: number }
-  | { type: 'snapshot'; runs: Run[] }
-  | { type: 'run'; run: Run };
+  | { type: 'page'; runs: RunListItem[]; append: boolean; request?: number }
+  | { type: 'snapshot'; runs: RunListItem[] }
+  | { type: 'run'; run: RunListItem };
 
 /** The runs list with the id of the request (one per filter set) whose pages it takes. */
 export interface RunsList {
-  runs: Run[];
+  runs: RunListItem[];
   request: number;
 }
 export const emptyRunsList = (): RunsList => ({ runs: [], request: 0 });
 
 const FINAL_RUN: readonly string[] = ['succeeded', 'failed', 'cancelled'];
 /** How far a run has gone: a run only moves forward (pending → running → final). */
-const progress = (run: Run): number => (FINAL_RUN.includes(run.status) ? 2 : run.status === 'running' ? 1 : 0);
+const progress = (run: RunListItem): number => (FINAL_RUN.includes(run.status) ? 2 : run.status === 'running' ? 1 : 0);
 /** When the run last changed status, as its record says (runs carry no updatedAt). */
-const changedAt = (run: Run): string => run.finishedAt ?? run.startedAt ?? run.createdAt;
+const changedAt = (run: RunListItem): string => run.finishedAt ?? run.startedAt ?? run.createdAt;
 
 /**
  * Whether `incoming` is at least as new as `held`: further along, or as far along and changed no
  * earlier. A page fetched before a stream event can then never undo it.
  */
-function isNotOlder(incoming: Run, held: Run): boolean {
+function isNotOlder(incoming: RunListItem, held: RunListItem): boolean {
   const p = progress(incoming) - progress(held);
   if (p !== 0) return p > 0;
   return changedAt(incoming) >= changedAt(held);
 }
 
 /** Upserts a run, newer record wins; a newer record keeps counts the older one had when it carries none. */
-function upsert(list: Run[], run: Run): Run[] {
+function upsert(list: RunListItem[], run: RunListItem): RunListItem[] {
   const i = list.findIndex((r) => r.id === run.id);
   if (i === -1) return [...list, run];
-  const old = list[i] as Run;
+  const old = list[i] as RunListItem;
   if (!isNotOlder(run, old)) return list;
   const merged = run.taskCounts === undefined && old.taskCounts !== undefined ? { ...run, taskCounts: old.taskCounts } : run;
   return [...list.slice(0, i), merged, ...list.slice(i + 1)];
 }
 
-const newestFirst = (a: Run, b: Run): number => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1);
+const newestFirst = (a: RunListItem, b: RunListItem): number => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1);
 
 /**
  * The list after an event: a page, a stream snapshot or run upserts (a newer record of a run wins,
  * so a page never undoes what the stream already said); the stream drops runs that no longer match
  * the filters (a run that left the status), and a first page drops runs of other filters.
  */
-export function reduceRuns(list: Run[], event: RunsEvent, f: RunFilters, now: number): Run[] {
-  let next: Run[];
+export function reduceRuns(list: RunListItem[], event: RunsEvent, f: RunFilters, now: number): RunListItem[] {
+  let next: RunListItem[];
   switch (event.type) {
     case 'reset':
       return [];

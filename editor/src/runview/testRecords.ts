@@ -1,5 +1,5 @@
 /** Records as the API returns them, for the run view's and the lineage explorer's unit tests. */
-import type { Execution } from './apiTypes';
+import type { Execution } from 'sluice/api';
 import type { GraphNode } from '../graph/pipelineGraph';
 
 /** An execution of task `taskId` in run r1; finished unless running or waiting. */

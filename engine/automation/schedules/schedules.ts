@@ -12,6 +12,7 @@ import { PipelineValidationError } from '../../../dsl/errors';
 import { resolveRunParams } from '../../runs/index';
 import type { MetadataStore } from '../../stores/metadata/index';
 import type { Json, ScheduledRunInput } from '../../temporal/workflows/types';
+import { OVERLAP_POLICIES, type OverlapPolicy } from '../../contract/index';
 
 /** not-found: no such schedule or pipeline version; invalid: the definition is refused. */
 export type ScheduleErrorCode = 'not-found' | 'invalid';
@@ -20,8 +21,8 @@ export class ScheduleError extends CodedError<ScheduleErrorCode> {
   override readonly name = 'ScheduleError';
 }
 
-export const OVERLAP_POLICIES = ['skip', 'buffer-one', 'buffer-all', 'cancel-other', 'allow-all'] as const;
-export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
+// The policies are part of the API contract (what clients may send); this module translates them.
+export { OVERLAP_POLICIES, type OverlapPolicy };
 const TO_TEMPORAL: Record<OverlapPolicy, ScheduleOverlapPolicy> = {
   skip: ScheduleOverlapPolicy.SKIP,
   'buffer-one': ScheduleOverlapPolicy.BUFFER_ONE,

@@ -6,7 +6,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
 import { DEFAULT_TASK_QUEUE_PREFIX } from '../../runs/index';
-import type { WorkersAnswer } from '../apiReader';
+import type { Workers } from '../../contract/index';
 import { CliError } from '../CliError';
 import { onTarget } from '../target';
 import { listWorkers } from '../../temporal/worker/index';
@@ -15,7 +15,8 @@ const print = (s: string): void => {
   process.stdout.write(`${s}\n`);
 };
 
-async function fromTemporal(prefix: string): Promise<WorkersAnswer> {
+/** The same answer as GET /api/workers, from the Temporal server itself. */
+async function fromTemporal(prefix: string): Promise<Workers> {
   const address = process.env.TEMPORAL_ADDRESS;
   if (!address) {
     throw new CliError('no Sluice API to ask (start `sluice dev`, or set SLUICE_URL) and no TEMPORAL_ADDRESS: set one of them to list the workers');
@@ -34,7 +35,7 @@ async function fromTemporal(prefix: string): Promise<WorkersAnswer> {
   }
 }
 
-export function formatWorkers(answer: WorkersAnswer, now = Date.now()): string {
+export function formatWorkers(answer: Workers, now = Date.now()): string {
   const lines = ['queues:'];
   for (const q of answer.queues) lines.push(`  ${q.name.padEnd(24)} ${q.role.padEnd(7)} ${q.pollers} worker${q.pollers === 1 ? '' : 's'} (${q.idlePollers} idle)`);
   lines.push('', answer.workers.length ? 'workers:' : 'workers: none is polling (start one: sluice worker --queue control --queue cpu)');

@@ -17,7 +17,7 @@
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useCallback, useDeferredValue, useEffect, useMemo, useReducer, useRef, useState, type ChangeEvent, type ReactElement } from 'react';
 import { indexPipeline, isLoopNode, validatePipeline, type PipelineSpec } from 'sluice/dsl';
-import { ApiError, type ProblemField } from '../../api/client';
+import { ApiError, type FieldError } from '../../api/client';
 import { href, navigate, useLeaveGuard } from '../../app/route';
 import { arrangePositions, arrangeSpec, needsLayout } from '../../canvas/arrange';
 import { CanvasActionsContext, type CanvasActions } from '../../canvas/canvasActions';
@@ -31,7 +31,7 @@ import { moveNodes, setGroupCollapsed, setNodeUi } from '../../edit/nodeUi';
 import { removeNodes } from '../../edit/removeNodes';
 import { Canvas, type Edit, type Selection } from './Canvas';
 import { ConnectionStatus, type Notice } from './ConnectionStatus';
-import { listComponents, loadVersion, saveVersion, startRun, type CatalogComponent } from './editorApi';
+import { listComponents, loadVersion, saveVersion, startRun, type PaletteComponent } from './editorApi';
 import { ExportDialog } from './ExportDialog';
 import { downloadText, pipelineSource } from './exportSource';
 import { HelpDialog } from './HelpDialog';
@@ -136,9 +136,9 @@ function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: Pipel
   const [tab, setTab] = useState<Tab>('task');
   const [dialog, setDialog] = useState<Dialog>(null);
   // Server (422) errors are about the IR that was sent: they stop showing once it changes.
-  const [serverReport, setServerReport] = useState<{ spec: PipelineSpec; errors: ProblemField[] } | undefined>();
+  const [serverReport, setServerReport] = useState<{ spec: PipelineSpec; errors: FieldError[] } | undefined>();
   const serverErrors = serverReport?.spec === spec ? serverReport.errors : [];
-  const [catalog, setCatalog] = useState<CatalogComponent[] | undefined>();
+  const [catalog, setCatalog] = useState<PaletteComponent[] | undefined>();
   const [catalogError, setCatalogError] = useState<string | undefined>();
   const selectNext = useRef<string[] | null>(null);
   const clipboard = useRef<{ fragment: Fragment; pastes: number } | null>(null);
@@ -180,7 +180,7 @@ function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: Pipel
   const catalogByKey = useMemo(() => new Map((catalog ?? []).map((c) => [`${c.name}@${c.version}`, c])), [catalog]);
 
   const addComponent = useCallback(
-    (c: CatalogComponent, position: { x: number; y: number }, parent?: string) => {
+    (c: PaletteComponent, position: { x: number; y: number }, parent?: string) => {
       edit((s) => {
         const r = addTask(s, c.spec, { position, ...(parent !== undefined ? { parent } : {}) });
         selectNext.current = [r.id];
@@ -212,7 +212,7 @@ function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: Pipel
   );
 
   const addFromPalette = useCallback(
-    (c: CatalogComponent) => {
+    (c: PaletteComponent) => {
       const box = canvasBox.current?.getBoundingClientRect();
       const center = box ? rf.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 }) : { x: 0, y: 0 };
       const k = addCount.current++ % 6;

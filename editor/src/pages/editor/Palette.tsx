@@ -4,20 +4,20 @@
  */
 import { memo, useMemo, useState, type ReactElement } from 'react';
 import { portTypeLabel } from '../../edit/ports';
-import type { CatalogComponent } from './editorApi';
+import type { PaletteComponent } from './editorApi';
 
 export const DRAG_TYPE = 'application/x-sluice-component';
 
-const portList = (ports: CatalogComponent['inputs']): string =>
+const portList = (ports: PaletteComponent['inputs']): string =>
   Object.entries(ports)
     .map(([n, p]) => `${n}: ${portTypeLabel(p)}`)
     .join(', ') || 'none';
 
-function PaletteView({ components, error, onAdd }: { components: CatalogComponent[] | undefined; error?: string | undefined; onAdd: (c: CatalogComponent) => void }): ReactElement {
+function PaletteView({ components, error, onAdd }: { components: PaletteComponent[] | undefined; error?: string | undefined; onAdd: (c: PaletteComponent) => void }): ReactElement {
   const [query, setQuery] = useState('');
   const groups = useMemo(() => {
     const q = query.trim().toLowerCase();
-    const byCategory = new Map<string, CatalogComponent[]>();
+    const byCategory = new Map<string, PaletteComponent[]>();
     for (const c of components ?? []) {
       const hay = `${c.name} ${c.description ?? ''} ${c.category} ${Object.keys(c.inputs).join(' ')} ${Object.keys(c.outputs).join(' ')}`.toLowerCase();
       if (q && !hay.includes(q)) continue;

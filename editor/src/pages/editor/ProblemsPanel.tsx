@@ -4,9 +4,9 @@
  */
 import { memo, type ReactElement } from 'react';
 import type { ValidationIssue } from 'sluice/dsl';
-import type { ProblemField } from '../../api/client';
+import type { FieldError } from '../../api/client';
 
-function ProblemsPanelView({ issues, server, onFocus }: { issues: ValidationIssue[]; server: ProblemField[]; onFocus: (task: string) => void }): ReactElement {
+function ProblemsPanelView({ issues, server, onFocus }: { issues: ValidationIssue[]; server: FieldError[]; onFocus: (task: string) => void }): ReactElement {
   if (issues.length === 0 && server.length === 0) return <p className="ok-text">No problems: the pipeline is valid.</p>;
   return (
     <div className="problems">

@@ -1,53 +1,28 @@
 /**
- * The HTTP calls the editor makes, typed after engine/server (pipelines.ts, components.ts, runs.ts).
- * Versions are numbered 1, 2, … oldest first in routes (#/pipelines/iris/versions/3); the API
- * knows them by id, listed newest first.
+ * The HTTP calls the editor's pages make, through the typed client of the API contract (sluice/api).
+ * Versions are numbered 1, 2, … oldest first in routes (#/pipelines/iris/versions/3); the API knows
+ * them by id, listed newest first.
  */
-import { componentSpecSchema, formatIssue, validatePipeline, type ComponentSpec, type PipelineSpec, type PortSpec } from 'sluice/dsl';
+import type { CatalogComponent, Pipeline, PipelineListItem, PipelineVersionSummary } from 'sluice/api';
+import { componentSpecSchema, formatIssue, validatePipeline, type ComponentSpec, type PipelineSpec } from 'sluice/dsl';
 import { api } from '../../api/client';
 
-export interface PipelineRecord {
-  id: string;
-  name: string;
-  createdAt: string;
-}
-export interface VersionSummary {
-  id: string;
-  pipelineId: string;
-  pipelineName: string;
-  digest: string;
-  createdAt: string;
-}
-export interface PipelineListItem extends PipelineRecord {
-  versionCount: number;
-  latestVersion: VersionSummary | null;
-}
-export interface CatalogComponent {
-  name: string;
-  version: string;
-  description: string | null;
-  category: string;
-  kind: 'function' | 'command' | 'approval' | 'pipeline';
-  digest: string;
-  inputs: Record<string, PortSpec>;
-  outputs: Record<string, PortSpec>;
-  spec: ComponentSpec;
-}
+/** A catalog entry whose spec passed the IR's component schema: what the palette may put into a pipeline. */
+export type PaletteComponent = Omit<CatalogComponent, 'spec' | 'inputs' | 'outputs'> & Pick<ComponentSpec, 'inputs' | 'outputs'> & { spec: ComponentSpec };
 
-export const listPipelines = async (): Promise<PipelineListItem[]> => (await api.get<{ pipelines: PipelineListItem[] }>('/api/pipelines')).pipelines;
+export const listPipelines = async (): Promise<PipelineListItem[]> => (await api.listPipelines()).pipelines;
 
-export const getPipeline = (name: string): Promise<{ pipeline: PipelineRecord; versions: VersionSummary[] }> =>
-  api.get(`/api/pipelines/${encodeURIComponent(name)}`);
+export const getPipeline = (name: string): Promise<{ pipeline: Pipeline; versions: PipelineVersionSummary[] }> => api.getPipeline({ params: { pipeline: name } });
 
 /** Route number of a version (1 = oldest) from the newest-first list. */
-export function versionNumber(versions: VersionSummary[], id: string): number | undefined {
+export function versionNumber(versions: PipelineVersionSummary[], id: string): number | undefined {
   const i = versions.findIndex((v) => v.id === id);
   return i < 0 ? undefined : versions.length - i;
 }
 
 export interface LoadedVersion {
   spec: PipelineSpec;
-  version: VersionSummary;
+  version: PipelineVersionSummary;
   number: number;
   count: number;
 }
@@ -59,9 +34,7 @@ export async function loadVersion(name: string, number?: number): Promise<Loaded
   const n = number ?? versions.length;
   const summary = versions[versions.length - n];
   if (!summary) throw new Error(`pipeline "${name}" has versions 1 to ${versions.length}; there is no version ${n}`);
-  const { version } = await api.get<{ version: VersionSummary & { spec: PipelineSpec } }>(
-    `/api/pipelines/${encodeURIComponent(name)}/versions/${encodeURIComponent(summary.id)}`,
-  );
+  const { version } = await api.getPipelineVersion({ params: { pipeline: name, version: summary.id } });
   // The IR crosses a boundary here: check it as every other consumer does before trusting it. A
   // shape that parses opens even if a (newer, stricter) rule fails: the Problems tab lists it.
   const checked = validatePipeline(version.spec);
@@ -73,21 +46,21 @@ export async function loadVersion(name: string, number?: number): Promise<Loaded
   return { spec, version: summary, number: n, count: versions.length };
 }
 
-export async function saveVersion(spec: PipelineSpec): Promise<{ version: VersionSummary; created: boolean; number: number }> {
-  const r = await api.post<{ pipeline: PipelineRecord; version: VersionSummary; created: boolean }>('/api/pipelines', { spec });
+export async function saveVersion(spec: PipelineSpec): Promise<{ version: PipelineVersionSummary; created: boolean; number: number }> {
+  const r = await api.createPipelineVersion({ body: { spec } });
   const { versions } = await getPipeline(r.pipeline.name);
   return { version: r.version, created: r.created, number: versionNumber(versions, r.version.id) ?? versions.length };
 }
 
 /** The catalog; each component spec is checked with the IR schema before it can enter a pipeline. */
-export async function listComponents(): Promise<CatalogComponent[]> {
-  const { components } = await api.get<{ components: CatalogComponent[] }>('/api/components');
+export async function listComponents(): Promise<PaletteComponent[]> {
+  const { components } = await api.listComponents();
   return components.map((c) => {
     const parsed = componentSpecSchema.safeParse(c.spec);
     if (!parsed.success) throw new Error(`the catalog's component "${c.name}" has an invalid spec: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    return { ...c, spec: parsed.data };
+    return { ...c, spec: parsed.data, inputs: parsed.data.inputs, outputs: parsed.data.outputs };
   });
 }
 
 export const startRun = async (pipelineVersionId: string, params: Record<string, unknown>): Promise<string> =>
-  (await api.post<{ run: { id: string } }>('/api/runs', { pipelineVersionId, params })).run.id;
+  (await api.submitRun({ body: { pipelineVersionId, params } })).run.id;

@@ -4,12 +4,12 @@
  * a link to its logs; a collapsed run's summary. "Explore from here" re-centres the explorer.
  */
 import { useEffect, useState, type ReactElement } from 'react';
+import type { MetricSeries } from 'sluice/api';
 import { api } from '../../api/client';
 import { href } from '../../app/route';
 import { nodeName, runOf, type LineageState } from '../../lineage/graph';
 import { ArtifactPreview } from '../../previews/ArtifactPreview';
 import { ValueTable } from '../../previews/ValueTable';
-import type { MetricSeries } from '../../runview/apiTypes';
 import { MetricsView } from '../run/MetricsView';
 
 /** Neighbours of a node by edge, named: "train (input train)". */
@@ -41,7 +41,7 @@ function ExecutionMetrics({ runId, taskId }: { runId: string; taskId: string }):
   useEffect(() => {
     let live = true;
     api
-      .get<{ series: MetricSeries[] }>(`/api/runs/${encodeURIComponent(runId)}/metrics`)
+      .getRunMetrics({ params: { runId } })
       .then((r) => live && setSeries(r.series.filter((s) => s.taskId === taskId)))
       .catch(() => live && setSeries([]));
     return () => {

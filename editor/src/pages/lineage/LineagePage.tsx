@@ -16,11 +16,12 @@
  */
 import { Background, Controls, ReactFlow, ReactFlowProvider, useReactFlow, type Edge, type NodeMouseHandler } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useReducer, useState, type ReactElement } from 'react';
+import type { LineageNeighbourhood } from 'sluice/api';
 import { ApiError, api } from '../../api/client';
 import { href, navigate } from '../../app/route';
 import {
   emptyLineage,
-  expansionPath,
+  expansionRequest,
   frontier,
   mergeLineage,
   nodeName,
@@ -28,7 +29,7 @@ import {
   searchNodes,
   viewGraph,
   type Direction,
-  type LineageAnswer,
+  type ExpansionRequest,
   type LineageState,
 } from '../../lineage/graph';
 import { layoutLineage } from '../../lineage/layoutLineage';
@@ -43,7 +44,7 @@ const HOP_CHOICES = [1, 2, 3, 4, 5, 6, 8, 10];
 const EXPAND_LIMIT = 40;
 const EDGE_LABEL_LIMIT = 30;
 
-type Action = { type: 'reset'; root: string } | { type: 'merge'; answer: LineageAnswer };
+type Action = { type: 'reset'; root: string } | { type: 'merge'; answer: LineageNeighbourhood };
 const reducer = (state: LineageState, a: Action): LineageState => (a.type === 'reset' ? emptyLineage(a.root) : mergeLineage(state, a.answer));
 
 const message = (e: unknown): string => (e instanceof ApiError || e instanceof Error ? e.message : String(e));
@@ -85,7 +86,6 @@ function Explorer({ kind, id, query }: { kind: Kind; id: string; query: URLSearc
   const [trail, setTrail] = useState<TrailEntry[]>(readTrail);
   const flow = useReactFlow();
 
-  const fetchAnswer = useCallback((path: string) => api.get<LineageAnswer>(path), []);
 
   // The start: an artifact's walk both ways (one request); a run's graph, then hops beyond it.
   useEffect(() => {
@@ -97,13 +97,13 @@ function Explorer({ kind, id, query }: { kind: Kind; id: string; query: URLSearc
     void (async () => {
       try {
         if (kind === 'run') {
-          let current = mergeLineage(emptyLineage(id), await fetchAnswer(`/api/runs/${encodeURIComponent(id)}/lineage`));
+          let current = mergeLineage(emptyLineage(id), await api.getRunLineage({ params: { runId: id } }));
           if (!live) return;
           dispatch({ type: 'merge', answer: { ...toAnswer(current), root: id } });
           for (let hop = 1; hop < hops + 1 && live; hop++) {
             const edge = frontier(current).slice(0, EXPAND_LIMIT);
             if (edge.length === 0) break;
-            const answers = await Promise.all(edge.flatMap((f) => f.directions.map((d) => fetchAnswer(expansionPath(f, d)))));
+            const answers = await Promise.all(edge.flatMap((f) => f.directions.map((d) => fetchHop(expansionRequest(f, d)))));
             if (!live) return;
             for (const a of answers) {
               current = mergeLineage(current, a);
@@ -111,7 +111,7 @@ function Explorer({ kind, id, query }: { kind: Kind; id: string; query: URLSearc
             }
           }
         } else {
-          const answer = await fetchAnswer(`/api/artifacts/${encodeURIComponent(id)}/lineage?direction=both&depth=${hops}`);
+          const answer = await api.getArtifactLineage({ params: { artifactId: id }, query: { direction: 'both', depth: hops } });
           if (!live) return;
           dispatch({ type: 'merge', answer });
         }
@@ -125,7 +125,7 @@ function Explorer({ kind, id, query }: { kind: Kind; id: string; query: URLSearc
     return () => {
       live = false;
     };
-  }, [kind, id, hops, fetchAnswer]);
+  }, [kind, id, hops]);
 
   // Record where we are in the trail once the root's name is known.
   const rootName = useMemo(() => {
@@ -151,12 +151,12 @@ function Explorer({ kind, id, query }: { kind: Kind; id: string; query: URLSearc
       if (!node) return;
       setExpanding(nodeId);
       setError(null);
-      fetchAnswer(expansionPath(node, direction))
+      fetchHop(expansionRequest(node, direction))
         .then((answer) => dispatch({ type: 'merge', answer }))
         .catch((e: unknown) => setError(`Could not load more ${direction} of ${nodeName(node)}: ${message(e)}`))
         .finally(() => setExpanding(null));
     },
-    [state.nodes, fetchAnswer],
+    [state.nodes],
   );
 
   const view = useMemo(() => viewGraph(state, collapsed), [state, collapsed]);
@@ -340,11 +340,15 @@ function Explorer({ kind, id, query }: { kind: Kind; id: string; query: URLSearc
   );
 }
 
+/** One more hop of lineage from the API. */
+const fetchHop = (hop: ExpansionRequest): Promise<LineageNeighbourhood> =>
+  hop.operation === 'getArtifactLineage' ? api.getArtifactLineage(hop) : api.getExecutionLineage(hop);
+
 /** The graph as an answer (to seed the reducer from a state built outside it). */
-function toAnswer(s: LineageState): LineageAnswer {
+function toAnswer(s: LineageState): LineageNeighbourhood {
   return {
     root: s.root,
-    nodes: Object.values(s.nodes),
+    nodes: Object.values(s.nodes).map((n) => ({ ...n, depth: n.depth ?? 0 })),
     edges: Object.values(s.edges),
     truncated: false,
     neighbours: Object.entries(s.neighbours).map(([id, n]) => ({ id, ...n })),

@@ -4,14 +4,15 @@
  */
 import { useEffect, useState, type ChangeEvent, type ReactElement } from 'react';
 import { href, navigate } from '../../app/route';
-import { getPipeline, listPipelines, type PipelineListItem, type VersionSummary } from '../editor/editorApi';
+import type { PipelineListItem, PipelineVersionSummary } from 'sluice/api';
+import { getPipeline, listPipelines } from '../editor/editorApi';
 import { IMPORT_KEY } from '../editor/EditorPage';
 import { openPickedIrFile } from '../editor/openIrFile';
 
 const when = (iso: string): string => new Date(iso).toLocaleString();
 
 function Versions({ name }: { name: string }): ReactElement {
-  const [versions, setVersions] = useState<VersionSummary[] | undefined>();
+  const [versions, setVersions] = useState<PipelineVersionSummary[] | undefined>();
   const [error, setError] = useState<string | undefined>();
   useEffect(() => {
     getPipeline(name).then(

@@ -4,7 +4,7 @@
  * newest line in view while the task runs.
  */
 import { memo, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
-import type { LogLine } from '../../runview/apiTypes';
+import type { LogLine } from 'sluice/api';
 
 const time = (iso: string): string => {
   const d = new Date(iso);

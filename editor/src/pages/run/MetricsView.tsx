@@ -1,7 +1,7 @@
 /** A task's recorded metrics: series (several steps) as small line charts, single values as a table. */
 import type { ReactElement } from 'react';
 import { formatNumber, LineChart } from '../../previews/LineChart';
-import type { MetricSeries } from '../../runview/apiTypes';
+import type { MetricSeries } from 'sluice/api';
 
 export function MetricsView({ series }: { series: MetricSeries[] }): ReactElement {
   if (series.length === 0) return <p className="muted">This task recorded no metrics.</p>;

@@ -6,7 +6,7 @@
  * Stable hooks for end-to-end tests:
  *   data-testid="run-status"            data-status="pending|running|succeeded|failed|cancelled"
  *   data-testid="run-node-<taskId>"     data-state="queued|running|succeeded|failed|cached|skipped|
- *                                                   cancelled|waiting-approval|waiting-gpu|not-run"
+ *                                                   cancelled|waiting-approval|waiting-gpu|waiting-worker|not-run"
  *   data-testid="task-list-<taskId>"    the same task in the keyboard-friendly task list (a button)
  *   data-testid="task-panel"            the selected task; tabs are role="tab" named "Logs",
  *                                       "Artifacts", "Metrics", "Parameters"
@@ -18,11 +18,11 @@
  *   buttons "Approve <gate>", "Reject <gate>", "Cancel run" (then "Yes, cancel the run"), "Retry from failure"
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type ReactElement } from 'react';
-import type { PipelineSpec } from 'sluice/dsl';
+import type { LogLine, MetricSeries, Run, RunDetail } from 'sluice/api';
+import { formatIssue, validatePipeline, type PipelineSpec } from 'sluice/dsl';
 import { ApiError, api, subscribe } from '../../api/client';
 import { href, navigate } from '../../app/route';
 import { pipelineGraph } from '../../graph/pipelineGraph';
-import type { Execution, LogLine, MetricSeries, PipelineVersion, Run, RunDetail, TaskStatus } from '../../runview/apiTypes';
 import { RunGraph } from '../../runview/RunGraph';
 import { emptyRunView, formatDuration, isFinalRun, nodeView, reduceRun, taskView, waitingGates } from '../../runview/runState';
 import { TaskList } from './TaskList';
@@ -76,7 +76,7 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
 
   const loadDetail = useCallback(async (): Promise<RunDetail | undefined> => {
     try {
-      const detail = await api.get<RunDetail>(`/api/runs/${encodeURIComponent(runId)}`);
+      const detail = await api.getRun({ params: { runId } });
       dispatch({ type: 'detail', detail });
       setArtifacts(detail.artifacts);
       setLoadError(null);
@@ -88,7 +88,7 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
   }, [runId]);
   const loadMetrics = useCallback(async (): Promise<void> => {
     try {
-      setMetrics((await api.get<{ series: MetricSeries[] }>(`/api/runs/${encodeURIComponent(runId)}/metrics`)).series);
+      setMetrics((await api.getRunMetrics({ params: { runId } })).series);
     } catch {
       // Metrics are secondary: the tab says "no metrics" and the next refresh tries again.
     }
@@ -107,24 +107,26 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
       void loadMetrics();
       if (!detail || closed) return;
       api
-        .get<{ version: PipelineVersion }>(`/api/pipelines/${encodeURIComponent(detail.run.pipelineName)}/versions/${encodeURIComponent(detail.run.pipelineVersionId)}`)
-        .then((r) => !closed && setSpec(r.version.spec))
+        .getPipelineVersion({ params: { pipeline: detail.run.pipelineName, version: detail.run.pipelineVersionId } })
+        .then((r) => {
+          if (closed) return;
+          // The IR crosses a boundary here: the graph is drawn only from one that parses.
+          const checked = validatePipeline(r.version.spec);
+          if (checked.spec) setSpec(checked.spec);
+          else setSpecError(`the run's pipeline version is not a pipeline IR: ${checked.ok ? '' : checked.issues.slice(0, 3).map(formatIssue).join('; ')}`);
+        })
         .catch((e: unknown) => !closed && setSpecError(message(e)));
       if (isFinalRun(detail.run)) return;
-      close = subscribe(`/api/runs/${encodeURIComponent(runId)}/events`, {
-        run: (d) => dispatch({ type: 'run', run: (d as { run: Run }).run }),
-        task: (d) => {
-          const { task, ...status } = d as { task: string } & TaskStatus;
-          dispatch({ type: 'task', task, status });
-        },
-        execution: (d) => {
-          const execution = (d as { execution: Execution }).execution;
+      close = subscribe('streamRun', { params: { runId } }, {
+        run: (d) => dispatch({ type: 'run', run: d.run }),
+        task: ({ task, ...status }) => dispatch({ type: 'task', task, status }),
+        execution: ({ execution }) => {
           dispatch({ type: 'execution', execution });
           if (execution.status !== 'running') refresh();
         },
-        log: (d) => dispatch({ type: 'log', line: d as LogLine }),
+        log: (line) => dispatch({ type: 'log', line }),
         end: (d) => {
-          dispatch({ type: 'end', run: (d as { run: Run }).run });
+          dispatch({ type: 'end', run: d.run });
           close?.();
           refresh();
         },
@@ -172,7 +174,7 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
   const selected = useMemo(() => {
     if (requested) return requested;
     if (state.run?.failedTask) return state.run.failedTask;
-    const busyTask = tasks.find((t) => ['running', 'waiting-approval', 'waiting-gpu', 'failed'].includes(nodeView(state, t.id).state));
+    const busyTask = tasks.find((t) => ['running', 'waiting-approval', 'waiting-gpu', 'waiting-worker', 'failed'].includes(nodeView(state, t.id).state));
     return busyTask?.id ?? tasks[0]?.id;
   }, [requested, state, tasks]);
   const select = useCallback((taskId: string): void => navigate(href.run(runId, taskId)), [runId]);
@@ -189,7 +191,7 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
     setLogsLoading(true);
     setLogsError(null);
     api
-      .get<{ lines: LogLine[] }>(`/api/runs/${encodeURIComponent(runId)}/logs?task=${encodeURIComponent(selected)}&limit=5000`)
+      .getRunLogs({ params: { runId }, query: { task: selected, limit: 5000 } })
       .then((r) => live && dispatch({ type: 'logs', lines: r.lines }))
       .catch((e: unknown) => live && setLogsError(`Could not load the log: ${message(e)}`))
       .finally(() => live && setLogsLoading(false));
@@ -211,18 +213,18 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
   };
   const decide = (task: string, approved: boolean): Promise<void> =>
     act(approved ? `Approving ${task}` : `Rejecting ${task}`, async () => {
-      await api.post(`/api/runs/${encodeURIComponent(runId)}/${approved ? 'approve' : 'reject'}`, { task, ...(comment.trim() ? { comment: comment.trim() } : {}) });
+      await api[approved ? 'approveGate' : 'rejectGate']({ params: { runId }, body: { task, ...(comment.trim() ? { comment: comment.trim() } : {}) } });
       setComment('');
       refresh();
     });
   const cancel = (): Promise<void> =>
     act('Cancelling the run', async () => {
-      await api.post(`/api/runs/${encodeURIComponent(runId)}/cancel`, {});
+      await api.cancelRun({ params: { runId } });
       setConfirmCancel(false);
     });
   const retry = (): Promise<void> =>
     act('Retrying the run', async () => {
-      const r = await api.post<{ run: Run }>(`/api/runs/${encodeURIComponent(runId)}/retry`, {});
+      const r = await api.retryRun({ params: { runId } });
       navigate(href.run(r.run.id));
     });
 

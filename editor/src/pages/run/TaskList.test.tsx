@@ -3,7 +3,7 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { GraphNode } from '../../graph/pipelineGraph';
-import type { Execution } from '../../runview/apiTypes';
+import type { Execution } from 'sluice/api';
 import { emptyRunView, reduceRun, type DisplayState, type RunViewState } from '../../runview/runState';
 import { executionRecord, taskNode } from '../../runview/testRecords';
 import { TaskList } from './TaskList';

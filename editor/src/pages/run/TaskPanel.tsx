@@ -8,7 +8,7 @@ import { href } from '../../app/route';
 import { formatBytes } from '../../lineage/graph';
 import { ArtifactPreview, contentUrl } from '../../previews/ArtifactPreview';
 import { ValueTable } from '../../previews/ValueTable';
-import type { Execution, LogLine, MetricSeries, RunArtifact } from '../../runview/apiTypes';
+import type { Execution, LogLine, MetricSeries, RunArtifact } from 'sluice/api';
 import { StateBadge } from '../../runview/RunNode';
 import { taskDetail } from '../../runview/runGraph';
 import type { TaskView } from '../../runview/runState';
@@ -81,6 +81,11 @@ export function TaskPanel(p: TaskPanelProps): ReactElement {
         </p>
         {p.execution && p.execution.componentName !== p.label && <p className="muted">component {p.execution.componentName}</p>}
         {p.view.approval?.message && <p className="approval-message">Approval: {p.view.approval.message}</p>}
+        {p.view.waitingFor && (
+          <p className="muted" data-testid="task-waiting-for">
+            {p.view.waitingFor}
+          </p>
+        )}
         {p.view.error && (
           <pre className="task-error" role="alert" data-testid="task-error">
             {p.view.error}

@@ -9,7 +9,7 @@
 import { useEffect, useMemo, useReducer, useRef, useState, type FormEvent, type ReactElement } from 'react';
 import { ApiError, api, subscribe } from '../../api/client';
 import { href, navigate } from '../../app/route';
-import type { Run } from '../../runview/apiTypes';
+import type { RunListItem } from 'sluice/api';
 import { formatDuration } from '../../runview/runState';
 import {
   countsSummary,
@@ -30,7 +30,7 @@ import {
 const RANGE_LABEL: Record<TimeRange, string> = { '1h': 'last hour', '24h': 'last 24 hours', '7d': 'last 7 days', '30d': 'last 30 days' };
 const TRIGGERS = ['api', 'cli', 'retry', 'schedule', 'trigger'];
 
-function duration(run: Run, now: number): string {
+function duration(run: RunListItem, now: number): string {
   if (!run.startedAt) return '';
   return formatDuration((run.finishedAt ? Date.parse(run.finishedAt) : now) - Date.parse(run.startedAt));
 }
@@ -52,7 +52,7 @@ export function RunsPage(props: { query: URLSearchParams }): ReactElement {
 
   useEffect(() => {
     api
-      .get<{ pipelines: { name: string }[] }>('/api/pipelines')
+      .listPipelines()
       .then((r) => setPipelines(r.pipelines.map((p) => p.name).sort()))
       .catch(() => setPipelines([])); // the pipeline box still takes free text
   }, []);
@@ -67,7 +67,7 @@ export function RunsPage(props: { query: URLSearchParams }): ReactElement {
     setLoading(true);
     setError(null);
     api
-      .get<{ runs: Run[]; nextCursor: string | null }>(`/api/runs?${listApiQuery(filters, Date.now())}`)
+      .listRuns({ query: listApiQuery(filters, Date.now()) })
       .then((r) => {
         if (closed) return;
         dispatch({ event: { type: 'page', runs: r.runs, append: false, request: id }, filters });
@@ -76,13 +76,14 @@ export function RunsPage(props: { query: URLSearchParams }): ReactElement {
       .catch((e: unknown) => !closed && setError(e instanceof ApiError || e instanceof Error ? e.message : String(e)))
       .finally(() => !closed && setLoading(false));
     const close = subscribe(
-      `/api/runs/events?${streamApiQuery(filters)}`,
+      'streamRuns',
+      { query: streamApiQuery(filters) },
       {
-        snapshot: (d) => {
+        snapshot: ({ runs }) => {
           setLive(true);
-          dispatch({ event: { type: 'snapshot', runs: (d as { runs: Run[] }).runs }, filters });
+          dispatch({ event: { type: 'snapshot', runs }, filters });
         },
-        run: (d) => dispatch({ event: { type: 'run', run: (d as { run: Run }).run }, filters }),
+        run: ({ run }) => dispatch({ event: { type: 'run', run }, filters }),
       },
       () => setLive(false),
     );
@@ -103,7 +104,7 @@ export function RunsPage(props: { query: URLSearchParams }): ReactElement {
     const current = (): boolean => id === request.current;
     setLoadingMore(true);
     api
-      .get<{ runs: Run[]; nextCursor: string | null }>(`/api/runs?${listApiQuery(filters, Date.now(), cursor)}`)
+      .listRuns({ query: listApiQuery(filters, Date.now(), cursor) })
       .then((r) => {
         if (!current()) return; // the filters changed meanwhile: these runs are of the old ones
         dispatch({ event: { type: 'page', runs: r.runs, append: true, request: id }, filters });

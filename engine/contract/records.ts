@@ -1,0 +1,372 @@
+/**
+ * The records the API answers with, as they travel: dates are RFC 3339 strings, JSON values are
+ * JSON. Every type a client uses is inferred from these schemas (`z.infer`); the server's replies are
+ * checked against them at compile time (engine/server/routing.ts) and, in tests, at run time.
+ */
+import { z } from 'zod';
+import { API_ROLES, instantSchema, jsonObjectSchema, jsonValueSchema } from './common';
+
+const instant = instantSchema;
+const nullableInstant = instantSchema.nullable();
+
+// ---- runs and executions ---------------------------------------------------------------------
+
+export const runStatusSchema = z.enum(['pending', 'running', 'succeeded', 'failed', 'cancelled']);
+export type RunStatus = z.infer<typeof runStatusSchema>;
+/** 'waiting': an approval gate waiting for its decision. */
+export const executionStatusSchema = z.enum(['running', 'waiting', 'succeeded', 'failed', 'cancelled', 'cached', 'skipped']);
+export type ExecutionStatus = z.infer<typeof executionStatusSchema>;
+
+export const runSchema = z
+  .object({
+    id: z.string(),
+    pipelineVersionId: z.string(),
+    pipelineName: z.string(),
+    status: runStatusSchema,
+    params: jsonObjectSchema,
+    trigger: jsonObjectSchema.meta({ description: 'What started the run: { kind: "api" | "cli" | "retry" | "schedule" | "trigger", … }' }),
+    workflowId: z.string(),
+    failedTask: z.string().nullable().meta({ description: 'The task that failed the run, when one did' }),
+    error: z.string().nullable(),
+    outputs: jsonObjectSchema.nullable().meta({ description: "The pipeline's outputs (output name → artifact id or parameter value); null until the run has succeeded" }),
+    createdAt: instant,
+    startedAt: nullableInstant,
+    finishedAt: nullableInstant,
+  })
+  .meta({ id: 'Run' });
+export type Run = z.infer<typeof runSchema>;
+
+/** Executions by status (with `taskCounts=true`), for a status summary. */
+export const taskCountsSchema = z.partialRecord(executionStatusSchema, z.number().int()).meta({ description: 'Executions by status (with taskCounts=true)' });
+export type TaskCounts = z.infer<typeof taskCountsSchema>;
+
+/** A run in a list: with `taskCounts=true`, also its executions counted by status. */
+export const runListItemSchema = runSchema.extend({ taskCounts: taskCountsSchema.optional() }).meta({ id: 'RunListItem' });
+export type RunListItem = z.infer<typeof runListItemSchema>;
+
+export const executionSchema = z
+  .object({
+    id: z.string(),
+    runId: z.string(),
+    taskId: z.string().meta({ description: 'Task path: train, sweep[3]/train, sub/train' }),
+    componentName: z.string(),
+    componentDigest: z.string(),
+    status: executionStatusSchema,
+    attempt: z.number().int().meta({ description: 'The attempt that last wrote this row (1 = no retry)' }),
+    params: jsonObjectSchema,
+    outputParams: jsonObjectSchema.nullable(),
+    error: z.string().nullable(),
+    cacheKey: z.string().nullable(),
+    cachedFrom: z.string().nullable().meta({ description: 'The execution whose outputs were reused (status cached)' }),
+    startedAt: instant,
+    finishedAt: nullableInstant,
+  })
+  .meta({ id: 'Execution' });
+export type Execution = z.infer<typeof executionSchema>;
+
+export const artifactSchema = z
+  .object({
+    id: z.string(),
+    type: z.string().meta({ example: 'Dataset' }),
+    name: z.string(),
+    uri: z.string(),
+    sha256: z.string(),
+    size: z.number().int(),
+    properties: jsonObjectSchema,
+    createdAt: instant,
+  })
+  .meta({ id: 'Artifact' });
+export type Artifact = z.infer<typeof artifactSchema>;
+
+export const runArtifactSchema = artifactSchema.extend({ taskId: z.string(), port: z.string() }).meta({ id: 'RunArtifact' });
+export type RunArtifact = z.infer<typeof runArtifactSchema>;
+
+export const taskStateSchema = z.enum(['pending', 'running', 'waiting', 'succeeded', 'cached', 'skipped', 'failed', 'cancelled']);
+export type TaskState = z.infer<typeof taskStateSchema>;
+
+export const waitingForSchema = z
+  .object({ resourceClass: z.enum(['cpu', 'gpu']), reason: z.string() })
+  .meta({ id: 'WaitingFor', description: 'Scheduled, but no idle worker polls its queue (state is then waiting): e.g. "waiting for a gpu worker: …"' });
+export type WaitingFor = z.infer<typeof waitingForSchema>;
+
+export const taskStatusSchema = z
+  .object({
+    state: taskStateSchema.meta({ description: 'waiting: an approval gate waiting for its decision, or (with waitingFor) a task no worker picks up' }),
+    startedAt: z.number().optional().meta({ description: 'ms since the epoch' }),
+    finishedAt: z.number().optional().meta({ description: 'ms since the epoch' }),
+    error: z.string().optional(),
+    executionId: z.string().optional(),
+    items: z.object({ total: z.number(), succeeded: z.number(), failed: z.number(), done: z.number() }).optional().meta({ description: 'A loop: its items' }),
+    approval: z.object({ message: z.string().optional(), deadline: z.number().optional() }).optional().meta({ description: 'An approval gate' }),
+    taskQueue: z.string().optional().meta({ description: 'Tasks run by workers: the Temporal task queue their attempts wait in' }),
+    waitingFor: waitingForSchema.optional(),
+  })
+  .meta({ id: 'TaskStatus' });
+export type TaskStatus = z.infer<typeof taskStatusSchema>;
+
+export const liveStatusSchema = z
+  .object({
+    runId: z.string(),
+    pipeline: z.string(),
+    state: z.enum(['running', 'succeeded', 'failed', 'cancelled']),
+    tasks: z.record(z.string(), taskStatusSchema).meta({ description: 'Top-level tasks by id' }),
+    failedTask: z.string().optional(),
+    error: z.string().optional(),
+  })
+  .meta({ id: 'LiveStatus', description: "The workflow's own view (status query) of a running run" });
+export type LiveStatus = z.infer<typeof liveStatusSchema>;
+
+export const runDetailSchema = z
+  .object({
+    run: runSchema,
+    executions: z.array(executionSchema),
+    artifacts: z.array(runArtifactSchema),
+    // While the run runs and its workflow answers; null otherwise.
+    live: liveStatusSchema.nullable(),
+  })
+  .meta({ id: 'RunDetail' });
+export type RunDetail = z.infer<typeof runDetailSchema>;
+
+export const logLineSchema = z
+  .object({
+    runId: z.string(),
+    executionId: z.string(),
+    taskId: z.string(),
+    attempt: z.number().int(),
+    seq: z.number().int().meta({ description: 'Position among the lines of the execution; the `after` cursor' }),
+    ts: instant,
+    stream: z.enum(['log', 'stdout', 'stderr', 'system']),
+    level: z.enum(['debug', 'info', 'warn', 'error']).nullable(),
+    message: z.string(),
+    fields: jsonObjectSchema.nullable(),
+  })
+  .meta({ id: 'LogLine' });
+export type LogLine = z.infer<typeof logLineSchema>;
+
+export const metricSchema = z
+  .object({ taskId: z.string(), executionId: z.string(), key: z.string(), value: z.number(), step: z.number().int() })
+  .meta({ id: 'Metric' });
+export type Metric = z.infer<typeof metricSchema>;
+
+export const metricSeriesSchema = z
+  .object({ taskId: z.string(), key: z.string(), points: z.array(z.object({ step: z.number().int(), value: z.number() })) })
+  .meta({ id: 'MetricSeries', description: 'One key of one task, by step (for plots)' });
+export type MetricSeries = z.infer<typeof metricSeriesSchema>;
+
+// ---- pipelines and components ----------------------------------------------------------------
+
+/** The IR in bodies and answers: an object here; what it means is the IR validator's job (dsl/ir). */
+export const pipelineSpecObjectSchema = z
+  .record(z.string(), z.unknown())
+  .meta({ id: 'PipelineSpec', description: 'Pipeline IR (`apiVersion: "sluice/v1"`, see docs/IR.md), as `sluice compile` or the editor produce it' });
+
+export const pipelineSchema = z.object({ id: z.string(), name: z.string(), createdAt: instant }).meta({ id: 'Pipeline' });
+export type Pipeline = z.infer<typeof pipelineSchema>;
+
+export const pipelineVersionSummarySchema = z
+  .object({ id: z.string(), pipelineId: z.string(), pipelineName: z.string(), digest: z.string(), createdAt: instant })
+  .meta({ id: 'PipelineVersionSummary' });
+export type PipelineVersionSummary = z.infer<typeof pipelineVersionSummarySchema>;
+
+export const pipelineListItemSchema = pipelineSchema
+  .extend({ versionCount: z.number().int(), latestVersion: pipelineVersionSummarySchema.nullable() })
+  .meta({ id: 'PipelineListItem' });
+export type PipelineListItem = z.infer<typeof pipelineListItemSchema>;
+
+export const pipelineVersionSchema = pipelineVersionSummarySchema.extend({ spec: pipelineSpecObjectSchema }).meta({ id: 'PipelineVersion' });
+export type PipelineVersion = z.infer<typeof pipelineVersionSchema>;
+
+/** A port as the catalog shows it (the IR's PortSpec; dsl/ir/schema.ts holds the rules). */
+export const portSpecDocSchema = z
+  .object({
+    kind: z.enum(['parameter', 'artifact']),
+    type: z.string(),
+    list: z.boolean().optional(),
+    description: z.string().optional(),
+    default: jsonValueSchema.optional(),
+    optional: z.boolean().optional(),
+  })
+  .meta({ id: 'PortSpec' });
+
+export const catalogComponentSchema = z
+  .object({
+    name: z.string(),
+    version: z.string(),
+    description: z.string().nullable(),
+    category: z.string().meta({ description: 'Palette group ("other" when the component names none)' }),
+    kind: z.enum(['function', 'command', 'approval', 'pipeline']),
+    digest: z.string(),
+    inputs: z.record(z.string(), portSpecDocSchema),
+    outputs: z.record(z.string(), portSpecDocSchema),
+    spec: z.record(z.string(), z.unknown()).meta({ description: 'The ComponentSpec, as it goes into an IR (check it with the IR schema before use)' }),
+  })
+  .meta({ id: 'CatalogComponent' });
+export type CatalogComponent = z.infer<typeof catalogComponentSchema>;
+
+// ---- artifacts -------------------------------------------------------------------------------
+
+export const artifactEventRefSchema = z
+  .object({ executionId: z.string(), runId: z.string().nullable(), taskId: z.string().nullable(), port: z.string() })
+  .meta({ id: 'ArtifactEventRef' });
+export type ArtifactEventRef = z.infer<typeof artifactEventRefSchema>;
+
+export const artifactDetailSchema = z
+  .object({ artifact: artifactSchema, producedBy: z.array(artifactEventRefSchema), consumedBy: z.array(artifactEventRefSchema) })
+  .meta({ id: 'ArtifactDetail' });
+export type ArtifactDetail = z.infer<typeof artifactDetailSchema>;
+
+const tablePreviewSchema = z.object({
+  kind: z.literal('table'),
+  format: z.enum(['dataset', 'json-records', 'json-rows', 'csv']),
+  columns: z.array(z.string()),
+  rows: z.array(z.array(jsonValueSchema)),
+  totalRows: z.number().int().nullable().meta({ description: 'null: unknown (a CSV read from its head)' }),
+  truncated: z.boolean(),
+  columnTypes: z.array(z.string()).optional().meta({ description: "Sluice Dataset format: each column's type (the schema)" }),
+  target: z.string().optional().meta({ description: 'Sluice Dataset format: the column a model predicts' }),
+});
+const textPreviewSchema = z.object({
+  kind: z.literal('text'),
+  mediaType: z.enum(['text/markdown', 'text/html', 'text/plain']),
+  text: z.string(),
+  truncated: z.boolean(),
+});
+const jsonPreviewSchema = z.object({ kind: z.literal('json'), value: jsonValueSchema });
+const directoryPreviewSchema = z.object({
+  kind: z.literal('directory'),
+  files: z.array(z.object({ path: z.string(), size: z.number().int() })),
+  truncated: z.boolean(),
+});
+const noPreviewSchema = z.object({ kind: z.literal('none'), reason: z.string() });
+
+export const artifactPreviewSchema = z
+  .discriminatedUnion('kind', [tablePreviewSchema, textPreviewSchema, jsonPreviewSchema, directoryPreviewSchema, noPreviewSchema])
+  .meta({
+    id: 'ArtifactPreview',
+    description:
+      'table: columns + the first rows; text: Markdown/HTML/plain text (render HTML only in a sandboxed frame); json: a small JSON value; directory: its files; none: why there is no preview',
+  });
+export type ArtifactPreview = z.infer<typeof artifactPreviewSchema>;
+export type TablePreview = Extract<ArtifactPreview, { kind: 'table' }>;
+
+// ---- lineage ---------------------------------------------------------------------------------
+
+export const lineageNodeSchema = z
+  .object({
+    kind: z.enum(['artifact', 'execution']),
+    id: z.string(),
+    depth: z.number().int().meta({ description: 'Hops from the root (0 for itself)' }),
+    artifact: artifactSchema.optional(),
+    execution: executionSchema.optional(),
+  })
+  .meta({ id: 'LineageNode' });
+export type LineageNode = z.infer<typeof lineageNodeSchema>;
+
+export const lineageEdgeSchema = z
+  .object({ from: z.string(), to: z.string(), kind: z.enum(['input', 'output']), port: z.string() })
+  .meta({ id: 'LineageEdge', description: 'Upstream → downstream: artifact → execution (input), execution → artifact (output)' });
+export type LineageEdge = z.infer<typeof lineageEdgeSchema>;
+
+export const lineageNeighboursSchema = z
+  .object({
+    id: z.string(),
+    upstream: z.number().int().meta({ description: 'Artifact: executions that output it; execution: artifacts it read' }),
+    downstream: z.number().int().meta({ description: 'Artifact: executions that read it; execution: artifacts it wrote' }),
+  })
+  .meta({ id: 'LineageNeighbours' });
+export type LineageNeighbours = z.infer<typeof lineageNeighboursSchema>;
+
+export const lineageRunSchema = z
+  .object({ id: z.string(), pipelineName: z.string(), status: runStatusSchema, createdAt: instant })
+  .meta({ id: 'LineageRun' });
+export type LineageRun = z.infer<typeof lineageRunSchema>;
+
+export const lineageNeighbourhoodSchema = z
+  .object({
+    root: z.string(),
+    nodes: z.array(lineageNodeSchema),
+    edges: z.array(lineageEdgeSchema),
+    truncated: z.boolean().meta({ description: 'The depth bound cut the walk short' }),
+    neighbours: z.array(lineageNeighboursSchema).meta({
+      description:
+        'Per node, its neighbours each way in the whole store (distinct ids). More than the graph shows: the node can be expanded (lazy loading). ' +
+        'Left out for nodes beyond the first 2000.',
+    }),
+    runs: z.array(lineageRunSchema).meta({ description: "The runs of the graph's executions (names for people, grouping)" }),
+  })
+  .meta({ id: 'LineageNeighbourhood', description: 'Artifacts and executions, edges upstream → downstream' });
+export type LineageNeighbourhood = z.infer<typeof lineageNeighbourhoodSchema>;
+
+// ---- experiments, tokens ---------------------------------------------------------------------
+
+export const experimentSchema = z
+  .object({ id: z.string(), name: z.string(), description: z.string().nullable(), createdAt: instant, runCount: z.number().int() })
+  .meta({ id: 'Experiment' });
+export type Experiment = z.infer<typeof experimentSchema>;
+
+export const apiTokenSchema = z
+  .object({ id: z.string(), name: z.string(), role: z.enum(API_ROLES), createdAt: instant, lastUsedAt: nullableInstant, revokedAt: nullableInstant })
+  .meta({ id: 'ApiToken' });
+export type ApiToken = z.infer<typeof apiTokenSchema>;
+
+// ---- automation ------------------------------------------------------------------------------
+
+export const OVERLAP_POLICIES = ['skip', 'buffer-one', 'buffer-all', 'cancel-other', 'allow-all'] as const;
+export const overlapPolicySchema = z.enum(OVERLAP_POLICIES).meta({ description: 'What a firing does while the previous run still runs' });
+export type OverlapPolicy = z.infer<typeof overlapPolicySchema>;
+
+export const scheduleSchema = z
+  .object({
+    id: z.string(),
+    pipeline: z.string(),
+    pipelineVersionId: z.string(),
+    cron: z.array(z.string()),
+    every: z.array(z.string()),
+    timezone: z.string().optional(),
+    overlap: z.string(),
+    paused: z.boolean(),
+    note: z.string().optional(),
+    nextRuns: z.array(z.string()),
+    recentRuns: z.array(z.object({ nominalTime: z.string(), workflowId: z.string() })),
+  })
+  .meta({ id: 'Schedule' });
+export type Schedule = z.infer<typeof scheduleSchema>;
+
+export const TRIGGER_KINDS = ['webhook', 'artifact', 'completion', 'notification'] as const;
+export const triggerSchema = z
+  .looseObject({ id: z.string(), kind: z.enum(TRIGGER_KINDS) })
+  .meta({ id: 'Trigger', description: 'A trigger definition (secrets left out); its other fields depend on its kind' });
+export type Trigger = z.infer<typeof triggerSchema>;
+
+// ---- workers ---------------------------------------------------------------------------------
+
+export const workerRoleSchema = z.enum(['control', 'cpu', 'gpu']);
+export type WorkerRole = z.infer<typeof workerRoleSchema>;
+
+export const workerQueueSchema = z
+  .object({
+    name: z.string(),
+    role: workerRoleSchema,
+    pollers: z.number().int().meta({ description: 'Workers Temporal saw polling in the last minutes' }),
+    idlePollers: z.number().int().meta({ description: 'Of those, the ones polling just now: ready for a task' }),
+  })
+  .meta({ id: 'WorkerQueue' });
+export type WorkerQueue = z.infer<typeof workerQueueSchema>;
+
+export const workerSchema = z
+  .object({
+    process: z.string().meta({ description: 'pid@host of the worker process' }),
+    roles: z.array(workerRoleSchema),
+    taskQueues: z.array(z.string()),
+    gpus: z.array(z.number().int()).meta({ description: "GPU indices (nvidia-smi's numbering) of its gpu worker" }),
+    tfjs: z.string().optional().meta({ description: 'TensorFlow.js backend: tfjs-node-gpu, tfjs-node or cpu' }),
+    onnx: z.array(z.string()).optional().meta({ description: 'ONNX Runtime execution providers that work, best first' }),
+    lastSeen: nullableInstant,
+    polling: z.boolean().meta({ description: 'false: busy on every task slot, or gone' }),
+    identities: z.array(z.string()),
+  })
+  .meta({ id: 'Worker' });
+export type Worker = z.infer<typeof workerSchema>;
+
+export const workersSchema = z.object({ queues: z.array(workerQueueSchema), workers: z.array(workerSchema) }).meta({ id: 'Workers' });
+export type Workers = z.infer<typeof workersSchema>;

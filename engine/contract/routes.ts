@@ -1,0 +1,695 @@
+/**
+ * The route table of the HTTP API: every endpoint the server at engine/server/ answers, keyed by its
+ * OpenAPI operation id. Request schemas are strict (unknown fields are refused); the server mounts
+ * and validates with exactly these, and generates /api/openapi.json from them.
+ */
+import { z } from 'zod';
+import { API_ROLES, idSchema, jsonValueSchema, queryFlag, queryInstant, queryInt } from './common';
+import { runListStreamEvents, runStreamEvents } from './events';
+import {
+  apiTokenSchema,
+  artifactDetailSchema,
+  artifactSchema,
+  artifactPreviewSchema,
+  catalogComponentSchema,
+  experimentSchema,
+  lineageNeighbourhoodSchema,
+  logLineSchema,
+  metricSchema,
+  metricSeriesSchema,
+  overlapPolicySchema,
+  pipelineListItemSchema,
+  pipelineSchema,
+  pipelineSpecObjectSchema,
+  pipelineVersionSchema,
+  pipelineVersionSummarySchema,
+  runDetailSchema,
+  runListItemSchema,
+  runSchema,
+  runStatusSchema,
+  scheduleSchema,
+  TRIGGER_KINDS,
+  triggerSchema,
+  workersSchema,
+} from './records';
+import type { RouteDef } from './route';
+
+// ---- request pieces --------------------------------------------------------------------------
+
+const runIdParams = z.strictObject({ runId: idSchema.meta({ description: 'Run id', example: '3f2a9c1d0b7e' }) });
+const artifactIdParams = z.strictObject({
+  artifactId: idSchema.meta({ description: 'Artifact id (percent-encode "/" as %2F)', example: '3f2a9c1d0b7e.train.model' }),
+});
+const pipelineParams = z.strictObject({ pipeline: idSchema.meta({ description: 'Pipeline id or name', example: 'iris' }) });
+const experimentParams = z.strictObject({ experiment: idSchema.meta({ description: 'Experiment id or name' }) });
+const scheduleParams = z.strictObject({ schedule: z.string().min(1).max(100) });
+const triggerParams = z.strictObject({ trigger: z.string().min(1).max(100) });
+
+const triggerKindQuery = z.string().regex(/^[A-Za-z][\w-]{0,62}$/, 'must be a trigger kind such as api, cli, retry, schedule');
+const direction = z.enum(['upstream', 'downstream', 'both']).optional().meta({ description: 'Default both' });
+
+const submitRunBody = z
+  .strictObject({
+    pipelineVersionId: idSchema.optional().meta({ description: 'A stored version (POST /api/pipelines makes one)' }),
+    spec: pipelineSpecObjectSchema.optional(),
+    params: z.record(z.string().max(200), jsonValueSchema).optional().meta({ description: "Values of the pipeline's inputs (JSON typed); defaults fill the rest" }),
+    cache: z.boolean().optional().meta({ description: 'false: no task of this run reads or writes the cache' }),
+    experiment: idSchema.optional().meta({ description: 'Add the run to this experiment (id or name)' }),
+  })
+  .superRefine((b, issue) => {
+    if ((b.pipelineVersionId === undefined) === (b.spec === undefined)) {
+      issue.addIssue({ code: 'custom', path: ['pipelineVersionId'], message: 'give exactly one of pipelineVersionId and spec' });
+    }
+  });
+
+const decisionBody = z.strictObject({
+  task: z.string().min(1).max(500).optional().meta({ description: 'The gate; may be left out when exactly one is waiting' }),
+  comment: z.string().max(10_000).optional(),
+});
+const decisionResponses = {
+  200: { description: 'Decided', schema: z.object({ runId: z.string(), task: z.string(), approved: z.boolean() }) },
+  409: { description: 'The run is not running, or no such gate is waiting' },
+  503: { description: 'No worker answered in time' },
+} as const;
+
+const logsQuery = z
+  .strictObject({
+    task: z.string().min(1).max(500).optional().meta({ description: 'Task path: train, sweep[2]/train, sub/write' }),
+    attempt: queryInt(1, 1000).optional(),
+    after: queryInt(0, 1_000_000_000).optional().meta({ description: "Only lines with a larger seq (the task's previous `next`); needs `task`" }),
+    limit: queryInt(1, 10_000).optional().meta({ description: 'At most this many lines (default 1000)' }),
+  })
+  .superRefine((q, issue) => {
+    if (q.after !== undefined && q.task === undefined) {
+      issue.addIssue({ code: 'custom', path: ['after'], message: 'seqs count per task: give `task` with `after`' });
+    }
+  });
+
+const createVersionAnswer = (created: boolean) =>
+  z.object({ pipeline: pipelineSchema, version: pipelineVersionSummarySchema, created: z.literal(created) });
+
+const lineageAnswer = (description: string) => ({ 200: { description, schema: lineageNeighbourhoodSchema } }) as const;
+
+const scheduleAnswer = { 200: { description: 'The schedule', schema: z.object({ schedule: scheduleSchema }) } } as const;
+/** Unknown schedule 404; input the schedule cannot take 422. */
+const scheduleProblems = {
+  404: { description: 'No such schedule' },
+  422: { description: 'The schedule cannot do this (bad cron, interval or parameters; see the detail)' },
+} as const;
+const noteBody = z.strictObject({ note: z.string().max(500).optional() });
+
+const binary = z.string().meta({ format: 'binary' });
+
+/** A name for an API token: letters, digits, " ", ".", "@", "-", "_". */
+export const tokenNameSchema = z.string().regex(/^[\w .@-]{1,100}$/, 'letters, digits, " ", ".", "@", "-", "_" (1 to 100)');
+
+// ---- the routes ------------------------------------------------------------------------------
+
+export const apiRoutes = {
+  // operations
+  health: {
+    method: 'get',
+    path: '/healthz',
+    access: 'public',
+    summary: 'The process is up',
+    tags: ['operations'],
+    responses: { 200: { description: 'Up', schema: z.object({ status: z.literal('ok') }) } },
+  },
+  ready: {
+    method: 'get',
+    path: '/readyz',
+    access: 'public',
+    summary: 'The metadata store and the Temporal server answer',
+    tags: ['operations'],
+    responses: {
+      200: { description: 'Ready', schema: z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.literal('ok')) }) },
+      503: { description: 'Not ready: `checks` says which dependency failed and why' },
+    },
+  },
+  prometheusMetrics: {
+    method: 'get',
+    path: '/metrics',
+    access: 'public',
+    summary: 'Prometheus metrics (default process metrics and sluice_* series)',
+    tags: ['operations'],
+    responses: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: z.string() } } } },
+  },
+  openApiDocument: {
+    method: 'get',
+    path: '/api/openapi.json',
+    access: 'public',
+    summary: 'This OpenAPI document (browsable at /api/docs)',
+    tags: ['operations'],
+    responses: { 200: { description: 'OpenAPI 3.0 document', schema: z.record(z.string(), z.unknown()) } },
+  },
+  listWorkers: {
+    method: 'get',
+    path: '/api/workers',
+    access: 'viewer',
+    summary: 'Workers polling the task queues (control, cpu, gpu), with their GPUs and ML runtimes',
+    tags: ['operations'],
+    responses: {
+      200: { description: 'Queues and the worker processes polling them', schema: workersSchema },
+      503: { description: 'The Temporal server did not answer' },
+    },
+  },
+
+  // live: before /api/runs/:runId/…, and a path no run id can take (ids have no "/")
+  streamRuns: {
+    method: 'get',
+    path: '/api/runs/events',
+    access: 'viewer',
+    tokenInQuery: true,
+    summary: 'Server-sent events: changes of the runs list',
+    description:
+      'Events: `snapshot` {runs} (the newest 200 matching runs) first, then `run` {run} whenever a run is created or changes ' +
+      '(with `status`, also once when a run leaves that status). With `taskCounts=true` every run carries `taskCounts` (its executions by status) ' +
+      'and a change of those counts is sent as a `run` event. A `: heartbeat` comment every 15 s.',
+    tags: ['live'],
+    query: z.strictObject({
+      pipeline: z.string().min(1).max(200).optional().meta({ description: 'Only runs of this pipeline (name)' }),
+      status: runStatusSchema.optional(),
+      trigger: triggerKindQuery.optional().meta({ description: 'Only runs started by this trigger kind' }),
+      taskCounts: queryFlag.optional().meta({ description: 'true: runs carry `taskCounts` (executions by status), and a change of those counts is a change' }),
+    }),
+    responses: { 200: { description: 'An endless event stream', events: runListStreamEvents } },
+  },
+  streamRun: {
+    method: 'get',
+    path: '/api/runs/:runId/events',
+    access: 'viewer',
+    tokenInQuery: true,
+    summary: "Server-sent events: a run's task state changes and log lines, to its end",
+    description:
+      'Events: `run` {run} at the start and on change; `task` {task, state, …} from the workflow status query; `execution` {execution} for every task path; ' +
+      '`log` (a log line); `end` {run} with the final state, after which the server closes the stream (close the EventSource on `end`; ' +
+      'a reconnection with Last-Event-ID after the end is answered 204, which stops it). A `: heartbeat` comment every 15 s.',
+    tags: ['live'],
+    params: runIdParams,
+    query: z.strictObject({
+      task: z.string().min(1).max(500).optional().meta({ description: 'Only log lines of this task path (task and execution events are always sent)' }),
+    }),
+    responses: {
+      200: { description: 'An event stream that ends with the `end` event', events: runStreamEvents },
+      204: { description: 'The run has ended and the client reconnected (Last-Event-ID): stop' },
+    },
+  },
+
+  // pipelines
+  createPipelineVersion: {
+    method: 'post',
+    path: '/api/pipelines',
+    access: 'editor',
+    summary: 'Create a pipeline (or a new version of one) from IR',
+    description:
+      'The pipeline is named by the IR. The same IR (same digest) gives the existing version back with 200; editor-only `ui` fields (positions) that differ replace the stored ones.',
+    tags: ['pipelines'],
+    body: z.strictObject({ spec: pipelineSpecObjectSchema }),
+    responses: {
+      201: { description: 'A new version', schema: createVersionAnswer(true) },
+      200: { description: 'This IR was already a version', schema: createVersionAnswer(false) },
+      422: { description: 'The IR is invalid: `errors` lists every issue with its JSON path' },
+    },
+  },
+  listPipelines: {
+    method: 'get',
+    path: '/api/pipelines',
+    access: 'viewer',
+    summary: 'Pipelines, by name, with their latest version',
+    tags: ['pipelines'],
+    responses: { 200: { description: 'Pipelines', schema: z.object({ pipelines: z.array(pipelineListItemSchema) }) } },
+  },
+  getPipeline: {
+    method: 'get',
+    path: '/api/pipelines/:pipeline',
+    access: 'viewer',
+    summary: 'A pipeline and its versions, newest first',
+    tags: ['pipelines'],
+    params: pipelineParams,
+    responses: { 200: { description: 'The pipeline', schema: z.object({ pipeline: pipelineSchema, versions: z.array(pipelineVersionSummarySchema) }) } },
+  },
+  getPipelineVersion: {
+    method: 'get',
+    path: '/api/pipelines/:pipeline/versions/:version',
+    access: 'viewer',
+    summary: 'One version of a pipeline, with its IR',
+    tags: ['pipelines'],
+    params: pipelineParams.extend({ version: idSchema.meta({ description: 'Version id' }) }),
+    responses: { 200: { description: 'The version', schema: z.object({ version: pipelineVersionSchema }) } },
+  },
+
+  // runs
+  submitRun: {
+    method: 'post',
+    path: '/api/runs',
+    access: 'editor',
+    summary: 'Submit a run of a stored pipeline version or of an IR',
+    tags: ['runs'],
+    body: submitRunBody,
+    responses: {
+      201: { description: 'The run was recorded and its workflow started', schema: z.object({ run: runSchema }) },
+      404: { description: 'No such pipeline version (`/body/pipelineVersionId`) or experiment (`/body/experiment`); nothing was written' },
+      422: { description: 'The IR or the parameters are invalid, or an artifact input names no artifact (nothing was written)' },
+      503: { description: 'The Temporal server did not accept the workflow (the run is recorded as failed)' },
+    },
+  },
+  listRuns: {
+    method: 'get',
+    path: '/api/runs',
+    access: 'viewer',
+    summary: 'Runs, newest first, filtered and paged',
+    tags: ['runs'],
+    query: z.strictObject({
+      pipeline: z.string().min(1).max(200).optional().meta({ description: 'Pipeline name' }),
+      status: runStatusSchema.optional(),
+      trigger: triggerKindQuery.optional().meta({ description: 'What started the run (trigger.kind)' }),
+      createdFrom: queryInstant.optional().meta({ description: 'Created at or after (RFC 3339)' }),
+      createdTo: queryInstant.optional().meta({ description: 'Created before (RFC 3339)' }),
+      experiment: idSchema.optional().meta({ description: 'Only runs of this experiment (id or name)' }),
+      limit: queryInt(1, 500).optional().meta({ description: 'Page size (default 50)' }),
+      cursor: idSchema.optional().meta({ description: 'nextCursor of the previous page' }),
+      taskCounts: queryFlag.optional().meta({ description: 'true: each run also carries `taskCounts` (its executions by status), for a status summary' }),
+    }),
+    responses: {
+      200: { description: 'A page of runs', schema: z.object({ runs: z.array(runListItemSchema), nextCursor: z.string().nullable() }) },
+      404: { description: 'No experiment with that id or name (`/query/experiment`)' },
+    },
+  },
+  getRun: {
+    method: 'get',
+    path: '/api/runs/:runId',
+    access: 'viewer',
+    summary: 'A run with its executions, artifacts and (while it runs) the live status of its workflow',
+    tags: ['runs'],
+    params: runIdParams,
+    responses: { 200: { description: 'The run', schema: runDetailSchema } },
+  },
+  cancelRun: {
+    method: 'post',
+    path: '/api/runs/:runId/cancel',
+    access: 'editor',
+    summary: 'Cancel a run: running tasks stop, the exit handler runs, the run ends cancelled',
+    tags: ['runs'],
+    params: runIdParams,
+    body: z.strictObject({}),
+    responses: {
+      202: {
+        description: 'Cancellation requested (watch GET /api/runs/{runId}/events for the end)',
+        schema: z.object({ runId: z.string(), status: z.literal('cancelling') }),
+      },
+      409: { description: 'The run already ended' },
+      503: { description: 'The Temporal server did not accept the cancellation' },
+    },
+  },
+  retryRun: {
+    method: 'post',
+    path: '/api/runs/:runId/retry',
+    access: 'editor',
+    summary: "A new run that reuses the finished run's succeeded top-level steps and re-runs the rest",
+    tags: ['runs'],
+    params: runIdParams,
+    body: z.strictObject({ cache: z.boolean().optional().meta({ description: 'false: re-run steps without using the cache' }) }),
+    responses: {
+      201: { description: 'The new run', schema: z.object({ run: runSchema, retryOf: z.string(), reused: z.array(z.string()) }) },
+      409: { description: 'The run has not ended yet' },
+      422: { description: 'The parameters of the old run no longer fit its pipeline' },
+      503: { description: 'The Temporal server did not accept the workflow' },
+    },
+  },
+  approveGate: {
+    method: 'post',
+    path: '/api/runs/:runId/approve',
+    access: 'editor',
+    summary: 'Approve a waiting approval gate; the run goes on',
+    tags: ['runs'],
+    params: runIdParams,
+    body: decisionBody,
+    responses: decisionResponses,
+  },
+  rejectGate: {
+    method: 'post',
+    path: '/api/runs/:runId/reject',
+    access: 'editor',
+    summary: 'Reject a waiting approval gate; the gate and the run fail',
+    tags: ['runs'],
+    params: runIdParams,
+    body: decisionBody,
+    responses: decisionResponses,
+  },
+  getRunLogs: {
+    method: 'get',
+    path: '/api/runs/:runId/logs',
+    access: 'viewer',
+    summary: "A run's task log lines (of one task with `task`), oldest first",
+    description: 'Page through one task with `after=<next>`; GET /api/runs/{runId}/events streams new lines as they come.',
+    tags: ['runs'],
+    params: runIdParams,
+    query: logsQuery,
+    responses: {
+      200: {
+        description: 'Log lines; `next` is the `after` of the next page (null when the page was not full or no task was given)',
+        schema: z.object({ lines: z.array(logLineSchema), next: z.number().int().nullable() }),
+      },
+    },
+  },
+  getRunMetrics: {
+    method: 'get',
+    path: '/api/runs/:runId/metrics',
+    access: 'viewer',
+    summary: 'Metrics recorded by the tasks of a run',
+    tags: ['runs'],
+    params: runIdParams,
+    responses: { 200: { description: 'Metrics', schema: z.object({ metrics: z.array(metricSchema), series: z.array(metricSeriesSchema) }) } },
+  },
+
+  // lineage
+  getArtifactLineage: {
+    method: 'get',
+    path: '/api/artifacts/:artifactId/lineage',
+    access: 'viewer',
+    summary: 'Where an artifact came from and what used it',
+    description: 'depth=1 with one direction is one hop: the executions next to the artifact and the artifacts on their far side.',
+    tags: ['lineage'],
+    params: artifactIdParams,
+    query: z.strictObject({
+      depth: queryInt(0, 100).optional().meta({ description: 'Execution hops each way (default 10)' }),
+      direction,
+    }),
+    responses: lineageAnswer('The graph; `truncated` when the depth cut it short'),
+  },
+  getExecutionLineage: {
+    method: 'get',
+    path: '/api/executions/:executionId/lineage',
+    access: 'viewer',
+    summary: 'What an execution read and wrote, and (with depth) where those came from and what used them',
+    description:
+      'depth=0 (the default) is one hop: the execution and its input and/or output artifacts. Each further depth is one execution hop beyond them, as in artifact lineage.',
+    tags: ['lineage'],
+    params: z.strictObject({
+      executionId: idSchema.meta({ description: 'Execution id, `<runId>.<taskPath>` (percent-encode "/" as %2F)', example: '3f2a9c1d0b7e.train' }),
+    }),
+    query: z.strictObject({
+      depth: queryInt(0, 100).optional().meta({ description: 'Execution hops beyond its own artifacts (default 0)' }),
+      direction,
+    }),
+    responses: lineageAnswer('The graph (root: the execution id)'),
+  },
+  getRunLineage: {
+    method: 'get',
+    path: '/api/runs/:runId/lineage',
+    access: 'viewer',
+    summary: "A run's graph: its executions, the artifacts they read and wrote, and the events between them",
+    tags: ['lineage'],
+    params: runIdParams,
+    responses: lineageAnswer('The graph (root: the run id; artifacts from other runs that it read included)'),
+  },
+
+  // artifacts
+  getArtifact: {
+    method: 'get',
+    path: '/api/artifacts/:artifactId',
+    access: 'viewer',
+    summary: 'An artifact: type, uri, digest, size, properties, and the executions that produced and consumed it',
+    tags: ['artifacts'],
+    params: artifactIdParams,
+    responses: { 200: { description: 'The artifact', schema: artifactDetailSchema } },
+  },
+  downloadArtifact: {
+    method: 'get',
+    path: '/api/artifacts/:artifactId/content',
+    access: 'viewer',
+    // A download link (<a href download>) cannot send an Authorization header either.
+    tokenInQuery: true,
+    summary: "Download an artifact's content: a file as is, a directory as a tar archive",
+    description: 'Files support HTTP range requests. Directories stream as `application/x-tar` with the files under `<name>/`.',
+    tags: ['artifacts'],
+    params: artifactIdParams,
+    responses: {
+      200: { description: 'The bytes (attachment)', content: { 'application/octet-stream': { schema: binary }, 'application/x-tar': { schema: binary } } },
+    },
+  },
+  previewArtifact: {
+    method: 'get',
+    path: '/api/artifacts/:artifactId/preview',
+    access: 'viewer',
+    summary: 'A preview: the first rows of a dataset (JSON or CSV), the text of Markdown/HTML, a small JSON value, a directory listing',
+    tags: ['artifacts'],
+    params: artifactIdParams,
+    query: z.strictObject({ rows: queryInt(1, 1000).optional().meta({ description: 'Rows of a table (default 20)' }) }),
+    responses: { 200: { description: 'The preview', schema: z.object({ artifact: artifactSchema, preview: artifactPreviewSchema }) } },
+  },
+
+  // experiments
+  createExperiment: {
+    method: 'post',
+    path: '/api/experiments',
+    access: 'editor',
+    summary: 'Create an experiment (a named group of runs)',
+    tags: ['experiments'],
+    body: z.strictObject({
+      name: z.string().regex(/^[A-Za-z0-9][\w .-]{0,99}$/, 'must start with a letter or digit and hold letters, digits, " ", ".", "-", "_" (max 100)'),
+      description: z.string().max(10_000).optional(),
+    }),
+    responses: {
+      201: { description: 'Created', schema: z.object({ experiment: experimentSchema }) },
+      409: { description: 'An experiment with this name exists' },
+    },
+  },
+  listExperiments: {
+    method: 'get',
+    path: '/api/experiments',
+    access: 'viewer',
+    summary: 'Experiments, by name',
+    tags: ['experiments'],
+    responses: { 200: { description: 'Experiments', schema: z.object({ experiments: z.array(experimentSchema) }) } },
+  },
+  getExperiment: {
+    method: 'get',
+    path: '/api/experiments/:experiment',
+    access: 'viewer',
+    summary: 'An experiment and its runs, newest first',
+    tags: ['experiments'],
+    params: experimentParams,
+    responses: { 200: { description: 'The experiment', schema: z.object({ experiment: experimentSchema, runs: z.array(runSchema) }) } },
+  },
+  addExperimentRuns: {
+    method: 'post',
+    path: '/api/experiments/:experiment/runs',
+    access: 'editor',
+    summary: 'Add runs to an experiment (idempotent)',
+    tags: ['experiments'],
+    params: experimentParams,
+    body: z.strictObject({ runIds: z.array(idSchema).min(1).max(1000) }),
+    responses: { 200: { description: 'The experiment after the change', schema: z.object({ experiment: experimentSchema }) } },
+  },
+  removeExperimentRun: {
+    method: 'delete',
+    path: '/api/experiments/:experiment/runs/:runId',
+    access: 'editor',
+    summary: 'Take a run out of an experiment (the run stays)',
+    tags: ['experiments'],
+    params: experimentParams.extend({ runId: idSchema }),
+    responses: { 204: { description: 'Removed' } },
+  },
+
+  // components
+  listComponents: {
+    method: 'get',
+    path: '/api/components',
+    access: 'viewer',
+    summary: 'The component catalog: every component the workers of this server can run',
+    tags: ['components'],
+    responses: { 200: { description: 'Components by category and name', schema: z.object({ components: z.array(catalogComponentSchema) }) } },
+  },
+
+  // tokens
+  createToken: {
+    method: 'post',
+    path: '/api/tokens',
+    access: 'admin',
+    summary: 'Create an API token; its secret is in this response only',
+    tags: ['tokens'],
+    body: z.strictObject({ name: tokenNameSchema, role: z.enum(API_ROLES) }),
+    responses: {
+      201: {
+        description: 'The token',
+        schema: z.object({ token: apiTokenSchema, secret: z.string().meta({ description: 'Send as "Authorization: Bearer <secret>"' }) }),
+      },
+    },
+  },
+  listTokens: {
+    method: 'get',
+    path: '/api/tokens',
+    access: 'admin',
+    summary: 'API tokens (never their secrets)',
+    tags: ['tokens'],
+    responses: { 200: { description: 'Tokens, oldest first', schema: z.object({ tokens: z.array(apiTokenSchema) }) } },
+  },
+  revokeToken: {
+    method: 'delete',
+    path: '/api/tokens/:tokenId',
+    access: 'admin',
+    summary: 'Revoke an API token',
+    tags: ['tokens'],
+    params: z.strictObject({ tokenId: idSchema }),
+    responses: { 204: { description: 'Revoked' } },
+  },
+
+  // schedules
+  createSchedule: {
+    method: 'post',
+    path: '/api/schedules',
+    access: 'editor',
+    summary: 'Create a schedule (cron or intervals) for a pipeline version or IR',
+    tags: ['schedules'],
+    body: z.strictObject({
+      id: z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,99}$/).optional(),
+      pipelineVersionId: z.string().optional(),
+      spec: pipelineSpecObjectSchema.optional(),
+      params: z.record(z.string(), jsonValueSchema).optional(),
+      cron: z.array(z.string().min(1).max(200)).max(20).optional(),
+      every: z.array(z.string().max(20)).max(20).optional(),
+      timezone: z.string().max(100).optional(),
+      startAt: z.iso.datetime().optional(),
+      endAt: z.iso.datetime().optional(),
+      jitter: z.string().max(20).optional(),
+      overlap: overlapPolicySchema.optional(),
+      catchupWindow: z.string().max(20).optional(),
+      pauseOnFailure: z.boolean().optional(),
+      paused: z.boolean().optional(),
+      note: z.string().max(500).optional(),
+    }),
+    responses: {
+      201: { description: 'Created', schema: z.object({ schedule: scheduleSchema }) },
+      409: { description: 'A schedule with this id exists' },
+      422: { description: 'The IR, the parameters, the cron expressions or intervals are invalid, or no such pipeline version (nothing was created)' },
+    },
+  },
+  listSchedules: {
+    method: 'get',
+    path: '/api/schedules',
+    access: 'viewer',
+    summary: 'Schedules',
+    tags: ['schedules'],
+    responses: { 200: { description: 'Schedules', schema: z.object({ schedules: z.array(scheduleSchema) }) } },
+  },
+  getSchedule: {
+    method: 'get',
+    path: '/api/schedules/:schedule',
+    access: 'viewer',
+    summary: 'A schedule with its next and recent runs',
+    tags: ['schedules'],
+    params: scheduleParams,
+    responses: { ...scheduleAnswer, ...scheduleProblems },
+  },
+  pauseSchedule: {
+    method: 'post',
+    path: '/api/schedules/:schedule/pause',
+    access: 'editor',
+    summary: 'Pause a schedule, with a note',
+    tags: ['schedules'],
+    params: scheduleParams,
+    body: noteBody,
+    responses: { ...scheduleAnswer, ...scheduleProblems },
+  },
+  resumeSchedule: {
+    method: 'post',
+    path: '/api/schedules/:schedule/resume',
+    access: 'editor',
+    summary: 'Resume a paused schedule, with a note',
+    tags: ['schedules'],
+    params: scheduleParams,
+    body: noteBody,
+    responses: { ...scheduleAnswer, ...scheduleProblems },
+  },
+  triggerSchedule: {
+    method: 'post',
+    path: '/api/schedules/:schedule/trigger',
+    access: 'editor',
+    summary: 'Run the schedule now',
+    tags: ['schedules'],
+    params: scheduleParams,
+    body: z.strictObject({ overlap: overlapPolicySchema.optional() }),
+    responses: { 202: { description: 'Triggered', schema: z.object({ triggered: z.string() }) }, ...scheduleProblems },
+  },
+  backfillSchedule: {
+    method: 'post',
+    path: '/api/schedules/:schedule/backfill',
+    access: 'editor',
+    summary: 'Run what the schedule would have run in a time range',
+    tags: ['schedules'],
+    params: scheduleParams,
+    body: z.strictObject({ from: z.iso.datetime(), to: z.iso.datetime(), overlap: overlapPolicySchema.optional() }),
+    responses: {
+      202: { description: 'Backfill started', schema: z.object({ backfilling: z.string(), from: z.string(), to: z.string() }) },
+      ...scheduleProblems,
+    },
+  },
+  deleteSchedule: {
+    method: 'delete',
+    path: '/api/schedules/:schedule',
+    access: 'editor',
+    summary: 'Delete a schedule (its runs stay)',
+    tags: ['schedules'],
+    params: scheduleParams,
+    responses: { 204: { description: 'Deleted' }, ...scheduleProblems },
+  },
+
+  // triggers
+  createTrigger: {
+    method: 'post',
+    path: '/api/triggers',
+    access: 'editor',
+    summary: 'Create a trigger: webhook, new-artifact sensor, pipeline completion or notification',
+    description: 'A webhook trigger answers with its secret once; sign payloads with HMAC-SHA256 over "<timestamp>.<body>".',
+    tags: ['triggers'],
+    // Checked in full by the automation module (its zod union holds recursive JSON the OpenAPI generator cannot describe).
+    body: z.looseObject({ kind: z.enum(TRIGGER_KINDS), id: z.string() }).meta({ id: 'TriggerInput' }),
+    responses: {
+      201: { description: 'Created', schema: z.object({ trigger: triggerSchema, secret: z.string().optional() }) },
+      404: { description: 'No such pipeline version' },
+      409: { description: 'A trigger with this id exists' },
+      422: { description: 'The trigger definition is invalid (see `detail`)' },
+    },
+  },
+  listTriggers: {
+    method: 'get',
+    path: '/api/triggers',
+    access: 'viewer',
+    summary: 'Triggers (secrets left out)',
+    tags: ['triggers'],
+    responses: { 200: { description: 'Triggers', schema: z.object({ triggers: z.array(triggerSchema) }) } },
+  },
+  deleteTrigger: {
+    method: 'delete',
+    path: '/api/triggers/:trigger',
+    access: 'editor',
+    summary: 'Delete a trigger (runs it started stay)',
+    tags: ['triggers'],
+    params: triggerParams,
+    responses: { 204: { description: 'Deleted' } },
+  },
+  receiveWebhook: {
+    method: 'post',
+    path: '/api/triggers/:trigger/webhook',
+    access: 'public',
+    summary: 'Start a run from a signed webhook delivery',
+    description:
+      'Headers: X-Sluice-Signature (sha256=<hex HMAC of "<timestamp>.<body>">), X-Sluice-Timestamp (unix seconds), X-Sluice-Delivery (unique id). Bad signature 401, replayed delivery 409.',
+    tags: ['triggers'],
+    params: triggerParams,
+    body: jsonValueSchema,
+    responses: {
+      202: { description: 'A run was started', schema: z.object({ runId: z.string(), workflowId: z.string() }) },
+      400: { description: 'A missing or malformed X-Sluice-Delivery header, or a body that is not JSON' },
+      401: { description: 'A missing or bad signature, or a timestamp more than 5 minutes off' },
+      404: { description: 'No such trigger, or it is not a webhook' },
+      409: { description: 'This delivery was received before (a replay)' },
+      410: { description: "The trigger's pipeline version no longer exists" },
+      422: { description: 'The payload does not make valid parameters for the pipeline' },
+    },
+  },
+} as const satisfies Record<string, RouteDef>;
+
+export type ApiRoutes = typeof apiRoutes;
+export type OperationId = keyof ApiRoutes;
