@@ -56,13 +56,18 @@ export function artifactRoutes(ctx: ApiContext): ApiRoute[] {
       path: '/api/artifacts/:artifactId',
       access: 'viewer',
       operationId: 'getArtifact',
-      summary: 'An artifact: type, uri, digest, size, properties, and the executions that produced and consumed it',
+      summary: 'An artifact: type, uri, digest, size, properties, and the executions that produced, consumed and reused it',
       tags: ['artifacts'],
       params: artifactIdParams,
       responses: {
         200: {
           description: 'The artifact',
-          schema: z.object({ artifact: artifactSchema, producedBy: z.array(eventRefSchema), consumedBy: z.array(eventRefSchema) }),
+          schema: z.object({
+            artifact: artifactSchema,
+            producedBy: z.array(eventRefSchema).openapi({ description: 'The execution that wrote it (one)' }),
+            consumedBy: z.array(eventRefSchema).openapi({ description: 'Executions given it as an input, cached ones included' }),
+            reusedBy: z.array(eventRefSchema).openapi({ description: 'Cached executions that handed it out from the cache' }),
+          }),
         },
       },
       handler: async ({ params }) => {
@@ -79,6 +84,7 @@ export function artifactRoutes(ctx: ApiContext): ApiRoute[] {
             artifact,
             producedBy: refs.filter((r) => r.kind === 'output').map((r) => r.ref),
             consumedBy: refs.filter((r) => r.kind === 'input').map((r) => r.ref),
+            reusedBy: refs.filter((r) => r.kind === 'reused').map((r) => r.ref),
           },
         };
       },

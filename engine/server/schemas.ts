@@ -122,7 +122,13 @@ export const artifactSchema = z
   })
   .openapi('Artifact');
 
-export const runArtifactSchema = artifactSchema.extend({ taskId: z.string(), port: z.string() }).openapi('RunArtifact');
+export const runArtifactSchema = artifactSchema
+  .extend({
+    taskId: z.string(),
+    port: z.string(),
+    reused: z.boolean().openapi({ description: 'Handed out from the cache: written by an execution of another run or task' }),
+  })
+  .openapi('RunArtifact');
 
 export const taskStatusSchema = z
   .object({
@@ -167,6 +173,13 @@ export const logLineSchema = z
   })
   .openapi('LogLine');
 
+export const reuseCountSchema = z
+  .object({ executions: z.number().int(), runs: z.number().int() })
+  .openapi('ReuseCount', {
+    description:
+      'Cached executions folded into a node, and their runs. An execution: those that reused its result. An artifact: those linked to it (they handed it out or were given it).',
+  });
+
 export const lineageGraphSchema = z
   .object({
     root: z.string(),
@@ -177,12 +190,25 @@ export const lineageGraphSchema = z
         depth: z.number().int().optional(),
         artifact: artifactSchema.optional(),
         execution: executionSchema.optional(),
+        reusedBy: reuseCountSchema.optional(),
       }),
     ),
-    edges: z.array(z.object({ from: z.string(), to: z.string(), kind: z.enum(['input', 'output']), port: z.string() })),
+    edges: z.array(
+      z.object({
+        from: z.string(),
+        to: z.string(),
+        kind: z.enum(['input', 'output', 'reused']).openapi({
+          description:
+            'input: artifact → the execution that read it; output: execution → the artifact it wrote (one producer per artifact); reused: a cached execution → the artifact it handed out from the cache',
+        }),
+        port: z.string(),
+      }),
+    ),
     truncated: z.boolean(),
   })
-  .openapi('LineageGraph', { description: 'Artifacts and executions, edges upstream → downstream' });
+  .openapi('LineageGraph', {
+    description: 'Artifacts and executions, edges upstream → downstream. Walks step only through executions that ran; cached ones are folded into `reusedBy`.',
+  });
 
 export const pipelineVersionSummarySchema = z
   .object({ id: z.string(), pipelineId: z.string(), pipelineName: z.string(), digest: z.string(), createdAt: instant })

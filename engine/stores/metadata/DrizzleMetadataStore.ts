@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { and, asc, count, desc, eq, gt, gte, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import type { AnyColumn, SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { PipelineSpec } from '../../../dsl/ir/schema';
@@ -547,16 +547,13 @@ export class DrizzleMetadataStore implements MetadataStore {
       .orderBy(asc(executions.seq), asc(events.kind), asc(events.port), asc(events.artifactId));
   }
 
-  async listEventsTouching(nodes: { artifactIds: readonly string[]; executionIds: readonly string[] }): Promise<EventRecord[]> {
-    const conditions: SQL[] = [];
-    if (nodes.artifactIds.length > 0) conditions.push(inArray(events.artifactId, [...nodes.artifactIds]));
-    if (nodes.executionIds.length > 0) conditions.push(inArray(events.executionId, [...nodes.executionIds]));
-    if (conditions.length === 0) return [];
+  async listEventsBetween(nodes: { artifactIds: readonly string[]; executionIds: readonly string[] }): Promise<EventRecord[]> {
+    if (nodes.artifactIds.length === 0 || nodes.executionIds.length === 0) return [];
     return this.db
       .select(eventColumns)
       .from(events)
       .innerJoin(executions, eq(executions.id, events.executionId))
-      .where(or(...conditions))
+      .where(and(anyOf(events.artifactId, [...nodes.artifactIds]), anyOf(events.executionId, [...nodes.executionIds])))
       .orderBy(asc(executions.seq), asc(events.kind), asc(events.port), asc(events.artifactId));
   }
 

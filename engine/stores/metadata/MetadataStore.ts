@@ -388,8 +388,8 @@ export interface MetadataStore {
   /** Idempotent on (executionId, artifactId, kind, port). */
   recordEvent(e: EventRecord): Promise<void>;
   listEvents(filter: { executionId?: string; artifactId?: string; runId?: string }): Promise<EventRecord[]>;
-  /** Every event touching any of these artifacts or executions, in one query (lineage neighbour counts). */
-  listEventsTouching(nodes: { artifactIds: readonly string[]; executionIds: readonly string[] }): Promise<EventRecord[]>;
+  /** The events between these artifacts and these executions (a graph's edges), in one query. */
+  listEventsBetween(nodes: { artifactIds: readonly string[]; executionIds: readonly string[] }): Promise<EventRecord[]>;
   /**
    * Artifacts a run produced or reused (output and reused events of its executions); `reused` says
    * which were written by an execution of another run or task and handed out from the cache.

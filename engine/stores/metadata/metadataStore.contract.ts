@@ -670,11 +670,11 @@ export function describeMetadataStoreContract(
         expect(await store.listEvents({ runId: run.id })).toEqual([out, input]);
         expect(await store.listEvents({ runId: run.id, executionId: consumer.id })).toEqual([input]);
 
-        // In one query: events touching any of several artifacts or executions.
-        expect(await store.listEventsTouching({ artifactIds: [a.id], executionIds: [] })).toEqual([out, input]);
-        expect(await store.listEventsTouching({ artifactIds: [], executionIds: [consumer.id] })).toEqual([input]);
-        expect(await store.listEventsTouching({ artifactIds: [`missing-${uid()}`], executionIds: [producer.id] })).toEqual([out]);
-        expect(await store.listEventsTouching({ artifactIds: [], executionIds: [] })).toEqual([]);
+        // In one query: the events between some artifacts and some executions.
+        expect(await store.listEventsBetween({ artifactIds: [a.id], executionIds: [producer.id, consumer.id] })).toEqual([out, input]);
+        expect(await store.listEventsBetween({ artifactIds: [a.id, `missing-${uid()}`], executionIds: [consumer.id] })).toEqual([input]);
+        expect(await store.listEventsBetween({ artifactIds: [`missing-${uid()}`], executionIds: [producer.id] })).toEqual([]);
+        expect(await store.listEventsBetween({ artifactIds: [a.id], executionIds: [] })).toEqual([]);
       });
 
       it('counts executions by status for several runs in one query', async () => {
