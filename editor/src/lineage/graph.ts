@@ -6,11 +6,22 @@
  * Answers come from GET /api/artifacts/:id/lineage, /api/executions/:id/lineage and
  * /api/runs/:id/lineage; each carries `neighbours` (per node, how many neighbours it has each way in
  * the whole store), so a node shows a "+" exactly when the graph holds fewer than that.
+ *
+ * Reuse is folded: walks step only through executions that ran, and a node says how many cached
+ * executions reused it (`reusedBy`); "↺ N" loads them (GET …/:id/reuse). A cached execution points
+ * at its original (`cachedFrom`) and links to the artifacts it handed out with 'reused' edges.
  */
 import type { Artifact, Execution, RunStatus } from '../runview/apiTypes';
 
 export type LineageKind = 'artifact' | 'execution';
 export type Direction = 'upstream' | 'downstream';
+/** What a node's buttons load: one hop either way, or the cached executions folded into it. */
+export type Expansion = Direction | 'reused';
+
+export interface ReuseCount {
+  executions: number;
+  runs: number;
+}
 
 export interface LineageNodeDto {
   kind: LineageKind;
@@ -18,14 +29,25 @@ export interface LineageNodeDto {
   depth?: number;
   artifact?: Artifact;
   execution?: Execution;
+  reusedBy?: ReuseCount;
 }
 
-/** Upstream → downstream: artifact → execution (input), execution → artifact (output). */
+/**
+ * Upstream → downstream: artifact → execution (input), execution → artifact (output: its one
+ * producer), cached execution → artifact it handed out from the cache (reused).
+ */
 export interface LineageEdgeDto {
   from: string;
   to: string;
-  kind: 'input' | 'output';
+  kind: 'input' | 'output' | 'reused';
   port: string;
+}
+
+export interface NeighbourCounts {
+  upstream: number;
+  downstream: number;
+  /** Cached executions folded into the node (absent from older servers). */
+  reusedBy?: ReuseCount;
 }
 
 export interface LineageRunInfo {
@@ -40,7 +62,7 @@ export interface LineageAnswer {
   nodes: LineageNodeDto[];
   edges: LineageEdgeDto[];
   truncated: boolean;
-  neighbours?: { id: string; upstream: number; downstream: number }[];
+  neighbours?: ({ id: string } & NeighbourCounts)[];
   runs?: LineageRunInfo[];
 }
 
@@ -48,7 +70,7 @@ export interface LineageState {
   root: string;
   nodes: Record<string, LineageNodeDto>;
   edges: Record<string, LineageEdgeDto>;
-  neighbours: Record<string, { upstream: number; downstream: number }>;
+  neighbours: Record<string, NeighbourCounts>;
   runs: Record<string, LineageRunInfo>;
 }
 
@@ -70,29 +92,54 @@ export function mergeLineage(state: LineageState, answer: LineageAnswer): Lineag
   const edges = { ...state.edges };
   for (const e of answer.edges) edges[edgeKey(e)] = e;
   const neighbours = { ...state.neighbours };
-  for (const n of answer.neighbours ?? []) neighbours[n.id] = { upstream: n.upstream, downstream: n.downstream };
+  for (const { id, ...counts } of answer.neighbours ?? []) neighbours[id] = counts;
   const runs = { ...state.runs };
   for (const r of answer.runs ?? []) runs[r.id] = r;
   return { ...state, nodes, edges, neighbours, runs };
 }
 
-/** Distinct neighbours the graph holds each way. */
-function presentNeighbours(state: LineageState, id: string): { upstream: Set<string>; downstream: Set<string> } {
+const isCached = (node: LineageNodeDto | undefined): boolean => node?.execution?.status === 'cached';
+
+/**
+ * Distinct neighbours the graph holds, counted as the API counts them: an artifact's producer
+ * (output edges) upstream, the executions that ran on it downstream, the cached executions linked
+ * to it as its reuses; an execution's inputs upstream, what it wrote or handed out downstream, the
+ * cached executions whose original it is as its reuses.
+ */
+function presentNeighbours(state: LineageState, id: string): { upstream: Set<string>; downstream: Set<string>; reused: Set<string> } {
   const upstream = new Set<string>();
   const downstream = new Set<string>();
-  for (const e of Object.values(state.edges)) {
-    if (e.to === id && state.nodes[e.from]) upstream.add(e.from);
-    if (e.from === id && state.nodes[e.to]) downstream.add(e.to);
+  const reused = new Set<string>();
+  const node = state.nodes[id];
+  if (node?.kind === 'artifact') {
+    for (const e of Object.values(state.edges)) {
+      const other = e.to === id ? e.from : e.from === id ? e.to : undefined;
+      const otherNode = other !== undefined ? state.nodes[other] : undefined;
+      if (other === undefined || !otherNode) continue;
+      if (isCached(otherNode)) reused.add(other);
+      else if (e.kind === 'output') upstream.add(other);
+      else if (e.kind === 'input') downstream.add(other);
+    }
+  } else {
+    for (const e of Object.values(state.edges)) {
+      if (e.to === id && e.kind === 'input' && state.nodes[e.from]) upstream.add(e.from);
+      if (e.from === id && e.kind !== 'input' && state.nodes[e.to]) downstream.add(e.to);
+    }
+    for (const n of Object.values(state.nodes)) if (n.execution?.cachedFrom === id) reused.add(n.id);
   }
-  return { upstream, downstream };
+  return { upstream, downstream, reused };
 }
 
-/** How many neighbours of a node are not loaded yet, each way (0 when the API did not count them). */
-export function hiddenNeighbours(state: LineageState, id: string): { upstream: number; downstream: number } {
+/** How many neighbours of a node are not loaded yet, each way and folded reuses (0 when the API did not count them). */
+export function hiddenNeighbours(state: LineageState, id: string): { upstream: number; downstream: number; reused: number } {
   const total = state.neighbours[id];
-  if (!total) return { upstream: 0, downstream: 0 };
+  if (!total) return { upstream: 0, downstream: 0, reused: 0 };
   const present = presentNeighbours(state, id);
-  return { upstream: Math.max(0, total.upstream - present.upstream.size), downstream: Math.max(0, total.downstream - present.downstream.size) };
+  return {
+    upstream: Math.max(0, total.upstream - present.upstream.size),
+    downstream: Math.max(0, total.downstream - present.downstream.size),
+    reused: Math.max(0, (total.reusedBy?.executions ?? 0) - present.reused.size),
+  };
 }
 
 /** The API path that loads one more hop from a node in one direction. */
@@ -101,7 +148,17 @@ export function expansionPath(node: Pick<LineageNodeDto, 'kind' | 'id'>, directi
   return node.kind === 'artifact' ? `/api/artifacts/${id}/lineage?direction=${direction}&depth=1` : `/api/executions/${id}/lineage?direction=${direction}&depth=0`;
 }
 
-/** Nodes with something left to load, with the directions. */
+/** The API path that unfolds a node's reuse: the cached executions folded into it. */
+export function reusePath(node: Pick<LineageNodeDto, 'kind' | 'id'>): string {
+  return `/api/${node.kind === 'artifact' ? 'artifacts' : 'executions'}/${encodeURIComponent(node.id)}/reuse`;
+}
+
+/** The API path of an expansion of a node. */
+export function expandPath(node: Pick<LineageNodeDto, 'kind' | 'id'>, expansion: Expansion): string {
+  return expansion === 'reused' ? reusePath(node) : expansionPath(node, expansion);
+}
+
+/** Nodes with something left to load, with the directions (reuse stays folded until asked for). */
 export function frontier(state: LineageState): { id: string; kind: LineageKind; directions: Direction[] }[] {
   return Object.values(state.nodes).flatMap((n) => {
     const hidden = hiddenNeighbours(state, n.id);
@@ -112,22 +169,35 @@ export function frontier(state: LineageState): { id: string; kind: LineageKind; 
   });
 }
 
-/**
- * The run a node belongs to: an execution's own; an artifact's producer's. A cached execution also
- * has output events to the artifacts it reused, so the producer that really ran wins.
- */
+/** The run a node belongs to: an execution's own; an artifact's producer's (cached executions only reuse it). */
 export function runOf(state: LineageState, id: string): string | undefined {
   const node = state.nodes[id];
   if (!node) return undefined;
   if (node.execution) return node.execution.runId;
-  let reused: string | undefined;
   for (const e of Object.values(state.edges)) {
-    if (e.to !== id || e.kind !== 'output') continue;
-    const producer = state.nodes[e.from]?.execution;
-    if (producer && producer.status !== 'cached') return producer.runId;
-    reused ??= producer?.runId;
+    if (e.to === id && e.kind === 'output') {
+      const producer = state.nodes[e.from]?.execution;
+      if (producer) return producer.runId;
+    }
   }
-  return reused;
+  return undefined;
+}
+
+/** "reused by 2 runs" (the runs whose cached executions were folded into the node); empty when never reused. */
+export function reuseText(count: ReuseCount | undefined): string {
+  if (!count || count.executions === 0) return '';
+  return `reused by ${count.runs} run${count.runs === 1 ? '' : 's'}`;
+}
+
+/** How a node is folded with reuse, in words: "reused from split in iris run r1", "reused by 3 runs". */
+export function reuseNote(state: LineageState, node: LineageNodeDto): string {
+  const from = node.execution?.cachedFrom;
+  if (from) {
+    const original = state.nodes[from]?.execution;
+    const run = original ? state.runs[original.runId] : undefined;
+    return `reused from ${original ? `${original.taskId} in ${run ? `${run.pipelineName} run ${run.id}` : `run ${original.runId}`}` : from}`;
+  }
+  return reuseText(state.neighbours[node.id]?.reusedBy ?? node.reusedBy);
 }
 
 /** A person's name for a node: "Dataset split.train", "train-classifier" — never a bare id when there is better. */
@@ -182,7 +252,9 @@ export interface ViewNode {
   /** Artifact type, execution status or run status, for the look. */
   tag: string;
   runId?: string;
-  hidden: { upstream: number; downstream: number };
+  hidden: { upstream: number; downstream: number; reused: number };
+  /** Reuse in words ("reused by 2 runs", "reused from split in iris run r1"); empty when none. */
+  reuse: string;
   isRoot: boolean;
   /** A collapsed run: how many nodes it stands for. */
   members?: number;
@@ -193,11 +265,14 @@ export interface ViewEdge {
   source: string;
   target: string;
   label: string;
+  /** data: an input or output; reuse: a cached execution and what it reused (drawn dashed). */
+  kind: 'data' | 'reuse';
 }
 
 /**
  * What to draw: every node, except that the nodes of a collapsed run become one node, with edges
- * rerouted to it (edges inside the run vanish, parallel edges merge).
+ * rerouted to it (edges inside the run vanish, parallel edges merge). A cached execution whose
+ * original is loaded gets a reuse edge from it.
  */
 export function viewGraph(state: LineageState, collapsedRuns: ReadonlySet<string>): { nodes: ViewNode[]; edges: ViewEdge[] } {
   const mapped = new Map<string, string>();
@@ -222,7 +297,8 @@ export function viewGraph(state: LineageState, collapsedRuns: ReadonlySet<string
           subtitle: run,
           tag: info?.status ?? '',
           runId: run,
-          hidden: { upstream: 0, downstream: 0 },
+          hidden: { upstream: 0, downstream: 0, reused: 0 },
+          reuse: '',
           isRoot: n.id === state.root || run === state.root,
           members: 1,
         });
@@ -239,19 +315,26 @@ export function viewGraph(state: LineageState, collapsedRuns: ReadonlySet<string
       tag: n.artifact?.type ?? n.execution?.status ?? '',
       ...(run !== undefined ? { runId: run } : {}),
       hidden: hiddenNeighbours(state, n.id),
+      reuse: reuseNote(state, n),
       isRoot: n.id === state.root,
     });
   }
   const edges = new Map<string, ViewEdge>();
-  for (const e of Object.values(state.edges)) {
-    const source = mapped.get(e.from);
-    const target = mapped.get(e.to);
-    if (source === undefined || target === undefined || source === target) continue;
+  const add = (from: string, to: string, label: string, kind: ViewEdge['kind']): void => {
+    const source = mapped.get(from);
+    const target = mapped.get(to);
+    if (source === undefined || target === undefined || source === target) return;
     const id = `${source}->${target}`;
     const seen = edges.get(id);
     if (seen) {
-      if (!seen.label.split(', ').includes(e.port)) seen.label = `${seen.label}, ${e.port}`;
-    } else edges.set(id, { id, source, target, label: e.port });
+      if (!seen.label.split(', ').includes(label)) seen.label = `${seen.label}, ${label}`;
+      if (kind === 'data') seen.kind = 'data';
+    } else edges.set(id, { id, source, target, label, kind });
+  };
+  for (const e of Object.values(state.edges)) add(e.from, e.to, e.kind === 'reused' ? `reused ${e.port}` : e.port, e.kind === 'reused' ? 'reuse' : 'data');
+  for (const n of Object.values(state.nodes)) {
+    const from = n.execution?.cachedFrom;
+    if (from && state.nodes[from]) add(from, n.id, 'reused by', 'reuse');
   }
   return { nodes: [...nodes, ...groups.values()], edges: [...edges.values()] };
 }

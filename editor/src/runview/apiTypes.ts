@@ -60,6 +60,8 @@ export interface Artifact {
 export interface RunArtifact extends Artifact {
   taskId: string;
   port: string;
+  /** Handed out from the cache: written by an execution of another run or task (absent from older servers). */
+  reused?: boolean;
 }
 
 /** A task in the workflow's status query (`task` events carry it with `task`). */

@@ -1,38 +1,101 @@
 /**
  * The evidence behind the selected lineage node, with people's names: an artifact's preview,
- * properties, producer and readers; an execution's task, run, parameters, code digest, metrics and
- * a link to its logs; a collapsed run's summary. "Explore from here" re-centres the explorer.
+ * properties, producer, readers and reuses; an execution's task, run, parameters, code digest,
+ * metrics, a link to its logs, and what it reused or who reused it; a collapsed run's summary.
+ * "Explore from here" re-centres the explorer.
  */
 import { useEffect, useState, type ReactElement } from 'react';
 import { api } from '../../api/client';
 import { href } from '../../app/route';
-import { nodeName, runOf, type LineageState } from '../../lineage/graph';
+import { hiddenNeighbours, nodeName, reuseNote, runOf, type Expansion, type LineageEdgeDto, type LineageNodeDto, type LineageState } from '../../lineage/graph';
 import { ArtifactPreview } from '../../previews/ArtifactPreview';
 import { ValueTable } from '../../previews/ValueTable';
 import type { MetricSeries } from '../../runview/apiTypes';
 import { MetricsView } from '../run/MetricsView';
 
-/** Neighbours of a node by edge, named: "train (input train)". */
-function Links({ state, id, direction }: { state: LineageState; id: string; direction: 'upstream' | 'downstream' }): ReactElement | null {
-  const edges = Object.values(state.edges).filter((e) => (direction === 'upstream' ? e.to === id : e.from === id));
-  if (edges.length === 0) return null;
+const EDGE_WORDS: Record<LineageEdgeDto['kind'], string> = { input: 'input', output: 'output', reused: 'reused' };
+
+/** A node as a link: an artifact to its lineage, an execution to its task in its run. */
+function NodeLink({ state, node }: { state: LineageState; node: LineageNodeDto }): ReactElement {
+  if (node.kind === 'artifact') return <a href={href.lineage('artifact', node.id)}>{nodeName(node)}</a>;
+  const run = node.execution ? state.runs[node.execution.runId] : undefined;
+  return (
+    <a href={href.run(node.execution?.runId ?? '', node.execution?.taskId)}>
+      {nodeName(node)}
+      {node.execution?.status === 'cached' ? ` in ${run ? `${run.pipelineName} run ${run.id}` : `run ${node.execution.runId}`}` : ''}
+    </a>
+  );
+}
+
+/** Neighbours of a node by edge, named: "train (input train)"; only the edges `keep` accepts. */
+function Links({
+  state,
+  id,
+  direction,
+  keep = () => true,
+}: {
+  state: LineageState;
+  id: string;
+  direction: 'upstream' | 'downstream';
+  keep?: (e: LineageEdgeDto, other: LineageNodeDto) => boolean;
+}): ReactElement | null {
+  const links = Object.values(state.edges).flatMap((e) => {
+    const other = state.nodes[direction === 'upstream' ? e.from : e.to];
+    return (direction === 'upstream' ? e.to === id : e.from === id) && other && keep(e, other) ? [{ e, other }] : [];
+  });
+  if (links.length === 0) return null;
   return (
     <ul className="evidence-links">
-      {edges.map((e) => {
-        const other = state.nodes[direction === 'upstream' ? e.from : e.to];
-        if (!other) return null;
-        return (
-          <li key={`${e.from}|${e.to}|${e.port}`}>
-            {other.kind === 'artifact' ? (
-              <a href={href.lineage('artifact', other.id)}>{nodeName(other)}</a>
-            ) : (
-              <a href={href.run(other.execution?.runId ?? '', other.execution?.taskId)}>{nodeName(other)}</a>
-            )}{' '}
-            <span className="muted">({e.kind === 'input' ? 'input' : 'output'} {e.port})</span>
-          </li>
-        );
-      })}
+      {links.map(({ e, other }) => (
+        <li key={`${e.from}|${e.to}|${e.kind}|${e.port}`}>
+          <NodeLink state={state} node={other} /> <span className="muted">({EDGE_WORDS[e.kind]} {e.port})</span>
+        </li>
+      ))}
     </ul>
+  );
+}
+
+/** The reuse folded into a node: "↺ reused by 3 runs", the loaded cached executions, a button to load the rest. */
+function Reuse({
+  state,
+  node,
+  loading,
+  onExpand,
+}: {
+  state: LineageState;
+  node: LineageNodeDto;
+  loading: boolean;
+  onExpand: (id: string, expansion: Expansion) => void;
+}): ReactElement | null {
+  const note = reuseNote(state, node);
+  if (!note || node.execution?.cachedFrom) return null;
+  const hidden = hiddenNeighbours(state, node.id).reused;
+  const present = Object.values(state.nodes).filter(
+    (n) =>
+      n.execution?.status === 'cached' &&
+      (node.kind === 'execution' ? n.execution.cachedFrom === node.id : Object.values(state.edges).some((e) => (e.from === n.id && e.to === node.id) || (e.to === n.id && e.from === node.id))),
+  );
+  return (
+    <section aria-label="Reused">
+      <h3>Reused</h3>
+      <p>
+        ↺ {note}{' '}
+        {hidden > 0 && (
+          <button type="button" className="small" disabled={loading} onClick={() => onExpand(node.id, 'reused')}>
+            Show {hidden === 1 ? 'it' : `the ${hidden}`}
+          </button>
+        )}
+      </p>
+      {present.length > 0 && (
+        <ul className="evidence-links">
+          {present.map((n) => (
+            <li key={n.id}>
+              <NodeLink state={state} node={n} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }
 
@@ -57,7 +120,19 @@ function ExecutionMetrics({ runId, taskId }: { runId: string; taskId: string }):
   );
 }
 
-export function EvidencePanel({ state, selected, onClose }: { state: LineageState; selected: string; onClose: () => void }): ReactElement {
+export function EvidencePanel({
+  state,
+  selected,
+  loading,
+  onExpand,
+  onClose,
+}: {
+  state: LineageState;
+  selected: string;
+  loading: boolean;
+  onExpand: (id: string, expansion: Expansion) => void;
+  onClose: () => void;
+}): ReactElement {
   const closeButton = (
     <button type="button" className="close" onClick={onClose} aria-label="Close the evidence panel">
       ×
@@ -98,9 +173,10 @@ export function EvidencePanel({ state, selected, onClose }: { state: LineageStat
           <a href={href.lineage(node.artifact.type === 'Model' ? 'model' : 'artifact', node.id)}>Explore from here</a>
         </p>
         <h3>Made by</h3>
-        <Links state={state} id={node.id} direction="upstream" />
+        <Links state={state} id={node.id} direction="upstream" keep={(e) => e.kind === 'output'} />
         <h3>Read by</h3>
-        <Links state={state} id={node.id} direction="downstream" />
+        <Links state={state} id={node.id} direction="downstream" keep={(_e, other) => other.execution?.status !== 'cached'} />
+        <Reuse state={state} node={node} loading={loading} onExpand={onExpand} />
         <ArtifactPreview artifactId={node.id} showLineageLink={false} />
       </aside>
     );
@@ -120,11 +196,12 @@ export function EvidencePanel({ state, selected, onClose }: { state: LineageStat
         <a href={href.lineage('run', e.runId)}>Explore from this run</a>
       </p>
       {e.error && <pre className="task-error">{e.error}</pre>}
-      {e.cachedFrom && <p className="muted">Outputs reused from execution {e.cachedFrom}.</p>}
+      {e.cachedFrom && <ReusedFrom state={state} from={e.cachedFrom} loading={loading} onExpand={onExpand} />}
       <h3>Read</h3>
       <Links state={state} id={node.id} direction="upstream" />
-      <h3>Wrote</h3>
+      <h3>{e.cachedFrom ? 'Handed out from the cache' : 'Wrote'}</h3>
       <Links state={state} id={node.id} direction="downstream" />
+      <Reuse state={state} node={node} loading={loading} onExpand={onExpand} />
       <ValueTable caption="Parameters" values={e.params} />
       <ValueTable caption="Output values" values={e.outputParams} />
       <table className="data-table">
@@ -153,5 +230,37 @@ export function EvidencePanel({ state, selected, onClose }: { state: LineageStat
       </table>
       <ExecutionMetrics runId={e.runId} taskId={e.taskId} />
     </aside>
+  );
+}
+
+/** A cached execution's original: named and linked when loaded, else a button that loads it into the graph. */
+function ReusedFrom({
+  state,
+  from,
+  loading,
+  onExpand,
+}: {
+  state: LineageState;
+  from: string;
+  loading: boolean;
+  onExpand: (id: string, expansion: Expansion) => void;
+}): ReactElement {
+  const original = state.nodes[from];
+  return (
+    <p>
+      ↺ Ran nothing: reused the result of{' '}
+      {original ? (
+        <>
+          <NodeLink state={state} node={original} /> <span className="muted">({reuseNote(state, original) || 'its original'})</span>
+        </>
+      ) : (
+        <>
+          execution <code>{from}</code>{' '}
+          <button type="button" className="small" disabled={loading} onClick={() => onExpand(from, 'downstream')}>
+            Show it in the graph
+          </button>
+        </>
+      )}
+    </p>
   );
 }

@@ -1,11 +1,12 @@
 /**
  * A node of the lineage graph: an artifact (type + name), an execution (task name, component, run)
  * or a collapsed run. "+N" buttons on its sides load the next hop upstream / downstream when the
- * store holds more than the graph shows. Zoomed far out, nodes draw only their name and kind.
+ * store holds more than the graph shows; "↺ N" unfolds the cached executions that reused it. A
+ * third line says how it is folded with reuse. Zoomed far out, nodes draw only their name and kind.
  */
 import { Handle, Position, useStore, type Node, type NodeProps } from '@xyflow/react';
 import { memo, type ReactElement } from 'react';
-import type { Direction, ViewNode } from '../../lineage/graph';
+import type { Direction, Expansion, ViewNode } from '../../lineage/graph';
 
 export type LineageNodeData = {
   view: ViewNode;
@@ -13,7 +14,7 @@ export type LineageNodeData = {
   dimmed: boolean;
   selected: boolean;
   loading: boolean;
-  onExpand: (id: string, direction: Direction) => void;
+  onExpand: (id: string, expansion: Expansion) => void;
 };
 export type LineageFlowNode = Node<LineageNodeData, 'lineage'>;
 
@@ -59,6 +60,25 @@ function LineageNodeView({ data }: NodeProps<LineageFlowNode>): ReactElement {
           <div className="lineage-node-sub">
             {v.kind === 'run' ? `${v.members ?? 0} nodes · ${v.tag}` : v.subtitle}
             {v.kind === 'execution' && v.tag && v.tag !== 'succeeded' ? ` · ${v.tag}` : ''}
+          </div>
+        )}
+        {!simple && v.reuse && (
+          <div className="lineage-node-sub lineage-node-reuse">
+            ↺ {v.reuse}
+            {v.hidden.reused > 0 && (
+              <button
+                type="button"
+                className="link-button nodrag nopan"
+                aria-label={`Load the ${v.hidden.reused} cached executions that reused ${v.name}`}
+                disabled={data.loading}
+                onClick={(e) => {
+                  e.stopPropagation();
+                  data.onExpand(v.refId, 'reused');
+                }}
+              >
+                show
+              </button>
+            )}
           </div>
         )}
       </div>

@@ -10,6 +10,7 @@
  *   data-testid="lineage-node-execution-<executionId>" data-name="<task name>"    (e.g. "train-classifier")
  *   data-testid="lineage-node-run-<runId>"             a collapsed run
  *   "+N" buttons named "Load N more upstream of <name>" / "… downstream of <name>"
+ *   "show" buttons named "Load the N cached executions that reused <name>" (reuse unfolded)
  *   data-testid="lineage-evidence"                     the side panel of the selected node
  *   inputs labelled "Hops" and "Search nodes"; the trail is nav "Breadcrumb"
  *   data-testid="lineage-status"                       data-state="loading|ready|error"
@@ -20,6 +21,7 @@ import { ApiError, api } from '../../api/client';
 import { href, navigate } from '../../app/route';
 import {
   emptyLineage,
+  expandPath,
   expansionPath,
   frontier,
   mergeLineage,
@@ -27,7 +29,7 @@ import {
   runsInGraph,
   searchNodes,
   viewGraph,
-  type Direction,
+  type Expansion,
   type LineageAnswer,
   type LineageState,
 } from '../../lineage/graph';
@@ -145,15 +147,16 @@ function Explorer({ kind, id, query }: { kind: Kind; id: string; query: URLSearc
     });
   }, [status, kind, id, rootName]);
 
+  /** Loads one hop from a node, or the cached executions folded into it; a node not in the graph yet (a reuse's original) by its execution id. */
   const expand = useCallback(
-    (nodeId: string, direction: Direction) => {
-      const node = state.nodes[nodeId];
-      if (!node) return;
+    (nodeId: string, expansion: Expansion) => {
+      const node = state.nodes[nodeId] ?? { kind: 'execution' as const, id: nodeId };
       setExpanding(nodeId);
       setError(null);
-      fetchAnswer(expansionPath(node, direction))
+      const what = expansion === 'reused' ? 'the reuses' : `more ${expansion}`;
+      fetchAnswer(expandPath(node, expansion))
         .then((answer) => dispatch({ type: 'merge', answer }))
-        .catch((e: unknown) => setError(`Could not load more ${direction} of ${nodeName(node)}: ${message(e)}`))
+        .catch((e: unknown) => setError(`Could not load ${what} of ${state.nodes[nodeId] ? nodeName(node) : nodeId}: ${message(e)}`))
         .finally(() => setExpanding(null));
     },
     [state.nodes, fetchAnswer],
@@ -198,7 +201,14 @@ function Explorer({ kind, id, query }: { kind: Kind; id: string; query: URLSearc
   );
   // Port names on edges help in a small graph and bury a large one (the evidence panel names them too).
   const edges: Edge[] = useMemo(
-    () => view.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, ...(view.edges.length <= EDGE_LABEL_LIMIT ? { label: e.label } : {}), className: 'lineage-edge' })),
+    () =>
+      view.edges.map((e) => ({
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        ...(view.edges.length <= EDGE_LABEL_LIMIT ? { label: e.label } : {}),
+        className: e.kind === 'reuse' ? 'lineage-edge is-reuse' : 'lineage-edge',
+      })),
     [view],
   );
 
@@ -321,7 +331,9 @@ function Explorer({ kind, id, query }: { kind: Kind; id: string; query: URLSearc
             <Controls showInteractive={false} />
           </ReactFlow>
         </section>
-        {selected !== null && <EvidencePanel key={selected} state={state} selected={selected} onClose={() => setSelected(null)} />}
+        {selected !== null && (
+          <EvidencePanel key={selected} state={state} selected={selected} loading={expanding !== null} onExpand={expand} onClose={() => setSelected(null)} />
+        )}
       </div>
       {/* The same nodes as a list, for keyboard and screen-reader users. */}
       <details className="node-list">
