@@ -103,12 +103,21 @@ export async function describeNeighbourhood(metadata: MetadataStore, graph: Line
   };
 }
 
-/** The cached executions folded into `root` (at most `limit`), as a graph around it. */
+/**
+ * The cached executions folded into `root` (at most `limit`), as a graph around it. For an
+ * execution, also the artifacts it wrote, which they handed out: the reuse edges come with them.
+ */
 async function reuseGraph(metadata: MetadataStore, root: LineageNode, limit: number): Promise<LineageGraph> {
   const target = root.kind === 'artifact' ? { artifactId: root.id } : { executionId: root.id };
   // One more than asked: whether the list was cut short.
   const found = await metadata.listReusingExecutions(target, { limit: limit + 1 });
   const nodes = [root, ...found.slice(0, limit).map((execution: ExecutionRecord): LineageNode => ({ kind: 'execution', id: execution.id, depth: 1, execution }))];
+  if (root.kind === 'execution') {
+    for (const e of await metadata.listEvents({ executionId: root.id })) {
+      const artifact = e.kind === 'output' ? await metadata.getArtifact(e.artifactId) : undefined;
+      if (artifact) nodes.push({ kind: 'artifact', id: artifact.id, depth: 1, artifact });
+    }
+  }
   return { root: root.id, nodes, edges: [], truncated: found.length > limit };
 }
 
@@ -206,11 +215,12 @@ export function lineageRoutes(ctx: ApiContext): ApiRoute[] {
       access: 'viewer',
       operationId: 'getExecutionReuse',
       summary: 'The cached executions that reused an execution’s result (their `cachedFrom` is it)',
-      description: "The execution's `reusedBy` expanded, oldest first; `truncated` when there are more than `limit`.",
+      description:
+        "The execution's `reusedBy` expanded, oldest first, with the artifacts it wrote (which they handed out); `truncated` when there are more than `limit`.",
       tags: ['lineage'],
       params: executionIdParams,
       query: reuseQuery,
-      responses: { 200: { description: 'The execution and the cached executions', schema: lineageAnswerSchema } },
+      responses: { 200: { description: 'The execution, its output artifacts and the cached executions, with the events between them', schema: lineageAnswerSchema } },
       handler: async ({ params, query }) => {
         const execution = await ctx.metadata.getExecution(params.executionId);
         if (!execution) throw notFound(`no execution with id "${params.executionId}" (GET /api/runs/{runId} lists a run's executions)`, '/params/executionId');

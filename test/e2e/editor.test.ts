@@ -151,6 +151,14 @@ describe('the editor in Chromium, against sluice dev', () => {
     await expect(page.getByTestId('lineage-evidence').textContent()).resolves.toMatch(/Dataset/);
     await shot(page, '06-lineage-model-to-dataset');
 
+    // This run reused load-iris from the example's run: folded into it, "show" unfolds the reuse.
+    const loadIris = page.locator('[data-testid^="lineage-node-execution-"][data-name="load-iris"]');
+    await expect(loadIris.count()).resolves.toBe(1);
+    await page.getByRole('button', { name: 'Load the 1 cached execution that reused load-iris' }).click();
+    await expect.poll(() => loadIris.count(), { timeout: 30_000 }).toBe(2);
+    await page.locator('.react-flow__edge.is-reuse').first().waitFor({ timeout: 30_000 });
+    await shot(page, '07-lineage-reuse-unfolded');
+
     expect(errors).toEqual([]);
     await page.context().close();
   });

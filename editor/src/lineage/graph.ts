@@ -272,7 +272,7 @@ export interface ViewEdge {
 /**
  * What to draw: every node, except that the nodes of a collapsed run become one node, with edges
  * rerouted to it (edges inside the run vanish, parallel edges merge). A cached execution whose
- * original is loaded gets a reuse edge from it.
+ * original is loaded but shares no loaded artifact with it gets a reuse edge from it.
  */
 export function viewGraph(state: LineageState, collapsedRuns: ReadonlySet<string>): { nodes: ViewNode[]; edges: ViewEdge[] } {
   const mapped = new Map<string, string>();
@@ -332,9 +332,14 @@ export function viewGraph(state: LineageState, collapsedRuns: ReadonlySet<string
     } else edges.set(id, { id, source, target, label, kind });
   };
   for (const e of Object.values(state.edges)) add(e.from, e.to, e.kind === 'reused' ? `reused ${e.port}` : e.port, e.kind === 'reused' ? 'reuse' : 'data');
+  // A cached execution beside its original: linked through the artifacts both point at, or else
+  // (nothing shared loaded) by an edge of its own, so it never floats.
+  const edgeList = Object.values(state.edges);
   for (const n of Object.values(state.nodes)) {
     const from = n.execution?.cachedFrom;
-    if (from && state.nodes[from]) add(from, n.id, 'reused by', 'reuse');
+    if (!from || !state.nodes[from]) continue;
+    const shared = edgeList.some((e) => e.from === n.id && e.kind === 'reused' && state.edges[edgeKey({ from, to: e.to, kind: 'output', port: e.port })]);
+    if (!shared) add(from, n.id, 'reused by', 'reuse');
   }
   return { nodes: [...nodes, ...groups.values()], edges: [...edges.values()] };
 }

@@ -82,7 +82,7 @@ function Reuse({
         ↺ {note}{' '}
         {hidden > 0 && (
           <button type="button" className="small" disabled={loading} onClick={() => onExpand(node.id, 'reused')}>
-            Show {hidden === 1 ? 'it' : `the ${hidden}`}
+            Show {hidden === 1 ? 'the cached execution' : `the ${hidden} cached executions`}
           </button>
         )}
       </p>

@@ -69,7 +69,7 @@ function LineageNodeView({ data }: NodeProps<LineageFlowNode>): ReactElement {
               <button
                 type="button"
                 className="link-button nodrag nopan"
-                aria-label={`Load the ${v.hidden.reused} cached executions that reused ${v.name}`}
+                aria-label={`Load the ${v.hidden.reused} cached execution${v.hidden.reused === 1 ? '' : 's'} that reused ${v.name}`}
                 disabled={data.loading}
                 onClick={(e) => {
                   e.stopPropagation();

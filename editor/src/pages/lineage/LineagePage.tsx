@@ -10,7 +10,7 @@
  *   data-testid="lineage-node-execution-<executionId>" data-name="<task name>"    (e.g. "train-classifier")
  *   data-testid="lineage-node-run-<runId>"             a collapsed run
  *   "+N" buttons named "Load N more upstream of <name>" / "… downstream of <name>"
- *   "show" buttons named "Load the N cached executions that reused <name>" (reuse unfolded)
+ *   "show" buttons named "Load the N cached execution(s) that reused <name>" (reuse unfolded)
  *   data-testid="lineage-evidence"                     the side panel of the selected node
  *   inputs labelled "Hops" and "Search nodes"; the trail is nav "Breadcrumb"
  *   data-testid="lineage-status"                       data-state="loading|ready|error"
