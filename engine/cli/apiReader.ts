@@ -22,7 +22,10 @@ import type { Problem, Workers } from '../contract/index';
 import { CliError, type CliErrorCode, type CliErrorDetails } from './CliError';
 import { parseEventStream, type ServerSentEvent } from './sse';
 
-export type ReadStore = Pick<MetadataStore, 'listRuns' | 'getRun' | 'listExecutions' | 'listRunArtifacts' | 'getArtifact' | 'lineage' | 'listTaskLogs'>;
+export type ReadStore = Pick<
+  MetadataStore,
+  'listRuns' | 'getRun' | 'listExecutions' | 'listRunArtifacts' | 'getArtifact' | 'lineage' | 'listReusingExecutions' | 'listTaskLogs'
+>;
 
 const DATE_FIELDS = new Set(['createdAt', 'startedAt', 'finishedAt', 'ts', 'lastUsedAt', 'revokedAt']);
 
@@ -141,6 +144,15 @@ export class ApiReader implements ReadStore {
   async lineage(id: string, o: Parameters<ReadStore['lineage']>[1]): ReturnType<ReadStore['lineage']> {
     const g = await this.get<Awaited<ReturnType<ReadStore['lineage']>>>(`/api/artifacts/${encodeURIComponent(id)}/lineage`, { depth: o.depth, direction: o.direction });
     return g ?? { root: id, nodes: [], edges: [], truncated: false };
+  }
+  async listReusingExecutions(
+    target: Parameters<ReadStore['listReusingExecutions']>[0],
+    o: Parameters<ReadStore['listReusingExecutions']>[1] = {},
+  ): ReturnType<ReadStore['listReusingExecutions']> {
+    const path = 'executionId' in target ? `/api/executions/${encodeURIComponent(target.executionId)}/reuse` : `/api/artifacts/${encodeURIComponent(target.artifactId)}/reuse`;
+    const g = await this.get<Awaited<ReturnType<ReadStore['lineage']>>>(path, { limit: o.limit });
+    // The answer is the node and, one hop away, the cached executions folded into it.
+    return (g?.nodes ?? []).flatMap((n) => (n.depth > 0 && n.execution ? [n.execution] : []));
   }
   async listTaskLogs(f: Parameters<ReadStore['listTaskLogs']>[0]): ReturnType<ReadStore['listTaskLogs']> {
     const r = await this.get<{ lines: Awaited<ReturnType<ReadStore['listTaskLogs']>> }>(`/api/runs/${encodeURIComponent(f.runId)}/logs`, {

@@ -5,6 +5,7 @@ import type {
   Json,
   LineageGraph,
   LineageNode,
+  ReuseCount,
   RunRecord,
 } from '../stores/metadata/index';
 
@@ -48,7 +49,7 @@ export function formatRunList(runs: RunRecord[]): string {
 export function formatRun(
   run: RunRecord,
   executions: ExecutionRecord[],
-  artifacts: (ArtifactRecord & { taskId: string; port: string })[],
+  artifacts: (ArtifactRecord & { taskId: string; port: string; reused?: boolean })[],
 ): string {
   const lines = [
     `run ${run.id}  pipeline ${run.pipelineName}  ${run.status}`,
@@ -72,25 +73,49 @@ export function formatRun(
   }
   if (artifacts.length) {
     lines.push('', '  artifacts:');
-    for (const a of artifacts) lines.push(`    ${a.id}  ${a.type}  ${a.taskId}.${a.port}  ${a.size} B  ${a.uri}`);
+    for (const a of artifacts) lines.push(`    ${a.id}  ${a.type}  ${a.taskId}.${a.port}${a.reused ? ' (reused)' : ''}  ${a.size} B  ${a.uri}`);
   }
   return lines.join('\n');
 }
 
+/** "reused by 2 runs" (the runs whose cached executions were folded into the node); empty when never reused. */
+export function formatReuse(count: ReuseCount | undefined): string {
+  if (!count || count.executions === 0) return '';
+  return `reused by ${count.runs} run${count.runs === 1 ? '' : 's'}`;
+}
+
+function describeExecution(e: ExecutionRecord, reuse = ''): string {
+  const notes = [`task ${e.taskId}`, `run ${e.runId}`, e.status, ...(e.cachedFrom ? [`reused from ${e.cachedFrom}`] : []), ...(reuse ? [reuse] : [])];
+  return `${e.componentName} (${notes.join(', ')}) params: ${formatParams(e.params)}`;
+}
+
 function describeNode(n: LineageNode | undefined): string {
   if (!n) return '?';
-  if (n.artifact) return `${n.artifact.type} ${n.artifact.name} [${n.artifact.id}] sha256:${n.artifact.sha256.slice(0, 12)}`;
-  if (n.execution) {
-    const e = n.execution;
-    return `${e.componentName} (task ${e.taskId}, run ${e.runId}, ${e.status}) params: ${formatParams(e.params)}`;
-  }
+  const reuse = formatReuse(n.reusedBy);
+  if (n.artifact) return `${n.artifact.type} ${n.artifact.name} [${n.artifact.id}] sha256:${n.artifact.sha256.slice(0, 12)}${reuse ? ` (${reuse})` : ''}`;
+  if (n.execution) return describeExecution(n.execution, reuse);
   return n.id;
 }
 
-/** The lineage graph as two indented trees: where the artifact came from, and what used it. */
-export function formatLineage(graph: LineageGraph): string {
+/**
+ * The lineage graph as two indented trees: where the artifact came from, and what used it. Reuse is
+ * folded into the nodes ("reused by 2 runs"); `reuses` (node id → the cached executions folded into
+ * it, as `sluice lineage --reuse` fetches them) unfolds it under each node.
+ */
+export function formatLineage(graph: LineageGraph, reuses?: ReadonlyMap<string, ExecutionRecord[]>): string {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const out: string[] = [describeNode(byId.get(graph.root))];
+
+  /** The cached executions folded into a node, under it; one shown under its original execution is not repeated under an artifact. */
+  const unfold = (id: string, prefix: string): void => {
+    const node = byId.get(id);
+    const listed = reuses?.get(id);
+    if (!node || !listed) return;
+    const shown = node.kind === 'artifact' ? listed.filter((e) => !(e.cachedFrom && byId.has(e.cachedFrom))) : listed;
+    for (const e of shown) out.push(`${prefix}↺ reused by ${describeExecution(e)}`);
+    const more = (node.reusedBy?.executions ?? 0) - listed.length;
+    if (more > 0) out.push(`${prefix}↺ … and ${more} more`);
+  };
 
   const walk = (id: string, dir: 'up' | 'down', prefix: string, seen: Set<string>): void => {
     const next = graph.edges
@@ -108,9 +133,12 @@ export function formatLineage(graph: LineageGraph): string {
             ? `from input ${edge.port}:`
             : `wrote ${edge.port}:`;
       out.push(`${prefix}${last ? '└─ ' : '├─ '}${verb} ${describeNode(node)}`);
-      if (!seen.has(other)) walk(other, dir, `${prefix}${last ? '   ' : '│  '}`, new Set([...seen, other]));
+      const inner = `${prefix}${last ? '   ' : '│  '}`;
+      unfold(other, inner);
+      if (!seen.has(other)) walk(other, dir, inner, new Set([...seen, other]));
     });
   };
+  unfold(graph.root, '  ');
   const hasUp = graph.edges.some((e) => e.to === graph.root);
   const hasDown = graph.edges.some((e) => e.from === graph.root);
   out.push('upstream:');
@@ -118,7 +146,11 @@ export function formatLineage(graph: LineageGraph): string {
   else out.push('  (none: not produced by a recorded execution)');
   out.push('downstream:');
   if (hasDown) walk(graph.root, 'down', '  ', new Set([graph.root]));
-  else out.push('  (none: no execution has read it yet)');
+  else {
+    const reuse = formatReuse(byId.get(graph.root)?.reusedBy);
+    out.push(reuse ? `  (none ran on it; ${reuse})` : '  (none: no execution has read it yet)');
+  }
   if (graph.truncated) out.push('(depth limit reached; use --depth N to see further)');
+  if (!reuses && graph.nodes.some((n) => (n.reusedBy?.executions ?? 0) > 0)) out.push('(↺ results reused from the cache are folded into their originals; --reuse lists them)');
   return out.join('\n');
 }

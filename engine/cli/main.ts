@@ -30,7 +30,10 @@ import { registerExportTsCommand } from './commands/exportTs';
 import { formatLineage, formatRun, formatRunList } from './format';
 import { loadPipeline } from './loadPipeline';
 import { ComponentRegistry } from '../temporal/activities/index';
+import type { ExecutionRecord } from '../stores/metadata/index';
 
+/** Cached executions `sluice lineage --reuse` lists per node. */
+const REUSE_LIST_LIMIT = 20;
 
 const print = (s: string): void => {
   process.stdout.write(`${s}\n`);
@@ -146,14 +149,25 @@ program
   .argument('<artifact-id>')
   .option('--depth <n>', 'execution hops to follow each way', '10')
   .addOption(new Option('--direction <dir>', 'which way to walk').choices(['upstream', 'downstream', 'both']).default('both'))
+  .option('--reuse', `list the cached executions (runs) that reused each node, up to ${REUSE_LIST_LIMIT} per node`)
   .option('--json', 'print JSON')
-  .action(async (id: string, opts: { depth: string; direction: 'upstream' | 'downstream' | 'both'; json?: boolean }) => {
+  .action(async (id: string, opts: { depth: string; direction: 'upstream' | 'downstream' | 'both'; reuse?: boolean; json?: boolean }) => {
     const depth = Number(opts.depth);
     if (!Number.isInteger(depth) || depth < 0 || depth > 100) throw new CliError(`--depth must be an integer from 0 to 100, got "${opts.depth}"`);
     await withReader(async (m) => {
       if (!(await m.getArtifact(id))) throw new CliError(`no artifact with id "${id}" (sluice runs show <run-id> lists a run's artifacts)`, { code: 'not-found' });
       const graph = await m.lineage(id, { direction: opts.direction, depth });
-      print(opts.json ? JSON.stringify(graph, null, 2) : formatLineage(graph));
+      // Reuse is folded into the nodes; --reuse unfolds it (one request per reused node).
+      const reuses = new Map<string, ExecutionRecord[]>();
+      if (opts.reuse) {
+        for (const n of graph.nodes) {
+          if (!n.reusedBy?.executions) continue;
+          const target = n.kind === 'artifact' ? { artifactId: n.id } : { executionId: n.id };
+          reuses.set(n.id, await m.listReusingExecutions(target, { limit: REUSE_LIST_LIMIT }));
+        }
+      }
+      if (opts.json) print(JSON.stringify(opts.reuse ? { ...graph, reuses: Object.fromEntries(reuses) } : graph, null, 2));
+      else print(formatLineage(graph, opts.reuse ? reuses : undefined));
     });
   });
 

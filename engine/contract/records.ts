@@ -78,7 +78,13 @@ export const artifactSchema = z
   .meta({ id: 'Artifact' });
 export type Artifact = z.infer<typeof artifactSchema>;
 
-export const runArtifactSchema = artifactSchema.extend({ taskId: z.string(), port: z.string() }).meta({ id: 'RunArtifact' });
+export const runArtifactSchema = artifactSchema
+  .extend({
+    taskId: z.string(),
+    port: z.string(),
+    reused: z.boolean().meta({ description: 'Handed out from the cache: written by an execution of another run or task' }),
+  })
+  .meta({ id: 'RunArtifact' });
 export type RunArtifact = z.infer<typeof runArtifactSchema>;
 
 export const taskStateSchema = z.enum(['pending', 'running', 'waiting', 'succeeded', 'cached', 'skipped', 'failed', 'cancelled']);
@@ -211,7 +217,12 @@ export const artifactEventRefSchema = z
 export type ArtifactEventRef = z.infer<typeof artifactEventRefSchema>;
 
 export const artifactDetailSchema = z
-  .object({ artifact: artifactSchema, producedBy: z.array(artifactEventRefSchema), consumedBy: z.array(artifactEventRefSchema) })
+  .object({
+    artifact: artifactSchema,
+    producedBy: z.array(artifactEventRefSchema).meta({ description: 'The execution that wrote it (one)' }),
+    consumedBy: z.array(artifactEventRefSchema).meta({ description: 'Executions given it as an input, cached ones included' }),
+    reusedBy: z.array(artifactEventRefSchema).meta({ description: 'Cached executions that handed it out from the cache' }),
+  })
   .meta({ id: 'ArtifactDetail' });
 export type ArtifactDetail = z.infer<typeof artifactDetailSchema>;
 
@@ -251,6 +262,15 @@ export type TablePreview = Extract<ArtifactPreview, { kind: 'table' }>;
 
 // ---- lineage ---------------------------------------------------------------------------------
 
+export const reuseCountSchema = z
+  .object({ executions: z.number().int(), runs: z.number().int() })
+  .meta({
+    id: 'ReuseCount',
+    description:
+      'Cached executions folded into a node, and their runs. An execution: those that reused its result. An artifact: those linked to it (they handed it out or were given it).',
+  });
+export type ReuseCount = z.infer<typeof reuseCountSchema>;
+
 export const lineageNodeSchema = z
   .object({
     kind: z.enum(['artifact', 'execution']),
@@ -258,20 +278,29 @@ export const lineageNodeSchema = z
     depth: z.number().int().meta({ description: 'Hops from the root (0 for itself)' }),
     artifact: artifactSchema.optional(),
     execution: executionSchema.optional(),
+    reusedBy: reuseCountSchema.optional(),
   })
   .meta({ id: 'LineageNode' });
 export type LineageNode = z.infer<typeof lineageNodeSchema>;
 
 export const lineageEdgeSchema = z
-  .object({ from: z.string(), to: z.string(), kind: z.enum(['input', 'output']), port: z.string() })
-  .meta({ id: 'LineageEdge', description: 'Upstream → downstream: artifact → execution (input), execution → artifact (output)' });
+  .object({ from: z.string(), to: z.string(), kind: z.enum(['input', 'output', 'reused']), port: z.string() })
+  .meta({
+    id: 'LineageEdge',
+    description:
+      'Upstream → downstream: artifact → execution (input), execution → artifact (output: one producer per artifact), a cached execution → the artifact it handed out from the cache (reused)',
+  });
 export type LineageEdge = z.infer<typeof lineageEdgeSchema>;
 
 export const lineageNeighboursSchema = z
   .object({
     id: z.string(),
-    upstream: z.number().int().meta({ description: 'Artifact: executions that output it; execution: artifacts it read' }),
-    downstream: z.number().int().meta({ description: 'Artifact: executions that read it; execution: artifacts it wrote' }),
+    upstream: z.number().int().meta({ description: 'Artifact: the execution that wrote it; execution: artifacts it read' }),
+    downstream: z
+      .number()
+      .int()
+      .meta({ description: 'Artifact: executions that ran on it (cached ones are in reusedBy); execution: artifacts it wrote or handed out from the cache' }),
+    reusedBy: reuseCountSchema,
   })
   .meta({ id: 'LineageNeighbours' });
 export type LineageNeighbours = z.infer<typeof lineageNeighboursSchema>;

@@ -8,7 +8,8 @@ export async function recordedResult(metadata: MetadataStore, executionId: strin
   const outputs: Record<string, PortValue> = {};
   for (const [k, v] of Object.entries(e.outputParams ?? {})) outputs[k] = { kind: 'parameter', value: v };
   for (const ev of await metadata.listEvents({ executionId })) {
-    if (ev.kind !== 'output') continue;
+    // A cached execution's artifacts are linked as 'reused': they are its outputs all the same.
+    if (ev.kind !== 'output' && ev.kind !== 'reused') continue;
     const a = await metadata.getArtifact(ev.artifactId);
     if (a) outputs[ev.port] = { kind: 'artifact', artifactId: a.id, type: a.type, uri: a.uri, sha256: a.sha256 };
   }

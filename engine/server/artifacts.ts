@@ -60,6 +60,7 @@ export function artifactRoutes(ctx: ApiContext): ApiRoute[] {
             artifact,
             producedBy: refs.filter((r) => r.kind === 'output').map((r) => r.ref),
             consumedBy: refs.filter((r) => r.kind === 'input').map((r) => r.ref),
+            reusedBy: refs.filter((r) => r.kind === 'reused').map((r) => r.ref),
           },
         };
       },

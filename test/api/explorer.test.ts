@@ -42,6 +42,28 @@ const score = component({
     await writeFile(ctx.outputs.metrics.path, '{"accuracy":1}');
   },
 });
+// The same two steps with caching on: a second run reuses both.
+const cachedLoad = component({
+  name: 'explorer-cached-load',
+  outputs: { dataset: t.Dataset() },
+  run: async (_inputs, ctx) => {
+    await writeFile(ctx.outputs.dataset.path, JSON.stringify({ columns: [{ name: 'x', type: 'number' }], rows: [[1], [2]] }));
+  },
+});
+const cachedFit = component({
+  name: 'explorer-cached-fit',
+  inputs: { train: t.Dataset() },
+  outputs: { model: t.Model() },
+  run: async (_inputs, ctx) => {
+    await writeFile(ctx.outputs.model.path, '{"weights":[3]}');
+  },
+});
+const reusable = pipeline({ name: 'explorer-reusable' }, (p) => {
+  const data = p.task(cachedLoad, {}, { id: 'load' });
+  const model = p.task(cachedFit, { train: data.outputs.dataset }, { id: 'fit' });
+  return { model: model.outputs.model };
+});
+
 const chain = pipeline({ name: 'explorer-chain' }, (p) => {
   const data = p.task(load, {}, { id: 'load' });
   const model = p.task(fit, { train: data.outputs.dataset }, { id: 'fit' });
@@ -51,10 +73,11 @@ const chain = pipeline({ name: 'explorer-chain' }, (p) => {
 
 interface Graph {
   root: string;
-  nodes: { kind: string; id: string; depth: number }[];
+  nodes: { kind: string; id: string; depth: number; execution?: { status: string; cachedFrom: string | null }; reusedBy?: { executions: number; runs: number } }[];
   edges: { from: string; to: string; kind: string; port: string }[];
-  neighbours: { id: string; upstream: number; downstream: number }[];
+  neighbours: { id: string; upstream: number; downstream: number; reusedBy: { executions: number; runs: number } }[];
   runs: { id: string; pipelineName: string; status: string }[];
+  truncated: boolean;
 }
 
 describe('the API behind the run view and the lineage explorer', () => {
@@ -69,7 +92,7 @@ describe('the API behind the run view and the lineage explorer', () => {
   };
 
   beforeAll(async () => {
-    stack = await startTestStack('pglite', [{ chain }]);
+    stack = await startTestStack('pglite', [{ chain, reusable }]);
     const deps = {
       metadata: stack.stack.metadata,
       artifacts: stack.stack.artifacts,
@@ -125,9 +148,10 @@ describe('the API behind the run view and the lineage explorer', () => {
     expect(body.runs).toEqual([expect.objectContaining({ id: run.id, pipelineName: 'explorer-chain', status: 'succeeded' })]);
     const counts = new Map(body.neighbours.map((n) => [n.id, n]));
     // The dataset has a producer (load) not in this hop, and two readers (fit, score), one shown.
-    expect(counts.get(id('load', 'dataset'))).toEqual({ id: id('load', 'dataset'), upstream: 1, downstream: 2 });
-    expect(counts.get(id('fit'))).toEqual({ id: id('fit'), upstream: 1, downstream: 2 });
-    expect(counts.get(id('fit', 'model'))).toEqual({ id: id('fit', 'model'), upstream: 1, downstream: 1 });
+    const none = { executions: 0, runs: 0 };
+    expect(counts.get(id('load', 'dataset'))).toEqual({ id: id('load', 'dataset'), upstream: 1, downstream: 2, reusedBy: none });
+    expect(counts.get(id('fit'))).toEqual({ id: id('fit'), upstream: 1, downstream: 2, reusedBy: none });
+    expect(counts.get(id('fit', 'model'))).toEqual({ id: id('fit', 'model'), upstream: 1, downstream: 1, reusedBy: none });
   });
 
   it("answers an execution's own artifacts (one hop), by direction, and further hops with depth", async () => {
@@ -154,6 +178,87 @@ describe('the API behind the run view and the lineage explorer', () => {
     expect(body.nodes).toHaveLength(7); // 3 executions + dataset, model, notes, metrics
     expect(body.runs.map((r) => r.pipelineName)).toEqual(['explorer-chain']);
     expect(body.neighbours.find((n) => n.id === id('load', 'dataset'))).toMatchObject({ upstream: 1, downstream: 2 });
+  });
+
+  describe('with runs that reused cached results', () => {
+    let first: RunRecord;
+    const later: RunRecord[] = [];
+    const rid = (r: RunRecord, task: string, port?: string): string => `${r.id}.${task}${port !== undefined ? `.${port}` : ''}`;
+    beforeAll(async () => {
+      first = await stack.run(reusable);
+      for (let i = 0; i < 2; i++) later.push(await stack.run(reusable));
+      expect([first, ...later].map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    });
+
+    it("folds them into the model's lineage: one producer, reuse counted, the same graph as after one run", async () => {
+      const model = rid(first, 'fit', 'model');
+      const { body } = await getJson<Graph>(`/api/artifacts/${encodeURIComponent(model)}/lineage?direction=both&depth=10`);
+      expect(body.nodes.map((n) => n.id).sort()).toEqual([rid(first, 'fit'), model, rid(first, 'load'), rid(first, 'load', 'dataset')].sort());
+      expect(body.edges.filter((e) => e.to === model)).toEqual([{ from: rid(first, 'fit'), to: model, kind: 'output', port: 'model' }]);
+      expect(body.nodes.find((n) => n.id === rid(first, 'fit'))?.reusedBy).toEqual({ executions: 2, runs: 2 });
+      const counts = new Map(body.neighbours.map((n) => [n.id, n]));
+      expect(counts.get(model)).toEqual({ id: model, upstream: 1, downstream: 0, reusedBy: { executions: 2, runs: 2 } });
+      expect(counts.get(rid(first, 'fit'))).toMatchObject({ upstream: 1, downstream: 1, reusedBy: { executions: 2, runs: 2 } });
+    });
+
+    it('expands a fold: the cached executions that reused an execution or an artifact', async () => {
+      const { status, body } = await getJson<Graph>(`/api/executions/${encodeURIComponent(rid(first, 'fit'))}/reuse`);
+      expect(status).toBe(200);
+      expect(body.root).toBe(rid(first, 'fit'));
+      // …with the model they handed out, so the reuse edges come along.
+      expect(body.nodes.map((n) => [n.id, n.depth, n.execution?.status, n.execution?.cachedFrom])).toEqual([
+        [rid(first, 'fit'), 0, 'succeeded', null],
+        ...later.map((r) => [rid(r, 'fit'), 1, 'cached', rid(first, 'fit')]),
+        [rid(first, 'fit', 'model'), 1, undefined, undefined],
+      ]);
+      expect(body.edges.map((e) => `${e.from}>${e.to}:${e.kind}`).sort()).toEqual(
+        [`${rid(first, 'fit')}>${rid(first, 'fit', 'model')}:output`, ...later.map((r) => `${rid(r, 'fit')}>${rid(first, 'fit', 'model')}:reused`)].sort(),
+      );
+      expect(body.truncated).toBe(false);
+      expect(body.runs.map((r) => r.id).sort()).toEqual([first, ...later].map((r) => r.id).sort());
+      const one = await getJson<Graph>(`/api/executions/${encodeURIComponent(rid(first, 'fit'))}/reuse?limit=1`);
+      expect(one.body.nodes.filter((n) => n.kind === 'execution')).toHaveLength(2);
+      expect(one.body.truncated).toBe(true);
+
+      const model = rid(first, 'fit', 'model');
+      const byArtifact = await getJson<Graph>(`/api/artifacts/${encodeURIComponent(model)}/reuse`);
+      expect(byArtifact.body.nodes.map((n) => n.id)).toEqual([model, ...later.map((r) => rid(r, 'fit'))]);
+      // Edges come sorted by their ends (random run ids here), not by time.
+      expect(byArtifact.body.edges).toEqual(expect.arrayContaining(later.map((r) => ({ from: rid(r, 'fit'), to: model, kind: 'reused', port: 'model' }))));
+      expect(byArtifact.body.edges).toHaveLength(later.length);
+
+      expect((await getJson(`/api/executions/nope/reuse`)).status).toBe(404);
+      expect((await getJson(`/api/artifacts/nope/reuse`)).status).toBe(404);
+      expect((await getJson(`/api/executions/${encodeURIComponent(rid(first, 'fit'))}/reuse?limit=0`)).status).toBe(400);
+    });
+
+    it("shows a cached run's steps with reuse edges to the original artifacts, whose producers are one hop away", async () => {
+      const run = later[1] as RunRecord;
+      const { body } = await getJson<Graph>(`/api/runs/${run.id}/lineage`);
+      expect(body.nodes.map((n) => n.id).sort()).toEqual([rid(run, 'fit'), rid(run, 'load'), rid(first, 'fit', 'model'), rid(first, 'load', 'dataset')].sort());
+      expect(body.edges.map((e) => `${e.from}>${e.to}:${e.kind}`).sort()).toEqual(
+        [
+          `${rid(first, 'load', 'dataset')}>${rid(run, 'fit')}:input`,
+          `${rid(run, 'fit')}>${rid(first, 'fit', 'model')}:reused`,
+          `${rid(run, 'load')}>${rid(first, 'load', 'dataset')}:reused`,
+        ].sort(),
+      );
+      const counts = new Map(body.neighbours.map((n) => [n.id, n]));
+      // The original producer is not in the run's graph: one hop upstream of the artifact.
+      expect(counts.get(rid(first, 'fit', 'model'))).toMatchObject({ upstream: 1, reusedBy: { executions: 2, runs: 2 } });
+      expect(counts.get(rid(run, 'fit'))).toMatchObject({ upstream: 1, downstream: 1, reusedBy: { executions: 0, runs: 0 } });
+      const up = await getJson<Graph>(`/api/artifacts/${encodeURIComponent(rid(first, 'fit', 'model'))}/lineage?direction=upstream&depth=1`);
+      expect(up.body.edges.filter((e) => e.kind === 'output').map((e) => e.from)).toEqual([rid(first, 'fit')]);
+
+      const artifact = await getJson<{ producedBy: { executionId: string }[]; reusedBy: { executionId: string }[] }>(`/api/artifacts/${encodeURIComponent(rid(first, 'fit', 'model'))}`);
+      expect(artifact.body.producedBy.map((r) => r.executionId)).toEqual([rid(first, 'fit')]);
+      expect(artifact.body.reusedBy.map((r) => r.executionId)).toEqual(later.map((r) => rid(r, 'fit')));
+      const shown = await getJson<{ artifacts: { id: string; reused: boolean }[] }>(`/api/runs/${run.id}`);
+      expect(shown.body.artifacts.map((a) => [a.id, a.reused])).toEqual([
+        [rid(first, 'load', 'dataset'), true],
+        [rid(first, 'fit', 'model'), true],
+      ]);
+    });
   });
 
   it('previews a Dataset with its schema (column types and target)', async () => {

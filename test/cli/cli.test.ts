@@ -143,7 +143,7 @@ describe('sluice run', () => {
     expect(r.stdout).toMatch(/run ([0-9a-f]{12}) failed: task "join" failed: disk full\nretry from the failed step: npx sluice runs retry \1\n$/);
   });
 
-  it('runs the iris example to succeeded; runs list/show and lineage read it back', async () => {
+  it('runs the iris example to succeeded; runs list/show and lineage read it back, with a second run folded in as reuse', async () => {
     const r = await sluice('run', 'examples/iris.ts', '--param', 'epochs=60');
     expect(r.code, r.stderr).toBe(0);
     const runId = /run ([0-9a-f]{12}) succeeded/.exec(r.stdout)?.[1];
@@ -170,8 +170,18 @@ describe('sluice run', () => {
     expect(lineage.stdout).toMatch(/produced \(dataset\) by load-iris/);
     expect(lineage.stdout).toMatch(/read \(model\) by evaluate-classifier/);
 
+    // The same run again reuses every step from the cache: the model keeps its one producer, and
+    // the reuse is folded into it, listed with --reuse.
+    const again = await sluice('run', 'examples/iris.ts', '--param', 'epochs=60');
+    expect(again.code, again.stderr).toBe(0);
+    const againId = /run ([0-9a-f]{12}) succeeded/.exec(again.stdout)?.[1] ?? '';
+    const folded = await sluice('lineage', modelId, '--reuse');
+    expect(folded.stdout.match(/produced \(model\) by/g)).toHaveLength(1);
+    expect(folded.stdout).toMatch(/produced \(model\) by train-classifier \(task train-classifier, run \w+, succeeded, reused by 1 run\)/);
+    expect(folded.stdout).toContain(`↺ reused by train-classifier (task train-classifier, run ${againId}, cached, reused from ${runId}.train-classifier)`);
+
     const missing = await sluice('runs', 'show', 'nope');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe('error: no run with id "nope" (list them with: sluice runs list)\n');
-  });
+  }, 600_000); // two runs and five more CLI processes, each starting a stack (minutes on a loaded machine)
 });

@@ -37,9 +37,12 @@ describe('execution', () => {
     expect(e2.stamp?.status).toBe('cached');
     expect(e2.stamp?.cachedFrom).toBe(e1.stamp?.id);
     expect(e2['csv-data']?.status).toBe('cached');
-    // The cached execution links to the same artifacts: lineage still answers.
+    // The cached execution links to the same artifacts as a reuse: the first run's stays the producer.
     const events = await ts.stack.metadata.listEvents({ executionId: e2['csv-data']?.id ?? '' });
-    expect(events.filter((e) => e.kind === 'output')).toHaveLength(1);
+    expect(events.filter((e) => e.kind === 'output')).toHaveLength(0);
+    expect(events.filter((e) => e.kind === 'reused').map((e) => e.artifactId)).toEqual(
+      (await ts.stack.metadata.listEvents({ executionId: e1['csv-data']?.id ?? '' })).filter((e) => e.kind === 'output').map((e) => e.artifactId),
+    );
 
     const edited = await ts.run(fx.cachedEdited, { x: 21 });
     const e3 = byTask(await ts.stack.metadata.listExecutions(edited.id));

@@ -6,6 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as components from '../../components/index';
+import { formatLineage } from '../../engine/cli/format';
+import type { LineageGraph } from '../../engine/stores/metadata/MetadataStore';
 import iris from '../../examples/iris';
 import { backends, startTestStack, type TestStack } from '../support/stackHarness';
 
@@ -88,5 +90,34 @@ describe.each(backends())('examples/iris.ts on %s', (backend) => {
     expect(down.nodes.map((n) => n.artifact?.type ?? n.execution?.componentName)).toEqual(
       expect.arrayContaining(['evaluate-classifier', 'ClassificationMetrics', 'export-onnx', 'batch-inference']),
     );
+  });
+
+  it('keeps one producer per artifact when later runs reuse cached results, and the lineage does not grow with them', async () => {
+    // As `npm run up` does on every start: the same pipeline again, with caching on.
+    const producersOf = (g: LineageGraph, id: string) => g.edges.filter((e) => e.to === id && e.kind === 'output').map((e) => e.from);
+    const lines: number[] = [];
+    let model = '';
+    for (let i = 1; i <= 3; i++) {
+      const run = await ts.run(iris, { epochs: 80 });
+      expect(run.status).toBe('succeeded');
+      // Downstream tasks of cached ones still get the artifacts: the run's outputs are the model's.
+      const output = run.outputs?.model;
+      if (typeof output !== 'string') throw new Error(`run ${i} has no model output: ${JSON.stringify(run.outputs)}`);
+      if (i > 1) expect(output).toBe(model);
+      model = output;
+      if (i > 1) expect((await ts.stack.metadata.listExecutions(run.id)).every((e) => e.status === 'cached')).toBe(true);
+
+      const up = await ts.stack.metadata.lineage(model, { direction: 'upstream', depth: 10 });
+      const artifacts = up.nodes.filter((n) => n.kind === 'artifact');
+      expect(artifacts.map((n) => n.artifact?.name)).toEqual(expect.arrayContaining(['load-iris.dataset', 'split.train', 'train-classifier.model']));
+      for (const a of artifacts) {
+        const producers = producersOf(up, a.id);
+        expect(producers, `producers of ${a.artifact?.name}`).toHaveLength(1);
+        expect(up.nodes.find((n) => n.id === producers[0])?.execution?.status, `producer of ${a.artifact?.name}`).toBe('succeeded');
+      }
+      // What `sluice lineage <model>` prints (both ways, depth 10).
+      lines.push(formatLineage(await ts.stack.metadata.lineage(model, { direction: 'both', depth: 10 })).split('\n').length);
+    }
+    expect(lines[2], `lines of the lineage after runs 1, 2, 3: ${lines.join(', ')}`).toBe(lines[1]);
   });
 });

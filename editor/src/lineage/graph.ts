@@ -7,7 +7,7 @@
  * /api/runs/:id/lineage; each carries `neighbours` (per node, how many neighbours it has each way in
  * the whole store), so a node shows a "+" exactly when the graph holds fewer than that.
  */
-import type { LineageEdge, LineageNeighbourhood, LineageNode, LineageRun } from 'sluice/api';
+import type { LineageEdge, LineageNeighbourhood, LineageNeighbours, LineageNode, LineageRun } from 'sluice/api';
 
 export type LineageKind = LineageNode['kind'];
 /** A node the explorer holds: its distance is known only when an answer counted it from the start. */
@@ -18,7 +18,7 @@ export interface LineageState {
   root: string;
   nodes: Record<string, HeldNode>;
   edges: Record<string, LineageEdge>;
-  neighbours: Record<string, { upstream: number; downstream: number }>;
+  neighbours: Record<string, Omit<LineageNeighbours, 'id'>>;
   runs: Record<string, LineageRun>;
 }
 
@@ -40,7 +40,7 @@ export function mergeLineage(state: LineageState, answer: LineageNeighbourhood):
   const edges = { ...state.edges };
   for (const e of answer.edges) edges[edgeKey(e)] = e;
   const neighbours = { ...state.neighbours };
-  for (const n of answer.neighbours) neighbours[n.id] = { upstream: n.upstream, downstream: n.downstream };
+  for (const { id, ...counts } of answer.neighbours) neighbours[id] = counts;
   const runs = { ...state.runs };
   for (const r of answer.runs) runs[r.id] = r;
   return { ...state, nodes, edges, neighbours, runs };

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { and, asc, count, desc, eq, gt, gte, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import type { AnyColumn, SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { PipelineSpec } from '../../../dsl/ir/schema';
@@ -26,6 +26,7 @@ import type {
   Json,
   LineageEdge,
   LineageGraph,
+  LineageNeighbours,
   LineageNode,
   LoopItemInput,
   LoopItemRecord,
@@ -35,6 +36,7 @@ import type {
   PipelineRecord,
   PipelineVersionRecord,
   PipelineVersionSummary,
+  ReuseCount,
   RunFilter,
   RunRecord,
   RunStatus,
@@ -105,6 +107,7 @@ const LOOP_ITEM_CHUNK = 1000;
 const APPEND_TRIES = 8;
 /** Deeper than any real pipeline chain; lineage() clamps its depth to this. */
 const MAX_LINEAGE_DEPTH = 1000;
+const NO_REUSE: ReuseCount = { executions: 0, runs: 0 };
 
 export class DrizzleMetadataStore implements MetadataStore {
   readonly description: string;
@@ -583,26 +586,23 @@ export class DrizzleMetadataStore implements MetadataStore {
       .orderBy(asc(executions.seq), asc(events.kind), asc(events.port), asc(events.artifactId));
   }
 
-  async listEventsTouching(nodes: { artifactIds: readonly string[]; executionIds: readonly string[] }): Promise<EventRecord[]> {
-    const conditions: SQL[] = [];
-    if (nodes.artifactIds.length > 0) conditions.push(inArray(events.artifactId, [...nodes.artifactIds]));
-    if (nodes.executionIds.length > 0) conditions.push(inArray(events.executionId, [...nodes.executionIds]));
-    if (conditions.length === 0) return [];
+  async listEventsBetween(nodes: { artifactIds: readonly string[]; executionIds: readonly string[] }): Promise<EventRecord[]> {
+    if (nodes.artifactIds.length === 0 || nodes.executionIds.length === 0) return [];
     return this.db
       .select(eventColumns)
       .from(events)
       .innerJoin(executions, eq(executions.id, events.executionId))
-      .where(or(...conditions))
+      .where(and(anyOf(events.artifactId, [...nodes.artifactIds]), anyOf(events.executionId, [...nodes.executionIds])))
       .orderBy(asc(executions.seq), asc(events.kind), asc(events.port), asc(events.artifactId));
   }
 
-  async listRunArtifacts(runId: string): Promise<(ArtifactRecord & { taskId: string; port: string })[]> {
+  async listRunArtifacts(runId: string): Promise<(ArtifactRecord & { taskId: string; port: string; reused: boolean })[]> {
     return this.db
-      .select({ ...artifactColumns, taskId: executions.taskId, port: events.port })
+      .select({ ...artifactColumns, taskId: executions.taskId, port: events.port, reused: sql<boolean>`${events.kind} = 'reused'`.mapWith(Boolean) })
       .from(events)
       .innerJoin(executions, eq(executions.id, events.executionId))
       .innerJoin(artifacts, eq(artifacts.id, events.artifactId))
-      .where(and(eq(executions.runId, runId), eq(events.kind, 'output')))
+      .where(and(eq(executions.runId, runId), inArray(events.kind, ['output', 'reused'])))
       .orderBy(asc(executions.seq), asc(events.port));
   }
 
@@ -819,8 +819,9 @@ export class DrizzleMetadataStore implements MetadataStore {
         : this.db
             .select(eventColumns)
             .from(events)
-            .where(and(anyOf(events.executionId, executionIds), anyOf(events.artifactId, artifactIds))),
+            .where(and(anyOf(events.executionId, executionIds), anyOf(events.artifactId, artifactIds), inArray(events.kind, ['input', 'output']))),
     ]);
+    const reuse = await this.reuseCounts(artifactIds, executionIds);
 
     const nodes: LineageNode[] = [
       ...artifactRows.map(
@@ -829,6 +830,7 @@ export class DrizzleMetadataStore implements MetadataStore {
           id: artifact.id,
           depth: artifactDepth.get(artifact.id) ?? 0,
           artifact,
+          reusedBy: reuse.get(artifact.id) ?? NO_REUSE,
         }),
       ),
       ...executionRows.map(
@@ -837,6 +839,7 @@ export class DrizzleMetadataStore implements MetadataStore {
           id: execution.id,
           depth: executionDepth.get(execution.id) ?? 0,
           execution,
+          reusedBy: reuse.get(execution.id) ?? NO_REUSE,
         }),
       ),
     ].sort((a, b) => a.depth - b.depth || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0) || (a.id < b.id ? -1 : 1));
@@ -857,10 +860,13 @@ export class DrizzleMetadataStore implements MetadataStore {
    * One direction of the lineage walk, as a recursive CTE over events. Depth counts execution
    * hops: the executions next to the root and the artifacts on their far side are at depth 1.
    * Upstream, an artifact leads to the executions that output it and on to their inputs;
-   * downstream, to the executions that input it and on to their outputs.
+   * downstream, to the executions that input it and on to their outputs. Cached executions are
+   * not walked (they ran nothing; `reusedBy` counts them), so reuse never fans the graph out.
    */
   private async walk(root: string, direction: 'upstream' | 'downstream', bound: number): Promise<Walk> {
     const [near, far] = direction === 'upstream' ? ['output', 'input'] : ['input', 'output'];
+    // `near` events of executions that ran: the only steps of a walk.
+    const ran = sql`exists (select 1 from ${executions} x where x.id = near.execution_id and x.status <> 'cached')`;
     const query = sql`
       with recursive walk(artifact_id, depth) as (
           select ${root}::text, 0
@@ -869,7 +875,7 @@ export class DrizzleMetadataStore implements MetadataStore {
           from walk
           join events near on near.artifact_id = walk.artifact_id and near.kind = ${near}
           join events far on far.execution_id = near.execution_id and far.kind = ${far}
-          where walk.depth < ${bound}::int
+          where walk.depth < ${bound}::int and ${ran}
       ),
       reached as (
         select artifact_id, min(depth)::int as depth from walk group by artifact_id
@@ -878,7 +884,7 @@ export class DrizzleMetadataStore implements MetadataStore {
         select near.execution_id, (min(reached.depth) + 1)::int as depth
         from reached
         join events near on near.artifact_id = reached.artifact_id and near.kind = ${near}
-        where reached.depth < ${bound}::int
+        where reached.depth < ${bound}::int and ${ran}
         group by near.execution_id
       )
       select 'artifact' as node, artifact_id as id, depth from reached
@@ -890,7 +896,7 @@ export class DrizzleMetadataStore implements MetadataStore {
       where exists (
         select 1 from reached
         join events near on near.artifact_id = reached.artifact_id and near.kind = ${near}
-        where reached.depth >= ${bound}::int
+        where reached.depth >= ${bound}::int and ${ran}
           and near.execution_id not in (select execution_id from steps)
       )`;
     const rows = await this.rows<{ node: string; id: string | null; depth: number | null }>(query);
@@ -902,6 +908,73 @@ export class DrizzleMetadataStore implements MetadataStore {
       }
     }
     return walk;
+  }
+
+  async countLineageNeighbours(nodes: { artifactIds: readonly string[]; executionIds: readonly string[] }): Promise<LineageNeighbours[]> {
+    const artifactIds = [...new Set(nodes.artifactIds)];
+    const executionIds = [...new Set(nodes.executionIds)];
+    const [artifactRows, executionRows, reuse] = await Promise.all([
+      artifactIds.length === 0
+        ? Promise.resolve([])
+        : this.rows<{ id: string; upstream: number; downstream: number }>(sql`
+            select e.artifact_id as id,
+                   count(distinct e.execution_id) filter (where e.kind = 'output')::int as upstream,
+                   count(distinct e.execution_id) filter (where e.kind = 'input')::int as downstream
+            from ${events} e join ${executions} x on x.id = e.execution_id
+            where e.artifact_id = any(${sql.param(artifactIds)}::text[]) and x.status <> 'cached'
+            group by e.artifact_id`),
+      executionIds.length === 0
+        ? Promise.resolve([])
+        : this.rows<{ id: string; upstream: number; downstream: number }>(sql`
+            select e.execution_id as id,
+                   count(distinct e.artifact_id) filter (where e.kind = 'input')::int as upstream,
+                   count(distinct e.artifact_id) filter (where e.kind in ('output', 'reused'))::int as downstream
+            from ${events} e
+            where e.execution_id = any(${sql.param(executionIds)}::text[])
+            group by e.execution_id`),
+      this.reuseCounts(artifactIds, executionIds),
+    ]);
+    const counts = new Map<string, { upstream: number; downstream: number }>();
+    for (const r of [...artifactRows, ...executionRows]) counts.set(r.id, { upstream: Number(r.upstream), downstream: Number(r.downstream) });
+    return [...artifactIds, ...executionIds].map((id) => ({
+      id,
+      upstream: counts.get(id)?.upstream ?? 0,
+      downstream: counts.get(id)?.downstream ?? 0,
+      reusedBy: reuse.get(id) ?? NO_REUSE,
+    }));
+  }
+
+  async listReusingExecutions(target: { executionId: string } | { artifactId: string }, options: { limit?: number } = {}): Promise<ExecutionRecord[]> {
+    const condition =
+      'executionId' in target
+        ? eq(executions.cachedFrom, target.executionId)
+        : and(
+            eq(executions.status, 'cached'),
+            sql`exists (select 1 from ${events} where ${events.executionId} = ${executions.id} and ${events.artifactId} = ${target.artifactId})`,
+          );
+    const query = this.selectExecutions().where(condition).orderBy(asc(executions.startedAt), asc(executions.seq));
+    return options.limit === undefined ? query : query.limit(options.limit);
+  }
+
+  /** The cached executions folded into each node (see LineageNode.reusedBy); nodes without any are left out. */
+  private async reuseCounts(artifactIds: readonly string[], executionIds: readonly string[]): Promise<Map<string, ReuseCount>> {
+    const [byArtifact, byExecution] = await Promise.all([
+      artifactIds.length === 0
+        ? Promise.resolve([])
+        : this.rows<{ id: string; executions: number; runs: number }>(sql`
+            select e.artifact_id as id, count(distinct x.id)::int as executions, count(distinct x.run_id)::int as runs
+            from ${events} e join ${executions} x on x.id = e.execution_id
+            where e.artifact_id = any(${sql.param([...artifactIds])}::text[]) and x.status = 'cached'
+            group by e.artifact_id`),
+      executionIds.length === 0
+        ? Promise.resolve([])
+        : this.rows<{ id: string; executions: number; runs: number }>(sql`
+            select cached_from as id, count(*)::int as executions, count(distinct run_id)::int as runs
+            from ${executions}
+            where cached_from = any(${sql.param([...executionIds])}::text[])
+            group by cached_from`),
+    ]);
+    return new Map([...byArtifact, ...byExecution].map((r) => [r.id, { executions: Number(r.executions), runs: Number(r.runs) }]));
   }
 
   // ---- for the HTTP API ---------------------------------------------------------------------

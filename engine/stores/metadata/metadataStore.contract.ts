@@ -4,11 +4,27 @@
  * so they also prove that the store filters correctly among other rows.
  */
 import { randomUUID } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineSpec } from '../../../dsl/ir/schema';
+import { METADATA_MIGRATIONS_FOLDER } from './DrizzleMetadataStore';
 import type { ArtifactRecord, LineageGraph, MetadataStore } from './MetadataStore';
 
-export function describeMetadataStoreContract(name: string, open: () => Promise<MetadataStore>): void {
+/** A fresh, empty database of the backend, for tests of the migrations themselves. */
+export interface FreshDatabase {
+  /** A store on this database, migrated with the migrations in `migrationsFolder`; closing the store keeps the data. */
+  open(migrationsFolder: string): Promise<MetadataStore>;
+  /** Drops or closes the database. */
+  close(): Promise<void>;
+}
+
+export function describeMetadataStoreContract(
+  name: string,
+  open: () => Promise<MetadataStore>,
+  freshDatabase: () => Promise<FreshDatabase>,
+): void {
   describe(`MetadataStore contract: ${name}`, () => {
     let store: MetadataStore;
     beforeAll(async () => {
@@ -654,11 +670,11 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         expect(await store.listEvents({ runId: run.id })).toEqual([out, input]);
         expect(await store.listEvents({ runId: run.id, executionId: consumer.id })).toEqual([input]);
 
-        // In one query: events touching any of several artifacts or executions.
-        expect(await store.listEventsTouching({ artifactIds: [a.id], executionIds: [] })).toEqual([out, input]);
-        expect(await store.listEventsTouching({ artifactIds: [], executionIds: [consumer.id] })).toEqual([input]);
-        expect(await store.listEventsTouching({ artifactIds: [`missing-${uid()}`], executionIds: [producer.id] })).toEqual([out]);
-        expect(await store.listEventsTouching({ artifactIds: [], executionIds: [] })).toEqual([]);
+        // In one query: the events between some artifacts and some executions.
+        expect(await store.listEventsBetween({ artifactIds: [a.id], executionIds: [producer.id, consumer.id] })).toEqual([out, input]);
+        expect(await store.listEventsBetween({ artifactIds: [a.id, `missing-${uid()}`], executionIds: [consumer.id] })).toEqual([input]);
+        expect(await store.listEventsBetween({ artifactIds: [`missing-${uid()}`], executionIds: [producer.id] })).toEqual([]);
+        expect(await store.listEventsBetween({ artifactIds: [a.id], executionIds: [] })).toEqual([]);
       });
 
       it('counts executions by status for several runs in one query', async () => {
@@ -688,9 +704,15 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         await store.recordEvent({ executionId: train.id, artifactId: report.id, kind: 'output', port: 'report' });
 
         expect(await store.listRunArtifacts(run.id)).toEqual([
-          { ...model, taskId: 'train', port: 'model' },
-          { ...report, taskId: 'train', port: 'report' },
+          { ...model, taskId: 'train', port: 'model', reused: false },
+          { ...report, taskId: 'train', port: 'report', reused: false },
         ]);
+
+        // A run that reused the model lists it too, as reused.
+        const later = await newRun();
+        const cached = await store.recordExecution({ id: `${later.run.id}/train`, runId: later.run.id, taskId: 'train', componentName: 'train', componentDigest: 'c', params: {}, status: 'cached', cachedFrom: train.id });
+        await store.recordEvent({ executionId: cached.id, artifactId: model.id, kind: 'reused', port: 'model' });
+        expect(await store.listRunArtifacts(later.run.id)).toEqual([{ ...model, taskId: 'train', port: 'model', reused: true }]);
       });
 
       it('records metrics idempotently: a retried write replaces the value', async () => {
@@ -754,7 +776,23 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
           edges: g.edges.map((e) => `${e.from.slice(run.id.length + 1)}>${e.to.slice(run.id.length + 1)}`).sort(),
           truncated: g.truncated,
         });
-        return { a, x, view };
+        return { run, a, x, view, steps };
+      }
+
+      /**
+       * A later run that reused every step of `chain()`'s run from the cache, as executeTask records
+       * it: cached executions given the same inputs, handing out the original outputs ('reused').
+       */
+      async function reuseRun(c: Awaited<ReturnType<typeof chain>>) {
+        const { run } = await newRun('reuse');
+        for (const step of c.steps) {
+          const id = `${run.id}/task:${step.task}`;
+          await store.startExecution({ id, runId: run.id, taskId: step.task, componentName: step.task, componentDigest: 'd', attempt: 1, params: {} });
+          for (const input of step.inputs) await store.recordEvent({ executionId: id, artifactId: c.a(input), kind: 'input', port: input });
+          for (const output of step.outputs) await store.recordEvent({ executionId: id, artifactId: c.a(output), kind: 'reused', port: output });
+          await store.finishExecution(id, { status: 'cached', cachedFrom: c.x(step.task) });
+        }
+        return run;
       }
 
       it('walks upstream to the source', async () => {
@@ -882,6 +920,65 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
         ]);
       });
 
+      it('folds cached executions into what they reused: one producer per artifact, a graph that does not grow', async () => {
+        const c = await chain();
+        const { a, x, view } = c;
+        const before = view(await store.lineage(a('model'), { direction: 'both', depth: 10 }));
+        const second = await reuseRun(c);
+        const third = await reuseRun(c);
+        const g = await store.lineage(a('model'), { direction: 'both', depth: 10 });
+        expect(view(g)).toEqual(before);
+        expect(g.edges.every((e) => e.kind === 'input' || e.kind === 'output')).toBe(true);
+        for (const n of g.nodes.filter((n) => n.kind === 'artifact')) {
+          expect(g.edges.filter((e) => e.to === n.id && e.kind === 'output').map((e) => e.from)).toHaveLength(1);
+        }
+        // …and says how often each node was reused.
+        const reusedBy = (id: string) => g.nodes.find((n) => n.id === id)?.reusedBy;
+        expect(reusedBy(x('fit'))).toEqual({ executions: 2, runs: 2 });
+        expect(reusedBy(a('model'))).toEqual({ executions: 4, runs: 2 }); // fit handed it out, evaluate was given it
+        expect(reusedBy(a('train'))).toEqual({ executions: 4, runs: 2 });
+
+        // Neighbour counts as the walk sees them; a cached execution's own are its events.
+        const counts = await store.countLineageNeighbours({
+          artifactIds: [a('model'), `missing-${uid()}`],
+          executionIds: [x('fit'), `${second.id}/task:fit`],
+        });
+        expect(counts).toEqual([
+          { id: a('model'), upstream: 1, downstream: 1, reusedBy: { executions: 4, runs: 2 } },
+          { id: expect.stringMatching(/^missing-/) as string, upstream: 0, downstream: 0, reusedBy: { executions: 0, runs: 0 } },
+          { id: x('fit'), upstream: 1, downstream: 1, reusedBy: { executions: 2, runs: 2 } },
+          { id: `${second.id}/task:fit`, upstream: 1, downstream: 1, reusedBy: { executions: 0, runs: 0 } },
+        ]);
+
+        // The reuses, listed on demand (the folded nodes expanded).
+        expect((await store.listReusingExecutions({ executionId: x('fit') })).map((e) => e.id)).toEqual([`${second.id}/task:fit`, `${third.id}/task:fit`]);
+        expect((await store.listReusingExecutions({ executionId: x('fit') }, { limit: 1 })).map((e) => e.id)).toEqual([`${second.id}/task:fit`]);
+        expect((await store.listReusingExecutions({ artifactId: a('model') })).map((e) => e.id).sort()).toEqual(
+          [second.id, third.id].flatMap((r) => [`${r}/task:evaluate`, `${r}/task:fit`]).sort(),
+        );
+        expect(await store.listReusingExecutions({ executionId: `missing-${uid()}` })).toEqual([]);
+      });
+
+      it('does not walk through a cached execution given other (equal) inputs, but counts it on them', async () => {
+        const c = await chain();
+        // A fresh load (caching off) wrote the same bytes again; fit was then reused from the cache.
+        const { run } = await newRun('fresh');
+        const dataset = `${run.id}/train`;
+        await store.recordArtifact(artifactInput(dataset));
+        const fit = `${run.id}/task:fit`;
+        await store.startExecution({ id: fit, runId: run.id, taskId: 'fit', componentName: 'fit', componentDigest: 'd', attempt: 1, params: {} });
+        await store.recordEvent({ executionId: fit, artifactId: dataset, kind: 'input', port: 'train' });
+        await store.recordEvent({ executionId: fit, artifactId: c.a('model'), kind: 'reused', port: 'model' });
+        await store.finishExecution(fit, { status: 'cached', cachedFrom: c.x('fit') });
+
+        const down = await store.lineage(dataset, { direction: 'downstream', depth: 5 });
+        expect(down.nodes.map((n) => [n.id, n.reusedBy])).toEqual([[dataset, { executions: 1, runs: 1 }]]);
+        expect(down.truncated).toBe(false);
+        expect((await store.listReusingExecutions({ artifactId: dataset })).map((e) => e.id)).toEqual([fit]);
+        const up = await store.lineage(c.a('model'), { direction: 'upstream', depth: 1 });
+        expect(up.edges.filter((e) => e.to === c.a('model')).map((e) => e.from)).toEqual([c.x('fit')]);
+      });
+
       it('gives an empty graph for an unknown artifact', async () => {
         const id = `missing-${uid()}`;
         expect(await store.lineage(id, { direction: 'both', depth: 3 })).toEqual({
@@ -890,6 +987,63 @@ export function describeMetadataStoreContract(name: string, open: () => Promise<
           edges: [],
           truncated: false,
         });
+      });
+    });
+
+    describe('migrations', () => {
+      it('0003_reuse_events turns output events of cached executions into reuse links: one producer per artifact', async () => {
+        const db = await freshDatabase();
+        const folder = await migrationsBefore('0003_reuse_events');
+        try {
+          // Rows as the engine wrote them before: the cached executions of a second run recorded
+          // output events to the first run's artifacts.
+          const old = await db.open(folder);
+          const spec = pipelineSpec(`p${uid()}`);
+          const version = await old.registerPipelineVersion(spec, 'd');
+          const runs = ['first', 'second'];
+          for (const run of runs) await old.createRun({ id: run, pipelineVersionId: version.id, params: {}, trigger: { kind: 'cli' }, workflowId: run });
+          for (const [run, status] of [['first', 'succeeded'], ['second', 'cached']] as const) {
+            for (const [task, input, output] of [['load', null, 'dataset'], ['train', 'dataset', 'model']] as const) {
+              const id = `${run}.${task}`;
+              await old.startExecution({ id, runId: run, taskId: task, componentName: task, componentDigest: 'd', attempt: 1, params: {} });
+              if (input) await old.recordEvent({ executionId: id, artifactId: `first.${task === 'train' ? 'load' : task}.${input}`, kind: 'input', port: input });
+              if (status === 'succeeded') await old.recordArtifact(artifactInput(`first.${task}.${output}`));
+              await old.recordEvent({ executionId: id, artifactId: `first.${task}.${output}`, kind: 'output', port: output });
+              await old.finishExecution(id, { status, ...(status === 'cached' ? { cachedFrom: `first.${task}` } : {}) });
+            }
+          }
+          expect((await old.listEvents({ artifactId: 'first.train.model' })).map((e) => `${e.executionId}:${e.kind}`)).toEqual(['first.train:output', 'second.train:output']);
+          await old.close();
+
+          const migrated = await db.open(METADATA_MIGRATIONS_FOLDER);
+          try {
+            const g = await migrated.lineage('first.train.model', { direction: 'upstream', depth: 5 });
+            expect(g.nodes.map((n) => n.id).sort()).toEqual(['first.load', 'first.load.dataset', 'first.train', 'first.train.model']);
+            expect(g.edges.map((e) => `${e.from}>${e.to}:${e.kind}`).sort()).toEqual([
+              'first.load.dataset>first.train:input',
+              'first.load>first.load.dataset:output',
+              'first.train>first.train.model:output',
+            ]);
+            expect(g.nodes.find((n) => n.id === 'first.train')?.reusedBy).toEqual({ executions: 1, runs: 1 });
+            expect(await migrated.listEvents({ executionId: 'second.train' })).toEqual([
+              { executionId: 'second.train', artifactId: 'first.load.dataset', kind: 'input', port: 'dataset' },
+              { executionId: 'second.train', artifactId: 'first.train.model', kind: 'reused', port: 'model' },
+            ]);
+            expect((await migrated.listRunArtifacts('second')).map((a) => [a.id, a.reused])).toEqual([
+              ['first.load.dataset', true],
+              ['first.train.model', true],
+            ]);
+            expect((await migrated.listRunArtifacts('first')).map((a) => [a.id, a.reused])).toEqual([
+              ['first.load.dataset', false],
+              ['first.train.model', false],
+            ]);
+          } finally {
+            await migrated.close();
+          }
+        } finally {
+          await db.close();
+          await rm(folder, { recursive: true, force: true });
+        }
       });
     });
 
@@ -1012,4 +1166,20 @@ function pipelineSpec(name: string): PipelineSpec {
     },
     dag: { tasks: { train: { component: 'trainer', inputs: { lr: { pipelineInput: 'lr' } } } } },
   };
+}
+
+/** A copy of the checked-in migrations without `tag` and those after it: a database as older Sluice left it. */
+async function migrationsBefore(tag: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-migrations-'));
+  const journal = JSON.parse(await readFile(join(METADATA_MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
+  const cut = journal.entries.findIndex((e) => e.tag === tag);
+  if (cut < 0) throw new Error(`no migration "${tag}" in ${METADATA_MIGRATIONS_FOLDER}`);
+  const kept = journal.entries.slice(0, cut);
+  await mkdir(join(dir, 'meta'));
+  await writeFile(join(dir, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: kept }));
+  const files = new Set(kept.map((e) => `${e.tag}.sql`));
+  for (const file of await readdir(METADATA_MIGRATIONS_FOLDER)) {
+    if (files.has(file)) await copyFile(join(METADATA_MIGRATIONS_FOLDER, file), join(dir, file));
+  }
+  return dir;
 }

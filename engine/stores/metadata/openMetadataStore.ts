@@ -40,14 +40,20 @@ export async function openMetadataStore(options: OpenMetadataStoreOptions = {}):
   return store;
 }
 
+/** What migrate() applies: the checked-in migrations, or (tests of a migration) an older subset of them. */
+interface MigrationOptions {
+  migrationsFolder?: string;
+}
+
 /**
  * A store over an existing PGlite instance (not yet migrated: call migrate()). `closeClient`
  * (default true) makes store.close() close the instance too.
  */
 export function createPgliteMetadataStore(
   client: PGlite,
-  options: { description?: string; closeClient?: boolean } = {},
+  options: { description?: string; closeClient?: boolean } & MigrationOptions = {},
 ): DrizzleMetadataStore {
+  const migrationsFolder = options.migrationsFolder ?? METADATA_MIGRATIONS_FOLDER;
   const db = drizzlePglite({ client });
   const description = options.description ?? `PGlite at ${client.dataDir ?? IN_MEMORY_DATA_DIR}`;
   return new DrizzleMetadataStore({
@@ -55,7 +61,7 @@ export function createPgliteMetadataStore(
     description,
     migrate: () =>
       withMigrationError(description, () =>
-        migratePglite(db, { migrationsFolder: METADATA_MIGRATIONS_FOLDER, migrationsTable: METADATA_MIGRATIONS_TABLE }),
+        migratePglite(db, { migrationsFolder, migrationsTable: METADATA_MIGRATIONS_TABLE }),
       ),
     close: async () => {
       if (options.closeClient ?? true) await client.close();
@@ -69,9 +75,10 @@ export function createPgliteMetadataStore(
  */
 export function createPostgresMetadataStore(
   pool: Pool,
-  options: { description?: string; closePool?: boolean } = {},
+  options: { description?: string; closePool?: boolean } & MigrationOptions = {},
 ): DrizzleMetadataStore {
   const description = options.description ?? 'PostgreSQL';
+  const migrationsFolder = options.migrationsFolder ?? METADATA_MIGRATIONS_FOLDER;
   return new DrizzleMetadataStore({
     db: drizzleNodePg({ client: pool }),
     description,
@@ -84,10 +91,7 @@ export function createPostgresMetadataStore(
         try {
           await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
           try {
-            await migrateNodePg(drizzleNodePg({ client }), {
-              migrationsFolder: METADATA_MIGRATIONS_FOLDER,
-              migrationsTable: METADATA_MIGRATIONS_TABLE,
-            });
+            await migrateNodePg(drizzleNodePg({ client }), { migrationsFolder, migrationsTable: METADATA_MIGRATIONS_TABLE });
           } finally {
             await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
           }

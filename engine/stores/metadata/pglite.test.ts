@@ -2,9 +2,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeMetadataStoreContract } from './metadataStore.contract';
-import { openMetadataStore } from './openMetadataStore';
+import { describeMetadataStoreContract, type FreshDatabase } from './metadataStore.contract';
+import { createPgliteMetadataStore, openMetadataStore } from './openMetadataStore';
 
 const tempDirs: string[] = [];
 function tempDir(): string {
@@ -16,8 +17,22 @@ afterAll(() => {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-describeMetadataStoreContract('PGlite in memory', () => openMetadataStore({ dataDir: 'memory://' }));
-describeMetadataStoreContract('PGlite on disk', () => openMetadataStore({ dataDir: join(tempDir(), 'db') }));
+/** One in-memory PGlite; each store opened on it migrates it with the given migrations. */
+async function freshDatabase(): Promise<FreshDatabase> {
+  const client = new PGlite();
+  await client.waitReady;
+  return {
+    async open(migrationsFolder) {
+      const store = createPgliteMetadataStore(client, { closeClient: false, migrationsFolder });
+      await store.migrate();
+      return store;
+    },
+    close: () => client.close(),
+  };
+}
+
+describeMetadataStoreContract('PGlite in memory', () => openMetadataStore({ dataDir: 'memory://' }), freshDatabase);
+describeMetadataStoreContract('PGlite on disk', () => openMetadataStore({ dataDir: join(tempDir(), 'db') }), freshDatabase);
 
 describe('PGlite on disk', () => {
   it('keeps the data across close and reopen, and migrating again changes nothing', async () => {

@@ -3,10 +3,11 @@
  * server (SLUICE_TEST_DATABASE_URL, or a private cluster it installs and starts); where it cannot,
  * the suite is skipped with its reason. Each run of this file gets a database of its own.
  */
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, postgresServer } from '../../../test/support/postgres';
 import { describeMetadataStoreContract } from './metadataStore.contract';
-import { openMetadataStore } from './openMetadataStore';
+import { createPostgresMetadataStore, openMetadataStore } from './openMetadataStore';
 
 // Runs at collection time: the answer decides describe vs skip (the reason is printed).
 const serverUrl = postgresServer().url;
@@ -25,7 +26,22 @@ const serverUrl = postgresServer().url;
     for (const drop of drops) await drop();
   });
 
-  describeMetadataStoreContract('PostgreSQL', async () => openMetadataStore({ databaseUrl: await freshDatabase() }));
+  describeMetadataStoreContract(
+    'PostgreSQL',
+    async () => openMetadataStore({ databaseUrl: await freshDatabase() }),
+    async () => {
+      const databaseUrl = await freshDatabase();
+      return {
+        // Each store has a pool of its own, ended when the store closes; the database stays until afterAll.
+        async open(migrationsFolder) {
+          const store = createPostgresMetadataStore(new pg.Pool({ connectionString: databaseUrl }), { migrationsFolder });
+          await store.migrate();
+          return store;
+        },
+        close: async () => undefined,
+      };
+    },
+  );
 
   it('lets several processes open a fresh database at once: the migrations run one at a time', async () => {
     const databaseUrl = await freshDatabase();

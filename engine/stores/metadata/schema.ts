@@ -122,6 +122,8 @@ export const executions = pgTable(
     index('executions_run_started_idx').on(t.runId, t.startedAt, t.seq),
     // Cache lookups: "a succeeded execution with this key".
     index('executions_cache_key_idx').on(t.cacheKey),
+    // Lineage: "the cached executions that reused this one".
+    index('executions_cached_from_idx').on(t.cachedFrom),
   ],
 );
 
@@ -140,7 +142,11 @@ export const artifacts = pgTable(
   (t) => [index('artifacts_sha256_idx').on(t.sha256)],
 );
 
-/** Lineage is the graph of these rows: artifact → execution (input), execution → artifact (output). */
+/**
+ * Lineage is the graph of these rows: artifact → execution (input), execution → artifact (output,
+ * exactly one per artifact). A cached execution links the artifacts it handed out with 'reused'
+ * (the reuse relation, "reused by run X, task Y"), never with 'output'.
+ */
 export const events = pgTable(
   'events',
   {
@@ -155,7 +161,7 @@ export const events = pgTable(
   (t) => [
     // The key makes recordEvent idempotent and also serves "events of an execution".
     primaryKey({ name: 'events_pkey', columns: [t.executionId, t.artifactId, t.kind, t.port] }),
-    check('events_kind_check', sql`${t.kind} in ('input', 'output')`),
+    check('events_kind_check', sql`${t.kind} in ('input', 'output', 'reused')`),
     index('events_artifact_kind_idx').on(t.artifactId, t.kind),
     index('events_execution_kind_idx').on(t.executionId, t.kind),
   ],

@@ -146,7 +146,7 @@ describe('executeTask', () => {
     expect(await metadata.getExecution(first.executionId)).toMatchObject({ status: 'succeeded', attempt: 1, outputParams: { n: 1 } });
   });
 
-  it('reuses an earlier result for the same content under another artifact id, and lineage shows it', async () => {
+  it('reuses an earlier result for the same content under another artifact id, linked as a reuse: the original stays the one producer', async () => {
     const first = await newRun();
     const firstData = await artifact(`${first}.load.data`, 'one\ntwo\n');
     const original = await execute({ runId: first, taskId: 'count', component: count.spec, inputs: { data: firstData, min: param(1) } });
@@ -168,11 +168,17 @@ describe('executeTask', () => {
       cacheKey: (await metadata.getExecution(original.executionId))?.cacheKey,
     });
     const report = (original.outputs.report as ArtifactRefValue).artifactId;
+    expect(await metadata.listEvents({ executionId: hit.executionId })).toEqual([
+      { executionId: hit.executionId, artifactId: sameBytes.artifactId, kind: 'input', port: 'data' },
+      { executionId: hit.executionId, artifactId: report, kind: 'reused', port: 'report' },
+    ]);
     const lineage = await metadata.lineage(report, { direction: 'upstream', depth: 2 });
-    const producers = lineage.edges.filter((e) => e.to === report).map((e) => e.from).sort();
-    expect(producers).toEqual([original.executionId, hit.executionId].sort());
-    expect(lineage.nodes.map((n) => n.id)).toEqual(expect.arrayContaining([firstData.artifactId, sameBytes.artifactId]));
-    expect((await metadata.listRunArtifacts(second)).map((a) => [a.taskId, a.port, a.id])).toEqual([['count', 'report', report]]);
+    expect(lineage.edges.filter((e) => e.to === report).map((e) => e.from)).toEqual([original.executionId]);
+    expect(lineage.nodes.map((n) => n.id)).toEqual(expect.arrayContaining([firstData.artifactId]));
+    expect(lineage.nodes.find((n) => n.id === original.executionId)?.reusedBy).toEqual({ executions: 1, runs: 1 });
+    expect((await metadata.listRunArtifacts(second)).map((a) => [a.taskId, a.port, a.id, a.reused])).toEqual([['count', 'report', report, true]]);
+    // A retried attempt of the hit whose completion was lost returns the same outputs from the record.
+    expect(await execute({ runId: second, taskId: 'count', component: count.spec, inputs: { data: sameBytes, min: param(1) } }, 2)).toEqual(hit);
     const logs = await metadata.listTaskLogs({ runId: second });
     expect(logs.map((l) => [l.stream, l.message])).toEqual([['system', expect.stringContaining(`reused the outputs of execution ${original.executionId}`)]]);
 

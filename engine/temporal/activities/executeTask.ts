@@ -396,8 +396,8 @@ async function reusable(found: CachedExecution, spec: ComponentSpec, artifacts: 
 }
 
 /**
- * Records this execution as a reuse of `found`: status 'cached', output events pointing at the same
- * artifact rows (so lineage shows both producers), and the original's parameter outputs.
+ * Records this execution as a reuse of `found`: status 'cached', 'reused' events to the original's
+ * artifact rows (the original stays their one producer), and the original's parameter outputs.
  */
 async function reuse(
   metadata: MetadataStore,
@@ -417,7 +417,7 @@ async function reuse(
     } else {
       const record = found.outputs[port];
       if (!record) continue;
-      await metadata.recordEvent({ executionId, artifactId: record.id, kind: 'output', port });
+      await metadata.recordEvent({ executionId, artifactId: record.id, kind: 'reused', port });
       outputs[port] = artifactRef(record);
     }
   }

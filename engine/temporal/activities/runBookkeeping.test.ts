@@ -57,7 +57,7 @@ describe('recordExecutions', () => {
     expect(await metadata.getExecution(`${runId}.gate`)).toMatchObject({ status: 'succeeded', outputParams: { approved: true } });
   });
 
-  it('records a reused result with the old execution’s outputs, so lineage shows the reuse', async () => {
+  it('records a reused result with the old execution’s outputs as reuse links, so lineage keeps one producer', async () => {
     const oldRun = await newRun();
     const old = await metadata.startExecution({
       id: `${oldRun}.train`,
@@ -80,11 +80,11 @@ describe('recordExecutions', () => {
     const reused = await metadata.getExecution(`${runId}.train`);
     expect(reused).toMatchObject({ status: 'cached', cachedFrom: old.id, outputParams: { loss: 0.2 }, params: { lr: 0.1 } });
     expect(await metadata.listEvents({ executionId: `${runId}.train` })).toEqual([
-      { executionId: `${runId}.train`, artifactId: model.id, kind: 'output', port: 'model' },
+      { executionId: `${runId}.train`, artifactId: model.id, kind: 'reused', port: 'model' },
     ]);
-    expect((await metadata.listRunArtifacts(runId)).map((a) => a.id)).toEqual([model.id]);
+    expect((await metadata.listRunArtifacts(runId)).map((a) => [a.id, a.reused])).toEqual([[model.id, true]]);
     const lineage = await metadata.lineage(model.id, { direction: 'upstream', depth: 1 });
-    expect(lineage.nodes.filter((x) => x.kind === 'execution').map((x) => x.id).sort()).toEqual([old.id, `${runId}.train`].sort());
+    expect(lineage.nodes.filter((x) => x.kind === 'execution').map((x) => [x.id, x.reusedBy])).toEqual([[old.id, { executions: 1, runs: 1 }]]);
   });
 
   it('fails non-retryably when the reused execution does not exist', async () => {

@@ -59,9 +59,9 @@ export function createRunActivities(metadata: MetadataStore): RunActivities {
 }
 
 /**
- * One execution that ran no component here. A reuse ('cached' with `cachedFrom`) gets the old
- * execution's output events and parameter outputs, so lineage and `runs show` show where its
- * outputs came from.
+ * One execution that ran no component here. A reuse ('cached' with `cachedFrom`) gets 'reused'
+ * events to the old execution's output artifacts and its parameter outputs, so lineage and
+ * `runs show` show where its outputs came from (the old execution stays their one producer).
  */
 async function recordExecution(metadata: MetadataStore, runId: string, e: RecordedExecution): Promise<RecordedExecutionResult> {
   const id = executionIdFor(runId, e.taskId);
@@ -95,7 +95,7 @@ async function recordExecution(metadata: MetadataStore, runId: string, e: Record
     // copy completes it; a row that something else finished is left alone.
     if (original && stored.cachedFrom === original.id) {
       for (const event of await metadata.listEvents({ executionId: original.id })) {
-        if (event.kind === 'output') await metadata.recordEvent({ ...event, executionId: id });
+        if (event.kind === 'output') await metadata.recordEvent({ ...event, executionId: id, kind: 'reused' });
       }
     }
     return { taskId: e.taskId, priorAttempt };

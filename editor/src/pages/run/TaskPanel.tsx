@@ -28,7 +28,10 @@ function ArtifactRows({ artifacts }: { artifacts: RunArtifact[] }): ReactElement
           <div className="artifact-row">
             <span className="type-badge">{a.type}</span>
             <span className="artifact-name">{a.port}</span>
-            <span className="muted">{formatBytes(a.size)}</span>
+            <span className="muted">
+              {formatBytes(a.size)}
+              {a.reused ? ' · reused' : ''}
+            </span>
             <button type="button" aria-expanded={open === a.id} onClick={() => setOpen(open === a.id ? null : a.id)}>
               {open === a.id ? 'Hide preview' : 'Preview'}
             </button>
