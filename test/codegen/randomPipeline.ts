@@ -49,7 +49,8 @@ interface Scope {
   top: boolean;
 }
 
-const WEIRD_IDS = ['class', 'p', 't', 'pipeline', 'collect', 'constructor', 'toString', 'default', 'await', 'yield', 'let', 'eval', 'arguments', 'x-1', 'x_1', 'X1', 'item', 'ph', 'loadIris', 'split', 'Infinity'];
+// (constructor, prototype and __proto__ are refused as names since issue 11; toString stays a legal, tricky id.)
+const WEIRD_IDS = ['class', 'p', 't', 'pipeline', 'collect', 'toString', 'default', 'await', 'yield', 'let', 'eval', 'arguments', 'x-1', 'x_1', 'X1', 'item', 'ph', 'loadIris', 'split', 'Infinity'];
 const WEIRD_STRINGS = ["it's", 'say "hi"', 'back\\slash', 'new\nline', 'tab\there', '`tick`', '${notATemplate}', 'ünïcödé ✓', '', ' ', '{{notAPlaceholder}}', '\u2028'];
 const PORT_NAMES = ['data', 'class', 'my-port', 'x_1', 'in', 'new', 'value', 'n', 'Big'];
 
