@@ -11,11 +11,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../engine/logging';
 import { projectRoot } from '../../engine/paths';
-import { createApiServer, type RunningApiServer } from '../../engine/server/index';
+import type { RunningApiServer } from '../../engine/server/index';
 import * as controlFlow from '../fixtures/controlFlow';
 import * as diamond from '../fixtures/diamond';
+import { startTestApi } from '../support/apiServer';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 
 const EXAMPLES = Number(process.env.SCHEMATHESIS_EXAMPLES ?? 15);
@@ -45,17 +45,7 @@ describe('the published OpenAPI document, fuzzed by Schemathesis', () => {
     st = schemathesis();
     reports = await mkdtemp(path.join(os.tmpdir(), 'sluice-schemathesis-'));
     ts = await startTestStack('pglite', [controlFlow, diamond]);
-    const api = createApiServer({
-      metadata: ts.stack.metadata,
-      artifacts: ts.stack.artifacts,
-      client: ts.stack.client,
-      registry: ts.stack.registry,
-      taskQueuePrefix: ts.stack.taskQueuePrefix,
-      auth: { enabled: false },
-      logger: createLogger({ level: 'silent' }),
-      live: { pollMs: 150, heartbeatMs: 300 },
-    });
-    server = await api.listen({ host: '127.0.0.1', port: 0 });
+    server = await startTestApi(ts);
     // Something to read: a finished run with executions, artifacts and logs.
     await ts.run(diamond.default);
   });

@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { component, compile, pipeline, PipelineValidationError, t, type AnyPipeline } from '../../dsl/index';
 import { MAX_NODES_PER_SCOPE } from '../../dsl/ir/index';
 import { submitRun } from '../../engine/runs/index';
-import { createApiServer, type RunningApiServer } from '../../engine/server/index';
-import { createLogger } from '../../engine/logging';
+import type { RunningApiServer } from '../../engine/server/index';
 import { MAX_RUNNING_PER_SCOPE } from '../../engine/temporal/workflows/scope';
+import { startTestApi } from '../support/apiServer';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 
 const inc = component({
@@ -42,16 +42,7 @@ describe('large flat pipelines', () => {
   let server: RunningApiServer;
   beforeAll(async () => {
     ts = await startTestStack('pglite', [{ inc }]);
-    const api = createApiServer({
-      metadata: ts.stack.metadata,
-      artifacts: ts.stack.artifacts,
-      client: ts.stack.client,
-      registry: ts.stack.registry,
-      taskQueuePrefix: ts.stack.taskQueuePrefix,
-      auth: { enabled: false },
-      logger: createLogger({ level: 'silent' }),
-    });
-    server = await api.listen({ host: '127.0.0.1', port: 0 });
+    server = await startTestApi(ts);
   });
   afterAll(async () => {
     await server?.close();

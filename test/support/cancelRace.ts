@@ -4,6 +4,7 @@
  * the run row with Temporal's word on the workflow. A closed workflow has run its last activity,
  * so the row must already be final and agree: no polling, no clocks in the verdict.
  */
+import { mulberry32 } from '../../components/random';
 import { WorkflowFailedError, type WorkflowExecutionStatusName } from '@temporalio/client';
 import type { AnyPipeline } from '../../dsl/index';
 import type { RunStatus } from '../../engine/stores/metadata/MetadataStore';
@@ -27,17 +28,8 @@ export interface RacePair {
   converged: boolean;
 }
 
-/** mulberry32: a tiny seeded PRNG, so a failing seed can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (the components' mulberry32), so a failing seed can be replayed. */
+export const seededRandom = mulberry32;
 
 /**
  * Delays in [0, maxMs], skewed towards 0 (maxMs · u³): half fall within the first eighth of the
