@@ -300,7 +300,7 @@ export const lineageNeighboursSchema = z
       .number()
       .int()
       .meta({ description: 'Artifact: executions that ran on it (cached ones are in reusedBy); execution: artifacts it wrote or handed out from the cache' }),
-    reusedBy: reuseCountSchema,
+    reusedBy: reuseCountSchema.optional().meta({ description: 'Cached executions folded into the node (this server always sends it; absent from older ones)' }),
   })
   .meta({ id: 'LineageNeighbours' });
 export type LineageNeighbours = z.infer<typeof lineageNeighboursSchema>;
