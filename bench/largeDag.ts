@@ -14,7 +14,7 @@ import { MAX_NODES_PER_SCOPE } from '../dsl/ir/index';
 import { fetchHistory, workflowTaskTrouble } from './support/history';
 import { chainPipeline, flatFanPipeline } from './support/pipelines';
 import { intArg, startBenchStack } from './support/stack';
-import { exitChild, isBenchChild, superviseSelf } from './support/supervise';
+import { runSupervised } from './support/supervise';
 
 const fanN = intArg('fan', MAX_NODES_PER_SCOPE);
 const chainN = intArg('chain', 1000);
@@ -76,17 +76,4 @@ async function main(): Promise<boolean> {
   return failures.length === 0;
 }
 
-if (isBenchChild()) {
-  main().then(
-    (ok) => exitChild(ok),
-    (e: unknown) => {
-      console.error(e);
-      exitChild(false);
-    },
-  );
-} else {
-  superviseSelf(({ ok, died }) => {
-    if (died) console.log(`FAILED: the benchmark process died (${died})`);
-    process.exit(ok ? 0 : 1);
-  });
-}
+runSupervised(main, 'before it finished');

@@ -11,7 +11,7 @@ import { listWorkflowIds, runWorkflowHistories, workflowTaskTrouble } from './su
 import { fanoutPipeline, items } from './support/pipelines';
 import { cpuDuring } from './support/profile';
 import { intArg, startBenchStack } from './support/stack';
-import { exitChild, isBenchChild, superviseSelf } from './support/supervise';
+import { runSupervised } from './support/supervise';
 
 const MAX_EVENTS = 10_000;
 const n = intArg('items', 10_000);
@@ -83,17 +83,4 @@ async function main(): Promise<boolean> {
   return failures.length === 0;
 }
 
-if (isBenchChild()) {
-  main().then(
-    (ok) => exitChild(ok),
-    (e: unknown) => {
-      console.error(e);
-      exitChild(false);
-    },
-  );
-} else {
-  superviseSelf(({ ok, died }) => {
-    if (died) console.log(`FAILED: the benchmark process died (${died}) before the run finished`);
-    process.exit(ok ? 0 : 1);
-  });
-}
+runSupervised(main);

@@ -59,3 +59,24 @@ export function superviseSelf(onExit: (exit: ChildExit) => void): void {
     onExit({ ok: code === 0, ...(died ? { died } : {}), messages });
   });
 }
+
+/**
+ * A benchmark's entry: in the child, runs `main` and exits with its verdict; in the parent, starts
+ * the child and says so when it dies before finishing (the `FAILED:` line names `what`).
+ */
+export function runSupervised(main: () => Promise<boolean>, what = 'before the run finished'): void {
+  if (isBenchChild()) {
+    main().then(
+      (ok) => exitChild(ok),
+      (e: unknown) => {
+        console.error(e);
+        exitChild(false);
+      },
+    );
+    return;
+  }
+  superviseSelf(({ ok, died }) => {
+    if (died) console.log(`FAILED: the benchmark process died (${died}) ${what}`);
+    process.exit(ok ? 0 : 1);
+  });
+}

@@ -28,15 +28,13 @@ export interface RacePair {
   converged: boolean;
 }
 
-/** A seeded PRNG (the components' mulberry32), so a failing seed can be replayed. */
-export const seededRandom = mulberry32;
 
 /**
  * Delays in [0, maxMs], skewed towards 0 (maxMs · u³): half fall within the first eighth of the
  * range, where a cancel meets the workflow's first bookkeeping activity and first task.
  */
 export function raceDelays(seed: number, count: number, maxMs = 3000): number[] {
-  const next = seededRandom(seed);
+  const next = mulberry32(seed); // seeded, so a failing seed can be replayed
   return Array.from({ length: count }, () => Math.round(maxMs * next() ** 3));
 }
 

@@ -64,7 +64,7 @@ function queueOrder(c: Case, cap = Infinity): string[][] {
       else dependents.set(d, [id]);
     }
   }
-  const q = new ReadyQueue(c.ids, new Map(c.ids.map((id, i) => [id, i])));
+  const q = new ReadyQueue(c.ids);
   for (const id of c.ids) if (waitingOn.get(id) === 0) q.add(id);
   const finished = (id: string): void => {
     for (const w of dependents.get(id) ?? []) {

@@ -10,11 +10,12 @@ export class ReadyQueue {
   private next: number[] = [];
   private cursor = -1;
 
-  /** `order` maps a node id to its position among the scope's nodes. */
-  constructor(
-    private readonly ids: readonly string[],
-    private readonly order: ReadonlyMap<string, number>,
-  ) {}
+  /** A node's position among the scope's nodes, in declaration order. */
+  private readonly order: ReadonlyMap<string, number>;
+
+  constructor(private readonly ids: readonly string[]) {
+    this.order = new Map(ids.map((id, i) => [id, i]));
+  }
 
   /** Marks `id` ready: in this pass if it comes after the node being handled, else in the next. */
   add(id: string): void {

@@ -141,7 +141,7 @@ export async function runScope(
       else dependents.set(d, [id]);
     }
   }
-  const ready = new ReadyQueue(ids, new Map(ids.map((id, i) => [id, i])));
+  const ready = new ReadyQueue(ids);
   for (const id of ids) if (waitingOn.get(id) === 0) ready.add(id);
   const finished = (id: string): void => {
     for (const w of dependents.get(id) ?? []) {
