@@ -179,12 +179,12 @@ const editorRestrictions = [
   {
     regex: ourFolder(['engine', 'components', 'workers', 'examples', 'bench', 'scripts', 'test']),
     message:
-      'editor/src talks to the engine only over HTTP and uses only the DSL and the API contract (DESIGN.md "Layout"): import sluice/dsl (types, validator, codegen) and sluice/api (the wire types and the typed client; editor/src/api/client.ts holds the instance).',
+      'editor/src talks to the engine only over HTTP and uses only the DSL and the API contract (DESIGN.md "Layout"): import sluice/dsl (authoring), sluice/ir (IR types, validator, port rules), sluice/codegen and sluice/api (the wire types and the typed client; editor/src/api/client.ts holds the instance).',
   },
   {
-    regex: '^sluice/(?!dsl$|api$)',
+    regex: '^sluice/(?!dsl$|ir$|codegen$|api$)',
     message:
-      "editor/src may import only sluice/dsl and sluice/api from the package: 'sluice/engine' and 'sluice/components' run in Node (servers, stores, ML runtimes) and cannot be bundled for the browser.",
+      "editor/src may import only sluice/dsl, sluice/ir, sluice/codegen and sluice/api from the package: 'sluice/engine' and 'sluice/components' run in Node (servers, stores, ML runtimes) and cannot be bundled for the browser.",
   },
   {
     regex: `${DB_AND_SERVER}|${ML_RUNTIMES}|^@temporalio/`,
@@ -201,7 +201,7 @@ const componentRestrictions = [
   {
     regex: '^sluice/(?:engine|workers)(?:/|$)',
     message:
-      'components/ may not import sluice/engine or workers: components depend only on sluice/dsl (+ ML libraries). Add what you need to the ComponentContext instead.',
+      'components/ may not import sluice/engine or workers: components depend only on sluice/dsl and sluice/ir (+ ML libraries). Add what you need to the ComponentContext instead.',
   },
   {
     regex: ourFolder(['dsl']),

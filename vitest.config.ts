@@ -7,6 +7,8 @@ export default defineConfig({
   resolve: {
     alias: {
       'sluice/dsl': here('./dsl/index.ts'),
+      'sluice/ir': here('./dsl/ir/index.ts'),
+      'sluice/codegen': here('./dsl/codegen/index.ts'),
       'sluice/api': here('./engine/contract/index.ts'),
       'sluice/components': here('./components/index.ts'),
       'sluice/engine': here('./engine/index.ts'),

@@ -1,8 +1,10 @@
 /**
- * `sluice/dsl`: author typed pipeline components and pipelines, compile them to IR, validate IR.
- * Runs in Node and in the browser (no Node-only imports anywhere under dsl/).
+ * `sluice/dsl`: the authoring surface — components, pipelines, ports, conditions, and the types a
+ * component's `run()` sees. The IR (schemas, validator, digest, graph helpers) is `sluice/ir`;
+ * TypeScript generation from IR is `sluice/codegen`. Runs in Node and in the browser (no Node-only
+ * imports anywhere under dsl/).
  */
-export { component, defineComponent, isComponent } from './component';
+export { component, isComponent } from './component';
 export type { AnyComponent, CacheOptions, ComponentBase, ComponentDefinition, ComponentOptions, ExecutionOptionsInput, RetryOptions, TimeoutOptions } from './component';
 export { command, type CommandOptions } from './command';
 export { collect, isNestedPipelineComponent, isPipeline, oneOf, pipeline } from './pipeline';
@@ -33,5 +35,3 @@ export type { CompiledPipeline, CompileOptions } from './compile';
 export { toMs } from './duration';
 export type { Duration } from './duration';
 export { DslError, NonRetryableError, PipelineValidationError, SluiceError } from './errors';
-export * from './ir/index';
-export { CodegenError, generatePipelineSource, type ComponentImport, type GeneratePipelineSourceOptions } from './codegen/index';

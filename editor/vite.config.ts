@@ -13,7 +13,7 @@ export default defineConfig({
   root: here('.'),
   base: '/',
   plugins: [react()],
-  resolve: { alias: { 'sluice/dsl': here('../dsl/index.ts'), 'sluice/api': here('../engine/contract/index.ts') } },
+  resolve: { alias: { 'sluice/dsl': here('../dsl/index.ts'), 'sluice/ir': here('../dsl/ir/index.ts'), 'sluice/codegen': here('../dsl/codegen/index.ts'), 'sluice/api': here('../engine/contract/index.ts') } },
   build: { outDir: here('./dist'), emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 2000 },
   server: { proxy: { '/api': process.env.SLUICE_URL ?? 'http://127.0.0.1:8080' } },
 });

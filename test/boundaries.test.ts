@@ -428,9 +428,9 @@ const CASES: Case[] = [
     refused: null,
   },
   // editor/src: the contract by its package name; every HTTP call through its client
-  { file: 'editor/src/probe.ts', code: "import { createApiClient, type Run } from 'sluice/api';\nimport { validatePipeline } from 'sluice/dsl';", refused: null },
+  { file: 'editor/src/probe.ts', code: "import { createApiClient, type Run } from 'sluice/api';\nimport { validatePipeline } from 'sluice/ir';", refused: null },
   { file: 'editor/src/probe.ts', code: "import { apiRoutes } from '../../engine/contract/index';", refused: EDITOR_FOLDER },
-  { file: 'editor/src/probe.ts', code: "import { submitRun } from 'sluice/engine';", refused: "editor/src may import only sluice/dsl and sluice/api" },
+  { file: 'editor/src/probe.ts', code: "import { submitRun } from 'sluice/engine';", refused: "editor/src may import only sluice/dsl, sluice/ir, sluice/codegen and sluice/api" },
   { file: 'editor/src/pages/probe.ts', code: "export const runs = () => fetch('/api/runs');", refused: `editor/src ${RAW_FETCH}` },
   { file: 'editor/src/pages/probe.ts', code: "export const open = () => new EventSource('/api/runs/events');", refused: 'editor/src may not open an EventSource itself' },
   { file: 'engine/cli/commands/probe.ts', code: "export const runs = () => fetch('http://127.0.0.1:8080/api/runs');", refused: `engine/cli ${RAW_FETCH}` },

@@ -1,6 +1,7 @@
 /** Run parameters from any source (CLI text, API JSON, webhook payloads, trigger definitions). */
 import { describe, expect, it } from 'vitest';
-import { compile, component, MAX_JSON_DEPTH, pipeline, t } from '../../dsl/index';
+import { compile, component, pipeline, t } from '../../dsl/index';
+import { MAX_JSON_DEPTH } from '../../dsl/ir/index';
 import { resolveRunParams, RunParamsError } from './runParams';
 
 const echo = component({ name: 'echo', inputs: { name: t.string(), cfg: t.json() }, outputs: { out: t.string() }, run: ({ name }) => ({ out: name }) });

@@ -10,7 +10,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../components/random';
-import { compile, validatePipeline } from '../../dsl/index';
+import { compile } from '../../dsl/index';
+import { validatePipeline } from '../../dsl/ir/index';
 import { createApiServer, createApiToken, type ApiServer, type RunningApiServer } from '../../engine/server/index';
 import { resolveRunParams } from '../../engine/runs/runParams';
 import { createLogger } from '../../engine/logging';

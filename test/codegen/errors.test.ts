@@ -3,7 +3,9 @@
  * the construct — never dropped silently. Also: literals, names and import paths come out right.
  */
 import { describe, expect, it } from 'vitest';
-import { approval, CodegenError, command, compile, generatePipelineSource, pipeline, t, type ExecutionOptions, type PipelineSpec } from '../../dsl/index';
+import { approval, command, compile, pipeline, t } from '../../dsl/index';
+import type { ExecutionOptions, PipelineSpec } from '../../dsl/ir/index';
+import { CodegenError, generatePipelineSource } from '../../dsl/codegen/index';
 import { importSpecifier } from '../../dsl/codegen/index';
 import { executionOptionEntries } from '../../dsl/codegen/ports';
 import { jsonCode, stringLiteral } from '../../dsl/codegen/syntax';

@@ -8,25 +8,8 @@
  */
 import { mulberry32 } from '../../components/random';
 import { evaluateClassifier, loadIris, selectBest, split, trainClassifier } from '../../components/index';
-import {
-  API_VERSION,
-  approval,
-  command,
-  isAssignable,
-  pipelineDigest,
-  type AnyComponent,
-  type Binding,
-  type ExecutionOptionsInput,
-  type LoopNodeSpec,
-  type ComponentSpec,
-  type Expr,
-  type NodeSpec,
-  type Operand,
-  type PipelineSpec,
-  type PortMap,
-  type PortSpec,
-  type TaskSpec,
-} from '../../dsl/index';
+import { approval, command, type AnyComponent, type ExecutionOptionsInput, type PortMap } from '../../dsl/index';
+import { API_VERSION, isAssignable, pipelineDigest, type Binding, type LoopNodeSpec, type ComponentSpec, type Expr, type NodeSpec, type Operand, type PipelineSpec, type PortSpec, type TaskSpec } from '../../dsl/ir/index';
 import * as controlFlow from '../fixtures/controlFlow';
 
 export const FIXTURE_MODULE = './test/fixtures/controlFlow.ts';

@@ -6,7 +6,9 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { compile, generatePipelineSource, isComponent, isPipeline, type CompiledPipeline, type ComponentImport, type ComponentSpec, type PipelineSpec } from '../../dsl/index';
+import { compile, isComponent, isPipeline, type CompiledPipeline } from '../../dsl/index';
+import type { ComponentSpec, PipelineSpec } from '../../dsl/ir/index';
+import { generatePipelineSource, type ComponentImport } from '../../dsl/codegen/index';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 export const GENERATED_DIR = `.sluice/codegen-test-${process.pid}`;

@@ -1,5 +1,5 @@
 /** Auto-layout ("Arrange", and pipelines without stored positions): elkjs positions into `ui`. */
-import type { PipelineSpec } from 'sluice/dsl';
+import type { PipelineSpec } from 'sluice/ir';
 import { moveNodes } from '../edit/nodeUi';
 import { pipelineGraph } from '../graph/pipelineGraph';
 import { layoutGraph } from '../layout/layoutGraph';

@@ -6,7 +6,7 @@
  * groups (`ui.group`) are boxes drawn behind their members; collapsed loops and groups hide their
  * members and take over their edges.
  */
-import { indexPipeline, isLoopNode, isRequired, type Binding, type ComponentSpec, type NodeSpec, type PipelineSpec } from 'sluice/dsl';
+import { indexPipeline, isLoopNode, isRequired, type Binding, type ComponentSpec, type NodeSpec, type PipelineSpec } from 'sluice/ir';
 import type { EdgeRef } from '../edit/bindings';
 import { portTypeLabel } from '../edit/ports';
 import { pipelineGraph, type GraphNode, type GraphPort } from '../graph/pipelineGraph';

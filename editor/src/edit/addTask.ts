@@ -1,5 +1,5 @@
 /** Adding a task for a catalog component: its spec is copied into `components`, the id made unique. */
-import type { ComponentSpec, PipelineSpec, TaskSpec } from 'sluice/dsl';
+import type { ComponentSpec, PipelineSpec, TaskSpec } from 'sluice/ir';
 import { allNodeIds, insertNode, uniqueId } from './nodeTree';
 
 export interface AddTaskOptions {

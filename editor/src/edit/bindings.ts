@@ -1,5 +1,5 @@
 /** Setting and clearing what a task input reads (a value, a pipeline input, another task's output). */
-import { isLoopNode, type Binding, type PipelineSpec } from 'sluice/dsl';
+import { isLoopNode, type Binding, type PipelineSpec } from 'sluice/ir';
 import type { EditResult } from './connect';
 import { equalJson } from './equalJson';
 import { updateNode } from './nodeTree';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { indexPipeline, validatePipeline, type Expr, type PipelineSpec } from 'sluice/dsl';
+import { indexPipeline, validatePipeline, type Expr, type PipelineSpec } from 'sluice/ir';
 import { copyNodes, pasteFragment, type PasteResult } from './clipboard';
 import { updateNode } from './nodeTree';
 import { renameNodes } from './renameTask';

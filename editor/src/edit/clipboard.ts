@@ -4,7 +4,7 @@
  * references to nodes outside it are kept when the pasted node can still see them, else dropped (a
  * condition or loop items that would lose their source refuse the paste).
  */
-import { indexPipeline, isLoopNode, type ComponentSpec, type NodeSpec, type PipelineSpec } from 'sluice/dsl';
+import { indexPipeline, isLoopNode, type ComponentSpec, type NodeSpec, type PipelineSpec } from 'sluice/ir';
 import { componentRef } from './addTask';
 import { insertNode, mapNodeRefs, stuckReason, uniqueId, type NodeRef } from './nodeTree';
 

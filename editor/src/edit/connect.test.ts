@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validatePipeline } from 'sluice/dsl';
+import { validatePipeline } from 'sluice/ir';
 import { cachedIndex, connect, connectableOutputs, connectionProblem } from './connect';
 import { setInput } from './bindings';
 import { irisSpec, sweepSpec } from './testdata/fixtures';

@@ -4,7 +4,7 @@
  * becomes in the IR (a task-output, collect or loop-items binding). The canvas calls it on every
  * candidate while the user drags, to refuse and explain, and on drop, to apply.
  */
-import { incompatibility, indexPipeline, isLoopNode, nodeDependencies, type Binding, type PipelineIndex, type PipelineSpec } from 'sluice/dsl';
+import { incompatibility, indexPipeline, isLoopNode, nodeDependencies, type Binding, type PipelineIndex, type PipelineSpec } from 'sluice/ir';
 import { updateNode } from './nodeTree';
 import { inputPort, LOOP_ITEMS_PORT, outputPort, portTypeLabel } from './ports';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { indexPipeline, isLoopNode, validatePipeline, type ComponentSpec, type Expr, type PipelineSpec } from 'sluice/dsl';
+import { indexPipeline, isLoopNode, validatePipeline, type ComponentSpec, type Expr, type PipelineSpec } from 'sluice/ir';
 import { addTask } from './addTask';
 import { disconnect, setInput } from './bindings';
 import { emptyPipeline } from './emptyPipeline';

@@ -1,4 +1,4 @@
-import { API_VERSION, type PipelineSpec } from 'sluice/dsl';
+import { API_VERSION, type PipelineSpec } from 'sluice/ir';
 
 /** A new pipeline with nothing in it (what #/new opens). */
 export function emptyPipeline(name = 'untitled'): PipelineSpec {

@@ -3,7 +3,7 @@
  * costs little. Applying a state equal to the present (the same object, or a deep-equal copy) adds
  * no entry: a field that commits an unchanged value leaves undo history alone.
  */
-import type { PipelineSpec } from 'sluice/dsl';
+import type { PipelineSpec } from 'sluice/ir';
 import { equalJson } from './equalJson';
 
 export interface History {

@@ -3,7 +3,7 @@
  * structural sharing: untouched nodes keep their identity, so the canvas re-renders only what an
  * edit changed and undo history stays cheap.
  */
-import { indexPipeline, isLoopNode, type Binding, type Expr, type NodeSpec, type OneOfBinding, type Operand, type PipelineSpec } from 'sluice/dsl';
+import { indexPipeline, isLoopNode, type Binding, type Expr, type NodeSpec, type OneOfBinding, type Operand, type PipelineSpec } from 'sluice/ir';
 
 /** Returns the new node, the same node (no change) or undefined (delete it). */
 export type NodeMapper = (id: string, node: NodeSpec, scope: string[]) => NodeSpec | undefined;

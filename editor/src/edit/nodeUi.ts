@@ -1,5 +1,5 @@
 /** Editor-only node fields (`ui`: position, label, collapsed): never part of the digest. */
-import type { NodeSpec, PipelineSpec } from 'sluice/dsl';
+import type { NodeSpec, PipelineSpec } from 'sluice/ir';
 import { mapNodes } from './nodeTree';
 
 type Ui = NonNullable<NodeSpec['ui']>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopNode, validatePipeline, type Expr } from 'sluice/dsl';
+import { isLoopNode, validatePipeline, type Expr } from 'sluice/ir';
 import { updateNode } from './nodeTree';
 import { addPipelineInput, removePipelineInput, renamePipelineOutput, setPipelineOutput, updatePipelineInput } from './pipelinePorts';
 import { danglingIssues, inputsOf, irisSpec, sweepSpec } from './testdata/fixtures';

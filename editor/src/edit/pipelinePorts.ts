@@ -1,5 +1,5 @@
 /** The pipeline's own inputs (parameters a run is given) and outputs (task outputs it publishes). */
-import { NAME_PATTERN, valueMismatch, type PipelineSpec, type PortSpec, type TaskOutputBinding } from 'sluice/dsl';
+import { NAME_PATTERN, valueMismatch, type PipelineSpec, type PortSpec, type TaskOutputBinding } from 'sluice/ir';
 import type { EditResult } from './connect';
 import { mapNodeRefs, mapNodes, stuckReason } from './nodeTree';
 

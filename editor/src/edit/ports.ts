@@ -2,7 +2,7 @@
  * The typed ports of a node as the canvas shows them: task inputs/outputs from the component spec,
  * a loop's collected outputs (lists of what its body produces) and its `items` input.
  */
-import { isLoopNode, type PipelineIndex, type PipelineSpec, type PortSpec } from 'sluice/dsl';
+import { isLoopNode, type PipelineIndex, type PipelineSpec, type PortSpec } from 'sluice/ir';
 import { loopOutputSpec } from '../graph/pipelineGraph';
 
 /** Handle id of a loop's items input on the canvas. */

@@ -5,7 +5,7 @@
  * uses any more leave `components`. A condition or loop items that read a deleted node refuse the
  * deletion: dropping them would change when or how often that node runs.
  */
-import { indexPipeline, isLoopNode, type PipelineSpec } from 'sluice/dsl';
+import { indexPipeline, isLoopNode, type PipelineSpec } from 'sluice/ir';
 import type { EditResult } from './connect';
 import { mapNodeRefs, mapNodes, stuckReason, type NodeRef } from './nodeTree';
 

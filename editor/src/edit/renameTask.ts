@@ -1,5 +1,5 @@
 /** Renaming a task or loop: its key and every reference to it (bindings, after, conditions, outputs). */
-import { indexPipeline, NAME_PATTERN, type NodeSpec, type PipelineSpec } from 'sluice/dsl';
+import { indexPipeline, NAME_PATTERN, type NodeSpec, type PipelineSpec } from 'sluice/ir';
 import type { EditResult } from './connect';
 import { renameRefsInNode } from './nodeTree';
 

@@ -4,7 +4,7 @@
  * validation message from the DSL's rules, tied to the control for screen readers.
  */
 import { useId, type ReactElement } from 'react';
-import type { PortSpec } from 'sluice/dsl';
+import type { PortSpec } from 'sluice/ir';
 import { portHint } from './paramValue';
 
 export interface ParamFieldProps {

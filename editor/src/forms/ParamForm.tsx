@@ -4,7 +4,7 @@
  * send and the errors to show, with the DSL's parsing rules.
  */
 import type { ReactElement } from 'react';
-import type { PortSpec } from 'sluice/dsl';
+import type { PortSpec } from 'sluice/ir';
 import { ParamField } from './ParamField';
 import { formatParamValue, parseParamField } from './paramValue';
 

@@ -3,7 +3,8 @@
  * and hands it to the caller, which applies the pure edit and returns its refusal reason, if any.
  */
 import { useId, useState, type FormEvent, type ReactElement } from 'react';
-import { artifactTypeSchema, BUILTIN_ARTIFACT_TYPES, PARAM_SCALARS, paramTypeSchema, type Json, type PortSpec } from 'sluice/dsl';
+import type { Json } from 'sluice/dsl';
+import { artifactTypeSchema, BUILTIN_ARTIFACT_TYPES, PARAM_SCALARS, paramTypeSchema, type PortSpec } from 'sluice/ir';
 import { FormError } from './FormError';
 import { ParamField } from './ParamField';
 import { formatParamValue, parseParamField } from './paramValue';

@@ -5,7 +5,8 @@
  * undo step).
  */
 import { useEffect, useId, useState, type ReactElement } from 'react';
-import { incompatibility, isRequired, type Binding, type Json, type PortSpec } from 'sluice/dsl';
+import type { Json } from 'sluice/dsl';
+import { incompatibility, isRequired, type Binding, type PortSpec } from 'sluice/ir';
 import { ParamField } from './ParamField';
 import { formatParamValue, parseParamField } from './paramValue';
 

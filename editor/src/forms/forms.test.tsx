@@ -2,7 +2,7 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { useState, type ReactElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Binding, PortSpec } from 'sluice/dsl';
+import type { Binding, PortSpec } from 'sluice/ir';
 import { collectParams, initialTexts, ParamForm } from './ParamForm';
 import { PortSpecForm } from './PortSpecForm';
 import { TaskInputsForm, type SourceOption } from './TaskInputsForm';

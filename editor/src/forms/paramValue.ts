@@ -2,7 +2,7 @@
  * Text ↔ value for parameter fields, with the DSL's own parsing and type rules (parseParamText,
  * valueMismatch), so a form accepts exactly what the validator and the engine accept.
  */
-import { isRequired, parseParamText, type PortSpec } from 'sluice/dsl';
+import { isRequired, parseParamText, type PortSpec } from 'sluice/ir';
 
 export type FieldResult = { kind: 'empty' } | { kind: 'value'; value: unknown } | { kind: 'error'; error: string };
 

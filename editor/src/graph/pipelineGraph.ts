@@ -4,17 +4,7 @@
  * the canvas, the run view and the 500-node benchmark all draw from this, so they agree on what a
  * pipeline looks like. Ports carry their specs, so the canvas can show and check types.
  */
-import {
-  exprOperands,
-  indexPipeline,
-  isLoopNode,
-  referencedNodes,
-  type Binding,
-  type ComponentSpec,
-  type NodeSpec,
-  type PipelineSpec,
-  type PortSpec,
-} from 'sluice/dsl';
+import { exprOperands, indexPipeline, isLoopNode, referencedNodes, type Binding, type ComponentSpec, type NodeSpec, type PipelineSpec, type PortSpec } from 'sluice/ir';
 
 export interface GraphPort {
   name: string;

@@ -1,7 +1,7 @@
 /** The run's pipeline DAG with live task states (read-only React Flow). */
 import { Background, Controls, ReactFlow, type NodeMouseHandler } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
-import type { PipelineSpec } from 'sluice/dsl';
+import type { PipelineSpec } from 'sluice/ir';
 import { pipelineGraph } from '../graph/pipelineGraph';
 import { layoutGraph, type NodeBox } from '../layout/layoutGraph';
 import { newRunFlowCache, runFlowEdges, runFlowNodes } from './runGraph';

@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isComponent, isNestedPipelineComponent, isPipeline, NonRetryableError, type AnyComponent, type ComponentSpec } from '../../../dsl/index';
+import { isComponent, isNestedPipelineComponent, isPipeline, NonRetryableError, type AnyComponent } from '../../../dsl/index';
+import type { ComponentSpec } from '../../../dsl/ir/index';
 
 export class ComponentNotFoundError extends NonRetryableError {
   override readonly name = 'ComponentNotFoundError';

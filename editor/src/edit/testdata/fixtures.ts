@@ -2,7 +2,7 @@
  * Test fixtures: the iris and hyperparameter-sweep examples as compiled IR (`sluice compile`),
  * frozen here so that edits to examples/ do not move the editor's tests.
  */
-import { indexPipeline, isLoopNode, validatePipeline, type Binding, type PipelineSpec } from 'sluice/dsl';
+import { indexPipeline, isLoopNode, validatePipeline, type Binding, type PipelineSpec } from 'sluice/ir';
 import irisJson from './iris.json';
 import sweepJson from './sweep.json';
 

@@ -18,7 +18,7 @@ import {
   type OnSelectionChangeFunc,
 } from '@xyflow/react';
 import { memo, useCallback, useEffect, useRef, useState, type DragEvent, type ReactElement, type RefObject } from 'react';
-import type { PipelineSpec } from 'sluice/dsl';
+import type { PipelineSpec } from 'sluice/ir';
 import { buildFlow, type FlowCache } from '../../canvas/flow';
 import { nodeTypes } from '../../canvas/nodeTypes';
 import type { FlowEdge, FlowNode } from '../../canvas/types';

@@ -5,7 +5,7 @@
  */
 import { useConnection, type Handle } from '@xyflow/react';
 import type { ReactElement, RefObject } from 'react';
-import type { PipelineSpec } from 'sluice/dsl';
+import type { PipelineSpec } from 'sluice/ir';
 import { connectionProblem, type PortConnection } from '../../edit/connect';
 
 export interface Notice {

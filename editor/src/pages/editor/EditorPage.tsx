@@ -16,7 +16,7 @@
  */
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useCallback, useDeferredValue, useEffect, useMemo, useReducer, useRef, useState, type ChangeEvent, type ReactElement } from 'react';
-import { indexPipeline, isLoopNode, validatePipeline, type PipelineSpec } from 'sluice/dsl';
+import { indexPipeline, isLoopNode, validatePipeline, type PipelineSpec } from 'sluice/ir';
 import { ApiError, type FieldError } from '../../api/client';
 import { href, navigate, useLeaveGuard } from '../../app/route';
 import { arrangePositions, arrangeSpec, needsLayout } from '../../canvas/arrange';

@@ -1,6 +1,6 @@
 /** The selected node: its id and label, the component it runs, and its inputs as typed forms. */
 import { memo, type ReactElement, type RefObject } from 'react';
-import { indexPipeline, isLoopNode, type Binding, type PipelineSpec } from 'sluice/dsl';
+import { indexPipeline, isLoopNode, type Binding, type PipelineSpec } from 'sluice/ir';
 import { setInput } from '../../edit/bindings';
 import { cachedIndex, connect, connectableOutputs } from '../../edit/connect';
 import { setNodeUi } from '../../edit/nodeUi';

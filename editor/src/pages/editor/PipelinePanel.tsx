@@ -1,6 +1,6 @@
 /** The pipeline itself: name, description, inputs (typed, with defaults) and published outputs. */
 import { memo, useId, useState, type ReactElement } from 'react';
-import { isLoopNode, NAME_PATTERN, type PipelineSpec } from 'sluice/dsl';
+import { isLoopNode, NAME_PATTERN, type PipelineSpec } from 'sluice/ir';
 import { addPipelineInput, removePipelineInput, renamePipelineOutput, setPipelineOutput, updatePipelineInput } from '../../edit/pipelinePorts';
 import { portTypeLabel } from '../../edit/ports';
 import { formatParamValue } from '../../forms/paramValue';

@@ -3,7 +3,7 @@
  * save). A click on an issue that names a task selects and centres that task.
  */
 import { memo, type ReactElement } from 'react';
-import type { ValidationIssue } from 'sluice/dsl';
+import type { ValidationIssue } from 'sluice/ir';
 import type { FieldError } from '../../api/client';
 
 function ProblemsPanelView({ issues, server, onFocus }: { issues: ValidationIssue[]; server: FieldError[]; onFocus: (task: string) => void }): ReactElement {

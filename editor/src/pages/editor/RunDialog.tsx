@@ -1,6 +1,6 @@
 /** "Run": a form generated from the pipeline's inputs; saves the version if needed and starts a run. */
 import { useState, type FormEvent, type ReactElement } from 'react';
-import type { PipelineSpec } from 'sluice/dsl';
+import type { PipelineSpec } from 'sluice/ir';
 import { ApiError } from '../../api/client';
 import { FormError } from '../../forms/FormError';
 import { collectParams, initialTexts, ParamForm } from '../../forms/ParamForm';

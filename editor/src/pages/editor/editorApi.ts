@@ -4,7 +4,7 @@
  * them by id, listed newest first.
  */
 import type { CatalogComponent, Pipeline, PipelineListItem, PipelineVersionSummary } from 'sluice/api';
-import { componentSpecSchema, formatIssue, validatePipeline, type ComponentSpec, type PipelineSpec } from 'sluice/dsl';
+import { componentSpecSchema, formatIssue, validatePipeline, type ComponentSpec, type PipelineSpec } from 'sluice/ir';
 import { api } from '../../api/client';
 
 /** A catalog entry whose spec passed the IR's component schema: what the palette may put into a pipeline. */

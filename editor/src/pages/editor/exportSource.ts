@@ -1,5 +1,6 @@
 /** IR → TypeScript with dsl/codegen's `generatePipelineSource` (the code `compile()` turns back into this IR). */
-import { generatePipelineSource, type PipelineSpec } from 'sluice/dsl';
+import type { PipelineSpec } from 'sluice/ir';
+import { generatePipelineSource } from 'sluice/codegen';
 
 export function pipelineSource(spec: PipelineSpec): { ok: true; source: string } | { ok: false; error: string } {
   try {

@@ -1,5 +1,5 @@
 /** Reading a pipeline IR file the user picked (the output of `sluice compile`), with the one validator. */
-import { formatIssue, validatePipeline, type PipelineSpec, type ValidationIssue } from 'sluice/dsl';
+import { formatIssue, validatePipeline, type PipelineSpec, type ValidationIssue } from 'sluice/ir';
 
 export type OpenedFile = { ok: true; spec: PipelineSpec; issues: ValidationIssue[] } | { ok: false; error: string };
 

@@ -19,7 +19,7 @@
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type ReactElement } from 'react';
 import type { LogLine, MetricSeries, Run, RunDetail } from 'sluice/api';
-import { formatIssue, validatePipeline, type PipelineSpec } from 'sluice/dsl';
+import { formatIssue, validatePipeline, type PipelineSpec } from 'sluice/ir';
 import { ApiError, api, subscribe } from '../../api/client';
 import { href, navigate } from '../../app/route';
 import { pipelineGraph } from '../../graph/pipelineGraph';
