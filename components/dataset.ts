@@ -51,6 +51,7 @@ export interface Dataset {
 /** A Dataset file is not valid JSON or does not follow the format above. */
 export class InvalidDatasetError extends NonRetryableError {
   override readonly name: string = 'InvalidDatasetError';
+  override readonly code: string = 'invalid-dataset';
 }
 
 /** Checks that `value` is a Dataset; `source` (usually the file path) names it in errors. */

@@ -25,6 +25,7 @@ export interface OnnxModelInfo {
 /** The file is not an ONNX model, or not one this library can feed. */
 export class InvalidOnnxModelError extends InvalidModelError {
   override readonly name: string = 'InvalidOnnxModelError';
+  override readonly code: string = 'invalid-onnx-model';
 }
 
 function stringList(value: string | undefined, key: string, fail: (what: string) => never): string[] {

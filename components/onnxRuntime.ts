@@ -17,6 +17,7 @@ export type ProviderPreference = 'auto' | OrtProvider;
 /** The provider asked for cannot run this task (CUDA without a GPU task, or without CUDA). */
 export class OrtProviderError extends NonRetryableError {
   override readonly name: string = 'OrtProviderError';
+  override readonly code: string = 'ort-provider';
 }
 
 export interface OrtSession {

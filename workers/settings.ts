@@ -46,6 +46,8 @@ export interface WorkerFlags {
 /** A setting is missing or wrong: the message says which and what to do. */
 export class WorkerSettingsError extends Error {
   override readonly name = 'WorkerSettingsError';
+  readonly code = 'invalid-worker-setting';
+  readonly retryable = false;
 }
 
 export function resolveWorkerSettings(flags: WorkerFlags, env: NodeJS.ProcessEnv = process.env): WorkerSettings {

@@ -36,6 +36,8 @@ export interface WorkerProcess {
 /** A worker could not start: the message says which part and why. */
 export class WorkerStartError extends Error {
   override readonly name = 'WorkerStartError';
+  readonly code = 'worker-start';
+  readonly retryable = false;
 }
 
 export async function startWorkerProcess(settings: WorkerSettings, logger: Logger): Promise<WorkerProcess> {

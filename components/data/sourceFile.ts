@@ -13,11 +13,13 @@ export const DATA_ROOTS_SETTING = 'SLUICE_DATA_ROOTS';
 /** A source file (CSV, JSON Lines, …) is unreadable or malformed; the message names file and line. */
 export class SourceFileError extends NonRetryableError {
   override readonly name: string = 'SourceFileError';
+  override readonly code: string = 'source-file';
 }
 
 /** A run asked for a file outside the directories this worker may read. */
 export class SourceFileOutsideRootsError extends SourceFileError {
   override readonly name: string = 'SourceFileOutsideRootsError';
+  override readonly code: string = 'source-file-outside-roots';
 }
 
 /**

@@ -34,6 +34,7 @@ export type Transform = z.infer<typeof transformSchema>;
 /** A Transform file is not valid JSON or not in the format above. */
 export class InvalidTransformError extends NonRetryableError {
   override readonly name: string = 'InvalidTransformError';
+  override readonly code: string = 'invalid-transform';
 }
 
 /**

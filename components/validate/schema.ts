@@ -48,6 +48,7 @@ export type SchemaColumn = Schema['columns'][number];
 /** A Schema file is not valid JSON or not in the format above. */
 export class InvalidSchemaError extends NonRetryableError {
   override readonly name: string = 'InvalidSchemaError';
+  override readonly code: string = 'invalid-schema';
 }
 
 export interface InferSchemaOptions {

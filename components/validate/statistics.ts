@@ -56,6 +56,7 @@ export type CategorySummary = NonNullable<ColumnStatistics['categories']>;
 /** A Statistics file is not valid JSON or not in the format above. */
 export class InvalidStatisticsError extends NonRetryableError {
   override readonly name: string = 'InvalidStatisticsError';
+  override readonly code: string = 'invalid-statistics';
 }
 
 /** min, max, mean and population std of finite numbers (Welford's update: stable for large values). */

@@ -18,6 +18,7 @@ function describeDataset(artifact: InputArtifact): string {
 /** Data that breaks its schema; the message lists every anomaly. */
 export class SchemaValidationError extends NonRetryableError {
   override readonly name: string = 'SchemaValidationError';
+  override readonly code: string = 'schema-validation';
 }
 
 export const validateSchema = component({

@@ -3,4 +3,5 @@ import { NonRetryableError } from '../errors';
 
 export class CodegenError extends NonRetryableError {
   override readonly name: string = 'CodegenError';
+  override readonly code: string = 'codegen';
 }

@@ -230,4 +230,6 @@ export function reconcileIntervalFromEnv(env: NodeJS.ProcessEnv = process.env): 
 /** A reconciler setting is wrong: the message says which and what it takes. */
 export class ReconcileSettingError extends Error {
   override readonly name = 'ReconcileSettingError';
+  readonly code = 'invalid-setting';
+  readonly retryable = false;
 }

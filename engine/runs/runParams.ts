@@ -8,6 +8,7 @@ import type { Json } from '../temporal/workflows/types';
 
 export class RunParamsError extends NonRetryableError {
   override readonly name = 'RunParamsError';
+  override readonly code: string = 'invalid-params';
   constructor(
     readonly pipeline: string,
     readonly problems: string[],

@@ -21,6 +21,10 @@ export type ProblemBody = Problem;
 export class ApiProblem extends Error {
   override readonly name = 'ApiProblem';
   readonly status: number;
+  /** The problem type is the code. */
+  get code(): ProblemType {
+    return this.type;
+  }
   constructor(
     readonly type: ProblemType,
     readonly detail: string,

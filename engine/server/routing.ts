@@ -90,6 +90,7 @@ export function implement<K extends OperationId>(operationId: K, implementation:
 /** A reply or an event that its contract does not describe (found by `checkResponses`). */
 export class ContractViolation extends Error {
   override readonly name = 'ContractViolation';
+  readonly code = 'contract-violation';
 }
 
 /** Whether replies are checked against the contract at run time (tests; off in production). */

@@ -16,6 +16,7 @@ import type { Registry } from 'prom-client';
 import swaggerUi from 'swagger-ui-express';
 import type { ArtifactStore } from '../stores/artifacts/index';
 import { createLogger, type Logger } from '../logging';
+import { CodedError } from '../errors';
 import type { MetadataStore } from '../stores/metadata/index';
 import { artifactRoutes } from './artifacts';
 import { tokenAuthenticator, type AuthOptions } from './auth';
@@ -90,7 +91,9 @@ export interface ApiServer {
 }
 
 /** The server cannot start as configured (auth off on a public address, port taken, …). */
-export class ApiServerError extends Error {
+export type ApiServerErrorCode = 'insecure-bind' | 'token-store-unreadable' | 'port-in-use' | 'cannot-listen';
+
+export class ApiServerError extends CodedError<ApiServerErrorCode> {
   override readonly name = 'ApiServerError';
 }
 
@@ -162,6 +165,7 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
     const port = options.port ?? DEFAULT_API_PORT;
     if (!deps.auth.enabled && !isLoopbackHost(host)) {
       throw new ApiServerError(
+        'insecure-bind',
         `refusing to listen on ${host}:${port} with authentication off: without API tokens the API may serve only loopback addresses ` +
           '(127.0.0.1, ::1, localhost). Turn auth on and create a token (`sluice tokens create --role admin --name <you>`), or listen on 127.0.0.1.',
       );
@@ -171,7 +175,7 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
       try {
         active = (await deps.metadata.listApiTokens()).filter((t) => !t.revokedAt).length;
       } catch (e) {
-        throw new ApiServerError(`authentication is on but the token store (the metadata store) cannot be read: ${e instanceof Error ? e.message : String(e)}`);
+        throw new ApiServerError('token-store-unreadable', `authentication is on but the token store (the metadata store) cannot be read: ${e instanceof Error ? e.message : String(e)}`, true);
       }
       if (active === 0) logger.warn('authentication is on and no API token exists yet: create one with `sluice tokens create --role admin --name <you>`');
     }
@@ -179,11 +183,9 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
     await new Promise<void>((resolve, reject) => {
       const onError = (e: NodeJS.ErrnoException): void => {
         reject(
-          new ApiServerError(
-            e.code === 'EADDRINUSE'
-              ? `cannot listen on ${host}:${port}: the port is in use (choose another port)`
-              : `cannot listen on ${host}:${port}: ${e.message}`,
-          ),
+          e.code === 'EADDRINUSE'
+            ? new ApiServerError('port-in-use', `cannot listen on ${host}:${port}: the port is in use (choose another port)`)
+            : new ApiServerError('cannot-listen', `cannot listen on ${host}:${port}: ${e.message}`),
         );
       };
       server.once('error', onError);

@@ -7,6 +7,9 @@ import path from 'node:path';
 
 export class StateDirBusyError extends Error {
   override readonly name = 'StateDirBusyError';
+  readonly code = 'state-dir-busy';
+  /** The owner may end: the same command can succeed then. */
+  readonly retryable = true;
 }
 
 function alive(pid: number): boolean {

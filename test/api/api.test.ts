@@ -669,7 +669,7 @@ for (const backend of backends()) {
           logger: silent,
         });
         for (const host of ['0.0.0.0', '::', '192.168.1.10', 'example.com']) {
-          await expect(open.listen({ host, port: 0 })).rejects.toMatchObject({ name: 'ApiServerError', message: matching(/refusing to listen on .* with authentication off/) });
+          await expect(open.listen({ host, port: 0 })).rejects.toMatchObject({ name: 'ApiServerError', code: 'insecure-bind', message: matching(/refusing to listen on .* with authentication off/) });
         }
         const local = await open.listen({ host: 'localhost', port: 0 });
         expect((await get(`${local.url}/healthz`)).status).toBe(200);

@@ -37,6 +37,8 @@ export const runNvidiaSmi: NvidiaSmi = () =>
 /** Invalid SLUICE_GPUS / --gpus: the message shows the accepted forms. */
 export class GpuSettingError extends Error {
   override readonly name = 'GpuSettingError';
+  readonly code = 'invalid-gpu-setting';
+  readonly retryable = false;
 }
 
 /** What a GPU setting asks for. */

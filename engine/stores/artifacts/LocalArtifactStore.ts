@@ -26,11 +26,13 @@ export const DEFAULT_ARTIFACT_ROOT = '.sluice/artifacts';
 /** The URI names no artifact in this store: another store's URI, or a path outside the root. */
 export class InvalidArtifactUriError extends NonRetryableError {
   override readonly name: string = 'InvalidArtifactUriError';
+  override readonly code: string = 'invalid-artifact-uri';
 }
 
 /** The URI is well formed but nothing is stored under it (deleted store, or another machine's). */
 export class ArtifactNotFoundError extends NonRetryableError {
   override readonly name: string = 'ArtifactNotFoundError';
+  override readonly code: string = 'artifact-not-found';
 }
 
 export interface LocalArtifactStoreOptions {

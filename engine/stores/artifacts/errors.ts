@@ -7,6 +7,7 @@ import { NonRetryableError, SluiceError } from '../../../dsl';
 /** The artifact store setting is wrong: an unknown scheme, a bad bucket name, a bad S3 setting. */
 export class ArtifactStoreConfigError extends NonRetryableError {
   override readonly name: string = 'ArtifactStoreConfigError';
+  override readonly code: string = 'artifact-store-config';
 }
 
 /**
@@ -15,6 +16,7 @@ export class ArtifactStoreConfigError extends NonRetryableError {
  */
 export class ArtifactStoreAccessError extends NonRetryableError {
   override readonly name: string = 'ArtifactStoreAccessError';
+  override readonly code: string = 'artifact-store-access';
 }
 
 /**
@@ -23,6 +25,7 @@ export class ArtifactStoreAccessError extends NonRetryableError {
  */
 export class ArtifactStoreUnavailableError extends SluiceError {
   override readonly name: string = 'ArtifactStoreUnavailableError';
+  override readonly code: string = 'artifact-store-unavailable';
 }
 
 /**
@@ -31,4 +34,5 @@ export class ArtifactStoreUnavailableError extends SluiceError {
  */
 export class ArtifactCorruptedError extends NonRetryableError {
   override readonly name: string = 'ArtifactCorruptedError';
+  override readonly code: string = 'artifact-corrupted';
 }

@@ -10,6 +10,7 @@ import type { ComponentSpec } from '../../../dsl/ir/index';
 
 export class ComponentNotFoundError extends NonRetryableError {
   override readonly name = 'ComponentNotFoundError';
+  override readonly code: string = 'component-not-found';
 }
 
 export class ComponentRegistry {

@@ -30,6 +30,7 @@ export interface DeviceLease {
 /** The pool was asked for a device by a task that was cancelled while it waited. */
 export class DeviceWaitAborted extends Error {
   override readonly name = 'DeviceWaitAborted';
+  readonly code = 'device-wait-aborted';
 }
 
 export class DevicePool {

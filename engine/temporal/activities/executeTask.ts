@@ -437,6 +437,7 @@ function artifactRef(record: ArtifactRecord): ArtifactRefValue {
 
 /** Bad input for this task: retrying cannot help. */
 class BadTaskInput extends Error {
+  readonly code = 'bad-task-input';
   readonly retryable = false;
   override readonly name = 'BadTaskInput';
 }

@@ -38,16 +38,19 @@ export interface RunCommandOptions {
 /** The executable is not on this worker: retrying on the same worker cannot help. */
 export class CommandNotFoundError extends NonRetryableError {
   override readonly name: string = 'CommandNotFoundError';
+  override readonly code: string = 'command-not-found';
 }
 
 /** The command spec or the task's inputs do not fit together (bad placeholder, missing input, bad dir). */
 export class CommandSpecError extends NonRetryableError {
   override readonly name: string = 'CommandSpecError';
+  override readonly code: string = 'command-spec';
 }
 
 /** The command exited non-zero or was killed: may be transient (OOM, flaky network), so retryable. */
 export class CommandFailedError extends SluiceError {
   override readonly name: string = 'CommandFailedError';
+  override readonly code: string = 'command-failed';
   constructor(
     message: string,
     readonly exitCode: number | null,
@@ -61,11 +64,13 @@ export class CommandFailedError extends SluiceError {
 /** The command exited 0 but a parameter output file is missing or does not parse as its type. */
 export class CommandOutputError extends NonRetryableError {
   override readonly name: string = 'CommandOutputError';
+  override readonly code: string = 'command-output';
 }
 
 /** The attempt was cancelled and the command stopped. */
 export class CommandCancelledError extends SluiceError {
   override readonly name: string = 'CommandCancelledError';
+  override readonly code: string = 'command-cancelled';
 }
 
 const KILL_GRACE_MS = 5_000;

@@ -30,6 +30,8 @@ export interface StartWorkersOptions extends Omit<ExecuteTaskDeps, 'devices'> {
 /** A worker cannot be set up as asked: the message says what to change. */
 export class WorkerSetupError extends Error {
   override readonly name = 'WorkerSetupError';
+  readonly code = 'worker-setup';
+  readonly retryable = false;
 }
 
 export interface RunningWorkers {
