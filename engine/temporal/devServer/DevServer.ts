@@ -30,6 +30,19 @@ export interface DevServerOptions {
   portFreeTimeoutMs?: number;
 }
 
+/**
+ * Dynamic config of the dev server. The history service reads its transfer queue (the tasks that
+ * hand a scheduled activity or workflow task to matching) at most 20 times a second by default: a
+ * chain step needs two such reads, so after the rate limiter's burst every step took 100 ms however
+ * fast the worker was (measured on a raw Temporal chain: 100 ms/step, ~30-50 ms/step with the limit
+ * lifted, on a loaded 2-core machine). The limit protects a shared database from polling; the dev
+ * server's is a local SQLite file. Timers (retry back-off, schedules) are read the same way.
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, number>> = {
+  'history.transferProcessorMaxPollRPS': 10_000,
+  'history.timerProcessorMaxPollRPS': 10_000,
+};
+
 export class DevServer {
   private exited = false;
   private stderrTail = '';
@@ -73,6 +86,7 @@ export class DevServer {
     const port = options.port ?? (await freePort());
     if (options.port !== undefined) await waitForFreePort(ip, port, options.portFreeTimeoutMs ?? 10_000);
     const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-level', 'error'];
+    for (const [key, value] of Object.entries(DEV_SERVER_DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${value}`);
     if (options.dbFilename) {
       await mkdir(path.dirname(options.dbFilename), { recursive: true });
       args.push('--db-filename', options.dbFilename);
