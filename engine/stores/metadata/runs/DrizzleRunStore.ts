@@ -34,13 +34,7 @@ export class DrizzleRunStore implements RunStore {
     );
   }
 
-  async createRun(run: {
-    id: string;
-    pipelineVersionId: string;
-    params: Record<string, Json>;
-    trigger: Record<string, Json>;
-    workflowId: string;
-  }): Promise<RunRecord> {
+  async createRun(run: Parameters<RunStore['createRun']>[0]): Promise<RunRecord> {
     const version = await getPipelineVersionIn(this.db, run.pipelineVersionId);
     if (!version) {
       throw new MetadataStoreError(
@@ -52,17 +46,7 @@ export class DrizzleRunStore implements RunStore {
     return insertRunAndRead(this.db, { ...run, pipelineId: version.pipelineId });
   }
 
-  async updateRun(
-    id: string,
-    patch: {
-      status: RunStatus;
-      startedAt?: Date;
-      finishedAt?: Date;
-      error?: string | null;
-      failedTask?: string | null;
-      outputs?: Record<string, Json> | null;
-    },
-  ): Promise<void> {
+  async updateRun(id: string, patch: Parameters<RunStore['updateRun']>[1]): Promise<void> {
     const final = FINAL_RUN_STATUSES.includes(patch.status);
     const updated = await this.db
       .update(runs)
