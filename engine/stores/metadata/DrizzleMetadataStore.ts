@@ -80,13 +80,22 @@ export function createDrizzleMetadataStore(options: DrizzleMetadataStoreOptions)
 /**
  * The concerns' methods side by side on one object, each bound to its concern, so that callers see
  * one store (`metadata.getRun`, `metadata.lineage`) and a new concern needs no delegating code.
- * A method name two concerns share is a mistake this refuses at once (the first test to open a store).
  */
 function flatten(concerns: MetadataConcerns): AllMetadataConcerns {
   // Filled in below: every interface method is a public method of its concern's class.
   const flat = {} as AllMetadataConcerns;
+  bindConcernMethods(Object.entries(concerns) as [string, object][], flat);
+  return flat;
+}
+
+/**
+ * Puts each concern's methods (those of its class, and own function properties) onto `onto`,
+ * bound to the concern. A method name two concerns share is a mistake this refuses at once (the
+ * first test to open a store), rather than letting one silently shadow the other.
+ */
+export function bindConcernMethods(concerns: readonly [name: string, concern: object][], onto: object): void {
   const owner = new Map<string, string>();
-  for (const [name, concern] of Object.entries(concerns) as [string, object][]) {
+  for (const [name, concern] of concerns) {
     const prototype = Object.getPrototypeOf(concern) as object;
     for (const method of new Set([...Object.getOwnPropertyNames(prototype), ...Object.keys(concern)])) {
       const value: unknown = Reflect.get(concern, method);
@@ -94,8 +103,7 @@ function flatten(concerns: MetadataConcerns): AllMetadataConcerns {
       const taken = owner.get(method);
       if (taken !== undefined) throw new Error(`the metadata store concerns "${taken}" and "${name}" both have a method ${method}: rename one`);
       owner.set(method, name);
-      Reflect.set(flat, method, (value as (...args: unknown[]) => unknown).bind(concern));
+      Reflect.set(onto, method, (value as (...args: unknown[]) => unknown).bind(concern));
     }
   }
-  return flat;
 }

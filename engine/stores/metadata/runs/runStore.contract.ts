@@ -42,6 +42,26 @@ export function describeRunStoreContract(storeUnderTest: () => MetadataStore): v
       expect(await store.getRun(`missing-${uid()}`)).toBeUndefined();
     });
 
+    it('records a submitted run with its pipeline, version and experiment in one transaction, idempotently', async () => {
+      const spec = pipelineSpec(`p${uid()}`);
+      const experiment = await store.createExperiment({ id: `e-${uid()}`, name: `exp-${uid()}` });
+      const run = { id: `r-${uid()}`, params: { lr: 0.2 }, trigger: { kind: 'api' }, workflowId: `wf-${uid()}` };
+      const first = await store.recordSubmittedRun({ spec, digest: 'd1', run, experimentId: experiment.id });
+      expect(first.version).toMatchObject({ pipelineName: spec.name, digest: 'd1', spec });
+      expect(first.run).toMatchObject({ ...run, pipelineVersionId: first.version.id, pipelineName: spec.name, status: 'pending' });
+      expect(await store.recordSubmittedRun({ spec, digest: 'd1', run, experimentId: experiment.id })).toEqual(first);
+      expect((await store.listRuns({ experimentId: experiment.id })).map((r) => r.id)).toEqual([run.id]);
+
+      // An unknown experiment refuses the whole submission: no pipeline, no version, no run.
+      const other = pipelineSpec(`p${uid()}`);
+      const refused = { ...run, id: `r-${uid()}` };
+      await expect(
+        store.recordSubmittedRun({ spec: other, digest: 'd2', run: refused, experimentId: `missing-${uid()}` }),
+      ).rejects.toMatchObject({ name: 'MetadataStoreError', code: 'not_found' });
+      expect(await store.getRun(refused.id)).toBeUndefined();
+      expect((await store.listPipelines()).map((p) => p.name)).not.toContain(other.name);
+    });
+
     it('refuses a run of an unregistered version', async () => {
       await expect(
         store.createRun({ id: uid(), pipelineVersionId: `nope-${uid()}`, params: {}, trigger: {}, workflowId: 'w' }),
