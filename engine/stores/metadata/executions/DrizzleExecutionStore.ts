@@ -39,11 +39,7 @@ export class DrizzleExecutionStore implements ExecutionStore {
         const [written] = await this.db
           .insert(executions)
           .values({
-            id: e.id,
-            runId: e.runId,
-            taskId: e.taskId,
-            componentName: e.componentName,
-            componentDigest: e.componentDigest,
+            ...identityOf(e),
             status: 'running',
             attempt: e.attempt,
             params: e.params,
@@ -111,11 +107,7 @@ export class DrizzleExecutionStore implements ExecutionStore {
             await this.db
               .insert(executions)
               .values({
-                id: e.id,
-                runId: e.runId,
-                taskId: e.taskId,
-                componentName: e.componentName,
-                componentDigest: e.componentDigest,
+                ...identityOf(e),
                 status: e.status,
                 params: e.params,
                 outputParams: e.outputParams ?? null,
@@ -197,6 +189,11 @@ export class DrizzleExecutionStore implements ExecutionStore {
     }
     return counts;
   }
+}
+
+/** What names an execution: the columns that both of its inserts (start, record) take from the caller. */
+function identityOf(e: Pick<ExecutionRecord, 'id' | 'runId' | 'taskId' | 'componentName' | 'componentDigest'>) {
+  return { id: e.id, runId: e.runId, taskId: e.taskId, componentName: e.componentName, componentDigest: e.componentDigest };
 }
 
 /** Executions as ExecutionRecords, for the lineage store too. */
