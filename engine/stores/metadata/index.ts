@@ -1,7 +1,7 @@
 /** The metadata store: what ran, with what, producing what. PGlite or PostgreSQL through drizzle. */
 export type * from './MetadataStore';
-export { DrizzleMetadataStore, METADATA_MIGRATIONS_FOLDER } from './DrizzleMetadataStore';
-export type { DrizzleMetadataStoreOptions, MetadataDatabase } from './DrizzleMetadataStore';
+export { createDrizzleMetadataStore, METADATA_MIGRATIONS_FOLDER } from './DrizzleMetadataStore';
+export type { DrizzleMetadataStore, DrizzleMetadataStoreOptions, MetadataDatabase } from './DrizzleMetadataStore';
 export {
   DEFAULT_DATA_DIR,
   IN_MEMORY_DATA_DIR,

@@ -12,7 +12,8 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Pool } from 'pg';
-import { DrizzleMetadataStore, METADATA_MIGRATIONS_FOLDER, METADATA_MIGRATIONS_TABLE } from './DrizzleMetadataStore';
+import { createDrizzleMetadataStore, METADATA_MIGRATIONS_FOLDER, METADATA_MIGRATIONS_TABLE } from './DrizzleMetadataStore';
+import type { DrizzleMetadataStore } from './DrizzleMetadataStore';
 import { MetadataStoreError, messageOf } from './errors';
 
 export const DEFAULT_DATA_DIR = '.sluice/db';
@@ -56,7 +57,7 @@ export function createPgliteMetadataStore(
   const migrationsFolder = options.migrationsFolder ?? METADATA_MIGRATIONS_FOLDER;
   const db = drizzlePglite({ client });
   const description = options.description ?? `PGlite at ${client.dataDir ?? IN_MEMORY_DATA_DIR}`;
-  return new DrizzleMetadataStore({
+  return createDrizzleMetadataStore({
     db,
     description,
     migrate: () =>
@@ -79,7 +80,7 @@ export function createPostgresMetadataStore(
 ): DrizzleMetadataStore {
   const description = options.description ?? 'PostgreSQL';
   const migrationsFolder = options.migrationsFolder ?? METADATA_MIGRATIONS_FOLDER;
-  return new DrizzleMetadataStore({
+  return createDrizzleMetadataStore({
     db: drizzleNodePg({ client: pool }),
     description,
     migrate: () =>

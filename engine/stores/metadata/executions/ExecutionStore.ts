@@ -1,0 +1,104 @@
+/** Executions: one row per task path of a run, its attempts, status, parameters and cache key. */
+import type { ArtifactRecord } from '../artifacts/ArtifactRecordStore';
+import type { Json } from '../Json';
+
+/** 'waiting': an approval gate waiting for its decision. */
+export type ExecutionStatus = 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled' | 'cached' | 'skipped';
+
+export interface ExecutionRecord {
+  /** Deterministic: the same task of the same run always has the same id. */
+  id: string;
+  runId: string;
+  taskId: string;
+  componentName: string;
+  componentDigest: string;
+  status: ExecutionStatus;
+  /** Number of the attempt that last wrote this row (1-based). */
+  attempt: number;
+  /** Parameter input values. */
+  params: Record<string, Json>;
+  /** Parameter output values. */
+  outputParams: Record<string, Json> | null;
+  error: string | null;
+  cacheKey: string | null;
+  cachedFrom: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+}
+
+/** A reusable earlier result: a succeeded execution and its output artifacts. */
+export interface CachedExecution {
+  execution: ExecutionRecord;
+  /** Output artifacts by port. */
+  outputs: Record<string, ArtifactRecord>;
+}
+
+export interface ExecutionStore {
+  /**
+   * Inserts the execution, or on a retry updates attempt/status/startedAt of the same row (and
+   * clears the previous attempt's result). An older attempt than the stored one, or the same attempt
+   * of an execution that already finished, changes nothing. Returns the stored row.
+   */
+  startExecution(e: {
+    id: string;
+    runId: string;
+    taskId: string;
+    componentName: string;
+    componentDigest: string;
+    attempt: number;
+    params: Record<string, Json>;
+    cacheKey?: string | null;
+    startedAt?: Date;
+  }): Promise<ExecutionRecord>;
+  /**
+   * Records how the execution ended. Fields left out keep their value (`error` is cleared,
+   * `finishedAt` defaults to now). With `attempt`, only the row written by that attempt is
+   * finished: a late finish from a superseded attempt is ignored instead of clobbering its retry.
+   */
+  finishExecution(
+    id: string,
+    result: {
+      status: ExecutionStatus;
+      error?: string | null;
+      outputParams?: Record<string, Json> | null;
+      finishedAt?: Date;
+      /** Execution whose outputs were reused (status 'cached'). */
+      cachedFrom?: string | null;
+      cacheKey?: string | null;
+      attempt?: number;
+    },
+  ): Promise<void>;
+  /**
+   * Records an execution that ran no component in this attempt (skipped, reused, an approval gate
+   * waiting or decided) in one write: inserts the row, or updates it while its stored status is
+   * 'running' or 'waiting'. A finished row is left alone, so a re-delivered or late call changes
+   * nothing. `startedAt` keeps its stored value on update; `finishedAt` defaults to now for final
+   * statuses and stays null for 'waiting'. Returns the stored row.
+   */
+  recordExecution(e: {
+    id: string;
+    runId: string;
+    taskId: string;
+    componentName: string;
+    componentDigest: string;
+    status: Exclude<ExecutionStatus, 'running'>;
+    params: Record<string, Json>;
+    outputParams?: Record<string, Json> | null;
+    error?: string | null;
+    cacheKey?: string | null;
+    cachedFrom?: string | null;
+    startedAt?: Date;
+    finishedAt?: Date;
+  }): Promise<ExecutionRecord>;
+  getExecution(id: string): Promise<ExecutionRecord | undefined>;
+  /** In start order. */
+  listExecutions(runId: string): Promise<ExecutionRecord[]>;
+  /** Executions of each run counted by status, in one query (runs lists' status summaries). */
+  countExecutionsByStatus(runIds: readonly string[]): Promise<Map<string, Partial<Record<ExecutionStatus, number>>>>;
+  /**
+   * The newest succeeded execution with this cache key (finished within `maxAgeMs` of `now`, when
+   * given) and its output artifacts. Only originals count: 'cached' rows point at one, which is found
+   * itself.
+   */
+  findCachedExecution(cacheKey: string, options?: { maxAgeMs?: number; now?: Date }): Promise<CachedExecution | undefined>;
+}

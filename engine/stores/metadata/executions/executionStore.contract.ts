@@ -1,0 +1,278 @@
+/**
+ * The ExecutionStore contract: executions, their attempts, recorded executions and cache lookups.
+ * Part of the MetadataStore contract (../metadataStore.contract.ts runs it on every backend); it
+ * gets the backend's shared store and uses fresh ids, so it also proves filtering among other rows.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { artifactInput, runFixtures, uid } from '../fixtures.contract';
+import type { MetadataStore } from '../MetadataStore';
+
+export function describeExecutionStoreContract(storeUnderTest: () => MetadataStore): void {
+  describe('executions', () => {
+    let store: MetadataStore;
+    beforeAll(() => {
+      store = storeUnderTest();
+    });
+    const { newRun, startTask } = runFixtures(() => store);
+
+    it('starts an execution and reads it back', async () => {
+      const { run } = await newRun();
+      const startedAt = new Date('2030-05-06T07:08:09.123Z');
+      const e = await store.startExecution({
+        id: `${run.id}/train`,
+        runId: run.id,
+        taskId: 'train',
+        componentName: 'trainer',
+        componentDigest: 'abc',
+        attempt: 1,
+        params: { epochs: 3 },
+        cacheKey: 'key-1',
+        startedAt,
+      });
+      expect(e).toEqual({
+        id: `${run.id}/train`,
+        runId: run.id,
+        taskId: 'train',
+        componentName: 'trainer',
+        componentDigest: 'abc',
+        status: 'running',
+        attempt: 1,
+        params: { epochs: 3 },
+        outputParams: null,
+        error: null,
+        cacheKey: 'key-1',
+        cachedFrom: null,
+        startedAt,
+        finishedAt: null,
+      });
+      expect(await store.getExecution(e.id)).toEqual(e);
+      expect(await store.getExecution(`missing-${uid()}`)).toBeUndefined();
+    });
+
+    it('upserts a retried execution: one row, the newer attempt', async () => {
+      const { run } = await newRun();
+      const first = await startTask(run.id, 'train', 1);
+      await store.finishExecution(first.id, { status: 'failed', error: 'OOM' });
+      expect(await store.getExecution(first.id)).toMatchObject({ status: 'failed', error: 'OOM', attempt: 1 });
+
+      const second = await startTask(run.id, 'train', 2);
+      expect(second).toMatchObject({ id: first.id, attempt: 2, status: 'running', error: null, finishedAt: null });
+      expect(await store.listExecutions(run.id)).toHaveLength(1);
+
+      // A stale start of attempt 1 and a late finish of attempt 1 leave attempt 2 alone.
+      expect(await startTask(run.id, 'train', 1)).toMatchObject({ attempt: 2, status: 'running' });
+      await store.finishExecution(first.id, { status: 'failed', error: 'late', attempt: 1 });
+      expect(await store.getExecution(first.id)).toMatchObject({ attempt: 2, status: 'running', error: null });
+
+      await store.finishExecution(first.id, { status: 'succeeded', outputParams: { loss: 0.1 }, attempt: 2 });
+      const done = await store.getExecution(first.id);
+      expect(done).toMatchObject({ attempt: 2, status: 'succeeded', outputParams: { loss: 0.1 }, error: null });
+      expect(done?.finishedAt).toBeInstanceOf(Date);
+
+      // A re-delivered start of the same attempt does not reopen the finished execution.
+      expect(await startTask(run.id, 'train', 2)).toEqual(done);
+      expect(await store.listExecutions(run.id)).toEqual([done]);
+    });
+
+    it('records a cache hit with the execution it reused', async () => {
+      const { run } = await newRun();
+      const original = await startTask(run.id, 'a');
+      await store.finishExecution(original.id, { status: 'succeeded' });
+      const hit = await startTask(run.id, 'b');
+      await store.finishExecution(hit.id, { status: 'cached', cachedFrom: original.id });
+      expect(await store.getExecution(hit.id)).toMatchObject({ status: 'cached', cachedFrom: original.id });
+    });
+
+    it('refuses to finish an unknown execution', async () => {
+      await expect(store.finishExecution(`missing-${uid()}`, { status: 'succeeded' })).rejects.toMatchObject({
+        code: 'not_found',
+      });
+    });
+
+    it('lists a run’s executions in start order', async () => {
+      const { run } = await newRun();
+      const other = await newRun();
+      await startTask(other.run.id, 'x');
+      const ids = [];
+      for (const task of ['c', 'a', 'b']) ids.push((await startTask(run.id, task)).id);
+      expect((await store.listExecutions(run.id)).map((e) => e.id)).toEqual(ids);
+    });
+
+    it('counts executions by status for several runs in one query', async () => {
+      const { run } = await newRun();
+      const other = await newRun();
+      await startTask(run.id, 'a');
+      const b = await startTask(run.id, 'b');
+      await store.finishExecution(b.id, { status: 'succeeded' });
+      const counts = await store.countExecutionsByStatus([run.id, other.run.id, `missing-${uid()}`]);
+      expect(counts.get(run.id)).toEqual({ running: 1, succeeded: 1 });
+      expect(counts.get(other.run.id)).toEqual({});
+      expect((await store.countExecutionsByStatus([])).size).toBe(0);
+    });
+
+    describe('recorded executions', () => {
+      const base = (runId: string, taskId: string) => ({
+        id: `${runId}/${taskId}`,
+        runId,
+        taskId,
+        componentName: taskId,
+        componentDigest: `c-${taskId}`,
+        params: { p: 1 },
+      });
+
+      it('records a skipped execution once: a second call changes nothing', async () => {
+        const { run } = await newRun();
+        const first = await store.recordExecution({ ...base(run.id, 'gate'), status: 'skipped' });
+        expect(first).toMatchObject({ status: 'skipped', attempt: 1, params: { p: 1 }, error: null, cachedFrom: null });
+        expect(first.finishedAt).toBeInstanceOf(Date);
+        const again = await store.recordExecution({ ...base(run.id, 'gate'), status: 'failed', error: 'late' });
+        expect(again).toEqual(first);
+      });
+
+      it('takes a waiting gate to its decision, keeping its start time', async () => {
+        const { run } = await newRun();
+        const startedAt = new Date('2031-01-01T00:00:00.000Z');
+        const waiting = await store.recordExecution({ ...base(run.id, 'approve'), status: 'waiting', startedAt });
+        expect(waiting).toMatchObject({ status: 'waiting', finishedAt: null, startedAt });
+        const decided = await store.recordExecution({
+          ...base(run.id, 'approve'),
+          status: 'succeeded',
+          outputParams: { approved: true },
+        });
+        expect(decided).toMatchObject({ status: 'succeeded', outputParams: { approved: true }, startedAt });
+        expect(decided.finishedAt).toBeInstanceOf(Date);
+        // A late re-delivery of "waiting" does not reopen it.
+        expect(await store.recordExecution({ ...base(run.id, 'approve'), status: 'waiting' })).toEqual(decided);
+        expect(await store.listExecutions(run.id)).toEqual([decided]);
+      });
+
+      it('never clobbers an execution that ran and finished', async () => {
+        const { run } = await newRun();
+        const ran = await startTask(run.id, 'train');
+        await store.finishExecution(ran.id, { status: 'succeeded', outputParams: { loss: 0.5 } });
+        const done = await store.getExecution(ran.id);
+        await store.recordExecution({ ...base(run.id, 'train'), status: 'skipped' });
+        expect(await store.getExecution(ran.id)).toEqual(done);
+        // …but one still running may be recorded (e.g. cancelled by the workflow).
+        const running = await startTask(run.id, 'other');
+        expect(await store.recordExecution({ ...base(run.id, 'other'), status: 'cancelled', error: 'run cancelled' })).toMatchObject({
+          id: running.id,
+          status: 'cancelled',
+          error: 'run cancelled',
+          startedAt: running.startedAt,
+        });
+      });
+
+      it('records a reused result with the execution it came from', async () => {
+        const old = await newRun();
+        const original = await startTask(old.run.id, 'train');
+        await store.finishExecution(original.id, { status: 'succeeded', outputParams: { acc: 0.9 } });
+        const { run } = await newRun();
+        const reused = await store.recordExecution({
+          ...base(run.id, 'train'),
+          status: 'cached',
+          cachedFrom: original.id,
+          outputParams: { acc: 0.9 },
+        });
+        expect(reused).toMatchObject({ status: 'cached', cachedFrom: original.id, outputParams: { acc: 0.9 } });
+      });
+
+      it('refuses an unknown run or reused execution', async () => {
+        await expect(
+          store.recordExecution({ ...base(`missing-${uid()}`, 'x'), status: 'skipped' }),
+        ).rejects.toMatchObject({ code: 'not_found' });
+        const { run } = await newRun();
+        await expect(
+          store.recordExecution({ ...base(run.id, 'x'), status: 'cached', cachedFrom: `missing-${uid()}` }),
+        ).rejects.toMatchObject({ code: 'not_found' });
+      });
+    });
+
+    describe('cache lookup', () => {
+      /** A finished execution with key `key`, one output artifact and an output parameter. */
+      async function execution(
+        runId: string,
+        taskId: string,
+        key: string,
+        status: 'succeeded' | 'failed' | 'cached' | 'running',
+        finishedAt?: Date,
+        cachedFrom?: string,
+      ) {
+        const e = await store.startExecution({
+          id: `${runId}/${taskId}`,
+          runId,
+          taskId,
+          componentName: 'trainer',
+          componentDigest: 'd',
+          attempt: 1,
+          params: {},
+          cacheKey: key,
+        });
+        const model = await store.recordArtifact(artifactInput(`${e.id}/model`));
+        await store.recordEvent({ executionId: e.id, artifactId: cachedFrom ? `${cachedFrom}/model` : model.id, kind: 'output', port: 'model' });
+        if (status !== 'running') {
+          await store.finishExecution(e.id, {
+            status,
+            outputParams: { acc: taskId },
+            ...(finishedAt ? { finishedAt } : {}),
+            ...(cachedFrom ? { cachedFrom } : {}),
+          });
+        }
+        return { id: e.id, model };
+      }
+
+      it('finds the newest succeeded execution with the key, with its outputs by port', async () => {
+        const key = `key-${uid()}`;
+        const { run } = await newRun();
+        const older = await execution(run.id, 'older', key, 'succeeded', new Date('2030-01-01T00:00:00Z'));
+        const newer = await execution(run.id, 'newer', key, 'succeeded', new Date('2030-01-02T00:00:00Z'));
+        await execution(run.id, 'failed', key, 'failed', new Date('2030-01-03T00:00:00Z'));
+        await execution(run.id, 'running', key, 'running');
+        await execution(run.id, 'elsewhere', `other-${uid()}`, 'succeeded', new Date('2030-01-04T00:00:00Z'));
+
+        const hit = await store.findCachedExecution(key);
+        expect(hit?.execution).toMatchObject({ id: newer.id, status: 'succeeded', cacheKey: key, outputParams: { acc: 'newer' } });
+        expect(hit?.outputs).toEqual({ model: newer.model });
+        expect(older.id).not.toBe(newer.id);
+        expect(await store.findCachedExecution(`missing-${uid()}`)).toBeUndefined();
+      });
+
+      it('follows a cached execution to its original', async () => {
+        const key = `key-${uid()}`;
+        const first = await newRun();
+        const original = await execution(first.run.id, 'train', key, 'succeeded', new Date('2030-02-01T00:00:00Z'));
+        const second = await newRun();
+        // Newer, same key, but a reuse: the lookup answers with the original it reused.
+        await execution(second.run.id, 'train', key, 'cached', new Date('2030-02-02T00:00:00Z'), original.id);
+        const hit = await store.findCachedExecution(key);
+        expect(hit?.execution.id).toBe(original.id);
+        expect(hit?.outputs.model?.id).toBe(original.model.id);
+      });
+
+      it('ignores results older than maxAgeMs', async () => {
+        const key = `key-${uid()}`;
+        const { run } = await newRun();
+        const finishedAt = new Date('2030-03-01T00:00:00Z');
+        const e = await execution(run.id, 'train', key, 'succeeded', finishedAt);
+        const now = new Date(finishedAt.getTime() + 60_000);
+        expect((await store.findCachedExecution(key, { maxAgeMs: 60_000, now }))?.execution.id).toBe(e.id);
+        expect(await store.findCachedExecution(key, { maxAgeMs: 59_999, now })).toBeUndefined();
+        // Against the database clock (2030 is in the future, so it is young enough).
+        expect((await store.findCachedExecution(key, { maxAgeMs: 1000 }))?.execution.id).toBe(e.id);
+        const fresh = await newRun();
+        const past = await execution(fresh.run.id, 'train', `key-${uid()}`, 'succeeded', new Date(Date.now() - 3_600_000));
+        const pastKey = (await store.getExecution(past.id))?.cacheKey ?? '';
+        expect(await store.findCachedExecution(pastKey, { maxAgeMs: 60_000 })).toBeUndefined();
+        expect((await store.findCachedExecution(pastKey, { maxAgeMs: 7_200_000 }))?.execution.id).toBe(past.id);
+      });
+
+      it('sets the cache key when an execution finishes', async () => {
+        const { run } = await newRun();
+        const e = await startTask(run.id, 'train');
+        const key = `key-${uid()}`;
+        await store.finishExecution(e.id, { status: 'succeeded', cacheKey: key });
+        expect((await store.findCachedExecution(key))?.execution.id).toBe(e.id);
+      });
+    });
+  });
+}

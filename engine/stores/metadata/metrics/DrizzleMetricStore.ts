@@ -1,0 +1,38 @@
+/** MetricStore over drizzle: `metrics`. */
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
+import type { MetadataDatabase } from '../database';
+import { executions, metrics } from '../schema';
+import type { MetricRecord, MetricStore } from './MetricStore';
+
+export class DrizzleMetricStore implements MetricStore {
+  constructor(private readonly db: MetadataDatabase) {}
+
+  async recordMetric(m: MetricRecord): Promise<void> {
+    await this.db
+      .insert(metrics)
+      .values({ runId: m.runId, executionId: m.executionId, key: m.key, value: m.value, step: m.step })
+      .onConflictDoUpdate({
+        target: [metrics.executionId, metrics.key, metrics.step],
+        set: { value: sql`excluded.value`, runId: sql`excluded.run_id` },
+      });
+  }
+
+  async listMetrics(filter: { runId?: string; executionId?: string }): Promise<MetricRecord[]> {
+    const conditions: SQL[] = [];
+    if (filter.runId !== undefined) conditions.push(eq(metrics.runId, filter.runId));
+    if (filter.executionId !== undefined) conditions.push(eq(metrics.executionId, filter.executionId));
+    return this.db
+      .select({
+        runId: metrics.runId,
+        executionId: metrics.executionId,
+        key: metrics.key,
+        value: metrics.value,
+        step: metrics.step,
+      })
+      .from(metrics)
+      .innerJoin(executions, eq(executions.id, metrics.executionId))
+      .where(and(...conditions))
+      .orderBy(asc(executions.seq), asc(metrics.key), asc(metrics.step));
+  }
+}

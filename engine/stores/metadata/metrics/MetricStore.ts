@@ -1,0 +1,16 @@
+/** Metrics: numbers an execution reported, by key and step. */
+
+export interface MetricRecord {
+  runId: string;
+  executionId: string;
+  key: string;
+  value: number;
+  /** Series position (epoch, …); 0 for single values. */
+  step: number;
+}
+
+export interface MetricStore {
+  /** Idempotent on (executionId, key, step): a retried write replaces the value. */
+  recordMetric(m: MetricRecord): Promise<void>;
+  listMetrics(filter: { runId?: string; executionId?: string }): Promise<MetricRecord[]>;
+}
