@@ -58,6 +58,7 @@ import {
   runs,
   taskLogs,
 } from './schema';
+import { DrizzleTrackingStore } from './tracking/DrizzleTrackingStore';
 
 /** Any drizzle Postgres database (PGlite or node-postgres); the store needs nothing backend-specific. */
 export type MetadataDatabase = PgDatabase<PgQueryResultHKT, Record<string, unknown>>;
@@ -114,11 +115,13 @@ export class DrizzleMetadataStore implements MetadataStore {
   private readonly db: MetadataDatabase;
   private readonly options: DrizzleMetadataStoreOptions;
   private closed: Promise<void> | undefined;
+  readonly tracking: DrizzleTrackingStore;
 
   constructor(options: DrizzleMetadataStoreOptions) {
     this.options = options;
     this.db = options.db;
     this.description = options.description;
+    this.tracking = new DrizzleTrackingStore(options.db);
   }
 
   async migrate(): Promise<void> {

@@ -6,6 +6,7 @@
  * same method with the same ids and never duplicates a row.
  */
 import type { PipelineSpec } from '../../../dsl/ir/schema';
+import type { TrackingStore } from './tracking/TrackingStore';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
@@ -270,6 +271,8 @@ export interface ApiTokenRecord {
 }
 
 export interface MetadataStore {
+  /** Tags, notes, runs created outside a workflow (MLflow), run search: tracking/TrackingStore.ts. */
+  readonly tracking: TrackingStore;
   /** Applies the checked-in drizzle-kit migrations (idempotent). */
   migrate(): Promise<void>;
   close(): Promise<void>;
