@@ -59,7 +59,8 @@ const DEFAULT_EXPERIMENT_ID = '0';
 const DEFAULT_EXPERIMENT_NAME = 'Default';
 /** Artifact URIs of runs: `mlflow-artifacts:/sluice/<execution id, base64url>`. */
 const ARTIFACT_ROOT = 'sluice';
-const MAX_SEARCH_RESULTS = 1000;
+/** MLflow's own bound (the fluent client asks for 10,000 a page); the default is 1,000. */
+const MAX_SEARCH_RESULTS = 50_000;
 /** The metrics table's step is a 32-bit integer. */
 const MAX_STEP = 2 ** 31 - 1;
 
@@ -435,7 +436,7 @@ export function mlflowRouter(ctx: ApiContext, authenticate: Authenticate): Route
     for (const id of experimentIds) await experimentById(id, 'experiment_ids entry');
     const filter = parseRunFilter(q.filter ?? '');
     const order = parseRunOrder(q.order_by ?? []);
-    const limit = q.max_results ?? MAX_SEARCH_RESULTS;
+    const limit = q.max_results ?? 1000;
     if (limit < 1 || limit > MAX_SEARCH_RESULTS) throw invalid(`max_results ${limit} is out of range (1 to ${MAX_SEARCH_RESULTS})`);
     const offset = pageOffset(q.page_token);
     // One more than asked: whether another page exists.
@@ -460,6 +461,10 @@ export function mlflowRouter(ctx: ApiContext, authenticate: Authenticate): Route
         .map((m) => ({ key: m.key, value: m.value, step: m.step, timestamp: started })),
     };
   });
+
+  // MLflow 3's logged models are not kept here: none exist, and clients that look (artifact listings
+  // under a path do) find none.
+  endpoint('post', `${API}/logged-models/search`, 'viewer', async () => ({ models: [] }));
 
   // ---- artifacts (the mlflow-artifacts proxy) ---------------------------------------------------
 
