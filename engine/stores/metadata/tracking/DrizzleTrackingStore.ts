@@ -186,8 +186,9 @@ export class DrizzleTrackingStore implements TrackingStore {
         const added: Record<string, Json> = {};
         for (const p of params) {
           const had = row.params[p.key] ?? added[p.key];
-          if (had !== undefined && String(had) !== p.value) {
-            throw new MetadataStoreError('conflict', `param "${p.key}" was already logged with value "${String(had)}"; params cannot change (log "${p.value}" under another key)`);
+          const hadText = typeof had === 'string' ? had : JSON.stringify(had);
+          if (had !== undefined && hadText !== p.value) {
+            throw new MetadataStoreError('conflict', `param "${p.key}" was already logged with value "${hadText}"; params cannot change (log "${p.value}" under another key)`);
           }
           added[p.key] = p.value;
         }

@@ -97,7 +97,7 @@ function readQuoted(text: string, start: number): { value: string; end: number }
   let value = '';
   let i = start + 1;
   for (;;) {
-    if (i >= text.length) throw new RunFilterError(`unterminated ${quote === '`' ? 'quoted name' : 'string'} starting at position ${start}: close it with ${quote}`, text.slice(start), start);
+    if (i >= text.length) throw new RunFilterError(`unterminated ${quote === '`' ? 'quoted name' : 'string'} ${text.slice(start, start + 40)} at position ${start}: close it with ${quote}`, text.slice(start), start);
     const c = text[i] ?? '';
     if (c === quote) {
       // A doubled quote stands for one quote character.
