@@ -20,6 +20,12 @@ if chromium="$(bash scripts/ensure-chromium.sh)"; then
 else
   echo "== Chromium unavailable: the browser tests will fail (see the message above)"
 fi
+# The MLflow client tests (test/api/mlflow.test.ts) drive the API with the real mlflow-skinny.
+if mlflow_python="$(bash scripts/ensure-mlflow.sh)"; then
+  echo "== MLflow client: $mlflow_python"
+else
+  echo "== MLflow client unavailable: the MLflow client tests will be skipped (see the message above)"
+fi
 echo "== editor build (vite)"
 bash scripts/ensure-editor.sh
 

@@ -21,7 +21,7 @@ import {
   type WorkflowExecutionStatusName,
 } from '@temporalio/client';
 import type { Logger } from '../logging';
-import type { Json, MetadataStore, RunRecord, RunStatus } from '../stores/metadata/index';
+import { MLFLOW_TRIGGER_KIND, type Json, type MetadataStore, type RunRecord, type RunStatus } from '../stores/metadata/index';
 import { workflowIdFor } from '../temporal/workflows/types';
 
 export const DEFAULT_RECONCILE_INTERVAL_MS = 60_000;
@@ -139,6 +139,8 @@ export async function reconcileRuns(deps: ReconcileDeps): Promise<ReconcileSumma
   const open: RunRecord[] = [];
   for (const status of OPEN_RUN_STATUSES) open.push(...(await deps.metadata.listRuns({ status })));
   for (const run of open) {
+    // Runs logged through the MLflow API have no workflow: their client sets their status.
+    if (run.trigger.kind === MLFLOW_TRIGGER_KIND) continue;
     summary.checked++;
     try {
       const check = await reconcileRun(deps, run);

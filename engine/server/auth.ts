@@ -64,7 +64,7 @@ function unauthorized(detail: string): ApiProblem {
 }
 
 /** The request's token: `Authorization: Bearer …`, or `?access_token=` on event streams. */
-function tokenOf(req: Request, route: ApiRoute): string | undefined {
+function tokenOf(req: Request, route: Pick<ApiRoute, 'tokenInQuery'>): string | undefined {
   const header = req.headers.authorization;
   if (header !== undefined) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);

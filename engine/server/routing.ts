@@ -125,7 +125,8 @@ export function checkEvent(events: EventMap, name: string, data: unknown): void 
   }
 }
 
-export type Authenticate = (req: Request, route: ApiRoute) => Promise<Principal>;
+/** Who sends the request; `route` says whether the token may come in the query (event streams). */
+export type Authenticate = (req: Request, route: Pick<ApiRoute, 'tokenInQuery'>) => Promise<Principal>;
 
 const ROLE_RANK: Record<ApiRole, number> = { viewer: 0, editor: 1, admin: 2 };
 export const roleAllows = (role: ApiRole, needed: ApiRole): boolean => ROLE_RANK[role] >= ROLE_RANK[needed];

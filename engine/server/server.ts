@@ -27,6 +27,7 @@ import { healthRoutes } from './health';
 import { lineageRoutes } from './lineage';
 import { logRoutes } from './logs';
 import { metricRoutes } from './metrics';
+import { MLFLOW_PREFIX, mlflowRouter } from './mlflow/index';
 import { generateOpenApiDocument, newOpenApiRegistry, type OpenApiDocument } from './openapi';
 import { pipelineRoutes } from './pipelines';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, problemErrorHandler, problemTypeUri } from './problem';
@@ -155,7 +156,10 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
     else next();
   });
   app.use('/api/docs', ...swaggerUi.serveFiles(openApiDocument, {}), swaggerUi.setup(openApiDocument, { customSiteTitle: 'Sluice API' }));
-  mountRoutes(app, routes, tokenAuthenticator(deps.metadata, deps.auth, logger), { checkResponses: ctx.checkResponses });
+  const authenticate = tokenAuthenticator(deps.metadata, deps.auth, logger);
+  mountRoutes(app, routes, authenticate, { checkResponses: ctx.checkResponses });
+  // MLflow's tracking API for its own clients (MLFLOW_TRACKING_URI=<url>/mlflow), same tokens.
+  app.use(MLFLOW_PREFIX, mlflowRouter(ctx, authenticate));
   deps.extend?.(app);
   app.use(unmatchedRoute(routes));
   app.use(problemErrorHandler(logger));

@@ -125,10 +125,14 @@ describe('run reconciler', () => {
     const version = await ts.stack.metadata.registerPipelineVersion(spec, pipelineDigest(spec));
     const orphan = `orphan${Date.now()}`;
     await ts.stack.metadata.createRun({ id: orphan, pipelineVersionId: version.id, params: {}, trigger: { kind: 'test' }, workflowId: workflowIdFor(orphan) });
+    // A run logged through the MLflow API has no workflow by design: not a missing one.
+    const logged = `mlflow${Date.now()}`;
+    await ts.stack.metadata.createRun({ id: logged, pipelineVersionId: version.id, params: {}, trigger: { kind: 'mlflow' }, workflowId: `mlflow-${logged}` });
 
     const summary = await onePass();
     expect(summary.repaired.map((r) => r.runId)).not.toContain(live.runId);
     expect(summary.missing).toContain(orphan);
+    expect(summary.missing).not.toContain(logged);
     expect((await row(live.runId)).status).toBe('running');
     expect(await row(finished.id)).toEqual(finished);
     expect((await row(orphan)).status).toBe('pending');

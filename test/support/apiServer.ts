@@ -1,16 +1,16 @@
-/** An API server over a test stack, on a free loopback port, with auth off and a silent log. */
+/** An API server over a test stack, on a free loopback port, with auth off (unless asked) and a silent log. */
 import { createLogger } from '../../engine/logging';
-import { createApiServer, type RunningApiServer } from '../../engine/server/index';
+import { createApiServer, type AuthOptions, type RunningApiServer } from '../../engine/server/index';
 import type { TestStack } from './stackHarness';
 
-export async function startTestApi(ts: TestStack): Promise<RunningApiServer> {
+export async function startTestApi(ts: TestStack, options: { auth?: AuthOptions } = {}): Promise<RunningApiServer> {
   const api = createApiServer({
     metadata: ts.stack.metadata,
     artifacts: ts.stack.artifacts,
     client: ts.stack.client,
     registry: ts.stack.registry,
     taskQueuePrefix: ts.stack.taskQueuePrefix,
-    auth: { enabled: false },
+    auth: options.auth ?? { enabled: false },
     logger: createLogger({ level: 'silent' }),
     live: { pollMs: 150, heartbeatMs: 300 },
   });

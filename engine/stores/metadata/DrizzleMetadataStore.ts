@@ -20,6 +20,7 @@ import { DrizzleMetricStore } from './metrics/DrizzleMetricStore';
 import { DrizzlePipelineStore } from './pipelines/DrizzlePipelineStore';
 import { DrizzleRunStore } from './runs/DrizzleRunStore';
 import { DrizzleTaskLogStore } from './taskLogs/DrizzleTaskLogStore';
+import { DrizzleTrackingStore } from './tracking/DrizzleTrackingStore';
 
 export type { MetadataDatabase } from './database';
 
@@ -63,6 +64,7 @@ function concernsOn(db: MetadataDatabase): MetadataConcerns {
     loopItems: new DrizzleLoopItemStore(db),
     experiments: new DrizzleExperimentStore(db),
     apiTokens: new DrizzleApiTokenStore(db),
+    tracking: new DrizzleTrackingStore(db),
   };
 }
 

@@ -17,6 +17,7 @@ import type { MetricStore } from './metrics/MetricStore';
 import type { PipelineStore } from './pipelines/PipelineStore';
 import type { RunStore } from './runs/RunStore';
 import type { TaskLogStore } from './taskLogs/TaskLogStore';
+import type { TrackingStore } from './tracking/TrackingStore';
 
 export type * from './apiTokens/ApiTokenStore';
 export type * from './artifacts/ArtifactRecordStore';
@@ -45,6 +46,8 @@ export interface MetadataConcerns {
   loopItems: LoopItemStore;
   experiments: ExperimentStore;
   apiTokens: ApiTokenStore;
+  /** Runs logged through the MLflow tracking API (engine/server/mlflow): tags, logged values, search. */
+  tracking: TrackingStore;
 }
 
 /** `A | B | C` → `A & B & C`. */

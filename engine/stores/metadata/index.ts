@@ -12,3 +12,4 @@ export {
 export type { OpenMetadataStoreOptions } from './openMetadataStore';
 export { MetadataStoreError } from './errors';
 export type { MetadataStoreErrorCode } from './errors';
+export * from './tracking/index';

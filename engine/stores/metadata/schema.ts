@@ -271,3 +271,22 @@ export const apiTokens = pgTable(
   },
   (t) => [check('api_tokens_role_check', sql`${t.role} in ('viewer', 'editor', 'admin')`)],
 );
+
+// ---- tracking (engine/stores/metadata/tracking/: tags, notes, the MLflow API) ------------------
+
+/**
+ * Tags of a run: key → text, editable after the fact (MLflow's set-tag, Sluice's own tags). The
+ * run's free-text note is the tag `mlflow.note.content` (MLflow's key for a run's description), so
+ * a note written by either side is the same note.
+ */
+export const runTags = pgTable(
+  'run_tags',
+  {
+    runId: runIdColumn(),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  // No index on value: tag values may be long (a note), past what a btree entry holds.
+  (t) => [primaryKey({ name: 'run_tags_pkey', columns: [t.runId, t.key] })],
+);

@@ -1,0 +1,150 @@
+/**
+ * MLflow compatibility: the real `mlflow` Python client (mlflow-skinny from PyPI, in the virtualenv
+ * scripts/ensure-mlflow.sh creates) against the live server with auth on, its token in
+ * MLFLOW_TRACKING_TOKEN: params, metrics with steps, a tag, artifacts both ways, search with a
+ * filter (test/api/mlflow/client_roundtrip.py). Then what it logged, seen through Sluice's own API,
+ * and the MLflow paths' answers to bad input: MLflow's `{ error_code, message }`, nothing written.
+ * Skipped, saying why, only where python3 or its venv module is missing.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../engine/paths';
+import { createApiToken, type RunningApiServer } from '../../engine/server/index';
+import { startTestApi } from '../support/apiServer';
+import { startTestStack, type TestStack } from '../support/stackHarness';
+
+function ensureMlflow(): { python?: string; reason?: string } {
+  try {
+    const python = execFileSync('bash', [path.join(projectRoot, 'scripts', 'ensure-mlflow.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    return { python };
+  } catch (e) {
+    const status = (e as { status?: number }).status;
+    const stderr = (e as { stderr?: Buffer | string }).stderr?.toString() ?? '';
+    // Exit 2: python3 or venv is missing on this machine (the script says which); anything else is a failure.
+    if (status === 2) return { reason: stderr.trim() };
+    throw e;
+  }
+}
+
+const mlflow = ensureMlflow();
+if (mlflow.reason) console.warn(`skipping the MLflow client tests: ${mlflow.reason}`);
+
+function runPython(python: string, args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, args, { env: { ...process.env, ...env, PYTHONUNBUFFERED: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe.skipIf(!mlflow.python)('the MLflow tracking API, driven by the mlflow Python client', () => {
+  let ts: TestStack;
+  let server: RunningApiServer;
+  let editor: string;
+  let viewer: string;
+  const call = async (method: string, route: string, token: string | undefined, body?: unknown) => {
+    const res = await fetch(`${server.url}${route}`, {
+      method,
+      headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  };
+  const mlflowPost = (route: string, body: unknown, token: string | undefined = editor) => call('POST', `/mlflow/api/2.0/mlflow/${route}`, token, body);
+
+  beforeAll(async () => {
+    ts = await startTestStack('pglite');
+    server = await startTestApi(ts, { auth: { enabled: true } });
+    editor = (await createApiToken(ts.stack.metadata, { name: 'mlflow-editor', role: 'editor' })).token;
+    viewer = (await createApiToken(ts.stack.metadata, { name: 'mlflow-viewer', role: 'viewer' })).token;
+  });
+  afterAll(async () => {
+    await server?.close();
+    await ts?.stop();
+  });
+
+  it('logs params, stepped metrics, a tag and artifacts, and finds the run by a filter; the run is a Sluice run of its experiment', async () => {
+    const script = path.join(projectRoot, 'test', 'api', 'mlflow', 'client_roundtrip.py');
+    const r = await runPython(mlflow.python as string, [script, 'mlflow-client-e2e'], {
+      MLFLOW_TRACKING_URI: `${server.url}/mlflow`,
+      MLFLOW_TRACKING_TOKEN: editor,
+      MLFLOW_ENABLE_ASYNC_LOGGING: 'false',
+      GIT_PYTHON_REFRESH: 'quiet',
+    });
+    expect(r.code, `the client script failed:\n${r.stderr}\n${r.stdout}`).toBe(0);
+    const ids = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as { experiment_id: string; vision: string; audio: string };
+
+    // Through Sluice's own API: a run of pipeline "mlflow" in the experiment, its metrics by step.
+    const experiment = await call('GET', `/api/experiments/${ids.experiment_id}`, viewer);
+    expect(experiment.status).toBe(200);
+    const runs = experiment.body.runs as { id: string; pipelineName: string; status: string; params: Record<string, unknown> }[];
+    expect(runs.map((x) => x.id).sort()).toEqual([ids.vision, ids.audio].sort());
+    const vision = runs.find((x) => x.id === ids.vision);
+    expect(vision).toMatchObject({ pipelineName: 'mlflow', status: 'succeeded', params: { epochs: '40', lr: '0.01' } });
+    const metrics = await call('GET', `/api/runs/${ids.vision}/metrics`, viewer);
+    expect(metrics.status).toBe(200);
+    const accuracy = (metrics.body.metrics as { key: string; step: number; value: number }[]).filter((m) => m.key === 'accuracy');
+    expect(accuracy.map((m) => m.step)).toEqual([0, 1, 2]);
+    const tags = await ts.stack.metadata.listTags([ids.vision]);
+    expect(tags.get(ids.vision)).toContainEqual({ key: 'team', value: 'vision' });
+  }, 180_000);
+
+  it('answers bad input with MLflow-shaped 4xx errors and writes nothing', async () => {
+    const exp = await mlflowPost('experiments/create', { name: 'mlflow-bad-input' });
+    expect(exp.status).toBe(200);
+    const experimentId = exp.body.experiment_id as string;
+    const created = await mlflowPost('runs/create', { experiment_id: experimentId, run_name: 'r' });
+    const runId = (created.body.run as { info: { run_id: string } }).info.run_id;
+
+    // A missing field names it.
+    const noExperiment = await mlflowPost('runs/create', { run_name: 'x' });
+    expect(noExperiment.status).toBe(400);
+    expect(noExperiment.body).toMatchObject({ error_code: 'INVALID_PARAMETER_VALUE' });
+    expect(noExperiment.body.message).toContain('experiment_id');
+    const noKey = await mlflowPost('runs/log-metric', { run_id: runId, value: 1 });
+    expect(noKey.body.error_code).toBe('INVALID_PARAMETER_VALUE');
+    expect(noKey.body.message).toContain('"key"');
+    // An unknown experiment.
+    const unknown = await mlflowPost('runs/create', { experiment_id: 'no-such-experiment' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
+    expect(unknown.body.message).toContain('no-such-experiment');
+    // A malformed filter names the token.
+    for (const [filter, token] of [
+      ['metrics.accuracy >> 0.9', '>'],
+      ["params.epochs = 40 or tags.team = 'x'", 'or'],
+      ["status = 'exploded'", 'exploded'],
+      ['metrics.accuracy > 0.9 and', 'end of the filter'],
+      ["metrics.acc = 1; drop table runs; --", ';'],
+    ]) {
+      const bad = await mlflowPost('runs/search', { experiment_ids: [experimentId], filter }, viewer);
+      expect(bad.status, filter).toBe(400);
+      expect(bad.body.error_code).toBe('INVALID_PARAMETER_VALUE');
+      expect(bad.body.message, filter).toContain(token);
+    }
+    // Malformed JSON.
+    const malformed = await call('POST', '/mlflow/api/2.0/mlflow/runs/log-batch', editor, '{"run_id": ');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error_code).toBe('BAD_REQUEST');
+    // A batch whose param clashes writes none of its metrics.
+    expect((await mlflowPost('runs/log-parameter', { run_id: runId, key: 'epochs', value: '40' })).status).toBe(200);
+    const clash = await mlflowPost('runs/log-batch', { run_id: runId, metrics: [{ key: 'acc', value: 0.9, timestamp: 1, step: 0 }], params: [{ key: 'epochs', value: '41' }] });
+    expect(clash.status).toBe(400);
+    expect(clash.body.message).toContain('epochs');
+    expect(await ts.stack.metadata.listMetrics({ runId })).toEqual([]);
+    // Auth: no token, and a viewer's token on a write.
+    const anonymous = await mlflowPost('runs/log-metric', { run_id: runId, key: 'acc', value: 1 }, '');
+    expect(anonymous).toMatchObject({ status: 401, body: { error_code: 'UNAUTHENTICATED' } });
+    const readOnly = await mlflowPost('runs/log-metric', { run_id: runId, key: 'acc', value: 1 }, viewer);
+    expect(readOnly).toMatchObject({ status: 403, body: { error_code: 'PERMISSION_DENIED' } });
+    expect(await ts.stack.metadata.listMetrics({ runId })).toEqual([]);
+    // An unknown endpoint under the prefix.
+    expect((await call('GET', '/mlflow/api/2.0/mlflow/nothing-here', viewer)).body.error_code).toBe('ENDPOINT_NOT_FOUND');
+  });
+});
