@@ -119,7 +119,7 @@ describe('docs/COMPONENTS.md', () => {
     const rows = markdown.split('\n').filter((l) => l.startsWith('| `'));
     const missing: string[] = [];
     for (const spec of builtIn) {
-      const row = rows.find((r) => (r.split('|')[1] ?? '').includes(`(\`${spec.name}\`)`));
+      const row = rows.find((r) => (r.split('|')[1] ?? '').includes(`\`${spec.name}\``));
       if (!row) {
         missing.push(`${spec.name}: no table row`);
         continue;
