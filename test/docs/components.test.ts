@@ -12,7 +12,7 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as components from 'sluice/components';
 import { approval } from 'sluice/dsl';
-import { cleanupComponentRuns, runComponent } from '../../components/testing/runComponent';
+import { cleanupComponentRuns, runComponent, type WrittenArtifact } from '../../components/testing/runComponent';
 import { projectRoot } from '../../engine/paths';
 
 const DOC = path.join(projectRoot, 'docs', 'COMPONENTS.md');
@@ -106,7 +106,9 @@ describe('docs/COMPONENTS.md', () => {
             .map(([name]) => [name, iris.outputs.dataset]),
         );
         const run = await runComponent(c as Parameters<typeof runComponent>[0], inputs);
-        for (const [port, written] of Object.entries(run.outputs)) {
+        // The block's own port names are unknown here: its outputs as the helper records them.
+        const outputs = run.outputs as unknown as Record<string, WrittenArtifact>;
+        for (const [port, written] of Object.entries(outputs)) {
           if (written.type === 'Dataset') await expect(components.readDataset(written.path), `${c.spec.name}.${port}`).resolves.toBeTruthy();
         }
       }
@@ -114,7 +116,7 @@ describe('docs/COMPONENTS.md', () => {
   });
 
   it('the tables list every built-in component with every port', () => {
-    const builtIn = [...Object.values(components).filter(isComponent), approval].map((c) => c.spec);
+    const builtIn: SpecLike[] = [...(Object.values(components) as unknown[]).filter(isComponent).map((c) => c.spec), approval.spec];
     expect(builtIn.map((s) => s.name)).toEqual(expect.arrayContaining(['load-iris', 'split', 'select-best', 'approval']));
     const rows = markdown.split('\n').filter((l) => l.startsWith('| `'));
     const missing: string[] = [];
