@@ -11,7 +11,8 @@ WORKDIR /app
 
 # Dependencies first, so that a change to the sources does not reinstall them.
 COPY package.json package-lock.json .npmrc ./
-RUN npm install --omit=dev --no-audit --no-fund \
+# No CUDA provider download in the CPU image (npm 10 runs onnxruntime-node's postinstall).
+RUN ONNXRUNTIME_NODE_INSTALL=skip npm install --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 
 COPY . .

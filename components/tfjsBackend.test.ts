@@ -1,7 +1,19 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadTf } from './tfjsBackend';
 
 describe('loadTf', () => {
+  // First in the file: the banner comes with the first tensor of the process-wide TensorFlow.js.
+  it('does not print TensorFlow.js\'s "install our node backend" banner (the runtime report says which backend runs)', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const { tf } = await loadTf();
+      tf.tidy(() => tf.add(1, 2).arraySync());
+      expect(warn.mock.calls.flat().join('\n')).not.toContain('TensorFlow.js in Node.js');
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('falls back to pure-JS TensorFlow.js on the cpu backend when no native binding is installed', async () => {
     const loaded = await loadTf();
     // This machine has neither tfjs-node-gpu nor tfjs-node (see package.json); a GPU worker would.

@@ -49,6 +49,12 @@ async function detect(): Promise<LoadedTf> {
   // Pin 'cpu': the default would first try WebGL, which does not exist in Node.
   if (!(await tf.setBackend('cpu'))) throw new Error('TensorFlow.js: the pure-JS "cpu" backend failed to initialise');
   await tf.ready();
+  // The cpu backend prints a "Hi, … install our node backend" banner on its first tensor, into
+  // every terminal and task log. The runtime report already says which backend runs and why (the
+  // `skipped` reasons), so mark its first use done. Only that banner: `enableProdMode` would
+  // silence TensorFlow.js's other warnings too. (A private field: if it goes, the banner returns.)
+  const backend = tf.backend() as { firstUse?: boolean };
+  if (backend.firstUse === true) backend.firstUse = false;
   return { tf, backend: 'cpu', package: '@tensorflow/tfjs', skipped };
 }
 

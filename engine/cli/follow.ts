@@ -97,7 +97,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export function followRun(
   metadata: MetadataStore,
   run: { runId: string; handle: WorkflowHandle },
-  options: { json?: boolean },
+  options: FollowOptions,
 ): Promise<RunRecord> {
   // Tasks no worker can take (a GPU task, no GPU worker) show as waiting, with the reason.
   const status = async (): Promise<RunStatusView | undefined> =>
@@ -136,6 +136,10 @@ const RECONNECT_PATIENCE_MS = 10_000;
 export interface FollowOptions {
   /** Print the final run record as JSON instead of progress lines. */
   json?: boolean;
+  /** The run's page in the editor, when a server shows it: the summary points there. */
+  runUrl?: string;
+  /** Print the `inspect: … trace: …` hint (default true; `sluice dev` prints its own next steps). */
+  hints?: boolean;
 }
 
 /**
@@ -144,7 +148,10 @@ export interface FollowOptions {
  */
 export async function followServedRun(api: ApiClient, runId: string, options: FollowOptions & { reconnectPatienceMs?: number }): Promise<RunRecord> {
   try {
-    return await followRunFrom({ runId, reader: api, observe: () => streamRun(api, runId, options.reconnectPatienceMs ?? RECONNECT_PATIENCE_MS) }, options);
+    return await followRunFrom(
+      { runId, reader: api, observe: () => streamRun(api, runId, options.reconnectPatienceMs ?? RECONNECT_PATIENCE_MS) },
+      { runUrl: runPageUrl(api.url, runId), ...options },
+    );
   } catch (e) {
     if (e instanceof CliError && e.code === 'server-unreachable') {
       throw new CliError(`the server at ${api.url} stopped answering while this command followed run ${runId}${e.details.reason ? ` (${e.details.reason})` : ''}`, {
@@ -205,8 +212,28 @@ async function* streamRun(api: ApiClient, runId: string, patienceMs: number): As
   }
 }
 
-/** Follows a run to its end, printing progress and a summary; sets the exit code. */
-export async function followRunFrom(source: RunSource, options: { json?: boolean }): Promise<RunRecord> {
+/** The artifact worth tracing in a run's summary: a model among its outputs, else any output, any model, the last. */
+export function artifactToTrace<A extends { id: string; type: string }>(record: RunRecord, artifacts: readonly A[]): A | undefined {
+  const outputIds = new Set(Object.values(record.outputs ?? {}));
+  return (
+    artifacts.find((a) => a.type === 'Model' && outputIds.has(a.id)) ??
+    artifacts.find((a) => outputIds.has(a.id)) ??
+    artifacts.find((a) => a.type === 'Model') ??
+    artifacts[artifacts.length - 1]
+  );
+}
+
+/** The editor's page of a run on the server at `serverUrl`. */
+export function runPageUrl(serverUrl: string, runId: string): string {
+  return `${serverUrl}/#/runs/${encodeURIComponent(runId)}`;
+}
+
+/**
+ * Follows a run to its end, printing progress and a summary; sets the exit code. The summary names
+ * the artifacts by count (the run page or `sluice runs show` lists them): a line per artifact
+ * pushed the URLs off the screen.
+ */
+export async function followRunFrom(source: RunSource, options: FollowOptions): Promise<RunRecord> {
   const { reader, runId } = source;
   const log = (s: string): void => {
     if (!options.json) print(s);
@@ -233,9 +260,8 @@ export async function followRunFrom(source: RunSource, options: { json?: boolean
     print(JSON.stringify({ run: record, executions, artifacts }, null, 2));
   } else {
     if (artifacts.length) {
-      print('artifacts:');
-      for (const a of artifacts.slice(0, 50)) print(`  ${a.taskId}.${a.port}  ${a.type}  id ${a.id}  ${a.uri.replace(/^file:\/\//, '')}`);
-      if (artifacts.length > 50) print(`  … and ${artifacts.length - 50} more (sluice runs show ${record.id})`);
+      const where = options.runUrl ? `in the run view: ${options.runUrl}` : `listed by: npx sluice runs show ${record.id}`;
+      print(`artifacts: ${artifacts.length} · ${where}`);
     }
     const took = record.finishedAt && record.startedAt ? ` in ${((record.finishedAt.getTime() - record.startedAt.getTime()) / 1000).toFixed(1)} s` : '';
     const results = executions
@@ -244,13 +270,8 @@ export async function followRunFrom(source: RunSource, options: { json?: boolean
     if (results.length) print(`results: ${results.join('  ')}`);
     const cached = executions.filter((e) => e.status === 'cached').length;
     if (cached) print(`reused: ${cached} task${cached === 1 ? '' : 's'} from the cache or the retried run`);
-    const outputIds = new Set(Object.values(record.outputs ?? {}));
-    const model =
-      artifacts.find((a) => a.type === 'Model' && outputIds.has(a.id)) ??
-      artifacts.find((a) => outputIds.has(a.id)) ??
-      artifacts.find((a) => a.type === 'Model') ??
-      artifacts[artifacts.length - 1];
-    print(`inspect: npx sluice runs show ${record.id}${model ? `   trace: npx sluice lineage ${model.id}` : ''}`);
+    const model = artifactToTrace(record, artifacts);
+    if (options.hints !== false) print(`inspect: npx sluice runs show ${record.id}${model ? `   trace: npx sluice lineage ${model.id}` : ''}`);
     if (record.status === 'succeeded') print(`run ${record.id} succeeded${took}`);
     else print(`run ${record.id} ${record.status}${record.error ? `: ${record.error}` : ''}${record.status === 'failed' ? `\nretry from the failed step: npx sluice runs retry ${record.id}` : ''}`);
   }

@@ -14,6 +14,7 @@ import { resolveRunParams } from '../runs/index';
 import { submitRun } from '../runs/index';
 import { adviceFor, CliError, EXIT_FAILED, exitCodeOf } from './CliError';
 import { collect, nameValuePairs } from './flags';
+import { LOG_FORMATS } from '../logging';
 import { withReader } from './metadataAccess';
 import { registerDevCommands } from './commands/dev';
 import { registerRunControlCommands } from './commands/runControl';
@@ -42,7 +43,13 @@ const print = (s: string): void => {
 const program = new Command()
   .name('sluice')
   .description('Typed ML pipelines on Temporal: compile, run and trace them.')
-  .showHelpAfterError();
+  .addOption(new Option('--log-format <format>', 'logs as readable lines or pino JSON lines (default: pretty on a terminal, json otherwise; SLUICE_LOG_FORMAT)').choices(LOG_FORMATS))
+  .showHelpAfterError()
+  // Through the environment, so the loggers of this process and of the processes it starts agree.
+  .hook('preAction', (cmd) => {
+    const { logFormat } = cmd.opts<{ logFormat?: string }>();
+    if (logFormat) process.env.SLUICE_LOG_FORMAT = logFormat;
+  });
 
 program
   .command('compile')

@@ -151,7 +151,12 @@ describe('sluice run', () => {
     for (const task of ['load-iris', 'split', 'train-classifier', 'evaluate-classifier']) {
       expect(r.stdout).toContain(`✓ ${task} succeeded`);
     }
-    expect(r.stdout).toMatch(/train-classifier\.model {2}Model {2}id \S+ {2}\/.*artifacts\/sha256\//);
+    // The artifacts are counted, not listed (a line each pushed everything else off the screen).
+    expect(r.stdout).toMatch(new RegExp(`^artifacts: \\d+ · listed by: npx sluice runs show ${runId}$`, 'm'));
+    expect(r.stdout).not.toContain('artifacts/sha256/');
+    expect(r.stdout).toMatch(new RegExp(`^inspect: npx sluice runs show ${runId} {3}trace: npx sluice lineage ${runId}\\.train-classifier\\.model$`, 'm'));
+    // TensorFlow.js's "install our node backend" banner stays out of the terminal.
+    expect(r.stdout + r.stderr).not.toContain('TensorFlow.js in Node.js');
 
     const list = await sluice('runs', 'list', '--json');
     const runs = JSON.parse(list.stdout) as { id: string; status: string }[];

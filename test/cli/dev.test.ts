@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCli, waitForOutput, type CliProcess } from '../support/cliProcess';
+import { startCli, startCliWith, waitForOutput, type CliProcess } from '../support/cliProcess';
 
 let home: string;
 const start = (...args: string[]): CliProcess => startCli(home, ...args);
@@ -26,6 +26,21 @@ describe('sluice dev', () => {
     const url = (await waitFor(dev.out, /Sluice is up: (http:\/\/127\.0\.0\.1:\d+)/))[1] ?? '';
     const runId = (await waitFor(dev.out, /run (\w+) succeeded/))[1] ?? '';
     await waitFor(dev.out, /press Ctrl-C to stop/);
+    // The run's summary counts the artifacts and points at the run's page; then the three next steps.
+    const runUrl = `${url}/#/runs/${runId}`;
+    expect(dev.out()).toMatch(new RegExp(`^artifacts: \\d+ · in the run view: ${runUrl.replace(/[.]/g, '\\.')}$`, 'm'));
+    expect(dev.out()).not.toContain('artifacts/sha256/');
+    expect(dev.out()).toMatch(
+      new RegExp(
+        `run ${runId} succeeded in [\\d.]+ s\n` +
+          `next:\n` +
+          `  1\\. open the run in the editor \\(graph, logs, metrics, artifacts, lineage\\): ${runUrl.replace(/[.]/g, '\\.')}\n` +
+          `  2\\. change the pipeline and run it again \\(unchanged steps come from the cache\\): edit examples/iris\\.ts, then npx sluice run examples/iris\\.ts\n` +
+          `  3\\. from another terminal: npx sluice runs show ${runId} · npx sluice lineage ${runId}\\.train-classifier\\.model · npx sluice --help\n` +
+          `press Ctrl-C to stop`,
+      ),
+    );
+    expect(dev.out()).not.toContain('TensorFlow.js in Node.js');
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(200);
@@ -63,5 +78,11 @@ describe('sluice dev', () => {
     const all = start('runs', 'list', '--json');
     expect(await all.closed).toBe(0);
     expect((JSON.parse(all.out()) as { id: string }[]).map((r) => r.id)).toContain(runId);
+  });
+
+  it('refuses an unknown SLUICE_LOG_FORMAT before starting anything', async () => {
+    const r = startCliWith({ home, env: { SLUICE_LOG_FORMAT: 'yaml' } }, 'dev', '--port', '0');
+    expect(await r.closed).toBe(1);
+    expect(r.out()).toBe('error: SLUICE_LOG_FORMAT must be "pretty" or "json" (got "yaml")\n');
   });
 });

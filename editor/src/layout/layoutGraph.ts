@@ -4,7 +4,8 @@
  * laid out inside their loop node. Returns positions relative to the parent (what React Flow
  * expects for child nodes) and the sizes of loop nodes.
  */
-import ELK, { type ElkExtendedEdge, type ElkNode } from 'elkjs/lib/elk.bundled.js';
+import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk.bundled.js';
+import { loadElk } from './elk';
 import type { GraphNode, PipelineGraph } from '../graph/pipelineGraph';
 
 export const NODE_WIDTH = 220;
@@ -22,8 +23,6 @@ export interface NodeBox {
   width: number;
   height: number;
 }
-
-const elk = new ELK();
 
 const LAYOUT_OPTIONS = {
   'elk.algorithm': 'layered',
@@ -62,7 +61,7 @@ export async function layoutGraph(graph: PipelineGraph): Promise<Map<string, Nod
     return { id: e.id, sources: [portIds.has(from) ? from : e.source], targets: [portIds.has(to) ? to : e.target] };
   });
   root.edges = edges;
-  const laid = await elk.layout(root);
+  const laid = await (await loadElk()).layout(root);
   const boxes = new Map<string, NodeBox>();
   const collect = (n: ElkNode): void => {
     for (const child of n.children ?? []) {

@@ -2,13 +2,12 @@
  * Left-to-right layout of the lineage view (elkjs, layered): upstream on the left, downstream on the
  * right, as the edges point. Separate from layout/layoutGraph.ts, which lays out typed ports.
  */
-import ELK, { type ElkNode } from 'elkjs/lib/elk.bundled.js';
+import type { ElkNode } from 'elkjs/lib/elk.bundled.js';
+import { loadElk } from '../layout/elk';
 import type { ViewEdge, ViewNode } from './graph';
 
 export const LINEAGE_NODE_WIDTH = 210;
 export const LINEAGE_NODE_HEIGHT = 60;
-
-const elk = new ELK();
 
 export async function layoutLineage(nodes: readonly ViewNode[], edges: readonly ViewEdge[]): Promise<Map<string, { x: number; y: number }>> {
   const ids = new Set(nodes.map((n) => n.id));
@@ -25,7 +24,7 @@ export async function layoutLineage(nodes: readonly ViewNode[], edges: readonly 
     children: nodes.map((n) => ({ id: n.id, width: LINEAGE_NODE_WIDTH, height: LINEAGE_NODE_HEIGHT })),
     edges: edges.filter((e) => ids.has(e.source) && ids.has(e.target)).map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
   };
-  const laid = await elk.layout(root);
+  const laid = await (await loadElk()).layout(root);
   const out = new Map<string, { x: number; y: number }>();
   for (const child of laid.children ?? []) out.set(child.id, { x: child.x ?? 0, y: child.y ?? 0 });
   return out;

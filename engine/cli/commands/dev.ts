@@ -18,14 +18,14 @@ import { openArtifactStore } from '../../stores/artifacts/index';
 import { DEFAULT_TASK_QUEUE_PREFIX, submitRun } from '../../runs/index';
 import { resolveRunParams } from '../../runs/index';
 import { createLogger } from '../../logging';
-import { openMetadataStore } from '../../stores/metadata/index';
+import { openMetadataStore, type RunRecord } from '../../stores/metadata/index';
 import { stateDir } from '../../paths';
 import { EmbeddedStack } from '../../stack/index';
 import { annotateStateOwner } from '../../stack/index';
 import type { ResourceClass } from '../../temporal/worker/index';
 import { CliError } from '../CliError';
 import { collect, nameValuePairs } from '../flags';
-import { followRun } from '../follow';
+import { artifactToTrace, followRun, runPageUrl } from '../follow';
 import { loadPipeline } from '../loadPipeline';
 import { collectRuntimeReport, formatRuntimeReport, GpuSettingError, runtimeSummary } from '../../../workers/runtime/index';
 import { ComponentRegistry } from '../../temporal/activities/index';
@@ -47,6 +47,20 @@ function untilSignal(): Promise<string> {
     process.once('SIGINT', onInt);
     process.once('SIGTERM', onTerm);
   });
+}
+
+/**
+ * What to do once the example has run (`npm run up` ends with it): look at the run, change the
+ * pipeline, use the CLI.
+ */
+export function nextSteps(o: { runUrl: string; run: RunRecord; traced: string | undefined; file: string }): string {
+  const { traced } = o;
+  return [
+    'next:',
+    `  1. open the run in the editor (graph, logs, metrics, artifacts, lineage): ${o.runUrl}`,
+    `  2. change the pipeline and run it again (unchanged steps come from the cache): edit ${o.file}, then npx sluice run ${o.file}`,
+    `  3. from another terminal: npx sluice runs show ${o.run.id}${traced ? ` · npx sluice lineage ${traced}` : ''} · npx sluice --help`,
+  ].join('\n');
 }
 
 function port(text: string): number {
@@ -119,13 +133,18 @@ export function registerDevCommands(program: Command): void {
             trigger: { kind: 'cli', file: path.relative(process.cwd(), loaded.file) },
             taskQueuePrefix: stack.taskQueuePrefix,
           });
+          const runUrl = runPageUrl(api.url, submitted.runId);
           print(`run ${submitted.runId} of pipeline "${loaded.spec.name}" started (${Object.keys(loaded.spec.dag.tasks).length} tasks)`);
-          print(`  watch it: ${api.url}/#/runs/${encodeURIComponent(submitted.runId)}`);
-          const run = await followRun(stack.metadata, submitted, {});
+          print(`  watch it: ${runUrl}`);
+          const run = await followRun(stack.metadata, submitted, { runUrl, hints: false });
           exitCode = run.status === 'succeeded' ? 0 : 1;
+          if (!o.once) {
+            const traced = artifactToTrace(run, await stack.metadata.listRunArtifacts(run.id))?.id;
+            print(nextSteps({ runUrl, run, traced, file: path.relative(process.cwd(), loaded.file) }));
+          }
         }
         if (!o.once) {
-          print('press Ctrl-C to stop');
+          print('press Ctrl-C to stop (runs, artifacts and history are kept for the next start)');
           await untilSignal();
           print('stopping…');
         }
