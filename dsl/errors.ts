@@ -19,6 +19,8 @@ export class NonRetryableError extends SluiceError {
 /** A pipeline's IR broke one or more rules; `issues` lists every one. */
 export class PipelineValidationError extends NonRetryableError {
   override readonly name: string = 'PipelineValidationError';
+  /** What went wrong, for code (never match the message): each issue has its own `code` too. */
+  readonly code = 'invalid-pipeline' as const;
   constructor(readonly issues: ValidationIssue[]) {
     super(
       `invalid pipeline (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
@@ -30,4 +32,5 @@ export class PipelineValidationError extends NonRetryableError {
 /** The DSL was used in a way the types could not catch (e.g. two tasks with one id). */
 export class DslError extends NonRetryableError {
   override readonly name: string = 'DslError';
+  readonly code = 'dsl-misuse' as const;
 }
