@@ -75,7 +75,7 @@ function enumPort<const V extends readonly [string, ...string[]], const O extend
 ): ParamPort<V[number], 'string', ParamReq<O>, O extends { default: unknown } ? true : false> {
   const port = param<V[number], 'string'>('string')(options);
   if (!options?.typeOnly) port.spec.enum = [...values];
-  return port as ParamPort<V[number], 'string', ParamReq<O>, O extends { default: unknown } ? true : false>;
+  return port;
 }
 
 /** A duration as text: "500ms", "30s", "5m", "2h", "1d". */

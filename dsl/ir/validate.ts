@@ -171,7 +171,7 @@ function innermost(zi: z.core.$ZodIssue): z.core.$ZodIssue[] {
   // The option with the fewest issues is the one the input was meant to be.
   const best = [...zi.errors].sort((a, b) => a.length - b.length)[0] ?? [];
   if (best.length === 0) return [zi];
-  return best.flatMap((inner) => innermost({ ...inner, path: [...zi.path, ...inner.path] } as z.core.$ZodIssue));
+  return best.flatMap((inner) => innermost({ ...inner, path: [...zi.path, ...inner.path] }));
 }
 
 function schemaIssues(error: z.ZodError, pipeline: string, input: unknown): ValidationIssue[] {
@@ -733,7 +733,7 @@ function checkBinding(
   if ('task' in binding) {
     const reader = info.node.when;
     const source = ctx.index.nodes.get(binding.task)?.node.when;
-    if (reader && source && exclusive(reader, source)) {
+    if (reader && source && exclusiveConditions(reader, source)) {
       add({
         code: 'bad-scope',
         message: `reads ${describeBinding(binding)}, which never runs when this task runs (their conditions exclude each other: another branch of the same p.when)`,
@@ -767,7 +767,7 @@ function conjuncts(e: Expr): Expr[] {
 }
 
 /** True when the two conditions can never hold together: one has `x`, the other `not(x)` or `not(or(…x…))`. */
-function exclusive(a: Expr, b: Expr): boolean {
+export function exclusiveConditions(a: Expr, b: Expr): boolean {
   const key = (e: Expr): string => canonicalJson(e);
   const negated = (e: Expr): string[] => {
     if (e.op !== 'not' || !('arg' in e)) return [];

@@ -1,5 +1,5 @@
 // category: branches
-// expect: tsc ✗ oneOf() merges branch outputs
+// expect: tsc Record<string, PipelineOutputRef>
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

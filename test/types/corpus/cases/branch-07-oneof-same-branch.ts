@@ -1,5 +1,5 @@
 // category: branches
-// expect: compile run under the same condition
+// expect: compile port "model": oneOf(): output "model" of task "a" and output "model" of task "b" run under the same condition
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

@@ -1,5 +1,5 @@
 // category: branches
-// expect: tsc
+// expect: tsc Argument of type 'ParamRef<"string", "always">' is not assignable to parameter of type 'WhenCondition'
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

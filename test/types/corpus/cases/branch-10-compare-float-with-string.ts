@@ -1,5 +1,5 @@
 // category: branches
-// expect: tsc
+// expect: tsc No overload matches this call
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

@@ -1,5 +1,5 @@
 // category: literals
-// expect: tsc
+// expect: tsc Type '{ rows: ParamRef<"int", "always">; }' is not assignable to type 'Json
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

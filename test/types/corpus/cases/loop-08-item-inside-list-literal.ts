@@ -1,5 +1,5 @@
 // category: loop-items
-// expect: tsc
+// expect: tsc Type 'ParamRef<"int", "always">' is not assignable to type 'number'
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

@@ -1,5 +1,5 @@
 // category: loop-items
-// expect: compile
+// expect: compile port "lr": the item of loop "for-each".lr: parameter type json does not match float
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

@@ -1,5 +1,5 @@
 // category: numeric-ranges
-// expect: compile resources.gpu
+// expect: compile component "c1": resources.gpu takes a whole number of GPUs (0, 1, 2 …); got 0.5
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

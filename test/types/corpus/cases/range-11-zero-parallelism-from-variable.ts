@@ -1,5 +1,5 @@
 // category: numeric-ranges
-// expect: compile parallelism
+// expect: compile loop "for-each": parallelism must be a positive integer (got 0)
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

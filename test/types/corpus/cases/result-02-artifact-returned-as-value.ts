@@ -1,5 +1,5 @@
 // category: component-results
-// expect: tsc 'model' does not exist
+// expect: tsc as a value; write the file at ctx.outputs.model.path instead
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

@@ -1,5 +1,5 @@
 // category: component-results
-// expect: tsc Property 'loss' is missing
+// expect: tsc Type '{ steps: number; }' is not assignable to type 'ParamOutputs<
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

@@ -1,5 +1,5 @@
 // category: component-results
-// expect: tsc 'acc' does not exist
+// expect: tsc which is not a parameter output of this component; declare it in outputs or drop it
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

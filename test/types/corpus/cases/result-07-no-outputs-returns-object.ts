@@ -1,5 +1,5 @@
 // category: component-results
-// expect: tsc
+// expect: tsc Type 'number' is not assignable to type 'never'
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

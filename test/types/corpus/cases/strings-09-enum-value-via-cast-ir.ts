@@ -1,5 +1,5 @@
 // category: unchecked-strings
-// expect: compile "gelu" is not one of
+// expect: compile port "activation": "gelu" is not one of relu, tanh, sigmoid
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

@@ -1,5 +1,5 @@
 // category: unchecked-strings
-// expect: compile "2 days" is not a duration
+// expect: compile port "deadline": deadline "2 days" is not a duration
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 
