@@ -17,7 +17,7 @@ export const approval = defineComponent(
     category: 'control',
     inputs: {
       message: t.string({ optional: true, description: 'What the approver is asked, shown by `sluice runs show`' }),
-      deadline: t.string({ optional: true, description: 'e.g. "30m", "2d": without a decision by then the gate fails' }),
+      deadline: t.duration({ optional: true, description: 'e.g. "30m", "2d": without a decision by then the gate fails' }),
     },
     outputs: {
       approved: t.bool(),

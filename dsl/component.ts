@@ -7,7 +7,21 @@ import { DslError } from './errors';
 import { sha256Hex } from './ir/digest';
 import { NAME_PATTERN, type ComponentSpec, type ExecutionOptions, type FunctionImpl, type Resources } from './ir/schema';
 import type { PortMap } from './ports';
-import type { RunFunction } from './runtime';
+import type { ArtifactKeys, ParamKeys } from './ports';
+import type { ComponentContext, RunFunction, RunInputs, RunResult } from './runtime';
+
+type ExtraKeys<R, O extends PortMap> = R extends object ? (string extends keyof R ? never : Exclude<keyof R, ParamKeys<O>> & string) : never;
+/**
+ * `run()` may return only declared parameter outputs: another key would be dropped silently, and
+ * an artifact output is written to `ctx.outputs.<name>.path`, never returned.
+ */
+type ExtraResultCheck<R, O extends PortMap> = [ExtraKeys<R, O>] extends [never]
+  ? unknown
+  : {
+      run: [ExtraKeys<R, O> & ArtifactKeys<O>] extends [never]
+        ? `✗ run() returns "${ExtraKeys<R, O>}", which is not a parameter output of this component; declare it in outputs or drop it`
+        : `✗ run() returns artifact output "${ExtraKeys<R, O> & ArtifactKeys<O>}" as a value; write the file at ctx.outputs.${ExtraKeys<R, O> & ArtifactKeys<O>}.path instead`;
+    };
 
 /** Retry policy as written in the DSL. */
 export interface RetryOptions {
@@ -74,7 +88,13 @@ export function isComponent(value: unknown): value is AnyComponent {
 
 export function toExecutionOptions(o: ExecutionOptionsInput, where: string): ExecutionOptions {
   const out: ExecutionOptions = {};
-  if (o.resources) out.resources = { ...o.resources };
+  if (o.resources) {
+    const { gpu, cpu, memory } = o.resources;
+    if (gpu !== undefined && !(Number.isInteger(gpu) && gpu >= 0)) throw new DslError(`${where}: resources.gpu takes a whole number of GPUs (0, 1, 2 …); got ${gpu}`);
+    if (cpu !== undefined && !(cpu > 0)) throw new DslError(`${where}: resources.cpu must be more than 0; got ${cpu}`);
+    if (memory !== undefined && !(Number.isInteger(memory) && memory > 0)) throw new DslError(`${where}: resources.memory takes a whole number of MiB, 1 or more; got ${memory}`);
+    out.resources = { ...o.resources };
+  }
   if (o.retry) {
     const r = o.retry;
     if (!Number.isInteger(r.maxAttempts) || r.maxAttempts < 1) {
@@ -166,8 +186,8 @@ export function defineComponent<I extends PortMap, O extends PortMap>(
  * });
  * ```
  */
-export function component<const I extends PortMap = Record<never, never>, const O extends PortMap = Record<never, never>>(
-  options: ComponentOptions<I, O>,
+export function component<const I extends PortMap = Record<never, never>, const O extends PortMap = Record<never, never>, R extends RunResult<O> = RunResult<O>>(
+  options: Omit<ComponentOptions<I, O>, 'run'> & { run: (inputs: RunInputs<I>, ctx: ComponentContext<O>) => R | Promise<R> } & ExtraResultCheck<R, O>,
 ): ComponentDefinition<I, O> {
   const impl: FunctionImpl = {
     kind: 'function',
@@ -176,5 +196,5 @@ export function component<const I extends PortMap = Record<never, never>, const 
   };
   if (options.module !== undefined) impl.module = options.module;
   if (options.export !== undefined) impl.export = options.export;
-  return defineComponent(options, impl, options.run);
+  return defineComponent(options, impl, options.run as RunFunction<I, O>);
 }

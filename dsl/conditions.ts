@@ -4,7 +4,7 @@
  * string a type error, and the validator checks the same rule on IR from other sources.
  */
 import type { Binding, Expr, Operand } from './ir/schema';
-import type { Json, ParamRef } from './ports';
+import type { Json, ParamRef, Presence } from './ports';
 
 declare const conditionBrand: unique symbol;
 
@@ -14,15 +14,15 @@ export interface Condition {
   readonly [conditionBrand]?: true;
 }
 
-type NumOperand = ParamRef<'int' | 'float'> | number;
-type StrOperand = ParamRef<'string'> | string;
-type BoolOperand = ParamRef<'bool'> | boolean;
+type NumOperand = ParamRef<'int' | 'float', Presence> | number;
+type StrOperand = ParamRef<'string', Presence> | string;
+type BoolOperand = ParamRef<'bool', Presence> | boolean;
 /** `json` values are compared at run time, so they go with anything. */
-type AnyOperand = ParamRef<string> | Json;
+type AnyOperand = ParamRef<string, Presence> | Json;
 
 function operand(v: AnyOperand): Operand {
   if (typeof v === 'object' && v !== null && !Array.isArray(v) && 'binding' in v && (v as { kind?: unknown }).kind === 'parameter') {
-    const b = (v as ParamRef<string>).binding;
+    const b = (v as ParamRef<string, Presence>).binding;
     if ('const' in b || 'pipelineInput' in b || 'task' in b || 'loopItem' in b) return b;
     throw new TypeError(`conditions can compare task outputs, pipeline inputs, loop items and literals, not ${describe(b)}`);
   }
@@ -40,14 +40,14 @@ function compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: AnyOperand, b: 
 export function eq(a: NumOperand, b: NumOperand): Condition;
 export function eq(a: StrOperand, b: StrOperand): Condition;
 export function eq(a: BoolOperand, b: BoolOperand): Condition;
-export function eq(a: ParamRef<'json'>, b: AnyOperand): Condition;
+export function eq(a: ParamRef<'json', Presence>, b: AnyOperand): Condition;
 export function eq(a: AnyOperand, b: AnyOperand): Condition {
   return compare('eq', a, b);
 }
 export function ne(a: NumOperand, b: NumOperand): Condition;
 export function ne(a: StrOperand, b: StrOperand): Condition;
 export function ne(a: BoolOperand, b: BoolOperand): Condition;
-export function ne(a: ParamRef<'json'>, b: AnyOperand): Condition;
+export function ne(a: ParamRef<'json', Presence>, b: AnyOperand): Condition;
 export function ne(a: AnyOperand, b: AnyOperand): Condition {
   return compare('ne', a, b);
 }

@@ -23,6 +23,7 @@ export class NonRetryableError extends SluiceError {
 /** A pipeline's IR broke one or more rules; `issues` lists every one. */
 export class PipelineValidationError extends NonRetryableError {
   override readonly name: string = 'PipelineValidationError';
+  /** Each issue has its own `code` too. */
   override readonly code: string = 'invalid-pipeline';
   constructor(readonly issues: ValidationIssue[]) {
     super(

@@ -7,7 +7,7 @@
 export { component, isComponent } from './component';
 export type { AnyComponent, CacheOptions, ComponentBase, ComponentDefinition, ComponentOptions, ExecutionOptionsInput, RetryOptions, TimeoutOptions } from './component';
 export { command, type CommandOptions } from './command';
-export { collect, isNestedPipelineComponent, isPipeline, oneOf, pipeline } from './pipeline';
+export { collect, ifRan, isNestedPipelineComponent, isPipeline, oneOf, pipeline } from './pipeline';
 export type {
   AnyPipeline,
   ConditionChain,
@@ -21,6 +21,10 @@ export type {
   PipelineBuilder,
   PipelineDefinition,
   PipelineOptions,
+  PipelineOutputRef,
+  Merged,
+  BranchValue,
+  WhenCondition,
   TaskHandle,
   TaskOptions,
 } from './pipeline';
@@ -28,7 +32,7 @@ export { and, eq, ge, gt, le, lt, ne, not, or } from './conditions';
 export type { Condition } from './conditions';
 export { approval, APPROVAL_COMPONENT_NAME } from './approval';
 export { t } from './ports';
-export type { ArtifactListRef, ArtifactPort, ArtifactRef, InputValue, Json, ParamPort, ParamRef, PortMap, TaskInputs } from './ports';
+export type { ArtifactListRef, ArtifactPort, ArtifactRef, InputValue, Json, MaybeAbsent, ParamPort, ParamRef, PortMap, Presence, TaskInputs } from './ports';
 export type { ComponentContext, InputArtifact, OutputArtifact, RunFunction, RunInputs, TaskDevice } from './runtime';
 export { compile } from './compile';
 export type { CompiledPipeline, CompileOptions } from './compile';

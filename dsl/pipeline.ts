@@ -15,11 +15,14 @@ import {
   type ComponentSpec,
   type Expr,
   type NodeSpec,
+  type Operand,
   type PipelineSpec,
   type PortSpec,
   type TaskSpec,
 } from './ir/schema';
-import type { ArtifactListRef, ArtifactRef, Json, OutputRefs, ParamRef, PortMap, TaskInputs } from './ports';
+import { literalType } from './ir/portTypes';
+import type { ArtifactListRef, ArtifactRef, Json, MaybeAbsent, OutputRefs, ParamRef, PortMap, Presence, TaskInputs } from './ports';
+import type { CheckLoopOptions, CheckTaskOptions } from './checks';
 
 declare const pipelineTypes: unique symbol;
 
@@ -46,23 +49,63 @@ export interface TaskOptions extends ExecutionOptionsInput {
   /** Task id (unique in the pipeline). Defaults to the component name, suffixed when repeated. */
   id?: string;
   /** Run only after these tasks, even without a data edge between them. */
-  after?: NodeHandle[];
+  after?: readonly NodeHandle[];
   /** Label shown in the editor. */
   label?: string;
   /** Run only when this holds: `p.when()` for one task, without an editor group (what the editor draws). */
-  when?: Condition;
+  when?: WhenCondition;
   /** Editor position and group (the IR's `ui`); ignored by the digest. */
   ui?: NodeUi;
 }
 
-type AnyRef = ParamRef<string> | ArtifactRef<string> | ArtifactListRef<string>;
+type AnyRef = ParamRef<string, Presence> | ArtifactRef<string, Presence> | ArtifactListRef<string, Presence>;
 type OutputsOf<R> = { [K in keyof R]: R[K] extends AnyRef ? R[K] : never };
 
-/** The current item of a loop: a parameter reference, plus `field()` for object items. */
-export type ItemRef<N extends string> = ParamRef<N> & {
-  /** A key of an object item, asserted to be of type `as` (checked when the task runs). */
-  field<T extends string>(key: string, as: T): ParamRef<T>;
-};
+declare const mergedBrand: unique symbol;
+/** What `oneOf()` gives: an input's value, never a pipeline output (the IR's outputs are single task outputs). */
+export interface Merged {
+  readonly [mergedBrand]: '✗ oneOf() merges branch outputs for a task input; a pipeline output must be one task output: pass the merged value through a task';
+}
+/** What a pipeline may return as an output: a task output (of a branch too: absent when the branch was skipped). */
+export type PipelineOutputRef = AnyRef & { readonly [mergedBrand]?: undefined };
+
+/** The IR type name of a literal's TS type: `0 | 2` → int, `0.5` → float, `{ lr: 0.1 }` → json, `[64]` → list<int>. */
+export type LiteralTypeName<E> = [E] extends [never]
+  ? 'json'
+  : [E] extends [number]
+    ? false extends (E extends number ? (`${E}` extends `${bigint}` ? true : false) : never)
+      ? 'float'
+      : 'int'
+    : [E] extends [string]
+      ? 'string'
+      : [E] extends [boolean]
+        ? 'bool'
+        : [E] extends [readonly (infer I)[]]
+          ? `list<${LiteralTypeName<I>}>`
+          : 'json';
+
+/** Parameter type names `field(key, as)` may assert. */
+export type ParamTypeName = 'string' | 'int' | 'float' | 'bool' | 'json' | `list<${string}>`;
+
+type RecordKeys<E> = E extends readonly unknown[] ? never : E extends object ? keyof E & string : never;
+
+/**
+ * The current item of a loop. Items that are records (a literal list of objects) have `field(key)`,
+ * typed from the list; items of a list<json> have `field(key, as)` (checked when the task runs);
+ * scalar and list items have no fields.
+ */
+export type ItemRef<N extends string, E = unknown> = ParamRef<N> &
+  (N extends 'json'
+    ? [RecordKeys<E>] extends [never]
+      ? {
+          /** A key of an object item, asserted to be of type `as` (checked when the task runs). */
+          field<T extends ParamTypeName>(key: string, as: T): ParamRef<T>;
+        }
+      : {
+          /** A key every item of the list has; its type comes from the list's values. */
+          field<K extends RecordKeys<E>>(key: K, as?: LiteralTypeName<E extends Record<K, infer V> ? V : never>): ParamRef<LiteralTypeName<E extends Record<K, infer V> ? V : never>>;
+        }
+    : unknown);
 
 /** An output of a loop body: not usable directly (there is one per item); pass it to `collect()`. */
 export interface LoopOutput<R extends AnyRef> {
@@ -74,7 +117,7 @@ export interface LoopOutput<R extends AnyRef> {
 
 export interface LoopHandle<R> {
   readonly id: string;
-  readonly outputs: { readonly [K in keyof R]: R[K] extends ParamRef<string> | ArtifactRef<string> ? LoopOutput<R[K]> : never };
+  readonly outputs: { readonly [K in keyof R]: R[K] extends ParamRef<string, Presence> | ArtifactRef<string, Presence> ? LoopOutput<R[K]> : never };
 }
 
 export interface LoopOptions {
@@ -83,33 +126,51 @@ export interface LoopOptions {
   parallelism?: number;
   /** The loop succeeds when at least this share of items succeeds (default 1). */
   minSuccessRatio?: number;
-  after?: NodeHandle[];
+  after?: readonly NodeHandle[];
   label?: string;
   /** Run the loop only when this holds (as `TaskOptions.when`). */
-  when?: Condition;
+  when?: WhenCondition;
   /** Editor position and group (the IR's `ui`); ignored by the digest. */
   ui?: NodeUi;
 }
 
-/** Item type of a list reference or a literal list. */
-type ItemTypeOf<L> = L extends ParamRef<`list<${infer N}>`>
-  ? N
-  : L extends readonly (infer E)[]
-    ? E extends number
-      ? 'float'
-      : E extends string
-        ? 'string'
-        : E extends boolean
-          ? 'bool'
-          : 'json'
-    : never;
+/** Item type of a list reference or a literal list (an int list stays int; records are json with fields). */
+type ItemTypeOf<L> = L extends ParamRef<`list<${infer N}>`, Presence> ? N : L extends readonly (infer E)[] ? LiteralTypeName<E> : never;
+type ItemOf<L> = L extends readonly (infer E)[] ? E : unknown;
+
+/**
+ * What a branch returns, seen from outside the branch: its task outputs may be absent (the branch
+ * may be skipped), so they feed required inputs only through `oneOf()` (or `ifRan()`).
+ */
+export type BranchValue<R> = R extends AnyRef
+  ? MaybeAbsent<R>
+  : R extends { readonly id: string; readonly outputs: infer O }
+    ? { readonly id: string; readonly outputs: { readonly [K in keyof O]: MaybeAbsent<O[K]> } }
+    : R extends object
+      ? { readonly [K in keyof R]: BranchValue<R[K]> }
+      : R;
+type BranchValues<Rs extends unknown[]> = { [K in keyof Rs]: BranchValue<Rs[K]> };
+
+/** A condition for `p.when()`: a `Condition`, or a bool parameter (true runs the branch). */
+export type WhenCondition = Condition | ParamRef<'bool', Presence>;
 
 export interface ConditionChain<Rs extends unknown[]> {
-  /** Values returned by each branch's callback, in order. */
-  readonly branches: Rs;
-  elseIf<R>(condition: Condition, body: () => R): ConditionChain<[...Rs, R]>;
-  else<R>(body: () => R): { readonly branches: [...Rs, R] };
+  /** Values returned by each branch's callback, in order; their outputs may be absent (see `oneOf()`). */
+  readonly branches: BranchValues<Rs>;
+  elseIf<R>(condition: WhenCondition, body: () => R): ConditionChain<[...Rs, R]>;
+  else<R>(body: () => R): { readonly branches: BranchValues<[...Rs, R]> };
 }
+
+/** The input ports of a component, or of a pipeline used as a task. */
+type InputsOf<C> = C extends { readonly kind: 'pipeline' } ? (C extends PipelineDefinition<infer NI, infer _NO> ? NI : never) : C extends ComponentDefinition<infer I, infer _O> ? I : never;
+/** The handle `p.task()` gives: a nested pipeline's outputs keep their types. */
+type HandleOf<C> = C extends { readonly kind: 'pipeline' }
+  ? C extends PipelineDefinition<infer _NI, infer NO>
+    ? { readonly id: string; readonly outputs: NO }
+    : never
+  : C extends ComponentDefinition<infer _I, infer O>
+    ? TaskHandle<O>
+    : never;
 
 export interface PipelineBuilder<PI extends PortMap> {
   /** References to the pipeline's inputs. */
@@ -117,26 +178,32 @@ export interface PipelineBuilder<PI extends PortMap> {
   /** The run's outcome: for exit handlers only (`p.onExit`). status is succeeded | failed | cancelled. */
   readonly run: { readonly status: ParamRef<'string'>; readonly error: ParamRef<'string'>; readonly failedTask: ParamRef<'string'> };
   /** Adds a task running `component` with the given inputs. */
-  task<I extends PortMap, O extends PortMap>(component: ComponentDefinition<I, O>, inputs: TaskInputs<I>, options?: TaskOptions): TaskHandle<O>;
-  /** Adds a nested pipeline: it runs as a child workflow; its outputs are the task's outputs. */
-  task<NI extends PortMap, NO extends Record<string, AnyRef>>(
-    pipeline: PipelineDefinition<NI, NO>,
-    inputs: TaskInputs<NI>,
-    options?: TaskOptions,
-  ): { readonly id: string; readonly outputs: NO };
+  task<C extends AnyComponent | AnyPipeline, const TO extends TaskOptions = Record<never, never>>(
+    component: C,
+    inputs: TaskInputs<InputsOf<C>>,
+    options?: CheckTaskOptions<TO>,
+  ): HandleOf<C>;
   /** Tasks added inside `body` run only when `condition` holds; the others are recorded as skipped. */
-  when<R>(condition: Condition, body: () => R): ConditionChain<[R]>;
+  when<R>(condition: WhenCondition, body: () => R): ConditionChain<[R]>;
   /**
    * Runs `body`'s tasks once per item. Return the body outputs to fan back in with `collect()`.
    * Large loops run in batches of child workflows; `parallelism` bounds the items running at once.
    */
-  forEach<L extends ParamRef<`list<${string}>`> | readonly Json[], R extends Record<string, ParamRef<string> | ArtifactRef<string>> | void>(
+  forEach<
+    const L extends ParamRef<`list<${string}>`, Presence> | readonly Json[],
+    R,
+    const LO extends LoopOptions = Record<never, never>,
+  >(
     items: L,
-    body: (item: ItemRef<ItemTypeOf<L>>) => R,
-    options?: LoopOptions,
-  ): LoopHandle<R extends void ? Record<never, never> : R>;
+    body: (item: ItemRef<ItemTypeOf<L>, ItemOf<L>>) => R,
+    options?: CheckLoopOptions<LO>,
+  ): LoopHandle<R extends Record<string, ParamRef<string, Presence> | ArtifactRef<string, Presence>> ? R : Record<never, never>>;
   /** A task that runs last whatever the outcome (succeeded, failed, cancelled); use `p.run.*` inputs. */
-  onExit<I extends PortMap, O extends PortMap>(component: ComponentDefinition<I, O>, inputs: TaskInputs<I>, options?: TaskOptions): TaskHandle<O>;
+  onExit<I extends PortMap, O extends PortMap, const TO extends TaskOptions = Record<never, never>>(
+    component: ComponentDefinition<I, O>,
+    inputs: TaskInputs<I>,
+    options?: CheckTaskOptions<TO>,
+  ): TaskHandle<O>;
 }
 
 export interface PipelineOptions<PI extends PortMap> {
@@ -187,30 +254,80 @@ function isRef(value: unknown): value is AnyRef {
   );
 }
 
+/** A reference or loop item somewhere inside a literal value, described; undefined when there is none. */
+function refInside(value: unknown, depth = 0): string | undefined {
+  if (depth > 64 || typeof value !== 'object' || value === null) return typeof value === 'function' ? 'a function' : undefined;
+  if (isRef(value)) {
+    const b = value.binding;
+    return 'loopItem' in b ? `a loop item (of "${b.loopItem}")` : 'pipelineInput' in b ? `pipeline input "${b.pipelineInput}"` : 'task' in b ? `output "${b.output}" of task "${b.task}"` : 'a reference';
+  }
+  if (isLoopOutput(value)) return 'a loop output';
+  for (const v of Object.values(value)) {
+    const found = refInside(v, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 function isLoopOutput(value: unknown): value is LoopOutput<AnyRef> {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'loopOutput';
 }
 
 /** Fan-in: the loop output's values over the loop's succeeded items, in item order. */
-export function collect<N extends string>(output: LoopOutput<ParamRef<N>>): ParamRef<`list<${N}>`>;
-export function collect<N extends string>(output: LoopOutput<ArtifactRef<N>>): ArtifactListRef<N>;
+export function collect<N extends string>(output: LoopOutput<ParamRef<N, Presence>>): ParamRef<`list<${N}>`>;
+export function collect<N extends string>(output: LoopOutput<ArtifactRef<N, Presence>>): ArtifactListRef<N>;
 export function collect(output: LoopOutput<AnyRef>): AnyRef {
   if (!isLoopOutput(output)) throw new DslError('collect() takes an output of a loop (loop.outputs.<name>)');
   const binding: Binding = { collect: { loop: output.loop, output: output.output } };
+  const owner = owners.get(output);
+  if (owner) owners.set(binding, owner);
   return output.ref.kind === 'artifact'
     ? { kind: 'artifact', artifactType: output.ref.artifactType, list: true, binding }
     : { kind: 'parameter', paramType: `list<${output.ref.paramType}>`, binding };
 }
 
-/** The first of these outputs whose task ran: merges the outputs of exclusive `when` branches. */
-export function oneOf<R extends ParamRef<string> | ArtifactRef<string>>(...refs: [R, R, ...R[]]): R {
+/**
+ * The first of these outputs whose task ran: merges the outputs of exclusive `when` branches
+ * (`p.when(…).else(…).branches`). Every option but the last must be one that may be absent (a
+ * branch output): an option after one that is always there would never be chosen.
+ */
+export function oneOf<N extends string>(
+  ...refs: [ParamRef<N, 'maybe absent'>, ...ParamRef<N, 'maybe absent'>[], ParamRef<N, Presence>]
+): ParamRef<N> & Merged;
+export function oneOf<N extends string>(
+  ...refs: [ArtifactRef<N, 'maybe absent'>, ...ArtifactRef<N, 'maybe absent'>[], ArtifactRef<N, Presence>]
+): ArtifactRef<N> & Merged;
+export function oneOf(...refs: (ParamRef<string, Presence> | ArtifactRef<string, Presence>)[]): AnyRef {
+  if (refs.length < 2) throw new DslError('oneOf() takes two or more outputs of exclusive branches');
   const options = refs.map((r) => {
-    const b = r.binding;
-    if ('task' in b || 'pipelineInput' in b || 'const' in b) return b;
+    const b = isRef(r) ? r.binding : undefined;
+    if (b && ('task' in b || 'pipelineInput' in b || 'const' in b)) return b;
     throw new DslError('oneOf() takes task outputs or pipeline inputs');
   });
-  return { ...refs[0], binding: { oneOf: options } };
+  const binding: Binding = { oneOf: options };
+  const owner = options.map((o) => owners.get(o)).find((o) => o !== undefined);
+  if (owner) owners.set(binding, owner);
+  return { ...(refs[0] as AnyRef), binding };
 }
+
+/**
+ * A branch output read outside its branch, on purpose: the reading task is skipped when the branch
+ * was (nothing else changes; the IR is the same). Without it, a branch output cannot feed a
+ * required input: use `oneOf()` to merge the branches instead.
+ */
+export function ifRan<N extends string>(ref: ParamRef<N, Presence>): ParamRef<N>;
+export function ifRan<N extends string>(ref: ArtifactRef<N, Presence>): ArtifactRef<N>;
+export function ifRan<N extends string>(ref: ArtifactListRef<N, Presence>): ArtifactListRef<N>;
+export function ifRan(ref: AnyRef): AnyRef {
+  if (!isRef(ref)) throw new DslError('ifRan() takes a task output');
+  return ref;
+}
+
+/** Which pipeline made each binding and handle: using one in another pipeline fails at once. */
+interface Owner {
+  readonly name: string;
+}
+const owners = new WeakMap<object, Owner>();
 
 interface Scope {
   tasks: Record<string, NodeSpec>;
@@ -258,7 +375,7 @@ function nestedComponent(sub: AnyPipeline, where: string): NestedPipelineCompone
  * });
  * ```
  */
-export function pipeline<const PI extends PortMap = Record<never, never>, R extends Record<string, AnyRef> = Record<never, never>>(
+export function pipeline<const PI extends PortMap = Record<never, never>, R extends Record<string, PipelineOutputRef> = Record<never, never>>(
   options: PipelineOptions<PI>,
   build: (p: PipelineBuilder<PI>) => R | void,
 ): PipelineDefinition<PI, OutputsOf<R>> {
@@ -272,6 +389,22 @@ export function pipeline<const PI extends PortMap = Record<never, never>, R exte
   const components = new Map<string, AnyComponent>();
   const refByDigest = new Map<string, string>();
   const scopes: Scope[] = [{ tasks: topTasks, guards: [] }];
+  const self: Owner = { name: options.name };
+  const own = <T extends object>(value: T): T => {
+    owners.set(value, self);
+    return value;
+  };
+  /** A reference made by another pipeline() call: its ids mean nothing here (or, worse, another task). */
+  const foreign = (value: object, what: string): void => {
+    const owner = owners.get(value);
+    if (owner !== undefined && owner !== self) {
+      throw new DslError(`${what} comes from pipeline "${owner.name}", not this one; a pipeline can only use its own tasks, inputs and loop items`);
+    }
+  };
+  const checkBinding = (b: Binding, what: string): void => {
+    foreign(b, what);
+    if ('oneOf' in b) for (const o of b.oneOf) foreign(o, what);
+  };
   let groupCounter = 0;
   const current = (): Scope => scopes[scopes.length - 1] as Scope;
 
@@ -299,9 +432,9 @@ export function pipeline<const PI extends PortMap = Record<never, never>, R exte
   };
 
   /** Common node fields: guard from enclosing `when`s (and its own), `after`, editor data. */
-  const decorate = (node: NodeSpec, opts: { after?: NodeHandle[]; label?: string; when?: Condition; ui?: NodeUi }): void => {
+  const decorate = (node: NodeSpec, opts: { after?: readonly NodeHandle[]; label?: string; when?: WhenCondition; ui?: NodeUi }): void => {
     const scope = current();
-    const guards = opts.when ? [...scope.guards, opts.when.expr] : scope.guards;
+    const guards = opts.when ? [...scope.guards, guardOf(opts.when, `${where}, when`)] : scope.guards;
     if (guards.length === 1) node.when = guards[0];
     else if (guards.length > 1) node.when = { op: 'and', args: [...guards] };
     if (opts.after?.length) node.after = opts.after.map((h) => h.id);
@@ -319,12 +452,27 @@ export function pipeline<const PI extends PortMap = Record<never, never>, R exte
     const bindings: Record<string, Binding> = {};
     for (const [port, value] of Object.entries(inputs)) {
       if (value === undefined) continue;
+      const what = `${taskWhere}, input "${port}"`;
       if (isLoopOutput(value)) {
-        throw new DslError(`${taskWhere}, input "${port}": a loop output has one value per item; wrap it in collect(...)`);
+        throw new DslError(`${what}: a loop output has one value per item; wrap it in collect(...)`);
       }
-      bindings[port] = isRef(value) ? value.binding : { const: value as Json };
+      if (isRef(value)) {
+        checkBinding(value.binding, what);
+        bindings[port] = value.binding;
+      } else {
+        const inner = refInside(value);
+        if (inner) {
+          throw new DslError(
+            `${what}: the literal holds ${inner} at ${JSON.stringify(value, (_k, v: unknown) => (isRef(v) ? '<reference>' : v))}; a literal is fixed when the pipeline is defined, so it cannot contain task outputs, pipeline inputs or loop items — pass the reference itself to a port of its type`,
+          );
+        }
+        bindings[port] = { const: value as Json };
+      }
     }
     return bindings;
+  };
+  const afterIds = (after: readonly NodeHandle[] | undefined, nodeWhere: string): void => {
+    for (const h of after ?? []) foreign(h, `${nodeWhere}, after "${h.id}"`);
   };
 
   const addTask = (
@@ -339,6 +487,7 @@ export function pipeline<const PI extends PortMap = Record<never, never>, R exte
     else throw new DslError(`${where}: p.task() needs a component made with component() or a pipeline made with pipeline()`);
     const id = newId(opts.id, comp.spec.name);
     const taskWhere = `${where}, task "${id}"`;
+    afterIds(opts.after, taskWhere);
     const spec: TaskSpec = {
       component: componentRef(comp),
       inputs: bindingsOf(inputs, taskWhere),
@@ -347,11 +496,26 @@ export function pipeline<const PI extends PortMap = Record<never, never>, R exte
     if (exitHandler) spec.exitHandler = true;
     decorate(spec, opts);
     current().tasks[id] = spec;
-    const outputs = Object.fromEntries(Object.entries(comp.spec.outputs).map(([k, port]) => [k, refFor({ task: id, output: k }, port)]));
-    return { id, outputs };
+    const outputs = Object.fromEntries(Object.entries(comp.spec.outputs).map(([k, port]) => [k, refFor(own({ task: id, output: k }), port)]));
+    return own({ id, outputs });
   };
 
-  const runRef = (field: 'status' | 'error' | 'failedTask'): ParamRef<'string'> => ({ kind: 'parameter', paramType: 'string', binding: { runStatus: field } });
+  const runRef = (field: 'status' | 'error' | 'failedTask'): ParamRef<'string'> => ({ kind: 'parameter', paramType: 'string', binding: own({ runStatus: field }) });
+  /** `p.when(flag)` is `p.when(eq(flag, true))`. */
+  const guardOf = (condition: WhenCondition, what: string): Expr => {
+    if (isRef(condition)) {
+      checkBinding(condition.binding, what);
+      const ref = condition as AnyRef;
+      if (ref.kind !== 'parameter' || ref.paramType !== 'bool') {
+        throw new DslError(`${what}: a condition is eq(…), gt(…), … or a bool parameter; this is ${ref.kind === 'artifact' ? `an artifact (${ref.artifactType})` : `a ${ref.paramType} parameter`}`);
+      }
+      return { op: 'eq', left: condition.binding as Operand, right: { const: true } };
+    }
+    if (typeof condition !== 'object' || condition === null || !('expr' in condition)) {
+      throw new DslError(`${what}: a condition is eq(…), gt(…), … or a bool parameter`);
+    }
+    return condition.expr;
+  };
 
   const branch = <R>(guard: Expr, group: string, body: () => R): R => {
     const outer = current();
@@ -365,20 +529,21 @@ export function pipeline<const PI extends PortMap = Record<never, never>, R exte
 
   const chain = <Rs extends unknown[]>(previous: Expr[], groupId: number, branches: Rs): ConditionChain<Rs> => ({
     branches,
-    elseIf<R>(condition: Condition, body: () => R) {
-      const guard: Expr = { op: 'and', args: [...previous.map((e): Expr => ({ op: 'not', arg: e })), condition.expr] };
+    elseIf<R>(condition: WhenCondition, body: () => R) {
+      const expr = guardOf(condition, `${where}, elseIf()`);
+      const guard: Expr = { op: 'and', args: [...previous.map((e): Expr => ({ op: 'not', arg: e })), expr] };
       const value = branch(guard, `when-${groupId}.${branches.length}`, body);
-      return chain<[...Rs, R]>([...previous, condition.expr], groupId, [...branches, value]);
+      return chain<[...Rs, R]>([...previous, expr], groupId, [...branches, value]);
     },
     else<R>(body: () => R) {
       const guard: Expr = previous.length === 1 ? { op: 'not', arg: previous[0] as Expr } : { op: 'not', arg: { op: 'or', args: previous } };
       const value = branch(guard, `when-${groupId}.else`, body);
-      return { branches: [...branches, value] as [...Rs, R] };
+      return { branches: [...branches, value] as BranchValues<[...Rs, R]> };
     },
-  });
+  }) as ConditionChain<Rs>;
 
   const builder: PipelineBuilder<PI> = {
-    inputs: Object.fromEntries(Object.entries(inputSpecs).map(([k, spec]) => [k, refFor({ pipelineInput: k }, spec)])) as OutputRefs<PI>,
+    inputs: Object.fromEntries(Object.entries(inputSpecs).map(([k, spec]) => [k, refFor(own({ pipelineInput: k }), spec)])) as OutputRefs<PI>,
     run: { status: runRef('status'), error: runRef('error'), failedTask: runRef('failedTask') },
     task(target: AnyComponent | AnyPipeline, inputs: Record<string, unknown>, opts: TaskOptions = {}) {
       return addTask(target, inputs, opts, false);
@@ -387,18 +552,25 @@ export function pipeline<const PI extends PortMap = Record<never, never>, R exte
       if (scopes.length > 1) throw new DslError(`${where}: p.onExit() must be called at the top level of the pipeline, not inside when() or forEach()`);
       return addTask(comp, inputs, opts, true);
     },
-    when<R>(condition: Condition, body: () => R): ConditionChain<[R]> {
+    when<R>(condition: WhenCondition, body: () => R): ConditionChain<[R]> {
+      const expr = guardOf(condition, `${where}, when()`);
       const groupId = ++groupCounter;
-      const value = branch(condition.expr, `when-${groupId}.0`, body);
-      return chain<[R]>([condition.expr], groupId, [value]);
+      const value = branch(expr, `when-${groupId}.0`, body);
+      return chain<[R]>([expr], groupId, [value]);
     },
     forEach(items: unknown, body: (item: never) => unknown, opts: LoopOptions = {}) {
       const id = newId(opts.id, 'for-each');
       const loopWhere = `${where}, loop "${id}"`;
       let itemsBinding: Binding;
-      if (Array.isArray(items)) itemsBinding = { const: items as Json[] };
-      else if (isRef(items) && items.kind === 'parameter') itemsBinding = items.binding;
-      else throw new DslError(`${loopWhere}: forEach() loops over a list: a literal array or a list parameter (pipeline input or task output)`);
+      afterIds(opts.after, loopWhere);
+      if (Array.isArray(items)) {
+        const inner = refInside(items);
+        if (inner) throw new DslError(`${loopWhere}: the literal item list holds ${inner}; loop over a list output or pipeline input instead`);
+        itemsBinding = { const: items as Json[] };
+      } else if (isRef(items) && items.kind === 'parameter') {
+        checkBinding(items.binding, `${loopWhere}, items`);
+        itemsBinding = items.binding;
+      } else throw new DslError(`${loopWhere}: forEach() loops over a list: a literal array or a list parameter (pipeline input or task output)`);
       if ('collect' in itemsBinding || 'oneOf' in itemsBinding || 'runStatus' in itemsBinding) {
         throw new DslError(`${loopWhere}: forEach() items must be a literal list, a pipeline input, a task output or an outer loop's item`);
       }
@@ -408,12 +580,19 @@ export function pipeline<const PI extends PortMap = Record<never, never>, R exte
       if (opts.minSuccessRatio !== undefined && !(opts.minSuccessRatio >= 0 && opts.minSuccessRatio <= 1)) {
         throw new DslError(`${loopWhere}: minSuccessRatio must be between 0 and 1 (got ${opts.minSuccessRatio})`);
       }
-      const itemType = isRef(items) && items.kind === 'parameter' ? (/^list<(.*)>$/.exec(items.paramType)?.[1] ?? 'json') : 'json';
+      const listType = Array.isArray(items) ? literalType(items) : isRef(items) && items.kind === 'parameter' ? items.paramType : 'json';
+      const itemType = /^list<(.*)>$/.exec(listType)?.[1] ?? 'json';
+      const literalItems = Array.isArray(items) ? (items as Json[]) : undefined;
       const item = {
         kind: 'parameter' as const,
         paramType: itemType,
-        binding: { loopItem: id },
-        field: (key: string, as: string) => ({ kind: 'parameter' as const, paramType: as, binding: { loopItem: id, field: key, as } }),
+        binding: own({ loopItem: id }),
+        field: (key: string, as?: string) => {
+          // Over a literal list of records the field's type comes from the values (as the types say).
+          const type = as ?? (literalItems ? literalType(literalItems.map((v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v[key] : undefined)).filter((v) => v !== undefined)).replace(/^list<(.*)>$/, '$1') : undefined);
+          if (type === undefined) throw new DslError(`${loopWhere}: item.field("${key}") needs a type here: item.field("${key}", 'float')`);
+          return { kind: 'parameter' as const, paramType: type, binding: own({ loopItem: id, field: key, as: type }) };
+        },
       };
       const bodyTasks: Record<string, NodeSpec> = {};
       const node: NodeSpec = {
@@ -435,14 +614,16 @@ export function pipeline<const PI extends PortMap = Record<never, never>, R exte
         scopes.pop();
       }
       const outputs: Record<string, LoopOutput<AnyRef>> = {};
-      for (const [name, ref] of Object.entries((returned ?? {}) as Record<string, unknown>)) {
+      // A body written as one expression returns its task's handle: no loop outputs.
+      const isHandle = typeof returned === 'object' && returned !== null && owners.get(returned) === self;
+      for (const [name, ref] of Object.entries((isHandle ? {} : (returned ?? {})) as Record<string, unknown>)) {
         if (!isRef(ref) || !('task' in ref.binding) || !(ref.binding.task in bodyTasks)) {
           throw new DslError(`${loopWhere}: body output "${name}" must be an output of a task in the loop body`);
         }
         node.loop.outputs[name] = { task: ref.binding.task, output: ref.binding.output };
-        outputs[name] = { kind: 'loopOutput', loop: id, output: name, ref };
+        outputs[name] = own({ kind: 'loopOutput', loop: id, output: name, ref });
       }
-      return { id, outputs } as never;
+      return own({ id, outputs }) as never;
     },
   } as PipelineBuilder<PI>;
 
@@ -452,6 +633,7 @@ export function pipeline<const PI extends PortMap = Record<never, never>, R exte
     if (!isRef(ref) || !('task' in ref.binding)) {
       throw new DslError(`${where}: output "${name}" must be a task output (e.g. someTask.outputs.model)`);
     }
+    checkBinding(ref.binding, `${where}, output "${name}"`);
     outputs[name] = { task: ref.binding.task, output: ref.binding.output };
   }
 

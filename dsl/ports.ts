@@ -55,6 +55,32 @@ function artifact<N extends string>(type: N) {
   };
 }
 
+/** Options of `t.enum()`: those of a string parameter, plus `typeOnly`. */
+interface EnumOptions<V extends string> extends ParamOptions<V> {
+  /**
+   * Check the values with tsc only and keep a plain `string` port in the IR: for components whose
+   * IR (and so the digests of pipelines using them) must not change. The component still checks
+   * the value when it runs.
+   */
+  typeOnly?: boolean;
+}
+
+/**
+ * `t.enum(['relu', 'tanh'], { default: 'relu' })`: a string parameter that takes one of these
+ * values. The IR records them (`"enum": [...]`) so the validator checks literals and defaults too.
+ */
+function enumPort<const V extends readonly [string, ...string[]], const O extends EnumOptions<V[number]> = Record<never, never>>(
+  values: V,
+  options?: O,
+): ParamPort<V[number], 'string', ParamReq<O>, O extends { default: unknown } ? true : false> {
+  const port = param<V[number], 'string'>('string')(options);
+  if (!options?.typeOnly) port.spec.enum = [...values];
+  return port;
+}
+
+/** A duration as text: "500ms", "30s", "5m", "2h", "1d". */
+export type DurationText = `${number}${'ms' | 's' | 'm' | 'h' | 'd'}`;
+
 type ItemOf<P> = P extends ParamPort<infer T, infer N, boolean> ? { value: T; type: N } : never;
 
 function listPort<P extends ParamPort<unknown, string, boolean>, const O extends ParamOptions<ItemOf<P>['value'][]> = Record<never, never>>(
@@ -82,6 +108,9 @@ export const t = {
   float: param<number, 'float'>('float'),
   bool: param<boolean, 'bool'>('bool'),
   json: param<Json, 'json'>('json'),
+  enum: enumPort,
+  /** A string parameter holding a duration ("30m", "2d"); tsc checks literals, the IR keeps `string`. */
+  duration: param<DurationText, 'string'>('string'),
   /**
    * `t.list(t.float())` → `list<float>`; options as for any parameter: `t.list(t.int(), { default: [] })`.
    * `t.list(t.Model())` → an input taking a list of artifacts (what `collect()` of a loop gives).
@@ -102,13 +131,29 @@ export const t = {
 // ---- What flows along edges -------------------------------------------------------------
 
 
-export interface ParamRef<N extends string> {
+/**
+ * Whether a reference always carries a value when its reader runs: `'maybe absent'` for optional
+ * outputs, optional pipeline inputs without a default and outputs of `p.when` branches (their task
+ * may be skipped). Required inputs take only `'always'`.
+ */
+export type Presence = 'always' | 'maybe absent';
+
+/**
+ * Phantom, string-keyed and optional on purpose: a reference is then no `Json` value, so putting one
+ * inside a literal (`{ config: { lr: p.inputs.lr } }`) is a type error instead of embedding the
+ * reference object in the IR.
+ */
+interface RefPhantom<P extends Presence> {
+  readonly '~presence'?: P;
+}
+
+export interface ParamRef<N extends string, P extends Presence = 'always'> extends RefPhantom<P> {
   readonly kind: 'parameter';
   /** The parameter type of the source, e.g. "int". */
   readonly paramType: N;
   readonly binding: Binding;
 }
-export interface ArtifactRef<N extends string> {
+export interface ArtifactRef<N extends string, P extends Presence = 'always'> extends RefPhantom<P> {
   readonly kind: 'artifact';
   /** The artifact type of the source, e.g. "Dataset". */
   readonly artifactType: N;
@@ -116,42 +161,47 @@ export interface ArtifactRef<N extends string> {
   readonly binding: Binding;
 }
 /** Several artifacts of one type: `collect()` over a loop's artifact output. */
-export interface ArtifactListRef<N extends string> {
+export interface ArtifactListRef<N extends string, P extends Presence = 'always'> extends RefPhantom<P> {
   readonly kind: 'artifact';
   readonly artifactType: N;
   readonly list: true;
   readonly binding: Binding;
 }
 
-/** The reference an output port produces. */
-export type RefOf<P> = P extends ParamPort<unknown, infer N, boolean>
-  ? ParamRef<N>
-  : P extends ArtifactPort<infer N, boolean, infer L>
+/** The same reference, as one that may have no value (a branch output). */
+export type MaybeAbsent<R> = R extends ParamRef<infer N, Presence>
+  ? ParamRef<N, 'maybe absent'>
+  : R extends ArtifactListRef<infer N, Presence>
+    ? ArtifactListRef<N, 'maybe absent'>
+    : R extends ArtifactRef<infer N, Presence>
+      ? ArtifactRef<N, 'maybe absent'>
+      : R;
+
+/** The reference an output port (or a pipeline input) produces. */
+export type RefOf<P> = P extends ParamPort<unknown, infer N, infer Req, infer Def>
+  ? ParamRef<N, Req extends true ? 'always' : Def extends true ? 'always' : 'maybe absent'>
+  : P extends ArtifactPort<infer N, infer Req, infer L>
     ? L extends true
-      ? ArtifactListRef<N>
-      : ArtifactRef<N>
+      ? ArtifactListRef<N, Req extends true ? 'always' : 'maybe absent'>
+      : ArtifactRef<N, Req extends true ? 'always' : 'maybe absent'>
     : never;
 
 /** Parameter refs a port of type N accepts: int widens to float; json takes any parameter. */
-type AcceptedParamRef<N extends string> = N extends 'json'
-  ? ParamRef<string>
+type AcceptedParamRef<N extends string, P extends Presence> = N extends 'json'
+  ? ParamRef<string, P>
   : N extends 'float'
-    ? ParamRef<'float' | 'int'>
+    ? ParamRef<'float' | 'int', P>
     : N extends `list<float>`
-      ? ParamRef<'list<float>' | 'list<int>'>
-      : ParamRef<N>;
+      ? ParamRef<'list<float>' | 'list<int>', P>
+      : ParamRef<N, P>;
 
 /** What a task may pass to an input port: a matching reference, or (for parameters) a literal. */
-export type InputValue<P> = P extends ParamPort<infer T, infer N, boolean>
-  ? T | AcceptedParamRef<N>
-  : P extends ArtifactPort<infer N, boolean, infer L>
+export type InputValue<P> = P extends ParamPort<infer T, infer N, infer Req>
+  ? T | AcceptedParamRef<N, Req extends true ? 'always' : Presence>
+  : P extends ArtifactPort<infer N, infer Req, infer L>
     ? L extends true
-      ? N extends 'Artifact'
-        ? ArtifactListRef<string>
-        : ArtifactListRef<N>
-      : N extends 'Artifact'
-        ? ArtifactRef<string>
-        : ArtifactRef<N>
+      ? ArtifactListRef<N extends 'Artifact' ? string : N, Req extends true ? 'always' : Presence>
+      : ArtifactRef<N extends 'Artifact' ? string : N, Req extends true ? 'always' : Presence>
     : never;
 
 type RequiredKeys<I extends PortMap> = {

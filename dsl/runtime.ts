@@ -2,7 +2,7 @@
  * What a component's `run` function sees at run time. Types only: the engine's `executeTask`
  * activity implements them, so `dsl/` stays free of Node APIs.
  */
-import type { ArtifactKeys, ArtifactPort, Json, ParamKeys, ParamValue, PortMap } from './ports';
+import type { ArtifactKeys, ArtifactPort, Json, ParamKeys, ParamPort, ParamValue, PortMap } from './ports';
 
 /** An input artifact, materialised as a local file before `run` is called. */
 export interface InputArtifact {
@@ -74,10 +74,14 @@ export type RunInputs<I extends PortMap> = {
     : ParamValue<I[K]>;
 };
 
-type ParamOutputs<O extends PortMap> = { [K in ParamKeys<O>]: ParamValue<O[K]> };
+type RequiredParamOutputs<O extends PortMap> = { [K in ParamKeys<O>]: O[K] extends ParamPort<unknown, string, true> ? K : never }[ParamKeys<O>];
+/** Required parameter outputs must be returned, optional ones may be; artifacts are written to `ctx.outputs`, never returned. */
+type ParamOutputs<O extends PortMap> = { [K in RequiredParamOutputs<O>]: ParamValue<O[K]> } & {
+  [K in Exclude<ParamKeys<O>, RequiredParamOutputs<O>>]?: ParamValue<O[K]> | undefined;
+};
 
-/** `run` returns its parameter outputs (or nothing when it has none). */
-export type RunResult<O extends PortMap> = [ParamKeys<O>] extends [never] ? void | Record<never, never> : ParamOutputs<O>;
+/** `run` returns its parameter outputs (or nothing when it has none: no other keys, they would be dropped). */
+export type RunResult<O extends PortMap> = [ParamKeys<O>] extends [never] ? void | Record<string, never> : ParamOutputs<O>;
 
 export type RunFunction<I extends PortMap, O extends PortMap> = (
   inputs: RunInputs<I>,

@@ -188,6 +188,7 @@ describe('evaluate-classifier', () => {
     });
 
     it('refuses an unknown metric', async () => {
+      // @ts-expect-error tsc refuses this value now; the test is about the run-time check (values from IR, CLI, editor)
       await expect(runComponent(evaluateClassifier, { model: good, test: testPath, metric: 'auc' })).rejects.toThrow(
         'evaluate-classifier: metric must be one of accuracy, macroF1, macroPrecision, macroRecall, rocAuc; got "auc"',
       );

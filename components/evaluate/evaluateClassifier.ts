@@ -63,7 +63,7 @@ export const evaluateClassifier = component({
     model: t.Model({ description: 'the candidate: a train-classifier or train-logistic-regression model file' }),
     test: t.Dataset({ description: "rows with the model's feature columns and its target column" }),
     baseline: t.Model({ optional: true, description: 'a model to compare with, evaluated on the same test rows' }),
-    metric: t.string({ default: 'accuracy', description: `metric that decides the blessing: ${BLESSING_METRICS.join(', ')}` }),
+    metric: t.enum(BLESSING_METRICS, { default: 'accuracy', description: `metric that decides the blessing: ${BLESSING_METRICS.join(', ')}`, typeOnly: true }),
     threshold: t.float({ default: 0, description: 'blessed only if candidate ≥ baseline − threshold (negative: must beat the baseline)' }),
     minimum: t.float({ default: 0, description: 'blessed only if candidate ≥ minimum' }),
   },

@@ -98,6 +98,7 @@ describe('batch-inference', () => {
 
   it('refuses bad parameters and CUDA where there is none', async () => {
     await expect(runComponent(batchInference, { model: classifierOnnx, data: test, batchSize: 0 })).rejects.toThrow(/batchSize must be a positive integer/);
+    // @ts-expect-error tsc refuses this value now; the test is about the run-time check (values from IR, CLI, editor)
     await expect(runComponent(batchInference, { model: classifierOnnx, data: test, executionProvider: 'tpu' })).rejects.toThrow(/executionProvider must be one of auto, cpu, cuda/);
     await expect(runComponent(batchInference, { model: classifierOnnx, data: test, executionProvider: 'cuda' })).rejects.toThrow(
       /^executionProvider cuda needs a GPU task: give the component resources \{gpu: 1\}/,

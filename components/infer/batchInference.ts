@@ -37,7 +37,8 @@ export const batchInference = component({
     model: t.Model({ description: 'an ONNX model file written by export-onnx' }),
     data: t.Dataset({ description: "rows with the model's feature columns (other columns are passed through)" }),
     batchSize: t.int({ default: 4096, description: 'rows per ONNX Runtime call' }),
-    executionProvider: t.string({
+    executionProvider: t.enum(['auto', 'cpu', 'cuda'], {
+      typeOnly: true,
       default: 'auto',
       description: 'auto (CUDA when the task holds a GPU — resources {gpu: 1} — and CUDA works, else CPU), cpu, or cuda (needs a GPU task)',
     }),

@@ -95,6 +95,7 @@ describe('train-classifier on iris', () => {
     const linear = await runComponent(trainClassifier, { train, epochs: 2, hiddenLayers: [] });
     expect((await readClassifierModel(linear.outputs.model.path)).tfjs.weightSpecs.map((w) => w.shape)).toEqual([[4, 3], [3]]);
     await expect(runComponent(trainClassifier, { train, hiddenLayers: [8, 0] })).rejects.toThrow(/hiddenLayers\[1\] must be a positive integer/);
+    // @ts-expect-error tsc refuses this value now; the test is about the run-time check (values from IR, CLI, editor)
     await expect(runComponent(trainClassifier, { train, activation: 'gelu' })).rejects.toThrow(/activation must be one of relu, tanh, sigmoid; got "gelu"/);
   });
 

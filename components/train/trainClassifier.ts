@@ -6,7 +6,7 @@
  */
 import { component, t } from 'sluice/dsl';
 import { trainDenseClassifier } from './trainDenseClassifier';
-import { fitInputs, hiddenActivation, hiddenLayerSizes, requireFitParams } from './trainingParams';
+import { fitInputs, HIDDEN_ACTIVATIONS, hiddenActivation, hiddenLayerSizes, requireFitParams } from './trainingParams';
 
 const NAME = 'train-classifier';
 
@@ -20,7 +20,8 @@ export const trainClassifier = component({
     train: t.Dataset({ description: 'training rows; needs a target column, every other column a number' }),
     hiddenUnits: t.int({ default: 16, description: 'units of the one hidden layer (when hiddenLayers is unset)' }),
     hiddenLayers: t.list(t.int(), { optional: true, description: 'units per hidden layer, e.g. [32, 16]; overrides hiddenUnits' }),
-    activation: t.string({ default: 'relu', description: 'hidden-layer activation: relu, tanh or sigmoid' }),
+    // typeOnly: tsc checks the value; the IR (and so every pipeline digest) keeps a plain string port.
+    activation: t.enum(HIDDEN_ACTIVATIONS, { default: 'relu', description: 'hidden-layer activation: relu, tanh or sigmoid', typeOnly: true }),
     ...fitInputs(0.05),
   },
   outputs: {

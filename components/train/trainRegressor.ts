@@ -12,7 +12,7 @@ import { fitStandardization, standardize } from '../standardization';
 import { loadTf } from '../tfjsBackend';
 import { denseNetwork } from './denseNetwork';
 import { fitSeeded } from './fitSeeded';
-import { fitInputs, hiddenActivation, hiddenLayerSizes, requireFitParams } from './trainingParams';
+import { fitInputs, HIDDEN_ACTIVATIONS, hiddenActivation, hiddenLayerSizes, requireFitParams } from './trainingParams';
 
 const NAME = 'train-regressor';
 
@@ -31,7 +31,8 @@ export const trainRegressor = component({
     }),
     hiddenUnits: t.int({ default: 16, description: 'units of the one hidden layer (when hiddenLayers is unset)' }),
     hiddenLayers: t.list(t.int(), { optional: true, description: 'units per hidden layer, e.g. [32, 16]; [] for linear regression' }),
-    activation: t.string({ default: 'relu', description: 'hidden-layer activation: relu, tanh or sigmoid' }),
+    // typeOnly: tsc checks the value; the IR (and so every pipeline digest) keeps a plain string port.
+    activation: t.enum(HIDDEN_ACTIVATIONS, { default: 'relu', description: 'hidden-layer activation: relu, tanh or sigmoid', typeOnly: true }),
     ...fitInputs(0.01),
   },
   outputs: {

@@ -6,6 +6,7 @@
  * Where the IR holds something the DSL cannot write, it throws a `CodegenError` that names the
  * pipeline, the task or component, and what to change — it never drops anything silently.
  */
+import { canonicalJson } from '../ir/digest';
 import { indexPipeline, isLoopNode, type PipelineIndex } from '../ir/graph';
 import { formatIssue, validatePipeline } from '../ir/validate';
 import type { Binding, ComponentSpec, Expr, LoopNodeSpec, NodeSpec, Operand, PipelineSpec, TaskSpec } from '../ir/schema';
@@ -190,6 +191,20 @@ class PipelineWriter {
     };
   }
 
+  /**
+   * A task output as an input: wrapped in `ifRan()` when the source runs under a condition the
+   * reader does not (a branch output read outside its branch: the reader is skipped with it). The
+   * types ask for that; the IR is the same either way.
+   */
+  private taskInput(task: string, output: string, readerWhen: Expr | undefined): Code {
+    const source = this.node(task).when;
+    const ref = this.taskOutput(task, output);
+    if (source === undefined) return text(ref);
+    const have = new Set((readerWhen ? conjunctsOf(readerWhen) : []).map((e) => canonicalJson(e)));
+    if (conjunctsOf(source).every((e) => have.has(canonicalJson(e)))) return text(ref);
+    return text(`${this.module.useDsl('ifRan')}(${ref})`);
+  }
+
   private taskOutput(task: string, output: string): string {
     return member(`${this.handle(task)}.outputs`, output);
   }
@@ -230,7 +245,9 @@ class PipelineWriter {
     const where = `${this.where}, task "${u.id}"`;
     if (task.exitHandler === false) throw new CodegenError(`${where}: "exitHandler": false cannot be written in the DSL (it is the default); remove the field`);
     const comp = this.module.componentVar(this.spec, task.component);
-    const inputs = objectCode(Object.entries(task.inputs).map(([port, b]) => [port, this.binding(b, `${where}, input "${port}"`)]));
+    const inputs = objectCode(
+      Object.entries(task.inputs).map(([port, b]) => [port, 'task' in b ? this.taskInput(b.task, b.output, task.when) : this.binding(b, `${where}, input "${port}"`)]),
+    );
     const options = this.nodeOptions(u, task, where, executionOptionEntries(task, where));
     const args: Code[] = [text(comp), inputs];
     if (options) args.push(options);
@@ -386,4 +403,9 @@ class PipelineWriter {
     });
     return callCode(this.module.useDsl('oneOf'), options);
   }
+}
+
+/** `and(a, b)` → [a, b]; anything else → [itself]. */
+function conjunctsOf(e: Expr): Expr[] {
+  return 'args' in e && e.op === 'and' ? e.args.flatMap(conjunctsOf) : [e];
 }

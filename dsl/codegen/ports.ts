@@ -8,7 +8,7 @@ import { BUILTIN_ARTIFACT_TYPES, type ExecutionOptions, type PortSpec } from '..
 import { parseParamType, type ParsedParamType } from '../ir/portTypes';
 import type { AnyPort, PortMap } from '../ports';
 import { CodegenError } from './CodegenError';
-import { jsonCode, objectCode, stringLiteral, text, type Code } from './syntax';
+import { arrayCode, jsonCode, objectCode, stringLiteral, text, type Code } from './syntax';
 
 function paramTypeCode(t: ParsedParamType): string {
   return t.kind === 'list' ? `t.list(${paramTypeCode(t.item)})` : `t.${t.name}()`;
@@ -28,6 +28,10 @@ export function portCode(port: PortSpec, where: string): Code {
       ['description', description],
     ]);
     const hasOpts = port.default !== undefined || port.optional === true || description !== undefined;
+    if (port.enum !== undefined) {
+      const values = arrayCode(port.enum.map((v) => text(stringLiteral(v))));
+      return (indent, col) => `t.enum(${values(indent, col + 7)}${hasOpts ? `, ${opts(indent, col)}` : ''})`;
+    }
     return (indent, col) => {
       const o = hasOpts ? opts(indent, col) : '';
       if (type.kind === 'list') return `t.list(${paramTypeCode(type.item)}${o ? `, ${o}` : ''})`;

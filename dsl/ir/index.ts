@@ -3,7 +3,7 @@ export * from './schema';
 export { canonicalJson, pipelineDigest, sha256Hex, stripUi } from './digest';
 export { incompatibility, isAssignable, parseParamText, parseParamType, valueMismatch } from './portTypes';
 export type { ParsedParamType } from './portTypes';
-export { formatIssue, isRequired, taskDependencies, validatePipeline } from './validate';
+export { exclusiveConditions, formatIssue, isRequired, taskDependencies, validatePipeline } from './validate';
 export type { IssueCode, ValidateOptions, ValidationIssue, ValidationResult } from './validate';
 export { jsonDepthProblem, MAX_JSON_DEPTH, parseIrJson, parseJsonText } from './parseIrJson';
 export type { JsonTextProblem, JsonTextProblemCode, ParsedJsonText } from './parseIrJson';

@@ -126,3 +126,18 @@ export function parseParamText(text: string, type: string): { ok: true; value: u
   const why = valueMismatch(value, type);
   return why ? { ok: false, error: why } : { ok: true, value };
 }
+
+/** The parameter type of a literal value: 3 → int, 0.5 → float, [1, 2] → list<int>, [1, 0.5] → list<float>, objects → json. */
+export function literalType(value: unknown): string {
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? 'int' : 'float';
+  if (Array.isArray(value)) {
+    const types = new Set(value.map(literalType));
+    if (types.size === 0) return 'list<json>';
+    if (types.size === 1) return `list<${[...types][0] ?? 'json'}>`;
+    if (types.size === 2 && types.has('int') && types.has('float')) return 'list<float>';
+    return 'list<json>';
+  }
+  return 'json';
+}

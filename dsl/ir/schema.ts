@@ -42,6 +42,8 @@ export const parameterPortSchema = z.strictObject({
   description: z.string().optional(),
   default: jsonValue.optional(),
   optional: z.boolean().optional(),
+  /** A string parameter that takes only these values (`t.enum([...])`). */
+  enum: z.array(z.string()).min(1).optional(),
 });
 export const artifactPortSchema = z.strictObject({
   kind: z.literal('artifact'),

@@ -4,10 +4,12 @@
  * task and port involved and saying how to fix it.
  */
 import type { z } from 'zod';
+import { canonicalJson } from './digest';
+import { toMs } from './duration';
 import { comparisonProblem } from './expr';
 import { indexPipeline, isLoopNode, nodeDependencies, ownBindings, referencedNodes, scopeNodes, type NodeInfo, type PipelineIndex } from './graph';
 import { parseArg, placeholderMismatch, type ArgPart } from './placeholders';
-import { incompatibility, parseParamType, valueMismatch } from './portTypes';
+import { incompatibility, literalType, parseParamType, valueMismatch } from './portTypes';
 import { findUnstorableText } from './storableText';
 import {
   NAME_PATTERN,
@@ -41,6 +43,8 @@ export type IssueCode =
   | 'bad-exit-handler'
   | 'bad-approval'
   | 'bad-command'
+  /** A required input reads a value that may be absent (an optional output or pipeline input without default). */
+  | 'maybe-absent'
   /** Valid, but more than one run can hold (dsl/ir/limits.ts): refused at submission. */
   | 'too-large'
   /** Text PostgreSQL cannot store (NUL, lone surrogates). */
@@ -89,7 +93,7 @@ export function validatePipeline(input: unknown, options: ValidateOptions = {}):
   // Before the schema: it would drop a "__proto__" entry silently, and keeps text no store can hold.
   const early = strict ? [...textIssues(input, pipelineName), ...protoKeyIssues(input, pipelineName)] : [];
   const parsed = pipelineSpecSchema.safeParse(input);
-  if (!parsed.success) return { ok: false, issues: [...early, ...schemaIssues(parsed.error, pipelineName)] };
+  if (!parsed.success) return { ok: false, issues: [...early, ...schemaIssues(parsed.error, pipelineName, input)] };
   const issues = [...early, ...checkSemantics(parsed.data, false, strict)];
   return issues.length === 0 ? { ok: true, spec: parsed.data, issues: [] } : { ok: false, spec: parsed.data, issues };
 }
@@ -146,13 +150,38 @@ function guessName(input: unknown): string {
   return '<unnamed>';
 }
 
-function schemaIssues(error: z.ZodError, pipeline: string): ValidationIssue[] {
-  return error.issues.map((zi) => {
+/** The value at `path` in `input`, shortened for a message. */
+function valueAt(input: unknown, path: (string | number)[]): string | undefined {
+  let v: unknown = input;
+  for (const key of path) {
+    if (typeof v !== 'object' || v === null || !Object.hasOwn(v, key)) return undefined;
+    v = (v as Record<string | number, unknown>)[key];
+  }
+  const text = JSON.stringify(v);
+  return text === undefined ? undefined : text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
+/**
+ * A union issue (a node is a task or a loop; a binding one of seven kinds) says only "Invalid
+ * input": use the issues of the option that matched the node's discriminating key, so the message
+ * names the field (`resources.gpu`) and not the whole node.
+ */
+function innermost(zi: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (zi.code !== 'invalid_union' || zi.errors.length === 0) return [zi];
+  // The option with the fewest issues is the one the input was meant to be.
+  const best = [...zi.errors].sort((a, b) => a.length - b.length)[0] ?? [];
+  if (best.length === 0) return [zi];
+  return best.flatMap((inner) => innermost({ ...inner, path: [...zi.path, ...inner.path] }));
+}
+
+function schemaIssues(error: z.ZodError, pipeline: string, input: unknown): ValidationIssue[] {
+  return error.issues.flatMap(innermost).map((zi) => {
     const path = zi.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
     const loc = locate(path);
+    const value = path.length > 0 ? valueAt(input, path) : undefined;
     return {
       code: 'schema',
-      message: `${path.length ? `at ${path.join('.')}` : 'document'}: ${zi.message}`,
+      message: `${path.length ? `at ${path.join('.')}` : 'document'}: ${zi.message}${value !== undefined && zi.code !== 'unrecognized_keys' ? ` (got ${value})` : ''}`,
       hint: 'fix the field so it matches the IR reference (docs/IR.md)',
       pipeline,
       ...loc,
@@ -340,6 +369,21 @@ function checkTask(ctx: Ctx, info: NodeInfo, task: TaskSpec, nested: boolean): v
       path: taskPath,
     });
   }
+  const deadline = comp.impl.kind === 'approval' ? own(task.inputs, 'deadline') : undefined;
+  if (deadline && 'const' in deadline && typeof deadline.const === 'string') {
+    try {
+      toMs(deadline.const as Parameters<typeof toMs>[0], 'deadline');
+    } catch {
+      add({
+        code: 'bad-value',
+        message: `deadline ${JSON.stringify(deadline.const)} is not a duration`,
+        hint: 'write it as a number and a unit: "30m", "12h", "2d"',
+        task: taskId,
+        port: 'deadline',
+        path: [...taskPath, 'inputs', 'deadline'],
+      });
+    }
+  }
   if (task.exitHandler) {
     if (info.scope.length > 0) {
       add({
@@ -512,6 +556,12 @@ function checkNameRules(value: string, what: string, path: (string | number)[], 
 }
 
 function checkPortType(port: PortSpec, path: (string | number)[], add: Add, loc: { task?: string; port?: string }): void {
+  if (port.kind === 'parameter' && port.enum !== undefined && port.type !== 'string') {
+    add({ code: 'schema', message: `"enum" is for string parameters; this one is ${port.type}`, hint: 'make the type string or drop "enum"', ...loc, path: [...path, 'enum'] });
+  }
+  if (port.kind === 'parameter' && port.enum !== undefined && port.default !== undefined && !port.enum.includes(port.default as string)) {
+    add({ code: 'bad-value', message: `default ${JSON.stringify(port.default)} is not one of ${port.enum.join(', ')}`, hint: 'choose one of the listed values as the default', ...loc, path: [...path, 'default'] });
+  }
   if (port.kind !== 'parameter' || port.default === undefined) return;
   let why: string | undefined;
   try {
@@ -610,19 +660,6 @@ function bindingPort(ctx: Ctx, scope: string[], binding: Binding, exitHandler: b
   return first;
 }
 
-function literalType(value: unknown): string {
-  if (typeof value === 'string') return 'string';
-  if (typeof value === 'boolean') return 'bool';
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? 'int' : 'float';
-  if (Array.isArray(value)) {
-    const types = new Set(value.map(literalType));
-    if (types.size === 0) return 'list<json>';
-    if (types.size === 1) return `list<${[...types][0] ?? 'json'}>`;
-    if (types.size === 2 && types.has('int') && types.has('float')) return 'list<float>';
-    return 'list<json>';
-  }
-  return 'json';
-}
 
 function checkBinding(
   ctx: Ctx,
@@ -648,6 +685,9 @@ function checkBinding(
     }
     const why = safeMismatch(binding.const, port.type);
     if (why) add({ code: 'bad-value', message: `value does not fit type ${port.type}: ${why}`, hint: `give a ${port.type} value`, ...loc });
+    else if (port.enum !== undefined && !port.enum.includes(binding.const as string)) {
+      add({ code: 'bad-value', message: `${JSON.stringify(binding.const)} is not one of ${port.enum.join(', ')}`, hint: `use one of: ${port.enum.join(', ')}`, ...loc });
+    }
     return;
   }
   const source = bindingPort(ctx, info.scope, binding, exitHandler);
@@ -668,7 +708,77 @@ function checkBinding(
       hint: `connect an output of type ${port.kind === 'artifact' && port.list ? `list of ${port.type}` : port.type} instead`,
       ...loc,
     });
+    return;
   }
+  if (isRequired(port) && ('task' in binding || 'pipelineInput' in binding) && !isRequired(source) && !(source.kind === 'parameter' && source.default !== undefined)) {
+    add({
+      code: 'maybe-absent',
+      message: `required input reads ${describeBinding(binding)}, which is optional and may have no value`,
+      hint: 'give the source a default, make this input optional, or pass a value that is always set',
+      ...loc,
+    });
+  }
+  if ('loopItem' in binding && binding.field !== undefined) {
+    const loop = ctx.index.nodes.get(binding.loopItem)?.node;
+    const items = loop && isLoopNode(loop) && 'const' in loop.loop.items && Array.isArray(loop.loop.items.const) ? loop.loop.items.const : undefined;
+    for (const [i, item] of (items ?? []).entries()) {
+      const value = typeof item === 'object' && item !== null && !Array.isArray(item) ? own(item as Record<string, unknown>, binding.field) : undefined;
+      const why = value === undefined ? `item ${i} (${JSON.stringify(item)}) has no "${binding.field}"` : binding.as ? safeMismatch(value, binding.as) : undefined;
+      if (why) {
+        add({ code: 'bad-value', message: `field "${binding.field}" of loop "${binding.loopItem}": ${why}`, hint: `give every item a "${binding.field}" of type ${binding.as ?? 'json'}`, ...loc });
+        break;
+      }
+    }
+  }
+  if ('task' in binding) {
+    const reader = info.node.when;
+    const source = ctx.index.nodes.get(binding.task)?.node.when;
+    if (reader && source && exclusiveConditions(reader, source)) {
+      add({
+        code: 'bad-scope',
+        message: `reads ${describeBinding(binding)}, which never runs when this task runs (their conditions exclude each other: another branch of the same p.when)`,
+        hint: 'read the output inside its own branch, or merge the branches with oneOf() after the p.when',
+        ...loc,
+      });
+    }
+  }
+  if ('oneOf' in binding) {
+    const guards = binding.oneOf.map((o) => ('task' in o ? { o, when: ctx.index.nodes.get(o.task)?.node.when } : undefined));
+    for (const [i, a] of guards.entries()) {
+      for (const b of guards.slice(i + 1)) {
+        if (!a || !b) continue;
+        const same = a.when === undefined ? b.when === undefined : b.when !== undefined && canonicalJson(a.when) === canonicalJson(b.when);
+        if (same) {
+          add({
+            code: 'bad-scope',
+            message: `oneOf(): ${describeBinding(a.o)} and ${describeBinding(b.o)} ${a.when === undefined ? 'both always run' : 'run under the same condition'}, so the first is always chosen`,
+            hint: 'merge outputs of exclusive branches (p.when(…).else(…)); one of them is skipped in each run',
+            ...loc,
+          });
+        }
+      }
+    }
+  }
+}
+
+/** The conjuncts of a condition: `and(a, b)` → [a, b]. */
+function conjuncts(e: Expr): Expr[] {
+  return 'args' in e && e.op === 'and' ? e.args.flatMap(conjuncts) : [e];
+}
+
+/** True when the two conditions can never hold together: one has `x`, the other `not(x)` or `not(or(…x…))`. */
+export function exclusiveConditions(a: Expr, b: Expr): boolean {
+  const key = (e: Expr): string => canonicalJson(e);
+  const negated = (e: Expr): string[] => {
+    if (e.op !== 'not' || !('arg' in e)) return [];
+    const inner = e.arg;
+    return 'args' in inner && inner.op === 'or' ? inner.args.map(key) : [key(inner)];
+  };
+  const as = conjuncts(a);
+  const bs = conjuncts(b);
+  const aKeys = new Set(as.map(key));
+  const bKeys = new Set(bs.map(key));
+  return bs.some((e) => negated(e).some((k) => aKeys.has(k))) || as.some((e) => negated(e).some((k) => bKeys.has(k)));
 }
 
 function safeMismatch(value: unknown, type: string): string | undefined {

@@ -9,7 +9,7 @@
 import { mulberry32 } from '../../components/random';
 import { evaluateClassifier, loadIris, selectBest, split, trainClassifier } from '../../components/index';
 import { approval, command, type AnyComponent, type ExecutionOptionsInput, type PortMap } from '../../dsl/index';
-import { API_VERSION, isAssignable, pipelineDigest, type Binding, type LoopNodeSpec, type ComponentSpec, type Expr, type NodeSpec, type Operand, type PipelineSpec, type PortSpec, type TaskSpec } from '../../dsl/ir/index';
+import { API_VERSION, exclusiveConditions, isAssignable, pipelineDigest, type Binding, type LoopNodeSpec, type ComponentSpec, type Expr, type NodeSpec, type Operand, type PipelineSpec, type PortSpec, type TaskSpec } from '../../dsl/ir/index';
 import * as controlFlow from '../fixtures/controlFlow';
 
 export const FIXTURE_MODULE = './test/fixtures/controlFlow.ts';
@@ -19,7 +19,12 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 interface Source {
   binding: Binding;
   port: PortSpec;
+  /** The condition its task runs under (oneOf() merges outputs of tasks under different ones). */
+  when?: Expr;
 }
+
+/** A source a required input cannot read: an optional output or pipeline input without a default. */
+const maybeAbsent = (s: Source): boolean => s.port.optional === true && !(s.port.kind === 'parameter' && s.port.default !== undefined);
 
 interface Scope {
   tasks: Record<string, NodeSpec>;
@@ -370,12 +375,21 @@ class PipelineBuilder {
   /** A binding for `port` from the sources (or a literal), or undefined when nothing fits. */
   private bindingFor(scope: Scope, port: PortSpec, exitHandler: boolean): Binding | undefined {
     const r = this.r;
-    const fits = scope.sources.filter((s) => isAssignable(s.port, port) && !(exitHandler && ('task' in s.binding || 'collect' in s.binding)));
+    const required = !port.optional && !(port.kind === 'parameter' && port.default !== undefined);
+    const guard: Expr | undefined = scope.guards.length > 0 ? { op: 'and', args: scope.guards } : undefined;
+    const fits = scope.sources.filter(
+      (s) =>
+        isAssignable(s.port, port) &&
+        !(exitHandler && ('task' in s.binding || 'collect' in s.binding)) &&
+        !(required && maybeAbsent(s)) &&
+        !(guard && s.when && exclusiveConditions(guard, s.when)),
+    );
     if (port.kind === 'parameter' && (fits.length === 0 || r.chance(0.3))) return { const: r.literalOf(port.type) };
     if (fits.length === 0) return undefined;
     const same = fits.filter((s) => ('task' in s.binding || 'pipelineInput' in s.binding) && JSON.stringify(s.port) === JSON.stringify(fits[0]?.port));
     const first = same[0];
-    const second = same[1];
+    // oneOf() over two tasks that run under the same condition (or none) always picks the first.
+    const second = same.find((s) => s !== first && JSON.stringify(s.when ?? null) !== JSON.stringify(first?.when ?? null));
     if (!exitHandler && first && second && r.chance(0.15)) {
       return { oneOf: [first.binding, second.binding] as { task: string; output: string }[] };
     }
@@ -398,6 +412,8 @@ class PipelineBuilder {
         else if (required) ok = false;
       }
       if (!ok) continue;
+      // The validator checks an approval's literal deadline: give it a real duration.
+      if (comp.impl.kind === 'approval' && inputs.deadline && 'const' in inputs.deadline) inputs.deadline = { const: r.pick(['30m', '2h', '1d']) };
       this.add(scope, comp, inputs, editorWhen, false);
       return;
     }
@@ -411,7 +427,7 @@ class PipelineBuilder {
     this.decorate(scope, task, editorWhen);
     scope.tasks[id] = task;
     this.nodes++;
-    if (!exitHandler) for (const [name, port] of Object.entries(comp.outputs)) scope.sources.push({ binding: { task: id, output: name }, port });
+    if (!exitHandler) for (const [name, port] of Object.entries(comp.outputs)) scope.sources.push({ binding: { task: id, output: name }, port, ...(task.when ? { when: task.when } : {}) });
     return id;
   }
 
@@ -465,9 +481,14 @@ class PipelineBuilder {
       sources: [
         ...scope.sources,
         { binding: { loopItem: id }, port: { kind: 'parameter', type: itemType } },
-        { binding: { loopItem: id, field: 'lr', as: 'float' }, port: { kind: 'parameter', type: 'float' } },
-        { binding: { loopItem: id, field: 'units', as: 'int' }, port: { kind: 'parameter', type: 'int' } },
-        { binding: { loopItem: id, field: 'xs', as: 'list<float>' }, port: { kind: 'parameter', type: 'list<float>' } },
+        // Fields of json items only (the validator checks them against a literal list's values).
+        ...(itemType === 'json'
+          ? ([
+              { binding: { loopItem: id, field: 'lr', as: 'float' }, port: { kind: 'parameter', type: 'float' } },
+              { binding: { loopItem: id, field: 'units', as: 'int' }, port: { kind: 'parameter', type: 'int' } },
+              { binding: { loopItem: id, field: 'xs', as: 'list<float>' }, port: { kind: 'parameter', type: 'list<float>' } },
+            ] satisfies Source[])
+          : []),
       ],
       guards: [],
       loopDepth: scope.loopDepth + 1,
@@ -499,10 +520,10 @@ class PipelineBuilder {
     const n = ++this.groupCounter;
     const conds: Expr[] = [];
     const count = 1 + r.int(2);
-    // Mostly, as in real code, a branch reads nothing made in its sibling branches.
+    // A branch reads nothing made in its sibling branches (those never run together: the validator refuses it).
     const added: Source[] = [];
     const branch = (guard: Expr, key: string): void => {
-      const sources = r.chance(0.8) ? [...scope.sources] : scope.sources;
+      const sources = [...scope.sources];
       const inner: Scope = { ...scope, sources, guards: [...scope.guards, guard], group: `when-${n}.${key}`, chainDepth: scope.chainDepth + 1 };
       const before = sources.length;
       for (let i = 1 + r.int(2); i > 0; i--) this.node(inner);

@@ -1,0 +1,10 @@
+// category: branches
+// expect: tsc "maybe absent"
+import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
+import { deploy, evaluate, load, notify, pick, split, train } from '../components';
+
+export default pipeline({ name: 'c', inputs: { go: t.bool() } }, (p) => {
+  const l = p.task(load, {});
+  const chain = p.when(eq(p.inputs.go, true), () => p.task(train, { data: l.outputs.data, lr: 0.1 }));
+  chain.else(() => p.task(deploy, { model: chain.branches[0].outputs.model }));
+});

@@ -1,0 +1,9 @@
+// category: literals
+// expect: tsc Type '{ lr: ParamRef<"float", "always">; }' is not assignable to type 'Json
+import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
+import { deploy, evaluate, load, notify, pick, split, train } from '../components';
+
+export default pipeline({ name: 'c', inputs: { lr: t.float({ default: 0.1 }) } }, (p) => {
+  const l = p.task(load, {});
+  p.task(train, { data: l.outputs.data, lr: 0.1, config: { lr: p.inputs.lr } });
+});

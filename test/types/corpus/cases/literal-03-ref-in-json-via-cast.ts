@@ -1,0 +1,10 @@
+// category: literals
+// expect: compile the literal holds pipeline input "lr"
+import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
+import { deploy, evaluate, load, notify, pick, split, train } from '../components';
+
+import type { Json } from 'sluice/dsl';
+export default pipeline({ name: 'c', inputs: { lr: t.float({ default: 0.1 }) } }, (p) => {
+  const l = p.task(load, {});
+  p.task(train, { data: l.outputs.data, lr: 0.1, config: { lr: p.inputs.lr as unknown as Json } });
+});

@@ -1,0 +1,11 @@
+// category: literals
+// expect: compile the literal holds a loop item
+import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
+import { deploy, evaluate, load, notify, pick, split, train } from '../components';
+
+export default pipeline({ name: 'c' }, (p) => {
+  const l = p.task(load, {});
+  p.forEach([64, 128], (units) => {
+    p.task(train, { data: l.outputs.data, lr: 0.1, hidden: [units as unknown as number, 32] });
+  });
+});

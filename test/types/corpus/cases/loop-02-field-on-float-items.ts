@@ -1,0 +1,11 @@
+// category: loop-items
+// expect: tsc Property 'field' does not exist
+import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
+import { deploy, evaluate, load, notify, pick, split, train } from '../components';
+
+export default pipeline({ name: 'c' }, (p) => {
+  const l = p.task(load, {});
+  p.forEach([0.1, 0.01], (lr) => {
+    p.task(train, { data: l.outputs.data, lr: lr.field('lr', 'float') });
+  });
+});

@@ -1,0 +1,10 @@
+// category: loop-items
+// expect: tsc ArtifactListRef
+import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
+import { deploy, evaluate, load, notify, pick, split, train } from '../components';
+
+export default pipeline({ name: 'c' }, (p) => {
+  const l = p.task(load, {});
+  const sweep = p.forEach([0.1, 0.01], (lr) => ({ model: p.task(train, { data: l.outputs.data, lr }).outputs.model }));
+  p.task(deploy, { model: collect(sweep.outputs.model) });
+});

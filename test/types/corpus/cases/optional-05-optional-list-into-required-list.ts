@@ -1,0 +1,10 @@
+// category: optional-into-required
+// expect: tsc "maybe absent"
+import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
+import { deploy, evaluate, load, notify, pick, split, train } from '../components';
+
+export default pipeline({ name: 'c', inputs: { scores: t.list(t.float(), { optional: true }) } }, (p) => {
+  const l = p.task(load, {});
+  const tr = p.task(train, { data: l.outputs.data, lr: 0.1 });
+  p.task(pick, { models: collect(p.forEach([1, 2], () => ({ m: tr.outputs.model })).outputs.m), scores: p.inputs.scores });
+});

@@ -1,0 +1,8 @@
+// category: numeric-ranges
+// expect: tsc ✗ parallelism is how many items run at once
+import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
+import { deploy, evaluate, load, notify, pick, split, train } from '../components';
+
+export default pipeline({ name: 'c' }, (p) => {
+  p.forEach([1, 2], () => p.task(load, {}), { parallelism: 0 });
+});

@@ -1,0 +1,8 @@
+// category: numeric-ranges
+// expect: tsc ✗ resources.memory
+import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
+import { deploy, evaluate, load, notify, pick, split, train } from '../components';
+
+export default pipeline({ name: 'c' }, (p) => {
+  p.task(load, {}, { resources: { memory: 0 } });
+});

@@ -1,0 +1,8 @@
+// category: unchecked-strings
+// expect: tsc "2 days"
+import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
+import { deploy, evaluate, load, notify, pick, split, train } from '../components';
+
+export default pipeline({ name: 'c' }, (p) => {
+  p.task(approval, { message: 'ship?', deadline: '2 days' });
+});

@@ -1,0 +1,8 @@
+// category: unchecked-strings
+// expect: tsc "48"
+import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
+import { deploy, evaluate, load, notify, pick, split, train } from '../components';
+
+export default pipeline({ name: 'c' }, (p) => {
+  p.task(approval, { deadline: '48' });
+});

@@ -1,0 +1,10 @@
+// category: unchecked-strings
+// expect: tsc "gelu"
+import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
+import { deploy, evaluate, load, notify, pick, split, train } from '../components';
+
+import { loadIris, trainClassifier } from 'sluice/components';
+export default pipeline({ name: 'c' }, (p) => {
+  const d = p.task(loadIris, {});
+  p.task(trainClassifier, { train: d.outputs.dataset, activation: 'gelu' });
+});

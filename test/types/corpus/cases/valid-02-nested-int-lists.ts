@@ -1,0 +1,9 @@
+// category: valid
+// expect: valid
+import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
+import { deploy, evaluate, load, notify, pick, split, train } from '../components';
+
+export default pipeline({ name: 'c' }, (p) => {
+  const l = p.task(load, {});
+  p.forEach([[64], [128, 64]], (layers) => p.task(train, { data: l.outputs.data, lr: 0.1, hidden: layers }));
+});

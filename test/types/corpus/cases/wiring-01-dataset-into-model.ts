@@ -1,0 +1,9 @@
+// category: wiring
+// expect: tsc ArtifactRef<"Dataset"
+import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
+import { deploy, evaluate, load, notify, pick, split, train } from '../components';
+
+export default pipeline({ name: 'c' }, (p) => {
+  const l = p.task(load, {});
+  p.task(deploy, { model: l.outputs.data });
+});

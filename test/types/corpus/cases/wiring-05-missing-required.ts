@@ -1,0 +1,9 @@
+// category: wiring
+// expect: tsc Argument of type '{ data: ArtifactRef<"Dataset", "always">; }' is not assignable to parameter
+import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
+import { deploy, evaluate, load, notify, pick, split, train } from '../components';
+
+export default pipeline({ name: 'c' }, (p) => {
+  const l = p.task(load, {});
+  p.task(train, { data: l.outputs.data });
+});
