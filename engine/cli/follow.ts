@@ -259,7 +259,11 @@ export async function followRunFrom(source: RunSource, options: { json?: boolean
 }
 
 async function printLogTail(reader: RunReader, runId: string, task: string, log: (s: string) => void): Promise<void> {
-  const lines = await reader.listTaskLogs({ runId, taskId: task });
+  // A task without an execution of its own (a loop, whose items have them) has no lines: the API says not-found.
+  const lines = await reader.listTaskLogs({ runId, taskId: task }).catch((e: unknown) => {
+    if (e instanceof CliError && e.code === 'not-found') return [];
+    throw e;
+  });
   if (lines.length === 0) return;
   const tail = lines.slice(-15);
   log(`    last ${tail.length} log line${tail.length === 1 ? '' : 's'} of "${task}" (all: npx sluice logs ${runId} ${task}):`);
