@@ -211,8 +211,26 @@ const componentRestrictions = [
 ];
 
 /**
+ * Errors carry a code (`e.code`, an error class): no code path recognises an error by its message
+ * text, which is written for people and changes with them (and with the library that wrote it).
+ */
+const noMessageMatching = [
+  {
+    selector: "CallExpression[callee.property.name=/^(?:test|exec)$/] > MemberExpression.arguments[property.name='message']",
+    message:
+      "Do not recognise an error by its message text (`/…/.test(e.message)`): messages are for people and change. Test its code (`e.code`, a CodedError's code, an ApiError's code) or its class (`instanceof`); give the error a code where it has none.",
+  },
+  {
+    selector: "CallExpression[callee.object.property.name='message'][callee.property.name=/^(?:match|matchAll|includes|startsWith|endsWith|search|indexOf)$/]",
+    message:
+      "Do not recognise an error by its message text (`e.message.includes(…)`): messages are for people and change. Test its code (`e.code`, a CodedError's code, an ApiError's code) or its class (`instanceof`); give the error a code where it has none.",
+  },
+];
+
+/**
  * `import()` and `require()` slip past `no-restricted-imports`, so code inside a boundary may not
- * use them.
+ * use them (these folders' `no-restricted-syntax` also carries `noMessageMatching`: flat config
+ * replaces a rule's options, it does not merge them).
  * @returns {import('eslint').Linter.RuleEntry}
  */
 const noHiddenImports = (/** @type {string} */ where) => [
@@ -225,6 +243,7 @@ const noHiddenImports = (/** @type {string} */ where) => [
     selector: "CallExpression[callee.name='require']",
     message: `${where} may not use require(): it hides the dependency from the boundary rules and does not exist in the browser or the workflow sandbox. Use a static ESM import.`,
   },
+  ...noMessageMatching,
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -323,6 +342,13 @@ export default defineConfig(
     },
   },
 
+  // --- Errors are recognised by their code ------------------------------------------------------
+  {
+    files: ['engine/**/*.ts', 'workers/**/*.ts', 'components/**/*.ts', 'dsl/**/*.ts', 'editor/src/**/*.ts', 'editor/src/**/*.tsx'],
+    ignores: TEST_FILES,
+    rules: { 'no-restricted-syntax': ['error', ...noMessageMatching] },
+  },
+
   // --- Runtime boundaries ----------------------------------------------------------------------
   {
     files: ['dsl/**/*.ts'],
@@ -362,8 +388,10 @@ export default defineConfig(
     rules: { 'no-restricted-globals': 'off' },
   },
   {
+    // engine/cli/sse.ts opens event streams (at the contract client's url(); api.ts checks each
+    // event against the contract): the one fetch of the CLI, as editor/src/api/client.ts is the editor's.
     files: ['engine/cli/**/*.ts'],
-    ignores: [...TEST_FILES, 'engine/cli/apiReader.ts'],
+    ignores: [...TEST_FILES, 'engine/cli/sse.ts'],
     rules: { 'no-restricted-globals': noRawHttp('engine/cli') },
   },
   {

@@ -435,6 +435,11 @@ const CASES: Case[] = [
   { file: 'editor/src/pages/probe.ts', code: "export const open = () => new EventSource('/api/runs/events');", refused: 'editor/src may not open an EventSource itself' },
   { file: 'engine/cli/commands/probe.ts', code: "export const runs = () => fetch('http://127.0.0.1:8080/api/runs');", refused: `engine/cli ${RAW_FETCH}` },
 
+  // errors are recognised by their code, never by their message text (also inside the folders with syntax rules of their own)
+  { file: 'engine/cli/probe.ts', code: 'export const gone = (e: Error) => /^no run/.test(e.message);', refused: 'Do not recognise an error by its message text' },
+  { file: 'engine/runs/probe.ts', code: "export const gone = (e: Error) => e.message.includes('not found');", refused: 'Do not recognise an error by its message text' },
+  { file: 'engine/temporal/workflows/probe.ts', code: "export const gone = (e: Error) => e.message.startsWith('no ');", refused: 'Do not recognise an error by its message text' },
+  { file: 'engine/cli/probe.ts', code: "export const gone = (e: Error & { code?: string }) => e.code === 'not-found' && e.message.length > 0;", refused: null },
   // components/: refused
   { file: 'components/data/probe.ts', code: "import { openMetadataStore } from '../../engine/stores/metadata/index';", refused: COMPONENTS_FOLDER },
   { file: 'components/probe.ts', code: "import { LocalArtifactStore } from '../engine/stores/artifacts/LocalArtifactStore';", refused: COMPONENTS_FOLDER },

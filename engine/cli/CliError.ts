@@ -15,6 +15,8 @@ export type CliErrorCode =
   | 'unauthorized'
   /** The server failed on its side (5xx). */
   | 'server-error'
+  /** The server answered what the API contract does not describe (another version of Sluice, a proxy's page). */
+  | 'server-mismatch'
   /** No answer from the Sluice API at a known URL. */
   | 'server-unreachable'
   /** The Sluice API stopped answering while the command followed a run there. */
@@ -62,6 +64,10 @@ export const CLI_ERRORS: Record<CliErrorCode, { exitCode: number; advice?: (d: C
   'server-error': {
     exitCode: EXIT_FAILED,
     advice: (d) => (d.url ? `the server's log has the details (${d.via === 'SLUICE_URL' ? d.url : `the terminal of ${d.via ?? 'the server'}`})` : undefined),
+  },
+  'server-mismatch': {
+    exitCode: EXIT_FAILED,
+    advice: (d) => `is ${d.via === 'SLUICE_URL' ? `${d.url ?? 'SLUICE_URL'} a Sluice server of this version` : `${d.via ?? 'the server'} running this version of Sluice`}? Use the same version for the CLI and the server`,
   },
   'server-unreachable': {
     exitCode: EXIT_SERVER,

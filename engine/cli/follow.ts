@@ -12,11 +12,13 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { queryRunStatus, waitForRun } from '../runs/index';
 import { createLogger } from '../logging';
-import type { ExecutionRecord, MetadataStore, RunRecord } from '../stores/metadata/index';
+import type { MetadataStore } from '../stores/metadata/index';
 import { stateDir } from '../paths';
 import { EmbeddedStack } from '../stack/index';
-import type { RunStatusView, TaskStatus } from '../temporal/workflows/types';
-import { revive, type ApiClient, type ReadStore } from './apiReader';
+import type { RunStatusView } from '../temporal/workflows/types';
+import { runSchema, type Execution, type Run, type TaskStatus } from '../contract/index';
+import type { ServedApi } from './api';
+import { apiReader, storeReader, toWire, type RunReader } from './reader';
 import { CliError, EXIT_FAILED } from './CliError';
 import { RunProgress } from './progress';
 import { formatValue } from './format';
@@ -78,19 +80,19 @@ export async function withCliStack<T>(
 /** What a source reports about a run, in the order it learns it. */
 export type RunObservation =
   | { kind: 'task'; task: string; status: TaskStatus }
-  | { kind: 'execution'; execution: ExecutionRecord }
-  | { kind: 'run'; run: RunRecord };
+  | { kind: 'execution'; execution: Execution }
+  | { kind: 'run'; run: Run };
 
 /** Where a followed run's state comes from: this process's stack, or a server's API. */
 export interface RunSource {
   runId: string;
   /** Log tails, final executions and artifacts. */
-  reader: ReadStore;
+  reader: RunReader;
   /** What happens to the run; ends once the run has ended (the last observation is its final record). */
   observe(): AsyncIterable<RunObservation>;
 }
 
-const FINAL_RUN_STATUSES: ReadonlySet<RunRecord['status']> = new Set(['succeeded', 'failed', 'cancelled']);
+const FINAL_RUN_STATUSES: ReadonlySet<Run['status']> = new Set(['succeeded', 'failed', 'cancelled']);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Follows a run on this process's stack (the workflow handle) to its end. */
@@ -98,11 +100,11 @@ export function followRun(
   metadata: MetadataStore,
   run: { runId: string; handle: WorkflowHandle },
   options: FollowOptions,
-): Promise<RunRecord> {
+): Promise<Run> {
   // Tasks no worker can take (a GPU task, no GPU worker) show as waiting, with the reason.
   const status = async (): Promise<RunStatusView | undefined> =>
     annotateWaitingTasks(await queryRunStatus(run.handle), { client: run.handle.client, executions: () => metadata.listExecutions(run.runId) });
-  return followRunFrom({ runId: run.runId, reader: metadata, observe: () => pollWorkflow(metadata, run, status) }, options);
+  return followRunFrom({ runId: run.runId, reader: storeReader(metadata), observe: () => pollWorkflow(metadata, run, status) }, options);
 }
 
 /** The workflow's status query every 250 ms until the run has ended, then its final state once more. */
@@ -111,9 +113,9 @@ async function* pollWorkflow(
   run: { runId: string; handle: WorkflowHandle },
   status: () => Promise<RunStatusView | undefined>,
 ): AsyncGenerator<RunObservation> {
-  let outcome: { record: RunRecord } | { error: unknown } | undefined;
+  let outcome: { record: Run } | { error: unknown } | undefined;
   const finished = waitForRun(metadata, run).then(
-    (record) => void (outcome = { record }),
+    (record) => void (outcome = { record: toWire(runSchema, record) }),
     (error: unknown) => void (outcome = { error }),
   );
   for (;;) {
@@ -146,10 +148,10 @@ export interface FollowOptions {
  * Follows a run on a server: its event stream, reconnected (with Last-Event-ID) when it drops, for
  * up to 10 s. When the server stops answering, a `server-lost` CliError says so and what to do.
  */
-export async function followServedRun(api: ApiClient, runId: string, options: FollowOptions & { reconnectPatienceMs?: number }): Promise<RunRecord> {
+export async function followServedRun(api: ServedApi, runId: string, options: FollowOptions & { reconnectPatienceMs?: number }): Promise<Run> {
   try {
     return await followRunFrom(
-      { runId, reader: api, observe: () => streamRun(api, runId, options.reconnectPatienceMs ?? RECONNECT_PATIENCE_MS) },
+      { runId, reader: apiReader(api), observe: () => streamRun(api, runId, options.reconnectPatienceMs ?? RECONNECT_PATIENCE_MS) },
       { runUrl: runPageUrl(api.url, runId), ...options },
     );
   } catch (e) {
@@ -164,7 +166,7 @@ export async function followServedRun(api: ApiClient, runId: string, options: Fo
   }
 }
 
-async function* streamRun(api: ApiClient, runId: string, patienceMs: number): AsyncGenerator<RunObservation> {
+async function* streamRun(api: ServedApi, runId: string, patienceMs: number): AsyncGenerator<RunObservation> {
   let lastEventId: string | undefined;
   let lostSince: number | undefined;
   let delay = 250;
@@ -174,7 +176,7 @@ async function* streamRun(api: ApiClient, runId: string, patienceMs: number): As
       const events = await api.runEvents(runId, lastEventId);
       if (!events) {
         // 204: the run ended while the stream was down.
-        const run = await api.getRun(runId);
+        const run = await apiReader(api).getRun(runId);
         if (run) yield { kind: 'run', run };
         return;
       }
@@ -182,16 +184,15 @@ async function* streamRun(api: ApiClient, runId: string, patienceMs: number): As
         lostSince = undefined;
         delay = 250;
         lastEventId = e.lastEventId;
-        const data = revive(JSON.parse(e.data)) as Record<string, unknown>;
         if (e.event === 'task') {
-          const { task, ...status } = data as unknown as TaskStatus & { task: string };
+          const { task, ...status } = e.data;
           yield { kind: 'task', task, status };
         } else if (e.event === 'execution') {
-          yield { kind: 'execution', execution: data.execution as ExecutionRecord };
+          yield { kind: 'execution', execution: e.data.execution };
         } else if (e.event === 'run') {
-          yield { kind: 'run', run: data.run as RunRecord };
+          yield { kind: 'run', run: e.data.run };
         } else if (e.event === 'end') {
-          yield { kind: 'run', run: data.run as RunRecord };
+          yield { kind: 'run', run: e.data.run };
           return;
         }
         // `log` lines are for live log views; `warning`: the server retries its own reads.
@@ -213,7 +214,7 @@ async function* streamRun(api: ApiClient, runId: string, patienceMs: number): As
 }
 
 /** The artifact worth tracing in a run's summary: a model among its outputs, else any output, any model, the last. */
-export function artifactToTrace<A extends { id: string; type: string }>(record: RunRecord, artifacts: readonly A[]): A | undefined {
+export function artifactToTrace<A extends { id: string; type: string }>(record: Run, artifacts: readonly A[]): A | undefined {
   const outputIds = new Set(Object.values(record.outputs ?? {}));
   return (
     artifacts.find((a) => a.type === 'Model' && outputIds.has(a.id)) ??
@@ -233,7 +234,7 @@ export function runPageUrl(serverUrl: string, runId: string): string {
  * the artifacts by count (the run page or `sluice runs show` lists them): a line per artifact
  * pushed the URLs off the screen.
  */
-export async function followRunFrom(source: RunSource, options: FollowOptions): Promise<RunRecord> {
+export async function followRunFrom(source: RunSource, options: FollowOptions): Promise<Run> {
   const { reader, runId } = source;
   const log = (s: string): void => {
     if (!options.json) print(s);
@@ -245,17 +246,16 @@ export async function followRunFrom(source: RunSource, options: FollowOptions): 
       if (line.state === 'failed' && !options.json) await printLogTail(reader, runId, line.task, log);
     }
   };
-  let record: RunRecord | undefined;
+  let record: Run | undefined;
   for await (const o of source.observe()) {
     if (o.kind === 'task') await show(progress.task(o.task, o.status));
     else if (o.kind === 'execution') await show(progress.executions([o.execution], false));
     else if (FINAL_RUN_STATUSES.has(o.run.status)) record = o.run;
   }
   if (!record) throw new CliError(`run ${runId} has no final state yet (sluice runs show ${runId})`, { code: 'server-error' });
-  const executions = await reader.listExecutions(record.id);
+  const { executions, artifacts } = (await reader.runDetail(record.id)) ?? { executions: [], artifacts: [] };
   // Whatever the source did not show (the last transitions, a stream that reconnected after the end).
   await show(progress.executions(executions, true));
-  const artifacts = await reader.listRunArtifacts(record.id);
   if (options.json) {
     print(JSON.stringify({ run: record, executions, artifacts }, null, 2));
   } else {
@@ -263,7 +263,7 @@ export async function followRunFrom(source: RunSource, options: FollowOptions): 
       const where = options.runUrl ? `in the run view: ${options.runUrl}` : `listed by: npx sluice runs show ${record.id}`;
       print(`artifacts: ${artifacts.length} · ${where}`);
     }
-    const took = record.finishedAt && record.startedAt ? ` in ${((record.finishedAt.getTime() - record.startedAt.getTime()) / 1000).toFixed(1)} s` : '';
+    const took = record.finishedAt && record.startedAt ? ` in ${((Date.parse(record.finishedAt) - Date.parse(record.startedAt)) / 1000).toFixed(1)} s` : '';
     const results = executions
       .filter((e) => !e.taskId.includes('['))
       .flatMap((e) => Object.entries(e.outputParams ?? {}).map(([k, v]) => `${e.taskId}.${k}=${formatValue(v)}`));
@@ -279,8 +279,12 @@ export async function followRunFrom(source: RunSource, options: FollowOptions): 
   return record;
 }
 
-async function printLogTail(reader: ReadStore, runId: string, task: string, log: (s: string) => void): Promise<void> {
-  const lines = await reader.listTaskLogs({ runId, taskId: task });
+async function printLogTail(reader: RunReader, runId: string, task: string, log: (s: string) => void): Promise<void> {
+  // A task without an execution of its own (a loop, whose items have them) has no lines: the API says not-found.
+  const lines = await reader.listTaskLogs({ runId, taskId: task }).catch((e: unknown) => {
+    if (e instanceof CliError && e.code === 'not-found') return [];
+    throw e;
+  });
   if (lines.length === 0) return;
   const tail = lines.slice(-15);
   log(`    last ${tail.length} log line${tail.length === 1 ? '' : 's'} of "${task}" (all: npx sluice logs ${runId} ${task}):`);

@@ -8,19 +8,36 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiClient } from './apiReader';
+import { ServedApi } from './api';
 import { CliError } from './CliError';
 import { followServedRun } from './follow';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const iso = (sec: number): string => new Date(T0 + sec * 1000).toISOString();
 
-const running = { id: 'r1', pipelineName: 'p', status: 'running', startedAt: iso(0), finishedAt: null, error: null, outputs: null };
-const failed = { ...running, status: 'failed', finishedAt: iso(3), error: 'task "b" failed: boom' };
+// Records as the API sends them (the client checks them against the contract).
+const running = {
+  id: 'r1',
+  pipelineVersionId: 'v1',
+  pipelineName: 'p',
+  status: 'running',
+  params: {},
+  trigger: { kind: 'cli' },
+  workflowId: 'run-r1',
+  failedTask: null,
+  error: null,
+  outputs: null,
+  createdAt: iso(0),
+  startedAt: iso(0),
+  finishedAt: null,
+};
+const failed = { ...running, status: 'failed', failedTask: 'b', finishedAt: iso(3), error: 'task "b" failed: boom' };
+const execution = { componentName: 'c', componentDigest: 'd', params: {}, cacheKey: null, cachedFrom: null };
 const executions = [
-  { id: 'r1.a', runId: 'r1', taskId: 'a', status: 'succeeded', attempt: 1, startedAt: iso(0), finishedAt: iso(1), error: null, outputParams: {} },
-  { id: 'r1.b', runId: 'r1', taskId: 'b', status: 'failed', attempt: 1, startedAt: iso(1), finishedAt: iso(3), error: 'boom', outputParams: null },
+  { ...execution, id: 'r1.a', runId: 'r1', taskId: 'a', status: 'succeeded', attempt: 1, startedAt: iso(0), finishedAt: iso(1), error: null, outputParams: {} },
+  { ...execution, id: 'r1.b', runId: 'r1', taskId: 'b', status: 'failed', attempt: 1, startedAt: iso(1), finishedAt: iso(3), error: 'boom', outputParams: null },
 ];
+const logLine = { runId: 'r1', executionId: 'r1.b', taskId: 'b', attempt: 1, seq: 1, ts: iso(2), stream: 'stderr', level: null, message: 'oops', fields: null };
 
 const event = (id: number, name: string, data: unknown): string => `id: ${id}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
 
@@ -68,13 +85,13 @@ describe('followServedRun', () => {
       }
       if (req.url === '/api/runs/r1') return void res.end(JSON.stringify({ run: failed, executions, artifacts: [], live: null }));
       if (req.url?.startsWith('/api/runs/r1/logs')) {
-        return void res.end(JSON.stringify({ lines: [{ taskId: 'b', attempt: 1, seq: 1, stream: 'stderr', message: 'oops', ts: iso(2) }], next: null }));
+        return void res.end(JSON.stringify({ lines: [logLine], next: null }));
       }
       res.writeHead(404).end();
     });
     const out = captureStdout();
 
-    const record = await followServedRun(new ApiClient(url), 'r1', {});
+    const record = await followServedRun(new ServedApi(url, undefined), 'r1', {});
 
     expect(record.status).toBe('failed');
     expect(lastEventIds).toEqual([undefined, '2']);
@@ -104,7 +121,7 @@ describe('followServedRun', () => {
     });
     captureStdout();
 
-    const error = await followServedRun(new ApiClient(url), 'r1', { reconnectPatienceMs: 500 }).catch((e: unknown) => e);
+    const error = await followServedRun(new ServedApi(url, undefined), 'r1', { reconnectPatienceMs: 500 }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(CliError);
     expect((error as CliError).code).toBe('server-lost');

@@ -1,9 +1,10 @@
 /** `sluice lineage` output: reuse folded into the nodes ("reused by 2 runs"), unfolded with --reuse. */
 import { describe, expect, it } from 'vitest';
-import type { ArtifactRecord, ExecutionRecord, LineageGraph } from '../stores/metadata/index';
+import type { Artifact, Execution } from '../contract/index';
+import type { LineageGraph } from './reader';
 import { formatLineage, formatReuse, formatRun } from './format';
 
-const artifact = (id: string, type: string): ArtifactRecord => ({
+const artifact = (id: string, type: string): Artifact => ({
   id,
   type,
   name: id.split('.').slice(1).join('.'),
@@ -11,9 +12,9 @@ const artifact = (id: string, type: string): ArtifactRecord => ({
   sha256: 'ab'.repeat(32),
   size: 10,
   properties: {},
-  createdAt: new Date('2030-01-01T00:00:00Z'),
+  createdAt: '2030-01-01T00:00:00.000Z',
 });
-const execution = (runId: string, taskId: string, cachedFrom: string | null = null): ExecutionRecord => ({
+const execution = (runId: string, taskId: string, cachedFrom: string | null = null): Execution => ({
   id: `${runId}.${taskId}`,
   runId,
   taskId,
@@ -26,7 +27,7 @@ const execution = (runId: string, taskId: string, cachedFrom: string | null = nu
   error: null,
   cacheKey: 'k',
   cachedFrom,
-  startedAt: new Date('2030-01-01T00:00:00Z'),
+  startedAt: '2030-01-01T00:00:00.000Z',
   finishedAt: null,
 });
 
@@ -70,7 +71,7 @@ describe('sluice lineage output', () => {
   });
 
   it('unfolds reuse under each node, not repeating under an artifact what its execution shows', () => {
-    const reuses = new Map<string, ExecutionRecord[]>([
+    const reuses = new Map<string, Execution[]>([
       ['r1.fit.model', [execution('r2', 'fit', 'r1.fit'), execution('r2', 'evaluate', 'r1.evaluate'), execution('r9', 'fit', 'r0.fit')]],
       ['r1.fit', [execution('r2', 'fit', 'r1.fit')]],
       ['r1.evaluate', [execution('r2', 'evaluate', 'r1.evaluate'), execution('r3', 'evaluate', 'r1.evaluate')]],
@@ -116,7 +117,7 @@ describe('sluice runs show output', () => {
       failedTask: null,
       error: null,
       outputs: null,
-      createdAt: new Date('2030-01-01T00:00:00Z'),
+      createdAt: '2030-01-01T00:00:00.000Z',
       startedAt: null,
       finishedAt: null,
     };

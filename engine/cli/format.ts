@@ -1,26 +1,20 @@
-/** Human-readable output of the CLI: run summaries, task tables and lineage trees. */
-import type {
-  ArtifactRecord,
-  ExecutionRecord,
-  Json,
-  LineageGraph,
-  LineageNode,
-  ReuseCount,
-  RunRecord,
-} from '../stores/metadata/index';
+/** Human-readable output of the CLI: run summaries, task tables and lineage trees, from the API's wire types. */
+import type { Execution, JsonValue, LineageNode, ReuseCount, Run, RunArtifact } from '../contract/index';
+import type { LineageGraph } from './reader';
 
-export function duration(from: Date | null | undefined, to: Date | null | undefined): string {
+/** Instants are RFC 3339 text, as the API sends them. */
+export function duration(from: string | null | undefined, to: string | null | undefined): string {
   if (!from || !to) return '';
-  const ms = to.getTime() - from.getTime();
+  const ms = Date.parse(to) - Date.parse(from);
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-export function formatValue(v: Json): string {
+export function formatValue(v: JsonValue): string {
   const s = typeof v === 'string' ? v : JSON.stringify(v);
   return s.length > 60 ? `${s.slice(0, 57)}…` : s;
 }
 
-export function formatParams(params: Record<string, Json>): string {
+export function formatParams(params: Record<string, JsonValue>): string {
   const entries = Object.entries(params);
   return entries.length ? entries.map(([k, v]) => `${k}=${formatValue(v)}`).join(' ') : '(none)';
 }
@@ -30,7 +24,7 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }
 
-export function formatRunList(runs: RunRecord[]): string {
+export function formatRunList(runs: Run[]): string {
   if (runs.length === 0) return 'no runs yet (start one with: sluice run <pipeline.ts>)';
   return table([
     ['RUN', 'PIPELINE', 'STATUS', 'CREATED', 'DURATION', 'TRIGGER'],
@@ -38,7 +32,7 @@ export function formatRunList(runs: RunRecord[]): string {
       r.id,
       r.pipelineName,
       r.status,
-      r.createdAt.toISOString().replace('T', ' ').slice(0, 19),
+      new Date(r.createdAt).toISOString().replace('T', ' ').slice(0, 19),
       duration(r.startedAt ?? r.createdAt, r.finishedAt),
       // eslint-disable-next-line @typescript-eslint/no-base-to-string -- `trigger` is typed as free-form JSON; its `kind` is a string by convention (see RunRecord.trigger). A typed trigger would make this unnecessary.
       String(r.trigger.kind ?? ''),
@@ -47,14 +41,14 @@ export function formatRunList(runs: RunRecord[]): string {
 }
 
 export function formatRun(
-  run: RunRecord,
-  executions: ExecutionRecord[],
-  artifacts: (ArtifactRecord & { taskId: string; port: string; reused?: boolean })[],
+  run: Run,
+  executions: Execution[],
+  artifacts: RunArtifact[],
 ): string {
   const lines = [
     `run ${run.id}  pipeline ${run.pipelineName}  ${run.status}`,
     `  params:   ${formatParams(run.params)}`,
-    `  created:  ${run.createdAt.toISOString()}${run.finishedAt ? `  took ${duration(run.startedAt ?? run.createdAt, run.finishedAt)}` : ''}`,
+    `  created:  ${new Date(run.createdAt).toISOString()}${run.finishedAt ? `  took ${duration(run.startedAt ?? run.createdAt, run.finishedAt)}` : ''}`,
     `  workflow: ${run.workflowId}`,
   ];
   if (run.error) lines.push(`  error:    ${run.error}`);
@@ -84,7 +78,7 @@ export function formatReuse(count: ReuseCount | undefined): string {
   return `reused by ${count.runs} run${count.runs === 1 ? '' : 's'}`;
 }
 
-function describeExecution(e: ExecutionRecord, reuse = ''): string {
+function describeExecution(e: Execution, reuse = ''): string {
   const notes = [`task ${e.taskId}`, `run ${e.runId}`, e.status, ...(e.cachedFrom ? [`reused from ${e.cachedFrom}`] : []), ...(reuse ? [reuse] : [])];
   return `${e.componentName} (${notes.join(', ')}) params: ${formatParams(e.params)}`;
 }
@@ -102,7 +96,7 @@ function describeNode(n: LineageNode | undefined): string {
  * folded into the nodes ("reused by 2 runs"); `reuses` (node id → the cached executions folded into
  * it, as `sluice lineage --reuse` fetches them) unfolds it under each node.
  */
-export function formatLineage(graph: LineageGraph, reuses?: ReadonlyMap<string, ExecutionRecord[]>): string {
+export function formatLineage(graph: LineageGraph, reuses?: ReadonlyMap<string, Execution[]>): string {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const out: string[] = [describeNode(byId.get(graph.root))];
 

@@ -2,7 +2,7 @@
  * Loads a pipeline for the CLI: a TypeScript/JavaScript module exporting a pipeline (compiled here),
  * or an IR JSON file (validated here). Either way the result is validated IR.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compile, isPipeline, PipelineValidationError, type AnyPipeline } from '../../dsl/index';
@@ -32,12 +32,14 @@ export async function loadPipeline(file: string, options: { pipeline?: string } 
     if (!result.ok) throw new PipelineValidationError(result.issues);
     return { spec: result.spec, file: abs };
   }
+  // A missing file is told apart from a missing import of the file before importing it: the loader's
+  // ERR_MODULE_NOT_FOUND says which module only in its message.
+  if (!(await stat(abs).then((s) => s.isFile(), () => false))) throw new CliError(`cannot read ${file}: no such file`);
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ERR_MODULE_NOT_FOUND' && err.message.includes(abs)) throw new CliError(`cannot read ${file}: no such file`);
     if (err instanceof PipelineValidationError || err.name === 'DslError') throw err;
     throw new CliError(`could not load ${file}: ${err.message}`);
   }

@@ -20,7 +20,6 @@ import { registerDevCommands } from './commands/dev';
 import { registerRunControlCommands } from './commands/runControl';
 import { registerScheduleCommands } from './commands/schedules';
 import { registerTriggerCommands } from './commands/triggers';
-import { ApiClient } from './apiReader';
 import { followRun, followServedRun, withCliStack } from './follow';
 import { onTarget } from './target';
 import { registerLogsCommand } from './commands/logs';
@@ -32,7 +31,7 @@ import { registerExportTsCommand } from './commands/exportTs';
 import { formatLineage, formatRun, formatRunList } from './format';
 import { loadPipeline } from './loadPipeline';
 import { ComponentRegistry } from '../temporal/activities/index';
-import type { ExecutionRecord } from '../stores/metadata/index';
+import type { Execution } from '../contract/index';
 
 /** Cached executions `sluice lineage --reuse` lists per node. */
 const REUSE_LIST_LIMIT = 20;
@@ -89,7 +88,7 @@ program
     await onTarget({
       // A served stack (sluice dev, or SLUICE_URL) runs it: its workers import the file's components.
       api: async (api) => {
-        const run = await api.submit({ spec: loaded.spec, params, ...(opts.cache ? {} : { cache: false }) });
+        const { run } = await api.client.submitRun({ body: { spec: loaded.spec, params, ...(opts.cache ? {} : { cache: false }) } });
         log(`run ${run.id} of pipeline "${loaded.spec.name}" started on ${api.url} (${Object.keys(loaded.spec.dag.tasks).length} tasks)`);
         await followServedRun(api, run.id, { json: opts.json ?? false });
       },
@@ -139,12 +138,11 @@ runs
   .option('--json', 'print JSON')
   .action(async (id: string, opts: { json?: boolean }) => {
     await withReader(async (m) => {
-      const run = await m.getRun(id);
-      if (!run) throw new CliError(`no run with id "${id}" (list them with: sluice runs list)`, { code: 'not-found' });
-      const executions = await m.listExecutions(id);
-      const artifacts = await m.listRunArtifacts(id);
+      const detail = await m.runDetail(id);
+      if (!detail) throw new CliError(`no run with id "${id}" (list them with: sluice runs list)`, { code: 'not-found' });
+      const { run, executions, artifacts } = detail;
       // A served stack also says why running tasks have not started (e.g. waiting for a gpu worker).
-      const live = run.status === 'running' && m instanceof ApiClient ? await m.liveStatus(id) : undefined;
+      const live = run.status === 'running' ? detail.live : undefined;
       const waiting = Object.entries(live?.tasks ?? {}).flatMap(([task, t]) => (t.waitingFor ? [{ task, ...t.waitingFor }] : []));
       if (opts.json) print(JSON.stringify({ run, executions, artifacts, ...(live ? { live } : {}) }, null, 2));
       else print([formatRun(run, executions, artifacts), ...waiting.map((w) => `  … ${w.task} ${w.reason}`)].join('\n'));
@@ -166,7 +164,7 @@ program
       if (!(await m.getArtifact(id))) throw new CliError(`no artifact with id "${id}" (sluice runs show <run-id> lists a run's artifacts)`, { code: 'not-found' });
       const graph = await m.lineage(id, { direction: opts.direction, depth });
       // Reuse is folded into the nodes; --reuse unfolds it (one request per reused node).
-      const reuses = new Map<string, ExecutionRecord[]>();
+      const reuses = new Map<string, Execution[]>();
       if (opts.reuse) {
         for (const n of graph.nodes) {
           if (!n.reusedBy?.executions) continue;

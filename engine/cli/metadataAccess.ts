@@ -4,7 +4,7 @@ import type { MetadataStore } from '../stores/metadata/index';
 import { openMetadataStore } from '../stores/metadata/index';
 import { stateDir } from '../paths';
 import { lockStateDir } from '../stack/index';
-import type { ReadStore } from './apiReader';
+import { apiReader, storeReader, type RunReader } from './reader';
 import { onTarget } from './target';
 
 export interface MetadataAccess {
@@ -33,6 +33,6 @@ export async function withMetadata<T>(fn: (m: MetadataStore, access: MetadataAcc
 }
 
 /** For read commands: the server's API when one is reachable (target.ts), else the store itself. */
-export async function withReader<T>(fn: (m: ReadStore) => Promise<T>): Promise<T> {
-  return onTarget({ api: (api) => fn(api), local: () => withMetadata((m) => fn(m)) });
+export async function withReader<T>(fn: (m: RunReader) => Promise<T>): Promise<T> {
+  return onTarget({ api: (api) => fn(apiReader(api)), local: () => withMetadata((m) => fn(storeReader(m))) });
 }

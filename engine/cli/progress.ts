@@ -7,8 +7,7 @@
  *
  * Pure: no I/O, so the rules are unit-tested (progress.unit.test.ts).
  */
-import type { ExecutionRecord } from '../stores/metadata/index';
-import type { TaskState, TaskStatus } from '../temporal/workflows/types';
+import type { Execution, TaskState, TaskStatus } from '../contract/index';
 
 const MARKS: Record<TaskState, string> = {
   pending: ' ',
@@ -60,7 +59,7 @@ export class RunProgress {
    * Execution records (any order). While the run goes on, a failed execution may be an attempt
    * that Temporal retries, so only `runEnded` makes failed and cancelled records final.
    */
-  executions(records: readonly ExecutionRecord[], runEnded: boolean): ProgressLine[] {
+  executions(records: readonly Execution[], runEnded: boolean): ProgressLine[] {
     const timed: { at: number; order: number; line: ProgressLine }[] = [];
     let order = 0;
     for (const e of records) {
@@ -68,8 +67,8 @@ export class RunProgress {
       const state = e.status as TaskState;
       const settled = state === 'succeeded' || state === 'cached' || state === 'skipped' || (runEnded && (state === 'failed' || state === 'cancelled'));
       if (!settled) continue;
-      const startedAt = e.startedAt.getTime();
-      const finishedAt = e.finishedAt?.getTime();
+      const startedAt = Date.parse(e.startedAt);
+      const finishedAt = e.finishedAt === null ? undefined : Date.parse(e.finishedAt);
       for (const line of this.lines(e.taskId, { state, startedAt, ...(finishedAt !== undefined ? { finishedAt } : {}), ...(e.error ? { error: e.error } : {}) })) {
         // A task's running line happened when it started, its final line when it finished.
         timed.push({ at: line.state === 'running' ? startedAt : (finishedAt ?? startedAt), order: order++, line });

@@ -3,12 +3,12 @@
  * order, whatever order, repetition or gaps the snapshots arrive with.
  */
 import { describe, expect, it } from 'vitest';
-import type { ExecutionRecord } from '../stores/metadata/index';
+import type { Execution } from '../contract/index';
 import { RunProgress } from './progress';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 
-function execution(taskId: string, status: ExecutionRecord['status'], startSec: number, endSec: number | null, error: string | null = null): ExecutionRecord {
+function execution(taskId: string, status: Execution['status'], startSec: number, endSec: number | null, error: string | null = null): Execution {
   return {
     id: `r1.${taskId}`,
     runId: 'r1',
@@ -22,8 +22,8 @@ function execution(taskId: string, status: ExecutionRecord['status'], startSec: 
     error,
     cacheKey: null,
     cachedFrom: null,
-    startedAt: new Date(T0 + startSec * 1000),
-    finishedAt: endSec === null ? null : new Date(T0 + endSec * 1000),
+    startedAt: new Date(T0 + startSec * 1000).toISOString(),
+    finishedAt: endSec === null ? null : new Date(T0 + endSec * 1000).toISOString(),
   };
 }
 

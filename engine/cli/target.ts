@@ -12,18 +12,18 @@
  */
 import { stateDir } from '../paths';
 import { readStateOwner } from '../stack/index';
-import { ApiClient } from './apiReader';
+import { ServedApi } from './api';
 
 /** The server's API, when one is reachable. */
-export async function servedApi(): Promise<ApiClient | undefined> {
-  if (process.env.SLUICE_URL) return new ApiClient(process.env.SLUICE_URL, process.env.SLUICE_TOKEN, 'SLUICE_URL');
+export async function servedApi(): Promise<ServedApi | undefined> {
+  if (process.env.SLUICE_URL) return new ServedApi(process.env.SLUICE_URL, process.env.SLUICE_TOKEN, 'SLUICE_URL');
   const owner = await readStateOwner(stateDir());
   if (!owner?.apiUrl) return undefined;
-  return new ApiClient(owner.apiUrl, process.env.SLUICE_TOKEN, `the \`sluice dev\` process ${owner.pid}`);
+  return new ServedApi(owner.apiUrl, process.env.SLUICE_TOKEN, `the \`sluice dev\` process ${owner.pid}`);
 }
 
 /** Runs the command's API handler when a server is reachable, else its local one. */
-export async function onTarget<T>(handlers: { api: (api: ApiClient) => Promise<T>; local: () => Promise<T> }): Promise<T> {
+export async function onTarget<T>(handlers: { api: (api: ServedApi) => Promise<T>; local: () => Promise<T> }): Promise<T> {
   const api = await servedApi();
   return api ? handlers.api(api) : handlers.local();
 }

@@ -111,7 +111,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     try {
       res = await doFetch(baseUrl + path, { method: route.method.toUpperCase(), headers, ...(body !== undefined ? { body } : {}) });
     } catch (e) {
-      throw new ApiError('unreachable', 0, `cannot reach the Sluice API at ${baseUrl || 'this page’s server'} (${what}): ${message(e)}`);
+      throw new ApiError('unreachable', 0, `cannot reach the Sluice API at ${baseUrl || 'this page’s server'} (${what}): ${message(e)}`, [], undefined, e);
     }
     const text = await res.text();
     if (!res.ok) throw apiErrorFromResponse(res.status, text, what);

@@ -77,8 +77,10 @@ export class ApiError extends Error {
     readonly errors: FieldError[] = [],
     /** The whole problem document, extensions included, when the server sent one. */
     readonly problem?: Problem,
+    /** What failed underneath (`unreachable`: fetch's error, whose own `cause` names the socket's). */
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? undefined : { cause });
   }
 }
 

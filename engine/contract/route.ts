@@ -59,6 +59,18 @@ export type ResponseOf<R extends RouteDef> = {
   [S in SuccessStatus<R>]: R['responses'][S] extends { schema: infer T extends z.ZodType } ? z.output<T> : undefined;
 }[SuccessStatus<R>];
 
+/**
+ * What a record may be for a wire type (a server's reply, the CLI's local records): the type itself, where any string may also be a Date
+ * (`res.json` writes its ISO form), so store records with Dates fit the contract's instants.
+ */
+export type Encodable<W> = W extends string
+  ? W | Date
+  : W extends readonly (infer E)[]
+    ? readonly Encodable<E>[]
+    : W extends object
+      ? { [K in keyof W]: Encodable<W[K]> }
+      : W;
+
 /** The events of a stream route. */
 export type EventsOf<R extends RouteDef> = R['responses'][200] extends { events: infer E extends EventMap } ? E : never;
 

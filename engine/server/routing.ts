@@ -11,7 +11,7 @@ import express, { type Application, type Request, type RequestHandler, type Resp
 import type { OpenAPIRegistry, ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { findUnstorableText, parseJsonText } from '../../dsl/ir/index';
-import { apiRoutes, problemSchema, PROBLEM_CONTENT_TYPE, type ApiRole, type ApiRoutes, type EventMap, type OperationId, type RouteDef } from '../contract/index';
+import { apiRoutes, problemSchema, PROBLEM_CONTENT_TYPE, type ApiRole, type ApiRoutes, type Encodable, type EventMap, type OperationId, type RouteDef } from '../contract/index';
 import { ApiProblem, jsonPointer, QUERY_TOKEN_KEY, zodFieldErrors, type FieldError } from './problem';
 
 export type { Access } from '../contract/index';
@@ -38,17 +38,7 @@ export interface RouteContext<R extends RouteDef> {
   res: Response;
 }
 
-/**
- * What a handler may give for a wire type: the type itself, where any string may also be a Date
- * (`res.json` writes its ISO form), so store records with Dates fit the contract's instants.
- */
-export type Encodable<W> = W extends string
-  ? W | Date
-  : W extends readonly (infer E)[]
-    ? readonly Encodable<E>[]
-    : W extends object
-      ? { [K in keyof W]: Encodable<W[K]> }
-      : W;
+export type { Encodable };
 
 type SuccessStatus<R extends RouteDef> = Extract<keyof R['responses'], 200 | 201 | 202 | 204>;
 type ReplyBody<Spec> = Spec extends { schema: infer T extends z.ZodType } ? { body: Encodable<z.input<T>> } : { body?: undefined };

@@ -43,7 +43,7 @@ describe('one TypeScript project per runtime', () => {
 
   it('Node code (server, CLI, workers): Node types, no DOM types, and the CLI compiles against the contract', () => {
     const files = filesOf('tsconfig.node.json');
-    expect(files).toEqual(expect.arrayContaining(['engine/cli/apiReader.ts', 'engine/server/routing.ts', 'engine/contract/index.ts']));
+    expect(files).toEqual(expect.arrayContaining(['engine/cli/api.ts', 'engine/server/routing.ts', 'engine/contract/index.ts']));
     expect(files.filter((f) => f.startsWith('editor/src/') || /\.test(?:-d)?\.tsx?$/.test(f) || f.includes('node_modules/vitest/'))).toEqual([]);
     expect(nodeTypes(files).length).toBeGreaterThan(0);
     expect(domTypes(files)).toEqual([]);

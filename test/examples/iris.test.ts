@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as components from '../../components/index';
 import { formatLineage } from '../../engine/cli/format';
+import { storeReader } from '../../engine/cli/reader';
 import type { LineageGraph } from '../../engine/stores/metadata/MetadataStore';
 import iris from '../../examples/iris';
 import { backends, startTestStack, type TestStack } from '../support/stackHarness';
@@ -116,7 +117,7 @@ describe.each(backends())('examples/iris.ts on %s', (backend) => {
         expect(up.nodes.find((n) => n.id === producers[0])?.execution?.status, `producer of ${a.artifact?.name}`).toBe('succeeded');
       }
       // What `sluice lineage <model>` prints (both ways, depth 10).
-      lines.push(formatLineage(await ts.stack.metadata.lineage(model, { direction: 'both', depth: 10 })).split('\n').length);
+      lines.push(formatLineage(await storeReader(ts.stack.metadata).lineage(model, { direction: 'both', depth: 10 })).split('\n').length);
     }
     expect(lines[2], `lines of the lineage after runs 1, 2, 3: ${lines.join(', ')}`).toBe(lines[1]);
   });

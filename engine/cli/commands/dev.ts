@@ -18,7 +18,7 @@ import { openArtifactStore } from '../../stores/artifacts/index';
 import { DEFAULT_TASK_QUEUE_PREFIX, submitRun } from '../../runs/index';
 import { resolveRunParams } from '../../runs/index';
 import { createLogger } from '../../logging';
-import { openMetadataStore, type RunRecord } from '../../stores/metadata/index';
+import { openMetadataStore } from '../../stores/metadata/index';
 import { stateDir } from '../../paths';
 import { EmbeddedStack } from '../../stack/index';
 import { annotateStateOwner } from '../../stack/index';
@@ -53,7 +53,7 @@ function untilSignal(): Promise<string> {
  * What to do once the example has run (`npm run up` ends with it): look at the run, change the
  * pipeline, use the CLI.
  */
-export function nextSteps(o: { runUrl: string; run: RunRecord; traced: string | undefined; file: string }): string {
+export function nextSteps(o: { runUrl: string; run: { id: string }; traced: string | undefined; file: string }): string {
   const { traced } = o;
   return [
     'next:',

@@ -9,14 +9,16 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { isComponent } from '../../../dsl/index';
-import type { ComponentSpec, PipelineSpec } from '../../../dsl/ir/index';
+import { validatePipeline, type ComponentSpec, type PipelineSpec } from '../../../dsl/ir/index';
+import { PipelineValidationError } from '../../../dsl/errors';
 import { CodegenError, generatePipelineSource, type ComponentImport } from '../../../dsl/codegen/index';
 import { StateDirBusyError } from '../../stack/index';
 import { CliError } from '../CliError';
 import { loadPipeline } from '../loadPipeline';
 import { withMetadata } from '../metadataAccess';
+import { toWire } from '../reader';
 import { onTarget } from '../target';
-import type { PipelineVersionSummary } from '../../stores/metadata/index';
+import { pipelineVersionSummarySchema, type PipelineVersionSummary } from '../../contract/index';
 
 /** Function components without an export name, by module (nested pipelines included). */
 function modulesToSearch(spec: PipelineSpec, out = new Set<string>()): Set<string> {
@@ -69,19 +71,22 @@ async function storedSpec(ref: string): Promise<PipelineSpec> {
   const vanished = (id: string): CliError => new CliError(`pipeline version ${id} disappeared while reading it; try again`, { code: 'not-found' });
   return onTarget({
     api: async (api) => {
-      const found = await api.pipeline(name);
+      const found = await api.found((c) => c.getPipeline({ params: { pipeline: name } }));
       if (!found || found.pipeline.name !== name) throw noPipeline();
       const chosen = choose(found.versions);
-      const record = await api.pipelineVersion(found.pipeline.id, chosen.id);
+      const record = await api.found((c) => c.getPipelineVersion({ params: { pipeline: found.pipeline.id, version: chosen.id } }));
       if (!record) throw vanished(chosen.id);
-      return record.spec;
+      // The wire carries the IR as a JSON object: what it holds is the IR validator's to say.
+      const checked = validatePipeline(record.version.spec);
+      if (!checked.ok) throw new PipelineValidationError(checked.issues);
+      return checked.spec;
     },
     local: async () => {
       try {
         return await withMetadata(async (m) => {
           const pipeline = (await m.listPipelines()).find((p) => p.name === name);
           if (!pipeline) throw noPipeline();
-          const chosen = choose(await m.listPipelineVersions({ pipelineId: pipeline.id }));
+          const chosen = choose((await m.listPipelineVersions({ pipelineId: pipeline.id })).map((v) => toWire(pipelineVersionSummarySchema, v)));
           const record = await m.getPipelineVersion(chosen.id);
           if (!record) throw vanished(chosen.id);
           return record.spec;

@@ -1,10 +1,12 @@
 /** `sluice logs <run-id> [task]`: a run's task log lines, optionally following them until the run ends. */
 import type { Command } from 'commander';
+import { logLineSchema, type LogLine } from '../../contract/index';
 import type { MetadataStore, RunRecord, TaskLogRecord } from '../../stores/metadata/index';
 import { StateDirBusyError } from '../../stack/index';
 import { CliError } from '../CliError';
-import type { ApiReader } from '../apiReader';
+import type { ServedApi } from '../api';
 import { withMetadata } from '../metadataAccess';
+import { apiReader, toWire } from '../reader';
 import { onTarget } from '../target';
 
 const FOLLOW_POLL_MS = 500;
@@ -30,7 +32,7 @@ export function registerLogsCommand(program: Command): void {
       if (attempt !== undefined && (!Number.isInteger(attempt) || attempt < 1)) {
         throw new CliError(`--attempt must be a positive integer, got "${opts.attempt}"`);
       }
-      const print = (line: TaskLogRecord): void => {
+      const print = (line: LogLine): void => {
         process.stdout.write(`${opts.json ? JSON.stringify(line) : formatLogLine(line)}\n`);
       };
       await onTarget({
@@ -41,7 +43,8 @@ export function registerLogsCommand(program: Command): void {
 }
 
 /** Logs from the metadata store this process opens (PGlite in the state directory, or DATABASE_URL). */
-async function fromStore(runId: string, task: string | undefined, attempt: number | undefined, opts: LogsOptions, print: (line: TaskLogRecord) => void): Promise<void> {
+async function fromStore(runId: string, task: string | undefined, attempt: number | undefined, opts: LogsOptions, printLine: (line: LogLine) => void): Promise<void> {
+  const print = (line: TaskLogRecord): void => printLine(toWire(logLineSchema, line));
   try {
     await withMetadata(async (m, access) => {
       const run = await m.getRun(runId);
@@ -80,12 +83,13 @@ async function fromStore(runId: string, task: string | undefined, attempt: numbe
 }
 
 /** Logs through the API; following polls every 500 ms until the run has finished. */
-async function viaApi(api: ApiReader, runId: string, task: string | undefined, attempt: number | undefined, follow: boolean, print: (line: TaskLogRecord) => void): Promise<void> {
+async function viaApi(api: ServedApi, runId: string, task: string | undefined, attempt: number | undefined, follow: boolean, print: (line: LogLine) => void): Promise<void> {
+  const reader = apiReader(api);
   const seen = new Set<string>();
   for (;;) {
-    const run = await api.getRun(runId);
+    const run = await reader.getRun(runId);
     if (!run) throw new CliError(`no run with id "${runId}" (list them with: sluice runs list)`, { code: 'not-found' });
-    const lines = await api.listTaskLogs({ runId, ...(task !== undefined ? { taskId: task } : {}), ...(attempt !== undefined ? { attempt } : {}), limit: 5000 });
+    const lines = await reader.listTaskLogs({ runId, ...(task !== undefined ? { taskId: task } : {}), ...(attempt !== undefined ? { attempt } : {}), limit: 5000 });
     for (const l of lines) {
       const key = `${l.taskId}/${l.attempt}/${l.seq}`;
       if (seen.has(key)) continue;
@@ -98,7 +102,7 @@ async function viaApi(api: ApiReader, runId: string, task: string | undefined, a
 }
 
 /** `[task attempt N] stream  message  {fields}` */
-export function formatLogLine(line: TaskLogRecord): string {
+export function formatLogLine(line: LogLine): string {
   const fields = line.fields && Object.keys(line.fields).length > 0 ? `  ${JSON.stringify(line.fields)}` : '';
   const level = line.level === 'warn' || line.level === 'error' ? `${line.level.toUpperCase()} ` : '';
   return `[${line.taskId} attempt ${line.attempt}] ${line.stream.padEnd(6)}  ${level}${line.message}${fields}`;

@@ -63,7 +63,8 @@ async function decide(runId: string, task: string | undefined, decision: Omit<Ap
   await onTarget({
     api: async (api) => {
       // The API names the decider after the token (or "local" with auth off).
-      const gate = await api.decide(runId, decision.approved, { ...(task !== undefined ? { task } : {}), ...(decision.comment ? { comment: decision.comment } : {}) });
+      const request = { params: { runId }, body: { ...(task !== undefined ? { task } : {}), ...(decision.comment ? { comment: decision.comment } : {}) } };
+      const { task: gate } = decision.approved ? await api.client.approveGate(request) : await api.client.rejectGate(request);
       print(`${decision.approved ? 'approved' : 'rejected'} gate "${gate}" of run ${runId} (via ${api.url})`);
     },
     local: () =>
@@ -92,7 +93,7 @@ export function registerRunControlCommands(runs: Command): void {
     .action(async (runId: string, opts: FollowOptions) => {
       await onTarget({
         api: async (api) => {
-          await api.cancel(runId);
+          await api.client.cancelRun({ params: { runId } });
           print(`cancellation of run ${runId} requested (via ${api.url})`);
         },
         local: () =>
@@ -136,7 +137,7 @@ export function registerRunControlCommands(runs: Command): void {
     .action(async (runId: string, opts: { cache: boolean; json?: boolean }) => {
       await onTarget({
         api: async (api) => {
-          const { run, reused } = await api.retry(runId, opts.cache);
+          const { run, reused } = await api.client.retryRun({ params: { runId }, body: opts.cache ? {} : { cache: false } });
           if (!opts.json) print(`run ${run.id} retries run ${runId}, reusing ${reused.length ? reused.join(', ') : 'nothing'} (via ${api.url})`);
           await followServedRun(api, run.id, { json: opts.json ?? false });
         },

@@ -22,12 +22,11 @@ import {
   triggerSchedule,
   type OverlapPolicy,
   type ScheduleDeps,
-  type ScheduleInput,
-  type ScheduleSummary,
 } from '../../automation/index';
+import type { ApiRoutes, RequestOf, Schedule } from '../../contract/index';
 import { readStateOwner } from '../../stack/index';
 import { CliError } from '../CliError';
-import type { ApiClient } from '../apiReader';
+import type { ServedApi } from '../api';
 import { collect, nameValuePairs } from '../flags';
 import { withCliStack } from '../follow';
 import { loadPipeline } from '../loadPipeline';
@@ -62,7 +61,7 @@ function requireMetadata(deps: ScheduleDeps): ScheduleDeps & { metadata: NonNull
   return { ...deps, metadata: deps.metadata };
 }
 
-function format(s: ScheduleSummary): string {
+function format(s: Schedule): string {
   const when = [...s.cron.map((c) => `cron "${c}"`), ...s.every.map((e) => `every ${e}`)].join(', ');
   const lines = [
     `${s.id}  pipeline ${s.pipeline}  ${when}${s.timezone ? ` (${s.timezone})` : ''}  overlap ${s.overlap}  ${s.paused ? 'PAUSED' : 'active'}${s.note ? ` — ${s.note}` : ''}`,
@@ -73,7 +72,7 @@ function format(s: ScheduleSummary): string {
 }
 
 /** Runs the subcommand on the server when one is reachable, else with local schedule deps. */
-function onSchedules<T>(needsMetadata: boolean, api: (api: ApiClient) => Promise<T>, local: (deps: ScheduleDeps) => Promise<T>): Promise<T> {
+function onSchedules<T>(needsMetadata: boolean, api: (api: ServedApi) => Promise<T>, local: (deps: ScheduleDeps) => Promise<T>): Promise<T> {
   return onTarget({ api, local: () => withSchedules(needsMetadata, local) });
 }
 
@@ -115,7 +114,7 @@ export function registerScheduleCommands(program: Command): void {
         const params = resolveRunParams(loaded.spec, nameValuePairs(o.param), { fromText: true });
         const startAt = date(o.start, '--start');
         const endAt = date(o.end, '--end');
-        const input: ScheduleInput = {
+        const input: RequestOf<ApiRoutes['createSchedule']>['body'] = {
           ...(o.id ? { id: o.id } : {}),
           spec: loaded.spec,
           params,
@@ -133,7 +132,7 @@ export function registerScheduleCommands(program: Command): void {
         };
         const created = await onSchedules(
           true,
-          (api) => api.createSchedule(input),
+          async (api) => (await api.client.createSchedule({ body: input })).schedule,
           (deps) => createSchedule(requireMetadata(deps), input),
         );
         print(format(created));
@@ -145,7 +144,7 @@ export function registerScheduleCommands(program: Command): void {
     .command('list')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const list = await onSchedules(false, (api) => api.listSchedules(), listSchedules);
+      const list = await onSchedules(false, async (api) => (await api.client.listSchedules()).schedules, listSchedules);
       print(o.json ? JSON.stringify(list, null, 2) : list.length ? list.map(format).join('\n') : 'no schedules (create one with: sluice schedules create <pipeline.ts> --cron "0 3 * * *")');
     });
   schedules
@@ -153,7 +152,11 @@ export function registerScheduleCommands(program: Command): void {
     .argument('<id>')
     .option('--json', 'print JSON')
     .action(async (id: string, o: { json?: boolean }) => {
-      const s = await onSchedules(false, (api) => api.describeSchedule(id), (deps) => describeSchedule(deps, id));
+      const s = await onSchedules(false, async (api) => {
+          const found = await api.found((c) => c.getSchedule({ params: { schedule: id } }));
+          if (!found) throw new CliError(`no schedule "${id}" (sluice schedules list shows them)`, { code: 'not-found' });
+          return found.schedule;
+        }, (deps) => describeSchedule(deps, id));
       print(o.json ? JSON.stringify(s, null, 2) : format(s));
     });
   for (const [name, act] of [
@@ -165,7 +168,10 @@ export function registerScheduleCommands(program: Command): void {
       .argument('<id>')
       .option('-m, --note <text>', 'why')
       .action(async (id: string, o: { note?: string }) => {
-        print(format(await onSchedules(false, (api) => api.scheduleAction(id, name, o.note), (deps) => act(deps, id, o.note))));
+        print(format(await onSchedules(false, async (api) => {
+          const request = { params: { schedule: id }, body: o.note !== undefined ? { note: o.note } : {} };
+          return (await (name === 'pause' ? api.client.pauseSchedule(request) : api.client.resumeSchedule(request))).schedule;
+        }, (deps) => act(deps, id, o.note))));
       });
   }
   schedules
@@ -173,7 +179,7 @@ export function registerScheduleCommands(program: Command): void {
     .description('run the schedule\'s pipeline now')
     .argument('<id>')
     .action(async (id: string) => {
-      await onSchedules(false, (api) => api.triggerSchedule(id), (deps) => triggerSchedule(deps, id));
+      await onSchedules(false, async (api) => void (await api.client.triggerSchedule({ params: { schedule: id } })), (deps) => triggerSchedule(deps, id));
       print(`triggered schedule ${id}`);
     });
   schedules
@@ -186,14 +192,14 @@ export function registerScheduleCommands(program: Command): void {
     .action(async (id: string, o: { from: string; to: string; overlap: OverlapPolicy }) => {
       const from = date(o.from, '--from') as Date;
       const to = date(o.to, '--to') as Date;
-      await onSchedules(false, (api) => api.backfillSchedule(id, from, to, o.overlap), (deps) => backfillSchedule(deps, id, from, to, o.overlap));
+      await onSchedules(false, async (api) => void (await api.client.backfillSchedule({ params: { schedule: id }, body: { from: from.toISOString(), to: to.toISOString(), overlap: o.overlap } })), (deps) => backfillSchedule(deps, id, from, to, o.overlap));
       print(`backfilling schedule ${id} from ${from.toISOString()} to ${to.toISOString()}`);
     });
   schedules
     .command('delete')
     .argument('<id>')
     .action(async (id: string) => {
-      await onSchedules(false, (api) => api.deleteSchedule(id), (deps) => deleteSchedule(deps, id));
+      await onSchedules(false, (api) => api.client.deleteSchedule({ params: { schedule: id } }), (deps) => deleteSchedule(deps, id));
       print(`deleted schedule ${id}`);
     });
 }

@@ -5,10 +5,11 @@
  */
 import { Option, type Command } from 'commander';
 import { API_ROLES, createApiToken } from '../../server/index';
-import type { ApiTokenRecord } from '../../stores/metadata/index';
+import { apiTokenSchema, type ApiToken } from '../../contract/index';
 import { StateDirBusyError } from '../../stack/index';
 import { CliError } from '../CliError';
 import { withMetadata } from '../metadataAccess';
+import { toWire } from '../reader';
 import { onTarget } from '../target';
 
 const print = (s: string): void => {
@@ -32,9 +33,11 @@ async function withTokenStore<T>(fn: Parameters<typeof withMetadata<T>>[0]): Pro
   }
 }
 
-function formatToken(t: ApiTokenRecord): string {
-  const state = t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : t.lastUsedAt ? `last used ${t.lastUsedAt.toISOString()}` : 'never used';
-  return `${t.id}  ${t.role.padEnd(6)}  ${t.name}  (created ${t.createdAt.toISOString()}, ${state})`;
+const iso = (instant: string): string => new Date(instant).toISOString();
+
+function formatToken(t: ApiToken): string {
+  const state = t.revokedAt ? `revoked ${iso(t.revokedAt)}` : t.lastUsedAt ? `last used ${iso(t.lastUsedAt)}` : 'never used';
+  return `${t.id}  ${t.role.padEnd(6)}  ${t.name}  (created ${iso(t.createdAt)}, ${state})`;
 }
 
 export function registerTokenCommands(program: Command): void {
@@ -50,8 +53,15 @@ export function registerTokenCommands(program: Command): void {
       if (!NAME.test(opts.name)) throw new CliError(`--name "${opts.name}": use 1 to 100 letters, digits, " ", ".", "@", "-" or "_"`);
       const input = { name: opts.name, role: opts.role };
       const { record, token } = await onTarget({
-        api: (api) => api.createToken(input),
-        local: () => withTokenStore((m) => createApiToken(m, input)),
+        api: async (api) => {
+          const created = await api.client.createToken({ body: input });
+          return { record: created.token, token: created.secret };
+        },
+        local: () =>
+          withTokenStore(async (m) => {
+            const created = await createApiToken(m, input);
+            return { record: toWire(apiTokenSchema, created.record), token: created.token };
+          }),
       });
       if (opts.json) {
         print(JSON.stringify({ ...record, token }, null, 2));
@@ -69,7 +79,10 @@ export function registerTokenCommands(program: Command): void {
     .description('list API tokens (never their secrets)')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const list = await onTarget({ api: (api) => api.listTokens(), local: () => withTokenStore((m) => m.listApiTokens()) });
+      const list = await onTarget({
+        api: async (api) => (await api.client.listTokens()).tokens,
+        local: () => withTokenStore(async (m) => (await m.listApiTokens()).map((t) => toWire(apiTokenSchema, t))),
+      });
       if (opts.json) print(JSON.stringify(list, null, 2));
       else if (list.length === 0) print('no API tokens (create one with: sluice tokens create --role admin --name <you>)');
       else list.forEach((t) => print(formatToken(t)));
@@ -83,15 +96,10 @@ export function registerTokenCommands(program: Command): void {
       const unknown = (): CliError => new CliError(`no API token with id "${id}" (sluice tokens list shows them)`, { code: 'not-found' });
       const revoked = await onTarget({
         api: async (api) => {
-          try {
-            await api.revokeToken(id);
-            return true;
-          } catch (e) {
-            // 404: no active token with that id — revoked already, or none at all.
-            if (!(e instanceof CliError && e.code === 'not-found')) throw e;
-            if (!(await api.listTokens()).some((t) => t.id === id)) throw unknown();
-            return false;
-          }
+          // 404: no active token with that id — revoked already, or none at all.
+          if (await api.found((c) => c.revokeToken({ params: { tokenId: id } }).then(() => true))) return true;
+          if (!(await api.client.listTokens()).tokens.some((t) => t.id === id)) throw unknown();
+          return false;
         },
         local: () =>
           withTokenStore(async (m) => {

@@ -9,7 +9,8 @@ import { resolveRunParams } from '../../runs/index';
 import type { Json } from '../../stores/metadata/index';
 import { stateDir } from '../../paths';
 import { readStateOwner } from '../../stack/index';
-import { createTrigger, deleteTrigger, listTriggers, TriggerError, type TriggerInput, type TriggerView } from '../../automation/index';
+import { createTrigger, deleteTrigger, listTriggers, TriggerError, type TriggerInput } from '../../automation/index';
+import type { Trigger } from '../../contract/index';
 import { CliError } from '../CliError';
 import { collect, nameValuePairs } from '../flags';
 import { withCliStack } from '../follow';
@@ -31,16 +32,34 @@ async function withTriggers<T>(fn: Parameters<typeof withCliStack<T>>[1]): Promi
   }
 }
 
-function format(t: TriggerView): string {
+/**
+ * A field of a trigger's definition. The contract describes a trigger loosely (its id and kind; the
+ * fields of each kind are the automation module's), so the rest is read as what it is: unknown JSON.
+ */
+function field(t: Trigger, ...path: string[]): unknown {
+  return path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), t);
+}
+const text = (v: unknown): string => (typeof v === 'string' ? v : v === undefined ? 'undefined' : JSON.stringify(v));
+const statusList = (t: Trigger): string => {
+  const statuses = field(t, 'after', 'statuses');
+  return Array.isArray(statuses) ? statuses.map(text).join('|') : text(statuses);
+};
+
+function format(t: Trigger): string {
+  const version = text(field(t, 'pipelineVersionId'));
   switch (t.kind) {
     case 'webhook':
-      return `${t.id}  webhook → pipeline version ${t.pipelineVersionId}  POST /api/triggers/${t.id}/webhook  mapping ${JSON.stringify(t.mapping)}`;
-    case 'artifact':
-      return `${t.id}  on new ${t.match.type}${t.match.name ? ` named ${t.match.name}` : ''} → input "${t.input}" of pipeline version ${t.pipelineVersionId}`;
+      return `${t.id}  webhook → pipeline version ${version}  POST /api/triggers/${t.id}/webhook  mapping ${JSON.stringify(field(t, 'mapping'))}`;
+    case 'artifact': {
+      const name = field(t, 'match', 'name');
+      return `${t.id}  on new ${text(field(t, 'match', 'type'))}${name ? ` named ${text(name)}` : ''} → input "${text(field(t, 'input'))}" of pipeline version ${version}`;
+    }
     case 'completion':
-      return `${t.id}  after ${t.after.pipeline} ${t.after.statuses.join('|')} → pipeline version ${t.pipelineVersionId}  mapping ${JSON.stringify(t.mapping)}`;
-    case 'notification':
-      return `${t.id}  notify ${t.url} when ${t.after.pipeline ?? 'any pipeline'} ${t.after.statuses.join('|')}`;
+      return `${t.id}  after ${text(field(t, 'after', 'pipeline'))} ${statusList(t)} → pipeline version ${version}  mapping ${JSON.stringify(field(t, 'mapping'))}`;
+    case 'notification': {
+      const pipeline = field(t, 'after', 'pipeline');
+      return `${t.id}  notify ${text(field(t, 'url'))} when ${pipeline === undefined ? 'any pipeline' : text(pipeline)} ${statusList(t)}`;
+    }
   }
 }
 
@@ -85,7 +104,10 @@ export function registerTriggerCommands(program: Command): void {
               ? { kind, id: o.id, spec, params, after: { pipeline: o.after ?? '', statuses }, mapping: nameValuePairs(o.map, '--map'), pollMs }
               : { kind, id: o.id, after: { ...(o.after ? { pipeline: o.after } : {}), statuses }, url: o.url ?? '', pollMs };
       const created = await onTarget({
-        api: (api) => api.createTrigger(input),
+        api: async (api) => {
+          const answer = await api.client.createTrigger({ body: input });
+          return { definition: answer.trigger, ...(answer.secret !== undefined ? { secret: answer.secret } : {}) };
+        },
         local: () => withTriggers((stack) => createTrigger({ client: stack.client, metadata: stack.metadata, taskQueuePrefix: stack.taskQueuePrefix }, input)),
       });
       print(format(created.definition));
@@ -96,7 +118,7 @@ export function registerTriggerCommands(program: Command): void {
     .command('list')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const list = await onTarget({ api: (api) => api.listTriggers(), local: () => withTriggers((stack) => listTriggers(stack.client)) });
+      const list: Trigger[] = await onTarget({ api: async (api) => (await api.client.listTriggers()).triggers, local: () => withTriggers((stack) => listTriggers(stack.client)) });
       print(o.json ? JSON.stringify(list, null, 2) : list.length ? list.map(format).join('\n') : 'no triggers');
     });
 
@@ -104,7 +126,7 @@ export function registerTriggerCommands(program: Command): void {
     .command('delete')
     .argument('<id>')
     .action(async (id: string) => {
-      await onTarget({ api: (api) => api.deleteTrigger(id), local: () => withTriggers((stack) => deleteTrigger(stack.client, id)) });
+      await onTarget({ api: (api) => api.client.deleteTrigger({ params: { trigger: id } }), local: () => withTriggers((stack) => deleteTrigger(stack.client, id)) });
       print(`deleted trigger ${id}`);
     });
 }

@@ -61,7 +61,7 @@ export function registerWorkersCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { taskQueuePrefix?: string; json?: boolean }) => {
       const answer = await onTarget({
-        api: (api) => api.workers(),
+        api: (api) => api.client.listWorkers(),
         local: () => fromTemporal(opts.taskQueuePrefix ?? process.env.SLUICE_TASK_QUEUE_PREFIX ?? DEFAULT_TASK_QUEUE_PREFIX),
       });
       print(opts.json ? JSON.stringify(answer, null, 2) : formatWorkers(answer));

@@ -138,14 +138,17 @@ async function openPostgres(databaseUrl: string): Promise<DrizzleMetadataStore> 
   // would crash the process if unheard; the pool drops that connection and the next query opens a
   // new one, reporting any lasting problem to its caller.
   pool.on('error', () => undefined);
+  const started = performance.now();
   try {
     await pool.query('select 1');
   } catch (error) {
+    // pg gives a connection timeout no code: the time it took tells it.
+    const timedOut = performance.now() - started >= CONNECT_TIMEOUT_MS - 50; // (timers may fire a hair early)
     await pool.end().catch(() => undefined);
     throw new MetadataStoreError(
       'connection',
       `cannot connect to PostgreSQL at ${target.where} (database "${target.database}", user "${target.user}") ` +
-        `given by DATABASE_URL: ${redact(messageOf(error), target.password)}. ${connectionAdvice(error, target)}`,
+        `given by DATABASE_URL: ${redact(messageOf(error), target.password)}. ${connectionAdvice(error, target, timedOut)}`,
       { cause: error },
     );
   }
@@ -191,9 +194,8 @@ function describePostgresUrl(databaseUrl: string): PostgresTarget {
   };
 }
 
-function connectionAdvice(error: unknown, target: PostgresTarget): string {
+function connectionAdvice(error: unknown, target: PostgresTarget, timedOut: boolean): string {
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-  const message = messageOf(error);
   switch (code) {
     case 'ECONNREFUSED':
       return `Nothing accepts connections on ${target.where}: check that PostgreSQL is running and listens on that host and port.`;
@@ -211,7 +213,7 @@ function connectionAdvice(error: unknown, target: PostgresTarget): string {
     case '3D000':
       return `The database does not exist: create it (e.g. createdb -h ${target.host} -p ${target.port} ${target.database}) or fix the name in DATABASE_URL.`;
     default:
-      if (/timeout/i.test(message)) {
+      if (timedOut) {
         return `No answer from ${target.where} within ${CONNECT_TIMEOUT_MS / 1000} s: check the host, the port, the network and any firewall.`;
       }
       return 'Check that PostgreSQL is running and reachable, and that DATABASE_URL names the right host, port, user, password and database.';
