@@ -101,6 +101,8 @@ export interface MetricRecord {
   value: number;
   /** Series position (epoch, …); 0 for single values. */
   step: number;
+  /** What the step counts ("epoch"), when the component said so. */
+  stepLabel?: string;
 }
 
 /** How often a node was reused from the cache: by how many cached executions, in how many runs. */
