@@ -19,10 +19,12 @@ export const PORT_ROW_HEIGHT = 20;
 /** Inner padding left and right, and the gap between an input label and the output label of its row. */
 export const NODE_PAD = 8;
 export const SIDE_GAP = 14;
-const NAME_CHAR = 6.8;
-const TYPE_CHAR = 6.2;
-/** Between a port's name and its type. */
-const LABEL_GAP = 4;
+// DejaVu Sans at 11 px averages ~6.9 px a character, DejaVu Sans Mono at 10 px 6.02 px; rounded
+// up, plus slack, because a label that misses by half a pixel is cut with an ellipsis.
+const NAME_CHAR = 7.4;
+const TYPE_CHAR = 6.4;
+/** Between a port's name and its type (4 px CSS gap), plus slack. */
+const LABEL_GAP = 10;
 const TITLE_CHAR = 7.4;
 /** The header's state pill and badges. */
 const HEADER_EXTRA = 90;
