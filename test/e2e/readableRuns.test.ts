@@ -84,6 +84,8 @@ describe('issue 12 in Chromium, against sluice dev', () => {
   it('grows a training chart while the task trains, with epochs on its x axis; cancelling reads "cancelling…" at once and ends cancelled, not failed', async () => {
     // The iris example as sluice dev compiled it (a pipeline compiled here would carry other code
     // digests: vitest transforms the components' source), with a long training.
+    // The app loads before the training competes for the CPUs; the run view is then a hash change.
+    const { page, errors } = await openPage(browser, `${dev.url}/#/runs`);
     const iris = (await api.listPipelines()).pipelines.find((p) => p.name === 'iris')?.latestVersion;
     if (!iris) throw new Error('sluice dev did not record the iris pipeline');
     const { version } = await api.getPipelineVersion({ params: { pipeline: 'iris', version: iris.id } });
@@ -94,7 +96,7 @@ describe('issue 12 in Chromium, against sluice dev', () => {
       return JSON.stringify({ status: d.run.status, error: d.run.error, executions: d.executions.map((e) => [e.taskId, e.status, e.error]) });
     };
     await expect.poll(seen, { timeout: 240_000, interval: 1000 }).toMatch(/"train-classifier","running"/);
-    const { page, errors } = await openPage(browser, `${dev.url}/#/runs/${run.id}?task=train-classifier`);
+    await page.evaluate((hash) => (window.location.hash = hash), `#/runs/${run.id}?task=train-classifier`);
     await page.locator('[data-testid="run-node-train-classifier"][data-state="running"]').waitFor({ state: 'attached', timeout: 60_000 });
     await shot(page, '12a-run-view-training');
     await page.getByRole('tab', { name: 'Metrics' }).click();
