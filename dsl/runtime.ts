@@ -24,6 +24,12 @@ export interface OutputArtifact {
   properties: Record<string, Json>;
 }
 
+/** A series point's position: the step (0 when absent) and what it counts ("epoch", "iteration"). */
+export interface MetricStep {
+  readonly step?: number;
+  readonly stepLabel?: string;
+}
+
 export interface ComponentLogger {
   (message: string, fields?: Record<string, Json>): void;
 }
@@ -54,8 +60,11 @@ export interface ComponentContext<O extends PortMap = PortMap> {
   readonly signal: AbortSignal;
   /** Task log line (stored with the execution). */
   readonly log: ComponentLogger;
-  /** Records a metric, optionally as a series (step = epoch, iteration, …). */
-  metric(key: string, value: number, step?: number): void;
+  /**
+   * Records a metric, optionally as a series: `ctx.metric('loss', v, epoch)`, or with what the step
+   * counts, which charts put on their x axis: `ctx.metric('loss', v, { step: epoch, stepLabel: 'epoch' })`.
+   */
+  metric(key: string, value: number, step?: number | MetricStep): void;
   /** Reports progress; heartbeats are also sent automatically while `run` is pending. */
   heartbeat(details?: Json): void;
   /** The GPU this attempt holds, on a GPU worker; absent on CPU workers. */

@@ -31,6 +31,8 @@ export interface RecordedMetric {
   key: string;
   value: number;
   step?: number;
+  /** What the step counts, when the component said ("epoch"). */
+  stepLabel?: string;
 }
 
 export interface ComponentRun<I extends PortMap, O extends PortMap> {
@@ -118,7 +120,10 @@ export async function runComponent<I extends PortMap, O extends PortMap>(
     outputs,
     signal: options.signal ?? new AbortController().signal,
     log: (message, fields) => logs.push(fields === undefined ? { message } : { message, fields }),
-    metric: (key, value, step) => metrics.push(step === undefined ? { key, value } : { key, value, step }),
+    metric: (key, value, at) => {
+      const { step, stepLabel } = typeof at === 'object' ? at : { step: at, stepLabel: undefined };
+      metrics.push({ key, value, ...(step !== undefined ? { step } : {}), ...(stepLabel !== undefined ? { stepLabel } : {}) });
+    },
     heartbeat: (details) => heartbeats.push(details ?? null),
     ...(options.device ? { device: options.device } : {}),
   };

@@ -55,6 +55,8 @@ describe('train-classifier on iris', () => {
 
     // One loss and one accuracy point per epoch, steps 1..epochs, heartbeats each epoch.
     expect(run.metrics.filter((m) => m.key === 'loss').map((m) => m.step)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    // Charts put what the steps count on their x axis.
+    expect(new Set(run.metrics.map((m) => m.stepLabel))).toEqual(new Set(['epoch']));
     expect(metricSeries(run, 'accuracy')).toHaveLength(100);
     expect(metricSeries(run, 'accuracy').at(-1)).toBe(run.result.finalAccuracy);
     expect(run.heartbeats).toHaveLength(100);

@@ -75,8 +75,8 @@ export async function trainDenseClassifier(
       ...o,
       signal: ctx.signal,
       onEpoch: (epoch, epochLoss, epochAccuracy) => {
-        ctx.metric('loss', epochLoss, epoch);
-        ctx.metric('accuracy', epochAccuracy, epoch);
+        ctx.metric('loss', epochLoss, { step: epoch, stepLabel: 'epoch' });
+        ctx.metric('accuracy', epochAccuracy, { step: epoch, stepLabel: 'epoch' });
         ctx.heartbeat({ epoch, loss: epochLoss });
       },
     });

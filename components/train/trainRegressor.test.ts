@@ -26,6 +26,7 @@ describe('train-regressor on iris (petal width from the other measurements)', ()
     const losses = metricSeries(run, 'loss');
     const maes = metricSeries(run, 'mae');
     expect(run.metrics.filter((m) => m.key === 'mae').map((m) => m.step)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(new Set(run.metrics.map((m) => m.stepLabel))).toEqual(new Set(['epoch']));
     expect(losses).toHaveLength(100);
     expect(losses.at(-1)).toBeCloseTo(run.result.finalLoss, 10);
     expect(maes.at(-1)).toBeCloseTo(run.result.finalMae, 10);

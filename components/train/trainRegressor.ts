@@ -84,8 +84,8 @@ export const trainRegressor = component({
         seed,
         signal: ctx.signal,
         onEpoch: (epoch, epochLoss, epochMae) => {
-          ctx.metric('loss', epochLoss * sd * sd, epoch);
-          ctx.metric('mae', epochMae * sd, epoch);
+          ctx.metric('loss', epochLoss * sd * sd, { step: epoch, stepLabel: 'epoch' });
+          ctx.metric('mae', epochMae * sd, { step: epoch, stepLabel: 'epoch' });
           ctx.heartbeat({ epoch, loss: epochLoss * sd * sd });
         },
       });

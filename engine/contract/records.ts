@@ -150,12 +150,24 @@ export const logLineSchema = z
 export type LogLine = z.infer<typeof logLineSchema>;
 
 export const metricSchema = z
-  .object({ taskId: z.string(), executionId: z.string(), key: z.string(), value: z.number(), step: z.number().int() })
+  .object({
+    taskId: z.string(),
+    executionId: z.string(),
+    key: z.string(),
+    value: z.number(),
+    step: z.number().int(),
+    stepLabel: z.string().optional().meta({ description: 'What the step counts ("epoch"), when the component said so' }),
+  })
   .meta({ id: 'Metric' });
 export type Metric = z.infer<typeof metricSchema>;
 
 export const metricSeriesSchema = z
-  .object({ taskId: z.string(), key: z.string(), points: z.array(z.object({ step: z.number().int(), value: z.number() })) })
+  .object({
+    taskId: z.string(),
+    key: z.string(),
+    stepLabel: z.string().optional().meta({ description: 'What the steps count ("epoch"): a chart\'s x axis' }),
+    points: z.array(z.object({ step: z.number().int(), value: z.number() })),
+  })
   .meta({ id: 'MetricSeries', description: 'One key of one task, by step (for plots)' });
 export type MetricSeries = z.infer<typeof metricSeriesSchema>;
 

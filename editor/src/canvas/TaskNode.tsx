@@ -8,12 +8,12 @@
  * `data-testid="handle-<taskId>-<in|out>-<port>"` (plus React Flow's own handle classes).
  */
 import { Handle, Position, type NodeProps } from '@xyflow/react';
-import { memo, type ReactElement } from 'react';
+import { memo, useMemo, type ReactElement } from 'react';
+import { HEADER_HEIGHT, PORT_ROW_HEIGHT, taskNodeSize } from '../layout/nodeSize';
 import { COLLAPSED_IN, COLLAPSED_OUT, type PortView, type TaskFlowNode } from './types';
 import { useZoomedOut } from './zoom';
 
-export const HEADER_HEIGHT = 34;
-export const PORT_ROW_HEIGHT = 20;
+export { HEADER_HEIGHT, PORT_ROW_HEIGHT } from '../layout/nodeSize';
 
 const rowTop = (i: number): number => HEADER_HEIGHT + i * PORT_ROW_HEIGHT + PORT_ROW_HEIGHT / 2;
 
@@ -27,13 +27,17 @@ function portTitle(port: PortView, side: 'input' | 'output'): string {
 
 function TaskNodeView({ id, data, selected }: NodeProps<TaskFlowNode>): ReactElement {
   const simple = useZoomedOut();
-  const rows = Math.max(1, data.inputs.length, data.outputs.length);
-  const height = HEADER_HEIGHT + rows * PORT_ROW_HEIGHT + 8;
+  // Sized from its port labels (layout/nodeSize.ts, as elk placed it): labels never overlap.
+  const size = useMemo(
+    () => taskNodeSize(data.inputs.map((p) => ({ name: p.name, text: p.binding ?? p.type })), data.outputs.map((p) => ({ name: p.name, text: p.type })), data.label),
+    [data.inputs, data.outputs, data.label],
+  );
+  const { width, height, outputRow } = size;
   const className = ['task-node', selected ? 'is-selected' : '', data.state ? `state-${data.state}` : '', data.conditional ? 'is-conditional' : '', simple ? 'is-simple' : '']
     .filter(Boolean)
     .join(' ');
   return (
-    <div className={className} style={{ height }} data-testid={`node-${id}`} aria-label={`task ${data.label}`}>
+    <div className={className} style={{ width, height }} data-testid={`node-${id}`} data-stacked={size.stacked || undefined} aria-label={`task ${data.label}`}>
       <div className="task-node__header">
         <span className="task-node__title">
           <span className="task-node__label" title={data.label}>
@@ -65,7 +69,7 @@ function TaskNodeView({ id, data, selected }: NodeProps<TaskFlowNode>): ReactEle
       {simple
         ? null
         : data.inputs.map((p, i) => (
-            <div key={`i-${p.name}`} className={`port port-in${p.missing ? ' is-missing' : ''}`} style={{ top: rowTop(i) - PORT_ROW_HEIGHT / 2 }} title={portTitle(p, 'input')}>
+            <div key={`i-${p.name}`} className={`port port-in${p.missing ? ' is-missing' : ''}`} style={{ top: rowTop(i) - PORT_ROW_HEIGHT / 2, maxWidth: size.inputWidth }} title={portTitle(p, 'input')}>
               <span className="port__name">{p.name}</span>
               <span className={`port__type kind-${p.kind}`}>{p.binding ?? p.type}</span>
             </div>
@@ -73,7 +77,7 @@ function TaskNodeView({ id, data, selected }: NodeProps<TaskFlowNode>): ReactEle
       {simple
         ? null
         : data.outputs.map((p, i) => (
-            <div key={`o-${p.name}`} className="port port-out" style={{ top: rowTop(i) - PORT_ROW_HEIGHT / 2 }} title={portTitle(p, 'output')}>
+            <div key={`o-${p.name}`} className="port port-out" style={{ top: rowTop(outputRow + i) - PORT_ROW_HEIGHT / 2, maxWidth: size.outputWidth }} title={portTitle(p, 'output')}>
               <span className={`port__type kind-${p.kind}`}>{p.type}</span>
               <span className="port__name">{p.name}</span>
             </div>
@@ -97,7 +101,7 @@ function TaskNodeView({ id, data, selected }: NodeProps<TaskFlowNode>): ReactEle
           position={Position.Right}
           id={p.name}
           className={`kind-${p.kind}`}
-          style={{ top: rowTop(i) }}
+          style={{ top: rowTop(outputRow + i) }}
           data-testid={`handle-${id}-out-${p.name}`}
           aria-label={`output ${p.name} (${p.type})`}
         />

@@ -10,7 +10,10 @@ import { indexPipeline, isLoopNode, isRequired, type Binding, type ComponentSpec
 import type { EdgeRef } from '../edit/bindings';
 import { portTypeLabel } from '../edit/ports';
 import { pipelineGraph, type GraphNode, type GraphPort } from '../graph/pipelineGraph';
-import { NODE_WIDTH, nodeHeight } from '../layout/layoutGraph';
+import { NODE_WIDTH } from '../layout/layoutGraph';
+import { bindingText, graphNodeSize } from '../layout/nodeSize';
+
+export { bindingText } from '../layout/nodeSize';
 import {
   COLLAPSED_IN,
   COLLAPSED_OUT,
@@ -42,21 +45,6 @@ const LOOP_HEADER = 44;
 const GROUP_PAD = 12;
 const GROUP_HEADER = 24;
 const COLLAPSED_HEIGHT = 60;
-
-function shortJson(value: unknown): string {
-  const text = JSON.stringify(value) ?? 'null';
-  return text.length > 16 ? `${text.slice(0, 15)}…` : text;
-}
-
-/** What an input reads, when no edge on the canvas shows it. */
-export function bindingText(binding: Binding | undefined): string | undefined {
-  if (!binding) return undefined;
-  if ('const' in binding) return `= ${shortJson(binding.const)}`;
-  if ('pipelineInput' in binding) return `← ${binding.pipelineInput}`;
-  if ('loopItem' in binding) return `item${binding.field !== undefined ? `.${binding.field}` : ''}`;
-  if ('runStatus' in binding) return `run ${binding.runStatus}`;
-  return undefined;
-}
 
 function portViews(ports: GraphPort[], bindings?: Record<string, Binding>): PortView[] {
   return ports.map(({ name, spec }) => {
@@ -132,7 +120,7 @@ export function buildFlow(spec: PipelineSpec, cache: FlowCache, previous: readon
     const gn = graphNodes.get(id) as GraphNode;
     let size: { width: number; height: number };
     if (!isLoopNode(node) || node.ui?.collapsed === true) {
-      size = { width: NODE_WIDTH, height: nodeHeight(gn) };
+      size = (({ width, height }) => ({ width, height }))(graphNodeSize(gn));
     } else {
       let w = 260;
       let h = 120;

@@ -2,7 +2,7 @@
  * The typed ports of a node as the canvas shows them: task inputs/outputs from the component spec,
  * a loop's collected outputs (lists of what its body produces) and its `items` input.
  */
-import { isLoopNode, type PipelineIndex, type PipelineSpec, type PortSpec } from 'sluice/ir';
+import { isLoopNode, isRequired, type PipelineIndex, type PipelineSpec, type PortSpec } from 'sluice/ir';
 import { loopOutputSpec } from '../graph/pipelineGraph';
 
 /** Handle id of a loop's items input on the canvas. */
@@ -30,4 +30,16 @@ export function inputPort(spec: PipelineSpec, index: PipelineIndex, nodeId: stri
 /** "Dataset", "list<int>", "Model[]": a port type as the canvas labels it. */
 export function portTypeLabel(port: PortSpec): string {
   return port.kind === 'artifact' && port.list === true ? `${port.type}[]` : port.type;
+}
+
+/** "name: Type" per port, optional ones marked "?": what a signature lists. */
+const portSignature = (ports: Record<string, PortSpec>): string =>
+  Object.entries(ports)
+    .map(([name, p]) => `${name}${isRequired(p) ? '' : '?'}: ${portTypeLabel(p)}`)
+    .join(', ');
+
+/** A component as a signature: "train-classifier(train: Dataset, epochs?: int) → model: Model, finalLoss: float". */
+export function componentSignature(name: string, inputs: Record<string, PortSpec>, outputs: Record<string, PortSpec>): string {
+  const out = portSignature(outputs);
+  return `${name}(${portSignature(inputs)}) → ${out || 'nothing'}`;
 }

@@ -23,6 +23,8 @@ export interface GraphNode {
   componentSpec?: ComponentSpec;
   inputs: GraphPort[];
   outputs: GraphPort[];
+  /** A task's input bindings (what each input reads), for the labels beside its ports. */
+  bindings?: Record<string, Binding>;
   /** Runs only under a condition (drawn with a badge; `ui.group` names the branch group). */
   conditional: boolean;
   group?: string;
@@ -102,6 +104,7 @@ export function pipelineGraph(spec: PipelineSpec): PipelineGraph {
         ...(componentSpec ? { componentSpec } : {}),
         inputs: ports(componentSpec?.inputs),
         outputs: ports(componentSpec?.outputs),
+        bindings: node.inputs,
         conditional: node.when !== undefined,
         ...(ui?.group !== undefined ? { group: ui.group } : {}),
         exitHandler: node.exitHandler === true,

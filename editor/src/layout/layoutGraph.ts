@@ -8,13 +8,13 @@ import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk.bundled.js';
 import { loadElk } from './elk';
 import type { GraphNode, PipelineGraph } from '../graph/pipelineGraph';
 
-export const NODE_WIDTH = 220;
-const HEADER = 34;
-const PORT_ROW = 20;
+import { graphNodeSize, NODE_WIDTH } from './nodeSize';
 
-/** Height of a task node: a header and one row per port on the longer side. */
+export { NODE_WIDTH } from './nodeSize';
+
+/** Height of a task node: a header and its port rows (nodeSize.ts). */
 export function nodeHeight(node: GraphNode): number {
-  return HEADER + Math.max(1, node.inputs.length, node.outputs.length) * PORT_ROW + 8;
+  return graphNodeSize(node).height;
 }
 
 export interface NodeBox {
@@ -44,7 +44,7 @@ export async function layoutGraph(graph: PipelineGraph): Promise<Map<string, Nod
     elkNodes.set(node.id, {
       id: node.id,
       ports,
-      ...(node.kind === 'loop' ? { children: [], layoutOptions: LAYOUT_OPTIONS } : { width: NODE_WIDTH, height: nodeHeight(node) }),
+      ...(node.kind === 'loop' ? { children: [], layoutOptions: LAYOUT_OPTIONS } : (({ width, height }) => ({ width, height }))(graphNodeSize(node))),
     });
   }
   const root: ElkNode = { id: '__root__', layoutOptions: LAYOUT_OPTIONS, children: [], edges: [] };

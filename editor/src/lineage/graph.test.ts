@@ -7,8 +7,11 @@ import {
   type HeldNode,
   frontier,
   hiddenNeighbours,
+  madeBy,
   mergeLineage,
   nodeName,
+  reuseEntries,
+  reuseLabel,
   runOf,
   runsInGraph,
   searchNodes,
@@ -132,5 +135,51 @@ describe('the lineage graph', () => {
       'r1.load.dataset->run:r1:dataset',
       'r2.split->run:r1:train',
     ]);
+  });
+});
+
+describe('reuse in the lineage explorer (issue 12)', () => {
+  // The model of run r1 was handed out from the cache by `train` of runs r2 and r3.
+  const reuseAnswer: LineageNeighbourhood = {
+    root: 'r1.train.model',
+    nodes: [
+      { ...artifact('r1.train.model', 'Model', 'train.model'), depth: 0, reusedBy: { executions: 2, runs: 2 } },
+      { ...execution('r2.train', 'r2', 'train', 'cached'), depth: 1 },
+      { ...execution('r3.train', 'r3', 'train', 'cached'), depth: 1 },
+    ],
+    edges: [
+      { from: 'r2.train', to: 'r1.train.model', kind: 'reused', port: 'model' },
+      { from: 'r3.train', to: 'r1.train.model', kind: 'reused', port: 'model' },
+    ],
+    truncated: false,
+    neighbours: [],
+    runs: [runInfo('r2'), { id: 'r3', pipelineName: 'iris-nightly', status: 'failed', createdAt: '2030-01-03T00:00:00Z' }],
+  };
+
+  it('folds an artifact\'s reuse into one line on its node', () => {
+    const s = mergeLineage(emptyLineage('r1.train.model'), { ...modelHop, nodes: modelHop.nodes.map((n) => (n.id === 'r1.train.model' ? { ...n, reusedBy: { executions: 3, runs: 2 } } : n)) });
+    expect(viewGraph(s, new Set()).nodes.find((n) => n.id === 'r1.train.model')?.reused).toBe('reused by 2 runs');
+    expect(viewGraph(s, new Set()).nodes.find((n) => n.id === 'r1.train')?.reused).toBeUndefined();
+    expect(reuseLabel({ executions: 1, runs: 1 })).toBe('reused by 1 run');
+    expect(reuseLabel({ executions: 0, runs: 0 })).toBeUndefined();
+    expect(reuseLabel(undefined)).toBeUndefined();
+  });
+
+  it('takes the count from the neighbour answer when the node itself carries none', () => {
+    const s = mergeLineage(emptyLineage('r1.train.model'), { ...modelHop, neighbours: modelHop.neighbours.map((n) => (n.id === 'r1.train.model' ? { ...n, reusedBy: { executions: 1, runs: 1 } } : n)) });
+    expect(viewGraph(s, new Set()).nodes.find((n) => n.id === 'r1.train.model')?.reused).toBe('reused by 1 run');
+  });
+
+  it('expands the reuse into run name → task, oldest first, each linking to that run', () => {
+    expect(reuseEntries(reuseAnswer, 'r1.train.model')).toEqual([
+      { executionId: 'r2.train', runId: 'r2', runName: 'iris run r2', taskId: 'train' },
+      { executionId: 'r3.train', runId: 'r3', runName: 'iris-nightly run r3', taskId: 'train' },
+    ]);
+  });
+
+  it('keeps exactly one "made by" for an artifact, however many cached executions handed it out', () => {
+    let s = mergeLineage(emptyLineage('r1.train.model'), modelHop);
+    s = mergeLineage(s, reuseAnswer);
+    expect(madeBy(s, 'r1.train.model').map((e) => e.from)).toEqual(['r1.train']);
   });
 });

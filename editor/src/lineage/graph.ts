@@ -7,7 +7,7 @@
  * /api/runs/:id/lineage; each carries `neighbours` (per node, how many neighbours it has each way in
  * the whole store), so a node shows a "+" exactly when the graph holds fewer than that.
  */
-import type { LineageEdge, LineageNeighbourhood, LineageNeighbours, LineageNode, LineageRun } from 'sluice/api';
+import type { LineageEdge, LineageNeighbourhood, LineageNeighbours, LineageNode, LineageRun, ReuseCount } from 'sluice/api';
 
 export type LineageKind = LineageNode['kind'];
 /** A node the explorer holds: its distance is known only when an answer counted it from the start. */
@@ -161,6 +161,8 @@ export interface ViewNode {
   isRoot: boolean;
   /** A collapsed run: how many nodes it stands for. */
   members?: number;
+  /** Cached steps of later runs that reused it, folded: "reused by 2 runs". */
+  reused?: string;
 }
 
 export interface ViewEdge {
@@ -205,7 +207,9 @@ export function viewGraph(state: LineageState, collapsedRuns: ReadonlySet<string
       continue;
     }
     mapped.set(n.id, n.id);
+    const reused = n.kind === 'artifact' ? reuseLabel(reuseCount(state, n.id)) : undefined;
     nodes.push({
+      ...(reused !== undefined ? { reused } : {}),
       id: n.id,
       kind: n.kind,
       refId: n.id,
@@ -241,4 +245,46 @@ export function runsInGraph(state: LineageState): { run: LineageRun | { id: stri
   return [...counts.entries()]
     .map(([id, count]) => ({ run: state.runs[id] ?? { id }, count }))
     .sort((a, b) => ('createdAt' in b.run ? b.run.createdAt : '').localeCompare('createdAt' in a.run ? a.run.createdAt : ''));
+}
+
+/** How often a node was reused from the cache: on the node itself, else in the neighbour counts. */
+export function reuseCount(state: LineageState, id: string): ReuseCount | undefined {
+  return state.nodes[id]?.reusedBy ?? state.neighbours[id]?.reusedBy;
+}
+
+/** "reused by 2 runs", or undefined when nothing reused it. */
+export function reuseLabel(count: ReuseCount | undefined): string | undefined {
+  if (!count || count.runs === 0) return undefined;
+  return `reused by ${count.runs} run${count.runs === 1 ? '' : 's'}`;
+}
+
+/** One cached step that reused a node: where it ran, for a link to that run. */
+export interface ReuseEntry {
+  executionId: string;
+  runId: string;
+  runName: string;
+  taskId: string;
+}
+
+/**
+ * The answer of GET /api/artifacts/:id/reuse (or /api/executions/:id/reuse) as a list: each cached
+ * execution linked to the node, in the answer's order (oldest first), named by its run.
+ */
+export function reuseEntries(answer: LineageNeighbourhood, id: string): ReuseEntry[] {
+  const runs = new Map(answer.runs.map((r) => [r.id, r]));
+  const linked = new Set(answer.edges.filter((e) => e.from === id || e.to === id).flatMap((e) => [e.from, e.to]));
+  return answer.nodes.flatMap((n) => {
+    const e = n.execution;
+    if (!e || n.id === id || e.status !== 'cached' || !linked.has(n.id)) return [];
+    const run = runs.get(e.runId);
+    return [{ executionId: e.id, runId: e.runId, runName: run ? `${run.pipelineName} run ${run.id}` : `run ${e.runId}`, taskId: e.taskId }];
+  });
+}
+
+/**
+ * The execution that wrote an artifact: its `output` edge (one per artifact). Cached executions that
+ * handed it out are linked by `reused` edges and are not its makers.
+ */
+export function madeBy(state: LineageState, artifactId: string): LineageEdge[] {
+  return Object.values(state.edges).filter((e) => e.to === artifactId && e.kind === 'output' && state.nodes[e.from]?.execution?.status !== 'cached');
 }

@@ -5,6 +5,7 @@ import type { PipelineSpec } from 'sluice/ir';
 import { pipelineGraph } from '../graph/pipelineGraph';
 import { layoutGraph, type NodeBox } from '../layout/layoutGraph';
 import { newRunFlowCache, runFlowEdges, runFlowNodes } from './runGraph';
+import { OpenReadable } from '../canvas/OpenReadable';
 import { runNodeTypes } from './RunNode';
 import type { RunViewState } from './runState';
 
@@ -45,12 +46,13 @@ export function RunGraph(props: { spec: PipelineSpec; state: RunViewState; selec
       nodesConnectable={false}
       edgesFocusable={false}
       onlyRenderVisibleElements
-      fitView
-      // Readable first (task names and states), the whole one click away (fit view).
-      fitViewOptions={{ padding: 0.15, maxZoom: 1.4, minZoom: 0.6 }}
+      // Opens readable (OpenReadable: whole, or its start at a readable zoom); the control's fit
+      // view shows the whole.
+      fitViewOptions={{ padding: 0.15, maxZoom: 1.4 }}
       minZoom={0.1}
       proOptions={{ hideAttribution: true }}
     >
+      <OpenReadable />
       <Background gap={16} />
       <Controls showInteractive={false} />
     </ReactFlow>

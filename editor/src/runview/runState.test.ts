@@ -3,7 +3,7 @@ import { runStreamEvents, type LogLine, type Run, type RunDetail } from 'sluice/
 import { executionRecord } from './testRecords';
 import gpuWaitingTask from './testdata/gpuWaitingTask.json';
 import { taskDetail } from './runGraph';
-import { countStates, emptyRunView, formatDuration, LOG_LIMIT, nodeView, reduceRun, taskView, waitingGates, type RunEvent, type RunViewState } from './runState';
+import { countStates, emptyRunView, formatDuration, LOG_LIMIT, nodeView, reduceRun, runOutcome, runStatusView, taskView, waitingGates, type RunEvent, type RunViewState } from './runState';
 
 const run = (status: Run['status'] = 'running'): Run => ({
   id: 'r1',
@@ -173,5 +173,53 @@ describe('run view state from the API and its event stream', () => {
     expect(formatDuration(250)).toBe('250 ms');
     expect(formatDuration(61_000)).toBe('1 min 01 s');
     expect(formatDuration(2 * 3_600_000 + 5 * 60_000)).toBe('2 h 05 min');
+  });
+});
+
+describe('issue 12: a run that ends shows final task states; cancelling reads as such', () => {
+  it('shows tasks the workflow still called pending when a retried run failed again as not run, not queued', () => {
+    // A retry reuses `load`, re-runs `train`, which fails again; `evaluate` never starts. The last
+    // status query (sent once more at the end) still says pending for it.
+    let s = apply(
+      { type: 'detail', detail: detail({ run: { ...run(), trigger: { kind: 'retry', of: 'r0' } } }) },
+      { type: 'task', task: 'load', status: { state: 'cached' } },
+      { type: 'task', task: 'train', status: { state: 'running', startedAt: 1000 } },
+      { type: 'task', task: 'evaluate', status: { state: 'pending' } },
+      { type: 'execution', execution: execution('load', 'cached') },
+      { type: 'execution', execution: execution('train', 'failed') },
+      { type: 'task', task: 'train', status: { state: 'failed', startedAt: 1000, finishedAt: 2000, error: 'boom' } },
+      { type: 'task', task: 'evaluate', status: { state: 'pending' } },
+      { type: 'end', run: { ...run('failed'), failedTask: 'train', error: 'boom' } },
+    );
+    expect(['load', 'train', 'evaluate'].map((t) => taskView(s, t).state)).toEqual(['cached', 'failed', 'not-run']);
+    // The refresh after the end (no live status any more) keeps them so.
+    s = reduceRun(s, { type: 'detail', detail: detail({ run: { ...run('failed'), failedTask: 'train', error: 'boom' }, executions: [execution('load', 'cached'), execution('train', 'failed')] }) });
+    expect(['load', 'train', 'evaluate'].map((t) => taskView(s, t).state)).toEqual(['cached', 'failed', 'not-run']);
+    expect(countStates(['load', 'train', 'evaluate'].map((t) => taskView(s, t))).queued).toBeUndefined();
+  });
+
+  it('does not leave a task running under an ended run when its last word was running', () => {
+    const s = apply({ type: 'detail', detail: detail() }, { type: 'task', task: 'train', status: { state: 'running', startedAt: 1000 } }, { type: 'end', run: run('cancelled') });
+    expect(taskView(s, 'train').state).toBe('not-run');
+  });
+
+  it('reads "cancelling…" from the moment the cancel is accepted until the run ends, and offers no second cancel', () => {
+    let s = apply({ type: 'detail', detail: detail() }, { type: 'task', task: 'train', status: { state: 'running', startedAt: 1000 } });
+    expect(runStatusView(s)).toEqual({ status: 'running', label: 'running', canCancel: true });
+    s = reduceRun(s, { type: 'cancel-requested' });
+    expect(runStatusView(s)).toEqual({ status: 'cancelling', label: 'cancelling…', canCancel: false });
+    // The stream goes on saying running for a while: still cancelling.
+    s = reduceRun(s, { type: 'run', run: run('running') });
+    s = reduceRun(s, { type: 'detail', detail: detail() });
+    expect(runStatusView(s)).toMatchObject({ status: 'cancelling', canCancel: false });
+    s = reduceRun(s, { type: 'end', run: { ...run('cancelled'), failedTask: 'train', error: 'cancelled' } });
+    expect(runStatusView(s)).toEqual({ status: 'cancelled', label: 'cancelled', canCancel: false });
+  });
+
+  it('says a cancelled run was cancelled, never that its task failed', () => {
+    expect(runOutcome({ ...run('cancelled'), failedTask: 'train-classifier', error: 'cancelled' })).toEqual({ kind: 'cancelled', task: 'train-classifier', text: 'The run was cancelled; task train-classifier was stopped.' });
+    expect(runOutcome({ ...run('cancelled'), error: 'cancelled' })).toEqual({ kind: 'cancelled', text: 'The run was cancelled.' });
+    expect(runOutcome({ ...run('failed'), failedTask: 'train', error: 'boom' })).toEqual({ kind: 'failed', task: 'train', text: 'boom' });
+    expect(runOutcome(run('succeeded'))).toBeNull();
   });
 });

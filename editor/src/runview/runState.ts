@@ -64,6 +64,8 @@ export interface RunViewState {
   /** Log lines per task path, oldest first, deduplicated. */
   logs: Record<string, LogLine[]>;
   ended: boolean;
+  /** This page's cancel was accepted (202): the run reads "cancelling…" until it ends. */
+  cancelRequested: boolean;
 }
 
 export type RunEvent =
@@ -73,12 +75,13 @@ export type RunEvent =
   | { type: 'execution'; execution: Execution }
   | { type: 'log'; line: LogLine }
   | { type: 'logs'; lines: LogLine[] }
-  | { type: 'end'; run: Run };
+  | { type: 'end'; run: Run }
+  | { type: 'cancel-requested' };
 
 /** Lines kept per task: a long training log must not grow the page without bound. */
 export const LOG_LIMIT = 5000;
 
-export const emptyRunView = (): RunViewState => ({ run: null, live: {}, executions: {}, logs: {}, ended: false });
+export const emptyRunView = (): RunViewState => ({ run: null, live: {}, executions: {}, logs: {}, ended: false, cancelRequested: false });
 
 const FINAL_RUN: readonly string[] = ['succeeded', 'failed', 'cancelled'];
 export const isFinalRun = (run: Run | null): boolean => run !== null && FINAL_RUN.includes(run.status);
@@ -204,7 +207,30 @@ export function reduceRun(state: RunViewState, event: RunEvent): RunViewState {
       return { ...state, logs: addLogs(state.logs, event.lines) };
     case 'end':
       return { ...state, run: event.run, ended: true };
+    case 'cancel-requested':
+      return { ...state, cancelRequested: true };
   }
+}
+
+/** The run's status as the header shows it: "cancelling…" between an accepted cancel and the end. */
+export function runStatusView(state: RunViewState): { status: Run['status'] | 'cancelling'; label: string; canCancel: boolean } {
+  const ended = state.ended || isFinalRun(state.run);
+  const status = state.run?.status ?? 'pending';
+  if (state.cancelRequested && !ended) return { status: 'cancelling', label: 'cancelling…', canCancel: false };
+  return { status, label: status, canCancel: !ended };
+}
+
+/**
+ * What went wrong, in words, by the run's status (never by its error text): a cancelled run was
+ * cancelled — the task it stopped did not fail.
+ */
+export function runOutcome(run: Run): { kind: 'failed' | 'cancelled'; task?: string; text: string } | null {
+  const task = run.failedTask ?? undefined;
+  if (run.status === 'cancelled') {
+    return { kind: 'cancelled', ...(task ? { task } : {}), text: task ? `The run was cancelled; task ${task} was stopped.` : 'The run was cancelled.' };
+  }
+  if (run.status === 'failed' || run.error) return { kind: 'failed', ...(task ? { task } : {}), text: run.error ?? 'The run failed.' };
+  return null;
 }
 
 const time = (iso: string | null | undefined): number | undefined => {
@@ -214,6 +240,7 @@ const time = (iso: string | null | undefined): number | undefined => {
 };
 
 const FINAL_EXECUTION: readonly string[] = ['succeeded', 'failed', 'cached', 'skipped', 'cancelled'];
+const FINAL_LIVE: readonly TaskStatus['state'][] = ['succeeded', 'failed', 'cached', 'skipped', 'cancelled'];
 
 function fromExecution(status: Execution['status']): DisplayState {
   switch (status) {
@@ -268,7 +295,10 @@ export function taskView(state: RunViewState, taskId: string): TaskView {
       ...(live?.items ? { items: live.items } : {}),
     };
   }
-  if (live) {
+  const runEnded = state.ended || isFinalRun(state.run);
+  // Once the run has ended, a live status that is not final is the workflow's last word before
+  // the end (a task it never started, one it stopped): it did not run to an end of its own.
+  if (live && !(runEnded && !FINAL_LIVE.includes(live.state))) {
     const started = live.startedAt ?? time(execution?.startedAt);
     return {
       ...base,
@@ -282,7 +312,7 @@ export function taskView(state: RunViewState, taskId: string): TaskView {
       ...(live.waitingFor ? { waitingFor: live.waitingFor.reason } : {}),
     };
   }
-  return { ...base, state: state.ended || isFinalRun(state.run) ? 'not-run' : 'queued' };
+  return { ...base, state: runEnded ? 'not-run' : 'queued' };
 }
 
 /** Precedence when one graph node stands for many task paths (a loop body task): the most urgent shows. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunListItem as Run } from 'sluice/api';
-import { countsSummary, emptyRunsList, filtersFromQuery, filtersToQuery, listApiQuery, matchesFilters, reduceRuns, reduceRunsList, streamApiQuery, type RunsList } from './runsFilter';
+import { countsSummary, emptyRunsList, filtersFromQuery, filtersToQuery, listApiQuery, matchesFilters, pipelineFilterOptions, reduceRuns, reduceRunsList, streamApiQuery, type RunsList } from './runsFilter';
 
 const NOW = Date.parse('2030-01-10T12:00:00Z');
 const run = (id: string, over: Partial<Run> = {}): Run => ({
@@ -85,5 +85,14 @@ describe('runs list filters', () => {
   it('summarises task counts, the telling states first', () => {
     expect(countsSummary({ succeeded: 3, failed: 1, waiting: 1 })).toBe('1 failed · 1 waiting for approval · 3 succeeded');
     expect(countsSummary(undefined)).toBe('');
+  });
+});
+
+describe('the pipeline filter (issue 12)', () => {
+  it('offers every pipeline by name, sorted, and keeps a filtered name the list does not hold (a deleted pipeline, a link)', () => {
+    expect(pipelineFilterOptions(['sweep', 'iris', 'e2e-iris'], undefined)).toEqual(['e2e-iris', 'iris', 'sweep']);
+    expect(pipelineFilterOptions(['sweep', 'iris'], 'iris')).toEqual(['iris', 'sweep']);
+    expect(pipelineFilterOptions(['sweep', 'iris'], 'gone')).toEqual(['gone', 'iris', 'sweep']);
+    expect(pipelineFilterOptions([], 'iris')).toEqual(['iris']);
   });
 });

@@ -198,3 +198,13 @@ export function countsSummary(counts: Record<string, number> | undefined): strin
     .map((k) => `${counts[k]} ${k === 'waiting' ? 'waiting for approval' : k}`)
     .join(' · ');
 }
+
+/**
+ * The pipeline filter's choices: the pipelines' names (GET /api/pipelines), sorted, plus the name
+ * the filter holds when the list lacks it (a link to a deleted pipeline's runs), so it stays shown.
+ */
+export function pipelineFilterOptions(names: readonly string[], current: string | undefined): string[] {
+  const all = new Set(names);
+  if (current) all.add(current);
+  return [...all].sort((a, b) => a.localeCompare(b));
+}

@@ -175,6 +175,8 @@ export const metrics = pgTable(
     key: text('key').notNull(),
     value: doublePrecision('value').notNull(),
     step: integer('step').notNull().default(0),
+    /** What the step counts ("epoch"), as the component said; null: plain steps. */
+    stepLabel: text('step_label'),
     createdAt: createdAt(),
   },
   (t) => [

@@ -257,8 +257,9 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
             log.info({ ...fields, component: spec.name }, message);
             taskLogs.write('log', message, { level: 'info', ...(fields ? { fields } : {}) });
           },
-          metric: (key, value, step = 0) => {
-            metricWrites.push(deps.metadata.recordMetric({ runId, executionId, key, value, step }));
+          metric: (key, value, at) => {
+            const { step = 0, stepLabel } = typeof at === 'object' ? at : { step: at };
+            metricWrites.push(deps.metadata.recordMetric({ runId, executionId, key, value, step, ...(stepLabel ? { stepLabel } : {}) }));
           },
           heartbeat: (details) => ctx.heartbeat(details),
           ...(device ? { device } : {}),

@@ -21,6 +21,7 @@ import { memo, useCallback, useEffect, useRef, useState, type DragEvent, type Re
 import type { PipelineSpec } from 'sluice/ir';
 import { buildFlow, type FlowCache } from '../../canvas/flow';
 import { nodeTypes } from '../../canvas/nodeTypes';
+import { OpenReadable } from '../../canvas/OpenReadable';
 import type { FlowEdge, FlowNode } from '../../canvas/types';
 import type { EdgeRef } from '../../edit/bindings';
 import { connect, connectionProblem, type EditResult, type PortConnection } from '../../edit/connect';
@@ -148,10 +149,9 @@ function CanvasView({ spec, specRef, issues, edit, notify, onSelection, onDropCo
       defaultEdges={initial.edges}
       nodeTypes={nodeTypes}
       onlyRenderVisibleElements
-      fitView
-      // Open readable (full nodes from zoom 0.5): a long pipeline opens on its middle, the minimap
-      // and the fit-view control show the whole.
-      fitViewOptions={{ padding: 0.15, maxZoom: 1.2, minZoom: 0.5 }}
+      // Opens readable (OpenReadable: whole, or its start at a readable zoom); the minimap and the
+      // fit-view control show the whole.
+      fitViewOptions={{ padding: 0.15, maxZoom: 1.2 }}
       minZoom={0.05}
       maxZoom={2}
       deleteKeyCode={null}
@@ -168,6 +168,7 @@ function CanvasView({ spec, specRef, issues, edit, notify, onSelection, onDropCo
       proOptions={{ hideAttribution: true }}
       aria-label="Pipeline canvas"
     >
+      <OpenReadable />
       <Background gap={20} />
       <MiniMap pannable zoomable ariaLabel="Minimap" nodeStrokeWidth={2} />
       <Controls aria-label="Zoom controls" />

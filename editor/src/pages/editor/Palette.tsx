@@ -3,7 +3,7 @@
  * (HTML5 drag and drop, the component name in DRAG_TYPE) or are added with their "Add" button.
  */
 import { memo, useMemo, useState, type ReactElement } from 'react';
-import { portTypeLabel } from '../../edit/ports';
+import { componentSignature, portTypeLabel } from '../../edit/ports';
 import type { PaletteComponent } from './editorApi';
 
 export const DRAG_TYPE = 'application/x-sluice-component';
@@ -61,8 +61,8 @@ function PaletteView({ components, error, onAdd }: { components: PaletteComponen
                   </button>
                 </div>
                 {c.description ? <p className="palette-item__desc">{c.description}</p> : null}
-                <p className="palette-item__ports">
-                  {Object.values(c.inputs).map(portTypeLabel).join(', ') || '—'} → {Object.values(c.outputs).map(portTypeLabel).join(', ') || '—'}
+                <p className="palette-item__ports" data-testid={`palette-signature-${c.name}`}>
+                  <code>{componentSignature(c.name, c.inputs, c.outputs)}</code>
                 </p>
               </li>
             ))}

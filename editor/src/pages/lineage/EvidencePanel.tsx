@@ -4,17 +4,17 @@
  * a link to its logs; a collapsed run's summary. "Explore from here" re-centres the explorer.
  */
 import { useEffect, useState, type ReactElement } from 'react';
-import type { MetricSeries } from 'sluice/api';
+import type { LineageEdge, MetricSeries, ReuseCount } from 'sluice/api';
 import { api } from '../../api/client';
 import { href } from '../../app/route';
-import { nodeName, runOf, type LineageState } from '../../lineage/graph';
+import { madeBy, nodeName, reuseCount, reuseEntries, reuseLabel, runOf, type LineageState, type ReuseEntry } from '../../lineage/graph';
 import { ArtifactPreview } from '../../previews/ArtifactPreview';
 import { ValueTable } from '../../previews/ValueTable';
 import { MetricsView } from '../run/MetricsView';
 
 /** Neighbours of a node by edge, named: "train (input train)". */
-function Links({ state, id, direction }: { state: LineageState; id: string; direction: 'upstream' | 'downstream' }): ReactElement | null {
-  const edges = Object.values(state.edges).filter((e) => (direction === 'upstream' ? e.to === id : e.from === id));
+function Links({ state, id, direction, only }: { state: LineageState; id: string; direction: 'upstream' | 'downstream'; only?: LineageEdge[] }): ReactElement | null {
+  const edges = only ?? Object.values(state.edges).filter((e) => (direction === 'upstream' ? e.to === id && e.kind !== 'reused' : e.from === id));
   if (edges.length === 0) return null;
   return (
     <ul className="evidence-links">
@@ -28,11 +28,60 @@ function Links({ state, id, direction }: { state: LineageState; id: string; dire
             ) : (
               <a href={href.run(other.execution?.runId ?? '', other.execution?.taskId)}>{nodeName(other)}</a>
             )}{' '}
-            <span className="muted">({e.kind === 'input' ? 'input' : 'output'} {e.port})</span>
+            <span className="muted">({e.kind === 'reused' ? 'handed out from the cache' : e.kind} {e.port})</span>
           </li>
         );
       })}
     </ul>
+  );
+}
+
+/**
+ * "Reused by N runs", folded; opened, the cached steps from GET /api/artifacts/:id/reuse, each a
+ * link to its run's task.
+ */
+function ReusedBy({ artifactId, count }: { artifactId: string; count: ReuseCount }): ReactElement | null {
+  const [open, setOpen] = useState(false);
+  const [entries, setEntries] = useState<{ list: ReuseEntry[]; truncated: boolean } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (!open || entries) return;
+    let live = true;
+    api
+      .getArtifactReuse({ params: { artifactId }, query: { limit: 200 } })
+      .then((r) => live && setEntries({ list: reuseEntries(r, artifactId), truncated: r.truncated }))
+      .catch((e: unknown) => live && setError(`Could not list the reuse: ${e instanceof Error ? e.message : String(e)}`));
+    return () => {
+      live = false;
+    };
+  }, [open, entries, artifactId]);
+  const label = reuseLabel(count);
+  if (!label) return null;
+  return (
+    <details className="reused-by" data-testid="lineage-reused-by" onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>
+        {label[0]?.toUpperCase()}
+        {label.slice(1)} <span className="muted">(cached steps that handed it out instead of running)</span>
+      </summary>
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+      {open && !entries && !error && <p className="muted">Loading…</p>}
+      {entries && (
+        <ul className="evidence-links">
+          {entries.list.map((r) => (
+            <li key={r.executionId}>
+              <a href={href.run(r.runId, r.taskId)}>
+                {r.runName} → {r.taskId}
+              </a>
+            </li>
+          ))}
+          {entries.truncated && <li className="muted">… and more (the first {entries.list.length} shown)</li>}
+        </ul>
+      )}
+    </details>
   );
 }
 
@@ -83,8 +132,10 @@ export function EvidencePanel({ state, selected, onClose }: { state: LineageStat
   const run = runId !== undefined ? state.runs[runId] : undefined;
   const runName = run ? `${run.pipelineName} run ${run.id}` : runId !== undefined ? `run ${runId}` : undefined;
   if (node.artifact) {
-    const producer = Object.values(state.edges).find((e) => e.to === node.id && e.kind === 'output');
+    const made = madeBy(state, node.id);
+    const producer = made[0];
     const producerTask = producer ? state.nodes[producer.from]?.execution?.taskId : undefined;
+    const reused = reuseCount(state, node.id);
     return (
       <aside className="evidence" aria-label="Evidence" data-testid="lineage-evidence">
         {closeButton}
@@ -98,9 +149,10 @@ export function EvidencePanel({ state, selected, onClose }: { state: LineageStat
           <a href={href.lineage(node.artifact.type === 'Model' ? 'model' : 'artifact', node.id)}>Explore from here</a>
         </p>
         <h3>Made by</h3>
-        <Links state={state} id={node.id} direction="upstream" />
+        <Links state={state} id={node.id} direction="upstream" only={made} />
         <h3>Read by</h3>
         <Links state={state} id={node.id} direction="downstream" />
+        {reused && <ReusedBy key={node.id} artifactId={node.id} count={reused} />}
         <ArtifactPreview artifactId={node.id} showLineageLink={false} />
       </aside>
     );

@@ -61,6 +61,11 @@ function LineageNodeView({ data }: NodeProps<LineageFlowNode>): ReactElement {
             {v.kind === 'execution' && v.tag && v.tag !== 'succeeded' ? ` · ${v.tag}` : ''}
           </div>
         )}
+        {!simple && v.reused && (
+          <div className="lineage-node-reused" data-testid="lineage-node-reused">
+            ↻ {v.reused}
+          </div>
+        )}
       </div>
       {v.hidden.downstream > 0 && !simple && expand('downstream', v.hidden.downstream)}
       <Handle type="source" position={Position.Right} isConnectable={false} />

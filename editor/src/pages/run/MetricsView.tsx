@@ -23,9 +23,11 @@ export function MetricsView({ series }: { series: MetricSeries[] }): ReactElemen
         </table>
       )}
       <div className="charts">
-        {curves.map((s) => (
-          <LineChart key={s.key} title={`${s.key} per step`} series={[{ label: s.key, points: s.points.map((p) => ({ x: p.step, y: p.value })) }]} xLabel="step" yLabel={s.key} width={320} height={180} />
-        ))}
+        {curves.map((s) => {
+          // The component says what its steps count (`ctx.metric(key, v, { step, stepLabel: 'epoch' })`).
+          const x = s.stepLabel ?? 'step';
+          return <LineChart key={s.key} title={`${s.key} per ${x}`} series={[{ label: s.key, points: s.points.map((p) => ({ x: p.step, y: p.value })) }]} xLabel={x} yLabel={s.key} width={320} height={180} />;
+        })}
       </div>
     </div>
   );

@@ -24,9 +24,12 @@ import { ApiError, api, subscribe } from '../../api/client';
 import { href, navigate } from '../../app/route';
 import { pipelineGraph } from '../../graph/pipelineGraph';
 import { RunGraph } from '../../runview/RunGraph';
-import { emptyRunView, formatDuration, isFinalRun, nodeView, reduceRun, taskView, waitingGates } from '../../runview/runState';
+import { emptyRunView, formatDuration, isFinalRun, nodeView, reduceRun, runOutcome, runStatusView, taskView, waitingGates } from '../../runview/runState';
 import { TaskList } from './TaskList';
 import { TaskPanel, type Tab } from './TaskPanel';
+
+/** How often the Metrics tab of a live run reads the metrics again. */
+const METRICS_POLL_MS = 2000;
 
 /** One empty log for every task without lines, so the memoised log view sees no change. */
 const NO_LINES: LogLine[] = [];
@@ -146,6 +149,14 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
     return () => clearInterval(t);
   }, [ended]);
 
+  // Metrics are written as a task trains (one point per epoch), and no stream event announces them:
+  // while the run goes on and its charts are open, they are read again every 2 s.
+  useEffect(() => {
+    if (ended || tab !== 'Metrics') return;
+    const t = setInterval(() => void loadMetrics(), METRICS_POLL_MS);
+    return () => clearInterval(t);
+  }, [ended, tab, loadMetrics]);
+
   const graph = useMemo(() => (spec ? pipelineGraph(spec) : null), [spec]);
   // Tasks in the order they started (then the pipeline's order): the list reads like the run went.
   const startOrder = Object.values(state.executions)
@@ -220,6 +231,8 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
   const cancel = (): Promise<void> =>
     act('Cancelling the run', async () => {
       await api.cancelRun({ params: { runId } });
+      // Accepted: the run reads "cancelling…" now, not "running" until the workflow has stopped.
+      dispatch({ type: 'cancel-requested' });
       setConfirmCancel(false);
     });
   const retry = (): Promise<void> =>
@@ -251,6 +264,8 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
   }
 
   const gates = waitingGates(state);
+  const shown = runStatusView(state);
+  const outcome = runOutcome(run);
   const started = run.startedAt ? Date.parse(run.startedAt) : undefined;
   const finished = run.finishedAt ? Date.parse(run.finishedAt) : undefined;
   const selectedNode = tasks.find((t) => t.id === selected);
@@ -267,8 +282,8 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
             </a>{' '}
             <span className="muted">run {run.id}</span>
           </h1>
-          <span className={`run-status status-${run.status}`} data-testid="run-status" data-status={run.status} role="status">
-            {run.status}
+          <span className={`run-status status-${shown.status}`} data-testid="run-status" data-status={shown.status} role="status">
+            {shown.label}
           </span>
           {!ended && <span className="muted live-dot">live</span>}
         </div>
@@ -293,18 +308,23 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
             ))}
           </p>
         )}
-        {run.error && (
-          <p className="error-text run-error" role="alert">
-            {run.failedTask ? (
+        {outcome?.kind === 'failed' && (
+          <p className="error-text run-error" role="alert" data-testid="run-outcome">
+            {outcome.task ? (
               <>
                 Task{' '}
-                <a href={href.run(run.id, run.failedTask)} onClick={() => setTab('Logs')}>
-                  {run.failedTask}
+                <a href={href.run(run.id, outcome.task)} onClick={() => setTab('Logs')}>
+                  {outcome.task}
                 </a>{' '}
                 failed:{' '}
               </>
             ) : null}
-            {run.error}
+            {outcome.text}
+          </p>
+        )}
+        {outcome?.kind === 'cancelled' && (
+          <p className="run-cancelled" role="status" data-testid="run-outcome">
+            {outcome.text}
           </p>
         )}
         <div className="run-actions">
@@ -323,7 +343,7 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
               </button>
             </div>
           ))}
-          {!ended &&
+          {shown.canCancel &&
             (confirmCancel ? (
               <span role="group" aria-label="Confirm cancel">
                 Running tasks stop and the exit handler runs.{' '}

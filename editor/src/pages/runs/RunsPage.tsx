@@ -6,7 +6,7 @@
  * Hooks for end-to-end tests: each row is `data-testid="run-row-<runId>"` with `data-status`;
  * filter inputs are labelled "Pipeline", "Status", "Trigger", "Created", "From", "To".
  */
-import { useEffect, useMemo, useReducer, useRef, useState, type FormEvent, type ReactElement } from 'react';
+import { useEffect, useMemo, useReducer, useRef, useState, type ReactElement } from 'react';
 import { ApiError, api, subscribe } from '../../api/client';
 import { href, navigate } from '../../app/route';
 import type { RunListItem } from 'sluice/api';
@@ -17,6 +17,7 @@ import {
   filtersFromQuery,
   filtersToQuery,
   listApiQuery,
+  pipelineFilterOptions,
   reduceRunsList,
   RUN_STATUSES,
   streamApiQuery,
@@ -53,8 +54,8 @@ export function RunsPage(props: { query: URLSearchParams }): ReactElement {
   useEffect(() => {
     api
       .listPipelines()
-      .then((r) => setPipelines(r.pipelines.map((p) => p.name).sort()))
-      .catch(() => setPipelines([])); // the pipeline box still takes free text
+      .then((r) => setPipelines(r.pipelines.map((p) => p.name)))
+      .catch(() => setPipelines([])); // the filter still offers "any" and the name it holds
   }, []);
 
   // A page for the filters, then the stream's changes (runs outside the filters are dropped).
@@ -119,11 +120,7 @@ export function RunsPage(props: { query: URLSearchParams }): ReactElement {
     for (const k of Object.keys(patch) as (keyof RunFilters)[]) if (!patch[k]) delete next[k];
     navigate(href.runs(filtersToQuery(next)));
   };
-  const onPipelineSubmit = (e: FormEvent<HTMLFormElement>): void => {
-    e.preventDefault();
-    const value = new FormData(e.currentTarget).get('pipeline');
-    setFilter({ pipeline: typeof value === 'string' ? value.trim() || undefined : undefined });
-  };
+  const pipelineOptions = pipelineFilterOptions(pipelines, filters.pipeline);
   const filtered = Object.keys(filtersToQuery(filters)).length > 0;
 
   return (
@@ -134,16 +131,18 @@ export function RunsPage(props: { query: URLSearchParams }): ReactElement {
           {live ? 'live' : 'not live (reconnecting)'}
         </span>
       </div>
-      <form className="filters" onSubmit={onPipelineSubmit} aria-label="Filter runs">
+      <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter runs">
         <label>
           Pipeline{' '}
-          <input name="pipeline" list="pipeline-names" defaultValue={filters.pipeline ?? ''} key={filters.pipeline ?? ''} placeholder="any" onBlur={(e) => e.currentTarget.form?.requestSubmit()} />
+          <select name="pipeline" value={filters.pipeline ?? ''} onChange={(e) => setFilter({ pipeline: e.target.value || undefined })}>
+            <option value="">any</option>
+            {pipelineOptions.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
         </label>
-        <datalist id="pipeline-names">
-          {pipelines.map((p) => (
-            <option key={p} value={p} />
-          ))}
-        </datalist>
         <label>
           Status{' '}
           <select value={filters.status ?? ''} onChange={(e) => setFilter({ status: (e.target.value || undefined) as RunFilters['status'] })}>

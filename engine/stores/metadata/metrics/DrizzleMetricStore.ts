@@ -11,10 +11,10 @@ export class DrizzleMetricStore implements MetricStore {
   async recordMetric(m: MetricRecord): Promise<void> {
     await this.db
       .insert(metrics)
-      .values({ runId: m.runId, executionId: m.executionId, key: m.key, value: m.value, step: m.step })
+      .values({ runId: m.runId, executionId: m.executionId, key: m.key, value: m.value, step: m.step, stepLabel: m.stepLabel ?? null })
       .onConflictDoUpdate({
         target: [metrics.executionId, metrics.key, metrics.step],
-        set: { value: sql`excluded.value`, runId: sql`excluded.run_id` },
+        set: { value: sql`excluded.value`, runId: sql`excluded.run_id`, stepLabel: sql`excluded.step_label` },
       });
   }
 
@@ -22,17 +22,19 @@ export class DrizzleMetricStore implements MetricStore {
     const conditions: SQL[] = [];
     if (filter.runId !== undefined) conditions.push(eq(metrics.runId, filter.runId));
     if (filter.executionId !== undefined) conditions.push(eq(metrics.executionId, filter.executionId));
-    return this.db
+    const rows = await this.db
       .select({
         runId: metrics.runId,
         executionId: metrics.executionId,
         key: metrics.key,
         value: metrics.value,
         step: metrics.step,
+        stepLabel: metrics.stepLabel,
       })
       .from(metrics)
       .innerJoin(executions, eq(executions.id, metrics.executionId))
       .where(and(...conditions))
       .orderBy(asc(executions.seq), asc(metrics.key), asc(metrics.step));
+    return rows.map(({ stepLabel, ...m }) => (stepLabel === null ? m : { ...m, stepLabel }));
   }
 }

@@ -7,6 +7,8 @@ export interface MetricRecord {
   value: number;
   /** Series position (epoch, …); 0 for single values. */
   step: number;
+  /** What the step counts ("epoch"), when the component said so. */
+  stepLabel?: string;
 }
 
 export interface MetricStore {

@@ -34,5 +34,16 @@ export function describeMetricStoreContract(storeUnderTest: () => MetadataStore)
       expect(await store.listMetrics({ runId: run.id })).toEqual(expected);
       expect(await store.listMetrics({ executionId: e.id })).toEqual(expected);
     });
+
+    it('keeps what a series step counts (stepLabel) with each point, and none where none was given', async () => {
+      const { run } = await newRun();
+      const e = await startTask(run.id, 'train');
+      await store.recordMetric({ runId: run.id, executionId: e.id, key: 'loss', value: 0.9, step: 1, stepLabel: 'epoch' });
+      await store.recordMetric({ runId: run.id, executionId: e.id, key: 'acc', value: 0.7, step: 0 });
+      expect(await store.listMetrics({ runId: run.id })).toStrictEqual([
+        { runId: run.id, executionId: e.id, key: 'acc', value: 0.7, step: 0 },
+        { runId: run.id, executionId: e.id, key: 'loss', value: 0.9, step: 1, stepLabel: 'epoch' },
+      ]);
+    });
   });
 }

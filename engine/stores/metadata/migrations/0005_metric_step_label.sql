@@ -1,0 +1,1 @@
+ALTER TABLE "metrics" ADD COLUMN "step_label" text;
