@@ -7,8 +7,10 @@
  *       no-op activities at once.
  *
  * Each case is warmed up once, then run --reps times (default 3), raw and Sluice alternating; the
- * median counts. Then a breakdown of where Sluice's time per step goes. The last line is always
- * `chain ratio X fanout ratio Y` (Sluice time / raw time).
+ * median counts. Then (c) the same two cases with light steps (`execution: 'local'`: local
+ * activities of the control worker), then a breakdown of where Sluice's time per step goes. The
+ * line before the last is `light mode (execution: 'local'): chain ratio X fanout ratio Y`; the last
+ * is always `chain ratio X fanout ratio Y` (Sluice time / raw time, queued steps).
  *
  * Flags: --chain N (50), --fanout W (1000), --reps R (3), --no-profile. Runs in a child process of
  * itself (bench/support/supervise.ts), so that a worker crash still ends with the ratio line.
@@ -18,7 +20,7 @@ import { Worker } from '@temporalio/worker';
 import { workflowBundle } from '../engine/temporal/worker/workflowBundle';
 import { executeTaskCost } from './support/executeTaskAlone';
 import { chainBreakdown, fetchHistory, runWorkflowHistories, workflowTaskTrouble, type ChainBreakdown, type WorkflowHistory } from './support/history';
-import { chainPipeline, fanoutPipeline, fanoutPipelineWith, items } from './support/pipelines';
+import { chainPipeline, fanoutPipeline, fanoutPipelineLocal, fanoutPipelineWith, items } from './support/pipelines';
 import { cpuDuring, profileDuring, timeMethods, type MethodTiming } from './support/profile';
 import { exitChild, isBenchChild, sendToParent, superviseSelf } from './support/supervise';
 import { flag, intArg, LOOP_BATCH_CONCURRENCY, median, SLUICE_CPU_CONCURRENCY, startBenchStack, type BenchStack } from './support/stack';
@@ -68,6 +70,8 @@ async function main(): Promise<void> {
     await sluice(() => bench.runSluice(chainPipeline(5)));
     await raw(() => bench.runRaw('rawFanout', 20));
     await sluice(() => bench.runSluice(fanoutPipeline, { xs: items(20) }));
+    await sluice(() => bench.runSluice(chainPipeline(5, true)));
+    await sluice(() => bench.runSluice(fanoutPipelineLocal, { xs: items(20) }));
 
     const chain = chainPipeline(chainN);
     const chainRaw: Sample[] = [];
@@ -86,6 +90,28 @@ async function main(): Promise<void> {
       fanSluice.push(await sluice(() => bench.runSluice(fanoutPipeline, { xs: items(fanoutW) })));
     }
     sendToParent({ fanout: report(`(b) fan-out of ${fanoutW} no-op tasks`, fanoutW, fanRaw, fanSluice) });
+
+    // (c) Light steps: the same pipelines with execution: 'local', against raw runs interleaved anew.
+    const chainLocal = chainPipeline(chainN, true);
+    const lightChainRaw: Sample[] = [];
+    const lightChain: Sample[] = [];
+    const lightFanRaw: Sample[] = [];
+    const lightFan: Sample[] = [];
+    for (let r = 0; r < reps; r++) {
+      lightChainRaw.push(await raw(() => bench.runRaw('rawChain', chainN)));
+      lightChain.push(await sluice(() => bench.runSluice(chainLocal)));
+    }
+    for (let r = 0; r < reps; r++) {
+      lightFanRaw.push(await raw(() => bench.runRaw('rawFanout', fanoutW)));
+      lightFan.push(await sluice(() => bench.runSluice(fanoutPipelineLocal, { xs: items(fanoutW) })));
+    }
+    sendToParent({ lightChain: report(`(c) light mode (execution: 'local'): chain of ${chainN} no-op tasks`, chainN, lightChainRaw, lightChain) });
+    sendToParent({ lightFanout: report(`(c) light mode (execution: 'local'): fan-out of ${fanoutW} no-op tasks`, fanoutW, lightFanRaw, lightFan) });
+    const lastLight = lightChain[lightChain.length - 1];
+    if (lastLight) {
+      const h = await fetchHistory(bench.stack.client, lastLight.workflowId);
+      console.log(`  light chain history: ${h.events.length} events / ${h.bytes} B; metadata store calls per step: ${metadataPerStep(lastLight.metadata, chainN)}`);
+    }
     console.log(`load average after the timed runs: ${load()}`);
 
     if (profile) await breakdown(bench, chainRaw, chainSluice, fanRaw, fanSluice);
@@ -246,6 +272,7 @@ if (isBenchChild()) {
     };
     if (died) console.log(`FAILED: the benchmark process died (${died}); ratios it had not sent are n/a`);
     else if (!ok) console.log('FAILED: see the error above');
+    console.log(`light mode (execution: 'local'): chain ratio ${ratio('lightChain')} fanout ratio ${ratio('lightFanout')}`);
     console.log(`chain ratio ${ratio('chain')} fanout ratio ${ratio('fanout')}`);
     process.exit(ok ? 0 : 1);
   });

@@ -5,7 +5,7 @@
 import { toMs, type Duration } from './duration';
 import { DslError } from './errors';
 import { sha256Hex } from './ir/digest';
-import { NAME_PATTERN, type ComponentSpec, type ExecutionOptions, type FunctionImpl, type Resources } from './ir/schema';
+import { NAME_PATTERN, type ComponentSpec, type ExecutionMode, type ExecutionOptions, type FunctionImpl, type Resources } from './ir/schema';
 import type { PortMap } from './ports';
 import type { ArtifactKeys, ParamKeys } from './ports';
 import type { ComponentContext, RunFunction, RunInputs, RunResult } from './runtime';
@@ -60,6 +60,12 @@ export interface ExecutionOptionsInput {
   timeout?: TimeoutOptions;
   /** `false` is short for `{ enabled: false }`. */
   cache?: CacheOptions | false;
+  /**
+   * `'local'`: a light function step, run by the worker that runs the workflow as a Temporal
+   * local activity (no task-queue round trip; no heartbeats, so keep it short). Default
+   * `'queued'`: an activity on the task queue of its resource class. See docs/ARCHITECTURE.md.
+   */
+  execution?: ExecutionMode;
 }
 
 export interface ComponentOptions<I extends PortMap, O extends PortMap> extends ComponentBase<I, O> {
@@ -117,6 +123,12 @@ export function toExecutionOptions(o: ExecutionOptionsInput, where: string): Exe
     out.cache = {};
     if (c.enabled !== undefined) out.cache.enabled = c.enabled;
     if (c.maxAge !== undefined) out.cache.maxAgeMs = toMs(c.maxAge, `${where}: cache.maxAge`);
+  }
+  if (o.execution !== undefined) {
+    if (o.execution !== 'local' && o.execution !== 'queued') throw new DslError(`${where}: execution must be 'local' or 'queued' (got ${String(o.execution)})`);
+    // Only what is said reaches the IR (a task's 'queued' overrides its component's 'local'), so
+    // pipelines that never mention it keep their digests.
+    out.execution = o.execution;
   }
   return out;
 }

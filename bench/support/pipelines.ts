@@ -10,22 +10,34 @@ export const noop = component({
   run: ({ x }) => ({ y: x + 1 }),
 });
 
-/** `n` tasks in a row, each taking the previous task's output. */
-export function chainPipeline(n: number): AnyPipeline {
-  return pipeline({ name: `bench-chain-${n}` }, (p) => {
-    let prev = p.task(noop, { x: 0 }, { id: 't0' });
-    for (let i = 1; i < n; i++) prev = p.task(noop, { x: prev.outputs.y }, { id: `t${i}` });
+/** The same no-op as a light step: a local activity of the control worker (`execution: 'local'`). */
+export const noopLocal = component({
+  name: 'bench-noop-local',
+  inputs: { x: t.int() },
+  outputs: { y: t.int() },
+  cache: false,
+  execution: 'local',
+  run: ({ x }) => ({ y: x + 1 }),
+});
+
+/** `n` tasks in a row, each taking the previous task's output; `local`: light steps. */
+export function chainPipeline(n: number, local = false): AnyPipeline {
+  const step = local ? noopLocal : noop;
+  return pipeline({ name: `bench-chain-${n}${local ? '-local' : ''}` }, (p) => {
+    let prev = p.task(step, { x: 0 }, { id: 't0' });
+    for (let i = 1; i < n; i++) prev = p.task(step, { x: prev.outputs.y }, { id: `t${i}` });
     return { y: prev.outputs.y };
   });
 }
 
-/** One no-op task per item of `xs`, at the loop's default parallelism or at `parallelism`. */
-export function fanoutPipelineWith(parallelism?: number): AnyPipeline {
-  return pipeline({ name: parallelism ? `bench-fanout-p${parallelism}` : 'bench-fanout', inputs: { xs: t.list(t.int()) } }, (p) => {
+/** One no-op task per item of `xs`, at the loop's default parallelism or at `parallelism`; `local`: light steps. */
+export function fanoutPipelineWith(parallelism?: number, local = false): AnyPipeline {
+  const name = `${parallelism ? `bench-fanout-p${parallelism}` : 'bench-fanout'}${local ? '-local' : ''}`;
+  return pipeline({ name, inputs: { xs: t.list(t.int()) } }, (p) => {
     p.forEach(
       p.inputs.xs,
       (x) => {
-        p.task(noop, { x }, { id: 'noop' });
+        p.task(local ? noopLocal : noop, { x }, { id: 'noop' });
       },
       { id: 'each', ...(parallelism ? { parallelism } : {}) },
     );
@@ -33,6 +45,7 @@ export function fanoutPipelineWith(parallelism?: number): AnyPipeline {
 }
 
 export const fanoutPipeline: AnyPipeline = fanoutPipelineWith();
+export const fanoutPipelineLocal: AnyPipeline = fanoutPipelineWith(undefined, true);
 
 export function items(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);

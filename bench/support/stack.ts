@@ -12,7 +12,7 @@ import { compile, type AnyPipeline } from 'sluice/dsl';
 import { ComponentRegistry, EmbeddedStack, submitRun } from 'sluice/engine';
 import { createLogger } from '../../engine/logging';
 import type { RawActivities } from '../raw/workflows';
-import { noop } from './pipelines';
+import { noop, noopLocal } from './pipelines';
 import { childPids } from './profile';
 import { sendToParent } from './supervise';
 
@@ -52,6 +52,7 @@ export async function startBenchStack(options: { raw: boolean }): Promise<BenchS
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sluice-bench-'));
   const registry = new ComponentRegistry();
   registry.add(noop);
+  registry.add(noopLocal);
   const stack = await EmbeddedStack.start({
     stateDir: dir,
     ephemeralTemporal: true,

@@ -112,6 +112,7 @@ export function executionOptionsInput(o: ExecutionOptions): ExecutionOptionsInpu
     if (o.cache.maxAgeMs !== undefined) c.maxAge = o.cache.maxAgeMs;
     out.cache = c;
   }
+  if (o.execution !== undefined) out.execution = o.execution;
   return out;
 }
 
@@ -122,7 +123,7 @@ const KNOWN_FIELDS = {
   cache: ['enabled', 'maxAgeMs'],
 } as const;
 
-/** The `resources`, `retry`, `timeout` and `cache` entries of a component's or task's options. */
+/** The `resources`, `retry`, `timeout`, `cache` and `execution` entries of a component's or task's options. */
 export function executionOptionEntries(o: ExecutionOptions, where: string): [string, Code | undefined][] {
   const { retry, timeout, cache } = o;
   for (const [field, known] of Object.entries(KNOWN_FIELDS) as [keyof typeof KNOWN_FIELDS, readonly string[]][]) {
@@ -166,5 +167,6 @@ export function executionOptionEntries(o: ExecutionOptions, where: string): [str
               ['maxAge', durationCode(cache.maxAgeMs)],
             ]),
     ],
+    ['execution', o.execution === undefined ? undefined : text(stringLiteral(o.execution))],
   ];
 }

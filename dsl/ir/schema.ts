@@ -91,11 +91,21 @@ export const cacheSchema = z.strictObject({
   maxAgeMs: z.number().int().positive().optional(),
 });
 
+/**
+ * Where a function component's attempt runs. `queued` (the default, left out of the IR so digests
+ * of existing pipelines stay as they were): an activity on its resource class's task queue, any
+ * task worker takes it, heartbeats notice a dead worker. `local`: a Temporal local activity run by
+ * the worker that runs the workflow (the control worker), with no task-queue round trip; for
+ * light steps (docs/ARCHITECTURE.md, "Execution modes").
+ */
+export const executionModeSchema = z.enum(['queued', 'local']);
+
 export const executionOptionsSchema = z.strictObject({
   resources: resourcesSchema.optional(),
   retry: retrySchema.optional(),
   timeout: timeoutSchema.optional(),
   cache: cacheSchema.optional(),
+  execution: executionModeSchema.optional(),
 });
 
 export const functionImplSchema = z.strictObject({
@@ -284,6 +294,7 @@ export type Resources = z.infer<typeof resourcesSchema>;
 export type RetryPolicySpec = z.infer<typeof retrySchema>;
 export type TimeoutSpec = z.infer<typeof timeoutSchema>;
 export type ExecutionOptions = z.infer<typeof executionOptionsSchema>;
+export type ExecutionMode = z.infer<typeof executionModeSchema>;
 export type FunctionImpl = z.infer<typeof functionImplSchema>;
 export type ComponentImpl = z.infer<typeof implSchema>;
 export type ComponentSpec = z.infer<typeof componentSpecSchema>;

@@ -45,6 +45,8 @@ export type IssueCode =
   | 'bad-command'
   /** A required input reads a value that may be absent (an optional output or pipeline input without default). */
   | 'maybe-absent'
+  /** `execution: 'local'` where it cannot run locally (not a function component, or a GPU task). */
+  | 'bad-execution'
   /** Valid, but more than one run can hold (dsl/ir/limits.ts): refused at submission. */
   | 'too-large'
   /** Text PostgreSQL cannot store (NUL, lone surrogates). */
@@ -359,6 +361,19 @@ function checkTask(ctx: Ctx, info: NodeInfo, task: TaskSpec, nested: boolean): v
       path: [...taskPath, 'component'],
     });
     return;
+  }
+  const execution = task.execution ?? comp.execution;
+  if (execution === 'local' && (comp.impl.kind !== 'function' || (task.resources?.gpu ?? comp.resources?.gpu ?? 0) > 0)) {
+    add({
+      code: 'bad-execution',
+      message:
+        comp.impl.kind !== 'function'
+          ? `execution 'local' on a ${comp.impl.kind} component ("${comp.name}"): only function components run as local steps`
+          : `execution 'local' with resources.gpu: a local step runs on the control worker, which lends no GPU`,
+      hint: "remove execution: 'local' (or set it to 'queued') for this task",
+      task: taskId,
+      path: task.execution !== undefined ? [...taskPath, 'execution'] : ['components', task.component, 'execution'],
+    });
   }
   if (comp.impl.kind === 'approval' && (info.scope.length > 0 || nested)) {
     add({

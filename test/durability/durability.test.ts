@@ -32,6 +32,8 @@ import { createTestDatabase, postgresServer } from '../support/postgres';
 import { runToEnd, spawnSluice, stopAllProcesses, type ManagedProcess } from '../support/processes';
 
 const FIXTURE = 'test/fixtures/durableChain.ts';
+/** The same chain as light steps (execution: 'local'): run by the control worker. */
+const LOCAL_FIXTURE = 'test/fixtures/durableLocalChain.ts';
 /** temporal.api.enums.v1.PendingActivityState.STARTED: a worker has taken the activity task. */
 const PENDING_ACTIVITY_STATE_STARTED = 2;
 const POLL_MS = 25;
@@ -66,11 +68,13 @@ class DurabilityWorld {
     readonly dir: string,
     readonly logDir: string,
     readonly spec: unknown,
+    /** Set for a pipeline of local steps: the control worker runs them, so it loads this module. */
+    readonly localModule?: string,
   ) {}
 
-  static async create(spec: unknown): Promise<DurabilityWorld> {
+  static async create(spec: unknown, localModule?: string): Promise<DurabilityWorld> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'sluice-durability-'));
-    const w = new DurabilityWorld(dir, path.join(dir, 'log'), spec);
+    const w = new DurabilityWorld(dir, path.join(dir, 'log'), spec, localModule);
     try {
       await mkdir(w.logDir, { recursive: true });
       const database = await createTestDatabase(pgServer.url as string);
@@ -106,6 +110,7 @@ class DurabilityWorld {
   async startWorker(queues: ('control' | 'cpu')[]): Promise<ManagedProcess> {
     const args = ['worker', ...queues.flatMap((q) => ['--queue', q])];
     if (queues.includes('cpu')) args.push('--module', FIXTURE);
+    else if (this.localModule) args.push('--module', this.localModule);
     const name = `${queues.join('+')} worker #${++this.workerCount}`;
     const p = spawnSluice(name, args, this.env);
     await p.waitForOutput(/worker ready: queues .*\n/, 90_000);
@@ -224,14 +229,19 @@ describe.skipIf(!pgServer.url)('durability with real processes (PostgreSQL, pers
   let spec: unknown;
   let world: DurabilityWorld | undefined;
 
+  let localSpec: unknown;
+
   beforeAll(async () => {
     // Compile in a child process, as a user would: the worker runs the same (tsx-compiled) code,
     // so the component digests in the IR match the implementations it registers.
     const dir = await mkdtemp(path.join(os.tmpdir(), 'sluice-durability-ir-'));
-    const file = path.join(dir, 'chain.json');
-    const r = await runToEnd({ name: 'sluice compile', args: [path.join(projectRoot, 'bin', 'sluice.js'), 'compile', FIXTURE, '-o', file] });
-    expect(r.code, r.output).toBe(0);
-    spec = JSON.parse(await readFile(file, 'utf8'));
+    const compileFixture = async (fixture: string, name: string): Promise<unknown> => {
+      const file = path.join(dir, name);
+      const r = await runToEnd({ name: 'sluice compile', args: [path.join(projectRoot, 'bin', 'sluice.js'), 'compile', fixture, '-o', file] });
+      expect(r.code, r.output).toBe(0);
+      return JSON.parse(await readFile(file, 'utf8'));
+    };
+    [spec, localSpec] = await Promise.all([compileFixture(FIXTURE, 'chain.json'), compileFixture(LOCAL_FIXTURE, 'local-chain.json')]);
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -317,6 +327,36 @@ describe.skipIf(!pgServer.url)('durability with real processes (PostgreSQL, pers
     else expect(starts.s4).toBe(1);
     const attempts = Object.fromEntries((await w.metadata.listExecutions(runId)).map((e) => [e.taskId, e.attempt]));
     expect(attempts).toMatchObject({ s1: 2, s2: 1, s3: 1, s5: 2 });
+  });
+
+  it('light steps (execution: local): a SIGKILLed control worker loses its workflow task, yet no step that had finished runs again', async () => {
+    const w = (world = await DurabilityWorld.create(localSpec, LOCAL_FIXTURE));
+    const t0 = Date.now();
+    let control = await w.startWorker(['control']);
+    const run = await w.submit();
+    const { runId } = run;
+
+    // The control worker runs the steps itself; kill it inside s3. Steps it finished since its
+    // last completed workflow task are not in the history: the next worker runs their local
+    // activities again, and executeTask must answer from the execution rows.
+    await w.waitUntilRunning(runId, 's3');
+    await control.kill('SIGKILL');
+    const startsAtKill = await w.starts();
+    console.log(`${since(t0)}: killed ${control.name} while s3 runs; starts then: ${JSON.stringify(startsAtKill)}`);
+    expect(startsAtKill).toEqual({ s1: 1, s2: 1, s3: 1 });
+    control = await w.startWorker(['control']);
+
+    const record = await w.waitForEnd(run);
+    const starts = await w.starts();
+    console.log(`run ${runId} ${record.status} after ${since(t0)}; executions per task: ${JSON.stringify(starts)}`);
+    expect(record.status, record.error ?? '').toBe('succeeded');
+    expect(record.outputs).toEqual({ out: `${runId}.s5.out` });
+    await w.expectIntact(runId);
+    expect(starts).toEqual({ s1: 1, s2: 1, s3: 2, s4: 1, s5: 1 });
+    // The interrupted step's second run is recorded as attempt 2, though Temporal counted it as 1 again.
+    const attempts = Object.fromEntries((await w.metadata.listExecutions(runId)).map((e) => [e.taskId, e.attempt]));
+    expect(attempts).toEqual({ s1: 1, s2: 1, s3: 2, s4: 1, s5: 1 });
+    expect(await w.linesOf('s3')).toEqual(['start 1', 'start 2', 'end 2']);
   });
 
   it('stops a worker gracefully on SIGTERM: its running task is handed back and retried at once', async () => {

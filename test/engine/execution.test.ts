@@ -62,6 +62,31 @@ describe('execution', () => {
     expect(noCache.outputs).not.toEqual(first.outputs);
   });
 
+  it('runs light steps (execution: local) as local activities, with lineage, logs and metrics like any task', async () => {
+    const run = await ts.run(fx.lightSteps, { x: 20 });
+    expect(run.status, run.error ?? '').toBe('succeeded');
+    expect(run.outputs).toEqual({ sum: 41 });
+    const execs = byTask(await ts.stack.metadata.listExecutions(run.id));
+    expect(Object.keys(execs).sort()).toEqual(['queued', 'read', 'write']);
+    for (const e of Object.values(execs)) expect(e.status).toBe('succeeded');
+    expect(execs.write?.outputParams).toEqual({ y: 21 });
+    // Lineage: write produced the dataset, both readers consumed it.
+    const events = async (id: string | undefined): Promise<string[]> =>
+      (await ts.stack.metadata.listEvents({ executionId: id ?? '' })).map((e) => `${e.kind}:${e.port}:${e.artifactId}`).sort();
+    expect(await events(execs.write?.id)).toEqual([`output:data:${run.id}.write.data`]);
+    expect(await events(execs.read?.id)).toEqual([`input:data:${run.id}.write.data`]);
+    expect(await events(execs.queued?.id)).toEqual([`input:data:${run.id}.write.data`]);
+    const logs = await ts.stack.metadata.listTaskLogs({ runId: run.id });
+    expect(logs.map((l) => l.message)).toEqual(expect.arrayContaining(['writing 20', 'read 20']));
+    expect((await ts.stack.metadata.listMetrics({ executionId: execs.write?.id ?? '' })).map((m) => [m.key, m.value])).toEqual([['x', 20]]);
+    // The two light steps are markers in the history; only the overridden task was a queued activity.
+    const history = await ts.stack.client.workflow.getHandle(`run-${run.id}`).fetchHistory();
+    const scheduled = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'executeTask');
+    expect(scheduled).toHaveLength(1);
+    expect(scheduled[0]?.activityTaskScheduledEventAttributes?.taskQueue?.name).toBe(`${ts.stack.taskQueuePrefix}-cpu`);
+    expect((history.events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(2);
+  });
+
   it('retries a failed run from the failed step, reusing the steps that succeeded', async () => {
     const flag = path.join(tmp, 'flag');
     const failed = await ts.run(fx.retryable, { flagFile: flag });

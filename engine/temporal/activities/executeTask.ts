@@ -63,11 +63,26 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
 
   return async function executeTask(input: ExecuteTaskInput): Promise<ExecuteTaskResult> {
     const ctx = Context.current();
-    const attempt = ctx.info.attempt;
+    const local = ctx.info.isLocal;
     const { runId, taskId, component: spec } = input;
     const where = `task "${taskId}" (component "${spec.name}")`;
     const executionId = executionIdFor(runId, taskId);
     const startedAt = Date.now();
+    let attempt = ctx.info.attempt;
+    if (local) {
+      // A local step (execution: 'local') whose workflow task was lost (worker killed) runs again
+      // with its attempt count restarted: the row, not Temporal, says whether it finished and
+      // which attempt this is (so the row's attempt guard still lets this attempt finish it).
+      const stored = await deps.metadata.getExecution(executionId);
+      if (stored && (stored.status === 'succeeded' || stored.status === 'cached')) {
+        const done = await recordedResult(deps.metadata, executionId);
+        if (done) {
+          deps.logger.info({ runId, taskId, component: spec.name }, 'local step already completed before its workflow task was lost; returning its recorded result');
+          return done;
+        }
+      }
+      if (stored) attempt = Math.max(attempt, stored.attempt + 1);
+    }
     const log = deps.logger.child({ runId, taskId, attempt });
     if (spec.impl.kind === 'approval' || spec.impl.kind === 'pipeline') {
       throw ApplicationFailure.create({
@@ -78,14 +93,15 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
     }
 
     const heartbeatEvery = Math.max(200, Math.min(5_000, (ctx.info.heartbeatTimeoutMs ?? 30_000) / 3));
-    const beat = setInterval(() => ctx.heartbeat(), heartbeatEvery);
+    // Local activities have no heartbeats (the workflow task's own timeout watches the worker).
+    const beat = local ? undefined : setInterval(() => ctx.heartbeat(), heartbeatEvery);
     let logs: TaskLogWriter | undefined;
     try {
       // Resolved before the row is written, so that it carries the full params and the cache key;
       // a failure here is still recorded on the row below.
       // An earlier attempt that finished its work but whose completion never reached Temporal
       // (worker killed in between): return what it recorded instead of running the component again.
-      if (attempt > 1) {
+      if (attempt > 1 && !local) {
         const done = await recordedResult(deps.metadata, executionId);
         if (done) {
           log.info({ component: spec.name }, 'task already completed by an earlier attempt; returning its recorded result');
@@ -261,7 +277,9 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
             const { step = 0, stepLabel } = typeof at === 'object' ? at : { step: at };
             metricWrites.push(deps.metadata.recordMetric({ runId, executionId, key, value, step, ...(stepLabel ? { stepLabel } : {}) }));
           },
-          heartbeat: (details) => ctx.heartbeat(details),
+          heartbeat: (details) => {
+            if (!local) ctx.heartbeat(details);
+          },
           ...(device ? { device } : {}),
         };
         returned = (await impl.run(runInputs as never, componentCtx as never)) as Record<string, unknown> | undefined;

@@ -1,6 +1,6 @@
 /**
- * Starts the Temporal workers of one process: the control worker (the `pipelineRun` workflow and
- * run bookkeeping, on `<prefix>`) and one task worker per resource class (`<prefix>-cpu`, …).
+ * Starts the Temporal workers of one process: the control worker (the `pipelineRun` workflow, run
+ * bookkeeping and local steps, on `<prefix>`) and one task worker per resource class (`<prefix>-cpu`, …).
  * The GPU worker runs one task per GPU and lends each task its own device (DevicePool).
  */
 import os from 'node:os';
@@ -77,7 +77,12 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
         identity: workerIdentity(processName, 'control'),
         taskQueue: options.taskQueuePrefix,
         workflowBundle: await workflowBundle(),
-        activities: { ...createRunActivities(options.metadata), ...createTriggerActivities({ metadata: options.metadata, logger: options.logger }) },
+        activities: {
+          ...createRunActivities(options.metadata),
+          ...createTriggerActivities({ metadata: options.metadata, logger: options.logger }),
+          // Local steps (execution: 'local') run here, in the worker that runs their workflow; never on a GPU.
+          ...createTaskActivities(options),
+        },
       }),
     );
   }

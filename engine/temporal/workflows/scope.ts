@@ -16,9 +16,11 @@ import {
   isCancellation,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   TimeoutFailure,
   workflowInfo,
   type ActivityOptions,
+  type LocalActivityOptions,
 } from '@temporalio/workflow';
 import { toMs } from '../../../dsl/ir/duration';
 import { evaluateExpr } from '../../../dsl/ir/expr';
@@ -49,6 +51,12 @@ const DEFAULT_MAX_ATTEMPTS = 3;
 /** Nodes of one scope running at once (tasks, loops, nested pipelines, waiting gates). */
 export const MAX_RUNNING_PER_SCOPE = 200;
 const SCOPE_RUNNING_CAP_PATCH = 'scope-running-cap';
+/**
+ * Patch (issue 17): function tasks marked `execution: 'local'` run as local activities of the
+ * workflow's own worker. Only tasks whose IR says so take the new path; histories recorded before
+ * it never had such a task.
+ */
+export const LOCAL_STEPS_PATCH = 'local-steps';
 
 /** What the whole run shares, whatever scope is running. */
 export interface RunContext {
@@ -330,7 +338,9 @@ function startNode(
     case 'command': {
       const reuse = env.prefix === '' ? ctx.reuse?.[id] : undefined;
       // Readers compare it with the queue's pollers to tell "waiting for a gpu worker" (query only: no command, replay-safe).
-      if (!reuse) status[id] = { ...(status[id] ?? { state: 'running' }), taskQueue: taskQueueFor(ctx.taskQueuePrefix, { resources: { ...component.resources, ...node.resources } }) };
+      // A local step runs on the control worker, so that is the queue whose pollers matter.
+      const queue = isLocal(component, node) ? ctx.taskQueuePrefix : taskQueueFor(ctx.taskQueuePrefix, { resources: { ...component.resources, ...node.resources } });
+      if (!reuse) status[id] = { ...(status[id] ?? { state: 'running' }), taskQueue: queue };
       return runTask(ctx, taskPath, component, node, inputs, reuse);
     }
   }
@@ -367,11 +377,19 @@ async function runTask(
   const cache: CachePolicy = { enabled: ctx.cache && (task.cache?.enabled ?? component.cache?.enabled ?? true) };
   const maxAgeMs = task.cache?.maxAgeMs ?? component.cache?.maxAgeMs;
   if (maxAgeMs !== undefined) cache.maxAgeMs = maxAgeMs;
+  const taskInput = { runId: ctx.runId, taskId: taskPath, component, inputs, cache };
+  if (isLocal(component, task) && patched(LOCAL_STEPS_PATCH)) {
+    // No task-queue round trip: the workflow's worker runs the attempt and the result is recorded
+    // as a marker with the workflow task. executeTask makes a re-run after a lost workflow task
+    // return the recorded result instead of running the component again.
+    const result = await proxyLocalActivities<TaskActivities>(localActivityOptions(component, task)).executeTask(taskInput);
+    return { state: result.cachedFrom ? 'cached' : 'succeeded', outputs: result.outputs, executionId: result.executionId };
+  }
   const options = activityOptions(component, task, ctx.taskQueuePrefix);
   const activities = proxyActivities<TaskActivities>(options);
   let result: ExecuteTaskResult;
   try {
-    result = await activities.executeTask({ runId: ctx.runId, taskId: taskPath, component, inputs, cache });
+    result = await activities.executeTask(taskInput);
   } catch (err) {
     // Only tasks with timeout.queueMs can time out before starting, so older histories never get here.
     const queueMs = task.timeout?.queueMs ?? component.timeout?.queueMs;
@@ -473,6 +491,26 @@ async function runNested(ctx: RunContext, taskPath: string, component: Component
     ],
   });
   return { state: 'succeeded', outputs };
+}
+
+/** `execution: 'local'` on the task, or on its component unless the task says otherwise (validated: function components without GPUs only). */
+function isLocal(component: ComponentSpec, task: TaskSpec): boolean {
+  return component.impl.kind === 'function' && (task.execution ?? component.execution) === 'local';
+}
+
+/**
+ * A local step's options: the same attempt/total timeouts and retry policy as a queued task. No
+ * heartbeat or queue timeout: a dead worker is noticed by the workflow task timing out, and the
+ * attempt runs again on the worker that takes the workflow task over.
+ */
+function localActivityOptions(component: ComponentSpec, task: TaskSpec): LocalActivityOptions {
+  const queued = activityOptions(component, task, '');
+  return {
+    ...(queued.startToCloseTimeout !== undefined ? { startToCloseTimeout: queued.startToCloseTimeout } : {}),
+    ...(queued.scheduleToCloseTimeout !== undefined ? { scheduleToCloseTimeout: queued.scheduleToCloseTimeout } : {}),
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    ...(queued.retry ? { retry: queued.retry } : {}),
+  };
 }
 
 /** Component options, overridden field by field by the task's. */
