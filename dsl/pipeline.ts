@@ -6,7 +6,7 @@
  */
 import type { Condition } from './conditions';
 import { defineComponent, isComponent, toExecutionOptions, type AnyComponent, type ComponentDefinition, type ExecutionOptionsInput } from './component';
-import { DslError, NonRetryableError } from './errors';
+import { DslError, NonRetryableError, PipelineValidationError } from './errors';
 import { pipelineDigest } from './ir/digest';
 import {
   API_VERSION,
@@ -21,6 +21,7 @@ import {
   type TaskSpec,
 } from './ir/schema';
 import { literalType } from './ir/portTypes';
+import { validatePipeline } from './ir/validate';
 import type { ArtifactListRef, ArtifactRef, Json, MaybeAbsent, OutputRefs, ParamRef, PortMap, Presence, TaskInputs } from './ports';
 import type { CheckLoopOptions, CheckTaskOptions } from './checks';
 
@@ -365,7 +366,8 @@ function nestedComponent(sub: AnyPipeline, where: string): NestedPipelineCompone
 }
 
 /**
- * Declares a pipeline.
+ * Declares a pipeline. The IR is validated here: a pipeline that breaks a rule the types could not
+ * check throws `PipelineValidationError` (code `invalid-pipeline`) naming each task, port and value.
  *
  * ```ts
  * export default pipeline({ name: 'iris', inputs: { seed: t.int({ default: 42 }) } }, (p) => {
@@ -647,5 +649,10 @@ export function pipeline<const PI extends PortMap = Record<never, never>, R exte
   };
   if (options.description !== undefined) spec.description = options.description;
   if (options.ui !== undefined) spec.ui = options.ui;
+  // The validator runs here, not only in compile(): importing a pipeline module (tsx, the CLI, a
+  // test, the editor's codegen check) then fails at once with every problem named, before anything
+  // runs. The spec is kept as built; compile() validates again after filling impl.module.
+  const checked = validatePipeline(spec);
+  if (!checked.ok) throw new PipelineValidationError(checked.issues);
   return { kind: 'pipeline', name: options.name, spec, components };
 }
