@@ -6,7 +6,7 @@
  */
 import type { Condition } from './conditions';
 import { defineComponent, isComponent, toExecutionOptions, type AnyComponent, type ComponentDefinition, type ExecutionOptionsInput } from './component';
-import { DslError, NonRetryableError } from './errors';
+import { DslError, NonRetryableError, PipelineValidationError } from './errors';
 import { pipelineDigest } from './ir/digest';
 import {
   API_VERSION,
@@ -21,7 +21,8 @@ import {
   type TaskSpec,
 } from './ir/schema';
 import { literalType } from './ir/portTypes';
-import type { ArtifactListRef, ArtifactRef, Json, MaybeAbsent, OutputRefs, ParamRef, PortMap, Presence, TaskInputs } from './ports';
+import { validatePipeline } from './ir/validate';
+import type { ArtifactListRef, ArtifactRef, CheckedInputs, Json, LooseInputs, MaybeAbsent, OutputRefs, ParamRef, PortMap, Presence } from './ports';
 import type { CheckLoopOptions, CheckTaskOptions } from './checks';
 
 declare const pipelineTypes: unique symbol;
@@ -178,9 +179,9 @@ export interface PipelineBuilder<PI extends PortMap> {
   /** The run's outcome: for exit handlers only (`p.onExit`). status is succeeded | failed | cancelled. */
   readonly run: { readonly status: ParamRef<'string'>; readonly error: ParamRef<'string'>; readonly failedTask: ParamRef<'string'> };
   /** Adds a task running `component` with the given inputs. */
-  task<C extends AnyComponent | AnyPipeline, const TO extends TaskOptions = Record<never, never>>(
+  task<C extends AnyComponent | AnyPipeline, const In extends LooseInputs<InputsOf<C>>, const TO extends TaskOptions = Record<never, never>>(
     component: C,
-    inputs: TaskInputs<InputsOf<C>>,
+    inputs: CheckedInputs<InputsOf<C>, In>,
     options?: CheckTaskOptions<TO>,
   ): HandleOf<C>;
   /** Tasks added inside `body` run only when `condition` holds; the others are recorded as skipped. */
@@ -199,9 +200,9 @@ export interface PipelineBuilder<PI extends PortMap> {
     options?: CheckLoopOptions<LO>,
   ): LoopHandle<R extends Record<string, ParamRef<string, Presence> | ArtifactRef<string, Presence>> ? R : Record<never, never>>;
   /** A task that runs last whatever the outcome (succeeded, failed, cancelled); use `p.run.*` inputs. */
-  onExit<I extends PortMap, O extends PortMap, const TO extends TaskOptions = Record<never, never>>(
+  onExit<I extends PortMap, O extends PortMap, const In extends LooseInputs<I>, const TO extends TaskOptions = Record<never, never>>(
     component: ComponentDefinition<I, O>,
-    inputs: TaskInputs<I>,
+    inputs: CheckedInputs<I, In>,
     options?: CheckTaskOptions<TO>,
   ): TaskHandle<O>;
 }
@@ -286,17 +287,35 @@ export function collect(output: LoopOutput<AnyRef>): AnyRef {
     : { kind: 'parameter', paramType: `list<${output.ref.paramType}>`, binding };
 }
 
+type OneOfOption = ParamRef<string, Presence> | ArtifactRef<string, Presence>;
+type LastIndex<Rs extends readonly unknown[]> = Rs extends readonly [...infer H, unknown] ? `${H['length']}` : never;
+type KindOf<R> = R extends ArtifactRef<string, Presence> ? 'artifact' : 'parameter';
+/**
+ * `oneOf()`'s options as given, or, in place of a wrong one, a message (one signature, so tsc
+ * names the wrong option instead of "No overload matches this call"): every option but the last
+ * must be one that may be absent, and all must be parameters or all artifacts.
+ */
+type CheckOneOf<Rs extends readonly OneOfOption[]> = { [I in keyof Rs]: OneOfOptionCheck<I, Rs[I], Rs> };
+type OneOfOptionCheck<I, R, Rs extends readonly OneOfOption[]> = [KindOf<R>] extends [KindOf<Rs[0]>]
+  ? I extends LastIndex<Rs>
+    ? R
+    : R extends { readonly '~presence'?: 'maybe absent' }
+      ? R
+      : `✗ oneOf() takes the first option whose task ran; option ${OneBased<I>} always has a value, so the options after it would never be chosen: pass branch outputs (p.when(…).else(…).branches), an always-present fallback last`
+  : `✗ oneOf() merges options of one kind; option ${OneBased<I>} is ${KindOf<R> extends 'artifact' ? 'an artifact' : 'a parameter'} and option 1 is not`;
+type Tuple<N extends number, Acc extends unknown[] = []> = Acc['length'] extends N ? Acc : Tuple<N, [...Acc, unknown]>;
+type OneBased<I> = I extends `${infer N extends number}` ? [...Tuple<N>, unknown]['length'] & number : I & string;
+/** What the merged options give: a reference of their type (a union when they differ: the input's check reports it). */
+type MergedOf<Rs extends readonly OneOfOption[]> = Rs[0] extends ArtifactRef<string, Presence>
+  ? ArtifactRef<Rs[number] extends ArtifactRef<infer N, Presence> ? N : never> & Merged
+  : ParamRef<Rs[number] extends ParamRef<infer N, Presence> ? N : never> & Merged;
+
 /**
  * The first of these outputs whose task ran: merges the outputs of exclusive `when` branches
  * (`p.when(…).else(…).branches`). Every option but the last must be one that may be absent (a
  * branch output): an option after one that is always there would never be chosen.
  */
-export function oneOf<N extends string>(
-  ...refs: [ParamRef<N, 'maybe absent'>, ...ParamRef<N, 'maybe absent'>[], ParamRef<N, Presence>]
-): ParamRef<N> & Merged;
-export function oneOf<N extends string>(
-  ...refs: [ArtifactRef<N, 'maybe absent'>, ...ArtifactRef<N, 'maybe absent'>[], ArtifactRef<N, Presence>]
-): ArtifactRef<N> & Merged;
+export function oneOf<const Rs extends readonly [OneOfOption, OneOfOption, ...OneOfOption[]]>(...refs: CheckOneOf<Rs>): MergedOf<Rs>;
 export function oneOf(...refs: (ParamRef<string, Presence> | ArtifactRef<string, Presence>)[]): AnyRef {
   if (refs.length < 2) throw new DslError('oneOf() takes two or more outputs of exclusive branches');
   const options = refs.map((r) => {
@@ -365,7 +384,8 @@ function nestedComponent(sub: AnyPipeline, where: string): NestedPipelineCompone
 }
 
 /**
- * Declares a pipeline.
+ * Declares a pipeline. The IR is validated here: a pipeline that breaks a rule the types could not
+ * check throws `PipelineValidationError` (code `invalid-pipeline`) naming each task, port and value.
  *
  * ```ts
  * export default pipeline({ name: 'iris', inputs: { seed: t.int({ default: 42 }) } }, (p) => {
@@ -647,5 +667,10 @@ export function pipeline<const PI extends PortMap = Record<never, never>, R exte
   };
   if (options.description !== undefined) spec.description = options.description;
   if (options.ui !== undefined) spec.ui = options.ui;
+  // The validator runs here, not only in compile(): importing a pipeline module (tsx, the CLI, a
+  // test, the editor's codegen check) then fails at once with every problem named, before anything
+  // runs. The spec is kept as built; compile() validates again after filling impl.module.
+  const checked = validatePipeline(spec);
+  if (!checked.ok) throw new PipelineValidationError(checked.issues);
   return { kind: 'pipeline', name: options.name, spec, components };
 }

@@ -216,6 +216,114 @@ export type TaskInputs<I extends PortMap> = Simplify<
   { [K in RequiredKeys<I>]: InputValue<I[K]> } & { [K in OptionalKeys<I>]?: InputValue<I[K]> }
 >;
 
+// ---- Wiring messages ------------------------------------------------------------------------
+// `p.task()` infers the inputs object and checks each value here, so a wrong value's expected type
+// is a sentence ("✗ input 'model' takes a Model artifact; this is a Dataset artifact"): the first
+// line tsc prints says the problem, instead of two structural types side by side.
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer X) => void ? X : never;
+type LastOf<U> = UnionToIntersection<U extends unknown ? () => U : never> extends () => infer L ? L : never;
+/** `"a" | "b"` → `'a', 'b'` (for short unions: the values of an enum port, the names of inputs; single quotes, which tsc prints unescaped). */
+type JoinQuoted<U, Acc extends string = ''> = [U] extends [never]
+  ? Acc
+  : LastOf<U> extends infer L extends string
+    ? JoinQuoted<Exclude<U, L>, Acc extends '' ? `'${L}'` : `'${L}', ${Acc}`>
+    : Acc;
+
+type Vowel = 'a' | 'e' | 'i' | 'o' | 'u' | 'A' | 'E' | 'I' | 'O' | 'U';
+/** "a Model", "an int". */
+type An<N extends string> = N extends `${Vowel}${string}` ? `an ${N}` : `a ${N}`;
+/** `"Model" | "Metrics"` → `Model or Metrics` (a union reads as one phrase, not one message per member). */
+type Or<U, Acc extends string = ''> = [U] extends [never]
+  ? Acc
+  : LastOf<U> extends infer L extends string
+    ? Or<Exclude<U, L>, Acc extends '' ? L : `${L} or ${Acc}`>
+    : Acc;
+type MayBeAbsent<P> = 'maybe absent' extends P ? ' that may be absent' : '';
+/** What a value passed to an input is, in words. */
+type Describe<V> = V extends { readonly kind: 'loopOutput' }
+  ? 'a loop output (one value per item): wrap it in collect(…)'
+  : V extends ArtifactListRef<infer N, infer P>
+    ? `a list of ${Or<N>} artifacts${MayBeAbsent<P>}`
+    : V extends ArtifactRef<infer N, infer P>
+      ? `${An<Or<N>>} artifact${MayBeAbsent<P>}`
+      : V extends ParamRef<infer N, infer P>
+        ? `${An<Or<N>>} parameter${MayBeAbsent<P>}`
+        : V extends string
+          ? string extends V
+            ? 'a string'
+            : `'${V}'`
+          : V extends number
+            ? 'a number'
+            : V extends boolean
+              ? 'a boolean'
+              : Mutable<V> extends Json
+                ? V extends readonly unknown[]
+                  ? 'a list'
+                  : 'an object'
+                : 'a literal holding a reference (a literal is fixed when the pipeline is defined): pass the reference itself to a port of its type';
+/** What an input port takes, in words. */
+type Wants<P> = P extends ParamPort<infer T, infer N, boolean>
+  ? N extends 'string'
+    ? string extends T
+      ? 'a string parameter'
+      : [T] extends [DurationText]
+        ? "a duration such as '30s', '5m', '2h' or '1d'"
+        : `one of ${JoinQuoted<T>}`
+    : `${An<N>} parameter`
+  : P extends ArtifactPort<infer N, boolean, infer L>
+    ? L extends true
+      ? `a list of ${N extends 'Artifact' ? '' : `${N} `}artifacts (collect(…) of a loop output)`
+      : N extends 'Artifact'
+        ? 'an artifact (any type)'
+        : `${An<N>} artifact`
+    : never;
+
+type IsRequired<P> = P extends ParamPort<unknown, string, true> | ArtifactPort<string, true, boolean> ? true : false;
+/** The same reference, had it always a value. */
+type Present<V> = V extends ParamRef<infer N, Presence>
+  ? ParamRef<N>
+  : V extends ArtifactListRef<infer N, Presence>
+    ? ArtifactListRef<N>
+    : V extends ArtifactRef<infer N, Presence>
+      ? ArtifactRef<N>
+      : V;
+
+type WiringProblem<K extends string, P, V> =
+  IsRequired<P> extends true
+    ? [Present<V>] extends [InputValue<P>]
+      ? `✗ input '${K}' needs a value, but this is ${Describe<V>} (an optional output or input, or a branch output): merge branches with oneOf(…), accept a skip with ifRan(…), or make the input optional`
+      : `✗ input '${K}' takes ${Wants<P>}; this is ${Describe<V>}`
+    : `✗ input '${K}' takes ${Wants<P>}; this is ${Describe<V>}`;
+
+/**
+ * The inputs object `p.task()` takes, given what was passed (`In`): each value that fits keeps its
+ * type, a wrong one expects a message; an unknown name expects one too; missing required inputs
+ * are listed by the intersection.
+ */
+export type CheckedInputs<I extends PortMap, In> = [Exclude<RequiredKeys<I>, keyof In>] extends [never]
+  ? {
+      [K in keyof In]: K extends keyof I
+        ? [Mutable<In[K]>] extends [InputValue<I[K]> | (IsRequired<I[K]> extends true ? never : undefined)]
+          ? In[K]
+          : WiringProblem<K & string, I[K], In[K]>
+        : `✗ '${K & string}' is not an input here; the inputs are ${JoinQuoted<keyof I & string>}`;
+    }
+  : `✗ required input${Plural<Exclude<RequiredKeys<I>, keyof In>>} ${JoinQuoted<Exclude<RequiredKeys<I>, keyof In> & string>} not set: connect an output or give a value`;
+type Plural<U> = [U] extends [LastOf<U>] ? '' : 's';
+
+/** A literal as `const` inference sees it (readonly tuples and objects), as the port types spell it. */
+type Mutable<V> = V extends ParamRef<string, Presence> | ArtifactRef<string, Presence> | ArtifactListRef<string, Presence>
+  ? V
+  : V extends readonly (infer E)[]
+    ? Mutable<E>[]
+    : V extends object
+      ? { -readonly [K in keyof V]: Mutable<V[K]> }
+      : V;
+
+/** What `p.task()` lets TS infer the inputs object as: anything a port could take, checked after. */
+export type LooseInputs<I extends PortMap> = { [K in keyof I]?: unknown } & Record<string, unknown>;
+
 export type OutputRefs<O extends PortMap> = { readonly [K in keyof O]: RefOf<O[K]> };
 
 /** The value a parameter port carries at run time. */

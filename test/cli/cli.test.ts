@@ -79,6 +79,21 @@ describe('sluice compile', () => {
     expectLine(/task "fit-b", port "rate": output "data" of task "make": an artifact \(Dataset\) cannot feed a parameter input \(float\)/);
   });
 
+  it('refuses the invalid pipeline when its module is merely run (tsx invalid.ts), before anything else', async () => {
+    const r = await new Promise<Result>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/invalid.ts'], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("code: 'invalid-pipeline'");
+    expect(r.stderr).toMatch(/pipeline "invalid", task "fit-b", port "epochs": value does not fit type int: expected an integer, got the number 2\.5/);
+  });
+
   it('refuses an IR file with a duplicated task id, naming the line', async () => {
     const good = JSON.parse((await sluice('compile', 'test/fixtures/diamond.ts')).stdout) as { dag: { tasks: Record<string, unknown> } };
     const text = JSON.stringify(good, null, 2).replace('"right": {', '"left": {');

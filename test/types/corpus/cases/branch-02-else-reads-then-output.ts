@@ -1,5 +1,5 @@
 // category: branches
-// expect: tsc "maybe absent"
+// expect: tsc ✗ input 'model' needs a value, but this is a Model artifact that may be absent (an optional output or input, or a branch output): merge branches with oneOf(…), accept a skip with ifRan(…), or make the input optional
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

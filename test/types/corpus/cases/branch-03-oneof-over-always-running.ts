@@ -1,5 +1,5 @@
 // category: branches
-// expect: tsc 'ParamRef<string, "always"> & Merged'
+// expect: tsc ✗ oneOf() takes the first option whose task ran; option 1 always has a value, so the options after it would never be chosen: pass branch outputs (p.when(…).else(…).branches), an always-present fallback last
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

@@ -1,5 +1,5 @@
 // category: branches
-// expect: tsc ArtifactRef<"Model" | "Metrics", "always"> & Merged
+// expect: tsc ✗ input 'model' takes a Model artifact; this is a Model or Metrics artifact
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

@@ -1,5 +1,5 @@
 // category: literals
-// expect: tsc Type '{ lr: ParamRef<"float", "always">; }' is not assignable to type 'Json
+// expect: tsc ✗ input 'config' takes a json parameter; this is a literal holding a reference (a literal is fixed when the pipeline is defined): pass the reference itself to a port of its type
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

@@ -1,5 +1,5 @@
 // category: literals
-// expect: tsc Type 'string' is not assignable to type 'ArtifactRef<"Model", "always">'
+// expect: tsc ✗ input 'model' takes a Model artifact; this is '/models/latest'
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

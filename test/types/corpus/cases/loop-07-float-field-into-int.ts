@@ -1,5 +1,5 @@
 // category: loop-items
-// expect: tsc ParamRef<"float"
+// expect: tsc ✗ input 'epochs' takes an int parameter; this is a float parameter
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

@@ -1,5 +1,5 @@
 // category: loop-items
-// expect: tsc LoopOutput
+// expect: tsc ✗ input 'model' takes a Model artifact; this is a loop output (one value per item): wrap it in collect(…)
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

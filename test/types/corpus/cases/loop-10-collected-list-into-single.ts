@@ -1,5 +1,5 @@
 // category: loop-items
-// expect: tsc ArtifactListRef
+// expect: tsc ✗ input 'model' takes a Model artifact; this is a list of Model artifacts
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

@@ -1,5 +1,5 @@
 // category: unchecked-strings
-// expect: tsc "48"
+// expect: tsc ✗ input 'deadline' takes a duration such as '30s', '5m', '2h' or '1d'; this is '48'
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

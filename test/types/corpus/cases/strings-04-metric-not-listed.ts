@@ -1,5 +1,5 @@
 // category: unchecked-strings
-// expect: tsc "f1"
+// expect: tsc ✗ input 'metric' takes one of 'accuracy', 'f1-macro'; this is 'f1'
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

@@ -1,5 +1,5 @@
 // category: unchecked-strings
-// expect: tsc "gelu"
+// expect: tsc ✗ input 'activation' takes one of 'relu', 'tanh', 'sigmoid'; this is 'gelu'
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

@@ -1,5 +1,5 @@
 // category: unchecked-strings
-// expect: tsc "gpu"
+// expect: tsc ✗ input 'executionProvider' takes one of 'cpu', 'auto', 'cuda'; this is 'gpu'
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

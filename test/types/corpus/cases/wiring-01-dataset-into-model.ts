@@ -1,5 +1,5 @@
 // category: wiring
-// expect: tsc ArtifactRef<"Dataset"
+// expect: tsc ✗ input 'model' takes a Model artifact; this is a Dataset artifact
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

@@ -1,5 +1,5 @@
 // category: wiring
-// expect: tsc ArtifactRef<"Model"
+// expect: tsc ✗ input 'data' takes a Dataset artifact; this is a Model artifact
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

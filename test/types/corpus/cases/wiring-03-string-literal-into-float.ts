@@ -1,5 +1,5 @@
 // category: wiring
-// expect: tsc Type 'string' is not assignable to type 'number | ParamRef<"int" | "float", "always">'
+// expect: tsc ✗ input 'lr' takes a float parameter; this is 'fast'
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

@@ -1,5 +1,5 @@
 // category: wiring
-// expect: tsc Argument of type '{ data: ArtifactRef<"Dataset", "always">; }' is not assignable to parameter
+// expect: tsc ✗ required input 'lr' not set: connect an output or give a value
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

@@ -1,5 +1,5 @@
 // category: wiring
-// expect: tsc 'learningRate' does not exist
+// expect: tsc ✗ 'learningRate' is not an input here; the inputs are
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

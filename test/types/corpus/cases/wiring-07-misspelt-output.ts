@@ -1,5 +1,5 @@
 // category: wiring
-// expect: tsc Property 'modle' does not exist
+// expect: tsc Property 'modle' does not exist on type
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

@@ -1,5 +1,5 @@
 // category: wiring
-// expect: tsc Type 'string' is not assignable
+// expect: tsc ✗ input 'hidden' takes a list<int> parameter; this is a list
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 

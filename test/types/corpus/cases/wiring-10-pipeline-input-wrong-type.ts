@@ -1,5 +1,5 @@
 // category: wiring
-// expect: tsc ParamRef<"string"
+// expect: tsc ✗ input 'lr' takes a float parameter; this is a string parameter
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 
