@@ -138,6 +138,23 @@ describe('the model registry through the API and the CLI', () => {
     ]);
   });
 
+  it("changes a model's and a version's description and tags (a null tag removes it)", async () => {
+    const { model } = await api.updateModel({ params: { model: 'flowers' }, body: { description: 'iris species', tags: { team: 'ml', tmp: 'x' } } });
+    expect(model).toMatchObject({ description: 'iris species', tags: { team: 'ml', tmp: 'x' } });
+    expect((await api.updateModel({ params: { model: 'flowers' }, body: { tags: { tmp: null } } })).model.tags).toEqual({ team: 'ml' });
+    const { version } = await api.updateModelVersion({ params: { model: 'flowers', version: '1' }, body: { description: 'from the pipeline' } });
+    expect(version).toMatchObject({ version: 1, description: 'from the pipeline' });
+    expect(await api.updateModelVersion({ params: { model: 'flowers', version: '9' }, body: {} }).catch(problemOf)).toMatchObject({ status: 404, paths: ['/params/version'] });
+    expect(await api.updateModel({ params: { model: 'nope' }, body: {} }).catch(problemOf)).toMatchObject({ status: 404, paths: ['/params/model'] });
+  });
+
+  it('publishes the registry routes in the OpenAPI document', async () => {
+    const doc = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, { operationId: string }>> };
+    expect(doc.paths['/api/models/{model}/aliases/{alias}']?.post?.operationId).toBe('moveModelAlias');
+    expect(doc.paths['/api/models/{model}/history']?.get?.operationId).toBe('getModelAliasHistory');
+    expect(doc.paths['/api/models/{model}/versions/{version}']?.post?.operationId).toBe('updateModelVersion');
+  });
+
   it('lets a viewer read but not move, and records an editor token by name', async () => {
     const viewer = createApiClient({ baseUrl: secured.url, token: (await createApiToken(ts.stack.metadata, { name: 'vera', role: 'viewer' })).token });
     const { record, token } = await createApiToken(ts.stack.metadata, { name: 'eddie', role: 'editor' });
