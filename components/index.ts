@@ -47,6 +47,7 @@ export type { CudaAvailability, OrtProvider, OrtSession, ProviderChoice, Provide
 export { loadRegressorModel, readRegressorModel, REGRESSOR_MODEL_FORMAT } from './regressorModel';
 export type { RegressorModelFile } from './regressorModel';
 export { selectBest } from './select/selectBest';
+export { registerModel } from './registry/registerModel';
 export type { ClassificationMetrics, ClassMetrics } from './evaluate/classificationMetrics';
 export {
   columnIndex,

@@ -33,7 +33,7 @@ export type { Condition } from './conditions';
 export { approval, APPROVAL_COMPONENT_NAME } from './approval';
 export { t } from './ports';
 export type { ArtifactListRef, ArtifactPort, ArtifactRef, InputValue, Json, MaybeAbsent, ParamPort, ParamRef, PortMap, Presence, TaskInputs } from './ports';
-export type { ComponentContext, InputArtifact, MetricStep, OutputArtifact, RunFunction, RunInputs, TaskDevice } from './runtime';
+export type { ComponentContext, InputArtifact, MetricStep, ModelRegistryAccess, OutputArtifact, RunFunction, RunInputs, TaskDevice } from './runtime';
 export { compile } from './compile';
 export type { CompiledPipeline, CompileOptions } from './compile';
 export { toMs } from './duration';

@@ -49,6 +49,24 @@ export interface TaskDevice {
   readonly name: string;
 }
 
+/**
+ * The model registry as a component sees it (the register-model component uses it). The engine
+ * keys each write by the execution, so a retried attempt registers its version once and moves an
+ * alias once: the second attempt gets the first one's result.
+ */
+export interface ModelRegistryAccess {
+  /** The Model artifact as the next version of `model` (created on first registration). */
+  registerVersion(input: {
+    model: string;
+    /** An input artifact of type Model, or its id. */
+    artifact: InputArtifact | string;
+    description?: string;
+    tags?: Record<string, string>;
+  }): Promise<{ version: number; created: boolean }>;
+  /** Points `alias` at `version`, recording the run and task as who moved it and `note` as why. */
+  moveAlias(input: { model: string; alias: string; version: number; note: string }): Promise<{ moved: boolean; fromVersion: number | null }>;
+}
+
 export interface ComponentContext<O extends PortMap = PortMap> {
   readonly runId: string;
   readonly taskId: string;
@@ -69,6 +87,8 @@ export interface ComponentContext<O extends PortMap = PortMap> {
   heartbeat(details?: Json): void;
   /** The GPU this attempt holds, on a GPU worker; absent on CPU workers. */
   readonly device?: TaskDevice;
+  /** The model registry, with writes keyed by this execution (idempotent under retries). */
+  readonly models: ModelRegistryAccess;
 }
 
 export type RunInputs<I extends PortMap> = {

@@ -4,7 +4,8 @@
  *   load → infer + validate the schema → seeded, stratified split → standardise (fitted on train)
  *   → train a dense classifier, and a logistic regression as the baseline → evaluate both on the
  *   test rows and bless the candidate → (only if blessed) export it to ONNX (verified against
- *   TF.js) → score the whole data set with ONNX Runtime in batches.
+ *   TF.js) → register it in the model registry as a new version of "iris" and point `challenger` at
+ *   it → score the whole data set with ONNX Runtime in batches.
  *
  *   npx sluice run examples/iris.ts --param epochs=150
  *
@@ -19,6 +20,7 @@ import {
   exportOnnx,
   inferSchema,
   loadIris,
+  registerModel,
   split,
   standardize,
   trainClassifier,
@@ -75,6 +77,8 @@ export default pipeline(
       // "New" data gets the scaling fitted on the training rows, as the model expects.
       const incoming = p.task(applyTransform, { transform: scaled.outputs.transform, dataset: data.outputs.dataset });
       const predicted = p.task(batchInference, { model: exported.outputs.onnx, data: incoming.outputs.scaled, batchSize: p.inputs.batchSize });
+      // A new version of the registered model; a person promotes it to champion (sluice models alias).
+      p.task(registerModel, { model: exported.outputs.onnx, name: 'iris', alias: 'challenger', note: 'blessed against the logistic-regression baseline' });
       return { onnx: exported.outputs.onnx, predictions: predicted.outputs.predictions };
     }).branches;
     return {

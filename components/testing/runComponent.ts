@@ -10,7 +10,7 @@ import { readFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ArtifactPort, ComponentContext, ComponentDefinition, InputArtifact, Json, ParamPort, PortMap, TaskDevice } from 'sluice/dsl';
+import type { ArtifactPort, ComponentContext, ComponentDefinition, InputArtifact, Json, ModelRegistryAccess, ParamPort, PortMap, TaskDevice } from 'sluice/dsl';
 
 /** An input artifact for a test: a path, or an earlier run's output (its properties carry over). */
 export type TestArtifactInput = string | { path: string; properties?: Record<string, Json> };
@@ -50,7 +50,14 @@ export interface RunComponentOptions {
   signal?: AbortSignal;
   /** The GPU the attempt holds, as a GPU worker would lend it (`ctx.device`); absent: a CPU worker. */
   device?: TaskDevice;
+  /** The model registry the component sees (`ctx.models`); absent: any use of it throws. */
+  models?: ModelRegistryAccess;
 }
+
+const noModelRegistry: ModelRegistryAccess = {
+  registerVersion: () => Promise.reject(new Error('runComponent: this component uses the model registry; pass options.models')),
+  moveAlias: () => Promise.reject(new Error('runComponent: this component uses the model registry; pass options.models')),
+};
 
 const created: string[] = [];
 
@@ -126,6 +133,7 @@ export async function runComponent<I extends PortMap, O extends PortMap>(
     },
     heartbeat: (details) => heartbeats.push(details ?? null),
     ...(options.device ? { device: options.device } : {}),
+    models: options.models ?? noModelRegistry,
   };
 
   const run = def.run as (inputs: unknown, ctx: ComponentContext) => unknown;

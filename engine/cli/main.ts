@@ -27,6 +27,7 @@ import { registerWorkerCommand } from './commands/worker';
 import { registerMigrateCommand } from './commands/migrate';
 import { registerWorkersCommand } from './commands/workers';
 import { registerTokenCommands } from './commands/tokens';
+import { registerModelCommands } from './commands/models';
 import { registerExportTsCommand } from './commands/exportTs';
 import { formatLineage, formatRun, formatRunList } from './format';
 import { loadPipeline } from './loadPipeline';
@@ -185,6 +186,7 @@ registerWorkerCommand(program);
 registerMigrateCommand(program);
 registerWorkersCommand(program);
 registerTokenCommands(program);
+registerModelCommands(program);
 registerExportTsCommand(program);
 
 /** One message (and advice) on stderr, the exit status from the error's code; a stack only with SLUICE_DEBUG. */

@@ -411,3 +411,61 @@ export type Worker = z.infer<typeof workerSchema>;
 
 export const workersSchema = z.object({ queues: z.array(workerQueueSchema), workers: z.array(workerSchema) }).meta({ id: 'Workers' });
 export type Workers = z.infer<typeof workersSchema>;
+
+// ---- model registry --------------------------------------------------------------------------
+
+const registryTagsSchema = z.record(z.string(), z.string()).meta({ description: 'Free-form tags, key → text' });
+
+export const registeredModelSchema = z
+  .object({
+    name: z.string(),
+    description: z.string().nullable(),
+    tags: registryTagsSchema,
+    createdAt: instant,
+    updatedAt: instant,
+    aliases: z.record(z.string(), z.number().int()).meta({ description: 'Alias → the version it points at now' }),
+    latestVersion: z.number().int().nullable(),
+  })
+  .meta({ id: 'RegisteredModel', description: 'A registered model; aliases (champion, challenger, any name) say where its versions stand' });
+export type RegisteredModel = z.infer<typeof registeredModelSchema>;
+
+export const modelVersionSchema = z
+  .object({
+    model: z.string(),
+    version: z.number().int(),
+    artifactId: z.string().meta({ description: 'The Model artifact (ONNX or TF.js); its lineage is the version’s' }),
+    description: z.string().nullable(),
+    tags: registryTagsSchema,
+    createdBy: z.string(),
+    sourceExecutionId: z.string().nullable().meta({ description: 'The execution that registered it (register-model component)' }),
+    createdAt: instant,
+    aliases: z.array(z.string()),
+  })
+  .meta({ id: 'ModelVersion' });
+export type ModelVersion = z.infer<typeof modelVersionSchema>;
+
+export const modelVersionDetailSchema = modelVersionSchema
+  .extend({
+    artifact: artifactSchema.nullable(),
+    producer: z
+      .object({ runId: z.string(), executionId: z.string(), taskId: z.string() })
+      .nullable()
+      .meta({ description: 'The execution that wrote the model artifact, and its run' }),
+    metrics: z.record(z.string(), z.number()).meta({ description: "The producing run's metrics, the last step of each key" }),
+  })
+  .meta({ id: 'ModelVersionDetail' });
+export type ModelVersionDetail = z.infer<typeof modelVersionDetailSchema>;
+
+export const modelAliasEventSchema = z
+  .object({
+    id: z.number().int(),
+    model: z.string(),
+    alias: z.string(),
+    fromVersion: z.number().int().nullable().meta({ description: 'Null: the alias was new' }),
+    toVersion: z.number().int().nullable().meta({ description: 'Null: the alias was removed' }),
+    actor: z.string().meta({ description: 'Who moved it: the API token’s name, the CLI user, or the run and task' }),
+    note: z.string().meta({ description: 'Why (required)' }),
+    createdAt: instant,
+  })
+  .meta({ id: 'ModelAliasEvent', description: 'One alias move, in the audit history' });
+export type ModelAliasEvent = z.infer<typeof modelAliasEventSchema>;

@@ -17,12 +17,16 @@ import {
   logLineSchema,
   metricSchema,
   metricSeriesSchema,
+  modelAliasEventSchema,
+  modelVersionDetailSchema,
+  modelVersionSchema,
   overlapPolicySchema,
   pipelineListItemSchema,
   pipelineSchema,
   pipelineSpecObjectSchema,
   pipelineVersionSchema,
   pipelineVersionSummarySchema,
+  registeredModelSchema,
   runDetailSchema,
   runListItemSchema,
   runSchema,
@@ -99,6 +103,25 @@ const scheduleProblems = {
 const noteBody = z.strictObject({ note: z.string().max(500).optional() });
 
 const binary = z.string().meta({ format: 'binary' });
+
+/** A registered model's name, as a path segment. */
+export const modelNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][\w.-]{0,99}$/, 'must start with a letter or digit and hold letters, digits, ".", "-", "_" (max 100)')
+  .meta({ description: 'Registered model name', example: 'iris' });
+/** An alias name: champion, challenger, any name. */
+export const modelAliasNameSchema = z
+  .string()
+  .regex(/^[A-Za-z][\w-]{0,62}$/, 'must start with a letter and hold letters, digits, "-", "_" (max 63)')
+  .meta({ description: 'Alias, e.g. champion or challenger', example: 'champion' });
+const modelParams = z.strictObject({ model: modelNameSchema });
+const modelVersionParams = modelParams.extend({ version: queryInt(1, 1_000_000_000).meta({ description: 'Version number' }) });
+const registryTagKey = z.string().min(1).max(250);
+const registryUpdateBody = z.strictObject({
+  description: z.string().max(10_000).nullable().optional().meta({ description: 'null clears it' }),
+  tags: z.record(registryTagKey, z.string().max(5000).nullable()).optional().meta({ description: 'Tags to set; a null value removes the tag' }),
+});
+const modelVersionNumber = z.number().int().min(1);
 
 /** A name for an API token: letters, digits, " ", ".", "@", "-", "_". */
 export const tokenNameSchema = z.string().regex(/^[\w .@-]{1,100}$/, 'letters, digits, " ", ".", "@", "-", "_" (1 to 100)');
@@ -514,6 +537,97 @@ export const apiRoutes = {
     tags: ['experiments'],
     params: experimentParams.extend({ runId: idSchema }),
     responses: { 204: { description: 'Removed' } },
+  },
+
+  // model registry
+  listModels: {
+    method: 'get',
+    path: '/api/models',
+    access: 'viewer',
+    summary: 'Registered models, by name, with their aliases',
+    tags: ['models'],
+    responses: { 200: { description: 'Models', schema: z.object({ models: z.array(registeredModelSchema) }) } },
+  },
+  getModel: {
+    method: 'get',
+    path: '/api/models/:model',
+    access: 'viewer',
+    summary: "A registered model and its versions, newest first, each with its artifact, producing run and that run's metrics",
+    tags: ['models'],
+    params: modelParams,
+    responses: { 200: { description: 'The model', schema: z.object({ model: registeredModelSchema, versions: z.array(modelVersionDetailSchema) }) } },
+  },
+  updateModel: {
+    method: 'post',
+    path: '/api/models/:model',
+    access: 'editor',
+    summary: "Change a registered model's description and tags",
+    tags: ['models'],
+    params: modelParams,
+    body: registryUpdateBody,
+    responses: { 200: { description: 'The model after the change', schema: z.object({ model: registeredModelSchema }) } },
+  },
+  registerModelVersion: {
+    method: 'post',
+    path: '/api/models/:model/versions',
+    access: 'editor',
+    summary: 'Register a Model artifact as the next version of a model (the model is created on first registration)',
+    tags: ['models'],
+    params: modelParams,
+    body: z.strictObject({
+      artifactId: idSchema.meta({ description: 'A Model artifact (ONNX or TF.js), e.g. a run output' }),
+      description: z.string().max(10_000).optional(),
+      tags: z.record(registryTagKey, z.string().max(5000)).optional(),
+    }),
+    responses: {
+      201: { description: 'The new version', schema: z.object({ version: modelVersionSchema }) },
+      404: { description: 'No artifact with that id (`/body/artifactId`)' },
+      422: { description: 'The artifact is not a Model (`/body/artifactId`)' },
+    },
+  },
+  updateModelVersion: {
+    method: 'post',
+    path: '/api/models/:model/versions/:version',
+    access: 'editor',
+    summary: "Change a model version's description and tags",
+    tags: ['models'],
+    params: modelVersionParams,
+    body: registryUpdateBody,
+    responses: { 200: { description: 'The version after the change', schema: z.object({ version: modelVersionSchema }) } },
+  },
+  moveModelAlias: {
+    method: 'post',
+    path: '/api/models/:model/aliases/:alias',
+    access: 'editor',
+    summary: 'Point an alias at a version (or remove it), with a note saying why; recorded in the alias history',
+    description:
+      'Moves of one model are serialised: a concurrent move waits and then starts from where the other left the alias. ' +
+      'With `expectedVersion` the move is a compare-and-set: it is refused (409) when the alias points elsewhere.',
+    tags: ['models'],
+    params: modelParams.extend({ alias: modelAliasNameSchema }),
+    body: z.strictObject({
+      version: modelVersionNumber.nullable().meta({ description: 'The version to point at; null removes the alias' }),
+      note: z.string().trim().min(1, 'say why the alias moves').max(10_000),
+      expectedVersion: modelVersionNumber.nullable().optional().meta({ description: 'The version the alias must point at now (null: absent)' }),
+    }),
+    responses: {
+      200: {
+        description: 'The move (`moved: false` when the alias already pointed there: no history row)',
+        schema: z.object({ moved: z.boolean(), event: modelAliasEventSchema, model: registeredModelSchema }),
+      },
+      404: { description: 'No such model, version (`/body/version`) or alias to remove' },
+      409: { description: 'The alias does not point at `expectedVersion` (someone moved it meanwhile)' },
+    },
+  },
+  getModelAliasHistory: {
+    method: 'get',
+    path: '/api/models/:model/history',
+    access: 'viewer',
+    summary: "The audit history of a model's aliases, oldest first: who moved which alias from which version to which, when and why",
+    tags: ['models'],
+    params: modelParams,
+    query: z.strictObject({ alias: modelAliasNameSchema.optional().meta({ description: 'Only this alias' }) }),
+    responses: { 200: { description: 'Alias moves', schema: z.object({ events: z.array(modelAliasEventSchema) }) } },
   },
 
   // components

@@ -5,3 +5,4 @@ export { createApiToken, hashTokenSecret, parseApiToken, verifyApiToken, API_ROL
 export type { AuthOptions } from './auth';
 export type { Principal } from './routing';
 export { EDITOR_DIST_DIR, serveEditor } from './editorAssets';
+export { actorOf, modelVersionDetail } from './models';

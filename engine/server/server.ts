@@ -23,6 +23,7 @@ import { tokenAuthenticator, type AuthOptions } from './auth';
 import { componentRoutes } from './components';
 import type { ApiContext } from './context';
 import { experimentRoutes } from './experiments';
+import { modelRoutes } from './models';
 import { healthRoutes } from './health';
 import { lineageRoutes } from './lineage';
 import { logRoutes } from './logs';
@@ -136,6 +137,7 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
     ...lineageRoutes(ctx),
     ...artifactRoutes(ctx),
     ...experimentRoutes(ctx),
+    ...modelRoutes(ctx),
     ...componentRoutes(ctx),
     ...tokenRoutes(ctx),
     ...scheduleRoutes(ctx),

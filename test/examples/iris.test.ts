@@ -40,6 +40,7 @@ describe.each(backends())('examples/iris.ts on %s', (backend) => {
         'export-onnx',
         'apply-transform',
         'batch-inference',
+        'register-model',
       ].sort(),
     );
     const exec = (taskId: string) => execs.find((e) => e.taskId === taskId);
@@ -64,6 +65,10 @@ describe.each(backends())('examples/iris.ts on %s', (backend) => {
     expect(metrics?.properties).toMatchObject({ blessed: true });
     expect(onnx.type).toBe('Model');
     expect(onnx.properties).toMatchObject({ format: 'onnx', opset: 13, task: 'classification', inputs: [{ name: 'features', shape: ['batch', 4] }] });
+    // The blessed model is a new version of the registered model "iris", and `challenger` points at it.
+    const [registered] = await m.listModelVersions('iris');
+    expect(registered).toMatchObject({ artifactId: onnx.id, aliases: ['challenger'], createdBy: `run ${run.id} task register-model` });
+    expect(exec('register-model')?.outputParams).toEqual({ version: registered?.version, aliasMoved: true });
     // The whole data set, scored by ONNX Runtime; the provider that ran is recorded.
     expect(predictions.type).toBe('Dataset');
     expect(predictions.properties).toMatchObject({ rows: 150, task: 'classification', batchSize: 4096 });

@@ -8,6 +8,7 @@ import { LineagePage } from '../pages/lineage/LineagePage';
 import { PipelinesPage } from '../pages/pipelines/PipelinesPage';
 import { RunPage } from '../pages/run/RunPage';
 import { RunsPage } from '../pages/runs/RunsPage';
+import { ModelPage, ModelsPage } from '../pages/models/ModelsPage';
 import { href, useRoute, type Route } from './route';
 
 function page(route: Route): ReactElement {
@@ -18,6 +19,10 @@ function page(route: Route): ReactElement {
       return <EditorPage key={`${route.pipeline ?? ''}@${route.version ?? ''}`} pipeline={route.pipeline} version={route.version} />;
     case 'runs':
       return <RunsPage query={route.query} />;
+    case 'models':
+      return <ModelsPage />;
+    case 'model':
+      return <ModelPage key={route.name} name={route.name} />;
     case 'run':
       return <RunPage key={route.runId} runId={route.runId} query={route.query} />;
     case 'lineage':
@@ -67,7 +72,7 @@ export class ErrorBoundary extends Component<{ children: ReactNode }, { error: E
 
 export function App(): ReactElement {
   const route = useRoute();
-  const current = route.view === 'editor' || route.view === 'pipelines' ? 'pipelines' : route.view === 'lineage' ? 'lineage' : 'runs';
+  const current = route.view === 'editor' || route.view === 'pipelines' ? 'pipelines' : route.view === 'lineage' ? 'lineage' : route.view === 'models' || route.view === 'model' ? 'models' : 'runs';
   return (
     <div className="shell">
       <header className="topbar">
@@ -80,6 +85,9 @@ export function App(): ReactElement {
           </a>
           <a href={href.runs()} aria-current={current === 'runs' ? 'page' : undefined}>
             Runs
+          </a>
+          <a href={href.models()} aria-current={current === 'models' ? 'page' : undefined}>
+            Models
           </a>
           <a href="/api/docs/">API</a>
         </nav>

@@ -6,6 +6,7 @@
  *   #/runs[?pipeline=&status=…]       runs list
  *   #/runs/:runId                      run view
  *   #/lineage/:kind/:id[?hops=n]       lineage explorer from an artifact, a run or a model
+ *   #/models[/:name]                   the model registry, a registered model
  */
 import { useEffect, useRef, useState } from 'react';
 
@@ -15,6 +16,8 @@ export type Route =
   | { view: 'runs'; query: URLSearchParams }
   | { view: 'run'; runId: string; query: URLSearchParams }
   | { view: 'lineage'; kind: 'artifact' | 'run' | 'model'; id: string; query: URLSearchParams }
+  | { view: 'models' }
+  | { view: 'model'; name: string }
   | { view: 'notFound'; hash: string };
 
 export function parseRoute(hash: string): Route {
@@ -38,6 +41,8 @@ export function parseRoute(hash: string): Route {
   if (head === 'runs' && a === undefined) return { view: 'runs', query };
   if (head === 'runs' && a !== undefined && b === undefined) return { view: 'run', runId: a, query };
   if (head === 'lineage' && (a === 'artifact' || a === 'run' || a === 'model') && b !== undefined) return { view: 'lineage', kind: a, id: b, query };
+  if (head === 'models' && a === undefined) return { view: 'models' };
+  if (head === 'models' && a !== undefined && b === undefined) return { view: 'model', name: a };
   return { view: 'notFound', hash: raw };
 }
 
@@ -50,6 +55,8 @@ export const href = {
   run: (runId: string, task?: string): string => `#/runs/${encodeURIComponent(runId)}${task ? `?task=${encodeURIComponent(task)}` : ''}`,
   lineage: (kind: 'artifact' | 'run' | 'model', id: string, hops?: number): string =>
     `#/lineage/${kind}/${encodeURIComponent(id)}${hops !== undefined ? `?hops=${hops}` : ''}`,
+  models: (): string => '#/models',
+  model: (name: string): string => `#/models/${encodeURIComponent(name)}`,
 };
 
 export function navigate(to: string): void {

@@ -18,6 +18,7 @@ import { DrizzleLoopItemStore } from './loopItems/DrizzleLoopItemStore';
 import type { AllMetadataConcerns, MetadataConcerns, MetadataStore } from './MetadataStore';
 import { DrizzleMetricStore } from './metrics/DrizzleMetricStore';
 import { DrizzlePipelineStore } from './pipelines/DrizzlePipelineStore';
+import { DrizzleRegistryStore } from './registry/DrizzleRegistryStore';
 import { DrizzleRunStore } from './runs/DrizzleRunStore';
 import { DrizzleTaskLogStore } from './taskLogs/DrizzleTaskLogStore';
 import { DrizzleTrackingStore } from './tracking/DrizzleTrackingStore';
@@ -65,6 +66,7 @@ function concernsOn(db: MetadataDatabase): MetadataConcerns {
     experiments: new DrizzleExperimentStore(db),
     apiTokens: new DrizzleApiTokenStore(db),
     tracking: new DrizzleTrackingStore(db),
+    registry: new DrizzleRegistryStore(db),
   };
 }
 

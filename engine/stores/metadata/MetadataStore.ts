@@ -15,6 +15,7 @@ import type { LineageStore } from './lineage/LineageStore';
 import type { LoopItemStore } from './loopItems/LoopItemStore';
 import type { MetricStore } from './metrics/MetricStore';
 import type { PipelineStore } from './pipelines/PipelineStore';
+import type { RegistryStore } from './registry/RegistryStore';
 import type { RunStore } from './runs/RunStore';
 import type { TaskLogStore } from './taskLogs/TaskLogStore';
 import type { TrackingStore } from './tracking/TrackingStore';
@@ -28,6 +29,7 @@ export type * from './lineage/LineageStore';
 export type * from './loopItems/LoopItemStore';
 export type * from './metrics/MetricStore';
 export type * from './pipelines/PipelineStore';
+export type * from './registry/RegistryStore';
 export type * from './runs/RunStore';
 export type * from './taskLogs/TaskLogStore';
 
@@ -48,6 +50,8 @@ export interface MetadataConcerns {
   apiTokens: ApiTokenStore;
   /** Runs logged through the MLflow tracking API (engine/server/mlflow): tags, logged values, search. */
   tracking: TrackingStore;
+  /** The model registry: registered models, versions (Model artifacts), aliases and their history. */
+  registry: RegistryStore;
 }
 
 /** `A | B | C` → `A & B & C`. */

@@ -13,8 +13,10 @@ export type MetadataStoreErrorCode =
   | 'migration'
   /** A write named a run, execution or pipeline version that does not exist. */
   | 'not_found'
-  /** A write would duplicate a unique name (an experiment's). */
-  | 'conflict';
+  /** A write would duplicate a unique name (an experiment's), or a compare-and-set saw another value. */
+  | 'conflict'
+  /** A write names a row of the wrong kind (a model version's artifact that is not a Model). */
+  | 'invalid';
 
 const RETRYABLE: Record<MetadataStoreErrorCode, boolean> = {
   invalid_url: false,
@@ -24,6 +26,7 @@ const RETRYABLE: Record<MetadataStoreErrorCode, boolean> = {
   migration: false,
   not_found: false,
   conflict: false,
+  invalid: false,
 };
 
 export class MetadataStoreError extends Error {

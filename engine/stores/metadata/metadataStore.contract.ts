@@ -19,6 +19,7 @@ import { describeLoopItemStoreContract } from './loopItems/loopItemStore.contrac
 import type { MetadataStore } from './MetadataStore';
 import { describeMetricStoreContract } from './metrics/metricStore.contract';
 import { describePipelineStoreContract } from './pipelines/pipelineStore.contract';
+import { describeRegistryStoreContract } from './registry/registryStore.contract';
 import { describeRunStoreContract } from './runs/runStore.contract';
 import { describeTaskLogStoreContract } from './taskLogs/taskLogStore.contract';
 
@@ -42,6 +43,7 @@ export const CONCERN_CONTRACTS: readonly ((storeUnderTest: () => MetadataStore) 
   describeLoopItemStoreContract,
   describeExperimentStoreContract,
   describeApiTokenStoreContract,
+  describeRegistryStoreContract,
 ];
 
 export function describeMetadataStoreContract(
@@ -64,6 +66,27 @@ export function describeMetadataStoreContract(
     });
 
     for (const describeConcern of CONCERN_CONTRACTS) describeConcern(() => store);
+
+    it('keeps the model registry, alias history included, across closing and reopening the database', async () => {
+      const db = await freshDatabase();
+      try {
+        const before = await db.open(METADATA_MIGRATIONS_FOLDER);
+        const { id } = await before.recordArtifact({ ...artifactInput(`m-${uid()}`), type: 'Model' });
+        await before.registerModelVersion({ model: 'iris', artifactId: id, createdBy: 'alice' });
+        await before.moveModelAlias({ model: 'iris', alias: 'champion', version: 1, actor: 'alice', note: 'first blessed model' });
+        const history = await before.listModelAliasEvents('iris');
+        await before.close();
+        const after = await db.open(METADATA_MIGRATIONS_FOLDER);
+        try {
+          expect(await after.listModelAliasEvents('iris')).toEqual(history);
+          expect((await after.getRegisteredModel('iris'))?.aliases).toEqual({ champion: 1 });
+        } finally {
+          await after.close();
+        }
+      } finally {
+        await db.close();
+      }
+    });
 
     describe('migrations', () => {
       it('0003_reuse_events turns output events of cached executions into reuse links: one producer per artifact', async () => {

@@ -49,12 +49,19 @@ describe('PGlite on disk', () => {
       },
       'digest',
     );
+    // The model registry's alias history, too (a restart must not lose who moved what, and why).
+    await first.recordArtifact({ id: 'model-1', type: 'Model', name: 'train.model', uri: 'file:///m', sha256: 'ab'.repeat(32), size: 1, properties: {} });
+    await first.registerModelVersion({ model: 'iris', artifactId: 'model-1', createdBy: 'alice' });
+    await first.moveModelAlias({ model: 'iris', alias: 'champion', version: 1, actor: 'alice', note: 'first blessed model' });
+    const history = await first.listModelAliasEvents('iris');
     await first.close();
     await first.close(); // idempotent
 
     const second = await openMetadataStore({ dataDir });
     try {
       expect(await second.getPipelineVersion(version.id)).toEqual(version);
+      expect(await second.listModelAliasEvents('iris')).toEqual(history);
+      expect(history).toMatchObject([{ alias: 'champion', fromVersion: null, toVersion: 1, actor: 'alice', note: 'first blessed model' }]);
       expect(second.description).toBe(`PGlite at ${dataDir}`);
     } finally {
       await second.close();

@@ -12,6 +12,7 @@ import {
   bigint,
   check,
   doublePrecision,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -291,4 +292,92 @@ export const runTags = pgTable(
   },
   // No index on value: tag values may be long (a note), past what a btree entry holds.
   (t) => [primaryKey({ name: 'run_tags_pkey', columns: [t.runId, t.key] })],
+);
+
+// ---- model registry (engine/stores/metadata/registry/) ----------------------------------------
+
+/**
+ * Registered models, by name. No stage column: where a version stands is said by aliases
+ * (`champion`, `challenger`, any name), as MLflow moved from stages to aliases.
+ */
+export const registeredModels = pgTable('registered_models', {
+  name: text('name').primaryKey(),
+  description: text('description'),
+  tags: jsonb('tags').$type<Record<string, string>>().notNull().default({}),
+  createdAt: createdAt(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+/**
+ * Versions of a registered model, numbered 1, 2, … per model. Each points at a Model artifact, and
+ * through it at its lineage. `source_execution_id` is the execution that registered it (the
+ * register-model component): unique per model, so a retried attempt finds its version instead of
+ * adding a second.
+ */
+export const modelVersions = pgTable(
+  'model_versions',
+  {
+    model: text('model')
+      .notNull()
+      .references(() => registeredModels.name, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    artifactId: text('artifact_id')
+      .notNull()
+      .references(() => artifacts.id, { onDelete: 'restrict' }),
+    description: text('description'),
+    tags: jsonb('tags').$type<Record<string, string>>().notNull().default({}),
+    createdBy: text('created_by').notNull(),
+    sourceExecutionId: text('source_execution_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ name: 'model_versions_pkey', columns: [t.model, t.version] }),
+    check('model_versions_version_check', sql`${t.version} >= 1`),
+    unique('model_versions_source_execution_unique').on(t.model, t.sourceExecutionId),
+    index('model_versions_artifact_idx').on(t.artifactId),
+  ],
+);
+
+/** Where each alias of a model points now. Moves go through the history below, in one transaction. */
+export const modelAliases = pgTable(
+  'model_aliases',
+  {
+    model: text('model').notNull(),
+    alias: text('alias').notNull(),
+    version: integer('version').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'model_aliases_pkey', columns: [t.model, t.alias] }),
+    foreignKey({ name: 'model_aliases_version_fk', columns: [t.model, t.version], foreignColumns: [modelVersions.model, modelVersions.version] }).onDelete('cascade'),
+  ],
+);
+
+/**
+ * The audit trail of alias moves: who moved which alias from which version to which, when and
+ * why. Append-only. `request_key` makes a retried move (the register-model component's, keyed by
+ * its execution) a no-op that returns the first move.
+ */
+export const modelAliasEvents = pgTable(
+  'model_alias_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    model: text('model')
+      .notNull()
+      .references(() => registeredModels.name, { onDelete: 'cascade' }),
+    alias: text('alias').notNull(),
+    /** Null: the alias was new. */
+    fromVersion: integer('from_version'),
+    /** Null: the alias was removed. */
+    toVersion: integer('to_version'),
+    actor: text('actor').notNull(),
+    note: text('note').notNull(),
+    requestKey: text('request_key'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check('model_alias_events_note_check', sql`length(${t.note}) > 0`),
+    unique('model_alias_events_request_unique').on(t.model, t.alias, t.requestKey),
+    index('model_alias_events_model_idx').on(t.model, t.id),
+  ],
 );

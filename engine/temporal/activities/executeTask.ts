@@ -29,6 +29,7 @@ import { recordedResult } from '../../runs/index';
 import { TaskLogWriter } from './taskLogs';
 import type { ComponentRegistry } from './ComponentRegistry';
 import type { DeviceLease, DevicePool } from './devicePool';
+import { modelRegistryAccess } from './modelRegistryAccess';
 import { observeTask } from './taskMetrics';
 
 export interface ExecuteTaskDeps {
@@ -281,6 +282,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
             if (!local) ctx.heartbeat(details);
           },
           ...(device ? { device } : {}),
+          models: modelRegistryAccess(deps.metadata, { runId, taskId, executionId }),
         };
         returned = (await impl.run(runInputs as never, componentCtx as never)) as Record<string, unknown> | undefined;
         await Promise.all(metricWrites);
