@@ -7,6 +7,7 @@ const load = component({ name: 'load', inputs: { n: t.int() }, outputs: { data: 
 const clean = component({ name: 'clean', inputs: { raw: t.Dataset() }, outputs: { data: t.Dataset() }, run: async () => {} });
 const train = component({ name: 'train', inputs: { data: t.Dataset(), epochs: t.int() }, outputs: { model: t.Model() }, run: async () => {} });
 const trainV2 = component({ name: 'train', version: '2', inputs: { data: t.Dataset(), epochs: t.int() }, outputs: { model: t.Model() }, run: async () => 'v2' as unknown as void });
+const step = component({ name: 'step', inputs: { x: t.float() }, outputs: { y: t.float() }, run: ({ x }) => ({ y: x }) });
 const report = component({ name: 'report', inputs: { model: t.Model() }, outputs: { page: t.Markdown() }, run: async () => {} });
 
 const v1 = compile(
@@ -83,21 +84,21 @@ describe('diffPipelines', () => {
     const looped = (parallelism: number, items: number[]) =>
       compile(
         pipeline({ name: 'sweep' }, (p) => {
-          p.forEach(items, (n) => {
-            p.task(load, { n }, { id: 'load' });
+          p.forEach(items, (x) => {
+            p.task(step, { x }, { id: 'step' });
           }, { id: 'each', parallelism });
         }),
       ).spec;
     const flat = compile(
       pipeline({ name: 'sweep' }, (p) => {
-        p.task(load, { n: 1 }, { id: 'load' });
+        p.task(step, { x: 1 }, { id: 'step' });
       }),
     ).spec;
     const d = diffPipelines(flat, looped(2, [1, 2]));
     expect(d.tasks.added).toEqual([{ id: 'each', kind: 'loop', scope: [], component: null }]);
-    const moved = d.tasks.changed.find((c) => c.id === 'load');
+    const moved = d.tasks.changed.find((c) => c.id === 'step');
     expect(moved?.options).toEqual([{ name: 'scope', from: [], to: ['each'] }]);
-    expect(moved?.inputs).toEqual([{ name: 'n', from: { const: 1 }, to: { loopItem: 'each' } }]);
+    expect(moved?.inputs).toEqual([{ name: 'x', from: { const: 1 }, to: { loopItem: 'each' } }]);
 
     const loopDiff = diffPipelines(looped(2, [1, 2]), looped(4, [1, 2, 3]));
     expect(loopDiff.tasks.changed).toEqual([
