@@ -11,6 +11,7 @@ import {
   NOTE_TAG,
   parseRunFilter,
   parseRunOrder,
+  resolveVersionRef,
   RunFilterError,
   type PipelineVersionSummary,
   type RunFilterExpr,
@@ -112,26 +113,12 @@ export async function runAnnotations(ctx: ApiContext, runId: string): Promise<{ 
   };
 }
 
-/** A version of a pipeline by id, digest prefix, or `v<N>` (the N-th, v1 the oldest). */
+/** A version of a pipeline by id, digest prefix, or `v<N>`: 404 or 409 naming the query field. */
 function pickVersion(versions: readonly PipelineVersionSummary[], ref: string, field: string, pipeline: string): PipelineVersionSummary {
-  const byId = versions.find((v) => v.id === ref);
-  if (byId) return byId;
-  const ordinal = /^v(\d{1,6})$/i.exec(ref);
-  if (ordinal) {
-    // Listed newest first.
-    const n = Number(ordinal[1]);
-    const found = n >= 1 ? versions[versions.length - n] : undefined;
-    if (found) return found;
-  }
-  const byDigest = versions.filter((v) => v.digest.startsWith(ref.toLowerCase()));
-  if (byDigest.length > 1) {
-    throw new ApiProblem('conflict', `"${ref}" is the digest prefix of ${byDigest.length} versions of pipeline "${pipeline}"; give more digits`, {
-      errors: [{ path: `/query/${field}`, message: 'ambiguous digest prefix' }],
-    });
-  }
-  const [only] = byDigest;
-  if (only && ref.length >= 4) return only;
-  throw notFound(`pipeline "${pipeline}" has no version "${ref}" (it has ${versions.length}: v1…v${versions.length}, or a version id or digest prefix)`, `/query/${field}`);
+  const found = resolveVersionRef(versions, ref, pipeline);
+  if (found.ok) return found.version;
+  if (found.code === 'ambiguous') throw new ApiProblem('conflict', found.message, { errors: [{ path: `/query/${field}`, message: 'ambiguous digest prefix' }] });
+  throw notFound(found.message, `/query/${field}`);
 }
 
 export function trackingRoutes(ctx: ApiContext): ApiRoute[] {
