@@ -6,7 +6,9 @@ import type { PipelineSpec } from './schema';
 const load = component({ name: 'load', inputs: { n: t.int() }, outputs: { data: t.Dataset() }, run: async () => {} });
 const clean = component({ name: 'clean', inputs: { raw: t.Dataset() }, outputs: { data: t.Dataset() }, run: async () => {} });
 const train = component({ name: 'train', inputs: { data: t.Dataset(), epochs: t.int() }, outputs: { model: t.Model() }, run: async () => {} });
-const trainV2 = component({ name: 'train', version: '2', inputs: { data: t.Dataset(), epochs: t.int() }, outputs: { model: t.Model() }, run: async () => 'v2' as unknown as void });
+const trainV2 = component({ name: 'train', version: '2', inputs: { data: t.Dataset(), epochs: t.int() }, outputs: { model: t.Model() }, run: async () => {
+  void 'v2'; // another implementation: another digest
+} });
 const step = component({ name: 'step', inputs: { x: t.float() }, outputs: { y: t.float() }, run: ({ x }) => ({ y: x }) });
 const report = component({ name: 'report', inputs: { model: t.Model() }, outputs: { page: t.Markdown() }, run: async () => {} });
 

@@ -95,7 +95,7 @@ export async function columnValues(ctx: ApiContext, runs: readonly RunRecord[], 
   for (const run of runs) {
     const values: Record<string, JsonValue> = {};
     for (const c of columns) {
-      if (c.entity === 'param') values[c.name] = (run.params[c.key] as JsonValue | undefined) ?? null;
+      if (c.entity === 'param') values[c.name] = (run.params[c.key]) ?? null;
       else if (c.entity === 'metric') values[c.name] = latest.get(run.id)?.find((m) => m.key === c.key)?.value ?? null;
       else values[c.name] = tags.get(run.id)?.find((t) => t.key === c.key)?.value ?? null;
     }

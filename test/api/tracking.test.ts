@@ -59,7 +59,7 @@ describe('experiments, run search and comparison on the API', () => {
   const ids: Record<string, string> = {};
 
   const submit = async (p: typeof v1, params: Record<string, number>, experiment?: string): Promise<string> => {
-    const { run } = await api.submitRun({ body: { spec: compile(p).spec as Record<string, unknown>, params, ...(experiment ? { experiment } : {}) } });
+    const { run } = await api.submitRun({ body: { spec: compile(p).spec, params, ...(experiment ? { experiment } : {}) } });
     return run.id;
   };
   const waitDone = async (id: string): Promise<void> => {
@@ -103,7 +103,7 @@ describe('experiments, run search and comparison on the API', () => {
     expect(archived.experiment.archivedAt).not.toBeNull();
     expect((await api.listExperiments()).experiments.map((e) => e.name)).not.toContain('scratch-2');
     expect((await api.listExperiments({ query: { archived: 'true' } })).experiments.map((e) => e.name)).toContain('scratch-2');
-    const closed = await problem(api.submitRun({ body: { spec: compile(v1).spec as Record<string, unknown>, experiment: 'scratch-2' } }));
+    const closed = await problem(api.submitRun({ body: { spec: compile(v1).spec, experiment: 'scratch-2' } }));
     expect(closed).toMatchObject({ status: 409 });
     expect(closed.errors.map((e) => e.path)).toEqual(['/body/experiment']);
     expect((await problem(api.addExperimentRuns({ params: { experiment: 'scratch-2' }, body: { runIds: [ids.c ?? ''] } }))).status).toBe(409);

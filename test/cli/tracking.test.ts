@@ -58,7 +58,8 @@ describe('experiments, run comparison and pipeline diffs from the command line',
     expect((await sluice('experiments', 'rename', 'vision', 'vision-2')).out).toContain('to "vision-2"');
     expect((await sluice('experiments', 'archive', 'vision-2')).out).toContain('archived experiment "vision-2"');
     const list = await sluice('experiments', 'list', '--all', '--json');
-    expect(JSON.parse(list.out)).toEqual([expect.objectContaining({ name: 'vision-2', description: 'image runs', runCount: 0, archivedAt: expect.any(String) })]);
+    const archivedAt: unknown = expect.any(String);
+    expect(JSON.parse(list.out)).toEqual([expect.objectContaining({ name: 'vision-2', description: 'image runs', runCount: 0, archivedAt })]);
     const missing = await sluice('experiments', 'show', 'nope');
     expect(missing.code).toBe(1);
     expect(missing.out).toContain('no experiment with id or name "nope"');
