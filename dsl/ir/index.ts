@@ -13,3 +13,5 @@ export { MAX_NODES_PER_SCOPE, runLimitIssues } from './limits';
 export { comparisonProblem, evaluateExpr } from './expr';
 export { deepBindings, exprOperands, indexNodes, indexPipeline, isLoopNode, isTaskNode, nodeDependencies, ownBindings, referencedNodes, scopeNodes } from './graph';
 export type { NodeInfo, PipelineIndex } from './graph';
+export { diffPipelines, pipelineDiffSchema } from './diff';
+export type { PipelineDiff, PipelineDiffEdge, PipelineDiffNode, PipelineDiffTask, PipelineDiffValue } from './diff';

@@ -29,6 +29,9 @@ import { registerWorkersCommand } from './commands/workers';
 import { registerTokenCommands } from './commands/tokens';
 import { registerModelCommands } from './commands/models';
 import { registerExportTsCommand } from './commands/exportTs';
+import { registerExperimentCommands } from './commands/experiments';
+import { registerRunCompareCommand } from './commands/compare';
+import { registerPipelineCommands } from './commands/pipelineDiff';
 import { formatLineage, formatRun, formatRunList } from './format';
 import { loadPipeline } from './loadPipeline';
 import { ComponentRegistry } from '../temporal/activities/index';
@@ -117,6 +120,7 @@ program
 
 const runs = program.command('runs').description('list, inspect and control runs');
 registerRunControlCommands(runs);
+registerRunCompareCommand(runs);
 runs
   .command('list')
   .description('list runs, newest first')
@@ -188,6 +192,8 @@ registerWorkersCommand(program);
 registerTokenCommands(program);
 registerModelCommands(program);
 registerExportTsCommand(program);
+registerExperimentCommands(program);
+registerPipelineCommands(program);
 
 /** One message (and advice) on stderr, the exit status from the error's code; a stack only with SLUICE_DEBUG. */
 function reportError(e: unknown): void {

@@ -22,7 +22,7 @@ import {
   type RunDetail,
   type RunStatus,
 } from '../contract/index';
-import type { MetadataStore } from '../stores/metadata/index';
+import { readRunAnnotations, type MetadataStore } from '../stores/metadata/index';
 import type { ServedApi } from './api';
 
 /** A record of this process's store in the wire form its API route answers with. */
@@ -108,6 +108,7 @@ export function storeReader(m: MetadataStore): RunReader {
         run: toWire(runSchema, run),
         executions: (await m.listExecutions(id)).map((e) => toWire(executionSchema, e)),
         artifacts: (await m.listRunArtifacts(id)).map((a) => toWire(runArtifactSchema, { ...a, reused: a.reused ?? false })),
+        ...(await readRunAnnotations(m, id)),
       };
     },
     async getArtifact(id) {

@@ -40,8 +40,16 @@ export type Run = z.infer<typeof runSchema>;
 export const taskCountsSchema = z.partialRecord(executionStatusSchema, z.number().int()).meta({ description: 'Executions by status (with taskCounts=true)' });
 export type TaskCounts = z.infer<typeof taskCountsSchema>;
 
-/** A run in a list: with `taskCounts=true`, also its executions counted by status. */
-export const runListItemSchema = runSchema.extend({ taskCounts: taskCountsSchema.optional() }).meta({ id: 'RunListItem' });
+/** A run in a list: with `taskCounts=true`, also its executions counted by status; with `columns`, those values. */
+export const runListItemSchema = runSchema
+  .extend({
+    taskCounts: taskCountsSchema.optional(),
+    columns: z
+      .record(z.string(), jsonValueSchema)
+      .optional()
+      .meta({ description: 'With `columns=`: each asked column (`params.epochs`, `metrics.accuracy` — its latest value —, `tags.team`) → its value, null where the run has none' }),
+  })
+  .meta({ id: 'RunListItem' });
 export type RunListItem = z.infer<typeof runListItemSchema>;
 
 export const executionSchema = z
@@ -122,9 +130,21 @@ export const liveStatusSchema = z
   .meta({ id: 'LiveStatus', description: "The workflow's own view (status query) of a running run" });
 export type LiveStatus = z.infer<typeof liveStatusSchema>;
 
+/** A run's tags (key → text) and its free-text note, editable after the fact. */
+export const runAnnotationsSchema = z
+  .object({
+    tags: z.record(z.string(), z.string()).meta({ description: 'Tags by key (the note is not among them)' }),
+    note: z.string().nullable().meta({ description: 'Free-text note (MLflow: the tag mlflow.note.content)' }),
+  })
+  .meta({ id: 'RunAnnotations' });
+export type RunAnnotations = z.infer<typeof runAnnotationsSchema>;
+
 export const runDetailSchema = z
   .object({
     run: runSchema,
+    tags: runAnnotationsSchema.shape.tags,
+    note: runAnnotationsSchema.shape.note,
+    experiment: z.object({ id: z.string(), name: z.string() }).nullable().meta({ description: 'The experiment the run belongs to (at most one)' }),
     executions: z.array(executionSchema),
     artifacts: z.array(runArtifactSchema),
     // While the run runs and its workflow answers; null otherwise.
@@ -170,6 +190,46 @@ export const metricSeriesSchema = z
   })
   .meta({ id: 'MetricSeries', description: 'One key of one task, by step (for plots)' });
 export type MetricSeries = z.infer<typeof metricSeriesSchema>;
+
+/** Which way a metric is better: `higher` unless its key looks like a loss or an error (or the request says). */
+export const metricDirectionSchema = z.enum(['higher', 'lower']);
+export type MetricDirection = z.infer<typeof metricDirectionSchema>;
+
+export const runComparisonSchema = z
+  .object({
+    runs: z.array(
+      z.object({
+        id: z.string(),
+        pipelineName: z.string(),
+        pipelineVersionId: z.string(),
+        pipelineDigest: z.string(),
+        status: runStatusSchema,
+        createdAt: instant,
+      }),
+    ),
+    pipelineChanged: z.boolean().meta({ description: 'The runs are of different pipeline versions (digests differ)' }),
+    params: z.array(
+      z.object({
+        key: z.string(),
+        values: z.array(jsonValueSchema).meta({ description: 'One per run, in `runs` order; null where the run has none' }),
+        differs: z.boolean(),
+      }),
+    ),
+    metrics: z.array(
+      z.object({
+        key: z.string(),
+        values: z.array(z.number().nullable()).meta({ description: 'The final (latest-step) value, one per run; null where the run has none' }),
+        direction: metricDirectionSchema,
+        directionFrom: z.enum(['default', 'key', 'request']).meta({ description: 'default: higher is better; key: the key looks like a loss/error; request: lowerIsBetter/higherIsBetter said so' }),
+        best: z.array(z.number().int()).meta({ description: 'Indexes (in `runs`) of the runs with the best value; empty when fewer than two values or all equal' }),
+      }),
+    ),
+    series: z
+      .array(z.object({ runId: z.string(), taskId: z.string(), key: z.string(), points: z.number().int() }))
+      .meta({ description: 'Metric series of each run (GET /api/runs/{runId}/metrics has the points)' }),
+  })
+  .meta({ id: 'RunComparison' });
+export type RunComparison = z.infer<typeof runComparisonSchema>;
 
 // ---- pipelines and components ----------------------------------------------------------------
 
@@ -341,7 +401,14 @@ export type LineageNeighbourhood = z.infer<typeof lineageNeighbourhoodSchema>;
 // ---- experiments, tokens ---------------------------------------------------------------------
 
 export const experimentSchema = z
-  .object({ id: z.string(), name: z.string(), description: z.string().nullable(), createdAt: instant, runCount: z.number().int() })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    createdAt: instant,
+    runCount: z.number().int(),
+    archivedAt: nullableInstant.meta({ description: 'When it was archived (hidden from listings, closed to new runs); null while active' }),
+  })
   .meta({ id: 'Experiment' });
 export type Experiment = z.infer<typeof experimentSchema>;
 

@@ -21,7 +21,7 @@ export interface ResponseDef {
 }
 
 export interface RouteDef {
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'patch' | 'delete';
   /** Express style: `/api/runs/:runId`. */
   path: string;
   access: Access;

@@ -27,6 +27,8 @@ import {
   pipelineVersionSchema,
   pipelineVersionSummarySchema,
   registeredModelSchema,
+  runAnnotationsSchema,
+  runComparisonSchema,
   runDetailSchema,
   runListItemSchema,
   runSchema,
@@ -37,6 +39,7 @@ import {
   workersSchema,
 } from './records';
 import type { RouteDef } from './route';
+import { pipelineDiffSchema } from '../../dsl/ir/diff';
 
 // ---- request pieces --------------------------------------------------------------------------
 
@@ -122,6 +125,17 @@ const registryUpdateBody = z.strictObject({
   tags: z.record(registryTagKey, z.string().max(5000).nullable()).optional().meta({ description: 'Tags to set; a null value removes the tag' }),
 });
 const modelVersionNumber = z.number().int().min(1);
+const experimentName = z.string().regex(/^[A-Za-z0-9][\w .-]{0,99}$/, 'must start with a letter or digit and hold letters, digits, " ", ".", "-", "_" (max 100)');
+/** A comma-separated list in a query: `a,b,c`. */
+const commaList = (what: string, max: number) =>
+  z
+    .string()
+    .max(20_000)
+    .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== ''))
+    .pipe(z.array(z.string().min(1).max(500)).max(max, `at most ${max} ${what}`))
+    .meta({ type: 'string', description: `Comma-separated ${what}` });
+/** A tag key: what MLflow and people write (`team`, `mlflow.note.content`, `data/version`). */
+const tagKey = z.string().regex(/^[\w .\-/:]{1,250}$/, 'letters, digits, " ", ".", "-", "_", "/", ":" (1 to 250)');
 
 /** A name for an API token: letters, digits, " ", ".", "@", "-", "_". */
 export const tokenNameSchema = z.string().regex(/^[\w .@-]{1,100}$/, 'letters, digits, " ", ".", "@", "-", "_" (1 to 100)');
@@ -251,6 +265,26 @@ export const apiRoutes = {
     params: pipelineParams,
     responses: { 200: { description: 'The pipeline', schema: z.object({ pipeline: pipelineSchema, versions: z.array(pipelineVersionSummarySchema) }) } },
   },
+  diffPipelineVersions: {
+    method: 'get',
+    path: '/api/pipelines/:pipeline/diff',
+    access: 'viewer',
+    summary: 'What changed between two versions of a pipeline: tasks, wiring, component digests, inputs, options, pipeline inputs and outputs',
+    tags: ['pipelines'],
+    params: pipelineParams,
+    query: z.strictObject({
+      from: idSchema.meta({ description: 'The older version: its id, a digest prefix, or v<N> (N-th version, v1 the first)', example: 'v1' }),
+      to: idSchema.meta({ description: 'The newer version (same forms)', example: 'v2' }),
+    }),
+    responses: {
+      200: {
+        description: 'The diff',
+        schema: z.object({ pipeline: pipelineSchema, from: pipelineVersionSummarySchema, to: pipelineVersionSummarySchema, diff: pipelineDiffSchema }),
+      },
+      404: { description: 'No such pipeline, or no such version (`/query/from`, `/query/to`)' },
+      409: { description: 'A digest prefix matches several versions' },
+    },
+  },
   getPipelineVersion: {
     method: 'get',
     path: '/api/pipelines/:pipeline/versions/:version',
@@ -272,6 +306,7 @@ export const apiRoutes = {
     responses: {
       201: { description: 'The run was recorded and its workflow started', schema: z.object({ run: runSchema }) },
       404: { description: 'No such pipeline version (`/body/pipelineVersionId`) or experiment (`/body/experiment`); nothing was written' },
+      409: { description: 'The experiment is archived (`/body/experiment`); nothing was written' },
       422: { description: 'The IR or the parameters are invalid, or an artifact input names no artifact (nothing was written)' },
       503: { description: 'The Temporal server did not accept the workflow (the run is recorded as failed)' },
     },
@@ -292,10 +327,48 @@ export const apiRoutes = {
       limit: queryInt(1, 500).optional().meta({ description: 'Page size (default 50)' }),
       cursor: idSchema.optional().meta({ description: 'nextCursor of the previous page' }),
       taskCounts: queryFlag.optional().meta({ description: 'true: each run also carries `taskCounts` (its executions by status), for a status summary' }),
+      filter: z
+        .string()
+        .max(4000)
+        .optional()
+        .meta({
+          description:
+            "MLflow-style filter, clauses joined by `and`: `metrics.accuracy > 0.9 and params.epochs = 40 and tags.team = 'vision' and status = 'succeeded'` " +
+            '(metrics compare by their latest value; also LIKE/ILIKE, IN, run_id, run_name, pipeline, start_time, end_time)',
+          example: 'metrics.accuracy > 0.9',
+        }),
+      orderBy: z
+        .string()
+        .max(2000)
+        .optional()
+        .meta({ description: 'Comma-separated orderings, each `metrics.<key>`, `params.<key>`, `start_time` or `end_time`, then ASC (default) or DESC; newest first after them', example: 'metrics.accuracy desc' }),
+      columns: commaList('columns (params.<key>, metrics.<key>, tags.<key>)', 50)
+        .optional()
+        .meta({ description: 'Values to carry in each run\'s `columns`: `params.<key>`, `metrics.<key>` (latest value), `tags.<key>`', example: 'params.epochs,metrics.accuracy' }),
     }),
     responses: {
       200: { description: 'A page of runs', schema: z.object({ runs: z.array(runListItemSchema), nextCursor: z.string().nullable() }) },
+      400: { description: 'A bad `filter`, `orderBy` or `columns` (the problem names the field and the offending token), or an unknown cursor' },
       404: { description: 'No experiment with that id or name (`/query/experiment`)' },
+    },
+  },
+  compareRuns: {
+    method: 'get',
+    path: '/api/runs/compare',
+    access: 'viewer',
+    summary: 'Runs side by side: parameters (differences marked), final metrics (the best marked), metric series, pipeline versions',
+    description:
+      'A metric is better higher unless its key looks like a loss or an error (loss, error, err, mse, rmse, mae, mape, perplexity, latency, duration, time, wer, cer); ' +
+      '`lowerIsBetter` and `higherIsBetter` override that per key.',
+    tags: ['runs'],
+    query: z.strictObject({
+      ids: commaList('run ids', 50).pipe(z.array(idSchema).min(2, 'compare at least two runs')).meta({ type: 'string', description: 'Comma-separated run ids (2 to 50)' }),
+      lowerIsBetter: commaList('metric keys', 200).optional().meta({ description: 'Metric keys where lower is better' }),
+      higherIsBetter: commaList('metric keys', 200).optional().meta({ description: 'Metric keys where higher is better' }),
+    }),
+    responses: {
+      200: { description: 'The comparison', schema: runComparisonSchema },
+      404: { description: 'A run id names no run (`/query/ids/<index>`)' },
     },
   },
   getRun: {
@@ -306,6 +379,20 @@ export const apiRoutes = {
     tags: ['runs'],
     params: runIdParams,
     responses: { 200: { description: 'The run', schema: runDetailSchema } },
+  },
+  updateRun: {
+    method: 'patch',
+    path: '/api/runs/:runId',
+    access: 'editor',
+    summary: "Set or remove a run's tags, and set or clear its note",
+    description: 'Tags: key → text sets it, key → null removes it; other tags stay. Note: text sets it, null or "" clears it. One transaction.',
+    tags: ['runs'],
+    params: runIdParams,
+    body: z.strictObject({
+      tags: z.record(tagKey, z.string().max(5000).nullable()).optional(),
+      note: z.string().max(50_000).nullable().optional(),
+    }),
+    responses: { 200: { description: "The run's tags and note after the change", schema: runAnnotationsSchema } },
   },
   cancelRun: {
     method: 'post',
@@ -494,7 +581,7 @@ export const apiRoutes = {
     summary: 'Create an experiment (a named group of runs)',
     tags: ['experiments'],
     body: z.strictObject({
-      name: z.string().regex(/^[A-Za-z0-9][\w .-]{0,99}$/, 'must start with a letter or digit and hold letters, digits, " ", ".", "-", "_" (max 100)'),
+      name: experimentName,
       description: z.string().max(10_000).optional(),
     }),
     responses: {
@@ -506,8 +593,9 @@ export const apiRoutes = {
     method: 'get',
     path: '/api/experiments',
     access: 'viewer',
-    summary: 'Experiments, by name',
+    summary: 'Experiments, by name (archived ones with archived=true)',
     tags: ['experiments'],
+    query: z.strictObject({ archived: queryFlag.optional().meta({ description: 'true: archived experiments too' }) }),
     responses: { 200: { description: 'Experiments', schema: z.object({ experiments: z.array(experimentSchema) }) } },
   },
   getExperiment: {
@@ -519,15 +607,36 @@ export const apiRoutes = {
     params: experimentParams,
     responses: { 200: { description: 'The experiment', schema: z.object({ experiment: experimentSchema, runs: z.array(runSchema) }) } },
   },
+  updateExperiment: {
+    method: 'patch',
+    path: '/api/experiments/:experiment',
+    access: 'editor',
+    summary: 'Rename an experiment, change its description, archive or restore it',
+    description: 'An archived experiment is left out of listings and takes no new runs; its runs stay in it.',
+    tags: ['experiments'],
+    params: experimentParams,
+    body: z.strictObject({
+      name: experimentName.optional(),
+      description: z.string().max(10_000).nullable().optional(),
+      archived: z.boolean().optional(),
+    }),
+    responses: {
+      200: { description: 'The experiment after the change', schema: z.object({ experiment: experimentSchema }) },
+      409: { description: 'An experiment with the new name exists' },
+    },
+  },
   addExperimentRuns: {
     method: 'post',
     path: '/api/experiments/:experiment/runs',
     access: 'editor',
-    summary: 'Add runs to an experiment (idempotent)',
+    summary: 'Put runs in an experiment (idempotent); a run in another experiment moves (a run belongs to at most one)',
     tags: ['experiments'],
     params: experimentParams,
     body: z.strictObject({ runIds: z.array(idSchema).min(1).max(1000) }),
-    responses: { 200: { description: 'The experiment after the change', schema: z.object({ experiment: experimentSchema }) } },
+    responses: {
+      200: { description: 'The experiment after the change', schema: z.object({ experiment: experimentSchema }) },
+      409: { description: 'The experiment is archived' },
+    },
   },
   removeExperimentRun: {
     method: 'delete',

@@ -16,3 +16,5 @@ export {
   startRunReconciler,
 } from './reconcileRuns';
 export type { ClosedWorkflowStatus, ReconcileDeps, ReconcileSummary, RunCheck, RunReconciler, WorkflowOutcome } from './reconcileRuns';
+export { buildRunComparison, compareRuns, CompareRunsError, finalMetrics, LOWER_IS_BETTER_KEY, metricDirection } from './compareRuns';
+export type { ComparedRunInput, DirectionOverrides, DirectionSource, MetricDirection, RunComparison } from './compareRuns';

@@ -26,7 +26,26 @@ export function experimentRoutes(ctx: ApiContext): ApiRoute[] {
       },
     }),
     implement('listExperiments', {
-      handler: async () => ({ body: { experiments: await ctx.metadata.listExperiments() } }),
+      handler: async ({ query }) => ({ body: { experiments: await ctx.metadata.listExperiments({ includeArchived: query.archived === 'true' }) } }),
+    }),
+    implement('updateExperiment', {
+      handler: async ({ params, body }) => {
+        const experiment = await requireExperiment(params.experiment);
+        try {
+          const updated = await ctx.metadata.updateExperiment(experiment.id, {
+            ...(body.name !== undefined ? { name: body.name } : {}),
+            ...(body.description !== undefined ? { description: body.description } : {}),
+            ...(body.archived !== undefined ? { archived: body.archived } : {}),
+          });
+          if (!updated) throw notFound(`experiment "${experiment.name}" was deleted meanwhile`, '/params/experiment');
+          return { body: { experiment: updated } };
+        } catch (e) {
+          if (e instanceof MetadataStoreError && e.code === 'conflict') {
+            throw new ApiProblem('conflict', e.message, { errors: [{ path: '/body/name', message: 'name taken' }] });
+          }
+          throw e;
+        }
+      },
     }),
     implement('getExperiment', {
       handler: async ({ params }) => {
@@ -44,7 +63,12 @@ export function experimentRoutes(ctx: ApiContext): ApiRoute[] {
             errors: missing.map((i) => ({ path: jsonPointer(['body', 'runIds', i]), message: 'no such run' })),
           });
         }
-        await ctx.metadata.addRunsToExperiment(experiment.id, body.runIds);
+        try {
+          await ctx.metadata.addRunsToExperiment(experiment.id, body.runIds);
+        } catch (e) {
+          if (e instanceof MetadataStoreError && e.code === 'conflict') throw conflict(e.message);
+          throw e;
+        }
         return { body: { experiment: await requireExperiment(experiment.id) } };
       },
     }),

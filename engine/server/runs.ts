@@ -5,7 +5,7 @@
  */
 import { isGrpcServiceError, ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { planRetry, reconcileRun, resolveRunParams, RetryRunError, RunParamsError, submitRun } from '../runs/index';
-import { MetadataStoreError, type Json, type RunRecord } from '../stores/metadata/index';
+import { MetadataStoreError, readRunAnnotations, type Json, type RunRecord } from '../stores/metadata/index';
 import { approveUpdate } from '../temporal/workflows/index';
 import { workflowIdFor } from '../temporal/workflows/types';
 import { isFinal, liveStatus, requireRun, type ApiContext } from './context';
@@ -13,6 +13,7 @@ import { checkPipelineSpec, pipelineProblem } from './pipelines';
 import { PipelineValidationError } from '../../dsl/errors';
 import { ApiProblem, conflict, jsonPointer, notFound, type FieldError } from './problem';
 import { implement, type ApiRoute, type Principal } from './routing';
+import { columnValues, parseColumnsQuery, parseFilterQuery, parseOrderQuery } from './tracking';
 
 /** Artifact inputs name stored artifacts; a missing one is refused before the run starts. */
 async function checkArtifactParams(ctx: ApiContext, spec: ReturnType<typeof checkPipelineSpec>, params: Record<string, Json>): Promise<void> {
@@ -41,11 +42,19 @@ function temporalProblem(e: unknown, what: string): ApiProblem {
   throw e;
 }
 
-async function resolveExperimentId(ctx: ApiContext, ref: string, pointer: string): Promise<string> {
+async function resolveExperimentId(ctx: ApiContext, ref: string, pointer: string, forNewRun = false): Promise<string> {
   const experiment = await ctx.metadata.getExperiment(ref);
   if (!experiment) throw notFound(`no experiment with id or name "${ref}" (GET /api/experiments lists them)`, pointer);
+  if (forNewRun && experiment.archivedAt) {
+    throw new ApiProblem('conflict', `experiment "${experiment.name}" is archived; restore it (PATCH /api/experiments/${experiment.id} {"archived": false}) or choose another`, {
+      errors: [{ path: pointer, message: 'archived experiment' }],
+    });
+  }
   return experiment.id;
 }
+
+/** Ordered pages are paged by position: `@<offset>` (a plain cursor is the last run's id). */
+const OFFSET_CURSOR = /^@(\d{1,9})$/;
 
 const by = (p: Principal): string => p.name;
 const DECISION_TIMEOUT_MS = 15_000;
@@ -108,7 +117,7 @@ export function runRoutes(ctx: ApiContext): ApiRoute[] {
           throw e;
         }
         await checkArtifactParams(ctx, spec, params);
-        const experimentId = body.experiment !== undefined ? await resolveExperimentId(ctx, body.experiment, '/body/experiment') : undefined;
+        const experimentId = body.experiment !== undefined ? await resolveExperimentId(ctx, body.experiment, '/body/experiment', true) : undefined;
         let submitted;
         try {
           submitted = await submitRun({
@@ -126,6 +135,7 @@ export function runRoutes(ctx: ApiContext): ApiRoute[] {
           if (e instanceof RunParamsError) throw paramsProblem(e);
           if (e instanceof PipelineValidationError) throw pipelineProblem(e.issues, body.spec !== undefined ? ['body', 'spec'] : []);
           if (e instanceof MetadataStoreError && e.code === 'not_found') throw notFound(e.message, '/body/experiment');
+          if (e instanceof MetadataStoreError && e.code === 'conflict') throw new ApiProblem('conflict', e.message, { errors: [{ path: '/body/experiment', message: e.message }] });
           throw temporalProblem(e, 'starting the run');
         }
         ctx.metrics.runsSubmitted.inc({ trigger: 'api' });
@@ -134,40 +144,58 @@ export function runRoutes(ctx: ApiContext): ApiRoute[] {
     }),
     implement('listRuns', {
       handler: async ({ query }) => {
-        if (query.cursor !== undefined && !(await ctx.metadata.getRun(query.cursor))) {
-          throw new ApiProblem('validation', `the cursor "${query.cursor}" names no run; start again without a cursor`, {
-            errors: [{ path: '/query/cursor', message: 'unknown cursor' }],
-          });
+        const filter = parseFilterQuery(query.filter);
+        const order = parseOrderQuery(query.orderBy);
+        const columns = parseColumnsQuery(query.columns);
+        const badCursor = (why: string): ApiProblem =>
+          new ApiProblem('validation', `the cursor "${query.cursor ?? ''}" ${why}; start again without a cursor`, { errors: [{ path: '/query/cursor', message: 'unknown cursor' }] });
+        let offset = 0;
+        if (query.cursor !== undefined) {
+          const position = OFFSET_CURSOR.exec(query.cursor);
+          if (order.length) {
+            if (!position) throw badCursor('is not a cursor of an ordered listing');
+            offset = Number(position[1]);
+          } else if (!(await ctx.metadata.getRun(query.cursor))) throw badCursor('names no run');
         }
         const limit = query.limit ?? 50;
-        const runs = await ctx.metadata.listRuns({
+        const runs = await ctx.metadata.searchRuns({
+          filter,
+          order,
           ...(query.pipeline !== undefined ? { pipelineName: query.pipeline } : {}),
           ...(query.status !== undefined ? { status: query.status } : {}),
           ...(query.trigger !== undefined ? { triggerKind: query.trigger } : {}),
           ...(query.createdFrom !== undefined ? { createdFrom: query.createdFrom } : {}),
           ...(query.createdTo !== undefined ? { createdTo: query.createdTo } : {}),
           ...(query.experiment !== undefined ? { experimentId: await resolveExperimentId(ctx, query.experiment, '/query/experiment') } : {}),
-          ...(query.cursor !== undefined ? { after: query.cursor } : {}),
+          ...(query.cursor !== undefined && !order.length ? { after: query.cursor } : {}),
+          offset,
           limit: limit + 1,
         });
         const page = runs.slice(0, limit);
-        if (query.taskCounts === 'true') {
-          const counts = await ctx.metadata.countExecutionsByStatus(page.map((r) => r.id));
-          const counted = page.map((run) => ({ ...run, taskCounts: counts.get(run.id) ?? {} }));
-          return { body: { runs: counted, nextCursor: runs.length > limit ? (page[page.length - 1]?.id ?? null) : null } };
-        }
-        return { body: { runs: page, nextCursor: runs.length > limit ? (page[page.length - 1]?.id ?? null) : null } };
+        const more = runs.length > limit;
+        const nextCursor = !more ? null : order.length ? `@${offset + limit}` : (page[page.length - 1]?.id ?? null);
+        const [counts, values] = await Promise.all([
+          query.taskCounts === 'true' ? ctx.metadata.countExecutionsByStatus(page.map((r) => r.id)) : Promise.resolve(undefined),
+          columns.length ? columnValues(ctx, page, columns) : Promise.resolve(undefined),
+        ]);
+        const items = page.map((run) => ({
+          ...run,
+          ...(counts ? { taskCounts: counts.get(run.id) ?? {} } : {}),
+          ...(values ? { columns: values.get(run.id) ?? {} } : {}),
+        }));
+        return { body: { runs: items, nextCursor } };
       },
     }),
     implement('getRun', {
       handler: async ({ params }) => {
         const run = await requireRun(ctx, params.runId);
-        const [executions, artifacts, live] = await Promise.all([
+        const [executions, artifacts, live, annotations] = await Promise.all([
           ctx.metadata.listExecutions(run.id),
           ctx.metadata.listRunArtifacts(run.id),
           isFinal(run) ? Promise.resolve(undefined) : liveStatus(ctx, run),
+          readRunAnnotations(ctx.metadata, run.id),
         ]);
-        return { body: { run, executions, artifacts, live: live ?? null } };
+        return { body: { run, executions, artifacts, live: live ?? null, ...annotations } };
       },
     }),
     implement('cancelRun', {

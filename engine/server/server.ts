@@ -36,6 +36,7 @@ import { createApiMetrics } from './prometheus';
 import { implement, mountRoutes, registerRoutes, unmatchedRoute, type ApiRoute } from './routing';
 import { runEventRoutes } from './runEvents';
 import { runRoutes } from './runs';
+import { trackingRoutes } from './tracking';
 import { DEFAULT_LIVE_SETTINGS, EventStreams, type LiveSettings } from './sse';
 import { scheduleRoutes } from './schedules';
 import { tokenRoutes } from './tokens';
@@ -131,6 +132,8 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
     docRoute(() => doc.value as OpenApiDocument),
     ...runEventRoutes(ctx),
     ...pipelineRoutes(ctx),
+    // Before runs: /api/runs/compare must win over /api/runs/:runId.
+    ...trackingRoutes(ctx),
     ...runRoutes(ctx),
     ...logRoutes(ctx),
     ...metricRoutes(ctx),

@@ -26,7 +26,7 @@ implement('getRun', {
     const id: string = params.runId;
     // @ts-expect-error getRun has no query
     void params.task;
-    return { body: { run: { ...run, id }, executions: [], artifacts: [], live: null } };
+    return { body: { run: { ...run, id }, executions: [], artifacts: [], live: null, tags: {}, note: null, experiment: null } };
   },
 });
 

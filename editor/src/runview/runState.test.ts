@@ -34,7 +34,7 @@ const line = (taskId: string, seq: number, attempt = 1): LogLine => ({
   fields: null,
 });
 const apply = (...events: RunEvent[]): RunViewState => events.reduce(reduceRun, emptyRunView());
-const detail = (over: Partial<RunDetail> = {}): RunDetail => ({ run: run(), executions: [], artifacts: [], live: null, ...over });
+const detail = (over: Partial<RunDetail> = {}): RunDetail => ({ run: run(), executions: [], artifacts: [], live: null, tags: {}, note: null, experiment: null, ...over });
 
 describe('run view state from the API and its event stream', () => {
   it('shows queued tasks while the run goes on, and "not run" once it has ended', () => {

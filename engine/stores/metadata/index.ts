@@ -13,3 +13,5 @@ export type { OpenMetadataStoreOptions } from './openMetadataStore';
 export { MetadataStoreError } from './errors';
 export type { MetadataStoreErrorCode } from './errors';
 export * from './tracking/index';
+export { resolveVersionRef } from './pipelines/versionRef';
+export type { VersionRefResult } from './pipelines/versionRef';

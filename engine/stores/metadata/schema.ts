@@ -240,6 +240,8 @@ export const experiments = pgTable('experiments', {
   name: text('name').notNull().unique('experiments_name_unique'),
   description: text('description'),
   createdAt: createdAt(),
+  /** Archived: left out of listings and closed to new runs; its runs stay (null: active). */
+  archivedAt: timestamp('archived_at', { withTimezone: true, mode: 'date' }),
 });
 
 export const experimentRuns = pgTable(
@@ -253,7 +255,8 @@ export const experimentRuns = pgTable(
   },
   (t) => [
     primaryKey({ name: 'experiment_runs_pkey', columns: [t.experimentId, t.runId] }),
-    index('experiment_runs_run_idx').on(t.runId),
+    // A run belongs to at most one experiment.
+    unique('experiment_runs_run_unique').on(t.runId),
   ],
 );
 

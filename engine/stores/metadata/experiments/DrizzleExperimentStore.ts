@@ -1,6 +1,6 @@
 /** ExperimentStore over drizzle: `experiments` and `experiment_runs`. */
-import { and, asc, eq, sql } from 'drizzle-orm';
-import { insertAndRead, refusingMissingReferences } from '../database';
+import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { insertAndRead, refusingMissingReferences, sqlState } from '../database';
 import type { MetadataDatabase } from '../database';
 import { MetadataStoreError } from '../errors';
 import { experimentRuns, experiments } from '../schema';
@@ -37,20 +37,51 @@ export class DrizzleExperimentStore implements ExperimentStore {
     return found.find((e) => e.id === idOrName) ?? found[0];
   }
 
-  async listExperiments(): Promise<ExperimentRecord[]> {
-    return this.#selectExperiments().orderBy(asc(experiments.name));
+  async listExperiments(options: { includeArchived?: boolean } = {}): Promise<ExperimentRecord[]> {
+    const query = this.#selectExperiments();
+    return (options.includeArchived ? query : query.where(isNull(experiments.archivedAt))).orderBy(asc(experiments.name));
+  }
+
+  async updateExperiment(id: string, patch: { name?: string; description?: string | null; archived?: boolean }): Promise<ExperimentRecord | undefined> {
+    const set = {
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.description !== undefined ? { description: patch.description } : {}),
+      // Archiving again keeps the first instant.
+      ...(patch.archived !== undefined ? { archivedAt: patch.archived ? sql`coalesce(${experiments.archivedAt}, now())` : null } : {}),
+    };
+    if (Object.keys(set).length) {
+      if (patch.name !== undefined) {
+        const [taken] = await this.db.select({ id: experiments.id }).from(experiments).where(and(eq(experiments.name, patch.name), ne(experiments.id, id)));
+        if (taken) throw new MetadataStoreError('conflict', `an experiment named "${patch.name}" already exists (id ${taken.id}); choose another name`);
+      }
+      try {
+        await this.db.update(experiments).set(set).where(eq(experiments.id, id));
+      } catch (e) {
+        // Another rename to the same name won the race.
+        if (sqlState(e) === '23505') throw new MetadataStoreError('conflict', `an experiment named "${patch.name ?? ''}" already exists; choose another name`, { cause: e });
+        throw e;
+      }
+    }
+    const [updated] = await this.#selectExperiments().where(eq(experiments.id, id));
+    return updated;
   }
 
   async addRunsToExperiment(experimentId: string, runIds: string[]): Promise<void> {
     if (runIds.length === 0) return;
+    const ids = [...new Set(runIds)];
     await refusingMissingReferences(
       () => `cannot add runs to experiment ${experimentId}: the experiment or one of the runs does not exist`,
-      async () => {
-        await this.db
-          .insert(experimentRuns)
-          .values([...new Set(runIds)].map((runId) => ({ experimentId, runId })))
-          .onConflictDoNothing();
-      },
+      () =>
+        this.db.transaction(async (tx) => {
+          const [experiment] = await tx.select({ archivedAt: experiments.archivedAt, name: experiments.name }).from(experiments).where(eq(experiments.id, experimentId));
+          if (experiment?.archivedAt) throw new MetadataStoreError('conflict', `experiment "${experiment.name}" is archived; restore it before adding runs`);
+          // A run belongs to at most one experiment: adding it here takes it out of any other.
+          await tx.delete(experimentRuns).where(and(inArray(experimentRuns.runId, ids), ne(experimentRuns.experimentId, experimentId)));
+          await tx
+            .insert(experimentRuns)
+            .values(ids.map((runId) => ({ experimentId, runId })))
+            .onConflictDoNothing();
+        }),
     );
   }
 
@@ -69,6 +100,7 @@ export class DrizzleExperimentStore implements ExperimentStore {
         name: experiments.name,
         description: experiments.description,
         createdAt: experiments.createdAt,
+        archivedAt: experiments.archivedAt,
         runCount: sql<number>`(select count(*) from ${experimentRuns} where ${experimentRuns.experimentId} = ${experiments.id})`.mapWith(Number),
       })
       .from(experiments);

@@ -133,7 +133,8 @@ async function getRunIn(db: MetadataDatabase, id: string): Promise<RunRecord | u
   return run;
 }
 
-function selectRuns(db: MetadataDatabase) {
+/** Runs with their pipeline's name, as RunRecords (also the tracking concern's search). */
+export function selectRuns(db: MetadataDatabase) {
   return db
     .select({
       id: runs.id,

@@ -3,18 +3,21 @@
  * become SQL through drizzle's `sql` template only: every key and value is a bound parameter.
  */
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { MetadataStoreError } from '../errors';
-import type { ArtifactRecord, Json, RunStatus } from '../MetadataStore';
+import type { ArtifactRecord, Json, RunRecord, RunStatus } from '../MetadataStore';
+import { selectRuns } from '../runs/DrizzleRunStore';
 import { artifacts, events, executions, experimentRuns, metrics, pipelines, pipelineVersions, runs, runTags } from '../schema';
-import type { FilterClause } from './runFilter';
+import type { FilterClause, RunOrder } from './runFilter';
 import {
   MLFLOW_TASK_ID,
   MLFLOW_TRIGGER_KIND,
   RUN_NAME_TAG,
+  type LatestMetric,
   type LoggedArtifact,
   type LoggedMetric,
+  type RunListSearch,
   type RunSearch,
   type RunTag,
   type TrackingStore,
@@ -98,6 +101,24 @@ function clauseSql(c: FilterClause): SQL {
       return comparison(sql`(extract(epoch from coalesce(${runs.startedAt}, ${runs.createdAt})) * 1000)`, c.op, sql`${c.value}::float8`);
     case 'end_time':
       return sql`(${runs.finishedAt} is not null and ${comparison(sql`(extract(epoch from ${runs.finishedAt}) * 1000)`, c.op, sql`${c.value}::float8`)})`;
+  }
+}
+
+/** The SQL ordering of one search order entry (nulls — runs without the value — last either way). */
+function orderSql(o: RunOrder): SQL[] {
+  const direction = o.descending ? sql`desc` : sql`asc`;
+  switch (o.by.entity) {
+    case 'metric':
+      return [sql`(select m.value from ${metrics} m where m.run_id = ${runs.id} and m.key = ${o.by.key}::text order by m.step desc, m.created_at desc limit 1) ${direction} nulls last`];
+    case 'param': {
+      // Numbers numerically, then anything else as text.
+      const text = sql`(${runs.params} ->> ${o.by.key}::text)`;
+      return [sql`(case when ${text} ~ ${NUMERIC_TEXT}::text then (${text})::float8 end) ${direction} nulls last`, sql`${text} ${direction} nulls last`];
+    }
+    case 'attribute': {
+      const column = o.by.key === 'start_time' ? sql`coalesce(${runs.startedAt}, ${runs.createdAt})` : sql`${runs.finishedAt}`;
+      return [sql`${column} ${direction} nulls last`];
+    }
   }
 }
 
@@ -258,14 +279,7 @@ export class DrizzleTrackingStore implements TrackingStore {
       sql`exists (select 1 from ${experimentRuns} er where er.run_id = ${runs.id} and er.experiment_id in (${experimentList}))`,
       ...search.filter.map(clauseSql),
     );
-    const order: SQL[] = search.order.map((o) => {
-      const direction = o.descending ? sql`desc` : sql`asc`;
-      if (o.by.entity === 'metric') {
-        return sql`(select m.value from ${metrics} m where m.run_id = ${runs.id} and m.key = ${o.by.key}::text order by m.step desc, m.created_at desc limit 1) ${direction} nulls last`;
-      }
-      const column = o.by.key === 'start_time' ? sql`coalesce(${runs.startedAt}, ${runs.createdAt})` : sql`${runs.finishedAt}`;
-      return sql`${column} ${direction} nulls last`;
-    });
+    const order = search.order.flatMap(orderSql);
     const rows = await this.db
       .select({ id: runs.id })
       .from(runs)
@@ -274,6 +288,39 @@ export class DrizzleTrackingStore implements TrackingStore {
       .limit(search.limit)
       .offset(search.offset);
     return rows.map((r) => r.id);
+  }
+
+  async searchRuns(search: RunListSearch): Promise<RunRecord[]> {
+    const conditions: SQL[] = search.filter.map(clauseSql);
+    if (search.pipelineName !== undefined) conditions.push(eq(pipelines.name, search.pipelineName));
+    if (search.status !== undefined) conditions.push(eq(runs.status, search.status));
+    if (search.triggerKind !== undefined) conditions.push(sql`${runs.trigger} ->> 'kind' = ${search.triggerKind}::text`);
+    if (search.createdFrom !== undefined) conditions.push(gte(runs.createdAt, search.createdFrom));
+    if (search.createdTo !== undefined) conditions.push(lt(runs.createdAt, search.createdTo));
+    if (search.experimentId !== undefined) {
+      conditions.push(sql`exists (select 1 from ${experimentRuns} er where er.run_id = ${runs.id} and er.experiment_id = ${search.experimentId}::text)`);
+    }
+    if (search.after !== undefined) {
+      if (search.order.length) throw new Error('keyset paging (after) is for the default order only; page an ordered search by offset');
+      conditions.push(sql`(${runs.createdAt}, ${runs.seq}) < (select c.created_at, c.seq from ${runs} c where c.id = ${search.after}::text)`);
+    }
+    return selectRuns(this.db)
+      .where(and(...conditions))
+      .orderBy(...search.order.flatMap(orderSql), desc(runs.createdAt), desc(runs.seq))
+      .limit(search.limit)
+      .offset(search.offset ?? 0);
+  }
+
+  async latestMetrics(runIds: readonly string[], keys?: readonly string[]): Promise<Map<string, LatestMetric[]>> {
+    const out = new Map<string, LatestMetric[]>(runIds.map((id) => [id, []]));
+    if (!runIds.length || keys?.length === 0) return out;
+    const rows = await this.db
+      .selectDistinctOn([metrics.runId, metrics.key], { runId: metrics.runId, key: metrics.key, value: metrics.value, step: metrics.step })
+      .from(metrics)
+      .where(and(inArray(metrics.runId, [...runIds]), keys ? inArray(metrics.key, [...keys]) : undefined))
+      .orderBy(asc(metrics.runId), asc(metrics.key), desc(metrics.step), desc(metrics.createdAt));
+    for (const r of rows) out.get(r.runId)?.push({ key: r.key, value: r.value, step: r.step });
+    return out;
   }
 
   async recordLoggedArtifact(executionId: string, path: string, artifact: Omit<ArtifactRecord, 'createdAt' | 'id' | 'name'>): Promise<ArtifactRecord> {

@@ -6,7 +6,7 @@
  * database (`metadata.tracking`).
  */
 import type { PipelineSpec } from '../../../../dsl/ir/schema';
-import type { ArtifactRecord, Json, RunStatus } from '../MetadataStore';
+import type { ArtifactRecord, Json, RunRecord, RunStatus } from '../MetadataStore';
 import type { RunFilterExpr, RunOrder } from './runFilter';
 
 /** The tag that holds a run's free-text note (MLflow's key for a run's description). */
@@ -52,6 +52,31 @@ export interface RunSearch {
   limit: number;
 }
 
+/** Sluice's own run listing (GET /api/runs): every run, a typed filter and order, paged. */
+export interface RunListSearch {
+  filter: RunFilterExpr;
+  /** Empty: newest first. */
+  order: readonly RunOrder[];
+  pipelineName?: string;
+  status?: RunStatus;
+  triggerKind?: string;
+  createdFrom?: Date;
+  createdTo?: Date;
+  experimentId?: string;
+  /** Keyset paging in the default order (no `order`): runs after this one (its id). */
+  after?: string;
+  /** Offset paging (with an `order`). */
+  offset?: number;
+  limit: number;
+}
+
+/** The latest value of a metric of a run: at its highest step (the newest write on a tie). */
+export interface LatestMetric {
+  key: string;
+  value: number;
+  step: number;
+}
+
 export interface TrackingStore {
   /**
    * A run created from outside a workflow, in one transaction: the pipeline and version that stand
@@ -85,6 +110,10 @@ export interface TrackingStore {
   setTags(runId: string, tags: readonly { key: string; value: string | null }[]): Promise<void>;
   /** Ids of runs matching the search, in its order (newest first by default). */
   searchRunIds(search: RunSearch): Promise<string[]>;
+  /** Runs matching the search, in its order, then newest first. */
+  searchRuns(search: RunListSearch): Promise<RunRecord[]>;
+  /** Per run, the latest value of each metric (of these keys, when given), keys sorted. */
+  latestMetrics(runIds: readonly string[], keys?: readonly string[]): Promise<Map<string, LatestMetric[]>>;
   /**
    * Records an uploaded file as an output of the execution at `path` (artifact + output event, one
    * transaction). An upload to a path that has one replaces it in listings (newest wins).

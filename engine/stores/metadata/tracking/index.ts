@@ -4,3 +4,4 @@ export { MLFLOW_TASK_ID, MLFLOW_TRIGGER_KIND, NOTE_TAG, RUN_NAME_TAG } from './T
 export { DrizzleTrackingStore, trackedExecutionId } from './DrizzleTrackingStore';
 export { parseRunFilter, parseRunOrder, RunFilterError } from './runFilter';
 export type { Comparator, FilterClause, FilterEntity, RunAttribute, RunFilterExpr, RunOrder } from './runFilter';
+export { readRunAnnotations, type RunAnnotationsView } from './runAnnotations';

@@ -26,8 +26,14 @@ export type FilterClause =
 /** A conjunction of clauses (an empty filter: every run). */
 export type RunFilterExpr = FilterClause[];
 
-/** An ordering of search results: `start_time DESC`, `metrics.accuracy ASC`, … */
-export type RunOrder = { by: { entity: 'attribute'; key: 'start_time' | 'end_time' } | { entity: 'metric'; key: string }; descending: boolean };
+/**
+ * An ordering of search results: `start_time DESC`, `metrics.accuracy ASC`, `params.epochs`, … A
+ * metric orders by its latest value, a param numerically where it holds a number, then as text.
+ */
+export type RunOrder = {
+  by: { entity: 'attribute'; key: 'start_time' | 'end_time' } | { entity: 'metric'; key: string } | { entity: 'param'; key: string };
+  descending: boolean;
+};
 
 export class RunFilterError extends Error {
   override readonly name = 'RunFilterError';
@@ -327,9 +333,10 @@ export function parseRunOrder(entries: readonly string[]): RunOrder[] {
     const t = tokens[0];
     if (tokens.length !== 1 || !t) throw new RunFilterError(`cannot order by "${entry}": write a name and optionally ASC or DESC`, entry, 0);
     if (t.kind === 'ident' && ENTITY_PREFIXES[t.entity] === 'metric') return { by: { entity: 'metric', key: t.key }, descending };
+    if (t.kind === 'ident' && ENTITY_PREFIXES[t.entity] === 'param') return { by: { entity: 'param', key: t.key }, descending };
     const attr = t.kind === 'ident' && ENTITY_PREFIXES[t.entity] === 'attribute' ? t.key : t.kind === 'word' ? t.text : '';
     const a = ATTRIBUTES[attr.toLowerCase()];
     if (a === 'start_time' || a === 'end_time') return { by: { entity: 'attribute', key: a }, descending };
-    throw new RunFilterError(`cannot order by "${subject}": order by start_time, end_time or metrics.<key>`, subject, 0);
+    throw new RunFilterError(`cannot order by "${subject}": order by start_time, end_time, metrics.<key> or params.<key>`, subject, 0);
   });
 }

@@ -50,6 +50,9 @@ describe('the run search filter', () => {
       { by: { entity: 'metric', key: 'accuracy' }, descending: true },
       { by: { entity: 'attribute', key: 'start_time' }, descending: false },
     ]);
-    expect(() => parseRunOrder(['params.lr'])).toThrow(RunFilterError);
+    // Any parameter too (numerically where it holds a number), as the issue asks of run search.
+    expect(parseRunOrder(['params.lr desc'])).toEqual([{ by: { entity: 'param', key: 'lr' }, descending: true }]);
+    expect(() => parseRunOrder(['tags.team'])).toThrow(RunFilterError);
+    expect(() => parseRunOrder(['metrics.a b'])).toThrow(RunFilterError);
   });
 });
