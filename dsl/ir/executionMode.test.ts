@@ -1,8 +1,8 @@
 /** `execution: 'local' | 'queued'`: light steps run as local activities (docs/ARCHITECTURE.md, "Execution modes"). */
 import { describe, expect, it } from 'vitest';
-import { command, component, compile, pipeline, t } from '../index';
+import { command, component, compile, pipeline, PipelineValidationError, t } from '../index';
 import { executionOptionEntries } from '../codegen/ports';
-import { validatePipeline } from './validate';
+import { validatePipeline, type ValidationIssue } from './validate';
 
 const step = component({ name: 'step', inputs: { x: t.int() }, outputs: { y: t.int() }, run: ({ x }) => ({ y: x }) });
 const lightStep = component({ name: 'step', inputs: { x: t.int() }, outputs: { y: t.int() }, execution: 'local', run: ({ x }) => ({ y: x }) });
@@ -29,13 +29,22 @@ describe('execution mode', () => {
   });
 
   it('refuses local for command components and GPU tasks, naming the task', () => {
+    // pipeline() validates when it is defined, so the refusal comes from there.
+    const issuesOf = (define: () => unknown): ValidationIssue[] => {
+      try {
+        define();
+      } catch (e) {
+        if (e instanceof PipelineValidationError) return e.issues;
+        throw e;
+      }
+      throw new Error('the pipeline was accepted');
+    };
     const cmd = command({ name: 'cmd', outputs: {}, execution: 'local', command: () => ['true'] });
-    const r1 = validatePipeline(pipeline({ name: 'c' }, (p) => void p.task(cmd, {}, { id: 'c' })).spec);
-    expect(r1.ok).toBe(false);
-    if (!r1.ok) expect(r1.issues).toContainEqual(expect.objectContaining({ code: 'bad-execution', task: 'c', path: ['components', 'cmd', 'execution'] }));
-    const r2 = validatePipeline(pipeline({ name: 'g' }, (p) => void p.task(lightStep, { x: 1 }, { id: 'g', resources: { gpu: 1 } })).spec);
-    expect(r2.ok).toBe(false);
-    if (!r2.ok) expect(r2.issues.map((i) => `${i.code}@${i.task ?? ''}`)).toContain('bad-execution@g');
+    expect(issuesOf(() => pipeline({ name: 'c' }, (p) => void p.task(cmd, {}, { id: 'c' })))).toContainEqual(
+      expect.objectContaining({ code: 'bad-execution', task: 'c', path: ['components', 'cmd', 'execution'] }),
+    );
+    const gpu = issuesOf(() => pipeline({ name: 'g' }, (p) => void p.task(lightStep, { x: 1 }, { id: 'g', resources: { gpu: 1 } })));
+    expect(gpu.map((i) => `${i.code}@${i.task ?? ''}`)).toContain('bad-execution@g');
   });
 
   it('is written back by the code generator', () => {
