@@ -284,7 +284,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
           ...(device ? { device } : {}),
           models: modelRegistryAccess(deps.metadata, { runId, taskId, executionId }),
         };
-        returned = (await impl.run(runInputs as never, componentCtx as never)) as Record<string, unknown> | undefined;
+        returned = (await impl.run(runInputs as never, componentCtx as never));
         await Promise.all(metricWrites);
       }
       // A component that stopped early because of the cancellation must not count as a success.
