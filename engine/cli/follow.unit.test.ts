@@ -83,7 +83,7 @@ describe('followServedRun', () => {
         res.end(event(1, 'end', { run: failed }));
         return;
       }
-      if (req.url === '/api/runs/r1') return void res.end(JSON.stringify({ run: failed, executions, artifacts: [], live: null }));
+      if (req.url === '/api/runs/r1') return void res.end(JSON.stringify({ run: failed, executions, artifacts: [], tags: {}, note: null, experiment: null, live: null }));
       if (req.url?.startsWith('/api/runs/r1/logs')) {
         return void res.end(JSON.stringify({ lines: [logLine], next: null }));
       }

@@ -41,7 +41,7 @@ const waitingFit = { state: 'waiting', taskQueue: 'sluice-gpu', waitingFor: { re
 describe('the API client of the contract', () => {
   it('builds the request from the route (encoded path, query, token) and returns the typed answer', async () => {
     const calls: Call[] = [];
-    const api = createApiClient({ baseUrl: 'http://h:1/', token: () => 'sluice_t', fetch: answering(200, { run, executions: [], artifacts: [], live: { runId: 'r/1', pipeline: 'iris', state: 'running', tasks: { fit: waitingFit } } }, calls) });
+    const api = createApiClient({ baseUrl: 'http://h:1/', token: () => 'sluice_t', fetch: answering(200, { run, executions: [], artifacts: [], tags: {}, note: null, experiment: null, live: { runId: 'r/1', pipeline: 'iris', state: 'running', tasks: { fit: waitingFit } } }, calls) });
     const detail = await api.getRun({ params: { runId: 'r/1' } });
     expect(detail.live?.tasks.fit?.waitingFor).toEqual({ resourceClass: 'gpu', reason: 'waiting for a gpu worker' });
     expect(calls).toEqual([{ url: 'http://h:1/api/runs/r%2F1', method: 'GET', headers: { accept: 'application/json', authorization: 'Bearer sluice_t' } }]);
@@ -72,7 +72,7 @@ describe('the API client of the contract', () => {
   });
 
   it('refuses an answer the contract does not describe, naming the field (the old editor bug, from the other side)', async () => {
-    const drifted = { run, executions: [], artifacts: [], live: { runId: 'r', pipeline: 'iris', state: 'running', tasks: { fit: { state: 'waiting', waitingFor: 'a gpu worker' } } } };
+    const drifted = { run, executions: [], artifacts: [], tags: {}, note: null, experiment: null, live: { runId: 'r', pipeline: 'iris', state: 'running', tasks: { fit: { state: 'waiting', waitingFor: 'a gpu worker' } } } };
     const api = createApiClient({ baseUrl: '', fetch: answering(200, drifted) });
     const error = await api.getRun({ params: { runId: 'r' } }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'bad-response', status: 200 });

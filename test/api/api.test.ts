@@ -492,7 +492,8 @@ for (const backend of backends()) {
       it('says which dependency is down (503 on /readyz) and hides internal errors behind an error id', async () => {
         const broken = new Proxy(stack.stack.metadata, {
           get(target, prop, receiver) {
-            if (prop === 'listRuns') return () => Promise.reject(new Error('connection terminated unexpectedly'));
+            // The runs list reads through searchRuns; the readiness check through listRuns.
+            if (prop === 'listRuns' || prop === 'searchRuns') return () => Promise.reject(new Error('connection terminated unexpectedly'));
             return Reflect.get(target, prop, receiver) as unknown;
           },
         });

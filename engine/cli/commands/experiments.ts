@@ -4,25 +4,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { MetadataStoreError, type ExperimentRecord, type MetadataStore, type RunStatus } from '../../stores/metadata/index';
+import { MetadataStoreError, type ExperimentRecord, type MetadataStore } from '../../stores/metadata/index';
+import type { Experiment, Run } from '../../contract/index';
 import { CliError } from '../CliError';
 import { onTypedTarget, print } from './typedApi';
 
-/** An experiment as both sides give it (the API's instants are text). */
-interface ExperimentView {
-  id: string;
-  name: string;
-  description: string | null;
-  runCount: number;
-  createdAt: string;
-  archivedAt: string | null;
-}
-interface RunLine {
-  id: string;
-  pipelineName: string;
-  status: RunStatus;
-  createdAt: string;
-}
+/** An experiment and a run line as the API gives them; the store's records are turned into these. */
+type ExperimentView = Experiment;
+type RunLine = Pick<Run, 'id' | 'pipelineName' | 'status' | 'createdAt'>;
 
 const NAME = /^[A-Za-z0-9][\w .-]{0,99}$/;
 const checkName = (name: string, what = 'an experiment name'): void => {
