@@ -144,9 +144,9 @@ describe('checkReply: replies against the contract (on in tests: SLUICE_API_CHEC
 
   it('accepts store records (Dates are instants) and refuses a reply the contract does not describe, naming the field', () => {
     const live = (fit: unknown) => ({ runId: 'r', pipeline: 'p', state: 'running', tasks: { fit } });
-    expect(() => checkReply(route, 200, { run, executions: [], artifacts: [], live: live({ state: 'waiting', waitingFor: { resourceClass: 'gpu', reason: 'no gpu worker' } }) })).not.toThrow();
-    expect(() => checkReply(route, 200, { run, executions: [], artifacts: [], live: live({ state: 'waiting', waitingFor: 'no gpu worker' }) })).toThrow(/live\.tasks\.fit\.waitingFor/);
-    expect(() => checkReply(route, 200, { run: { ...run, outputs: undefined }, executions: [], artifacts: [], live: null })).toThrow(ContractViolation);
+    expect(() => checkReply(route, 200, { run, executions: [], artifacts: [], tags: {}, note: null, experiment: null, live: live({ state: 'waiting', waitingFor: { resourceClass: 'gpu', reason: 'no gpu worker' } }) })).not.toThrow();
+    expect(() => checkReply(route, 200, { run, executions: [], artifacts: [], tags: {}, note: null, experiment: null, live: live({ state: 'waiting', waitingFor: 'no gpu worker' }) })).toThrow(/live\.tasks\.fit\.waitingFor/);
+    expect(() => checkReply(route, 200, { run: { ...run, outputs: undefined }, executions: [], artifacts: [], tags: {}, note: null, experiment: null, live: null })).toThrow(ContractViolation);
     expect(() => checkReply(route, 201, { run })).toThrow(/getRun answered 201, which its contract/);
   });
 });
