@@ -85,10 +85,7 @@ describe('issue 12 in Chromium, against sluice dev', () => {
     // The iris example as sluice dev compiled it (a pipeline compiled here would carry other code
     // digests: vitest transforms the components' source), with a long training.
     // The app loads before the training competes for the CPUs; the run view is then a hash change.
-    // The run view (and the layout code it loads on first use) comes up on the first iris run while
-    // the CPUs are free; the long training below would otherwise slow that first load past any wait.
-    const { page, errors } = await openPage(browser, `${dev.url}/#/runs/${irisRunId()}`);
-    await page.locator('[data-testid="run-node-train-classifier"]').waitFor({ state: 'attached', timeout: 120_000 });
+    const { page, errors } = await openPage(browser, `${dev.url}/#/runs`);
     const iris = (await api.listPipelines()).pipelines.find((p) => p.name === 'iris')?.latestVersion;
     if (!iris) throw new Error('sluice dev did not record the iris pipeline');
     const { version } = await api.getPipelineVersion({ params: { pipeline: 'iris', version: iris.id } });
