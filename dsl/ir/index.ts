@@ -1,5 +1,6 @@
 /** The IR: schemas, types, validation, digests and port type rules. Pure; safe in workflows and browsers. */
 export * from './schema';
+export * from './tuneSpace';
 export { canonicalJson, pipelineDigest, sha256Hex, stripUi } from './digest';
 export { incompatibility, isAssignable, parseParamText, parseParamType, valueMismatch } from './portTypes';
 export type { ParsedParamType } from './portTypes';
