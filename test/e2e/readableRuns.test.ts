@@ -97,7 +97,9 @@ describe('issue 12 in Chromium, against sluice dev', () => {
     };
     await expect.poll(seen, { timeout: 240_000, interval: 1000 }).toMatch(/"train-classifier","running"/);
     await page.evaluate((hash) => (window.location.hash = hash), `#/runs/${run.id}?task=train-classifier`);
-    await page.locator('[data-testid="run-node-train-classifier"][data-state="running"]').waitFor({ state: 'attached', timeout: 180_000 });
+    // Polled by its attribute, so a failure says what the node showed instead (absent: no graph).
+    const nodeState = async (): Promise<string> => (await page.getByTestId('run-node-train-classifier').getAttribute('data-state', { timeout: 1000 }).catch(() => null)) ?? 'absent';
+    await expect.poll(nodeState, { timeout: 180_000, interval: 1000 }).toBe('running');
     await shot(page, '12a-run-view-training');
     await page.getByRole('tab', { name: 'Metrics' }).click();
     const chart = page.getByRole('img', { name: 'loss per epoch' });
@@ -106,7 +108,9 @@ describe('issue 12 in Chromium, against sluice dev', () => {
     const before = await points();
     // More points arrive while the task still runs (no event, no reload).
     await expect.poll(points, { timeout: 60_000 }).toBeGreaterThan(before);
-    await expect(page.getByTestId('run-node-train-classifier').getAttribute('data-state')).resolves.toBe('running');
+    // The selected task stays in view (regression: the graph opened at its start, and with only
+    // visible nodes rendered the selected task was not in the page).
+    await expect.poll(nodeState, { timeout: 10_000 }).toBe('running');
     await shot(page, '12-metrics-live');
 
     await page.getByRole('button', { name: 'Cancel run' }).click();

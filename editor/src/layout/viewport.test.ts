@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initialViewport, READABLE_VIEW } from './viewport';
+import { initialViewport, READABLE_VIEW, showBox } from './viewport';
 
 const screen = { width: 1000, height: 600 };
 /** The graph's box on screen at a viewport. */
@@ -45,5 +45,24 @@ describe('where a pipeline graph opens (issue 12: readable, nothing cut off)', (
     const box = onScreen(g, v);
     expect(box.left).toBeGreaterThanOrEqual(0);
     expect(box.right).toBeLessThanOrEqual(screen.width);
+  });
+});
+
+describe('a selected task comes into view (regression: the run view opened on a task it did not show)', () => {
+  it('pans, at the same zoom, so that a box off screen is centred', () => {
+    const v = { x: 24, y: -600, zoom: 1 };
+    const task = { x: 900, y: 100, width: 200, height: 60 };
+    const moved = showBox(v, screen, task);
+    expect(moved).not.toBeNull();
+    expect(moved!.zoom).toBe(1);
+    const box = onScreen(task, moved!);
+    expect(box.left).toBeGreaterThanOrEqual(0);
+    expect(box.right).toBeLessThanOrEqual(screen.width);
+    expect(box.top).toBeGreaterThanOrEqual(0);
+    expect(box.bottom).toBeLessThanOrEqual(screen.height);
+  });
+
+  it('leaves the viewport alone when the box is already whole on screen', () => {
+    expect(showBox({ x: 0, y: 0, zoom: 1 }, screen, { x: 100, y: 100, width: 200, height: 60 })).toBeNull();
   });
 });

@@ -29,3 +29,17 @@ export function initialViewport(graph: Box, screen: { width: number; height: num
     size * zoom + 2 * o.padding <= room ? (room - size * zoom) / 2 - start * zoom : o.padding - start * zoom;
   return { x: along(graph.x, graph.width, screen.width), y: along(graph.y, graph.height, screen.height), zoom };
 }
+
+/**
+ * The viewport, at the same zoom, that centres `box` when it is not whole on screen (with
+ * `padding`); null when it already is. For a task selected by link or click: with
+ * `onlyRenderVisibleElements` a task off screen is not even in the page.
+ */
+export function showBox(v: { x: number; y: number; zoom: number }, screen: { width: number; height: number }, box: Box, padding = READABLE_VIEW.padding): { x: number; y: number; zoom: number } | null {
+  const left = box.x * v.zoom + v.x;
+  const top = box.y * v.zoom + v.y;
+  const right = (box.x + box.width) * v.zoom + v.x;
+  const bottom = (box.y + box.height) * v.zoom + v.y;
+  if (left >= padding && top >= padding && right <= screen.width - padding && bottom <= screen.height - padding) return null;
+  return { x: screen.width / 2 - (box.x + box.width / 2) * v.zoom, y: screen.height / 2 - (box.y + box.height / 2) * v.zoom, zoom: v.zoom };
+}

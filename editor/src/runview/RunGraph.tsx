@@ -52,7 +52,7 @@ export function RunGraph(props: { spec: PipelineSpec; state: RunViewState; selec
       minZoom={0.1}
       proOptions={{ hideAttribution: true }}
     >
-      <OpenReadable />
+      <OpenReadable focus={selected} />
       <Background gap={16} />
       <Controls showInteractive={false} />
     </ReactFlow>
