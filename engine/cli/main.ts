@@ -29,7 +29,7 @@ import { registerWorkersCommand } from './commands/workers';
 import { registerTokenCommands } from './commands/tokens';
 import { registerModelCommands } from './commands/models';
 import { registerExportTsCommand } from './commands/exportTs';
-import { registerExperimentCommands } from './commands/experiments';
+import { localExperiment, registerExperimentCommands, servedExperiment } from './commands/experiments';
 import { registerRunCompareCommand } from './commands/compare';
 import { registerPipelineCommands } from './commands/pipelineDiff';
 import { formatLineage, formatRun, formatRunList } from './format';
@@ -80,8 +80,9 @@ program
   .option('--pipeline <name>', 'which pipeline, when the module exports several')
   .option('--module <module>', 'extra module with component implementations (repeatable)', collect, [])
   .option('--no-cache', 'run every task, reusing no cached result')
+  .option('--experiment <name>', 'add the run to this experiment (created when there is none by that name)')
   .option('--json', 'print the final run record as JSON')
-  .action(async (file: string, opts: { param: string[]; pipeline?: string; module: string[]; cache: boolean; json?: boolean }) => {
+  .action(async (file: string, opts: { param: string[]; pipeline?: string; module: string[]; cache: boolean; experiment?: string; json?: boolean }) => {
     const loaded = await loadPipeline(file, opts);
     // Refuse bad parameters before anything starts.
     const params = resolveRunParams(loaded.spec, nameValuePairs(opts.param), { fromText: true });
@@ -92,7 +93,8 @@ program
     await onTarget({
       // A served stack (sluice dev, or SLUICE_URL) runs it: its workers import the file's components.
       api: async (api) => {
-        const { run } = await api.client.submitRun({ body: { spec: loaded.spec, params, ...(opts.cache ? {} : { cache: false }) } });
+        const experiment = opts.experiment !== undefined ? await servedExperiment(api, opts.experiment, log) : undefined;
+        const { run } = await api.client.submitRun({ body: { spec: loaded.spec, params, ...(opts.cache ? {} : { cache: false }), ...(experiment !== undefined ? { experiment } : {}) } });
         log(`run ${run.id} of pipeline "${loaded.spec.name}" started on ${api.url} (${Object.keys(loaded.spec.dag.tasks).length} tasks)`);
         await followServedRun(api, run.id, { json: opts.json ?? false });
       },
@@ -102,6 +104,7 @@ program
         for (const m of opts.module) await registry.importModule(m);
 
         await withCliStack({ registry, log }, async (stack) => {
+          const experimentId = opts.experiment !== undefined ? await localExperiment(stack.metadata, opts.experiment, log) : undefined;
           const submitted = await submitRun({
             client: stack.client,
             metadata: stack.metadata,
@@ -110,6 +113,7 @@ program
             trigger: { kind: 'cli', file: path.relative(process.cwd(), loaded.file) },
             taskQueuePrefix: stack.taskQueuePrefix,
             cache: opts.cache,
+            ...(experimentId !== undefined ? { experimentId } : {}),
           });
           log(`run ${submitted.runId} of pipeline "${loaded.spec.name}" started (${Object.keys(loaded.spec.dag.tasks).length} tasks)`);
           await followRun(stack.metadata, submitted, { json: opts.json ?? false });

@@ -17,7 +17,7 @@ import type { WorkerRuntime } from '../temporal/worker/index';
 import { installQuietRuntime, startWorkers, type ResourceClass, type RunningWorkers } from '../temporal/worker/index';
 import { DEFAULT_TASK_QUEUE_PREFIX, reconcileIntervalFromEnv, startRunReconciler, type RunReconciler } from '../runs/index';
 import { annotateStateOwner, lockStateDir } from './stateLock';
-import { ComponentRegistry, type GpuDevice } from '../temporal/activities/index';
+import { ComponentRegistry, type GpuDevice, type MlflowTracking } from '../temporal/activities/index';
 
 export interface EmbeddedStackOptions {
   /** Local state; default `$SLUICE_HOME` or `./.sluice`. */
@@ -34,6 +34,8 @@ export interface EmbeddedStackOptions {
   /** GPUs of the gpu worker (with resourceClasses ['cpu', 'gpu']), and what the workers report. */
   gpus?: GpuDevice[];
   runtime?: WorkerRuntime;
+  /** Where command components' MLflow clients track (the API server, once it listens). */
+  mlflowTracking?: () => MlflowTracking | undefined;
   /** Registry to run components from (default: an empty one; add modules before running). */
   registry?: ComponentRegistry;
   logger?: Logger;
@@ -103,6 +105,7 @@ export class EmbeddedStack {
         registry,
         workRoot: path.join(dir, 'work'),
         logger,
+        ...(options.mlflowTracking ? { mlflowTracking: options.mlflowTracking } : {}),
       });
       closers.push(() => workers.shutdown());
       let reconciler: RunReconciler | undefined;

@@ -9,6 +9,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { command, pipeline } from 'sluice/dsl';
 import { projectRoot } from '../../engine/paths';
 import { createApiToken, type RunningApiServer } from '../../engine/server/index';
 import { startTestApi } from '../support/apiServer';
@@ -59,7 +60,8 @@ describe.skipIf(!mlflow.python)('the MLflow tracking API, driven by the mlflow P
   const mlflowPost = (route: string, body: unknown, token: string | undefined = editor) => call('POST', `/mlflow/api/2.0/mlflow/${route}`, token, body);
 
   beforeAll(async () => {
-    ts = await startTestStack('pglite');
+    // The stack's workers point command components at this server once it listens.
+    ts = await startTestStack('pglite', [], { mlflowTracking: () => (server ? { uri: `${server.url}/mlflow`, token: editor } : undefined) });
     server = await startTestApi(ts, { auth: { enabled: true } });
     editor = (await createApiToken(ts.stack.metadata, { name: 'mlflow-editor', role: 'editor' })).token;
     viewer = (await createApiToken(ts.stack.metadata, { name: 'mlflow-viewer', role: 'viewer' })).token;
@@ -93,6 +95,31 @@ describe.skipIf(!mlflow.python)('the MLflow tracking API, driven by the mlflow P
     expect(accuracy.map((m) => m.step)).toEqual([0, 1, 2]);
     const tags = await ts.stack.metadata.listTags([ids.vision]);
     expect(tags.get(ids.vision)).toContainEqual({ key: 'team', value: 'vision' });
+  }, 180_000);
+
+  it('a command component\'s mlflow client logs into its own task, with no configuration of its own', async () => {
+    const task = command({
+      name: 'logs-with-mlflow',
+      command: () => [mlflow.python as string, 'test/api/mlflow/log_in_task.py'],
+      env: { MLFLOW_ENABLE_ASYNC_LOGGING: 'false', GIT_PYTHON_REFRESH: 'quiet' },
+      cache: false,
+    });
+    const p = pipeline({ name: 'mlflow-in-task' }, (b) => {
+      b.task(task, {}, { id: 'track' });
+    });
+    const run = await ts.run(p);
+    expect(run.status, JSON.stringify(run)).toBe('succeeded');
+    const metrics = await call('GET', `/api/runs/${run.id}/metrics`, viewer);
+    const loss = (metrics.body.metrics as { key: string; step: number; value: number; taskId: string }[]).filter((m) => m.key === 'loss');
+    expect(loss.map((m) => [m.taskId, m.step, m.value])).toEqual([
+      ['track', 0, 0.9],
+      ['track', 1, 0.5],
+      ['track', 2, 0.3],
+    ]);
+    const execution = await ts.stack.metadata.getExecution(`${run.id}.track`);
+    expect(execution?.params).toMatchObject({ optimizer: 'adam' });
+    // The workflow still owns the run's status: the client's end of its run changed nothing.
+    expect((await call('GET', `/api/runs/${run.id}`, viewer)).body.run).toMatchObject({ status: 'succeeded' });
   }, 180_000);
 
   it('answers bad input with MLflow-shaped 4xx errors and writes nothing', async () => {

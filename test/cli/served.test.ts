@@ -186,6 +186,23 @@ describe('sluice run follows a run through the API', () => {
     ]);
   });
 
+  it('--experiment puts the run into that experiment, creating it once; an archived one is refused before anything runs', { timeout: 400_000 }, async () => {
+    const first = await sluice('run', 'test/fixtures/diamond.ts', '--experiment', 'served-exp');
+    expect(first.code, first.out).toBe(0);
+    expect(first.out).toContain('created experiment "served-exp"');
+    const second = await sluice('run', 'test/fixtures/diamond.ts', '--experiment', 'served-exp');
+    expect(second.code, second.out).toBe(0);
+    expect(second.out).not.toContain('created experiment');
+    const shown = await sluice('experiments', 'show', 'served-exp', '--json');
+    expect(shown.code, shown.out).toBe(0);
+    expect((JSON.parse(shown.out) as { runs: unknown[] }).runs).toHaveLength(2);
+    expect((await sluice('experiments', 'archive', 'served-exp')).code).toBe(0);
+    const refused = await sluice('run', 'test/fixtures/diamond.ts', '--experiment', 'served-exp');
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain('experiment "served-exp" is archived');
+    expect(refused.out).not.toMatch(/run \w+ of pipeline/);
+  });
+
   it('shows the final state of a loop, which has no execution record of its own', async () => {
     const r = await sluice('run', 'test/fixtures/controlFlow.ts', '--pipeline', 'strict');
     expect(r.code, r.out).toBe(1);

@@ -33,7 +33,7 @@ export function backends(): Backend[] {
 export async function startTestStack(
   backend: Backend,
   modules: Record<string, unknown>[] = [],
-  options: Pick<EmbeddedStackOptions, 'reconcile'> = {},
+  options: Pick<EmbeddedStackOptions, 'reconcile' | 'mlflowTracking'> = {},
 ): Promise<TestStack> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sluice-test-'));
   let dropDb: (() => Promise<void>) | undefined;

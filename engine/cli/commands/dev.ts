@@ -28,7 +28,7 @@ import { collect, nameValuePairs } from '../flags';
 import { artifactToTrace, followRun, runPageUrl } from '../follow';
 import { loadPipeline } from '../loadPipeline';
 import { collectRuntimeReport, formatRuntimeReport, GpuSettingError, runtimeSummary } from '../../../workers/runtime/index';
-import { ComponentRegistry } from '../../temporal/activities/index';
+import { ComponentRegistry, type MlflowTracking } from '../../temporal/activities/index';
 
 const print = (s: string): void => {
   process.stdout.write(`${s}\n`);
@@ -98,7 +98,11 @@ export function registerDevCommands(program: Command): void {
       const gpu = runtime.gpus.devices.length > 0;
       const resourceClasses: ResourceClass[] = gpu ? ['cpu', 'gpu'] : ['cpu'];
       print(`starting Sluice (state in ${path.relative(process.cwd(), stateDir()) || '.'})…`);
-      const stack = await EmbeddedStack.start({ registry, logger, resourceClasses, gpus: runtime.gpus.devices, runtime: runtimeSummary(runtime) });
+      // Command components' MLflow clients track into this server, once it listens.
+      let apiUrl: string | undefined;
+      const token = process.env.SLUICE_TOKEN;
+      const mlflowTracking = (): MlflowTracking | undefined => (apiUrl ? { uri: `${apiUrl}/mlflow`, ...(token ? { token } : {}) } : undefined);
+      const stack = await EmbeddedStack.start({ registry, logger, resourceClasses, gpus: runtime.gpus.devices, runtime: runtimeSummary(runtime), mlflowTracking });
       print(formatRuntimeReport(runtime, stack.workers.taskQueues));
       let api: RunningApiServer | undefined;
       try {
@@ -117,6 +121,7 @@ export function registerDevCommands(program: Command): void {
           port: port(o.port),
           extend: (app) => serveEditor(app),
         });
+        apiUrl = api.url;
         await annotateStateOwner(stack.stateDir, { apiUrl: api.url });
         print(`Sluice is up: ${api.url}`);
         print(`  editor ${api.url}/${loaded ? `#/pipelines/${encodeURIComponent(loaded.spec.name)}` : ''}`);

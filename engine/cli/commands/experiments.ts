@@ -8,6 +8,7 @@ import { MetadataStoreError, type ExperimentRecord, type MetadataStore } from '.
 import type { Experiment, Run } from '../../contract/index';
 import { CliError } from '../CliError';
 import { onTypedTarget, print } from './typedApi';
+import type { ServedApi } from '../api';
 
 /** An experiment and a run line as the API gives them; the store's records are turned into these. */
 type ExperimentView = Experiment;
@@ -137,4 +138,36 @@ export function registerExperimentCommands(program: Command): void {
       });
       print(opts.json ? JSON.stringify(updated, null, 2) : `${archived ? 'archived' : 'restored'} experiment "${updated.name}" (${updated.runCount} run${updated.runCount === 1 ? '' : 's'})`);
     });
+}
+
+const archivedRefusal = (e: { name: string }): CliError =>
+  new CliError(`experiment "${e.name}" is archived: restore it (sluice experiments archive "${e.name}" --restore) or choose another`, { code: 'refused' });
+
+/**
+ * `sluice run --experiment <name>` through the server: the experiment's id, created first when
+ * there is none by that name or id (as MLflow's set_experiment does); an archived one is refused.
+ */
+export async function servedExperiment(api: ServedApi, ref: string, log: (s: string) => void): Promise<string> {
+  const found = await api.found((c) => c.getExperiment({ params: { experiment: ref } }));
+  if (found) {
+    if (found.experiment.archivedAt) throw archivedRefusal(found.experiment);
+    return found.experiment.id;
+  }
+  checkName(ref);
+  const { experiment } = await api.client.createExperiment({ body: { name: ref } });
+  log(`created experiment "${experiment.name}"`);
+  return experiment.id;
+}
+
+/** The same on the local metadata store (no server). */
+export async function localExperiment(m: MetadataStore, ref: string, log: (s: string) => void): Promise<string> {
+  const found = await m.getExperiment(ref);
+  if (found) {
+    if (found.archivedAt) throw archivedRefusal(found);
+    return found.id;
+  }
+  checkName(ref);
+  const created = await updating(() => m.createExperiment({ id: randomUUID(), name: ref, description: null }));
+  log(`created experiment "${created.name}"`);
+  return created.id;
 }

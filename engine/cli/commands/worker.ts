@@ -26,7 +26,7 @@ export function registerWorkerCommand(program: Command): void {
       'after',
       '\nEnvironment: TEMPORAL_ADDRESS (required), TEMPORAL_NAMESPACE (default "default"), DATABASE_URL (PostgreSQL, required),\n' +
         'SLUICE_ARTIFACTS (artifact directory or s3://bucket/prefix, default .sluice/artifacts; S3 settings: docs/OPERATIONS.md),\n' +
-        'SLUICE_GPUS (as --gpus), SLUICE_LOG_LEVEL (default info).\n' +
+        'SLUICE_GPUS (as --gpus), SLUICE_LOG_LEVEL (default info), SLUICE_URL and SLUICE_TOKEN (the API server: command components\' MLflow clients track there).\n' +
         'At start the worker prints what it found: CPU, memory, GPUs, the TensorFlow.js backend and ONNX Runtime providers.',
     )
     .action(async (flags: WorkerFlags) => {

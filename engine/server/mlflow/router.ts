@@ -7,9 +7,9 @@
  * - `runs/create` makes a Sluice run of the pipeline `mlflow` (trigger `{ kind: 'mlflow' }`, no
  *   workflow) with one execution, task `mlflow`, that holds its params, metrics and artifacts; its
  *   status is what `runs/update` says;
- * - an MLflow run id may also name a task execution of a pipeline run (`<runId>.<taskPath>`, what a
- *   command component gets as MLFLOW_RUN_ID): logged values land on that execution, and the
- *   workflow keeps owning the status;
+ * - an MLflow run id may also name a task execution of a pipeline run (`<runId>-<task>`, see
+ *   mlflowRunIdOf; what a command component gets as MLFLOW_RUN_ID): logged values land on that
+ *   execution, and the workflow keeps owning the status;
  * - a pipeline run's own id reads as an MLflow run (its params and metrics), read-only.
  *
  * Errors are MLflow's JSON `{ error_code, message }` with its HTTP statuses; nothing is written
@@ -32,6 +32,8 @@ import {
   RUN_NAME_TAG,
   RunFilterError,
   trackedExecutionId,
+  executionIdOfMlflowRun,
+  mlflowRunIdOf,
   type ApiRole,
   type ExecutionRecord,
   type ExperimentRecord,
@@ -142,12 +144,14 @@ export function mlflowRouter(ctx: ApiContext, authenticate: Authenticate): Route
   const router = express.Router();
 
   const resolveRun = async (id: string, field = 'run_id'): Promise<Resolved> => {
-    const execution = await metadata.getExecution(id);
+    // A task execution, by its MLflow id (`<run>-<task>`) or its own (`<run>.<task>`).
+    const asExecution = executionIdOfMlflowRun(id);
+    const execution = (asExecution !== undefined ? await metadata.getExecution(asExecution) : undefined) ?? (await metadata.getExecution(id));
     if (execution) {
       const run = await metadata.getRun(execution.runId);
       if (run) {
         const tracked = run.trigger.kind === MLFLOW_TRIGGER_KIND;
-        return { run, execution, tracked, mlflowId: tracked ? run.id : execution.id };
+        return { run, execution, tracked, mlflowId: tracked ? run.id : mlflowRunIdOf(execution.id) };
       }
     }
     const run = await metadata.getRun(id);
@@ -164,7 +168,7 @@ export function mlflowRouter(ctx: ApiContext, authenticate: Authenticate): Route
     const r = await resolveRun(id);
     if (!r.execution) {
       throw invalid(
-        `run "${id}" is a pipeline run: its tasks own its values. Log to one of its task executions instead (run_id "${id}.<task>", what a command component gets as MLFLOW_RUN_ID)`,
+        `run "${id}" is a pipeline run: its tasks own its values. Log to one of its task executions instead (run_id "${id}-<task>", what a command component gets as MLFLOW_RUN_ID)`,
       );
     }
     return { ...r, target: { runId: r.run.id, executionId: r.execution.id, tracked: r.tracked } };

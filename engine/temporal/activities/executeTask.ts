@@ -14,6 +14,7 @@ import type { ComponentContext, InputArtifact, OutputArtifact, TaskDevice } from
 import type { ArtifactStore } from '../../stores/artifacts/index';
 import type { Logger } from '../../logging';
 import type { ArtifactRecord, CachedExecution, Json, MetadataStore } from '../../stores/metadata/index';
+import { mlflowRunIdOf } from '../../stores/metadata/index';
 import { projectRoot as defaultProjectRoot } from '../../paths';
 import {
   executionIdFor,
@@ -44,6 +45,38 @@ export interface ExecuteTaskDeps {
   projectRoot?: string;
   /** The GPUs of a GPU worker: each attempt that runs a component holds one of them. */
   devices?: DevicePool;
+  /**
+   * Where a command component's MLflow client tracks (the API server's `/mlflow`), asked at each
+   * attempt: the server may start after the workers. Undefined: no MLFLOW_* variables are set.
+   */
+  mlflowTracking?: () => MlflowTracking | undefined;
+}
+
+/** The MLflow tracking server a command component is pointed at. */
+export interface MlflowTracking {
+  /** MLFLOW_TRACKING_URI: `<api url>/mlflow`. */
+  uri: string;
+  /** MLFLOW_TRACKING_TOKEN, where the server wants one. */
+  token?: string;
+}
+
+/** A standalone worker's tracking server: the API its deployment names in SLUICE_URL (SLUICE_TOKEN). */
+export function mlflowTrackingFromEnv(env: NodeJS.ProcessEnv): MlflowTracking | undefined {
+  const url = env.SLUICE_URL?.replace(/\/+$/, '');
+  if (!url) return undefined;
+  return { uri: `${url}/mlflow`, ...(env.SLUICE_TOKEN ? { token: env.SLUICE_TOKEN } : {}) };
+}
+
+/**
+ * The environment that makes `mlflow` inside a command component log into its own task: the
+ * tracking URI, and the task's execution as the active MLflow run (its MLflow id, mlflowRunIdOf).
+ */
+export function mlflowEnv(tracking: MlflowTracking | undefined, executionId: string, own: Record<string, string> = {}): Record<string, string> {
+  if (!tracking) return {};
+  const env: Record<string, string> = { MLFLOW_TRACKING_URI: tracking.uri, MLFLOW_RUN_ID: mlflowRunIdOf(executionId), ...(tracking.token ? { MLFLOW_TRACKING_TOKEN: tracking.token } : {}) };
+  // A component that sets one of these itself (another tracking server) keeps its own.
+  for (const key of Object.keys(own)) delete env[key];
+  return env;
 }
 
 /** Digest of a component's whole spec (ports, options, code): its identity for caching and lineage. */
@@ -257,8 +290,11 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
           projectRoot,
           signal: ctx.cancellationSignal,
           onLine: (stream, line) => taskLogs.write(stream, line),
-          // The process sees its own GPU only, as CUDA device 0 (by UUID where known: unambiguous).
-          ...(lease ? { env: { CUDA_VISIBLE_DEVICES: lease.device.uuid ?? String(lease.device.index), CUDA_DEVICE_ORDER: 'PCI_BUS_ID' } } : {}),
+          env: {
+            ...mlflowEnv(deps.mlflowTracking?.(), executionId, spec.impl.env),
+            // The process sees its own GPU only, as CUDA device 0 (by UUID where known: unambiguous).
+            ...(lease ? { CUDA_VISIBLE_DEVICES: lease.device.uuid ?? String(lease.device.index), CUDA_DEVICE_ORDER: 'PCI_BUS_ID' } : {}),
+          },
         });
       } else {
         const impl = await deps.registry.resolve(spec, where);

@@ -3,7 +3,8 @@ import { createExecuteTask, type ExecuteTaskDeps } from './executeTask';
 import { createRunActivities } from './runBookkeeping';
 
 export { componentDigest } from './executeTask';
-export type { ExecuteTaskDeps } from './executeTask';
+export { mlflowEnv, mlflowTrackingFromEnv } from './executeTask';
+export type { ExecuteTaskDeps, MlflowTracking } from './executeTask';
 export { cacheKey } from './cacheKey';
 export type { CacheKeyParts } from './cacheKey';
 export { TaskLogWriter } from './taskLogs';

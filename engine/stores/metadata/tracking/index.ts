@@ -5,3 +5,4 @@ export { DrizzleTrackingStore, trackedExecutionId } from './DrizzleTrackingStore
 export { parseRunFilter, parseRunOrder, RunFilterError } from './runFilter';
 export type { Comparator, FilterClause, FilterEntity, RunAttribute, RunFilterExpr, RunOrder } from './runFilter';
 export { readRunAnnotations, type RunAnnotationsView } from './runAnnotations';
+export { executionIdOfMlflowRun, mlflowRunIdOf } from './mlflowRunId';
