@@ -220,7 +220,7 @@ function observations(params: readonly SpaceParam[], trials: readonly TrialRecor
   const rows: number[][] = [];
   for (const t of trials) {
     const row = params.map((p) => internal(p.domain, t.params[p.name]));
-    if (row.every((v) => v !== undefined)) rows.push(row as number[]);
+    if (row.every((v) => v !== undefined)) rows.push(row);
   }
   return rows;
 }
