@@ -7,6 +7,12 @@ export interface JudgeInput {
   trial: TrialRecord;
   /** Every other trial of the study. */
   others: readonly TrialRecord[];
+  /**
+   * The trial's last step at its previous judgement, when the engine judges a batch of new steps
+   * at once; ASHA then judges every rung the trial crossed after it. Absent: the trial is judged on
+   * every report, and ASHA judges the rung crossed at the last step, if any.
+   */
+  judgedThrough?: number;
 }
 
 export type Judgement = { stop: false } | { stop: true; step: number; reason: string };
@@ -65,11 +71,11 @@ function judgeMedian(rule: Extract<EarlyStopping, { rule: 'median' }>, input: Ju
   return KEEP;
 }
 
-/** The trial's value at a rung: its value at the first reported step at or past the rung. */
-function valueAtRung(t: TrialRecord, rung: number): number | undefined {
+/** The trial's first reported step at or past a rung, with its value there. */
+function atRung(t: TrialRecord, rung: number): { step: number; value: number } | undefined {
   let hit: { step: number; value: number } | undefined;
   for (const iv of t.intermediate) if (iv.step >= rung && (hit === undefined || iv.step < hit.step)) hit = iv;
-  return hit?.value;
+  return hit;
 }
 
 /** The rungs minResource·η^k below maxResource (unbounded without one) up to `upTo`. */
@@ -80,41 +86,42 @@ export function ashaRungs(minResource: number, eta: number, maxResource: number 
 }
 
 /**
- * Asynchronous successive halving (Li et al. 2020), as Optuna's SuccessiveHalvingPruner decides:
- * a trial never waits for others; whenever it reports, it is judged at the highest rung it has
- * reached (rungs at minResource·η^k steps, below maxResource) against every trial that has
- * reached that rung — each trial's value at its first step at or past the rung — and stopped
- * unless it is in the top ⌊n/η⌋ there (while fewer than η trials reached the rung, unless it is
- * the best of them, as Optuna does).
+ * Asynchronous successive halving (Li et al. 2020) as Optuna's SuccessiveHalvingPruner decides
+ * it: rungs at minResource·η^k steps (below maxResource); a trial never waits for others; it is
+ * judged once per rung, when it reports the first step at or past the rung, against every trial
+ * that has reached that rung by then (each with its value at its own first step there), and
+ * stopped unless it is in the top ⌊n/η⌋ — while fewer than η trials reached the rung, unless it is
+ * the best of them, as Optuna does, since a stopped trial cannot be resumed later.
  */
 function judgeAsha(rule: Extract<EarlyStopping, { rule: 'asha' }>, input: JudgeInput): Judgement {
   const { trial, objective } = input;
   const eta = rule.reductionFactor ?? ASHA_DEFAULT_REDUCTION_FACTOR;
   const last = lastPoint(trial);
   if (!last) return KEEP;
-  const rungs = ashaRungs(rule.minResource, eta, rule.maxResource, last.step);
-  const rung = rungs.at(-1);
-  if (rung === undefined) return KEEP;
-  const value = valueAtRung(trial, rung)!;
-  if (Number.isNaN(value)) return { stop: true, step: last.step, reason: `${objective.metric} is NaN at rung ${rung}` };
-  const competing = [value];
-  for (const t of input.others) {
-    if (t.number === trial.number) continue;
-    const v = valueAtRung(t, rung);
-    if (v !== undefined && !Number.isNaN(v)) competing.push(v);
-  }
   const minimize = objective.goal === 'minimize';
-  competing.sort((a, b) => (minimize ? a - b : b - a));
-  const keep = Math.max(1, Math.floor(competing.length / eta));
-  const cut = competing[keep - 1]!;
-  if (minimize ? value <= cut : value >= cut) return KEEP;
-  const n = competing.length;
-  const share = n < eta ? 'not the best' : `not in the top 1/${eta} (${keep} of ${n})`;
-  return {
-    stop: true,
-    step: last.step,
-    reason: `${objective.metric} ${fmt(value)} at rung ${rung} (step ${last.step}) is ${share} of the ${n} trials that reached it: the cut is ${fmt(cut)}`,
-  };
+  for (const rung of ashaRungs(rule.minResource, eta, rule.maxResource, last.step)) {
+    const mine = atRung(trial, rung)!;
+    if (input.judgedThrough === undefined ? mine.step !== last.step : mine.step <= input.judgedThrough) continue;
+    if (Number.isNaN(mine.value)) return { stop: true, step: last.step, reason: `${objective.metric} is NaN at rung ${rung} (step ${mine.step})` };
+    const competing = [mine.value];
+    for (const t of input.others) {
+      if (t.number === trial.number) continue;
+      const v = atRung(t, rung)?.value;
+      if (v !== undefined && !Number.isNaN(v)) competing.push(v);
+    }
+    competing.sort((a, b) => (minimize ? a - b : b - a));
+    const keep = Math.max(1, Math.floor(competing.length / eta));
+    const cut = competing[keep - 1]!;
+    if (minimize ? mine.value <= cut : mine.value >= cut) continue;
+    const n = competing.length;
+    const share = n < eta ? 'not the best' : `not in the top 1/${eta} (${keep} of ${n})`;
+    return {
+      stop: true,
+      step: last.step,
+      reason: `${objective.metric} ${fmt(mine.value)} at rung ${rung} (step ${mine.step}) is ${share} of the ${n} trials that reached it: the cut is ${fmt(cut)}`,
+    };
+  }
+  return KEEP;
 }
 
 /**
