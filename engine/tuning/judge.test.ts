@@ -145,7 +145,8 @@ describe('judgeTrial: ASHA', () => {
     // Reached rung 2 at step 3; four trials at rung 2 (0.6, 0.7, 0.8 and its 1.5): the top 2 stay.
     expect(j).toEqual({ stop: true, step: 3, reason: 'loss 1.5 at rung 2 (step 3) is not in the top 1/2 (2 of 4) of the 4 trials that reached it: the cut is 0.7' });
     // Fewer than η at the rung: only the best goes on.
-    expect(judgeTrial({ rule: { ...rule, reductionFactor: 3 }, objective: minimize, trial: trial(3, 'running', [{ step: 2, value: 0.65 }]), others: others.slice(0, 1) })).toMatchObject({ stop: true, reason: expect.stringContaining('is not the best of the 2 trials') });
+    const few = judgeTrial({ rule: { ...rule, reductionFactor: 3 }, objective: minimize, trial: trial(3, 'running', [{ step: 2, value: 0.65 }]), others: others.slice(0, 1) });
+    expect(few.stop && few.reason).toContain('is not the best of the 2 trials');
     expect(judgeTrial({ rule, objective: minimize, trial: trial(3, 'running', [{ step: 2, value: 0.65 }]), others })).toEqual({ stop: false });
     // Before the first rung: no verdict.
     expect(judgeTrial({ rule, objective: minimize, trial: trial(3, 'running', [{ step: 1, value: 9 }]), others })).toEqual({ stop: false });
