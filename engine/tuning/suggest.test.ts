@@ -141,8 +141,12 @@ describe('suggest: grid', () => {
   });
 
   it('skips points already suggested in any state, whatever their key order', () => {
-    const taken: TrialRecord[] = all.slice(0, 11).map((p, i) => ({ number: i, params: Object.fromEntries(Object.entries(p).reverse()), state: i % 2 ? 'failed' : 'running', intermediate: [] }));
-    expect(suggest({ space, algorithm: { name: 'grid' }, objective: minimize, trials: taken, seed: 5 })).toEqual(all[11]);
+    for (const left of [0, 4, 11]) {
+      const taken: TrialRecord[] = all
+        .filter((_, i) => i !== left)
+        .map((p, i) => ({ number: i, params: Object.fromEntries(Object.entries(p).reverse()), state: i % 2 ? 'failed' : 'running', intermediate: [] }));
+      expect(suggest({ space, algorithm: { name: 'grid' }, objective: minimize, trials: taken, seed: 5 })).toEqual(all[left]);
+    }
   });
 
   it('refuses a continuous parameter without a step, naming it', () => {
