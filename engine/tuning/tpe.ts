@@ -152,7 +152,7 @@ function categoricalDim(size: number, obs: number[]): Dim {
   return { kind: 'categorical', size, probs };
 }
 
-function buildParzen(domains: readonly Domain[], rows: readonly number[][]): Parzen {
+export function buildParzen(domains: readonly Domain[], rows: readonly number[][]): Parzen {
   const n = rows.length;
   const raw = n === 0 ? [1] : [...observationWeights(n), PRIOR_WEIGHT];
   const total = raw.reduce((s, x) => s + x, 0);
@@ -185,7 +185,7 @@ function sampleParzen(pe: Parzen, rand: () => number): number[] {
   });
 }
 
-function logPdfParzen(pe: Parzen, x: readonly number[]): number {
+export function logPdfParzen(pe: Parzen, x: readonly number[]): number {
   const terms = pe.logWeights.map((lw, k) => {
     let lp = lw;
     for (let i = 0; i < pe.dims.length; i++) {
