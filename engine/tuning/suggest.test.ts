@@ -89,6 +89,22 @@ describe('suggest: every algorithm', () => {
     expect(new Set(trials.map((t) => t.params.dropout)).size).toBe(2);
   });
 
+  it('drops a parameter whose condition is on a parameter that is itself absent (nested conditions)', () => {
+    const nested: SearchSpace = {
+      model: { type: 'choice', values: ['linear', 'net'] },
+      layers: { type: 'choice', values: [1, 2], when: { param: 'model', in: ['net'] } },
+      width2: { type: 'intRange', low: 8, high: 64, step: 8, when: { param: 'layers', in: [2] } },
+    };
+    for (const algorithm of [{ name: 'grid' }, { name: 'random' }, { name: 'tpe', startupTrials: 3 }] as const) {
+      const trials = study(nested, algorithm, 2, 30, (a) => (a.model === 'net' ? 0 : 1) + (a.layers === 2 ? num(a, 'width2') / 64 : 0.5));
+      for (const { params: a } of trials) {
+        expect(Object.keys(a).includes('layers'), JSON.stringify(a)).toBe(a.model === 'net');
+        expect(Object.keys(a).includes('width2'), JSON.stringify(a)).toBe(a.layers === 2);
+      }
+      if (algorithm.name === 'grid') expect(trials).toHaveLength(1 + 1 + 8);
+    }
+  });
+
   it('parallel suggestions over the same finished history differ (running trials change the draw, not the model)', () => {
     const finished = study(braninSpace, { name: 'tpe' }, 1, 15, branin);
     const running: TrialRecord = { number: 15, params: suggest({ space: braninSpace, algorithm: { name: 'tpe' }, objective: minimize, trials: finished, seed: 1 })!, state: 'running', intermediate: [] };
