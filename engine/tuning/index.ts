@@ -5,3 +5,4 @@
  */
 export { suggest, type SuggestInput } from './suggest';
 export { judgeTrial, type JudgeInput, type Judgement } from './judge';
+export { TuningError, type TuningErrorCode } from './errors';

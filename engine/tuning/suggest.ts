@@ -1,4 +1,8 @@
 import type { Assignment, Objective, SearchSpace, TrialRecord, TuneAlgorithm } from '../../dsl/ir/tuneSpace';
+import { suggestGrid } from './grid';
+import { suggestionRng } from './rng';
+import { compileSpace, randomAssignment } from './space';
+import { suggestTpe, TPE_DEFAULTS } from './tpe';
 
 export interface SuggestInput {
   space: SearchSpace;
@@ -12,43 +16,32 @@ export interface SuggestInput {
 
 /**
  * The parameters of the next trial, or null when the algorithm has nothing left to suggest (a grid
- * that is exhausted). Deterministic: the same input gives the same answer.
+ * that is exhausted). Deterministic: the same input gives the same answer — the random draws come
+ * from the seed and the number of trials suggested before, nothing else. A conditional parameter
+ * is present exactly when its condition holds.
  *
- * Scaffold: seeded random sampling for every algorithm, until grid and TPE land.
+ * Throws TuningError (`invalid-search-space`, `grid-needs-step`, `grid-too-large`) for a space the
+ * algorithm cannot work with, naming the parameter.
  */
 export function suggest(input: SuggestInput): Assignment | null {
-  const rand = mulberry32(input.seed ^ Math.imul(input.trials.length + 1, 0x9e3779b1));
-  const out: Assignment = {};
-  for (const [name, p] of Object.entries(input.space)) {
-    if (p.when && !p.when.in.includes(out[p.when.param] as never)) continue;
-    switch (p.type) {
-      case 'uniform':
-        out[name] = p.low + rand() * (p.high - p.low);
-        break;
-      case 'logUniform':
-        out[name] = Math.exp(Math.log(p.low) + rand() * (Math.log(p.high) - Math.log(p.low)));
-        break;
-      case 'intRange': {
-        const step = p.step ?? 1;
-        out[name] = p.low + step * Math.floor(rand() * (Math.floor((p.high - p.low) / step) + 1));
-        break;
-      }
-      case 'choice':
-        out[name] = p.values[Math.floor(rand() * p.values.length)]!;
-        break;
-    }
+  const params = compileSpace(input.space);
+  const { algorithm } = input;
+  switch (algorithm.name) {
+    case 'grid':
+      return suggestGrid(params, input.trials.map((t) => t.params), input.seed);
+    case 'random':
+      return randomAssignment(params, suggestionRng(input.seed, input.trials.length, 'random'));
+    case 'tpe':
+      return suggestTpe(
+        params,
+        {
+          startupTrials: algorithm.startupTrials ?? TPE_DEFAULTS.startupTrials,
+          candidates: algorithm.candidates ?? TPE_DEFAULTS.candidates,
+          multivariate: algorithm.multivariate ?? TPE_DEFAULTS.multivariate,
+        },
+        input.objective,
+        input.trials,
+        suggestionRng(input.seed, input.trials.length, 'tpe'),
+      );
   }
-  return out;
-}
-
-/** A small seeded PRNG (mulberry32): uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

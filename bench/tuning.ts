@@ -1,0 +1,143 @@
+/**
+ * `npm run bench:tuning`: sample efficiency of Sluice's tuning algorithms against Optuna.
+ *
+ * Branin (2-d, minimum 0.397887) and Hartmann-6 (6-d on [0, 1]⁶, minimum −3.32237), --trials (60)
+ * sequential trials × --seeds (20) seeds each, for Sluice's TPE and random search
+ * (`engine/tuning`'s `suggest`, default settings) and Optuna's `TPESampler` (default settings;
+ * Optuna from PyPI in a virtualenv that scripts/ensure-optuna.sh creates once; bench/tuning.py
+ * runs every seed in one Python process). Prints the median and IQR of the best value found and
+ * the median regret (best − minimum) per problem and sampler; the last line is always
+ * `tuning regret ratio X` (Sluice TPE median regret ÷ Optuna TPE median regret, Branin).
+ * Flags: --trials N, --seeds S.
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Assignment, SearchSpace, TuneAlgorithm, TrialRecord } from '../dsl/ir/tuneSpace';
+import { suggest } from '../engine/tuning';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} takes a positive integer`);
+  return v;
+}
+
+const H6_A = [[10, 3, 17, 3.5, 1.7, 8], [0.05, 10, 17, 0.1, 8, 14], [3, 3.5, 1.7, 10, 17, 8], [17, 8, 0.05, 10, 0.1, 14]];
+const H6_P = [
+  [0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886],
+  [0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991],
+  [0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.665],
+  [0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381],
+];
+const H6_ALPHA = [1.0, 1.2, 3.0, 3.2];
+
+interface Problem {
+  name: 'branin' | 'hartmann6';
+  label: string;
+  space: SearchSpace;
+  minimum: number;
+  f: (a: Assignment) => number;
+}
+
+const PROBLEMS: Problem[] = [
+  {
+    name: 'branin',
+    label: 'Branin',
+    space: { x: { type: 'uniform', low: -5, high: 10 }, y: { type: 'uniform', low: 0, high: 15 } },
+    minimum: 0.397887,
+    f: (a) => {
+      const x = a.x as number;
+      const y = a.y as number;
+      const b = 5.1 / (4 * Math.PI ** 2);
+      const c = 5 / Math.PI;
+      const t = 1 / (8 * Math.PI);
+      return (y - b * x * x + c * x - 6) ** 2 + 10 * (1 - t) * Math.cos(x) + 10;
+    },
+  },
+  {
+    name: 'hartmann6',
+    label: 'Hartmann-6',
+    space: Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`x${i}`, { type: 'uniform', low: 0, high: 1 } as const])),
+    minimum: -3.32237,
+    f: (a) => {
+      let total = 0;
+      for (let i = 0; i < 4; i++) {
+        let inner = 0;
+        for (let j = 0; j < 6; j++) inner += H6_A[i]![j]! * ((a[`x${j}`] as number) - H6_P[i]![j]!) ** 2;
+        total += H6_ALPHA[i]! * Math.exp(-inner);
+      }
+      return -total;
+    },
+  },
+];
+
+function runSluice(problem: Problem, algorithm: TuneAlgorithm, seed: number, n: number): number {
+  const trials: TrialRecord[] = [];
+  for (let i = 0; i < n; i++) {
+    const params = suggest({ space: problem.space, algorithm, objective: { metric: 'value', goal: 'minimize' }, trials, seed });
+    if (!params) break;
+    trials.push({ number: i, params, state: 'succeeded', value: problem.f(params), intermediate: [] });
+  }
+  return Math.min(...trials.map((t) => t.value!));
+}
+
+/** The q-quantile with linear interpolation (numpy's default). */
+function quantile(xs: readonly number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
+}
+
+function main(): void {
+  const trials = flag('trials', 60);
+  const nSeeds = flag('seeds', 20);
+  const seeds = Array.from({ length: nSeeds }, (_, i) => i);
+
+  const python = execFileSync('bash', [path.join(root, 'scripts', 'ensure-optuna.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const optunaVersion = execFileSync(python, ['-c', 'import optuna; print(optuna.__version__)'], { encoding: 'utf8' }).trim();
+  console.log(`${trials} trials × ${nSeeds} seeds per problem; Optuna ${optunaVersion} (TPESampler(seed=s), defaults); Sluice engine/tuning (defaults)\n`);
+
+  let t0 = Date.now();
+  const optuna = JSON.parse(
+    execFileSync(python, [path.join(root, 'bench', 'tuning.py')], { input: JSON.stringify({ trials, seeds, problems: PROBLEMS.map((p) => p.name) }), encoding: 'utf8', maxBuffer: 1 << 24 }),
+  ) as Record<Problem['name'], number[]>;
+  const optunaMs = Date.now() - t0;
+
+  const header = ['problem', 'sampler', 'median best', 'IQR (q25–q75)', 'median regret', 'wins vs Optuna'];
+  const rows: string[][] = [];
+  const timing: string[] = [`Optuna TPE ${(optunaMs / 1000).toFixed(1)} s (both problems, incl. Python start-up)`];
+  let ratio = NaN;
+  for (const problem of PROBLEMS) {
+    const results: [string, number[]][] = [];
+    for (const [label, algorithm] of [
+      ['Sluice TPE', { name: 'tpe' }],
+      ['Sluice random', { name: 'random' }],
+    ] as const) {
+      t0 = Date.now();
+      results.push([label, seeds.map((s) => runSluice(problem, algorithm, s, trials))]);
+      timing.push(`${label} ${problem.label} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    results.push(['Optuna TPE', optuna[problem.name]]);
+    const optunaBest = optuna[problem.name];
+    for (const [label, bests] of results) {
+      const med = quantile(bests, 0.5);
+      const wins = label === 'Optuna TPE' ? '' : `${bests.filter((b, i) => b < optunaBest[i]!).length}/${nSeeds}`;
+      rows.push([problem.label, label, med.toFixed(4), `${quantile(bests, 0.25).toFixed(4)}–${quantile(bests, 0.75).toFixed(4)}`, (med - problem.minimum).toFixed(4), wins]);
+    }
+    if (problem.name === 'branin') ratio = (quantile(results[0]![1], 0.5) - problem.minimum) / (quantile(optunaBest, 0.5) - problem.minimum);
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+  console.log(`\nwall time: ${timing.join('; ')}`);
+  console.log(`tuning regret ratio ${ratio.toFixed(3)}`);
+}
+
+main();
