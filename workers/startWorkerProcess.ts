@@ -15,7 +15,7 @@ import { startRunReconciler } from '../engine/runs/index';
 import { installQuietRuntime, startWorkers, type ResourceClass } from '../engine/temporal/worker/index';
 import { collectRuntimeReport, GpuSettingError, runtimeSummary, type RuntimeReport } from './runtime/index';
 import type { WorkerSettings } from './settings';
-import { ComponentRegistry } from '../engine/temporal/activities/index';
+import { ComponentRegistry, mlflowTrackingFromEnv } from '../engine/temporal/activities/index';
 
 /** The built-in component library, always registered. */
 export const BUILTIN_COMPONENTS_MODULE = 'sluice/components';
@@ -106,6 +106,8 @@ export async function startWorkerProcess(settings: WorkerSettings, logger: Logge
       registry,
       workRoot: settings.workRoot,
       logger,
+      // Command components' MLflow clients track into the API server the deployment names.
+      mlflowTracking: () => mlflowTrackingFromEnv(process.env),
     });
 
     if (settings.queues.includes('control')) {
