@@ -13,7 +13,7 @@ function v2(): PipelineSpec {
   tasks['evaluate-again'] = tasks['evaluate-classifier'];
   delete tasks['evaluate-classifier'];
   const train = tasks['train-classifier'] as { inputs: Record<string, unknown> };
-  train.inputs.epochs = { value: 3 };
+  train.inputs.epochs = { const: 3 };
   return spec;
 }
 
@@ -40,7 +40,7 @@ describe('diff marks on the canvas', () => {
 
   it('lists the changed parameter with its old and new value', () => {
     const lines = diffLines(diff);
-    expect(lines).toContainEqual({ mark: 'changed', subject: 'task train-classifier', detail: 'input epochs: {"pipelineInput":"epochs"} → {"value":3}' });
+    expect(lines).toContainEqual({ mark: 'changed', subject: 'task train-classifier', detail: 'input epochs: {"pipelineInput":"epochs"} → {"const":3}' });
     expect(lines).toContainEqual(expect.objectContaining({ mark: 'added', subject: 'task evaluate-again' }));
     expect(lines).toContainEqual(expect.objectContaining({ mark: 'removed', subject: 'task evaluate-classifier' }));
   });

@@ -24,6 +24,8 @@ export interface LineChartProps {
   height?: number;
   /** A colour per series (the compare view keeps a run's colour across charts); the palette otherwise. */
   colours?: readonly string[];
+  /** Dots on every point (points that are separate records, e.g. runs, not a dense curve). */
+  dots?: boolean;
   /** How an x value reads (a tick, a table cell): e.g. a date for runs over time. */
   formatX?: (x: number) => string;
 }
@@ -109,7 +111,9 @@ export function LineChart(props: LineChartProps): ReactElement {
           return (
             <g key={s.label} data-series={s.label}>
               <polyline points={pts} fill="none" stroke={colour} strokeWidth={2} />
-              {s.points.length === 1 && s.points[0] && <circle cx={sx(s.points[0].x)} cy={sy(s.points[0].y)} r={3} fill={colour} />}
+              {(props.dots ? s.points : s.points.length === 1 ? s.points : []).map((p, k) => (
+                <circle key={k} cx={sx(p.x)} cy={sy(p.y)} r={3} fill={colour} />
+              ))}
             </g>
           );
         })}

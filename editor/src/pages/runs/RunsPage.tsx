@@ -434,7 +434,7 @@ export function RunsPage(props: { query: URLSearchParams }): ReactElement {
               </select>
             </label>
           </h2>
-          <LineChart title={`${columnLabel(overTimeColumn)} over runs`} series={overTimeSeries} xLabel="run created" yLabel={columnLabel(overTimeColumn)} formatX={shortTime} width={640} height={240} />
+          <LineChart title={`${columnLabel(overTimeColumn)} over runs`} series={overTimeSeries} xLabel="run created" yLabel={columnLabel(overTimeColumn)} formatX={shortTime} dots width={640} height={240} />
           <p className="muted">The latest value of each listed run, by when it was created{cursor ? ' (load more runs to reach further back)' : ''}.</p>
         </section>
       )}
