@@ -71,6 +71,7 @@ function DiffGraph(props: { spec: PipelineSpec; side: 'from' | 'to'; nodeMarks: 
         };
       });
   }, [graph, boxes, nodeMarks, side]);
+  const focus = useMemo(() => [...nodeMarks.keys()].filter((id) => graph.nodes.some((n) => n.id === id)).map((id) => ({ id })), [graph, nodeMarks]);
   const edges = useMemo(
     (): Edge[] =>
       graph.edges.map((e) => {
@@ -101,7 +102,19 @@ function DiffGraph(props: { spec: PipelineSpec; side: 'from' | 'to'; nodeMarks: 
       )}
       {boxes && (
         <div className="diff-canvas">
-          <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} nodesDraggable={false} nodesConnectable={false} edgesFocusable={false} fitView fitViewOptions={{ padding: 0.1 }} minZoom={0.1} proOptions={{ hideAttribution: true }}>
+          <ReactFlow
+            nodes={nodes}
+            edges={edges}
+            nodeTypes={nodeTypes}
+            nodesDraggable={false}
+            nodesConnectable={false}
+            edgesFocusable={false}
+            // Opens on what changed, at a readable zoom (a whole pipeline is too small to read); the control's fit view shows the whole.
+            fitView
+            fitViewOptions={{ padding: 0.3, maxZoom: 1, ...(focus.length ? { nodes: focus } : {}) }}
+            minZoom={0.1}
+            proOptions={{ hideAttribution: true }}
+          >
             <Background gap={16} />
             <Controls showInteractive={false} />
           </ReactFlow>
