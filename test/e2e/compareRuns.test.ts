@@ -87,8 +87,12 @@ describe('issue 13 in Chromium: comparing runs', () => {
     await loss.locator('[data-series]').first().waitFor({ timeout: 60_000 });
     expect(await loss.locator('[data-series]').count()).toBe(2);
     await expect(loss.getByRole('img').textContent()).resolves.toMatch(/loss by epoch/);
+    // Each run's confusion matrix of the candidate, side by side.
+    await expect.poll(() => page.locator('.classification-card').filter({ has: page.getByTestId('confusion-matrix') }).count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
     await shot(page, '13c-compare');
     await page.getByTestId('series-chart-train-classifier/loss').screenshot({ path: path.join(SHOTS, '13d-compare-loss-overlaid.png') });
+    await page.locator('section[aria-labelledby="classification-heading"]').screenshot({ path: path.join(SHOTS, '13f-compare-classification.png') });
+    await page.locator('section[aria-labelledby="sweep-heading"]').screenshot({ path: path.join(SHOTS, '13g-compare-parameters-to-metric.png') });
     // The one error the browser logs is the bad filter's 400, which the page showed.
     expect(errors).toEqual(['console error: Failed to load resource: the server responded with a status of 400 (Bad Request)']);
     await page.context().close();

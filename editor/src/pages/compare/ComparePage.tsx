@@ -22,7 +22,7 @@ import { formatNumber, LineChart, SERIES_COLOURS } from '../../previews/LineChar
 /** Past this many runs, classification artifacts are not fetched (one request each): the tables and plots carry a sweep. */
 const CLASSIFICATION_RUNS = 8;
 
-type Classification = { runId: string; taskId: string; view: ClassificationView };
+type Classification = { runId: string; taskId: string; port: string; view: ClassificationView };
 
 async function loadClassifications(ids: readonly string[]): Promise<Classification[]> {
   const found = await Promise.all(
@@ -33,7 +33,7 @@ async function loadClassifications(ids: readonly string[]): Promise<Classificati
         metrics.map(async (a) => {
           const { preview } = await api.previewArtifact({ params: { artifactId: a.id }, query: {} });
           const view = preview.kind === 'json' ? readClassificationMetrics(preview.value) : undefined;
-          return view ? [{ runId, taskId: a.taskId, view }] : [];
+          return view ? [{ runId, taskId: a.taskId, port: a.port, view }] : [];
         }),
       );
     }),
@@ -150,18 +150,26 @@ export function ComparePage(props: { query: URLSearchParams }): ReactElement {
           {classifications.length > 0 && (
             <section aria-labelledby="classification-heading">
               <h2 id="classification-heading">Classification</h2>
-              <div className="chart-grid">
-                {classifications.map((c) => (
-                  <div key={`${c.runId}/${c.taskId}`} className="classification-card">
-                    <h3>
-                      <span className="swatch" style={{ background: colour(ids.indexOf(c.runId)) }} aria-hidden="true" />
-                      {labels[ids.indexOf(c.runId)]} <span className="muted">{c.taskId}</span>
-                    </h3>
-                    {c.view.confusion && <ConfusionMatrix labels={c.view.confusion.labels} matrix={c.view.confusion.matrix} title={`Confusion matrix of ${labels[ids.indexOf(c.runId)]}`} />}
-                    {c.view.roc.length > 0 && <LineChart title={`ROC of ${labels[ids.indexOf(c.runId)]}`} series={c.view.roc} xLabel="false positive rate" yLabel="true positive rate" xDomain={[0, 1]} yDomain={[0, 1]} diagonal width={300} />}
+              {groupByOutput(classifications).map(([output, items]) => (
+                <div key={output}>
+                  <h3>{output}</h3>
+                  <div className="chart-grid">
+                    {items.map((c) => {
+                      const label = labels[ids.indexOf(c.runId)] ?? c.runId;
+                      return (
+                        <div key={c.runId} className="classification-card">
+                          <h4>
+                            <span className="swatch" style={{ background: colour(ids.indexOf(c.runId)) }} aria-hidden="true" />
+                            {label}
+                          </h4>
+                          {c.view.confusion && <ConfusionMatrix labels={c.view.confusion.labels} matrix={c.view.confusion.matrix} title={`Confusion matrix of ${label}`} />}
+                          {c.view.roc.length > 0 && <LineChart title={`ROC of ${label}`} series={c.view.roc} xLabel="false positive rate" yLabel="true positive rate" xDomain={[0, 1]} yDomain={[0, 1]} diagonal width={300} />}
+                        </div>
+                      );
+                    })}
                   </div>
-                ))}
-              </div>
+                </div>
+              ))}
             </section>
           )}
           <SweepPlots comparison={comparison} labels={labels} />
@@ -169,6 +177,13 @@ export function ComparePage(props: { query: URLSearchParams }): ReactElement {
       )}
     </main>
   );
+}
+
+/** The classification artifacts by task output (`evaluate.metrics`), each with the runs side by side in run order. */
+function groupByOutput(items: readonly Classification[]): [string, Classification[]][] {
+  const groups = new Map<string, Classification[]>();
+  for (const c of items) groups.set(`${c.taskId}.${c.port}`, [...(groups.get(`${c.taskId}.${c.port}`) ?? []), c]);
+  return [...groups];
 }
 
 /** Runs of different pipeline versions: say so, and link the diff of the first two versions of one pipeline. */
