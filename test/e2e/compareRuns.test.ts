@@ -3,6 +3,7 @@
  * runs that differ in `epochs` (kept to a few epochs), a bad filter answered with the server's
  * message naming the token, both runs checked in the runs list and compared: the changed parameter
  * highlighted, the metrics table marking a best, the overlaid loss chart drawing both runs.
+ * A tag and a note set in the run view; the diff of two iris versions on the canvas.
  * Screenshots land in test-results/e2e/.
  */
 import { mkdir } from 'node:fs/promises';
@@ -95,6 +96,24 @@ describe('issue 13 in Chromium: comparing runs', () => {
     await page.locator('section[aria-labelledby="sweep-heading"]').screenshot({ path: path.join(SHOTS, '13g-compare-parameters-to-metric.png') });
     // The one error the browser logs is the bad filter's 400, which the page showed.
     expect(errors).toEqual(['console error: Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+    await page.context().close();
+  });
+
+  it('sets a tag and a note on a finished run from the run view; the API answers them', async () => {
+    const runId = /watch it: http:\/\/\S+#\/runs\/(\S+)/.exec(dev.cli.out())?.[1] ?? '';
+    const { page, errors } = await openPage(browser, `${dev.url}/#/runs/${runId}`);
+    await page.getByText('Tags and note').click();
+    await page.getByLabel('Tag', { exact: true }).fill('team');
+    await page.getByLabel('Value', { exact: true }).fill('vision');
+    await page.getByRole('button', { name: 'Set tag' }).click();
+    await page.getByTestId('run-tag-team').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Add a note' }).click();
+    await page.getByLabel('Note').fill('3 epochs: the baseline for the sweep');
+    await page.getByRole('button', { name: 'Save note' }).click();
+    await page.getByTestId('run-note').waitFor({ timeout: 30_000 });
+    const detail = await api.getRun({ params: { runId } });
+    expect({ tags: detail.tags, note: detail.note }).toEqual({ tags: { team: 'vision' }, note: '3 epochs: the baseline for the sweep' });
+    expect(errors).toEqual([]);
     await page.context().close();
   });
 
