@@ -45,13 +45,17 @@ const cellText = (v: JsonValue | undefined): string => (typeof v === 'number' ? 
 const columnLabel = (c: string): string => c.replace(/^(params|metrics|tags)\./, '');
 const shortTime = (ms: number): string => new Date(ms).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 
+/** How many of the listed runs are asked for their metric keys (a comparison reads every point of each run). */
+const KEY_SAMPLE = 10;
+
 /**
  * The parameter and metric keys the listed runs have, to offer as columns: parameters from the runs
- * themselves, metric keys from the comparison of the first page (one request, not one per run).
+ * themselves, metric keys from one comparison of the newest few (one request, not one per run;
+ * runs of one pipeline log the same keys).
  */
 function useAvailableColumns(runs: readonly RunListItem[]): { params: string[]; metrics: string[] } {
   const params = useMemo(() => [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort(), [runs]);
-  const listed = runs.slice(0, MAX_COMPARED);
+  const listed = runs.slice(0, KEY_SAMPLE);
   // Refetched when the runs or their status change (a finished run has its final metrics).
   const key = listed.map((r) => `${r.id}:${r.status}`).join(',');
   const [metrics, setMetrics] = useState<string[]>([]);
