@@ -61,13 +61,13 @@ async function main(): Promise<void> {
       await page.goto(`${dev.url}/#/runs`);
       await page.waitForSelector('h1');
       const t0 = Date.now();
-      await page.evaluate((hash) => (window.location.hash = hash), `#/compare?runs=${ids.join(',')}`);
+      // Strings, not functions: tsx wraps functions in a `__name` helper the page lacks (and Node's types have no DOM).
+      await page.evaluate(`window.location.hash = ${JSON.stringify(`#/compare?runs=${ids.join(',')}`)}`);
       await page.waitForFunction(
-        (n) =>
-          document.querySelectorAll('[data-testid="parallel-coordinates"]').length === 1 &&
-          [...document.querySelectorAll('[data-testid^="series-chart-"]')].length === 2 &&
-          [...document.querySelectorAll('[data-testid^="series-chart-"]')].every((c) => c.querySelectorAll('[data-series]').length === n),
-        RUNS,
+        `document.querySelectorAll('[data-testid="parallel-coordinates"]').length === 1 &&
+         document.querySelectorAll('[data-testid^="series-chart-"]').length === 2 &&
+         [...document.querySelectorAll('[data-testid^="series-chart-"]')].every((c) => c.querySelectorAll('[data-series]').length === ${RUNS})`,
+        undefined,
         { timeout: 60_000, polling: 'raf' },
       );
       times.push(Date.now() - t0);
