@@ -8,6 +8,11 @@ import { createApiClient, readStreamEvent, type ApiRoutes, type EventData, type 
 
 export { ApiError, type FieldError } from 'sluice/api';
 
+/** What a failed call says, for the page to show (an ApiError's message names the field and what was wrong). */
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 /** API token for servers with auth on (kept in localStorage; loopback `sluice dev` needs none). */
 export function apiToken(): string | undefined {
   try {

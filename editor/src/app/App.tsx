@@ -9,6 +9,8 @@ import { PipelinesPage } from '../pages/pipelines/PipelinesPage';
 import { RunPage } from '../pages/run/RunPage';
 import { RunsPage } from '../pages/runs/RunsPage';
 import { ModelPage, ModelsPage } from '../pages/models/ModelsPage';
+import { ComparePage } from '../pages/compare/ComparePage';
+import { DiffPage } from '../pages/diff/DiffPage';
 import { href, useRoute, type Route } from './route';
 
 function page(route: Route): ReactElement {
@@ -19,6 +21,10 @@ function page(route: Route): ReactElement {
       return <EditorPage key={`${route.pipeline ?? ''}@${route.version ?? ''}`} pipeline={route.pipeline} version={route.version} />;
     case 'runs':
       return <RunsPage query={route.query} />;
+    case 'compare':
+      return <ComparePage key={route.query.get('runs') ?? ''} query={route.query} />;
+    case 'diff':
+      return <DiffPage key={route.pipeline} pipeline={route.pipeline} query={route.query} />;
     case 'models':
       return <ModelsPage />;
     case 'model':
@@ -72,7 +78,7 @@ export class ErrorBoundary extends Component<{ children: ReactNode }, { error: E
 
 export function App(): ReactElement {
   const route = useRoute();
-  const current = route.view === 'editor' || route.view === 'pipelines' ? 'pipelines' : route.view === 'lineage' ? 'lineage' : route.view === 'models' || route.view === 'model' ? 'models' : 'runs';
+  const current = route.view === 'editor' || route.view === 'pipelines' || route.view === 'diff' ? 'pipelines' : route.view === 'lineage' ? 'lineage' : route.view === 'models' || route.view === 'model' ? 'models' : 'runs';
   return (
     <div className="shell">
       <header className="topbar">

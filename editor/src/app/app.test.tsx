@@ -11,6 +11,8 @@ describe('routes', () => {
   it('a malformed escape is "not found", not a crash (regression: #/runs/%E0 blanked the app)', () => {
     expect(parseRoute('#/runs/%E0')).toEqual({ view: 'notFound', hash: '/runs/%E0' });
     expect(parseRoute('#/runs/a%20b')).toMatchObject({ view: 'run', runId: 'a b' });
+    expect(parseRoute('#/compare?runs=a,b')).toMatchObject({ view: 'compare' });
+    expect(parseRoute('#/pipelines/iris/diff?from=v1&to=v2')).toMatchObject({ view: 'diff', pipeline: 'iris' });
   });
 });
 

@@ -2,9 +2,11 @@
  * Hash routes, so the API server needs no fallback rules and every view has a link to share:
  *   #/pipelines                        pipeline list (opens the editor)
  *   #/pipelines/:name[/versions/:n]   the editor on a stored version (latest when no version)
+ *   #/pipelines/:name/diff[?from=&to=] two versions of a pipeline side by side, changes marked
  *   #/new                              an empty canvas
  *   #/runs[?pipeline=&status=…]       runs list
  *   #/runs/:runId                      run view
+ *   #/compare?runs=a,b,c               runs compared side by side
  *   #/lineage/:kind/:id[?hops=n]       lineage explorer from an artifact, a run or a model
  *   #/models[/:name]                   the model registry, a registered model
  */
@@ -13,7 +15,9 @@ import { useEffect, useRef, useState } from 'react';
 export type Route =
   | { view: 'pipelines' }
   | { view: 'editor'; pipeline?: string; version?: number }
+  | { view: 'diff'; pipeline: string; query: URLSearchParams }
   | { view: 'runs'; query: URLSearchParams }
+  | { view: 'compare'; query: URLSearchParams }
   | { view: 'run'; runId: string; query: URLSearchParams }
   | { view: 'lineage'; kind: 'artifact' | 'run' | 'model'; id: string; query: URLSearchParams }
   | { view: 'models' }
@@ -36,9 +40,11 @@ export function parseRoute(hash: string): Route {
   if (head === 'pipelines' && a !== undefined) {
     if (b === 'versions' && c !== undefined && /^\d+$/.test(c)) return { view: 'editor', pipeline: a, version: Number(c) };
     if (b === undefined) return { view: 'editor', pipeline: a };
+    if (b === 'diff' && c === undefined) return { view: 'diff', pipeline: a, query };
   }
   if (head === 'new' && a === undefined) return { view: 'editor' };
   if (head === 'runs' && a === undefined) return { view: 'runs', query };
+  if (head === 'compare' && a === undefined) return { view: 'compare', query };
   if (head === 'runs' && a !== undefined && b === undefined) return { view: 'run', runId: a, query };
   if (head === 'lineage' && (a === 'artifact' || a === 'run' || a === 'model') && b !== undefined) return { view: 'lineage', kind: a, id: b, query };
   if (head === 'models' && a === undefined) return { view: 'models' };
@@ -51,6 +57,9 @@ export const href = {
   editor: (pipeline: string, version?: number): string =>
     `#/pipelines/${encodeURIComponent(pipeline)}${version !== undefined ? `/versions/${version}` : ''}`,
   newPipeline: (): string => '#/new',
+  diff: (pipeline: string, from?: string, to?: string): string =>
+    `#/pipelines/${encodeURIComponent(pipeline)}/diff${from && to ? `?${new URLSearchParams({ from, to }).toString()}` : ''}`,
+  compare: (runIds: readonly string[]): string => `#/compare?runs=${runIds.map(encodeURIComponent).join(',')}`,
   runs: (query?: Record<string, string>): string => `#/runs${query && Object.keys(query).length ? `?${new URLSearchParams(query).toString()}` : ''}`,
   run: (runId: string, task?: string): string => `#/runs/${encodeURIComponent(runId)}${task ? `?task=${encodeURIComponent(task)}` : ''}`,
   lineage: (kind: 'artifact' | 'run' | 'model', id: string, hops?: number): string =>

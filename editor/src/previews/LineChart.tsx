@@ -22,6 +22,12 @@ export interface LineChartProps {
   diagonal?: boolean;
   width?: number;
   height?: number;
+  /** A colour per series (the compare view keeps a run's colour across charts); the palette otherwise. */
+  colours?: readonly string[];
+  /** Dots on every point (points that are separate records, e.g. runs, not a dense curve). */
+  dots?: boolean;
+  /** How an x value reads (a tick, a table cell): e.g. a date for runs over time. */
+  formatX?: (x: number) => string;
 }
 
 /** Colour-blind-safe (Okabe–Ito), each ≥ 3:1 against white for lines. */
@@ -57,6 +63,8 @@ export const formatNumber = (v: number): string => (Number.isInteger(v) ? String
 
 export function LineChart(props: LineChartProps): ReactElement {
   const { title, series, xLabel, yLabel, diagonal } = props;
+  const formatX = props.formatX ?? formatNumber;
+  const colourOf = (i: number): string => props.colours?.[i] ?? (SERIES_COLOURS[i % SERIES_COLOURS.length] as string);
   const width = props.width ?? 360;
   const height = props.height ?? 220;
   const id = useId();
@@ -87,7 +95,7 @@ export function LineChart(props: LineChartProps): ReactElement {
         ))}
         {ticks([x0, x1]).map((t) => (
           <text key={`x${t}`} x={sx(t)} y={PAD.top + plotH + 14} textAnchor="middle" fontSize="10" fill="#4a5568">
-            {formatNumber(t)}
+            {formatX(t)}
           </text>
         ))}
         <text x={PAD.left + plotW / 2} y={height - 4} textAnchor="middle" fontSize="11" fill="#1d2433">
@@ -98,12 +106,14 @@ export function LineChart(props: LineChartProps): ReactElement {
         </text>
         {diagonal && <line x1={sx(x0)} y1={sy(y0)} x2={sx(x1)} y2={sy(y1)} stroke="#98a2b3" strokeDasharray="4 4" />}
         {series.map((s, i) => {
-          const colour = SERIES_COLOURS[i % SERIES_COLOURS.length];
+          const colour = colourOf(i);
           const pts = s.points.map((p) => `${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ');
           return (
-            <g key={s.label}>
+            <g key={s.label} data-series={s.label}>
               <polyline points={pts} fill="none" stroke={colour} strokeWidth={2} />
-              {s.points.length === 1 && s.points[0] && <circle cx={sx(s.points[0].x)} cy={sy(s.points[0].y)} r={3} fill={colour} />}
+              {(props.dots ? s.points : s.points.length === 1 ? s.points : []).map((p, k) => (
+                <circle key={k} cx={sx(p.x)} cy={sy(p.y)} r={3} fill={colour} />
+              ))}
             </g>
           );
         })}
@@ -112,7 +122,7 @@ export function LineChart(props: LineChartProps): ReactElement {
         <ul className="chart-legend">
           {series.map((s, i) => (
             <li key={s.label}>
-              <span className="swatch" style={{ background: SERIES_COLOURS[i % SERIES_COLOURS.length] }} aria-hidden="true" />
+              <span className="swatch" style={{ background: colourOf(i) }} aria-hidden="true" />
               {s.label}
             </li>
           ))}
@@ -135,7 +145,7 @@ export function LineChart(props: LineChartProps): ReactElement {
                 s.points.slice(0, TABLE_ROWS).map((p, i) => (
                   <tr key={`${s.label}-${i}`}>
                     {series.length > 1 && <td>{s.label}</td>}
-                    <td>{formatNumber(p.x)}</td>
+                    <td>{formatX(p.x)}</td>
                     <td>{formatNumber(p.y)}</td>
                   </tr>
                 )),

@@ -37,6 +37,26 @@ describe('runs list filters', () => {
     expect(streamApiQuery({ status: 'failed', range: '1h' })).toEqual({ status: 'failed', taskCounts: 'true' });
   });
 
+  it('keeps the MLflow-style filter, experiment, order and columns in the hash and hands them to the API', () => {
+    const q = new URLSearchParams('filter=metrics.accuracy+%3E+0.9&experiment=tuning&order=metrics.loss+asc&cols=params.epochs,metrics.loss,bogus');
+    const f = filtersFromQuery(q);
+    expect(f).toEqual({ filter: 'metrics.accuracy > 0.9', experiment: 'tuning', order: 'metrics.loss asc', columns: ['params.epochs', 'metrics.loss'] });
+    expect(filtersFromQuery(new URLSearchParams(filtersToQuery(f)))).toEqual(f);
+    expect(listApiQuery(f, NOW)).toMatchObject({ filter: 'metrics.accuracy > 0.9', experiment: 'tuning', orderBy: 'metrics.loss asc', columns: 'params.epochs,metrics.loss' });
+    expect(filtersFromQuery(new URLSearchParams('order=DROP+TABLE'))).toEqual({});
+  });
+
+  it('under a server-side filter or order, the stream updates listed runs (keeping their columns) but adds none and keeps the order', () => {
+    const f = { order: 'metrics.loss asc', columns: ['metrics.loss'] };
+    let list = reduceRuns([], { type: 'page', runs: [run('old', { createdAt: '2030-01-10T10:00:00.000Z', columns: { 'metrics.loss': 0.1 } }), run('new', { columns: { 'metrics.loss': 0.5 } })], append: false }, f, NOW);
+    list = reduceRuns(list, { type: 'run', run: run('other') }, f, NOW);
+    list = reduceRuns(list, { type: 'run', run: run('old', { createdAt: '2030-01-10T10:00:00.000Z', status: 'succeeded', finishedAt: '2030-01-10T11:59:00.000Z' }) }, f, NOW);
+    expect(list.map((r) => [r.id, r.status, r.columns])).toEqual([
+      ['old', 'succeeded', { 'metrics.loss': 0.1 }],
+      ['new', 'running', { 'metrics.loss': 0.5 }],
+    ]);
+  });
+
   it('matches runs by every filter', () => {
     expect(matchesFilters(run('a'), { pipeline: 'iris', status: 'running', trigger: 'api', range: '1h' }, NOW)).toBe(true);
     expect(matchesFilters(run('a'), { range: '1h' }, NOW + 3_600_000)).toBe(false);

@@ -23,7 +23,21 @@ export interface RunFilters {
   /** …or explicit dates (YYYY-MM-DD, local days, `to` inclusive). */
   from?: string;
   to?: string;
+  /** An MLflow-style filter the server parses (`metrics.accuracy > 0.9 and params.epochs = 40`). */
+  filter?: string;
+  /** Only runs of this experiment (id or name). */
+  experiment?: string;
+  /** One ordering the server applies: `metrics.<key>` or `params.<key>`, then asc or desc. */
+  order?: string;
+  /** Parameter and metric columns shown (`params.<key>`, `metrics.<key>`), in order. */
+  columns?: string[];
 }
+
+const ORDER = /^(metrics|params)\.\S+ (asc|desc)$/;
+const COLUMN = /^(metrics|params|tags)\.\S+$/;
+
+/** Filters the server applies that the client cannot check on a stream event: the list then only updates runs it holds. */
+export const serverSideFilters = (f: RunFilters): boolean => Boolean(f.filter || f.experiment || f.order);
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TRIGGER = /^[A-Za-z][\w-]{0,62}$/;
@@ -43,6 +57,16 @@ export function filtersFromQuery(query: URLSearchParams): RunFilters {
   if (from && DATE.test(from)) f.from = from;
   const to = query.get('to');
   if (to && DATE.test(to)) f.to = to;
+  const filter = query.get('filter')?.trim();
+  if (filter) f.filter = filter;
+  const experiment = query.get('experiment')?.trim();
+  if (experiment) f.experiment = experiment;
+  const order = query.get('order');
+  if (order && ORDER.test(order)) f.order = order;
+  const columns = (query.get('cols') ?? '')
+    .split(',')
+    .filter((c) => COLUMN.test(c));
+  if (columns.length) f.columns = [...new Set(columns)];
   return f;
 }
 
@@ -55,6 +79,10 @@ export function filtersToQuery(f: RunFilters): Record<string, string> {
   if (f.range) q.range = f.range;
   if (f.from) q.from = f.from;
   if (f.to) q.to = f.to;
+  if (f.filter) q.filter = f.filter;
+  if (f.experiment) q.experiment = f.experiment;
+  if (f.order) q.order = f.order;
+  if (f.columns?.length) q.cols = f.columns.join(',');
   return q;
 }
 
@@ -83,6 +111,10 @@ export function listApiQuery(f: RunFilters, now: number, cursor?: string): ListR
     ...(f.trigger ? { trigger: f.trigger } : {}),
     ...(from ? { createdFrom: from.toISOString() } : {}),
     ...(to ? { createdTo: to.toISOString() } : {}),
+    ...(f.filter ? { filter: f.filter } : {}),
+    ...(f.experiment ? { experiment: f.experiment } : {}),
+    ...(f.order ? { orderBy: f.order } : {}),
+    ...(f.columns?.length ? { columns: f.columns.join(',') } : {}),
     taskCounts: 'true',
     limit: 50,
     ...(cursor ? { cursor } : {}),
@@ -141,13 +173,17 @@ function isNotOlder(incoming: RunListItem, held: RunListItem): boolean {
   return changedAt(incoming) >= changedAt(held);
 }
 
-/** Upserts a run, newer record wins; a newer record keeps counts the older one had when it carries none. */
-function upsert(list: RunListItem[], run: RunListItem): RunListItem[] {
+/**
+ * Upserts a run, newer record wins; a newer record keeps the counts and columns the older one had
+ * when it carries none (stream events carry no columns). `onlyHeld`: a run not in the list stays out.
+ */
+function upsert(list: RunListItem[], run: RunListItem, onlyHeld = false): RunListItem[] {
   const i = list.findIndex((r) => r.id === run.id);
-  if (i === -1) return [...list, run];
+  if (i === -1) return onlyHeld ? list : [...list, run];
   const old = list[i] as RunListItem;
   if (!isNotOlder(run, old)) return list;
-  const merged = run.taskCounts === undefined && old.taskCounts !== undefined ? { ...run, taskCounts: old.taskCounts } : run;
+  let merged = run.taskCounts === undefined && old.taskCounts !== undefined ? { ...run, taskCounts: old.taskCounts } : run;
+  if (merged.columns === undefined && old.columns !== undefined) merged = { ...merged, columns: old.columns };
   return [...list.slice(0, i), merged, ...list.slice(i + 1)];
 }
 
@@ -159,21 +195,23 @@ const newestFirst = (a: RunListItem, b: RunListItem): number => (a.createdAt < b
  * the filters (a run that left the status), and a first page drops runs of other filters.
  */
 export function reduceRuns(list: RunListItem[], event: RunsEvent, f: RunFilters, now: number): RunListItem[] {
+  // A server-side filter or order: the stream only updates the runs the pages brought, in their order.
+  const serverSide = serverSideFilters(f);
   let next: RunListItem[];
   switch (event.type) {
     case 'reset':
       return [];
     case 'page':
-      next = event.runs.reduce(upsert, event.append ? list : list.filter((r) => matchesFilters(r, f, now)));
+      next = event.runs.reduce((l, r) => upsert(l, r), event.append ? list : list.filter((r) => matchesFilters(r, f, now)));
       break;
     case 'snapshot':
-      next = event.runs.filter((r) => matchesFilters(r, f, now)).reduce(upsert, list);
+      next = event.runs.filter((r) => matchesFilters(r, f, now)).reduce((l, r) => upsert(l, r, serverSide), list);
       break;
     case 'run':
-      next = matchesFilters(event.run, f, now) ? upsert(list, event.run) : list.filter((r) => r.id !== event.run.id);
+      next = matchesFilters(event.run, f, now) ? upsert(list, event.run, serverSide) : list.filter((r) => r.id !== event.run.id);
       break;
   }
-  return [...next].sort(newestFirst);
+  return f.order ? next : [...next].sort(newestFirst);
 }
 
 /**

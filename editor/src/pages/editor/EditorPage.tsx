@@ -417,6 +417,11 @@ function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: Pipel
         <h1 className="editor-title">
           {spec.name} <span className="muted">{versionText}</span>
         </h1>
+        {saved && saved.number >= 2 && (
+          <a className="button" href={href.diff(spec.name)} title="What changed between two versions of this pipeline">
+            Diff versions
+          </a>
+        )}
         <button type="button" onClick={undo} disabled={history.past.length === 0} title="Undo (Ctrl+Z)">
           Undo
         </button>

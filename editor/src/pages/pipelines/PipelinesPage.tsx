@@ -113,6 +113,12 @@ export function PipelinesPage(): ReactElement {
                 <td>{p.latestVersion ? when(p.latestVersion.createdAt) : '—'}</td>
                 <td>
                   <a href={href.runs({ pipeline: p.name })}>runs</a>
+                  {p.versionCount >= 2 && (
+                    <>
+                      {' · '}
+                      <a href={href.diff(p.name)}>diff versions</a>
+                    </>
+                  )}
                 </td>
               </tr>
             ))}

@@ -26,6 +26,7 @@ import { pipelineGraph } from '../../graph/pipelineGraph';
 import { RunGraph } from '../../runview/RunGraph';
 import { emptyRunView, formatDuration, isFinalRun, nodeView, reduceRun, runOutcome, runStatusView, taskView, waitingGates } from '../../runview/runState';
 import { TaskList } from './TaskList';
+import { RunAnnotations } from './RunAnnotations';
 import { TaskPanel, type Tab } from './TaskPanel';
 
 /** How often the Metrics tab of a live run reads the metrics again. */
@@ -76,12 +77,14 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
   const [comment, setComment] = useState('');
   const [logsLoading, setLogsLoading] = useState(false);
   const [logsError, setLogsError] = useState<string | null>(null);
+  const [annotations, setAnnotations] = useState<Pick<RunDetail, 'tags' | 'note' | 'experiment'> | null>(null);
 
   const loadDetail = useCallback(async (): Promise<RunDetail | undefined> => {
     try {
       const detail = await api.getRun({ params: { runId } });
       dispatch({ type: 'detail', detail });
       setArtifacts(detail.artifacts);
+      setAnnotations({ tags: detail.tags, note: detail.note, experiment: detail.experiment });
       setLoadError(null);
       return detail;
     } catch (e) {
@@ -307,6 +310,9 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
               </span>
             ))}
           </p>
+        )}
+        {annotations && (
+          <RunAnnotations runId={run.id} annotations={annotations} experiment={annotations.experiment} onChange={(a) => setAnnotations((old) => ({ ...a, experiment: old?.experiment ?? null }))} />
         )}
         {outcome?.kind === 'failed' && (
           <p className="error-text run-error" role="alert" data-testid="run-outcome">

@@ -1,0 +1,139 @@
+/**
+ * Issue 13's comparison in a real browser, against `sluice dev --run examples/iris.ts`: two iris
+ * runs that differ in `epochs` (kept to a few epochs), a bad filter answered with the server's
+ * message naming the token, both runs checked in the runs list and compared: the changed parameter
+ * highlighted, the metrics table marking a best, the overlaid loss chart drawing both runs.
+ * A tag and a note set in the run view; the diff of two iris versions on the canvas.
+ * Screenshots land in test-results/e2e/.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiClient, type ApiClient } from '../../engine/contract/index';
+import { projectRoot } from '../../engine/paths';
+import { launchChromium, openPage } from './support/browser';
+import { startDevServer, type DevServer } from './support/devServer';
+
+const SHOTS = path.join(projectRoot, 'test-results', 'e2e');
+const LIGHT = { epochs: 3, baselineEpochs: 2 };
+
+let dev: DevServer;
+let browser: Browser;
+let api: ApiClient;
+
+beforeAll(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  dev = await startDevServer('--run', 'examples/iris.ts', '--param', `epochs=${LIGHT.epochs}`, '--param', `baselineEpochs=${LIGHT.baselineEpochs}`);
+  browser = await launchChromium();
+  api = createApiClient({ baseUrl: dev.url });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await dev?.stop();
+});
+
+const shot = (page: Page, name: string): Promise<Buffer> => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+async function finished(runId: string): Promise<string> {
+  await expect.poll(async () => (await api.getRun({ params: { runId } })).run.status, { timeout: 240_000, interval: 1000 }).toMatch(/^(succeeded|failed|cancelled)$/);
+  return (await api.getRun({ params: { runId } })).run.status;
+}
+
+describe('issue 13 in Chromium: comparing runs', () => {
+  it('selects two iris runs with different epochs, compares them: epochs highlighted, a best metric marked, loss overlaid', async () => {
+    const first = /watch it: http:\/\/\S+#\/runs\/(\S+)/.exec(dev.cli.out())?.[1];
+    if (!first) throw new Error(`no run URL in the output of sluice dev:\n${dev.cli.out()}`);
+    // The iris example as sluice dev compiled it (vitest would compile other code digests), again with more epochs.
+    const iris = (await api.listPipelines()).pipelines.find((p) => p.name === 'iris')?.latestVersion;
+    if (!iris) throw new Error('sluice dev did not record the iris pipeline');
+    const { version } = await api.getPipelineVersion({ params: { pipeline: 'iris', version: iris.id } });
+    const { run: second } = await api.submitRun({ body: { spec: version.spec, params: { ...LIGHT, epochs: LIGHT.epochs + 2 } } });
+    expect(await finished(first)).toBe('succeeded');
+    expect(await finished(second.id)).toBe('succeeded');
+
+    const { page, errors } = await openPage(browser, `${dev.url}/#/runs`);
+    await page.getByTestId(`run-row-${second.id}`).waitFor({ timeout: 60_000 });
+
+    // A bad filter: the server's 4xx message, naming what it could not read, shown in place.
+    await page.getByLabel('Filter', { exact: true }).fill('metrics.accuracy >> 1');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(async () => (await page.getByRole('alert').textContent()) ?? '', { timeout: 30_000 }).toMatch(/filter: .*>/);
+    await shot(page, '13a-runs-bad-filter');
+    await page.getByLabel('Filter', { exact: true }).fill('');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByTestId(`run-row-${second.id}`).waitFor({ timeout: 30_000 });
+
+    // The epochs parameter and the loss metric as columns (offered from what the runs have).
+    await page.getByText('Columns', { exact: true }).click();
+    await page.getByRole('checkbox', { name: 'epochs', exact: true }).check();
+    await page.getByRole('checkbox', { name: 'loss', exact: true }).check();
+    await expect.poll(() => page.locator(`[data-testid="run-row-${second.id}"] td[data-column="params.epochs"]`).textContent(), { timeout: 30_000 }).toBe(String(LIGHT.epochs + 2));
+
+    await page.getByRole('checkbox', { name: `Select run ${first}` }).check();
+    await page.getByRole('checkbox', { name: `Select run ${second.id}` }).check();
+    await shot(page, '13b-runs-selected');
+    await page.getByRole('button', { name: /^Compare 2 runs$/ }).click();
+
+    const epochs = page.locator('[data-testid="param-epochs"][data-differs="true"]');
+    await epochs.waitFor({ timeout: 60_000 });
+    expect(await epochs.locator('td[data-differs="true"]').count()).toBe(2);
+    expect(await page.locator('[data-testid="param-baselineEpochs"]').getAttribute('data-differs')).toBe('false');
+    // Fewer epochs, higher loss: the loss row marks one best (lower is better for a loss).
+    const lossRow = page.getByTestId('metric-loss');
+    await expect(lossRow.locator('[data-best="true"]').count()).resolves.toBe(1);
+    await expect(lossRow.getByRole('button').textContent()).resolves.toMatch(/lower/);
+    const loss = page.getByTestId('series-chart-train-classifier/loss');
+    await loss.locator('[data-series]').first().waitFor({ timeout: 60_000 });
+    expect(await loss.locator('[data-series]').count()).toBe(2);
+    await expect(loss.getByRole('img').textContent()).resolves.toMatch(/loss by epoch/);
+    // Each run's confusion matrix of the candidate, side by side.
+    await expect.poll(() => page.locator('.classification-card').filter({ has: page.getByTestId('confusion-matrix') }).count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+    await shot(page, '13c-compare');
+    await page.getByTestId('series-chart-train-classifier/loss').screenshot({ path: path.join(SHOTS, '13d-compare-loss-overlaid.png') });
+    await page.locator('section[aria-labelledby="classification-heading"]').screenshot({ path: path.join(SHOTS, '13f-compare-classification.png') });
+    await page.locator('section[aria-labelledby="sweep-heading"]').screenshot({ path: path.join(SHOTS, '13g-compare-parameters-to-metric.png') });
+    // The one error the browser logs is the bad filter's 400, which the page showed.
+    expect(errors).toEqual(['console error: Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+    await page.context().close();
+  });
+
+  it('sets a tag and a note on a finished run from the run view; the API answers them', async () => {
+    const runId = /watch it: http:\/\/\S+#\/runs\/(\S+)/.exec(dev.cli.out())?.[1] ?? '';
+    const { page, errors } = await openPage(browser, `${dev.url}/#/runs/${runId}`);
+    await page.getByText('Tags and note').click();
+    await page.getByLabel('Tag', { exact: true }).fill('team');
+    await page.getByLabel('Value', { exact: true }).fill('vision');
+    await page.getByRole('button', { name: 'Set tag' }).click();
+    await page.getByTestId('run-tag-team').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Add a note' }).click();
+    await page.getByLabel('Note').fill('3 epochs: the baseline for the sweep');
+    await page.getByRole('button', { name: 'Save note' }).click();
+    await page.getByTestId('run-note').waitFor({ timeout: 30_000 });
+    const detail = await api.getRun({ params: { runId } });
+    expect({ tags: detail.tags, note: detail.note }).toEqual({ tags: { team: 'vision' }, note: '3 epochs: the baseline for the sweep' });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("diffs two versions of iris on the canvas: the changed task marked on both sides, its changed input listed", async () => {
+    const iris = (await api.listPipelines()).pipelines.find((p) => p.name === 'iris')?.latestVersion;
+    if (!iris) throw new Error('sluice dev did not record the iris pipeline');
+    const { version } = await api.getPipelineVersion({ params: { pipeline: 'iris', version: iris.id } });
+    const spec = structuredClone(version.spec) as { dag: { tasks: Record<string, { inputs: Record<string, unknown> }> } };
+    const train = spec.dag.tasks['train-classifier'];
+    if (!train) throw new Error('the iris example has no train-classifier task');
+    train.inputs.hiddenUnits = { const: 32 };
+    await api.createPipelineVersion({ body: { spec } });
+
+    const { page, errors } = await openPage(browser, `${dev.url}/#/pipelines/iris/diff`);
+    await page.locator('[data-testid="diff-node-to-train-classifier"][data-mark="changed"]').waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="diff-node-from-train-classifier"][data-mark="changed"]').waitFor({ timeout: 60_000 });
+    expect(await page.locator('[data-testid="diff-node-to-split"]').getAttribute('data-mark')).toBe('same');
+    await expect(page.getByTestId('diff-list').textContent()).resolves.toMatch(/task train-classifier.*input hiddenUnits: \{"pipelineInput":"hiddenUnits"\} → \{"const":32\}/);
+    await shot(page, '13e-pipeline-diff');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
