@@ -227,6 +227,10 @@ export const runComparisonSchema = z
     series: z
       .array(z.object({ runId: z.string(), taskId: z.string(), key: z.string(), points: z.number().int() }))
       .meta({ description: 'Metric series of each run (GET /api/runs/{runId}/metrics has the points)' }),
+    seriesPoints: z
+      .array(z.object({ runId: z.string(), series: z.array(metricSeriesSchema) }))
+      .optional()
+      .meta({ description: 'With `points=true`: each run\'s series with their points, in `runs` order' }),
   })
   .meta({ id: 'RunComparison' });
 export type RunComparison = z.infer<typeof runComparisonSchema>;

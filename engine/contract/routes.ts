@@ -365,6 +365,7 @@ export const apiRoutes = {
       ids: commaList('run ids', 50).pipe(z.array(idSchema).min(2, 'compare at least two runs')).meta({ type: 'string', description: 'Comma-separated run ids (2 to 50)' }),
       lowerIsBetter: commaList('metric keys', 200).optional().meta({ description: 'Metric keys where lower is better' }),
       higherIsBetter: commaList('metric keys', 200).optional().meta({ description: 'Metric keys where higher is better' }),
+      points: queryFlag.optional().meta({ description: 'true: each run\'s metric series with their points too (`seriesPoints`), so a chart of N runs is one request' }),
     }),
     responses: {
       200: { description: 'The comparison', schema: runComparisonSchema },

@@ -8,6 +8,7 @@
  * (`LOWER_IS_BETTER_KEY`), and a request may say otherwise per key.
  */
 import type { MetadataStore, Json, RunRecord, RunStatus } from '../stores/metadata/index';
+import { metricSeries, type MetricSeriesView, type SeriesPoint } from './metricSeries';
 
 export type MetricDirection = 'higher' | 'lower';
 export type DirectionSource = 'default' | 'key' | 'request';
@@ -36,8 +37,8 @@ export interface ComparedRunInput {
   status: RunStatus;
   createdAt: Date;
   params: Record<string, Json>;
-  /** Every recorded point: task, key, step, value. */
-  metrics: readonly { taskId: string; key: string; step: number; value: number }[];
+  /** Every recorded point: task, key, step, value (and what the step counts, where said). */
+  metrics: readonly SeriesPoint[];
 }
 
 export interface RunComparison {
@@ -46,6 +47,8 @@ export interface RunComparison {
   params: { key: string; values: Json[]; differs: boolean }[];
   metrics: { key: string; values: (number | null)[]; direction: MetricDirection; directionFrom: DirectionSource; best: number[] }[];
   series: { runId: string; taskId: string; key: string; points: number }[];
+  /** Each run's series with their points, when asked (`withPoints`): one request for a chart of N runs. */
+  seriesPoints?: { runId: string; series: MetricSeriesView[] }[];
 }
 
 const sameJson = (a: Json | undefined, b: Json | undefined): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -64,7 +67,7 @@ export function finalMetrics(points: ComparedRunInput['metrics']): Map<string, n
   return new Map([...best].map(([k, v]) => [k, v.value]));
 }
 
-export function buildRunComparison(runs: readonly ComparedRunInput[], overrides: DirectionOverrides = {}): RunComparison {
+export function buildRunComparison(runs: readonly ComparedRunInput[], overrides: DirectionOverrides = {}, withPoints = false): RunComparison {
   const params = sorted(runs.flatMap((r) => Object.keys(r.params))).map((key) => {
     const values = runs.map((r) => r.params[key]);
     return { key, values: values.map((v) => v ?? null), differs: values.some((v) => !sameJson(v, values[0])) };
@@ -106,6 +109,7 @@ export function buildRunComparison(runs: readonly ComparedRunInput[], overrides:
     params,
     metrics,
     series,
+    ...(withPoints ? { seriesPoints: runs.map((r) => ({ runId: r.id, series: metricSeries(r.metrics) })) } : {}),
   };
 }
 
@@ -126,13 +130,24 @@ export async function compareRuns(
   metadata: Pick<MetadataStore, 'getRun' | 'getPipelineVersion' | 'listMetrics' | 'listExecutions'>,
   ids: readonly string[],
   overrides: DirectionOverrides = {},
+  withPoints = false,
 ): Promise<RunComparison> {
   const records = await Promise.all(ids.map((id) => metadata.getRun(id)));
   const missing = records.flatMap((r, i) => (r ? [] : [i]));
   if (missing.length) throw new CompareRunsError(`no run with id ${missing.map((i) => `"${ids[i]}"`).join(', ')}`, missing);
+  // Runs of a sweep share their pipeline version: each is read once.
+  const versions = new Map<string, ReturnType<typeof metadata.getPipelineVersion>>();
+  const versionOf = (id: string): ReturnType<typeof metadata.getPipelineVersion> => {
+    let v = versions.get(id);
+    if (!v) {
+      v = metadata.getPipelineVersion(id);
+      versions.set(id, v);
+    }
+    return v;
+  };
   const inputs = await Promise.all(
     (records as RunRecord[]).map(async (run): Promise<ComparedRunInput> => {
-      const [version, points, executions] = await Promise.all([metadata.getPipelineVersion(run.pipelineVersionId), metadata.listMetrics({ runId: run.id }), metadata.listExecutions(run.id)]);
+      const [version, points, executions] = await Promise.all([versionOf(run.pipelineVersionId), metadata.listMetrics({ runId: run.id }), metadata.listExecutions(run.id)]);
       const taskOf = new Map(executions.map((e) => [e.id, e.taskId]));
       return {
         id: run.id,
@@ -142,9 +157,9 @@ export async function compareRuns(
         status: run.status,
         createdAt: run.createdAt,
         params: run.params,
-        metrics: points.map((p) => ({ taskId: taskOf.get(p.executionId) ?? p.executionId, key: p.key, step: p.step, value: p.value })),
+        metrics: points.map((p) => ({ taskId: taskOf.get(p.executionId) ?? p.executionId, key: p.key, step: p.step, value: p.value, ...(p.stepLabel !== undefined ? { stepLabel: p.stepLabel } : {}) })),
       };
     }),
   );
-  return buildRunComparison(inputs, overrides);
+  return buildRunComparison(inputs, overrides, withPoints);
 }

@@ -72,6 +72,18 @@ describe('buildRunComparison', () => {
     expect(buildRunComparison([a, run('d', {}, [], 'd2')]).pipelineChanged).toBe(true);
   });
 
+  it('carries each run\'s series with their points, by step, with their step label, only when asked (one request for an overlaid chart)', () => {
+    const labelled = run('l', {}, [
+      { taskId: 'train', key: 'loss', step: 1, value: 0.3, stepLabel: 'epoch' },
+      { taskId: 'train', key: 'loss', step: 0, value: 0.9, stepLabel: 'epoch' },
+    ]);
+    expect(buildRunComparison([labelled, b]).seriesPoints).toBeUndefined();
+    expect(buildRunComparison([labelled, b], {}, true).seriesPoints).toEqual([
+      { runId: 'l', series: [{ taskId: 'train', key: 'loss', stepLabel: 'epoch', points: [{ step: 0, value: 0.9 }, { step: 1, value: 0.3 }] }] },
+      { runId: 'b', series: [{ taskId: 'train', key: 'loss', points: [{ step: 0, value: 0.5 }] }, { taskId: 'eval', key: 'accuracy', points: [{ step: 0, value: 0.9 }] }] },
+    ]);
+  });
+
   it('reads the final value at the highest step whatever the order the points come in', () => {
     expect(finalMetrics([{ taskId: 't', key: 'k', step: 3, value: 1 }, { taskId: 't', key: 'k', step: 1, value: 2 }]).get('k')).toBe(1);
   });

@@ -16,5 +16,7 @@ export {
   startRunReconciler,
 } from './reconcileRuns';
 export type { ClosedWorkflowStatus, ReconcileDeps, ReconcileSummary, RunCheck, RunReconciler, WorkflowOutcome } from './reconcileRuns';
+export { metricSeries } from './metricSeries';
+export type { MetricSeriesView, SeriesPoint } from './metricSeries';
 export { buildRunComparison, compareRuns, CompareRunsError, finalMetrics, LOWER_IS_BETTER_KEY, metricDirection } from './compareRuns';
 export type { ComparedRunInput, DirectionOverrides, DirectionSource, MetricDirection, RunComparison } from './compareRuns';

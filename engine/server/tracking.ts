@@ -127,7 +127,7 @@ export function trackingRoutes(ctx: ApiContext): ApiRoute[] {
           const comparison = await compareRuns(ctx.metadata, query.ids, {
             ...(query.lowerIsBetter ? { lowerIsBetter: query.lowerIsBetter } : {}),
             ...(query.higherIsBetter ? { higherIsBetter: query.higherIsBetter } : {}),
-          });
+          }, query.points === 'true');
           return { body: comparison };
         } catch (e) {
           if (e instanceof CompareRunsError) {

@@ -61,10 +61,12 @@ export function ComparePage(props: { query: URLSearchParams }): ReactElement {
     let live = true;
     const [lowerKeys = '', higherKeys = ''] = directionKey.split('|');
     api
-      .compareRuns({ query: { ids: ids.join(','), ...(lowerKeys ? { lowerIsBetter: lowerKeys } : {}), ...(higherKeys ? { higherIsBetter: higherKeys } : {}) } })
+      // The series' points come with the comparison: one request, not one per run.
+      .compareRuns({ query: { ids: ids.join(','), points: 'true', ...(lowerKeys ? { lowerIsBetter: lowerKeys } : {}), ...(higherKeys ? { higherIsBetter: higherKeys } : {}) } })
       .then((c) => {
         if (!live) return;
         setComparison(c);
+        if (c.seriesPoints) setSeries(new Map(c.seriesPoints.map((s) => [s.runId, s.series])));
         setError(null);
       })
       .catch((e: unknown) => live && setError(errorText(e)));
@@ -76,9 +78,6 @@ export function ComparePage(props: { query: URLSearchParams }): ReactElement {
   useEffect(() => {
     if (ids.length < 2) return;
     let live = true;
-    Promise.all(ids.map(async (runId) => [runId, (await api.getRunMetrics({ params: { runId } })).series] as const))
-      .then((all) => live && setSeries(new Map(all)))
-      .catch((e: unknown) => live && setError(errorText(e)));
     if (ids.length <= CLASSIFICATION_RUNS) {
       loadClassifications(ids)
         .then((c) => live && setClassifications(c))
