@@ -14,7 +14,7 @@ import type { ComponentContext, InputArtifact, OutputArtifact, TaskDevice } from
 import type { ArtifactStore } from '../../stores/artifacts/index';
 import type { Logger } from '../../logging';
 import type { ArtifactRecord, CachedExecution, Json, MetadataStore } from '../../stores/metadata/index';
-import { projectRoot as defaultProjectRoot } from '../../paths';
+import { packaged, projectRoot as sluiceRoot } from '../../paths';
 import {
   executionIdFor,
   type ArtifactRefValue,
@@ -40,7 +40,7 @@ export interface ExecuteTaskDeps {
   /** Scratch space for attempts (outputs are written here, then moved into the artifact store). */
   workRoot: string;
   logger: Logger;
-  /** Where command components run and find their sources (default: the Sluice project root). */
+  /** Where command components run and find their sources (default: the Sluice checkout; installed, the working directory, the user's project). */
   projectRoot?: string;
   /** The GPUs of a GPU worker: each attempt that runs a component holds one of them. */
   devices?: DevicePool;
@@ -60,7 +60,7 @@ interface ResolvedInputs {
 }
 
 export function createExecuteTask(deps: ExecuteTaskDeps) {
-  const projectRoot = deps.projectRoot ?? defaultProjectRoot;
+  const projectRoot = deps.projectRoot ?? (packaged ? process.cwd() : sluiceRoot);
 
   return async function executeTask(input: ExecuteTaskInput): Promise<ExecuteTaskResult> {
     const ctx = Context.current();
