@@ -1,9 +1,9 @@
 /**
  * Sluice as a user gets it: `npm pack` (which builds dist/ through `prepack`), `npm install` of the
  * tarball into an empty folder outside the repository, `npx sluice init my-pipelines`, `npm install`
- * there, then, with the installed CLI only: the scaffolded pipeline compiled, `sluice dev` serving
- * the editor from the package, the pipeline run on it to `succeeded` (its worker imports the user's
- * TypeScript components), and the project type-checked by its own tsc.
+ * there, then, with the installed CLI only: the scaffolded pipeline compiled, run to `succeeded` on
+ * an embedded stack, then on `sluice dev` serving the editor from the package (its worker imports
+ * the user's TypeScript components), and the project type-checked by its own tsc.
  *
  * npm installs from the local cache (`--prefer-offline`); packages' install scripts are not run
  * (`--ignore-scripts`: onnxruntime-node's would download CUDA libraries; the CPU build ships in it).
@@ -101,6 +101,14 @@ describe('the packed package, installed into a new project', () => {
     const tsc = await timed('tsc (project)', () => runToEnd({ name: 'tsc', command: path.join(project, 'node_modules', '.bin', 'tsc'), args: ['-p', '.'], cwd: project, env }));
     expect(tsc.output).toBe('');
     expect(tsc.code).toBe(0);
+  });
+
+  it('runs the pipeline to succeeded on its own embedded stack (no server running)', async () => {
+    const ran = await timed('sluice run (embedded)', () => sluice(['run', 'pipelines/example.ts', '--json'], 240_000));
+    expect(ran.code, ran.output).toBe(0);
+    const record = JSON.parse(ran.output.slice(ran.output.indexOf('{'))) as { run: { status: string }; executions: { outputParams?: Record<string, unknown> }[] };
+    expect(record.run.status).toBe('succeeded');
+    expect(record.executions.map((e) => e.outputParams)).toContainEqual({ words: 6 });
   });
 
   it('runs the pipeline to succeeded on `sluice dev`, which serves the editor from the package', async () => {
