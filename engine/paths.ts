@@ -1,6 +1,5 @@
 /** Where the project and its local state live. */
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,9 +33,4 @@ export function sluiceVersion(): string {
 /** Local state (Temporal db, PGlite data, artifacts): `$SLUICE_HOME` or `.sluice/` in the working directory. */
 export function stateDir(): string {
   return path.resolve(process.env.SLUICE_HOME ?? path.join(process.cwd(), '.sluice'));
-}
-
-/** Per-user cache for what is built once per machine (the Temporal CLI): `$SLUICE_USER_CACHE`, else XDG's cache folder. */
-export function userCacheDir(): string {
-  return path.resolve(process.env.SLUICE_USER_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'sluice'));
 }
