@@ -10,11 +10,10 @@
  */
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { queryRunStatus, waitForRun } from '../runs/index';
-import { createLogger } from '../logging';
 import type { MetadataStore } from '../stores/metadata/index';
 import { stateDir } from '../paths';
-import { EmbeddedStack } from '../stack/index';
+import type { EmbeddedStack } from '../stack/index';
+import type { waitForRun as WaitForRun } from '../runs/index';
 import type { RunStatusView } from '../temporal/workflows/types';
 import { runSchema, type Execution, type Run, type TaskStatus } from '../contract/index';
 import type { ServedApi } from './api';
@@ -22,9 +21,7 @@ import { apiReader, storeReader, toWire, type RunReader } from './reader';
 import { CliError, EXIT_FAILED } from './CliError';
 import { RunProgress } from './progress';
 import { formatValue } from './format';
-import { detectGpus } from '../../workers/runtime/index';
-import { ComponentRegistry } from '../temporal/activities/index';
-import { annotateWaitingTasks } from '../temporal/worker/index';
+import type { ComponentRegistry } from '../temporal/activities/index';
 
 const print = (s: string): void => {
   process.stdout.write(`${s}\n`);
@@ -36,6 +33,13 @@ export async function withCliStack<T>(
   fn: (stack: EmbeddedStack) => Promise<T>,
 ): Promise<T> {
   options.log(`starting the embedded stack (state in ${path.relative(process.cwd(), stateDir()) || '.'})…`);
+  // Loaded here, not with this module: `sluice run` against a served stack never needs them (bench/cliStartup.ts).
+  const [{ EmbeddedStack }, { ComponentRegistry }, { detectGpus }, { createLogger }] = await Promise.all([
+    import('../stack/index'),
+    import('../temporal/activities/index'),
+    import('../../workers/runtime/index'),
+    import('../logging'),
+  ]);
   // Task failures are shown by the progress lines; the worker's own logs stay quiet unless asked.
   const logger = createLogger({ stderr: true, level: process.env.SLUICE_LOG_LEVEL ?? 'error' });
   // GPU tasks need a gpu worker: this process runs one when the machine has GPUs (or SLUICE_GPUS says so).
@@ -96,15 +100,16 @@ const FINAL_RUN_STATUSES: ReadonlySet<Run['status']> = new Set(['succeeded', 'fa
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Follows a run on this process's stack (the workflow handle) to its end. */
-export function followRun(
+export async function followRun(
   metadata: MetadataStore,
   run: { runId: string; handle: WorkflowHandle },
   options: FollowOptions,
 ): Promise<Run> {
+  const [{ annotateWaitingTasks }, { queryRunStatus, waitForRun }] = await Promise.all([import('../temporal/worker/index'), import('../runs/index')]);
   // Tasks no worker can take (a GPU task, no GPU worker) show as waiting, with the reason.
   const status = async (): Promise<RunStatusView | undefined> =>
     annotateWaitingTasks(await queryRunStatus(run.handle), { client: run.handle.client, executions: () => metadata.listExecutions(run.runId) });
-  return followRunFrom({ runId: run.runId, reader: storeReader(metadata), observe: () => pollWorkflow(metadata, run, status) }, options);
+  return followRunFrom({ runId: run.runId, reader: storeReader(metadata), observe: () => pollWorkflow(metadata, run, status, waitForRun) }, options);
 }
 
 /** The workflow's status query every 250 ms until the run has ended, then its final state once more. */
@@ -112,6 +117,7 @@ async function* pollWorkflow(
   metadata: MetadataStore,
   run: { runId: string; handle: WorkflowHandle },
   status: () => Promise<RunStatusView | undefined>,
+  waitForRun: typeof WaitForRun,
 ): AsyncGenerator<RunObservation> {
   let outcome: { record: Run } | { error: unknown } | undefined;
   const finished = waitForRun(metadata, run).then(

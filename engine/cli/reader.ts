@@ -22,7 +22,7 @@ import {
   type RunDetail,
   type RunStatus,
 } from '../contract/index';
-import { readRunAnnotations, type MetadataStore } from '../stores/metadata/index';
+import type { MetadataStore } from '../stores/metadata/index';
 import type { ServedApi } from './api';
 
 /** A record of this process's store in the wire form its API route answers with. */
@@ -104,6 +104,8 @@ export function storeReader(m: MetadataStore): RunReader {
     async runDetail(id) {
       const run = await m.getRun(id);
       if (!run) return undefined;
+      // Imported here: this module also serves `sluice run` against a server, which must not load the store (bench/cliStartup.ts).
+      const { readRunAnnotations } = await import('../stores/metadata/index');
       return {
         run: toWire(runSchema, run),
         executions: (await m.listExecutions(id)).map((e) => toWire(executionSchema, e)),

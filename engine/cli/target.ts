@@ -11,7 +11,7 @@
  * never competes with the server for the state directory or sees a different database.
  */
 import { stateDir } from '../paths';
-import { readStateOwner } from '../stack/index';
+import { readStateOwner } from '../stack/stateLock'; // not ../stack/index: see scripts/lint/moduleBoundaries.js EXTRA_ENTRIES
 import { ServedApi } from './api';
 
 /** The server's API, when one is reachable. */

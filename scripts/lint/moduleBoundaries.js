@@ -26,8 +26,13 @@ export const MODULES = [
   'workers',
 ].sort((a, b) => b.length - a.length);
 
-/** Extra entry points besides index.ts. */
-const EXTRA_ENTRIES = { 'engine/temporal/workflows': ['types'] };
+/**
+ * Extra entry points besides index.ts. engine/stack/stateLock and engine/runs/runParams are what
+ * `sluice run` needs against a served stack: imported through their index, the built CLI would load
+ * the embedded stack and Temporal's client with them (esbuild groups a barrel's modules into the
+ * chunks of whoever imports the barrel; scripts/buildPackage.ts, bench/cliStartup.ts).
+ */
+const EXTRA_ENTRIES = { 'engine/temporal/workflows': ['types'], 'engine/stack': ['stateLock'], 'engine/runs': ['runParams'] };
 
 /** Folders allowed to import `workers/` (the worker process start-up). */
 const WORKERS_IMPORTERS = ['engine/cli/', 'workers/', 'test/', 'bench/', 'scripts/'];

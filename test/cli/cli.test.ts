@@ -81,7 +81,7 @@ describe('sluice compile', () => {
 
   it('refuses the invalid pipeline when its module is merely run (tsx invalid.ts), before anything else', async () => {
     const r = await new Promise<Result>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/invalid.ts'], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--conditions=sluice-source', '--import', 'tsx', 'test/fixtures/invalid.ts'], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

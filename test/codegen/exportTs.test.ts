@@ -7,7 +7,7 @@ import { ROOT } from './roundTrip';
 
 const run = promisify(execFile);
 const cli = (...args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'engine/cli/main.ts'), 'export-ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+  run(process.execPath, ['--conditions=sluice-source', '--import', 'tsx', path.join(ROOT, 'engine/cli/main.ts'), 'export-ts', ...args], { cwd: ROOT, encoding: 'utf8' });
 
 it('writes a fixture pipeline as TypeScript, importing components by their export names', async () => {
   const { stdout } = await cli('test/fixtures/controlFlow.ts', '--pipeline', 'gated');

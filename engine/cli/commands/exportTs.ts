@@ -18,6 +18,7 @@ import { loadPipeline } from '../loadPipeline';
 import { withMetadata } from '../metadataAccess';
 import { toWire } from '../reader';
 import { onTarget } from '../target';
+import { importUserModule } from '../../userModules';
 import { pipelineVersionSummarySchema, type PipelineVersionSummary } from '../../contract/index';
 
 /** Function components without an export name, by module (nested pipelines included). */
@@ -40,7 +41,7 @@ async function digestResolver(
     if (!exports) {
       const target = /^[./]/.test(module) || /\.(c|m)?(t|j)sx?$/.test(module) ? pathToFileURL(path.resolve(module)).href : module;
       try {
-        exports = (await import(target)) as Record<string, unknown>;
+        exports = await importUserModule(target);
       } catch (e) {
         throw new CliError(`cannot import ${module} to find its components' export names: ${(e as Error).message}`);
       }

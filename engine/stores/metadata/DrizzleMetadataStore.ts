@@ -7,7 +7,8 @@
  * Every write is idempotent (ON CONFLICT), because activities retry and may be delivered twice,
  * and a write of several rows is one transaction, so a refused row leaves none of the others.
  */
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { projectRoot } from '../../paths';
 import { DrizzleApiTokenStore } from './apiTokens/DrizzleApiTokenStore';
 import { DrizzleArtifactRecordStore } from './artifacts/DrizzleArtifactRecordStore';
 import type { MetadataDatabase } from './database';
@@ -26,10 +27,11 @@ import { DrizzleTrackingStore } from './tracking/DrizzleTrackingStore';
 export type { MetadataDatabase } from './database';
 
 /**
- * The checked-in drizzle-kit migrations, found next to this source file so that the store works
- * whatever the current directory of the process is.
+ * The checked-in drizzle-kit migrations, found from the Sluice root (a checkout or the installed
+ * package, which ships them at the same path) so that the store works whatever the current
+ * directory of the process is.
  */
-export const METADATA_MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
+export const METADATA_MIGRATIONS_FOLDER = path.join(projectRoot, 'engine', 'stores', 'metadata', 'migrations');
 /** Own bookkeeping table, so Sluice can share a database with other drizzle applications. */
 export const METADATA_MIGRATIONS_TABLE = 'sluice_metadata_migrations';
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isComponent, isNestedPipelineComponent, isPipeline, NonRetryableError, type AnyComponent } from '../../../dsl/index';
 import type { ComponentSpec } from '../../../dsl/ir/index';
+import { importUserModule } from '../../userModules';
 
 export class ComponentNotFoundError extends NonRetryableError {
   override readonly name = 'ComponentNotFoundError';
@@ -53,7 +54,7 @@ export class ComponentRegistry {
       : specifier;
     const pending = this.imports.get(target);
     if (pending) return pending.then(() => 0);
-    const imported = import(target).then((mod: Record<string, unknown>) => this.addModule(mod));
+    const imported = importUserModule(target).then((mod) => this.addModule(mod));
     this.imports.set(target, imported);
     return imported;
   }

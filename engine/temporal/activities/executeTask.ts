@@ -15,7 +15,7 @@ import type { ArtifactStore } from '../../stores/artifacts/index';
 import type { Logger } from '../../logging';
 import type { ArtifactRecord, CachedExecution, Json, MetadataStore } from '../../stores/metadata/index';
 import { mlflowRunIdOf } from '../../stores/metadata/index';
-import { projectRoot as defaultProjectRoot } from '../../paths';
+import { packaged, projectRoot as sluiceRoot } from '../../paths';
 import {
   executionIdFor,
   type ArtifactRefValue,
@@ -41,7 +41,7 @@ export interface ExecuteTaskDeps {
   /** Scratch space for attempts (outputs are written here, then moved into the artifact store). */
   workRoot: string;
   logger: Logger;
-  /** Where command components run and find their sources (default: the Sluice project root). */
+  /** Where command components run and find their sources (default: the Sluice checkout; installed, the working directory, the user's project). */
   projectRoot?: string;
   /** The GPUs of a GPU worker: each attempt that runs a component holds one of them. */
   devices?: DevicePool;
@@ -93,7 +93,7 @@ interface ResolvedInputs {
 }
 
 export function createExecuteTask(deps: ExecuteTaskDeps) {
-  const projectRoot = deps.projectRoot ?? defaultProjectRoot;
+  const projectRoot = deps.projectRoot ?? (packaged ? process.cwd() : sluiceRoot);
 
   return async function executeTask(input: ExecuteTaskInput): Promise<ExecuteTaskResult> {
     const ctx = Context.current();

@@ -10,7 +10,7 @@
  * busy" — the reasons below say so.
  */
 import type { Client } from '@temporalio/client';
-import { optionalTsToMs } from '@temporalio/common/lib/time';
+import { optionalTsToMs } from '@temporalio/common/lib/time.js'; // .js: a CommonJS file, which Node's ESM loader (the built package) finds only by its full name
 import type { ExecutionRecord } from '../../stores/metadata/index';
 import { parseWorkerIdentity, type WorkerRole, type WorkerRuntime } from './identity';
 import type { RunStatusView } from '../workflows/types';
