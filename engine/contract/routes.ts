@@ -171,6 +171,27 @@ export const apiRoutes = {
     tags: ['operations'],
     responses: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: z.string() } } } },
   },
+  serverInfo: {
+    method: 'get',
+    path: '/api/info',
+    access: 'viewer',
+    summary: 'What this server offers beyond the API: where the Temporal Web UI is, if it is served',
+    tags: ['operations'],
+    responses: {
+      200: {
+        description: 'Server settings clients link to',
+        schema: z.object({
+          temporalUi: z
+            .object({
+              url: z.string().meta({ description: 'Base URL of the Temporal Web UI', example: 'http://127.0.0.1:8233' }),
+              namespace: z.string().meta({ description: "The Temporal namespace of the runs' workflows", example: 'default' }),
+            })
+            .nullable()
+            .meta({ description: 'Set when the Web UI is served (`sluice dev --temporal-ui`); a run links to <url>/namespaces/<namespace>/workflows/<workflowId>' }),
+        }),
+      },
+    },
+  },
   openApiDocument: {
     method: 'get',
     path: '/api/openapi.json',
@@ -940,3 +961,9 @@ export const apiRoutes = {
 
 export type ApiRoutes = typeof apiRoutes;
 export type OperationId = keyof ApiRoutes;
+
+/** The Temporal Web UI's page of a run's workflow, from `serverInfo`'s answer; undefined when no UI is served. */
+export function temporalWorkflowUrl(temporalUi: { url: string; namespace: string } | null, workflowId: string): string | undefined {
+  if (!temporalUi || !workflowId) return undefined;
+  return `${temporalUi.url.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(temporalUi.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}
