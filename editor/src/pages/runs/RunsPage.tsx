@@ -52,8 +52,9 @@ export function RunsPage(props: { query: URLSearchParams }): ReactElement {
   const [now, setNow] = useState(() => Date.now());
 
   useEffect(() => {
+    // Archived pipelines too: their runs are kept and stay findable.
     api
-      .listPipelines()
+      .listPipelines({ query: { archived: 'true' } })
       .then((r) => setPipelines(r.pipelines.map((p) => p.name)))
       .catch(() => setPipelines([])); // the filter still offers "any" and the name it holds
   }, []);
