@@ -17,6 +17,7 @@ export const PROBLEM_TYPES = {
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'Conflict with the current state' },
+  'draft-pipeline': { status: 409, title: 'The pipeline version is a draft with validation problems; it cannot run' },
   'payload-too-large': { status: 413, title: 'Request body too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   'invalid-pipeline': { status: 422, title: 'The pipeline IR is invalid' },

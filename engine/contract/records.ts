@@ -242,11 +242,20 @@ export const pipelineSpecObjectSchema = z
   .record(z.string(), z.unknown())
   .meta({ id: 'PipelineSpec', description: 'Pipeline IR (`apiVersion: "sluice/v1"`, see docs/IR.md), as `sluice compile` or the editor produce it' });
 
-export const pipelineSchema = z.object({ id: z.string(), name: z.string(), createdAt: instant }).meta({ id: 'Pipeline' });
+export const pipelineSchema = z
+  .object({ id: z.string(), name: z.string(), createdAt: instant, archivedAt: instant.nullable().meta({ description: 'When it was archived (hidden from listings); null when not' }) })
+  .meta({ id: 'Pipeline' });
 export type Pipeline = z.infer<typeof pipelineSchema>;
 
 export const pipelineVersionSummarySchema = z
-  .object({ id: z.string(), pipelineId: z.string(), pipelineName: z.string(), digest: z.string(), createdAt: instant })
+  .object({
+    id: z.string(),
+    pipelineId: z.string(),
+    pipelineName: z.string(),
+    digest: z.string(),
+    draft: z.boolean().meta({ description: 'The IR has validation problems: stored, but refused for runs, schedules and triggers' }),
+    createdAt: instant,
+  })
   .meta({ id: 'PipelineVersionSummary' });
 export type PipelineVersionSummary = z.infer<typeof pipelineVersionSummarySchema>;
 

@@ -171,6 +171,27 @@ export const apiRoutes = {
     tags: ['operations'],
     responses: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: z.string() } } } },
   },
+  serverInfo: {
+    method: 'get',
+    path: '/api/info',
+    access: 'viewer',
+    summary: 'What this server offers beyond the API: where the Temporal Web UI is, if it is served',
+    tags: ['operations'],
+    responses: {
+      200: {
+        description: 'Server settings clients link to',
+        schema: z.object({
+          temporalUi: z
+            .object({
+              url: z.string().meta({ description: 'Base URL of the Temporal Web UI', example: 'http://127.0.0.1:8233' }),
+              namespace: z.string().meta({ description: "The Temporal namespace of the runs' workflows", example: 'default' }),
+            })
+            .nullable()
+            .meta({ description: 'Set when the Web UI is served (`sluice dev --temporal-ui`); a run links to <url>/namespaces/<namespace>/workflows/<workflowId>' }),
+        }),
+      },
+    },
+  },
   openApiDocument: {
     method: 'get',
     path: '/api/openapi.json',
@@ -239,22 +260,38 @@ export const apiRoutes = {
     access: 'editor',
     summary: 'Create a pipeline (or a new version of one) from IR',
     description:
-      'The pipeline is named by the IR. The same IR (same digest) gives the existing version back with 200; editor-only `ui` fields (positions) that differ replace the stored ones.',
+      'The pipeline is named by the IR. The same IR (same digest) gives the existing version back with 200; editor-only `ui` fields (positions) that differ replace the stored ones. ' +
+      'With `draft: true` an IR that has the shape of a pipeline but fails validation is stored as a draft version (`draft: true` in the answer): kept, never run.',
     tags: ['pipelines'],
-    body: z.strictObject({ spec: pipelineSpecObjectSchema }),
+    body: z.strictObject({
+      spec: pipelineSpecObjectSchema,
+      draft: z.boolean().optional().meta({ description: 'true: store the IR even if it has validation problems, as a draft that cannot run' }),
+    }),
     responses: {
       201: { description: 'A new version', schema: createVersionAnswer(true) },
       200: { description: 'This IR was already a version', schema: createVersionAnswer(false) },
-      422: { description: 'The IR is invalid: `errors` lists every issue with its JSON path' },
+      422: { description: 'The IR is invalid (without `draft: true`, or not even the shape of a pipeline): `errors` lists every issue with its JSON path' },
     },
   },
   listPipelines: {
     method: 'get',
     path: '/api/pipelines',
     access: 'viewer',
-    summary: 'Pipelines, by name, with their latest version',
+    summary: 'Pipelines, by name, with their latest version (archived ones with archived=true)',
     tags: ['pipelines'],
+    query: z.strictObject({ archived: queryFlag.optional().meta({ description: 'true: archived pipelines too' }) }),
     responses: { 200: { description: 'Pipelines', schema: z.object({ pipelines: z.array(pipelineListItemSchema) }) } },
+  },
+  updatePipeline: {
+    method: 'patch',
+    path: '/api/pipelines/:pipeline',
+    access: 'editor',
+    summary: 'Archive a pipeline or restore it',
+    description: 'An archived pipeline is left out of listings (unless archived=true); its versions and runs stay, and its versions can still run.',
+    tags: ['pipelines'],
+    params: pipelineParams,
+    body: z.strictObject({ archived: z.boolean() }),
+    responses: { 200: { description: 'The pipeline after the change', schema: z.object({ pipeline: pipelineSchema }) } },
   },
   getPipeline: {
     method: 'get',
@@ -306,7 +343,7 @@ export const apiRoutes = {
     responses: {
       201: { description: 'The run was recorded and its workflow started', schema: z.object({ run: runSchema }) },
       404: { description: 'No such pipeline version (`/body/pipelineVersionId`) or experiment (`/body/experiment`); nothing was written' },
-      409: { description: 'The experiment is archived (`/body/experiment`); nothing was written' },
+      409: { description: 'The experiment is archived (`/body/experiment`), or the pipeline version is a draft (`/body/pipelineVersionId`); nothing was written' },
       422: { description: 'The IR or the parameters are invalid, or an artifact input names no artifact (nothing was written)' },
       503: { description: 'The Temporal server did not accept the workflow (the run is recorded as failed)' },
     },
@@ -941,3 +978,9 @@ export const apiRoutes = {
 
 export type ApiRoutes = typeof apiRoutes;
 export type OperationId = keyof ApiRoutes;
+
+/** The Temporal Web UI's page of a run's workflow, from `serverInfo`'s answer; undefined when no UI is served. */
+export function temporalWorkflowUrl(temporalUi: { url: string; namespace: string } | null, workflowId: string): string | undefined {
+  if (!temporalUi || !workflowId) return undefined;
+  return `${temporalUi.url.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(temporalUi.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}

@@ -23,6 +23,8 @@ export interface ApiContext {
   streams: EventStreams;
   /** Check every reply and event against the contract (tests: SLUICE_API_CHECK_RESPONSES=1). */
   checkResponses: boolean;
+  /** The Temporal Web UI's base URL when one is served; undefined otherwise. */
+  temporalUiUrl: string | undefined;
 }
 
 export const FINAL_RUN_STATUSES: readonly RunRecord['status'][] = ['succeeded', 'failed', 'cancelled'];

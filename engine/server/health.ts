@@ -1,4 +1,4 @@
-/** `/healthz` (the process answers), `/readyz` (the metadata store and Temporal answer), `/metrics`. */
+/** `/healthz` (the process answers), `/readyz` (the metadata store and Temporal answer), `/metrics`, `/api/info`. */
 import type { ApiContext } from './context';
 import { ApiProblem } from './problem';
 import { implement, type ApiRoute } from './routing';
@@ -41,6 +41,11 @@ export function healthRoutes(ctx: ApiContext): ApiRoute[] {
           .join(' and ');
         throw new ApiProblem('unavailable', `not ready: ${failed} did not answer`, { extensions: { checks } });
       },
+    }),
+    implement('serverInfo', {
+      handler: async () => ({
+        body: { temporalUi: ctx.temporalUiUrl ? { url: ctx.temporalUiUrl, namespace: ctx.client.options.namespace } : null },
+      }),
     }),
     implement('prometheusMetrics', {
       handler: async ({ res }) => {

@@ -1,7 +1,9 @@
 /**
  * Pipelines and their versions. A version is an IR, identified by its content digest: creating the
  * same IR twice gives the same version. Every IR goes through dsl's one validator first; an invalid
- * one is a 422 listing every issue with its JSON path, and nothing is written.
+ * one is a 422 listing every issue with its JSON path, and nothing is written, unless the client
+ * asks for a draft: then an IR that has a pipeline's shape is stored, marked `draft`, and every
+ * way of running it (runs, schedules, triggers) refuses it (`requireRunnable`).
  */
 import { canonicalJson, pipelineDigest, validatePipeline, type PipelineSpec, type ValidationIssue } from '../../dsl/ir/index';
 import type { PipelineRecord, PipelineVersionSummary } from '../stores/metadata/index';
@@ -34,6 +36,16 @@ export function pipelineProblem(issues: ValidationIssue[], pointerBase: string[]
   );
 }
 
+/** A stored version may run only when it is not a draft: a 409 naming the version otherwise. */
+export function requireRunnable(version: { id: string; pipelineName: string; draft: boolean }, pointer: string): void {
+  if (!version.draft) return;
+  throw new ApiProblem(
+    'draft-pipeline',
+    `pipeline "${version.pipelineName}" version ${version.id} is a draft: its IR has validation problems, so it cannot run. Open it in the editor, fix what the Problems tab lists, and save it`,
+    { errors: [{ path: pointer, message: 'this version is a draft', code: 'draft-pipeline' }] },
+  );
+}
+
 async function requirePipeline(ctx: ApiContext, idOrName: string): Promise<PipelineRecord> {
   const all = await ctx.metadata.listPipelines();
   const found = all.find((p) => p.id === idOrName) ?? all.find((p) => p.name === idOrName);
@@ -45,11 +57,15 @@ export function pipelineRoutes(ctx: ApiContext): ApiRoute[] {
   return [
     implement('createPipelineVersion', {
       handler: async ({ body }) => {
-        const spec = checkPipelineSpec(body.spec, ['body', 'spec']);
+        const checked = validatePipeline(body.spec);
+        // A draft keeps work with problems; an IR without even a pipeline's shape is never stored.
+        const draft = !checked.ok && body.draft === true && checked.spec !== undefined;
+        if (!checked.ok && !draft) throw pipelineProblem(checked.issues, ['body', 'spec']);
+        const spec = checked.spec as PipelineSpec;
         const digest = pipelineDigest(spec);
         const known = (await ctx.metadata.listPipelines()).find((p) => p.name === spec.name);
         const existed = known !== undefined && (await ctx.metadata.listPipelineVersions({ pipelineId: known.id })).some((v) => v.digest === digest);
-        let record = await ctx.metadata.registerPipelineVersion(spec, digest);
+        let record = await ctx.metadata.registerPipelineVersion(spec, digest, { draft });
         // Same digest, other positions: the editor moved nodes. Keep the layout, not a new version.
         if (existed && canonicalJson(record.spec) !== canonicalJson(spec)) record = await ctx.metadata.updatePipelineVersionLayout(record.id, spec);
         const { spec: _spec, ...version } = record;
@@ -59,8 +75,9 @@ export function pipelineRoutes(ctx: ApiContext): ApiRoute[] {
       },
     }),
     implement('listPipelines', {
-      handler: async () => {
-        const [pipelines, versions] = await Promise.all([ctx.metadata.listPipelines(), ctx.metadata.listPipelineVersions()]);
+      handler: async ({ query }) => {
+        const [all, versions] = await Promise.all([ctx.metadata.listPipelines(), ctx.metadata.listPipelineVersions()]);
+        const pipelines = query.archived === 'true' ? all : all.filter((p) => p.archivedAt === null);
         const byPipeline = new Map<string, PipelineVersionSummary[]>();
         for (const v of versions) byPipeline.set(v.pipelineId, [...(byPipeline.get(v.pipelineId) ?? []), v]);
         return {
@@ -68,6 +85,14 @@ export function pipelineRoutes(ctx: ApiContext): ApiRoute[] {
             pipelines: pipelines.map((p) => ({ ...p, versionCount: byPipeline.get(p.id)?.length ?? 0, latestVersion: byPipeline.get(p.id)?.[0] ?? null })),
           },
         };
+      },
+    }),
+    implement('updatePipeline', {
+      handler: async ({ params, body }) => {
+        const pipeline = await requirePipeline(ctx, params.pipeline);
+        const updated = await ctx.metadata.setPipelineArchived(pipeline.id, body.archived);
+        if (!updated) throw notFound(`pipeline "${pipeline.name}" was deleted meanwhile`, '/params/pipeline');
+        return { body: { pipeline: updated } };
       },
     }),
     implement('getPipeline', {

@@ -9,7 +9,7 @@ import { MetadataStoreError, readRunAnnotations, type Json, type RunRecord } fro
 import { approveUpdate } from '../temporal/workflows/index';
 import { workflowIdFor } from '../temporal/workflows/types';
 import { isFinal, liveStatus, requireRun, type ApiContext } from './context';
-import { checkPipelineSpec, pipelineProblem } from './pipelines';
+import { checkPipelineSpec, pipelineProblem, requireRunnable } from './pipelines';
 import { PipelineValidationError } from '../../dsl/errors';
 import { ApiProblem, conflict, jsonPointer, notFound, type FieldError } from './problem';
 import { implement, type ApiRoute, type Principal } from './routing';
@@ -105,6 +105,7 @@ export function runRoutes(ctx: ApiContext): ApiRoute[] {
         if (body.pipelineVersionId !== undefined) {
           const version = await ctx.metadata.getPipelineVersion(body.pipelineVersionId);
           if (!version) throw notFound(`no pipeline version with id "${body.pipelineVersionId}" (GET /api/pipelines/<name> lists versions)`, '/body/pipelineVersionId');
+          requireRunnable(version, '/body/pipelineVersionId');
           spec = version.spec;
         } else {
           spec = checkPipelineSpec(body.spec, ['body', 'spec']);

@@ -74,6 +74,8 @@ export interface ApiServerDeps {
    * e.g. the editor's static files on the same port.
    */
   extend?: (app: Application) => void;
+  /** The Temporal Web UI's base URL, when one is served (`sluice dev --temporal-ui`): runs link to it. */
+  temporalUiUrl?: string;
 }
 
 export interface RunningApiServer {
@@ -121,6 +123,7 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
     live: { ...DEFAULT_LIVE_SETTINGS, ...deps.live },
     streams,
     checkResponses: deps.checkResponses ?? process.env.SLUICE_API_CHECK_RESPONSES === '1',
+    temporalUiUrl: deps.temporalUiUrl,
   };
 
   const docRoute = (document: () => OpenApiDocument): ApiRoute => implement('openApiDocument', { handler: async () => ({ body: { ...document() } }) });

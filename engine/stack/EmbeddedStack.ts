@@ -28,6 +28,8 @@ export interface EmbeddedStackOptions {
   databaseUrl?: string;
   /** Keep the Temporal dev server in memory (tests). */
   ephemeralTemporal?: boolean;
+  /** Serve the dev server's Web UI (on a free port): `temporalUiUrl` says where. Not with an external Temporal. */
+  temporalUi?: boolean;
   taskQueuePrefix?: string;
   /** Worker task queues to serve in this process (default cpu). */
   resourceClasses?: ResourceClass[];
@@ -56,6 +58,8 @@ export class EmbeddedStack {
     readonly registry: ComponentRegistry,
     readonly workers: RunningWorkers,
     readonly temporalAddress: string,
+    /** The Temporal Web UI (`sluice dev --temporal-ui`); undefined when not served. */
+    readonly temporalUiUrl: string | undefined,
     readonly taskQueuePrefix: string,
     /** Absent when started with `reconcile: false`. */
     readonly reconciler: RunReconciler | undefined,
@@ -80,10 +84,15 @@ export class EmbeddedStack {
       const artifacts = await openArtifactStore({ root: path.join(dir, 'artifacts') });
 
       let address = options.temporalAddress ?? process.env.TEMPORAL_ADDRESS;
+      let temporalUiUrl: string | undefined;
       if (!address) {
-        const server = await DevServer.start(options.ephemeralTemporal ? {} : { dbFilename: path.join(dir, 'temporal.db') });
+        const server = await DevServer.start({
+          ...(options.ephemeralTemporal ? {} : { dbFilename: path.join(dir, 'temporal.db') }),
+          ...(options.temporalUi ? { ui: true } : {}),
+        });
         closers.push(() => server.stop());
         address = server.address;
+        temporalUiUrl = server.uiUrl;
       }
       const connection = await Connection.connect({ address });
       closers.push(() => connection.close());
@@ -115,7 +124,7 @@ export class EmbeddedStack {
         closers.push(() => reconciler?.stop() ?? Promise.resolve());
       }
       await annotateStateOwner(dir, { temporalAddress: address, taskQueuePrefix });
-      return new EmbeddedStack(dir, client, metadata, artifacts, registry, workers, address, taskQueuePrefix, reconciler, closers);
+      return new EmbeddedStack(dir, client, metadata, artifacts, registry, workers, address, temporalUiUrl, taskQueuePrefix, reconciler, closers);
     } catch (e) {
       await closeAll();
       throw e;

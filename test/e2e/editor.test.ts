@@ -132,7 +132,11 @@ describe('the editor in Chromium, against sluice dev', () => {
     await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(2);
     await shot(page, '04-three-nodes-connected');
 
+    // The first save of a new pipeline asks its name: the one given in the Pipeline tab is offered.
     await page.getByRole('button', { name: 'Save', exact: true }).click();
+    const saveDialog = page.getByRole('dialog', { name: 'Save the new pipeline' });
+    await expect(saveDialog.getByLabel('Pipeline name').inputValue()).resolves.toBe('e2e-iris');
+    await saveDialog.getByRole('button', { name: /^Save/ }).click();
     await expect.poll(() => status.textContent()).toMatch(/Saved e2e-iris/);
 
     await page.getByRole('button', { name: 'Run', exact: true }).click();

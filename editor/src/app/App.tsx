@@ -13,12 +13,12 @@ import { ComparePage } from '../pages/compare/ComparePage';
 import { DiffPage } from '../pages/diff/DiffPage';
 import { href, useRoute, type Route } from './route';
 
-function page(route: Route): ReactElement {
+function page(route: Route & { seq: number }): ReactElement {
   switch (route.view) {
     case 'pipelines':
       return <PipelinesPage />;
     case 'editor':
-      return <EditorPage key={`${route.pipeline ?? ''}@${route.version ?? ''}`} pipeline={route.pipeline} version={route.version} />;
+      return <EditorPage key={`${route.pipeline ?? ''}@${route.version ?? ''}#${route.seq}`} pipeline={route.pipeline} version={route.version} />;
     case 'runs':
       return <RunsPage query={route.query} />;
     case 'compare':

@@ -94,8 +94,13 @@ export function useLeaveGuard(mayLeave: LeaveGuard): void {
   }, []);
 }
 
-export function useRoute(): Route {
-  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+/**
+ * The current route, and `seq`, which counts arrivals: a page that rewrites its own address with
+ * replaceState (the editor after a first save) is left by the next hash change even when that
+ * parses to the same route (#/new → save → New pipeline is a fresh editor, not the saved one).
+ */
+export function useRoute(): Route & { seq: number } {
+  const [route, setRoute] = useState(() => ({ ...parseRoute(window.location.hash), seq: 0 }));
   useEffect(() => {
     const onChange = (e: HashChangeEvent): void => {
       for (const mayLeave of leaveGuards) {
@@ -105,7 +110,7 @@ export function useRoute(): Route {
           return;
         }
       }
-      setRoute(parseRoute(window.location.hash));
+      setRoute((r) => ({ ...parseRoute(window.location.hash), seq: r.seq + 1 }));
     };
     window.addEventListener('hashchange', onChange);
     return () => window.removeEventListener('hashchange', onChange);

@@ -95,6 +95,7 @@ export async function createSchedule(deps: ScheduleDeps & { metadata: MetadataSt
   } else {
     const version = await deps.metadata.getPipelineVersion(versionId ?? '');
     if (!version) throw new ScheduleError('not-found', `no pipeline version "${versionId ?? ''}"`);
+    if (version.draft) throw new ScheduleError('invalid', `pipeline "${version.pipelineName}" version ${version.id} is a draft (its IR has validation problems) and cannot run; fix and save it first`);
     pipelineName = version.pipelineName;
     // Bad parameters are refused now, not at the first firing.
     resolveRunParams(version.spec, s.params);

@@ -135,6 +135,7 @@ async function pipelineVersion(metadata: MetadataStore, versionId: string | unde
   }
   const v = await metadata.getPipelineVersion(versionId ?? '');
   if (!v) throw new TriggerError('not-found', `no pipeline version "${versionId ?? ''}"`);
+  if (v.draft) throw new TriggerError('invalid', `pipeline "${v.pipelineName}" version ${v.id} is a draft (its IR has validation problems) and cannot run; fix and save it first`);
   return { versionId: v.id, spec: v.spec };
 }
 

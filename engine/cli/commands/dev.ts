@@ -79,7 +79,8 @@ export function registerDevCommands(program: Command): void {
     .option('--run <pipeline>', 'run this pipeline once the stack is up, printing its outcome')
     .option('-p, --param <name=value>', 'parameter for --run (repeatable)', collect, [])
     .option('--once', 'stop after the --run pipeline has finished (exit status: its outcome)')
-    .action(async (o: { host: string; port: string; module: string[]; run?: string; param: string[]; once?: boolean }) => {
+    .option('--temporal-ui', "serve the Temporal dev server's Web UI (the run view links each run to its workflow there)")
+    .action(async (o: { host: string; port: string; module: string[]; run?: string; param: string[]; once?: boolean; temporalUi?: boolean }) => {
       if (o.once && !o.run) throw new CliError('--once needs --run <pipeline>');
       const logger = createLogger({ stderr: true, level: process.env.SLUICE_LOG_LEVEL ?? 'warn' });
       const registry = new ComponentRegistry();
@@ -102,7 +103,7 @@ export function registerDevCommands(program: Command): void {
       let apiUrl: string | undefined;
       const token = process.env.SLUICE_TOKEN;
       const mlflowTracking = (): MlflowTracking | undefined => (apiUrl ? { uri: `${apiUrl}/mlflow`, ...(token ? { token } : {}) } : undefined);
-      const stack = await EmbeddedStack.start({ registry, logger, resourceClasses, gpus: runtime.gpus.devices, runtime: runtimeSummary(runtime), mlflowTracking });
+      const stack = await EmbeddedStack.start({ registry, logger, resourceClasses, gpus: runtime.gpus.devices, runtime: runtimeSummary(runtime), mlflowTracking, temporalUi: o.temporalUi === true });
       print(formatRuntimeReport(runtime, stack.workers.taskQueues));
       let api: RunningApiServer | undefined;
       try {
@@ -120,6 +121,7 @@ export function registerDevCommands(program: Command): void {
           host: o.host,
           port: port(o.port),
           extend: (app) => serveEditor(app),
+          ...(stack.temporalUiUrl ? { temporalUiUrl: stack.temporalUiUrl } : {}),
         });
         apiUrl = api.url;
         await annotateStateOwner(stack.stateDir, { apiUrl: api.url });
@@ -127,6 +129,8 @@ export function registerDevCommands(program: Command): void {
         print(`  editor ${api.url}/${loaded ? `#/pipelines/${encodeURIComponent(loaded.spec.name)}` : ''}`);
         print(`  API ${api.url}/api · reference ${api.url}/api/docs · metrics ${api.url}/metrics`);
         print(`  Temporal ${stack.temporalAddress} · workers: ${resourceClasses.join(', ')}${gpu ? ` (${runtime.gpus.devices.length} GPU${runtime.gpus.devices.length === 1 ? '' : 's'})` : ' (no GPU: GPU tasks wait for a gpu worker)'} · ${registry.size} components · sluice workers lists them`);
+        if (o.temporalUi && !stack.temporalUiUrl) print('  Temporal Web UI: not served (TEMPORAL_ADDRESS names an external server; use its own UI)');
+        if (stack.temporalUiUrl) print(`  Temporal Web UI ${stack.temporalUiUrl}`);
 
         let exitCode = 0;
         if (loaded) {

@@ -27,6 +27,8 @@ import { describeTaskLogStoreContract } from './taskLogs/taskLogStore.contract';
 export interface FreshDatabase {
   /** A store on this database, migrated with the migrations in `migrationsFolder`; closing the store keeps the data. */
   open(migrationsFolder: string): Promise<MetadataStore>;
+  /** Runs SQL statements on it directly (a migration test shaping an old schema). */
+  exec(sql: string): Promise<void>;
   /** Drops or closes the database. */
   close(): Promise<void>;
 }
@@ -96,6 +98,9 @@ export function describeMetadataStoreContract(
           // Rows as the engine wrote them before: the cached executions of a second run recorded
           // output events to the first run's artifacts.
           const old = await db.open(folder);
+          // Today's store code writes the old rows: the columns that later migrations add to the
+          // tables it writes exist while it does, and are gone again before the migrations run.
+          await db.exec(LATER_COLUMNS.map(([table, column, type]) => `ALTER TABLE "${table}" ADD COLUMN "${column}" ${type};`).join('\n'));
           const spec = pipelineSpec(`p${uid()}`);
           const version = await old.registerPipelineVersion(spec, 'd');
           const runs = ['first', 'second'];
@@ -112,6 +117,7 @@ export function describeMetadataStoreContract(
           }
           expect((await old.listEvents({ artifactId: 'first.train.model' })).map((e) => `${e.executionId}:${e.kind}`)).toEqual(['first.train:output', 'second.train:output']);
           await old.close();
+          await db.exec(LATER_COLUMNS.map(([table, column]) => `ALTER TABLE "${table}" DROP COLUMN "${column}";`).join('\n'));
 
           const migrated = await db.open(METADATA_MIGRATIONS_FOLDER);
           try {
@@ -148,6 +154,12 @@ export function describeMetadataStoreContract(
 }
 
 /** A copy of the checked-in migrations without `tag` and those after it: a database as older Sluice left it. */
+/** Columns added after 0003_reuse_events to tables the 0003 test writes through the store (table, column, type). */
+const LATER_COLUMNS: readonly (readonly [string, string, string])[] = [
+  ['pipelines', 'archived_at', 'timestamp with time zone'],
+  ['pipeline_versions', 'draft', 'boolean DEFAULT false NOT NULL'],
+];
+
 async function migrationsBefore(tag: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-migrations-'));
   const journal = JSON.parse(await readFile(join(METADATA_MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };

@@ -27,6 +27,9 @@ async function freshDatabase(): Promise<FreshDatabase> {
       await store.migrate();
       return store;
     },
+    exec: async (sql) => {
+      await client.exec(sql);
+    },
     close: () => client.close(),
   };
 }

@@ -38,6 +38,14 @@ const serverUrl = postgresServer().url;
           await store.migrate();
           return store;
         },
+        async exec(sql) {
+          const pool = new pg.Pool({ connectionString: databaseUrl });
+          try {
+            await pool.query(sql);
+          } finally {
+            await pool.end();
+          }
+        },
         close: async () => undefined,
       };
     },

@@ -10,6 +10,7 @@ import { sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import {
   bigint,
+  boolean,
   check,
   doublePrecision,
   foreignKey,
@@ -45,6 +46,8 @@ export const pipelines = pgTable('pipelines', {
   id: text('id').primaryKey(),
   name: text('name').notNull().unique('pipelines_name_unique'),
   createdAt: createdAt(),
+  // Archived pipelines are left out of listings; their versions and runs stay.
+  archivedAt: timestamp('archived_at', { withTimezone: true, mode: 'date' }),
 });
 
 export const pipelineVersions = pgTable(
@@ -56,6 +59,8 @@ export const pipelineVersions = pgTable(
       .references(() => pipelines.id, { onDelete: 'cascade' }),
     digest: text('digest').notNull(),
     spec: jsonb('spec').$type<PipelineSpec>().notNull(),
+    // A draft's IR has validation problems: stored so work is not lost, never run.
+    draft: boolean('draft').notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [unique('pipeline_versions_pipeline_digest_unique').on(t.pipelineId, t.digest)],

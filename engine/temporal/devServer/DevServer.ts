@@ -21,8 +21,10 @@ export interface DevServerOptions {
    * `portFreeTimeoutMs` for a previous server on it to let go, then refuses.
    */
   port?: number;
-  /** Web UI port; no UI when omitted. */
+  /** Web UI port; no UI when omitted (unless `ui`). */
   uiPort?: number;
+  /** Serve the Web UI (on `uiPort`, or a free port): for people debugging workflows. */
+  ui?: boolean;
   ip?: string;
   /** Milliseconds to wait for the server to accept connections. */
   startTimeoutMs?: number;
@@ -84,6 +86,7 @@ export class DevServer {
     const bin = await findTemporalCli();
     const ip = options.ip ?? '127.0.0.1';
     const port = options.port ?? (await freePort());
+    const uiPort = options.uiPort ?? (options.ui ? await freePort() : undefined);
     if (options.port !== undefined) await waitForFreePort(ip, port, options.portFreeTimeoutMs ?? 10_000);
     const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-level', 'error'];
     for (const [key, value] of Object.entries(DEV_SERVER_DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${value}`);
@@ -91,11 +94,12 @@ export class DevServer {
       await mkdir(path.dirname(options.dbFilename), { recursive: true });
       args.push('--db-filename', options.dbFilename);
     }
-    if (options.uiPort) args.push('--ui-port', String(options.uiPort));
+    if (uiPort) args.push('--ui-port', String(uiPort));
     else args.push('--headless');
     const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    const server = new DevServer(`${ip}:${port}`, options.uiPort ? `http://${ip}:${options.uiPort}` : undefined, child, {
+    const server = new DevServer(`${ip}:${port}`, uiPort ? `http://${ip}:${uiPort}` : undefined, child, {
       ...options,
+      ...(uiPort ? { uiPort } : {}),
       port,
     });
     try {

@@ -10,6 +10,7 @@
  *     data-testid="handle-<taskId>-<in|out>-<port>" (a loop's items input: handle-<loopId>-in-items)
  *   - the status line (refused connections with their reason, save results):
  *     role="status" data-testid="connection-status"
+ *   - the first save of a new pipeline asks its name: dialog "Save the new pipeline", field "Pipeline name"
  *   - toolbar buttons by accessible name: "Save", "Run", "Export TypeScript", "Arrange", "Undo",
  *     "Redo", "Open IR file", "Keyboard shortcuts"; side tabs "Task", "Pipeline", "Problems (n)"
  *   - the run dialog's submit button: "Start run"
@@ -42,7 +43,8 @@ import { Palette } from './Palette';
 import { PipelinePanel } from './PipelinePanel';
 import { ProblemsPanel } from './ProblemsPanel';
 import { RunDialog } from './RunDialog';
-import { shortcutFor } from './shortcuts';
+import { SaveDialog } from './SaveDialog';
+import { isEditable, shortcutFor } from './shortcuts';
 
 export { IMPORT_KEY } from './importedIr';
 
@@ -51,6 +53,7 @@ interface Origin {
   number: number;
   versionId: string;
   count: number;
+  draft: boolean;
 }
 
 type Loaded = { state: 'loading' } | { state: 'error'; error: string } | { state: 'ready'; spec: PipelineSpec; origin?: Origin; notice?: Notice; key: number };
@@ -84,7 +87,7 @@ function EditorLoader({ pipeline, version }: { pipeline?: string | undefined; ve
         return;
       }
       const v = await loadVersion(pipeline, version);
-      done({ state: 'ready', spec: await withLayout(v.spec), origin: { name: pipeline, number: v.number, versionId: v.version.id, count: v.count }, key: ++keyRef.current });
+      done({ state: 'ready', spec: await withLayout(v.spec), origin: { name: pipeline, number: v.number, versionId: v.version.id, count: v.count, draft: v.version.draft }, key: ++keyRef.current });
     };
     load().catch((e: unknown) => done({ state: 'error', error: e instanceof Error ? e.message : String(e) }));
     return () => {
@@ -117,7 +120,7 @@ function EditorLoader({ pipeline, version }: { pipeline?: string | undefined; ve
 }
 
 type Tab = 'task' | 'pipeline' | 'problems';
-type Dialog = { kind: 'run' } | { kind: 'help' } | { kind: 'export'; fileName: string; source: string } | null;
+type Dialog = { kind: 'run' } | { kind: 'save'; then?: 'run' } | { kind: 'help' } | { kind: 'export'; fileName: string; source: string } | null;
 
 function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: PipelineSpec; origin: Origin | undefined; initialNotice: Notice | undefined; onOpen: (spec: PipelineSpec, notice?: Notice) => void }): ReactElement {
   const rf = useReactFlow<FlowNode, FlowEdge>();
@@ -125,7 +128,9 @@ function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: Pipel
   const spec = history.present;
   const specRef = useRef(spec);
   specRef.current = spec;
-  const [saved, setSaved] = useState<{ spec: PipelineSpec; versionId: string; number: number } | undefined>(origin ? { spec: initial, versionId: origin.versionId, number: origin.number } : undefined);
+  const [saved, setSaved] = useState<{ spec: PipelineSpec; versionId: string; number: number; draft: boolean } | undefined>(
+    origin ? { spec: initial, versionId: origin.versionId, number: origin.number, draft: origin.draft } : undefined,
+  );
   const dirty = saved?.spec !== spec;
   // What was last saved, for checks that run outside a render (leaving the page right after a save).
   const savedSpecRef = useRef(saved?.spec);
@@ -282,19 +287,26 @@ function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: Pipel
     );
   }, [edit, rf]);
 
-  /** Saves the current IR; returns the version id. Throws (after reporting) when the server refuses. */
+  /**
+   * Saves the current IR; returns the version id. An IR with validation problems is saved as a draft
+   * (kept, not runnable) rather than refused. Throws (after reporting) when the server refuses.
+   */
   const saveNow = useCallback(async (): Promise<string> => {
     const current = specRef.current;
     try {
-      const r = await saveVersion(current);
+      const problems = validatePipeline(current).issues.length;
+      const r = await saveVersion(current, { draft: problems > 0 });
       savedSpecRef.current = current;
-      setSaved({ spec: current, versionId: r.version.id, number: r.number });
+      setSaved({ spec: current, versionId: r.version.id, number: r.number, draft: r.version.draft });
       setServerReport(undefined);
       // Show the version in the address without reloading the editor (keeps undo history).
       window.history.replaceState(null, '', href.editor(current.name, r.number));
+      const what = r.version.draft ? 'draft version' : 'version';
       setNotice({
-        kind: 'ok',
-        text: r.created ? `Saved ${current.name} as version ${r.number}` : `Saved ${current.name} version ${r.number} (same pipeline; its layout is updated)`,
+        kind: r.version.draft ? 'info' : 'ok',
+        text:
+          (r.created ? `Saved ${current.name} as ${what} ${r.number}` : `Saved ${current.name} ${what} ${r.number} (same pipeline; its layout is updated)`) +
+          (r.version.draft ? `: it has ${problems} problem${problems === 1 ? '' : 's'} (see Problems) and cannot run until they are fixed` : ''),
       });
       return r.version.id;
     } catch (e) {
@@ -307,9 +319,20 @@ function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: Pipel
     }
   }, []);
 
+  // A pipeline never saved asks for its name first; later saves add versions to it.
   const save = useCallback(() => {
-    saveNow().catch(() => undefined);
+    if (savedSpecRef.current === undefined) setDialog({ kind: 'save' });
+    else saveNow().catch(() => undefined);
   }, [saveNow]);
+
+  const saveNamed = useCallback(
+    async (name: string, then: 'run' | undefined) => {
+      if (name !== specRef.current.name) edit((s) => ({ ...s, name }));
+      await saveNow();
+      setDialog(then === 'run' ? { kind: 'run' } : null);
+    },
+    [edit, saveNow],
+  );
 
   const exportTs = useCallback(() => {
     const r = pipelineSource(specRef.current);
@@ -373,6 +396,12 @@ function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: Pipel
       const action = shortcutFor(e, { nodesSelected: selectionRef.current.nodes.length > 0, textSelected: selection !== null && !selection.isCollapsed });
       if (action === undefined) return;
       e.preventDefault();
+      // Ctrl+S in a field: commit what it holds (fields commit on blur) before saving, keep the focus.
+      const active = document.activeElement;
+      if (action === 'save' && active instanceof HTMLElement && isEditable(active)) {
+        active.blur();
+        active.focus();
+      }
       keys.current[action]();
     };
     window.addEventListener('keydown', onKey);
@@ -409,7 +438,7 @@ function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: Pipel
     );
 
   const problemCount = validation.issues.length + serverErrors.length;
-  const versionText = saved ? `version ${saved.number}${dirty ? ' · unsaved changes' : ''}` : 'not saved yet';
+  const versionText = saved ? `version ${saved.number}${saved.draft ? ' (draft: cannot run)' : ''}${dirty ? ' · unsaved changes' : ''}` : 'not saved yet';
 
   return (
     <main className="editor-page">
@@ -441,7 +470,7 @@ function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: Pipel
         <button type="button" onClick={save} title="Save a new version (Ctrl+S)">
           Save
         </button>
-        <button type="button" className="primary" onClick={() => setDialog({ kind: 'run' })} title="Start a run">
+        <button type="button" className="primary" onClick={() => setDialog(saved ? { kind: 'run' } : { kind: 'save', then: 'run' })} title="Start a run">
           Run
         </button>
         <button type="button" onClick={() => setDialog({ kind: 'help' })} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
@@ -472,6 +501,14 @@ function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: Pipel
           </div>
         </aside>
       </div>
+      {dialog?.kind === 'save' ? (
+        <SaveDialog
+          initialName={spec.name === emptyPipeline().name ? '' : spec.name}
+          problems={validation.issues.length}
+          onClose={() => setDialog(null)}
+          onSave={(name) => saveNamed(name, dialog.then)}
+        />
+      ) : null}
       {dialog?.kind === 'help' ? <HelpDialog onClose={() => setDialog(null)} /> : null}
       {dialog?.kind === 'export' ? <ExportDialog fileName={dialog.fileName} source={dialog.source} onClose={() => setDialog(null)} /> : null}
       {dialog?.kind === 'run' ? (

@@ -10,7 +10,12 @@ import { api } from '../../api/client';
 /** A catalog entry whose spec passed the IR's component schema: what the palette may put into a pipeline. */
 export type PaletteComponent = Omit<CatalogComponent, 'spec' | 'inputs' | 'outputs'> & Pick<ComponentSpec, 'inputs' | 'outputs'> & { spec: ComponentSpec };
 
-export const listPipelines = async (): Promise<PipelineListItem[]> => (await api.listPipelines()).pipelines;
+/** Pipelines by name; archived ones only when asked for. */
+export const listPipelines = async (options: { archived?: boolean } = {}): Promise<PipelineListItem[]> =>
+  (await api.listPipelines(options.archived ? { query: { archived: 'true' } } : {})).pipelines;
+
+/** Archives (hides from listings, runs kept) or restores a pipeline. */
+export const setPipelineArchived = async (name: string, archived: boolean): Promise<Pipeline> => (await api.updatePipeline({ params: { pipeline: name }, body: { archived } })).pipeline;
 
 export const getPipeline = (name: string): Promise<{ pipeline: Pipeline; versions: PipelineVersionSummary[] }> => api.getPipeline({ params: { pipeline: name } });
 
@@ -46,8 +51,9 @@ export async function loadVersion(name: string, number?: number): Promise<Loaded
   return { spec, version: summary, number: n, count: versions.length };
 }
 
-export async function saveVersion(spec: PipelineSpec): Promise<{ version: PipelineVersionSummary; created: boolean; number: number }> {
-  const r = await api.createPipelineVersion({ body: { spec } });
+/** Saves the IR as a version; `draft`: even with validation problems (stored as a draft that cannot run). */
+export async function saveVersion(spec: PipelineSpec, options: { draft?: boolean } = {}): Promise<{ version: PipelineVersionSummary; created: boolean; number: number }> {
+  const r = await api.createPipelineVersion({ body: { spec, ...(options.draft ? { draft: true } : {}) } });
   const { versions } = await getPipeline(r.pipeline.name);
   return { version: r.version, created: r.created, number: versionNumber(versions, r.version.id) ?? versions.length };
 }

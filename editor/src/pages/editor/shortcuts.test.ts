@@ -40,11 +40,14 @@ describe('editor shortcuts', () => {
     expect(shortcutFor(press('c', document.body, { ctrlKey: true }), { nodesSelected: true, textSelected: true })).toBeUndefined();
   });
 
-  it('never fires inside fields or dialogs', () => {
+  it('never fires inside fields or dialogs, except Ctrl+S in a field', () => {
     const input = element('<input />', 'input');
     expect(shortcutFor(press('Delete', input), selected)).toBeUndefined();
     expect(shortcutFor(press('z', input, { ctrlKey: true }), selected)).toBeUndefined();
+    expect(shortcutFor(press('s', input, { ctrlKey: true }), selected)).toBe('save');
+    expect(shortcutFor(press('s', element('<textarea></textarea>', 'textarea'), { metaKey: true }), selected)).toBe('save');
     const inDialog = element('<div role="dialog"><button>OK</button></div>', 'button');
     expect(shortcutFor(press('?', inDialog), selected)).toBeUndefined();
+    expect(shortcutFor(press('s', element('<div role="dialog"><input /></div>', 'input'), { ctrlKey: true }), selected)).toBeUndefined();
   });
 });

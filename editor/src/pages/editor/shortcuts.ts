@@ -3,6 +3,8 @@
  * focus is. Plain keys (Delete, Backspace, L, ?) and Ctrl+A/Ctrl+C act only when focus is on the
  * canvas or nowhere in particular (the page body), so they never hijack a focused button, tab or
  * field; Ctrl+C copies nodes only when some are selected and no text is, else the browser copies text.
+ * Ctrl+S saves from anywhere but a dialog, form fields included (the browser's "save page" is never
+ * what is meant); the caller commits the focused field first.
  */
 export type ShortcutAction = 'undo' | 'redo' | 'copy' | 'paste' | 'save' | 'selectAll' | 'deleteSelection' | 'arrange' | 'help';
 
@@ -28,14 +30,16 @@ export const isEditable = (t: EventTarget | null): boolean =>
 export const onCanvasOrBody = (t: EventTarget | null): boolean =>
   t === null || (typeof document !== 'undefined' && (t === document.body || t === document.documentElement)) || (t instanceof Element && t.closest('.react-flow') !== null);
 
+const inDialog = (t: EventTarget | null): boolean => t instanceof Element && t.closest('[role="dialog"]') !== null;
+
 export function shortcutFor(e: KeyPress, ctx: ShortcutContext): ShortcutAction | undefined {
-  if (isEditable(e.target)) return undefined;
   const mod = e.ctrlKey || e.metaKey;
   const k = e.key.toLowerCase();
+  if (mod && k === 's' && !e.altKey) return inDialog(e.target) ? undefined : 'save';
+  if (isEditable(e.target)) return undefined;
   if (mod && k === 'z') return e.shiftKey ? 'redo' : 'undo';
   if (mod && k === 'y') return 'redo';
   if (mod && k === 'v') return 'paste';
-  if (mod && k === 's') return 'save';
   if (!onCanvasOrBody(e.target)) return undefined;
   if (mod && k === 'c') return ctx.nodesSelected && !ctx.textSelected ? 'copy' : undefined;
   if (mod && k === 'a') return 'selectAll';

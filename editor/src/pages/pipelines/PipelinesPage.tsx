@@ -1,11 +1,12 @@
 /**
  * The pipelines: each with its versions (newest first, numbered from 1 = oldest) and links into the
- * editor and the runs list; "New pipeline" and "Open IR file" start the editor.
+ * editor and the runs list; "New pipeline" and "Open IR file" start the editor. Archived pipelines
+ * are hidden unless "Show archived" is ticked; archiving keeps versions and runs, and is undone.
  */
 import { useEffect, useState, type ChangeEvent, type ReactElement } from 'react';
 import { href, navigate } from '../../app/route';
 import type { PipelineListItem, PipelineVersionSummary } from 'sluice/api';
-import { getPipeline, listPipelines } from '../editor/editorApi';
+import { getPipeline, listPipelines, setPipelineArchived } from '../editor/editorApi';
 import { IMPORT_KEY } from '../editor/EditorPage';
 import { openPickedIrFile } from '../editor/openIrFile';
 
@@ -28,7 +29,8 @@ function Versions({ name }: { name: string }): ReactElement {
         const n = versions.length - i;
         return (
           <li key={v.id}>
-            <a href={href.editor(name, n)}>version {n}</a> <span className="muted">· {when(v.createdAt)} · digest {v.digest.slice(0, 12)}</span>
+            <a href={href.editor(name, n)}>version {n}</a>
+            {v.draft ? ' (draft: cannot run)' : ''} <span className="muted">· {when(v.createdAt)} · digest {v.digest.slice(0, 12)}</span>
           </li>
         );
       })}
@@ -40,9 +42,24 @@ export function PipelinesPage(): ReactElement {
   const [pipelines, setPipelines] = useState<PipelineListItem[] | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [fileError, setFileError] = useState<string | undefined>();
+  const [showArchived, setShowArchived] = useState(false);
+  const [reload, setReload] = useState(0);
   useEffect(() => {
-    listPipelines().then(setPipelines, (e: unknown) => setError(`Cannot list the pipelines: ${e instanceof Error ? e.message : String(e)}`));
-  }, []);
+    let cancelled = false;
+    listPipelines({ archived: showArchived }).then(
+      (p) => !cancelled && setPipelines(p),
+      (e: unknown) => setError(`Cannot list the pipelines: ${e instanceof Error ? e.message : String(e)}`),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [showArchived, reload]);
+  const archive = (name: string, archived: boolean): void => {
+    setPipelineArchived(name, archived).then(
+      () => setReload((n) => n + 1),
+      (e: unknown) => setError(`Cannot ${archived ? 'archive' : 'restore'} ${name}: ${e instanceof Error ? e.message : String(e)}`),
+    );
+  };
 
   const onFile = (e: ChangeEvent<HTMLInputElement>): void =>
     openPickedIrFile(
@@ -69,6 +86,9 @@ export function PipelinesPage(): ReactElement {
           Open IR file
           <input type="file" accept=".json,application/json" className="visually-hidden" onChange={onFile} />
         </label>
+        <label>
+          <input type="checkbox" checked={showArchived} onChange={(e) => setShowArchived(e.target.checked)} /> Show archived
+        </label>
       </div>
       {fileError ? (
         <p className="error-text" role="alert">
@@ -94,6 +114,9 @@ export function PipelinesPage(): ReactElement {
               <th scope="col">Versions</th>
               <th scope="col">Latest</th>
               <th scope="col">Runs</th>
+              <th scope="col">
+                <span className="visually-hidden">Archive</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -103,6 +126,7 @@ export function PipelinesPage(): ReactElement {
                   <a href={href.editor(p.name)} data-testid={`pipeline-${p.name}`}>
                     {p.name}
                   </a>
+                  {p.archivedAt ? <span className="muted"> (archived)</span> : null}
                 </td>
                 <td>
                   <details>
@@ -119,6 +143,11 @@ export function PipelinesPage(): ReactElement {
                       <a href={href.diff(p.name)}>diff versions</a>
                     </>
                   )}
+                </td>
+                <td>
+                  <button type="button" aria-label={`${p.archivedAt ? 'Unarchive' : 'Archive'} ${p.name}`} onClick={() => archive(p.name, p.archivedAt === null)}>
+                    {p.archivedAt ? 'Unarchive' : 'Archive'}
+                  </button>
                 </td>
               </tr>
             ))}

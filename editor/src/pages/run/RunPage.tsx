@@ -15,10 +15,11 @@
  *                                       a "Download" link and a "Preview" button
  *   data-testid="artifact-preview"      an opened preview (data-artifact-type="<type>");
  *                                       data-testid="confusion-matrix" inside ClassificationMetrics
+ *   a "Temporal" link to the run's workflow in the Temporal Web UI, only when the server serves one
  *   buttons "Approve <gate>", "Reject <gate>", "Cancel run" (then "Yes, cancel the run"), "Retry from failure"
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type ReactElement } from 'react';
-import type { LogLine, MetricSeries, Run, RunDetail } from 'sluice/api';
+import { temporalWorkflowUrl, type LogLine, type MetricSeries, type Run, type RunDetail } from 'sluice/api';
 import { formatIssue, validatePipeline, type PipelineSpec } from 'sluice/ir';
 import { ApiError, api, subscribe } from '../../api/client';
 import { href, navigate } from '../../app/route';
@@ -78,6 +79,14 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
   const [logsLoading, setLogsLoading] = useState(false);
   const [logsError, setLogsError] = useState<string | null>(null);
   const [annotations, setAnnotations] = useState<Pick<RunDetail, 'tags' | 'note' | 'experiment'> | null>(null);
+  // Where the Temporal Web UI is, if the server serves one (sluice dev --temporal-ui); no link otherwise.
+  const [temporalUi, setTemporalUi] = useState<{ url: string; namespace: string } | null>(null);
+  useEffect(() => {
+    api.serverInfo().then(
+      (info) => setTemporalUi(info.temporalUi),
+      () => setTemporalUi(null),
+    );
+  }, []);
 
   const loadDetail = useCallback(async (): Promise<RunDetail | undefined> => {
     try {
@@ -271,6 +280,7 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
   const outcome = runOutcome(run);
   const started = run.startedAt ? Date.parse(run.startedAt) : undefined;
   const finished = run.finishedAt ? Date.parse(run.finishedAt) : undefined;
+  const temporalUrl = temporalWorkflowUrl(temporalUi, run.workflowId);
   const selectedNode = tasks.find((t) => t.id === selected);
   const selectedView = selected !== undefined ? nodeView(state, selected) : undefined;
   const params = Object.entries(run.params);
@@ -295,6 +305,14 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
           {started !== undefined && ` · ${formatDuration((finished ?? now) - started)}${finished === undefined ? ' so far' : ''}`}
           {' · '}
           <a href={href.lineage('run', run.id)}>Lineage</a>
+          {temporalUrl && (
+            <>
+              {' · '}
+              <a href={temporalUrl} target="_blank" rel="noreferrer" title="This run's workflow in the Temporal Web UI (for debugging)">
+                Temporal
+              </a>
+            </>
+          )}
           {spec && (
             <>
               {' · '}

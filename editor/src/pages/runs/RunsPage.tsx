@@ -123,8 +123,9 @@ export function RunsPage(props: { query: URLSearchParams }): ReactElement {
   const overTimeSeries = useMemo(() => (overTimeColumn ? metricOverRuns(runs, overTimeColumn) : []), [runs, overTimeColumn]);
 
   useEffect(() => {
+    // Archived pipelines too: their runs are kept and stay findable.
     api
-      .listPipelines()
+      .listPipelines({ query: { archived: 'true' } })
       .then((r) => setPipelines(r.pipelines.map((p) => p.name)))
       .catch(() => setPipelines([])); // the filter still offers "any" and the name it holds
   }, []);

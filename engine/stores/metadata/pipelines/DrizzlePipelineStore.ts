@@ -10,8 +10,8 @@ import type { PipelineRecord, PipelineStore, PipelineVersionRecord, PipelineVers
 export class DrizzlePipelineStore implements PipelineStore {
   constructor(private readonly db: MetadataDatabase) {}
 
-  async registerPipelineVersion(spec: PipelineSpec, digest: string): Promise<PipelineVersionRecord> {
-    return this.db.transaction((tx) => registerPipelineVersionIn(tx, spec, digest));
+  async registerPipelineVersion(spec: PipelineSpec, digest: string, options: { draft?: boolean } = {}): Promise<PipelineVersionRecord> {
+    return this.db.transaction((tx) => registerPipelineVersionIn(tx, spec, digest, options));
   }
 
   async updatePipelineVersionLayout(id: string, spec: PipelineSpec): Promise<PipelineVersionRecord> {
@@ -27,9 +27,18 @@ export class DrizzlePipelineStore implements PipelineStore {
 
   async listPipelines(): Promise<PipelineRecord[]> {
     return this.db
-      .select({ id: pipelines.id, name: pipelines.name, createdAt: pipelines.createdAt })
+      .select({ id: pipelines.id, name: pipelines.name, createdAt: pipelines.createdAt, archivedAt: pipelines.archivedAt })
       .from(pipelines)
       .orderBy(asc(pipelines.name));
+  }
+
+  async setPipelineArchived(id: string, archived: boolean): Promise<PipelineRecord | undefined> {
+    const [row] = await this.db
+      .update(pipelines)
+      .set({ archivedAt: archived ? new Date() : null })
+      .where(eq(pipelines.id, id))
+      .returning({ id: pipelines.id, name: pipelines.name, createdAt: pipelines.createdAt, archivedAt: pipelines.archivedAt });
+    return row;
   }
 
   async listPipelineVersions(filter: { pipelineId?: string } = {}): Promise<PipelineVersionSummary[]> {
@@ -39,6 +48,7 @@ export class DrizzlePipelineStore implements PipelineStore {
         pipelineId: pipelineVersions.pipelineId,
         pipelineName: pipelines.name,
         digest: pipelineVersions.digest,
+        draft: pipelineVersions.draft,
         createdAt: pipelineVersions.createdAt,
       })
       .from(pipelineVersions)
@@ -53,7 +63,7 @@ export class DrizzlePipelineStore implements PipelineStore {
  * a submitted run's version in the transaction that writes the run): a version the database
  * refuses leaves no pipeline without versions. Idempotent upserts (see insertAndRead).
  */
-export async function registerPipelineVersionIn(db: MetadataDatabase, spec: PipelineSpec, digest: string): Promise<PipelineVersionRecord> {
+export async function registerPipelineVersionIn(db: MetadataDatabase, spec: PipelineSpec, digest: string, options: { draft?: boolean } = {}): Promise<PipelineVersionRecord> {
   const pipeline = await insertAndRead(
     `pipeline "${spec.name}"`,
     async () => {
@@ -66,7 +76,7 @@ export async function registerPipelineVersionIn(db: MetadataDatabase, spec: Pipe
     async () => {
       await db
         .insert(pipelineVersions)
-        .values({ id: randomUUID(), pipelineId: pipeline.id, digest, spec })
+        .values({ id: randomUUID(), pipelineId: pipeline.id, digest, spec, draft: options.draft ?? false })
         .onConflictDoNothing({ target: [pipelineVersions.pipelineId, pipelineVersions.digest] });
     },
     async () => (await selectVersions(db).where(and(eq(pipelineVersions.pipelineId, pipeline.id), eq(pipelineVersions.digest, digest))))[0],
@@ -87,6 +97,7 @@ function selectVersions(db: MetadataDatabase) {
       pipelineName: pipelines.name,
       digest: pipelineVersions.digest,
       spec: pipelineVersions.spec,
+      draft: pipelineVersions.draft,
       createdAt: pipelineVersions.createdAt,
     })
     .from(pipelineVersions)

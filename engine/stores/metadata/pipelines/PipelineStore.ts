@@ -5,6 +5,8 @@ export interface PipelineRecord {
   id: string;
   name: string;
   createdAt: Date;
+  /** When it was archived (left out of listings; versions and runs kept); null when not. */
+  archivedAt: Date | null;
 }
 
 export interface PipelineVersionRecord {
@@ -13,6 +15,8 @@ export interface PipelineVersionRecord {
   pipelineName: string;
   digest: string;
   spec: PipelineSpec;
+  /** The IR has validation problems: kept so the work is not lost, refused for runs, schedules and triggers. */
+  draft: boolean;
   createdAt: Date;
 }
 
@@ -21,7 +25,7 @@ export type PipelineVersionSummary = Omit<PipelineVersionRecord, 'spec'>;
 
 export interface PipelineStore {
   /** Creates the pipeline (by name) and the version (by digest) if missing, in one transaction; returns both ids. */
-  registerPipelineVersion(spec: PipelineSpec, digest: string): Promise<PipelineVersionRecord>;
+  registerPipelineVersion(spec: PipelineSpec, digest: string, options?: { draft?: boolean }): Promise<PipelineVersionRecord>;
   getPipelineVersion(id: string): Promise<PipelineVersionRecord | undefined>;
   /**
    * Replaces a version's stored IR with one of the same digest that differs only in editor-only
@@ -30,6 +34,8 @@ export interface PipelineStore {
    */
   updatePipelineVersionLayout(id: string, spec: PipelineSpec): Promise<PipelineVersionRecord>;
   listPipelines(): Promise<PipelineRecord[]>;
+  /** Archives (true) or restores (false) a pipeline; undefined when there is no such pipeline. */
+  setPipelineArchived(id: string, archived: boolean): Promise<PipelineRecord | undefined>;
   /** Versions (without IR), newest first; of one pipeline when given. */
   listPipelineVersions(filter?: { pipelineId?: string }): Promise<PipelineVersionSummary[]>;
 }

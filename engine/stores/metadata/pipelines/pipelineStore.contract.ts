@@ -47,6 +47,23 @@ export function describePipelineStoreContract(storeUnderTest: () => MetadataStor
       expect((await store.getPipelineVersion(first.id))?.spec).toEqual(moved);
     });
 
+    it('marks drafts, and archives and restores a pipeline with its versions kept', async () => {
+      const spec = pipelineSpec(`p${uid()}`);
+      const valid = await store.registerPipelineVersion(spec, 'd1');
+      const draft = await store.registerPipelineVersion({ ...spec, description: 'draft' }, 'd2', { draft: true });
+      expect(valid.draft).toBe(false);
+      expect(draft.draft).toBe(true);
+      expect((await store.getPipelineVersion(draft.id))?.draft).toBe(true);
+      expect((await store.listPipelineVersions({ pipelineId: valid.pipelineId })).map((v) => v.draft).sort()).toEqual([false, true]);
+
+      expect((await store.listPipelines()).find((p) => p.id === valid.pipelineId)?.archivedAt).toBeNull();
+      const archived = await store.setPipelineArchived(valid.pipelineId, true);
+      expect(archived?.archivedAt).toBeInstanceOf(Date);
+      expect((await store.listPipelineVersions({ pipelineId: valid.pipelineId })).length).toBe(2);
+      expect((await store.setPipelineArchived(valid.pipelineId, false))?.archivedAt).toBeNull();
+      expect(await store.setPipelineArchived(`missing-${uid()}`, true)).toBeUndefined();
+    });
+
     it('survives concurrent registration of the same version', async () => {
       const spec = pipelineSpec(`p${uid()}`);
       const versions = await Promise.all([1, 2, 3].map(() => store.registerPipelineVersion(spec, 'same')));

@@ -1,5 +1,5 @@
 // category: branches
-// expect: tsc No overload matches this call
+// expect: tsc ✗ gt() compares two numbers or two strings; this is a float parameter against 'high'
 import { approval, collect, component, eq, gt, ifRan, oneOf, pipeline, t } from 'sluice/dsl';
 import { deploy, evaluate, load, notify, pick, split, train } from '../components';
 
