@@ -4,8 +4,9 @@
 #
 # Prints nothing; sets VENV (the virtualenv's directory) and VENV_PY (its python). The first
 # requirement must be `package==version`: a venv whose package has another version is reinstalled,
-# so a run of `npm test` is reproducible. Exits 2, with the reason on stderr, when python3 or its
-# venv module is missing (tests that need the venv skip then, saying so).
+# so a run of `npm test` is reproducible. Exits 2, with the reason on stderr, when the venv cannot
+# be made (python3 or its venv module missing, pip cannot install): tests that need it skip then,
+# saying so.
 ensure_venv() {
   local name="$1" purpose="$2"
   shift 2
@@ -31,5 +32,9 @@ ensure_venv() {
   echo "Installing $* into $VENV (once)..." >&2
   mkdir -p "$root/.sluice"
   python3 -m venv "$VENV" >&2
-  "$VENV_PY" -m pip install -q --disable-pip-version-check "$@" >&2
+  if ! "$VENV_PY" -m pip install -q --disable-pip-version-check "$@" >&2; then
+    rm -rf "$VENV"
+    echo "pip could not install $* (is PyPI reachable from here?): needed to $purpose" >&2
+    exit 2
+  fi
 }
