@@ -98,7 +98,7 @@ export class LoadedVersion {
     for (const t of inputs) feeds[t.name] = new this.Tensor(t.type, t.data, t.shape);
     const results = await this.session.run(feeds);
     const out: Outputs = {};
-    for (const [name, t] of Object.entries(results)) out[name] = { type: t.type, shape: t.dims.map(Number), data: t.data as Outputs[string]['data'] };
+    for (const [name, t] of Object.entries(results)) out[name] = { type: t.type, shape: t.dims.map(Number), data: t.data };
     return out;
   }
 

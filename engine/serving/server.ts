@@ -108,7 +108,7 @@ function outputBytes(type: string, data: Outputs[string]['data']): Buffer {
 export async function startModelServer(o: ModelServerOptions): Promise<RunningModelServer> {
   const metrics = createServingMetrics();
   const batching: BatchingOptions = { ...DEFAULT_BATCHING, ...o.batching };
-  for (const [k, v] of Object.entries(batching)) if (!Number.isFinite(v) || v < (k === 'maxQueueDelayMs' ? 0 : 1)) throw new RangeError(`batching ${k} must be ${k === 'maxQueueDelayMs' ? '≥ 0' : '≥ 1'}; got ${v}`);
+  for (const [k, v] of Object.entries(batching) as Array<[string, number]>) if (!Number.isFinite(v) || v < (k === 'maxQueueDelayMs' ? 0 : 1)) throw new RangeError(`batching ${k} must be ${k === 'maxQueueDelayMs' ? '≥ 0' : '≥ 1'}; got ${v}`);
   const catalog = new ModelCatalog(
     o.source,
     o.artifacts,

@@ -36,11 +36,11 @@ const ARRAY_OF: Record<OrtType, ArrayCtor> = {
   uint8: Uint8Array,
   uint16: Uint16Array,
   uint32: Uint32Array,
-  uint64: BigUint64Array as unknown as ArrayCtor,
+  uint64: BigUint64Array,
   int8: Int8Array,
   int16: Int16Array,
   int32: Int32Array,
-  int64: BigInt64Array as unknown as ArrayCtor,
+  int64: BigInt64Array,
   float32: Float32Array,
   float64: Float64Array,
 };

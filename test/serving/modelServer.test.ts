@@ -76,7 +76,7 @@ describe('the model server (Open Inference Protocol)', () => {
           { name: 'probabilities', datatype: 'FP32', shape: [-1, 3] },
           { name: 'label', datatype: 'INT64', shape: [-1] },
         ],
-        parameters: expect.objectContaining({ model: 'iris', version: '1', alias: 'champion', execution_provider: expect.stringMatching(/^(CPU|CUDA)$/) }),
+        parameters: expect.objectContaining({ model: 'iris', version: '1', alias: 'champion', execution_provider: expect.stringMatching(/^(CPU|CUDA)$/) as string }) as Record<string, string>,
       });
     }
     const byVersion = oip.ModelMetadataResponse.parse((await get(`${v}/models/iris/versions/2`)).json);

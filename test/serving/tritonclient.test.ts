@@ -72,7 +72,7 @@ describe.skipIf(!triton.python)('the model server, driven by the tritonclient Py
       binary: { model_version: '2', label: [2, 2], probabilities_shape: [2, 3] },
       json: { model_version: '2', label: [2, 2], probabilities_shape: [2, 3] },
       default_outputs: [2, 2],
-      bad: { status: '400', message: expect.stringMatching(/input "features": shape \[2, 3\] does not fit/) },
+      bad: { status: '400', message: expect.stringMatching(/input "features": shape \[2, 3\] does not fit/) as string },
     });
   }, 60_000);
 });
