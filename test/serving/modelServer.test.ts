@@ -18,7 +18,7 @@ const ROWS = [
 const inferBody = (over: Partial<oip.RequestInput> = {}) => ({ id: 'r1', inputs: [{ name: 'features', shape: [2, 4], datatype: 'FP32', data: ROWS, ...over }] });
 
 async function post(url: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(url, { method: 'POST', headers, body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body) });
+  const res = await fetch(url, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
   return { status: res.status, json: await res.json() };
 }
 
