@@ -48,7 +48,7 @@ describe('the model server (Open Inference Protocol)', () => {
       batching: { maxBatchSize: 64, maxQueueDelayMs: 20, maxConcurrentBatches: 1 },
     });
     v = `${server.url}/v2`;
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await server?.close();
@@ -183,34 +183,43 @@ describe('the model server (Open Inference Protocol)', () => {
 
   it('follows an alias moved under ~200 requests/second without dropping a request', async () => {
     await reg.move('iris', 'champion', 1);
-    const sent: Array<Promise<{ status: number; version: string | undefined }>> = [];
-    const fire = () =>
+    const sent: Array<Promise<{ status: number; version: string | undefined; afterSwitch: boolean }>> = [];
+    let newAnswers = 0;
+    const fire = () => {
+      // Sent after an answer from version 2 had come back: the server had switched already.
+      const afterSwitch = newAnswers > 0;
       sent.push(
         post(`${v}/models/iris@champion/infer`, inferBody({ shape: [1, 4], data: [ROWS[1]!] })).then(
-          (r) => ({ status: r.status, version: r.status === 200 ? oip.InferenceResponse.parse(r.json).model_version : JSON.stringify(r.json) }),
-          (e: unknown) => ({ status: 0, version: String(e) }),
+          (r) => {
+            const version = r.status === 200 ? oip.InferenceResponse.parse(r.json).model_version : JSON.stringify(r.json);
+            if (version === '2') newAnswers++;
+            return { status: r.status, version, afterSwitch };
+          },
+          (e: unknown) => ({ status: 0, version: String(e), afterSwitch }),
         ),
       );
+    };
     const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    // ~200 requests/second: one every 5 ms; the alias moves after 200 requests, then 200 more.
+    // ~200 requests/second: one every 5 ms; the alias moves after 200 requests.
     for (let i = 0; i < 200; i++) {
       fire();
       await tick(5);
     }
     await reg.move('iris', 'champion', 2);
     const movedAt = sent.length;
-    for (let i = 0; i < 200; i++) {
+    // The load goes on until 50 answers came from version 2 (the move is seen within a poll
+    // interval; no bound on how long that takes on a loaded machine, only on requests).
+    while (newAnswers < 50 && sent.length < movedAt + 3000) {
       fire();
       await tick(5);
     }
     const results = await Promise.all(sent);
     expect(results.filter((r) => r.status !== 200)).toEqual([]);
     const versions = results.map((r) => r.version);
-    expect(versions.slice(0, movedAt).every((x) => x === '1')).toBe(true);
-    // Seen within the poll interval: the last requests all reach version 2.
-    expect(versions.slice(-50).every((x) => x === '2')).toBe(true);
+    expect(versions[0]).toBe('1');
+    expect(new Set(versions)).toEqual(new Set(['1', '2']));
     // Once switched, never back.
-    const firstNew = versions.indexOf('2');
-    expect(versions.slice(firstNew).every((x) => x === '2')).toBe(true);
-  }, 60_000);
+    expect(results.filter((r) => r.afterSwitch && r.version !== '2')).toEqual([]);
+    expect(results.filter((r) => r.afterSwitch).length).toBeGreaterThan(0);
+  }, 120_000);
 });

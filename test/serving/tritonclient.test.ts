@@ -48,7 +48,7 @@ describe.skipIf(!triton.python)('the model server, driven by the tritonclient Py
     await reg.register('iris', constantIrisModel(2));
     await reg.move('iris', 'champion', 2);
     server = await startModelServer({ source: reg.metadata, artifacts: reg.artifacts, logger: createLogger({ level: 'silent' }), port: 0 });
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await server?.close();
@@ -74,5 +74,5 @@ describe.skipIf(!triton.python)('the model server, driven by the tritonclient Py
       default_outputs: [2, 2],
       bad: { status: '400', message: expect.stringMatching(/input "features": shape \[2, 3\] does not fit/) as string },
     });
-  }, 60_000);
+  }, 120_000);
 });
