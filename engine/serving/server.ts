@@ -52,7 +52,9 @@ export interface RunningModelServer {
   close(): Promise<void>;
 }
 
-export const DEFAULT_BATCHING: BatchingOptions = { maxBatchSize: 64, maxQueueDelayMs: 1, maxConcurrentBatches: 2 };
+/** No queue delay by default: a lone request runs at once; under load, requests arriving while a
+ * version's runs are busy gather into the next batch by themselves. */
+export const DEFAULT_BATCHING: BatchingOptions = { maxBatchSize: 64, maxQueueDelayMs: 0, maxConcurrentBatches: 2 };
 export const DEFAULT_POLL_MS = 1000;
 
 /** A zod failure of the request body as one message that names the input (or output) concerned. */

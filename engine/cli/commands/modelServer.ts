@@ -42,7 +42,7 @@ export function parsePort(flag: string, text: string): number {
 export function addModelServerOptions(cmd: Command): Command {
   return cmd
     .option('--max-batch-size <rows>', 'rows one ONNX Runtime run takes at most (dynamic batching)', '64')
-    .option('--max-queue-delay-ms <ms>', 'how long a request waits for others to share its run', '1')
+    .option('--max-queue-delay-ms <ms>', 'how long a request waits for others to share its run (0: only while the version is busy)', '0')
     .option('--max-concurrent-batches <n>', 'runs in flight at once per model version', '2')
     .addOption(new Option('--provider <provider>', 'ONNX Runtime execution provider: auto (CUDA when usable), cpu, cuda').choices(['auto', 'cpu', 'cuda']).default('auto'))
     .option('--gpu <ordinal>', 'CUDA device for the cuda provider', '0')
