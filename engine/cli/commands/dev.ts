@@ -82,8 +82,8 @@ export function registerDevCommands(program: Command): void {
     .option('--run <pipeline>', 'run this pipeline once the stack is up, printing its outcome')
     .option('-p, --param <name=value>', 'parameter for --run (repeatable)', collect, [])
     .option('--once', 'stop after the --run pipeline has finished (exit status: its outcome)')
-    .option('--model-server-port <port>', 'port of the model server (Open Inference Protocol; "off": none); the other model server flags are sluice model-server\'s', '8000'))
-    .action(async (o: ModelServerFlags & { host: string; port: string; module: string[]; run?: string; param: string[]; once?: boolean; modelServerPort: string }) => {
+    .option('--model-server-port <port>', 'port of the model server (Open Inference Protocol; "off": none; the default 8000, when taken, falls back to a free port)', '8000'))
+    .action(async (o: ModelServerFlags & { host: string; port: string; module: string[]; run?: string; param: string[]; once?: boolean; modelServerPort: string }, cmd: Command) => {
       if (o.once && !o.run) throw new CliError('--once needs --run <pipeline>');
       const servingSettings = o.modelServerPort === 'off' ? undefined : { ...modelServerSettings(o), port: parsePort('--model-server-port', o.modelServerPort) };
       const logger = createLogger({ stderr: true, level: process.env.SLUICE_LOG_LEVEL ?? 'warn' });
@@ -128,11 +128,14 @@ export function registerDevCommands(program: Command): void {
         print(`  editor ${api.url}/${loaded ? `#/pipelines/${encodeURIComponent(loaded.spec.name)}` : ''}`);
         print(`  API ${api.url}/api · reference ${api.url}/api/docs · metrics ${api.url}/metrics`);
         if (servingSettings) {
+          const serve = (port: number) => startModelServer({ ...servingSettings, port, source: stack.metadata, artifacts: stack.artifacts, logger, host: o.host });
           try {
-            modelServer = await startModelServer({ ...servingSettings, source: stack.metadata, artifacts: stack.artifacts, logger, host: o.host });
+            modelServer = await serve(servingSettings.port);
           } catch (e) {
-            if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`the model server's port ${servingSettings.port} is in use: pick another with --model-server-port (or "off")`);
-            throw e;
+            if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+            // The default port taken (another sluice dev, say): any free one, printed below.
+            if (cmd.getOptionValueSource('modelServerPort') !== 'default') throw new CliError(`the model server's port ${servingSettings.port} is in use: pick another with --model-server-port (or "off")`);
+            modelServer = await serve(0);
           }
           print(`  model server ${modelServer.url}/v2 (Open Inference Protocol: POST ${modelServer.url}/v2/models/<model>@champion/infer) · metrics ${modelServer.url}/metrics`);
         }
