@@ -62,8 +62,10 @@ export class LoadedVersion {
     onBatch: (rows: number, requests: number) => void;
   }): Promise<LoadedVersion> {
     const rt = await loadRuntime();
-    const wantsGpu = o.session.provider !== 'cpu' && rt.cudaAvailability().available;
-    const device = wantsGpu ? { kind: 'gpu' as const, index: o.session.gpu, ordinal: o.session.gpu, name: `GPU ${o.session.gpu}` } : undefined;
+    const cuda = o.session.provider === 'cpu' ? { available: false, reason: 'the model server was started with --provider cpu' } : rt.cudaAvailability();
+    // The server holds the GPU it is given as a task would (components/onnxRuntime.ts decides the provider).
+    const device = cuda.available ? { kind: 'gpu' as const, index: o.session.gpu, ordinal: o.session.gpu, name: `GPU ${o.session.gpu}` } : undefined;
+    if (o.session.provider === 'cuda' && !cuda.available) throw new ServingError('model_invalid', `version ${o.version} of model "${o.model}": --provider cuda, but ${cuda.reason}; use --provider auto to fall back to the CPU`);
     let s: Awaited<ReturnType<OrtRuntime['createOrtSession']>>;
     try {
       s = await rt.createOrtSession(o.bytes, { prefer: o.session.provider, device, ...(o.session.threads ? { intraOpNumThreads: o.session.threads } : {}) });
@@ -73,7 +75,9 @@ export class LoadedVersion {
     const where = `version ${o.version} of model "${o.model}": input`;
     const inputs = s.session.inputMetadata.map((m) => tensorMetadata(m, where));
     const outputs = s.session.outputMetadata.map((m) => tensorMetadata(m, `version ${o.version} of model "${o.model}": output`));
-    return new LoadedVersion(o.model, o.version, s.session, rt.OrtTensor, inputs, outputs, s.provider, s.cpuReason, o.batching, o.onBatch);
+    // Without a device the runtime's reason speaks of tasks; the server's own is the one that applies.
+    const cpuReason = s.provider === 'cpu' ? (device ? s.cpuReason : cuda.reason) : null;
+    return new LoadedVersion(o.model, o.version, s.session, rt.OrtTensor, inputs, outputs, s.provider, cpuReason, o.batching, o.onBatch);
   }
 
   /**

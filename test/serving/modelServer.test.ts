@@ -79,6 +79,9 @@ describe('the model server (Open Inference Protocol)', () => {
         parameters: expect.objectContaining({ model: 'iris', version: '1', alias: 'champion', execution_provider: expect.stringMatching(/^(CPU|CUDA)$/) as string }) as Record<string, string>,
       });
     }
+    // On the CPU it says why, in the server's terms (not a pipeline task's).
+    const { parameters } = oip.ModelMetadataResponse.parse((await get(`${v}/models/iris@champion`)).json);
+    if (parameters?.execution_provider === 'CPU') expect(parameters.cpu_reason).toMatch(/^(?!.*task).*(GPU|CUDA)/);
     const byVersion = oip.ModelMetadataResponse.parse((await get(`${v}/models/iris/versions/2`)).json);
     expect(byVersion.parameters).toMatchObject({ version: '2' });
     expect(byVersion.parameters).not.toHaveProperty('alias');
