@@ -26,6 +26,12 @@ if mlflow_python="$(bash scripts/ensure-mlflow.sh)"; then
 else
   echo "== MLflow client unavailable: the MLflow client tests will be skipped (see the message above)"
 fi
+# The model server tests (test/serving/tritonclient.test.ts) drive it with the real tritonclient[http].
+if triton_python="$(bash scripts/ensure-tritonclient.sh)"; then
+  echo "== tritonclient: $triton_python"
+else
+  echo "== tritonclient unavailable: the tritonclient tests will be skipped (see the message above)"
+fi
 echo "== editor build (vite)"
 bash scripts/ensure-editor.sh
 

@@ -34,13 +34,14 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
   workers: async () => [(await import('./commands/workers')).registerWorkersCommand],
   tokens: async () => [(await import('./commands/tokens')).registerTokenCommands],
   models: async () => [(await import('./commands/models')).registerModelCommands],
+  'model-server': async () => [(await import('./commands/modelServer')).registerModelServerCommand],
   'export-ts': async () => [(await import('./commands/exportTs')).registerExportTsCommand],
   experiments: async () => [(await import('./commands/experiments')).registerExperimentCommands],
   pipelines: async () => [(await import('./commands/pipelineDiff')).registerPipelineCommands],
 };
 
 /** The order commands are listed in by `sluice --help`. */
-const HELP_ORDER = ['init', 'compile', 'run', 'runs', 'lineage', 'logs', 'schedules', 'dev', 'triggers', 'worker', 'migrate', 'workers', 'tokens', 'models', 'export-ts', 'experiments', 'pipelines'];
+const HELP_ORDER = ['init', 'compile', 'run', 'runs', 'lineage', 'logs', 'schedules', 'dev', 'triggers', 'worker', 'migrate', 'workers', 'tokens', 'models', 'model-server', 'export-ts', 'experiments', 'pipelines'];
 
 const program = new Command()
   .name('sluice')

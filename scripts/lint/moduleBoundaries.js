@@ -15,6 +15,7 @@ export const MODULES = [
   'engine/contract',
   'engine/runs',
   'engine/server',
+  'engine/serving',
   'engine/stack',
   'engine/stores/artifacts',
   'engine/stores/metadata',

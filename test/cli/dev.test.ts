@@ -48,6 +48,14 @@ describe('sluice dev', () => {
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/sluice_task_duration_seconds_count\{component="train-classifier",status="succeeded"\} 1/);
     expect(metrics).toMatch(/sluice_runs\{status="succeeded"\} 1/);
+    // The model server of the dev process serves the version the example registered as challenger.
+    const served = (await waitFor(dev.out, /model server (http:\/\/127\.0\.0\.1:\d+)\/v2 /))[1] ?? '';
+    const inferred = await fetch(`${served}/v2/models/iris%40challenger/infer`, {
+      method: 'POST',
+      body: JSON.stringify({ inputs: [{ name: 'features', shape: [1, 4], datatype: 'FP32', data: [5.1, 3.5, 1.4, 0.2] }], outputs: [{ name: 'label' }] }),
+    });
+    expect(inferred.status).toBe(200);
+    expect(await inferred.json()).toMatchObject({ model_name: 'iris', model_version: '1', outputs: [{ name: 'label', datatype: 'INT64', shape: [1] }] });
 
     const list = start('runs', 'list');
     expect(await list.closed).toBe(0);

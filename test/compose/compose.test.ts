@@ -283,6 +283,7 @@ describe('docker-compose.yml', () => {
       expect(existsSync(path.join(projectRoot, 'bin', 'sluice.js'))).toBe(true);
       expect(Object.fromEntries(sluiceServices.map(([name, s]) => [name, parseSluiceCommand(commandOf(s)).command]))).toEqual({
         api: 'serve',
+        'model-server': 'model-server',
         'worker-cpu': 'worker',
         'worker-gpu': 'worker',
       });
@@ -308,6 +309,14 @@ describe('docker-compose.yml', () => {
       expect(commandOf(api)).toEqual(['node', 'bin/sluice.js', 'serve', '--host', '0.0.0.0', '--port', '8080']);
       expect(api.ports).toEqual(['8080:8080']);
       expect(JSON.stringify(api.healthcheck?.test)).toContain('http://127.0.0.1:8080/healthz');
+    });
+
+    it('starts the model server on the port it publishes and health-checks', () => {
+      const server = services['model-server'] as Service;
+      const { opts } = parseSluiceCommand(commandOf(server));
+      expect(opts).toMatchObject({ host: '0.0.0.0', port: '8000' });
+      expect(server.ports).toEqual(['8000:8000']);
+      expect(JSON.stringify(server.healthcheck?.test)).toContain('http://127.0.0.1:8000/v2/health/ready');
     });
 
     it('points every Sluice service at the stores of this file, with matching credentials', () => {

@@ -320,6 +320,18 @@ function kubernetesProblems(objects: Loaded[], docs = kubernetesDocs()): string[
         if (c.startupProbe) probe('startupProbe', apiRoutes.health);
         if (!objects.some((o) => o.doc.kind === 'Service' && subset((o.doc as IService).spec?.selector ?? {}, w.podLabels))) problems.push(`${id}: no Service selects the API's pods`);
       }
+      if (parsed.command === 'model-server') {
+        const port = Number(parsed.opts.port);
+        if (!c.ports?.some((p) => p.containerPort === port)) problems.push(`${id}: serves on port ${port}, which the container does not declare`);
+        const paths = { livenessProbe: '/v2/health/live', readinessProbe: '/v2/health/ready', startupProbe: '/v2/health/live' } as const;
+        for (const [which, want] of Object.entries(paths) as Array<[keyof typeof paths, string]>) {
+          const get = c[which]?.httpGet;
+          if (!get && which === 'startupProbe') continue;
+          if (get?.path !== want) problems.push(`${id}: ${which} must GET ${want} (Open Inference Protocol health), got ${get?.path ?? 'none'}`);
+          else if (portNumber(c, get.port) !== port) problems.push(`${id}: ${which} probes port ${String(get.port)}, not the model server's ${port}`);
+        }
+        if (!objects.some((o) => o.doc.kind === 'Service' && subset((o.doc as IService).spec?.selector ?? {}, w.podLabels))) problems.push(`${id}: no Service selects the model server's pods`);
+      }
       if (parsed.command === 'worker') {
         let queues: string[] = [];
         try {
@@ -396,6 +408,8 @@ describe('deploy/kubernetes', () => {
       'Deployment sluice-api',
       'Service sluice-api',
       'Deployment sluice-worker-cpu',
+      'Deployment sluice-model-server',
+      'Service sluice-model-server',
     ]);
     expect(builds['deploy/kubernetes/gpu'].map((l) => `${l.doc.kind} ${l.doc.metadata.name}`)).toContain('Deployment sluice-worker-gpu');
   });
@@ -506,6 +520,10 @@ describe('deploy/kubernetes', () => {
       expect.stringMatching(/startupProbe probes port http, not the API's 9090/),
     ]);
     expect(broken((o) => (container(o, 'sluice-api').readinessProbe!.httpGet!.path = '/ready'))).toEqual([expect.stringMatching(/readinessProbe must GET \/readyz, got \/ready/)]);
+    expect(broken((o) => (container(o, 'sluice-model-server').readinessProbe!.httpGet!.path = '/readyz'))).toEqual([expect.stringMatching(/readinessProbe must GET \/v2\/health\/ready .*got \/readyz/)]);
+    expect(broken((o) => (container(o, 'sluice-model-server').command = ['node', 'bin/sluice.js', 'model-server', '--host', '0.0.0.0', '--port', '9000']))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/sluice-model-server.*serves on port 9000, which the container does not declare/)]),
+    );
     expect(broken((o) => delete container(o, 'sluice-api').livenessProbe)).toEqual([expect.stringMatching(/livenessProbe must GET \/healthz, got none/)]);
     expect(broken((o) => ((find(o, 'Service', 'sluice-api') as IService).spec!.ports![0]!.targetPort = 'web'))).toEqual([expect.stringMatching(/targets web, which no container of sluice-api declares/)]);
     expect(broken((o) => ((find(o, 'Service', 'sluice-api') as IService).spec!.selector = { 'app.kubernetes.io/component': 'apis' }))).toEqual([

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { registerDevCommands } from '../../engine/cli/commands/dev';
 import { registerMigrateCommand } from '../../engine/cli/commands/migrate';
+import { registerModelServerCommand } from '../../engine/cli/commands/modelServer';
 import { registerWorkerCommand } from '../../engine/cli/commands/worker';
 import { projectRoot } from '../../engine/paths';
 
@@ -25,7 +26,7 @@ export function imagePinProblem(image: string): string | undefined {
 }
 
 /** The subcommands a deployment runs, registered as `engine/cli/main.ts` registers them. */
-const DEPLOYED_COMMANDS = ['worker', 'serve', 'migrate'] as const;
+const DEPLOYED_COMMANDS = ['worker', 'serve', 'migrate', 'model-server'] as const;
 export type DeployedCommand = (typeof DEPLOYED_COMMANDS)[number];
 
 export interface ParsedSluiceCommand {
@@ -47,6 +48,7 @@ export function parseSluiceCommand(argv: readonly string[]): ParsedSluiceCommand
   registerWorkerCommand(program);
   registerDevCommands(program);
   registerMigrateCommand(program);
+  registerModelServerCommand(program);
   const command = program.commands.find((c) => c.name() === name);
   if (!command) throw new Error(`the CLI has no ${name} command`);
   command.exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });

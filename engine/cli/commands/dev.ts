@@ -1,7 +1,8 @@
 /**
  * `sluice dev`: the whole embedded stack in one command — Temporal dev server (persisted in
  * .sluice/temporal.db), PGlite, local artifacts, a CPU worker (and a GPU worker when `nvidia-smi`
- * finds a GPU or SLUICE_GPUS declares some), the HTTP API on one port; it prints the runtime report
+ * finds a GPU or SLUICE_GPUS declares some), the HTTP API on one port, the model server (Open
+ * Inference Protocol, engine/serving) on another; it prints the runtime report
  * (GPUs, TensorFlow.js backend, ONNX Runtime providers) first. Ctrl-C stops everything; starting again keeps all runs,
  * schedules and artifacts. `--run <pipeline>` runs a pipeline once it is up (what `npm run up`
  * does with the iris example); `--once` stops after that run.
@@ -14,6 +15,8 @@ import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
 import { register } from 'prom-client';
 import { serveEditor, startApiServer, type RunningApiServer } from '../../server/index';
+import { startModelServer, type RunningModelServer } from '../../serving/index';
+import { addModelServerOptions, modelServerSettings, parsePort, type ModelServerFlags } from './modelServer';
 import { openArtifactStore } from '../../stores/artifacts/index';
 import { DEFAULT_TASK_QUEUE_PREFIX, submitRun } from '../../runs/index';
 import { resolveRunParams } from '../../runs/index';
@@ -70,9 +73,9 @@ function port(text: string): number {
 }
 
 export function registerDevCommands(program: Command): void {
-  program
+  addModelServerOptions(program
     .command('dev')
-    .description('run the whole stack locally: Temporal dev server, metadata store, artifacts, workers and the HTTP API on one port')
+    .description('run the whole stack locally: Temporal dev server, metadata store, artifacts, workers, the HTTP API on one port and the model server on another')
     .option('--host <host>', 'address to listen on (auth is required off loopback)', '127.0.0.1')
     .option('--port <port>', 'API port', '8080')
     .option('-m, --module <file>', 'extra module with components for the workers (repeatable)', collect, [])
@@ -80,8 +83,10 @@ export function registerDevCommands(program: Command): void {
     .option('-p, --param <name=value>', 'parameter for --run (repeatable)', collect, [])
     .option('--once', 'stop after the --run pipeline has finished (exit status: its outcome)')
     .option('--temporal-ui', "serve the Temporal dev server's Web UI (the run view links each run to its workflow there)")
-    .action(async (o: { host: string; port: string; module: string[]; run?: string; param: string[]; once?: boolean; temporalUi?: boolean }) => {
+    .option('--model-server-port <port>', 'port of the model server (Open Inference Protocol; "off": none; the default 8000, when taken, falls back to a free port)', '8000'))
+    .action(async (o: ModelServerFlags & { host: string; port: string; module: string[]; run?: string; param: string[]; once?: boolean; temporalUi?: boolean; modelServerPort: string }, cmd: Command) => {
       if (o.once && !o.run) throw new CliError('--once needs --run <pipeline>');
+      const servingSettings = o.modelServerPort === 'off' ? undefined : { ...modelServerSettings(o), port: parsePort('--model-server-port', o.modelServerPort) };
       const logger = createLogger({ stderr: true, level: process.env.SLUICE_LOG_LEVEL ?? 'warn' });
       const registry = new ComponentRegistry();
       await registry.importModule('sluice/components');
@@ -106,6 +111,7 @@ export function registerDevCommands(program: Command): void {
       const stack = await EmbeddedStack.start({ registry, logger, resourceClasses, gpus: runtime.gpus.devices, runtime: runtimeSummary(runtime), mlflowTracking, temporalUi: o.temporalUi === true });
       print(formatRuntimeReport(runtime, stack.workers.taskQueues));
       let api: RunningApiServer | undefined;
+      let modelServer: RunningModelServer | undefined;
       try {
         api = await startApiServer({
           metadata: stack.metadata,
@@ -128,6 +134,18 @@ export function registerDevCommands(program: Command): void {
         print(`Sluice is up: ${api.url}`);
         print(`  editor ${api.url}/${loaded ? `#/pipelines/${encodeURIComponent(loaded.spec.name)}` : ''}`);
         print(`  API ${api.url}/api · reference ${api.url}/api/docs · metrics ${api.url}/metrics`);
+        if (servingSettings) {
+          const serve = (port: number) => startModelServer({ ...servingSettings, port, source: stack.metadata, artifacts: stack.artifacts, logger, host: o.host });
+          try {
+            modelServer = await serve(servingSettings.port);
+          } catch (e) {
+            if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+            // The default port taken (another sluice dev, say): any free one, printed below.
+            if (cmd.getOptionValueSource('modelServerPort') !== 'default') throw new CliError(`the model server's port ${servingSettings.port} is in use: pick another with --model-server-port (or "off")`);
+            modelServer = await serve(0);
+          }
+          print(`  model server ${modelServer.url}/v2 (Open Inference Protocol: POST ${modelServer.url}/v2/models/<model>@champion/infer) · metrics ${modelServer.url}/metrics`);
+        }
         print(`  Temporal ${stack.temporalAddress} · workers: ${resourceClasses.join(', ')}${gpu ? ` (${runtime.gpus.devices.length} GPU${runtime.gpus.devices.length === 1 ? '' : 's'})` : ' (no GPU: GPU tasks wait for a gpu worker)'} · ${registry.size} components · sluice workers lists them`);
         if (o.temporalUi && !stack.temporalUiUrl) print('  Temporal Web UI: not served (TEMPORAL_ADDRESS names an external server; use its own UI)');
         if (stack.temporalUiUrl) print(`  Temporal Web UI ${stack.temporalUiUrl}`);
@@ -159,6 +177,7 @@ export function registerDevCommands(program: Command): void {
         }
         process.exitCode = exitCode;
       } finally {
+        await modelServer?.close();
         await api?.close();
         await stack.stop();
       }

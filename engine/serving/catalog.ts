@@ -1,0 +1,183 @@
+/**
+ * Which version a request reaches, and the loaded versions. Registered models are read from the
+ * metadata store (the registry) and cached; every `pollMs` the cached ones are read again, and a
+ * version an alias now points at is loaded BEFORE the alias switches to it here, so a move of
+ * `champion` costs no request a model load. A request resolves its version once, on arrival, and
+ * keeps that version's session until it is answered: a move never drops an in-flight request.
+ * Versions stay loaded (several at once) as long as the server runs.
+ */
+import type { ArtifactStore } from '../stores/artifacts/index';
+import type { MetadataStore, RegisteredModelRecord } from '../stores/metadata/index';
+import { readFile } from 'node:fs/promises';
+import type { Logger } from '../logging';
+import type { BatchingOptions } from './batcher';
+import { notFound, ServingError } from './errors';
+import { LoadedVersion, type SessionOptions } from './loadedVersion';
+import type { ModelRef } from './modelRef';
+
+/** What the server reads of the metadata store: the registry and artifact records. */
+export type RegistrySource = Pick<MetadataStore, 'getRegisteredModel' | 'getModelVersion' | 'getArtifact' | 'listModelVersions' | 'listRegisteredModels'>;
+
+export interface CatalogOptions {
+  session: SessionOptions;
+  batching: BatchingOptions;
+  /** How often cached registry entries are read again (alias moves are seen within this). */
+  pollMs: number;
+  /** The alias a bare model name means, when the model has it; else the latest version. */
+  defaultAlias: string;
+}
+
+/** A request's resolved target. */
+export interface Resolved {
+  loaded: LoadedVersion;
+  /** The alias it was reached through, if any. */
+  alias: string | null;
+}
+
+export class ModelCatalog {
+  private readonly models = new Map<string, RegisteredModelRecord>();
+  private readonly versions = new Map<string, Promise<LoadedVersion>>();
+  private timer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> | undefined;
+  /** False after a poll that could not read the registry (server readiness). */
+  registryReachable = true;
+
+  constructor(
+    private readonly source: RegistrySource,
+    private readonly artifacts: ArtifactStore,
+    private readonly options: CatalogOptions,
+    private readonly logger: Logger,
+    private readonly onBatch: (model: string, version: number, rows: number, requests: number) => void,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.polling ??= this.poll().finally(() => (this.polling = undefined));
+    }, this.options.pollMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.polling;
+    for (const v of this.versions.values()) await v.then((l) => l.release()).catch(() => undefined);
+    this.versions.clear();
+  }
+
+  /** The registered model (cached), or a 404. */
+  async model(name: string): Promise<RegisteredModelRecord> {
+    const cached = this.models.get(name);
+    if (cached) return cached;
+    const found = await this.source.getRegisteredModel(name);
+    if (!found) throw notFound(`no registered model named "${name}" (sluice models list shows them)`);
+    this.models.set(name, found);
+    return found;
+  }
+
+  /** The version a reference means now (no load). */
+  async versionOf(ref: ModelRef): Promise<{ version: number; alias: string | null }> {
+    const m = await this.model(ref.model);
+    if (ref.version !== undefined) {
+      if (m.latestVersion === null || ref.version > m.latestVersion) {
+        // Registered since the last poll? Ask the store before refusing.
+        const fresh = await this.source.getModelVersion(ref.model, ref.version);
+        if (!fresh) throw notFound(`model "${ref.model}" has no version ${ref.version} (latest: ${m.latestVersion ?? 'none'})`);
+      }
+      return { version: ref.version, alias: null };
+    }
+    if (ref.alias !== undefined) {
+      const v = m.aliases[ref.alias];
+      if (v === undefined) {
+        const known = Object.keys(m.aliases);
+        throw notFound(`model "${ref.model}" has no alias "${ref.alias}" (${known.length ? `aliases: ${known.join(', ')}` : 'it has no aliases'}; sluice models alias sets one)`);
+      }
+      return { version: v, alias: ref.alias };
+    }
+    const byDefault = m.aliases[this.options.defaultAlias];
+    if (byDefault !== undefined) return { version: byDefault, alias: this.options.defaultAlias };
+    if (m.latestVersion === null) throw notFound(`model "${ref.model}" has no versions yet`);
+    return { version: m.latestVersion, alias: null };
+  }
+
+  /** The loaded version a reference means now (loading it on first use). */
+  async resolve(ref: ModelRef): Promise<Resolved> {
+    const { version, alias } = await this.versionOf(ref);
+    return { loaded: await this.load(ref.model, version), alias };
+  }
+
+  /** Whether a version is loaded already (without loading it). */
+  async isLoaded(model: string, version: number): Promise<boolean> {
+    const p = this.versions.get(`${model}/${version}`);
+    if (!p) return false;
+    return p.then(
+      () => true,
+      () => false,
+    );
+  }
+
+  load(model: string, version: number): Promise<LoadedVersion> {
+    const key = `${model}/${version}`;
+    let p = this.versions.get(key);
+    if (!p) {
+      p = this.loadVersion(model, version);
+      this.versions.set(key, p);
+      // A failed load is tried again by the next request (the artifact may have been a transient miss).
+      p.catch(() => {
+        if (this.versions.get(key) === p) this.versions.delete(key);
+      });
+    }
+    return p;
+  }
+
+  private async loadVersion(model: string, version: number): Promise<LoadedVersion> {
+    const v = await this.source.getModelVersion(model, version);
+    if (!v) throw notFound(`model "${model}" has no version ${version}`);
+    const artifact = await this.source.getArtifact(v.artifactId);
+    if (!artifact) throw new ServingError('model_invalid', `version ${version} of model "${model}" points at artifact ${v.artifactId}, which the metadata store does not have`);
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(await this.artifacts.materialize(artifact.uri)));
+    } catch (e) {
+      throw new ServingError('model_invalid', `version ${version} of model "${model}": artifact ${artifact.id} (${artifact.uri}) cannot be read as one ONNX file: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const started = performance.now();
+    const loaded = await LoadedVersion.load({
+      model,
+      version,
+      bytes,
+      session: this.options.session,
+      batching: this.options.batching,
+      onBatch: (rows, requests) => this.onBatch(model, version, rows, requests),
+    });
+    this.logger.info({ model, version, provider: loaded.provider, cpuReason: loaded.cpuReason, ms: Math.round(performance.now() - started) }, 'model version loaded');
+    return loaded;
+  }
+
+  /** Reads every cached model again; versions that aliases moved to are loaded before the switch. */
+  async poll(): Promise<void> {
+    for (const [name, before] of [...this.models]) {
+      let now: RegisteredModelRecord | undefined;
+      try {
+        now = await this.source.getRegisteredModel(name);
+        this.registryReachable = true;
+      } catch (err) {
+        this.registryReachable = false;
+        this.logger.warn({ err, model: name }, 'could not read the registry; serving the versions known so far');
+        return;
+      }
+      if (!now) {
+        this.models.delete(name);
+        continue;
+      }
+      const moved = Object.entries(now.aliases).filter(([a, v]) => before.aliases[a] !== v);
+      for (const [alias, v] of moved) {
+        // Only aliases that were in use, or the default: others load on their first request.
+        const wasLoaded = before.aliases[alias] !== undefined && (await this.isLoaded(name, before.aliases[alias]));
+        if (!wasLoaded && alias !== this.options.defaultAlias) continue;
+        await this.load(name, v).catch((err: unknown) => this.logger.error({ err, model: name, alias, version: v }, 'the version an alias moved to does not load'));
+        this.logger.info({ model: name, alias, from: before.aliases[alias] ?? null, to: v }, 'alias moved');
+      }
+      this.models.set(name, now);
+    }
+  }
+}

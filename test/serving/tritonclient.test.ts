@@ -1,0 +1,78 @@
+/**
+ * An existing Open Inference Protocol client works unchanged against Sluice's model server: NVIDIA's
+ * `tritonclient[http]` from PyPI (in the virtualenv scripts/ensure-tritonclient.sh makes) checks
+ * health, reads the metadata of `iris@champion`, infers on it with binary tensor data and with
+ * JSON, and gets a 400 naming the input for a wrong shape. Skipped, saying why, only when the
+ * virtualenv cannot be made here.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../engine/logging';
+import { projectRoot } from '../../engine/paths';
+import { startModelServer, type RunningModelServer } from '../../engine/serving/index';
+import { constantIrisModel, servedRegistry, type ServedRegistry } from '../support/servedModels';
+
+function ensureTritonclient(): { python?: string; reason?: string } {
+  try {
+    return { python: execFileSync('bash', [path.join(projectRoot, 'scripts', 'ensure-tritonclient.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim() };
+  } catch (e) {
+    // Exit 2: the virtualenv cannot be made here (the script says why); anything else is a failure.
+    if ((e as { status?: number }).status === 2) return { reason: (e as { stderr?: Buffer | string }).stderr?.toString().trim() ?? 'unknown' };
+    throw e;
+  }
+}
+
+const triton = ensureTritonclient();
+if (triton.reason) console.warn(`skipping the tritonclient tests: ${triton.reason}`);
+
+function runPython(python: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, args, { env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe.skipIf(!triton.python)('the model server, driven by the tritonclient Python HTTP client', () => {
+  let reg: ServedRegistry;
+  let server: RunningModelServer;
+
+  beforeAll(async () => {
+    reg = await servedRegistry();
+    await reg.register('iris', constantIrisModel(0));
+    await reg.register('iris', constantIrisModel(2));
+    await reg.move('iris', 'champion', 2);
+    server = await startModelServer({ source: reg.metadata, artifacts: reg.artifacts, logger: createLogger({ level: 'silent' }), port: 0 });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await reg?.close();
+  });
+
+  it('infers on iris@champion', async () => {
+    const { code, stdout, stderr } = await runPython(triton.python!, [path.join(import.meta.dirname, 'tritonInfer.py'), server.url.replace(/^http:\/\//, ''), 'iris@champion']);
+    expect(code, stderr).toBe(0);
+    const seen = JSON.parse(stdout) as Record<string, unknown>;
+    expect(seen).toMatchObject({
+      live: true,
+      ready: true,
+      model_ready: true,
+      metadata: {
+        name: 'iris@champion',
+        platform: 'onnxruntime_onnx',
+        inputs: [{ name: 'features', datatype: 'FP32', shape: [-1, 4] }],
+        parameters: { model: 'iris', version: '2', alias: 'champion' },
+      },
+      binary: { model_version: '2', label: [2, 2], probabilities_shape: [2, 3] },
+      json: { model_version: '2', label: [2, 2], probabilities_shape: [2, 3] },
+      default_outputs: [2, 2],
+      bad: { status: '400', message: expect.stringMatching(/input "features": shape \[2, 3\] does not fit/) as string },
+    });
+  }, 120_000);
+});
