@@ -6,7 +6,8 @@
  * log lines. Every id it writes is deterministic, so a retried attempt updates the same rows instead
  * of adding new ones.
  */
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdirSync, rmSync } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { sha256Hex, canonicalJson, valueMismatch, type ComponentSpec } from '../../../dsl/ir/index';
@@ -198,11 +199,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
 
     /** Runs the component and records its outputs (a cache miss, or caching off). */
     async function run(resolved: ResolvedInputs, key: string | undefined): Promise<ExecuteTaskResult> {
-      const attemptDir = path.join(deps.workRoot, runId, taskId, `attempt-${attempt}`);
-      // Attempt directories are per attempt number: only a retried attempt can find leftovers.
-      if (attempt > 1) await rm(attemptDir, { recursive: true, force: true });
-      await mkdir(path.join(attemptDir, 'tmp'), { recursive: true });
-      if (Object.values(spec.outputs).some((p) => p.kind === 'artifact')) await mkdir(path.join(attemptDir, 'out'));
+      const scratch = new ScratchDir(path.join(deps.workRoot, runId, taskId, `attempt-${attempt}`), attempt);
 
       // Inputs: parameters as values, artifacts as local read-only paths (lists for list ports).
       const runInputs: Record<string, unknown> = {};
@@ -220,14 +217,14 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
       const outputs: Record<string, OutputArtifact> = {};
       for (const [port, portSpec] of Object.entries(spec.outputs)) {
         if (portSpec.kind !== 'artifact') continue;
-        outputs[port] = { path: path.join(attemptDir, 'out', port), type: portSpec.type, properties: {} };
+        outputs[port] = scratch.output(port, portSpec.type);
       }
 
       // On a GPU worker the attempt holds one device from here until its outputs are stored (a
       // cache hit never gets here): commands see only that device, functions are told which.
       const lease: DeviceLease | undefined = deps.devices ? await deps.devices.acquire(ctx.cancellationSignal) : undefined;
       try {
-        return await runComponent(key, runInputs, outputs, attemptDir, lease);
+        return await runComponent(key, runInputs, outputs, scratch, lease);
       } finally {
         lease?.release();
       }
@@ -237,7 +234,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
       key: string | undefined,
       runInputs: Record<string, unknown>,
       outputs: Record<string, OutputArtifact>,
-      attemptDir: string,
+      scratch: ScratchDir,
       lease: DeviceLease | undefined,
     ): Promise<ExecuteTaskResult> {
       const taskLogs = logs as TaskLogWriter;
@@ -253,7 +250,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
           where,
           inputs: runInputs,
           outputs,
-          workDir: path.join(attemptDir, 'tmp'),
+          workDir: scratch.workDir,
           projectRoot,
           signal: ctx.cancellationSignal,
           onLine: (stream, line) => taskLogs.write(stream, line),
@@ -267,7 +264,10 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
           runId,
           taskId,
           attempt,
-          workDir: path.join(attemptDir, 'tmp'),
+          // Created on first read: most light steps never ask for a path.
+          get workDir() {
+            return scratch.workDir;
+          },
           outputs,
           signal: ctx.cancellationSignal,
           log: (message, fields) => {
@@ -305,7 +305,8 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
 
       // Artifact outputs: store the content, record the artifact and the output event.
       for (const [port, out] of Object.entries(outputs)) {
-        const exists = await stat(out.path).then(
+        const outPath = scratch.outputPath(port);
+        const exists = !scratch.created ? false : await stat(outPath).then(
           () => true,
           () => false,
         );
@@ -313,11 +314,11 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
           if (spec.outputs[port]?.optional) continue;
           throw new BadTaskInput(
             spec.impl.kind === 'command'
-              ? `${where}: the command did not write output artifact "${port}" at ${out.path}`
+              ? `${where}: the command did not write output artifact "${port}" at ${outPath}`
               : `${where}: run() did not write output artifact "${port}" at ctx.outputs.${port}.path`,
           );
         }
-        const stored = await deps.artifacts.put(out.path);
+        const stored = await deps.artifacts.put(outPath);
         const record = await deps.metadata.recordArtifact({
           id: `${executionId}.${port}`,
           type: out.type,
@@ -333,10 +334,62 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
 
       await deps.metadata.finishExecution(executionId, { status: 'succeeded', outputParams, finishedAt: new Date(), attempt });
       log.debug({ component: spec.name }, 'task succeeded');
-      await rm(attemptDir, { recursive: true, force: true });
+      await scratch.remove();
       return { executionId, outputs: result };
     }
   };
+}
+
+/**
+ * An attempt's scratch directory (`tmp/` for ctx.workDir, `out/` for artifact outputs), created
+ * the first time a path in it is read: a step that never asks for one costs no file-system calls.
+ * Attempt directories are per attempt number, so only a retried attempt can find leftovers; they
+ * are cleared when the directory is first made.
+ */
+class ScratchDir {
+  created = false;
+
+  constructor(
+    private readonly dir: string,
+    private readonly attempt: number,
+  ) {}
+
+  /** `tmp/`, created now if it was not. Synchronous: a getter of the component's context reads it. */
+  get workDir(): string {
+    this.ensure();
+    return path.join(this.dir, 'tmp');
+  }
+
+  /** Where output `port` is written; not created (the stat after the run must not make it). */
+  outputPath(port: string): string {
+    return path.join(this.dir, 'out', port);
+  }
+
+  /** An output artifact whose `path` creates the directory when the component reads it. */
+  output(port: string, type: string): OutputArtifact {
+    const at = this.outputPath(port);
+    const ensure = (): void => this.ensure();
+    return {
+      get path() {
+        ensure();
+        return at;
+      },
+      type,
+      properties: {},
+    };
+  }
+
+  async remove(): Promise<void> {
+    if (this.created) await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private ensure(): void {
+    if (this.created) return;
+    if (this.attempt > 1) rmSync(this.dir, { recursive: true, force: true });
+    mkdirSync(path.join(this.dir, 'tmp'), { recursive: true });
+    mkdirSync(path.join(this.dir, 'out'), { recursive: true });
+    this.created = true;
+  }
 }
 
 /** Parameter inputs as given, for the row of an execution whose inputs could not be resolved. */
