@@ -129,6 +129,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
         early = err;
       }
 
+      // The row and its input events in one transaction (none when the inputs did not resolve).
       await deps.metadata.startExecution({
         id: executionId,
         runId,
@@ -138,19 +139,13 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
         attempt,
         params: resolved?.params ?? directParams(input),
         cacheKey: key ?? null,
+        inputs: early === undefined && resolved ? inputEvents(resolved) : [],
       });
       logs = new TaskLogWriter({ metadata: deps.metadata, runId, executionId, attempt, logger: log });
       const taskLogs = logs;
 
       try {
         if (early !== undefined || !resolved) throw early;
-        for (const [port, a] of Object.entries(resolved.artifacts)) {
-          const list = Array.isArray(a) ? a : [a];
-          for (const [i, record] of list.entries()) {
-            const eventPort = Array.isArray(a) ? `${port}[${i}]` : port;
-            await deps.metadata.recordEvent({ executionId, artifactId: record.id, kind: 'input', port: eventPort });
-          }
-        }
 
         if (key !== undefined && input.cache?.enabled !== false) {
           const found = await deps.metadata.findCachedExecution(key, {
@@ -303,7 +298,9 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
         result[port] = { kind: 'parameter', value: value as Json };
       }
 
-      // Artifact outputs: store the content, record the artifact and the output event.
+      // Artifact outputs: store the content; their records and output events are written with the
+      // finished row below, in one transaction.
+      const produced: Record<string, Omit<ArtifactRecord, 'createdAt'>> = {};
       for (const [port, out] of Object.entries(outputs)) {
         const outPath = scratch.outputPath(port);
         const exists = !scratch.created ? false : await stat(outPath).then(
@@ -319,7 +316,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
           );
         }
         const stored = await deps.artifacts.put(outPath);
-        const record = await deps.metadata.recordArtifact({
+        produced[port] = {
           id: `${executionId}.${port}`,
           type: out.type,
           name: `${taskId}.${port}`,
@@ -327,12 +324,11 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
           sha256: stored.sha256,
           size: stored.size,
           properties: { ...out.properties, ...(stored.directory ? { directory: true } : {}) },
-        });
-        await deps.metadata.recordEvent({ executionId, artifactId: record.id, kind: 'output', port });
-        result[port] = artifactRef(record);
+        };
       }
 
-      await deps.metadata.finishExecution(executionId, { status: 'succeeded', outputParams, finishedAt: new Date(), attempt });
+      const records = await deps.metadata.completeExecution(executionId, { outputParams, finishedAt: new Date(), attempt, outputs: produced });
+      for (const [port, record] of Object.entries(records)) result[port] = artifactRef(record);
       log.debug({ component: spec.name }, 'task succeeded');
       await scratch.remove();
       return { executionId, outputs: result };
@@ -390,6 +386,16 @@ class ScratchDir {
     mkdirSync(path.join(this.dir, 'out'), { recursive: true });
     this.created = true;
   }
+}
+
+/** The 'input' events of resolved artifact inputs: one per artifact, `port[i]` for lists. */
+function inputEvents(resolved: ResolvedInputs): { port: string; artifactId: string }[] {
+  const list: { port: string; artifactId: string }[] = [];
+  for (const [port, a] of Object.entries(resolved.artifacts)) {
+    if (Array.isArray(a)) for (const [i, record] of a.entries()) list.push({ port: `${port}[${i}]`, artifactId: record.id });
+    else list.push({ port, artifactId: a.id });
+  }
+  return list;
 }
 
 /** Parameter inputs as given, for the row of an execution whose inputs could not be resolved. */
