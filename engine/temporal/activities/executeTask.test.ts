@@ -349,6 +349,31 @@ describe('executeTask', () => {
     expect(existsSync(attemptDir('scratchy'))).toBe(false);
   });
 
+  it('a local step answers from its row: a finished one is not run again, a lost one runs as the next attempt', async () => {
+    const runId = await newRun();
+    const light = fn('light', { x: { kind: 'parameter', type: 'int' } }, { y: { kind: 'parameter', type: 'int' } }, (inputs, ctx) =>
+      Promise.resolve({ y: (inputs.x as number) * 10 + ctx.attempt }),
+    );
+    const local = (taskId: string): Promise<ExecuteTaskResult> =>
+      new MockActivityEnvironment({ attempt: 1, isLocal: true }, { logger: silent }).run(executeTask, {
+        runId,
+        taskId,
+        component: light.spec,
+        inputs: { x: param(1) },
+        cache: { enabled: false },
+      });
+    const first = await local('done');
+    expect(first.outputs.y).toEqual(param(11));
+    // The workflow task that would have recorded it was lost: Temporal runs it again as attempt 1.
+    expect(await local('done')).toEqual(first);
+    expect(light.calls.count).toBe(1);
+
+    // A step whose worker died while it ran: its row says running, attempt 1.
+    await metadata.startExecution({ id: `${runId}.lost`, runId, taskId: 'lost', componentName: 'light', componentDigest: 'x', attempt: 1, params: {} });
+    expect((await local('lost')).outputs.y).toEqual(param(12));
+    expect(await metadata.getExecution(`${runId}.lost`)).toMatchObject({ status: 'succeeded', attempt: 2 });
+  });
+
   it('refuses approval and pipeline components: the workflow runs those', async () => {
     const runId = await newRun();
     const spec: ComponentSpec = { name: 'gate', version: '1', inputs: {}, outputs: {}, impl: { kind: 'approval', digest: 'a'.repeat(64) } };

@@ -70,22 +70,11 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
     const where = `task "${taskId}" (component "${spec.name}")`;
     const executionId = executionIdFor(runId, taskId);
     const startedAt = Date.now();
+    // A local step (execution: 'local') whose workflow task was lost (worker killed) runs again
+    // with its attempt count restarted: its row, not Temporal, says whether it finished and which
+    // attempt this is (startExecution's countAttemptsFromRow, below, in the same write as the start).
     let attempt = ctx.info.attempt;
-    if (local) {
-      // A local step (execution: 'local') whose workflow task was lost (worker killed) runs again
-      // with its attempt count restarted: the row, not Temporal, says whether it finished and
-      // which attempt this is (so the row's attempt guard still lets this attempt finish it).
-      const stored = await deps.metadata.getExecution(executionId);
-      if (stored && (stored.status === 'succeeded' || stored.status === 'cached')) {
-        const done = await recordedResult(deps.metadata, executionId);
-        if (done) {
-          deps.logger.info({ runId, taskId, component: spec.name }, 'local step already completed before its workflow task was lost; returning its recorded result');
-          return done;
-        }
-      }
-      if (stored) attempt = Math.max(attempt, stored.attempt + 1);
-    }
-    const log = deps.logger.child({ runId, taskId, attempt });
+    let log = deps.logger.child({ runId, taskId, attempt });
     if (spec.impl.kind === 'approval' || spec.impl.kind === 'pipeline') {
       throw ApplicationFailure.create({
         message: `${where}: ${spec.impl.kind} components are run by the workflow itself, never by executeTask`,
@@ -130,7 +119,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
       }
 
       // The row and its input events in one transaction (none when the inputs did not resolve).
-      await deps.metadata.startExecution({
+      const row = await deps.metadata.startExecution({
         id: executionId,
         runId,
         taskId,
@@ -140,7 +129,20 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
         params: resolved?.params ?? directParams(input),
         cacheKey: key ?? null,
         inputs: early === undefined && resolved ? inputEvents(resolved) : [],
+        ...(local ? { countAttemptsFromRow: true } : {}),
       });
+      if (local) {
+        if (row.status === 'succeeded' || row.status === 'cached') {
+          const done = await recordedResult(deps.metadata, executionId);
+          if (!done) throw new Error(`${where}: execution ${executionId} is ${row.status} but its result could not be read back; retrying`);
+          log.info({ component: spec.name }, 'local step already completed before its workflow task was lost; returning its recorded result');
+          return done;
+        }
+        if (row.attempt !== attempt) {
+          attempt = row.attempt;
+          log = deps.logger.child({ runId, taskId, attempt });
+        }
+      }
       logs = new TaskLogWriter({ metadata: deps.metadata, runId, executionId, attempt, logger: log });
       const taskLogs = logs;
 

@@ -193,7 +193,7 @@ async function startExecutionIn(db: MetadataDatabase, e: Parameters<ExecutionSto
             target: executions.id,
             set: {
               status: 'running',
-              attempt: sql`excluded.attempt`,
+              attempt: e.countAttemptsFromRow ? sql`greatest(excluded.attempt, ${executions.attempt} + 1)` : sql`excluded.attempt`,
               params: sql`excluded.params`,
               cacheKey: sql`excluded.cache_key`,
               startedAt: sql`excluded.started_at`,
@@ -205,7 +205,9 @@ async function startExecutionIn(db: MetadataDatabase, e: Parameters<ExecutionSto
             },
             // A newer attempt wins; the same attempt may repeat its start only while still running, so
             // a re-delivered start never reopens a finished execution and a stale attempt changes nothing.
-            setWhere: sql`${executions.attempt} < excluded.attempt
+            setWhere: e.countAttemptsFromRow
+              ? sql`${executions.status} not in ('succeeded', 'cached')`
+              : sql`${executions.attempt} < excluded.attempt
               or (${executions.attempt} = excluded.attempt and ${executions.status} = 'running')`,
           })
           .returning(EXECUTION_COLUMNS);

@@ -54,6 +54,13 @@ export interface ExecutionStore {
      * transaction as the row (re-delivered events change nothing).
      */
     inputs?: readonly { port: string; artifactId: string }[];
+    /**
+     * A local step (execution: 'local'): Temporal restarts its attempt count when a workflow task
+     * is lost, so the stored row counts instead. A stored row that did not succeed (running when
+     * its worker died, or failed) is taken over as attempt max(`attempt`, stored + 1); a succeeded
+     * or cached one is returned unchanged (the caller answers from it). Saves reading the row first.
+     */
+    countAttemptsFromRow?: boolean;
   }): Promise<ExecutionRecord>;
   /**
    * Finishes a succeeded attempt with what it produced, in one transaction: its output artifacts

@@ -112,6 +112,20 @@ export function describeExecutionStoreContract(storeUnderTest: () => MetadataSto
       expect(await store.getExecution(`${run.id}/bad`)).toBeUndefined();
     });
 
+    it('counts a local step’s attempts from its row: a lost attempt is taken over as the next one, a succeeded row is left alone', async () => {
+      const { run } = await newRun();
+      const local = { id: `${run.id}/light`, runId: run.id, taskId: 'light', componentName: 'l', componentDigest: 'l', params: {}, countAttemptsFromRow: true };
+      expect(await store.startExecution({ ...local, attempt: 1 })).toMatchObject({ attempt: 1, status: 'running' });
+      // Its worker died mid-step; Temporal starts the count again at 1.
+      expect(await store.startExecution({ ...local, attempt: 1 })).toMatchObject({ attempt: 2, status: 'running' });
+      await store.finishExecution(local.id, { status: 'failed', error: 'boom', attempt: 2 });
+      // Temporal's own retry (attempt 2) after that failure: the row says it is the third.
+      expect(await store.startExecution({ ...local, attempt: 2 })).toMatchObject({ attempt: 3, status: 'running', error: null });
+      await store.finishExecution(local.id, { status: 'succeeded', outputParams: { y: 1 }, attempt: 3 });
+      const done = await store.getExecution(local.id);
+      expect(await store.startExecution({ ...local, attempt: 1 })).toEqual(done);
+    });
+
     it('completes an execution with its output artifacts and events together, all or nothing', async () => {
       const { run } = await newRun();
       const started = await startTask(run.id, 'train');
