@@ -139,7 +139,8 @@ async function inProcessBaseline(): Promise<void> {
     fanMs.push(performance.now() - t0);
   }
   console.log('(d) in-process baseline (plain function calls of the same no-op, nothing recorded)');
-  console.log(`  chain: ${f2(median(chainMs) / chainN)} ms/step; fan-out: ${f2(median(fanMs) / fanoutW)} ms/item`);
+  const us = (ms: number): string => `${(ms * 1000).toFixed(2)} µs`;
+  console.log(`  chain: ${us(median(chainMs) / chainN)}/step; fan-out: ${us(median(fanMs) / fanoutW)}/item`);
 }
 
 function report(title: string, steps: number, raw: Sample[], sluice: Sample[]): number {
