@@ -4,17 +4,21 @@
  * child workflows and the largest workflow history; exits 1 unless the run succeeded, every item
  * was recorded as succeeded and every history stayed below 10,000 events.
  *
- * Flags: --items N (10000). Runs in a child process of itself (bench/support/supervise.ts).
+ * Also prints the peak RSS of this process (the workers and PGlite; the dev server is a child).
+ *
+ * Flags: --items N (10000; e.g. --items 100000), --local (the items as light steps,
+ * `execution: 'local'`). Runs in a child process of itself (bench/support/supervise.ts).
  */
 import os from 'node:os';
 import { listWorkflowIds, runWorkflowHistories, workflowTaskTrouble } from './support/history';
-import { fanoutPipeline, items } from './support/pipelines';
+import { fanoutPipeline, fanoutPipelineLocal, items } from './support/pipelines';
 import { cpuDuring } from './support/profile';
-import { intArg, startBenchStack } from './support/stack';
+import { flag, intArg, startBenchStack } from './support/stack';
 import { runSupervised } from './support/supervise';
 
 const MAX_EVENTS = 10_000;
 const n = intArg('items', 10_000);
+const pipeline = flag('local') ? fanoutPipelineLocal : fanoutPipeline;
 
 async function main(): Promise<boolean> {
   const load = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -24,7 +28,7 @@ async function main(): Promise<boolean> {
   try {
     const { client, metadata } = bench.stack;
     console.log(`Temporal dev server ${bench.stack.temporalAddress} (in memory), metadata on PGlite; one warm-up run of 10 items first`);
-    const warm = await bench.runSluice(fanoutPipeline, { xs: items(10) });
+    const warm = await bench.runSluice(pipeline, { xs: items(10) });
     if (warm.status !== 'succeeded') throw new Error(`warm-up run ${warm.runId} ended ${warm.status}`);
 
     // Progress every 15 s, so that a run that dies says how far it got.
@@ -39,10 +43,12 @@ async function main(): Promise<boolean> {
         });
       }, 15_000);
     };
-    const { result: run, selfMs, childrenMs } = await cpuDuring(() => bench.runSluice(fanoutPipeline, { xs: items(n) }, watch)).finally(() =>
+    const { result: run, selfMs, childrenMs } = await cpuDuring(() => bench.runSluice(pipeline, { xs: items(n) }, watch)).finally(() =>
       clearInterval(progress),
     );
-    console.log(`run ${run.runId}: ${n} items, ${run.status}`);
+    console.log(`run ${run.runId}: ${n} items${pipeline === fanoutPipelineLocal ? ' (light steps)' : ''}, ${run.status}`);
+    // maxRSS is in KiB.
+    console.log(`peak RSS of this process (workers, PGlite): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
     console.log(`total ${(run.ms / 1000).toFixed(1)} s, ${(n / (run.ms / 1000)).toFixed(1)} items/s (${(run.ms / n).toFixed(2)} ms/item)`);
     console.log(`CPU: ${(selfMs / 1000).toFixed(1)} s in this process, ${(childrenMs / 1000).toFixed(1)} s in the dev server (load average after: ${load()})`);
     if (run.status !== 'succeeded') failures.push(`the run ended ${run.status}`);

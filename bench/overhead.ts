@@ -9,8 +9,10 @@
  * Each case is warmed up once, then run --reps times (default 3), raw and Sluice alternating; the
  * median counts. Then (c) the same two cases with light steps (`execution: 'local'`: local
  * activities of the control worker), then a breakdown of where Sluice's time per step goes. The
- * line before the last is `light mode (execution: 'local'): chain ratio X fanout ratio Y`; the last
- * is always `chain ratio X fanout ratio Y` (Sluice time / raw time, queued steps).
+ * closing lines are the ratios (Sluice time / raw time) of light and queued steps, then (d) an
+ * in-process baseline (the same no-op as plain function calls), and the last line is always
+ * `chain ms/step X fanout ms/item Y`: light steps end to end (run time / steps, the run's fixed
+ * start and finish included), the figures the issue's goals are about.
  *
  * Flags: --chain N (50), --fanout W (1000), --reps R (3), --no-profile. Runs in a child process of
  * itself (bench/support/supervise.ts), so that a worker crash still ends with the ratio line.
@@ -20,7 +22,7 @@ import { Worker } from '@temporalio/worker';
 import { workflowBundle } from '../engine/temporal/worker/workflowBundle';
 import { executeTaskCost } from './support/executeTaskAlone';
 import { chainBreakdown, fetchHistory, runWorkflowHistories, workflowTaskTrouble, type ChainBreakdown, type WorkflowHistory } from './support/history';
-import { chainPipeline, fanoutPipeline, fanoutPipelineLocal, fanoutPipelineWith, items } from './support/pipelines';
+import { chainPipeline, fanoutPipeline, fanoutPipelineLocal, fanoutPipelineWith, items, noop } from './support/pipelines';
 import { cpuDuring, profileDuring, timeMethods, type MethodTiming } from './support/profile';
 import { exitChild, isBenchChild, sendToParent, superviseSelf } from './support/supervise';
 import { flag, intArg, LOOP_BATCH_CONCURRENCY, median, SLUICE_CPU_CONCURRENCY, startBenchStack, type BenchStack } from './support/stack';
@@ -107,6 +109,8 @@ async function main(): Promise<void> {
     }
     sendToParent({ lightChain: report(`(c) light mode (execution: 'local'): chain of ${chainN} no-op tasks`, chainN, lightChainRaw, lightChain) });
     sendToParent({ lightFanout: report(`(c) light mode (execution: 'local'): fan-out of ${fanoutW} no-op tasks`, fanoutW, lightFanRaw, lightFan) });
+    sendToParent({ lightChainMs: median(lightChain.map((x) => x.ms)) / chainN, lightFanoutMs: median(lightFan.map((x) => x.ms)) / fanoutW });
+    await inProcessBaseline();
     const lastLight = lightChain[lightChain.length - 1];
     if (lastLight) {
       const h = await fetchHistory(bench.stack.client, lastLight.workflowId);
@@ -118,6 +122,25 @@ async function main(): Promise<void> {
   } finally {
     await bench.stop();
   }
+}
+
+/** (d) The same no-op component as plain function calls in this process: no durability at all. */
+async function inProcessBaseline(): Promise<void> {
+  const run = noop.run as unknown as (inputs: { x: number }) => { y: number } | Promise<{ y: number }>;
+  const chainMs: number[] = [];
+  const fanMs: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    let t0 = performance.now();
+    let x = 0;
+    for (let i = 0; i < chainN; i++) x = (await run({ x })).y;
+    chainMs.push(performance.now() - t0);
+    t0 = performance.now();
+    await Promise.all(items(fanoutW).map(async (i) => run({ x: i })));
+    fanMs.push(performance.now() - t0);
+  }
+  console.log('(d) in-process baseline (plain function calls of the same no-op, nothing recorded)');
+  const us = (ms: number): string => `${(ms * 1000).toFixed(2)} µs`;
+  console.log(`  chain: ${us(median(chainMs) / chainN)}/step; fan-out: ${us(median(fanMs) / fanoutW)}/item`);
 }
 
 function report(title: string, steps: number, raw: Sample[], sluice: Sample[]): number {
@@ -274,6 +297,7 @@ if (isBenchChild()) {
     else if (!ok) console.log('FAILED: see the error above');
     console.log(`light mode (execution: 'local'): chain ratio ${ratio('lightChain')} fanout ratio ${ratio('lightFanout')}`);
     console.log(`chain ratio ${ratio('chain')} fanout ratio ${ratio('fanout')}`);
+    console.log(`chain ms/step ${ratio('lightChainMs')} fanout ms/item ${ratio('lightFanoutMs')}`);
     process.exit(ok ? 0 : 1);
   });
 }

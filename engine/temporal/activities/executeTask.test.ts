@@ -4,7 +4,7 @@
  * logs, command components and failures. Workflow-level behaviour is tested with a real server
  * elsewhere.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -325,6 +325,53 @@ describe('executeTask', () => {
       ['stdout', 'hello world'],
     ]);
     expect((await execute({ runId, taskId: 'copy2', component: spec, inputs: { data, who: param('world') } })).cachedFrom).toBe(result.executionId);
+  });
+
+  it('creates the scratch directory only when the component asks for a path, and removes it after success', async () => {
+    const runId = await newRun();
+    const attemptDir = (taskId: string): string => path.join(dir, 'work', runId, taskId, 'attempt-1');
+    let seen: boolean | undefined;
+    const plain = fn('plain', { x: { kind: 'parameter', type: 'int' } }, { y: { kind: 'parameter', type: 'int' } }, (inputs) => {
+      seen = existsSync(attemptDir('plain'));
+      return Promise.resolve({ y: (inputs.x as number) + 1 });
+    });
+    expect((await execute({ runId, taskId: 'plain', component: plain.spec, inputs: { x: param(1) } })).outputs.y).toEqual(param(2));
+    expect(seen).toBe(false);
+    expect(existsSync(path.join(dir, 'work', runId))).toBe(false);
+
+    const scratchy = fn('scratchy', {}, { n: { kind: 'parameter', type: 'int' } }, async (_i, ctx) => {
+      await writeFile(path.join(ctx.workDir, 'note'), 'x');
+      seen = existsSync(path.join(attemptDir('scratchy'), 'tmp', 'note'));
+      return { n: 1 };
+    });
+    await execute({ runId, taskId: 'scratchy', component: scratchy.spec, inputs: {} });
+    expect(seen).toBe(true);
+    expect(existsSync(attemptDir('scratchy'))).toBe(false);
+  });
+
+  it('a local step answers from its row: a finished one is not run again, a lost one runs as the next attempt', async () => {
+    const runId = await newRun();
+    const light = fn('light', { x: { kind: 'parameter', type: 'int' } }, { y: { kind: 'parameter', type: 'int' } }, (inputs, ctx) =>
+      Promise.resolve({ y: (inputs.x as number) * 10 + ctx.attempt }),
+    );
+    const local = (taskId: string): Promise<ExecuteTaskResult> =>
+      new MockActivityEnvironment({ attempt: 1, isLocal: true }, { logger: silent }).run(executeTask, {
+        runId,
+        taskId,
+        component: light.spec,
+        inputs: { x: param(1) },
+        cache: { enabled: false },
+      });
+    const first = await local('done');
+    expect(first.outputs.y).toEqual(param(11));
+    // The workflow task that would have recorded it was lost: Temporal runs it again as attempt 1.
+    expect(await local('done')).toEqual(first);
+    expect(light.calls.count).toBe(1);
+
+    // A step whose worker died while it ran: its row says running, attempt 1.
+    await metadata.startExecution({ id: `${runId}.lost`, runId, taskId: 'lost', componentName: 'light', componentDigest: 'x', attempt: 1, params: {} });
+    expect((await local('lost')).outputs.y).toEqual(param(12));
+    expect(await metadata.getExecution(`${runId}.lost`)).toMatchObject({ status: 'succeeded', attempt: 2 });
   });
 
   it('refuses approval and pipeline components: the workflow runs those', async () => {

@@ -6,7 +6,8 @@
  * log lines. Every id it writes is deterministic, so a retried attempt updates the same rows instead
  * of adding new ones.
  */
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdirSync, rmSync } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { sha256Hex, canonicalJson, valueMismatch, type ComponentSpec } from '../../../dsl/ir/index';
@@ -102,22 +103,11 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
     const where = `task "${taskId}" (component "${spec.name}")`;
     const executionId = executionIdFor(runId, taskId);
     const startedAt = Date.now();
+    // A local step (execution: 'local') whose workflow task was lost (worker killed) runs again
+    // with its attempt count restarted: its row, not Temporal, says whether it finished and which
+    // attempt this is (startExecution's countAttemptsFromRow, below, in the same write as the start).
     let attempt = ctx.info.attempt;
-    if (local) {
-      // A local step (execution: 'local') whose workflow task was lost (worker killed) runs again
-      // with its attempt count restarted: the row, not Temporal, says whether it finished and
-      // which attempt this is (so the row's attempt guard still lets this attempt finish it).
-      const stored = await deps.metadata.getExecution(executionId);
-      if (stored && (stored.status === 'succeeded' || stored.status === 'cached')) {
-        const done = await recordedResult(deps.metadata, executionId);
-        if (done) {
-          deps.logger.info({ runId, taskId, component: spec.name }, 'local step already completed before its workflow task was lost; returning its recorded result');
-          return done;
-        }
-      }
-      if (stored) attempt = Math.max(attempt, stored.attempt + 1);
-    }
-    const log = deps.logger.child({ runId, taskId, attempt });
+    let log = deps.logger.child({ runId, taskId, attempt });
     if (spec.impl.kind === 'approval' || spec.impl.kind === 'pipeline') {
       throw ApplicationFailure.create({
         message: `${where}: ${spec.impl.kind} components are run by the workflow itself, never by executeTask`,
@@ -161,7 +151,8 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
         early = err;
       }
 
-      await deps.metadata.startExecution({
+      // The row and its input events in one transaction (none when the inputs did not resolve).
+      const row = await deps.metadata.startExecution({
         id: executionId,
         runId,
         taskId,
@@ -170,19 +161,26 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
         attempt,
         params: resolved?.params ?? directParams(input),
         cacheKey: key ?? null,
+        inputs: early === undefined && resolved ? inputEvents(resolved) : [],
+        ...(local ? { countAttemptsFromRow: true } : {}),
       });
+      if (local) {
+        if (row.status === 'succeeded' || row.status === 'cached') {
+          const done = await recordedResult(deps.metadata, executionId);
+          if (!done) throw new Error(`${where}: execution ${executionId} is ${row.status} but its result could not be read back; retrying`);
+          log.info({ component: spec.name }, 'local step already completed before its workflow task was lost; returning its recorded result');
+          return done;
+        }
+        if (row.attempt !== attempt) {
+          attempt = row.attempt;
+          log = deps.logger.child({ runId, taskId, attempt });
+        }
+      }
       logs = new TaskLogWriter({ metadata: deps.metadata, runId, executionId, attempt, logger: log });
       const taskLogs = logs;
 
       try {
         if (early !== undefined || !resolved) throw early;
-        for (const [port, a] of Object.entries(resolved.artifacts)) {
-          const list = Array.isArray(a) ? a : [a];
-          for (const [i, record] of list.entries()) {
-            const eventPort = Array.isArray(a) ? `${port}[${i}]` : port;
-            await deps.metadata.recordEvent({ executionId, artifactId: record.id, kind: 'input', port: eventPort });
-          }
-        }
 
         if (key !== undefined && input.cache?.enabled !== false) {
           const found = await deps.metadata.findCachedExecution(key, {
@@ -231,11 +229,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
 
     /** Runs the component and records its outputs (a cache miss, or caching off). */
     async function run(resolved: ResolvedInputs, key: string | undefined): Promise<ExecuteTaskResult> {
-      const attemptDir = path.join(deps.workRoot, runId, taskId, `attempt-${attempt}`);
-      // Attempt directories are per attempt number: only a retried attempt can find leftovers.
-      if (attempt > 1) await rm(attemptDir, { recursive: true, force: true });
-      await mkdir(path.join(attemptDir, 'tmp'), { recursive: true });
-      if (Object.values(spec.outputs).some((p) => p.kind === 'artifact')) await mkdir(path.join(attemptDir, 'out'));
+      const scratch = new ScratchDir(path.join(deps.workRoot, runId, taskId, `attempt-${attempt}`), attempt);
 
       // Inputs: parameters as values, artifacts as local read-only paths (lists for list ports).
       const runInputs: Record<string, unknown> = {};
@@ -253,14 +247,14 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
       const outputs: Record<string, OutputArtifact> = {};
       for (const [port, portSpec] of Object.entries(spec.outputs)) {
         if (portSpec.kind !== 'artifact') continue;
-        outputs[port] = { path: path.join(attemptDir, 'out', port), type: portSpec.type, properties: {} };
+        outputs[port] = scratch.output(port, portSpec.type);
       }
 
       // On a GPU worker the attempt holds one device from here until its outputs are stored (a
       // cache hit never gets here): commands see only that device, functions are told which.
       const lease: DeviceLease | undefined = deps.devices ? await deps.devices.acquire(ctx.cancellationSignal) : undefined;
       try {
-        return await runComponent(key, runInputs, outputs, attemptDir, lease);
+        return await runComponent(key, runInputs, outputs, scratch, lease);
       } finally {
         lease?.release();
       }
@@ -270,7 +264,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
       key: string | undefined,
       runInputs: Record<string, unknown>,
       outputs: Record<string, OutputArtifact>,
-      attemptDir: string,
+      scratch: ScratchDir,
       lease: DeviceLease | undefined,
     ): Promise<ExecuteTaskResult> {
       const taskLogs = logs as TaskLogWriter;
@@ -286,7 +280,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
           where,
           inputs: runInputs,
           outputs,
-          workDir: path.join(attemptDir, 'tmp'),
+          workDir: scratch.workDir,
           projectRoot,
           signal: ctx.cancellationSignal,
           onLine: (stream, line) => taskLogs.write(stream, line),
@@ -303,7 +297,10 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
           runId,
           taskId,
           attempt,
-          workDir: path.join(attemptDir, 'tmp'),
+          // Created on first read: most light steps never ask for a path.
+          get workDir() {
+            return scratch.workDir;
+          },
           outputs,
           signal: ctx.cancellationSignal,
           log: (message, fields) => {
@@ -339,9 +336,12 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
         result[port] = { kind: 'parameter', value: value as Json };
       }
 
-      // Artifact outputs: store the content, record the artifact and the output event.
+      // Artifact outputs: store the content; their records and output events are written with the
+      // finished row below, in one transaction.
+      const produced: Record<string, Omit<ArtifactRecord, 'createdAt'>> = {};
       for (const [port, out] of Object.entries(outputs)) {
-        const exists = await stat(out.path).then(
+        const outPath = scratch.outputPath(port);
+        const exists = !scratch.created ? false : await stat(outPath).then(
           () => true,
           () => false,
         );
@@ -349,12 +349,12 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
           if (spec.outputs[port]?.optional) continue;
           throw new BadTaskInput(
             spec.impl.kind === 'command'
-              ? `${where}: the command did not write output artifact "${port}" at ${out.path}`
+              ? `${where}: the command did not write output artifact "${port}" at ${outPath}`
               : `${where}: run() did not write output artifact "${port}" at ctx.outputs.${port}.path`,
           );
         }
-        const stored = await deps.artifacts.put(out.path);
-        const record = await deps.metadata.recordArtifact({
+        const stored = await deps.artifacts.put(outPath);
+        produced[port] = {
           id: `${executionId}.${port}`,
           type: out.type,
           name: `${taskId}.${port}`,
@@ -362,17 +362,78 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
           sha256: stored.sha256,
           size: stored.size,
           properties: { ...out.properties, ...(stored.directory ? { directory: true } : {}) },
-        });
-        await deps.metadata.recordEvent({ executionId, artifactId: record.id, kind: 'output', port });
-        result[port] = artifactRef(record);
+        };
       }
 
-      await deps.metadata.finishExecution(executionId, { status: 'succeeded', outputParams, finishedAt: new Date(), attempt });
+      const records = await deps.metadata.completeExecution(executionId, { outputParams, finishedAt: new Date(), attempt, outputs: produced });
+      for (const [port, record] of Object.entries(records)) result[port] = artifactRef(record);
       log.debug({ component: spec.name }, 'task succeeded');
-      await rm(attemptDir, { recursive: true, force: true });
+      await scratch.remove();
       return { executionId, outputs: result };
     }
   };
+}
+
+/**
+ * An attempt's scratch directory (`tmp/` for ctx.workDir, `out/` for artifact outputs), created
+ * the first time a path in it is read: a step that never asks for one costs no file-system calls.
+ * Attempt directories are per attempt number, so only a retried attempt can find leftovers; they
+ * are cleared when the directory is first made.
+ */
+class ScratchDir {
+  created = false;
+
+  constructor(
+    private readonly dir: string,
+    private readonly attempt: number,
+  ) {}
+
+  /** `tmp/`, created now if it was not. Synchronous: a getter of the component's context reads it. */
+  get workDir(): string {
+    this.ensure();
+    return path.join(this.dir, 'tmp');
+  }
+
+  /** Where output `port` is written; not created (the stat after the run must not make it). */
+  outputPath(port: string): string {
+    return path.join(this.dir, 'out', port);
+  }
+
+  /** An output artifact whose `path` creates the directory when the component reads it. */
+  output(port: string, type: string): OutputArtifact {
+    const at = this.outputPath(port);
+    const ensure = (): void => this.ensure();
+    return {
+      get path() {
+        ensure();
+        return at;
+      },
+      type,
+      properties: {},
+    };
+  }
+
+  async remove(): Promise<void> {
+    if (this.created) await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private ensure(): void {
+    if (this.created) return;
+    if (this.attempt > 1) rmSync(this.dir, { recursive: true, force: true });
+    mkdirSync(path.join(this.dir, 'tmp'), { recursive: true });
+    mkdirSync(path.join(this.dir, 'out'), { recursive: true });
+    this.created = true;
+  }
+}
+
+/** The 'input' events of resolved artifact inputs: one per artifact, `port[i]` for lists. */
+function inputEvents(resolved: ResolvedInputs): { port: string; artifactId: string }[] {
+  const list: { port: string; artifactId: string }[] = [];
+  for (const [port, a] of Object.entries(resolved.artifacts)) {
+    if (Array.isArray(a)) for (const [i, record] of a.entries()) list.push({ port: `${port}[${i}]`, artifactId: record.id });
+    else list.push({ port, artifactId: a.id });
+  }
+  return list;
 }
 
 /** Parameter inputs as given, for the row of an execution whose inputs could not be resolved. */

@@ -1,5 +1,6 @@
 /** ArtifactRecordStore over drizzle: `artifacts`. */
 import { and, asc, eq, gte } from 'drizzle-orm';
+import { anyOf } from '../database';
 import type { SQL } from 'drizzle-orm';
 import { insertAndRead } from '../database';
 import type { MetadataDatabase } from '../database';
@@ -51,4 +52,18 @@ export class DrizzleArtifactRecordStore implements ArtifactRecordStore {
 export async function getArtifactIn(db: MetadataDatabase, id: string): Promise<ArtifactRecord | undefined> {
   const [artifact] = await db.select(ARTIFACT_COLUMNS).from(artifacts).where(eq(artifacts.id, id));
   return artifact;
+}
+
+/**
+ * Inserts artifact rows in one statement (a stored row with the same id is kept) and reads them
+ * back as stored, in one more: recordArtifact for several at once, on a transaction.
+ */
+export async function recordArtifactsIn(db: MetadataDatabase, records: readonly Omit<ArtifactRecord, 'createdAt'>[]): Promise<Map<string, ArtifactRecord>> {
+  if (records.length === 0) return new Map();
+  await db
+    .insert(artifacts)
+    .values(records.map((a) => ({ id: a.id, type: a.type, name: a.name, uri: a.uri, sha256: a.sha256, size: a.size, properties: a.properties })))
+    .onConflictDoNothing({ target: artifacts.id });
+  const stored = await db.select(ARTIFACT_COLUMNS).from(artifacts).where(anyOf(artifacts.id, records.map((a) => a.id)));
+  return new Map(stored.map((a) => [a.id, a]));
 }

@@ -1,6 +1,7 @@
 /** ExecutionStore over drizzle: `executions` (and, for cache hits, their output events and artifacts). */
 import { and, asc, count, desc, eq, gte, inArray, sql } from 'drizzle-orm';
-import { ARTIFACT_COLUMNS } from '../artifacts/DrizzleArtifactRecordStore';
+import { ARTIFACT_COLUMNS, recordArtifactsIn } from '../artifacts/DrizzleArtifactRecordStore';
+import { recordEventsIn } from '../lineage/recordEvents';
 import type { ArtifactRecord } from '../artifacts/ArtifactRecordStore';
 import { insertAndRead, refusingMissingReferences, rowExists } from '../database';
 import type { MetadataDatabase } from '../database';
@@ -33,67 +34,49 @@ export class DrizzleExecutionStore implements ExecutionStore {
   constructor(private readonly db: MetadataDatabase) {}
 
   async startExecution(e: Parameters<ExecutionStore['startExecution']>[0]): Promise<ExecutionRecord> {
-    return insertAndRead(
-      `execution ${e.id}`,
-      async () => {
-        const [written] = await this.db
-          .insert(executions)
-          .values({
-            ...identityOf(e),
-            status: 'running',
-            attempt: e.attempt,
-            params: e.params,
-            cacheKey: e.cacheKey ?? null,
-            startedAt: e.startedAt ?? sql`now()`,
-          })
-          .onConflictDoUpdate({
-            target: executions.id,
-            set: {
-              status: 'running',
-              attempt: sql`excluded.attempt`,
-              params: sql`excluded.params`,
-              cacheKey: sql`excluded.cache_key`,
-              startedAt: sql`excluded.started_at`,
-              // A new attempt starts clean: the previous attempt's result no longer describes the row.
-              finishedAt: null,
-              error: null,
-              outputParams: null,
-              cachedFrom: null,
-            },
-            // A newer attempt wins; the same attempt may repeat its start only while still running, so
-            // a re-delivered start never reopens a finished execution and a stale attempt changes nothing.
-            setWhere: sql`${executions.attempt} < excluded.attempt
-              or (${executions.attempt} = excluded.attempt and ${executions.status} = 'running')`,
-          })
-          .returning(EXECUTION_COLUMNS);
-        // No row back when the guard kept the stored row: insertAndRead reads that one instead.
-        return written;
-      },
-      () => this.getExecution(e.id),
-    );
+    const inputs = e.inputs ?? [];
+    // One statement needs no transaction of its own; the row and its input events go together.
+    if (inputs.length === 0) return startExecutionIn(this.db, e);
+    return this.db.transaction(async (tx) => {
+      const stored = await startExecutionIn(tx, e);
+      await recordEventsIn(
+        tx,
+        inputs.map((i) => ({ executionId: e.id, artifactId: i.artifactId, kind: 'input' as const, port: i.port })),
+      );
+      return stored;
+    });
+  }
+
+  async completeExecution(id: string, result: Parameters<ExecutionStore['completeExecution']>[1]): Promise<Record<string, ArtifactRecord>> {
+    const outputs = Object.entries(result.outputs ?? {});
+    const finish = { status: 'succeeded' as const, outputParams: result.outputParams, attempt: result.attempt, ...(result.finishedAt ? { finishedAt: result.finishedAt } : {}) };
+    if (outputs.length === 0) {
+      await finishExecutionIn(this.db, id, finish);
+      return {};
+    }
+    return this.db.transaction(async (tx) => {
+      // The row first: an unknown execution is refused before anything else is written.
+      await finishExecutionIn(tx, id, finish);
+      const stored = await recordArtifactsIn(
+        tx,
+        outputs.map(([, a]) => a),
+      );
+      await recordEventsIn(
+        tx,
+        outputs.map(([port, a]) => ({ executionId: id, artifactId: a.id, kind: 'output' as const, port })),
+      );
+      const byPort: Record<string, ArtifactRecord> = {};
+      for (const [port, a] of outputs) {
+        const record = stored.get(a.id);
+        if (!record) throw new Error(`artifact ${a.id} vanished right after it was written`);
+        byPort[port] = record;
+      }
+      return byPort;
+    });
   }
 
   async finishExecution(id: string, result: Parameters<ExecutionStore['finishExecution']>[1]): Promise<void> {
-    const conditions = [eq(executions.id, id)];
-    if (result.attempt !== undefined) conditions.push(eq(executions.attempt, result.attempt));
-    const updated = await this.db
-      .update(executions)
-      .set({
-        status: result.status,
-        error: result.error ?? null,
-        outputParams: result.outputParams,
-        cachedFrom: result.cachedFrom,
-        cacheKey: result.cacheKey,
-        finishedAt: result.finishedAt ?? sql`now()`,
-      })
-      .where(and(...conditions))
-      .returning({ id: executions.id });
-    if (updated.length === 0 && !(await rowExists(this.db, executions, executions.id, id))) {
-      throw new MetadataStoreError(
-        'not_found',
-        `cannot finish execution ${id}: no such execution (start it with startExecution first)`,
-      );
-    }
+    await finishExecutionIn(this.db, id, result);
   }
 
   async recordExecution(e: Parameters<ExecutionStore['recordExecution']>[0]): Promise<ExecutionRecord> {
@@ -189,6 +172,74 @@ export class DrizzleExecutionStore implements ExecutionStore {
     }
     return counts;
   }
+}
+
+/** startExecution's upsert (see ExecutionStore), on a database or a transaction. */
+async function startExecutionIn(db: MetadataDatabase, e: Parameters<ExecutionStore['startExecution']>[0]): Promise<ExecutionRecord> {
+  return insertAndRead(
+    `execution ${e.id}`,
+    async () => {
+        const [written] = await db
+          .insert(executions)
+          .values({
+            ...identityOf(e),
+            status: 'running',
+            attempt: e.attempt,
+            params: e.params,
+            cacheKey: e.cacheKey ?? null,
+            startedAt: e.startedAt ?? sql`now()`,
+          })
+          .onConflictDoUpdate({
+            target: executions.id,
+            set: {
+              status: 'running',
+              attempt: e.countAttemptsFromRow ? sql`greatest(excluded.attempt, ${executions.attempt} + 1)` : sql`excluded.attempt`,
+              params: sql`excluded.params`,
+              cacheKey: sql`excluded.cache_key`,
+              startedAt: sql`excluded.started_at`,
+              // A new attempt starts clean: the previous attempt's result no longer describes the row.
+              finishedAt: null,
+              error: null,
+              outputParams: null,
+              cachedFrom: null,
+            },
+            // A newer attempt wins; the same attempt may repeat its start only while still running, so
+            // a re-delivered start never reopens a finished execution and a stale attempt changes nothing.
+            setWhere: e.countAttemptsFromRow
+              ? sql`${executions.status} not in ('succeeded', 'cached')`
+              : sql`${executions.attempt} < excluded.attempt
+              or (${executions.attempt} = excluded.attempt and ${executions.status} = 'running')`,
+          })
+          .returning(EXECUTION_COLUMNS);
+        // No row back when the guard kept the stored row: insertAndRead reads that one instead.
+        return written;
+    },
+    () => selectExecutions(db).where(eq(executions.id, e.id)).then(([row]) => row),
+  );
+}
+
+/** finishExecution's guarded update (see ExecutionStore), on a database or a transaction. */
+async function finishExecutionIn(db: MetadataDatabase, id: string, result: Parameters<ExecutionStore['finishExecution']>[1]): Promise<void> {
+    const conditions = [eq(executions.id, id)];
+    if (result.attempt !== undefined) conditions.push(eq(executions.attempt, result.attempt));
+    const updated = await db
+      .update(executions)
+      .set({
+        status: result.status,
+        error: result.error ?? null,
+        outputParams: result.outputParams,
+        cachedFrom: result.cachedFrom,
+        cacheKey: result.cacheKey,
+        finishedAt: result.finishedAt ?? sql`now()`,
+      })
+      .where(and(...conditions))
+      .returning({ id: executions.id });
+    if (updated.length === 0 && !(await rowExists(db, executions, executions.id, id))) {
+      throw new MetadataStoreError(
+        'not_found',
+        `cannot finish execution ${id}: no such execution (start it with startExecution first)`,
+      );
+    }
 }
 
 /** What names an execution: the columns that both of its inserts (start, record) take from the caller. */

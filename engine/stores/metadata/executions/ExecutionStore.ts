@@ -49,7 +49,36 @@ export interface ExecutionStore {
     params: Record<string, Json>;
     cacheKey?: string | null;
     startedAt?: Date;
+    /**
+     * The artifacts this attempt reads, by port: their 'input' events are written in the same
+     * transaction as the row (re-delivered events change nothing).
+     */
+    inputs?: readonly { port: string; artifactId: string }[];
+    /**
+     * A local step (execution: 'local'): Temporal restarts its attempt count when a workflow task
+     * is lost, so the stored row counts instead. A stored row that did not succeed (running when
+     * its worker died, or failed) is taken over as attempt max(`attempt`, stored + 1); a succeeded
+     * or cached one is returned unchanged (the caller answers from it). Saves reading the row first.
+     */
+    countAttemptsFromRow?: boolean;
   }): Promise<ExecutionRecord>;
+  /**
+   * Finishes a succeeded attempt with what it produced, in one transaction: its output artifacts
+   * (a stored row with the same id is kept, as recordArtifact does), their 'output' events, and
+   * the row (status 'succeeded', `outputParams`, `finishedAt`, default now) if `attempt` still owns
+   * it (as finishExecution). All or nothing: a crash never leaves an output artifact without its
+   * event, or a finished row without its outputs. Returns the stored artifact records by port.
+   * Refuses (not_found) an unknown execution, writing nothing.
+   */
+  completeExecution(
+    id: string,
+    result: {
+      attempt: number;
+      outputParams: Record<string, Json>;
+      finishedAt?: Date;
+      outputs?: Readonly<Record<string, Omit<ArtifactRecord, 'createdAt'>>>;
+    },
+  ): Promise<Record<string, ArtifactRecord>>;
   /**
    * Records how the execution ended. Fields left out keep their value (`error` is cleared,
    * `finishedAt` defaults to now). With `attempt`, only the row written by that attempt is

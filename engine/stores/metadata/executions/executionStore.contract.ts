@@ -83,6 +83,71 @@ export function describeExecutionStoreContract(storeUnderTest: () => MetadataSto
       expect(await store.getExecution(hit.id)).toMatchObject({ status: 'cached', cachedFrom: original.id });
     });
 
+    it('starts an execution with its input events in one write', async () => {
+      const { run } = await newRun();
+      const data = await store.recordArtifact(artifactInput(`${run.id}/data-${uid()}`));
+      const start = {
+        id: `${run.id}/read`,
+        runId: run.id,
+        taskId: 'read',
+        componentName: 'reader',
+        componentDigest: 'r',
+        attempt: 1,
+        params: {},
+        inputs: [
+          { port: 'data', artifactId: data.id },
+          { port: 'more[0]', artifactId: data.id },
+        ],
+      };
+      const e = await store.startExecution(start);
+      // Re-delivered (the same attempt, still running): still one row, no duplicate events.
+      expect(await store.startExecution(start)).toEqual({ ...e, startedAt: expect.any(Date) as Date });
+      expect(await store.listExecutions(run.id)).toHaveLength(1);
+      expect(await store.listEvents({ executionId: e.id })).toEqual([
+        { executionId: e.id, artifactId: data.id, kind: 'input', port: 'data' },
+        { executionId: e.id, artifactId: data.id, kind: 'input', port: 'more[0]' },
+      ]);
+      // An unknown artifact refuses the whole start: no row without its events.
+      await expect(store.startExecution({ ...start, id: `${run.id}/bad`, taskId: 'bad', inputs: [{ port: 'data', artifactId: `missing-${uid()}` }] })).rejects.toThrow();
+      expect(await store.getExecution(`${run.id}/bad`)).toBeUndefined();
+    });
+
+    it('counts a local step’s attempts from its row: a lost attempt is taken over as the next one, a succeeded row is left alone', async () => {
+      const { run } = await newRun();
+      const local = { id: `${run.id}/light`, runId: run.id, taskId: 'light', componentName: 'l', componentDigest: 'l', params: {}, countAttemptsFromRow: true };
+      expect(await store.startExecution({ ...local, attempt: 1 })).toMatchObject({ attempt: 1, status: 'running' });
+      // Its worker died mid-step; Temporal starts the count again at 1.
+      expect(await store.startExecution({ ...local, attempt: 1 })).toMatchObject({ attempt: 2, status: 'running' });
+      await store.finishExecution(local.id, { status: 'failed', error: 'boom', attempt: 2 });
+      // Temporal's own retry (attempt 2) after that failure: the row says it is the third.
+      expect(await store.startExecution({ ...local, attempt: 2 })).toMatchObject({ attempt: 3, status: 'running', error: null });
+      await store.finishExecution(local.id, { status: 'succeeded', outputParams: { y: 1 }, attempt: 3 });
+      const done = await store.getExecution(local.id);
+      expect(await store.startExecution({ ...local, attempt: 1 })).toEqual(done);
+    });
+
+    it('completes an execution with its output artifacts and events together, all or nothing', async () => {
+      const { run } = await newRun();
+      const started = await startTask(run.id, 'train');
+      const model = { ...artifactInput(`${started.id}.model`), type: 'Model' };
+      const records = await store.completeExecution(started.id, { attempt: 1, outputParams: { loss: 0.5 }, outputs: { model } });
+      expect(records).toEqual({ model: { ...model, createdAt: expect.any(Date) as Date } });
+      expect(await store.getExecution(started.id)).toMatchObject({ status: 'succeeded', outputParams: { loss: 0.5 }, attempt: 1 });
+      expect(await store.listEvents({ executionId: started.id })).toEqual([{ executionId: started.id, artifactId: model.id, kind: 'output', port: 'model' }]);
+
+      // Without outputs: the row alone.
+      const plain = await startTask(run.id, 'plain');
+      expect(await store.completeExecution(plain.id, { attempt: 1, outputParams: { n: 1 } })).toEqual({});
+      expect(await store.getExecution(plain.id)).toMatchObject({ status: 'succeeded', outputParams: { n: 1 } });
+
+      // An unknown execution: refused, and its artifact is not written either.
+      const ghost = `missing-${uid()}`;
+      await expect(store.completeExecution(ghost, { attempt: 1, outputParams: {}, outputs: { model: artifactInput(`${ghost}.model`) } })).rejects.toMatchObject({
+        code: 'not_found',
+      });
+      expect(await store.getArtifact(`${ghost}.model`)).toBeUndefined();
+    });
+
     it('refuses to finish an unknown execution', async () => {
       await expect(store.finishExecution(`missing-${uid()}`, { status: 'succeeded' })).rejects.toMatchObject({
         code: 'not_found',

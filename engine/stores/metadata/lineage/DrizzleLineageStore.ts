@@ -8,6 +8,7 @@ import type { MetadataDatabase } from '../database';
 import { selectExecutions } from '../executions/DrizzleExecutionStore';
 import type { ExecutionRecord } from '../executions/ExecutionStore';
 import { artifacts, events, executions } from '../schema';
+import { recordEventsIn } from './recordEvents';
 import type { EventRecord, LineageEdge, LineageGraph, LineageNeighbours, LineageNode, LineageStore, ReuseCount } from './LineageStore';
 
 /** Deeper than any real pipeline chain; lineage() clamps its depth to this. */
@@ -31,10 +32,7 @@ export class DrizzleLineageStore implements LineageStore {
   constructor(private readonly db: MetadataDatabase) {}
 
   async recordEvent(e: EventRecord): Promise<void> {
-    await this.db
-      .insert(events)
-      .values({ executionId: e.executionId, artifactId: e.artifactId, kind: e.kind, port: e.port })
-      .onConflictDoNothing({ target: [events.executionId, events.artifactId, events.kind, events.port] });
+    await recordEventsIn(this.db, [e]);
   }
 
   async listEvents(filter: { executionId?: string; artifactId?: string; runId?: string }): Promise<EventRecord[]> {
@@ -265,3 +263,4 @@ export class DrizzleLineageStore implements LineageStore {
     return new Map([...byArtifact, ...byExecution].map((r) => [r.id, { executions: Number(r.executions), runs: Number(r.runs) }]));
   }
 }
+
