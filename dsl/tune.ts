@@ -62,7 +62,7 @@ export const tune = {
     }
     const spec: SearchParam = { type: 'intRange', low, high };
     if (options?.step !== undefined) spec.step = options.step;
-    if (options?.log) spec.log = true;
+    if (options?.log !== undefined) spec.log = options.log;
     return { spec: withWhen(spec, options) };
   },
   /** One of these values (categorical: no order between them). */
