@@ -610,7 +610,7 @@ export function pipeline<const PI extends PortMap = Record<never, never>, R exte
       if (!isComponent(target) || isPipeline(target)) throw new DslError(`${where}: p.tune() needs a component made with component() as its trial`);
       const space = Object.fromEntries(Object.entries(options.space ?? {}).map(([k, v]) => [k, v.spec]));
       const algorithm = typeof options.algorithm === 'string' ? { name: options.algorithm } : (options.algorithm ?? { name: 'random' as const });
-      const tuneSpec: TuneSpec = { space, objective: { ...options.objective }, algorithm: algorithm as TuneSpec['algorithm'], maxTrials: options.maxTrials };
+      const tuneSpec: TuneSpec = { space, objective: { ...options.objective }, algorithm: algorithm, maxTrials: options.maxTrials };
       if (options.parallelTrials !== undefined) tuneSpec.parallelTrials = options.parallelTrials;
       if (options.maxFailedTrials !== undefined) tuneSpec.maxFailedTrials = options.maxFailedTrials;
       if (options.earlyStopping !== undefined) tuneSpec.earlyStopping = { ...options.earlyStopping };
@@ -620,7 +620,7 @@ export function pipeline<const PI extends PortMap = Record<never, never>, R exte
       const node = current().tasks[handle.id] as TaskSpec;
       // Schema order: the study block sits after the inputs (codegen writes it back the same way).
       node.tune = tuneSpec;
-      for (const [k, port] of Object.entries(TUNE_OUTPUTS)) handle.outputs[k] = refFor(own({ task: handle.id, output: k }), port as PortSpec);
+      for (const [k, port] of Object.entries(TUNE_OUTPUTS)) handle.outputs[k] = refFor(own({ task: handle.id, output: k }), port);
       const best: Record<string, AnyRef> = {};
       for (const k of Object.keys(space)) {
         const port = target.spec.inputs[k];

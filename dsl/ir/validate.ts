@@ -632,7 +632,7 @@ function outputPort(ctx: Ctx, scope: string[], taskId: string, output: string): 
 
 /** A study's own outputs: `bestParams`, `bestValue`, …, and `best.<param>` typed as the input it feeds. */
 function studyOutputPort(tune: TuneSpec, comp: ComponentSpec, output: string): PortSpec | undefined {
-  if (Object.hasOwn(TUNE_OUTPUTS, output)) return TUNE_OUTPUTS[output as keyof typeof TUNE_OUTPUTS] as PortSpec;
+  if (Object.hasOwn(TUNE_OUTPUTS, output)) return TUNE_OUTPUTS[output as keyof typeof TUNE_OUTPUTS];
   const param = output.startsWith('best.') ? output.slice(5) : undefined;
   if (param === undefined || !Object.hasOwn(tune.space, param)) return undefined;
   const input = own(comp.inputs, param);

@@ -18,6 +18,7 @@ import { LOG_FORMATS } from '../logging';
 import { withReader } from './metadataAccess';
 import { registerDevCommands } from './commands/dev';
 import { registerRunControlCommands } from './commands/runControl';
+import { registerTuneCommands } from './commands/tune';
 import { registerScheduleCommands } from './commands/schedules';
 import { registerTriggerCommands } from './commands/triggers';
 import { followRun, followServedRun, withCliStack } from './follow';
@@ -194,6 +195,7 @@ registerModelCommands(program);
 registerExportTsCommand(program);
 registerExperimentCommands(program);
 registerPipelineCommands(program);
+registerTuneCommands(program);
 
 /** One message (and advice) on stderr, the exit status from the error's code; a stack only with SLUICE_DEBUG. */
 function reportError(e: unknown): void {

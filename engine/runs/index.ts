@@ -18,3 +18,5 @@ export {
 export type { ClosedWorkflowStatus, ReconcileDeps, ReconcileSummary, RunCheck, RunReconciler, WorkflowOutcome } from './reconcileRuns';
 export { buildRunComparison, compareRuns, CompareRunsError, finalMetrics, LOWER_IS_BETTER_KEY, metricDirection } from './compareRuns';
 export type { ComparedRunInput, DirectionOverrides, DirectionSource, MetricDirection, RunComparison } from './compareRuns';
+export { controlStudy, readStudies, StudyError } from './studies';
+export type { StudyErrorCode, StudyReport, StudyTrialRow } from './studies';
