@@ -4,12 +4,13 @@
  * early-stopping rule prunes trials through their heartbeats, bad studies fail with the reason.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiError, createApiClient, type ApiClient } from '../../engine/contract/index';
 import { waitForRun } from '../../engine/runs/submitRun';
+import type { RunningApiServer } from '../../engine/server/index';
 import type { TuneTrialRecord } from '../../engine/stores/metadata/MetadataStore';
 import { judgeTrial } from '../../engine/tuning/index';
-import { studyWorkflowId, type StudyView } from '../../engine/temporal/workflows/types';
-import { tuneControlUpdate } from '../../engine/temporal/workflows/study';
 import * as flows from '../fixtures/tuning';
+import { startTestApi } from '../support/apiServer';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 
 /** Largest number of intervals open at the same instant. */
@@ -39,12 +40,27 @@ const medianRuleStops = judgeTrial({
 
 describe('tuning studies', () => {
   let ts: TestStack;
+  let server: RunningApiServer;
+  let api: ApiClient;
   beforeAll(async () => {
     ts = await startTestStack('pglite', [flows]);
+    server = await startTestApi(ts);
+    api = createApiClient({ baseUrl: server.url });
   });
   afterAll(async () => {
+    await server?.close();
     await ts?.stop();
   });
+
+  /** Waits until `n` trials of the run have ended. */
+  const trialsEnded = async (runId: string, n: number): Promise<void> => {
+    for (let i = 0; i < 1200; i++) {
+      const done = (await ts.stack.metadata.listTuneTrials(runId)).filter((t) => t.finishedAt !== null);
+      if (done.length >= n) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`fewer than ${n} trials of run ${runId} ended`);
+  };
 
   it('a random study reaches the optimum region; trials, best parameters and the best trial outputs are recorded', async () => {
     const run = await ts.run(flows.randomStudy);
@@ -71,25 +87,47 @@ describe('tuning studies', () => {
     expect((run.outputs as { best: number }).best).toBeLessThanOrEqual(1);
   });
 
-  it('parallelTrials raised while the study runs: trials before it never overlap, trials after it do', async () => {
+  it('parallelTrials raised through the API while the study runs: trials before it never overlap, trials after it do', async () => {
     const submitted = await ts.start(flows.slowStudy);
-    const study = ts.stack.client.workflow.getHandle(studyWorkflowId(submitted.runId, 'tune-bowl'));
-    // Wait until two trials have finished at parallelism 1.
-    for (let i = 0; i < 600; i++) {
-      const done = (await ts.stack.metadata.listTuneTrials(submitted.runId)).filter((t) => t.finishedAt !== null);
-      if (done.length >= 2) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const changed: StudyView = await study.executeUpdate(tuneControlUpdate, { args: [{ parallelTrials: 4 }] });
-    expect(changed.parallelTrials).toBe(4);
-    const before = changed.trials.length;
-    await expect(study.executeUpdate(tuneControlUpdate, { args: [{ parallelTrials: 0 }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/parallelTrials must be a whole number/) as unknown } });
+    await trialsEnded(submitted.runId, 2);
+    const changed = await api.controlStudy({ params: { runId: submitted.runId }, body: { parallelTrials: 4 } });
+    expect(changed.study).toBe('tune-bowl');
+    expect(changed.control).toEqual({ parallelTrials: 4, maxTrials: 10, stopRequested: false });
+    const before = changed.trials.filter((t) => t.finishedAt !== null || t.state === 'running').length;
+    // A change the study cannot take is refused with the reason, and changes nothing.
+    const refused = await api.controlStudy({ params: { runId: submitted.runId }, body: { maxTrials: 1 } }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).status).toBe(409);
+    expect((refused as ApiError).message).toMatch(/maxTrials 1 is below the \d+ trials already started/);
     const run = await waitForRun(ts.stack.metadata, submitted);
     expect(run.status, run.error ?? '').toBe('succeeded');
     const trials = await ts.stack.metadata.listTuneTrials(submitted.runId);
     expect(trials).toHaveLength(10);
     expect(maxOverlap(trials.slice(0, before).map(span))).toBe(1);
     expect(maxOverlap(trials.slice(before).map(span))).toBeGreaterThanOrEqual(2);
+    const { studies } = await api.getRunStudies({ params: { runId: submitted.runId } });
+    expect(studies).toHaveLength(1);
+    expect(studies[0]?.control).toBeNull();
+    expect(studies[0]?.best?.value).toBe(Math.min(...trials.map((t) => t.value ?? Infinity)));
+  });
+
+  it('stopped early through the API: no new trials, running ones cancelled, the best so far is the result', async () => {
+    const submitted = await ts.start(flows.slowStudy);
+    await trialsEnded(submitted.runId, 2);
+    const stopped = await api.controlStudy({ params: { runId: submitted.runId }, body: { stop: true } });
+    expect(stopped.control?.stopRequested).toBe(true);
+    const run = await waitForRun(ts.stack.metadata, submitted);
+    expect(run.status, run.error ?? '').toBe('succeeded');
+    const trials = await ts.stack.metadata.listTuneTrials(submitted.runId);
+    expect(trials.length).toBeLessThan(10);
+    expect(trials.every((t) => t.state === 'succeeded' || (t.state === 'cancelled' && t.reason === 'the study was stopped'))).toBe(true);
+    const best = Math.min(...trials.filter((t) => t.state === 'succeeded').map((t) => t.value ?? Infinity));
+    expect((run.outputs as { best: number }).best).toBe(best);
+    // The study has ended: changing it now is refused.
+    const late = await api.controlStudy({ params: { runId: submitted.runId }, body: { parallelTrials: 2 } }).catch((e: unknown) => e);
+    expect((late as ApiError).status).toBe(409);
+    const missing = await api.controlStudy({ params: { runId: submitted.runId }, body: { study: 'nope', stop: true } }).catch((e: unknown) => e);
+    expect((missing as ApiError).status).toBe(404);
   });
 
   it.skipIf(!medianRuleStops)('the median rule prunes trials that stay clearly worse, recorded as pruned with the step', async () => {
