@@ -7,8 +7,11 @@
 import { z } from 'zod';
 import { earlyStoppingSchema, objectiveSchema, searchSpaceSchema, tuneAlgorithmSchema } from './tuneSpace';
 
-/** A study runs at most this many trials (each is an execution row and a few history events). */
-export const MAX_TUNE_TRIALS = 10_000;
+/**
+ * A study runs at most this many trials: each costs its `tuneStudy` workflow ~20 history events
+ * (suggestion, records, the task, the objective), and Temporal caps a history at 51,200.
+ */
+export const MAX_TUNE_TRIALS = 2000;
 
 export const tuneSpecSchema = z.strictObject({
   space: searchSpaceSchema,

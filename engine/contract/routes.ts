@@ -4,6 +4,7 @@
  * and validates with exactly these, and generates /api/openapi.json from them.
  */
 import { z } from 'zod';
+import { MAX_TUNE_TRIALS } from '../../dsl/ir/tuneSpec';
 import { API_ROLES, idSchema, jsonValueSchema, queryFlag, queryInstant, queryInt } from './common';
 import { runListStreamEvents, runStreamEvents } from './events';
 import {
@@ -493,7 +494,7 @@ export const apiRoutes = {
     body: z.strictObject({
       study: z.string().optional().meta({ description: 'Task path of the study; may be left out when the run has one' }),
       parallelTrials: z.number().int().min(1).max(1000).optional(),
-      maxTrials: z.number().int().min(1).max(10_000).optional(),
+      maxTrials: z.number().int().min(1).max(MAX_TUNE_TRIALS).optional(),
       stop: z.boolean().optional().meta({ description: 'Start no more trials, cancel the running ones, finish with the best so far' }),
     }),
     responses: {

@@ -26,8 +26,12 @@ export function createStudyActivities(metadata: MetadataStore): StudyActivities 
       .sort((a, b) => a.step - b.step)
       .map((r) => ({ step: r.step, value: r.value }));
   };
-  /** Every trial with its intermediate values: one read of the run's metrics, grouped by trial execution. */
-  const history = async (runId: string, study: string, metric: string, trials: StudyTrial[]): Promise<TrialRecord[]> => {
+  /**
+   * Every recorded trial of the study with its intermediate values (one read of the trials, one of
+   * the run's metrics). Read here, not passed in by the workflow: a history that carried the whole
+   * trial list into every suggestion would grow quadratically with the trials.
+   */
+  const history = async (runId: string, study: string, metric: string): Promise<TrialRecord[]> => {
     const byExecution = new Map<string, { step: number; value: number }[]>();
     for (const r of await metadata.listMetrics({ runId })) {
       if (r.key !== metric || !Number.isFinite(r.value)) continue;
@@ -35,12 +39,12 @@ export function createStudyActivities(metadata: MetadataStore): StudyActivities 
       list.push({ step: r.step, value: r.value });
       byExecution.set(r.executionId, list);
     }
-    return trials.map((t) => ({
+    return (await metadata.listTuneTrials(runId, study)).map((t) => ({
       number: t.number,
       params: t.params as Assignment,
       state: t.state === 'cancelled' ? 'failed' : t.state,
-      ...(t.value !== undefined ? { value: t.value } : {}),
-      intermediate: (byExecution.get(executionIdFor(runId, trialPath(study, t.number))) ?? []).sort((a, b) => a.step - b.step),
+      ...(t.value !== null ? { value: t.value } : {}),
+      intermediate: (byExecution.get(t.executionId) ?? []).sort((a, b) => a.step - b.step),
     }));
   };
   const row = (runId: string, study: string, t: StudyTrial) => ({
@@ -59,8 +63,8 @@ export function createStudyActivities(metadata: MetadataStore): StudyActivities 
   const hasRun = async (runId: string): Promise<boolean> => (await metadata.getRun(runId)) !== undefined;
 
   return {
-    async suggestTrials({ runId, study, tune, trials, count }) {
-      const records = await history(runId, study, tune.objective.metric, trials);
+    async suggestTrials({ runId, study, tune, count }) {
+      const records = await history(runId, study, tune.objective.metric);
       const out: (Assignment | null)[] = [];
       for (let i = 0; i < count; i++) {
         let next: Assignment | null;
@@ -94,13 +98,13 @@ export function createStudyActivities(metadata: MetadataStore): StudyActivities 
       }
       return result;
     },
-    async judgeTrials({ runId, study, tune, trials }) {
+    async judgeTrials({ runId, study, tune, running }) {
       const rule = tune.earlyStopping;
       if (!rule) return [];
-      const records = await history(runId, study, tune.objective.metric, trials);
+      const records = await history(runId, study, tune.objective.metric);
       const stops: { number: number; step: number; reason: string }[] = [];
       for (const trial of records) {
-        if (trial.state !== 'running' || trial.intermediate.length === 0) continue;
+        if (!running.includes(trial.number) || trial.intermediate.length === 0) continue;
         const judgement = judgeTrial({ rule, objective: tune.objective, trial, others: records.filter((r) => r.number !== trial.number) });
         if (judgement.stop) stops.push({ number: trial.number, step: judgement.step, reason: judgement.reason });
       }

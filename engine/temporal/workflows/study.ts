@@ -7,6 +7,7 @@
  * (activities/studyActivities.ts), so replay sees the same trials.
  */
 import { ApplicationFailure, CancellationScope, condition, defineQuery, defineUpdate, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import { MAX_TUNE_TRIALS } from '../../../dsl/ir/tuneSpec';
 import { runLoop } from './loop';
 import { describeFailure, runTask, type NodeOutcome, type RunContext } from './scope';
 import {
@@ -25,8 +26,11 @@ export const tuneStatusQuery = defineQuery<StudyView>(TUNE_STATUS_QUERY);
 /** Changes a running study; refused (with the reason) for values out of range. Returns the study as it is now. */
 export const tuneControlUpdate = defineUpdate<StudyView, [StudyControl]>(TUNE_CONTROL_UPDATE);
 
-/** How often running trials are judged by the early-stopping rule. */
-const JUDGE_INTERVAL_MS = 2000;
+/**
+ * How often running trials are judged by the early-stopping rule: every 2 s at first, then 1/500 of
+ * the study's age (at most a minute), so a long study's history stays far below Temporal's limit.
+ */
+const judgeIntervalMs = (ageMs: number): number => Math.min(60_000, Math.max(2000, Math.floor(ageMs / 500)));
 
 type Settled = { number: number; outcome?: NodeOutcome; error?: unknown };
 
@@ -81,8 +85,8 @@ export async function tuneStudy(input: TuneStudyInput): Promise<Record<string, P
         if (change.parallelTrials !== undefined && !(whole(change.parallelTrials) && change.parallelTrials <= 1000)) {
           throw new Error(`parallelTrials must be a whole number from 1 to 1000; got ${String(change.parallelTrials)}`);
         }
-        if (change.maxTrials !== undefined && !(whole(change.maxTrials) && change.maxTrials <= 10_000)) {
-          throw new Error(`maxTrials must be a whole number from 1 to 10000; got ${String(change.maxTrials)}`);
+        if (change.maxTrials !== undefined && !(whole(change.maxTrials) && change.maxTrials <= MAX_TUNE_TRIALS)) {
+          throw new Error(`maxTrials must be a whole number from 1 to ${MAX_TUNE_TRIALS}; got ${String(change.maxTrials)}`);
         }
         if (change.maxTrials !== undefined && change.maxTrials < trials.length) {
           throw new Error(`maxTrials ${change.maxTrials} is below the ${trials.length} trials already started; give ${trials.length} or more, or stop the study`);
@@ -110,13 +114,14 @@ export async function tuneStudy(input: TuneStudyInput): Promise<Record<string, P
 
   let exhausted = false;
   let failed = 0;
-  let lastJudged = Date.now();
+  const studyStart = Date.now();
+  let lastJudged = studyStart;
   let failure: string | undefined;
   for (;;) {
     const budgetLeft = !settings.stopRequested && !exhausted && failure === undefined && failed <= maxFailed;
     const want = budgetLeft ? Math.min(settings.parallelTrials - running.size, settings.maxTrials - trials.length) : 0;
     if (want > 0) {
-      const suggestions = await acts.suggestTrials({ runId: input.runId, study, tune, trials, count: want });
+      const suggestions = await acts.suggestTrials({ runId: input.runId, study, tune, count: want });
       const started: StudyTrial[] = [];
       for (const params of suggestions) {
         if (params === null) {
@@ -135,7 +140,7 @@ export async function tuneStudy(input: TuneStudyInput): Promise<Record<string, P
 
     const judging = tune.earlyStopping !== undefined && running.size > 0;
     if (settled.length === 0) {
-      const waitMs = judging ? Math.max(1, JUDGE_INTERVAL_MS - (Date.now() - lastJudged)) : undefined;
+      const waitMs = judging ? Math.max(1, judgeIntervalMs(Date.now() - studyStart) - (Date.now() - lastJudged)) : undefined;
       const woken = (): boolean => settled.length > 0 || dirty;
       if (waitMs === undefined) await condition(woken);
       else await condition(woken, waitMs);
@@ -168,11 +173,11 @@ export async function tuneStudy(input: TuneStudyInput): Promise<Record<string, P
       }
     }
 
-    if (tune.earlyStopping !== undefined && running.size > 0 && Date.now() - lastJudged >= JUDGE_INTERVAL_MS && !settings.stopRequested) {
+    if (tune.earlyStopping !== undefined && running.size > 0 && Date.now() - lastJudged >= judgeIntervalMs(Date.now() - studyStart) && !settings.stopRequested) {
       lastJudged = Date.now();
-      const candidates = trials.filter((t) => t.state === 'running' && !pruning.has(t.number));
+      const candidates = trials.filter((t) => t.state === 'running' && !pruning.has(t.number)).map((t) => t.number);
       if (candidates.length > 0) {
-        const stops = await acts.judgeTrials({ runId: input.runId, study, tune, trials });
+        const stops = await acts.judgeTrials({ runId: input.runId, study, tune, running: candidates });
         for (const stop of stops) {
           const scope = running.get(stop.number);
           if (!scope || pruning.has(stop.number)) continue;

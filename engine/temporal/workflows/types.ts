@@ -353,11 +353,11 @@ export const TUNE_STATUS_QUERY = 'tuneStatus';
 /** Workflow id of a study: found from the run id and the study's path alone (also inside loops). */
 export const studyWorkflowId = (runId: string, studyPath: string): string => `${workflowIdFor(runId)}/tune/${studyPath}`;
 
+/** The trials so far are read from `tune_trials` by the activity (the workflow records them first). */
 export interface SuggestTrialsInput {
   runId: string;
   study: string;
   tune: TuneSpec;
-  trials: StudyTrial[];
   count: number;
 }
 export interface FinishTrialInput {
@@ -376,5 +376,5 @@ export interface StudyActivities {
   /** A finished trial's objective value from its metrics; writes its row. Succeeded without the metric → failed. */
   finishTrial(input: FinishTrialInput): Promise<{ state: 'succeeded' | 'failed'; value?: number; reason?: string }>;
   /** Which running trials the early-stopping rule stops now, from their intermediate values. */
-  judgeTrials(input: { runId: string; study: string; tune: TuneSpec; trials: StudyTrial[] }): Promise<{ number: number; step: number; reason: string }[]>;
+  judgeTrials(input: { runId: string; study: string; tune: TuneSpec; running: number[] }): Promise<{ number: number; step: number; reason: string }[]>;
 }
