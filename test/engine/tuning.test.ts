@@ -10,6 +10,10 @@ import type { RunningApiServer } from '../../engine/server/index';
 import type { TuneTrialRecord } from '../../engine/stores/metadata/MetadataStore';
 import { judgeTrial } from '../../engine/tuning/index';
 import * as flows from '../fixtures/tuning';
+import { Worker } from '@temporalio/worker';
+import { workflowBundle } from '../../engine/temporal/worker/workflowBundle';
+import { installQuietRuntime } from '../../engine/temporal/worker/startWorkers';
+import { studyWorkflowId } from '../../engine/temporal/workflows/types';
 import { startTestApi } from '../support/apiServer';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 
@@ -52,6 +56,14 @@ describe('tuning studies', () => {
     await ts?.stop();
   });
 
+  /** The study workflow's recorded history replays against the current code: the same trials after a worker restart. */
+  const replaysStudy = async (runId: string, study: string): Promise<void> => {
+    installQuietRuntime();
+    const workflowId = studyWorkflowId(runId, study);
+    const history = await ts.stack.client.workflow.getHandle(workflowId).fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId);
+  };
+
   /** Waits until `n` trials of the run have ended. */
   const trialsEnded = async (runId: string, n: number): Promise<void> => {
     for (let i = 0; i < 1200; i++) {
@@ -79,6 +91,7 @@ describe('tuning studies', () => {
     const execs = await ts.stack.metadata.listExecutions(run.id);
     const first = execs.find((e) => e.taskId === 'tune-bowl[0]');
     expect(first?.params).toMatchObject(trials[0]?.params ?? {});
+    await replaysStudy(run.id, 'tune-bowl');
   });
 
   it('a grid study over a finite grid finds the optimum region', async () => {
@@ -109,6 +122,8 @@ describe('tuning studies', () => {
     expect(studies).toHaveLength(1);
     expect(studies[0]?.control).toBeNull();
     expect(studies[0]?.best?.value).toBe(Math.min(...trials.map((t) => t.value ?? Infinity)));
+    // With the update in it, the history still replays (the update is recorded; its handler is deterministic).
+    await replaysStudy(submitted.runId, 'tune-bowl');
   });
 
   it('stopped early through the API: no new trials, running ones cancelled, the best so far is the result', async () => {
