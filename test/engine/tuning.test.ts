@@ -145,6 +145,17 @@ describe('tuning studies', () => {
     expect((missing as ApiError).status).toBe(404);
   });
 
+  it('a run cancelled while its study runs: the study ends with it, no trial is left running', async () => {
+    const submitted = await ts.start(flows.slowStudy);
+    await trialsEnded(submitted.runId, 1);
+    await submitted.handle.cancel();
+    const run = await waitForRun(ts.stack.metadata, submitted);
+    expect(run.status).toBe('cancelled');
+    const trials = await ts.stack.metadata.listTuneTrials(submitted.runId);
+    expect(trials.some((t) => t.state === 'cancelled' && t.reason === 'the run was cancelled')).toBe(true);
+    expect(trials.filter((t) => t.state === 'running')).toEqual([]);
+  });
+
   it.skipIf(!medianRuleStops)('the median rule prunes trials that stay clearly worse, recorded as pruned with the step', async () => {
     const run = await ts.run(flows.prunedStudy);
     expect(run.status, run.error ?? '').toBe('succeeded');

@@ -117,76 +117,92 @@ export async function tuneStudy(input: TuneStudyInput): Promise<Record<string, P
   const studyStart = Date.now();
   let lastJudged = studyStart;
   let failure: string | undefined;
-  for (;;) {
-    const budgetLeft = !settings.stopRequested && !exhausted && failure === undefined && failed <= maxFailed;
-    const want = budgetLeft ? Math.min(settings.parallelTrials - running.size, settings.maxTrials - trials.length) : 0;
-    if (want > 0) {
-      const suggestions = await acts.suggestTrials({ runId: input.runId, study, tune, count: want });
-      const started: StudyTrial[] = [];
-      for (const params of suggestions) {
-        if (params === null) {
-          exhausted = true;
-          break;
+  try {
+    for (;;) {
+      const budgetLeft = !settings.stopRequested && !exhausted && failure === undefined && failed <= maxFailed;
+      const want = budgetLeft ? Math.min(settings.parallelTrials - running.size, settings.maxTrials - trials.length) : 0;
+      if (want > 0) {
+        const suggestions = await acts.suggestTrials({ runId: input.runId, study, tune, count: want });
+        const started: StudyTrial[] = [];
+        for (const params of suggestions) {
+          if (params === null) {
+            exhausted = true;
+            break;
+          }
+          started.push(startTrial(params));
         }
-        started.push(startTrial(params));
+        if (started.length) await acts.recordTrials({ runId: input.runId, study, trials: started.map((t) => ({ ...t })) });
       }
-      if (started.length) await acts.recordTrials({ runId: input.runId, study, trials: started.map((t) => ({ ...t })) });
-    }
-    if (settings.stopRequested || failure !== undefined) {
-      // Stop early: cancel what runs; those trials are recorded as cancelled.
-      for (const scope of running.values()) scope.cancel();
-    }
-    if (running.size === 0 && settled.length === 0) break;
-
-    const judging = tune.earlyStopping !== undefined && running.size > 0;
-    if (settled.length === 0) {
-      const waitMs = judging ? Math.max(1, judgeIntervalMs(Date.now() - studyStart) - (Date.now() - lastJudged)) : undefined;
-      const woken = (): boolean => settled.length > 0 || dirty;
-      if (waitMs === undefined) await condition(woken);
-      else await condition(woken, waitMs);
-    }
-    dirty = false;
-
-    for (const s of settled.splice(0)) {
-      running.delete(s.number);
-      const trial = trials[s.number] as StudyTrial;
-      trial.finishedAt = Date.now();
-      const pruned = pruning.get(s.number);
-      if (s.outcome && !pruned) {
-        outputsOf.set(s.number, s.outcome.outputs);
-        const r = await acts.finishTrial({ runId: input.runId, study, objective: tune.objective, trial: { ...trial } });
-        trial.state = r.state;
-        if (r.value !== undefined) trial.value = r.value;
-        if (r.reason !== undefined) trial.reason = r.reason;
-      } else {
-        const cancelled = s.error !== undefined && isCancellation(s.error);
-        trial.state = pruned ? 'pruned' : cancelled ? 'cancelled' : 'failed';
-        if (pruned) {
-          trial.prunedStep = pruned.step;
-          trial.reason = pruned.reason;
-        } else trial.reason = cancelled ? (settings.stopRequested ? 'the study was stopped' : 'cancelled') : describeFailure(s.error);
-        await acts.recordTrials({ runId: input.runId, study, trials: [{ ...trial }] });
+      if (settings.stopRequested || failure !== undefined) {
+        // Stop early: cancel what runs; those trials are recorded as cancelled.
+        for (const scope of running.values()) scope.cancel();
       }
-      if (trial.state === 'failed') {
-        failed++;
-        if (failed > maxFailed && failure === undefined) failure = `${failed} trials failed, more than maxFailedTrials (${maxFailed}); the last: trial ${trial.number}: ${trial.reason ?? 'failed'}`;
-      }
-    }
+      if (running.size === 0 && settled.length === 0) break;
 
-    if (tune.earlyStopping !== undefined && running.size > 0 && Date.now() - lastJudged >= judgeIntervalMs(Date.now() - studyStart) && !settings.stopRequested) {
-      lastJudged = Date.now();
-      const candidates = trials.filter((t) => t.state === 'running' && !pruning.has(t.number)).map((t) => t.number);
-      if (candidates.length > 0) {
-        const stops = await acts.judgeTrials({ runId: input.runId, study, tune, running: candidates });
-        for (const stop of stops) {
-          const scope = running.get(stop.number);
-          if (!scope || pruning.has(stop.number)) continue;
-          pruning.set(stop.number, { step: stop.step, reason: stop.reason });
-          // The trial's activity sees the cancellation at its next heartbeat and stops its component.
-          scope.cancel();
+      const judging = tune.earlyStopping !== undefined && running.size > 0;
+      if (settled.length === 0) {
+        const waitMs = judging ? Math.max(1, judgeIntervalMs(Date.now() - studyStart) - (Date.now() - lastJudged)) : undefined;
+        const woken = (): boolean => settled.length > 0 || dirty;
+        if (waitMs === undefined) await condition(woken);
+        else await condition(woken, waitMs);
+      }
+      dirty = false;
+
+      for (const s of settled.splice(0)) {
+        running.delete(s.number);
+        const trial = trials[s.number] as StudyTrial;
+        trial.finishedAt = Date.now();
+        const pruned = pruning.get(s.number);
+        if (s.outcome && !pruned) {
+          outputsOf.set(s.number, s.outcome.outputs);
+          const r = await acts.finishTrial({ runId: input.runId, study, objective: tune.objective, trial: { ...trial } });
+          trial.state = r.state;
+          if (r.value !== undefined) trial.value = r.value;
+          if (r.reason !== undefined) trial.reason = r.reason;
+        } else {
+          const cancelled = s.error !== undefined && isCancellation(s.error);
+          trial.state = pruned ? 'pruned' : cancelled ? 'cancelled' : 'failed';
+          if (pruned) {
+            trial.prunedStep = pruned.step;
+            trial.reason = pruned.reason;
+          } else trial.reason = cancelled ? (settings.stopRequested ? 'the study was stopped' : 'cancelled') : describeFailure(s.error);
+          await acts.recordTrials({ runId: input.runId, study, trials: [{ ...trial }] });
+        }
+        if (trial.state === 'failed') {
+          failed++;
+          if (failed > maxFailed && failure === undefined) failure = `${failed} trials failed, more than maxFailedTrials (${maxFailed}); the last: trial ${trial.number}: ${trial.reason ?? 'failed'}`;
         }
       }
+
+      if (tune.earlyStopping !== undefined && running.size > 0 && Date.now() - lastJudged >= judgeIntervalMs(Date.now() - studyStart) && !settings.stopRequested) {
+        lastJudged = Date.now();
+        const candidates = trials.filter((t) => t.state === 'running' && !pruning.has(t.number)).map((t) => t.number);
+        if (candidates.length > 0) {
+          const stops = await acts.judgeTrials({ runId: input.runId, study, tune, running: candidates });
+          for (const stop of stops) {
+            const scope = running.get(stop.number);
+            if (!scope || pruning.has(stop.number)) continue;
+            pruning.set(stop.number, { step: stop.step, reason: stop.reason });
+            // The trial's activity sees the cancellation at its next heartbeat and stops its component.
+            scope.cancel();
+          }
+        }
+      }
     }
+  } catch (e) {
+    // The run was cancelled (or an activity failed for good): trials still running end with it, and
+    // their rows say so instead of staying 'running'.
+    if (trials.some((t) => t.state === 'running')) {
+      const now = Date.now();
+      const ended = trials.filter((t) => t.state === 'running');
+      for (const t of ended) {
+        t.state = 'cancelled';
+        t.reason = isCancellation(e) ? 'the run was cancelled' : `the study failed: ${describeFailure(e)}`;
+        t.finishedAt = now;
+      }
+      await CancellationScope.nonCancellable(() => acts.recordTrials({ runId: input.runId, study, trials: ended.map((t) => ({ ...t })) }));
+    }
+    throw e;
   }
 
   if (CancellationScope.current().consideredCancelled) throw ApplicationFailure.nonRetryable(`study "${study}" was cancelled`, 'StudyCancelled');
