@@ -8,6 +8,8 @@ export { component, isComponent } from './component';
 export type { AnyComponent, CacheOptions, ComponentBase, ComponentDefinition, ComponentOptions, ExecutionOptionsInput, RetryOptions, TimeoutOptions } from './component';
 export { command, type CommandOptions } from './command';
 export { collect, ifRan, isNestedPipelineComponent, isPipeline, oneOf, pipeline } from './pipeline';
+export { tune } from './tune';
+export type { BestParams, CheckSpace, ConditionOption, SpaceKind, SpaceParam, StudySettings } from './tune';
 export type {
   AnyPipeline,
   ConditionChain,
@@ -26,6 +28,7 @@ export type {
   BranchValue,
   WhenCondition,
   TaskHandle,
+  StudyHandle,
   TaskOptions,
 } from './pipeline';
 export { and, eq, ge, gt, le, lt, ne, not, or } from './conditions';

@@ -24,6 +24,9 @@ import { literalType } from './ir/portTypes';
 import { validatePipeline } from './ir/validate';
 import type { ArtifactListRef, ArtifactRef, CheckedInputs, Json, LooseInputs, MaybeAbsent, OutputRefs, ParamRef, PortMap, Presence } from './ports';
 import type { CheckLoopOptions, CheckTaskOptions } from './checks';
+import type { BestParams, CheckSpace, SpaceParam, StudySettings } from './tune';
+import type { TuneSpec } from './ir/tuneSpec';
+import { TUNE_OUTPUTS } from './ir/tuneSpec';
 
 declare const pipelineTypes: unique symbol;
 
@@ -173,6 +176,21 @@ type HandleOf<C> = C extends { readonly kind: 'pipeline' }
     ? TaskHandle<O>
     : never;
 
+/** What `p.tune()` gives: the best trial's outputs and the study's own outputs (dsl/ir/tuneSpec.ts). */
+export type StudyHandle<C, S> = C extends ComponentDefinition<infer I, infer O>
+  ? {
+      readonly id: string;
+      readonly outputs: OutputRefs<O> & {
+        readonly bestParams: ParamRef<'json'>;
+        readonly bestValue: ParamRef<'float'>;
+        readonly bestTrial: ParamRef<'int'>;
+        readonly trials: ParamRef<'json'>;
+      };
+      /** The best trial's value of each search parameter, typed as the input it went into. */
+      readonly best: BestParams<I, S>;
+    }
+  : never;
+
 export interface PipelineBuilder<PI extends PortMap> {
   /** References to the pipeline's inputs. */
   readonly inputs: OutputRefs<PI>;
@@ -199,6 +217,15 @@ export interface PipelineBuilder<PI extends PortMap> {
     body: (item: ItemRef<ItemTypeOf<L>, ItemOf<L>>) => R,
     options?: CheckLoopOptions<LO>,
   ): LoopHandle<R extends Record<string, ParamRef<string, Presence> | ArtifactRef<string, Presence>> ? R : Record<never, never>>;
+  /**
+   * A tuning study: runs `trial` once per trial with suggested values in the inputs named by
+   * `space` (other inputs come from `inputs`, wired as for `p.task`), up to `maxTrials`, and gives
+   * the best trial's outputs, its parameters (`best.<name>`, typed) and every trial (`trials`).
+   */
+  tune<C extends AnyComponent, const S extends Record<string, SpaceParam>, const In extends LooseInputs<InputsOf<C>> = Record<never, never>>(
+    trial: C,
+    options: StudySettings & TaskOptions & { space: S & CheckSpace<InputsOf<C>, S>; inputs?: CheckedInputs<Omit<InputsOf<C>, keyof S>, In> },
+  ): StudyHandle<C, S>;
   /** A task that runs last whatever the outcome (succeeded, failed, cancelled); use `p.run.*` inputs. */
   onExit<I extends PortMap, O extends PortMap, const In extends LooseInputs<I>, const TO extends TaskOptions = Record<never, never>>(
     component: ComponentDefinition<I, O>,
@@ -520,6 +547,13 @@ export function pipeline<const PI extends PortMap = Record<never, never>, R exte
     return own({ id, outputs });
   };
 
+  /** A study's default id: "tune-<component>" (suffixed when repeated). */
+  const newStudyId = (c: AnyComponent): string => {
+    let id = `tune-${c.spec.name}`;
+    for (let n = 2; allIds.has(id); n++) id = `tune-${c.spec.name}-${n}`;
+    return id;
+  };
+
   const runRef = (field: 'status' | 'error' | 'failedTask'): ParamRef<'string'> => ({ kind: 'parameter', paramType: 'string', binding: own({ runStatus: field }) });
   /** `p.when(flag)` is `p.when(eq(flag, true))`. */
   const guardOf = (condition: WhenCondition, what: string): Expr => {
@@ -571,6 +605,28 @@ export function pipeline<const PI extends PortMap = Record<never, never>, R exte
     onExit(comp: AnyComponent, inputs: Record<string, unknown>, opts: TaskOptions = {}) {
       if (scopes.length > 1) throw new DslError(`${where}: p.onExit() must be called at the top level of the pipeline, not inside when() or forEach()`);
       return addTask(comp, inputs, opts, true);
+    },
+    tune(target: AnyComponent, options: StudySettings & TaskOptions & { space: Record<string, SpaceParam>; inputs?: Record<string, unknown> }) {
+      if (!isComponent(target) || isPipeline(target)) throw new DslError(`${where}: p.tune() needs a component made with component() as its trial`);
+      const space = Object.fromEntries(Object.entries(options.space ?? {}).map(([k, v]) => [k, v.spec]));
+      const algorithm = typeof options.algorithm === 'string' ? { name: options.algorithm } : (options.algorithm ?? { name: 'random' as const });
+      const tuneSpec: TuneSpec = { space, objective: { ...options.objective }, algorithm: algorithm, maxTrials: options.maxTrials };
+      if (options.parallelTrials !== undefined) tuneSpec.parallelTrials = options.parallelTrials;
+      if (options.maxFailedTrials !== undefined) tuneSpec.maxFailedTrials = options.maxFailedTrials;
+      if (options.earlyStopping !== undefined) tuneSpec.earlyStopping = { ...options.earlyStopping };
+      if (options.seed !== undefined) tuneSpec.seed = options.seed;
+      const { space: _s, inputs, objective: _o, algorithm: _a, maxTrials: _m, parallelTrials: _p, maxFailedTrials: _f, earlyStopping: _e, seed: _seed, ...taskOptions } = options;
+      const handle = addTask(target, inputs ?? {}, { ...taskOptions, id: options.id ?? newStudyId(target) }, false);
+      const node = current().tasks[handle.id] as TaskSpec;
+      // Schema order: the study block sits after the inputs (codegen writes it back the same way).
+      node.tune = tuneSpec;
+      for (const [k, port] of Object.entries(TUNE_OUTPUTS)) handle.outputs[k] = refFor(own({ task: handle.id, output: k }), port);
+      const best: Record<string, AnyRef> = {};
+      for (const k of Object.keys(space)) {
+        const port = target.spec.inputs[k];
+        best[k] = { kind: 'parameter', paramType: port?.kind === 'parameter' ? port.type : 'json', binding: own({ task: handle.id, output: `best.${k}` }) };
+      }
+      return own({ ...handle, best }) as never;
     },
     when<R>(condition: WhenCondition, body: () => R): ConditionChain<[R]> {
       const expr = guardOf(condition, `${where}, when()`);

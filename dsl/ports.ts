@@ -224,7 +224,7 @@ export type TaskInputs<I extends PortMap> = Simplify<
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer X) => void ? X : never;
 type LastOf<U> = UnionToIntersection<U extends unknown ? () => U : never> extends () => infer L ? L : never;
 /** `"a" | "b"` → `'a', 'b'` (for short unions: the values of an enum port, the names of inputs; single quotes, which tsc prints unescaped). */
-type JoinQuoted<U, Acc extends string = ''> = [U] extends [never]
+export type JoinQuoted<U, Acc extends string = ''> = [U] extends [never]
   ? Acc
   : LastOf<U> extends infer L extends string
     ? JoinQuoted<Exclude<U, L>, Acc extends '' ? `'${L}'` : `'${L}', ${Acc}`>

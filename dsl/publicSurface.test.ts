@@ -9,7 +9,7 @@ import * as ir from 'sluice/ir';
 const AUTHORING_VALUES = [
   'APPROVAL_COMPONENT_NAME', 'DslError', 'NonRetryableError', 'PipelineValidationError', 'SluiceError',
   'and', 'approval', 'collect', 'command', 'compile', 'component', 'eq', 'ge', 'gt', 'isComponent',
-  'ifRan', 'isNestedPipelineComponent', 'isPipeline', 'le', 'lt', 'ne', 'not', 'oneOf', 'or', 'pipeline', 't', 'toMs',
+  'ifRan', 'isNestedPipelineComponent', 'isPipeline', 'le', 'lt', 'ne', 'not', 'oneOf', 'or', 'pipeline', 't', 'toMs', 'tune',
 ];
 
 describe('the public surfaces of the DSL, the IR and codegen', () => {

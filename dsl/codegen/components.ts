@@ -26,7 +26,7 @@ export interface ModuleContext {
 }
 
 /** Everything the DSL exports that generated code may use: reserved so nothing else takes the names. */
-export const DSL_NAMES = ['pipeline', 't', 'collect', 'oneOf', 'ifRan', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'and', 'or', 'not', 'command', 'approval'] as const;
+export const DSL_NAMES = ['pipeline', 't', 'collect', 'oneOf', 'ifRan', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'and', 'or', 'not', 'command', 'approval', 'tune'] as const;
 
 /** A component as it appears in the IR of one pipeline, for messages. */
 function describeUse(spec: PipelineSpec, ref: string): string {

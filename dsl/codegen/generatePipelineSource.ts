@@ -9,6 +9,8 @@
 import { canonicalJson } from '../ir/digest';
 import { indexPipeline, isLoopNode, type PipelineIndex } from '../ir/graph';
 import { formatIssue, validatePipeline } from '../ir/validate';
+import type { SearchParam } from '../ir/tuneSpace';
+import type { TuneSpec } from '../ir/tuneSpec';
 import type { Binding, ComponentSpec, Expr, LoopNodeSpec, NodeSpec, Operand, PipelineSpec, TaskSpec } from '../ir/schema';
 import { CodegenError } from './CodegenError';
 import { ModuleScope, type ComponentImport } from './components';
@@ -128,7 +130,7 @@ class PipelineWriter {
         }
         const node = this.node(u.id);
         const comp = isLoopNode(node) ? undefined : this.spec.components[node.component];
-        const base = comp ? comp.name : 'for-each';
+        const base = comp ? (!isLoopNode(node) && node.tune ? `tune-${comp.name}` : comp.name) : 'for-each';
         let auto = base;
         for (let n = 2; ids.has(auto); n++) auto = `${base}-${n}`;
         if (auto !== u.id) this.explicitIds.add(u.id);
@@ -206,6 +208,9 @@ class PipelineWriter {
   }
 
   private taskOutput(task: string, output: string): string {
+    // A study's best value of a search parameter: `study.best.<name>`.
+    const node = this.node(task);
+    if (!isLoopNode(node) && node.tune && output.startsWith('best.') && Object.hasOwn(node.tune.space, output.slice(5))) return member(`${this.handle(task)}.best`, output.slice(5));
     return member(`${this.handle(task)}.outputs`, output);
   }
 
@@ -248,10 +253,51 @@ class PipelineWriter {
     const inputs = objectCode(
       Object.entries(task.inputs).map(([port, b]) => [port, 'task' in b ? this.taskInput(b.task, b.output, task.when) : this.binding(b, `${where}, input "${port}"`)]),
     );
+    if (task.tune) return this.tuneCall(u, task, task.tune, comp, inputs, where);
     const options = this.nodeOptions(u, task, where, executionOptionEntries(task, where));
     const args: Code[] = [text(comp), inputs];
     if (options) args.push(options);
     return callCode(task.exitHandler ? 'p.onExit' : 'p.task', args);
+  }
+
+  /** `p.tune(component, { inputs, space, objective, …, <node options> })`: the settings first, then the options of any task. */
+  private tuneCall(u: PlanNode, task: TaskSpec, spec: TuneSpec, comp: string, inputs: Code, where: string): Code {
+    const tuneFn = this.module.useDsl('tune');
+    const space = objectCode(Object.entries(spec.space).map(([name, p]) => [name, this.spaceParam(tuneFn, p)]));
+    const algorithm = Object.keys(spec.algorithm).length === 1 ? text(stringLiteral(spec.algorithm.name)) : jsonCode(spec.algorithm);
+    const num = (n: number | undefined): Code | undefined => (n === undefined ? undefined : text(numberLiteral(n)));
+    const entries: [string, Code | undefined][] = [
+      ['inputs', Object.keys(task.inputs).length > 0 ? inputs : undefined],
+      ['space', space],
+      ['objective', jsonCode(spec.objective)],
+      ['algorithm', algorithm],
+      ['maxTrials', num(spec.maxTrials)],
+      ['parallelTrials', num(spec.parallelTrials)],
+      ['maxFailedTrials', num(spec.maxFailedTrials)],
+      ['earlyStopping', spec.earlyStopping === undefined ? undefined : jsonCode(spec.earlyStopping)],
+      ['seed', num(spec.seed)],
+      ...this.nodeOptionEntries(u, task, where, executionOptionEntries(task, where)),
+    ];
+    return callCode('p.tune', [text(comp), objectCode(entries)]);
+  }
+
+  private spaceParam(tuneFn: string, p: SearchParam): Code {
+    const when: [string, Code | undefined] = ['when', p.when === undefined ? undefined : jsonCode(p.when)];
+    const opts = (entries: [string, Code | undefined][]): Code[] => {
+      const all = [...entries, when];
+      return all.some(([, v]) => v !== undefined) ? [objectCode(all)] : [];
+    };
+    const n = (v: number): Code => text(numberLiteral(v));
+    switch (p.type) {
+      case 'uniform':
+        return callCode(`${tuneFn}.uniform`, [n(p.low), n(p.high), ...opts([['step', p.step === undefined ? undefined : n(p.step)]])]);
+      case 'logUniform':
+        return callCode(`${tuneFn}.logUniform`, [n(p.low), n(p.high), ...opts([])]);
+      case 'intRange':
+        return callCode(`${tuneFn}.intRange`, [n(p.low), n(p.high), ...opts([['step', p.step === undefined ? undefined : n(p.step)], ['log', p.log === undefined ? undefined : text(String(p.log))]])]);
+      case 'choice':
+        return callCode(`${tuneFn}.choice`, [jsonCode(p.values), ...opts([])]);
+    }
   }
 
   private loopCall(u: PlanNode, node: LoopNodeSpec, indent: string): Code {
@@ -281,6 +327,12 @@ class PipelineWriter {
 
   /** Options common to tasks and loops: id, after, when, label, ui (+ `extra`). */
   private nodeOptions(u: PlanNode, node: NodeSpec, where: string, extra: [string, Code | undefined][]): Code | undefined {
+    const entries = this.nodeOptionEntries(u, node, where, extra);
+    if (entries.every(([, v]) => v === undefined)) return undefined;
+    return objectCode(entries);
+  }
+
+  private nodeOptionEntries(u: PlanNode, node: NodeSpec, where: string, extra: [string, Code | undefined][]): [string, Code | undefined][] {
     if (node.after !== undefined && node.after.length === 0) {
       throw new CodegenError(`${where}: an empty "after" list cannot be written in the DSL (it leaves "after" out); remove the field`);
     }
@@ -304,8 +356,7 @@ class PipelineWriter {
       ['ui', uiNeeded ? objectCode(uiEntries) : undefined],
       ...extra.filter(([k]) => k !== 'parallelism' && k !== 'minSuccessRatio'),
     ];
-    if (entries.every(([, v]) => v === undefined)) return undefined;
-    return objectCode(entries);
+    return entries;
   }
 
   /** The `ui.group` that `p.when` gives nodes of this container. */

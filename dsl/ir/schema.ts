@@ -4,6 +4,7 @@
  * types are inferred from the schemas so the two can never drift apart.
  */
 import { z } from 'zod';
+import { tuneSpecSchema } from './tuneSpec';
 
 export const API_VERSION = 'sluice/v1' as const;
 
@@ -237,6 +238,11 @@ export const taskSpecSchema = z.strictObject({
   ...nodeCommon,
   /** Runs after everything else, whatever the outcome; may read `runStatus` bindings. */
   exitHandler: z.boolean().optional(),
+  /**
+   * A tuning study (`p.tune`): the component runs once per trial with suggested values in the
+   * inputs named by `tune.space` (left out of `inputs`); see dsl/ir/tuneSpec.ts.
+   */
+  tune: tuneSpecSchema.optional(),
   ...executionOptionsSchema.shape,
 });
 

@@ -11,6 +11,8 @@ import { indexPipeline, isLoopNode, nodeDependencies, ownBindings, referencedNod
 import { parseArg, placeholderMismatch, type ArgPart } from './placeholders';
 import { incompatibility, literalType, parseParamType, valueMismatch } from './portTypes';
 import { findUnstorableText } from './storableText';
+import { TUNE_OUTPUTS, type TuneSpec } from './tuneSpec';
+import { checkTuneSpec } from './validateTune';
 import {
   NAME_PATTERN,
   pipelineSpecSchema,
@@ -52,7 +54,9 @@ export type IssueCode =
   /** Text PostgreSQL cannot store (NUL, lone surrogates). */
   | 'bad-text'
   /** JSON text nested deeper than any IR (refused before parsing). */
-  | 'too-deep';
+  | 'too-deep'
+  /** A study's search space, objective or budget that cannot work (dsl/ir/validateTune.ts). */
+  | 'bad-tune';
 
 export interface ValidationIssue {
   code: IssueCode;
@@ -430,8 +434,13 @@ function checkTask(ctx: Ctx, info: NodeInfo, task: TaskSpec, nested: boolean): v
       }
     }
   }
+  if (task.tune) {
+    for (const i of checkTuneSpec(task.tune, comp, task.inputs)) {
+      ctx.add({ code: 'bad-tune', message: i.message, hint: i.hint, task: taskId, ...(i.port !== undefined ? { port: i.port } : {}), path: [...taskPath, ...i.path] });
+    }
+  }
   for (const [portName, port] of Object.entries(comp.inputs)) {
-    if (own(task.inputs, portName) === undefined && isRequired(port)) {
+    if (own(task.inputs, portName) === undefined && isRequired(port) && !(task.tune && Object.hasOwn(task.tune.space, portName))) {
       add({
         code: 'missing-input',
         message: `required ${port.kind} input "${portName}" (${port.kind === 'artifact' && port.list ? `list of ${port.type}` : port.type}) of component "${comp.name}" is not set`,
@@ -614,11 +623,23 @@ function outputPort(ctx: Ctx, scope: string[], taskId: string, output: string): 
   }
   const comp: ComponentSpec | undefined = own(ctx.spec.components, info.node.component);
   if (!comp) return `task "${taskId}" uses an unknown component`;
-  const port = own(comp.outputs, output);
+  const port = own(comp.outputs, output) ?? (info.node.tune ? studyOutputPort(info.node.tune, comp, output) : undefined);
   if (!port) {
     return `task "${taskId}" (component "${comp.name}") has no output "${output}"; its outputs are: ${Object.keys(comp.outputs).join(', ') || '(none)'}`;
   }
   return port;
+}
+
+/** A study's own outputs: `bestParams`, `bestValue`, …, and `best.<param>` typed as the input it feeds. */
+function studyOutputPort(tune: TuneSpec, comp: ComponentSpec, output: string): PortSpec | undefined {
+  if (Object.hasOwn(TUNE_OUTPUTS, output)) return TUNE_OUTPUTS[output as keyof typeof TUNE_OUTPUTS];
+  const param = output.startsWith('best.') ? output.slice(5) : undefined;
+  if (param === undefined || !Object.hasOwn(tune.space, param)) return undefined;
+  const input = own(comp.inputs, param);
+  const spec: PortSpec = { kind: 'parameter', type: input?.kind === 'parameter' ? input.type : 'json' };
+  // A conditional parameter has no value when its condition did not hold in the best trial.
+  if (tune.space[param]?.when) spec.optional = true;
+  return spec;
 }
 
 /** The port type a binding delivers when read in `scope`, or why it cannot be read there. */

@@ -38,10 +38,11 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
   'export-ts': async () => [(await import('./commands/exportTs')).registerExportTsCommand],
   experiments: async () => [(await import('./commands/experiments')).registerExperimentCommands],
   pipelines: async () => [(await import('./commands/pipelineDiff')).registerPipelineCommands],
+  tune: async () => [(await import('./commands/tune')).registerTuneCommands],
 };
 
 /** The order commands are listed in by `sluice --help`. */
-const HELP_ORDER = ['init', 'compile', 'run', 'runs', 'lineage', 'logs', 'schedules', 'dev', 'triggers', 'worker', 'migrate', 'workers', 'tokens', 'models', 'model-server', 'export-ts', 'experiments', 'pipelines'];
+const HELP_ORDER = ['init', 'compile', 'run', 'runs', 'lineage', 'logs', 'schedules', 'dev', 'triggers', 'worker', 'migrate', 'workers', 'tokens', 'models', 'model-server', 'export-ts', 'experiments', 'pipelines', 'tune'];
 
 const program = new Command()
   .name('sluice')

@@ -549,3 +549,31 @@ export const modelAliasEventSchema = z
   })
   .meta({ id: 'ModelAliasEvent', description: 'One alias move, in the audit history' });
 export type ModelAliasEvent = z.infer<typeof modelAliasEventSchema>;
+
+export const tuneTrialSchema = z
+  .object({
+    number: z.number().int(),
+    state: z.enum(['running', 'succeeded', 'failed', 'pruned', 'cancelled']),
+    params: jsonObjectSchema,
+    value: z.number().nullable().meta({ description: "The objective's value (succeeded trials)" }),
+    prunedStep: z.number().int().nullable().meta({ description: 'Pruned trials: the step at which the early-stopping rule stopped them' }),
+    reason: z.string().nullable().meta({ description: 'Why it failed, was pruned or cancelled' }),
+    executionId: z.string(),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+  })
+  .meta({ id: 'TuneTrial' });
+export type TuneTrial = z.infer<typeof tuneTrialSchema>;
+
+export const studySchema = z
+  .object({
+    study: z.string().meta({ description: 'Task path of the study in the run' }),
+    trials: z.array(tuneTrialSchema),
+    best: z.object({ number: z.number().int(), value: z.number(), params: jsonObjectSchema }).nullable(),
+    control: z
+      .object({ parallelTrials: z.number().int(), maxTrials: z.number().int(), stopRequested: z.boolean() })
+      .nullable()
+      .meta({ description: 'Settings of a study that is still running (null once it ended)' }),
+  })
+  .meta({ id: 'Study', description: 'A tuning study (p.tune) of a run and its trials' });
+export type Study = z.infer<typeof studySchema>;

@@ -4,6 +4,7 @@
  * and validates with exactly these, and generates /api/openapi.json from them.
  */
 import { z } from 'zod';
+import { MAX_TUNE_TRIALS } from '../../dsl/ir/tuneSpec';
 import { API_ROLES, idSchema, jsonValueSchema, queryFlag, queryInstant, queryInt } from './common';
 import { runListStreamEvents, runStreamEvents } from './events';
 import {
@@ -17,6 +18,7 @@ import {
   logLineSchema,
   metricSchema,
   metricSeriesSchema,
+  studySchema,
   modelAliasEventSchema,
   modelVersionDetailSchema,
   modelVersionSchema,
@@ -508,6 +510,37 @@ export const apiRoutes = {
     tags: ['runs'],
     params: runIdParams,
     responses: { 200: { description: 'Metrics', schema: z.object({ metrics: z.array(metricSchema), series: z.array(metricSeriesSchema) }) } },
+  },
+
+  // tuning studies
+  getRunStudies: {
+    method: 'get',
+    path: '/api/runs/:runId/studies',
+    access: 'viewer',
+    summary: 'The tuning studies (p.tune) of a run with their trials',
+    tags: ['runs'],
+    params: runIdParams,
+    responses: { 200: { description: 'Studies', schema: z.object({ studies: z.array(studySchema) }) } },
+  },
+  controlStudy: {
+    method: 'post',
+    path: '/api/runs/:runId/studies/control',
+    access: 'editor',
+    summary: 'Change a running study: trials at once, trials in all, or stop it keeping the best so far',
+    tags: ['runs'],
+    params: runIdParams,
+    body: z.strictObject({
+      study: z.string().optional().meta({ description: 'Task path of the study; may be left out when the run has one' }),
+      parallelTrials: z.number().int().min(1).max(1000).optional(),
+      maxTrials: z.number().int().min(1).max(MAX_TUNE_TRIALS).optional(),
+      stop: z.boolean().optional().meta({ description: 'Start no more trials, cancel the running ones, finish with the best so far' }),
+    }),
+    responses: {
+      200: { description: 'The study as it is now', schema: studySchema },
+      404: { description: 'No such run or study' },
+      409: { description: 'The study has ended, or the change does not fit it (e.g. maxTrials below the trials started)' },
+      503: { description: 'No worker answered' },
+    },
   },
 
   // lineage

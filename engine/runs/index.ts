@@ -20,3 +20,5 @@ export { metricSeries } from './metricSeries';
 export type { MetricSeriesView, SeriesPoint } from './metricSeries';
 export { buildRunComparison, compareRuns, CompareRunsError, finalMetrics, LOWER_IS_BETTER_KEY, metricDirection } from './compareRuns';
 export type { ComparedRunInput, DirectionOverrides, DirectionSource, MetricDirection, RunComparison } from './compareRuns';
+export { controlStudy, readStudies, StudyError } from './studies';
+export type { StudyErrorCode, StudyReport, StudyTrialRow } from './studies';

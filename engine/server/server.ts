@@ -28,6 +28,7 @@ import { healthRoutes } from './health';
 import { lineageRoutes } from './lineage';
 import { logRoutes } from './logs';
 import { metricRoutes } from './metrics';
+import { studyRoutes } from './studies';
 import { MLFLOW_PREFIX, mlflowRouter } from './mlflow/index';
 import { generateOpenApiDocument, newOpenApiRegistry, type OpenApiDocument } from './openapi';
 import { pipelineRoutes } from './pipelines';
@@ -140,6 +141,7 @@ export function createApiServer(deps: ApiServerDeps): ApiServer {
     ...runRoutes(ctx),
     ...logRoutes(ctx),
     ...metricRoutes(ctx),
+    ...studyRoutes(ctx),
     ...lineageRoutes(ctx),
     ...artifactRoutes(ctx),
     ...experimentRoutes(ctx),

@@ -12,6 +12,7 @@ import { compile, isPipeline, type AnyPipeline } from '../../dsl/index';
 import { formatIssue, pipelineDigest, validatePipeline, type PipelineSpec } from '../../dsl/ir/index';
 import * as controlFlow from '../fixtures/controlFlow';
 import * as execution from '../fixtures/execution';
+import * as tuning from '../fixtures/tuning';
 import { FIXTURE_MODULE, RandomPipelines } from './randomPipeline';
 import { cleanGenerated, resolverFor, ROOT, roundTrip } from './roundTrip';
 
@@ -48,6 +49,7 @@ describe('engine fixtures', () => {
   const fixtures: [string, Record<string, unknown>][] = [
     [FIXTURE_MODULE, controlFlow],
     ['./test/fixtures/execution.ts', execution],
+    ['./test/fixtures/tuning.ts', tuning],
   ];
   for (const [module, mod] of fixtures) {
     const resolve = resolverFor({ [module]: mod });

@@ -16,6 +16,7 @@ import { DrizzleExecutionStore } from './executions/DrizzleExecutionStore';
 import { DrizzleExperimentStore } from './experiments/DrizzleExperimentStore';
 import { DrizzleLineageStore } from './lineage/DrizzleLineageStore';
 import { DrizzleLoopItemStore } from './loopItems/DrizzleLoopItemStore';
+import { DrizzleTuneTrialStore } from './tuneTrials/DrizzleTuneTrialStore';
 import type { AllMetadataConcerns, MetadataConcerns, MetadataStore } from './MetadataStore';
 import { DrizzleMetricStore } from './metrics/DrizzleMetricStore';
 import { DrizzlePipelineStore } from './pipelines/DrizzlePipelineStore';
@@ -69,6 +70,7 @@ function concernsOn(db: MetadataDatabase): MetadataConcerns {
     apiTokens: new DrizzleApiTokenStore(db),
     tracking: new DrizzleTrackingStore(db),
     registry: new DrizzleRegistryStore(db),
+    tuneTrials: new DrizzleTuneTrialStore(db),
   };
 }
 

@@ -19,6 +19,7 @@ import type { RegistryStore } from './registry/RegistryStore';
 import type { RunStore } from './runs/RunStore';
 import type { TaskLogStore } from './taskLogs/TaskLogStore';
 import type { TrackingStore } from './tracking/TrackingStore';
+import type { TuneTrialStore } from './tuneTrials/TuneTrialStore';
 
 export type * from './apiTokens/ApiTokenStore';
 export type * from './artifacts/ArtifactRecordStore';
@@ -32,6 +33,7 @@ export type * from './pipelines/PipelineStore';
 export type * from './registry/RegistryStore';
 export type * from './runs/RunStore';
 export type * from './taskLogs/TaskLogStore';
+export type * from './tuneTrials/TuneTrialStore';
 
 /**
  * The concerns the store is made of, by name. Adding one: its interface and drizzle implementation
@@ -52,6 +54,8 @@ export interface MetadataConcerns {
   tracking: TrackingStore;
   /** The model registry: registered models, versions (Model artifacts), aliases and their history. */
   registry: RegistryStore;
+  /** Trials of tuning studies (`p.tune`). */
+  tuneTrials: TuneTrialStore;
 }
 
 /** `A | B | C` → `A & B & C`. */

@@ -34,6 +34,7 @@ import type {
   RunStatus,
   TaskLogLevel,
   TaskLogStream,
+  TuneTrialState,
 } from './MetadataStore';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
@@ -234,6 +235,29 @@ export const loopItems = pgTable(
   (t) => [
     primaryKey({ name: 'loop_items_pkey', columns: [t.runId, t.loop, t.idx] }),
     check('loop_items_status_check', sql`${t.status} in ('succeeded', 'failed', 'skipped', 'cancelled')`),
+  ],
+);
+
+/** Trials of tuning studies (`p.tune`), written by the study workflow's activities. */
+export const tuneTrials = pgTable(
+  'tune_trials',
+  {
+    runId: runIdColumn(),
+    /** Task path of the study in the run. */
+    study: text('study').notNull(),
+    number: integer('number').notNull(),
+    state: text('state').$type<TuneTrialState>().notNull(),
+    params: jsonObject('params').notNull(),
+    value: doublePrecision('value'),
+    prunedStep: integer('pruned_step'),
+    reason: text('reason'),
+    executionId: text('execution_id').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    primaryKey({ name: 'tune_trials_pkey', columns: [t.runId, t.study, t.number] }),
+    check('tune_trials_state_check', sql`${t.state} in ('running', 'succeeded', 'failed', 'pruned', 'cancelled')`),
   ],
 );
 

@@ -1,6 +1,7 @@
 /** All activities a Sluice worker registers, built over the stores it was given. */
 import { createExecuteTask, type ExecuteTaskDeps } from './executeTask';
 import { createRunActivities } from './runBookkeeping';
+import { createStudyActivities } from './studyActivities';
 
 export { componentDigest } from './executeTask';
 export { mlflowEnv, mlflowTrackingFromEnv } from './executeTask';
@@ -13,7 +14,7 @@ export type { TaskLogWriterOptions } from './taskLogs';
 export function createTaskActivities(deps: ExecuteTaskDeps) {
   return { executeTask: createExecuteTask(deps) };
 }
-export { createRunActivities };
+export { createRunActivities, createStudyActivities };
 export { createTriggerActivities } from './triggerEvents';
 export { ComponentNotFoundError, ComponentRegistry } from './ComponentRegistry';
 export { DevicePool } from './devicePool';

@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import { DefaultLogger, type NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createRunActivities, createTaskActivities, createTriggerActivities, type ExecuteTaskDeps } from '../activities/index';
+import { createRunActivities, createStudyActivities, createTaskActivities, createTriggerActivities, type ExecuteTaskDeps } from '../activities/index';
 import { workflowBundle } from './workflowBundle';
 import { DevicePool, type GpuDevice } from '../activities/index';
 import { workerIdentity, type WorkerRuntime } from './identity';
@@ -79,6 +79,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
         workflowBundle: await workflowBundle(),
         activities: {
           ...createRunActivities(options.metadata),
+          ...createStudyActivities(options.metadata),
           ...createTriggerActivities({ metadata: options.metadata, logger: options.logger }),
           // Local steps (execution: 'local') run here, in the worker that runs their workflow; never on a GPU.
           ...createTaskActivities(options),

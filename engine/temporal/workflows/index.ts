@@ -6,6 +6,7 @@
 export { approveUpdate, pipelineRun, statusQuery } from './pipelineRun';
 export { loopBatch } from './loop';
 export { nestedPipeline } from './nested';
+export { tuneControlUpdate, tuneStatusQuery, tuneStudy } from './study';
 export { scheduledRun } from './scheduledRun';
 export { notifyRun, triggeredRun, triggerSensor } from './triggers';
 export { definitionQuery, triggerWorkflowId, triggeredWorkflowId } from './triggers';

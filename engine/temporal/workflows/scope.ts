@@ -41,6 +41,8 @@ import {
   type RunActivities,
   type TaskActivities,
   type TaskStatus,
+  type TuneStudyInput,
+  studyWorkflowId,
 } from './types';
 
 /** Defaults when neither the component nor the task says otherwise. */
@@ -327,6 +329,8 @@ function startNode(
     else if (portSpec.kind === 'parameter' && portSpec.default !== undefined) inputs[port] = { kind: 'parameter', value: portSpec.default };
   }
   const taskPath = `${env.prefix}${id}`;
+  // A tuning study (p.tune): its own child workflow (study.ts). Only IRs with a study reach here.
+  if (node.tune) return runStudy(ctx, taskPath, component, { ...node, tune: node.tune }, inputs);
   switch (component.impl.kind) {
     case 'approval':
       return waitForApproval(ctx, taskPath, component, inputs, (patch) => {
@@ -346,7 +350,7 @@ function startNode(
   }
 }
 
-async function runTask(
+export async function runTask(
   ctx: RunContext,
   taskPath: string,
   component: ComponentSpec,
@@ -471,6 +475,16 @@ async function waitForApproval(
     state: 'succeeded',
     outputs: Object.fromEntries(Object.entries(outputParams).map(([k, v]) => [k, { kind: 'parameter', value: v }])),
   };
+}
+
+/** A study: the `tuneStudy` child workflow, addressed by run id and study path (controls find it so). */
+async function runStudy(ctx: RunContext, taskPath: string, component: ComponentSpec, task: TuneStudyInput['task'], inputs: Record<string, PortValue>): Promise<NodeOutcome> {
+  const outputs = await executeChild<(input: TuneStudyInput) => Promise<Record<string, PortValue>>>('tuneStudy', {
+    workflowId: studyWorkflowId(ctx.runId, taskPath),
+    taskQueue: ctx.taskQueuePrefix,
+    args: [{ runId: ctx.runId, taskQueuePrefix: ctx.taskQueuePrefix, cache: ctx.cache, studyPath: taskPath, component, task, inputs }],
+  });
+  return { state: 'succeeded', outputs };
 }
 
 /** A nested pipeline: a child workflow whose task paths are prefixed with this task's path. */

@@ -4,7 +4,8 @@
  * Pure types: imported by workflow code, activities and clients alike.
  */
 import { formatMs } from '../../../dsl/ir/duration';
-import type { ComponentSpec, PipelineSpec } from '../../../dsl/ir/schema';
+import type { ComponentSpec, PipelineSpec, TaskSpec } from '../../../dsl/ir/schema';
+import type { TuneSpec } from '../../../dsl/ir/tuneSpec';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
@@ -295,4 +296,85 @@ export function noWorkerPickedUpError(taskQueue: string, queueMs: number, priorA
     `attempt ${priorAttempt + 1} waited ${formatMs(queueMs)} for a ${resourceClass} worker and none picked it up ` +
     `(the wait limit applies to each attempt; attempt ${priorAttempt} had run on a worker; ${where})`
   );
+}
+
+// ---- Tuning studies (`p.tune`; workflows/study.ts, activities/studyActivities.ts) ----
+
+/** Input of the `tuneStudy` child workflow: one study node of a run. */
+export interface TuneStudyInput {
+  runId: string;
+  taskQueuePrefix: string;
+  cache: boolean;
+  /** Task path of the study in the run; trial n runs as "<studyPath>[n]". */
+  studyPath: string;
+  component: ComponentSpec;
+  /** The study node (its `tune` block, execution options). */
+  task: TaskSpec & { tune: TuneSpec };
+  /** Resolved values of the inputs not searched. */
+  inputs: Record<string, PortValue>;
+}
+
+export type StudyTrialState = 'running' | 'succeeded' | 'failed' | 'pruned' | 'cancelled';
+
+/** A trial as the study workflow knows it. */
+export interface StudyTrial {
+  number: number;
+  params: Record<string, Json>;
+  state: StudyTrialState;
+  value?: number;
+  prunedStep?: number;
+  reason?: string;
+  /** Workflow time (ms since epoch). */
+  startedAt: number;
+  finishedAt?: number;
+}
+
+/** What `sluice tune show` and the `tuneStatus` query see of a study while it runs. */
+export interface StudyView {
+  study: string;
+  parallelTrials: number;
+  maxTrials: number;
+  /** Stopped early by a person (`sluice tune stop`). */
+  stopRequested: boolean;
+  trials: StudyTrial[];
+  best?: { number: number; value: number; params: Record<string, Json> };
+}
+
+/** A change to a running study (`sluice tune set` / `stop`). */
+export interface StudyControl {
+  parallelTrials?: number;
+  maxTrials?: number;
+  /** Start no more trials, cancel the running ones, finish with the best so far. */
+  stop?: boolean;
+}
+
+export const TUNE_CONTROL_UPDATE = 'tuneControl';
+export const TUNE_STATUS_QUERY = 'tuneStatus';
+/** Workflow id of a study: found from the run id and the study's path alone (also inside loops). */
+export const studyWorkflowId = (runId: string, studyPath: string): string => `${workflowIdFor(runId)}/tune/${studyPath}`;
+
+/** The trials so far are read from `tune_trials` by the activity (the workflow records them first). */
+export interface SuggestTrialsInput {
+  runId: string;
+  study: string;
+  tune: TuneSpec;
+  count: number;
+}
+export interface FinishTrialInput {
+  runId: string;
+  study: string;
+  objective: TuneSpec['objective'];
+  trial: StudyTrial;
+  /** The trial's execution when it succeeded (its metrics are read from there, or from the one it reused). */
+  executionId?: string;
+}
+export interface StudyActivities {
+  /** The next `count` trials' parameters from the recorded history (null: nothing left to try). */
+  suggestTrials(input: SuggestTrialsInput): Promise<(Record<string, Json> | null)[]>;
+  /** Writes trials' rows (started, pruned, failed, cancelled). Idempotent. */
+  recordTrials(input: { runId: string; study: string; trials: StudyTrial[] }): Promise<void>;
+  /** A finished trial's objective value from its metrics; writes its row. Succeeded without the metric → failed. */
+  finishTrial(input: FinishTrialInput): Promise<{ state: 'succeeded' | 'failed'; value?: number; reason?: string }>;
+  /** Which running trials the early-stopping rule stops now, from their intermediate values. */
+  judgeTrials(input: { runId: string; study: string; tune: TuneSpec; running: number[] }): Promise<{ number: number; step: number; reason: string }[]>;
 }

@@ -1,0 +1,114 @@
+/**
+ * Activities of tuning studies (workflows/study.ts). Suggestions and early-stopping judgements are
+ * computed here, from the history the workflow passes and the intermediate values recorded in the
+ * metrics store, so the workflow stays deterministic: on replay it reads their recorded results.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Assignment, TrialRecord } from '../../../dsl/ir/tuneSpace';
+import type { MetadataStore, MetricRecord } from '../../stores/metadata/index';
+import { judgeTrial, suggest } from '../../tuning/index';
+import { executionIdFor, type StudyActivities, type StudyTrial } from '../workflows/types';
+
+/** The trial's task path in the run: its execution id and metrics hang off it. */
+export const trialPath = (study: string, n: number): string => `${study}[${n}]`;
+
+export function createStudyActivities(metadata: MetadataStore): StudyActivities {
+  /** The objective's recorded values of a trial, by step (a cached trial's come from the execution it reused). */
+  const series = async (runId: string, study: string, n: number, metric: string): Promise<{ step: number; value: number }[]> => {
+    const id = executionIdFor(runId, trialPath(study, n));
+    let rows: MetricRecord[] = await metadata.listMetrics({ executionId: id });
+    if (!rows.some((r) => r.key === metric)) {
+      const exec = await metadata.getExecution(id);
+      if (exec?.cachedFrom) rows = await metadata.listMetrics({ executionId: exec.cachedFrom });
+    }
+    return rows
+      .filter((r) => r.key === metric && Number.isFinite(r.value))
+      .sort((a, b) => a.step - b.step)
+      .map((r) => ({ step: r.step, value: r.value }));
+  };
+  /**
+   * Every recorded trial of the study with its intermediate values (one read of the trials, one of
+   * the run's metrics). Read here, not passed in by the workflow: a history that carried the whole
+   * trial list into every suggestion would grow quadratically with the trials.
+   */
+  const history = async (runId: string, study: string, metric: string): Promise<TrialRecord[]> => {
+    const byExecution = new Map<string, { step: number; value: number }[]>();
+    for (const r of await metadata.listMetrics({ runId })) {
+      if (r.key !== metric || !Number.isFinite(r.value)) continue;
+      const list = byExecution.get(r.executionId) ?? [];
+      list.push({ step: r.step, value: r.value });
+      byExecution.set(r.executionId, list);
+    }
+    return (await metadata.listTuneTrials(runId, study)).map((t) => ({
+      number: t.number,
+      params: t.params as Assignment,
+      state: t.state === 'cancelled' ? 'failed' : t.state,
+      ...(t.value !== null ? { value: t.value } : {}),
+      intermediate: (byExecution.get(t.executionId) ?? []).sort((a, b) => a.step - b.step),
+    }));
+  };
+  const row = (runId: string, study: string, t: StudyTrial) => ({
+    runId,
+    study,
+    number: t.number,
+    state: t.state,
+    params: t.params,
+    value: t.value ?? null,
+    prunedStep: t.prunedStep ?? null,
+    reason: t.reason ?? null,
+    executionId: executionIdFor(runId, trialPath(study, t.number)),
+    startedAt: new Date(t.startedAt),
+    finishedAt: t.finishedAt !== undefined ? new Date(t.finishedAt) : null,
+  });
+  const hasRun = async (runId: string): Promise<boolean> => (await metadata.getRun(runId)) !== undefined;
+
+  return {
+    async suggestTrials({ runId, study, tune, count }) {
+      const records = await history(runId, study, tune.objective.metric);
+      const out: (Assignment | null)[] = [];
+      for (let i = 0; i < count; i++) {
+        let next: Assignment | null;
+        try {
+          next = suggest({ space: tune.space, algorithm: tune.algorithm, objective: tune.objective, trials: records, seed: tune.seed ?? 0 });
+        } catch (e) {
+          throw ApplicationFailure.nonRetryable(`study "${study}": the ${tune.algorithm.name} algorithm failed to suggest a trial: ${(e as Error).message}`, 'TuneSuggestFailed');
+        }
+        out.push(next);
+        if (next === null) break;
+        // Suggested in the same batch: the algorithm sees them as running (no two identical grid points).
+        records.push({ number: records.length, params: next, state: 'running', intermediate: [] });
+      }
+      return out;
+    },
+    async recordTrials({ runId, study, trials }) {
+      if (!(await hasRun(runId))) return;
+      for (const t of trials) await metadata.recordTuneTrial(row(runId, study, t));
+    },
+    async finishTrial({ runId, study, objective, trial }) {
+      const values = await series(runId, study, trial.number, objective.metric);
+      const last = values[values.length - 1];
+      const result: { state: 'succeeded' | 'failed'; value?: number; reason?: string } = last
+        ? { state: 'succeeded', value: last.value }
+        : {
+            state: 'failed',
+            reason: `the trial reported no metric "${objective.metric}" (the study's objective); report it from the component with ctx.metric('${objective.metric}', value)`,
+          };
+      if (await hasRun(runId)) {
+        await metadata.recordTuneTrial(row(runId, study, { ...trial, state: result.state, ...(result.value !== undefined ? { value: result.value } : {}), ...(result.reason ? { reason: result.reason } : {}) }));
+      }
+      return result;
+    },
+    async judgeTrials({ runId, study, tune, running }) {
+      const rule = tune.earlyStopping;
+      if (!rule) return [];
+      const records = await history(runId, study, tune.objective.metric);
+      const stops: { number: number; step: number; reason: string }[] = [];
+      for (const trial of records) {
+        if (!running.includes(trial.number) || trial.intermediate.length === 0) continue;
+        const judgement = judgeTrial({ rule, objective: tune.objective, trial, others: records.filter((r) => r.number !== trial.number) });
+        if (judgement.stop) stops.push({ number: trial.number, step: judgement.step, reason: judgement.reason });
+      }
+      return stops;
+    },
+  };
+}

@@ -1,0 +1,234 @@
+/**
+ * `tuneStudy`: a tuning study (`p.tune`) as a child workflow of its run. A child workflow, not a
+ * scope of the run's own workflow, because a study's history grows with its trials, suggestions
+ * and early-stopping checks (thousands of events) and it has controls of its own (an update that
+ * changes parallelTrials / maxTrials or stops it) that address it by a workflow id derived from the
+ * run and study path alone. Deterministic: every suggestion and judgement is an activity's result
+ * (activities/studyActivities.ts), so replay sees the same trials.
+ */
+import { ApplicationFailure, CancellationScope, condition, defineQuery, defineUpdate, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import { MAX_TUNE_TRIALS } from '../../../dsl/ir/tuneSpec';
+import { runLoop } from './loop';
+import { describeFailure, runTask, type NodeOutcome, type RunContext } from './scope';
+import {
+  TUNE_CONTROL_UPDATE,
+  TUNE_STATUS_QUERY,
+  type Json,
+  type PortValue,
+  type StudyActivities,
+  type StudyControl,
+  type StudyTrial,
+  type StudyView,
+  type TuneStudyInput,
+} from './types';
+
+export const tuneStatusQuery = defineQuery<StudyView>(TUNE_STATUS_QUERY);
+/** Changes a running study; refused (with the reason) for values out of range. Returns the study as it is now. */
+export const tuneControlUpdate = defineUpdate<StudyView, [StudyControl]>(TUNE_CONTROL_UPDATE);
+
+/**
+ * How often running trials are judged by the early-stopping rule: every 2 s at first, then 1/500 of
+ * the study's age (at most a minute), so a long study's history stays far below Temporal's limit.
+ */
+const judgeIntervalMs = (ageMs: number): number => Math.min(60_000, Math.max(2000, Math.floor(ageMs / 500)));
+
+type Settled = { number: number; outcome?: NodeOutcome; error?: unknown };
+
+export async function tuneStudy(input: TuneStudyInput): Promise<Record<string, PortValue>> {
+  const tune = input.task.tune;
+  const study = input.studyPath;
+  const acts = proxyActivities<StudyActivities>({
+    taskQueue: input.taskQueuePrefix,
+    startToCloseTimeout: '1 minute',
+    retry: { maximumAttempts: 10, initialInterval: '1 second' },
+  });
+  const settings = { parallelTrials: tune.parallelTrials ?? 1, maxTrials: tune.maxTrials, stopRequested: false };
+  const maxFailed = tune.maxFailedTrials ?? tune.maxTrials;
+  const trials: StudyTrial[] = [];
+  const outputsOf = new Map<number, Record<string, PortValue>>();
+  const running = new Map<number, CancellationScope>();
+  /** Trials the rule stopped, waiting for their cancellation to settle. */
+  const pruning = new Map<number, { step: number; reason: string }>();
+  const settled: Settled[] = [];
+  let dirty = false;
+
+  const best = (): StudyTrial | undefined => {
+    let b: StudyTrial | undefined;
+    for (const t of trials) {
+      if (t.state !== 'succeeded' || t.value === undefined) continue;
+      if (!b || (tune.objective.goal === 'minimize' ? t.value < (b.value as number) : t.value > (b.value as number))) b = t;
+    }
+    return b;
+  };
+  const view = (): StudyView => {
+    const b = best();
+    return {
+      study,
+      ...settings,
+      trials,
+      ...(b && b.value !== undefined ? { best: { number: b.number, value: b.value, params: b.params } } : {}),
+    };
+  };
+  setHandler(tuneStatusQuery, view);
+  setHandler(
+    tuneControlUpdate,
+    (change: StudyControl) => {
+      if (change.parallelTrials !== undefined) settings.parallelTrials = change.parallelTrials;
+      if (change.maxTrials !== undefined) settings.maxTrials = change.maxTrials;
+      if (change.stop) settings.stopRequested = true;
+      dirty = true;
+      return view();
+    },
+    {
+      validator: (change: StudyControl) => {
+        const whole = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+        if (change.parallelTrials !== undefined && !(whole(change.parallelTrials) && change.parallelTrials <= 1000)) {
+          throw new Error(`parallelTrials must be a whole number from 1 to 1000; got ${String(change.parallelTrials)}`);
+        }
+        if (change.maxTrials !== undefined && !(whole(change.maxTrials) && change.maxTrials <= MAX_TUNE_TRIALS)) {
+          throw new Error(`maxTrials must be a whole number from 1 to ${MAX_TUNE_TRIALS}; got ${String(change.maxTrials)}`);
+        }
+        if (change.maxTrials !== undefined && change.maxTrials < trials.length) {
+          throw new Error(`maxTrials ${change.maxTrials} is below the ${trials.length} trials already started; give ${trials.length} or more, or stop the study`);
+        }
+      },
+    },
+  );
+
+  const ctx: RunContext = { runId: input.runId, taskQueuePrefix: input.taskQueuePrefix, cache: input.cache, components: { [input.task.component]: input.component }, runLoop };
+  const startTrial = (params: Record<string, Json>): StudyTrial => {
+    const trial: StudyTrial = { number: trials.length, params, state: 'running', startedAt: Date.now() };
+    trials.push(trial);
+    const inputs: Record<string, PortValue> = { ...input.inputs };
+    for (const [k, v] of Object.entries(params)) inputs[k] = { kind: 'parameter', value: v };
+    const scope = new CancellationScope();
+    running.set(trial.number, scope);
+    void scope
+      .run(() => runTask(ctx, `${study}[${trial.number}]`, input.component, input.task, inputs, undefined))
+      .then(
+        (outcome) => settled.push({ number: trial.number, outcome }),
+        (error: unknown) => settled.push({ number: trial.number, error }),
+      );
+    return trial;
+  };
+
+  let exhausted = false;
+  let failed = 0;
+  const studyStart = Date.now();
+  let lastJudged = studyStart;
+  let failure: string | undefined;
+  try {
+    for (;;) {
+      const budgetLeft = !settings.stopRequested && !exhausted && failure === undefined && failed <= maxFailed;
+      const want = budgetLeft ? Math.min(settings.parallelTrials - running.size, settings.maxTrials - trials.length) : 0;
+      if (want > 0) {
+        const suggestions = await acts.suggestTrials({ runId: input.runId, study, tune, count: want });
+        const started: StudyTrial[] = [];
+        for (const params of suggestions) {
+          if (params === null) {
+            exhausted = true;
+            break;
+          }
+          started.push(startTrial(params));
+        }
+        if (started.length) await acts.recordTrials({ runId: input.runId, study, trials: started.map((t) => ({ ...t })) });
+      }
+      if (settings.stopRequested || failure !== undefined) {
+        // Stop early: cancel what runs; those trials are recorded as cancelled.
+        for (const scope of running.values()) scope.cancel();
+      }
+      if (running.size === 0 && settled.length === 0) break;
+
+      const judging = tune.earlyStopping !== undefined && running.size > 0;
+      if (settled.length === 0) {
+        const waitMs = judging ? Math.max(1, judgeIntervalMs(Date.now() - studyStart) - (Date.now() - lastJudged)) : undefined;
+        const woken = (): boolean => settled.length > 0 || dirty;
+        if (waitMs === undefined) await condition(woken);
+        else await condition(woken, waitMs);
+      }
+      dirty = false;
+
+      for (const s of settled.splice(0)) {
+        running.delete(s.number);
+        const trial = trials[s.number] as StudyTrial;
+        trial.finishedAt = Date.now();
+        const pruned = pruning.get(s.number);
+        if (s.outcome && !pruned) {
+          outputsOf.set(s.number, s.outcome.outputs);
+          const r = await acts.finishTrial({ runId: input.runId, study, objective: tune.objective, trial: { ...trial } });
+          trial.state = r.state;
+          if (r.value !== undefined) trial.value = r.value;
+          if (r.reason !== undefined) trial.reason = r.reason;
+        } else {
+          const cancelled = s.error !== undefined && isCancellation(s.error);
+          trial.state = pruned ? 'pruned' : cancelled ? 'cancelled' : 'failed';
+          if (pruned) {
+            trial.prunedStep = pruned.step;
+            trial.reason = pruned.reason;
+          } else trial.reason = cancelled ? (settings.stopRequested ? 'the study was stopped' : 'cancelled') : describeFailure(s.error);
+          await acts.recordTrials({ runId: input.runId, study, trials: [{ ...trial }] });
+        }
+        if (trial.state === 'failed') {
+          failed++;
+          if (failed > maxFailed && failure === undefined) failure = `${failed} trials failed, more than maxFailedTrials (${maxFailed}); the last: trial ${trial.number}: ${trial.reason ?? 'failed'}`;
+        }
+      }
+
+      if (tune.earlyStopping !== undefined && running.size > 0 && Date.now() - lastJudged >= judgeIntervalMs(Date.now() - studyStart) && !settings.stopRequested) {
+        lastJudged = Date.now();
+        const candidates = trials.filter((t) => t.state === 'running' && !pruning.has(t.number)).map((t) => t.number);
+        if (candidates.length > 0) {
+          const stops = await acts.judgeTrials({ runId: input.runId, study, tune, running: candidates });
+          for (const stop of stops) {
+            const scope = running.get(stop.number);
+            if (!scope || pruning.has(stop.number)) continue;
+            pruning.set(stop.number, { step: stop.step, reason: stop.reason });
+            // The trial's activity sees the cancellation at its next heartbeat and stops its component.
+            scope.cancel();
+          }
+        }
+      }
+    }
+  } catch (e) {
+    // The run was cancelled (or an activity failed for good): trials still running end with it, and
+    // their rows say so instead of staying 'running'.
+    if (trials.some((t) => t.state === 'running')) {
+      const now = Date.now();
+      const ended = trials.filter((t) => t.state === 'running');
+      for (const t of ended) {
+        t.state = 'cancelled';
+        t.reason = isCancellation(e) ? 'the run was cancelled' : `the study failed: ${describeFailure(e)}`;
+        t.finishedAt = now;
+      }
+      await CancellationScope.nonCancellable(() => acts.recordTrials({ runId: input.runId, study, trials: ended.map((t) => ({ ...t })) }));
+    }
+    throw e;
+  }
+
+  if (CancellationScope.current().consideredCancelled) throw ApplicationFailure.nonRetryable(`study "${study}" was cancelled`, 'StudyCancelled');
+  if (failure !== undefined) throw ApplicationFailure.nonRetryable(`study "${study}": ${failure}`, 'StudyFailed');
+  const b = best();
+  if (!b || b.value === undefined) {
+    const last = [...trials].reverse().find((t) => t.reason);
+    throw ApplicationFailure.nonRetryable(
+      `study "${study}": no trial succeeded (${trials.length} run${last ? `; trial ${last.number}: ${last.reason ?? ''}` : ''})`,
+      'StudyFailed',
+    );
+  }
+  const outputs: Record<string, PortValue> = { ...(outputsOf.get(b.number) ?? {}) };
+  outputs.bestParams = { kind: 'parameter', value: b.params };
+  outputs.bestValue = { kind: 'parameter', value: b.value };
+  outputs.bestTrial = { kind: 'parameter', value: b.number };
+  outputs.trials = {
+    kind: 'parameter',
+    value: trials.map((t) => {
+      const row: Record<string, Json> = { number: t.number, state: t.state, params: t.params };
+      if (t.value !== undefined) row.value = t.value;
+      if (t.prunedStep !== undefined) row.prunedStep = t.prunedStep;
+      if (t.reason !== undefined) row.reason = t.reason;
+      return row;
+    }),
+  };
+  for (const [k, v] of Object.entries(b.params)) outputs[`best.${k}`] = { kind: 'parameter', value: v };
+  return outputs;
+}

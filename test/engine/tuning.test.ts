@@ -1,0 +1,186 @@
+/**
+ * Tuning studies (`p.tune`) end to end against a real Temporal dev server and PGlite: suggestions
+ * reach the optimum region, parallelism changed mid-study shows in the recorded trial times, the
+ * early-stopping rule prunes trials through their heartbeats, bad studies fail with the reason.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiError, createApiClient, type ApiClient } from '../../engine/contract/index';
+import { waitForRun } from '../../engine/runs/submitRun';
+import type { RunningApiServer } from '../../engine/server/index';
+import type { TuneTrialRecord } from '../../engine/stores/metadata/MetadataStore';
+import { judgeTrial } from '../../engine/tuning/index';
+import * as flows from '../fixtures/tuning';
+import { Worker } from '@temporalio/worker';
+import { workflowBundle } from '../../engine/temporal/worker/workflowBundle';
+import { installQuietRuntime } from '../../engine/temporal/worker/startWorkers';
+import { studyWorkflowId } from '../../engine/temporal/workflows/types';
+import { startTestApi } from '../support/apiServer';
+import { startTestStack, type TestStack } from '../support/stackHarness';
+
+/** Largest number of intervals open at the same instant. */
+function maxOverlap(intervals: { start: number; end: number }[]): number {
+  const points = intervals.flatMap((i) => [
+    { t: i.start, d: 1 },
+    { t: i.end, d: -1 },
+  ]);
+  points.sort((a, b) => a.t - b.t || a.d - b.d);
+  let open = 0;
+  let max = 0;
+  for (const p of points) {
+    open += p.d;
+    max = Math.max(max, open);
+  }
+  return max;
+}
+const span = (t: TuneTrialRecord) => ({ start: t.startedAt.getTime(), end: (t.finishedAt ?? t.startedAt).getTime() });
+
+/** engine/tuning's median rule, once it stops anything (its first scaffold never did). */
+const medianRuleStops = judgeTrial({
+  rule: { rule: 'median', startupTrials: 1 },
+  objective: { metric: 'loss', goal: 'minimize' },
+  trial: { number: 2, params: {}, state: 'running', intermediate: [{ step: 0, value: 100 }, { step: 1, value: 100 }] },
+  others: [0, 1].map((n) => ({ number: n, params: {}, state: 'succeeded' as const, value: 1, intermediate: [{ step: 0, value: 1 }, { step: 1, value: 1 }] })),
+}).stop;
+
+describe('tuning studies', () => {
+  let ts: TestStack;
+  let server: RunningApiServer;
+  let api: ApiClient;
+  beforeAll(async () => {
+    ts = await startTestStack('pglite', [flows]);
+    server = await startTestApi(ts);
+    api = createApiClient({ baseUrl: server.url });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await ts?.stop();
+  });
+
+  /** The study workflow's recorded history replays against the current code: the same trials after a worker restart. */
+  const replaysStudy = async (runId: string, study: string): Promise<void> => {
+    installQuietRuntime();
+    const workflowId = studyWorkflowId(runId, study);
+    const history = await ts.stack.client.workflow.getHandle(workflowId).fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId);
+  };
+
+  /** Waits until `n` trials of the run have ended. */
+  const trialsEnded = async (runId: string, n: number): Promise<void> => {
+    for (let i = 0; i < 1200; i++) {
+      const done = (await ts.stack.metadata.listTuneTrials(runId)).filter((t) => t.finishedAt !== null);
+      if (done.length >= n) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`fewer than ${n} trials of run ${runId} ended`);
+  };
+
+  it('a random study reaches the optimum region; trials, best parameters and the best trial outputs are recorded', async () => {
+    const run = await ts.run(flows.randomStudy);
+    expect(run.status, run.error ?? '').toBe('succeeded');
+    const trials = await ts.stack.metadata.listTuneTrials(run.id);
+    expect(trials).toHaveLength(20);
+    expect(trials.every((t) => t.state === 'succeeded' && t.study === 'tune-bowl')).toBe(true);
+    const best = Math.min(...trials.map((t) => t.value ?? Infinity));
+    expect(best).toBeLessThanOrEqual(1);
+    const outputs = run.outputs as { best: number; params: { x: number; y: number }; x: number; loss: number };
+    expect(outputs.best).toBe(best);
+    expect(outputs.loss).toBe(best);
+    expect((outputs.params.x - 3) ** 2 + (outputs.params.y - 1) ** 2).toBe(best);
+    expect(outputs.x).toBe(outputs.params.x);
+    // Each trial is an execution of its own, with the suggested values as its parameters.
+    const execs = await ts.stack.metadata.listExecutions(run.id);
+    const first = execs.find((e) => e.taskId === 'tune-bowl[0]');
+    expect(first?.params).toMatchObject(trials[0]?.params ?? {});
+    await replaysStudy(run.id, 'tune-bowl');
+  });
+
+  it('a grid study over a finite grid finds the optimum region', async () => {
+    const run = await ts.run(flows.gridStudy);
+    expect(run.status, run.error ?? '').toBe('succeeded');
+    expect((run.outputs as { best: number }).best).toBeLessThanOrEqual(1);
+  });
+
+  it('parallelTrials raised through the API while the study runs: trials before it never overlap, trials after it do', async () => {
+    const submitted = await ts.start(flows.slowStudy);
+    await trialsEnded(submitted.runId, 2);
+    const changed = await api.controlStudy({ params: { runId: submitted.runId }, body: { parallelTrials: 4 } });
+    expect(changed.study).toBe('tune-bowl');
+    expect(changed.control).toEqual({ parallelTrials: 4, maxTrials: 10, stopRequested: false });
+    const before = changed.trials.filter((t) => t.finishedAt !== null || t.state === 'running').length;
+    // A change the study cannot take is refused with the reason, and changes nothing.
+    const refused = await api.controlStudy({ params: { runId: submitted.runId }, body: { maxTrials: 1 } }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).status).toBe(409);
+    expect((refused as ApiError).message).toMatch(/maxTrials 1 is below the \d+ trials already started/);
+    const run = await waitForRun(ts.stack.metadata, submitted);
+    expect(run.status, run.error ?? '').toBe('succeeded');
+    const trials = await ts.stack.metadata.listTuneTrials(submitted.runId);
+    expect(trials).toHaveLength(10);
+    expect(maxOverlap(trials.slice(0, before).map(span))).toBe(1);
+    expect(maxOverlap(trials.slice(before).map(span))).toBeGreaterThanOrEqual(2);
+    const { studies } = await api.getRunStudies({ params: { runId: submitted.runId } });
+    expect(studies).toHaveLength(1);
+    expect(studies[0]?.control).toBeNull();
+    expect(studies[0]?.best?.value).toBe(Math.min(...trials.map((t) => t.value ?? Infinity)));
+    // With the update in it, the history still replays (the update is recorded; its handler is deterministic).
+    await replaysStudy(submitted.runId, 'tune-bowl');
+  });
+
+  it('stopped early through the API: no new trials, running ones cancelled, the best so far is the result', async () => {
+    const submitted = await ts.start(flows.slowStudy);
+    await trialsEnded(submitted.runId, 2);
+    const stopped = await api.controlStudy({ params: { runId: submitted.runId }, body: { stop: true } });
+    expect(stopped.control?.stopRequested).toBe(true);
+    const run = await waitForRun(ts.stack.metadata, submitted);
+    expect(run.status, run.error ?? '').toBe('succeeded');
+    const trials = await ts.stack.metadata.listTuneTrials(submitted.runId);
+    expect(trials.length).toBeLessThan(10);
+    expect(trials.every((t) => t.state === 'succeeded' || (t.state === 'cancelled' && t.reason === 'the study was stopped'))).toBe(true);
+    const best = Math.min(...trials.filter((t) => t.state === 'succeeded').map((t) => t.value ?? Infinity));
+    expect((run.outputs as { best: number }).best).toBe(best);
+    // The study has ended: changing it now is refused.
+    const late = await api.controlStudy({ params: { runId: submitted.runId }, body: { parallelTrials: 2 } }).catch((e: unknown) => e);
+    expect((late as ApiError).status).toBe(409);
+    const missing = await api.controlStudy({ params: { runId: submitted.runId }, body: { study: 'nope', stop: true } }).catch((e: unknown) => e);
+    expect((missing as ApiError).status).toBe(404);
+  });
+
+  it('a run cancelled while its study runs: the study ends with it, no trial is left running', async () => {
+    const submitted = await ts.start(flows.slowStudy);
+    await trialsEnded(submitted.runId, 1);
+    await submitted.handle.cancel();
+    const run = await waitForRun(ts.stack.metadata, submitted);
+    expect(run.status).toBe('cancelled');
+    const trials = await ts.stack.metadata.listTuneTrials(submitted.runId);
+    expect(trials.some((t) => t.state === 'cancelled' && t.reason === 'the run was cancelled')).toBe(true);
+    expect(trials.filter((t) => t.state === 'running')).toEqual([]);
+  });
+
+  it.skipIf(!medianRuleStops)('the median rule prunes trials that stay clearly worse, recorded as pruned with the step', async () => {
+    const run = await ts.run(flows.prunedStudy);
+    expect(run.status, run.error ?? '').toBe('succeeded');
+    const trials = await ts.stack.metadata.listTuneTrials(run.id);
+    const pruned = trials.filter((t) => t.state === 'pruned');
+    expect(pruned.length).toBeGreaterThan(0);
+    for (const t of pruned) {
+      expect(t.params.start).toBe(100);
+      expect(t.prunedStep).toBeGreaterThanOrEqual(1);
+      expect(t.reason).toBeTruthy();
+    }
+    expect((run.outputs as { best: number }).best).toBeLessThan(1);
+  });
+
+  it('a study whose trials report no objective metric fails, naming the metric', async () => {
+    const run = await ts.run(flows.silentStudy);
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/no trial succeeded.*no metric "accuracy"/s);
+    const trials = await ts.stack.metadata.listTuneTrials(run.id);
+    expect(trials.map((t) => t.state)).toEqual(['failed', 'failed']);
+  });
+
+  it('more failed trials than maxFailedTrials fail the study', async () => {
+    const run = await ts.run(flows.failingStudy);
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/more than maxFailedTrials \(1\).*told to fail/s);
+  });
+});
