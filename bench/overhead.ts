@@ -14,6 +14,9 @@
  * `chain ms/step X fanout ms/item Y`: light steps end to end (run time / steps, the run's fixed
  * start and finish included), the figures the issue's goals are about.
  *
+ * TEMPORAL_ADDRESS runs it against that server instead of a dev server of its own (the real server on
+ * PostgreSQL: `bash scripts/temporal-server.sh start` prints its address).
+ *
  * Flags: --chain N (50), --fanout W (1000), --reps R (3), --no-profile. Runs in a child process of
  * itself (bench/support/supervise.ts), so that a worker crash still ends with the ratio line.
  */
@@ -49,7 +52,9 @@ async function main(): Promise<void> {
   console.log(`chain N=${chainN}, fan-out W=${fanoutW}, ${reps} timed runs each (median), one warm-up each; load average ${load()}`);
   const bench = await startBenchStack({ raw: true });
   try {
-    console.log(`Temporal dev server ${bench.stack.temporalAddress} (in memory), metadata on PGlite`);
+    // TEMPORAL_ADDRESS: another server (the real one on PostgreSQL: bash scripts/temporal-server.sh start).
+    const where = process.env.TEMPORAL_ADDRESS ? `Temporal server ${bench.stack.temporalAddress} (TEMPORAL_ADDRESS)` : `Temporal dev server ${bench.stack.temporalAddress} (in memory)`;
+    console.log(`${where}, metadata on PGlite`);
     console.log(
       `workers: maxConcurrentActivityTaskExecutions = ${SLUICE_CPU_CONCURRENCY} on both the raw worker and Sluice's CPU task worker ` +
         `(engine default); other worker options at SDK defaults on both`,
