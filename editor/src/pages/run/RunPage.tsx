@@ -19,7 +19,7 @@
  *   buttons "Approve <gate>", "Reject <gate>", "Cancel run" (then "Yes, cancel the run"), "Retry from failure"
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type ReactElement } from 'react';
-import { temporalWorkflowUrl, type LogLine, type MetricSeries, type Run, type RunDetail } from 'sluice/api';
+import { temporalWorkflowUrl, type LogLine, type MetricSeries, type Run, type RunDetail, type Study } from 'sluice/api';
 import { formatIssue, validatePipeline, type PipelineSpec } from 'sluice/ir';
 import { ApiError, api, subscribe } from '../../api/client';
 import { href, navigate } from '../../app/route';
@@ -28,6 +28,8 @@ import { RunGraph } from '../../runview/RunGraph';
 import { emptyRunView, formatDuration, isFinalRun, nodeView, reduceRun, runOutcome, runStatusView, taskView, waitingGates } from '../../runview/runState';
 import { TaskList } from './TaskList';
 import { RunAnnotations } from './RunAnnotations';
+import { StudyView } from './StudyView';
+import { studiesOfTask, studyObjective } from '../../runview/study';
 import { TaskPanel, type Tab } from './TaskPanel';
 
 /** How often the Metrics tab of a live run reads the metrics again. */
@@ -70,6 +72,7 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
   const [specError, setSpecError] = useState<string | null>(null);
   const [artifacts, setArtifacts] = useState<RunDetail['artifacts']>([]);
   const [metrics, setMetrics] = useState<MetricSeries[]>([]);
+  const [studies, setStudies] = useState<Study[]>([]);
   const [now, setNow] = useState(() => Date.now());
   const [tab, setTab] = useState<Tab>('Logs');
   const [actionError, setActionError] = useState<string | null>(null);
@@ -108,9 +111,17 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
       // Metrics are secondary: the tab says "no metrics" and the next refresh tries again.
     }
   }, [runId]);
+  const loadStudies = useCallback(async (): Promise<void> => {
+    try {
+      setStudies((await api.getRunStudies({ params: { runId } })).studies);
+    } catch {
+      // As the metrics: the next refresh tries again.
+    }
+  }, [runId]);
   const refresh = useThrottled(() => {
     void loadDetail();
     void loadMetrics();
+    void loadStudies();
   }, 1000);
 
   // First load, then the pipeline version (for the graph) and, while the run goes on, its stream.
@@ -120,6 +131,7 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
     void (async () => {
       const detail = await loadDetail();
       void loadMetrics();
+      void loadStudies();
       if (!detail || closed) return;
       api
         .getPipelineVersion({ params: { pipeline: detail.run.pipelineName, version: detail.run.pipelineVersionId } })
@@ -152,7 +164,7 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
       closed = true;
       close?.();
     };
-  }, [runId, loadDetail, loadMetrics, refresh]);
+  }, [runId, loadDetail, loadMetrics, loadStudies, refresh]);
 
   const ended = state.ended || isFinalRun(state.run);
   useEffect(() => {
@@ -201,6 +213,24 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
     return busyTask?.id ?? tasks[0]?.id;
   }, [requested, state, tasks]);
   const select = useCallback((taskId: string): void => navigate(href.run(runId, taskId)), [runId]);
+
+  // The selected task's tuning study, if it is one (from the IR: the study may not have started yet).
+  const objective = useMemo(() => (selected !== undefined ? studyObjective(spec, selected) : undefined), [spec, selected]);
+  const taskStudies = useMemo(() => studiesOfTask(studies, selected), [studies, selected]);
+  // No stream event announces a trial's progress: while the run goes on and a study is shown, its
+  // trials and their intermediate values are read again every 2 s (the Metrics tab's pattern).
+  const studyShown = objective !== undefined;
+  useEffect(() => {
+    if (!studyShown) return;
+    void loadStudies();
+    if (ended) return;
+    const t = setInterval(() => {
+      void loadStudies();
+      void loadMetrics();
+    }, METRICS_POLL_MS);
+    return () => clearInterval(t);
+  }, [ended, studyShown, loadStudies, loadMetrics]);
+  const studyChanged = useCallback((changed: Study) => setStudies((old) => old.map((s) => (s.study === changed.study ? changed : s))), []);
 
   // The selected task's log: one page on selection (and when its execution changes), then the stream.
   const execution = selected !== undefined ? state.executions[selected] : undefined;
@@ -434,6 +464,17 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
           )}
         </aside>
       </div>
+      {objective !== undefined && (
+        <div className="run-study">
+          {taskStudies.length > 0 ? (
+            <StudyView runId={run.id} studies={taskStudies} objective={objective} metrics={metrics} now={now} onChanged={studyChanged} />
+          ) : (
+            <p className="muted" role="status">
+              The study {selected} has recorded no trials yet.
+            </p>
+          )}
+        </div>
+      )}
     </main>
   );
 }
