@@ -109,6 +109,20 @@ describe('run view state from the API and its event stream', () => {
     expect(s.logs.big?.[0]?.seq).toBe(11);
   });
 
+  it('shows a study by its trials once the run has ended (regression: an ended study read "did not run": it has no execution of its own)', () => {
+    const ended = apply(
+      { type: 'detail', detail: detail({ run: run('succeeded') }) },
+      { type: 'execution', execution: execution('tune-fit[0]', 'succeeded') },
+      { type: 'execution', execution: execution('tune-fit[1]', 'cancelled') },
+      { type: 'execution', execution: execution('tune-fit[2]', 'failed') },
+    );
+    expect(nodeView(ended, 'tune-fit')).toMatchObject({ state: 'succeeded', paths: 3 });
+    const live = apply({ type: 'execution', execution: execution('tune-fit[0]', 'succeeded') }, { type: 'execution', execution: execution('tune-fit[1]', 'running') });
+    expect(nodeView(live, 'tune-fit')).toMatchObject({ state: 'running', paths: 2 });
+    const allFailed = apply({ type: 'detail', detail: detail({ run: run('failed') }) }, { type: 'execution', execution: execution('tune-fit[0]', 'failed') });
+    expect(nodeView(allFailed, 'tune-fit')).toMatchObject({ state: 'failed', paths: 1 });
+  });
+
   it('shows a loop body task by its most urgent item, with the count of items', () => {
     const s = apply(
       { type: 'execution', execution: execution('sweep[0]/fit', 'succeeded') },

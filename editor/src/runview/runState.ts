@@ -368,13 +368,59 @@ function computeNodeView(state: RunViewState, nodeId: string): TaskView & { path
   const own = state.executions[nodeId] !== undefined || state.live[nodeId] !== undefined;
   if (own) return { ...taskView(state, nodeId), paths: 1 };
   const paths = loopPaths(state.executions).get(nodeId) ?? [];
-  if (paths.length === 0) return { ...taskView(state, nodeId), paths: 0 };
+  if (paths.length === 0) {
+    const trials = trialPaths(state.executions).get(nodeId);
+    return trials ? studyView(state, nodeId, trials) : { ...taskView(state, nodeId), paths: 0 };
+  }
   let first: TaskView | undefined;
   for (const p of paths) {
     const v = taskView(state, p);
     if (!first || URGENCY_RANK[v.state] < URGENCY_RANK[first.state]) first = v;
   }
   return { ...(first as TaskView), taskId: nodeId, paths: paths.length };
+}
+
+/**
+ * A study's trials (`<study>[n]`, no `/`: each a task execution of the trial component) by study
+ * id. A study has no execution of its own, and once the run has ended no live status either.
+ */
+const trialPathIndex = new WeakMap<Record<string, Execution>, ReadonlyMap<string, readonly string[]>>();
+const TRIAL = /^(.*[^\]])\[\d+\]$/;
+function trialPaths(executions: Record<string, Execution>): ReadonlyMap<string, readonly string[]> {
+  let index = trialPathIndex.get(executions);
+  if (index) return index;
+  const built = new Map<string, string[]>();
+  for (const path of Object.keys(executions)) {
+    const study = TRIAL.exec(path)?.[1];
+    if (!study || study.includes('[')) continue;
+    const list = built.get(study);
+    if (list) list.push(path);
+    else built.set(study, [path]);
+  }
+  index = built;
+  trialPathIndex.set(executions, index);
+  return index;
+}
+
+/**
+ * A study by its trials: running while one runs; succeeded when one succeeded (the study has a
+ * best); else its most urgent trial. Its time spans its trials.
+ */
+function studyView(state: RunViewState, nodeId: string, trials: readonly string[]): TaskView & { paths: number } {
+  const views = trials.map((p) => taskView(state, p));
+  const pick = views.find((v) => v.state === 'running') ?? views.find((v) => v.state === 'succeeded') ?? views.reduce((a, b) => (URGENCY_RANK[b.state] < URGENCY_RANK[a.state] ? b : a));
+  const starts = views.flatMap((v) => (v.startedAt !== undefined ? [v.startedAt] : []));
+  const ends = views.flatMap((v) => (v.finishedAt !== undefined ? [v.finishedAt] : []));
+  const running = pick.state === 'running';
+  return {
+    taskId: nodeId,
+    state: pick.state,
+    attempt: 1,
+    ...(starts.length ? { startedAt: Math.min(...starts) } : {}),
+    ...(!running && ends.length ? { finishedAt: Math.max(...ends) } : {}),
+    ...(pick.state === 'failed' && pick.error ? { error: pick.error } : {}),
+    paths: trials.length,
+  };
 }
 
 /** Task states counted, for a summary line ("3 succeeded · 1 running"). */
