@@ -6,12 +6,11 @@
  * (`--model-server-port`).
  */
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { Option, type Command } from 'commander';
 import { startModelServer, type ModelServerOptions, type RunningModelServer } from '../../serving/index';
 import { openArtifactStore } from '../../stores/artifacts/index';
 import { createLogger } from '../../logging';
-import { stateDir } from '../../paths';
+import { sluiceVersion, stateDir } from '../../paths';
 import { CliError } from '../CliError';
 import { withMetadata } from '../metadataAccess';
 
@@ -62,7 +61,8 @@ export function modelServerSettings(f: ModelServerFlags): Omit<ModelServerOption
     session: { provider: f.provider, gpu: count('--gpu', f.gpu, 0), threads: count('--threads', f.threads, 0) },
     pollMs: count('--poll-ms', f.pollMs, 10),
     defaultAlias: f.defaultAlias,
-    serverVersion: (createRequire(import.meta.url)('../../../package.json') as { version: string }).version,
+    // From the package root paths.ts finds (a path relative to this file breaks once bundled into dist/).
+    serverVersion: sluiceVersion(),
   };
 }
 

@@ -129,7 +129,8 @@ function versionLabel(v: PipelineVersionSummary, n: number): string {
   return `v${n} · ${v.digest.slice(0, 8)} · ${new Date(v.createdAt).toLocaleString()}`;
 }
 
-type Loaded = { diff: PipelineDiff; from: PipelineSpec; to: PipelineSpec };
+/** The diff with the two versions' IRs (not the API's answer: its `from`/`to` are version summaries). */
+type Loaded = { diff: PipelineDiff; fromSpec: PipelineSpec; toSpec: PipelineSpec };
 
 export function DiffPage(props: { pipeline: string; query: URLSearchParams }): ReactElement {
   const { pipeline } = props;
@@ -157,7 +158,7 @@ export function DiffPage(props: { pipeline: string; query: URLSearchParams }): R
     (async () => {
       const answer = await api.diffPipelineVersions({ params: { pipeline }, query: { from, to } });
       const [a, b] = await Promise.all([answer.from, answer.to].map((v) => api.getPipelineVersion({ params: { pipeline, version: v.id } })));
-      if (live && a && b) setLoaded({ diff: answer.diff, from: a.version.spec as unknown as PipelineSpec, to: b.version.spec as unknown as PipelineSpec });
+      if (live && a && b) setLoaded({ diff: answer.diff, fromSpec: a.version.spec as unknown as PipelineSpec, toSpec: b.version.spec as unknown as PipelineSpec });
     })().catch((e: unknown) => live && setError(errorText(e)));
     return () => {
       live = false;
@@ -200,8 +201,8 @@ export function DiffPage(props: { pipeline: string; query: URLSearchParams }): R
       {loaded && marks && (
         <div className="diff-body">
           <div className="diff-graphs">
-            <DiffGraph spec={loaded.from} side="from" nodeMarks={marks.fromNodes} edgeMarks={marks.fromEdges} title="Older version (removed in red)" />
-            <DiffGraph spec={loaded.to} side="to" nodeMarks={marks.toNodes} edgeMarks={marks.toEdges} title="Newer version (added in green)" />
+            <DiffGraph spec={loaded.fromSpec} side="from" nodeMarks={marks.fromNodes} edgeMarks={marks.fromEdges} title="Older version (removed in red)" />
+            <DiffGraph spec={loaded.toSpec} side="to" nodeMarks={marks.toNodes} edgeMarks={marks.toEdges} title="Newer version (added in green)" />
           </div>
           <section className="diff-list" data-testid="diff-list" aria-label="Changes">
             <h2>Changes</h2>
