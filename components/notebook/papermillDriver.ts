@@ -93,9 +93,10 @@ except Exception as e:
 nb = nbformat.read(req["output"], as_version=4)
 body, _ = HTMLExporter(template_name="basic").from_notebook_node(nb)
 style = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
-         ".jp-InputArea-editor,.jp-OutputArea-output pre{overflow-x:auto}"
-         ".jp-InputArea-editor{background:#f5f5f5;padding:.25rem .5rem;border-left:3px solid #888}"
-         ".jp-InputPrompt,.jp-OutputPrompt{color:#888;font-size:.8em}")
+         ".cell{margin:1rem 0}.input_area pre,.output_area pre{overflow-x:auto;margin:0}"
+         ".input_area{background:#f5f5f5;padding:.25rem .5rem;border-left:3px solid #888}"
+         ".prompt{color:#888;font-size:.8em}.output_area{padding:.25rem .5rem}"
+         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem}")
 page = ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>' + html.escape(req["title"]) +
         "</title><style>" + style + "</style></head><body>\n" + body + "\n</body></html>\n")
 with open(req["html"], "w", encoding="utf-8") as f:

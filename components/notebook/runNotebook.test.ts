@@ -3,32 +3,20 @@
  * scripts/ensure-notebook.sh makes; scripts/test.sh exports its python as SLUICE_NOTEBOOK_PYTHON).
  * Skipped, saying why, only where python3 or its venv module is missing (the script exits 2).
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadIris } from '../data/loadIris';
 import { DATA_ROOTS_SETTING } from '../data/sourceFile';
+import { ensureNotebookPython } from '../testing/notebookPython';
 import { cleanupComponentRuns, runComponent } from '../testing/runComponent';
 import { NOTEBOOK_PYTHON_SETTING } from './notebookPython';
 import { runNotebook } from './runNotebook';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const fixtures = path.join(root, 'components/testing/fixtures/notebooks');
-
-function ensureNotebookPython(): { python?: string; reason?: string } {
-  const set = process.env[NOTEBOOK_PYTHON_SETTING];
-  if (set) return { python: set };
-  try {
-    return { python: execFileSync('bash', [path.join(root, 'scripts/ensure-notebook.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim() };
-  } catch (e) {
-    // Exit 2: python3 or venv is missing on this machine (the script says which); anything else is a failure.
-    if ((e as { status?: number }).status === 2) return { reason: ((e as { stderr?: Buffer | string }).stderr ?? '').toString().trim() };
-    throw e;
-  }
-}
 
 const tools = ensureNotebookPython();
 if (tools.reason) console.warn(`skipping the notebook tests that run papermill: ${tools.reason}`);
@@ -129,6 +117,24 @@ describe.skipIf(!tools.python)('run-notebook with papermill', () => {
     expect(text).toContain('return x / divisor'); // a frame of the traceback
     expect(text).not.toContain('\u001b['); // colours removed
     expect(text).not.toContain('never reached');
+  });
+
+  it('says how to install papermill when the worker\'s Python lacks it, not retryable', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'sluice-notebook-bare-'));
+    try {
+      // The same Python without its site-packages (-S): only the standard library.
+      const bare = path.join(dir, 'python');
+      await writeFile(bare, `#!/bin/sh\nexec '${tools.python}' -S "$@"\n`, { mode: 0o755 });
+      process.env[NOTEBOOK_PYTHON_SETTING] = bare;
+      const err = await rejection(runComponent(runNotebook, { notebook: path.join(fixtures, 'failing-cell.ipynb') }));
+      expect(err.code).toBe('notebook-tools-missing');
+      expect(err.retryable).toBe(false);
+      expect(err.message).toContain('lacks papermill, nbconvert, ipykernel');
+      expect(err.message).toContain('-m pip install papermill nbconvert ipykernel');
+      expect(err.message).toContain('SLUICE_NOTEBOOK_PYTHON');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('stops papermill and its kernel when the task is cancelled', async () => {

@@ -4,7 +4,7 @@
  * datasets reach the notebook as parameters holding their local paths. A cell that raises fails the
  * task, its cell and traceback in the task log.
  */
-import { readFile } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { component, t, type Json } from 'sluice/dsl';
@@ -80,6 +80,7 @@ export const runNotebook = component({
     }
 
     const python = notebookPython();
+    const executedFile = join(ctx.workDir, 'executed.ipynb');
     ctx.log(`running ${inputs.notebook} with papermill (${python})`, { parameters: Object.keys(parameters) });
     const result = await runPapermill({
       python,
@@ -89,7 +90,8 @@ export const runNotebook = component({
       onLine: (stream, line) => ctx.log(line, { stream }),
       request: {
         input: real,
-        output: ctx.outputs.executed.path,
+        // papermill wants the .ipynb extension (it warns otherwise); copied to the output below.
+        output: executedFile,
         html: ctx.outputs.html.path,
         parameters,
         cwd: dirname(real),
@@ -101,6 +103,7 @@ export const runNotebook = component({
 
     switch (result.status) {
       case 'ok':
+        await copyFile(executedFile, ctx.outputs.executed.path);
         ctx.outputs.executed.properties = { format: 'ipynb', source: inputs.notebook, parameters };
         ctx.outputs.html.properties = { source: inputs.notebook };
         return { codeCells: result.codeCells };
@@ -109,9 +112,11 @@ export const runNotebook = component({
           `${where}: the worker's Python for notebooks (${result.python}, Python ${result.version}) lacks ${result.modules.join(', ')}: ${installAdvice(result.python)}`,
         );
       case 'cell': {
-        const cell = result.executionCount !== null ? `cell In [${result.executionCount}]` : `cell ${result.cellIndex}`;
+        // papermill's log counts cells from 1 ("Executing Cell 3"); so does this message.
+        const position = result.cellIndex + 1;
+        const cell = result.executionCount !== null ? `cell In [${result.executionCount}]` : `cell ${position}`;
         const firstLine = result.source.split('\n').find((l) => l.trim() !== '') ?? '';
-        ctx.log(`${cell} (cell ${result.cellIndex} of the executed notebook) raised ${result.ename}: ${result.evalue}`, {
+        ctx.log(`${cell} (cell ${position} of the executed notebook) raised ${result.ename}: ${result.evalue}`, {
           cellIndex: result.cellIndex,
           executionCount: result.executionCount,
           ename: result.ename,

@@ -117,15 +117,28 @@ function spawnDriver(o: RunPapermillOptions, requestFile: string): Promise<Drive
         reject(new NotebookPythonNotFoundError(`${o.where}: the Python that runs notebooks, "${o.python}", ${e.code === 'ENOENT' ? 'was not found' : 'is not executable'} on this worker; it needs papermill, nbconvert and ipykernel: ${installAdvice(o.python)}`));
       } else reject(new NotebookFailedError(`${o.where}: could not start ${o.python}: ${e.message}`));
     });
-    child.once('close', (code, signal) => {
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    const settle = () => {
       if (settled) return;
       settled = true;
       timers.forEach(clearTimeout);
       o.signal.removeEventListener('abort', onAbort);
       splitters.forEach((flush) => flush());
       if (cancelled) killGroup('SIGKILL'); // stragglers that ignored SIGTERM
-      resolve({ code, signal, cancelled, tail: tail.join('\n').trim() });
+      resolve({ code: exit?.code ?? child.exitCode, signal: exit?.signal ?? child.signalCode, cancelled, tail: tail.join('\n').trim() });
+    };
+    child.once('exit', (code, signal) => {
+      exit = { code, signal };
+      // The kernel, in a session of its own, shares our pipes: do not wait forever for one that lingers.
+      timers.push(
+        setTimeout(() => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+          settle();
+        }, KILL_GRACE_MS),
+      );
     });
+    child.once('close', settle);
   });
 }
 
