@@ -104,7 +104,7 @@ export const runNotebook = component({
     switch (result.status) {
       case 'ok':
         await copyFile(executedFile, ctx.outputs.executed.path);
-        ctx.outputs.executed.properties = { format: 'ipynb', source: inputs.notebook, parameters };
+        ctx.outputs.executed.properties = { format: 'ipynb', source: inputs.notebook, parameters: inputs.parameters };
         ctx.outputs.html.properties = { source: inputs.notebook };
         return { codeCells: result.codeCells };
       case 'missing':
