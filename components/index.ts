@@ -9,7 +9,7 @@ export type { CsvOptions } from './data/loadCsv';
 export { loadJsonLines, parseJsonLines } from './data/loadJsonLines';
 export type { JsonLinesOptions, ParsedJsonLines } from './data/loadJsonLines';
 export { DEFAULT_MISSING_VALUES, inferJsonColumn, inferTextColumn } from './data/inferColumns';
-export { DATA_ROOTS_SETTING, dataRoots, readSourceText, SourceFileError, SourceFileOutsideRootsError } from './data/sourceFile';
+export { DATA_ROOTS_SETTING, dataRoots, readSourceText, resolveSourcePath, SourceFileError, SourceFileOutsideRootsError } from './data/sourceFile';
 export { computeStatistics } from './validate/computeStatistics';
 export { datasetStatistics, InvalidStatisticsError, parseStatistics, readStatistics, STATISTICS_FORMAT } from './validate/statistics';
 export type { CategorySummary, ColumnStatistics, NumericSummary, Statistics } from './validate/statistics';
@@ -65,3 +65,13 @@ export type { ClassifierModelFile } from './classifierModel';
 export { loadTf } from './tfjsBackend';
 export type { LoadedTf, Tf, TfBackend } from './tfjsBackend';
 export { mulberry32, permutation } from './random';
+export { runNotebook, DATASET_PARAMETERS } from './notebook/runNotebook';
+export { NOTEBOOK_PYTHON_SETTING, notebookPython } from './notebook/notebookPython';
+export {
+  InvalidNotebookError,
+  NotebookCancelledError,
+  NotebookCellError,
+  NotebookFailedError,
+  NotebookPythonNotFoundError,
+  NotebookToolsMissingError,
+} from './notebook/notebookErrors';

@@ -26,6 +26,13 @@ if mlflow_python="$(bash scripts/ensure-mlflow.sh)"; then
 else
   echo "== MLflow client unavailable: the MLflow client tests will be skipped (see the message above)"
 fi
+# The notebook component's tests (components/notebook/runNotebook.test.ts) run real papermill, nbconvert, ipykernel.
+if notebook_python="$(bash scripts/ensure-notebook.sh)"; then
+  export SLUICE_NOTEBOOK_PYTHON="$notebook_python"
+  echo "== notebook Python (papermill): $notebook_python"
+else
+  echo "== notebook Python unavailable: the papermill tests will be skipped (see the message above)"
+fi
 # The model server tests (test/serving/tritonclient.test.ts) drive it with the real tritonclient[http].
 if triton_python="$(bash scripts/ensure-tritonclient.sh)"; then
   echo "== tritonclient: $triton_python"

@@ -68,29 +68,46 @@ function outside(component: string, path: string, roots: readonly string[], how:
 }
 
 /**
- * The file's text (UTF-8, a leading byte-order mark removed), if the file lies inside the data
- * roots (`dataRoots()`) once symbolic links are followed: a path outside them, `..` escapes and
- * links pointing out are a `SourceFileOutsideRootsError`. A missing or unreadable file is a
- * `SourceFileError`; other I/O errors (a flaky network disk) are left retryable.
+ * The real path of a file a run named, if it lies inside the data roots (`dataRoots()`) once
+ * symbolic links are followed: a path outside them, `..` escapes and links pointing out are a
+ * `SourceFileOutsideRootsError`. A missing or unreadable file is a `SourceFileError`; other I/O
+ * errors (a flaky network disk) are left retryable.
  */
-export async function readSourceText(path: string, component: string): Promise<string> {
+export async function resolveSourcePath(path: string, component: string): Promise<string> {
   if (path.trim() === '') throw new SourceFileError(`${component}: the path parameter is empty; give the path of a file`);
   const roots = dataRoots();
   const requested = resolve(path);
   // Checked before touching the file system, so that a refused path tells nothing about what exists there.
   if (!roots.some((root) => isInside(requested, root))) throw outside(component, path, roots, 'is outside');
-  let text: string;
   try {
     const real = await realpath(requested);
     // A root may itself be (or lie below) a symbolic link: compare real paths with real paths.
     const realRoots = await Promise.all(roots.map((root) => realpath(root).catch(() => root)));
     if (!realRoots.some((root) => isInside(real, root))) throw outside(component, path, roots, 'is a symbolic link (or lies below one) that leads outside');
+    return real;
+  } catch (err) {
+    throw readError(err, path, component);
+  }
+}
+
+/** A `SourceFileError` for the I/O errors retrying cannot fix; others unchanged. */
+function readError(err: unknown, path: string, component: string): unknown {
+  if (err instanceof SourceFileError) return err;
+  const why = unreadable((err as NodeJS.ErrnoException).code, path);
+  return why !== undefined ? new SourceFileError(`${component}: cannot read ${path}: ${why}`) : err;
+}
+
+/**
+ * The file's text (UTF-8, a leading byte-order mark removed), if the file lies inside the data
+ * roots (see `resolveSourcePath` for what is refused and how).
+ */
+export async function readSourceText(path: string, component: string): Promise<string> {
+  const real = await resolveSourcePath(path, component);
+  let text: string;
+  try {
     text = await readFile(real, 'utf8');
   } catch (err) {
-    if (err instanceof SourceFileError) throw err;
-    const why = unreadable((err as NodeJS.ErrnoException).code, path);
-    if (why !== undefined) throw new SourceFileError(`${component}: cannot read ${path}: ${why}`);
-    throw err;
+    throw readError(err, path, component);
   }
   return text.startsWith('\uFEFF') ? text.slice(1) : text;
 }

@@ -52,6 +52,8 @@ export interface RunComponentOptions {
   device?: TaskDevice;
   /** The model registry the component sees (`ctx.models`); absent: any use of it throws. */
   models?: ModelRegistryAccess;
+  /** Sees every log line as it is written: the logs of a run that throws, or of one still running. */
+  onLog?: (message: string, fields?: Record<string, Json>) => void;
 }
 
 const noModelRegistry: ModelRegistryAccess = {
@@ -126,7 +128,10 @@ export async function runComponent<I extends PortMap, O extends PortMap>(
     workDir: join(dir, 'work'),
     outputs,
     signal: options.signal ?? new AbortController().signal,
-    log: (message, fields) => logs.push(fields === undefined ? { message } : { message, fields }),
+    log: (message, fields) => {
+      logs.push(fields === undefined ? { message } : { message, fields });
+      options.onLog?.(message, fields);
+    },
     metric: (key, value, at) => {
       const { step, stepLabel } = typeof at === 'object' ? at : { step: at, stepLabel: undefined };
       metrics.push({ key, value, ...(step !== undefined ? { step } : {}), ...(stepLabel !== undefined ? { stepLabel } : {}) });

@@ -42,6 +42,22 @@ describe('sanitising untrusted Markdown and HTML', () => {
     expect(container.querySelector('script')).toBeNull();
     expect(container.querySelector('img')?.getAttribute('onerror')).toBeNull();
   });
+
+  it('shows a whole page (run-notebook\'s nbconvert HTML) as its cells: no head, no styles, outputs and images kept', () => {
+    const page =
+      '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>iris.ipynb</title><style>body{color:red}</style></head><body>\n' +
+      '<div class="cell code_cell"><div class="prompt input_prompt">In [3]:</div><pre>print(rows)</pre></div>' +
+      '<div class="output_area"><pre>rows: 150</pre><img src="data:image/png;base64,iVBORw0KGgo=" alt="plot"></div>\n</body></html>\n';
+    const preview: Preview = { kind: 'text', mediaType: 'text/html', text: page, truncated: false };
+    const { container } = render(<PreviewBody artifact={artifact('HTML', 'html')} preview={preview} />);
+    const doc = screen.getByRole('document', { name: 'html (HTML, sanitised)' });
+    expect(within(doc).getByText('rows: 150')).toBeTruthy();
+    expect(within(doc).getByText('In [3]:')).toBeTruthy();
+    expect(doc.querySelector('img')?.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+    expect(container.querySelector('style')).toBeNull();
+    expect(doc.textContent).not.toContain('color:red');
+    expect(doc.textContent).not.toContain('iris.ipynb');
+  });
 });
 
 describe('artifact previews', () => {
