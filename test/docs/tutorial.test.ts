@@ -138,6 +138,24 @@ describe('docs/TUTORIAL.md', () => {
         return `${where}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
       });
     expect(problems).toEqual([]);
+
+    // The mistake the tutorial invites (a Dataset given as the evaluator's model) is refused.
+    expect(markdown).toMatch(/give `evaluateClassifier` `parts\.outputs\.train` as\s+its `model` and `npm run typecheck` refuses it/);
+    const pipelineBlock = blocks.find((b) => b.file === 'pipelines/fruit.ts');
+    const wrong = pipelineBlock?.code.replace('model: trained.outputs.model', 'model: parts.outputs.train') ?? '';
+    expect(wrong, 'the fruit pipeline passes trained.outputs.model to the evaluator').not.toBe(pipelineBlock?.code);
+    const mistake = path.join(project, 'pipelines', 'mistake.ts');
+    await writeFile(mistake, wrong);
+    try {
+      const withMistake = ts.createProgram([...config.fileNames, mistake], { ...config.options, customConditions: ['sluice-source'] }, undefined, program);
+      const refused = ts.getPreEmitDiagnostics(withMistake, withMistake.getSourceFile(mistake));
+      // …on the line of the mistake, not for another reason.
+      const lines = refused.map((d) => (d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line : -1));
+      const mistakeLine = wrong.split('\n').findIndex((l) => l.includes('model: parts.outputs.train'));
+      expect(lines, refused.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')).join('\n')).toEqual([mistakeLine]);
+    } finally {
+      await rm(mistake);
+    }
   }, 120_000);
 
   it('runs every command of the tutorial, in order, and its editor links name existing views', async () => {
