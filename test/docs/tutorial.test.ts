@@ -221,5 +221,11 @@ describe('docs/TUTORIAL.md', () => {
     for (const hash of links) expect(parseRoute(hash).view, hash).not.toBe('notFound');
     const compared = await fetch(`${url}/api/runs/compare?ids=${runIds.join(',')}`);
     expect(compared.status).toBe(200);
+    const lineageLink = links.find((l) => l.startsWith('#/lineage/'));
+    expect(lineageLink, 'a link to the lineage explorer').toBeDefined();
+    const route = parseRoute(lineageLink ?? '');
+    if (route.view !== 'lineage') throw new Error(`${lineageLink} is not the lineage explorer`);
+    const lineage = await fetch(`${url}/api/artifacts/${encodeURIComponent(route.id)}/lineage?direction=both&depth=3`);
+    expect(lineage.status, await lineage.clone().text()).toBe(200);
   }, 600_000);
 });
