@@ -153,9 +153,7 @@ export async function tuneStudy(input: TuneStudyInput): Promise<Record<string, P
         const trial = trials[s.number] as StudyTrial;
         trial.finishedAt = Date.now();
         const pruned = pruning.get(s.number);
-        // A trial that finished before the rule's cancellation reached it is a finished trial, with
-        // its value: the stop came too late to save anything (it was recorded as pruned without one).
-        if (s.outcome) {
+        if (s.outcome && !pruned) {
           outputsOf.set(s.number, s.outcome.outputs);
           const r = await acts.finishTrial({ runId: input.runId, study, objective: tune.objective, trial: { ...trial } });
           trial.state = r.state;
