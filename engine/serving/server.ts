@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { z } from 'zod';
+import { jsonDepthProblem, MAX_JSON_DEPTH } from '../../dsl/ir/index';
 import type { ArtifactStore } from '../stores/artifacts/index';
 import type { Logger } from '../logging';
 import type { BatchingOptions, Outputs } from './batcher';
@@ -85,8 +86,12 @@ function splitBody(req: Request): { json: unknown; binary: Buffer } {
     if (!Number.isInteger(n) || n < 0 || n > body.length) throw badRequest(`header Inference-Header-Content-Length is "${String(header)}", not a length within the ${body.length}-byte body`);
     jsonLength = n;
   }
+  const text = body.subarray(0, jsonLength).toString('utf8');
+  // Before any parser: the request schema and the tensor decoder recurse into nested data.
+  const tooDeep = jsonDepthProblem(text);
+  if (tooDeep) throw badRequest(`the request body nests too deep (${tooDeep}); a tensor's data is a flat or row-major nested list of at most ${MAX_JSON_DEPTH - 4} levels`);
   try {
-    return { json: JSON.parse(body.subarray(0, jsonLength).toString('utf8')), binary: body.subarray(jsonLength) };
+    return { json: JSON.parse(text), binary: body.subarray(jsonLength) };
   } catch (e) {
     throw badRequest(`the request body is not JSON (${e instanceof Error ? e.message : String(e)}); send an inference request object {"inputs": [...]}`);
   }
@@ -291,10 +296,16 @@ export async function startModelServer(o: ModelServerOptions): Promise<RunningMo
 
   const server: Server = createServer(app);
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 8000, o.host ?? '127.0.0.1', () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(o.port ?? 8000, o.host ?? '127.0.0.1', () => resolve());
+    });
+  } catch (e) {
+    // Not listening (a port in use, say): the registry poller must not outlive the attempt.
+    await catalog.stop();
+    throw e;
+  }
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   return {

@@ -7,7 +7,7 @@
 import type { Assignment, ParamValue } from '../../dsl/ir/tuneSpace';
 import { TuningError } from './errors';
 import { suggestionRng } from './rng';
-import { gridValues, isActive, type SpaceParam } from './space';
+import { gridCount, gridValues, isActive, type SpaceParam } from './space';
 
 /** More points than this is a space for random search or TPE, not a grid. */
 export const MAX_GRID_POINTS = 100_000;
@@ -25,6 +25,11 @@ export function assignmentKey(a: Assignment): string {
 export function enumerateGrid(params: readonly SpaceParam[]): Assignment[] {
   const values = new Map<string, readonly ParamValue[]>();
   for (const p of params) {
+    // Counted before any list is built: `intRange(0, 1e9)` would otherwise fill the heap first.
+    const count = gridCount(p.domain);
+    if (count !== undefined && count > MAX_GRID_POINTS) {
+      throw new TuningError('grid-too-large', `the grid has more than ${MAX_GRID_POINTS} points: '${p.name}' alone has ${count} values; use a larger step, fewer values, or random search or TPE`, p.name);
+    }
     const v = gridValues(p.domain);
     if (!v) {
       const hint = p.param.type === 'logUniform' ? 'a logUniform has no grid: use an intRange with log, or a choice of values' : 'give it a `step`, or make it a choice';

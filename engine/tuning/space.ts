@@ -93,6 +93,14 @@ export function singleValue(d: Domain): ParamValue | undefined {
   return d.low === d.high ? d.low : undefined;
 }
 
+/** How many values a discrete domain has (undefined for a continuous one), without listing them. */
+export function gridCount(d: Domain): number | undefined {
+  if (d.kind === 'categorical') return d.values.length;
+  if (d.low === d.high) return 1;
+  if (d.step === undefined) return undefined;
+  return Math.round((d.high - d.low) / d.step) + 1;
+}
+
 /** Every value of a discrete domain, in order; undefined for a continuous one. */
 export function gridValues(d: Domain): readonly ParamValue[] | undefined {
   if (d.kind === 'categorical') return d.values;

@@ -185,6 +185,14 @@ describe('suggest: grid', () => {
     expect(() => suggest({ space: big, algorithm: { name: 'grid' }, objective: minimize, trials: [], seed: 0 })).toThrow(expect.objectContaining({ code: 'grid-too-large' }));
   });
 
+  it('refuses a grid of one huge parameter by counting, before listing its values (regression: intRange(0, 1e9) filled the heap first)', () => {
+    const huge: SearchSpace = { n: { type: 'intRange', low: 0, high: 1_000_000_000 } };
+    const started = process.memoryUsage().heapUsed;
+    expect(() => suggest({ space: huge, algorithm: { name: 'grid' }, objective: minimize, trials: [], seed: 0 })).toThrow(expect.objectContaining({ code: 'grid-too-large', param: 'n' }));
+    // Nothing of the size of the grid was allocated (1e9 values would be gigabytes).
+    expect(process.memoryUsage().heapUsed - started).toBeLessThan(64 * 1024 * 1024);
+  });
+
   it('puts float steps exactly on the grid', () => {
     const trials = study({ x: { type: 'uniform', low: 0, high: 1, step: 0.1 } }, { name: 'grid' }, 0, 100, () => 0);
     expect(trials.map((t) => t.params.x).sort()).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]);

@@ -137,7 +137,8 @@ describe('the editor in Chromium, against sluice dev', () => {
     const saveDialog = page.getByRole('dialog', { name: 'Save the new pipeline' });
     await expect(saveDialog.getByLabel('Pipeline name').inputValue()).resolves.toBe('e2e-iris');
     await saveDialog.getByRole('button', { name: /^Save/ }).click();
-    await expect.poll(() => status.textContent()).toMatch(/Saved e2e-iris/);
+    // A save is a round trip to the server: on a loaded machine more than poll's default second.
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toMatch(/Saved e2e-iris/);
 
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await page.getByRole('button', { name: 'Start run' }).click();

@@ -147,6 +147,11 @@ describe('the model server (Open Inference Protocol)', () => {
     });
     expect(short.status).toBe(400);
     expect(oip.ErrorResponse.parse(short.json).error).toMatch(/input "features": binary_data_size 32 runs past/);
+    // Regression: data nested 100,000 deep overflowed the schema's recursion (a 500).
+    const deep = `{"inputs":[{"name":"features","shape":[1],"datatype":"FP32","data":${'['.repeat(100_000)}1${']'.repeat(100_000)}}]}`;
+    const nested = await post(`${v}/models/iris@champion/infer`, deep);
+    expect(nested.status).toBe(400);
+    expect(oip.ErrorResponse.parse(nested.json).error).toMatch(/nest/);
   });
 
   it('answers 404 for an unknown model, alias or version, and 503 for a version that cannot load', async () => {

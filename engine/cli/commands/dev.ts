@@ -135,7 +135,9 @@ export function registerDevCommands(program: Command): void {
         print(`  editor ${api.url}/${loaded ? `#/pipelines/${encodeURIComponent(loaded.spec.name)}` : ''}`);
         print(`  API ${api.url}/api · reference ${api.url}/api/docs · metrics ${api.url}/metrics`);
         if (servingSettings) {
-          const serve = (port: number) => startModelServer({ ...servingSettings, port, source: stack.metadata, artifacts: stack.artifacts, logger, host: o.host });
+          // Loopback only: the model server has no authentication, so `--host` (which turns the API's
+          // auth on) does not expose it; `sluice model-server --host` serves it on a private network.
+          const serve = (port: number) => startModelServer({ ...servingSettings, port, source: stack.metadata, artifacts: stack.artifacts, logger, host: '127.0.0.1' });
           try {
             modelServer = await serve(servingSettings.port);
           } catch (e) {

@@ -83,6 +83,20 @@ export class DevServer {
   }
 
   static async start(options: DevServerOptions = {}): Promise<DevServer> {
+    // Ports we pick are free when picked, not when the server binds them (nor is the HTTP API port
+    // the CLI picks itself): another process may take one in between, and the server exits at once.
+    // Such an early exit is retried with fresh ports; a port the caller chose is not ours to change.
+    const attempts = options.port === undefined && options.uiPort === undefined ? 3 : 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await DevServer.startOnce(options);
+      } catch (e) {
+        if (!(e instanceof DevServerExitedError) || attempt >= attempts) throw e;
+      }
+    }
+  }
+
+  private static async startOnce(options: DevServerOptions): Promise<DevServer> {
     const bin = await findTemporalCli();
     const ip = options.ip ?? '127.0.0.1';
     const port = options.port ?? (await freePort());
@@ -115,7 +129,7 @@ export class DevServer {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.exited) {
-        throw new Error(`the Temporal dev server exited while starting: ${this.stderrTail.trim() || '(no output)'}`);
+        throw new DevServerExitedError(`the Temporal dev server exited while starting: ${this.stderrTail.trim() || '(no output)'}`);
       }
       try {
         const conn = await Connection.connect({ address: this.address, connectTimeout: 1000 });
@@ -165,6 +179,12 @@ export class DevServer {
       ...(options.startTimeoutMs !== undefined ? { startTimeoutMs: options.startTimeoutMs } : {}),
     });
   }
+}
+
+/** The dev server process exited before it accepted connections (a port taken, a bad flag). */
+export class DevServerExitedError extends Error {
+  override readonly name = 'DevServerExitedError';
+  readonly code = 'dev-server-exited';
 }
 
 /**

@@ -20,6 +20,9 @@ export async function startDevServer(...args: string[]): Promise<DevServer> {
   let url: string;
   try {
     url = (await waitForOutput(cli.out, /Sluice is up: (http:\/\/\S+)/, 180_000))[1] ?? '';
+    // With --run, the run's line ("watch it: <url>") comes a little later (the model server starts
+    // in between): tests read the run from it.
+    if (args.includes('--run')) await waitForOutput(cli.out, /watch it: http:\/\/\S+#\/runs\/\S+/, 180_000);
   } catch (e) {
     cli.child.kill('SIGKILL');
     throw e;
