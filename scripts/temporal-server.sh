@@ -8,7 +8,7 @@
 # start builds the server and its `temporal-sql-tool` from the Go module proxy into .tools/bin once
 # (about 4 min of CPU on 2 cores; not part of `npm test`), takes PostgreSQL from
 # scripts/ensure-postgres.sh, creates the databases sluice_temporal and sluice_temporal_visibility
-# and sets up their schema with the sql tool (only when new), writes a config from the module's own
+# and sets up or updates their schema with the sql tool, writes a config from the module's own
 # development-postgres12.yaml (ports moved, the compose file's dynamic config), starts the server
 # in the background (log: .sluice/temporal-server/server.log) and registers the namespace `default`.
 # Then: TEMPORAL_ADDRESS=<address> npm run bench:overhead (or any sluice command).
@@ -75,15 +75,13 @@ sqltool=("$bin/temporal-sql-tool" --plugin postgres12 --ep "$pghost" -p "$pgport
 for kind in temporal visibility; do
   db="sluice_temporal"
   [[ "$kind" == visibility ]] && db="sluice_temporal_visibility"
-  if [[ ! -f "$dir/$db.ready" ]]; then
-    log "creating $db on $pghost:$pgport and its schema"
-    {
-      "${sqltool[@]}" --db "$db" create-database || true
-      "${sqltool[@]}" --db "$db" setup-schema -v 0.0
-      "${sqltool[@]}" --db "$db" update-schema -d "$module/schema/postgresql/v12/$kind/versioned"
-    } > "$dir/schema-$kind.log" 2>&1 || { log "setting up $db failed: see $dir/schema-$kind.log"; exit 1; }
-    touch "$dir/$db.ready"
-  fi
+  # Every start (about a second): creating an existing database fails harmlessly, and the schema
+  # steps are no-ops on a current schema. A marker file would lie once PostgreSQL is another cluster.
+  {
+    "${sqltool[@]}" --db "$db" create-database || true
+    "${sqltool[@]}" --db "$db" setup-schema -v 0.0
+    "${sqltool[@]}" --db "$db" update-schema -d "$module/schema/postgresql/v12/$kind/versioned"
+  } > "$dir/schema-$kind.log" 2>&1 || { log "setting up $db failed: see $dir/schema-$kind.log"; exit 1; }
 done
 
 # The module's own PostgreSQL config, moved to ports of its own (+10000) and to these databases.
@@ -103,7 +101,11 @@ sed -e "s/127.0.0.1:5432/$pghost:$pgport/" \
 cp "$root/deploy/temporal/dynamicconfig/sluice.yaml" "$dir/config/dynamicconfig/development-sql.yaml"
 
 log "starting on 127.0.0.1:$port (log: .sluice/temporal-server/server.log)"
-(cd "$dir" && nohup "$bin/temporal-server" --root "$dir" --config config --env development --allow-no-auth start > "$dir/server.log" 2>&1 & echo $! > "$dir/server.pid")
+# A simple command in the background, so $! is the server itself (nohup execs it) and stop can kill it.
+cd "$dir"
+nohup "$bin/temporal-server" --root "$dir" --config config --env development --allow-no-auth start > "$dir/server.log" 2>&1 &
+echo $! > "$dir/server.pid"
+cd "$root"
 temporal="$(bash "$root/scripts/ensure-temporal.sh")"
 for _ in $(seq 1 120); do
   if "$temporal" operator namespace describe --namespace default --address "127.0.0.1:$port" >/dev/null 2>&1; then
