@@ -6,42 +6,19 @@
  * and the MLflow paths' answers to bad input: MLflow's `{ error_code, message }`, nothing written.
  * Skipped, saying why, only where python3 or its venv module is missing.
  */
-import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { command, pipeline } from 'sluice/dsl';
 import { projectRoot } from '../../engine/paths';
 import { createApiToken, type RunningApiServer } from '../../engine/server/index';
 import { startTestApi } from '../support/apiServer';
+import { ensureVenvPython, runPython } from '../support/pythonVenv';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 
-function ensureMlflow(): { python?: string; reason?: string } {
-  try {
-    const python = execFileSync('bash', [path.join(projectRoot, 'scripts', 'ensure-mlflow.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-    return { python };
-  } catch (e) {
-    const status = (e as { status?: number }).status;
-    const stderr = (e as { stderr?: Buffer | string }).stderr?.toString() ?? '';
-    // Exit 2: python3 or venv is missing on this machine (the script says which); anything else is a failure.
-    if (status === 2) return { reason: stderr.trim() };
-    throw e;
-  }
-}
 
-const mlflow = ensureMlflow();
+const mlflow = ensureVenvPython('ensure-mlflow.sh');
 if (mlflow.reason) console.warn(`skipping the MLflow client tests: ${mlflow.reason}`);
 
-function runPython(python: string, args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(python, args, { env: { ...process.env, ...env, PYTHONUNBUFFERED: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 describe.skipIf(!mlflow.python)('the MLflow tracking API, driven by the mlflow Python client', () => {
   let ts: TestStack;

@@ -5,38 +5,17 @@
  * JSON, and gets a 400 naming the input for a wrong shape. Skipped, saying why, only when the
  * virtualenv cannot be made here.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../engine/logging';
-import { projectRoot } from '../../engine/paths';
+import path from 'node:path';
 import { startModelServer, type RunningModelServer } from '../../engine/serving/index';
+import { ensureVenvPython, runPython } from '../support/pythonVenv';
 import { constantIrisModel, servedRegistry, type ServedRegistry } from '../support/servedModels';
 
-function ensureTritonclient(): { python?: string; reason?: string } {
-  try {
-    return { python: execFileSync('bash', [path.join(projectRoot, 'scripts', 'ensure-tritonclient.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim() };
-  } catch (e) {
-    // Exit 2: the virtualenv cannot be made here (the script says why); anything else is a failure.
-    if ((e as { status?: number }).status === 2) return { reason: (e as { stderr?: Buffer | string }).stderr?.toString().trim() ?? 'unknown' };
-    throw e;
-  }
-}
 
-const triton = ensureTritonclient();
+const triton = ensureVenvPython('ensure-tritonclient.sh');
 if (triton.reason) console.warn(`skipping the tritonclient tests: ${triton.reason}`);
 
-function runPython(python: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(python, args, { env: { ...process.env, PYTHONUNBUFFERED: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 describe.skipIf(!triton.python)('the model server, driven by the tritonclient Python HTTP client', () => {
   let reg: ServedRegistry;
