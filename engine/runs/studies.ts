@@ -4,6 +4,7 @@
  * (its `tuneControl` update). Errors carry a code; callers map them to a 4xx or a CLI error.
  */
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { indexPipeline, isTaskNode, type PipelineSpec } from '../../dsl/ir/index';
 import type { Json, MetadataStore, RunRecord, TuneTrialRecord } from '../stores/metadata/index';
 import { tuneControlUpdate, tuneStatusQuery } from '../temporal/workflows/index';
 import { studyWorkflowId, type StudyControl, type StudyView } from '../temporal/workflows/types';
@@ -68,32 +69,55 @@ export async function readStudies(metadata: MetadataStore, client: Client | unde
     });
     byStudy.set(r.study, list);
   }
-  const goals = goalsOf(run, metadata);
-  const out: StudyReport[] = [];
-  for (const [study, trials] of byStudy) {
-    let control: StudyReport['control'] = null;
-    let best: StudyReport['best'] = null;
-    if (client && !isFinal(run)) {
-      const view = await client
-        .withDeadline(Date.now() + 5000, () => client.workflow.getHandle(studyWorkflowId(run.id, study)).query(tuneStatusQuery))
-        .catch(() => undefined);
-      if (view) {
-        control = { parallelTrials: view.parallelTrials, maxTrials: view.maxTrials, stopRequested: view.stopRequested };
-        best = view.best ?? null;
-      }
-    }
-    out.push({ study, trials, best: best ?? bestOf(trials, (await goals).get(study) ?? 'minimize'), control });
-  }
-  return out;
+  const goals = await goalsOf(run, metadata, byStudy.keys());
+  // Only studies with a trial running are asked (all at once, each with its own deadline); a study
+  // with none has ended (or is between two trials for an instant) and its recorded trials say all.
+  const asker = isFinal(run) ? undefined : client;
+  const live = asker ? [...byStudy].filter(([, trials]) => trials.some((t) => t.state === 'running')).map(([study]) => study) : [];
+  const views = new Map(
+    await Promise.all(
+      live.map(async (study) => {
+        const view = await asker
+          ?.withDeadline(Date.now() + 5000, () => asker.workflow.getHandle(studyWorkflowId(run.id, study)).query(tuneStatusQuery))
+          .catch(() => undefined);
+        return [study, view] as const;
+      }),
+    ),
+  );
+  return [...byStudy].map(([study, trials]) => {
+    const view = views.get(study);
+    const control: StudyReport['control'] = view ? { parallelTrials: view.parallelTrials, maxTrials: view.maxTrials, stopRequested: view.stopRequested } : null;
+    return { study, trials, best: view?.best ?? bestOf(trials, goals.get(study) ?? 'minimize'), control };
+  });
 }
 
-/** Each study's goal, from the run's pipeline version (top-level studies; others default to minimize). */
-async function goalsOf(run: RunRecord, metadata: MetadataStore): Promise<Map<string, 'minimize' | 'maximize'>> {
+/**
+ * A study's goal, from the run's pipeline version: its path ("tune", "loop[2]/tune",
+ * "sub/loop[0]/tune") is walked through loops (one index covers a pipeline's nested scopes) and
+ * nested pipelines (their own spec). Undefined when the path does not lead to a study.
+ */
+export function studyGoal(spec: PipelineSpec, study: string): 'minimize' | 'maximize' | undefined {
+  let current = spec;
+  const segments = study.split('/').map((s) => s.replace(/\[\d+\]$/, ''));
+  for (const [i, id] of segments.entries()) {
+    const node = indexPipeline(current).nodes.get(id)?.node;
+    if (!node || !isTaskNode(node)) {
+      if (node && i < segments.length - 1) continue; // a loop: its body is in the same index
+      return undefined;
+    }
+    if (i === segments.length - 1) return node.tune?.objective.goal;
+    const impl = current.components[node.component]?.impl;
+    if (impl?.kind !== 'pipeline') return undefined;
+    current = impl.spec;
+  }
+  return undefined;
+}
+
+/** Each study's goal (minimize where the path leads to no study: a pipeline version changed under it). */
+async function goalsOf(run: RunRecord, metadata: MetadataStore, studies: Iterable<string>): Promise<Map<string, 'minimize' | 'maximize'>> {
   const goals = new Map<string, 'minimize' | 'maximize'>();
   const version = await metadata.getPipelineVersion(run.pipelineVersionId);
-  for (const [id, node] of Object.entries(version?.spec.dag.tasks ?? {})) {
-    if ('component' in node && node.tune) goals.set(id, node.tune.objective.goal);
-  }
+  if (version) for (const study of studies) goals.set(study, studyGoal(version.spec, study) ?? 'minimize');
   return goals;
 }
 

@@ -218,17 +218,22 @@ export function RunPage(props: { runId: string; query: URLSearchParams }): React
   const objective = useMemo(() => (selected !== undefined ? studyObjective(spec, selected) : undefined), [spec, selected]);
   const taskStudies = useMemo(() => studiesOfTask(studies, selected), [studies, selected]);
   // No stream event announces a trial's progress: while the run goes on and a study is shown, its
-  // trials and their intermediate values are read again every 2 s (the Metrics tab's pattern).
+  // trials and their intermediate values are read again 2 s after the last read ended: chained, not
+  // an interval, so a slow server (a study that does not answer within its deadline) never has
+  // reads piling up.
   const studyShown = objective !== undefined;
   useEffect(() => {
     if (!studyShown) return;
-    void loadStudies();
-    if (ended) return;
-    const t = setInterval(() => {
-      void loadStudies();
-      void loadMetrics();
-    }, METRICS_POLL_MS);
-    return () => clearInterval(t);
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const next = (): void => {
+      if (live && !ended) timer = setTimeout(() => void Promise.all([loadStudies(), loadMetrics()]).then(next), METRICS_POLL_MS);
+    };
+    void loadStudies().then(next);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
   }, [ended, studyShown, loadStudies, loadMetrics]);
   const studyChanged = useCallback((changed: Study) => setStudies((old) => old.map((s) => (s.study === changed.study ? changed : s))), []);
 
