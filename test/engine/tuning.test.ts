@@ -9,10 +9,12 @@ import { waitForRun } from '../../engine/runs/submitRun';
 import type { RunningApiServer } from '../../engine/server/index';
 import type { TuneTrialRecord } from '../../engine/stores/metadata/MetadataStore';
 import * as flows from '../fixtures/tuning';
-import { Worker } from '@temporalio/worker';
+import { CancelledFailure, Context } from '@temporalio/activity';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { compile } from '../../dsl/index';
 import { workflowBundle } from '../../engine/temporal/worker/workflowBundle';
 import { installQuietRuntime } from '../../engine/temporal/worker/startWorkers';
-import { studyWorkflowId } from '../../engine/temporal/workflows/types';
+import { studyWorkflowId, type ExecuteTaskResult, type StudyActivities, type StudyTrial, type TuneStudyInput } from '../../engine/temporal/workflows/types';
 import { startTestApi } from '../support/apiServer';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 
@@ -147,15 +149,85 @@ describe('tuning studies', () => {
     expect(trials.filter((t) => t.state === 'running')).toEqual([]);
   });
 
-  it('the median rule prunes trials that stay clearly worse, recorded as pruned with the step', async () => {
+  /**
+   * The race between a trial ending and the early-stopping rule's cancellation, at the workflow
+   * level with activities that decide who wins: trial 0 completes without ever seeing the
+   * cancellation (it does not heartbeat), trial 1 heartbeats and stops on it. Optuna's semantics: a
+   * trial that completed is complete (its value counts, the best may be it); one that was stopped is
+   * pruned, at the rule's step.
+   */
+  it('a trial that completes before the stop reaches it is recorded succeeded; one the stop reaches is pruned', async () => {
+    const queue = `race-${Date.now()}`;
+    const spec = compile(flows.prunedStudy).spec;
+    const node = spec.dag.tasks['tune-curve'] as TuneStudyInput['task'];
+    const task: TuneStudyInput['task'] = { ...node, timeout: { heartbeatMs: 1000 }, tune: { ...node.tune, maxTrials: 2, parallelTrials: 2 } };
+    const rows = new Map<number, StudyTrial>();
+    let judged: () => void = () => undefined;
+    const stopped = new Promise<void>((resolve) => (judged = resolve));
+    const studyActs: StudyActivities = {
+      suggestTrials: ({ count }) => Promise.resolve(Array.from({ length: count }, (_, i) => ({ start: 100, tag: rows.size + i }))),
+      recordTrials: ({ trials }) => {
+        for (const t of trials) rows.set(t.number, t);
+        return Promise.resolve();
+      },
+      finishTrial: ({ trial }) => {
+        rows.set(trial.number, { ...trial, state: 'succeeded', value: 7 + trial.number });
+        return Promise.resolve({ state: 'succeeded', value: 7 + trial.number });
+      },
+      judgeTrials: ({ running }) => {
+        judged();
+        return Promise.resolve(running.map((number) => ({ number, step: 3, reason: 'worse than the median' })));
+      },
+    };
+    const executeTask = async ({ taskId }: { taskId: string }): Promise<ExecuteTaskResult> => {
+      const ctx = Context.current();
+      // Alive until the rule has judged (the stop cannot reach a trial before it is decided).
+      const beat = setInterval(() => ctx.heartbeat(), 200);
+      await stopped.finally(() => clearInterval(beat));
+      const result = { executionId: `x-${taskId}`, outputs: { final: { kind: 'parameter' as const, value: 1 } } };
+      if (taskId.endsWith('[0]')) return result; // done before any heartbeat could bring the stop
+      while (!ctx.cancellationSignal.aborted) {
+        ctx.heartbeat();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new CancelledFailure('stopped');
+    };
+    const connection = await NativeConnection.connect({ address: ts.stack.temporalAddress });
+    const control = await Worker.create({ connection, taskQueue: queue, workflowBundle: await workflowBundle(), activities: studyActs });
+    const cpu = await Worker.create({ connection, taskQueue: `${queue}-cpu`, activities: { executeTask } });
+    const input: TuneStudyInput = { runId: queue, taskQueuePrefix: queue, cache: false, studyPath: 'tune-curve', component: spec.components[node.component]!, task, inputs: {} };
+    const workflowId = studyWorkflowId(queue, 'tune-curve');
+    try {
+      const outputs: Record<string, { value?: unknown }> = await control.runUntil(
+        cpu.runUntil(ts.stack.client.workflow.execute<(i: TuneStudyInput) => Promise<Record<string, { value?: unknown }>>>('tuneStudy', { taskQueue: queue, workflowId, args: [input] })),
+      );
+      expect(rows.get(0)).toMatchObject({ state: 'succeeded', value: 7 });
+      expect(rows.get(1)).toMatchObject({ state: 'pruned', prunedStep: 3, reason: 'worse than the median' });
+      expect(outputs.bestTrial?.value).toBe(0);
+    } finally {
+      await connection.close();
+    }
+    await replaysStudy(queue, 'tune-curve');
+  });
+
+  it('the median rule stops trials that stay clearly worse: pruned at the step with their last value, or (when they finished first) complete', async () => {
     const run = await ts.run(flows.prunedStudy);
     expect(run.status, run.error ?? '').toBe('succeeded');
     const trials = await ts.stack.metadata.listTuneTrials(run.id);
-    const pruned = trials.filter((t) => t.state === 'pruned');
-    expect(pruned.length).toBeGreaterThan(0);
-    for (const t of pruned) {
-      expect(t.params.start).toBe(100);
+    // Whether the stop or the trial's end comes first depends on heartbeat timing: both outcomes are
+    // recorded as the rule's stop, and only ever for the trials that are clearly worse.
+    const finishedFirst = (t: TuneTrialRecord): boolean => t.state === 'succeeded' && /finished before the early-stopping rule's stop at step \d+/.test(t.reason ?? '');
+    const stopped = trials.filter((t) => t.state === 'pruned' || finishedFirst(t));
+    expect(stopped.length).toBeGreaterThan(0);
+    for (const t of stopped) expect(t.params.start).toBe(100);
+    for (const t of trials.filter((t) => t.state === 'pruned')) {
+      // Checked from the recorded steps: stopped after the warm-up step, before its last epoch, and
+      // its value is its last intermediate value.
+      const steps = (await ts.stack.metadata.listMetrics({ executionId: t.executionId })).filter((m) => m.key === 'loss').sort((a, b) => a.step - b.step);
       expect(t.prunedStep).toBeGreaterThanOrEqual(1);
+      expect(steps.length).toBeGreaterThan(t.prunedStep ?? 0);
+      expect(steps.length).toBeLessThan(16);
+      expect(t.value).toBe(steps.at(-1)?.value);
       expect(t.reason).toBeTruthy();
     }
     expect((run.outputs as { best: number }).best).toBeLessThan(1);

@@ -80,9 +80,12 @@ export function createStudyActivities(metadata: MetadataStore): StudyActivities 
       }
       return out;
     },
-    async recordTrials({ runId, study, trials }) {
+    async recordTrials({ runId, study, trials, lastValueOf }) {
       if (!(await hasRun(runId))) return;
-      for (const t of trials) await metadata.recordTuneTrial(row(runId, study, t));
+      for (const t of trials) {
+        const last = lastValueOf !== undefined && t.state === 'pruned' && t.value === undefined ? (await series(runId, study, t.number, lastValueOf)).at(-1) : undefined;
+        await metadata.recordTuneTrial(row(runId, study, last ? { ...t, value: last.value } : t));
+      }
     },
     async finishTrial({ runId, study, objective, trial }) {
       const values = await series(runId, study, trial.number, objective.metric);

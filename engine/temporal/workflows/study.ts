@@ -6,7 +6,7 @@
  * run and study path alone. Deterministic: every suggestion and judgement is an activity's result
  * (activities/studyActivities.ts), so replay sees the same trials.
  */
-import { ApplicationFailure, CancellationScope, condition, defineQuery, defineUpdate, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, defineQuery, defineUpdate, isCancellation, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import { MAX_TUNE_TRIALS } from '../../../dsl/ir/tuneSpec';
 import { runLoop } from './loop';
 import { describeFailure, runTask, type NodeOutcome, type RunContext } from './scope';
@@ -31,6 +31,9 @@ export const tuneControlUpdate = defineUpdate<StudyView, [StudyControl]>(TUNE_CO
  * the study's age (at most a minute), so a long study's history stays far below Temporal's limit.
  */
 const judgeIntervalMs = (ageMs: number): number => Math.min(60_000, Math.max(2000, Math.floor(ageMs / 500)));
+
+/** Patch: a trial that completed before the early-stopping rule's cancellation reached it is recorded succeeded, not pruned. */
+const COMPLETED_BEFORE_PRUNE_PATCH = 'study-completed-before-prune';
 
 type Settled = { number: number; outcome?: NodeOutcome; error?: unknown };
 
@@ -152,7 +155,15 @@ export async function tuneStudy(input: TuneStudyInput): Promise<Record<string, P
         running.delete(s.number);
         const trial = trials[s.number] as StudyTrial;
         trial.finishedAt = Date.now();
-        const pruned = pruning.get(s.number);
+        let pruned = pruning.get(s.number);
+        // Optuna's semantics: a trial that completed is complete, even when the rule had decided to
+        // stop it (its cancellation reaches the activity only at a heartbeat, so it may finish
+        // first); only one that the stop reached is pruned. Histories from before this recorded
+        // such a trial as pruned, and replay so.
+        if (s.outcome && pruned && patched(COMPLETED_BEFORE_PRUNE_PATCH)) {
+          trial.reason = `finished before the early-stopping rule's stop at step ${pruned.step} reached it (${pruned.reason})`;
+          pruned = undefined;
+        }
         if (s.outcome && !pruned) {
           outputsOf.set(s.number, s.outcome.outputs);
           const r = await acts.finishTrial({ runId: input.runId, study, objective: tune.objective, trial: { ...trial } });
@@ -166,7 +177,8 @@ export async function tuneStudy(input: TuneStudyInput): Promise<Record<string, P
             trial.prunedStep = pruned.step;
             trial.reason = pruned.reason;
           } else trial.reason = cancelled ? (settings.stopRequested ? 'the study was stopped' : 'cancelled') : describeFailure(s.error);
-          await acts.recordTrials({ runId: input.runId, study, trials: [{ ...trial }] });
+          // A pruned trial keeps its last intermediate value (as Optuna's), read from its metrics by the activity.
+          await acts.recordTrials({ runId: input.runId, study, trials: [{ ...trial }], ...(pruned ? { lastValueOf: tune.objective.metric } : {}) });
         }
         if (trial.state === 'failed') {
           failed++;

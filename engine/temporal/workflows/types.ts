@@ -371,8 +371,11 @@ export interface FinishTrialInput {
 export interface StudyActivities {
   /** The next `count` trials' parameters from the recorded history (null: nothing left to try). */
   suggestTrials(input: SuggestTrialsInput): Promise<(Record<string, Json> | null)[]>;
-  /** Writes trials' rows (started, pruned, failed, cancelled). Idempotent. */
-  recordTrials(input: { runId: string; study: string; trials: StudyTrial[] }): Promise<void>;
+  /**
+   * Writes trials' rows (started, pruned, failed, cancelled). Idempotent. `lastValueOf`: a metric
+   * whose last recorded value becomes the value of pruned trials that have none.
+   */
+  recordTrials(input: { runId: string; study: string; trials: StudyTrial[]; lastValueOf?: string }): Promise<void>;
   /** A finished trial's objective value from its metrics; writes its row. Succeeded without the metric → failed. */
   finishTrial(input: FinishTrialInput): Promise<{ state: 'succeeded' | 'failed'; value?: number; reason?: string }>;
   /** Which running trials the early-stopping rule stops now, from their intermediate values. */
