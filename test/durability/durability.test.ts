@@ -11,7 +11,9 @@
  * Temporal had recorded as finished before a kill (per the workflow's status query, or the
  * server's list of pending activities while no control worker runs) never runs again. Timing comes
  * from the metadata store, the status query and the server's description of the workflow, never
- * from fixed sleeps. A third test checks the graceful stop (SIGTERM) of a worker.
+ * from fixed sleeps. A third test checks the graceful stop (SIGTERM) of a worker. A tuning study
+ * (test/fixtures/durableStudy.ts) goes through the same kills: each trial is recorded once and
+ * runs to its end once (one in flight at the server's kill may end twice, as a chain step may).
  *
  * Skipped, with the reason printed, where no PostgreSQL is available (scripts/ensure-postgres.sh).
  */
@@ -28,12 +30,15 @@ import { projectRoot } from '../../engine/paths';
 import { DevServer, freePort } from '../../engine/temporal/devServer/DevServer';
 import type { RunStatusView } from '../../engine/temporal/workflows/types';
 import { CHAIN_TASKS } from '../fixtures/durableChain';
+import { STUDY_TRIALS } from '../fixtures/durableStudy';
 import { createTestDatabase, postgresServer } from '../support/postgres';
 import { runToEnd, spawnSluice, stopAllProcesses, type ManagedProcess } from '../support/processes';
 
 const FIXTURE = 'test/fixtures/durableChain.ts';
 /** The same chain as light steps (execution: 'local'): run by the control worker. */
 const LOCAL_FIXTURE = 'test/fixtures/durableLocalChain.ts';
+/** A tuning study of slow trials (issue 15). */
+const STUDY_FIXTURE = 'test/fixtures/durableStudy.ts';
 /** temporal.api.enums.v1.PendingActivityState.STARTED: a worker has taken the activity task. */
 const PENDING_ACTIVITY_STATE_STARTED = 2;
 const POLL_MS = 25;
@@ -70,11 +75,13 @@ class DurabilityWorld {
     readonly spec: unknown,
     /** Set for a pipeline of local steps: the control worker runs them, so it loads this module. */
     readonly localModule?: string,
+    /** The module the CPU worker loads (the chain's, or the study's). */
+    readonly taskModule: string = FIXTURE,
   ) {}
 
-  static async create(spec: unknown, localModule?: string): Promise<DurabilityWorld> {
+  static async create(spec: unknown, localModule?: string, taskModule?: string): Promise<DurabilityWorld> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'sluice-durability-'));
-    const w = new DurabilityWorld(dir, path.join(dir, 'log'), spec, localModule);
+    const w = new DurabilityWorld(dir, path.join(dir, 'log'), spec, localModule, taskModule);
     try {
       await mkdir(w.logDir, { recursive: true });
       const database = await createTestDatabase(pgServer.url as string);
@@ -109,7 +116,7 @@ class DurabilityWorld {
   /** Starts `sluice worker` for these queues and waits for its ready line. */
   async startWorker(queues: ('control' | 'cpu')[]): Promise<ManagedProcess> {
     const args = ['worker', ...queues.flatMap((q) => ['--queue', q])];
-    if (queues.includes('cpu')) args.push('--module', FIXTURE);
+    if (queues.includes('cpu')) args.push('--module', this.taskModule);
     else if (this.localModule) args.push('--module', this.localModule);
     const name = `${queues.join('+')} worker #${++this.workerCount}`;
     const p = spawnSluice(name, args, this.env);
@@ -230,6 +237,7 @@ describe.skipIf(!pgServer.url)('durability with real processes (PostgreSQL, pers
   let world: DurabilityWorld | undefined;
 
   let localSpec: unknown;
+  let studySpec: unknown;
 
   beforeAll(async () => {
     // Compile in a child process, as a user would: the worker runs the same (tsx-compiled) code,
@@ -241,7 +249,7 @@ describe.skipIf(!pgServer.url)('durability with real processes (PostgreSQL, pers
       expect(r.code, r.output).toBe(0);
       return JSON.parse(await readFile(file, 'utf8'));
     };
-    [spec, localSpec] = await Promise.all([compileFixture(FIXTURE, 'chain.json'), compileFixture(LOCAL_FIXTURE, 'local-chain.json')]);
+    [spec, localSpec, studySpec] = await Promise.all([compileFixture(FIXTURE, 'chain.json'), compileFixture(LOCAL_FIXTURE, 'local-chain.json'), compileFixture(STUDY_FIXTURE, 'study.json')]);
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -383,6 +391,71 @@ describe.skipIf(!pgServer.url)('durability with real processes (PostgreSQL, pers
     expect(record.status, record.error ?? '').toBe('succeeded');
     await w.expectIntact(runId);
     expect(await w.starts()).toEqual({ s1: 1, s2: 2, s3: 1, s4: 1, s5: 1 });
+  });
+
+  it('a tuning study survives SIGKILL of the task worker mid-trial, of the control worker mid-study and of the Temporal server: every trial recorded once, none completed twice', async () => {
+    const w = (world = await DurabilityWorld.create(studySpec, undefined, STUDY_FIXTURE));
+    const t0 = Date.now();
+    let control = await w.startWorker(['control']);
+    let cpu = await w.startWorker(['cpu']);
+    const run = await w.submit();
+    const { runId } = run;
+    const study = 'tune-trial-step';
+    const ended = async (): Promise<number> => (await w.metadata.listTuneTrials(runId)).filter((t) => t.finishedAt !== null).length;
+    const ends = async (): Promise<Record<string, number>> => {
+      const out: Record<string, number> = {};
+      for (const l of await w.executionLog()) if (l.what === 'end') out[l.task] = (out[l.task] ?? 0) + 1;
+      return out;
+    };
+
+    // 1. The task worker, inside a trial after two have ended.
+    await waitFor('two trials to end', async () => (await ended()) >= 2);
+    const inTrial = await waitFor('a trial to be running', async () => (await w.metadata.listTuneTrials(runId)).find((t) => t.state === 'running'));
+    await w.waitUntilRunning(runId, `${study}[${inTrial.number}]`);
+    await cpu.kill('SIGKILL');
+    console.log(`${since(t0)}: killed ${cpu.name} inside trial ${inTrial.number}; ${await ended()} trials ended`);
+    cpu = await w.startWorker(['cpu']);
+
+    // 2. The control worker (the run's and the study's workflows), with trials running and more to suggest.
+    await waitFor('five trials to end', async () => (await ended()) >= 5);
+    await control.kill('SIGKILL');
+    const endsAtKill = await ends();
+    console.log(`${since(t0)}: killed ${control.name} mid-study; ends then: ${JSON.stringify(endsAtKill)}`);
+    control = await w.startWorker(['control']);
+
+    // 3. The Temporal server, with trials in flight; back on the same port and db file. A trial in
+    //    flight may end twice (its completion cannot be reported while the server is down, as the
+    //    chain's s3 above); every other trial ends once.
+    await waitFor('six trials to end', async () => (await ended()) >= 6);
+    const inFlight = (await w.metadata.listTuneTrials(runId)).filter((t) => t.state === 'running').map((t) => `${study}[${t.number}]`);
+    await w.server.kill();
+    console.log(`${since(t0)}: killed the Temporal server; trials in flight: ${inFlight.join(', ')}`);
+    await sleep(2_500);
+    w.server = await w.server.restart();
+    console.log(`${since(t0)}: Temporal server restarted on ${w.server.address}`);
+
+    const record = await w.waitForEnd(run);
+    console.log(`run ${runId} ${record.status} after ${since(t0)}; starts per trial: ${JSON.stringify(await w.starts())}`);
+    expect(record.status, record.error ?? '').toBe('succeeded');
+    const trials = await w.metadata.listTuneTrials(runId);
+    // Every trial once, numbered 0..n-1, all succeeded (a killed attempt is retried, not lost).
+    expect(trials.map((t) => t.number)).toEqual([...Array(STUDY_TRIALS).keys()]);
+    expect(trials.every((t) => t.study === study && t.state === 'succeeded' && t.value !== null)).toBe(true);
+    // No trial ran to its end twice; each has one execution row, with the parameters the study recorded.
+    const endsNow = await ends();
+    expect(Object.keys(endsNow).sort()).toEqual(trials.map((t) => `${study}[${t.number}]`).sort());
+    for (const [task, n] of Object.entries(endsNow)) {
+      if (inFlight.includes(task)) expect([1, 2], task).toContain(n);
+      else expect(n, task).toBe(1);
+    }
+    // Those the workers' kills interrupted ended once: the kills lost nothing and repeated nothing.
+    for (const [task, n] of Object.entries(endsAtKill)) expect(endsNow[task], task).toBe(n);
+    const executions = (await w.metadata.listExecutions(runId)).filter((e) => e.taskId.startsWith(`${study}[`));
+    expect(executions).toHaveLength(STUDY_TRIALS);
+    for (const t of trials) expect(executions.find((e) => e.taskId === `${study}[${t.number}]`)?.params).toMatchObject(t.params);
+    // Suggestions were not asked again after the control worker's replay: eight distinct points.
+    expect(new Set(trials.map((t) => t.params.x)).size).toBe(STUDY_TRIALS);
+    expect((record.outputs as { best: number }).best).toBe(Math.min(...trials.map((t) => t.value as number)));
   });
 
   it('survives a SIGKILL of the Temporal server mid-run, restarted on the same port and db file', async () => {
