@@ -8,13 +8,20 @@
  * runs every seed in one Python process). Prints the median and IQR of the best value found and
  * the median regret (best − minimum) per problem and sampler; the last line is always
  * `tuning regret ratio X` (Sluice TPE median regret ÷ Optuna TPE median regret, Branin).
- * Flags: --trials N, --seeds S.
+ * Before that line, the study overhead: the wall time of a random study of 200 no-op trials at
+ * parallelism 8 as a run on an in-memory Temporal dev server and PGlite, per trial, with the load
+ * average (the issue's second figure).
+ * Flags: --trials N, --seeds S; --overhead-trials N (200), --overhead-parallel P (8);
+ * --overhead-only runs the overhead half alone (then its line is the last).
  */
 import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Assignment, SearchSpace, TuneAlgorithm, TrialRecord } from '../dsl/ir/tuneSpace';
 import { suggest } from '../engine/tuning';
+import { studyPipeline } from './support/pipelines';
+import { startBenchStack } from './support/stack';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -93,7 +100,38 @@ function quantile(xs: readonly number[], q: number): number {
   return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
 }
 
-function main(): void {
+/**
+ * The study-overhead half: a random study of `n` no-op trials, `parallel` at a time, as a run on
+ * an in-memory Temporal dev server and PGlite (bench/support/stack.ts), after a warm-up study.
+ * Returns the lines to print.
+ */
+async function studyOverhead(n: number, parallel: number): Promise<string[]> {
+  const load = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  const loadBefore = load();
+  const bench = await startBenchStack({ raw: false });
+  try {
+    await bench.runSluice(studyPipeline(parallel * 2, parallel));
+    const run = await bench.runSluice(studyPipeline(n, parallel));
+    const trials = await bench.stack.metadata.listTuneTrials(run.runId);
+    const succeeded = trials.filter((t) => t.state === 'succeeded').length;
+    if (run.status !== 'succeeded' || succeeded !== n) throw new Error(`the overhead study ${run.runId} ended ${run.status} with ${succeeded}/${n} trials succeeded`);
+    return [
+      `study overhead: ${n} no-op trials at parallelism ${parallel} on the Temporal dev server (in memory, PGlite): ` +
+        `${(run.ms / 1000).toFixed(1)} s wall, ${(run.ms / n).toFixed(1)} ms per trial (submit to close, after a ${parallel * 2}-trial warm-up); ` +
+        `load average ${loadBefore} before, ${load()} after, ${os.cpus().length} CPUs`,
+    ];
+  } finally {
+    await bench.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const overheadOnly = process.argv.includes('--overhead-only');
+  const overhead = (): Promise<string[]> => studyOverhead(flag('overhead-trials', 200), flag('overhead-parallel', 8));
+  if (overheadOnly) {
+    for (const l of await overhead()) console.log(l);
+    return;
+  }
   const trials = flag('trials', 60);
   const nSeeds = flag('seeds', 20);
   const seeds = Array.from({ length: nSeeds }, (_, i) => i);
@@ -137,7 +175,9 @@ function main(): void {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));
   console.log(`\nwall time: ${timing.join('; ')}`);
+  console.log('');
+  for (const l of await overhead()) console.log(l);
   console.log(`tuning regret ratio ${ratio.toFixed(3)}`);
 }
 
-main();
+await main();

@@ -1,5 +1,5 @@
 /** The pipelines the benchmarks run: one no-op component, chained or fanned out. */
-import { component, pipeline, t, type AnyPipeline } from 'sluice/dsl';
+import { component, pipeline, t, tune, type AnyPipeline } from 'sluice/dsl';
 
 /** Returns x + 1, like the raw `noop` activity. Caching is off: every task really runs. */
 export const noop = component({
@@ -56,5 +56,32 @@ export function flatFanPipeline(n: number): AnyPipeline {
   return pipeline({ name: `bench-flat-fan-${n}` }, (p) => {
     const root = p.task(noop, { x: 0 }, { id: 'root' });
     for (let i = 1; i < n; i++) p.task(noop, { x: root.outputs.y }, { id: `t${i}` });
+  });
+}
+
+/** A no-op trial: reports its input as the objective `value` (a study needs one) and returns. */
+export const noopTrial = component({
+  name: 'bench-noop-trial',
+  inputs: { x: t.int() },
+  outputs: { y: t.int() },
+  cache: false,
+  run: ({ x }, ctx) => {
+    ctx.metric('value', x);
+    return { y: x + 1 };
+  },
+});
+
+/** A random-search study of `trials` no-op trials, `parallel` at a time (bench:tuning's overhead half). */
+export function studyPipeline(trials: number, parallel: number): AnyPipeline {
+  return pipeline({ name: `bench-study-${trials}-${parallel}` }, (p) => {
+    const study = p.tune(noopTrial, {
+      space: { x: tune.intRange(0, 1_000_000) },
+      objective: { metric: 'value', goal: 'minimize' },
+      algorithm: 'random',
+      maxTrials: trials,
+      parallelTrials: parallel,
+      seed: 1,
+    });
+    return { best: study.outputs.bestValue };
   });
 }

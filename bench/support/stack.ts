@@ -12,7 +12,7 @@ import { compile, type AnyPipeline } from 'sluice/dsl';
 import { ComponentRegistry, EmbeddedStack, submitRun } from 'sluice/engine';
 import { createLogger } from '../../engine/logging';
 import type { RawActivities } from '../raw/workflows';
-import { noop, noopLocal } from './pipelines';
+import { noop, noopLocal, noopTrial } from './pipelines';
 import { childPids } from './profile';
 import { sendToParent } from './supervise';
 
@@ -53,6 +53,7 @@ export async function startBenchStack(options: { raw: boolean }): Promise<BenchS
   const registry = new ComponentRegistry();
   registry.add(noop);
   registry.add(noopLocal);
+  registry.add(noopTrial);
   const stack = await EmbeddedStack.start({
     stateDir: dir,
     ephemeralTemporal: true,
