@@ -1,19 +1,19 @@
 /**
  * Continuous training (MLOps level 1) for the iris model served by the model server:
  *
- *   the model server logs a sample of its requests as Datasets (`iris.v<N>.requests`)
+ *   the model server logs a sample of its requests as Datasets (named `iris.requests`)
  *   → drift check of the logged inputs against the champion's training data (drift-check)
  *   → only when drift is flagged: retrain → evaluate (against the logistic-regression baseline,
  *     and against the served champion on the same labelled test rows) → export to ONNX (raw
  *     features in) → register as a new version of "iris" with `challenger` pointing at it
  *   → (after the merge of the rollout work) a canary rollout of `challenger`; see ROLLOUT below.
  *
- * Start it on each logged Dataset with an artifact trigger (see docs/ARCHITECTURE.md, "The loop"):
+ * Start it on each logged Dataset with an artifact trigger (docs/ARCHITECTURE.md, "The loop"):
  *
- *   sluice triggers create --artifact-type Dataset --match-property source=model-server \
- *     --match-property model=iris --input served examples/continuous-training.ts
+ *   sluice triggers create artifact examples/continuous-training.ts --id iris-drift \
+ *     --type Dataset --name iris.requests --input served -p modelServer=http://127.0.0.1:8000
  *
- * or by hand / on a schedule with the id of a logged Dataset (`sluice runs artifacts`, lineage):
+ * or by hand with the id of a logged Dataset:
  *
  *   npx sluice run examples/continuous-training.ts --param served=<artifact id> \
  *     --param modelServer=http://127.0.0.1:8000

@@ -2,9 +2,10 @@
  * Sampled request/prediction logging: a share of answered inference requests (`sampleRate`) is
  * kept, with its inputs, outputs, model, version and time, and written to the artifact store as a
  * Dataset (the components' `{columns, rows}` format), one per flush window per model version,
- * recorded in the metadata store as a `Dataset` artifact named `<model>.v<version>.requests` with
- * properties `{source: "model-server", model, version, rows, from, to, sampleRate}` (what an
- * artifact trigger matches, e.g. to start a drift check).
+ * recorded in the metadata store as a `Dataset` artifact named `<model>.requests` with properties
+ * `{source: "model-server", model, version, rows, requests, from, to, sampleRate}`: an artifact
+ * trigger on that name (`sluice triggers create artifact … --type Dataset --name iris.requests`)
+ * starts a pipeline, e.g. a drift check, on every window written.
  *
  * Off the request path: `offer` only keeps references to the request's tensors; rows are built
  * and written when a window flushes (it reaches `maxRows`, every `flushMs`, and on close), one
@@ -102,6 +103,20 @@ function cell(v: unknown): DatasetCell {
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
   if (typeof v === 'boolean' || typeof v === 'string') return v;
   return null;
+}
+
+/**
+ * A float32 element as the shortest decimal that is the same float32: what a client wrote (0.2, not
+ * 0.20000000298…), so logged inputs compare equal to the float64 training data they came from (a
+ * drift test on tied values, such as iris's petal widths, would see every value shifted).
+ */
+function shortestFloat32(v: number): number {
+  if (!Number.isFinite(v)) return v;
+  for (let p = 1; p < 9; p++) {
+    const d = Number(v.toPrecision(p));
+    if (Math.fround(d) === v) return d;
+  }
+  return v;
 }
 
 export class RequestLog {
@@ -206,7 +221,7 @@ export class RequestLog {
       await this.sink.records.recordArtifact({
         id: `requests-${randomUUID()}`,
         type: 'Dataset',
-        name: `${first.model}.v${first.version}.requests`,
+        name: `${first.model}.requests`,
         uri: stored.uri,
         sha256: stored.sha256,
         size: stored.size,
@@ -283,7 +298,8 @@ export class RequestLog {
           if (!t) return null;
           const width = e.rows > 1 || t.shape[0] === 1 ? elementCount(t.shape.slice(1)) : elementCount(t.shape);
           if (width !== k) return null;
-          const v = cell((t.data as ArrayLike<unknown>)[row * k + j]);
+          const element = (t.data as ArrayLike<unknown>)[row * k + j];
+          const v = cell(type === 'float32' && typeof element === 'number' ? shortestFloat32(element) : element);
           if (asClass) return typeof v === 'number' ? (asClass[v] ?? String(v)) : v;
           return colType === 'boolean' && typeof v === 'number' ? v !== 0 : v;
         });

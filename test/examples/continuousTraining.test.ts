@@ -7,6 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as components from '../../components/index';
+import { compile } from '../../dsl/index';
+import { createTrigger, deleteTrigger } from '../../engine/automation/triggers/index';
 import { createLogger } from '../../engine/logging';
 import { startModelServer, type RunningModelServer } from '../../engine/serving/index';
 import continuousTraining from '../../examples/continuous-training';
@@ -20,7 +22,8 @@ describe('examples/continuous-training.ts', () => {
   let server: RunningModelServer;
 
   beforeAll(async () => {
-    ts = await startTestStack('pglite', [components]);
+    // The workers know the loop's components (its trigger starts it, not ts.run).
+    ts = await startTestStack('pglite', [components, { continuousTraining }]);
     const trained = await ts.run(iris, { epochs: 100 });
     expect(trained.status).toBe('succeeded');
     await ts.stack.metadata.moveModelAlias({ model: 'iris', alias: 'champion', version: 1, actor: 'test', note: 'promote the first model' });
@@ -51,7 +54,7 @@ describe('examples/continuous-training.ts', () => {
       await res.arrayBuffer();
     }
     await server.requestLog!.flush();
-    const logged = await ts.stack.metadata.listArtifacts({ type: 'Dataset', name: 'iris.v1.requests' });
+    const logged = await ts.stack.metadata.listArtifacts({ type: 'Dataset', name: 'iris.requests' });
     return logged[logged.length - 1]!.id;
   }
 
@@ -64,12 +67,33 @@ describe('examples/continuous-training.ts', () => {
     expect(((await res.json()) as { outputs: Array<{ data: number[] }> }).outputs[0]!.data).toEqual([0]);
   });
 
-  it('on shifted requests: flags drift, retrains, compares with the served champion and registers a challenger', async () => {
-    const served = await serve(([a, b, c, d]) => [a!, b!, c! + 2.5, d! + 1]);
-    const run = await ts.run(continuousTraining, { served, modelServer: server.url, epochs: 150 });
-    expect(run.error).toBeNull();
-    expect(run.outputs).toMatchObject({ driftPassed: false, driftedFeatures: expect.arrayContaining(['petal_length', 'petal_width']) as string[], challengerVersion: 2 });
-    const execs = await ts.stack.metadata.listExecutions(run.id);
+  it('on shifted requests: an artifact trigger on the logged Dataset starts the loop, which flags drift, retrains, compares with the served champion and registers a challenger', async () => {
+    const deps = { client: ts.stack.client, metadata: ts.stack.metadata, taskQueuePrefix: ts.stack.taskQueuePrefix };
+    await createTrigger(deps, {
+      kind: 'artifact',
+      id: 'iris-drift',
+      spec: compile(continuousTraining).spec,
+      input: 'served',
+      match: { type: 'Dataset', name: 'iris.requests' },
+      params: { modelServer: server.url, epochs: 150 },
+      pollMs: 300,
+    });
+    let run;
+    let served;
+    try {
+      served = await serve(([a, b, c, d]) => [a!, b!, c! + 2.5, d! + 1]);
+      for (const until = Date.now() + 300_000; ; ) {
+        run = (await ts.stack.metadata.listRuns({ limit: 50 })).find((r) => r.trigger.triggerId === 'iris-drift' && ['succeeded', 'failed', 'cancelled'].includes(r.status));
+        if (run || Date.now() > until) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    } finally {
+      await deleteTrigger(ts.stack.client, 'iris-drift');
+    }
+    expect(run?.error ?? null).toBeNull();
+    expect(run?.params).toMatchObject({ served });
+    expect(run?.outputs).toMatchObject({ driftPassed: false, driftedFeatures: expect.arrayContaining(['petal_length', 'petal_width']) as string[], challengerVersion: 2 });
+    const execs = await ts.stack.metadata.listExecutions(run!.id);
     const compared = execs.find((e) => e.taskId === 'compare-with-champion');
     expect(compared?.outputParams).toMatchObject({ better: true });
     expect(compared?.outputParams?.championAccuracy).toBeGreaterThan(0.8);

@@ -52,22 +52,21 @@ describe('sampled request logging', () => {
     expect(await infer(server.url, 'iris/versions/2', 'c')).toBe(200);
     await server.requestLog!.flush();
     const records = await logged();
-    expect(records.map((r) => [r.name, r.properties.rows, r.properties.requests])).toEqual([
-      ['iris.v1.requests', 4, 2],
-      ['iris.v2.requests', 2, 1],
+    expect(records.map((r) => [r.name, r.properties.version, r.properties.rows, r.properties.requests])).toEqual([
+      ['iris.requests', 1, 4, 2],
+      ['iris.requests', 2, 2, 1],
     ]);
     expect(records[0]!.properties).toMatchObject({ source: 'model-server', model: 'iris', version: 1, sampleRate: 1 });
     const ds = await readDataset(await reg.artifacts.materialize(records[0]!.uri));
     expect(ds.columns.map((c) => c.name)).toEqual([
       'time', 'model', 'version', 'request_id', 'sepal_length', 'sepal_width', 'petal_length', 'petal_width', 'probabilities_setosa', 'probabilities_versicolor', 'probabilities_virginica', 'predicted_species',
     ]);
-    // FP32 inputs are logged as the model saw them (float32 values).
-    const f = Math.fround;
+    // FP32 inputs are logged as the decimals the client wrote (the shortest that is the same float32).
     expect(ds.rows.map((r) => [r[1], r[2], r[3], r[4], r[7], r[11]])).toEqual([
-      ['iris', 1, 'a', f(5.1), f(0.2), 'setosa'],
-      ['iris', 1, 'a', f(6.7), f(2.3), 'setosa'],
-      ['iris', 1, 'b', f(5.1), f(0.2), 'setosa'],
-      ['iris', 1, 'b', f(6.7), f(2.3), 'setosa'],
+      ['iris', 1, 'a', 5.1, 0.2, 'setosa'],
+      ['iris', 1, 'a', 6.7, 2.3, 'setosa'],
+      ['iris', 1, 'b', 5.1, 0.2, 'setosa'],
+      ['iris', 1, 'b', 6.7, 2.3, 'setosa'],
     ]);
     const v2 = await readDataset(await reg.artifacts.materialize(records[1]!.uri));
     expect(v2.rows.map((r) => r[11])).toEqual(['virginica', 'virginica']);
