@@ -93,7 +93,7 @@ describe('examples/continuous-training.ts', () => {
     expect(run?.error ?? null).toBeNull();
     expect(run?.params).toMatchObject({ served });
     expect(run?.outputs).toMatchObject({ driftPassed: false, driftedFeatures: expect.arrayContaining(['petal_length', 'petal_width']) as string[], challengerVersion: 2 });
-    const execs = await ts.stack.metadata.listExecutions(run!.id);
+    const execs = await ts.stack.metadata.listExecutions(run?.id ?? '');
     const compared = execs.find((e) => e.taskId === 'compare-with-champion');
     expect(compared?.outputParams).toMatchObject({ better: true });
     expect(compared?.outputParams?.championAccuracy).toBeGreaterThan(0.8);
