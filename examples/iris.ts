@@ -3,8 +3,8 @@
  *
  *   load → infer + validate the schema → seeded, stratified split → standardise (fitted on train)
  *   → train a dense classifier, and a logistic regression as the baseline → evaluate both on the
- *   test rows and bless the candidate → (only if blessed) export it to ONNX (verified against
- *   TF.js) → register it in the model registry as a new version of "iris" and point `challenger` at
+ *   test rows and bless the candidate → (only if blessed) export it to ONNX with the scaling in
+ *   its graph, so it takes raw measurements (verified against TF.js) → register it in the model registry as a new version of "iris" and point `challenger` at
  *   it → score the whole data set with ONNX Runtime in batches.
  *
  *   npx sluice run examples/iris.ts --param epochs=150
@@ -14,7 +14,6 @@
  * `blessThreshold` (default 0.05, about one and a half test rows).
  */
 import {
-  applyTransform,
   batchInference,
   evaluateClassifier,
   exportOnnx,
@@ -73,10 +72,10 @@ export default pipeline(
       minimum: p.inputs.minAccuracy,
     });
     const [shipped] = p.when(eq(evaluated.outputs.blessed, true), () => {
-      const exported = p.task(exportOnnx, { model: trained.outputs.model, data: scaled.outputs.trainScaled });
-      // "New" data gets the scaling fitted on the training rows, as the model expects.
-      const incoming = p.task(applyTransform, { transform: scaled.outputs.transform, dataset: data.outputs.dataset });
-      const predicted = p.task(batchInference, { model: exported.outputs.onnx, data: incoming.outputs.scaled, batchSize: p.inputs.batchSize });
+      // The scaling fitted on the training rows goes into the ONNX graph: the exported (and served)
+      // model takes raw measurements, as a client of the model server sends them.
+      const exported = p.task(exportOnnx, { model: trained.outputs.model, data: scaled.outputs.trainScaled, transform: scaled.outputs.transform });
+      const predicted = p.task(batchInference, { model: exported.outputs.onnx, data: data.outputs.dataset, batchSize: p.inputs.batchSize });
       // A new version of the registered model; a person promotes it to champion (sluice models alias).
       p.task(registerModel, { model: exported.outputs.onnx, name: 'iris', alias: 'challenger', note: 'blessed against the logistic-regression baseline' });
       return { onnx: exported.outputs.onnx, predictions: predicted.outputs.predictions };

@@ -8,6 +8,7 @@ import { numberMatrix, readDataset } from '../dataset';
 import { loadIris } from '../data/loadIris';
 import { split } from '../data/split';
 import { cleanupComponentRuns, runComponent } from '../testing/runComponent';
+import { standardize } from '../transform/standardize';
 import { trainClassifier } from '../train/trainClassifier';
 import { trainLogisticRegression } from '../train/trainLogisticRegression';
 import { trainRegressor } from '../train/trainRegressor';
@@ -56,6 +57,26 @@ describe('export-onnx', () => {
     const probs = out.probabilities!.data as Float32Array;
     for (let i = 0; i < x.length; i++) expect(probs[i * 3]! + probs[i * 3 + 1]! + probs[i * 3 + 2]!).toBeCloseTo(1, 5);
     expect(out.label!.dims).toEqual([30]);
+    await session.release();
+  });
+
+  it('folds the standardize transform of the training data into the graph: the ONNX model classifies a raw setosa row as setosa', async () => {
+    // As the iris example trains: on standardized rows. Without the transform, the exported model
+    // expects standardized input and a raw setosa row reads as another class.
+    const scaled = await runComponent(standardize, { train, test });
+    const model = (await runComponent(trainClassifier, { train: scaled.outputs.trainScaled.path, epochs: 60, seed: 42 })).outputs.model.path;
+    const run = await runComponent(exportOnnx, { model, data: scaled.outputs.trainScaled.path, transform: scaled.outputs.transform.path });
+    expect(run.result.maxAbsDiff).toBeLessThan(1e-4);
+    expect(run.outputs.onnx.properties).toMatchObject({ foldedTransform: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'], inputScale: 'raw', verification: { labelsAgree: 120 } });
+    const session = await ort.InferenceSession.create(await readFile(run.outputs.onnx.path));
+    const raw = [
+      [5.1, 3.5, 1.4, 0.2], // setosa
+      [7.0, 3.2, 4.7, 1.4], // versicolor
+      [6.3, 3.3, 6.0, 2.5], // virginica
+    ];
+    const out = await session.run({ features: new ort.Tensor('float32', Float32Array.from(raw.flat()), [3, 4]) });
+    expect([...(out.label!.data as BigInt64Array)].map(Number)).toEqual([0, 1, 2]);
+    expect((out.probabilities!.data as Float32Array)[0]).toBeGreaterThan(0.9);
     await session.release();
   });
 

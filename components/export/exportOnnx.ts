@@ -2,7 +2,9 @@
  * `export-onnx`: converts a TensorFlow.js model of the built-in trainers (dense classifier,
  * logistic regression, dense regressor) into an ONNX model file (graph: `onnxGraph.ts`; the feature
  * standardisation is kept as Sub/Div nodes at the front, so the ONNX model takes raw feature values
- * like the TF.js model file does). Before it is handed on, the export is verified: ONNX Runtime
+ * like the TF.js model file does). A model trained on `standardize`d data gets that `transform` as
+ * an input: it is folded into the same Sub/Div nodes, so the ONNX model still takes raw feature
+ * values, the ones a client of the model server sends. Before it is handed on, the export is verified: ONNX Runtime
  * (CPU) runs it on the verification rows (`data`, e.g. the training set, else 256 seeded synthetic
  * rows around the training means) and its outputs must match TF.js's within `tolerance`, or the
  * task fails.
@@ -16,6 +18,7 @@ import { deserializeLayersModel } from '../tfjsLayersJson';
 import { readTfjsModelFile } from '../tfjsModelFile';
 import { tfjsPredict } from '../tfjsPredict';
 import { loadTf } from '../tfjsBackend';
+import { readTransform, transformScalings } from '../transform/transform';
 import { denseLayers } from './denseLayers';
 import { buildOnnxModel, ONNX_IR_VERSION } from './onnxGraph';
 
@@ -30,7 +33,11 @@ export const exportOnnx = component({
   export: 'exportOnnx',
   inputs: {
     model: t.Model({ description: 'a train-classifier, train-logistic-regression or train-regressor model file' }),
-    data: t.Dataset({ optional: true, description: "rows to verify the export on (needs the model's feature columns); default: 256 synthetic rows" }),
+    data: t.Dataset({ optional: true, description: "rows to verify the export on, as the model was trained on them (needs the model's feature columns); default: 256 synthetic rows" }),
+    transform: t.artifact('Transform')({
+      optional: true,
+      description: 'the standardize transform the training data got: folded into the graph, so the ONNX model takes raw (unscaled) feature values',
+    }),
     opset: t.int({ default: 13, description: 'ONNX opset of the default domain (13 or later)' }),
     tolerance: t.float({ default: 1e-4, description: 'largest allowed difference between ONNX Runtime and TF.js outputs (relative for values > 1)' }),
   },
@@ -50,11 +57,17 @@ export const exportOnnx = component({
     const layers = denseLayers(file.tfjs, source);
     const width = file.features.length;
     if (layers[0]?.inputs !== width) throw new NonRetryableError(`${NAME}: model ${source} has ${width} features but its first layer takes ${layers[0]?.inputs}`);
+    // The graph's Sub/Div: the model's own normalisation, after the training data's transform if any:
+    // ((x − o) / s − m) / d = (x − (o + m·s)) / (s·d).
+    const folded = inputs.transform ? new Map(transformScalings(await readTransform(inputs.transform.path)).map((c) => [c.name, c])) : new Map<string, { offset: number; scale: number }>();
+    const scalingOf = (j: number) => folded.get(file.features[j]!);
+    const mean = file.normalization.mean.map((m, j) => (scalingOf(j) ? scalingOf(j)!.offset + m * scalingOf(j)!.scale : m));
+    const std = file.normalization.std.map((d, j) => (scalingOf(j) ? d * scalingOf(j)!.scale : d));
     const built = buildOnnxModel({
       name: `${file.target}_${tm.kind}`,
       features: file.features,
-      mean: file.normalization.mean,
-      std: file.normalization.std,
+      mean,
+      std,
       layers,
       target: file.target,
       opset,
@@ -94,7 +107,8 @@ export const exportOnnx = component({
     let worst = 0; // largest difference relative to the allowed one
     let labelsAgree = 0;
     try {
-      const packed = Float32Array.from(x.flat());
+      // ONNX Runtime gets the rows as a client sends them: raw, when a transform was folded in.
+      const packed = Float32Array.from(x.flatMap((r) => r.map((v, j) => (scalingOf(j) ? v * scalingOf(j)!.scale + scalingOf(j)!.offset : v))));
       const out = await runOnRows(session, 'features', packed, x.length, width);
       const got = out[tm.kind === 'classifier' ? 'probabilities' : 'value']!.data as Float32Array;
       const perRow = expected[0]?.length ?? 0;
@@ -134,6 +148,7 @@ export const exportOnnx = component({
       target: file.target,
       ...(tm.kind === 'classifier' ? { classes: tm.file.classes } : {}),
       standardization: 'in graph: Sub(mean), Div(std) before the first MatMul',
+      ...(folded.size ? { foldedTransform: [...folded.keys()], inputScale: 'raw' } : {}),
       sourceFormat: file.format,
       modelType: typeof file.params.modelType === 'string' ? file.params.modelType : null,
       layers: layers.map((l) => ({ units: l.units, activation: l.activation })),

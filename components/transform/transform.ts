@@ -71,8 +71,8 @@ export function fitTransform(ds: Dataset, columns: readonly string[], method: Sc
   }
 }
 
-/** Per fitted column, x ↦ (x − offset) / scale. */
-function scalings(t: Transform): Array<{ name: string; offset: number; scale: number }> {
+/** Per fitted column, x ↦ (x − offset) / scale (export-onnx folds it into the graph). */
+export function transformScalings(t: Transform): Array<{ name: string; offset: number; scale: number }> {
   const nonZero = (v: number): number => (v > 0 ? v : 1);
   switch (t.method) {
     case 'zscore':
@@ -87,7 +87,7 @@ function scalings(t: Transform): Array<{ name: string; offset: number; scale: nu
  * A dataset lacking a fitted column, or holding other than numbers in one, is refused by name.
  */
 export function applyTransformTo(ds: Dataset, t: Transform, source: string): Dataset {
-  const plan = scalings(t).map((s) => {
+  const plan = transformScalings(t).map((s) => {
     const j = ds.columns.findIndex((c) => c.name === s.name);
     if (j < 0) {
       throw new InvalidDatasetError(

@@ -11,3 +11,6 @@ export type { RegistrySource } from './catalog';
 export type { BatchingOptions } from './batcher';
 export type { SessionOptions } from './loadedVersion';
 export * as oip from './protocol';
+export { DEFAULT_REQUEST_LOG, RequestLog } from './requestLog';
+export type { RequestLogOptions, RequestLogSink } from './requestLog';
+export type { ModelServerAuth } from './auth';

@@ -16,6 +16,8 @@ import { badRequest, ServingError } from './errors';
 import type { SessionOptions } from './loadedVersion';
 import { createServingMetrics, type ServingMetrics } from './metrics';
 import { parseModelRef } from './modelRef';
+import { modelServerAuth, type ModelServerAuth } from './auth';
+import { DEFAULT_REQUEST_LOG, RequestLog, type RequestLogOptions, type RequestLogSink } from './requestLog';
 import {
   INFERENCE_HEADER_LENGTH,
   InferenceRequest,
@@ -43,6 +45,10 @@ export interface ModelServerOptions {
   maxBodyBytes?: number;
   /** The server name and version GET /v2 reports. */
   serverVersion?: string;
+  /** Sampled request/prediction logging (requestLog.ts): on when `records` is given and the sample rate is above 0. */
+  requestLog?: Partial<RequestLogOptions> & { records?: RequestLogSink['records']; random?: () => number };
+  /** Bearer tokens, as the API's (auth.ts); absent: no authentication. */
+  auth?: ModelServerAuth;
 }
 
 export interface RunningModelServer {
@@ -50,6 +56,8 @@ export interface RunningModelServer {
   port: number;
   metrics: ServingMetrics;
   catalog: ModelCatalog;
+  /** Absent when request logging is off. */
+  requestLog?: RequestLog;
   close(): Promise<void>;
 }
 
@@ -132,6 +140,11 @@ export async function startModelServer(o: ModelServerOptions): Promise<RunningMo
       metrics.batchRequests.observe(labels, requests);
     },
   );
+  const logSettings = { ...DEFAULT_REQUEST_LOG, ...o.requestLog };
+  const requestLog =
+    o.requestLog?.records && logSettings.sampleRate > 0
+      ? new RequestLog(logSettings, { artifacts: o.artifacts, records: o.requestLog.records }, o.logger, metrics.registry, o.requestLog.random)
+      : undefined;
   // The store must answer before the server says it is ready.
   await o.source.listRegisteredModels();
   catalog.start();
@@ -142,12 +155,18 @@ export async function startModelServer(o: ModelServerOptions): Promise<RunningMo
 
   const ref = (req: Request) => parseModelRef(String(req.params.model), req.params.version === undefined ? undefined : String(req.params.version));
 
+  // Health stays open (as KServe's does): probes carry no token.
   app.get('/v2/health/live', (_req, res) => {
     res.json({ live: true });
   });
   app.get('/v2/health/ready', (_req, res) => {
     res.status(catalog.registryReachable ? 200 : 503).json({ ready: catalog.registryReachable });
   });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  // Everything else under /v2 (metadata, ready, infer) needs a token when auth is on.
+  if (o.auth) app.use('/v2', modelServerAuth(o.auth));
   app.get('/v2', (_req, res) => {
     const body: ServerMetadataResponse = { name: 'sluice', version: o.serverVersion ?? '0', extensions: SERVER_EXTENSIONS };
     res.json(body);
@@ -238,6 +257,7 @@ export async function startModelServer(o: ModelServerOptions): Promise<RunningMo
       if (unknownOutput !== undefined) throw badRequest(`output "${unknownOutput}" is not an output of model "${loaded.model}" version ${loaded.version} (outputs: ${outputNames.join(', ')})`);
 
       const results = await loaded.infer(decoded);
+      requestLog?.offer({ model: loaded.model, version: loaded.version, id: request.id, inputs: decoded, outputs: results });
 
       const outputs: ResponseOutput[] = [];
       const parts: Buffer[] = [];
@@ -272,10 +292,6 @@ export async function startModelServer(o: ModelServerOptions): Promise<RunningMo
   app.post('/v2/models/:model/infer', raw, infer);
   app.post('/v2/models/:model/versions/:version/infer', raw, infer);
 
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
-
   app.use((req, res) => {
     res.status(404).json({ error: `no such endpoint: ${req.method} ${req.path} (the Open Inference Protocol lives under /v2; metrics at /metrics)` });
   });
@@ -303,6 +319,7 @@ export async function startModelServer(o: ModelServerOptions): Promise<RunningMo
     });
   } catch (e) {
     // Not listening (a port in use, say): the registry poller must not outlive the attempt.
+    await requestLog?.close();
     await catalog.stop();
     throw e;
   }
@@ -313,9 +330,12 @@ export async function startModelServer(o: ModelServerOptions): Promise<RunningMo
     port: addr.port,
     metrics,
     catalog,
+    ...(requestLog ? { requestLog } : {}),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Buffered samples are written before the registry and sessions go.
+      await requestLog?.close();
       await catalog.stop();
     },
   };

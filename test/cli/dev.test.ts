@@ -55,7 +55,8 @@ describe('sluice dev', () => {
       body: JSON.stringify({ inputs: [{ name: 'features', shape: [1, 4], datatype: 'FP32', data: [5.1, 3.5, 1.4, 0.2] }], outputs: [{ name: 'label' }] }),
     });
     expect(inferred.status).toBe(200);
-    expect(await inferred.json()).toMatchObject({ model_name: 'iris', model_version: '1', outputs: [{ name: 'label', datatype: 'INT64', shape: [1] }] });
+    // A raw setosa row is setosa (class 0): the pipeline's scaling is in the exported graph.
+    expect(await inferred.json()).toMatchObject({ model_name: 'iris', model_version: '1', outputs: [{ name: 'label', datatype: 'INT64', shape: [1], data: [0] }] });
 
     const list = start('runs', 'list');
     expect(await list.closed).toBe(0);

@@ -38,7 +38,6 @@ describe.each(backends())('examples/iris.ts on %s', (backend) => {
         'train-logistic-regression',
         'evaluate-classifier',
         'export-onnx',
-        'apply-transform',
         'batch-inference',
         'register-model',
       ].sort(),
@@ -64,7 +63,8 @@ describe.each(backends())('examples/iris.ts on %s', (backend) => {
     expect(byName('train-logistic-regression.model')?.properties).toMatchObject({ modelType: 'logistic-regression' });
     expect(metrics?.properties).toMatchObject({ blessed: true });
     expect(onnx.type).toBe('Model');
-    expect(onnx.properties).toMatchObject({ format: 'onnx', opset: 13, task: 'classification', inputs: [{ name: 'features', shape: ['batch', 4] }] });
+    // The standardize transform is in the graph: the model (registered, served) takes raw measurements.
+    expect(onnx.properties).toMatchObject({ format: 'onnx', opset: 13, task: 'classification', inputs: [{ name: 'features', shape: ['batch', 4] }], inputScale: 'raw' });
     // The blessed model is a new version of the registered model "iris", and `challenger` points at it.
     const [registered] = await m.listModelVersions('iris');
     expect(registered).toMatchObject({ artifactId: onnx.id, aliases: ['challenger'], createdBy: `run ${run.id} task register-model` });
@@ -75,6 +75,12 @@ describe.each(backends())('examples/iris.ts on %s', (backend) => {
     expect(['cpu', 'cuda']).toContain(predictions.properties.provider);
     expect(predictions.properties.rowsPerSecond).toBeGreaterThan(0);
     expect(predictions.properties.columns).toEqual(expect.arrayContaining(['species', 'predicted_species', 'probability_setosa']));
+    // Scored on the raw data set: right on (nearly) every flower, setosa always.
+    const scored = await components.readDataset(await ts.stack.artifacts.materialize(predictions.uri));
+    const col = (name: string) => scored.columns.findIndex((c) => c.name === name);
+    const right = scored.rows.filter((r) => r[col('species')] === r[col('predicted_species')]);
+    expect(right.length / scored.rows.length).toBeGreaterThanOrEqual(0.9);
+    expect(scored.rows.filter((r) => r[col('species')] === 'setosa').every((r) => r[col('predicted_species')] === 'setosa')).toBe(true);
 
     // Per-epoch training metrics are recorded as a series.
     const series = (await m.listMetrics({ runId: run.id })).filter((x) => x.key === 'loss' && x.executionId === exec('train-classifier')?.id);

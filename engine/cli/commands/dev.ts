@@ -111,6 +111,7 @@ export function registerDevCommands(program: Command): void {
       const stack = await EmbeddedStack.start({ registry, logger, resourceClasses, gpus: runtime.gpus.devices, runtime: runtimeSummary(runtime), mlflowTracking, temporalUi: o.temporalUi === true });
       print(formatRuntimeReport(runtime, stack.workers.taskQueues));
       let api: RunningApiServer | undefined;
+      const authOn = process.env.SLUICE_AUTH === 'on' || !['127.0.0.1', 'localhost', '::1'].includes(o.host);
       let modelServer: RunningModelServer | undefined;
       try {
         api = await startApiServer({
@@ -122,7 +123,7 @@ export function registerDevCommands(program: Command): void {
           // The workers of this process record task metrics on the default registry: serve them too.
           metricsRegistry: register,
           // startApiServer refuses a non-loopback address while auth is off.
-          auth: { enabled: process.env.SLUICE_AUTH === 'on' || !['127.0.0.1', 'localhost', '::1'].includes(o.host) },
+          auth: { enabled: authOn },
           logger,
           host: o.host,
           port: port(o.port),
@@ -135,9 +136,18 @@ export function registerDevCommands(program: Command): void {
         print(`  editor ${api.url}/${loaded ? `#/pipelines/${encodeURIComponent(loaded.spec.name)}` : ''}`);
         print(`  API ${api.url}/api · reference ${api.url}/api/docs · metrics ${api.url}/metrics`);
         if (servingSettings) {
-          // Loopback only: the model server has no authentication, so `--host` (which turns the API's
-          // auth on) does not expose it; `sluice model-server --host` serves it on a private network.
-          const serve = (port: number) => startModelServer({ ...servingSettings, port, source: stack.metadata, artifacts: stack.artifacts, logger, host: '127.0.0.1' });
+          // Loopback, with the API's tokens when its auth is on; requests are sampled into the stores.
+          const serve = (port: number) =>
+            startModelServer({
+              ...servingSettings,
+              requestLog: { ...servingSettings.requestLog, records: stack.metadata },
+              ...(authOn ? { auth: { metadata: stack.metadata } } : {}),
+              port,
+              source: stack.metadata,
+              artifacts: stack.artifacts,
+              logger,
+              host: '127.0.0.1',
+            });
           try {
             modelServer = await serve(servingSettings.port);
           } catch (e) {
