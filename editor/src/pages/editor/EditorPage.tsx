@@ -43,6 +43,7 @@ import { Palette } from './Palette';
 import { PipelinePanel } from './PipelinePanel';
 import { ProblemsPanel } from './ProblemsPanel';
 import { RunDialog } from './RunDialog';
+import { runBlocker } from './runBlocker';
 import { SaveDialog } from './SaveDialog';
 import { isEditable, shortcutFor } from './shortcuts';
 
@@ -515,6 +516,7 @@ function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: Pipel
         <RunDialog
           spec={spec}
           needsSave={dirty}
+          blocked={runBlocker({ saved, dirty, problems: validation.issues.length })}
           onClose={() => setDialog(null)}
           onStart={async (params) => {
             const versionId = dirty || !saved ? await saveNow() : saved.versionId;
