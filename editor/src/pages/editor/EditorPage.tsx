@@ -496,7 +496,7 @@ function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: Pipel
             ))}
           </div>
           <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tabpanel">
-            {tab === 'task' ? <Inspector spec={spec} selected={selection.nodes} edit={edit} selectNext={selectNext} /> : null}
+            {tab === 'task' ? <Inspector spec={spec} selected={selection.nodes} edit={edit} selectNext={selectNext} issues={validation.issues} /> : null}
             {tab === 'pipeline' ? <PipelinePanel spec={spec} edit={edit} /> : null}
             {tab === 'problems' ? <ProblemsPanel issues={validation.issues} server={serverErrors} onFocus={focusNode} /> : null}
           </div>
