@@ -6,7 +6,7 @@
  * inside the block) are shown at their fields too.
  */
 import { useState, type ReactElement } from 'react';
-import type { ComponentSpec, EarlyStopping, SearchParam, TuneAlgorithm, TuneSpec } from 'sluice/ir';
+import type { ComponentSpec, EarlyStopping, ParamValue, SearchParam, TuneAlgorithm, TuneSpec } from 'sluice/ir';
 import { changeParamType, defaultSearchParam, formatChoiceValues, parseChoiceValues, searchableInputs, withSearchParam } from '../../edit/tune';
 import { TextCommitField } from './TextCommitField';
 
@@ -46,7 +46,7 @@ function withOptional<T extends object, K extends string>(o: T, key: K, v: numbe
   return (v === undefined ? rest : { ...rest, [key]: v }) as T;
 }
 
-function SearchParamFields(props: { name: string; param: SearchParam; earlierChoices: string[]; problems: ReadonlyMap<string, string[]>; set: (p: SearchParam | undefined) => string | undefined }): ReactElement {
+function SearchParamFields(props: { name: string; param: SearchParam; earlierChoices: { name: string; values: ParamValue[] }[]; problems: ReadonlyMap<string, string[]>; set: (p: SearchParam | undefined) => string | undefined }): ReactElement {
   const { name, param, set } = props;
   const [error, setError] = useState<string | undefined>();
   const key = `space.${name}`;
@@ -99,11 +99,13 @@ function SearchParamFields(props: { name: string; param: SearchParam; earlierCho
               value={when?.param ?? ''}
               onChange={(e) => {
                 const { when: _w, ...rest } = param;
-                setError(set(e.target.value === '' ? (rest) : ({ ...rest, when: { param: e.target.value, in: when?.in ?? [] } })));
+                // A new condition starts with the other choice's first value (the IR wants at least one).
+                const first = props.earlierChoices.find((c) => c.name === e.target.value)?.values.slice(0, 1) ?? [];
+                setError(set(e.target.value === '' ? rest : { ...rest, when: { param: e.target.value, in: first } }));
               }}
             >
               <option value="">always</option>
-              {[...new Set([...props.earlierChoices, ...(when ? [when.param] : [])])].map((c) => (
+              {[...new Set([...props.earlierChoices.map((c) => c.name), ...(when ? [when.param] : [])])].map((c) => (
                 <option key={c} value={c}>
                   {c}
                 </option>
@@ -150,7 +152,10 @@ export function TuneForm({ taskId, tune, component, problems, apply }: TuneFormP
           key={name}
           name={name}
           param={tune.space[name] as SearchParam}
-          earlierChoices={names.slice(0, i).filter((n) => tune.space[n]?.type === 'choice')}
+          earlierChoices={names.slice(0, i).flatMap((n) => {
+            const p = tune.space[n];
+            return p?.type === 'choice' ? [{ name: n, values: p.values }] : [];
+          })}
           problems={problems}
           set={(p) => apply(withSearchParam(tune, name, p))}
         />
