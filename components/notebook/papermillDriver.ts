@@ -43,6 +43,8 @@ export type DriverResult = z.infer<typeof DriverResultSchema>;
 
 /** Modules the driver needs, and the pip line that installs them. */
 export const NOTEBOOK_MODULES = ['papermill', 'nbconvert', 'ipykernel'] as const;
+/** The versions the tests run with (scripts/ensure-notebook.sh pins the same; a test checks). */
+export const NOTEBOOK_REQUIREMENTS = ['papermill==2.7.0', 'nbconvert==7.17.2', 'ipykernel==7.4.0'] as const;
 
 // The kernel spec written under `jupyterDir` and put first on JUPYTER_PATH is named "python3" and
 // runs this very Python: a "python3" spec installed elsewhere on the worker cannot take its place.

@@ -1,6 +1,8 @@
 /** The IR: schemas, types, validation, digests and port type rules. Pure; safe in workflows and browsers. */
 export * from './schema';
 export * from './tuneSpace';
+export { MAX_TUNE_TRIALS, TUNE_OUTPUTS, tuneSpecSchema } from './tuneSpec';
+export type { TuneOutputName, TuneSpec } from './tuneSpec';
 export { canonicalJson, pipelineDigest, sha256Hex, stripUi } from './digest';
 export { incompatibility, isAssignable, parseParamText, parseParamType, valueMismatch } from './portTypes';
 export type { ParsedParamType } from './portTypes';

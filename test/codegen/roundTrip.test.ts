@@ -13,6 +13,8 @@ import { formatIssue, pipelineDigest, validatePipeline, type PipelineSpec } from
 import * as controlFlow from '../fixtures/controlFlow';
 import * as execution from '../fixtures/execution';
 import * as tuning from '../fixtures/tuning';
+import { addTask, emptyPipeline, setInput } from '../../editor/src/edit/index';
+import { makeStudy, setTune, withSearchParam } from '../../editor/src/edit/tune';
 import { FIXTURE_MODULE, RandomPipelines } from './randomPipeline';
 import { cleanGenerated, resolverFor, ROOT, roundTrip } from './roundTrip';
 
@@ -61,6 +63,37 @@ describe('engine fixtures', () => {
       });
     }
   }
+});
+
+describe('a study built in the editor', () => {
+  it('round-trips with its digest: made a study, then its space, algorithm, budgets and early stopping edited as the form does', async () => {
+    const module = './test/fixtures/tuning.ts';
+    // The catalog's component spec, as the server lists it (compiled from its module).
+    const { spec: compiled } = compile(tuning.prunedStudy, { module });
+    const curve = Object.values(compiled.components).find((c) => c.name === 'curve');
+    if (!curve) throw new Error('the fixture has no curve component');
+    let spec = addTask(emptyPipeline('editor-study'), curve, { position: { x: 40, y: 60 } }).spec;
+    spec = setInput(spec, 'curve', 'start', { const: 2 });
+    spec = setInput(spec, 'curve', 'epochMs', { const: 0 });
+    const made = makeStudy(spec, 'curve');
+    if (!made.ok) throw new Error(made.reason);
+    const task = made.spec.dag.tasks.curve;
+    if (!task || !('component' in task) || !task.tune) throw new Error('not a study');
+    const tune = withSearchParam(withSearchParam(task.tune, 'epochs', { type: 'choice', values: [2, 4] }), 'tag', { type: 'intRange', low: 0, high: 8, step: 2, when: { param: 'epochs', in: [4] } });
+    const edited = setTune(made.spec, 'curve', {
+      ...tune,
+      objective: { metric: 'loss', goal: 'minimize' },
+      algorithm: { name: 'tpe', startupTrials: 4, multivariate: false },
+      maxTrials: 12,
+      parallelTrials: 3,
+      maxFailedTrials: 2,
+      earlyStopping: { rule: 'median', startupTrials: 2, warmupSteps: 1 },
+      seed: 5,
+    });
+    if (!edited.ok) throw new Error(edited.reason);
+    expect(validityProblems(edited.spec)).toBe('');
+    await expectRoundTrip(edited.spec, { module, resolveComponent: resolverFor({ [module]: tuning }) });
+  });
 });
 
 describe(`random pipelines (seed ${SEED})`, () => {

@@ -55,6 +55,12 @@ describe('saving in the editor', () => {
     expect(refused).toBeInstanceOf(ApiError);
     expect((refused as ApiError).status).toBe(409);
     expect((refused as ApiError).code).toBe('draft-pipeline');
+    // The editor knows that before asking: its Run dialog says why and cannot start.
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const run = page.getByRole('dialog', { name: 'Run e2e-draft' });
+    await expect.poll(() => run.getByRole('alert').textContent()).toMatch(/Version 1 is a draft/);
+    expect(await run.getByRole('button', { name: 'Start run' }).isDisabled()).toBe(true);
+    await run.getByRole('button', { name: 'Cancel' }).click();
 
     // Ctrl+S with the focus in a field: what was typed is committed and saved.
     await page.getByRole('tab', { name: 'Pipeline' }).click();

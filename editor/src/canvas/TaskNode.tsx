@@ -33,7 +33,7 @@ function TaskNodeView({ id, data, selected }: NodeProps<TaskFlowNode>): ReactEle
     [data.inputs, data.outputs, data.label],
   );
   const { width, height, outputRow } = size;
-  const className = ['task-node', selected ? 'is-selected' : '', data.state ? `state-${data.state}` : '', data.conditional ? 'is-conditional' : '', simple ? 'is-simple' : '']
+  const className = ['task-node', data.study !== undefined ? 'is-study' : '', selected ? 'is-selected' : '', data.state ? `state-${data.state}` : '', data.conditional ? 'is-conditional' : '', simple ? 'is-simple' : '']
     .filter(Boolean)
     .join(' ');
   return (
@@ -52,6 +52,11 @@ function TaskNodeView({ id, data, selected }: NodeProps<TaskFlowNode>): ReactEle
         {data.conditional && !simple ? (
           <span className="badge" title="runs only when its condition holds">
             if
+          </span>
+        ) : null}
+        {data.study !== undefined ? (
+          <span className="badge badge-study" title={`tuning study: ${data.study.summary}`} data-testid={`study-badge-${id}`}>
+            {simple ? 'study' : data.study.badge}
           </span>
         ) : null}
         {data.exitHandler && !simple ? (

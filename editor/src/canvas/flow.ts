@@ -6,9 +6,10 @@
  * groups (`ui.group`) are boxes drawn behind their members; collapsed loops and groups hide their
  * members and take over their edges.
  */
-import { indexPipeline, isLoopNode, isRequired, type Binding, type ComponentSpec, type NodeSpec, type PipelineSpec } from 'sluice/ir';
+import { indexPipeline, isLoopNode, isRequired, type Binding, type ComponentSpec, type NodeSpec, type PipelineSpec, type SearchSpace } from 'sluice/ir';
 import type { EdgeRef } from '../edit/bindings';
 import { portTypeLabel } from '../edit/ports';
+import { searchText, studyBadge, studySummary } from '../edit/tune';
 import { pipelineGraph, type GraphNode, type GraphPort } from '../graph/pipelineGraph';
 import { NODE_WIDTH } from '../layout/layoutGraph';
 import { bindingText, graphNodeSize } from '../layout/nodeSize';
@@ -46,9 +47,12 @@ const GROUP_PAD = 12;
 const GROUP_HEADER = 24;
 const COLLAPSED_HEIGHT = 60;
 
-function portViews(ports: GraphPort[], bindings?: Record<string, Binding>): PortView[] {
+function portViews(ports: GraphPort[], bindings?: Record<string, Binding>, space?: SearchSpace): PortView[] {
   return ports.map(({ name, spec }) => {
     const binding = bindings?.[name];
+    // A study's searched input gets its value per trial: it shows its distribution, never "missing".
+    const searched = space && Object.hasOwn(space, name) ? space[name] : undefined;
+    if (searched) return { name, kind: spec.kind, type: portTypeLabel(spec), binding: searchText(searched), ...(spec.description !== undefined ? { description: spec.description } : {}) };
     const text = bindingText(binding);
     const view: PortView = { name, kind: spec.kind, type: portTypeLabel(spec) };
     if (spec.description !== undefined) view.description = spec.description;
@@ -241,10 +245,11 @@ export function buildFlow(spec: PipelineSpec, cache: FlowCache, previous: readon
             data: {
               label: gn.label,
               ...(node.component !== gn.label ? { component: node.component } : {}),
-              inputs: portViews(gn.inputs, node.inputs),
+              inputs: portViews(gn.inputs, node.inputs, node.tune?.space),
               outputs: portViews(gn.outputs),
               conditional: gn.conditional,
               exitHandler: gn.exitHandler,
+              ...(node.tune ? { study: { badge: studyBadge(node.tune), summary: studySummary(node.tune) } } : {}),
               ...(issues ? { issues } : {}),
               ...(run ? { state: run.state, ...(run.detail !== undefined ? { detail: run.detail } : {}) } : {}),
             },

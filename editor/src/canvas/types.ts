@@ -28,6 +28,8 @@ export type TaskNodeData = {
   outputs: PortView[];
   conditional: boolean;
   exitHandler: boolean;
+  /** A tuning study (`tune` block): a short badge ("tpe ×40") and its algorithm and budgets in words. */
+  study?: { badge: string; summary: string };
   /** Validation problems naming this task (editor). */
   issues?: number;
   /** Run view: the task's state and a short line (duration, error, "cached from …"). */

@@ -140,18 +140,33 @@ export function comparisonColumns(c: RunComparison): Map<string, (JsonValue | un
   return columns;
 }
 
+/** A parallel-coordinates plot: its axes, and one polyline per row (a run, a trial) of positions along them. */
+export interface ParallelPlot {
+  axes: Axis[];
+  /** `positions[d]` is where the row sits on axis d; undefined where it lacks the value (the line breaks). */
+  lines: { id: string; positions: (number | undefined)[] }[];
+}
+
+/**
+ * The plot of columns of values: one axis per column (in order), one line per row id (`ids[i]`
+ * owns `values[i]` of every column). Shared by the compare view (runs) and a study (trials).
+ */
+export function parallelPlot(dims: readonly (readonly [string, readonly (JsonValue | undefined)[]])[], ids: readonly string[]): ParallelPlot {
+  const axes = dims.map(([key, values]) => axisFor(key, values));
+  const lines = ids.map((id, i) => ({ id, positions: axes.map((axis, d) => axis.position(dims[d]?.[1][i])) }));
+  return { axes, lines };
+}
+
 /**
  * The parallel-coordinates plot of a comparison: one axis per parameter that varies across the
  * runs (parameters all runs share say nothing), then the chosen metric last; each run a polyline
  * of its positions (undefined where it lacks the value).
  */
-export function parallelCoordinates(c: RunComparison, metric: string): { axes: Axis[]; lines: { runId: string; positions: (number | undefined)[] }[] } {
+export function parallelCoordinates(c: RunComparison, metric: string): ParallelPlot {
   const dims: [string, (JsonValue | undefined)[]][] = c.params.filter((p) => p.differs).map((p) => [`params.${p.key}`, p.values]);
   const m = c.metrics.find((row) => row.key === metric);
   if (m) dims.push([`metrics.${m.key}`, m.values]);
-  const axes = dims.map(([key, values]) => axisFor(key, values));
-  const lines = c.runs.map((run, i) => ({ runId: run.id, positions: axes.map((axis, d) => axis.position(dims[d]?.[1][i])) }));
-  return { axes, lines };
+  return parallelPlot(dims, c.runs.map((r) => r.id));
 }
 
 /** A metric across runs over time: one series per pipeline, x = the run's creation (ms), y = the column's value. */

@@ -5,6 +5,8 @@ import type { Artifact, ArtifactPreview as Preview } from 'sluice/api';
 import { PreviewBody } from './ArtifactPreview';
 import { heatColour } from './ConfusionMatrix';
 import { LineChart } from './LineChart';
+import { ParallelCoordinates } from './ParallelCoordinates';
+import { parallelPlot } from '../compare/compareView';
 import { markdownToSafeHtml, sanitizeHtml } from './sanitize';
 
 afterEach(cleanup);
@@ -137,5 +139,39 @@ describe('charts', () => {
   it('keeps heatmap text readable on light and dark cells', () => {
     expect(heatColour(0).color).toBe('#1d2433');
     expect(heatColour(1)).toEqual({ background: 'rgb(16, 63, 138)', color: '#ffffff' });
+  });
+});
+
+describe('ParallelCoordinates', () => {
+  const plot = (): ReturnType<typeof parallelPlot> =>
+    parallelPlot(
+      [
+        ['lr', [0.1, 0.3, 0.2]],
+        ['slope', [undefined, 2, undefined]],
+        ['loss', [0.5, 0.9, 1.1]],
+      ],
+      ['0', '1', '2'],
+    );
+  it('draws a line per row, faint ones (pruned trials) under the others, broken where a value is missing', () => {
+    const { container } = render(
+      <ParallelCoordinates plot={plot()} caption="lr → loss" label="3 trials" style={(id) => ({ colour: id === '2' ? 'grey' : 'blue', title: `#${id}`, faint: id === '2' })} />,
+    );
+    const groups = [...container.querySelectorAll('g[data-line]')];
+    expect(groups.map((g) => [g.getAttribute('data-line'), g.getAttribute('data-faint')])).toEqual([
+      ['2', 'true'],
+      ['0', null],
+      ['1', null],
+    ]);
+    // Trial 0 lacks slope: its line has no segment of two points, so nothing is drawn but its tooltip.
+    expect(groups[1]?.querySelectorAll('polyline')).toHaveLength(0);
+    expect(groups[2]?.querySelectorAll('polyline')).toHaveLength(1);
+    expect(screen.getByRole('img', { name: '3 trials' })).toBeTruthy();
+  });
+
+  it('joins the neighbours of a missing value when told to skip gaps (a conditional parameter)', () => {
+    const { container } = render(<ParallelCoordinates plot={plot()} gaps="skip" caption="c" label="l" style={(id) => ({ colour: id === '2' ? 'grey' : 'blue', title: id, faint: id === '2' })} />);
+    const lines = [...container.querySelectorAll('g[data-line] polyline')];
+    expect(lines.map((l) => l.getAttribute('points')?.split(' ').length)).toEqual([2, 2, 3]);
+    expect(lines[0]?.getAttribute('stroke')).toBe('grey');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricSeries, Study, TuneTrial } from 'sluice/api';
 import { compile, component, pipeline, t, tune } from 'sluice/dsl';
-import { bestSoFar, controlChange, intermediateCurves, stepLabelOf, studiesOfTask, studyObjective, studyTaskId, trialRows, trialValues } from './study';
+import { bestSoFar, controlChange, intermediateCurves, stepLabelOf, studiesOfTask, studyObjective, studyTaskId, trialParallel, trialRows, trialValues } from './study';
 
 const T0 = Date.parse('2030-01-10T12:00:00Z');
 const at = (s: number): string => new Date(T0 + s * 1000).toISOString();
@@ -115,5 +115,35 @@ describe('a study in the run view', () => {
     expect(controlChange(current, { parallelTrials: '0', maxTrials: '12' })).toEqual({ error: 'Parallel trials must be a whole number of at least 1; got "0"' });
     expect(controlChange(current, { parallelTrials: '2', maxTrials: '1.5' })).toEqual({ error: 'Max trials must be a whole number of at least 1; got "1.5"' });
     expect(controlChange(current, { parallelTrials: '', maxTrials: '12' })).toEqual({ error: 'Parallel trials must be a whole number of at least 1; got ""' });
+  });
+});
+
+describe("a study's parallel-coordinates plot", () => {
+  const series = (n: number, values: number[]): MetricSeries => ({ taskId: `tune-train[${n}]`, key: 'loss', points: values.map((value, step) => ({ step, value })) });
+
+  it('has an axis per searched parameter then the objective, a line per trial with a value, pruned ones marked with their last reported value', () => {
+    const s = study([
+      trial(0, { params: { lr: 0.1, act: 'relu' }, value: 0.5 }),
+      trial(1, { params: { lr: 0.3, act: 'tanh', slope: 2 }, value: 0.9 }),
+      trial(2, { params: { lr: 0.2, act: 'relu' }, state: 'pruned', prunedStep: 3, value: null }),
+      trial(3, { params: { lr: 0.2, act: 'relu' }, state: 'running', finishedAt: null }),
+      trial(4, { params: { lr: 0.25, act: 'relu' }, state: 'failed' }),
+    ]);
+    const { plot, lines } = trialParallel(s, 'loss', [series(2, [1.3, 1.1]), series(3, [0.2])]);
+    expect(plot.axes.map((a) => a.key)).toEqual(['lr', 'act', 'slope', 'loss']);
+    expect(lines.map((l) => [l.number, l.pruned])).toEqual([
+      [0, false],
+      [1, false],
+      [2, true],
+    ]);
+    expect(plot.lines.map((l) => l.id)).toEqual(['0', '1', '2']);
+    // lr 0.1..0.3; act relu/tanh; slope only on trial 1 (the others break there); loss 0.5..1.1.
+    expect(plot.lines.map((l) => l.positions)).toEqual([
+      [0, 0, undefined, 0],
+      [1, 1, 0.5, expect.closeTo(2 / 3, 9)],
+      [expect.closeTo(0.5, 9), 0, undefined, 1],
+    ]);
+    expect(lines[2]?.title).toBe('#2 (pruned at 3): lr = 0.200, act = relu → loss 1.100 (last reported)');
+    expect(lines[0]?.title).toBe('#0: lr = 0.100, act = relu → loss 0.500');
   });
 });

@@ -3,8 +3,9 @@
  * studies belong to the selected task, the trials as table rows, the best-so-far curve and the
  * trials' intermediate-value curves. Pure, so it is tested without a browser.
  */
-import type { MetricSeries, Study, TuneTrial } from 'sluice/api';
+import type { JsonValue, MetricSeries, Study, TuneTrial } from 'sluice/api';
 import { indexPipeline, isTaskNode, type Objective, type PipelineSpec } from 'sluice/ir';
+import { parallelPlot, type ParallelPlot } from '../compare/compareView';
 import { formatNumber } from '../previews/LineChart';
 import { formatDuration } from './runState';
 
@@ -144,4 +145,41 @@ export function controlChange(
     if (n !== current[key]) change[key] = n;
   }
   return { change };
+}
+
+/** A trial's line in the study's parallel-coordinates plot. */
+export interface TrialLine {
+  number: number;
+  pruned: boolean;
+  /** "#3 (pruned at 4): lr = 0.01, units = 8 → loss 0.31 (last reported)". */
+  title: string;
+}
+
+/**
+ * The study's parallel-coordinates plot: one axis per searched parameter (in the order trials
+ * recorded them; a conditional one is missing where its condition did not hold), then the
+ * objective; one line per trial that has a value. A pruned trial has no final value: its last
+ * intermediate value stands in (it is what the rule judged), and `pruned` greys its line.
+ */
+export function trialParallel(study: Pick<Study, 'study' | 'trials'>, metric: string, metrics: readonly MetricSeries[]): { plot: ParallelPlot; lines: TrialLine[] } {
+  const lastReported = new Map(metrics.filter((m) => m.key === metric).map((m) => [m.taskId, m.points[m.points.length - 1]?.value]));
+  const shown = [...study.trials]
+    .sort((a, b) => a.number - b.number)
+    .flatMap((t) => {
+      const last = lastReported.get(trialTaskId(study.study, t.number));
+      const value = t.value ?? (t.state === 'pruned' ? last : undefined);
+      return value !== undefined && Number.isFinite(value) ? [{ t, value, final: t.value !== null }] : [];
+    });
+  const keys = [...new Set(shown.flatMap(({ t }) => Object.keys(t.params)))];
+  const dims: [string, (JsonValue | undefined)[]][] = keys.map((k) => [k, shown.map(({ t }) => (Object.hasOwn(t.params, k) ? t.params[k] : undefined))]);
+  dims.push([metric, shown.map((s) => s.value)]);
+  const plot = parallelPlot(dims, shown.map(({ t }) => String(t.number)));
+  const lines = shown.map(({ t, value, final }) => ({
+    number: t.number,
+    pruned: t.state === 'pruned',
+    title:
+      `#${t.number}${t.state === 'pruned' ? ` (pruned at ${t.prunedStep ?? '?'})` : ''}: ` +
+      `${Object.entries(t.params).map(([k, v]) => `${k} = ${formatValue(v)}`).join(', ')} → ${metric} ${formatNumber(value)}${final ? '' : ' (last reported)'}`,
+  }));
+  return { plot, lines };
 }

@@ -14,10 +14,11 @@ import { useEffect, useMemo, useState, type ReactElement } from 'react';
 import type { JsonValue, MetricSeries, RunComparison } from 'sluice/api';
 import { api, errorText } from '../../api/client';
 import { href } from '../../app/route';
-import { axisFor, bestCells, compareIdsFromQuery, comparisonColumns, differingCells, formatValue, overlayCharts, parallelCoordinates, runLabels, type Axis } from '../../compare/compareView';
+import { axisFor, bestCells, compareIdsFromQuery, comparisonColumns, differingCells, formatValue, overlayCharts, parallelCoordinates, runLabels } from '../../compare/compareView';
 import { readClassificationMetrics, type ClassificationView } from '../../previews/classificationMetrics';
 import { ConfusionMatrix } from '../../previews/ConfusionMatrix';
 import { formatNumber, LineChart, SERIES_COLOURS } from '../../previews/LineChart';
+import { ParallelCoordinates } from '../../previews/ParallelCoordinates';
 
 /** Past this many runs, classification artifacts are not fetched (one request each): the tables and plots carry a sweep. */
 const CLASSIFICATION_RUNS = 8;
@@ -312,8 +313,6 @@ function MetricsTable(props: { comparison: RunComparison; labels: string[]; flip
   );
 }
 
-const PLOT = { width: 760, height: 300, top: 24, bottom: 40, left: 60, right: 60 };
-
 /** A run's colour in the sweep plots: from blue (the metric's low end) to orange (its high end). */
 function rampColour(t: number | undefined): string {
   if (t === undefined) return '#98a2b3';
@@ -332,12 +331,9 @@ function SweepPlots({ comparison, labels }: { comparison: RunComparison; labels:
   const x = xKey && columns.has(xKey) ? xKey : (comparison.params.find((p) => p.differs) ? `params.${comparison.params.find((p) => p.differs)?.key}` : names[0]);
   const y = yKey && columns.has(yKey) ? yKey : chosen ? `metrics.${chosen}` : names[1];
   if (!chosen || names.length === 0) return null;
-  const { axes, lines } = parallelCoordinates(comparison, chosen);
+  const plot = parallelCoordinates(comparison, chosen);
+  const { axes, lines } = plot;
   const metricAxis = axes[axes.length - 1];
-  const plotW = PLOT.width - PLOT.left - PLOT.right;
-  const plotH = PLOT.height - PLOT.top - PLOT.bottom;
-  const ax = (d: number): number => PLOT.left + (axes.length === 1 ? plotW / 2 : (d / (axes.length - 1)) * plotW);
-  const ay = (t: number): number => PLOT.top + plotH - t * plotH;
   return (
     <section aria-labelledby="sweep-heading">
       <h2 id="sweep-heading">Parameters → metric</h2>
@@ -353,34 +349,22 @@ function SweepPlots({ comparison, labels }: { comparison: RunComparison; labels:
       </label>
       {axes.length < 2 && <p className="muted">No parameter differs between these runs: the parallel-coordinates plot needs one that does.</p>}
       {axes.length >= 2 && (
-        <figure className="chart" data-testid="parallel-coordinates">
-          <figcaption className="chart-title">Parallel coordinates: varying parameters → {chosen}</figcaption>
-          <svg width={PLOT.width} height={PLOT.height} viewBox={`0 0 ${PLOT.width} ${PLOT.height}`} role="img" aria-label={`Parallel coordinates of ${axes.map((a) => a.key).join(', ')} for ${lines.length} runs`}>
-            {lines.map((line, i) => {
-              const t = line.positions[line.positions.length - 1];
-              // A missing value breaks the line there (no made-up position).
-              const segments: string[][] = [[]];
-              line.positions.forEach((p, d) => {
-                if (p === undefined) segments.push([]);
-                else segments[segments.length - 1]?.push(`${ax(d).toFixed(1)},${ay(p).toFixed(1)}`);
-              });
-              return (
-                <g key={line.runId} data-run={line.runId}>
-                  <title>{`${labels[i]}: ${axes.map((a) => `${a.key} ${formatValue(columns.get(a.key)?.[i])}`).join(', ')}${missingNote(line.positions)}`}</title>
-                  {segments
-                    .filter((s) => s.length > 1)
-                    .map((s, k) => (
-                      <polyline key={k} points={s.join(' ')} fill="none" stroke={rampColour(t)} strokeWidth={2} strokeOpacity={0.8} />
-                    ))}
-                </g>
-              );
-            })}
-            {axes.map((a, d) => (
-              <AxisLine key={a.key} axis={a} x={ax(d)} ay={ay} top={PLOT.top} bottom={PLOT.top + plotH} height={PLOT.height} />
-            ))}
-          </svg>
+        <>
+          <ParallelCoordinates
+            plot={plot}
+            testId="parallel-coordinates"
+            caption={`Parallel coordinates: varying parameters → ${chosen}`}
+            label={`Parallel coordinates of ${axes.map((a) => a.key).join(', ')} for ${lines.length} runs`}
+            style={(_, i) => {
+              const positions = lines[i]?.positions ?? [];
+              return {
+                colour: rampColour(positions[positions.length - 1]),
+                title: `${labels[i]}: ${axes.map((a) => `${a.key} ${formatValue(columns.get(a.key)?.[i])}`).join(', ')}${missingNote(positions)}`,
+              };
+            }}
+          />
           {metricAxis && <p className="muted">Colour: {chosen}, blue low → orange high.</p>}
-        </figure>
+        </>
       )}
       {x && y && <Scatter columns={columns} names={names} x={x} y={y} setX={setXKey} setY={setYKey} labels={labels} />}
     </section>
@@ -389,23 +373,6 @@ function SweepPlots({ comparison, labels }: { comparison: RunComparison; labels:
 
 /** A line's tooltip says when the run lacks some of the values (the line breaks there). */
 const missingNote = (positions: (number | undefined)[]): string => (positions.some((p) => p === undefined) ? ' (some values missing)' : '');
-
-function AxisLine(props: { axis: Axis; x: number; ay: (t: number) => number; top: number; bottom: number; height: number }): ReactElement {
-  const { axis, x, ay } = props;
-  return (
-    <g>
-      <line x1={x} x2={x} y1={props.top} y2={props.bottom} stroke="#1d2433" />
-      {axis.ticks.map((t) => (
-        <text key={t.label} x={x - 4} y={ay(t.at) + 4} textAnchor="end" fontSize="10" fill="#4a5568">
-          {t.label}
-        </text>
-      ))}
-      <text x={x} y={props.height - 14} textAnchor="middle" fontSize="11" fill="#1d2433">
-        {axis.key.replace(/^(params|metrics)\./, '')}
-      </text>
-    </g>
-  );
-}
 
 function Scatter(props: {
   columns: Map<string, (JsonValue | undefined)[]>;

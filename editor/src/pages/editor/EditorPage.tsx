@@ -43,6 +43,7 @@ import { Palette } from './Palette';
 import { PipelinePanel } from './PipelinePanel';
 import { ProblemsPanel } from './ProblemsPanel';
 import { RunDialog } from './RunDialog';
+import { runBlocker } from './runBlocker';
 import { SaveDialog } from './SaveDialog';
 import { isEditable, shortcutFor } from './shortcuts';
 
@@ -495,7 +496,7 @@ function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: Pipel
             ))}
           </div>
           <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tabpanel">
-            {tab === 'task' ? <Inspector spec={spec} selected={selection.nodes} edit={edit} selectNext={selectNext} /> : null}
+            {tab === 'task' ? <Inspector spec={spec} selected={selection.nodes} edit={edit} selectNext={selectNext} issues={validation.issues} /> : null}
             {tab === 'pipeline' ? <PipelinePanel spec={spec} edit={edit} /> : null}
             {tab === 'problems' ? <ProblemsPanel issues={validation.issues} server={serverErrors} onFocus={focusNode} /> : null}
           </div>
@@ -515,6 +516,7 @@ function EditorBody({ initial, origin, initialNotice, onOpen }: { initial: Pipel
         <RunDialog
           spec={spec}
           needsSave={dirty}
+          blocked={runBlocker({ saved, dirty, problems: validation.issues.length })}
           onClose={() => setDialog(null)}
           onStart={async (params) => {
             const versionId = dirty || !saved ? await saveNow() : saved.versionId;

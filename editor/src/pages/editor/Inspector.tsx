@@ -1,6 +1,6 @@
 /** The selected node: its id and label, the component it runs, and its inputs as typed forms. */
 import { memo, type ReactElement, type RefObject } from 'react';
-import { indexPipeline, isLoopNode, type Binding, type PipelineSpec } from 'sluice/ir';
+import { indexPipeline, isLoopNode, type Binding, type PipelineSpec, type TuneSpec, type ValidationIssue } from 'sluice/ir';
 import { setInput } from '../../edit/bindings';
 import { cachedIndex, connect, connectableOutputs } from '../../edit/connect';
 import { setNodeUi } from '../../edit/nodeUi';
@@ -8,15 +8,19 @@ import { uniqueId } from '../../edit/nodeTree';
 import { addPipelineInput, setPipelineOutput } from '../../edit/pipelinePorts';
 import { portTypeLabel } from '../../edit/ports';
 import { renameTask } from '../../edit/renameTask';
+import { makeStudy, setTune, tuneFieldProblems, unmakeStudy } from '../../edit/tune';
 import { TaskInputsForm, type SourceOption } from '../../forms/TaskInputsForm';
 import type { Edit } from './Canvas';
 import { TextCommitField } from './TextCommitField';
+import { TuneForm } from './TuneForm';
 
 export interface InspectorProps {
   spec: PipelineSpec;
   selected: string[];
   edit: Edit;
   selectNext: RefObject<string[] | null>;
+  /** The validator's problems with `spec` (the study form shows its own at their fields). */
+  issues: readonly ValidationIssue[];
 }
 
 /** Per input port, the outputs that may feed it under the canvas's connection rules. */
@@ -33,7 +37,7 @@ function sourcesFor(spec: PipelineSpec, id: string, ports: string[]): Record<str
   );
 }
 
-function InspectorView({ spec, selected, edit, selectNext }: InspectorProps): ReactElement {
+function InspectorView({ spec, selected, edit, selectNext, issues }: InspectorProps): ReactElement {
   if (selected.length === 0) {
     return (
       <div className="inspector">
@@ -100,6 +104,9 @@ function InspectorView({ spec, selected, edit, selectNext }: InspectorProps): Re
   }
   const component = spec.components[node.component];
   if (!component) return <div className="inspector">Task {id} uses component “{node.component}”, which the pipeline does not define.</div>;
+  // A study's searched inputs get their values per trial: the form above edits their distributions.
+  const space = node.tune?.space;
+  const inputPorts = space ? Object.fromEntries(Object.entries(component.inputs).filter(([port]) => !Object.hasOwn(space, port))) : component.inputs;
   const bind = (port: string, binding: Binding | undefined): void => {
     edit((s) => setInput(s, id, port, binding));
   };
@@ -128,14 +135,44 @@ function InspectorView({ spec, selected, edit, selectNext }: InspectorProps): Re
       <h4>Inputs</h4>
       <TaskInputsForm
         taskId={id}
-        ports={component.inputs}
+        ports={inputPorts}
         bindings={node.inputs}
         pipelineInputs={spec.inputs}
         onBind={bind}
         onPromote={promote}
-        sources={sourcesFor(spec, id, Object.keys(component.inputs))}
+        sources={sourcesFor(spec, id, Object.keys(inputPorts))}
         onConnect={connectTo}
       />
+      <h4>Tuning study</h4>
+      {node.tune ? (
+        <>
+          <p className="muted">
+            Runs {component.name} once per trial with suggested values for the searched inputs, and keeps the best trial&apos;s outputs.{' '}
+            <button type="button" className="link-button" onClick={() => edit((s) => unmakeStudy(s, id), `${id} is a plain task again`)}>
+              Make it a plain task
+            </button>
+          </p>
+          <TuneForm
+            taskId={id}
+            tune={node.tune}
+            component={component}
+            problems={tuneFieldProblems(issues, id)}
+            apply={(candidate: TuneSpec) => {
+              const r = setTune(spec, id, candidate);
+              if (!r.ok) return r.reason;
+              edit((s) => setTune(s, id, candidate));
+              return undefined;
+            }}
+          />
+        </>
+      ) : (
+        <p className="muted">
+          Search this task&apos;s parameters for the best value of a metric it reports.{' '}
+          <button type="button" onClick={() => edit((s) => makeStudy(s, id), `${id} is a tuning study`)}>
+            Make it a tuning study
+          </button>
+        </p>
+      )}
       <h4>Outputs</h4>
       <ul className="plain-list">
         {Object.entries(component.outputs).map(([name, port]) => {

@@ -10,12 +10,14 @@ export interface RunDialogProps {
   spec: PipelineSpec;
   /** Whether the current IR must be saved first (it will be, as a new version). */
   needsSave: boolean;
+  /** Why the run cannot start (a draft; see runBlocker.ts): shown, and Start is disabled. */
+  blocked?: string | undefined;
   onClose: () => void;
   /** Starts the run; throws ApiError with field errors when the server refuses. */
   onStart: (params: Record<string, unknown>) => Promise<void>;
 }
 
-export function RunDialog({ spec, needsSave, onClose, onStart }: RunDialogProps): ReactElement {
+export function RunDialog({ spec, needsSave, blocked, onClose, onStart }: RunDialogProps): ReactElement {
   const [texts, setTexts] = useState(() => initialTexts(spec.inputs));
   const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -25,6 +27,7 @@ export function RunDialog({ spec, needsSave, onClose, onStart }: RunDialogProps)
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     setTried(true);
+    if (blocked !== undefined) return;
     if (Object.keys(collected.errors).length) return;
     setBusy(true);
     setError(undefined);
@@ -48,10 +51,15 @@ export function RunDialog({ spec, needsSave, onClose, onStart }: RunDialogProps)
     <Modal title={`Run ${spec.name}`} onClose={onClose}>
       <form onSubmit={submit} aria-label={`Run ${spec.name}`}>
         <ParamForm ports={spec.inputs} texts={texts} onTexts={setTexts} showMissing={tried} serverErrors={serverErrors} />
-        {needsSave ? <p className="muted">The pipeline has unsaved changes: it is saved as a new version first.</p> : null}
+        {blocked !== undefined ? (
+          <p className="field__error" role="alert" id="run-blocked">
+            {blocked}
+          </p>
+        ) : null}
+        {needsSave && blocked === undefined ? <p className="muted">The pipeline has unsaved changes: it is saved as a new version first.</p> : null}
         <FormError message={error} />
         <div className="button-row">
-          <button type="submit" className="primary" disabled={busy}>
+          <button type="submit" className="primary" disabled={busy || blocked !== undefined} aria-describedby={blocked !== undefined ? 'run-blocked' : undefined}>
             {busy ? 'Starting…' : 'Start run'}
           </button>
           <button type="button" onClick={onClose}>

@@ -4,7 +4,20 @@
  */
 import { useEffect, useId, useState, type ReactElement } from 'react';
 
-export function TextCommitField({ label, value, onCommit, hint }: { label: string; value: string; onCommit: (text: string) => string | undefined; hint?: string }): ReactElement {
+export function TextCommitField({
+  label,
+  value,
+  onCommit,
+  hint,
+  problem,
+}: {
+  label: string;
+  value: string;
+  onCommit: (text: string) => string | undefined;
+  hint?: string;
+  /** A problem the validator found with the committed value (shown like a refusal, until fixed). */
+  problem?: string | undefined;
+}): ReactElement {
   const id = useId();
   const [text, setText] = useState(value);
   const [error, setError] = useState<string | undefined>();
@@ -19,14 +32,15 @@ export function TextCommitField({ label, value, onCommit, hint }: { label: strin
     }
     setError(onCommit(text));
   };
+  const shown = error ?? problem;
   return (
-    <div className={`field${error ? ' has-error' : ''}`}>
+    <div className={`field${shown ? ' has-error' : ''}`}>
       <label htmlFor={id}>{label}</label>
       <input
         id={id}
         value={text}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : hint ? `${id}-hint` : undefined}
+        aria-invalid={shown ? true : undefined}
+        aria-describedby={shown ? `${id}-error` : hint ? `${id}-hint` : undefined}
         onChange={(e) => setText(e.target.value)}
         onBlur={commit}
         onKeyDown={(e) => {
@@ -37,14 +51,14 @@ export function TextCommitField({ label, value, onCommit, hint }: { label: strin
           }
         }}
       />
-      {hint && !error ? (
+      {hint && !shown ? (
         <span id={`${id}-hint`} className="field__hint">
           {hint}
         </span>
       ) : null}
-      {error ? (
+      {shown ? (
         <span id={`${id}-error`} className="field__error" role="alert">
-          {error}
+          {shown}
         </span>
       ) : null}
     </div>

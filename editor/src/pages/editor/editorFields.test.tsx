@@ -2,7 +2,9 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { useState, type ReactElement } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
+import { emptyPipeline } from '../../edit';
 import { Modal } from './Modal';
+import { RunDialog } from './RunDialog';
 import { TextCommitField } from './TextCommitField';
 
 afterEach(cleanup);
@@ -73,5 +75,28 @@ describe('Modal', () => {
     fireEvent.keyDown(last, { key: 'Escape' });
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(document.activeElement).toBe(opener);
+  });
+});
+
+describe('RunDialog', () => {
+  const spec = emptyPipeline();
+  it('is disabled in advance for a draft, with the reason, and never calls the server (issue 18)', () => {
+    let started = 0;
+    render(<RunDialog spec={spec} needsSave={false} blocked="Version 2 is a draft: it cannot run." onClose={() => undefined} onStart={async () => void started++} />);
+    const start = screen.getByRole<HTMLButtonElement>('button', { name: 'Start run' });
+    expect(start.disabled).toBe(true);
+    expect(screen.getByRole('alert').textContent).toBe('Version 2 is a draft: it cannot run.');
+    expect(start.getAttribute('aria-describedby')).toBe('run-blocked');
+    fireEvent.submit(screen.getByRole('form', { name: `Run ${spec.name}` }));
+    expect(started).toBe(0);
+  });
+
+  it('starts a runnable version', () => {
+    let started = 0;
+    render(<RunDialog spec={spec} needsSave={false} onClose={() => undefined} onStart={async () => void started++} />);
+    const start = screen.getByRole<HTMLButtonElement>('button', { name: 'Start run' });
+    expect(start.disabled).toBe(false);
+    fireEvent.click(start);
+    expect(started).toBe(1);
   });
 });

@@ -14,7 +14,8 @@ import type { MetricSeries, Study } from 'sluice/api';
 import type { Objective } from 'sluice/ir';
 import { api, errorText } from '../../api/client';
 import { formatNumber, LineChart, SERIES_COLOURS } from '../../previews/LineChart';
-import { bestSoFar, controlChange, intermediateCurves, stepLabelOf, trialRows, trialValues } from '../../runview/study';
+import { bestSoFar, controlChange, intermediateCurves, stepLabelOf, trialParallel, trialRows, trialValues } from '../../runview/study';
+import { ParallelCoordinates } from '../../previews/ParallelCoordinates';
 
 const PRUNED_COLOUR = '#98a2b3';
 
@@ -135,6 +136,7 @@ export function StudyView(props: StudyViewProps): ReactElement | null {
   const goal = objective?.goal ?? 'minimize';
   const metric = objective?.metric;
   const curves = useMemo(() => (study && metric ? intermediateCurves(study, metric, metrics) : []), [study, metric, metrics]);
+  const parallel = useMemo(() => (study && metric ? trialParallel(study, metric, metrics) : undefined), [study, metric, metrics]);
   if (!study) return null;
   const counts = rows.reduce<Record<string, number>>((c, r) => ({ ...c, [r.state]: (c[r.state] ?? 0) + 1 }), {});
   const best = bestSoFar(study.trials, goal);
@@ -226,6 +228,28 @@ export function StudyView(props: StudyViewProps): ReactElement | null {
           )}
         </div>
       </div>
+      {parallel && metric && parallel.plot.axes.length >= 2 && parallel.lines.length > 0 && (
+        <ParallelCoordinates
+          plot={parallel.plot}
+          testId="study-parallel-coordinates"
+          gaps="skip"
+          caption={`Parameters → ${metric}, one line per trial (pruned in grey)`}
+          label={`Parallel coordinates of ${parallel.plot.axes.map((a) => a.key).join(', ')} for ${parallel.lines.length} trials`}
+          style={(_, i) => {
+            const line = parallel.lines[i];
+            const t = parallel.plot.lines[i]?.positions.at(-1);
+            // Pruned trials in grey, as in the curves; the others coloured by the objective, the better end blue.
+            return { colour: line?.pruned ? PRUNED_COLOUR : objectiveColour(t === undefined ? undefined : goal === 'minimize' ? 1 - t : t), title: line?.title ?? '', faint: line?.pruned ?? false };
+          }}
+        />
+      )}
     </section>
   );
+}
+
+/** A trial's colour by how good its objective is (0 worst → 1 best): orange to blue (the compare view's ramp, readable without red/green). */
+function objectiveColour(good: number | undefined): string {
+  if (good === undefined) return PRUNED_COLOUR;
+  const mix = (a: number, b: number): number => Math.round(a + (b - a) * good);
+  return `rgb(${mix(213, 0)}, ${mix(94, 114)}, ${mix(0, 178)})`;
 }

@@ -1,0 +1,90 @@
+/**
+ * Issue 15's editor side in Chromium against `sluice dev`: a task is made a tuning study in the
+ * Inspector, its budget edited in the study form, the canvas marks it, and the saved pipeline runs
+ * as a study whose trials and parallel-coordinates plot the run view shows.
+ * Screenshots land in test-results/e2e/.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PipelineSpec } from '../../dsl/ir/index';
+import { createApiClient } from '../../engine/contract/index';
+import { projectRoot } from '../../engine/paths';
+import { launchChromium, openPage } from './support/browser';
+import { startDevServer, type DevServer } from './support/devServer';
+
+const SHOTS = path.join(projectRoot, 'test-results', 'e2e');
+let dev: DevServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  dev = await startDevServer();
+  browser = await launchChromium();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await dev?.stop();
+});
+
+const shot = (page: Page, name: string): Promise<Buffer> => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+async function add(page: Page, component: string): Promise<void> {
+  await page.getByTestId(`palette-item-${component}`).waitFor({ timeout: 30_000 });
+  await page.getByRole('button', { name: `Add ${component}` }).click();
+  await page.getByTestId(`node-${component}`).waitFor();
+}
+
+describe('a tuning study built in the editor', () => {
+  it('makes a task a study, edits its budget, saves and runs it, and the run view shows its trials and plot', async () => {
+    const api = createApiClient({ baseUrl: dev.url });
+    const { page, errors } = await openPage(browser, `${dev.url}/#/new`);
+    await add(page, 'load-iris');
+    await add(page, 'train-classifier');
+    await page.getByTestId('node-train-classifier').click();
+    await page.getByRole('tab', { name: 'Task' }).click();
+    await page.getByLabel('Source of input train').selectOption('source:load-iris.dataset');
+
+    await page.getByRole('button', { name: 'Make it a tuning study' }).click();
+    const badge = page.getByTestId('study-badge-train-classifier');
+    await expect.poll(() => badge.textContent()).toBe('random ×10');
+    const form = page.getByTestId('tune-form-train-classifier');
+    // A budget the IR refuses is refused at the field, and nothing changes.
+    await form.getByLabel('Max trials').fill('0');
+    await form.getByLabel('Max trials').press('Enter');
+    await expect.poll(() => form.getByRole('alert').first().textContent()).toMatch(/maxTrials: Too small/);
+    await form.getByLabel('Max trials').fill('3');
+    await form.getByLabel('Max trials').press('Enter');
+    await form.getByLabel('Parallel trials').fill('3');
+    await form.getByLabel('Parallel trials').press('Enter');
+    await expect.poll(() => badge.textContent()).toBe('random ×3');
+    await shot(page, '15-editor-study-form');
+
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const save = page.getByRole('dialog', { name: 'Save the new pipeline' });
+    await save.getByLabel('Pipeline name').fill('e2e-study');
+    await save.getByRole('button', { name: /^Save/ }).click();
+    const run = page.getByRole('dialog', { name: 'Run e2e-study' });
+    await run.getByRole('button', { name: 'Start run' }).click();
+    await page.waitForURL(/#\/runs\//, { timeout: 30_000 });
+    const runId = /#\/runs\/([^?/]+)/.exec(page.url())?.[1] ?? '';
+
+    const { versions } = await api.getPipeline({ params: { pipeline: 'e2e-study' } });
+    expect(versions.map((v) => v.draft)).toEqual([false]);
+    const saved = await api.getPipelineVersion({ params: { pipeline: 'e2e-study', version: versions[0]?.id ?? '' } });
+    const task = (saved.version.spec as PipelineSpec).dag.tasks['train-classifier'];
+    expect(task && 'tune' in task ? task.tune : undefined).toMatchObject({ space: { hiddenUnits: { type: 'intRange' } }, maxTrials: 3, parallelTrials: 3, objective: { metric: 'loss' } });
+
+    await expect.poll(async () => (await api.getRun({ params: { runId } })).run.status, { timeout: 240_000, interval: 1000 }).toBe('succeeded');
+    await page.goto(`${dev.url}/#/runs/${runId}?task=train-classifier`);
+    const view = page.getByTestId('study-view');
+    await view.waitFor({ timeout: 60_000 });
+    for (const n of [0, 1, 2]) await page.getByTestId(`trial-row-${n}`).waitFor({ timeout: 30_000 });
+    await page.getByTestId('study-parallel-coordinates').waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-testid="study-parallel-coordinates"] g[data-line]').count()).toBe(3);
+    await shot(page, '15-editor-study-run');
+    expect(errors).toEqual([]);
+  }, 420_000);
+});
