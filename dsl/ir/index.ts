@@ -2,6 +2,7 @@
 export * from './schema';
 export * from './tuneSpace';
 export { canonicalJson, pipelineDigest, sha256Hex, stripUi } from './digest';
+export { mulberry32 } from './random';
 export { incompatibility, isAssignable, parseParamText, parseParamType, valueMismatch } from './portTypes';
 export type { ParsedParamType } from './portTypes';
 export { exclusiveConditions, formatIssue, isRequired, taskDependencies, validatePipeline } from './validate';
