@@ -46,13 +46,16 @@ export async function importPipelineFile(file: string): Promise<Record<string, u
  * Transforms `file` to JavaScript with esbuild, with the options tsx's loader uses, writes it beside
  * the file for the time of the import (as Vite loads vite.config.ts: packages, `sluice/dsl` among
  * them, resolve from the file's folder as before, and `import.meta.dirname` is the same), and
- * imports it. Undefined when the file imports another file of the user's: esbuild would bundle it
- * and rename symbols that clash between the two, and the text of a component's `run` is part of its
- * digest, which the worker (through tsx) must compute alike. A syntax error is thrown with esbuild's
- * file:line:column.
+ * imports it (`import.meta.url` and `.filename` name that module). Undefined (tsx's turn) when the
+ * file imports another file of the user's: esbuild would bundle it and rename symbols that clash
+ * between the two, and the text of a component's `run` is part of its digest, which the worker
+ * (through tsx) must compute alike. A syntax error is thrown with esbuild's file:line:column.
  */
 export async function transformUserFile(file: string): Promise<Record<string, unknown> | undefined> {
-  const { build } = await import('esbuild');
+  // esbuild comes with tsx (its dependency); should it not resolve from here, tsx does the work.
+  const esbuild = await import('esbuild').catch(() => undefined);
+  if (!esbuild) return undefined;
+  const { build } = esbuild;
   const result = await build({
     entryPoints: [file],
     bundle: true,
@@ -70,7 +73,8 @@ export async function transformUserFile(file: string): Promise<Record<string, un
   });
   if (Object.keys(result.metafile.inputs).length !== 1) return undefined;
   const out = path.join(path.dirname(file), `.${path.basename(file)}.sluice-${randomBytes(4).toString('hex')}.mjs`);
-  await writeFile(out, result.outputFiles[0]?.text ?? '');
+  // A folder this process may not write to: tsx loads the file in memory instead.
+  if (!(await writeFile(out, result.outputFiles[0]?.text ?? '').then(() => true, () => false))) return undefined;
   try {
     return (await import(pathToFileURL(out).href)) as Record<string, unknown>;
   } finally {
