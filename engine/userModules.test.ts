@@ -49,10 +49,26 @@ it("gives a component the same code digest as tsx's loader, which the workers us
   expect(viaTransform.spec).toEqual(viaTsx.spec);
 });
 
-it("leaves a file that imports another of the user's files to tsx (a bundle could rename its symbols)", async () => {
-  await writeFile(path.join(dir, 'helper.ts'), 'export const x = 1;\n');
+it("imports the user's files a pipeline file imports, each as its own module, with the digests tsx gives", async () => {
+  // Both files declare `shout`: one bundle would rename one of them, and change run's text.
+  await writeFile(path.join(dir, 'helper.ts'), "const shout = (s: string): string => s + '!';\nexport const twice = (s: string): string => shout(shout(s));\n");
   const file = path.join(dir, 'withHelper.ts');
-  await writeFile(file, `import { x } from './helper';\nexport const y = x;\n`);
+  await writeFile(
+    file,
+    PIPELINE.replace("const shout = (g: Greeting): string => g.text.toUpperCase();", "import { twice } from './helper';\nconst shout = (g: Greeting): string => twice(g.text.toUpperCase());"),
+  );
+  type Component = { spec: unknown; run: () => unknown };
+  const viaTransform = (await transformUserFile(file))?.echo as Component;
+  const viaTsx = ((await tsImport(pathToFileURL(file).href, import.meta.url)) as { echo: Component }).echo;
+  expect(viaTransform.run.toString()).toBe(viaTsx.run.toString());
+  expect(viaTransform.spec).toEqual(viaTsx.spec);
+  expect((await readdir(dir)).filter((f) => f.includes('.sluice-'))).toEqual([]);
+});
+
+it('leaves a file that imports something other than code to tsx', async () => {
+  await writeFile(path.join(dir, 'data.json'), '{"x": 1}\n');
+  const file = path.join(dir, 'withJson.ts');
+  await writeFile(file, "import data from './data.json';\nexport const y = data;\n");
   expect(await transformUserFile(file)).toBeUndefined();
 });
 

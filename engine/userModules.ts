@@ -28,11 +28,12 @@ export async function importUserModule(specifier: string): Promise<Record<string
 }
 
 const TYPESCRIPT = /\.(ts|mts|cts|tsx)$/;
+/** What transformUserFile turns into a module: anything else a file imports leaves the job to tsx. */
+const CODE = /\.([cm]?[jt]s|[jt]sx)$/;
 
 /**
  * Imports the pipeline file at `file` (an absolute path). From the built package a TypeScript file
- * that imports no other file of the user's (packages only) is transformed by esbuild directly
- * (transformUserFile); any other falls back to tsx's loader.
+ * is transformed by esbuild (transformUserFile); tsx's loader is the fallback.
  */
 export async function importPipelineFile(file: string): Promise<Record<string, unknown>> {
   if (packaged && TYPESCRIPT.test(file)) {
@@ -43,41 +44,73 @@ export async function importPipelineFile(file: string): Promise<Record<string, u
 }
 
 /**
- * Transforms `file` to JavaScript with esbuild, with the options tsx's loader uses, writes it beside
- * the file for the time of the import (as Vite loads vite.config.ts: packages, `sluice/dsl` among
- * them, resolve from the file's folder as before, and `import.meta.dirname` is the same), and
- * imports it (`import.meta.url` and `.filename` name that module). Undefined (tsx's turn) when the
- * file imports another file of the user's: esbuild would bundle it and rename symbols that clash
- * between the two, and the text of a component's `run` is part of its digest, which the worker
- * (through tsx) must compute alike. A syntax error is thrown with esbuild's file:line:column.
+ * Transforms `file` and the user's files it imports (relative imports, followed), each on its own,
+ * with the options tsx's loader uses, writes each beside its source for the time of the import (as
+ * Vite loads vite.config.ts: packages, `sluice/dsl` among them, resolve from the file's folder as
+ * before, and `import.meta.dirname` is the same), and imports the first. One module per file, not
+ * one bundle: a bundle renames symbols that clash between files, and the text of a component's
+ * `run` is part of its digest, which the workers (through tsx) must compute alike.
+ * `import.meta.url` and `.filename` name the written module. Undefined (tsx's turn) when esbuild
+ * does not resolve, a folder is not writable, or a file imports something that is not code (JSON,
+ * CSS…). A syntax error is thrown with esbuild's file:line:column.
  */
 export async function transformUserFile(file: string): Promise<Record<string, unknown> | undefined> {
   // esbuild comes with tsx (its dependency); should it not resolve from here, tsx does the work.
   const esbuild = await import('esbuild').catch(() => undefined);
   if (!esbuild) return undefined;
-  const { build } = esbuild;
-  const result = await build({
-    entryPoints: [file],
-    bundle: true,
-    write: false,
-    metafile: true,
-    format: 'esm',
-    platform: 'node',
-    packages: 'external',
-    logLevel: 'silent',
-    // tsx's transform options (tsx/dist: minifyWhitespace, keepNames, the running Node as target).
-    target: `node${process.versions.node}`,
-    minifyWhitespace: true,
-    keepNames: true,
-    sourcemap: 'inline',
-  });
-  if (Object.keys(result.metafile.inputs).length !== 1) return undefined;
-  const out = path.join(path.dirname(file), `.${path.basename(file)}.sluice-${randomBytes(4).toString('hex')}.mjs`);
-  // A folder this process may not write to: tsx loads the file in memory instead.
-  if (!(await writeFile(out, result.outputFiles[0]?.text ?? '').then(() => true, () => false))) return undefined;
+  const id = randomBytes(4).toString('hex');
+  const moduleOf = (source: string): string => path.join(path.dirname(source), `.${path.basename(source)}.sluice-${id}.mjs`);
+  const pending = [file];
+  const seen = new Set(pending);
+  const written: string[] = [];
   try {
-    return (await import(pathToFileURL(out).href)) as Record<string, unknown>;
+    for (let source = pending.pop(); source !== undefined; source = pending.pop()) {
+      const importer = source;
+      let notCode = false;
+      const result = await esbuild.build({
+        entryPoints: [importer],
+        bundle: true, // with every import external: resolution only, this file alone in the output
+        write: false,
+        format: 'esm',
+        platform: 'node',
+        packages: 'external',
+        logLevel: 'silent',
+        // tsx's transform options (tsx/dist: minifyWhitespace, keepNames, the running Node as target).
+        target: `node${process.versions.node}`,
+        minifyWhitespace: true,
+        keepNames: true,
+        sourcemap: 'inline',
+        plugins: [
+          {
+            name: 'sluice-user-files',
+            setup(b) {
+              b.onResolve({ filter: /^\.\.?\// }, async (args) => {
+                if (args.pluginData === 'resolving') return undefined;
+                const found = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'resolving' });
+                if (found.errors.length > 0) return { errors: found.errors };
+                if (!CODE.test(found.path)) {
+                  notCode = true;
+                  return { path: args.path, external: true };
+                }
+                if (!seen.has(found.path)) {
+                  seen.add(found.path);
+                  pending.push(found.path);
+                }
+                const rel = path.relative(path.dirname(importer), moduleOf(found.path)).split(path.sep).join('/');
+                return { path: rel.startsWith('../') ? rel : `./${rel}`, external: true }; // the modules' names start with a dot
+              });
+            },
+          },
+        ],
+      });
+      if (notCode) return undefined;
+      const out = moduleOf(importer);
+      // A folder this process may not write to: tsx loads the files in memory instead.
+      if (!(await writeFile(out, result.outputFiles[0]?.text ?? '').then(() => true, () => false))) return undefined;
+      written.push(out);
+    }
+    return (await import(pathToFileURL(moduleOf(file)).href)) as Record<string, unknown>;
   } finally {
-    await rm(out, { force: true });
+    await Promise.all(written.map((f) => rm(f, { force: true })));
   }
 }
