@@ -11,8 +11,9 @@ import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 
 export type Logger = PinoLogger;
 
-export const LOG_FORMATS = ['pretty', 'json'] as const;
-export type LogFormat = (typeof LOG_FORMATS)[number];
+import { LOG_FORMATS, type LogFormat } from './logFormats';
+
+export { LOG_FORMATS, type LogFormat };
 
 /** SLUICE_LOG_FORMAT names no known format. */
 export class LogSettingError extends Error {

@@ -4,6 +4,7 @@ export * from './tuneSpace';
 export { MAX_TUNE_TRIALS, TUNE_OUTPUTS, tuneSpecSchema } from './tuneSpec';
 export type { TuneOutputName, TuneSpec } from './tuneSpec';
 export { canonicalJson, pipelineDigest, sha256Hex, stripUi } from './digest';
+export { mulberry32 } from './random';
 export { incompatibility, isAssignable, parseParamText, parseParamType, valueMismatch } from './portTypes';
 export type { ParsedParamType } from './portTypes';
 export { exclusiveConditions, formatIssue, isRequired, taskDependencies, validatePipeline } from './validate';

@@ -4,11 +4,10 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { compile, isPipeline, PipelineValidationError, type AnyPipeline } from '../../dsl/index';
 import { parseIrJson, type PipelineSpec } from '../../dsl/ir/index';
 import { CliError } from './CliError';
-import { importUserModule } from '../userModules';
+import { importPipelineFile } from '../userModules';
 
 export interface LoadedPipeline {
   spec: PipelineSpec;
@@ -38,7 +37,7 @@ export async function loadPipeline(file: string, options: { pipeline?: string } 
   if (!(await stat(abs).then((s) => s.isFile(), () => false))) throw new CliError(`cannot read ${file}: no such file`);
   let mod: Record<string, unknown>;
   try {
-    mod = await importUserModule(pathToFileURL(abs).href);
+    mod = await importPipelineFile(abs);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err instanceof PipelineValidationError || err.name === 'DslError') throw err;

@@ -12,7 +12,7 @@
  */
 import { Command, Option } from 'commander';
 import { adviceFor, CliError, EXIT_FAILED, exitCodeOf } from './CliError';
-import { LOG_FORMATS } from '../logging';
+import { LOG_FORMATS } from '../logFormats';
 import { sluiceVersion } from '../paths';
 
 type Register = (program: Command) => void;

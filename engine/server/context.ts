@@ -49,3 +49,15 @@ export async function liveStatus(ctx: ApiContext, run: RunRecord): Promise<RunSt
   const status = await ctx.client.withDeadline(Date.now() + LIVE_QUERY_MS, () => queryRunStatus(handle));
   return annotateWaitingTasks(status, { client: ctx.client, executions: () => ctx.metadata.listExecutions(run.id) });
 }
+
+/**
+ * Settles when the run's workflow closes (however it ends: its result is not what matters), or when
+ * `signal` aborts; Temporal's long poll, not a loop of queries.
+ */
+export function workflowClosed(ctx: ApiContext, run: RunRecord, signal: AbortSignal): Promise<void> {
+  const handle = ctx.client.workflow.getHandle(run.workflowId || workflowIdFor(run.id));
+  return ctx.client.withAbortSignal(signal, () => handle.result()).then(
+    () => undefined,
+    () => undefined,
+  );
+}

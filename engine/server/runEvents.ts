@@ -18,7 +18,7 @@
  */
 import { runListStreamEvents, runStreamEvents } from '../contract/index';
 import type { ExecutionRecord, RunRecord } from '../stores/metadata/index';
-import { isFinal, liveStatus, requireRun, type ApiContext } from './context';
+import { isFinal, liveStatus, requireRun, workflowClosed, type ApiContext } from './context';
 import { implement, type ApiRoute } from './routing';
 import { EventStream, pollLoop } from './sse';
 
@@ -109,6 +109,10 @@ export function runEventRoutes(ctx: ApiContext): ApiRoute[] {
         // A run that ends while streaming gets one last status query: the workflow's final task
         // states (a loop's or a nested pipeline's, which have no execution row) arrive before `end`.
         let sawLive = !isFinal(run);
+        // The workflow's close wakes the loop, so `end` follows the run's end at once, not up to
+        // pollMs later (`sluice run` waits for it: bench/cliStartup.ts). Its final record is written
+        // before it closes (finishRun); aborted with the stream.
+        const closed = isFinal(run) ? undefined : workflowClosed(ctx, run, stream.signal);
         void pollLoop(stream, ctx.live, ctx.logger, async () => {
           run = await requireRun(ctx, run.id);
           const final = isFinal(run);
@@ -138,7 +142,7 @@ export function runEventRoutes(ctx: ApiContext): ApiRoute[] {
           if (!final) return 'more';
           stream.send('end', { run });
           return 'done';
-        });
+        }, closed);
         return undefined;
       },
     }),

@@ -105,7 +105,8 @@ export class EventStream<E extends WithWarning> {
   }
 }
 
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+/** Resolves after `ms`, when `signal` aborts, or when `wake` settles, whichever comes first. */
+const sleep = (ms: number, signal: AbortSignal, wake?: Promise<unknown>): Promise<void> =>
   new Promise((resolve) => {
     if (signal.aborted) return resolve();
     const timer = setTimeout(done, ms);
@@ -115,21 +116,32 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
       resolve();
     }
     signal.addEventListener('abort', done);
+    wake?.then(done, done);
   });
 
 /**
  * Runs `tick` every `pollMs` until it returns 'done' or the stream closes. A failing tick is logged
  * and reported to the client as a `warning` event; the loop goes on (the store may come back).
+ * `wake`, once it settles, starts the next tick at once instead of after the rest of `pollMs` (once:
+ * after a tick that began once it had settled, the loop waits `pollMs` again, else it would spin).
  */
 export async function pollLoop<E extends WithWarning>(
   stream: EventStream<E>,
   settings: LiveSettings,
   logger: Logger,
   tick: () => Promise<'more' | 'done'>,
+  wake?: Promise<unknown>,
 ): Promise<void> {
+  let pending = wake;
+  let woken = false;
+  void pending?.then(
+    () => (woken = true),
+    () => (woken = true),
+  );
   try {
     while (!stream.closed) {
       let outcome: 'more' | 'done' = 'more';
+      const afterWake = woken; // this tick sees what woke the loop
       try {
         outcome = await tick();
       } catch (err) {
@@ -142,7 +154,8 @@ export async function pollLoop<E extends WithWarning>(
         (stream as EventStream<WithWarning>).send('warning', { message: 'the server could not read the current state; retrying' });
       }
       if (outcome === 'done') break;
-      await sleep(settings.pollMs, stream.signal);
+      if (afterWake) pending = undefined;
+      await sleep(settings.pollMs, stream.signal, pending);
     }
   } finally {
     stream.close();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { logGaussMass, logNdtr, ndtr, ndtri, truncNormStd } from './normal';
-import { mulberry32 } from './rng';
+import { mulberry32 } from '../../dsl/ir/random';
 
 describe('normal distribution helpers', () => {
   it('Φ and Φ⁻¹ match tabulated values and invert each other', () => {

@@ -1,9 +1,9 @@
 /** The run's pipeline DAG with live task states (read-only React Flow). */
 import { Background, Controls, ReactFlow, type NodeMouseHandler } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
+import { useCallback, useMemo, useRef, type ReactElement } from 'react';
 import type { PipelineSpec } from 'sluice/ir';
 import { pipelineGraph } from '../graph/pipelineGraph';
-import { layoutGraph, type NodeBox } from '../layout/layoutGraph';
+import { useGraphLayout } from '../layout/useGraphLayout';
 import { newRunFlowCache, runFlowEdges, runFlowNodes } from './runGraph';
 import { OpenReadable } from '../canvas/OpenReadable';
 import { runNodeTypes } from './RunNode';
@@ -12,17 +12,7 @@ import type { RunViewState } from './runState';
 export function RunGraph(props: { spec: PipelineSpec; state: RunViewState; selected: string | undefined; now: number; onSelect: (taskId: string) => void }): ReactElement {
   const { spec, state, selected, now, onSelect } = props;
   const graph = useMemo(() => pipelineGraph(spec), [spec]);
-  const [boxes, setBoxes] = useState<Map<string, NodeBox> | null>(null);
-  const [layoutError, setLayoutError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    layoutGraph(graph)
-      .then((b) => live && setBoxes(b))
-      .catch((e: unknown) => live && setLayoutError(e instanceof Error ? e.message : String(e)));
-    return () => {
-      live = false;
-    };
-  }, [graph]);
+  const { boxes, error: layoutError } = useGraphLayout(graph);
   // Node and edge objects stay the same while what they show does (runGraph.ts), so a clock tick
   // or a stream event re-renders only the nodes it changed.
   const cache = useRef(newRunFlowCache());

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 as rng } from '../../../components/random';
+import { mulberry32 as rng } from '../../../dsl/ir/random';
 import { ReadyQueue } from './readyQueue';
 
 

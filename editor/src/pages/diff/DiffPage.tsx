@@ -16,7 +16,7 @@ import { api, errorText } from '../../api/client';
 import { href, navigate } from '../../app/route';
 import { diffLines, diffMarks, graphEdgeKey, type NodeMark } from '../../compare/diffMarks';
 import { pipelineGraph } from '../../graph/pipelineGraph';
-import { layoutGraph, type NodeBox } from '../../layout/layoutGraph';
+import { useGraphLayout } from '../../layout/useGraphLayout';
 
 type DiffNodeData = { label: string; component?: string; mark?: NodeMark; side: 'from' | 'to'; loop: boolean };
 type DiffFlowNode = Node<DiffNodeData, 'diffTask'>;
@@ -39,17 +39,7 @@ const nodeTypes = { diffTask: DiffNode };
 function DiffGraph(props: { spec: PipelineSpec; side: 'from' | 'to'; nodeMarks: ReadonlyMap<string, NodeMark>; edgeMarks: ReadonlySet<string>; title: string }): ReactElement {
   const { spec, side, nodeMarks, edgeMarks } = props;
   const graph = useMemo(() => pipelineGraph(spec), [spec]);
-  const [boxes, setBoxes] = useState<Map<string, NodeBox> | null>(null);
-  const [layoutError, setLayoutError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    layoutGraph(graph)
-      .then((b) => live && setBoxes(b))
-      .catch((e: unknown) => live && setLayoutError(e instanceof Error ? e.message : String(e)));
-    return () => {
-      live = false;
-    };
-  }, [graph]);
+  const { boxes, error: layoutError } = useGraphLayout(graph);
   const nodes = useMemo((): DiffFlowNode[] => {
     if (!boxes) return [];
     // Parents before children (React Flow needs a parent node earlier in the array).
