@@ -28,9 +28,11 @@ const MAX_ITEMS_IN_FLIGHT_PER_BATCH = 50;
  * task open while any local activity is outstanding, so a batch that keeps starting light items
  * ran all of them in one task, recorded only when it completed (or heartbeat, at 80% of its 10 s
  * timeout). A starved worker then missed the deadline, the task timed out, and every item since
- * the last heartbeat ran again, each run slower: 17 s to 108 s for 1,000 items at load 20.
+ * the last heartbeat ran again, each run slower: 17 s to 108 s for 1,000 items at load 20. Small,
+ * because up to 8 batches share one control worker's CPU and its 100 local-activity slots: at 100
+ * per task, a 10,000-item loop at load 15 still saw its batches' tasks time out 3 to 7 times over.
  */
-export const LOCAL_STEPS_PER_WORKFLOW_TASK = 100;
+export const LOCAL_STEPS_PER_WORKFLOW_TASK = 20;
 /** Patch (issue 17): batches of light items end their workflow task every LOCAL_STEPS_PER_WORKFLOW_TASK steps. */
 export const LOCAL_BATCH_TASK_CAP_PATCH = 'local-batch-task-cap';
 
