@@ -259,8 +259,9 @@ export async function loopBatch(input: LoopBatchInput): Promise<LoopBatchResult>
   while (!stop && (next < input.items.length || running.size > 0)) {
     if (startedInTask >= itemsPerTask && running.size === 0) {
       // Nothing outstanding: a timer lets this workflow task complete (its local activities'
-      // results recorded) and the next items start in a new one.
-      await sleep(1);
+      // results recorded) and the next items start in a new one. Not cancellable: a cancelled
+      // batch goes on as before the cap (its items end cancelled and are recorded).
+      await CancellationScope.nonCancellable(() => sleep(1));
       startedInTask = 0;
     }
     while (running.size < input.concurrency && next < input.items.length && startedInTask < itemsPerTask) {
