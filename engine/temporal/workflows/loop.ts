@@ -33,10 +33,6 @@ const MAX_ITEMS_IN_FLIGHT_PER_BATCH = 50;
  * per task, a 10,000-item loop at load 15 still saw its batches' tasks time out 3 to 7 times over.
  */
 export const LOCAL_STEPS_PER_WORKFLOW_TASK = 20;
-/** Batches of a loop with light steps running at once (MAX_ACTIVE_BATCHES otherwise). */
-const MAX_ACTIVE_LIGHT_BATCHES = 2;
-/** Patch (issue 17): a loop whose body has light steps runs at most MAX_ACTIVE_LIGHT_BATCHES batches at once. */
-export const LIGHT_LOOP_BATCHES_PATCH = 'light-loop-batches';
 /** Patch (issue 17): batches of light items end their workflow task every LOCAL_STEPS_PER_WORKFLOW_TASK steps. */
 export const LOCAL_BATCH_TASK_CAP_PATCH = 'local-batch-task-cap';
 
@@ -95,10 +91,7 @@ export async function runLoop(
   const batchSize = Math.max(1, Math.floor(MAX_TASKS_PER_BATCH / bodySize));
   const parallelism = Math.min(loop.parallelism ?? DEFAULT_PARALLELISM, items.length);
   const perBatch = Math.min(parallelism, batchSize, MAX_ITEMS_IN_FLIGHT_PER_BATCH);
-  // Batches of light items all run on the control worker that takes their workflow tasks: more of
-  // them at once add no CPU, only workflow tasks that outlive their timeout.
-  const maxActive = localStepsPerItem(ctx.components, loop.tasks) > 0 && patched(LIGHT_LOOP_BATCHES_PATCH) ? MAX_ACTIVE_LIGHT_BATCHES : MAX_ACTIVE_BATCHES;
-  const activeBatches = Math.max(1, Math.min(maxActive, Math.ceil(parallelism / perBatch)));
+  const activeBatches = Math.max(1, Math.min(MAX_ACTIVE_BATCHES, Math.ceil(parallelism / perBatch)));
   // Never more than `parallelism` items at once across the active batches.
   const concurrency = Math.max(1, Math.min(perBatch, Math.floor(parallelism / activeBatches)));
   const failFast = (loop.minSuccessRatio ?? 1) >= 1;
@@ -218,11 +211,6 @@ function pickOuter(outer: Record<string, NodeOutcome>, body: Record<string, Node
 }
 
 /** Child workflow: runs a batch of a loop's items, at most `concurrency` at once. */
-/** Light steps one item of this body runs in its batch's workflow (nested loops and pipelines run in children). */
-function localStepsPerItem(components: Record<string, ComponentSpec>, body: Record<string, NodeSpec>): number {
-  return Object.values(body).filter((n) => !isLoopNode(n) && 'component' in n && isLocalNode(components, n)).length;
-}
-
 function isLocalNode(components: Record<string, ComponentSpec>, node: NodeSpec): boolean {
   const component = 'component' in node ? components[node.component] : undefined;
   return component !== undefined && isLocal(component, node as Parameters<typeof isLocal>[1]);
@@ -265,7 +253,7 @@ export async function loopBatch(input: LoopBatchInput): Promise<LoopBatchResult>
 
   // Items a workflow task may start: all of them, unless the body has light steps (nested loops and
   // pipelines run in child workflows of their own and do not count).
-  const localPerItem = localStepsPerItem(input.components, input.body);
+  const localPerItem = Object.values(input.body).filter((n) => !isLoopNode(n) && 'component' in n && isLocalNode(input.components, n)).length;
   const itemsPerTask = localPerItem > 0 && patched(LOCAL_BATCH_TASK_CAP_PATCH) ? Math.max(1, Math.floor(LOCAL_STEPS_PER_WORKFLOW_TASK / localPerItem)) : Infinity;
   let startedInTask = 0;
   while (!stop && (next < input.items.length || running.size > 0)) {
