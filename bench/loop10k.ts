@@ -23,11 +23,14 @@ const pipeline = flag('local') ? fanoutPipelineLocal : fanoutPipeline;
 async function main(): Promise<boolean> {
   const load = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' ');
   console.log(`Sluice loop benchmark — ${new Date().toISOString()} — ${os.cpus().length} CPUs, Node ${process.version}, load average ${load()}`);
+  const external = Boolean(process.env.TEMPORAL_ADDRESS); // read first: the bench stack takes it out of the environment
   const bench = await startBenchStack({ raw: false });
   const failures: string[] = [];
   try {
     const { client, metadata } = bench.stack;
-    console.log(`Temporal dev server ${bench.stack.temporalAddress} (in memory), metadata on PGlite; one warm-up run of 10 items first`);
+    console.log(
+      `${external ? 'Temporal server' : 'Temporal dev server'} ${bench.stack.temporalAddress}${external ? ' (TEMPORAL_ADDRESS)' : ' (in memory)'}, metadata on PGlite; one warm-up run of 10 items first`,
+    );
     const warm = await bench.runSluice(pipeline, { xs: items(10) });
     if (warm.status !== 'succeeded') throw new Error(`warm-up run ${warm.runId} ended ${warm.status}`);
 
@@ -56,7 +59,8 @@ async function main(): Promise<boolean> {
     const done = await metadata.listLoopItems(run.runId, 'each', { status: 'succeeded' });
     const executions = await metadata.listExecutions(run.runId);
     const succeededExecutions = executions.filter((e) => e.status === 'succeeded').length;
-    console.log(`metadata: ${done.length} loop items recorded succeeded, ${succeededExecutions} of ${executions.length} executions succeeded`);
+    const rerun = executions.filter((e) => e.attempt > 1).length;
+    console.log(`metadata: ${done.length} loop items recorded succeeded, ${succeededExecutions} of ${executions.length} executions succeeded, ${rerun} with more than one attempt`);
     if (done.length !== n) failures.push(`${done.length} of ${n} loop items recorded as succeeded`);
     if (succeededExecutions !== n) failures.push(`${succeededExecutions} of ${n} executions succeeded`);
 

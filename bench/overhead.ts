@@ -43,6 +43,7 @@ interface Sample {
   cpuSelfMs: number;
   cpuServerMs: number;
   workflowId: string;
+  runId?: string;
   metadata?: Record<string, MethodTiming>;
 }
 
@@ -50,10 +51,11 @@ async function main(): Promise<void> {
   const load = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' ');
   console.log(`Sluice overhead benchmark — ${new Date().toISOString()} — ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}`);
   console.log(`chain N=${chainN}, fan-out W=${fanoutW}, ${reps} timed runs each (median), one warm-up each; load average ${load()}`);
+  // TEMPORAL_ADDRESS: another server (the real one on PostgreSQL: bash scripts/temporal-server.sh start).
+  const external = Boolean(process.env.TEMPORAL_ADDRESS); // read first: the bench stack takes it out of the environment
   const bench = await startBenchStack({ raw: true });
   try {
-    // TEMPORAL_ADDRESS: another server (the real one on PostgreSQL: bash scripts/temporal-server.sh start).
-    const where = process.env.TEMPORAL_ADDRESS ? `Temporal server ${bench.stack.temporalAddress} (TEMPORAL_ADDRESS)` : `Temporal dev server ${bench.stack.temporalAddress} (in memory)`;
+    const where = external ? `Temporal server ${bench.stack.temporalAddress} (TEMPORAL_ADDRESS)` : `Temporal dev server ${bench.stack.temporalAddress} (in memory)`;
     console.log(`${where}, metadata on PGlite`);
     console.log(
       `workers: maxConcurrentActivityTaskExecutions = ${SLUICE_CPU_CONCURRENCY} on both the raw worker and Sluice's CPU task worker ` +
@@ -65,7 +67,7 @@ async function main(): Promise<void> {
       timer.reset();
       const { result, selfMs, childrenMs } = await cpuDuring(run);
       if (result.status !== 'succeeded') throw new Error(`Sluice run ${result.runId} ended ${result.status}`);
-      return { ms: result.ms, cpuSelfMs: selfMs, cpuServerMs: childrenMs, workflowId: result.workflowId, metadata: timer.snapshot() };
+      return { ms: result.ms, cpuSelfMs: selfMs, cpuServerMs: childrenMs, workflowId: result.workflowId, runId: result.runId, metadata: timer.snapshot() };
     };
     const raw = async (run: () => ReturnType<BenchStack['runRaw']>): Promise<Sample> => {
       const { result, selfMs, childrenMs } = await cpuDuring(run);
@@ -114,6 +116,15 @@ async function main(): Promise<void> {
     }
     sendToParent({ lightChain: report(`(c) light mode (execution: 'local'): chain of ${chainN} no-op tasks`, chainN, lightChainRaw, lightChain) });
     sendToParent({ lightFanout: report(`(c) light mode (execution: 'local'): fan-out of ${fanoutW} no-op tasks`, fanoutW, lightFanRaw, lightFan) });
+    // Each light fan-out run: workflow tasks lost (their unrecorded local activities run again) and
+    // items whose execution row counts more than one attempt.
+    for (const run of lightFan) {
+      const trouble = workflowTaskTrouble(await runWorkflowHistories(bench.stack.client, run.workflowId));
+      const rerun = (await bench.stack.metadata.listExecutions(run.runId ?? '')).filter((e) => e.attempt > 1).length;
+      console.log(
+        `  light fan-out ${f1(run.ms)} ms: workflow tasks failed ${trouble.failed}, timed out ${trouble.timedOut}; items with more than one attempt: ${rerun}`,
+      );
+    }
     sendToParent({ lightChainMs: median(lightChain.map((x) => x.ms)) / chainN, lightFanoutMs: median(lightFan.map((x) => x.ms)) / fanoutW });
     await inProcessBaseline();
     const lastLight = lightChain[lightChain.length - 1];

@@ -13,8 +13,10 @@ import type { MetadataStore } from '../../engine/stores/metadata/MetadataStore';
 import type { ExecuteTaskInput } from '../../engine/temporal/workflows/types';
 import { chainPipeline } from './pipelines';
 
-/** A metadata store whose every method resolves at once with nothing. */
-const nullStore = new Proxy({} as MetadataStore, { get: () => () => Promise.resolve(undefined) });
+/** A metadata store whose every method resolves at once with nothing (completeExecution: no output artifacts). */
+const nullStore = new Proxy({} as MetadataStore, {
+  get: (_target, name) => () => Promise.resolve(name === 'completeExecution' ? {} : undefined),
+});
 
 export interface ExecuteTaskCost {
   calls: number;

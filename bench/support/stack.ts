@@ -47,7 +47,9 @@ export interface BenchStack {
 let rawIds = 0;
 
 export async function startBenchStack(options: { raw: boolean }): Promise<BenchStack> {
-  // The benchmarks always use a fresh in-memory dev server and PGlite, whatever the environment says.
+  // A fresh in-memory dev server unless TEMPORAL_ADDRESS names a server (the real one on PostgreSQL,
+  // scripts/temporal-server.sh); PGlite either way. Read before the stack sees the environment.
+  const external = process.env.TEMPORAL_ADDRESS || undefined;
   delete process.env.TEMPORAL_ADDRESS;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sluice-bench-'));
   const registry = new ComponentRegistry();
@@ -57,9 +59,11 @@ export async function startBenchStack(options: { raw: boolean }): Promise<BenchS
   const stack = await EmbeddedStack.start({
     stateDir: dir,
     ephemeralTemporal: true,
+    ...(external ? { temporalAddress: external } : {}),
     databaseUrl: '',
     registry,
-    taskQueuePrefix: 'bench',
+    // On a shared server, queues of their own: no task of an earlier, killed benchmark is handed to this one.
+    taskQueuePrefix: external ? `bench-${process.pid}` : 'bench',
     logger: createLogger({ level: process.env.SLUICE_LOG_LEVEL ?? 'silent' }),
   });
   // The dev server is our one child process: named to the supervisor, which stops it (and removes

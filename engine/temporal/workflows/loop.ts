@@ -5,11 +5,11 @@
  * across all batches. Each batch records its items' outcomes in the metadata store and returns
  * counts only: `collect()` hands downstream tasks a reference that their activity resolves.
  */
-import { ApplicationFailure, CancellationScope, executeChild, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, executeChild, isCancellation, patched, sleep, workflowInfo } from '@temporalio/workflow';
 import { deepBindings, indexNodes, isLoopNode, referencedNodes } from '../../../dsl/ir/graph';
 import type { ComponentSpec, LoopNodeSpec, NodeSpec } from '../../../dsl/ir/schema';
 import { Completions } from './completions';
-import { bookkeeping, describeFailure, resolveBinding, runScope, type NodeOutcome, type RunContext, type ScopeEnv } from './scope';
+import { bookkeeping, describeFailure, isLocal, resolveBinding, runScope, type NodeOutcome, type RunContext, type ScopeEnv } from './scope';
 import type { CollectionValue, Json, LoopItemOutcome, PortValue, TaskStatus } from './types';
 
 /** Tasks one batch workflow may run in all: keeps its history to a few thousand events. */
@@ -23,6 +23,18 @@ const MAX_ACTIVE_BATCHES = 8;
  * handles them, and the server force-closes a workflow task with 100+ events queued behind it.
  */
 const MAX_ITEMS_IN_FLIGHT_PER_BATCH = 50;
+/**
+ * Light steps (local activities) one workflow task of a batch may run. The SDK keeps a workflow
+ * task open while any local activity is outstanding, so a batch that keeps starting light items
+ * ran all of them in one task, recorded only when it completed (or heartbeat, at 80% of its 10 s
+ * timeout). A starved worker then missed the deadline, the task timed out, and every item since
+ * the last heartbeat ran again, each run slower: 17 s to 108 s for 1,000 items at load 20. Small,
+ * because up to 8 batches share one control worker's CPU and its 100 local-activity slots: at 100
+ * per task, a 10,000-item loop at load 15 still saw its batches' tasks time out 3 to 7 times over.
+ */
+export const LOCAL_STEPS_PER_WORKFLOW_TASK = 20;
+/** Patch (issue 17): batches of light items end their workflow task every LOCAL_STEPS_PER_WORKFLOW_TASK steps. */
+export const LOCAL_BATCH_TASK_CAP_PATCH = 'local-batch-task-cap';
 
 export interface LoopBatchInput {
   runId: string;
@@ -199,6 +211,11 @@ function pickOuter(outer: Record<string, NodeOutcome>, body: Record<string, Node
 }
 
 /** Child workflow: runs a batch of a loop's items, at most `concurrency` at once. */
+function isLocalNode(components: Record<string, ComponentSpec>, node: NodeSpec): boolean {
+  const component = 'component' in node ? components[node.component] : undefined;
+  return component !== undefined && isLocal(component, node as Parameters<typeof isLocal>[1]);
+}
+
 export async function loopBatch(input: LoopBatchInput): Promise<LoopBatchResult> {
   const ctx: RunContext = { runId: input.runId, taskQueuePrefix: input.taskQueuePrefix, cache: input.cache, components: input.components, runLoop };
   const index = indexNodes(input.body);
@@ -234,15 +251,29 @@ export async function loopBatch(input: LoopBatchInput): Promise<LoopBatchResult>
     }
   };
 
+  // Items a workflow task may start: all of them, unless the body has light steps (nested loops and
+  // pipelines run in child workflows of their own and do not count).
+  const localPerItem = Object.values(input.body).filter((n) => !isLoopNode(n) && 'component' in n && isLocalNode(input.components, n)).length;
+  const itemsPerTask = localPerItem > 0 && patched(LOCAL_BATCH_TASK_CAP_PATCH) ? Math.max(1, Math.floor(LOCAL_STEPS_PER_WORKFLOW_TASK / localPerItem)) : Infinity;
+  let startedInTask = 0;
   while (!stop && (next < input.items.length || running.size > 0)) {
-    while (running.size < input.concurrency && next < input.items.length) {
+    if (startedInTask >= itemsPerTask && running.size === 0) {
+      // Nothing outstanding: a timer lets this workflow task complete (its local activities'
+      // results recorded) and the next items start in a new one. Not cancellable: a cancelled
+      // batch goes on as before the cap (its items end cancelled and are recorded).
+      await CancellationScope.nonCancellable(() => sleep(1));
+      startedInTask = 0;
+    }
+    while (running.size < input.concurrency && next < input.items.length && startedInTask < itemsPerTask) {
       const item = input.items[next++];
       if (item) {
         const settling = scope.run(() => runItem(item));
         running.set(item.index, settling);
         itemDone.add(settling);
+        startedInTask++;
       }
     }
+    if (running.size === 0) continue;
     const done = await itemDone.next();
     running.delete(done.index);
     results.push(done);

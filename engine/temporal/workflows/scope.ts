@@ -508,7 +508,7 @@ async function runNested(ctx: RunContext, taskPath: string, component: Component
 }
 
 /** `execution: 'local'` on the task, or on its component unless the task says otherwise (validated: function components without GPUs only). */
-function isLocal(component: ComponentSpec, task: TaskSpec): boolean {
+export function isLocal(component: ComponentSpec, task: TaskSpec): boolean {
   return component.impl.kind === 'function' && (task.execution ?? component.execution) === 'local';
 }
 
