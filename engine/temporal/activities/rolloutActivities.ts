@@ -15,11 +15,11 @@ const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
 
 /**
- * The candidate version's requests, errors and latency buckets from Prometheus text exposition
- * (only the model server's own three series; every code and status summed).
+ * The candidate version's requests, errors, latency buckets and shadow agreement from Prometheus
+ * text exposition (only the model server's own series; every status code summed).
  */
 export function servingSnapshot(text: string, model: string, version: number): ServingSnapshot {
-  const snap: ServingSnapshot = { requests: 0, errors: 0, buckets: [] };
+  const snap: ServingSnapshot = { requests: 0, errors: 0, buckets: [], shadow: { agree: 0, disagree: 0, error: 0 } };
   const buckets = new Map<number, number>();
   for (const line of text.split('\n')) {
     if (!line.startsWith('sluice_serving_')) continue;
@@ -27,8 +27,14 @@ export function servingSnapshot(text: string, model: string, version: number): S
     if (!m) continue;
     const labels = new Map<string, string>();
     for (const l of (m[2] ?? '').matchAll(LABEL)) labels.set(l[1]!, l[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c)));
-    if (labels.get('model') !== model || labels.get('version') !== String(version)) continue;
+    if (labels.get('model') !== model) continue;
     const value = Number(m[3]);
+    if (m[1] === 'sluice_serving_shadow_total') {
+      const result = labels.get('result');
+      if (labels.get('candidate') === String(version) && (result === 'agree' || result === 'disagree' || result === 'error')) snap.shadow[result] += value;
+      continue;
+    }
+    if (labels.get('version') !== String(version)) continue;
     if (m[1] === 'sluice_serving_requests_total') snap.requests += value;
     else if (m[1] === 'sluice_serving_errors_total') snap.errors += value;
     else if (m[1] === 'sluice_serving_request_duration_seconds_bucket') {
@@ -84,12 +90,12 @@ export function createRolloutActivities(metadata: MetadataStore, modelServerUrl:
         }
       }
       const current = await metadata.getModelRollout(input.rolloutId);
-      if (current?.state === 'running') {
-        await metadata.updateModelRollout(input.rolloutId, { state, reason, ...(state === 'promoted' ? {} : { weight: 0 }) });
-      } else if (current) {
-        // A retried finish: report how it ended the first time.
-        state = current.state === 'running' ? state : current.state;
+      if (current && current.state !== 'running') {
+        // A retried finish (or one raced by an abort without a workflow): report how it ended first.
+        state = current.state;
         reason = current.reason ?? reason;
+      } else {
+        await metadata.updateModelRollout(input.rolloutId, { state, reason, ...(state === 'promoted' ? {} : { weight: 0 }) });
       }
       const action = state === 'promoted' ? 'promote' : state === 'rolled-back' ? 'rollback' : 'abort';
       await metadata.recordRolloutDecision({ rolloutId: input.rolloutId, step: input.step, weight: state === 'promoted' ? input.weight : 0, action, figures: input.figures, reason, requestKey: 'end' });

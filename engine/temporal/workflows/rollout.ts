@@ -8,8 +8,8 @@
  * the judgement is pure (rolloutGates.ts), so a restarted worker replays to the same step.
  */
 import { condition, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
-import { judgeWindow } from './rolloutGates';
-import { ROLLOUT_CONTROL_SIGNAL, type GateFigures, type Json, type ModelRolloutInput, type RolloutActivities, type RolloutControl, type RolloutEnd } from './types';
+import { judgeWindow, observeWindow } from './rolloutGates';
+import { ROLLOUT_CONTROL_SIGNAL, type GateFigures, type Json, type ModelRolloutInput, type RolloutActivities, type RolloutControl, type RolloutEnd, type ServingSnapshot } from './types';
 
 export const rolloutControlSignal = defineSignal<[RolloutControl]>(ROLLOUT_CONTROL_SIGNAL);
 
@@ -33,18 +33,42 @@ export async function modelRollout(input: ModelRolloutInput): Promise<{ state: R
   let weight = 0;
   const finish = (state: RolloutEnd, reason: string, figures: Record<string, Json> = {}) =>
     acts.rolloutFinish({ rolloutId, model: input.model, baselineVersion: input.baselineVersion, candidateVersion: input.candidateVersion, state, step, weight, figures, reason, actor: input.actor });
-  const controlled = () => {
+  /** Ends on the promote or abort signal; shadow and A/B record the figures since `since` (the current window's start). */
+  const controlled = async (since?: ServingSnapshot) => {
     const c = control!;
-    return c.action === 'promote' && plan.mode !== 'canary'
-      ? finish('promoted', `promoted by ${c.actor}: ${c.reason}`, { mode: plan.mode })
-      : finish('aborted', `aborted by ${c.actor}: ${c.reason}`);
+    let figures: Record<string, Json> = {};
+    if (since && plan.mode !== 'canary') {
+      try {
+        figures = observeWindow(since, await acts.rolloutScrape({ model: input.model, version: input.candidateVersion }), plan.intervalMs);
+      } catch {
+        figures = {};
+      }
+    }
+    return c.action === 'promote' && plan.mode !== 'canary' ? finish('promoted', `promoted by ${c.actor}: ${c.reason}`, figures) : finish('aborted', `aborted by ${c.actor}: ${c.reason}`, figures);
   };
 
   if (plan.mode !== 'canary') {
     weight = plan.mode === 'ab' ? (plan.split ?? 50) : 0;
     await acts.rolloutSetWeight({ rolloutId, step, weight, reason: plan.mode === 'ab' ? `A/B split: ${weight}% to the candidate, sticky by route key` : 'shadow: the baseline answers, the candidate gets a mirror of every request' });
-    await condition(() => control !== undefined);
-    return controlled();
+    // No gates: every interval the window's figures (shadow: agreement) go into the decision log, until promote or abort.
+    for (let window = 0; ; window++) {
+      let before: ServingSnapshot | undefined;
+      try {
+        before = await acts.rolloutScrape({ model: input.model, version: input.candidateVersion });
+      } catch {
+        before = undefined; // no model server to read: the split still runs; figures resume when it answers
+      }
+      if (await condition(() => control !== undefined, plan.intervalMs)) return controlled(before);
+      if (!before) continue;
+      try {
+        const after = await acts.rolloutScrape({ model: input.model, version: input.candidateVersion });
+        const figures = observeWindow(before, after, plan.intervalMs);
+        const summary = plan.mode === 'shadow' ? `${figures.agree} of ${figures.mirrored} mirrored requests agreed` : `${figures.requests} requests to the candidate, ${figures.errors} errors`;
+        await acts.rolloutDecide({ rolloutId, key: `observe-${window}`, step, weight, action: 'observe', figures, reason: summary });
+      } catch {
+        // As above: a window without figures is skipped, not fatal.
+      }
+    }
   }
 
   let last: Record<string, Json> = {};

@@ -17,6 +17,30 @@ function delta(before: ServingSnapshot, after: ServingSnapshot): ServingSnapshot
     requests: after.requests - before.requests,
     errors: after.errors - before.errors,
     buckets: after.buckets.map((b) => ({ le: b.le, count: b.count - (prior.get(b.le) ?? 0) })),
+    shadow: {
+      agree: after.shadow.agree - before.shadow.agree,
+      disagree: after.shadow.disagree - before.shadow.disagree,
+      error: after.shadow.error - before.shadow.error,
+    },
+  };
+}
+
+/** A shadow or A/B window's figures (no gates): the candidate's traffic, errors, p99 and, in shadow mode, agreement. */
+export function observeWindow(before: ServingSnapshot, after: ServingSnapshot, windowMs: number): Record<string, number | null> {
+  const d = delta(before, after);
+  const p99 = histogramQuantile(d.buckets, 0.99);
+  const mirrored = d.shadow.agree + d.shadow.disagree + d.shadow.error;
+  return {
+    requests: d.requests,
+    errors: d.errors,
+    errorRate: d.requests > 0 ? d.errors / d.requests : null,
+    p99Ms: p99 === null || !Number.isFinite(p99) ? null : Number((p99 * 1000).toFixed(3)),
+    mirrored,
+    agree: d.shadow.agree,
+    disagree: d.shadow.disagree,
+    mirrorErrors: d.shadow.error,
+    agreement: mirrored > 0 ? d.shadow.agree / mirrored : null,
+    windowMs,
   };
 }
 

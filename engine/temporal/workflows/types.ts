@@ -420,6 +420,8 @@ export interface ServingSnapshot {
   errors: number;
   /** The latency histogram's cumulative buckets: upper bound in seconds (Infinity for +Inf) → count. */
   buckets: { le: number; count: number }[];
+  /** Shadow mode: requests mirrored to this version, by whether its answer agreed with the baseline's. */
+  shadow: { agree: number; disagree: number; error: number };
 }
 
 /** What a window's gates were judged on. */
@@ -453,7 +455,7 @@ export interface RolloutActivities {
   /** Reads the candidate version's series from the model server's /metrics ($SLUICE_MODEL_SERVER_URL). */
   rolloutScrape(input: { model: string; version: number }): Promise<ServingSnapshot>;
   /** Logs a decision that does not end the rollout (a step passed, a window held). Idempotent by `key`. */
-  rolloutDecide(input: { rolloutId: string; key: string; step: number; weight: number; action: 'pass' | 'hold'; figures: Record<string, Json>; reason: string }): Promise<void>;
+  rolloutDecide(input: { rolloutId: string; key: string; step: number; weight: number; action: 'pass' | 'hold' | 'observe'; figures: Record<string, Json>; reason: string }): Promise<void>;
   /**
    * Ends the rollout: promoted moves `champion` to the candidate (compare-and-set from the baseline,
    * through the registry's alias move, so it lands in the alias history); rolled-back and aborted

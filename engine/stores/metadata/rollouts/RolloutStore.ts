@@ -60,7 +60,8 @@ export interface UpdateModelRolloutInput {
   reason?: string | null;
 }
 
-export type RolloutAction = 'start' | 'weight' | 'pass' | 'hold' | 'promote' | 'rollback' | 'abort';
+/** observe: a shadow or A/B rollout's figures for one interval (they have no gates). */
+export type RolloutAction = 'start' | 'weight' | 'pass' | 'hold' | 'observe' | 'promote' | 'rollback' | 'abort';
 
 export interface RolloutDecisionInput {
   rolloutId: string;
