@@ -4,13 +4,15 @@
  * and is promoted (champion moved, an alias history row naming the rollout); a candidate whose
  * ONNX artifact is corrupt (every request to it fails in the server) is rolled back at its first
  * step with the figures recorded; killing the worker mid-rollout loses nothing (a new worker
- * replays the workflow and finishes it).
+ * replays the workflow and finishes it). Through the API: a shadow rollout answers with champion,
+ * logs the candidate's agreement, refuses a second rollout, and is promoted by hand.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiError, createApiClient } from '../../engine/contract/index';
 import { createLogger } from '../../engine/logging';
 import { DEFAULT_ROLLOUT_PLAN, readRollouts, startRollout } from '../../engine/runs/index';
 import { startModelServer, type RunningModelServer } from '../../engine/serving/index';
@@ -19,6 +21,7 @@ import { startWorkers } from '../../engine/temporal/worker/index';
 import type { modelRollout } from '../../engine/temporal/workflows/index';
 import { rolloutWorkflowId, type RolloutPlan } from '../../engine/temporal/workflows/types';
 import { constantIrisModel } from '../support/servedModels';
+import { startTestApi } from '../support/apiServer';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 
 const body = JSON.stringify({ inputs: [{ name: 'features', shape: [1, 4], datatype: 'FP32', data: [[5.1, 3.5, 1.4, 0.2]] }] });
@@ -120,6 +123,37 @@ describe('model rollouts (durable workflow, gates from the model server)', () =>
     }
     const res = await fetch(`${server.url}/v2/models/iris/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect([res.status, res.headers.get('x-sluice-model-version')]).toEqual([200, '2']);
+  });
+
+  it('through the API: a shadow rollout logs agreement, refuses a second rollout, and promote moves champion', async () => {
+    const api = await startTestApi(ts);
+    try {
+      const client = createApiClient({ baseUrl: api.url });
+      const champion = (await ts.stack.metadata.getRegisteredModel('iris'))!.aliases.champion!;
+      const twin = await register(constantIrisModel(2)); // answers as champion (v2, class 2) does: agreement
+      const { rollout } = await client.startModelRollout({ params: { model: 'iris' }, body: { to: String(twin), mode: 'shadow', intervalMs: 1000 } });
+      expect(rollout).toMatchObject({ mode: 'shadow', baselineVersion: champion, candidateVersion: twin, state: 'running' });
+      const second = await client.startModelRollout({ params: { model: 'iris' }, body: { to: String(twin) } }).catch((e: unknown) => e);
+      expect(second).toBeInstanceOf(ApiError);
+      expect((second as ApiError).status).toBe(409);
+      await expect(client.endModelRollout({ params: { model: 'nope' }, body: { action: 'abort', reason: 'x' } })).rejects.toMatchObject({ status: 404 });
+      // Wait for a logged window with mirrored requests, all agreeing.
+      let observed: Record<string, unknown> | undefined;
+      for (let i = 0; i < 300 && !observed; i++) {
+        const { rollouts } = await client.listModelRollouts({ params: { model: 'iris' } });
+        observed = rollouts[0]?.decisions.find((d) => d.action === 'observe' && Number(d.figures.mirrored) > 0)?.figures;
+        if (!observed) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(observed).toMatchObject({ agreement: 1, disagree: 0, mirrorErrors: 0 });
+      await client.endModelRollout({ params: { model: 'iris' }, body: { action: 'promote', reason: 'agrees with champion' } });
+      expect(await result(rollout.id)).toMatchObject({ state: 'promoted' });
+      expect((await ts.stack.metadata.getRegisteredModel('iris'))?.aliases.champion).toBe(twin);
+      const { rollouts } = await client.listModelRollouts({ params: { model: 'iris' } });
+      expect(rollouts[0]?.rollout).toMatchObject({ id: rollout.id, state: 'promoted' });
+      expect(rollouts[0]?.decisions.at(-1)).toMatchObject({ action: 'promote', reason: expect.stringContaining('agrees with champion') as string });
+    } finally {
+      await api.close();
+    }
   });
 
   it('survives the worker being killed mid-rollout: a new worker finishes it', async () => {
