@@ -52,7 +52,7 @@ export async function startRollout(o: StartRolloutOptions): Promise<ModelRollout
   if (!model) throw new RolloutError('no-model', `no registered model named "${o.model}" (sluice models list shows them)`);
   const baseline = model.aliases.champion;
   if (baseline === undefined) throw new RolloutError('invalid-rollout', `model "${o.model}" has no champion to roll out from: point it at the serving version first (sluice models alias ${o.model} champion <version>)`);
-  const candidate = /^\d+$/.test(o.to) ? Number(o.to) : model.aliases[o.to];
+  const candidate = /^\d{1,9}$/.test(o.to) ? Number(o.to) : model.aliases[o.to];
   if (candidate === undefined) throw new RolloutError('invalid-rollout', `model "${o.model}" has no alias "${o.to}" (aliases: ${Object.keys(model.aliases).join(', ')}); give an alias or a version number`);
   if (candidate === baseline) throw new RolloutError('invalid-rollout', `${o.to} is v${candidate}, which champion points at already: nothing to roll out`);
   const id = `${o.model}-${randomUUID().slice(0, 8)}`;
