@@ -4,7 +4,9 @@
  * version an alias now points at is loaded BEFORE the alias switches to it here, so a move of
  * `champion` costs no request a model load. A request resolves its version once, on arrival, and
  * keeps that version's session until it is answered: a move never drops an in-flight request.
- * Versions stay loaded (several at once) as long as the server runs.
+ * Versions stay loaded (several at once) as long as the server runs. The running rollout of each
+ * cached model is read with the same poll (its versions loaded before the split takes them), and
+ * splits requests to the default alias while that alias still points at the rollout's baseline.
  */
 import type { ArtifactStore } from '../stores/artifacts/index';
 import type { MetadataStore, ModelRolloutRecord, RegisteredModelRecord } from '../stores/metadata/index';
