@@ -3,7 +3,7 @@
  * load: a healthy candidate passes every step's gates (read from the model server's own /metrics)
  * and is promoted (champion moved, an alias history row naming the rollout); a candidate whose
  * ONNX artifact is corrupt (every request to it fails in the server) is rolled back at its first
- * step with the figures recorded; killing the worker mid-rollout loses nothing (a new worker
+ * step with the figures recorded; shutting the workers down mid-rollout loses nothing (new workers
  * replays the workflow and finishes it). Through the API: a shadow rollout answers with champion,
  * logs the candidate's agreement, refuses a second rollout, and is promoted by hand.
  */
@@ -156,7 +156,7 @@ describe('model rollouts (durable workflow, gates from the model server)', () =>
     }
   });
 
-  it('survives the worker being killed mid-rollout: a new worker finishes it', async () => {
+  it('survives its workers being shut down mid-rollout (activities cancelled, no worker left): new workers finish it', async () => {
     const v = await register(constantIrisModel(1));
     const rollout = await startRollout({ client: ts.stack.client, metadata: ts.stack.metadata, taskQueuePrefix: ts.stack.taskQueuePrefix, model: 'iris', to: String(v), plan: plan([10, 30, 100]), actor: 'alice' });
     // Wait until the first step passed, then take the stack's workers down.
