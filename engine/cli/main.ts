@@ -34,6 +34,7 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
   workers: async () => [(await import('./commands/workers')).registerWorkersCommand],
   tokens: async () => [(await import('./commands/tokens')).registerTokenCommands],
   models: async () => [(await import('./commands/models')).registerModelCommands],
+  rollout: async () => [(await import('./commands/rollout')).registerRolloutCommands],
   'model-server': async () => [(await import('./commands/modelServer')).registerModelServerCommand],
   'export-ts': async () => [(await import('./commands/exportTs')).registerExportTsCommand],
   experiments: async () => [(await import('./commands/experiments')).registerExperimentCommands],
@@ -42,7 +43,7 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
 };
 
 /** The order commands are listed in by `sluice --help`. */
-const HELP_ORDER = ['init', 'compile', 'run', 'runs', 'lineage', 'logs', 'schedules', 'dev', 'triggers', 'worker', 'migrate', 'workers', 'tokens', 'models', 'model-server', 'export-ts', 'experiments', 'pipelines', 'tune'];
+const HELP_ORDER = ['init', 'compile', 'run', 'runs', 'lineage', 'logs', 'schedules', 'dev', 'triggers', 'worker', 'migrate', 'workers', 'tokens', 'models', 'rollout', 'model-server', 'export-ts', 'experiments', 'pipelines', 'tune'];
 
 const program = new Command()
   .name('sluice')

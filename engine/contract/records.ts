@@ -550,6 +550,41 @@ export const modelAliasEventSchema = z
   .meta({ id: 'ModelAliasEvent', description: 'One alias move, in the audit history' });
 export type ModelAliasEvent = z.infer<typeof modelAliasEventSchema>;
 
+export const modelRolloutSchema = z
+  .object({
+    id: z.string(),
+    model: z.string(),
+    mode: z.enum(['canary', 'shadow', 'ab']).meta({ description: 'canary: stepped weights with gates; shadow: mirrored to the candidate; ab: fixed sticky split' }),
+    baselineVersion: z.number().int().meta({ description: 'What champion pointed at when it started' }),
+    candidateVersion: z.number().int(),
+    weight: z.number().meta({ description: 'Percent of requests to the model (bare name, @champion) that the candidate answers' }),
+    step: z.number().int().meta({ description: '0-based step of the plan; -1 before the first' }),
+    state: z.enum(['running', 'promoted', 'rolled-back', 'aborted']),
+    plan: jsonObjectSchema.meta({ description: 'Steps, interval, gates, sample floor, as started' }),
+    reason: z.string().nullable().meta({ description: 'Why it ended' }),
+    workflowId: z.string().nullable(),
+    createdBy: z.string(),
+    createdAt: instant,
+    updatedAt: instant,
+    finishedAt: nullableInstant,
+  })
+  .meta({ id: 'ModelRollout', description: "A rollout of a registered model's candidate version: the model server's traffic split and its state" });
+export type ModelRollout = z.infer<typeof modelRolloutSchema>;
+
+export const rolloutDecisionSchema = z
+  .object({
+    id: z.number().int(),
+    rolloutId: z.string(),
+    step: z.number().int(),
+    weight: z.number(),
+    action: z.enum(['start', 'weight', 'pass', 'hold', 'observe', 'promote', 'rollback', 'abort']),
+    figures: jsonObjectSchema.meta({ description: 'What it was decided on: requests, errors, errorRate, p99Ms, the thresholds, the window' }),
+    reason: z.string(),
+    createdAt: instant,
+  })
+  .meta({ id: 'RolloutDecision', description: 'One decision of a rollout, with its figures' });
+export type RolloutDecision = z.infer<typeof rolloutDecisionSchema>;
+
 export const tuneTrialSchema = z
   .object({
     number: z.number().int(),

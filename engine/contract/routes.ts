@@ -20,6 +20,8 @@ import {
   metricSeriesSchema,
   studySchema,
   modelAliasEventSchema,
+  modelRolloutSchema,
+  rolloutDecisionSchema,
   modelVersionDetailSchema,
   modelVersionSchema,
   overlapPolicySchema,
@@ -808,6 +810,62 @@ export const apiRoutes = {
     params: modelParams,
     query: z.strictObject({ alias: modelAliasNameSchema.optional().meta({ description: 'Only this alias' }) }),
     responses: { 200: { description: 'Alias moves', schema: z.object({ events: z.array(modelAliasEventSchema) }) } },
+  },
+
+  listModelRollouts: {
+    method: 'get',
+    path: '/api/models/:model/rollouts',
+    access: 'viewer',
+    summary: "A model's rollouts, newest first (the running one first of all), each with its decision log",
+    tags: ['models'],
+    params: modelParams,
+    responses: { 200: { description: 'Rollouts', schema: z.object({ rollouts: z.array(z.object({ rollout: modelRolloutSchema, decisions: z.array(rolloutDecisionSchema) })) }) } },
+  },
+  startModelRollout: {
+    method: 'post',
+    path: '/api/models/:model/rollouts',
+    access: 'editor',
+    summary: 'Start a rollout of a candidate version against champion: a canary (stepped weights, gates from the model server metrics, then promote or roll back), shadow, or A/B',
+    description:
+      'Runs as a durable Temporal workflow. canary: per step the candidate gets `steps[i]` percent of the requests for `intervalMs`; ' +
+      'its error rate and p99 over the window (from the model server /metrics) must be within the gates, over at least `minRequests` requests ' +
+      '(fewer: the step is held for another window, at most `maxHolds` times, then rolled back). After the last step champion moves to the candidate.',
+    tags: ['models'],
+    params: modelParams,
+    body: z.strictObject({
+      to: z.string().min(1).max(250).meta({ description: 'The candidate: an alias (challenger) or a version number ("3")' }),
+      mode: z.enum(['canary', 'shadow', 'ab']).default('canary'),
+      steps: z.array(z.number().gt(0).max(100)).min(1).max(100).optional().meta({ description: 'canary: weights in percent, rising (default 10, 50, 100)' }),
+      intervalMs: z.number().int().min(1000).max(7 * 24 * 3_600_000).optional().meta({ description: 'canary: each step window (default 5 minutes)' }),
+      maxErrorRate: z.number().min(0).max(1).optional().meta({ description: 'canary gate: largest error rate as a fraction (default 0.01)' }),
+      maxP99Ms: z.number().gt(0).optional().meta({ description: 'canary gate: largest p99 latency in ms (default 50)' }),
+      minRequests: z.number().int().min(1).optional().meta({ description: 'canary: the fewest candidate requests a window is judged on (default 100)' }),
+      maxHolds: z.number().int().min(0).max(1000).optional().meta({ description: 'canary: windows a step may be held for too few requests before rollback (default 3)' }),
+      split: z.number().gt(0).lt(100).optional().meta({ description: 'ab: the candidate weight (default 50)' }),
+    }),
+    responses: {
+      201: { description: 'The rollout, running', schema: z.object({ rollout: modelRolloutSchema }) },
+      404: { description: 'No such model' },
+      409: { description: 'The model has a running rollout already' },
+      422: { description: 'No champion, an unknown candidate, or a plan that does not hold' },
+    },
+  },
+  endModelRollout: {
+    method: 'post',
+    path: '/api/models/:model/rollouts/end',
+    access: 'editor',
+    summary: "End a model's running rollout: abort it (weight 0, champion stays), or promote a shadow or A/B one (champion moves to the candidate)",
+    tags: ['models'],
+    params: modelParams,
+    body: z.strictObject({
+      action: z.enum(['abort', 'promote']),
+      reason: z.string().trim().min(1, 'say why').max(10_000),
+    }),
+    responses: {
+      202: { description: 'Asked: its workflow ends it (GET …/rollouts shows the outcome)', schema: z.object({ rollout: modelRolloutSchema }) },
+      404: { description: 'No such model, or no running rollout' },
+      409: { description: 'A canary cannot be promoted by hand' },
+    },
   },
 
   // components

@@ -22,3 +22,5 @@ export { buildRunComparison, compareRuns, CompareRunsError, finalMetrics, LOWER_
 export type { ComparedRunInput, DirectionOverrides, DirectionSource, MetricDirection, RunComparison } from './compareRuns';
 export { controlStudy, readStudies, StudyError } from './studies';
 export type { StudyErrorCode, StudyReport, StudyTrialRow } from './studies';
+export { controlRollout, DEFAULT_ROLLOUT_PLAN, readRollouts, RolloutError, startRollout } from './rollouts';
+export type { RolloutErrorCode, RolloutReport, StartRolloutOptions } from './rollouts';

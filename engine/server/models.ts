@@ -9,6 +9,15 @@ import type { MetadataStore, ModelVersionRecord, RegisteredModelRecord } from '.
 import type { ApiContext } from './context';
 import { ApiProblem, conflict, notFound } from './problem';
 import { implement, type ApiRoute, type Principal } from './routing';
+import { controlRollout, DEFAULT_ROLLOUT_PLAN, readRollouts, RolloutError, startRollout } from '../runs/index';
+
+/** A rollout refusal as a problem: the code says which. */
+function rolloutProblem(e: unknown): unknown {
+  if (!(e instanceof RolloutError)) return e;
+  if (e.code === 'no-model' || e.code === 'no-rollout') return notFound(e.message, '/params/model');
+  if (e.code === 'rollout-running' || e.code === 'refused') return conflict(e.message);
+  return new ApiProblem('unprocessable', e.message, { errors: [{ path: '/body', message: e.message }] });
+}
 
 /** Who did it, for the registry's records. */
 export function actorOf(principal: Principal): string {
@@ -34,6 +43,37 @@ export function modelRoutes(ctx: ApiContext): ApiRoute[] {
   const detail = (v: ModelVersionRecord) => modelVersionDetail(ctx.metadata, v);
 
   return [
+    implement('listModelRollouts', {
+      handler: async ({ params }) => {
+        try {
+          return { body: { rollouts: await readRollouts(ctx.metadata, params.model) } };
+        } catch (e) {
+          throw rolloutProblem(e);
+        }
+      },
+    }),
+    implement('startModelRollout', {
+      handler: async ({ params, body, principal }) => {
+        const { to, mode, split, ...gates } = body;
+        const plan = { ...DEFAULT_ROLLOUT_PLAN, ...Object.fromEntries(Object.entries(gates).filter(([, v]) => v !== undefined)), mode, ...(split !== undefined || mode === 'ab' ? { split: split ?? 50 } : {}) };
+        try {
+          const rollout = await startRollout({ client: ctx.client, metadata: ctx.metadata, taskQueuePrefix: ctx.taskQueuePrefix, model: params.model, to, plan, actor: actorOf(principal) });
+          return { status: 201, body: { rollout } };
+        } catch (e) {
+          throw rolloutProblem(e);
+        }
+      },
+    }),
+    implement('endModelRollout', {
+      handler: async ({ params, body, principal }) => {
+        try {
+          const rollout = await controlRollout({ client: ctx.client, metadata: ctx.metadata, model: params.model, control: { action: body.action, reason: body.reason, actor: actorOf(principal) } });
+          return { status: 202, body: { rollout } };
+        } catch (e) {
+          throw rolloutProblem(e);
+        }
+      },
+    }),
     implement('listModels', {
       handler: async () => ({ body: { models: await ctx.metadata.listRegisteredModels() } }),
     }),

@@ -4,19 +4,25 @@
  * version an alias now points at is loaded BEFORE the alias switches to it here, so a move of
  * `champion` costs no request a model load. A request resolves its version once, on arrival, and
  * keeps that version's session until it is answered: a move never drops an in-flight request.
- * Versions stay loaded (several at once) as long as the server runs.
+ * Versions stay loaded (several at once) as long as the server runs. The running rollout of each
+ * cached model is read with the same poll (its versions loaded before the split takes them), and
+ * splits requests to the default alias while that alias still points at the rollout's baseline.
  */
 import type { ArtifactStore } from '../stores/artifacts/index';
-import type { MetadataStore, RegisteredModelRecord } from '../stores/metadata/index';
+import type { MetadataStore, ModelRolloutRecord, RegisteredModelRecord } from '../stores/metadata/index';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../logging';
 import type { BatchingOptions } from './batcher';
 import { notFound, ServingError } from './errors';
 import { LoadedVersion, type SessionOptions } from './loadedVersion';
 import type { ModelRef } from './modelRef';
+import { chooseArm, type RolloutArm } from './routing';
 
 /** What the server reads of the metadata store: the registry and artifact records. */
-export type RegistrySource = Pick<MetadataStore, 'getRegisteredModel' | 'getModelVersion' | 'getArtifact' | 'listModelVersions' | 'listRegisteredModels'>;
+export type RegistrySource = Pick<
+  MetadataStore,
+  'getRegisteredModel' | 'getModelVersion' | 'getArtifact' | 'listModelVersions' | 'listRegisteredModels' | 'getActiveModelRollout'
+>;
 
 export interface CatalogOptions {
   session: SessionOptions;
@@ -32,10 +38,19 @@ export interface Resolved {
   loaded: LoadedVersion;
   /** The alias it was reached through, if any. */
   alias: string | null;
+  /** The running rollout that chose the version, and as which arm; null when none applied. */
+  rollout: { record: ModelRolloutRecord; arm: RolloutArm } | null;
+}
+
+/** What a request brings besides its model reference: the rollout's route key. */
+export interface RouteHints {
+  key?: string;
 }
 
 export class ModelCatalog {
   private readonly models = new Map<string, RegisteredModelRecord>();
+  /** The running rollout of each cached model (null: none), refreshed with the registry poll. */
+  private readonly rollouts = new Map<string, ModelRolloutRecord | null>();
   private readonly versions = new Map<string, Promise<LoadedVersion>>();
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
@@ -70,12 +85,22 @@ export class ModelCatalog {
     if (cached) return cached;
     const found = await this.source.getRegisteredModel(name);
     if (!found) throw notFound(`no registered model named "${name}" (sluice models list shows them)`);
+    this.rollouts.set(name, (await this.source.getActiveModelRollout(name)) ?? null);
     this.models.set(name, found);
     return found;
   }
 
-  /** The version a reference means now (no load). */
-  async versionOf(ref: ModelRef): Promise<{ version: number; alias: string | null }> {
+  /** The running rollout of a model (as of the last poll), or null. */
+  rolloutOf(name: string): ModelRolloutRecord | null {
+    return this.rollouts.get(name) ?? null;
+  }
+
+  /**
+   * The version a reference means now (no load). A reference to the model's default alias (the
+   * bare name or `@champion`) goes through the running rollout's split while the alias still
+   * points at the rollout's baseline; a version or any other alias is never split.
+   */
+  async versionOf(ref: ModelRef, hints: RouteHints = {}): Promise<{ version: number; alias: string | null; rollout: Resolved['rollout'] }> {
     const m = await this.model(ref.model);
     if (ref.version !== undefined) {
       if (m.latestVersion === null || ref.version > m.latestVersion) {
@@ -83,26 +108,37 @@ export class ModelCatalog {
         const fresh = await this.source.getModelVersion(ref.model, ref.version);
         if (!fresh) throw notFound(`model "${ref.model}" has no version ${ref.version} (latest: ${m.latestVersion ?? 'none'})`);
       }
-      return { version: ref.version, alias: null };
+      return { version: ref.version, alias: null, rollout: null };
     }
-    if (ref.alias !== undefined) {
+    if (ref.alias !== undefined && ref.alias !== this.options.defaultAlias) {
       const v = m.aliases[ref.alias];
       if (v === undefined) {
         const known = Object.keys(m.aliases);
         throw notFound(`model "${ref.model}" has no alias "${ref.alias}" (${known.length ? `aliases: ${known.join(', ')}` : 'it has no aliases'}; sluice models alias sets one)`);
       }
-      return { version: v, alias: ref.alias };
+      return { version: v, alias: ref.alias, rollout: null };
     }
     const byDefault = m.aliases[this.options.defaultAlias];
-    if (byDefault !== undefined) return { version: byDefault, alias: this.options.defaultAlias };
+    if (byDefault === undefined && ref.alias !== undefined) {
+      const known = Object.keys(m.aliases);
+      throw notFound(`model "${ref.model}" has no alias "${ref.alias}" (${known.length ? `aliases: ${known.join(', ')}` : 'it has no aliases'}; sluice models alias sets one)`);
+    }
+    if (byDefault !== undefined) {
+      const rollout = this.rollouts.get(ref.model) ?? null;
+      if (rollout && rollout.baselineVersion === byDefault) {
+        const arm = chooseArm(rollout, hints.key);
+        return { version: arm === 'candidate' ? rollout.candidateVersion : byDefault, alias: this.options.defaultAlias, rollout: { record: rollout, arm } };
+      }
+      return { version: byDefault, alias: this.options.defaultAlias, rollout: null };
+    }
     if (m.latestVersion === null) throw notFound(`model "${ref.model}" has no versions yet`);
-    return { version: m.latestVersion, alias: null };
+    return { version: m.latestVersion, alias: null, rollout: null };
   }
 
   /** The loaded version a reference means now (loading it on first use). */
-  async resolve(ref: ModelRef): Promise<Resolved> {
-    const { version, alias } = await this.versionOf(ref);
-    return { loaded: await this.load(ref.model, version), alias };
+  async resolve(ref: ModelRef, hints: RouteHints = {}): Promise<Resolved> {
+    const { version, alias, rollout } = await this.versionOf(ref, hints);
+    return { loaded: await this.load(ref.model, version), alias, rollout };
   }
 
   /** Whether a version is loaded already (without loading it). */
@@ -157,8 +193,10 @@ export class ModelCatalog {
   async poll(): Promise<void> {
     for (const [name, before] of [...this.models]) {
       let now: RegisteredModelRecord | undefined;
+      let rollout: ModelRolloutRecord | undefined;
       try {
         now = await this.source.getRegisteredModel(name);
+        rollout = now ? await this.source.getActiveModelRollout(name) : undefined;
         this.registryReachable = true;
       } catch (err) {
         this.registryReachable = false;
@@ -167,6 +205,7 @@ export class ModelCatalog {
       }
       if (!now) {
         this.models.delete(name);
+        this.rollouts.delete(name);
         continue;
       }
       const moved = Object.entries(now.aliases).filter(([a, v]) => before.aliases[a] !== v);
@@ -177,7 +216,22 @@ export class ModelCatalog {
         await this.load(name, v).catch((err: unknown) => this.logger.error({ err, model: name, alias, version: v }, 'the version an alias moved to does not load'));
         this.logger.info({ model: name, alias, from: before.aliases[alias] ?? null, to: v }, 'alias moved');
       }
+      await this.switchRollout(name, rollout ?? null);
       this.models.set(name, now);
     }
+  }
+
+  /** Takes a rollout's new state, loading its versions BEFORE requests are split onto them. */
+  private async switchRollout(name: string, next: ModelRolloutRecord | null): Promise<void> {
+    const before = this.rollouts.get(name) ?? null;
+    if (next && (before?.id !== next.id || before.candidateVersion !== next.candidateVersion)) {
+      for (const v of [next.baselineVersion, next.candidateVersion]) {
+        await this.load(name, v).catch((err: unknown) => this.logger.error({ err, model: name, rollout: next.id, version: v }, 'a version of a rollout does not load'));
+      }
+    }
+    if (before?.id !== next?.id || before?.weight !== next?.weight || before?.mode !== next?.mode) {
+      this.logger.info({ model: name, rollout: next?.id ?? before?.id, weight: next?.weight ?? 0, candidate: next?.candidateVersion ?? null, ended: next === null }, 'rollout split changed');
+    }
+    this.rollouts.set(name, next);
   }
 }

@@ -8,6 +8,8 @@
 export { startModelServer, DEFAULT_BATCHING, DEFAULT_POLL_MS } from './server';
 export type { ModelServerOptions, RunningModelServer } from './server';
 export type { RegistrySource } from './catalog';
+export { ROUTE_KEY_HEADER, VERSION_HEADER, ROLLOUT_HEADER, routeBucket, chooseArm } from './routing';
+export { outputsAgree } from './shadow';
 export type { BatchingOptions } from './batcher';
 export type { SessionOptions } from './loadedVersion';
 export * as oip from './protocol';

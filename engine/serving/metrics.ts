@@ -12,6 +12,8 @@ export interface ServingMetrics {
   latency: Histogram<'model' | 'version'>;
   batchRows: Histogram<'model' | 'version'>;
   batchRequests: Histogram<'model' | 'version'>;
+  /** Shadow rollouts: the candidate's answers to mirrored requests, agreeing with the baseline's or not. */
+  shadow: Counter<'model' | 'baseline' | 'candidate' | 'result'>;
 }
 
 export function createServingMetrics(registry: Registry = new Registry()): ServingMetrics {
@@ -50,6 +52,12 @@ export function createServingMetrics(registry: Registry = new Registry()): Servi
       help: 'Requests sharing one ONNX Runtime session.run (dynamic batching), by model and version',
       labelNames,
       buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+      registers: [registry],
+    }),
+    shadow: new Counter({
+      name: 'sluice_serving_shadow_total',
+      help: 'Requests mirrored to a shadow rollout candidate, by result: agree (same argmax, outputs within tolerance), disagree, error',
+      labelNames: ['model', 'baseline', 'candidate', 'result'],
       registers: [registry],
     }),
   };

@@ -11,7 +11,7 @@ import { jsonDepthProblem, MAX_JSON_DEPTH } from '../../dsl/ir/index';
 import type { ArtifactStore } from '../stores/artifacts/index';
 import type { Logger } from '../logging';
 import type { BatchingOptions, Outputs } from './batcher';
-import { ModelCatalog, type RegistrySource } from './catalog';
+import { ModelCatalog, type RegistrySource, type Resolved, type RouteHints } from './catalog';
 import { badRequest, ServingError } from './errors';
 import type { SessionOptions } from './loadedVersion';
 import { createServingMetrics, type ServingMetrics } from './metrics';
@@ -29,6 +29,8 @@ import {
 } from './protocol';
 import { decodeInput, toJsonData, type DecodedTensor } from './tensors';
 import { datatypeOf } from './tensors';
+import { ROLLOUT_HEADER, ROUTE_KEY_HEADER, VERSION_HEADER } from './routing';
+import { outputsAgree } from './shadow';
 
 export interface ModelServerOptions {
   source: RegistrySource;
@@ -154,6 +156,27 @@ export async function startModelServer(o: ModelServerOptions): Promise<RunningMo
   app.set('etag', false);
 
   const ref = (req: Request) => parseModelRef(String(req.params.model), req.params.version === undefined ? undefined : String(req.params.version));
+  const hintsOf = (req: Request): RouteHints => {
+    const key = req.headers[ROUTE_KEY_HEADER];
+    return typeof key === 'string' && key !== '' ? { key } : {};
+  };
+  /** Which version answers, and as which arm of which rollout: on every model response. */
+  const sayWhoAnswers = (res: Response, version: number, rollout: Resolved['rollout']): void => {
+    res.setHeader(VERSION_HEADER, String(version));
+    if (rollout) res.setHeader(ROLLOUT_HEADER, `${rollout.record.id}; arm=${rollout.arm}; weight=${rollout.record.weight}; mode=${rollout.record.mode}`);
+  };
+  /** Shadow mode: the candidate answers the same inputs off the request's path; only agreement is counted. */
+  const mirror = (rollout: NonNullable<Resolved['rollout']>, inputs: DecodedTensor[], baseline: Outputs): void => {
+    const r = rollout.record;
+    const labels = { model: r.model, baseline: String(r.baselineVersion), candidate: String(r.candidateVersion) };
+    void catalog
+      .load(r.model, r.candidateVersion)
+      .then((candidate) => candidate.infer(inputs))
+      .then(
+        (answer) => metrics.shadow.inc({ ...labels, result: outputsAgree(baseline, answer) ? 'agree' : 'disagree' }),
+        () => metrics.shadow.inc({ ...labels, result: 'error' }),
+      );
+  };
 
   // Health stays open (as KServe's does): probes carry no token.
   app.get('/v2/health/live', (_req, res) => {
@@ -174,7 +197,10 @@ export async function startModelServer(o: ModelServerOptions): Promise<RunningMo
 
   const modelMetadata = async (req: Request, res: Response): Promise<void> => {
     const r = ref(req);
-    const { loaded, alias } = await catalog.resolve(r);
+    // Said before the load, so a version that cannot load still names itself (and its rollout).
+    const { version, alias, rollout } = await catalog.versionOf(r, hintsOf(req));
+    sayWhoAnswers(res, version, rollout);
+    const loaded = await catalog.load(r.model, version);
     const versions = (await o.source.listModelVersions(r.model)).map((v) => String(v.version)).reverse();
     const body: ModelMetadataResponse = {
       name: String(req.params.model),
@@ -186,6 +212,16 @@ export async function startModelServer(o: ModelServerOptions): Promise<RunningMo
         model: loaded.model,
         version: String(loaded.version),
         ...(alias ? { alias } : {}),
+        ...(rollout
+          ? {
+              rollout: rollout.record.id,
+              rollout_mode: rollout.record.mode,
+              rollout_arm: rollout.arm,
+              rollout_weight: rollout.record.weight,
+              baseline_version: String(rollout.record.baselineVersion),
+              candidate_version: String(rollout.record.candidateVersion),
+            }
+          : {}),
         execution_provider: loaded.provider === 'cuda' ? 'CUDA' : 'CPU',
         ...(loaded.cpuReason ? { cpu_reason: loaded.cpuReason } : {}),
         max_batch_size: batching.maxBatchSize,
@@ -223,8 +259,11 @@ export async function startModelServer(o: ModelServerOptions): Promise<RunningMo
       const parsed = InferenceRequest.safeParse(json);
       if (!parsed.success) throw badRequest(`invalid inference request: ${describeIssues(parsed.error, json)}`);
       const request = parsed.data;
-      const { loaded } = await catalog.resolve(r);
-      labels = { model: loaded.model, version: String(loaded.version) };
+      // Labelled before the load: a candidate that cannot load counts its 503s against itself.
+      const target = await catalog.versionOf(r, hintsOf(req));
+      labels = { model: r.model, version: String(target.version) };
+      sayWhoAnswers(res, target.version, target.rollout);
+      const loaded = await catalog.load(r.model, target.version);
 
       // Inputs: every one the model takes, once; none it does not; binary parts in request order.
       const given = new Map<string, { input: InferenceRequest['inputs'][number]; bytes: Uint8Array | undefined }>();
@@ -258,6 +297,7 @@ export async function startModelServer(o: ModelServerOptions): Promise<RunningMo
 
       const results = await loaded.infer(decoded);
       requestLog?.offer({ model: loaded.model, version: loaded.version, id: request.id, inputs: decoded, outputs: results });
+      if (target.rollout?.record.mode === 'shadow' && target.rollout.arm === 'baseline') mirror(target.rollout, decoded, results);
 
       const outputs: ResponseOutput[] = [];
       const parts: Buffer[] = [];

@@ -31,7 +31,7 @@ import { collect, nameValuePairs } from '../flags';
 import { artifactToTrace, followRun, runPageUrl } from '../follow';
 import { loadPipeline } from '../loadPipeline';
 import { collectRuntimeReport, formatRuntimeReport, GpuSettingError, runtimeSummary } from '../../../workers/runtime/index';
-import { ComponentRegistry, type MlflowTracking } from '../../temporal/activities/index';
+import { ComponentRegistry, MODEL_SERVER_URL_ENV, type MlflowTracking } from '../../temporal/activities/index';
 
 const print = (s: string): void => {
   process.stdout.write(`${s}\n`);
@@ -156,6 +156,8 @@ export function registerDevCommands(program: Command): void {
             if (cmd.getOptionValueSource('modelServerPort') !== 'default') throw new CliError(`the model server's port ${servingSettings.port} is in use: pick another with --model-server-port (or "off")`);
             modelServer = await serve(0);
           }
+          // The rollout workflow's activities (in this process's workers) read the gates from its /metrics.
+          process.env[MODEL_SERVER_URL_ENV] ??= modelServer.url;
           print(`  model server ${modelServer.url}/v2 (Open Inference Protocol: POST ${modelServer.url}/v2/models/<model>@champion/infer) · metrics ${modelServer.url}/metrics`);
         }
         print(`  Temporal ${stack.temporalAddress} · workers: ${resourceClasses.join(', ')}${gpu ? ` (${runtime.gpus.devices.length} GPU${runtime.gpus.devices.length === 1 ? '' : 's'})` : ' (no GPU: GPU tasks wait for a gpu worker)'} · ${registry.size} components · sluice workers lists them`);

@@ -21,6 +21,7 @@ import type { AllMetadataConcerns, MetadataConcerns, MetadataStore } from './Met
 import { DrizzleMetricStore } from './metrics/DrizzleMetricStore';
 import { DrizzlePipelineStore } from './pipelines/DrizzlePipelineStore';
 import { DrizzleRegistryStore } from './registry/DrizzleRegistryStore';
+import { DrizzleRolloutStore } from './rollouts/DrizzleRolloutStore';
 import { DrizzleRunStore } from './runs/DrizzleRunStore';
 import { DrizzleTaskLogStore } from './taskLogs/DrizzleTaskLogStore';
 import { DrizzleTrackingStore } from './tracking/DrizzleTrackingStore';
@@ -70,6 +71,7 @@ function concernsOn(db: MetadataDatabase): MetadataConcerns {
     apiTokens: new DrizzleApiTokenStore(db),
     tracking: new DrizzleTrackingStore(db),
     registry: new DrizzleRegistryStore(db),
+    rollouts: new DrizzleRolloutStore(db),
     tuneTrials: new DrizzleTuneTrialStore(db),
   };
 }

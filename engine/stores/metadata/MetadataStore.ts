@@ -16,6 +16,7 @@ import type { LoopItemStore } from './loopItems/LoopItemStore';
 import type { MetricStore } from './metrics/MetricStore';
 import type { PipelineStore } from './pipelines/PipelineStore';
 import type { RegistryStore } from './registry/RegistryStore';
+import type { RolloutStore } from './rollouts/RolloutStore';
 import type { RunStore } from './runs/RunStore';
 import type { TaskLogStore } from './taskLogs/TaskLogStore';
 import type { TrackingStore } from './tracking/TrackingStore';
@@ -31,6 +32,7 @@ export type * from './loopItems/LoopItemStore';
 export type * from './metrics/MetricStore';
 export type * from './pipelines/PipelineStore';
 export type * from './registry/RegistryStore';
+export type * from './rollouts/RolloutStore';
 export type * from './runs/RunStore';
 export type * from './taskLogs/TaskLogStore';
 export type * from './tuneTrials/TuneTrialStore';
@@ -54,6 +56,8 @@ export interface MetadataConcerns {
   tracking: TrackingStore;
   /** The model registry: registered models, versions (Model artifacts), aliases and their history. */
   registry: RegistryStore;
+  /** Rollouts of registered models (traffic split, state, decision log). */
+  rollouts: RolloutStore;
   /** Trials of tuning studies (`p.tune`). */
   tuneTrials: TuneTrialStore;
 }

@@ -20,6 +20,7 @@ import type { MetadataStore } from './MetadataStore';
 import { describeMetricStoreContract } from './metrics/metricStore.contract';
 import { describePipelineStoreContract } from './pipelines/pipelineStore.contract';
 import { describeRegistryStoreContract } from './registry/registryStore.contract';
+import { describeRolloutStoreContract } from './rollouts/rolloutStore.contract';
 import { describeRunStoreContract } from './runs/runStore.contract';
 import { describeTaskLogStoreContract } from './taskLogs/taskLogStore.contract';
 
@@ -46,6 +47,7 @@ export const CONCERN_CONTRACTS: readonly ((storeUnderTest: () => MetadataStore) 
   describeExperimentStoreContract,
   describeApiTokenStoreContract,
   describeRegistryStoreContract,
+  describeRolloutStoreContract,
 ];
 
 export function describeMetadataStoreContract(

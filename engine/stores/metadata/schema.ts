@@ -22,6 +22,7 @@ import {
   text,
   timestamp,
   unique,
+  uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import type { PipelineSpec } from '../../../dsl/ir/schema';
 import type {
@@ -31,6 +32,9 @@ import type {
   Json,
   LoopItemOutputValue,
   LoopItemStatus,
+  RolloutAction,
+  RolloutMode,
+  RolloutState,
   RunStatus,
   TaskLogLevel,
   TaskLogStream,
@@ -259,6 +263,64 @@ export const tuneTrials = pgTable(
     primaryKey({ name: 'tune_trials_pkey', columns: [t.runId, t.study, t.number] }),
     check('tune_trials_state_check', sql`${t.state} in ('running', 'succeeded', 'failed', 'pruned', 'cancelled')`),
   ],
+);
+
+// ---- model rollouts (engine/stores/metadata/rollouts/) -----------------------------------------
+
+/**
+ * Rollouts of a registered model: the traffic split the model server applies (baseline version,
+ * candidate version, the candidate's weight in percent) and its state. At most one running per
+ * model (the partial unique index), so the server's read of "the" split is never ambiguous.
+ */
+export const modelRollouts = pgTable(
+  'model_rollouts',
+  {
+    id: text('id').primaryKey(),
+    model: text('model')
+      .notNull()
+      .references(() => registeredModels.name, { onDelete: 'cascade' }),
+    mode: text('mode').$type<RolloutMode>().notNull(),
+    baselineVersion: integer('baseline_version').notNull(),
+    candidateVersion: integer('candidate_version').notNull(),
+    weight: doublePrecision('weight').notNull(),
+    step: integer('step').notNull().default(-1),
+    state: text('state').$type<RolloutState>().notNull().default('running'),
+    plan: jsonObject('plan').notNull(),
+    reason: text('reason'),
+    workflowId: text('workflow_id'),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    check('model_rollouts_mode_check', sql`${t.mode} in ('canary', 'shadow', 'ab')`),
+    check('model_rollouts_state_check', sql`${t.state} in ('running', 'promoted', 'rolled-back', 'aborted')`),
+    check('model_rollouts_weight_check', sql`${t.weight} >= 0 and ${t.weight} <= 100`),
+    foreignKey({ name: 'model_rollouts_baseline_fk', columns: [t.model, t.baselineVersion], foreignColumns: [modelVersions.model, modelVersions.version] }).onDelete('cascade'),
+    foreignKey({ name: 'model_rollouts_candidate_fk', columns: [t.model, t.candidateVersion], foreignColumns: [modelVersions.model, modelVersions.version] }).onDelete('cascade'),
+    uniqueIndex('model_rollouts_one_running_idx').on(t.model).where(sql`${t.state} = 'running'`),
+    index('model_rollouts_model_idx').on(t.model, t.createdAt),
+  ],
+);
+
+/** Every decision taken on a rollout (weight set, step passed or held, promote, rollback, abort) with its figures. Append-only. */
+export const modelRolloutDecisions = pgTable(
+  'model_rollout_decisions',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    rolloutId: text('rollout_id')
+      .notNull()
+      .references(() => modelRollouts.id, { onDelete: 'cascade' }),
+    step: integer('step').notNull(),
+    weight: doublePrecision('weight').notNull(),
+    action: text('action').$type<RolloutAction>().notNull(),
+    figures: jsonObject('figures').notNull(),
+    reason: text('reason').notNull(),
+    requestKey: text('request_key'),
+    createdAt: createdAt(),
+  },
+  (t) => [unique('model_rollout_decisions_request_unique').on(t.rolloutId, t.requestKey), index('model_rollout_decisions_rollout_idx').on(t.rolloutId, t.id)],
 );
 
 // ---- HTTP API (engine/server/) -----------------------------------------------------------------

@@ -15,6 +15,7 @@ export function createTaskActivities(deps: ExecuteTaskDeps) {
   return { executeTask: createExecuteTask(deps) };
 }
 export { createRunActivities, createStudyActivities };
+export { createRolloutActivities, servingSnapshot, MODEL_SERVER_URL_ENV } from './rolloutActivities';
 export { createTriggerActivities } from './triggerEvents';
 export { ComponentNotFoundError, ComponentRegistry } from './ComponentRegistry';
 export { DevicePool } from './devicePool';

@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import { DefaultLogger, type NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createRunActivities, createStudyActivities, createTaskActivities, createTriggerActivities, type ExecuteTaskDeps } from '../activities/index';
+import { createRolloutActivities, createRunActivities, createStudyActivities, createTaskActivities, createTriggerActivities, type ExecuteTaskDeps } from '../activities/index';
 import { workflowBundle } from './workflowBundle';
 import { DevicePool, type GpuDevice } from '../activities/index';
 import { workerIdentity, type WorkerRuntime } from './identity';
@@ -80,6 +80,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
         activities: {
           ...createRunActivities(options.metadata),
           ...createStudyActivities(options.metadata),
+          ...createRolloutActivities(options.metadata),
           ...createTriggerActivities({ metadata: options.metadata, logger: options.logger }),
           // Local steps (execution: 'local') run here, in the worker that runs their workflow; never on a GPU.
           ...createTaskActivities(options),

@@ -10,3 +10,4 @@ export { tuneControlUpdate, tuneStatusQuery, tuneStudy } from './study';
 export { scheduledRun } from './scheduledRun';
 export { notifyRun, triggeredRun, triggerSensor } from './triggers';
 export { definitionQuery, triggerWorkflowId, triggeredWorkflowId } from './triggers';
+export { modelRollout, rolloutControlSignal } from './rollout';

@@ -381,3 +381,100 @@ export interface StudyActivities {
   /** Which running trials the early-stopping rule stops now, from their intermediate values. */
   judgeTrials(input: { runId: string; study: string; tune: TuneSpec; running: number[] }): Promise<{ number: number; step: number; reason: string }[]>;
 }
+
+// ---- model rollouts (rollout.ts) ----------------------------------------------------------------
+
+/** What a rollout does: stepped canary with gates, shadow (mirror only), or a fixed sticky A/B split. */
+export type RolloutPlanMode = 'canary' | 'shadow' | 'ab';
+
+export interface RolloutPlan {
+  mode: RolloutPlanMode;
+  /** canary: the candidate's weight (percent) at each step, ascending; the last is usually 100. */
+  steps: number[];
+  /** How long each step's window lasts before its gates are read. */
+  intervalMs: number;
+  /** Gate: largest error rate of the candidate in a window, as a fraction (0.01 = 1%). */
+  maxErrorRate: number;
+  /** Gate: largest p99 latency of the candidate in a window, in ms (the histogram bucket bound it falls in). */
+  maxP99Ms: number;
+  /** A window with fewer candidate requests than this is not judged: the step is held for another window. */
+  minRequests: number;
+  /** Held windows of one step before the rollout is rolled back for lack of traffic. */
+  maxHolds: number;
+  /** ab: the candidate's fixed weight. */
+  split?: number;
+}
+
+export interface ModelRolloutInput {
+  rolloutId: string;
+  model: string;
+  baselineVersion: number;
+  candidateVersion: number;
+  plan: RolloutPlan;
+  /** The control task queue (the activities run there). */
+  taskQueuePrefix: string;
+  /** Who started it: the alias move's actor when it promotes. */
+  actor: string;
+}
+
+/** The candidate version's cumulative series on the model server's /metrics at one instant. */
+export interface ServingSnapshot {
+  requests: number;
+  errors: number;
+  /** The latency histogram's cumulative buckets: upper bound in seconds (Infinity for +Inf) → count. */
+  buckets: { le: number; count: number }[];
+  /** Shadow mode: requests mirrored to this version, by whether its answer agreed with the baseline's. */
+  shadow: { agree: number; disagree: number; error: number };
+}
+
+/** What a window's gates were judged on. */
+export interface GateFigures {
+  requests: number;
+  errors: number;
+  errorRate: number | null;
+  /** Upper bound (ms) of the histogram bucket holding the 99th percentile; null: no requests, or above the largest bound. */
+  p99Ms: number | null;
+  maxErrorRate: number;
+  maxP99Ms: number;
+  minRequests: number;
+  windowMs: number;
+}
+
+export type RolloutEnd = 'promoted' | 'rolled-back' | 'aborted';
+
+/** Ends a running rollout from outside: abort (any mode), promote (shadow and A/B, which have no gates). */
+export interface RolloutControl {
+  action: 'abort' | 'promote';
+  reason: string;
+  actor: string;
+}
+export const ROLLOUT_CONTROL_SIGNAL = 'rolloutControl';
+/** Workflow id of a rollout, from its id. */
+export const rolloutWorkflowId = (rolloutId: string): string => `rollout-${rolloutId}`;
+
+export interface RolloutActivities {
+  /** Sets the candidate's weight (the model server picks it up with its poll) and logs the decision. Idempotent. */
+  rolloutSetWeight(input: { rolloutId: string; step: number; weight: number; reason: string }): Promise<void>;
+  /** Reads the candidate version's series from the model server's /metrics ($SLUICE_MODEL_SERVER_URL). */
+  rolloutScrape(input: { model: string; version: number }): Promise<ServingSnapshot>;
+  /** Logs a decision that does not end the rollout (a step passed, a window held). Idempotent by `key`. */
+  rolloutDecide(input: { rolloutId: string; key: string; step: number; weight: number; action: 'pass' | 'hold' | 'observe'; figures: Record<string, Json>; reason: string }): Promise<void>;
+  /**
+   * Ends the rollout: promoted moves `champion` to the candidate (compare-and-set from the baseline,
+   * through the registry's alias move, so it lands in the alias history); rolled-back and aborted
+   * set the weight to 0. Logs the decision with its figures. Returns how it really ended (a
+   * promotion finds `champion` moved by someone else: aborted, with that reason).
+   */
+  rolloutFinish(input: {
+    rolloutId: string;
+    model: string;
+    baselineVersion: number;
+    candidateVersion: number;
+    state: RolloutEnd;
+    step: number;
+    weight: number;
+    figures: Record<string, Json>;
+    reason: string;
+    actor: string;
+  }): Promise<{ state: RolloutEnd; reason: string }>;
+}

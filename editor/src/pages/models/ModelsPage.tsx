@@ -3,12 +3,13 @@
  * its producing run's metrics, one click to its lineage and to that run), its alias history as a
  * timeline (who moved which alias from which version to which, when and why), and a form to move
  * an alias. A move is a compare-and-set against the version shown, so a move someone made
- * meanwhile is reported instead of overwritten.
+ * meanwhile is reported instead of overwritten. Its latest rollout is shown live (RolloutPanel).
  */
 import { useCallback, useEffect, useState, type FormEvent, type ReactElement } from 'react';
 import type { ModelAliasEvent, ModelVersionDetail, RegisteredModel } from 'sluice/api';
 import { api, ApiError } from '../../api/client';
 import { href } from '../../app/route';
+import { RolloutPanel } from './RolloutPanel';
 
 const when = (iso: string): string => new Date(iso).toLocaleString();
 const messageOf = (e: unknown): string => (e instanceof ApiError || e instanceof Error ? e.message : String(e));
@@ -185,6 +186,8 @@ export function ModelPage({ name }: { name: string }): ReactElement {
         </tbody>
       </table>
       {versions.length ? <MoveAliasForm model={model} versions={versions} onMoved={load} /> : null}
+      <h2>Rollout</h2>
+      <RolloutPanel model={model.name} onEnded={load} />
       <h2>Alias history</h2>
       {history.length === 0 ? <p className="muted">No alias was ever set.</p> : null}
       <ol className="timeline" data-testid="alias-history">

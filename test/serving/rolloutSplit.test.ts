@@ -1,0 +1,142 @@
+/**
+ * The model server's rollout split over real HTTP, real ONNX Runtime sessions and a real registry
+ * (PGlite): requests to the bare name and to `iris@champion` go to the candidate with the rollout's
+ * weight; with an `x-sluice-route-key` header the choice is sticky (and stays on the candidate as
+ * the weight rises); other aliases and explicit versions are never split; responses say which
+ * version answered; a rollout's change and its end are picked up by the registry poll; a candidate
+ * that cannot load answers 503s that count against its own version; shadow mode answers with the
+ * baseline and counts the candidate's agreement.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../engine/logging';
+import { oip, routeBucket, startModelServer, ROLLOUT_HEADER, ROUTE_KEY_HEADER, VERSION_HEADER, type RunningModelServer } from '../../engine/serving/index';
+import { constantIrisModel, servedRegistry, type ServedRegistry } from '../support/servedModels';
+
+const body = JSON.stringify({ inputs: [{ name: 'features', shape: [1, 4], datatype: 'FP32', data: [[5.1, 3.5, 1.4, 0.2]] }] });
+
+describe('the model server splits traffic by a running rollout', () => {
+  let reg: ServedRegistry;
+  let server: RunningModelServer;
+  let n = 0;
+
+  /** One inference; the version that answered (body and header agree) or the error status. */
+  async function infer(name: string, key?: string): Promise<{ status: number; version: string | null; rollout: string | null }> {
+    const res = await fetch(`${server.url}/v2/models/${name}/infer`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key !== undefined ? { [ROUTE_KEY_HEADER]: key } : {}) }, body });
+    const json = (await res.json()) as unknown;
+    const header = res.headers.get(VERSION_HEADER);
+    if (res.status === 200) expect(oip.InferenceResponse.parse(json).model_version).toBe(header);
+    return { status: res.status, version: header, rollout: res.headers.get(ROLLOUT_HEADER) };
+  }
+
+  /** `count` inferences, 20 at a time. */
+  async function many(count: number, name: string, key?: (i: number) => string) {
+    const out: Awaited<ReturnType<typeof infer>>[] = [];
+    for (let i = 0; i < count; i += 20) out.push(...(await Promise.all(Array.from({ length: Math.min(20, count - i) }, (_, j) => infer(name, key?.(i + j))))));
+    return out;
+  }
+
+  /** Waits (by polling the metadata endpoint's rollout header) until the server applies `weight` of rollout `id`, or no rollout (null). */
+  async function until(id: string | null, weight = 0): Promise<void> {
+    for (let i = 0; i < 400; i++) {
+      const header = (await fetch(`${server.url}/v2/models/iris`)).headers.get(ROLLOUT_HEADER);
+      if (id === null ? header === null : header?.startsWith(`${id}; `) && header.includes(`; weight=${weight};`)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`the server never picked the rollout change up (${id ?? 'no rollout'} at ${weight}%)`);
+  }
+
+  const start = async (mode: 'canary' | 'shadow' | 'ab', candidate: number, weight: number) => {
+    const id = `ro-${++n}`;
+    await reg.metadata.startModelRollout({ id, model: 'iris', mode, baselineVersion: 1, candidateVersion: candidate, weight, plan: {}, createdBy: 'test' });
+    await until(id, weight);
+    return id;
+  };
+  const end = async (id: string) => {
+    await reg.metadata.updateModelRollout(id, { state: 'aborted', weight: 0, reason: 'test over' });
+    await until(null);
+  };
+
+  beforeAll(async () => {
+    reg = await servedRegistry();
+    expect(await reg.register('iris', constantIrisModel(0))).toBe(1);
+    expect(await reg.register('iris', constantIrisModel(2))).toBe(2);
+    expect(await reg.register('iris', 'not an ONNX model: every request to it fails')).toBe(3);
+    expect(await reg.register('iris', constantIrisModel(0))).toBe(4);
+    await reg.move('iris', 'champion', 1);
+    await reg.move('iris', 'challenger', 2);
+    server = await startModelServer({ source: reg.metadata, artifacts: reg.artifacts, logger: createLogger({ level: 'silent' }), port: 0, pollMs: 50 });
+    // The model is cached (and polled) from its first request on.
+    expect((await infer('iris')).version).toBe('1');
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await reg?.close();
+  });
+
+  it('sends the weight’s share of requests to the candidate; other aliases and versions are not split', async () => {
+    const id = await start('canary', 2, 30);
+    const answers = await many(400, 'iris');
+    const onCandidate = answers.filter((a) => a.version === '2').length;
+    expect(answers.every((a) => a.status === 200 && (a.version === '1' || a.version === '2'))).toBe(true);
+    // Binomial(400, 0.3): mean 120, sd ≈ 9.2; the bounds are more than 4 sd away.
+    expect(onCandidate).toBeGreaterThan(80);
+    expect(onCandidate).toBeLessThan(160);
+    expect(answers.find((a) => a.version === '2')?.rollout).toBe(`${id}; arm=candidate; weight=30; mode=canary`);
+    expect(answers.find((a) => a.version === '1')?.rollout).toBe(`${id}; arm=baseline; weight=30; mode=canary`);
+    // @champion is split as the bare name is; @challenger and /versions/1 are what they say.
+    expect(new Set((await many(60, 'iris@champion')).map((a) => a.version))).toEqual(new Set(['1', '2']));
+    expect(new Set((await many(20, 'iris@challenger')).map((a) => a.version))).toEqual(new Set(['2']));
+    expect((await many(20, 'iris/versions/1')).every((a) => a.version === '1' && a.rollout === null)).toBe(true);
+    await end(id);
+    expect((await many(40, 'iris')).every((a) => a.version === '1' && a.rollout === null)).toBe(true);
+  });
+
+  it('is sticky by route key: a key keeps its version, and stays on the candidate as the weight rises', async () => {
+    const id = await start('ab', 2, 30);
+    const keys = Array.from({ length: 100 }, (_, i) => `user-${i}`);
+    const first = await many(keys.length, 'iris', (i) => keys[i]!);
+    const again = await many(keys.length, 'iris', (i) => keys[i]!);
+    expect(again.map((a) => a.version)).toEqual(first.map((a) => a.version));
+    // The bucket is the documented stable hash: the split is predictable from the key alone.
+    expect(first.map((a) => a.version)).toEqual(keys.map((k) => (routeBucket('iris', k) < 30 ? '2' : '1')));
+    const share = first.filter((a) => a.version === '2').length;
+    expect(share).toBeGreaterThan(10);
+    expect(share).toBeLessThan(60);
+    await reg.metadata.updateModelRollout(id, { weight: 60 });
+    await until(id, 60);
+    const later = await many(keys.length, 'iris', (i) => keys[i]!);
+    first.forEach((a, i) => {
+      if (a.version === '2') expect(later[i]!.version).toBe('2');
+    });
+    expect(later.filter((a) => a.version === '2').length).toBeGreaterThan(share);
+    await end(id);
+  });
+
+  it('counts the 503s of a candidate that cannot load against the candidate version', async () => {
+    const id = await start('canary', 3, 100);
+    const answers = await many(20, 'iris');
+    expect(answers.every((a) => a.status === 503 && a.version === '3')).toBe(true);
+    const errors = await server.metrics.errors.get();
+    expect(errors.values.find((v) => v.labels.version === '3' && v.labels.code === '503')?.value).toBeGreaterThanOrEqual(20);
+    await end(id);
+    expect((await many(20, 'iris')).every((a) => a.status === 200 && a.version === '1')).toBe(true);
+  });
+
+  it('shadow mode answers with the baseline and counts whether the candidate agrees', async () => {
+    const shadowCount = async (candidate: string, result: string) =>
+      (await server.metrics.shadow.get()).values.find((v) => v.labels.candidate === candidate && v.labels.result === result)?.value ?? 0;
+    for (const [candidate, result] of [
+      [2, 'disagree'],
+      [4, 'agree'],
+    ] as const) {
+      const id = await start('shadow', candidate, 0);
+      const answers = await many(30, 'iris');
+      expect(answers.every((a) => a.status === 200 && a.version === '1')).toBe(true);
+      // Mirrored off the request's path: counted soon after the answers, not before them.
+      for (let i = 0; i < 200 && (await shadowCount(String(candidate), result)) < 30; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(await shadowCount(String(candidate), result)).toBe(30);
+      await end(id);
+    }
+  });
+});
