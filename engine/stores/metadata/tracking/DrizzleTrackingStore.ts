@@ -8,7 +8,7 @@ import { alias, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-co
 import { MetadataStoreError } from '../errors';
 import type { ArtifactRecord, Json, RunRecord, RunStatus } from '../MetadataStore';
 import { selectRuns } from '../runs/DrizzleRunStore';
-import { artifacts, events, executions, experimentRuns, metrics, pipelines, pipelineVersions, runLatestMetrics, runs, runTags } from '../schema';
+import { artifacts, events, executions, experimentRuns, experiments, metrics, pipelines, pipelineVersions, runLatestMetrics, runs, runTags } from '../schema';
 import type { FilterClause, RunOrder } from './runFilter';
 import {
   MLFLOW_TASK_ID,
@@ -376,6 +376,16 @@ export class DrizzleTrackingStore implements TrackingStore {
       .orderBy(asc(experimentRuns.addedAt));
     for (const r of rows) out.get(r.runId)?.push(r.experimentId);
     return out;
+  }
+
+  async experimentRefsOf(runIds: readonly string[]): Promise<Map<string, { id: string; name: string }>> {
+    if (!runIds.length) return new Map();
+    const rows = await this.db
+      .select({ runId: experimentRuns.runId, id: experiments.id, name: experiments.name })
+      .from(experimentRuns)
+      .innerJoin(experiments, eq(experiments.id, experimentRuns.experimentId))
+      .where(inArray(experimentRuns.runId, [...runIds]));
+    return new Map(rows.map((r) => [r.runId, { id: r.id, name: r.name }]));
   }
 
   async deleteTrackedRun(runId: string): Promise<boolean> {
