@@ -46,6 +46,30 @@ export function describeMetricStoreContract(storeUnderTest: () => MetadataStore)
       ]);
     });
 
+    it('reads the points of several runs at once, each with its task id, by run then execution, key and step', async () => {
+      const a = await newRun();
+      const load = await startTask(a.run.id, 'load');
+      const train = await startTask(a.run.id, 'train');
+      await store.recordMetric({ runId: a.run.id, executionId: train.id, key: 'loss', value: 0.5, step: 2, stepLabel: 'epoch' });
+      await store.recordMetric({ runId: a.run.id, executionId: train.id, key: 'loss', value: 0.9, step: 1, stepLabel: 'epoch' });
+      await store.recordMetric({ runId: a.run.id, executionId: load.id, key: 'rows', value: 150, step: 0 });
+      const b = await newRun();
+      const bTrain = await startTask(b.run.id, 'train');
+      await store.recordMetric({ runId: b.run.id, executionId: bTrain.id, key: 'loss', value: 0.7, step: 0 });
+      const other = await newRun();
+      await store.recordMetric({ runId: other.run.id, executionId: (await startTask(other.run.id, 'train')).id, key: 'loss', value: 1, step: 0 });
+
+      const points = await store.listRunsMetrics([b.run.id, a.run.id]);
+      const sortedRuns = [a.run.id, b.run.id].sort();
+      expect(points.map((p) => p.runId)).toEqual(sortedRuns.flatMap((id) => (id === a.run.id ? [id, id, id] : [id])));
+      expect(points.filter((p) => p.runId === a.run.id)).toStrictEqual([
+        { runId: a.run.id, executionId: load.id, taskId: 'load', key: 'rows', value: 150, step: 0 },
+        { runId: a.run.id, executionId: train.id, taskId: 'train', key: 'loss', value: 0.9, step: 1, stepLabel: 'epoch' },
+        { runId: a.run.id, executionId: train.id, taskId: 'train', key: 'loss', value: 0.5, step: 2, stepLabel: 'epoch' },
+      ]);
+      expect(await store.listRunsMetrics([])).toEqual([]);
+    });
+
     it("keeps each run's latest value per key for filters, orders and columns: the highest step, the last write at a tie, across its executions", async () => {
       // Keys unique to this test: the store is shared with other tests' runs.
       const key = `score${Date.now()}`;
