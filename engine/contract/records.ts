@@ -40,9 +40,16 @@ export type Run = z.infer<typeof runSchema>;
 export const taskCountsSchema = z.partialRecord(executionStatusSchema, z.number().int()).meta({ description: 'Executions by status (with taskCounts=true)' });
 export type TaskCounts = z.infer<typeof taskCountsSchema>;
 
+/** The experiment a run belongs to, as a list names it. */
+export const runExperimentRefSchema = z.object({ id: z.string(), name: z.string() }).meta({ id: 'RunExperimentRef' });
+
 /** A run in a list: with `taskCounts=true`, also its executions counted by status; with `columns`, those values. */
 export const runListItemSchema = runSchema
   .extend({
+    experiment: runExperimentRefSchema
+      .nullable()
+      .optional()
+      .meta({ description: 'The experiment the run belongs to (null: none). GET /api/runs always gives it; run stream events leave it out' }),
     taskCounts: taskCountsSchema.optional(),
     columns: z
       .record(z.string(), jsonValueSchema)

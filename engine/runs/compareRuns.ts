@@ -127,38 +127,40 @@ export class CompareRunsError extends Error {
 
 /** Reads the runs and compares them; CompareRunsError (code `not-found`) names ids that match no run. */
 export async function compareRuns(
-  metadata: Pick<MetadataStore, 'getRun' | 'getPipelineVersion' | 'listMetrics' | 'listExecutions'>,
+  metadata: Pick<MetadataStore, 'searchRuns' | 'getPipelineVersion' | 'listRunsMetrics'>,
   ids: readonly string[],
   overrides: DirectionOverrides = {},
   withPoints = false,
 ): Promise<RunComparison> {
-  const records = await Promise.all(ids.map((id) => metadata.getRun(id)));
+  // Three queries whatever the number of runs (the runs, their points with task ids, each distinct
+  // version), not three per run: 50 runs took about a second of 150 queries on PGlite.
+  const [found, points] = await Promise.all([
+    metadata.searchRuns({ filter: [{ entity: 'attribute', key: 'run_id', op: 'in', value: [...ids] }], order: [], limit: ids.length }),
+    metadata.listRunsMetrics(ids),
+  ]);
+  const byId = new Map(found.map((r) => [r.id, r]));
+  const records = ids.map((id) => byId.get(id));
   const missing = records.flatMap((r, i) => (r ? [] : [i]));
   if (missing.length) throw new CompareRunsError(`no run with id ${missing.map((i) => `"${ids[i]}"`).join(', ')}`, missing);
   // Runs of a sweep share their pipeline version: each is read once.
-  const versions = new Map<string, ReturnType<typeof metadata.getPipelineVersion>>();
-  const versionOf = (id: string): ReturnType<typeof metadata.getPipelineVersion> => {
-    let v = versions.get(id);
-    if (!v) {
-      v = metadata.getPipelineVersion(id);
-      versions.set(id, v);
-    }
-    return v;
-  };
-  const inputs = await Promise.all(
-    (records as RunRecord[]).map(async (run): Promise<ComparedRunInput> => {
-      const [version, points, executions] = await Promise.all([versionOf(run.pipelineVersionId), metadata.listMetrics({ runId: run.id }), metadata.listExecutions(run.id)]);
-      const taskOf = new Map(executions.map((e) => [e.id, e.taskId]));
-      return {
-        id: run.id,
-        pipelineName: run.pipelineName,
-        pipelineVersionId: run.pipelineVersionId,
-        pipelineDigest: version?.digest ?? '',
-        status: run.status,
-        createdAt: run.createdAt,
-        params: run.params,
-        metrics: points.map((p) => ({ taskId: taskOf.get(p.executionId) ?? p.executionId, key: p.key, step: p.step, value: p.value, ...(p.stepLabel !== undefined ? { stepLabel: p.stepLabel } : {}) })),
-      };
+  const versionIds = [...new Set((records as RunRecord[]).map((r) => r.pipelineVersionId))];
+  const versions = new Map(await Promise.all(versionIds.map(async (id) => [id, await metadata.getPipelineVersion(id)] as const)));
+  const pointsOf = new Map<string, ComparedRunInput['metrics'][number][]>();
+  for (const p of points) {
+    let list = pointsOf.get(p.runId);
+    if (!list) pointsOf.set(p.runId, (list = []));
+    list.push({ taskId: p.taskId, key: p.key, step: p.step, value: p.value, ...(p.stepLabel !== undefined ? { stepLabel: p.stepLabel } : {}) });
+  }
+  const inputs = (records as RunRecord[]).map(
+    (run): ComparedRunInput => ({
+      id: run.id,
+      pipelineName: run.pipelineName,
+      pipelineVersionId: run.pipelineVersionId,
+      pipelineDigest: versions.get(run.pipelineVersionId)?.digest ?? '',
+      status: run.status,
+      createdAt: run.createdAt,
+      params: run.params,
+      metrics: pointsOf.get(run.id) ?? [],
     }),
   );
   return buildRunComparison(inputs, overrides, withPoints);

@@ -175,12 +175,14 @@ export function runRoutes(ctx: ApiContext): ApiRoute[] {
         const page = runs.slice(0, limit);
         const more = runs.length > limit;
         const nextCursor = !more ? null : order.length ? `@${offset + limit}` : (page[page.length - 1]?.id ?? null);
-        const [counts, values] = await Promise.all([
+        const [counts, values, experiments] = await Promise.all([
           query.taskCounts === 'true' ? ctx.metadata.countExecutionsByStatus(page.map((r) => r.id)) : Promise.resolve(undefined),
           columns.length ? columnValues(ctx, page, columns) : Promise.resolve(undefined),
+          ctx.metadata.experimentRefsOf(page.map((r) => r.id)),
         ]);
         const items = page.map((run) => ({
           ...run,
+          experiment: experiments.get(run.id) ?? null,
           ...(counts ? { taskCounts: counts.get(run.id) ?? {} } : {}),
           ...(values ? { columns: values.get(run.id) ?? {} } : {}),
         }));

@@ -99,6 +99,34 @@ describe.skipIf(!mlflow.python)('the MLflow tracking API, driven by the mlflow P
     expect((await call('GET', `/api/runs/${run.id}`, viewer)).body.run).toMatchObject({ status: 'succeeded' });
   }, 180_000);
 
+  it("shows an experiment archived in Sluice as MLflow's deleted one: get marks it, search lists it only when asked", async () => {
+    const exp = await mlflowPost('experiments/create', { name: 'mlflow-archived' });
+    const experimentId = exp.body.experiment_id as string;
+    const stage = async (): Promise<unknown> => ((await call('GET', `/mlflow/api/2.0/mlflow/experiments/get?experiment_id=${experimentId}`, viewer)).body.experiment as { lifecycle_stage: string }).lifecycle_stage;
+    const searched = async (viewType?: string): Promise<string[]> => {
+      const r = await mlflowPost('experiments/search', { max_results: 1000, ...(viewType ? { view_type: viewType } : {}) }, viewer);
+      expect(r.status).toBe(200);
+      return ((r.body.experiments ?? []) as { name: string }[]).map((e) => e.name);
+    };
+    expect(await stage()).toBe('active');
+    expect(await searched()).toContain('mlflow-archived');
+
+    // Archived through Sluice's own API.
+    expect((await call('PATCH', `/api/experiments/${experimentId}`, editor, { archived: true })).status).toBe(200);
+    expect(await stage()).toBe('deleted');
+    expect(await searched()).not.toContain('mlflow-archived');
+    expect(await searched('ACTIVE_ONLY')).not.toContain('mlflow-archived');
+    expect(await searched('DELETED_ONLY')).toEqual(['mlflow-archived']);
+    expect(await searched('ALL')).toContain('mlflow-archived');
+    const bad = await mlflowPost('experiments/search', { view_type: 'SOMETIMES' }, viewer);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error_code).toBe('INVALID_PARAMETER_VALUE');
+
+    // Restored, it is active again.
+    expect((await call('PATCH', `/api/experiments/${experimentId}`, editor, { archived: false })).status).toBe(200);
+    expect(await stage()).toBe('active');
+  });
+
   it('answers bad input with MLflow-shaped 4xx errors and writes nothing', async () => {
     const exp = await mlflowPost('experiments/create', { name: 'mlflow-bad-input' });
     expect(exp.status).toBe(200);

@@ -152,7 +152,12 @@ describe('experiments, run search and comparison on the API', () => {
     // The default order pages by run id, as before.
     const first = await api.listRuns({ query: { filter: mine, limit: 3 } });
     expect(first.runs.map((r) => r.id)).toEqual([ids.d, ids.c, ids.b]);
-    expect((await api.listRuns({ query: { filter: mine, cursor: first.nextCursor ?? '' } })).runs.map((r) => r.id)).toEqual([ids.a]);
+    const last = await api.listRuns({ query: { filter: mine, cursor: first.nextCursor ?? '' } });
+    expect(last.runs.map((r) => r.id)).toEqual([ids.a]);
+    // Each run carries its experiment, id and name (the editor names it without looking it up); null: none.
+    const vision = (await api.listExperiments()).experiments.find((e) => e.name === 'vision');
+    expect(last.runs[0]?.experiment).toEqual({ id: vision?.id, name: 'vision' });
+    expect(first.runs[0]?.experiment).toBeNull();
   });
 
   it('refuses a bad filter, ordering, column or cursor with a 400 naming the field and the token, never a 5xx', async () => {

@@ -1,8 +1,10 @@
 /**
- * Issue 13's comparison in a real browser, against `sluice dev --run examples/iris.ts`: two iris
- * runs that differ in `epochs` (kept to a few epochs), a bad filter answered with the server's
- * message naming the token, both runs checked in the runs list and compared: the changed parameter
- * highlighted, the metrics table marking a best, the overlaid loss chart drawing both runs.
+ * Issue 13's comparison in a real browser, against `sluice dev --run examples/iris.ts`: a small
+ * sweep of three iris runs over `epochs` and `learningRate` (kept to a few epochs), a bad filter
+ * answered with the server's message naming the token, the three runs checked in the runs list and
+ * compared: the changed parameters highlighted, the metrics table marking a best, the overlaid loss
+ * chart drawing every run, and the parallel-coordinates plot with one line per run on the axes of
+ * the varying parameters and the chosen metric.
  * A tag and a note set in the run view; the diff of two iris versions on the canvas.
  * Screenshots land in test-results/e2e/.
  */
@@ -42,16 +44,17 @@ async function finished(runId: string): Promise<string> {
 }
 
 describe('issue 13 in Chromium: comparing runs', () => {
-  it('selects two iris runs with different epochs, compares them: epochs highlighted, a best metric marked, loss overlaid', async () => {
+  it('sweeps iris over epochs and learning rate, compares the three runs: parameters highlighted, a best marked, loss overlaid, parallel coordinates', async () => {
     const first = /watch it: http:\/\/\S+#\/runs\/(\S+)/.exec(dev.cli.out())?.[1];
     if (!first) throw new Error(`no run URL in the output of sluice dev:\n${dev.cli.out()}`);
-    // The iris example as sluice dev compiled it (vitest would compile other code digests), again with more epochs.
+    // The iris example as sluice dev compiled it (vitest would compile other code digests), again with other parameters.
     const iris = (await api.listPipelines()).pipelines.find((p) => p.name === 'iris')?.latestVersion;
     if (!iris) throw new Error('sluice dev did not record the iris pipeline');
     const { version } = await api.getPipelineVersion({ params: { pipeline: 'iris', version: iris.id } });
     const { run: second } = await api.submitRun({ body: { spec: version.spec, params: { ...LIGHT, epochs: LIGHT.epochs + 2 } } });
-    expect(await finished(first)).toBe('succeeded');
-    expect(await finished(second.id)).toBe('succeeded');
+    const { run: third } = await api.submitRun({ body: { spec: version.spec, params: { ...LIGHT, epochs: LIGHT.epochs + 2, learningRate: 0.1 } } });
+    const sweep = [first, second.id, third.id];
+    for (const id of sweep) expect(await finished(id)).toBe('succeeded');
 
     const { page, errors } = await openPage(browser, `${dev.url}/#/runs`);
     await page.getByTestId(`run-row-${second.id}`).waitFor({ timeout: 60_000 });
@@ -71,22 +74,38 @@ describe('issue 13 in Chromium: comparing runs', () => {
     await page.getByRole('checkbox', { name: 'loss', exact: true }).check();
     await expect.poll(() => page.locator(`[data-testid="run-row-${second.id}"] td[data-column="params.epochs"]`).textContent(), { timeout: 30_000 }).toBe(String(LIGHT.epochs + 2));
 
-    await page.getByRole('checkbox', { name: `Select run ${first}` }).check();
-    await page.getByRole('checkbox', { name: `Select run ${second.id}` }).check();
+    for (const id of sweep) await page.getByRole('checkbox', { name: `Select run ${id}` }).check();
     await shot(page, '13b-runs-selected');
-    await page.getByRole('button', { name: /^Compare 2 runs$/ }).click();
+    await page.getByRole('button', { name: /^Compare 3 runs$/ }).click();
 
     const epochs = page.locator('[data-testid="param-epochs"][data-differs="true"]');
     await epochs.waitFor({ timeout: 60_000 });
-    expect(await epochs.locator('td[data-differs="true"]').count()).toBe(2);
+    expect(await epochs.locator('td[data-differs="true"]').count()).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('[data-testid="param-learningRate"]').getAttribute('data-differs')).toBe('true');
     expect(await page.locator('[data-testid="param-baselineEpochs"]').getAttribute('data-differs')).toBe('false');
-    // Fewer epochs, higher loss: the loss row marks one best (lower is better for a loss).
+    // The loss row marks a best (lower is better for a loss).
     const lossRow = page.getByTestId('metric-loss');
-    await expect(lossRow.locator('[data-best="true"]').count()).resolves.toBe(1);
+    await expect(lossRow.locator('[data-best="true"]').count()).resolves.toBeGreaterThanOrEqual(1);
     await expect(lossRow.getByRole('button').textContent()).resolves.toMatch(/lower/);
     const loss = page.getByTestId('series-chart-train-classifier/loss');
     await loss.locator('[data-series]').first().waitFor({ timeout: 60_000 });
-    expect(await loss.locator('[data-series]').count()).toBe(2);
+    expect(await loss.locator('[data-series]').count()).toBe(3);
+
+    // Parallel coordinates of the sweep against the loss: the two varying parameters and the metric
+    // as axes, in that order, and one line per compared run.
+    const sweepSection = page.locator('section[aria-labelledby="sweep-heading"]');
+    // The section's first select is its metric (the scatter's x and y follow).
+    await sweepSection.locator('select').first().selectOption('loss');
+    const plot = page.getByTestId('parallel-coordinates');
+    // Attributes read one by one in Node (a function sent to the page would carry the transpiler's helpers).
+    const attributes = async (selector: string, name: string): Promise<(string | null)[]> => Promise.all((await plot.locator(selector).all()).map((g) => g.getAttribute(name)));
+    await expect.poll(() => attributes('[data-axis]', 'data-axis'), { timeout: 30_000 }).toEqual([
+      'params.epochs',
+      'params.learningRate',
+      'metrics.loss',
+    ]);
+    expect((await attributes('[data-line]', 'data-line')).sort()).toEqual([...sweep].sort());
+    for (const id of sweep) expect(await plot.locator(`[data-line="${id}"] polyline`).count()).toBe(1);
     await expect(loss.getByRole('img').textContent()).resolves.toMatch(/loss by epoch/);
     // Each run's confusion matrix of the candidate, side by side.
     await expect.poll(() => page.locator('.classification-card').filter({ has: page.getByTestId('confusion-matrix') }).count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);

@@ -80,7 +80,7 @@ export function ParallelCoordinates({ plot, caption, label, style, gaps = 'break
 function AxisLine(props: { axis: Axis; x: number; ay: (t: number) => number; top: number; bottom: number; height: number }): ReactElement {
   const { axis, x, ay } = props;
   return (
-    <g>
+    <g data-axis={axis.key}>
       <line x1={x} x2={x} y1={props.top} y2={props.bottom} stroke="#1d2433" />
       {axis.ticks.map((t) => (
         <text key={t.label} x={x - 4} y={ay(t.at) + 4} textAnchor="end" fontSize="10" fill="#4a5568">

@@ -57,6 +57,13 @@ describe('runs list filters', () => {
     ]);
   });
 
+  it('a stream event (which carries no experiment) keeps the experiment the page gave the run', () => {
+    const experiment = { id: 'e1', name: 'vision' };
+    let list = reduceRuns([], { type: 'page', runs: [run('a', { experiment })], append: false }, {}, NOW);
+    list = reduceRuns(list, { type: 'run', run: run('a', { status: 'succeeded', finishedAt: '2030-01-10T11:59:00.000Z' }) }, {}, NOW);
+    expect(list.map((r) => [r.id, r.status, r.experiment])).toEqual([['a', 'succeeded', experiment]]);
+  });
+
   it('matches runs by every filter', () => {
     expect(matchesFilters(run('a'), { pipeline: 'iris', status: 'running', trigger: 'api', range: '1h' }, NOW)).toBe(true);
     expect(matchesFilters(run('a'), { range: '1h' }, NOW + 3_600_000)).toBe(false);

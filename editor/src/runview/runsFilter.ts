@@ -174,8 +174,8 @@ function isNotOlder(incoming: RunListItem, held: RunListItem): boolean {
 }
 
 /**
- * Upserts a run, newer record wins; a newer record keeps the counts and columns the older one had
- * when it carries none (stream events carry no columns). `onlyHeld`: a run not in the list stays out.
+ * Upserts a run, newer record wins; a newer record keeps the counts, columns and experiment the older
+ * one had when it carries none (stream events carry no columns or experiment). `onlyHeld`: a run not in the list stays out.
  */
 function upsert(list: RunListItem[], run: RunListItem, onlyHeld = false): RunListItem[] {
   const i = list.findIndex((r) => r.id === run.id);
@@ -184,6 +184,7 @@ function upsert(list: RunListItem[], run: RunListItem, onlyHeld = false): RunLis
   if (!isNotOlder(run, old)) return list;
   let merged = run.taskCounts === undefined && old.taskCounts !== undefined ? { ...run, taskCounts: old.taskCounts } : run;
   if (merged.columns === undefined && old.columns !== undefined) merged = { ...merged, columns: old.columns };
+  if (merged.experiment === undefined && old.experiment !== undefined) merged = { ...merged, experiment: old.experiment };
   return [...list.slice(0, i), merged, ...list.slice(i + 1)];
 }
 

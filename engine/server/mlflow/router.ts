@@ -178,9 +178,9 @@ export function mlflowRouter(ctx: ApiContext, authenticate: Authenticate): Route
     experiment_id: e.id,
     name: e.name,
     artifact_location: `mlflow-artifacts:/${ARTIFACT_ROOT}`,
-    lifecycle_stage: 'active',
+    lifecycle_stage: e.archivedAt ? 'deleted' : 'active',
     creation_time: e.createdAt.getTime(),
-    last_update_time: e.createdAt.getTime(),
+    last_update_time: (e.archivedAt ?? e.createdAt).getTime(),
     tags: e.description ? [{ key: NOTE_TAG, value: e.description }] : [],
   });
 
@@ -353,7 +353,11 @@ export function mlflowRouter(ctx: ApiContext, authenticate: Authenticate): Route
     const limit = q.max_results ?? 1000;
     if (limit < 1 || limit > 50_000) throw invalid(`max_results ${limit} is out of range (1 to 50000)`);
     const offset = pageOffset(q.page_token);
-    const all = await metadata.listExperiments();
+    // MLflow's view types; archived experiments are its deleted ones.
+    const view = (q.view_type ?? 'ACTIVE_ONLY').toUpperCase();
+    if (view !== 'ACTIVE_ONLY' && view !== 'DELETED_ONLY' && view !== 'ALL') throw invalid(`view_type "${q.view_type ?? ''}" is not one of ACTIVE_ONLY, DELETED_ONLY, ALL`);
+    const listed = await metadata.listExperiments({ includeArchived: view !== 'ACTIVE_ONLY' });
+    const all = view === 'DELETED_ONLY' ? listed.filter((e) => e.archivedAt) : listed;
     const page = all.slice(offset, offset + limit);
     return { experiments: page.map(experimentView), ...(offset + limit < all.length ? { next_page_token: pageToken(offset + limit) } : {}) };
   };

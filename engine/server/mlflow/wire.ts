@@ -75,7 +75,8 @@ export interface MlflowExperiment {
   experiment_id: string;
   name: string;
   artifact_location: string;
-  lifecycle_stage: 'active';
+  /** An archived Sluice experiment is MLflow's deleted one. */
+  lifecycle_stage: 'active' | 'deleted';
   creation_time: number;
   last_update_time: number;
   tags: { key: string; value: string }[];

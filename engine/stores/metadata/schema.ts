@@ -99,7 +99,9 @@ export const runs = pgTable(
     check('runs_status_check', sql`${t.status} in ('pending', 'running', 'succeeded', 'failed', 'cancelled')`),
     index('runs_pipeline_created_idx').on(t.pipelineId, t.createdAt.desc()),
     index('runs_status_created_idx').on(t.status, t.createdAt.desc()),
-    index('runs_created_idx').on(t.createdAt.desc()),
+    // The listing's order exactly (created_at desc, seq desc; nulls first as DESC has them), so a
+    // filtered page walks it and stops at the limit instead of sorting every match.
+    index('runs_created_seq_idx').on(t.createdAt.desc().nullsFirst(), t.seq.desc().nullsFirst()),
     index('runs_workflow_id_idx').on(t.workflowId),
   ],
 );
@@ -193,6 +195,27 @@ export const metrics = pgTable(
   (t) => [
     primaryKey({ name: 'metrics_pkey', columns: [t.executionId, t.key, t.step] }),
     index('metrics_run_key_idx').on(t.runId, t.key, t.step),
+  ],
+);
+
+/**
+ * Each run's latest value of each metric key (its highest step; at a tie, the last written), kept by
+ * a trigger on `metrics` (migration 0010) so every writer keeps it true. The runs list filters and
+ * sorts by metrics through it: one row per run and key, with (key, value) indexed, instead of
+ * finding each run's highest step among all its points per query (issue 13's 10k-run list).
+ */
+export const runLatestMetrics = pgTable(
+  'run_latest_metrics',
+  {
+    runId: runIdColumn(),
+    key: text('key').notNull(),
+    value: doublePrecision('value').notNull(),
+    step: integer('step').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'run_latest_metrics_pkey', columns: [t.runId, t.key] }),
+    // run_id too: filters and metric orders read it from the index alone (index-only scans).
+    index('run_latest_metrics_key_value_idx').on(t.key, t.value, t.runId),
   ],
 );
 

@@ -75,26 +75,22 @@ function useAvailableColumns(runs: readonly RunListItem[]): { params: string[]; 
   return { params, metrics };
 }
 
-/** The experiments, and which one each run belongs to (runs list items do not carry it). */
-function useExperiments(): { experiments: Experiment[]; experimentOf: ReadonlyMap<string, string> } {
+/** The experiments, for the experiment select (each run carries its own experiment). */
+function useExperiments(): Experiment[] {
   const [experiments, setExperiments] = useState<Experiment[]>([]);
-  const [experimentOf, setExperimentOf] = useState<ReadonlyMap<string, string>>(new Map());
   useEffect(() => {
     let live = true;
     api
       .listExperiments({ query: {} })
-      .then(async (r) => {
-        if (!live) return;
-        setExperiments(r.experiments);
-        const answers = await Promise.all(r.experiments.filter((e) => e.runCount > 0).map((e) => api.getExperiment({ params: { experiment: e.id } })));
-        if (live) setExperimentOf(new Map(answers.flatMap((a) => a.runs.map((run) => [run.id, a.experiment.name] as const))));
+      .then((r) => {
+        if (live) setExperiments(r.experiments);
       })
       .catch(() => undefined); // the list works without experiments
     return () => {
       live = false;
     };
   }, []);
-  return { experiments, experimentOf };
+  return experiments;
 }
 
 export function RunsPage(props: { query: URLSearchParams }): ReactElement {
@@ -114,7 +110,7 @@ export function RunsPage(props: { query: URLSearchParams }): ReactElement {
   const [selected, setSelected] = useState<readonly string[]>([]);
   const [filterText, setFilterText] = useState(filters.filter ?? '');
   useEffect(() => setFilterText(filters.filter ?? ''), [filters.filter]);
-  const { experiments, experimentOf } = useExperiments();
+  const experiments = useExperiments();
   const available = useAvailableColumns(runs);
   const columns = filters.columns ?? [];
   const metricColumns = columns.filter((c) => c.startsWith('metrics.'));
@@ -391,9 +387,9 @@ export function RunsPage(props: { query: URLSearchParams }): ReactElement {
                   </a>
                 </td>
                 <td>
-                  {experimentOf.get(r.id) ? (
-                    <a href={href.runs({ ...filtersToQuery(filters), experiment: experimentOf.get(r.id) as string })} title="Only runs of this experiment">
-                      {experimentOf.get(r.id)}
+                  {r.experiment ? (
+                    <a href={href.runs({ ...filtersToQuery(filters), experiment: r.experiment.name })} title="Only runs of this experiment">
+                      {r.experiment.name}
                     </a>
                   ) : (
                     <span className="muted">—</span>

@@ -64,6 +64,11 @@ export function describeExperimentStoreContract(storeUnderTest: () => MetadataSt
       // A refused move leaves the run where it was.
       await expect(store.addRunsToExperiment(first.id, [run.id, `missing-${uid()}`])).rejects.toMatchObject({ code: 'not_found' });
       expect((await store.experimentsOf([run.id])).get(run.id)).toEqual([second.id]);
+      // A list page reads each run's experiment, id and name, at once; a run of none is absent.
+      const loose = await newRun();
+      const refs = await store.experimentRefsOf([run.id, loose.run.id]);
+      expect(refs.get(run.id)).toEqual({ id: second.id, name: second.name });
+      expect(refs.has(loose.run.id)).toBe(false);
     });
   });
 }

@@ -1,5 +1,5 @@
 /** MetricStore over drizzle: `metrics`. */
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 import type { MetadataDatabase } from '../database';
 import { executions, metrics } from '../schema';
@@ -16,6 +16,25 @@ export class DrizzleMetricStore implements MetricStore {
         target: [metrics.executionId, metrics.key, metrics.step],
         set: { value: sql`excluded.value`, runId: sql`excluded.run_id`, stepLabel: sql`excluded.step_label` },
       });
+  }
+
+  async listRunsMetrics(runIds: readonly string[]): Promise<(MetricRecord & { taskId: string })[]> {
+    if (!runIds.length) return [];
+    const rows = await this.db
+      .select({
+        runId: metrics.runId,
+        executionId: metrics.executionId,
+        taskId: executions.taskId,
+        key: metrics.key,
+        value: metrics.value,
+        step: metrics.step,
+        stepLabel: metrics.stepLabel,
+      })
+      .from(metrics)
+      .innerJoin(executions, eq(executions.id, metrics.executionId))
+      .where(inArray(metrics.runId, [...runIds]))
+      .orderBy(asc(metrics.runId), asc(executions.seq), asc(metrics.key), asc(metrics.step));
+    return rows.map(({ stepLabel, ...m }) => (stepLabel === null ? m : { ...m, stepLabel }));
   }
 
   async listMetrics(filter: { runId?: string; executionId?: string }): Promise<MetricRecord[]> {

@@ -15,4 +15,9 @@ export interface MetricStore {
   /** Idempotent on (executionId, key, step): a retried write replaces the value. */
   recordMetric(m: MetricRecord): Promise<void>;
   listMetrics(filter: { runId?: string; executionId?: string }): Promise<MetricRecord[]>;
+  /**
+   * The points of several runs at once, each with its execution's task id (one query: comparing 50
+   * runs read them run by run before), by run, then in execution order, key and step.
+   */
+  listRunsMetrics(runIds: readonly string[]): Promise<(MetricRecord & { taskId: string })[]>;
 }

@@ -4,11 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { alias, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { MetadataStoreError } from '../errors';
 import type { ArtifactRecord, Json, RunRecord, RunStatus } from '../MetadataStore';
 import { selectRuns } from '../runs/DrizzleRunStore';
-import { artifacts, events, executions, experimentRuns, metrics, pipelines, pipelineVersions, runs, runTags } from '../schema';
+import { artifacts, events, executions, experimentRuns, experiments, metrics, pipelines, pipelineVersions, runLatestMetrics, runs, runTags } from '../schema';
 import type { FilterClause, RunOrder } from './runFilter';
 import {
   MLFLOW_TASK_ID,
@@ -67,10 +67,8 @@ const comparison = (left: SQL, op: string, right: SQL): SQL => {
 function clauseSql(c: FilterClause): SQL {
   switch (c.entity) {
     case 'metric':
-      // The metric's latest value (its highest step) on any execution of the run, as MLflow compares.
-      return sql`exists (select 1 from ${metrics} m where m.run_id = ${runs.id} and m.key = ${c.key}::text
-        and not exists (select 1 from ${metrics} later where later.execution_id = m.execution_id and later.key = m.key and later.step > m.step)
-        and ${comparison(sql`m.value`, c.op, sql`${c.value}::float8`)})`;
+      // The run's latest value of the metric (its highest step), as MLflow compares: one indexed row.
+      return sql`exists (select 1 from ${runLatestMetrics} m where m.run_id = ${runs.id} and m.key = ${c.key}::text and ${comparison(sql`m.value`, c.op, sql`${c.value}::float8`)})`;
     case 'param': {
       const text = sql`(${runs.params} ->> ${c.key}::text)`;
       if (typeof c.value === 'string') return sql`(${text} is not null and ${comparison(text, c.op, sql`${c.value}::text`)})`;
@@ -109,7 +107,7 @@ function orderSql(o: RunOrder): SQL[] {
   const direction = o.descending ? sql`desc` : sql`asc`;
   switch (o.by.entity) {
     case 'metric':
-      return [sql`(select m.value from ${metrics} m where m.run_id = ${runs.id} and m.key = ${o.by.key}::text order by m.step desc, m.created_at desc limit 1) ${direction} nulls last`];
+      return [sql`(select m.value from ${runLatestMetrics} m where m.run_id = ${runs.id} and m.key = ${o.by.key}::text) ${direction} nulls last`];
     case 'param': {
       // Numbers numerically, then anything else as text.
       const text = sql`(${runs.params} ->> ${o.by.key}::text)`;
@@ -304,9 +302,21 @@ export class DrizzleTrackingStore implements TrackingStore {
       if (search.order.length) throw new Error('keyset paging (after) is for the default order only; page an ordered search by offset');
       conditions.push(sql`(${runs.createdAt}, ${runs.seq}) < (select c.created_at, c.seq from ${runs} c where c.id = ${search.after}::text)`);
     }
-    return selectRuns(this.db)
+    // A metric order joins the run's latest value (one hash join) rather than a subquery per matching run.
+    let query = selectRuns(this.db).$dynamic();
+    const orderBy: SQL[] = [];
+    search.order.forEach((o, i) => {
+      if (o.by.entity !== 'metric') {
+        orderBy.push(...orderSql(o));
+        return;
+      }
+      const latest = alias(runLatestMetrics, `order_metric_${i}`);
+      query = query.leftJoin(latest, and(eq(latest.runId, runs.id), eq(latest.key, o.by.key)));
+      orderBy.push(sql`${latest.value} ${o.descending ? sql`desc` : sql`asc`} nulls last`);
+    });
+    return query
       .where(and(...conditions))
-      .orderBy(...search.order.flatMap(orderSql), desc(runs.createdAt), desc(runs.seq))
+      .orderBy(...orderBy, desc(runs.createdAt), desc(runs.seq))
       .limit(search.limit)
       .offset(search.offset ?? 0);
   }
@@ -315,10 +325,10 @@ export class DrizzleTrackingStore implements TrackingStore {
     const out = new Map<string, LatestMetric[]>(runIds.map((id) => [id, []]));
     if (!runIds.length || keys?.length === 0) return out;
     const rows = await this.db
-      .selectDistinctOn([metrics.runId, metrics.key], { runId: metrics.runId, key: metrics.key, value: metrics.value, step: metrics.step })
-      .from(metrics)
-      .where(and(inArray(metrics.runId, [...runIds]), keys ? inArray(metrics.key, [...keys]) : undefined))
-      .orderBy(asc(metrics.runId), asc(metrics.key), desc(metrics.step), desc(metrics.createdAt));
+      .select({ runId: runLatestMetrics.runId, key: runLatestMetrics.key, value: runLatestMetrics.value, step: runLatestMetrics.step })
+      .from(runLatestMetrics)
+      .where(and(inArray(runLatestMetrics.runId, [...runIds]), keys ? inArray(runLatestMetrics.key, [...keys]) : undefined))
+      .orderBy(asc(runLatestMetrics.runId), asc(runLatestMetrics.key));
     for (const r of rows) out.get(r.runId)?.push({ key: r.key, value: r.value, step: r.step });
     return out;
   }
@@ -366,6 +376,16 @@ export class DrizzleTrackingStore implements TrackingStore {
       .orderBy(asc(experimentRuns.addedAt));
     for (const r of rows) out.get(r.runId)?.push(r.experimentId);
     return out;
+  }
+
+  async experimentRefsOf(runIds: readonly string[]): Promise<Map<string, { id: string; name: string }>> {
+    if (!runIds.length) return new Map();
+    const rows = await this.db
+      .select({ runId: experimentRuns.runId, id: experiments.id, name: experiments.name })
+      .from(experimentRuns)
+      .innerJoin(experiments, eq(experiments.id, experimentRuns.experimentId))
+      .where(inArray(experimentRuns.runId, [...runIds]));
+    return new Map(rows.map((r) => [r.runId, { id: r.id, name: r.name }]));
   }
 
   async deleteTrackedRun(runId: string): Promise<boolean> {

@@ -123,6 +123,8 @@ export interface TrackingStore {
   listLoggedArtifacts(executionId: string): Promise<LoggedArtifact[]>;
   /** The experiments each run belongs to (ids, oldest membership first), by run id. */
   experimentsOf(runIds: readonly string[]): Promise<Map<string, string[]>>;
+  /** The experiment (id and name) of each of these runs that has one, by run id: one query for a list page. */
+  experimentRefsOf(runIds: readonly string[]): Promise<Map<string, { id: string; name: string }>>;
   /** Deletes a tracked run and everything of it; false when there is no such tracked run. */
   deleteTrackedRun(runId: string): Promise<boolean>;
 }
