@@ -6,7 +6,8 @@
  *   → only when drift is flagged: retrain → evaluate (against the logistic-regression baseline,
  *     and against the served champion on the same labelled test rows) → export to ONNX (raw
  *     features in) → register as a new version of "iris" with `challenger` pointing at it
- *   → (after the merge of the rollout work) a canary rollout of `challenger`; see ROLLOUT below.
+ *   → a canary rollout of the new version against `champion` (the durable rollout workflow,
+ *     started through Sluice's API when `sluiceUrl` is given; it promotes or rolls back by itself)
  *
  * Start it on each logged Dataset with an artifact trigger (docs/ARCHITECTURE.md, "The loop"):
  *
@@ -35,6 +36,7 @@ import {
   trainClassifier,
   trainLogisticRegression,
 } from 'sluice/components';
+import { ApiError, createApiClient } from 'sluice/api';
 import { and, component, eq, NonRetryableError, pipeline, t } from 'sluice/dsl';
 
 const FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
@@ -92,6 +94,45 @@ export const compareWithChampion = component({
   },
 });
 
+/**
+ * Starts a canary rollout of a registered version against `champion` through Sluice's API (the
+ * same call as `sluice rollout`): the rollout workflow then shifts traffic step by step and
+ * promotes or rolls back on the model server's own metrics. No API given: nothing is started.
+ */
+export const startCanary = component({
+  name: 'start-canary',
+  description: "Starts a canary rollout of a model version against champion through Sluice's API (as `sluice rollout`).",
+  category: 'deploy',
+  inputs: {
+    version: t.int({ description: 'the registered version to roll out' }),
+    sluiceUrl: t.string({ default: '', description: "Sluice's API, e.g. http://127.0.0.1:8080 (token from SLUICE_TOKEN); empty: no rollout" }),
+    model: t.string({ default: 'iris' }),
+    steps: t.list(t.float(), { default: [10, 50, 100], description: 'percent of the requests the candidate gets at each step' }),
+    intervalSeconds: t.int({ default: 300, description: 'each step window' }),
+    maxErrorRate: t.float({ default: 0.01 }),
+    maxP99Ms: t.float({ default: 50 }),
+  },
+  outputs: { rollout: t.string({ description: "the rollout's id; empty when none was started" }) },
+  run: async (inputs, ctx) => {
+    if (inputs.sluiceUrl === '') {
+      ctx.log('no Sluice API given: no rollout started (start one with `sluice rollout`)');
+      return { rollout: '' };
+    }
+    const token = process.env.SLUICE_TOKEN;
+    const api = createApiClient({ baseUrl: inputs.sluiceUrl, ...(token ? { token } : {}) });
+    const body = { to: String(inputs.version), mode: 'canary' as const, steps: inputs.steps, intervalMs: inputs.intervalSeconds * 1000, maxErrorRate: inputs.maxErrorRate, maxP99Ms: inputs.maxP99Ms };
+    try {
+      const { rollout } = await api.startModelRollout({ params: { model: inputs.model }, body });
+      ctx.log(`rollout ${rollout.id}: ${inputs.model} version ${inputs.version} against champion, steps ${inputs.steps.join(',')}% every ${inputs.intervalSeconds}s`);
+      return { rollout: rollout.id };
+    } catch (e) {
+      // A refusal (another rollout running, no champion) will not change on a retry.
+      if (e instanceof ApiError && e.status >= 400 && e.status < 500) throw new NonRetryableError(`start-canary: ${inputs.sluiceUrl} refused the rollout of ${inputs.model} version ${inputs.version}: ${e.message}`);
+      throw e;
+    }
+  },
+});
+
 export default pipeline(
   {
     name: 'iris-continuous-training',
@@ -105,6 +146,7 @@ export default pipeline(
       seed: t.int({ default: 7, description: 'seeds the retraining split and training' }),
       epochs: t.int({ default: 100 }),
       minAccuracy: t.float({ default: 0.9 }),
+      sluiceUrl: t.string({ default: '', description: "Sluice's API, to start the challenger's canary rollout; empty: register only" }),
       championThreshold: t.float({ default: 0.05, description: "the retrained model may trail the champion's accuracy by this much (one or two test rows)" }),
     },
   },
@@ -125,13 +167,11 @@ export default pipeline(
       const [registered] = p.when(and(eq(evaluated.outputs.blessed, true), eq(vsChampion.outputs.better, true)), () => {
         const exported = p.task(exportOnnx, { model: trained.outputs.model, data: scaled.outputs.trainScaled, transform: scaled.outputs.transform });
         const reg = p.task(registerModel, { model: exported.outputs.onnx, name: 'iris', alias: 'challenger', note: 'retrained after drift in the served requests' });
-        // ROLLOUT: the lead wires the canary rollout of `challenger` here once the rollout work
-        // (branch `rollout`: `sluice rollout`, its API route and workflow) is merged, e.g. a task
-        // that starts `rollout iris --to challenger --steps 10,50,100` after `reg`.
-        return { version: reg.outputs.version };
+        const canary = p.task(startCanary, { version: reg.outputs.version, sluiceUrl: p.inputs.sluiceUrl });
+        return { version: reg.outputs.version, rollout: canary.outputs.rollout };
       }).branches;
-      return { accuracy: evaluated.outputs.accuracy, version: registered.version };
+      return { accuracy: evaluated.outputs.accuracy, version: registered.version, rollout: registered.rollout };
     }).branches;
-    return { driftPassed: drift.outputs.passed, driftedFeatures: drift.outputs.driftedFeatures, report: drift.outputs.report, challengerVersion: retrained.version };
+    return { driftPassed: drift.outputs.passed, driftedFeatures: drift.outputs.driftedFeatures, report: drift.outputs.report, challengerVersion: retrained.version, rollout: retrained.rollout };
   },
 );

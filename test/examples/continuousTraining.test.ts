@@ -3,13 +3,16 @@
  * store) with a real model server: the iris example's model is promoted to champion and served;
  * requests are logged by the server as a Dataset; shifted requests are flagged by the drift check
  * and lead to retraining, evaluation against the served champion and a new `challenger` version;
- * unshifted requests lead to no retraining.
+ * unshifted requests lead to no retraining. The new version's canary rollout is started through a
+ * real API server (the rollout workflow's own gates are tested in test/engine/rollout.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as components from '../../components/index';
 import { compile } from '../../dsl/index';
 import { createTrigger, deleteTrigger } from '../../engine/automation/triggers/index';
 import { createLogger } from '../../engine/logging';
+import { createApiClient } from '../../engine/contract/index';
+import { createApiServer, type RunningApiServer } from '../../engine/server/index';
 import { startModelServer, type RunningModelServer } from '../../engine/serving/index';
 import continuousTraining from '../../examples/continuous-training';
 import iris from '../../examples/iris';
@@ -20,6 +23,7 @@ const raw = components.irisDataset();
 describe('examples/continuous-training.ts', () => {
   let ts: TestStack;
   let server: RunningModelServer;
+  let api: RunningApiServer;
 
   beforeAll(async () => {
     // The workers know the loop's components (its trigger starts it, not ts.run).
@@ -34,8 +38,21 @@ describe('examples/continuous-training.ts', () => {
       port: 0,
       requestLog: { records: ts.stack.metadata, sampleRate: 1, maxRows: 100_000, flushMs: 3_600_000 },
     });
+    // What sluice dev tells its workers: where the rollout workflow reads its gates.
+    process.env.SLUICE_MODEL_SERVER_URL = server.url;
+    api = await createApiServer({
+      metadata: ts.stack.metadata,
+      artifacts: ts.stack.artifacts,
+      client: ts.stack.client,
+      registry: ts.stack.registry,
+      taskQueuePrefix: ts.stack.taskQueuePrefix,
+      auth: { enabled: false },
+      logger: createLogger({ level: 'silent' }),
+    }).listen({ host: '127.0.0.1', port: 0 });
   });
   afterAll(async () => {
+    delete process.env.SLUICE_MODEL_SERVER_URL;
+    await api?.close();
     await server?.close();
     await ts?.stop();
   });
@@ -75,7 +92,7 @@ describe('examples/continuous-training.ts', () => {
       spec: compile(continuousTraining).spec,
       input: 'served',
       match: { type: 'Dataset', name: 'iris.requests' },
-      params: { modelServer: server.url, epochs: 150 },
+      params: { modelServer: server.url, sluiceUrl: api.url, epochs: 150 },
       pollMs: 300,
     });
     let run;
@@ -99,6 +116,11 @@ describe('examples/continuous-training.ts', () => {
     expect(compared?.outputParams?.championAccuracy).toBeGreaterThan(0.8);
     const model = await ts.stack.metadata.getRegisteredModel('iris');
     expect(model?.aliases).toMatchObject({ champion: 1, challenger: 2 });
+    // The challenger's canary rollout runs against champion (ended here: its gates are another test's).
+    const client = createApiClient({ baseUrl: api.url });
+    const { rollouts } = await client.listModelRollouts({ params: { model: 'iris' } });
+    expect(rollouts[0]?.rollout).toMatchObject({ id: (run?.outputs as { rollout: string }).rollout, mode: 'canary', baselineVersion: 1, candidateVersion: 2, state: 'running' });
+    await client.endModelRollout({ params: { model: 'iris' }, body: { action: 'abort', reason: 'test over' } });
     // The logged requests are in the lineage: the drift check read them.
     const down = await ts.stack.metadata.lineage(served, { direction: 'downstream', depth: 1 });
     expect(down.nodes.map((n) => n.execution?.componentName)).toContain('drift-check');
