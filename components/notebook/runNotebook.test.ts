@@ -130,7 +130,7 @@ describe.skipIf(!tools.python)('run-notebook with papermill', () => {
       expect(err.code).toBe('notebook-tools-missing');
       expect(err.retryable).toBe(false);
       expect(err.message).toContain('lacks papermill, nbconvert, ipykernel');
-      expect(err.message).toContain('-m pip install papermill nbconvert ipykernel');
+      expect(err.message).toContain("-m pip install 'papermill==");
       expect(err.message).toContain('SLUICE_NOTEBOOK_PYTHON');
     } finally {
       await rm(dir, { recursive: true, force: true });
