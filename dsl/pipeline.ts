@@ -26,7 +26,7 @@ import type { ArtifactListRef, ArtifactRef, CheckedInputs, Json, LooseInputs, Ma
 import type { CheckLoopOptions, CheckTaskOptions } from './checks';
 import type { BestParams, CheckSpace, SpaceParam, StudySettings } from './tune';
 import type { TuneSpec } from './ir/tuneSpec';
-import { TUNE_OUTPUTS } from './ir/tuneSpec';
+import { taskOutputPort, TUNE_OUTPUTS } from './ir/tuneSpec';
 
 declare const pipelineTypes: unique symbol;
 
@@ -185,6 +185,7 @@ export type StudyHandle<C, S> = C extends ComponentDefinition<infer I, infer O>
         readonly bestValue: ParamRef<'float'>;
         readonly bestTrial: ParamRef<'int'>;
         readonly trials: ParamRef<'json'>;
+        readonly trialsDataset: ArtifactRef<'Dataset'>;
       };
       /** The best trial's value of each search parameter, typed as the input it went into. */
       readonly best: BestParams<I, S>;
@@ -389,7 +390,7 @@ function pipelineOutputPorts(spec: PipelineSpec, where: string): Record<string, 
   for (const [name, b] of Object.entries(spec.outputs)) {
     const task = spec.dag.tasks[b.task];
     const comp = task && 'component' in task ? spec.components[task.component] : undefined;
-    const port = comp?.outputs[b.output];
+    const port = task && 'component' in task && comp ? taskOutputPort(task, comp, b.output) : undefined;
     if (!port) throw new DslError(`${where}: nested pipeline "${spec.name}" output "${name}" points at a missing task output`);
     out[name] = port.kind === 'parameter' ? { kind: 'parameter', type: port.type } : { kind: 'artifact', type: port.type };
   }

@@ -8,6 +8,7 @@ import { command } from '../command';
 import { canonicalJson } from '../ir/digest';
 import { parseArg } from '../ir/placeholders';
 import type { ComponentSpec, PipelineSpec, PortSpec } from '../ir/schema';
+import { taskOutputPort } from '../ir/tuneSpec';
 import { CodegenError } from './CodegenError';
 import { importSpecifier } from './modulePaths';
 import { executionOptionEntries, executionOptionsInput, portMap, portMapCode } from './ports';
@@ -42,7 +43,8 @@ function nestedComponentShape(inner: PipelineSpec, where: string): Omit<Componen
   const outputs: Record<string, PortSpec> = {};
   for (const [name, b] of Object.entries(inner.outputs)) {
     const task = inner.dag.tasks[b.task];
-    const port = task && 'component' in task ? inner.components[task.component]?.outputs[b.output] : undefined;
+    const comp = task && 'component' in task ? inner.components[task.component] : undefined;
+    const port = task && 'component' in task && comp ? taskOutputPort(task, comp, b.output) : undefined;
     if (!port) throw new CodegenError(`${where}: nested pipeline output "${name}" points at a missing task output`);
     outputs[name] = port.kind === 'parameter' ? { kind: 'parameter', type: port.type } : { kind: 'artifact', type: port.type };
   }

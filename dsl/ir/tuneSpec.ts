@@ -5,6 +5,7 @@
  * are the component's outputs of the best trial plus the study outputs named here.
  */
 import { z } from 'zod';
+import type { ComponentSpec, PortSpec, TaskSpec } from './schema';
 import { earlyStoppingSchema, objectiveSchema, searchSpaceSchema, tuneAlgorithmSchema } from './tuneSpace';
 
 /**
@@ -39,5 +40,32 @@ export const TUNE_OUTPUTS = {
   bestTrial: { kind: 'parameter', type: 'int' },
   /** Every trial: number, state, parameters, value, pruned step, error. */
   trials: { kind: 'parameter', type: 'json' },
+  /**
+   * Every trial as a Dataset (components/dataset.ts), one row per trial: number, state, one column
+   * per search parameter, value, prunedStep, reason, durationMs. Written when the study ends.
+   */
+  trialsDataset: { kind: 'artifact', type: 'Dataset' },
 } as const;
 export type TuneOutputName = keyof typeof TUNE_OUTPUTS;
+
+/** A study's own outputs: `bestParams`, `bestValue`, …, and `best.<param>` typed as the input it feeds. */
+function studyOutputPort(tune: TuneSpec, comp: ComponentSpec, output: string): PortSpec | undefined {
+  if (Object.hasOwn(TUNE_OUTPUTS, output)) return { ...TUNE_OUTPUTS[output as TuneOutputName] };
+  const param = output.startsWith('best.') ? output.slice(5) : undefined;
+  if (param === undefined || !Object.hasOwn(tune.space, param)) return undefined;
+  const input = Object.hasOwn(comp.inputs, param) ? comp.inputs[param] : undefined;
+  const spec: PortSpec = { kind: 'parameter', type: input?.kind === 'parameter' ? input.type : 'json' };
+  // A conditional parameter has no value when its condition did not hold in the best trial.
+  if (tune.space[param]?.when) spec.optional = true;
+  return spec;
+}
+
+/**
+ * The port of output `output` of task `node` (running `comp`): one of the component's outputs or,
+ * for a study (`p.tune`), one of the study's own outputs. The one answer the validator, the DSL's
+ * nested pipelines and codegen share, so a study's outputs are readable wherever a task's are.
+ */
+export function taskOutputPort(node: TaskSpec, comp: ComponentSpec, output: string): PortSpec | undefined {
+  if (Object.hasOwn(comp.outputs, output)) return comp.outputs[output];
+  return node.tune ? studyOutputPort(node.tune, comp, output) : undefined;
+}

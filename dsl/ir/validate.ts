@@ -11,7 +11,7 @@ import { indexPipeline, isLoopNode, nodeDependencies, ownBindings, referencedNod
 import { parseArg, placeholderMismatch, type ArgPart } from './placeholders';
 import { incompatibility, literalType, parseParamType, valueMismatch } from './portTypes';
 import { findUnstorableText } from './storableText';
-import { TUNE_OUTPUTS, type TuneSpec } from './tuneSpec';
+import { taskOutputPort } from './tuneSpec';
 import { checkTuneSpec } from './validateTune';
 import {
   NAME_PATTERN,
@@ -623,23 +623,11 @@ function outputPort(ctx: Ctx, scope: string[], taskId: string, output: string): 
   }
   const comp: ComponentSpec | undefined = own(ctx.spec.components, info.node.component);
   if (!comp) return `task "${taskId}" uses an unknown component`;
-  const port = own(comp.outputs, output) ?? (info.node.tune ? studyOutputPort(info.node.tune, comp, output) : undefined);
+  const port = taskOutputPort(info.node, comp, output);
   if (!port) {
     return `task "${taskId}" (component "${comp.name}") has no output "${output}"; its outputs are: ${Object.keys(comp.outputs).join(', ') || '(none)'}`;
   }
   return port;
-}
-
-/** A study's own outputs: `bestParams`, `bestValue`, …, and `best.<param>` typed as the input it feeds. */
-function studyOutputPort(tune: TuneSpec, comp: ComponentSpec, output: string): PortSpec | undefined {
-  if (Object.hasOwn(TUNE_OUTPUTS, output)) return TUNE_OUTPUTS[output as keyof typeof TUNE_OUTPUTS];
-  const param = output.startsWith('best.') ? output.slice(5) : undefined;
-  if (param === undefined || !Object.hasOwn(tune.space, param)) return undefined;
-  const input = own(comp.inputs, param);
-  const spec: PortSpec = { kind: 'parameter', type: input?.kind === 'parameter' ? input.type : 'json' };
-  // A conditional parameter has no value when its condition did not hold in the best trial.
-  if (tune.space[param]?.when) spec.optional = true;
-  return spec;
 }
 
 /** The port type a binding delivers when read in `scope`, or why it cannot be read there. */

@@ -45,7 +45,8 @@ export async function planRetry(metadata: MetadataStore, runId: string): Promise
     if (e.taskId.includes('/') || e.taskId.includes('[')) continue;
     if (e.status !== 'succeeded' && e.status !== 'cached') continue;
     const node = version.spec.dag.tasks[e.taskId];
-    if (!node || !('component' in node) || node.exitHandler) continue;
+    // A study's own execution holds only its trials Dataset, not the study's outputs: a study re-runs.
+    if (!node || !('component' in node) || node.exitHandler || node.tune) continue;
     const comp = version.spec.components[node.component];
     if (comp?.impl.kind === 'approval' || comp?.impl.kind === 'pipeline') continue;
     const recorded = await recordedResult(metadata, e.id);

@@ -87,6 +87,49 @@ describe('tuning studies', () => {
     await replaysStudy(run.id, 'tune-bowl');
   });
 
+  it("a study's trials Dataset is an artifact of the study's execution, read downstream with one row per trial; a nested pipeline returns its study's outputs", async () => {
+    const run = await ts.run(flows.trialsDatasetStudy);
+    expect(run.status, run.error ?? '').toBe('succeeded');
+    const trials = await ts.stack.metadata.listTuneTrials(run.id, 'tune-bowl');
+    expect(trials).toHaveLength(5);
+    const outputs = run.outputs as { best: number; rows: number; numbers: number[]; columns: string[]; states: string[]; subBest: number; subX: number; subLoss: number; subRows: number };
+    expect(outputs.rows).toBe(5);
+    expect(outputs.numbers).toEqual([0, 1, 2, 3, 4]);
+    expect(outputs.states).toEqual(trials.map((t) => t.state));
+    expect(outputs.columns).toEqual(['number', 'state', 'x', 'y', 'value', 'prunedStep', 'reason', 'durationMs']);
+    // The artifact hangs off the study's own execution (task path of the study), as its output.
+    const execs = await ts.stack.metadata.listExecutions(run.id);
+    const studyExec = execs.find((e) => e.taskId === 'tune-bowl');
+    expect(studyExec?.status).toBe('succeeded');
+    const events = await ts.stack.metadata.listEvents({ executionId: studyExec?.id ?? '' });
+    const produced = events.find((e) => e.kind === 'output' && e.port === 'trialsDataset');
+    expect(produced).toBeDefined();
+    const artifact = await ts.stack.metadata.getArtifact(produced?.artifactId ?? '');
+    expect(artifact).toMatchObject({ type: 'Dataset', name: 'tune-bowl.trialsDataset' });
+    // The downstream task read that very artifact.
+    const reader = execs.find((e) => e.taskId === 'read-direct');
+    const read = await ts.stack.metadata.listEvents({ executionId: reader?.id ?? '' });
+    expect(read.find((e) => e.kind === 'input' && e.port === 'trials')?.artifactId).toBe(artifact?.id);
+    // The nested pipeline's outputs are its study's own: the best value and parameter reach the run.
+    const subTrials = await ts.stack.metadata.listTuneTrials(run.id, 'sub/tune-bowl');
+    expect(subTrials).toHaveLength(4);
+    const subBest = Math.min(...subTrials.map((t) => t.value ?? Infinity));
+    expect(outputs.subBest).toBe(subBest);
+    expect(outputs.subLoss).toBe(subBest);
+    expect(subTrials.find((t) => t.value === subBest)?.params.x).toBe(outputs.subX);
+    expect(outputs.subRows).toBe(4);
+    await replaysStudy(run.id, 'tune-bowl');
+  });
+
+  it("a loop's outputs that are its studies' own outputs reach collect(): each item's best value and trials Dataset", async () => {
+    const run = await ts.run(flows.studyPerItem);
+    expect(run.status, run.error ?? '').toBe('succeeded');
+    const outputs = run.outputs as { bests: number[]; rows: number[] };
+    const bestOf = async (item: number): Promise<number> => Math.min(...(await ts.stack.metadata.listTuneTrials(run.id, `items[${item}]/tune-bowl`)).map((t) => t.value ?? Infinity));
+    expect(outputs.bests).toEqual([await bestOf(0), await bestOf(1)]);
+    expect(outputs.rows).toEqual([2, 2]);
+  });
+
   it('a grid study over a finite grid finds the optimum region', async () => {
     const run = await ts.run(flows.gridStudy);
     expect(run.status, run.error ?? '').toBe('succeeded');
@@ -178,6 +221,7 @@ describe('tuning studies', () => {
         judged();
         return Promise.resolve(running.map((number) => ({ number, step: 3, reason: 'worse than the median' })));
       },
+      writeTrialsDataset: ({ study }) => Promise.resolve({ kind: 'artifact', artifactId: `${study}.trialsDataset`, type: 'Dataset', uri: 'file:///trials.json', sha256: '0'.repeat(64) }),
     };
     const executeTask = async ({ taskId }: { taskId: string }): Promise<ExecuteTaskResult> => {
       const ctx = Context.current();
@@ -204,6 +248,7 @@ describe('tuning studies', () => {
       expect(rows.get(0)).toMatchObject({ state: 'succeeded', value: 7 });
       expect(rows.get(1)).toMatchObject({ state: 'pruned', prunedStep: 3, reason: 'worse than the median' });
       expect(outputs.bestTrial?.value).toBe(0);
+      expect(outputs.trialsDataset).toMatchObject({ kind: 'artifact', type: 'Dataset' });
     } finally {
       await connection.close();
     }

@@ -3,7 +3,7 @@
  * `@ts-expect-error` fails the build if the line below it ever starts compiling.
  */
 import { component, pipeline, t, tune } from 'sluice/dsl';
-import type { ParamRef } from 'sluice/dsl';
+import type { ArtifactRef, ParamRef } from 'sluice/dsl';
 
 const train = component({
   name: 'train',
@@ -11,6 +11,9 @@ const train = component({
   outputs: { model: t.Model(), accuracy: t.float() },
   run: () => ({ accuracy: 1 }),
 });
+
+const summarize = component({ name: 'summarize', inputs: { trials: t.Dataset() }, outputs: { rows: t.int() }, run: () => ({ rows: 0 }) });
+const deploy = component({ name: 'deploy', inputs: { model: t.Model() }, run: () => undefined });
 
 pipeline({ name: 'typed-tune' }, (p) => {
   const study = p.tune(train, {
@@ -33,6 +36,12 @@ pipeline({ name: 'typed-tune' }, (p) => {
   // @ts-expect-error the best value is a float, not a string
   const wrong: ParamRef<'string'> = study.outputs.bestValue;
   void wrong;
+  // The trials Dataset feeds a Dataset input, and no other artifact type.
+  const trialsTable: ArtifactRef<'Dataset'> = study.outputs.trialsDataset;
+  p.task(summarize, { trials: study.outputs.trialsDataset });
+  // @ts-expect-error ✗ input 'model' takes a Model artifact; the trials are a Dataset
+  p.task(deploy, { model: study.outputs.trialsDataset });
+  void trialsTable;
 
   // An int input takes an intRange or whole-number choices; a float input takes an intRange too.
   p.tune(train, { inputs: { data: 'x', act: 'relu' }, space: { units: tune.choice([8, 16]), lr: tune.intRange(1, 3) }, objective: { metric: 'accuracy', goal: 'maximize' }, maxTrials: 2 });
@@ -77,4 +86,19 @@ pipeline({ name: 'typed-tune' }, (p) => {
   // @ts-expect-error an empty choice has nothing to try
   tune.choice([]);
   return { model: study.outputs.model };
+});
+
+// A nested pipeline returns its study's own outputs, typed: a float, a best parameter, a Dataset.
+const inner = pipeline({ name: 'inner-study' }, (p) => {
+  const s = p.tune(train, { inputs: { data: 'x', act: 'relu' }, space: { lr: tune.uniform(0, 1) }, objective: { metric: 'accuracy', goal: 'maximize' }, maxTrials: 2 });
+  return { best: s.outputs.bestValue, lr: s.best.lr, trials: s.outputs.trialsDataset };
+});
+pipeline({ name: 'outer-study' }, (p) => {
+  const sub = p.task(inner, {});
+  const best: ParamRef<'float'> = sub.outputs.best;
+  const table: ArtifactRef<'Dataset'> = sub.outputs.trials;
+  p.task(summarize, { trials: sub.outputs.trials });
+  // @ts-expect-error ✗ the nested study's trials are a Dataset, not a Model
+  p.task(deploy, { model: sub.outputs.trials });
+  void [best, table];
 });

@@ -3,16 +3,74 @@
  * computed here, from the history the workflow passes and the intermediate values recorded in the
  * metrics store, so the workflow stays deterministic: on replay it reads their recorded results.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Assignment, TrialRecord } from '../../../dsl/ir/tuneSpace';
-import type { MetadataStore, MetricRecord } from '../../stores/metadata/index';
+import type { ArtifactStore } from '../../stores/artifacts/index';
+import type { Json, MetadataStore, MetricRecord, TuneTrialRecord } from '../../stores/metadata/index';
 import { judgeTrial, suggest } from '../../tuning/index';
 import { executionIdFor, type StudyActivities, type StudyTrial } from '../workflows/types';
 
 /** The trial's task path in the run: its execution id and metrics hang off it. */
 export const trialPath = (study: string, n: number): string => `${study}[${n}]`;
 
-export function createStudyActivities(metadata: MetadataStore): StudyActivities {
+type Cell = number | string | boolean | null;
+interface TrialsDataset {
+  columns: { name: string; type: 'number' | 'string' | 'boolean'; nullable?: boolean }[];
+  rows: Cell[][];
+  target: string;
+}
+
+/** The study's output port that holds its trials as a Dataset (dsl/ir/tuneSpec.ts TUNE_OUTPUTS). */
+const TRIALS_DATASET_PORT = 'trialsDataset';
+
+/**
+ * The trials of a study in the Dataset format of components/dataset.ts (written here by hand: the
+ * engine does not import components): number, state, one column per search parameter (a parameter
+ * named like a fixed column gets the prefix "param."), value (the target), prunedStep, reason,
+ * durationMs. A parameter column is number or boolean when all its values are, else string.
+ */
+export function trialsDataset(trials: readonly TuneTrialRecord[], parameters: readonly string[]): TrialsDataset {
+  const fixed = new Set(['number', 'state', 'value', 'prunedStep', 'reason', 'durationMs']);
+  const paramColumns = parameters.map((name) => {
+    const values = trials.map((t) => (Object.hasOwn(t.params, name) ? t.params[name] : null)).filter((v): v is Json => v !== null && v !== undefined);
+    const type = values.length > 0 && values.every((v) => typeof v === 'number') ? 'number' : values.length > 0 && values.every((v) => typeof v === 'boolean') ? 'boolean' : 'string';
+    const nullable = trials.some((t) => !Object.hasOwn(t.params, name) || t.params[name] === null);
+    return { param: name, column: { name: fixed.has(name) ? `param.${name}` : name, type, ...(nullable ? { nullable: true } : {}) } as const };
+  });
+  const cell = (v: Json | undefined, type: 'number' | 'string' | 'boolean'): Cell => {
+    if (v === undefined || v === null) return null;
+    if (type !== 'string') return v as number | boolean;
+    return typeof v === 'string' ? v : JSON.stringify(v);
+  };
+  return {
+    columns: [
+      { name: 'number', type: 'number' },
+      { name: 'state', type: 'string' },
+      ...paramColumns.map((p) => p.column),
+      { name: 'value', type: 'number', nullable: true },
+      { name: 'prunedStep', type: 'number', nullable: true },
+      { name: 'reason', type: 'string', nullable: true },
+      { name: 'durationMs', type: 'number', nullable: true },
+    ],
+    rows: [...trials]
+      .sort((a, b) => a.number - b.number)
+      .map((t) => [
+        t.number,
+        t.state,
+        ...paramColumns.map((p) => cell(t.params[p.param], p.column.type)),
+        t.value,
+        t.prunedStep,
+        t.reason,
+        t.finishedAt ? t.finishedAt.getTime() - t.startedAt.getTime() : null,
+      ]),
+    target: 'value',
+  };
+}
+
+export function createStudyActivities(metadata: MetadataStore, artifacts: ArtifactStore): StudyActivities {
   /** The objective's recorded values of a trial, by step (a cached trial's come from the execution it reused). */
   const series = async (runId: string, study: string, n: number, metric: string): Promise<{ step: number; value: number }[]> => {
     const id = executionIdFor(runId, trialPath(study, n));
@@ -112,6 +170,41 @@ export function createStudyActivities(metadata: MetadataStore): StudyActivities 
         if (judgement.stop) stops.push({ number: trial.number, step: judgement.step, reason: judgement.reason });
       }
       return stops;
+    },
+    async writeTrialsDataset({ runId, study, parameters, componentName, componentDigest, params }) {
+      const executionId = executionIdFor(runId, study);
+      const dataset = trialsDataset(await metadata.listTuneTrials(runId, study), parameters);
+      // One row per line, as components' writeDataset does, so the file diffs and previews well.
+      const text = `{"columns":${JSON.stringify(dataset.columns)},"target":${JSON.stringify(dataset.target)},"rows":[\n${dataset.rows.map((r) => JSON.stringify(r)).join(',\n')}\n]}\n`;
+      const dir = await mkdtemp(join(tmpdir(), 'sluice-trials-'));
+      try {
+        const file = join(dir, 'trials.json');
+        await writeFile(file, text);
+        const stored = await artifacts.put(file);
+        // The study's own execution produces it: lineage shows the dataset coming from the study.
+        // Attempt 1 always: a retry finds the row (running or succeeded) and finishes it again.
+        await metadata.startExecution({ id: executionId, runId, taskId: study, componentName, componentDigest, attempt: 1, params });
+        const records = await metadata.completeExecution(executionId, {
+          attempt: 1,
+          outputParams: {},
+          outputs: {
+            [TRIALS_DATASET_PORT]: {
+              id: `${executionId}.${TRIALS_DATASET_PORT}`,
+              type: 'Dataset',
+              name: `${study}.${TRIALS_DATASET_PORT}`,
+              uri: stored.uri,
+              sha256: stored.sha256,
+              size: stored.size,
+              properties: { rows: dataset.rows.length },
+            },
+          },
+        });
+        const record = records[TRIALS_DATASET_PORT];
+        if (!record) throw new Error(`study "${study}": the trials dataset was not recorded; retrying`);
+        return { kind: 'artifact', artifactId: record.id, type: record.type, uri: record.uri, sha256: record.sha256 };
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -79,7 +79,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
         workflowBundle: await workflowBundle(),
         activities: {
           ...createRunActivities(options.metadata),
-          ...createStudyActivities(options.metadata),
+          ...createStudyActivities(options.metadata, options.artifacts),
           ...createRolloutActivities(options.metadata),
           ...createTriggerActivities({ metadata: options.metadata, logger: options.logger }),
           // Local steps (execution: 'local') run here, in the worker that runs their workflow; never on a GPU.

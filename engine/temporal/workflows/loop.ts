@@ -8,6 +8,7 @@
 import { ApplicationFailure, CancellationScope, executeChild, isCancellation, patched, sleep, workflowInfo } from '@temporalio/workflow';
 import { deepBindings, indexNodes, isLoopNode, referencedNodes } from '../../../dsl/ir/graph';
 import type { ComponentSpec, LoopNodeSpec, NodeSpec } from '../../../dsl/ir/schema';
+import { taskOutputPort } from '../../../dsl/ir/tuneSpec';
 import { Completions } from './completions';
 import { bookkeeping, describeFailure, isLocal, resolveBinding, runScope, type NodeOutcome, type RunContext, type ScopeEnv } from './scope';
 import type { CollectionValue, Json, LoopItemOutcome, PortValue, TaskStatus } from './types';
@@ -35,6 +36,8 @@ const MAX_ITEMS_IN_FLIGHT_PER_BATCH = 50;
 export const LOCAL_STEPS_PER_WORKFLOW_TASK = 20;
 /** Patch (issue 17): batches of light items end their workflow task every LOCAL_STEPS_PER_WORKFLOW_TASK steps. */
 export const LOCAL_BATCH_TASK_CAP_PATCH = 'local-batch-task-cap';
+/** Patch: a loop output that is a study's own output (collect(study.outputs.bestValue)) reaches the loop's readers. */
+const LOOP_STUDY_OUTPUTS_PATCH = 'loop-study-outputs';
 
 export interface LoopBatchInput {
   runId: string;
@@ -181,7 +184,10 @@ function collectionOutputs(ctx: RunContext, loopPath: string, node: LoopNodeSpec
   for (const [name, b] of Object.entries(node.loop.outputs)) {
     const task = body[b.task];
     const comp = task && !isLoopNode(task) ? ctx.components[task.component] : undefined;
-    const port = comp?.outputs[b.output];
+    // A study's own outputs (bestValue, trialsDataset, …) were dropped here before; the patch is
+    // asked only for them, so histories of loops without studies never meet it.
+    const own = comp?.outputs[b.output];
+    const port = own ?? (task && !isLoopNode(task) && task.tune && comp && patched(LOOP_STUDY_OUTPUTS_PATCH) ? taskOutputPort(task, comp, b.output) : undefined);
     if (!port) continue; // validated
     const value: CollectionValue = {
       kind: 'collection',

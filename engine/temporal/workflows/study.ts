@@ -35,6 +35,9 @@ const judgeIntervalMs = (ageMs: number): number => Math.min(60_000, Math.max(200
 /** Patch: a trial that completed before the early-stopping rule's cancellation reached it is recorded succeeded, not pruned. */
 const COMPLETED_BEFORE_PRUNE_PATCH = 'study-completed-before-prune';
 
+/** Patch: a study that succeeded also writes its trials as a Dataset artifact (output `trialsDataset`). */
+const TRIALS_DATASET_PATCH = 'study-trials-dataset';
+
 type Settled = { number: number; outcome?: NodeOutcome; error?: unknown };
 
 export async function tuneStudy(input: TuneStudyInput): Promise<Record<string, PortValue>> {
@@ -242,5 +245,17 @@ export async function tuneStudy(input: TuneStudyInput): Promise<Record<string, P
     }),
   };
   for (const [k, v] of Object.entries(b.params)) outputs[`best.${k}`] = { kind: 'parameter', value: v };
+  if (patched(TRIALS_DATASET_PATCH)) {
+    const params: Record<string, Json> = {};
+    for (const [k, v] of Object.entries(input.inputs)) if (v.kind === 'parameter') params[k] = v.value;
+    outputs.trialsDataset = await acts.writeTrialsDataset({
+      runId: input.runId,
+      study,
+      parameters: Object.keys(tune.space),
+      componentName: input.component.name,
+      componentDigest: input.component.impl.digest,
+      params,
+    });
+  }
   return outputs;
 }

@@ -380,6 +380,23 @@ export interface StudyActivities {
   finishTrial(input: FinishTrialInput): Promise<{ state: 'succeeded' | 'failed'; value?: number; reason?: string }>;
   /** Which running trials the early-stopping rule stops now, from their intermediate values. */
   judgeTrials(input: { runId: string; study: string; tune: TuneSpec; running: number[] }): Promise<{ number: number; step: number; reason: string }[]>;
+  /**
+   * Writes the study's recorded trials as a Dataset artifact (output `trialsDataset`, one row per
+   * trial) produced by the study's own execution (task path `study`). Idempotent.
+   */
+  writeTrialsDataset(input: WriteTrialsDatasetInput): Promise<ArtifactRefValue>;
+}
+
+export interface WriteTrialsDatasetInput {
+  runId: string;
+  study: string;
+  /** The search parameters, in the space's order: one column each. */
+  parameters: string[];
+  /** The trial component: the study's execution row names it. */
+  componentName: string;
+  componentDigest: string;
+  /** The study's fixed parameter inputs (the execution's params). */
+  params: Record<string, Json>;
 }
 
 // ---- model rollouts (rollout.ts) ----------------------------------------------------------------
