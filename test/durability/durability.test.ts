@@ -561,6 +561,10 @@ describe.skipIf(!pgServer.url)('a model rollout with real processes (PostgreSQL,
       w.workerEnv[MODEL_SERVER_URL_ENV] = server.url;
       let control = await w.startWorker(['control']);
       load = startInferenceLoad(server.url, 'iris', { clients: 3, pauseMs: 10 });
+      // Every client answered before the rollout starts: the model server's first, concurrent
+      // reads of the model are done (ModelCatalog.model: each first request reads the registry,
+      // and one that read before the rollout existed can hide its split until the next poll).
+      await waitFor('every client to be answered', async () => load!.answeredByEach().every((n) => n > 0));
       console.log(`model server and control worker ready after ${since(t0)}`);
 
       // The latency gate is loose (a loaded 2-core machine, a server restart): the kills are what this test exercises.
@@ -568,13 +572,18 @@ describe.skipIf(!pgServer.url)('a model rollout with real processes (PostgreSQL,
       const rollout = await startRollout({ client: w.client, metadata: w.metadata, taskQueuePrefix: w.taskQueuePrefix ?? DEFAULT_TASK_QUEUE_PREFIX, model: 'iris', to: '2', plan, actor: 'alice' });
       expect(rollout).toMatchObject({ baselineVersion: 1, candidateVersion: 2, state: 'running' });
       const handle = w.client.workflow.getHandle<typeof modelRollout>(rolloutWorkflowId(rollout.id));
+      /** No activity and no workflow task pending: the workflow waits on its timer. (An activity lost with a killed worker waits out its 1-minute start-to-close timeout.) */
+      const idle = async (): Promise<boolean> => {
+        const { raw } = await handle.describe();
+        return raw.pendingActivities?.length === 0 && !raw.pendingWorkflowTask;
+      };
       const actions = async (): Promise<string[]> => (await w.metadata.listRolloutDecisions(rollout.id)).map((d) => `${d.action}@${d.weight}`);
 
       // 1. The control worker (the workflow and its activities) dies inside step 1's window: the
       //    workflow waits on its durable timer, no activity in flight. It stays down past the
       //    window's end (a worker takes seconds to start): the timer fires with nobody to run it.
       await waitFor('step 1 (50%) to be applied', async () => (await actions()).includes('weight@50'));
-      await waitFor('no rollout activity in flight', async () => (await handle.describe()).raw.pendingActivities?.length === 0);
+      await waitFor('the workflow to wait on its timer', idle);
       await control.kill('SIGKILL');
       const atWorkerKill = await actions();
       console.log(`${since(t0)}: killed ${control.name} in step 1; decisions then: ${atWorkerKill.join(', ')}`);
@@ -586,8 +595,8 @@ describe.skipIf(!pgServer.url)('a model rollout with real processes (PostgreSQL,
       // 2. The Temporal server dies inside step 2's window (its timer running: an activity whose
       //    completion the server missed would wait out its minute-long start-to-close timeout) and
       //    comes back on the same port and db file.
-      await waitFor('step 2 (100%) to be applied', async () => (await actions()).includes('weight@100'));
-      await waitFor('no rollout activity in flight', async () => (await handle.describe()).raw.pendingActivities?.length === 0);
+      await waitFor('step 2 (100%) to be applied', async () => (await actions()).includes('weight@100'), 90_000);
+      await waitFor('the workflow to wait on its timer', idle);
       await w.server.kill();
       const atServerKill = await actions();
       console.log(`${since(t0)}: killed the Temporal server in step 2; decisions then: ${atServerKill.join(', ')}`);

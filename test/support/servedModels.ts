@@ -76,9 +76,10 @@ export interface LoadReport {
  * Infer requests to `<url>/v2/models/<model>/infer` from `clients` clients, each sending the next
  * request when the last is answered (and `pauseMs` later), until stopped.
  */
-export function startInferenceLoad(url: string, model: string, o: { clients?: number; pauseMs?: number } = {}): { stop: () => Promise<LoadReport> } {
+export function startInferenceLoad(url: string, model: string, o: { clients?: number; pauseMs?: number } = {}): { stop: () => Promise<LoadReport>; answeredByEach: () => number[] } {
   let running = true;
   let sent = 0;
+  const counts: number[] = [];
   let failed = 0;
   const answers: LoadAnswer[][] = [];
   const client = async (log: LoadAnswer[]): Promise<void> => {
@@ -94,6 +95,7 @@ export function startInferenceLoad(url: string, model: string, o: { clients?: nu
         answer = { status: 0, version: null, weight: null };
       }
       sent++;
+      counts[answers.indexOf(log)]! += 1;
       if (answer.status !== 200) failed++;
       const prev = log.at(-1);
       if (!prev || prev.status !== answer.status || prev.version !== answer.version || prev.weight !== answer.weight) log.push(answer);
@@ -103,9 +105,12 @@ export function startInferenceLoad(url: string, model: string, o: { clients?: nu
   const clients = Array.from({ length: o.clients ?? 4 }, () => {
     const log: LoadAnswer[] = [];
     answers.push(log);
+    counts.push(0);
     return client(log);
   });
   return {
+    /** How many answers each client has had so far. */
+    answeredByEach: () => [...counts],
     stop: async () => {
       running = false;
       await Promise.all(clients);
