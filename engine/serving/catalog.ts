@@ -83,9 +83,11 @@ export class ModelCatalog {
   async model(name: string): Promise<RegisteredModelRecord> {
     const cached = this.models.get(name);
     if (cached) return cached;
+    // The rollout first, then the model, as poll() reads them.
+    const rollout = await this.source.getActiveModelRollout(name);
     const found = await this.source.getRegisteredModel(name);
     if (!found) throw notFound(`no registered model named "${name}" (sluice models list shows them)`);
-    this.rollouts.set(name, (await this.source.getActiveModelRollout(name)) ?? null);
+    this.rollouts.set(name, rollout ?? null);
     this.models.set(name, found);
     return found;
   }
@@ -195,8 +197,11 @@ export class ModelCatalog {
       let now: RegisteredModelRecord | undefined;
       let rollout: ModelRolloutRecord | undefined;
       try {
+        // The rollout before the model: a promotion moves champion, then ends the rollout. Read
+        // the other way round, a promotion between the reads gives the old champion and no split,
+        // and the candidate's traffic would go back to the old version until the next poll.
+        rollout = await this.source.getActiveModelRollout(name);
         now = await this.source.getRegisteredModel(name);
-        rollout = now ? await this.source.getActiveModelRollout(name) : undefined;
         this.registryReachable = true;
       } catch (err) {
         this.registryReachable = false;

@@ -14,6 +14,9 @@
  * from fixed sleeps. A third test checks the graceful stop (SIGTERM) of a worker. A tuning study
  * (test/fixtures/durableStudy.ts) goes through the same kills: each trial is recorded once and
  * runs to its end once (one in flight at the server's kill may end twice, as a chain step may).
+ * A canary model rollout (issue 14) goes through a kill of its control worker and of the server
+ * while a client loop sends requests to an in-process model server: it is promoted once, each of
+ * its steps decided once, the weights applied in order.
  *
  * Skipped, with the reason printed, where no PostgreSQL is available (scripts/ensure-postgres.sh).
  *
@@ -27,16 +30,23 @@ import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { queryRunStatus, submitRun, type SubmittedRun } from '../../engine/runs/submitRun';
+import { createLogger } from '../../engine/logging';
+import { DEFAULT_ROLLOUT_PLAN, startRollout } from '../../engine/runs/index';
+import { DEFAULT_TASK_QUEUE_PREFIX, queryRunStatus, submitRun, type SubmittedRun } from '../../engine/runs/submitRun';
+import { ROLLOUT_HEADER, startModelServer, VERSION_HEADER, type RunningModelServer } from '../../engine/serving/index';
+import { LocalArtifactStore } from '../../engine/stores/artifacts/index';
 import type { MetadataStore, RunRecord } from '../../engine/stores/metadata/MetadataStore';
 import { openMetadataStore } from '../../engine/stores/metadata/index';
 import { projectRoot } from '../../engine/paths';
+import { MODEL_SERVER_URL_ENV } from '../../engine/temporal/activities/index';
 import { DevServer, freePort } from '../../engine/temporal/devServer/DevServer';
-import type { RunStatusView } from '../../engine/temporal/workflows/types';
+import type { modelRollout } from '../../engine/temporal/workflows/index';
+import { rolloutWorkflowId, type RunStatusView } from '../../engine/temporal/workflows/types';
 import { CHAIN_TASKS } from '../fixtures/durableChain';
 import { STUDY_TRIALS } from '../fixtures/durableStudy';
 import { createTestDatabase, postgresServer } from '../support/postgres';
 import { runToEnd, spawnSluice, stopAllProcesses, type ManagedProcess } from '../support/processes';
+import { constantIrisModel, IRIS_INFER_BODY, registerModelBytes, startInferenceLoad, type LoadAnswer } from '../support/servedModels';
 
 const FIXTURE = 'test/fixtures/durableChain.ts';
 /** The same chain as light steps (execution: 'local'): run by the control worker. */
@@ -76,6 +86,8 @@ class DurabilityWorld {
   /** On an external server: queues no earlier test's leftovers are on. */
   readonly taskQueuePrefix = externalTemporal ? `durability-${process.pid}-${++worlds}` : undefined;
   databaseUrl = '';
+  /** More environment for the workers started from now on (e.g. the model server's URL). */
+  readonly workerEnv: Record<string, string> = {};
   private dropDb: (() => Promise<void>) | undefined;
   private workerCount = 0;
 
@@ -125,6 +137,7 @@ class DurabilityWorld {
       // Share the workflow bundle cache with the other tests (bundling takes seconds).
       SLUICE_CACHE_DIR: path.join(projectRoot, '.sluice', 'cache'),
       SLUICE_LOG_LEVEL: process.env.SLUICE_LOG_LEVEL ?? 'warn',
+      ...this.workerEnv,
     };
   }
 
@@ -518,4 +531,144 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
     expect(control.running, `control worker output:\n${control.output}`).toBe(true);
     expect(cpu.running, `cpu worker output:\n${cpu.output}`).toBe(true);
   });
+});
+
+describe.skipIf(!pgServer.url)('a model rollout with real processes (PostgreSQL, persisted Temporal dev server, in-process model server)', () => {
+  let world: DurabilityWorld | undefined;
+  let server: RunningModelServer | undefined;
+  let load: ReturnType<typeof startInferenceLoad> | undefined;
+
+  afterEach(async () => {
+    await load?.stop();
+    await server?.close();
+    await world?.close();
+    [load, server, world] = [undefined, undefined, undefined];
+  });
+
+  it.skipIf(externalTemporal)(
+    'a canary rollout under load survives SIGKILL of its control worker and of the Temporal server: promoted once, each step decided once, weights applied in order',
+    async () => {
+      const w = (world = await DurabilityWorld.create(undefined));
+      const t0 = Date.now();
+      // The workers' own artifact store (SLUICE_ARTIFACTS): the model server reads the versions from it.
+      const artifacts = new LocalArtifactStore({ root: path.join(w.dir, 'artifacts') });
+      const register = (cls: number): Promise<number> =>
+        registerModelBytes({ metadata: w.metadata, artifacts, dir: w.dir, model: 'iris', bytes: constantIrisModel(cls), artifactId: `durable-rollout-${cls}` });
+      expect(await register(0)).toBe(1);
+      expect(await register(2)).toBe(2);
+      await w.metadata.moveModelAlias({ model: 'iris', alias: 'champion', version: 1, actor: 'test', note: 'first' });
+      server = await startModelServer({ source: w.metadata, artifacts, logger: createLogger({ level: 'silent' }), port: 0, pollMs: 100 });
+      w.workerEnv[MODEL_SERVER_URL_ENV] = server.url;
+      let control = await w.startWorker(['control']);
+      load = startInferenceLoad(server.url, 'iris', { clients: 3, pauseMs: 10 });
+      // Every client answered before the rollout starts: the model server's first, concurrent
+      // reads of the model are done (ModelCatalog.model: each first request reads the registry,
+      // and one that read before the rollout existed can hide its split until the next poll).
+      await waitFor('every client to be answered', async () => load!.answeredByEach().every((n) => n > 0));
+      console.log(`model server and control worker ready after ${since(t0)}`);
+
+      // The latency gate is loose (a loaded 2-core machine, a server restart): the kills are what this test exercises.
+      const plan = { ...DEFAULT_ROLLOUT_PLAN, mode: 'canary' as const, steps: [50, 100], intervalMs: 2500, maxErrorRate: 0.01, maxP99Ms: 5000, minRequests: 5, maxHolds: 10 };
+      const rollout = await startRollout({ client: w.client, metadata: w.metadata, taskQueuePrefix: w.taskQueuePrefix ?? DEFAULT_TASK_QUEUE_PREFIX, model: 'iris', to: '2', plan, actor: 'alice' });
+      expect(rollout).toMatchObject({ baselineVersion: 1, candidateVersion: 2, state: 'running' });
+      const handle = w.client.workflow.getHandle<typeof modelRollout>(rolloutWorkflowId(rollout.id));
+      /** No activity and no workflow task pending: the workflow waits on its timer. (An activity lost with a killed worker waits out its 1-minute start-to-close timeout.) */
+      const idle = async (): Promise<boolean> => {
+        const { raw } = await handle.describe();
+        return raw.pendingActivities?.length === 0 && !raw.pendingWorkflowTask;
+      };
+      const actions = async (): Promise<string[]> => (await w.metadata.listRolloutDecisions(rollout.id)).map((d) => `${d.action}@${d.weight}`);
+
+      // 1. The control worker (the workflow and its activities) dies inside step 1's window: the
+      //    workflow waits on its durable timer, no activity in flight. It stays down past the
+      //    window's end (a worker takes seconds to start): the timer fires with nobody to run it.
+      await waitFor('step 1 (50%) to be applied', async () => (await actions()).includes('weight@50'));
+      await waitFor('the workflow to wait on its timer', idle);
+      await control.kill('SIGKILL');
+      const atWorkerKill = await actions();
+      console.log(`${since(t0)}: killed ${control.name} in step 1; decisions then: ${atWorkerKill.join(', ')}`);
+      expect(atWorkerKill).toContain('weight@50');
+      expect(atWorkerKill).not.toContain('pass@50');
+      control = await w.startWorker(['control']);
+      console.log(`${since(t0)}: ${control.name} ready`);
+
+      // 2. The Temporal server dies inside step 2's window (its timer running: an activity whose
+      //    completion the server missed would wait out its minute-long start-to-close timeout) and
+      //    comes back on the same port and db file.
+      await waitFor('step 2 (100%) to be applied', async () => (await actions()).includes('weight@100'), 90_000);
+      await waitFor('the workflow to wait on its timer', idle);
+      await w.server.kill();
+      const atServerKill = await actions();
+      console.log(`${since(t0)}: killed the Temporal server in step 2; decisions then: ${atServerKill.join(', ')}`);
+      expect(atServerKill).not.toContain('promote@100');
+      await sleep(2_500);
+      w.server = await w.server.restart();
+      console.log(`${since(t0)}: Temporal server restarted on ${w.server.address}`);
+
+      const ended = await waitFor(
+        'the rollout to end',
+        async () => {
+          const r = await w.metadata.getModelRollout(rollout.id);
+          return r && r.state !== 'running' ? r : undefined;
+        },
+        90_000,
+      );
+      console.log(`rollout ${rollout.id} ${ended.state} after ${since(t0)}: ${ended.reason}`);
+      expect(ended, ended.reason ?? '').toMatchObject({ state: 'promoted', step: 1, weight: 100 });
+      expect(await handle.result()).toMatchObject({ state: 'promoted' });
+      expect((await w.metadata.getRegisteredModel('iris'))?.aliases.champion).toBe(2);
+
+      // Each step decided once, in order (a window held for too few requests adds a hold, once per window).
+      const decisions = (await w.db.query<{ action: string; step: number; weight: number; request_key: string }>('select action, step, weight, request_key from model_rollout_decisions where rollout_id = $1 order by id', [rollout.id])).rows;
+      console.log(`decisions: ${decisions.map((d) => d.request_key).join(', ')}`);
+      expect(decisions.filter((d) => d.action !== 'hold').map((d) => `${d.action}@${d.weight}#${d.request_key}`)).toEqual(['weight@50#weight-0', 'pass@50#pass-0', 'weight@100#weight-1', 'pass@100#pass-1', 'promote@100#end']);
+      for (const step of [0, 1]) {
+        const holds = decisions.filter((d) => d.action === 'hold' && d.step === step).map((d) => d.request_key);
+        expect(holds).toEqual(holds.map((_, i) => `hold-${step}-${i}`));
+      }
+      // One alias-history row for the promotion, naming the rollout.
+      const champion = await w.metadata.listModelAliasEvents('iris', { alias: 'champion' });
+      expect(champion.map((e) => [e.fromVersion, e.toVersion, e.actor])).toEqual([
+        [null, 1, 'test'],
+        [1, 2, 'alice'],
+      ]);
+      expect(champion[1]?.note).toContain(`rollout ${rollout.id}`);
+
+      // The model server took the weights in order and ends on champion = v2 without a split.
+      await waitFor('the split to be gone from the model server', async () => {
+        const res = await fetch(`${server!.url}/v2/models/iris/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: IRIS_INFER_BODY });
+        await res.arrayBuffer();
+        return res.status === 200 && res.headers.get(ROLLOUT_HEADER) === null && res.headers.get(VERSION_HEADER) === '2';
+      });
+      const report = await load.stop();
+      load = undefined;
+      const weightsSeen = report.answers.map((answers) => answers.map((a) => a.weight ?? '-').filter((x, i, all) => i === 0 || all[i - 1] !== x));
+      console.log(`load: ${report.sent} requests, ${report.failed} failed; weights each client saw in turn: ${weightsSeen.map((ws) => ws.join(' → ')).join(' | ')}`);
+      expect(report.failed).toBe(0);
+      /** Per answer: 0 before the split, 1–3 at weight 0, 50 and 100, 4 after it; -1 at any other weight. */
+      const phases = report.answers.map((answers) => {
+        let split = false;
+        return answers.map((a: LoadAnswer) => {
+          if (a.weight === null) return split ? 4 : 0;
+          split = true;
+          return { 0: 1, 50: 2, 100: 3 }[a.weight] ?? -1;
+        });
+      });
+      // Each client sends one request after the other: what it saw of the split only moves forward.
+      for (const p of phases) expect(p).toEqual([...p].sort((x, y) => x - y));
+      const seen = [...new Set(phases.flat())].sort();
+      expect(seen).not.toContain(-1);
+      expect(seen).toEqual(expect.arrayContaining([2, 3]));
+      // Champion (v1) answered before the split and at weight 0, the candidate at 100, the new champion (v2) after.
+      report.answers.forEach((answers, c) =>
+        answers.forEach((a, i) => {
+          const expected = { 0: 1, 1: 1, 3: 2, 4: 2 }[phases[c]![i]!];
+          if (expected !== undefined) expect(a.version, `client ${c}, answer ${i}`).toBe(expected);
+        }),
+      );
+      // The workers' connections rode out the server's outage.
+      expect(control.running, `control worker output:\n${control.output}`).toBe(true);
+    },
+    180_000,
+  );
 });

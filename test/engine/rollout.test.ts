@@ -7,7 +7,7 @@
  * replays the workflow and finishes it). Through the API: a shadow rollout answers with champion,
  * logs the candidate's agreement, refuses a second rollout, and is promoted by hand.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
@@ -20,11 +20,10 @@ import { MODEL_SERVER_URL_ENV } from '../../engine/temporal/activities/index';
 import { startWorkers } from '../../engine/temporal/worker/index';
 import type { modelRollout } from '../../engine/temporal/workflows/index';
 import { rolloutWorkflowId, type RolloutPlan } from '../../engine/temporal/workflows/types';
-import { constantIrisModel } from '../support/servedModels';
+import { constantIrisModel, IRIS_INFER_BODY as body, registerModelBytes, startInferenceLoad } from '../support/servedModels';
 import { startTestApi } from '../support/apiServer';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 
-const body = JSON.stringify({ inputs: [{ name: 'features', shape: [1, 4], datatype: 'FP32', data: [[5.1, 3.5, 1.4, 0.2]] }] });
 /** Short windows; the latency gate is loose (a loaded 2-core machine), the error gate is what these tests exercise. */
 const plan = (steps: number[]): RolloutPlan => ({ ...DEFAULT_ROLLOUT_PLAN, mode: 'canary', steps, intervalMs: 1500, maxErrorRate: 0.01, maxP99Ms: 2500, minRequests: 5, maxHolds: 10 });
 
@@ -33,36 +32,10 @@ describe('model rollouts (durable workflow, gates from the model server)', () =>
   let server: RunningModelServer;
   let dir: string;
   let n = 0;
-  let load: { stop: () => Promise<number> } | undefined;
+  let load: ReturnType<typeof startInferenceLoad> | undefined;
 
-  const register = async (bytes: Uint8Array | string): Promise<number> => {
-    const file = path.join(dir, `m${++n}.onnx`);
-    await writeFile(file, bytes);
-    const stored = await ts.stack.artifacts.put(file);
-    const artifact = await ts.stack.metadata.recordArtifact({ id: `rollout-test-${n}`, type: 'Model', name: 'iris.onnx', uri: stored.uri, sha256: stored.sha256, size: stored.size, properties: {} });
-    return (await ts.stack.metadata.registerModelVersion({ model: 'iris', artifactId: artifact.id, createdBy: 'test' })).version.version;
-  };
-
-  /** Requests to `iris` (the split) from 4 clients until stopped; returns how many were sent. */
-  const startLoad = () => {
-    let running = true;
-    let sent = 0;
-    const client = async () => {
-      while (running) {
-        await fetch(`${server.url}/v2/models/iris/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.arrayBuffer());
-        sent++;
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    };
-    const clients = Array.from({ length: 4 }, client);
-    return {
-      stop: async () => {
-        running = false;
-        await Promise.all(clients);
-        return sent;
-      },
-    };
-  };
+  const register = (bytes: Uint8Array | string): Promise<number> =>
+    registerModelBytes({ metadata: ts.stack.metadata, artifacts: ts.stack.artifacts, dir, model: 'iris', bytes, artifactId: `rollout-test-${++n}` });
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'sluice-rollout-'));
@@ -73,7 +46,7 @@ describe('model rollouts (durable workflow, gates from the model server)', () =>
     expect(await register(constantIrisModel(2))).toBe(2);
     await ts.stack.metadata.moveModelAlias({ model: 'iris', alias: 'champion', version: 1, actor: 'test', note: 'first' });
     await ts.stack.metadata.moveModelAlias({ model: 'iris', alias: 'challenger', version: 2, actor: 'test', note: 'trained' });
-    load = startLoad();
+    load = startInferenceLoad(server.url, 'iris');
   });
 
   afterAll(async () => {

@@ -5,11 +5,13 @@
  * the weight rises); other aliases and explicit versions are never split; responses say which
  * version answered; a rollout's change and its end are picked up by the registry poll; a candidate
  * that cannot load answers 503s that count against its own version; shadow mode answers with the
- * baseline and counts the candidate's agreement.
+ * baseline and counts the candidate's agreement. A promotion (champion moved, then the rollout
+ * ended) that lands between the server's reads of the model and of its rollout never sends the
+ * split's traffic back to the old champion.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../engine/logging';
-import { oip, routeBucket, startModelServer, ROLLOUT_HEADER, ROUTE_KEY_HEADER, VERSION_HEADER, type RunningModelServer } from '../../engine/serving/index';
+import { oip, routeBucket, startModelServer, ROLLOUT_HEADER, ROUTE_KEY_HEADER, VERSION_HEADER, type RegistrySource, type RunningModelServer } from '../../engine/serving/index';
 import { constantIrisModel, servedRegistry, type ServedRegistry } from '../support/servedModels';
 
 const body = JSON.stringify({ inputs: [{ name: 'features', shape: [1, 4], datatype: 'FP32', data: [[5.1, 3.5, 1.4, 0.2]] }] });
@@ -137,6 +139,61 @@ describe('the model server splits traffic by a running rollout', () => {
       for (let i = 0; i < 200 && (await shadowCount(String(candidate), result)) < 30; i++) await new Promise((r) => setTimeout(r, 25));
       expect(await shadowCount(String(candidate), result)).toBe(30);
       await end(id);
+    }
+  });
+
+  it('never answers with the old champion when a promotion lands between its reads of the model and of the rollout', async () => {
+    // A model of its own, and a server that polls only when told to, whose registry runs the
+    // promotion right after the read it is armed for: as the rollout's finish activity would, if
+    // it ran between the two reads of a poll (or of a model's first request).
+    const model = 'promo';
+    const m = reg.metadata;
+    for (const cls of [0, 2, 1]) await reg.register(model, constantIrisModel(cls));
+    await reg.move(model, 'champion', 1);
+    let armed: (() => Promise<void>) | undefined;
+    const thenPromote = async <T>(answer: T): Promise<T> => {
+      const promote = armed;
+      armed = undefined;
+      await promote?.();
+      return answer;
+    };
+    const source: RegistrySource = {
+      getRegisteredModel: async (name) => thenPromote(await m.getRegisteredModel(name)),
+      getActiveModelRollout: async (name) => thenPromote(await m.getActiveModelRollout(name)),
+      getModelVersion: m.getModelVersion.bind(m),
+      getArtifact: m.getArtifact.bind(m),
+      listModelVersions: m.listModelVersions.bind(m),
+      listRegisteredModels: m.listRegisteredModels.bind(m),
+    };
+    /** A canary at 100% from `from` to `to`, and its promotion in the finish activity's order: champion first, then the rollout's end. */
+    const rollout = async (from: number, to: number) => {
+      const id = `promo-${to}`;
+      await m.startModelRollout({ id, model, mode: 'canary', baselineVersion: from, candidateVersion: to, weight: 100, plan: {}, createdBy: 'test' });
+      return async () => {
+        await m.moveModelAlias({ model, alias: 'champion', version: to, expectedVersion: from, actor: 'test', note: `rollout ${id}: promoted` });
+        await m.updateModelRollout(id, { state: 'promoted', reason: 'every step passed' });
+      };
+    };
+    const own = await startModelServer({ source, artifacts: reg.artifacts, logger: createLogger({ level: 'silent' }), port: 0, pollMs: 3_600_000 });
+    const answer = async () => {
+      const res = await fetch(`${own.url}/v2/models/${model}/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      await res.arrayBuffer();
+      return [res.status, res.headers.get(VERSION_HEADER), res.headers.get(ROLLOUT_HEADER)];
+    };
+    try {
+      // The model's first request reads it: the promotion from v1 to v2 lands between its two reads.
+      armed = await rollout(1, 2);
+      expect(await answer()).toEqual([200, '2', null]);
+      // A poll: v2 to v3 at 100%, then its promotion between the next poll's two reads.
+      const promote = await rollout(2, 3);
+      await own.catalog.poll();
+      expect(await answer()).toEqual([200, '3', 'promo-3; arm=candidate; weight=100; mode=canary']);
+      armed = promote;
+      await own.catalog.poll();
+      expect(armed).toBeUndefined();
+      expect(await answer()).toEqual([200, '3', null]);
+    } finally {
+      await own.close();
     }
   });
 });
