@@ -52,6 +52,8 @@ export class ModelCatalog {
   /** The running rollout of each cached model (null: none), refreshed with the registry poll. */
   private readonly rollouts = new Map<string, ModelRolloutRecord | null>();
   private readonly versions = new Map<string, Promise<LoadedVersion>>();
+  /** A model's first read from the registry while it is under way. */
+  private readonly firstReads = new Map<string, Promise<RegisteredModelRecord>>();
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   /** False after a poll that could not read the registry (server readiness). */
@@ -83,6 +85,17 @@ export class ModelCatalog {
   async model(name: string): Promise<RegisteredModelRecord> {
     const cached = this.models.get(name);
     if (cached) return cached;
+    // Concurrent first requests share one read: separate reads finishing out of order would let
+    // one from before a rollout started overwrite a newer one until the next poll.
+    let reading = this.firstReads.get(name);
+    if (!reading) {
+      reading = this.readModel(name).finally(() => this.firstReads.delete(name));
+      this.firstReads.set(name, reading);
+    }
+    return reading;
+  }
+
+  private async readModel(name: string): Promise<RegisteredModelRecord> {
     // The rollout first, then the model, as poll() reads them.
     const rollout = await this.source.getActiveModelRollout(name);
     const found = await this.source.getRegisteredModel(name);

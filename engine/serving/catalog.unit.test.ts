@@ -1,0 +1,35 @@
+/**
+ * The catalog's first read of a model: concurrent first requests share one registry read, so a
+ * slow read from before a rollout started cannot land after (and overwrite) a newer one.
+ */
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../logging';
+import type { ArtifactStore } from '../stores/artifacts/index';
+import type { ModelRolloutRecord, RegisteredModelRecord } from '../stores/metadata/index';
+import { ModelCatalog, type RegistrySource } from './catalog';
+import { DEFAULT_BATCHING } from './server';
+
+const model = { name: 'iris', aliases: { champion: 1 } } as unknown as RegisteredModelRecord;
+const rollout = { id: 'iris-r1', model: 'iris', baselineVersion: 1, candidateVersion: 2, weight: 50 } as unknown as ModelRolloutRecord;
+
+describe('ModelCatalog first reads', () => {
+  it('concurrent first requests for a model share one registry read, so an older read cannot overwrite a newer one', async () => {
+    let reads = 0;
+    // The first read is slow and from before the rollout; any later one sees the rollout.
+    const source = {
+      async getActiveModelRollout() {
+        const n = ++reads;
+        if (n === 1) await new Promise((r) => setTimeout(r, 50));
+        return n === 1 ? null : rollout;
+      },
+      getRegisteredModel: () => Promise.resolve(model),
+    } as unknown as RegistrySource;
+    const catalog = new ModelCatalog(source, {} as ArtifactStore, { session: { provider: 'cpu', gpu: 0, threads: 0 }, batching: DEFAULT_BATCHING, pollMs: 60_000, defaultAlias: 'champion' }, createLogger({ level: 'silent' }), () => undefined);
+    const first = catalog.model('iris');
+    const second = catalog.model('iris');
+    await Promise.all([first, second]);
+    // One read answered both; its state stands until the next poll (never a newer one overwritten).
+    expect(reads).toBe(1);
+    expect(catalog.rolloutOf('iris')).toBeNull();
+  });
+});
