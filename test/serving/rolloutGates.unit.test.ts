@@ -31,7 +31,7 @@ describe('rollout gates', () => {
     expect(snap).toMatchObject({ requests: 9, errors: 2, shadow: { agree: 3, disagree: 0, error: 0 } });
     expect(snap.buckets.find((b) => b.le === 0.001)?.count).toBe(2);
     expect(snap.buckets.find((b) => b.le === 0.005)?.count).toBe(9);
-    expect(snap.buckets.at(-1)).toEqual({ le: Infinity, count: 9 });
+    expect(snap.buckets.at(-1)).toEqual({ le: null, count: 9 });
   });
 
   it('passes a window within the gates, fails on the error rate or the p99, holds below the sample floor', async () => {
@@ -46,6 +46,21 @@ describe('rollout gates', () => {
     expect(judgeWindow(before, after, { ...plan, maxErrorRate: 0.001 })).toMatchObject({ kind: 'fail', reason: 'error rate 0.5% (1 of 200) > 0.1%' });
     expect(judgeWindow(before, after, { ...plan, maxP99Ms: 2 })).toMatchObject({ kind: 'fail', reason: 'p99 latency in the histogram bucket up to 5 ms, above the 2 ms limit' });
     expect(judgeWindow(before, after, { ...plan, minRequests: 201 })).toMatchObject({ kind: 'hold', figures: { requests: 200 } });
+  });
+
+  it('judges the p99 from snapshots as the workflow receives them: through JSON, where +Inf cannot travel as Infinity', async () => {
+    // Temporal's payload converter is JSON: an Infinity bound arrived as null, sorted first, and
+    // every window's p99 read as unknown, so the latency gate never failed (seen in a live rollout).
+    const viaJson = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+    const m = createServingMetrics();
+    const before = viaJson(servingSnapshot(await m.registry.metrics(), 'iris', 2));
+    served(many(200, { version: '2', code: 200, seconds: 0.004 }), m);
+    const after = viaJson(servingSnapshot(await m.registry.metrics(), 'iris', 2));
+    expect(judgeWindow(before, after, plan)).toMatchObject({ kind: 'pass', figures: { p99Ms: 5 } });
+    expect(judgeWindow(before, after, { ...plan, maxP99Ms: 2 })).toMatchObject({ kind: 'fail', reason: 'p99 latency in the histogram bucket up to 5 ms, above the 2 ms limit' });
+    served(many(200, { version: '2', code: 200, seconds: 30 }), m);
+    const slow = viaJson(servingSnapshot(await m.registry.metrics(), 'iris', 2));
+    expect(judgeWindow(after, slow, plan)).toMatchObject({ kind: 'fail', reason: "p99 latency above the histogram's largest bound > 50 ms" });
   });
 
   it('takes the p99 from the bucket holding the 99th percentile, and a reset counter as a fresh start', () => {

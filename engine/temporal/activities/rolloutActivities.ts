@@ -20,7 +20,7 @@ const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
  */
 export function servingSnapshot(text: string, model: string, version: number): ServingSnapshot {
   const snap: ServingSnapshot = { requests: 0, errors: 0, buckets: [], shadow: { agree: 0, disagree: 0, error: 0 } };
-  const buckets = new Map<number, number>();
+  const buckets = new Map<number | null, number>();
   for (const line of text.split('\n')) {
     if (!line.startsWith('sluice_serving_')) continue;
     const m = LINE.exec(line);
@@ -38,11 +38,11 @@ export function servingSnapshot(text: string, model: string, version: number): S
     if (m[1] === 'sluice_serving_requests_total') snap.requests += value;
     else if (m[1] === 'sluice_serving_errors_total') snap.errors += value;
     else if (m[1] === 'sluice_serving_request_duration_seconds_bucket') {
-      const le = labels.get('le') === '+Inf' ? Infinity : Number(labels.get('le'));
+      const le = labels.get('le') === '+Inf' ? null : Number(labels.get('le'));
       buckets.set(le, (buckets.get(le) ?? 0) + value);
     }
   }
-  snap.buckets = [...buckets].map(([le, count]) => ({ le, count })).sort((a, b) => a.le - b.le);
+  snap.buckets = [...buckets].map(([le, count]) => ({ le, count })).sort((a, b) => (a.le ?? Infinity) - (b.le ?? Infinity));
   return snap;
 }
 

@@ -46,7 +46,8 @@ export function observeWindow(before: ServingSnapshot, after: ServingSnapshot, w
 
 /** Upper bound (seconds) of the bucket holding the quantile; null with no observations. */
 export function histogramQuantile(buckets: ServingSnapshot['buckets'], q: number): number | null {
-  const sorted = [...buckets].sort((a, b) => a.le - b.le);
+  // A null bound is +Inf (see ServingSnapshot): last, and Infinity when the quantile is there.
+  const sorted = buckets.map((b) => ({ le: b.le ?? Infinity, count: b.count })).sort((a, b) => a.le - b.le);
   const total = sorted.at(-1)?.count ?? 0;
   if (total <= 0) return null;
   const rank = Math.ceil(q * total);

@@ -438,8 +438,11 @@ export interface ModelRolloutInput {
 export interface ServingSnapshot {
   requests: number;
   errors: number;
-  /** The latency histogram's cumulative buckets: upper bound in seconds (Infinity for +Inf) → count. */
-  buckets: { le: number; count: number }[];
+  /**
+   * The latency histogram's cumulative buckets: upper bound in seconds → count. +Inf is null: this
+   * travels as JSON (Temporal's payload converter), where Infinity would arrive as null anyway.
+   */
+  buckets: { le: number | null; count: number }[];
   /** Shadow mode: requests mirrored to this version, by whether its answer agreed with the baseline's. */
   shadow: { agree: number; disagree: number; error: number };
 }
