@@ -8,7 +8,7 @@
 import os from 'node:os';
 import { chainPipeline } from './support/pipelines';
 import { cpuDuring, profileDuring, timeMethods } from './support/profile';
-import { exitChild, isBenchChild, superviseSelf } from './support/supervise';
+import { runSupervised } from './support/supervise';
 import { intArg, median, startBenchStack } from './support/stack';
 
 const chainN = intArg('chain', 50);
@@ -55,14 +55,7 @@ async function main(): Promise<void> {
   }
 }
 
-if (isBenchChild()) {
-  main().then(
-    () => exitChild(true),
-    (e: unknown) => {
-      console.error(e);
-      exitChild(false);
-    },
-  );
-} else {
-  superviseSelf(({ ok }) => process.exit(ok ? 0 : 1));
-}
+runSupervised(async () => {
+  await main();
+  return true;
+});
