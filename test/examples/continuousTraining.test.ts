@@ -12,10 +12,11 @@ import { compile } from '../../dsl/index';
 import { createTrigger, deleteTrigger } from '../../engine/automation/triggers/index';
 import { createLogger } from '../../engine/logging';
 import { createApiClient } from '../../engine/contract/index';
-import { createApiServer, type RunningApiServer } from '../../engine/server/index';
+import type { RunningApiServer } from '../../engine/server/index';
 import { startModelServer, type RunningModelServer } from '../../engine/serving/index';
 import continuousTraining from '../../examples/continuous-training';
 import iris from '../../examples/iris';
+import { startTestApi } from '../support/apiServer';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 
 const raw = components.irisDataset();
@@ -40,15 +41,7 @@ describe('examples/continuous-training.ts', () => {
     });
     // What sluice dev tells its workers: where the rollout workflow reads its gates.
     process.env.SLUICE_MODEL_SERVER_URL = server.url;
-    api = await createApiServer({
-      metadata: ts.stack.metadata,
-      artifacts: ts.stack.artifacts,
-      client: ts.stack.client,
-      registry: ts.stack.registry,
-      taskQueuePrefix: ts.stack.taskQueuePrefix,
-      auth: { enabled: false },
-      logger: createLogger({ level: 'silent' }),
-    }).listen({ host: '127.0.0.1', port: 0 });
+    api = await startTestApi(ts);
   });
   afterAll(async () => {
     delete process.env.SLUICE_MODEL_SERVER_URL;
