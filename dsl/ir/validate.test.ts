@@ -110,6 +110,21 @@ describe('validatePipeline: control flow', () => {
     expect(codes(r)).toContain('type-mismatch@then');
   });
 
+  it('gives a oneOf option read out of its loop the scope code', () => {
+    const r = broken((s) => {
+      task(s, 'then').inputs.x = { oneOf: [{ task: 'sum', output: 'total' }, { task: 'body', output: 'y' }] };
+    });
+    expect(codes(r)).toContain('bad-scope@then');
+    expect(codes(r)).not.toContain('unknown-source@then');
+  });
+
+  it('refuses a pipeline output read from a task inside a loop', () => {
+    const r = broken((s) => {
+      s.outputs = { y: { task: 'body', output: 'y' } };
+    });
+    expect(r.issues.map(formatIssue).join('\n')).toContain('pipeline output "y": task "body" runs inside loop "loop"');
+  });
+
   it('type-checks a condition on an upstream parameter output', () => {
     const ok = pipeline({ name: 'ok' }, (p) => {
       const a = p.task(num, { x: 1 }, { id: 'a' });

@@ -289,8 +289,8 @@ function checkSemantics(spec: PipelineSpec, nested: boolean, strict: boolean): V
     const path = ['outputs', outName];
     checkName(outName, 'pipeline output', path, { port: outName });
     const source = outputPort(ctx, [], binding.task, binding.output);
-    if (typeof source === 'string') {
-      add({ code: 'bad-output', message: `pipeline output "${outName}": ${source}`, hint: 'point it at an output of a top-level task', port: outName, path });
+    if (isUnreadable(source)) {
+      add({ code: 'bad-output', message: `pipeline output "${outName}": ${source.why}`, hint: 'point it at an output of a top-level task', port: outName, path });
     }
   }
   return issues;
@@ -483,8 +483,8 @@ function checkLoop(ctx: Ctx, info: NodeInfo, node: LoopNodeSpec): void {
   const loop = node.loop;
   const path = [...info.path, 'loop', 'items'];
   const source = bindingPort(ctx, info.scope, loop.items, false);
-  if (typeof source === 'string') {
-    ctx.add({ code: 'unknown-source', message: `loop items: ${source}`, hint: 'loop over a list: a literal list, a list pipeline input or a list output', task: info.id, path });
+  if (isUnreadable(source)) {
+    ctx.add({ code: 'unknown-source', message: `loop items: ${source.why}`, hint: 'loop over a list: a literal list, a list pipeline input or a list output', task: info.id, path });
   } else if (!isListParam(source)) {
     ctx.add({
       code: 'not-a-list',
@@ -500,9 +500,9 @@ function checkLoop(ctx: Ctx, info: NodeInfo, node: LoopNodeSpec): void {
   for (const [outName, b] of Object.entries(loop.outputs)) {
     const target = ctx.index.nodes.get(b.task);
     const inBody = target && target.scope.length === info.scope.length + 1 && target.scope[info.scope.length] === info.id;
-    const port = inBody ? outputPort(ctx, [...info.scope, info.id], b.task, b.output) : `task "${b.task}" is not in the body of loop "${info.id}"`;
-    if (typeof port === 'string') {
-      ctx.add({ code: 'bad-output', message: `loop output "${outName}": ${port}`, hint: 'point it at an output of a task in the loop body', task: info.id, port: outName, path: [...info.path, 'loop', 'outputs', outName] });
+    const port = inBody ? outputPort(ctx, [...info.scope, info.id], b.task, b.output) : badScope(`task "${b.task}" is not in the body of loop "${info.id}"`);
+    if (isUnreadable(port)) {
+      ctx.add({ code: 'bad-output', message: `loop output "${outName}": ${port.why}`, hint: 'point it at an output of a task in the loop body', task: info.id, port: outName, path: [...info.path, 'loop', 'outputs', outName] });
     }
   }
 }
@@ -516,8 +516,8 @@ function checkCondition(ctx: Ctx, info: NodeInfo, expr: Expr, path: (string | nu
   const sides: string[] = [];
   for (const side of ['left', 'right'] as const) {
     const port = bindingPort(ctx, info.scope, expr[side], false);
-    if (typeof port === 'string') {
-      ctx.add({ code: 'bad-condition', message: `condition ${side} side: ${port}`, hint: 'compare pipeline inputs, task parameter outputs, loop items or literals', task: info.id, path: [...path, side] });
+    if (isUnreadable(port)) {
+      ctx.add({ code: 'bad-condition', message: `condition ${side} side: ${port.why}`, hint: 'compare pipeline inputs, task parameter outputs, loop items or literals', task: info.id, path: [...path, side] });
       return;
     }
     if (port.kind !== 'parameter') {
@@ -609,48 +609,59 @@ export function isRequired(port: PortSpec): boolean {
   return !port.optional && !(port.kind === 'parameter' && port.default !== undefined);
 }
 
+/** Why a binding cannot be read where it is used, with the issue code that sentence belongs to. */
+interface Unreadable {
+  unreadable: 'unknown-source' | 'bad-scope' | 'type-mismatch';
+  why: string;
+}
+const unknownSource = (why: string): Unreadable => ({ unreadable: 'unknown-source', why });
+const badScope = (why: string): Unreadable => ({ unreadable: 'bad-scope', why });
+function isUnreadable(p: PortSpec | Unreadable): p is Unreadable {
+  return 'unreadable' in p;
+}
+
 /**
- * The spec of a task's output as seen from `scope`, or a sentence saying why it cannot be read
- * there: outputs of tasks inside a loop body are only visible inside that body (use collect()).
+ * The spec of a task's output as seen from `scope`, or why it cannot be read there: outputs of
+ * tasks inside a loop body are only visible inside that body (use collect()).
  */
-function outputPort(ctx: Ctx, scope: string[], taskId: string, output: string): PortSpec | string {
+function outputPort(ctx: Ctx, scope: string[], taskId: string, output: string): PortSpec | Unreadable {
   const info = ctx.index.nodes.get(taskId);
-  if (!info) return `task "${taskId}" does not exist`;
-  if (isLoopNode(info.node)) return `"${taskId}" is a loop; read its outputs with collect(), e.g. { "collect": { "loop": "${taskId}", "output": "${output}" } }`;
+  if (!info) return unknownSource(`task "${taskId}" does not exist`);
+  if (isLoopNode(info.node)) return badScope(`"${taskId}" is a loop; read its outputs with collect(), e.g. { "collect": { "loop": "${taskId}", "output": "${output}" } }`);
   if (!info.scope.every((s, i) => scope[i] === s) || info.scope.length > scope.length) {
     const loop = info.scope[info.scope.length - 1] ?? '';
-    return `task "${taskId}" runs inside loop "${loop}", once per item; read its output from outside the loop with collect() over a loop output`;
+    return badScope(`task "${taskId}" runs inside loop "${loop}", once per item; read its output from outside the loop with collect() over a loop output`);
   }
   const comp: ComponentSpec | undefined = own(ctx.spec.components, info.node.component);
-  if (!comp) return `task "${taskId}" uses an unknown component`;
+  if (!comp) return unknownSource(`task "${taskId}" uses an unknown component`);
   const port = taskOutputPort(info.node, comp, output);
   if (!port) {
-    return `task "${taskId}" (component "${comp.name}") has no output "${output}"; its outputs are: ${Object.keys(comp.outputs).join(', ') || '(none)'}`;
+    return unknownSource(`task "${taskId}" (component "${comp.name}") has no output "${output}"; its outputs are: ${Object.keys(comp.outputs).join(', ') || '(none)'}`);
   }
   return port;
 }
 
 /** The port type a binding delivers when read in `scope`, or why it cannot be read there. */
-function bindingPort(ctx: Ctx, scope: string[], binding: Binding, exitHandler: boolean): PortSpec | string {
+function bindingPort(ctx: Ctx, scope: string[], binding: Binding, exitHandler: boolean): PortSpec | Unreadable {
   const { spec, index } = ctx;
   if ('const' in binding) return { kind: 'parameter', type: literalType(binding.const) };
   if ('pipelineInput' in binding) {
     const source = own(spec.inputs, binding.pipelineInput);
-    if (!source) return `pipeline input "${binding.pipelineInput}" is not declared; declared: ${Object.keys(spec.inputs).join(', ') || '(none)'}`;
+    if (!source) return unknownSource(`pipeline input "${binding.pipelineInput}" is not declared; declared: ${Object.keys(spec.inputs).join(', ') || '(none)'}`);
     return source;
   }
   if ('task' in binding) return outputPort(ctx, scope, binding.task, binding.output);
   if ('runStatus' in binding) {
-    return exitHandler ? { kind: 'parameter', type: 'string' } : `the run's ${binding.runStatus} is only known to an exit handler`;
+    return exitHandler ? { kind: 'parameter', type: 'string' } : badScope(`the run's ${binding.runStatus} is only known to an exit handler`);
   }
   if ('loopItem' in binding) {
     if (!scope.includes(binding.loopItem)) {
-      return `reads the item of loop "${binding.loopItem}", but is not inside that loop's body`;
+      return badScope(`reads the item of loop "${binding.loopItem}", but is not inside that loop's body`);
     }
     const loopInfo = index.nodes.get(binding.loopItem);
-    if (!loopInfo || !isLoopNode(loopInfo.node)) return `"${binding.loopItem}" is not a loop`;
+    if (!loopInfo || !isLoopNode(loopInfo.node)) return badScope(`"${binding.loopItem}" is not a loop`);
     const items = bindingPort(ctx, loopInfo.scope, loopInfo.node.loop.items, false);
-    if (typeof items === 'string' || items.kind !== 'parameter') return `loop "${binding.loopItem}" has bad items`;
+    if (isUnreadable(items) || items.kind !== 'parameter') return badScope(`loop "${binding.loopItem}" has bad items`);
     const m = /^list<(.*)>$/.exec(items.type);
     const itemType = m?.[1] ?? 'json';
     if (binding.field !== undefined) return { kind: 'parameter', type: binding.as ?? 'json' };
@@ -658,28 +669,29 @@ function bindingPort(ctx: Ctx, scope: string[], binding: Binding, exitHandler: b
   }
   if ('collect' in binding) {
     const loopInfo = index.nodes.get(binding.collect.loop);
-    if (!loopInfo || !isLoopNode(loopInfo.node)) return `collect() reads loop "${binding.collect.loop}", which is not a loop of this pipeline`;
-    if (scope.includes(binding.collect.loop)) return `collect() of loop "${binding.collect.loop}" is used inside that loop's own body`;
+    if (!loopInfo || !isLoopNode(loopInfo.node)) return badScope(`collect() reads loop "${binding.collect.loop}", which is not a loop of this pipeline`);
+    if (scope.includes(binding.collect.loop)) return badScope(`collect() of loop "${binding.collect.loop}" is used inside that loop's own body`);
     if (!loopInfo.scope.every((s, i) => scope[i] === s) || loopInfo.scope.length > scope.length) {
-      return `loop "${binding.collect.loop}" is inside another loop's body and not visible here`;
+      return badScope(`loop "${binding.collect.loop}" is inside another loop's body and not visible here`);
     }
     const out = own(loopInfo.node.loop.outputs, binding.collect.output);
-    if (!out) return `loop "${binding.collect.loop}" has no output "${binding.collect.output}"; its outputs are: ${Object.keys(loopInfo.node.loop.outputs).join(', ') || '(none)'}`;
+    if (!out) return badScope(`loop "${binding.collect.loop}" has no output "${binding.collect.output}"; its outputs are: ${Object.keys(loopInfo.node.loop.outputs).join(', ') || '(none)'}`);
     const inner = outputPort(ctx, [...loopInfo.scope, binding.collect.loop], out.task, out.output);
-    if (typeof inner === 'string') return inner;
+    // Whatever is wrong inside the loop, this binding reads across its scope: a scope problem here.
+    if (isUnreadable(inner)) return badScope(inner.why);
     return inner.kind === 'parameter'
       ? { kind: 'parameter', type: `list<${inner.type}>` }
       : { kind: 'artifact', type: inner.type, list: true };
   }
   // oneOf: every option must be readable; the first option's type stands for all (checked below).
   const ports = binding.oneOf.map((b) => bindingPort(ctx, scope, b, exitHandler));
-  const bad = ports.find((p) => typeof p === 'string');
+  const bad = ports.find(isUnreadable);
   if (bad !== undefined) return bad;
   const [first, ...rest] = ports as PortSpec[];
-  if (!first) return 'oneOf() needs options';
+  if (!first) return unknownSource('oneOf() needs options');
   for (const other of rest) {
     const why = incompatibility(other, first);
-    if (why) return `oneOf() options have different types: ${why}`;
+    if (why) return { unreadable: 'type-mismatch', why: `oneOf() options have different types: ${why}` };
   }
   return first;
 }
@@ -715,13 +727,8 @@ function checkBinding(
     return;
   }
   const source = bindingPort(ctx, info.scope, binding, exitHandler);
-  if (typeof source === 'string') {
-    const code: IssueCode = source.startsWith('oneOf() options have different types')
-      ? 'type-mismatch'
-      : 'loopItem' in binding || 'collect' in binding || 'runStatus' in binding || /inside loop|is a loop|not visible/.test(source)
-        ? 'bad-scope'
-        : 'unknown-source';
-    add({ code, message: source, hint: 'connect it to an output that is visible from this task', ...loc });
+  if (isUnreadable(source)) {
+    add({ code: source.unreadable, message: source.why, hint: 'connect it to an output that is visible from this task', ...loc });
     return;
   }
   const why = incompatibility(source, port);
