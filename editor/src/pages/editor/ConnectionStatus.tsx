@@ -24,16 +24,19 @@ export function dragConnection(c: { fromHandle: Handle | null; toHandle: Handle 
 }
 
 export function ConnectionStatus({ specRef, notice }: { specRef: RefObject<PipelineSpec>; notice: Notice | undefined }): ReactElement {
-  // A string selector: the line re-renders only when the message changes, not on every pointer move.
-  const live = useConnection((c): string | null => {
+  // A flat object compared shallowly: the line re-renders only when the message changes, not on every pointer move.
+  const live = useConnection((c): Notice | null => {
     if (!c.inProgress) return null;
     const pc = c.toHandle ? dragConnection(c) : undefined;
-    if (!pc) return c.toHandle && c.toHandle.type === c.fromHandle.type ? `✗ connect an output (right side) to an input (left side)` : 'Drop on an input of a matching type';
+    if (!pc) {
+      return c.toHandle && c.toHandle.type === c.fromHandle.type
+        ? { kind: 'error', text: '✗ connect an output (right side) to an input (left side)' }
+        : { kind: 'info', text: 'Drop on an input of a matching type' };
+    }
     const why = connectionProblem(specRef.current, pc);
-    return why === undefined ? `✓ ${pc.source}.${pc.sourcePort} → ${pc.target}.${pc.targetPort}` : `✗ ${why}`;
+    return why === undefined ? { kind: 'info', text: `✓ ${pc.source}.${pc.sourcePort} → ${pc.target}.${pc.targetPort}` } : { kind: 'error', text: `✗ ${why}` };
   });
-  const text = live ?? notice?.text ?? '';
-  const kind = live ? (live.startsWith('✗') ? 'error' : 'info') : (notice?.kind ?? 'info');
+  const { kind, text } = live ?? notice ?? { kind: 'info', text: '' };
   return (
     <div className={`status-line status-${kind}`} role="status" aria-live="polite" data-testid="connection-status">
       {text}
