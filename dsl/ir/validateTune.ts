@@ -129,9 +129,7 @@ export function checkTuneSpec(tune: TuneSpec, comp: ComponentSpec, boundInputs: 
 function objectiveTaskIssues(tune: TuneSpec, spec: PipelineSpec): TuneIssue[] {
   const task = tune.objective.task;
   const path = ['tune', 'objective', 'task'];
-  const tasks = Object.entries(spec.dag.tasks)
-    .filter(([, n]) => !isLoopNode(n) && ['function', 'command'].includes(spec.components[n.component]?.impl.kind ?? ''))
-    .map(([id]) => id);
+  const tasks = objectiveTasks(spec);
   const which = `its tasks that can report it: ${tasks.join(', ') || '(none)'}`;
   if (task === undefined) {
     return [{ message: `the trial is the nested pipeline "${spec.name}", but the objective does not say which of its tasks reports the metric "${tune.objective.metric}"`, hint: `add objective.task; ${which}`, path }];
@@ -143,4 +141,11 @@ function objectiveTaskIssues(tune: TuneSpec, spec: PipelineSpec): TuneIssue[] {
     return [{ message: `the objective's task "${task}" of the nested pipeline "${spec.name}" is ${kind === 'pipeline' ? 'a nested pipeline' : kind === 'approval' ? 'an approval gate' : kind ?? 'unknown'}, which reports no metrics of its own`, hint: `name one of ${which}`, path }];
   }
   return [];
+}
+
+/** The tasks of a nested pipeline that can report a study's objective (in IR order): its top-level function/command tasks, not studies themselves. */
+export function objectiveTasks(spec: PipelineSpec): string[] {
+  return Object.entries(spec.dag.tasks)
+    .filter(([, n]) => !isLoopNode(n) && !n.tune && ['function', 'command'].includes(spec.components[n.component]?.impl.kind ?? ''))
+    .map(([id]) => id);
 }
