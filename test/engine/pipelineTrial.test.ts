@@ -90,6 +90,14 @@ describe('a nested pipeline as the trial', () => {
     await replaysStudy(run.id, 'tune-bowl-trial');
   });
 
+  it('a study whose objective task reports no such metric fails, naming the task and the metric', async () => {
+    const run = await ts.run(flows.unreportedPipelineStudy);
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/no trial succeeded.*task "score" reported no metric "accuracy"/s);
+    const trials = await ts.stack.metadata.listTuneTrials(run.id);
+    expect(trials.map((t) => t.state)).toEqual(['failed', 'failed']);
+  });
+
   it('an objective task the trial pipeline lacks is refused at submission, naming the study and the task', async () => {
     const spec = structuredClone(compile(flows.pipelineTrialStudy).spec);
     const study = spec.dag.tasks['tune-bowl-trial'] as TaskSpec;
