@@ -12,7 +12,8 @@
  * parallelism 8 as a run on an in-memory Temporal dev server and PGlite, per trial, with the load
  * average (the issue's second figure).
  * Flags: --trials N, --seeds S; --overhead-trials N (200), --overhead-parallel P (8);
- * --overhead-only runs the overhead half alone (then its line is the last).
+ * --overhead-only runs the overhead half alone (then its line is the last); --pipeline-trial also
+ * measures the same study with the trial inside a one-task nested pipeline, right after it.
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
@@ -20,7 +21,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Assignment, SearchSpace, TuneAlgorithm, TrialRecord } from '../dsl/ir/tuneSpace';
 import { suggest } from '../engine/tuning';
-import { studyPipeline } from './support/pipelines';
+import type { AnyPipeline } from 'sluice/dsl';
+import { pipelineTrialStudyPipeline, studyPipeline } from './support/pipelines';
 import { startBenchStack } from './support/stack';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -105,21 +107,31 @@ function quantile(xs: readonly number[], q: number): number {
  * an in-memory Temporal dev server and PGlite (bench/support/stack.ts), after a warm-up study.
  * Returns the lines to print.
  */
-async function studyOverhead(n: number, parallel: number): Promise<string[]> {
+async function studyOverhead(n: number, parallel: number, withPipelineTrial: boolean): Promise<string[]> {
   const load = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' ');
-  const loadBefore = load();
   const bench = await startBenchStack({ raw: false });
   try {
     await bench.runSluice(studyPipeline(parallel * 2, parallel));
-    const run = await bench.runSluice(studyPipeline(n, parallel));
-    const trials = await bench.stack.metadata.listTuneTrials(run.runId);
-    const succeeded = trials.filter((t) => t.state === 'succeeded').length;
-    if (run.status !== 'succeeded' || succeeded !== n) throw new Error(`the overhead study ${run.runId} ended ${run.status} with ${succeeded}/${n} trials succeeded`);
-    return [
-      `study overhead: ${n} no-op trials at parallelism ${parallel} on the Temporal dev server (in memory, PGlite): ` +
+    const measure = async (what: string, p: AnyPipeline): Promise<string> => {
+      const before = load();
+      const run = await bench.runSluice(p);
+      const trials = await bench.stack.metadata.listTuneTrials(run.runId);
+      const succeeded = trials.filter((t) => t.state === 'succeeded').length;
+      if (run.status !== 'succeeded' || succeeded !== n) throw new Error(`the overhead study ${run.runId} ended ${run.status} with ${succeeded}/${n} trials succeeded`);
+      return (
+        `study overhead${what}: ${n} no-op trials at parallelism ${parallel} on the Temporal dev server (in memory, PGlite): ` +
         `${(run.ms / 1000).toFixed(1)} s wall, ${(run.ms / n).toFixed(1)} ms per trial (submit to close, after a ${parallel * 2}-trial warm-up); ` +
-        `load average ${loadBefore} before, ${load()} after, ${os.cpus().length} CPUs`,
-    ];
+        `load average ${before} before, ${load()} after, ${os.cpus().length} CPUs`
+      );
+    };
+    const lines = [await measure('', studyPipeline(n, parallel))];
+    // The same study with the trial inside a one-task nested pipeline, right after on the same stack:
+    // the cost of a child workflow per trial.
+    if (withPipelineTrial) {
+      await bench.runSluice(pipelineTrialStudyPipeline(parallel * 2, parallel));
+      lines.push(await measure(' (a nested pipeline as the trial)', pipelineTrialStudyPipeline(n, parallel)));
+    }
+    return lines;
   } finally {
     await bench.stop();
   }
@@ -127,7 +139,7 @@ async function studyOverhead(n: number, parallel: number): Promise<string[]> {
 
 async function main(): Promise<void> {
   const overheadOnly = process.argv.includes('--overhead-only');
-  const overhead = (): Promise<string[]> => studyOverhead(flag('overhead-trials', 200), flag('overhead-parallel', 8));
+  const overhead = (): Promise<string[]> => studyOverhead(flag('overhead-trials', 200), flag('overhead-parallel', 8), process.argv.includes('--pipeline-trial'));
   if (overheadOnly) {
     for (const l of await overhead()) console.log(l);
     return;

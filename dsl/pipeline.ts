@@ -192,6 +192,34 @@ export type StudyHandle<C, S> = C extends ComponentDefinition<infer I, infer O>
     }
   : never;
 
+/** What `p.tune()` gives for a nested pipeline as the trial: the best trial's pipeline outputs, and the study's own. */
+export type PipelineStudyHandle<C, S> =
+  C extends PipelineDefinition<infer PI, infer NO>
+    ? {
+        readonly id: string;
+        readonly outputs: NO & StudyOwnOutputs;
+        /** The best trial's value of each search parameter, typed as the pipeline input it went into. */
+        readonly best: BestParams<PI, S>;
+      }
+    : never;
+
+interface StudyOwnOutputs {
+  readonly bestParams: ParamRef<'json'>;
+  readonly bestValue: ParamRef<'float'>;
+  readonly bestTrial: ParamRef<'int'>;
+  readonly trials: ParamRef<'json'>;
+  readonly trialsDataset: ArtifactRef<'Dataset'>;
+}
+
+/** A pipeline trial's objective also names the inner task that reports the metric; a component's does not. */
+type CheckObjective<C, O> = C extends { readonly kind: 'pipeline' }
+  ? O extends { readonly task: string }
+    ? O
+    : "✗ the trial is a nested pipeline: say which of its tasks reports the metric, objective: { metric, task: '<task id>', goal }"
+  : O extends { readonly task: string }
+    ? '✗ the trial component reports the metric itself; objective.task is only for a nested pipeline as the trial'
+    : O;
+
 export interface PipelineBuilder<PI extends PortMap> {
   /** References to the pipeline's inputs. */
   readonly inputs: OutputRefs<PI>;
@@ -223,10 +251,16 @@ export interface PipelineBuilder<PI extends PortMap> {
    * `space` (other inputs come from `inputs`, wired as for `p.task`), up to `maxTrials`, and gives
    * the best trial's outputs, its parameters (`best.<name>`, typed) and every trial (`trials`).
    */
-  tune<C extends AnyComponent, const S extends Record<string, SpaceParam>, const In extends LooseInputs<InputsOf<C>> = Record<never, never>>(
+  tune<
+    C extends AnyComponent | AnyPipeline,
+    const S extends Record<string, SpaceParam>,
+    const In extends LooseInputs<InputsOf<C>> = Record<never, never>,
+    const O extends StudySettings['objective'] = StudySettings['objective'],
+  >(
     trial: C,
-    options: StudySettings & TaskOptions & { space: S & CheckSpace<InputsOf<C>, S>; inputs?: CheckedInputs<Omit<InputsOf<C>, keyof S>, In> },
-  ): StudyHandle<C, S>;
+    options: Omit<StudySettings, 'objective'> &
+      TaskOptions & { objective: O & CheckObjective<C, O>; space: S & CheckSpace<InputsOf<C>, S>; inputs?: CheckedInputs<Omit<InputsOf<C>, keyof S>, In> },
+  ): C extends { readonly kind: 'pipeline' } ? PipelineStudyHandle<C, S> : StudyHandle<C, S>;
   /** A task that runs last whatever the outcome (succeeded, failed, cancelled); use `p.run.*` inputs. */
   onExit<I extends PortMap, O extends PortMap, const In extends LooseInputs<I>, const TO extends TaskOptions = Record<never, never>>(
     component: ComponentDefinition<I, O>,
@@ -607,24 +641,28 @@ export function pipeline<const PI extends PortMap = Record<never, never>, R exte
       if (scopes.length > 1) throw new DslError(`${where}: p.onExit() must be called at the top level of the pipeline, not inside when() or forEach()`);
       return addTask(comp, inputs, opts, true);
     },
-    tune(target: AnyComponent, options: StudySettings & TaskOptions & { space: Record<string, SpaceParam>; inputs?: Record<string, unknown> }) {
-      if (!isComponent(target) || isPipeline(target)) throw new DslError(`${where}: p.tune() needs a component made with component() as its trial`);
+    tune(target: AnyComponent | AnyPipeline, options: StudySettings & TaskOptions & { space: Record<string, SpaceParam>; inputs?: Record<string, unknown> }) {
+      if (!isPipeline(target) && !isComponent(target)) throw new DslError(`${where}: p.tune() needs a component made with component() or a pipeline made with pipeline() as its trial`);
+      const trialComp = isPipeline(target) ? nestedComponent(target, where) : target;
       const space = Object.fromEntries(Object.entries(options.space ?? {}).map(([k, v]) => [k, v.spec]));
       const algorithm = typeof options.algorithm === 'string' ? { name: options.algorithm } : (options.algorithm ?? { name: 'random' as const });
-      const tuneSpec: TuneSpec = { space, objective: { ...options.objective }, algorithm: algorithm, maxTrials: options.maxTrials };
+      // Schema order (metric, task, goal), whatever order the author wrote.
+      const { metric, task: objectiveTask, goal } = options.objective;
+      const objective: TuneSpec['objective'] = { metric, ...(objectiveTask !== undefined ? { task: objectiveTask } : {}), goal };
+      const tuneSpec: TuneSpec = { space, objective, algorithm: algorithm, maxTrials: options.maxTrials };
       if (options.parallelTrials !== undefined) tuneSpec.parallelTrials = options.parallelTrials;
       if (options.maxFailedTrials !== undefined) tuneSpec.maxFailedTrials = options.maxFailedTrials;
       if (options.earlyStopping !== undefined) tuneSpec.earlyStopping = { ...options.earlyStopping };
       if (options.seed !== undefined) tuneSpec.seed = options.seed;
       const { space: _s, inputs, objective: _o, algorithm: _a, maxTrials: _m, parallelTrials: _p, maxFailedTrials: _f, earlyStopping: _e, seed: _seed, ...taskOptions } = options;
-      const handle = addTask(target, inputs ?? {}, { ...taskOptions, id: options.id ?? newStudyId(target) }, false);
+      const handle = addTask(target, inputs ?? {}, { ...taskOptions, id: options.id ?? newStudyId(trialComp) }, false);
       const node = current().tasks[handle.id] as TaskSpec;
       // Schema order: the study block sits after the inputs (codegen writes it back the same way).
       node.tune = tuneSpec;
       for (const [k, port] of Object.entries(TUNE_OUTPUTS)) handle.outputs[k] = refFor(own({ task: handle.id, output: k }), port);
       const best: Record<string, AnyRef> = {};
       for (const k of Object.keys(space)) {
-        const port = target.spec.inputs[k];
+        const port = trialComp.spec.inputs[k];
         best[k] = { kind: 'parameter', paramType: port?.kind === 'parameter' ? port.type : 'json', binding: own({ task: handle.id, output: `best.${k}` }) };
       }
       return own({ ...handle, best }) as never;

@@ -119,7 +119,12 @@ export type BestParams<I extends PortMap, S> = {
 /** The study settings of `p.tune()` besides the space and the fixed inputs. */
 export interface StudySettings {
   /** The metric the trial reports with `ctx.metric(key, value[, step])`; its last value counts. */
-  objective: { metric: string; goal: 'minimize' | 'maximize' };
+  objective: {
+    metric: string;
+    /** A nested pipeline as the trial: the id of its task that reports the metric (required then). */
+    task?: string;
+    goal: 'minimize' | 'maximize';
+  };
   /** Default `random`. */
   algorithm?: TuneAlgorithm | TuneAlgorithm['name'];
   /** Trials in all (failed and pruned ones count). */

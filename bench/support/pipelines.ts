@@ -85,3 +85,24 @@ export function studyPipeline(trials: number, parallel: number): AnyPipeline {
     return { best: study.outputs.bestValue };
   });
 }
+
+/** The no-op trial as a one-task nested pipeline (a pipeline as the trial: each trial a child workflow). */
+const noopTrialPipeline = pipeline({ name: 'bench-noop-trial-pipeline', inputs: { x: t.int() } }, (p) => {
+  const trial = p.task(noopTrial, { x: p.inputs.x }, { id: 'trial' });
+  return { y: trial.outputs.y };
+});
+
+/** studyPipeline's study with the no-op trial inside a nested pipeline (bench:tuning --pipeline-trial). */
+export function pipelineTrialStudyPipeline(trials: number, parallel: number): AnyPipeline {
+  return pipeline({ name: `bench-pipeline-study-${trials}-${parallel}` }, (p) => {
+    const study = p.tune(noopTrialPipeline, {
+      space: { x: tune.intRange(0, 1_000_000) },
+      objective: { metric: 'value', task: 'trial', goal: 'minimize' },
+      algorithm: 'random',
+      maxTrials: trials,
+      parallelTrials: parallel,
+      seed: 1,
+    });
+    return { best: study.outputs.bestValue };
+  });
+}

@@ -2,6 +2,7 @@
 export * from './schema';
 export * from './tuneSpace';
 export { MAX_TUNE_TRIALS, taskOutputPort, TUNE_OUTPUTS, tuneSpecSchema } from './tuneSpec';
+export { objectiveTasks } from './validateTune';
 export type { TuneOutputName, TuneSpec } from './tuneSpec';
 export { canonicalJson, pipelineDigest, sha256Hex, stripUi } from './digest';
 export { mulberry32 } from './random';

@@ -38,6 +38,11 @@ export type Assignment = Record<string, ParamValue>;
 export const objectiveSchema = z.strictObject({
   /** The metric key the trial reports with `ctx.metric(key, value[, step])`; its last value counts. */
   metric: z.string().min(1),
+  /**
+   * For a nested pipeline as the trial: the id of the inner task that reports the metric (its
+   * metrics are the trial's intermediate and final values). Absent for a component trial.
+   */
+  task: z.string().min(1).optional(),
   goal: z.enum(['minimize', 'maximize']),
 });
 export type Objective = z.infer<typeof objectiveSchema>;

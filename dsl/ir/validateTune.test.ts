@@ -70,3 +70,51 @@ describe('validatePipeline: tuning studies', () => {
     expect(issues.join('\n')).toMatch(/has no output "best.momentum"/);
   });
 });
+
+describe('validatePipeline: a nested pipeline as the trial', () => {
+  const prepare = component({ name: 'prepare', inputs: { lr: t.float(), units: t.int() }, outputs: { plan: t.json() }, run: ({ lr, units }) => ({ plan: { lr, units } }) });
+  const fit = component({ name: 'fit', inputs: { plan: t.json() }, outputs: { model: t.Model(), accuracy: t.float() }, run: () => ({ accuracy: 1 }) });
+  const inner = pipeline({ name: 'trial', inputs: { lr: t.float(), units: t.int() } }, (p) => {
+    const a = p.task(prepare, { lr: p.inputs.lr, units: p.inputs.units });
+    const b = p.task(fit, { plan: a.outputs.plan });
+    p.forEach([1, 2], (i) => p.task(prepare, { lr: p.inputs.lr, units: i }, { id: 'each' }), { id: 'loop' });
+    return { model: b.outputs.model };
+  });
+  const outer = pipeline({ name: 'outer' }, (p) => {
+    const s = p.tune(inner, { space: { lr: tune.logUniform(1e-4, 0.1), units: tune.intRange(4, 64) }, objective: { metric: 'accuracy', task: 'fit', goal: 'maximize' }, maxTrials: 4 });
+    return { model: s.outputs.model, units: s.best.units };
+  });
+  const editObjective = (edit: (o: TuneSpec['objective']) => void): string => {
+    const spec = structuredClone(outer.spec);
+    edit(((spec.dag.tasks['tune-trial'] as TaskSpec).tune as TuneSpec).objective);
+    return validatePipeline(spec).issues.map(formatIssue).join('\n');
+  };
+
+  it("accepts the DSL output: the space is checked against the pipeline's inputs, its outputs are the study's", () => {
+    expect(validatePipeline(outer.spec).issues.map(formatIssue)).toEqual([]);
+    expect((outer.spec.dag.tasks['tune-trial'] as TaskSpec).tune?.objective).toEqual({ metric: 'accuracy', task: 'fit', goal: 'maximize' });
+  });
+
+  it.each([
+    ['an unknown task', (o: TuneSpec['objective']) => (o.task = 'evaluate'), /task "tune-trial".*the objective's task "evaluate" is not a task of the nested pipeline "trial".*prepare, fit/s],
+    ['no task', (o: TuneSpec['objective']) => delete o.task, /task "tune-trial".*does not say which of its tasks reports the metric "accuracy"/s],
+    ['a loop', (o: TuneSpec['objective']) => (o.task = 'loop'), /task "tune-trial".*the objective's task "loop" of the nested pipeline "trial" is a loop/s],
+  ])('refuses an objective naming %s, naming the study and the task', (_what, edit, message) => {
+    expect(editObjective(edit)).toMatch(message);
+  });
+
+  it('refuses a float space on an int input of the pipeline, and an objective task on a component trial', () => {
+    const spec = structuredClone(outer.spec);
+    ((spec.dag.tasks['tune-trial'] as TaskSpec).tune as TuneSpec).space.units = { type: 'uniform', low: 1, high: 3 };
+    expect(validatePipeline(spec).issues.map(formatIssue).join('\n')).toMatch(/search parameter "units" draws floats \(uniform\) but the input is int/);
+    expect(broken((s) => (s.objective.task = 'fit')).join('\n')).toMatch(/the objective names task "fit", but the trial is the component "train"/);
+  });
+
+  it('the DSL refuses a pipeline trial whose objective names no task of it', () => {
+    expect(() =>
+      pipeline({ name: 'bad' }, (p) => {
+        p.tune(inner, { space: { lr: tune.uniform(0, 1) }, objective: { metric: 'accuracy', task: 'nope', goal: 'maximize' }, inputs: { units: 3 }, maxTrials: 2 });
+      }),
+    ).toThrow(/tune-trial.*the objective's task "nope" is not a task of the nested pipeline "trial"/s);
+  });
+});

@@ -3,7 +3,8 @@
  * searched parameter is a parameter input of the component that no binding also sets, its values
  * fit the input's type, its bounds make sense, and conditions name an earlier `choice`.
  */
-import type { ComponentSpec, PortSpec } from './schema';
+import { isLoopNode } from './graph';
+import type { ComponentSpec, PipelineSpec, PortSpec } from './schema';
 import type { SearchParam } from './tuneSpace';
 import type { TuneSpec } from './tuneSpec';
 import { TUNE_OUTPUTS } from './tuneSpec';
@@ -102,8 +103,15 @@ export function checkTuneSpec(tune: TuneSpec, comp: ComponentSpec, boundInputs: 
   if (tune.algorithm.name === 'grid' && names.some((n) => tune.space[n]?.type === 'uniform' && tune.space[n].step === undefined || tune.space[n]?.type === 'logUniform')) {
     issues.push({ message: 'grid search needs a finite grid; a continuous uniform or logUniform parameter has none', hint: 'give uniform parameters a step, use choice/intRange, or use random or tpe', path: ['tune', 'algorithm'] });
   }
-  if (comp.impl.kind !== 'function' && comp.impl.kind !== 'command') {
-    issues.push({ message: `a study's trial must be a function or command component; "${comp.name}" is a ${comp.impl.kind}`, hint: 'tune a component (wrap the pipeline\'s work in one component)', path: ['component'] });
+  if (comp.impl.kind === 'pipeline') issues.push(...objectiveTaskIssues(tune, comp.impl.spec));
+  else if (comp.impl.kind !== 'function' && comp.impl.kind !== 'command') {
+    issues.push({ message: `a study's trial must be a function or command component or a nested pipeline; "${comp.name}" is a ${comp.impl.kind}`, hint: 'tune a component or a pipeline', path: ['component'] });
+  } else if (tune.objective.task !== undefined) {
+    issues.push({
+      message: `the objective names task "${tune.objective.task}", but the trial is the component "${comp.name}", which reports the metric itself`,
+      hint: 'remove objective.task (it is for a nested pipeline as the trial)',
+      path: ['tune', 'objective', 'task'],
+    });
   }
   for (const out of Object.keys(TUNE_OUTPUTS)) {
     if (Object.hasOwn(comp.outputs, out)) {
@@ -111,4 +119,33 @@ export function checkTuneSpec(tune: TuneSpec, comp: ComponentSpec, boundInputs: 
     }
   }
   return issues;
+}
+
+/**
+ * A nested pipeline as the trial: the objective names the inner task that reports the metric, a
+ * task of the pipeline's top level that runs a function or command component (its metrics are
+ * the trial's values; a loop or nested pipeline records none of its own).
+ */
+function objectiveTaskIssues(tune: TuneSpec, spec: PipelineSpec): TuneIssue[] {
+  const task = tune.objective.task;
+  const path = ['tune', 'objective', 'task'];
+  const tasks = objectiveTasks(spec);
+  const which = `its tasks that can report it: ${tasks.join(', ') || '(none)'}`;
+  if (task === undefined) {
+    return [{ message: `the trial is the nested pipeline "${spec.name}", but the objective does not say which of its tasks reports the metric "${tune.objective.metric}"`, hint: `add objective.task; ${which}`, path }];
+  }
+  const node = Object.hasOwn(spec.dag.tasks, task) ? spec.dag.tasks[task] : undefined;
+  if (!node) return [{ message: `the objective's task "${task}" is not a task of the nested pipeline "${spec.name}"`, hint: `name one of ${which}`, path }];
+  const kind = isLoopNode(node) ? 'a loop' : node.tune ? 'a study' : spec.components[node.component]?.impl.kind;
+  if (kind !== 'function' && kind !== 'command') {
+    return [{ message: `the objective's task "${task}" of the nested pipeline "${spec.name}" is ${kind === 'pipeline' ? 'a nested pipeline' : kind === 'approval' ? 'an approval gate' : kind ?? 'unknown'}, which reports no metrics of its own`, hint: `name one of ${which}`, path }];
+  }
+  return [];
+}
+
+/** The tasks of a nested pipeline that can report a study's objective (in IR order): its top-level function/command tasks, not studies themselves. */
+export function objectiveTasks(spec: PipelineSpec): string[] {
+  return Object.entries(spec.dag.tasks)
+    .filter(([, n]) => !isLoopNode(n) && !n.tune && ['function', 'command'].includes(spec.components[n.component]?.impl.kind ?? ''))
+    .map(([id]) => id);
 }

@@ -13,6 +13,7 @@ import { formatIssue, pipelineDigest, validatePipeline, type PipelineSpec } from
 import * as controlFlow from '../fixtures/controlFlow';
 import * as execution from '../fixtures/execution';
 import * as tuning from '../fixtures/tuning';
+import * as pipelineTrial from '../fixtures/pipelineTrial';
 import { addTask, emptyPipeline, setInput } from '../../editor/src/edit/index';
 import { makeStudy, setTune, withSearchParam } from '../../editor/src/edit/tune';
 import { FIXTURE_MODULE, RandomPipelines } from './randomPipeline';
@@ -52,6 +53,8 @@ describe('engine fixtures', () => {
     [FIXTURE_MODULE, controlFlow],
     ['./test/fixtures/execution.ts', execution],
     ['./test/fixtures/tuning.ts', tuning],
+    // Studies whose trial is a nested pipeline (its objective names the inner task).
+    ['./test/fixtures/pipelineTrial.ts', pipelineTrial],
   ];
   for (const [module, mod] of fixtures) {
     const resolve = resolverFor({ [module]: mod });

@@ -22,6 +22,7 @@ import sweep from '../../examples/hyperparameter-sweep';
 import iris from '../../examples/iris';
 import * as flows from '../fixtures/controlFlow';
 import * as exec from '../fixtures/execution';
+import * as trials from '../fixtures/pipelineTrial';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 
 const OUT = path.join(path.dirname(new URL(import.meta.url).pathname), 'histories');
@@ -101,6 +102,9 @@ const SCENARIOS: Record<string, (ts: TestStack) => Promise<void>> = {
   'cancel-before-start': recordCancelBeforeStart,
   cached: (ts) => record(ts, 'cached', exec.cached, { x: 1 }),
   retried: recordRetried,
+  // Since the study-pipeline-trials patch: a study whose trials are child pipelines, the median
+  // rule cancelling the clearly worse ones.
+  'pipeline-trial': (ts) => record(ts, 'pipeline-trial', trials.prunedPipelineStudy, {}),
 };
 
 /**
@@ -157,7 +161,7 @@ if (unknown.length) {
   process.stderr.write(`unknown scenario(s) ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}\n`);
   process.exit(2);
 }
-const ts = await startTestStack('pglite', [flows, exec, { iris, sweep }]);
+const ts = await startTestStack('pglite', [flows, exec, trials, { iris, sweep }]);
 try {
   for (const name of asked.length ? asked : Object.keys(SCENARIOS)) await SCENARIOS[name]?.(ts);
 } finally {

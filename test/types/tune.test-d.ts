@@ -102,3 +102,46 @@ pipeline({ name: 'outer-study' }, (p) => {
   p.task(deploy, { model: sub.outputs.trials });
   void [best, table];
 });
+
+// A nested pipeline as the trial: the space is checked against the pipeline's inputs, the
+// objective names the inner task that reports the metric, the best trial's outputs keep their types.
+const trialPipeline = pipeline({ name: 'trial-pipeline', inputs: { lr: t.float(), units: t.int(), act: t.enum(['relu', 'tanh']) } }, (p) => {
+  const m = p.task(train, { data: 'iris', lr: p.inputs.lr, units: p.inputs.units, act: p.inputs.act });
+  return { model: m.outputs.model, accuracy: m.outputs.accuracy };
+});
+pipeline({ name: 'pipeline-trial' }, (p) => {
+  const study = p.tune(trialPipeline, {
+    inputs: { act: 'relu' },
+    space: { lr: tune.logUniform(1e-4, 1e-1), units: tune.intRange(4, 64) },
+    objective: { metric: 'accuracy', task: 'train', goal: 'maximize' },
+    maxTrials: 8,
+  });
+  const units: ParamRef<'int'> = study.best.units;
+  const table: ArtifactRef<'Dataset'> = study.outputs.trialsDataset;
+  p.task(deploy, { model: study.outputs.model });
+  // @ts-expect-error the best trial's accuracy is a float, not a Model
+  p.task(deploy, { model: study.outputs.accuracy });
+  void [units, table];
+
+  p.tune(trialPipeline, {
+    inputs: { act: 'relu' },
+    // @ts-expect-error ✗ search parameter 'units' draws floats but input 'units' is int
+    space: { lr: tune.uniform(0, 1), units: tune.uniform(1, 10) },
+    objective: { metric: 'accuracy', task: 'train', goal: 'maximize' },
+    maxTrials: 2,
+  });
+  p.tune(trialPipeline, {
+    inputs: { act: 'relu', units: 3 },
+    space: { lr: tune.uniform(0, 1) },
+    // @ts-expect-error ✗ the trial is a nested pipeline: say which of its tasks reports the metric
+    objective: { metric: 'accuracy', goal: 'maximize' },
+    maxTrials: 2,
+  });
+  p.tune(train, {
+    inputs: { data: 'x', act: 'relu' },
+    space: { lr: tune.uniform(0, 1) },
+    // @ts-expect-error ✗ the trial component reports the metric itself
+    objective: { metric: 'accuracy', task: 'train', goal: 'maximize' },
+    maxTrials: 2,
+  });
+});

@@ -1,6 +1,6 @@
 /** Making a task a study in the editor's model, editing its tune block, and reading the validator's problems per field. */
 import { describe, expect, it } from 'vitest';
-import { component, t } from 'sluice/dsl';
+import { component, pipeline, t } from 'sluice/dsl';
 import { isTaskNode, validatePipeline, type PipelineSpec, type TaskSpec, type TuneSpec } from 'sluice/ir';
 import { addTask } from './addTask';
 import { setInput } from './bindings';
@@ -54,6 +54,22 @@ describe('a study in the editor', () => {
     expect(task.tune).toEqual({ space: { lr: { type: 'logUniform', low: 0.001, high: 0.1 } }, objective: { metric: 'loss', goal: 'minimize' }, algorithm: { name: 'random' }, maxTrials: 10 });
     // The study sets lr per trial: its binding is gone; the wire from the loader stays.
     expect(task.inputs).toEqual({ data: { task: 'loader', output: 'ds' }, act: { const: 'relu' } });
+    expect(validatePipeline(spec).issues).toEqual([]);
+  });
+
+  it("makes a nested pipeline's task a study whose objective is reported by the pipeline's last task that can, and the result validates", () => {
+    const inner = pipeline({ name: 'inner', inputs: { lr: t.float() } }, (p) => {
+      const l = p.task(loader, {});
+      const tr = p.task(train, { data: l.outputs.ds, lr: p.inputs.lr, act: 'relu' });
+      return { loss: tr.outputs.loss };
+    });
+    const outer = pipeline({ name: 'outer' }, (p) => {
+      p.task(inner, { lr: 0.01 }, { id: 'trial' });
+    });
+    const spec = ok(makeStudy(outer.spec, 'trial'));
+    const task = spec.dag.tasks.trial as TaskSpec;
+    expect(task.tune?.objective).toEqual({ metric: 'loss', task: 'train', goal: 'minimize' });
+    expect(task.tune?.space).toEqual({ lr: { type: 'logUniform', low: 0.001, high: 0.1 } });
     expect(validatePipeline(spec).issues).toEqual([]);
   });
 

@@ -6,6 +6,7 @@
  */
 import {
   isLoopNode,
+  objectiveTasks,
   parseParamType,
   tuneSpecSchema,
   type Binding,
@@ -94,7 +95,10 @@ export function makeStudy(spec: PipelineSpec, taskId: string, objectiveMetric = 
       return node;
     }
     const space = { [name]: defaultSearchParam(t.comp.inputs[name] as PortSpec, constOf(node.inputs[name])) };
-    const parsed = parseTune({ space, objective: { metric: objectiveMetric, goal: 'minimize' }, algorithm: { name: 'random' }, maxTrials: 10 });
+    // A nested pipeline as the trial: its last task that can report the metric is the first guess.
+    const objectiveTask = t.comp.impl.kind === 'pipeline' ? objectiveTasks(t.comp.impl.spec).at(-1) : undefined;
+    const objective = { metric: objectiveMetric, ...(objectiveTask !== undefined ? { task: objectiveTask } : {}), goal: 'minimize' as const };
+    const parsed = parseTune({ space, objective, algorithm: { name: 'random' }, maxTrials: 10 });
     if (!parsed.ok) {
       why = parsed.reason;
       return node;

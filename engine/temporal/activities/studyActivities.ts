@@ -16,6 +16,14 @@ import { executionIdFor, type StudyActivities, type StudyTrial } from '../workfl
 /** The trial's task path in the run: its execution id and metrics hang off it. */
 export const trialPath = (study: string, n: number): string => `${study}[${n}]`;
 
+/**
+ * The task path whose metrics are trial n's: the trial itself, or for a nested pipeline as the
+ * trial, its objective task inside the trial (`<study>[n]/<task>`). The trial's row points at
+ * that execution, so the history, the run view's curves and lineage all read the same one.
+ */
+export const objectivePath = (study: string, n: number, objectiveTask: string | undefined): string =>
+  objectiveTask === undefined ? trialPath(study, n) : `${trialPath(study, n)}/${objectiveTask}`;
+
 type Cell = number | string | boolean | null;
 interface TrialsDataset {
   columns: { name: string; type: 'number' | 'string' | 'boolean'; nullable?: boolean }[];
@@ -72,8 +80,8 @@ export function trialsDataset(trials: readonly TuneTrialRecord[], parameters: re
 
 export function createStudyActivities(metadata: MetadataStore, artifacts: ArtifactStore): StudyActivities {
   /** The objective's recorded values of a trial, by step (a cached trial's come from the execution it reused). */
-  const series = async (runId: string, study: string, n: number, metric: string): Promise<{ step: number; value: number }[]> => {
-    const id = executionIdFor(runId, trialPath(study, n));
+  const series = async (runId: string, study: string, n: number, metric: string, objectiveTask: string | undefined): Promise<{ step: number; value: number }[]> => {
+    const id = executionIdFor(runId, objectivePath(study, n, objectiveTask));
     let rows: MetricRecord[] = await metadata.listMetrics({ executionId: id });
     if (!rows.some((r) => r.key === metric)) {
       const exec = await metadata.getExecution(id);
@@ -105,7 +113,7 @@ export function createStudyActivities(metadata: MetadataStore, artifacts: Artifa
       intermediate: (byExecution.get(t.executionId) ?? []).sort((a, b) => a.step - b.step),
     }));
   };
-  const row = (runId: string, study: string, t: StudyTrial) => ({
+  const row = (runId: string, study: string, t: StudyTrial, objectiveTask: string | undefined) => ({
     runId,
     study,
     number: t.number,
@@ -114,7 +122,7 @@ export function createStudyActivities(metadata: MetadataStore, artifacts: Artifa
     value: t.value ?? null,
     prunedStep: t.prunedStep ?? null,
     reason: t.reason ?? null,
-    executionId: executionIdFor(runId, trialPath(study, t.number)),
+    executionId: executionIdFor(runId, objectivePath(study, t.number, objectiveTask)),
     startedAt: new Date(t.startedAt),
     finishedAt: t.finishedAt !== undefined ? new Date(t.finishedAt) : null,
   });
@@ -138,24 +146,29 @@ export function createStudyActivities(metadata: MetadataStore, artifacts: Artifa
       }
       return out;
     },
-    async recordTrials({ runId, study, trials, lastValueOf }) {
+    async recordTrials({ runId, study, trials, lastValueOf, objectiveTask }) {
       if (!(await hasRun(runId))) return;
       for (const t of trials) {
-        const last = lastValueOf !== undefined && t.state === 'pruned' && t.value === undefined ? (await series(runId, study, t.number, lastValueOf)).at(-1) : undefined;
-        await metadata.recordTuneTrial(row(runId, study, last ? { ...t, value: last.value } : t));
+        const last = lastValueOf !== undefined && t.state === 'pruned' && t.value === undefined ? (await series(runId, study, t.number, lastValueOf, objectiveTask)).at(-1) : undefined;
+        await metadata.recordTuneTrial(row(runId, study, last ? { ...t, value: last.value } : t, objectiveTask));
       }
     },
     async finishTrial({ runId, study, objective, trial }) {
-      const values = await series(runId, study, trial.number, objective.metric);
+      const values = await series(runId, study, trial.number, objective.metric, objective.task);
       const last = values[values.length - 1];
       const result: { state: 'succeeded' | 'failed'; value?: number; reason?: string } = last
         ? { state: 'succeeded', value: last.value }
         : {
             state: 'failed',
-            reason: `the trial reported no metric "${objective.metric}" (the study's objective); report it from the component with ctx.metric('${objective.metric}', value)`,
+            reason:
+              objective.task === undefined
+                ? `the trial reported no metric "${objective.metric}" (the study's objective); report it from the component with ctx.metric('${objective.metric}', value)`
+                : `the trial's task "${objective.task}" reported no metric "${objective.metric}" (the study's objective); report it from that task's component with ctx.metric('${objective.metric}', value)`,
           };
       if (await hasRun(runId)) {
-        await metadata.recordTuneTrial(row(runId, study, { ...trial, state: result.state, ...(result.value !== undefined ? { value: result.value } : {}), ...(result.reason ? { reason: result.reason } : {}) }));
+        await metadata.recordTuneTrial(
+          row(runId, study, { ...trial, state: result.state, ...(result.value !== undefined ? { value: result.value } : {}), ...(result.reason ? { reason: result.reason } : {}) }, objective.task),
+        );
       }
       return result;
     },

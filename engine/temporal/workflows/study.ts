@@ -6,11 +6,24 @@
  * run and study path alone. Deterministic: every suggestion and judgement is an activity's result
  * (activities/studyActivities.ts), so replay sees the same trials.
  */
-import { ApplicationFailure, CancellationScope, condition, defineQuery, defineUpdate, isCancellation, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  defineQuery,
+  defineUpdate,
+  executeChild,
+  isCancellation,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { MAX_TUNE_TRIALS } from '../../../dsl/ir/tuneSpec';
 import { runLoop } from './loop';
 import { describeFailure, runTask, type NodeOutcome, type RunContext } from './scope';
 import {
+  type NestedPipelineInput,
   TUNE_CONTROL_UPDATE,
   TUNE_STATUS_QUERY,
   type Json,
@@ -38,7 +51,13 @@ const COMPLETED_BEFORE_PRUNE_PATCH = 'study-completed-before-prune';
 /** Patch: a study that succeeded also writes its trials as a Dataset artifact (output `trialsDataset`). */
 const TRIALS_DATASET_PATCH = 'study-trials-dataset';
 
-type Settled = { number: number; outcome?: NodeOutcome; error?: unknown };
+/**
+ * Patch: a nested pipeline as the trial runs each trial as a `nestedPipeline` child workflow. No
+ * older history has such a study (the validator refused them), so the patch only marks the change.
+ */
+const PIPELINE_TRIAL_PATCH = 'study-pipeline-trials';
+
+type Settled = { number: number; outcome?: NodeOutcome; error?: unknown; stoppedByStudy?: boolean };
 
 export async function tuneStudy(input: TuneStudyInput): Promise<Record<string, PortValue>> {
   const tune = input.task.tune;
@@ -102,6 +121,23 @@ export async function tuneStudy(input: TuneStudyInput): Promise<Record<string, P
   );
 
   const ctx: RunContext = { runId: input.runId, taskQueuePrefix: input.taskQueuePrefix, cache: input.cache, components: { [input.task.component]: input.component }, runLoop };
+  const pipelineTrial = input.component.impl.kind === 'pipeline' ? input.component.impl.spec : undefined;
+  /** A pipeline trial's metrics are its objective task's (`<study>[n]/<task>`): the activities read them there. */
+  const objectiveTask = pipelineTrial ? tune.objective.task : undefined;
+  const objectiveOf = objectiveTask !== undefined ? { objectiveTask } : {};
+  /**
+   * A nested pipeline as the trial: a `nestedPipeline` child workflow in the same run, its task
+   * paths under the trial's (`<study>[n]/prepare`), so lineage shows the trial's inner executions
+   * under the study as for any nested pipeline. The same interpreter nested pipelines use, but as
+   * a child of its own: cancelling the trial's scope cancels the child, whose running inner tasks
+   * see it at their next heartbeat, and each trial's history stays out of the study's.
+   */
+  const runPipelineTrial = (trialPath: string, inputs: Record<string, PortValue>): Promise<NodeOutcome> =>
+    executeChild<(i: NestedPipelineInput) => Promise<Record<string, PortValue>>>('nestedPipeline', {
+      workflowId: `${workflowInfo().workflowId}/${trialPath}`,
+      taskQueue: input.taskQueuePrefix,
+      args: [{ runId: input.runId, taskQueuePrefix: input.taskQueuePrefix, cache: input.cache, spec: pipelineTrial as NonNullable<typeof pipelineTrial>, prefix: `${trialPath}/`, inputs }],
+    }).then((outputs): NodeOutcome => ({ state: 'succeeded', outputs }));
   const startTrial = (params: Record<string, Json>): StudyTrial => {
     const trial: StudyTrial = { number: trials.length, params, state: 'running', startedAt: Date.now() };
     trials.push(trial);
@@ -109,11 +145,13 @@ export async function tuneStudy(input: TuneStudyInput): Promise<Record<string, P
     for (const [k, v] of Object.entries(params)) inputs[k] = { kind: 'parameter', value: v };
     const scope = new CancellationScope();
     running.set(trial.number, scope);
+    const path = `${study}[${trial.number}]`;
     void scope
-      .run(() => runTask(ctx, `${study}[${trial.number}]`, input.component, input.task, inputs, undefined))
+      .run(() => (pipelineTrial && patched(PIPELINE_TRIAL_PATCH) ? runPipelineTrial(path, inputs) : runTask(ctx, path, input.component, input.task, inputs, undefined)))
       .then(
         (outcome) => settled.push({ number: trial.number, outcome }),
-        (error: unknown) => settled.push({ number: trial.number, error }),
+        // A cancelled child pipeline ends failed ("was cancelled"), not cancelled: the scope says whether the study stopped it.
+        (error: unknown) => settled.push({ number: trial.number, error, ...(pipelineTrial && scope.consideredCancelled ? { stoppedByStudy: true } : {}) }),
       );
     return trial;
   };
@@ -137,7 +175,7 @@ export async function tuneStudy(input: TuneStudyInput): Promise<Record<string, P
           }
           started.push(startTrial(params));
         }
-        if (started.length) await acts.recordTrials({ runId: input.runId, study, trials: started.map((t) => ({ ...t })) });
+        if (started.length) await acts.recordTrials({ runId: input.runId, study, trials: started.map((t) => ({ ...t })), ...objectiveOf });
       }
       if (settings.stopRequested || failure !== undefined) {
         // Stop early: cancel what runs; those trials are recorded as cancelled.
@@ -174,14 +212,14 @@ export async function tuneStudy(input: TuneStudyInput): Promise<Record<string, P
           if (r.value !== undefined) trial.value = r.value;
           if (r.reason !== undefined) trial.reason = r.reason;
         } else {
-          const cancelled = s.error !== undefined && isCancellation(s.error);
+          const cancelled = s.error !== undefined && (isCancellation(s.error) || s.stoppedByStudy === true);
           trial.state = pruned ? 'pruned' : cancelled ? 'cancelled' : 'failed';
           if (pruned) {
             trial.prunedStep = pruned.step;
             trial.reason = pruned.reason;
           } else trial.reason = cancelled ? (settings.stopRequested ? 'the study was stopped' : 'cancelled') : describeFailure(s.error);
           // A pruned trial keeps its last intermediate value (as Optuna's), read from its metrics by the activity.
-          await acts.recordTrials({ runId: input.runId, study, trials: [{ ...trial }], ...(pruned ? { lastValueOf: tune.objective.metric } : {}) });
+          await acts.recordTrials({ runId: input.runId, study, trials: [{ ...trial }], ...(pruned ? { lastValueOf: tune.objective.metric } : {}), ...objectiveOf });
         }
         if (trial.state === 'failed') {
           failed++;
@@ -215,7 +253,7 @@ export async function tuneStudy(input: TuneStudyInput): Promise<Record<string, P
         t.reason = isCancellation(e) ? 'the run was cancelled' : `the study failed: ${describeFailure(e)}`;
         t.finishedAt = now;
       }
-      await CancellationScope.nonCancellable(() => acts.recordTrials({ runId: input.runId, study, trials: ended.map((t) => ({ ...t })) }));
+      await CancellationScope.nonCancellable(() => acts.recordTrials({ runId: input.runId, study, trials: ended.map((t) => ({ ...t })), ...objectiveOf }));
     }
     throw e;
   }

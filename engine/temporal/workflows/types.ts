@@ -373,9 +373,10 @@ export interface StudyActivities {
   suggestTrials(input: SuggestTrialsInput): Promise<(Record<string, Json> | null)[]>;
   /**
    * Writes trials' rows (started, pruned, failed, cancelled). Idempotent. `lastValueOf`: a metric
-   * whose last recorded value becomes the value of pruned trials that have none.
+   * whose last recorded value becomes the value of pruned trials that have none. `objectiveTask`:
+   * a nested pipeline as the trial; the trial's metrics are those of this inner task's execution.
    */
-  recordTrials(input: { runId: string; study: string; trials: StudyTrial[]; lastValueOf?: string }): Promise<void>;
+  recordTrials(input: { runId: string; study: string; trials: StudyTrial[]; lastValueOf?: string; objectiveTask?: string }): Promise<void>;
   /** A finished trial's objective value from its metrics; writes its row. Succeeded without the metric → failed. */
   finishTrial(input: FinishTrialInput): Promise<{ state: 'succeeded' | 'failed'; value?: number; reason?: string }>;
   /** Which running trials the early-stopping rule stops now, from their intermediate values. */

@@ -3,8 +3,8 @@
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { useState, type ReactElement } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { component, t } from 'sluice/dsl';
-import type { TuneSpec } from 'sluice/ir';
+import { component, pipeline, t } from 'sluice/dsl';
+import type { ComponentSpec, TaskSpec, TuneSpec } from 'sluice/ir';
 import { parseTune } from '../../edit/tune';
 import { TuneForm } from './TuneForm';
 
@@ -14,13 +14,13 @@ const train = component({ name: 'train', inputs: { lr: t.float(), units: t.int({
 const start: TuneSpec = { space: { lr: { type: 'logUniform', low: 0.001, high: 0.1 } }, objective: { metric: 'loss', goal: 'minimize' }, algorithm: { name: 'random' }, maxTrials: 10, seed: 3 };
 
 /** The form over a tune block that `apply` replaces as the Inspector does (schema first). */
-function Host({ problems = new Map(), seen }: { problems?: Map<string, string[]>; seen: TuneSpec[] }): ReactElement {
-  const [tune, setTune] = useState(start);
+function Host({ problems = new Map(), seen, component = train.spec, first = start }: { problems?: Map<string, string[]>; seen: TuneSpec[]; component?: ComponentSpec; first?: TuneSpec }): ReactElement {
+  const [tune, setTune] = useState(first);
   return (
     <TuneForm
       taskId="train"
       tune={tune}
-      component={train.spec}
+      component={component}
       problems={problems}
       apply={(candidate) => {
         const r = parseTune(candidate);
@@ -40,6 +40,31 @@ const commit = (label: string, text: string): void => {
 };
 
 describe('TuneForm', () => {
+  it('for a nested pipeline as the trial, chooses the task that reports the metric among those that can, and shows its problem there', () => {
+    const score = component({ name: 'score', inputs: { lr: t.float() }, outputs: { loss: t.float() }, run: ({ lr }) => ({ loss: lr }) });
+    const inner = pipeline({ name: 'inner', inputs: { lr: t.float() } }, (p) => {
+      const a = p.task(score, { lr: p.inputs.lr }, { id: 'fit' });
+      p.task(score, { lr: a.outputs.loss }, { id: 'evaluate' });
+    });
+    const outer = pipeline({ name: 'outer' }, (p) => {
+      p.task(inner, { lr: 0.1 }, { id: 'trial' });
+    });
+    const comp = outer.spec.components[(outer.spec.dag.tasks.trial as TaskSpec).component] as ComponentSpec;
+    const seen: TuneSpec[] = [];
+    const problems = new Map([['objective.task', ['the objective\'s task "gone" is not a task of the nested pipeline "inner"']]]);
+    render(<Host seen={seen} component={comp} problems={problems} first={{ ...start, objective: { metric: 'loss', task: 'fit', goal: 'minimize' } }} />);
+    const select = screen.getByLabelText('Objective task');
+    expect(within(select).getAllByRole('option').map((o) => o.textContent)).toEqual(['fit', 'evaluate']);
+    fireEvent.change(select, { target: { value: 'evaluate' } });
+    expect(seen.at(-1)?.objective).toEqual({ metric: 'loss', task: 'evaluate', goal: 'minimize' });
+    expect(screen.getByText(/"gone" is not a task of the nested pipeline/)).toBeTruthy();
+  });
+
+  it('shows no objective task for a component trial', () => {
+    render(<Host seen={[]} />);
+    expect(screen.queryByLabelText('Objective task')).toBeNull();
+  });
+
   it('hands on whole tune blocks the IR schema parses: budgets, seed cleared, algorithm with its options, a new search parameter', () => {
     const seen: TuneSpec[] = [];
     render(<Host seen={seen} />);

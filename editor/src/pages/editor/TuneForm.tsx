@@ -6,7 +6,7 @@
  * inside the block) are shown at their fields too.
  */
 import { useState, type ReactElement } from 'react';
-import type { ComponentSpec, EarlyStopping, ParamValue, SearchParam, TuneAlgorithm, TuneSpec } from 'sluice/ir';
+import { objectiveTasks, type ComponentSpec, type EarlyStopping, type ParamValue, type SearchParam, type TuneAlgorithm, type TuneSpec } from 'sluice/ir';
 import { changeParamType, defaultSearchParam, formatChoiceValues, parseChoiceValues, searchableInputs, withSearchParam } from '../../edit/tune';
 import { TextCommitField } from './TextCommitField';
 
@@ -189,6 +189,29 @@ export function TuneForm({ taskId, tune, component, problems, apply }: TuneFormP
         problem={problemAt(problems, 'objective.metric')}
         onCommit={(text) => apply({ ...tune, objective: { ...tune.objective, metric: text.trim() } })}
       />
+      {component.impl.kind === 'pipeline' ? (
+        // A nested pipeline as the trial: which of its tasks reports the metric.
+        <label>
+          Reported by task{' '}
+          <select
+            aria-label="Objective task"
+            value={tune.objective.task ?? ''}
+            onChange={(e) => setSelectError(apply({ ...tune, objective: { metric: tune.objective.metric, ...(e.target.value ? { task: e.target.value } : {}), goal: tune.objective.goal } }))}
+          >
+            {tune.objective.task === undefined ? <option value="">(choose)</option> : null}
+            {objectiveTasks(component.impl.spec).map((id) => (
+              <option key={id} value={id}>
+                {id}
+              </option>
+            ))}
+          </select>
+          {problemAt(problems, 'objective.task') !== undefined ? (
+            <span className="field__error" role="alert">
+              {problemAt(problems, 'objective.task')}
+            </span>
+          ) : null}
+        </label>
+      ) : null}
       <label>
         Goal{' '}
         <select aria-label="Objective goal" value={tune.objective.goal} onChange={(e) => setSelectError(apply({ ...tune, objective: { ...tune.objective, goal: e.target.value as 'minimize' | 'maximize' } }))}>

@@ -1,0 +1,14 @@
+// category: tune
+// expect: tsc ✗ search parameter 'epochs' draws floats but input 'epochs' is int: use tune.intRange(low, high)
+import { pipeline, t, tune } from 'sluice/dsl';
+import { load, train } from '../components';
+
+const trial = pipeline({ name: 'trial', inputs: { lr: t.float(), epochs: t.int() } }, (p) => {
+  const l = p.task(load, {});
+  const m = p.task(train, { data: l.outputs.data, lr: p.inputs.lr, epochs: p.inputs.epochs });
+  return { model: m.outputs.model };
+});
+
+export default pipeline({ name: 'c' }, (p) => {
+  p.tune(trial, { space: { lr: tune.logUniform(1e-4, 0.1), epochs: tune.uniform(1, 20) }, objective: { metric: 'loss', task: 'train', goal: 'minimize' }, maxTrials: 8 });
+});
