@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Assignment, TrialRecord } from '../../../dsl/ir/tuneSpace';
 import type { ArtifactStore } from '../../stores/artifacts/index';
 import type { Json, MetadataStore, MetricRecord, TuneTrialRecord } from '../../stores/metadata/index';
-import { judgeTrial, suggest } from '../../tuning/index';
+import { judgeTrial, suggestBatch } from '../../tuning/index';
 import { executionIdFor, type StudyActivities, type StudyTrial } from '../workflows/types';
 
 /** The trial's task path in the run: its execution id and metrics hang off it. */
@@ -123,20 +123,12 @@ export function createStudyActivities(metadata: MetadataStore, artifacts: Artifa
   return {
     async suggestTrials({ runId, study, tune, count }) {
       const records = await history(runId, study, tune.objective.metric);
-      const out: (Assignment | null)[] = [];
-      for (let i = 0; i < count; i++) {
-        let next: Assignment | null;
-        try {
-          next = suggest({ space: tune.space, algorithm: tune.algorithm, objective: tune.objective, trials: records, seed: tune.seed ?? 0 });
-        } catch (e) {
-          throw ApplicationFailure.nonRetryable(`study "${study}": the ${tune.algorithm.name} algorithm failed to suggest a trial: ${(e as Error).message}`, 'TuneSuggestFailed');
-        }
-        out.push(next);
-        if (next === null) break;
-        // Suggested in the same batch: the algorithm sees them as running (no two identical grid points).
-        records.push({ number: records.length, params: next, state: 'running', intermediate: [] });
+      try {
+        // Suggested in the same batch: each sees the earlier ones as running (no two identical grid points; TPE's liar).
+        return suggestBatch({ space: tune.space, algorithm: tune.algorithm, objective: tune.objective, trials: records, seed: tune.seed ?? 0 }, count);
+      } catch (e) {
+        throw ApplicationFailure.nonRetryable(`study "${study}": the ${tune.algorithm.name} algorithm failed to suggest a trial: ${(e as Error).message}`, 'TuneSuggestFailed');
       }
-      return out;
     },
     async recordTrials({ runId, study, trials, lastValueOf }) {
       if (!(await hasRun(runId))) return;
