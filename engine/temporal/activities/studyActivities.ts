@@ -84,6 +84,16 @@ export function createStudyActivities(metadata: MetadataStore, artifacts: Artifa
       .sort((a, b) => a.step - b.step)
       .map((r) => ({ step: r.step, value: r.value }));
   };
+  /** The metric keys a trial reported (finite values), sorted; a cached trial's from the execution it reused. */
+  const reportedKeys = async (runId: string, study: string, n: number): Promise<string[]> => {
+    const id = executionIdFor(runId, trialPath(study, n));
+    let rows: MetricRecord[] = await metadata.listMetrics({ executionId: id });
+    if (rows.length === 0) {
+      const exec = await metadata.getExecution(id);
+      if (exec?.cachedFrom) rows = await metadata.listMetrics({ executionId: exec.cachedFrom });
+    }
+    return [...new Set(rows.filter((r) => Number.isFinite(r.value)).map((r) => r.key))].sort();
+  };
   /**
    * Every recorded trial of the study with its intermediate values (one read of the trials, one of
    * the run's metrics). Read here, not passed in by the workflow: a history that carried the whole
@@ -140,12 +150,19 @@ export function createStudyActivities(metadata: MetadataStore, artifacts: Artifa
     async finishTrial({ runId, study, objective, trial }) {
       const values = await series(runId, study, trial.number, objective.metric);
       const last = values[values.length - 1];
-      const result: { state: 'succeeded' | 'failed'; value?: number; reason?: string } = last
-        ? { state: 'succeeded', value: last.value }
-        : {
-            state: 'failed',
-            reason: `the trial reported no metric "${objective.metric}" (the study's objective); report it from the component with ctx.metric('${objective.metric}', value)`,
-          };
+      let result: { state: 'succeeded' | 'failed'; value?: number; reason?: string; reported?: string[] };
+      if (last) result = { state: 'succeeded', value: last.value };
+      else {
+        const reported = await reportedKeys(runId, study, trial.number);
+        result = {
+          state: 'failed',
+          reason:
+            `the trial reported no metric "${objective.metric}" (the study's objective)` +
+            `${reported.length ? `, only ${reported.map((k) => `"${k}"`).join(', ')}` : ', no metric at all'}; ` +
+            `report it from the component with ctx.metric('${objective.metric}', value), or make the objective one of the metrics it reports`,
+          reported,
+        };
+      }
       if (await hasRun(runId)) {
         await metadata.recordTuneTrial(row(runId, study, { ...trial, state: result.state, ...(result.value !== undefined ? { value: result.value } : {}), ...(result.reason ? { reason: result.reason } : {}) }));
       }
