@@ -120,6 +120,15 @@ describe('a tuning study built in the editor', () => {
     await modelSource.selectOption('source:train-classifier.model');
     await page.getByLabel('Source of input test').selectOption('source:load-iris.dataset');
     await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(5);
+    // Laid out (elk runs off the click) so the screenshot shows the study's ports and the wires.
+    await page.getByRole('button', { name: 'Arrange', exact: true }).click();
+    const overlapping = async (): Promise<boolean> => {
+      const a = await page.getByTestId('node-train-classifier').boundingBox();
+      const b = await page.getByTestId('node-standardize').boundingBox();
+      return !a || !b || (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height);
+    };
+    await expect.poll(overlapping, { timeout: 20_000 }).toBe(false);
+    await page.waitForTimeout(600); // the fit-view animation, for the picture only
     await shot(page, '15-editor-study-ports');
 
     await page.getByRole('button', { name: 'Save', exact: true }).click();
