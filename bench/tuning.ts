@@ -11,16 +11,21 @@
  * Before that line, the study overhead: the wall time of a random study of 200 no-op trials at
  * parallelism 8 as a run on an in-memory Temporal dev server and PGlite, per trial, with the load
  * average (the issue's second figure).
- * Flags: --trials N, --seeds S; --overhead-trials N (200), --overhead-parallel P (8);
+ * Then TPE with trials run --parallel (8) at a time, with and without the constant liar, on Branin
+ * (same trials and seeds; a simulated study: `suggestBatch` as the study's activity calls it, each
+ * trial taking a seeded random 1–2 time units, the next suggested as soon as one ends).
+ * Flags: --trials N, --seeds S, --parallel P; --overhead-trials N (200), --overhead-parallel P (8);
  * --overhead-only runs the overhead half alone (then its line is the last); --pipeline-trial also
- * measures the same study with the trial inside a one-task nested pipeline, right after it.
+ * measures the same study with the trial inside a one-task nested pipeline, right after it;
+ * --parallel-only the parallel TPE rows alone.
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Assignment, SearchSpace, TuneAlgorithm, TrialRecord } from '../dsl/ir/tuneSpace';
-import { suggest } from '../engine/tuning';
+import { mulberry32 } from '../dsl/ir/random';
+import { suggest, suggestBatch } from '../engine/tuning';
 import type { AnyPipeline } from 'sluice/dsl';
 import { pipelineTrialStudyPipeline, studyPipeline } from './support/pipelines';
 import { startBenchStack } from './support/stack';
@@ -93,6 +98,66 @@ function runSluice(problem: Problem, algorithm: TuneAlgorithm, seed: number, n: 
   return Math.min(...trials.map((t) => t.value!));
 }
 
+/**
+ * A study of n trials, `parallel` at a time, simulated without Temporal: suggestions come in batches
+ * as the study workflow asks for them (every free slot at once, the running trials in the history),
+ * each trial takes a seeded random 1–2 time units, and the next is suggested when one ends.
+ */
+function runSluiceParallel(problem: Problem, algorithm: TuneAlgorithm, seed: number, n: number, parallel: number): number {
+  const duration = mulberry32(seed + 1);
+  const trials: TrialRecord[] = [];
+  const ends = new Map<number, number>();
+  let now = 0;
+  while (trials.length < n || ends.size > 0) {
+    const want = Math.min(parallel - ends.size, n - trials.length);
+    if (want > 0) {
+      for (const params of suggestBatch({ space: problem.space, algorithm, objective: { metric: 'value', goal: 'minimize' }, trials, seed }, want)) {
+        if (!params) break;
+        ends.set(trials.length, now + 1 + duration());
+        trials.push({ number: trials.length, params, state: 'running', intermediate: [] });
+      }
+    }
+    const [next, end] = [...ends].reduce((a, b) => (b[1] < a[1] ? b : a));
+    ends.delete(next);
+    now = end;
+    const t = trials[next]!;
+    trials[next] = { ...t, state: 'succeeded', value: problem.f(t.params) };
+  }
+  return Math.min(...trials.map((t) => t.value!));
+}
+
+/** Rows for TPE at `parallel` trials at once on Branin, with and without the constant liar. */
+function parallelRows(trials: number, seeds: readonly number[], parallel: number): { rows: string[][]; timing: string[] } {
+  const problem = PROBLEMS.find((p) => p.name === 'branin')!;
+  const rows: string[][] = [];
+  const timing: string[] = [];
+  const results: [string, number[]][] = [];
+  for (const [label, constantLiar] of [
+    [`Sluice TPE ×${parallel}, liar`, true],
+    [`Sluice TPE ×${parallel}, no liar`, false],
+  ] as const) {
+    const t0 = Date.now();
+    results.push([label, seeds.map((s) => runSluiceParallel(problem, { name: 'tpe', constantLiar }, s, trials, parallel))]);
+    timing.push(`${label} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  const noLiar = results[1]![1];
+  for (const [label, bests] of results) {
+    const med = quantile(bests, 0.5);
+    const wins = label.endsWith(', liar') ? `${bests.filter((b, i) => b < noLiar[i]!).length}/${seeds.length} vs no liar` : '';
+    rows.push([problem.label, label, med.toFixed(4), `${quantile(bests, 0.25).toFixed(4)}–${quantile(bests, 0.75).toFixed(4)}`, (med - problem.minimum).toFixed(4), wins]);
+  }
+  return { rows, timing };
+}
+
+const TABLE_HEADER = ['problem', 'sampler', 'median best', 'IQR (q25–q75)', 'median regret', 'wins vs Optuna'];
+function printTable(rows: string[][]): void {
+  const widths = TABLE_HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  console.log(line(TABLE_HEADER));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+}
+
 /** The q-quantile with linear interpolation (numpy's default). */
 function quantile(xs: readonly number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -147,6 +212,14 @@ async function main(): Promise<void> {
   const trials = flag('trials', 60);
   const nSeeds = flag('seeds', 20);
   const seeds = Array.from({ length: nSeeds }, (_, i) => i);
+  const parallel = flag('parallel', 8);
+  if (process.argv.includes('--parallel-only')) {
+    const p = parallelRows(trials, seeds, parallel);
+    console.log(`${trials} trials × ${nSeeds} seeds, ${parallel} at a time (simulated study; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')})\n`);
+    printTable(p.rows);
+    console.log(`\nwall time: ${p.timing.join('; ')}`);
+    return;
+  }
 
   const python = execFileSync('bash', [path.join(root, 'scripts', 'ensure-optuna.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
   const optunaVersion = execFileSync(python, ['-c', 'import optuna; print(optuna.__version__)'], { encoding: 'utf8' }).trim();
@@ -158,7 +231,6 @@ async function main(): Promise<void> {
   ) as Record<Problem['name'], number[]>;
   const optunaMs = Date.now() - t0;
 
-  const header = ['problem', 'sampler', 'median best', 'IQR (q25–q75)', 'median regret', 'wins vs Optuna'];
   const rows: string[][] = [];
   const timing: string[] = [`Optuna TPE ${(optunaMs / 1000).toFixed(1)} s (both problems, incl. Python start-up)`];
   let ratio = NaN;
@@ -181,11 +253,10 @@ async function main(): Promise<void> {
     }
     if (problem.name === 'branin') ratio = (quantile(results[0]![1], 0.5) - problem.minimum) / (quantile(optunaBest, 0.5) - problem.minimum);
   }
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(r));
+  const par = parallelRows(trials, seeds, parallel);
+  rows.push(...par.rows);
+  timing.push(...par.timing);
+  printTable(rows);
   console.log(`\nwall time: ${timing.join('; ')}`);
   console.log('');
   for (const l of await overhead()) console.log(l);

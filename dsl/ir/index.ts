@@ -1,7 +1,7 @@
 /** The IR: schemas, types, validation, digests and port type rules. Pure; safe in workflows and browsers. */
 export * from './schema';
 export * from './tuneSpace';
-export { MAX_TUNE_TRIALS, taskOutputPort, TUNE_OUTPUTS, tuneSpecSchema } from './tuneSpec';
+export { MAX_TUNE_TRIALS, taskOutputPort, taskOutputPorts, TUNE_OUTPUTS, tuneSpecSchema } from './tuneSpec';
 export { objectiveTasks } from './validateTune';
 export type { TuneOutputName, TuneSpec } from './tuneSpec';
 export { canonicalJson, pipelineDigest, sha256Hex, stripUi } from './digest';

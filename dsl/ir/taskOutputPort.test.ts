@@ -4,7 +4,7 @@ import { component } from '../component';
 import { pipeline } from '../pipeline';
 import { t } from '../ports';
 import { tune } from '../tune';
-import { TUNE_OUTPUTS, taskOutputPort } from './tuneSpec';
+import { TUNE_OUTPUTS, taskOutputPort, taskOutputPorts } from './tuneSpec';
 import { formatIssue, validatePipeline } from './validate';
 import type { TaskSpec } from './schema';
 
@@ -38,6 +38,14 @@ describe('taskOutputPort', () => {
     expect(taskOutputPort(node, comp, 'best.momentum')).toEqual({ kind: 'parameter', type: 'float', optional: true });
     expect(taskOutputPort(node, comp, 'best.act')).toBeUndefined();
     expect(taskOutputPort(node, comp, 'nope')).toBeUndefined();
+  });
+
+  it("lists every output port of a study, each as taskOutputPort answers it: the component's, the study's own, best.<param> per space parameter", () => {
+    const all = taskOutputPorts(node, comp);
+    expect(Object.keys(all)).toEqual(['accuracy', 'model', ...Object.keys(TUNE_OUTPUTS), 'best.lr', 'best.units', 'best.momentum']);
+    for (const [name, port] of Object.entries(all)) expect(port, name).toEqual(taskOutputPort(node, comp, name));
+    const { tune: _t, ...plain } = node;
+    expect(Object.keys(taskOutputPorts(plain, comp))).toEqual(['accuracy', 'model']);
   });
 
   it('gives a plain task only its component outputs', () => {

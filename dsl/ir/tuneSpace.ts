@@ -58,6 +58,11 @@ export const tuneAlgorithmSchema = z.discriminatedUnion('name', [
     candidates: z.number().int().positive().optional(),
     /** Model the parameters jointly (Optuna's `multivariate=True`). Default true. */
     multivariate: z.boolean().optional(),
+    /**
+     * Treat running trials as the worst seen, so trials started while others run look elsewhere
+     * (Optuna's `constant_liar=True`). Default true; no effect when trials run one at a time.
+     */
+    constantLiar: z.boolean().optional(),
   }),
 ]);
 export type TuneAlgorithm = z.infer<typeof tuneAlgorithmSchema>;

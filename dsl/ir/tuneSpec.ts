@@ -69,3 +69,21 @@ export function taskOutputPort(node: TaskSpec, comp: ComponentSpec, output: stri
   if (Object.hasOwn(comp.outputs, output)) return comp.outputs[output];
   return node.tune ? studyOutputPort(node.tune, comp, output) : undefined;
 }
+
+/**
+ * Every output port of task `node` (running `comp`) by name: the component's outputs and, for a
+ * study, its own outputs (`bestParams`, …, `trialsDataset`, then `best.<param>` per search
+ * parameter in the space's order). What the editor draws as the node's output ports; each entry is
+ * what `taskOutputPort` answers for its name.
+ */
+export function taskOutputPorts(node: TaskSpec, comp: ComponentSpec | undefined): Record<string, PortSpec> {
+  const out: Record<string, PortSpec> = { ...(comp?.outputs ?? {}) };
+  if (!node.tune) return out;
+  const names = [...Object.keys(TUNE_OUTPUTS), ...Object.keys(node.tune.space).map((p) => `best.${p}`)];
+  for (const name of names) {
+    if (Object.hasOwn(out, name)) continue;
+    const port = comp ? studyOutputPort(node.tune, comp, name) : name.startsWith('best.') ? { kind: 'parameter' as const, type: 'json' } : { ...TUNE_OUTPUTS[name as TuneOutputName] };
+    if (port) out[name] = port;
+  }
+  return out;
+}

@@ -11,7 +11,7 @@ import { indexPipeline, isLoopNode, nodeDependencies, ownBindings, referencedNod
 import { parseArg, placeholderMismatch, type ArgPart } from './placeholders';
 import { incompatibility, literalType, parseParamType, valueMismatch } from './portTypes';
 import { findUnstorableText } from './storableText';
-import { taskOutputPort } from './tuneSpec';
+import { taskOutputPort, taskOutputPorts } from './tuneSpec';
 import { checkTuneSpec } from './validateTune';
 import {
   NAME_PATTERN,
@@ -636,7 +636,7 @@ function outputPort(ctx: Ctx, scope: string[], taskId: string, output: string): 
   if (!comp) return unknownSource(`task "${taskId}" uses an unknown component`);
   const port = taskOutputPort(info.node, comp, output);
   if (!port) {
-    return unknownSource(`task "${taskId}" (component "${comp.name}") has no output "${output}"; its outputs are: ${Object.keys(comp.outputs).join(', ') || '(none)'}`);
+    return unknownSource(`task "${taskId}" (component "${comp.name}") has no output "${output}"; its outputs are: ${Object.keys(taskOutputPorts(info.node, comp)).join(', ') || '(none)'}`);
   }
   return port;
 }

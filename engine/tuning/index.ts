@@ -3,6 +3,6 @@
  * the study workflow can call them from activities and replay to the same suggestions.
  * Import only through this file.
  */
-export { suggest, type SuggestInput } from './suggest';
+export { suggest, suggestBatch, type SuggestInput } from './suggest';
 export { judgeTrial, type JudgeInput, type Judgement } from './judge';
 export { TuningError, type TuningErrorCode } from './errors';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Assignment, Objective, SearchSpace, TrialRecord, TuneAlgorithm } from '../../dsl/ir/tuneSpace';
-import { suggest, TuningError } from './index';
+import { suggest, suggestBatch, TuningError } from './index';
 
 const minimize: Objective = { metric: 'loss', goal: 'minimize' };
 
@@ -249,10 +249,10 @@ describe('suggest: TPE', () => {
     expect(trials.slice(25).filter((t) => t.params.c === 'd').length).toBeGreaterThanOrEqual(9);
   });
 
-  it('ignores failed and running trials; learns from pruned ones, ranked after the completed ones', () => {
+  it('ignores failed trials, and running ones without the constant liar; learns from pruned ones, ranked after the completed ones', () => {
     const space: SearchSpace = { x: { type: 'uniform', low: 0, high: 1 } };
     const base = study(space, { name: 'random' }, 5, 12, (a) => num(a, 'x'));
-    const input = (trials: TrialRecord[]) => ({ space, algorithm: { name: 'tpe' } as const, objective: minimize, trials, seed: 5 });
+    const input = (trials: TrialRecord[]) => ({ space, algorithm: { name: 'tpe', constantLiar: false } as const, objective: minimize, trials, seed: 5 });
     const withNoise = [...base, { number: 12, params: { x: 0.5 }, state: 'failed', intermediate: [] } as TrialRecord];
     const withNoiseRunning = [...base, { number: 12, params: { x: 0.9 }, state: 'running', intermediate: [{ step: 1, value: 0 }] } as TrialRecord];
     // Same length history, same draws: the failed or running trial's content changes nothing.
@@ -262,5 +262,58 @@ describe('suggest: TPE', () => {
     const pruned: TrialRecord = { number: 9, params: { x: 0.99 }, state: 'pruned', intermediate: [{ step: 3, value: 0.99 }] };
     const failed: TrialRecord = { ...pruned, state: 'failed' };
     expect(suggest(input([...nine, pruned]))).not.toEqual(suggest(input([...nine, failed])));
+  });
+});
+
+describe("TPE's constant liar (trials started together)", () => {
+  /** Mean and smallest distance between any two suggestions, in units of the range. */
+  function spread(points: readonly (Assignment | null)[]): { mean: number; min: number } {
+    const ps = points.map((p) => [num(p!, 'x') / 15, num(p!, 'y') / 15] as const);
+    let sum = 0;
+    let n = 0;
+    let min = Infinity;
+    for (let i = 0; i < ps.length; i++) {
+      for (let j = i + 1; j < ps.length; j++) {
+        const d = Math.hypot(ps[i]![0] - ps[j]![0], ps[i]![1] - ps[j]![1]);
+        sum += d;
+        n++;
+        min = Math.min(min, d);
+      }
+    }
+    return { mean: sum / n, min };
+  }
+  const seeds = Array.from({ length: 10 }, (_, i) => i);
+  const batch = (seed: number, constantLiar: boolean | undefined): (Assignment | null)[] =>
+    suggestBatch(
+      {
+        space: braninSpace,
+        algorithm: constantLiar === undefined ? { name: 'tpe' } : { name: 'tpe', constantLiar },
+        objective: minimize,
+        trials: study(braninSpace, { name: 'random' }, seed, 20, branin),
+        seed,
+      },
+      8,
+    );
+
+  it('spreads 8 parallel suggestions over the same history further apart than without it, for every seed', () => {
+    const liar = seeds.map((s) => spread(batch(s, true)));
+    const plain = seeds.map((s) => spread(batch(s, false)));
+    seeds.forEach((s) => {
+      // Without the liar the 8 differ only by their draws and crowd l(x)'s peak; with it each running one pushes the next away.
+      expect(liar[s]!.min, `seed ${s}`).toBeGreaterThan(plain[s]!.min);
+    });
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    expect(median(liar.map((x) => x.mean))).toBeGreaterThan(1.5 * median(plain.map((x) => x.mean)));
+  });
+
+  it('is on by default, and changes nothing when no trial is running', () => {
+    expect(batch(3, undefined)).toEqual(batch(3, true));
+    const history = study(braninSpace, { name: 'random' }, 4, 20, branin);
+    const one = (constantLiar: boolean): Assignment | null => suggest({ space: braninSpace, algorithm: { name: 'tpe', constantLiar }, objective: minimize, trials: history, seed: 4 });
+    expect(one(true)).toEqual(one(false));
+  });
+
+  it('is deterministic: the same history gives the same batch', () => {
+    expect(batch(7, true)).toEqual(batch(7, true));
   });
 });

@@ -38,10 +38,28 @@ export function suggest(input: SuggestInput): Assignment | null {
           startupTrials: algorithm.startupTrials ?? TPE_DEFAULTS.startupTrials,
           candidates: algorithm.candidates ?? TPE_DEFAULTS.candidates,
           multivariate: algorithm.multivariate ?? TPE_DEFAULTS.multivariate,
+          constantLiar: algorithm.constantLiar ?? TPE_DEFAULTS.constantLiar,
         },
         input.objective,
         input.trials,
         suggestionRng(input.seed, input.trials.length, 'tpe'),
       );
   }
+}
+
+/**
+ * `count` suggestions made at once (trials started together): each later one sees the earlier ones
+ * as running trials, as the study's `suggestTrials` activity records them, so a grid never repeats
+ * a point and TPE's constant liar steers away from them. Stops after the first null.
+ */
+export function suggestBatch(input: SuggestInput, count: number): (Assignment | null)[] {
+  const trials = [...input.trials];
+  const out: (Assignment | null)[] = [];
+  for (let i = 0; i < count; i++) {
+    const next = suggest({ ...input, trials });
+    out.push(next);
+    if (next === null) break;
+    trials.push({ number: trials.length, params: next, state: 'running', intermediate: [] });
+  }
+  return out;
 }

@@ -70,6 +70,11 @@ describe('TPE internals', () => {
     const few = [trials[0]!, trials[2]!, trials[4]!, trials[6]!, ...Array.from({ length: 7 }, (_, i) => t(20 + i, 'pruned', undefined, [{ step: 1, value: 5 + i }]))];
     // 11 finished: γ = 2 → trial 4 (completed), then trial 2 (pruned at step 5).
     expect(splitTrials(few, { metric: 'loss', goal: 'minimize' }).below.map((x) => x.number)).toEqual([2, 4]);
+    // The constant liar: running trial 5 joins g(x) whatever it reported; γ still counts finished trials only.
+    const lying = splitTrials(trials, { metric: 'loss', goal: 'minimize' }, true);
+    expect(lying.below.map((x) => x.number)).toEqual([1, 4]);
+    expect(lying.above.map((x) => x.number)).toContain(5);
+    expect(lying.above).toHaveLength(17);
     // Maximising flips the order of values.
     expect(splitTrials(trials, { metric: 'acc', goal: 'maximize' }).below.map((x) => x.number)).toEqual([18, 19]);
   });

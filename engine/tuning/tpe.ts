@@ -19,7 +19,10 @@
  * - `candidates` (24) points are drawn from l and the one with the largest log l − log g wins;
  * - multivariate (the default): the unconditional parameters are drawn jointly (a product kernel
  *   per observation); a conditional parameter, and every parameter when `multivariate` is false,
- *   is drawn on its own from the trials that have it.
+ *   is drawn on its own from the trials that have it;
+ * - constant liar (Optuna's `constant_liar=True`, our default): running trials join g(x) as if they
+ *   had the worst value, so trials suggested while others run avoid their neighbourhood; they
+ *   still count neither for the startup trials nor for γ(n), as in Optuna.
  */
 import type { Assignment, Objective, ParamValue, TrialRecord } from '../../dsl/ir/tuneSpace';
 import { logGaussMass, logNormPdf, truncNormStd } from './normal';
@@ -29,9 +32,13 @@ export interface TpeSettings {
   startupTrials: number;
   candidates: number;
   multivariate: boolean;
+  /** Running trials go to g(x) as if they were the worst (Optuna's `constant_liar`). */
+  constantLiar: boolean;
 }
 
-export const TPE_DEFAULTS: TpeSettings = { startupTrials: 10, candidates: 24, multivariate: true };
+// constantLiar defaults on (Optuna's is off, an "experimental" flag there): it changes nothing for
+// trials run one at a time, and Sluice's parallel suggestions otherwise all see the same history.
+export const TPE_DEFAULTS: TpeSettings = { startupTrials: 10, candidates: 24, multivariate: true, constantLiar: true };
 
 const PRIOR_WEIGHT = 1;
 
@@ -59,9 +66,10 @@ interface Finished {
 /**
  * Finished trials split into the best γ(n) and the rest, each in trial order. Succeeded trials
  * rank first (by value), pruned ones after them (the further they got the better, then by their
- * last intermediate value; a pruned trial with no value last).
+ * last intermediate value; a pruned trial with no value last). With `liar`, running trials join
+ * the rest whatever they reported so far (Optuna's constant liar); otherwise they are ignored.
  */
-export function splitTrials(trials: readonly TrialRecord[], objective: Objective): { below: TrialRecord[]; above: TrialRecord[] } {
+export function splitTrials(trials: readonly TrialRecord[], objective: Objective, liar = false): { below: TrialRecord[]; above: TrialRecord[] } {
   const sign = objective.goal === 'minimize' ? 1 : -1;
   const finished: Finished[] = [];
   for (const t of trials) {
@@ -76,9 +84,10 @@ export function splitTrials(trials: readonly TrialRecord[], objective: Objective
   const nBelow = gamma(finished.length);
   const sorted = [...finished].sort((x, y) => x.rank[0] - y.rank[0] || x.rank[1] - y.rank[1] || x.rank[2] - y.rank[2] || x.trial.number - y.trial.number);
   const byNumber = (a: TrialRecord, b: TrialRecord): number => a.number - b.number;
+  const running = liar ? trials.filter((t) => t.state === 'running') : [];
   return {
     below: sorted.slice(0, nBelow).map((f) => f.trial).sort(byNumber),
-    above: sorted.slice(nBelow).map((f) => f.trial).sort(byNumber),
+    above: [...sorted.slice(nBelow).map((f) => f.trial), ...running].sort(byNumber),
   };
 }
 
@@ -251,7 +260,7 @@ function sampleGroup(params: readonly SpaceParam[], below: readonly TrialRecord[
 /** The next trial's parameters by TPE. */
 export function suggestTpe(params: readonly SpaceParam[], settings: TpeSettings, objective: Objective, trials: readonly TrialRecord[], rand: () => number): Assignment {
   if (countFinished(trials) < settings.startupTrials) return randomAssignment(params, rand);
-  const { below, above } = splitTrials(trials, objective);
+  const { below, above } = splitTrials(trials, objective, settings.constantLiar);
   const drawn: Assignment = {};
   if (settings.multivariate) {
     const joint = params.filter((p) => !p.param.when && singleValue(p.domain) === undefined);

@@ -86,7 +86,7 @@ describe('a study built in the editor', () => {
     const edited = setTune(made.spec, 'curve', {
       ...tune,
       objective: { metric: 'loss', goal: 'minimize' },
-      algorithm: { name: 'tpe', startupTrials: 4, multivariate: false },
+      algorithm: { name: 'tpe', startupTrials: 4, multivariate: false, constantLiar: false },
       maxTrials: 12,
       parallelTrials: 3,
       maxFailedTrials: 2,

@@ -1,14 +1,15 @@
 /**
  * Issue 15's editor side in Chromium against `sluice dev`: a task is made a tuning study in the
  * Inspector, its budget edited in the study form, the canvas marks it, and the saved pipeline runs
- * as a study whose trials and parallel-coordinates plot the run view shows.
+ * as a study whose trials and parallel-coordinates plot the run view shows; a study's own outputs
+ * (its trials Dataset, best.<param>) are ports wired like any task's.
  * Screenshots land in test-results/e2e/.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PipelineSpec } from '../../dsl/ir/index';
+import { validatePipeline, type PipelineSpec } from '../../dsl/ir/index';
 import { createApiClient } from '../../engine/contract/index';
 import { projectRoot } from '../../engine/paths';
 import { launchChromium, openPage } from './support/browser';
@@ -87,4 +88,62 @@ describe('a tuning study built in the editor', () => {
     await shot(page, '15-editor-study-run');
     expect(errors).toEqual([]);
   }, 420_000);
+
+  it("shows a study's outputs as ports: its trials Dataset feeds a Dataset input, never a Model one; the saved IR validates", async () => {
+    const api = createApiClient({ baseUrl: dev.url });
+    const { page, errors } = await openPage(browser, `${dev.url}/#/new`);
+    // Each task is set up right after it is added: a new node lands on top of the earlier ones.
+    await add(page, 'load-iris');
+    await add(page, 'train-classifier');
+    await page.getByTestId('node-train-classifier').click();
+    await page.getByRole('tab', { name: 'Task' }).click();
+    await page.getByLabel('Source of input train').selectOption('source:load-iris.dataset');
+    await page.getByRole('button', { name: 'Make it a tuning study' }).click();
+    await expect.poll(() => page.getByTestId('study-badge-train-classifier').textContent()).toBe('random ×10');
+    // The study's own outputs are handles on its node, beside the component's.
+    for (const port of ['trialsDataset', 'bestValue', 'bestParams', 'best.hiddenUnits', 'model']) await page.getByTestId(`handle-train-classifier-out-${port}`).waitFor();
+
+    await add(page, 'standardize');
+    await page.getByTestId('node-standardize').click();
+    await page.getByRole('tab', { name: 'Task' }).click();
+    await page.getByLabel('Source of input train').selectOption('source:train-classifier.trialsDataset');
+    await page.getByLabel('Source of input test').selectOption('source:train-classifier.trialsDataset');
+
+    await add(page, 'evaluate-classifier');
+    await page.getByTestId('node-evaluate-classifier').click();
+    await page.getByRole('tab', { name: 'Task' }).click();
+    const modelSource = page.getByLabel('Source of input model');
+    // A Model input is offered the best trial's model, not the trials Dataset (the port-type rule).
+    const offered = await modelSource.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(offered).toContain('source:train-classifier.model');
+    expect(offered).not.toContain('source:train-classifier.trialsDataset');
+    await modelSource.selectOption('source:train-classifier.model');
+    await page.getByLabel('Source of input test').selectOption('source:load-iris.dataset');
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(5);
+    // Laid out (elk runs off the click) so the screenshot shows the study's ports and the wires.
+    await page.getByRole('button', { name: 'Arrange', exact: true }).click();
+    const overlapping = async (): Promise<boolean> => {
+      const a = await page.getByTestId('node-train-classifier').boundingBox();
+      const b = await page.getByTestId('node-standardize').boundingBox();
+      return !a || !b || (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height);
+    };
+    await expect.poll(overlapping, { timeout: 20_000 }).toBe(false);
+    await page.waitForTimeout(600); // the fit-view animation, for the picture only
+    await shot(page, '15-editor-study-ports');
+
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    const save = page.getByRole('dialog', { name: 'Save the new pipeline' });
+    await save.getByLabel('Pipeline name').fill('e2e-study-ports');
+    await save.getByRole('button', { name: /^Save/ }).click();
+    await expect
+      .poll(async () => (await api.getPipeline({ params: { pipeline: 'e2e-study-ports' } }).catch(() => undefined))?.versions.length ?? 0, { timeout: 30_000, interval: 500 })
+      .toBe(1);
+    const { versions } = await api.getPipeline({ params: { pipeline: 'e2e-study-ports' } });
+    expect(versions.map((v) => v.draft)).toEqual([false]);
+    const saved = (await api.getPipelineVersion({ params: { pipeline: 'e2e-study-ports', version: versions[0]?.id ?? '' } })).version.spec as PipelineSpec;
+    expect(validatePipeline(saved).issues).toEqual([]);
+    expect(saved.dag.tasks.standardize).toMatchObject({ inputs: { train: { task: 'train-classifier', output: 'trialsDataset' }, test: { task: 'train-classifier', output: 'trialsDataset' } } });
+    expect(saved.dag.tasks['evaluate-classifier']).toMatchObject({ inputs: { model: { task: 'train-classifier', output: 'model' } } });
+    expect(errors).toEqual([]);
+  }, 300_000);
 });

@@ -278,12 +278,26 @@ describe('tuning studies', () => {
     expect((run.outputs as { best: number }).best).toBeLessThan(1);
   });
 
-  it('a study whose trials report no objective metric fails, naming the metric', async () => {
+  it('a study whose trials report no metric at all fails, naming the metric', async () => {
     const run = await ts.run(flows.silentStudy);
     expect(run.status).toBe('failed');
-    expect(run.error).toMatch(/no trial succeeded.*no metric "accuracy"/s);
+    expect(run.error).toMatch(/no trial reports the objective metric "accuracy": the first 2 completed trials reported no metric at all/);
     const trials = await ts.stack.metadata.listTuneTrials(run.id);
     expect(trials.map((t) => t.state)).toEqual(['failed', 'failed']);
+  });
+
+  it('an objective metric no trial reports fails the study after its first 3 completed trials, naming the study, the metric and what they reported', async () => {
+    const run = await ts.run(flows.misnamedObjectiveStudy);
+    expect(run.status).toBe('failed');
+    const study = Object.keys(compile(flows.misnamedObjectiveStudy).spec.dag.tasks)[0]!;
+    expect(run.error).toContain(`study "${study}": no trial reports the objective metric "accuracy": the first 3 completed trials reported only "acc", "loss"`);
+    const trials = await ts.stack.metadata.listTuneTrials(run.id);
+    // Not the 40 of maxTrials: 3 failed ones, and at most the 2 running beside them, cancelled.
+    expect(trials.length).toBeLessThanOrEqual(5);
+    expect(trials.filter((t) => t.state === 'failed')).toHaveLength(3);
+    expect(trials.every((t) => t.state === 'failed' || t.state === 'cancelled')).toBe(true);
+    expect(trials.find((t) => t.state === 'failed')?.reason).toMatch(/no metric "accuracy".*only "acc", "loss"/);
+    await replaysStudy(run.id, study);
   });
 
   it('more failed trials than maxFailedTrials fail the study', async () => {

@@ -4,7 +4,7 @@
  * becomes in the IR (a task-output, collect or loop-items binding). The canvas calls it on every
  * candidate while the user drags, to refuse and explain, and on drop, to apply.
  */
-import { incompatibility, indexPipeline, isLoopNode, nodeDependencies, type Binding, type PipelineIndex, type PipelineSpec } from 'sluice/ir';
+import { incompatibility, indexPipeline, isLoopNode, nodeDependencies, taskOutputPorts, type Binding, type PipelineIndex, type PipelineSpec } from 'sluice/ir';
 import { updateNode } from './nodeTree';
 import { inputPort, LOOP_ITEMS_PORT, outputPort, portTypeLabel } from './ports';
 
@@ -104,7 +104,7 @@ export function connectableOutputs(spec: PipelineSpec, target: string, targetPor
   const out: PortConnection[] = [];
   for (const [source, info] of index.nodes) {
     if (source === target) continue;
-    const ports = isLoopNode(info.node) ? Object.keys(info.node.loop.outputs) : Object.keys(spec.components[info.node.component]?.outputs ?? {});
+    const ports = isLoopNode(info.node) ? Object.keys(info.node.loop.outputs) : Object.keys(taskOutputPorts(info.node, spec.components[info.node.component]));
     for (const sourcePort of ports) {
       const c = { source, sourcePort, target, targetPort };
       if (connectionProblem(spec, c, index) === undefined) out.push(c);

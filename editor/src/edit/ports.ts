@@ -1,8 +1,8 @@
 /**
- * The typed ports of a node as the canvas shows them: task inputs/outputs from the component spec,
- * a loop's collected outputs (lists of what its body produces) and its `items` input.
+ * The typed ports of a node as the canvas shows them: task inputs/outputs from the component spec
+ * (a study's own outputs too, from dsl/ir's taskOutputPort), a loop's collected outputs (lists of what its body produces) and its `items` input.
  */
-import { isLoopNode, isRequired, type PipelineIndex, type PipelineSpec, type PortSpec } from 'sluice/ir';
+import { isLoopNode, isRequired, taskOutputPort, type PipelineIndex, type PipelineSpec, type PortSpec } from 'sluice/ir';
 import { loopOutputSpec } from '../graph/pipelineGraph';
 
 /** Handle id of a loop's items input on the canvas. */
@@ -17,7 +17,9 @@ export function outputPort(spec: PipelineSpec, index: PipelineIndex, nodeId: str
     const ref = node.loop.outputs[port];
     return ref ? loopOutputSpec(spec, ref) : undefined;
   }
-  return spec.components[node.component]?.outputs[port];
+  const comp = spec.components[node.component];
+  // A study's own outputs (bestValue, trialsDataset, best.<param>, …) are wired like any output.
+  return comp ? taskOutputPort(node, comp, port) : undefined;
 }
 
 export function inputPort(spec: PipelineSpec, index: PipelineIndex, nodeId: string, port: string): PortSpec | undefined {

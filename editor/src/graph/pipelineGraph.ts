@@ -4,7 +4,7 @@
  * the canvas, the run view and the 500-node benchmark all draw from this, so they agree on what a
  * pipeline looks like. Ports carry their specs, so the canvas can show and check types.
  */
-import { exprOperands, indexPipeline, isLoopNode, referencedNodes, type Binding, type ComponentSpec, type NodeSpec, type PipelineSpec, type PortSpec } from 'sluice/ir';
+import { exprOperands, indexPipeline, isLoopNode, referencedNodes, taskOutputPort, taskOutputPorts, type Binding, type ComponentSpec, type NodeSpec, type PipelineSpec, type PortSpec } from 'sluice/ir';
 
 export interface GraphPort {
   name: string;
@@ -103,7 +103,8 @@ export function pipelineGraph(spec: PipelineSpec): PipelineGraph {
         component: node.component,
         ...(componentSpec ? { componentSpec } : {}),
         inputs: ports(componentSpec?.inputs),
-        outputs: ports(componentSpec?.outputs),
+        // A study (a task with `tune`) also shows its own outputs: bestParams, …, trialsDataset, best.<param>.
+        outputs: ports(taskOutputPorts(node, componentSpec)),
         bindings: node.inputs,
         conditional: node.when !== undefined,
         ...(ui?.group !== undefined ? { group: ui.group } : {}),
@@ -130,7 +131,8 @@ export function loopOutputSpec(spec: PipelineSpec, ref: { task: string; output: 
   if (!ref) return { kind: 'parameter', type: 'list<json>' };
   const info = indexPipeline(spec).nodes.get(ref.task);
   const node = info?.node;
-  const port = node && !isLoopNode(node) ? spec.components[node.component]?.outputs[ref.output] : undefined;
+  const comp = node && !isLoopNode(node) ? spec.components[node.component] : undefined;
+  const port = node && !isLoopNode(node) && comp ? taskOutputPort(node, comp, ref.output) : undefined;
   if (!port) return { kind: 'parameter', type: 'list<json>' };
   return port.kind === 'artifact' ? { ...port, list: true } : { ...port, type: `list<${port.type}>` };
 }

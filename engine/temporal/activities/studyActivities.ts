@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Assignment, TrialRecord } from '../../../dsl/ir/tuneSpace';
 import type { ArtifactStore } from '../../stores/artifacts/index';
 import type { Json, MetadataStore, MetricRecord, TuneTrialRecord } from '../../stores/metadata/index';
-import { judgeTrial, suggest } from '../../tuning/index';
+import { judgeTrial, suggestBatch } from '../../tuning/index';
 import { executionIdFor, type StudyActivities, type StudyTrial } from '../workflows/types';
 
 /** The trial's task path in the run: its execution id and metrics hang off it. */
@@ -92,6 +92,16 @@ export function createStudyActivities(metadata: MetadataStore, artifacts: Artifa
       .sort((a, b) => a.step - b.step)
       .map((r) => ({ step: r.step, value: r.value }));
   };
+  /** The metric keys a trial reported (finite values), sorted; a cached trial's from the execution it reused. */
+  const reportedKeys = async (runId: string, study: string, n: number, objectiveTask: string | undefined): Promise<string[]> => {
+    const id = executionIdFor(runId, objectivePath(study, n, objectiveTask));
+    let rows: MetricRecord[] = await metadata.listMetrics({ executionId: id });
+    if (rows.length === 0) {
+      const exec = await metadata.getExecution(id);
+      if (exec?.cachedFrom) rows = await metadata.listMetrics({ executionId: exec.cachedFrom });
+    }
+    return [...new Set(rows.filter((r) => Number.isFinite(r.value)).map((r) => r.key))].sort();
+  };
   /**
    * Every recorded trial of the study with its intermediate values (one read of the trials, one of
    * the run's metrics). Read here, not passed in by the workflow: a history that carried the whole
@@ -131,20 +141,12 @@ export function createStudyActivities(metadata: MetadataStore, artifacts: Artifa
   return {
     async suggestTrials({ runId, study, tune, count }) {
       const records = await history(runId, study, tune.objective.metric);
-      const out: (Assignment | null)[] = [];
-      for (let i = 0; i < count; i++) {
-        let next: Assignment | null;
-        try {
-          next = suggest({ space: tune.space, algorithm: tune.algorithm, objective: tune.objective, trials: records, seed: tune.seed ?? 0 });
-        } catch (e) {
-          throw ApplicationFailure.nonRetryable(`study "${study}": the ${tune.algorithm.name} algorithm failed to suggest a trial: ${(e as Error).message}`, 'TuneSuggestFailed');
-        }
-        out.push(next);
-        if (next === null) break;
-        // Suggested in the same batch: the algorithm sees them as running (no two identical grid points).
-        records.push({ number: records.length, params: next, state: 'running', intermediate: [] });
+      try {
+        // Suggested in the same batch: each sees the earlier ones as running (no two identical grid points; TPE's liar).
+        return suggestBatch({ space: tune.space, algorithm: tune.algorithm, objective: tune.objective, trials: records, seed: tune.seed ?? 0 }, count);
+      } catch (e) {
+        throw ApplicationFailure.nonRetryable(`study "${study}": the ${tune.algorithm.name} algorithm failed to suggest a trial: ${(e as Error).message}`, 'TuneSuggestFailed');
       }
-      return out;
     },
     async recordTrials({ runId, study, trials, lastValueOf, objectiveTask }) {
       if (!(await hasRun(runId))) return;
@@ -156,15 +158,21 @@ export function createStudyActivities(metadata: MetadataStore, artifacts: Artifa
     async finishTrial({ runId, study, objective, trial }) {
       const values = await series(runId, study, trial.number, objective.metric, objective.task);
       const last = values[values.length - 1];
-      const result: { state: 'succeeded' | 'failed'; value?: number; reason?: string } = last
-        ? { state: 'succeeded', value: last.value }
-        : {
-            state: 'failed',
-            reason:
-              objective.task === undefined
-                ? `the trial reported no metric "${objective.metric}" (the study's objective); report it from the component with ctx.metric('${objective.metric}', value)`
-                : `the trial's task "${objective.task}" reported no metric "${objective.metric}" (the study's objective); report it from that task's component with ctx.metric('${objective.metric}', value)`,
-          };
+      let result: { state: 'succeeded' | 'failed'; value?: number; reason?: string; reported?: string[] };
+      if (last) result = { state: 'succeeded', value: last.value };
+      else {
+        const reported = await reportedKeys(runId, study, trial.number, objective.task);
+        const who = objective.task === undefined ? 'the trial' : `the trial's task "${objective.task}"`;
+        const where = objective.task === undefined ? 'the component' : "that task's component";
+        result = {
+          state: 'failed',
+          reason:
+            `${who} reported no metric "${objective.metric}" (the study's objective)` +
+            `${reported.length ? `, only ${reported.map((k) => `"${k}"`).join(', ')}` : ', no metric at all'}; ` +
+            `report it from ${where} with ctx.metric('${objective.metric}', value), or make the objective one of the metrics it reports`,
+          reported,
+        };
+      }
       if (await hasRun(runId)) {
         await metadata.recordTuneTrial(
           row(runId, study, { ...trial, state: result.state, ...(result.value !== undefined ? { value: result.value } : {}), ...(result.reason ? { reason: result.reason } : {}) }, objective.task),

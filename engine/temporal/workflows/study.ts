@@ -52,10 +52,18 @@ const COMPLETED_BEFORE_PRUNE_PATCH = 'study-completed-before-prune';
 const TRIALS_DATASET_PATCH = 'study-trials-dataset';
 
 /**
+/**
  * Patch: a nested pipeline as the trial runs each trial as a `nestedPipeline` child workflow. No
  * older history has such a study (the validator refused them), so the patch only marks the change.
  */
 const PIPELINE_TRIAL_PATCH = 'study-pipeline-trials';
+/**
+ * Patch: a study fails as soon as its first completed trials all lack the objective metric (and
+ * none has it), naming the metric and what they reported, instead of running every trial first.
+ */
+const OBJECTIVE_MISSING_PATCH = 'study-objective-missing';
+/** Completed trials without the objective, none with it, after which the study gives up. */
+const OBJECTIVE_MISSING_AFTER = 3;
 
 type Settled = { number: number; outcome?: NodeOutcome; error?: unknown; stoppedByStudy?: boolean };
 
@@ -161,6 +169,10 @@ export async function tuneStudy(input: TuneStudyInput): Promise<Record<string, P
   const studyStart = Date.now();
   let lastJudged = studyStart;
   let failure: string | undefined;
+  let failureType = 'StudyFailed';
+  /** Completed trials that lacked the objective, and the metric keys they reported instead. */
+  let withoutObjective = 0;
+  const reportedInstead = new Set<string>();
   try {
     for (;;) {
       const budgetLeft = !settings.stopRequested && !exhausted && failure === undefined && failed <= maxFailed;
@@ -211,6 +223,20 @@ export async function tuneStudy(input: TuneStudyInput): Promise<Record<string, P
           trial.state = r.state;
           if (r.value !== undefined) trial.value = r.value;
           if (r.reason !== undefined) trial.reason = r.reason;
+          if (r.reported !== undefined) {
+            withoutObjective++;
+            for (const k of r.reported) reportedInstead.add(k);
+            // A misnamed objective fails every trial alike: say so after a few, not after maxTrials.
+            const enough = Math.min(OBJECTIVE_MISSING_AFTER, settings.maxTrials);
+            if (failure === undefined && withoutObjective >= enough && best() === undefined && patched(OBJECTIVE_MISSING_PATCH)) {
+              const keys = [...reportedInstead].sort();
+              failure =
+                `no trial reports the objective metric "${tune.objective.metric}": the first ${withoutObjective} completed trial${withoutObjective === 1 ? '' : 's'} ` +
+                `reported ${keys.length ? `only ${keys.map((k) => `"${k}"`).join(', ')}` : 'no metric at all'}. ` +
+                `Make the objective one of those, or report it from the component with ctx.metric('${tune.objective.metric}', value)`;
+              failureType = 'StudyObjectiveMissing';
+            }
+          }
         } else {
           const cancelled = s.error !== undefined && (isCancellation(s.error) || s.stoppedByStudy === true);
           trial.state = pruned ? 'pruned' : cancelled ? 'cancelled' : 'failed';
@@ -259,7 +285,7 @@ export async function tuneStudy(input: TuneStudyInput): Promise<Record<string, P
   }
 
   if (CancellationScope.current().consideredCancelled) throw ApplicationFailure.nonRetryable(`study "${study}" was cancelled`, 'StudyCancelled');
-  if (failure !== undefined) throw ApplicationFailure.nonRetryable(`study "${study}": ${failure}`, 'StudyFailed');
+  if (failure !== undefined) throw ApplicationFailure.nonRetryable(`study "${study}": ${failure}`, failureType);
   const b = best();
   if (!b || b.value === undefined) {
     const last = [...trials].reverse().find((t) => t.reason);

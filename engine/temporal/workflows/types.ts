@@ -378,7 +378,11 @@ export interface StudyActivities {
    */
   recordTrials(input: { runId: string; study: string; trials: StudyTrial[]; lastValueOf?: string; objectiveTask?: string }): Promise<void>;
   /** A finished trial's objective value from its metrics; writes its row. Succeeded without the metric → failed. */
-  finishTrial(input: FinishTrialInput): Promise<{ state: 'succeeded' | 'failed'; value?: number; reason?: string }>;
+  /**
+   * A trial without the objective metric is failed, with `reported`: the metric keys it did report
+   * (older workers leave it out), so the study can fail early naming them.
+   */
+  finishTrial(input: FinishTrialInput): Promise<{ state: 'succeeded' | 'failed'; value?: number; reason?: string; reported?: string[] }>;
   /** Which running trials the early-stopping rule stops now, from their intermediate values. */
   judgeTrials(input: { runId: string; study: string; tune: TuneSpec; running: number[] }): Promise<{ number: number; step: number; reason: string }[]>;
   /**

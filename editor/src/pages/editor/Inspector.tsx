@@ -1,6 +1,6 @@
 /** The selected node: its id and label, the component it runs, and its inputs as typed forms. */
 import { memo, type ReactElement, type RefObject } from 'react';
-import { indexPipeline, isLoopNode, type Binding, type PipelineSpec, type TuneSpec, type ValidationIssue } from 'sluice/ir';
+import { indexPipeline, isLoopNode, taskOutputPorts, type Binding, type PipelineSpec, type TuneSpec, type ValidationIssue } from 'sluice/ir';
 import { setInput } from '../../edit/bindings';
 import { cachedIndex, connect, connectableOutputs } from '../../edit/connect';
 import { setNodeUi } from '../../edit/nodeUi';
@@ -175,7 +175,7 @@ function InspectorView({ spec, selected, edit, selectNext, issues }: InspectorPr
       )}
       <h4>Outputs</h4>
       <ul className="plain-list">
-        {Object.entries(component.outputs).map(([name, port]) => {
+        {Object.entries(taskOutputPorts(node, component)).map(([name, port]) => {
           const published = Object.entries(spec.outputs).find(([, ref]) => ref.task === id && ref.output === name)?.[0];
           return (
             <li key={name}>

@@ -1,6 +1,6 @@
 /** The pipeline itself: name, description, inputs (typed, with defaults) and published outputs. */
 import { memo, useId, useState, type ReactElement } from 'react';
-import { isLoopNode, NAME_PATTERN, type PipelineSpec } from 'sluice/ir';
+import { isLoopNode, NAME_PATTERN, taskOutputPorts, type PipelineSpec } from 'sluice/ir';
 import { addPipelineInput, removePipelineInput, renamePipelineOutput, setPipelineOutput, updatePipelineInput } from '../../edit/pipelinePorts';
 import { portTypeLabel } from '../../edit/ports';
 import { formatParamValue } from '../../forms/paramValue';
@@ -13,7 +13,7 @@ function PipelinePanelView({ spec, edit }: { spec: PipelineSpec; edit: Edit }): 
   const outputId = useId();
   const [newOutput, setNewOutput] = useState('');
   const taskOutputs = Object.entries(spec.dag.tasks).flatMap(([id, node]) =>
-    isLoopNode(node) ? [] : Object.keys(spec.components[node.component]?.outputs ?? {}).map((o) => ({ id, output: o, key: `${id}.${o}` })),
+    isLoopNode(node) ? [] : Object.keys(taskOutputPorts(node, spec.components[node.component])).map((o) => ({ id, output: o, key: `${id}.${o}` })),
   );
   const refusal = (fn: (s: PipelineSpec) => ReturnType<typeof addPipelineInput>): string | undefined => {
     let why: string | undefined;

@@ -76,6 +76,13 @@ describe('TuneForm', () => {
     expect(seen.at(-1)?.algorithm).toEqual({ name: 'tpe' });
     commit('Startup trials', '3');
     expect(seen.at(-1)?.algorithm).toEqual({ name: 'tpe', startupTrials: 3 });
+    // The constant liar is on unless turned off; off is stored as false, on again as the default (absent).
+    const liar = screen.getByLabelText('constant liar for parallel trials');
+    expect((liar as HTMLInputElement).checked).toBe(true);
+    fireEvent.click(liar);
+    expect(seen.at(-1)?.algorithm).toEqual({ name: 'tpe', startupTrials: 3, constantLiar: false });
+    fireEvent.click(liar);
+    expect(seen.at(-1)?.algorithm).toEqual({ name: 'tpe', startupTrials: 3 });
     fireEvent.change(screen.getByLabelText('Search another input'), { target: { value: 'act' } });
     expect(seen.at(-1)?.space.act).toEqual({ type: 'choice', values: ['relu', 'tanh'] });
     // units may now be conditioned on act, a choice listed before it.

@@ -241,6 +241,9 @@ export function TuneForm({ taskId, tune, component, problems, apply }: TuneFormP
           <label>
             <input type="checkbox" checked={a.multivariate !== false} onChange={(e) => setSelectError(apply({ ...tune, algorithm: withOptional(a, 'multivariate', e.target.checked ? undefined : false) }))} /> multivariate
           </label>
+          <label title="trials suggested while others run treat those as the worst seen, so they look elsewhere (Optuna's constant_liar)">
+            <input type="checkbox" checked={a.constantLiar !== false} onChange={(e) => setSelectError(apply({ ...tune, algorithm: withOptional(a, 'constantLiar', e.target.checked ? undefined : false) }))} /> constant liar for parallel trials
+          </label>
         </>
       ) : null}
 
