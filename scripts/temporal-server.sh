@@ -6,6 +6,8 @@
 #   bash scripts/temporal-server.sh stop    → SIGTERM, waits for the exit
 #   bash scripts/temporal-server.sh kill    → SIGKILL (a crash, for durability checks), waits for the exit
 #
+# SLUICE_TEMPORAL_PG_CONNS caps each of its services' PostgreSQL pools (the module's default, 20:
+# two servers' pools and the tests' can exhaust a cluster's 100 connections).
 # Another SLUICE_TEMPORAL_PORT is another server beside the first: its other ports move with it
 # (each the module's default + (port - 7233)), and it has its own state directory
 # (.sluice/temporal-server-<port>) and databases (sluice_temporal_<port>, …_visibility_<port>).
@@ -23,6 +25,8 @@ version="v1.29.1" # the server the Temporal CLI v1.5.1 embeds (scripts/ensure-te
 port="${SLUICE_TEMPORAL_PORT:-17233}"
 [[ "$port" =~ ^[0-9]+$ ]] && (( port >= 7233 && port <= 55000 )) || { echo "temporal-server: SLUICE_TEMPORAL_PORT must be a port in 7233..55000, got $port" >&2; exit 2; }
 off=$((port - 7233))
+conns="${SLUICE_TEMPORAL_PG_CONNS:-20}"
+[[ "$conns" =~ ^[1-9][0-9]*$ ]] || { echo "temporal-server: SLUICE_TEMPORAL_PG_CONNS must be a positive number, got $conns" >&2; exit 2; }
 if [[ "$port" == 17233 ]]; then
   dir="$root/.sluice/temporal-server"
   dbname="sluice_temporal"
@@ -112,6 +116,7 @@ sed -e "s/127.0.0.1:5432/$pghost:$pgport/" \
   -e "s/user: \"temporal\"/user: \"$pguser\"/" \
   -e "s/password: \"temporal\"/password: \"$pgpass\"/" \
   -e "s/databaseName: \"temporal\"/databaseName: \"$dbname\"/" \
+  -e "s/maxConns: 20/maxConns: $conns/; s/maxIdleConns: 20/maxIdleConns: $conns/" \
   -e "s/databaseName: \"temporal_visibility\"/databaseName: \"$visname\"/" \
   -e "s/grpcPort: 7233/grpcPort: $port/" \
   -e "s/localhost:7233/localhost:$port/" \

@@ -263,23 +263,13 @@ describe.skipIf(!pgServer.url)(`three worker processes (PostgreSQL, ${externalTe
       return p;
     };
 
-    // 1. Inside s2: its process dies; nothing is started in its place.
+    // Inside s2 its process dies; nothing is started in its place.
     const s2pid = await w.runningIn(runId, 's2');
+    const survivor = cpus.find((c) => c.pid !== s2pid);
     await processOf(s2pid).kill('SIGKILL');
-    const finishedAtFirst = await w.succeededTasks(handle);
-    console.log(`${since(t0)}: killed the CPU worker (pid ${s2pid}) inside s2; finished then: [${finishedAtFirst.join(', ')}]`);
-    expect(finishedAtFirst).toEqual(['s1']);
-    // The survivor picks s2 up once the heartbeat timeout (2 s) has passed.
-    const s2again = await waitFor('s2 to run again', async () => (await w.executionLog()).find((l) => l.task === 's2' && l.what === 'start' && l.attempt === 2));
-    expect(s2again.pid).not.toBe(s2pid);
-
-    // 2. A replacement joins; inside s4 the process running it dies.
-    cpus.push(...(await w.startWorkers(['cpu'])));
-    const s4pid = await w.runningIn(runId, 's4');
-    await processOf(s4pid).kill('SIGKILL');
-    const finishedAtSecond = await w.succeededTasks(handle);
-    console.log(`${since(t0)}: killed the CPU worker (pid ${s4pid}) inside s4; finished then: [${finishedAtSecond.join(', ')}]`);
-    expect(finishedAtSecond).toEqual(['s1', 's2', 's3']);
+    const finishedAtKill = await w.succeededTasks(handle);
+    console.log(`${since(t0)}: killed the CPU worker (pid ${s2pid}) inside s2; finished then: [${finishedAtKill.join(', ')}]`);
+    expect(finishedAtKill).toEqual(['s1']);
 
     const record = await w.waitForEnd(submitted);
     const log = await w.executionLog();
@@ -287,12 +277,19 @@ describe.skipIf(!pgServer.url)(`three worker processes (PostgreSQL, ${externalTe
     expect(record.status, record.error ?? '').toBe('succeeded');
     expect(record.outputs).toEqual({ out: `${runId}.s5.out` });
     await w.expectIntact(runId);
-    // Only the two interrupted steps ran again, each on another process than the one killed.
-    expect(await w.starts()).toEqual({ s1: 1, s2: 2, s3: 1, s4: 2, s5: 1 });
-    expect(log.filter((l) => l.task === 's4' && l.what === 'end').map((l) => l.pid)).not.toContain(s4pid);
-    expect(log.filter((l) => l.what === 'end').map((l) => l.task)).toEqual([...CHAIN_TASKS]);
+    // Only the interrupted step ran again (attempt 2), on the survivor, once the heartbeat timeout
+    // (2 s) had passed; the survivor ran the rest, and s1, finished before the kill, ran once.
+    expect(await w.starts()).toEqual({ s1: 1, s2: 2, s3: 1, s4: 1, s5: 1 });
+    expect(log.filter((l) => l.what === 'end').map((l) => [l.task, l.attempt])).toEqual([
+      ['s1', 1],
+      ['s2', 2],
+      ['s3', 1],
+      ['s4', 1],
+      ['s5', 1],
+    ]);
+    expect(new Set(log.filter((l) => l.task !== 's1' && !(l.task === 's2' && l.attempt === 1)).map((l) => l.pid))).toEqual(new Set([survivor?.pid]));
     const attempts = Object.fromEntries((await w.metadata.listExecutions(runId)).map((e) => [e.taskId, e.attempt]));
-    expect(attempts).toEqual({ s1: 1, s2: 2, s3: 1, s4: 2, s5: 1 });
+    expect(attempts).toEqual({ s1: 1, s2: 2, s3: 1, s4: 1, s5: 1 });
   }, 300_000);
 
   it('light steps: a SIGKILLed control worker process mid-step: the other control worker finishes the run, and no finished step runs again', async () => {
