@@ -43,6 +43,8 @@ const reps = intArg('reps', 3);
 const topology = topologyArg();
 const split = topology === 'split';
 const profile = !flag('no-profile') && !split;
+/** This process's children whose CPU is counted: an external server is nobody's child. */
+const children = [split ? 'workers' : '', process.env.TEMPORAL_ADDRESS ? '' : 'dev server'].filter(Boolean).join(', ') || 'none';
 
 const f1 = (x: number): string => x.toFixed(1);
 const f2 = (x: number): string => x.toFixed(2);
@@ -190,7 +192,7 @@ function report(title: string, steps: number, raw: Sample[], sluice: Sample[]): 
   const cpu = (xs: Sample[], k: 'cpuSelfMs' | 'cpuServerMs'): string => f2(median(xs.map((x) => x[k])) / steps);
   // Children: the dev server, and with --topology split the worker processes (an external server is nobody's child).
   console.log(
-    `  CPU per step: raw ${cpu(raw, 'cpuSelfMs')} ms in this process + ${cpu(raw, 'cpuServerMs')} ms in child processes (${split ? 'workers, ' : ''}dev server); ` +
+    `  CPU per step: raw ${cpu(raw, 'cpuSelfMs')} ms in this process + ${cpu(raw, 'cpuServerMs')} ms in child processes (${children}); ` +
       `Sluice ${cpu(sluice, 'cpuSelfMs')} ms + ${cpu(sluice, 'cpuServerMs')} ms`,
   );
   return s / r;
