@@ -17,8 +17,15 @@
  * TEMPORAL_ADDRESS runs it against that server instead of a dev server of its own (the real server on
  * PostgreSQL: `bash scripts/temporal-server.sh start` prints its address).
  *
- * Flags: --chain N (50), --fanout W (1000), --reps R (3), --no-profile. Runs in a child process of
- * itself (bench/support/supervise.ts), so that a worker crash still ends with the ratio line.
+ * --topology split: Sluice's workers are the production topology's three processes (`sluice worker
+ * --queue control`, `sluice worker --queue cpu` ×2, bench/support/splitStack.ts) on PostgreSQL
+ * instead of the embedded stack's in-process workers on PGlite; the raw worker stays in this process
+ * and runs as many activities at once as the two CPU workers together. The breakdown (which profiles
+ * this process) is left out there.
+ *
+ * Flags: --chain N (50), --fanout W (1000), --reps R (3), --no-profile, --topology embedded|split.
+ * Runs in a child process of itself (bench/support/supervise.ts), so that a worker crash still ends
+ * with the ratio line; the worker processes and the dev server are killed on every way out.
  */
 import os from 'node:os';
 import { Worker } from '@temporalio/worker';
@@ -28,12 +35,16 @@ import { chainBreakdown, fetchHistory, runWorkflowHistories, workflowTaskTrouble
 import { chainPipeline, fanoutPipeline, fanoutPipelineLocal, fanoutPipelineWith, items, noop } from './support/pipelines';
 import { cpuDuring, profileDuring, timeMethods, type MethodTiming } from './support/profile';
 import { exitChild, isBenchChild, sendToParent, superviseSelf } from './support/supervise';
-import { flag, intArg, LOOP_BATCH_CONCURRENCY, median, SLUICE_CPU_CONCURRENCY, startBenchStack, type BenchStack } from './support/stack';
+import { flag, intArg, LOOP_BATCH_CONCURRENCY, median, SLUICE_CPU_CONCURRENCY, startBenchStack, topologyArg, type BenchStack } from './support/stack';
 
 const chainN = intArg('chain', 50);
 const fanoutW = intArg('fanout', 1000);
 const reps = intArg('reps', 3);
-const profile = !flag('no-profile');
+const topology = topologyArg();
+const split = topology === 'split';
+const profile = !flag('no-profile') && !split;
+/** This process's children whose CPU is counted: an external server is nobody's child. */
+const children = [split ? 'workers' : '', process.env.TEMPORAL_ADDRESS ? '' : 'dev server'].filter(Boolean).join(', ') || 'none';
 
 const f1 = (x: number): string => x.toFixed(1);
 const f2 = (x: number): string => x.toFixed(2);
@@ -53,21 +64,31 @@ async function main(): Promise<void> {
   console.log(`chain N=${chainN}, fan-out W=${fanoutW}, ${reps} timed runs each (median), one warm-up each; load average ${load()}`);
   // TEMPORAL_ADDRESS: another server (the real one on PostgreSQL: bash scripts/temporal-server.sh start).
   const external = Boolean(process.env.TEMPORAL_ADDRESS); // read first: the bench stack takes it out of the environment
-  const bench = await startBenchStack({ raw: true });
+  const bench = await startBenchStack({ raw: true, topology });
   try {
     const where = external ? `Temporal server ${bench.stack.temporalAddress} (TEMPORAL_ADDRESS)` : `Temporal dev server ${bench.stack.temporalAddress} (in memory)`;
-    console.log(`${where}, metadata on PGlite`);
-    console.log(
-      `workers: maxConcurrentActivityTaskExecutions = ${SLUICE_CPU_CONCURRENCY} on both the raw worker and Sluice's CPU task worker ` +
-        `(engine default); other worker options at SDK defaults on both`,
-    );
-    const timer = timeMethods(bench.stack.metadata);
+    if (bench.split) {
+      console.log(`topology: split — ${where}; ${bench.split.describe()}`);
+      console.log(
+        `workers: maxConcurrentActivityTaskExecutions = ${SLUICE_CPU_CONCURRENCY} on each Sluice CPU worker process, ` +
+          `${bench.rawConcurrency} on the raw worker (in the benchmark process); other worker options at SDK defaults on all`,
+      );
+      console.log(`load average with the workers started: ${load()}`);
+    } else {
+      console.log(`topology: embedded — ${where}, metadata on PGlite, Sluice's workers in this process`);
+      console.log(
+        `workers: maxConcurrentActivityTaskExecutions = ${SLUICE_CPU_CONCURRENCY} on both the raw worker and Sluice's CPU task worker ` +
+          `(engine default); other worker options at SDK defaults on both`,
+      );
+    }
+    // The metadata store's calls happen in this process only with the embedded stack.
+    const timer = bench.split ? undefined : timeMethods(bench.stack.metadata);
 
     const sluice = async (run: () => ReturnType<BenchStack['runSluice']>): Promise<Sample> => {
-      timer.reset();
+      timer?.reset();
       const { result, selfMs, childrenMs } = await cpuDuring(run);
       if (result.status !== 'succeeded') throw new Error(`Sluice run ${result.runId} ended ${result.status}`);
-      return { ms: result.ms, cpuSelfMs: selfMs, cpuServerMs: childrenMs, workflowId: result.workflowId, runId: result.runId, metadata: timer.snapshot() };
+      return { ms: result.ms, cpuSelfMs: selfMs, cpuServerMs: childrenMs, workflowId: result.workflowId, runId: result.runId, ...(timer ? { metadata: timer.snapshot() } : {}) };
     };
     const raw = async (run: () => ReturnType<BenchStack['runRaw']>): Promise<Sample> => {
       const { result, selfMs, childrenMs } = await cpuDuring(run);
@@ -130,11 +151,13 @@ async function main(): Promise<void> {
     const lastLight = lightChain[lightChain.length - 1];
     if (lastLight) {
       const h = await fetchHistory(bench.stack.client, lastLight.workflowId);
-      console.log(`  light chain history: ${h.events.length} events / ${h.bytes} B; metadata store calls per step: ${metadataPerStep(lastLight.metadata, chainN)}`);
+      const calls = lastLight.metadata ? metadataPerStep(lastLight.metadata, chainN) : 'n/a (made in the worker processes)';
+      console.log(`  light chain history: ${h.events.length} events / ${h.bytes} B; metadata store calls per step: ${calls}`);
     }
     console.log(`load average after the timed runs: ${load()}`);
 
     if (profile) await breakdown(bench, chainRaw, chainSluice, fanRaw, fanSluice);
+    else if (split) console.log('(no breakdown with --topology split: it profiles workers in this process)');
   } finally {
     await bench.stop();
   }
@@ -167,8 +190,9 @@ function report(title: string, steps: number, raw: Sample[], sluice: Sample[]): 
   console.log(`  Sluice:       runs ${sluice.map((x) => f1(x.ms)).join(' / ')} ms → median ${f1(s)} ms = ${f2(s / steps)} ms/step`);
   console.log(`  overhead:     ${f2((s - r) / steps)} ms/step; ratio ${f2(s / r)}`);
   const cpu = (xs: Sample[], k: 'cpuSelfMs' | 'cpuServerMs'): string => f2(median(xs.map((x) => x[k])) / steps);
+  // Children: the dev server, and with --topology split the worker processes (an external server is nobody's child).
   console.log(
-    `  CPU per step: raw ${cpu(raw, 'cpuSelfMs')} ms in this process + ${cpu(raw, 'cpuServerMs')} ms in the dev server; ` +
+    `  CPU per step: raw ${cpu(raw, 'cpuSelfMs')} ms in this process + ${cpu(raw, 'cpuServerMs')} ms in child processes (${children}); ` +
       `Sluice ${cpu(sluice, 'cpuSelfMs')} ms + ${cpu(sluice, 'cpuServerMs')} ms`,
   );
   return s / r;
@@ -215,7 +239,8 @@ async function breakdown(bench: BenchStack, chainRaw: Sample[], chainSluice: Sam
   console.log(`  metadata store calls per item (count×/summed ms), fan-out: ${metadataPerStep(fanSluice[fanSluice.length - 1]?.metadata, fanoutW)}`);
 
   const runId = lastSluice.workflowId.replace(/^run-/, '');
-  const alone = await executeTaskCost(bench.stack, runId, 200);
+  if (!bench.embedded) return;
+  const alone = await executeTaskCost(bench.embedded, runId, 200);
   console.log(
     `  executeTask alone (mocked activity context, ${alone.calls} sequential calls): ${f2(alone.withStoreMs)} ms/call with PGlite, ` +
       `${f2(alone.withNullStoreMs)} ms/call with a no-op metadata store → metadata ≈ ${f2(alone.withStoreMs - alone.withNullStoreMs)} ms/call`,

@@ -3,7 +3,14 @@
 # command) on PostgreSQL, for benchmarks and durability checks against more than the dev server.
 #
 #   bash scripts/temporal-server.sh start   → prints its address (127.0.0.1:$SLUICE_TEMPORAL_PORT, 17233)
-#   bash scripts/temporal-server.sh stop
+#   bash scripts/temporal-server.sh stop    → SIGTERM, waits for the exit
+#   bash scripts/temporal-server.sh kill    → SIGKILL (a crash, for durability checks), waits for the exit
+#
+# SLUICE_TEMPORAL_PG_CONNS caps each of its services' PostgreSQL pools (the module's default, 20:
+# two servers' pools and the tests' can exhaust a cluster's 100 connections).
+# Another SLUICE_TEMPORAL_PORT is another server beside the first: its other ports move with it
+# (each the module's default + (port - 7233)), and it has its own state directory
+# (.sluice/temporal-server-<port>) and databases (sluice_temporal_<port>, …_visibility_<port>).
 #
 # start builds the server and its `temporal-sql-tool` from the Go module proxy into .tools/bin once
 # (about 4 min of CPU on 2 cores; not part of `npm test`), takes PostgreSQL from
@@ -16,22 +23,41 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 version="v1.29.1" # the server the Temporal CLI v1.5.1 embeds (scripts/ensure-temporal.sh)
 port="${SLUICE_TEMPORAL_PORT:-17233}"
-dir="$root/.sluice/temporal-server"
+[[ "$port" =~ ^[0-9]+$ ]] && (( port >= 7233 && port <= 55000 )) || { echo "temporal-server: SLUICE_TEMPORAL_PORT must be a port in 7233..55000, got $port" >&2; exit 2; }
+off=$((port - 7233))
+conns="${SLUICE_TEMPORAL_PG_CONNS:-20}"
+[[ "$conns" =~ ^[1-9][0-9]*$ ]] || { echo "temporal-server: SLUICE_TEMPORAL_PG_CONNS must be a positive number, got $conns" >&2; exit 2; }
+if [[ "$port" == 17233 ]]; then
+  dir="$root/.sluice/temporal-server"
+  dbname="sluice_temporal"
+  visname="sluice_temporal_visibility"
+else
+  dir="$root/.sluice/temporal-server-$port"
+  dbname="sluice_temporal_$port"
+  visname="sluice_temporal_visibility_$port"
+fi
 bin="$root/.tools/bin"
 log() { echo "temporal-server: $*" >&2; }
 
 stop() {
+  local signal="${1:-TERM}"
   if [[ -f "$dir/server.pid" ]] && kill -0 "$(cat "$dir/server.pid")" 2>/dev/null; then
-    kill "$(cat "$dir/server.pid")"
-    log "stopped"
+    local pid
+    pid="$(cat "$dir/server.pid")"
+    kill "-$signal" "$pid"
+    # Gone before we return: a start right after must find the ports free.
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; sleep 0.5; fi
+    log "stopped (SIG$signal)"
   fi
   rm -f "$dir/server.pid"
 }
 
 case "${1:-}" in
-  stop) stop; exit 0 ;;
+  stop) stop TERM; exit 0 ;;
+  kill) stop KILL; exit 0 ;;
   start) ;;
-  *) echo "usage: bash scripts/temporal-server.sh start|stop" >&2; exit 2 ;;
+  *) echo "usage: bash scripts/temporal-server.sh start|stop|kill" >&2; exit 2 ;;
 esac
 
 if [[ -f "$dir/server.pid" ]] && kill -0 "$(cat "$dir/server.pid")" 2>/dev/null; then
@@ -73,8 +99,8 @@ pgport="${hostport##*:}"
 sqltool=("$bin/temporal-sql-tool" --plugin postgres12 --ep "$pghost" -p "$pgport" -u "$pguser")
 [[ -n "$pgpass" ]] && sqltool+=(--pw "$pgpass")
 for kind in temporal visibility; do
-  db="sluice_temporal"
-  [[ "$kind" == visibility ]] && db="sluice_temporal_visibility"
+  db="$dbname"
+  [[ "$kind" == visibility ]] && db="$visname"
   # Every start (about a second): creating an existing database fails harmlessly, and the schema
   # steps are no-ops on a current schema. A marker file would lie once PostgreSQL is another cluster.
   {
@@ -84,23 +110,26 @@ for kind in temporal visibility; do
   } > "$dir/schema-$kind.log" 2>&1 || { log "setting up $db failed: see $dir/schema-$kind.log"; exit 1; }
 done
 
-# The module's own PostgreSQL config, moved to ports of its own (+10000) and to these databases.
+# The module's own PostgreSQL config, moved to ports of its own (default + $off: 17233… for the
+# first server) and to these databases.
 sed -e "s/127.0.0.1:5432/$pghost:$pgport/" \
   -e "s/user: \"temporal\"/user: \"$pguser\"/" \
   -e "s/password: \"temporal\"/password: \"$pgpass\"/" \
-  -e 's/databaseName: "temporal"/databaseName: "sluice_temporal"/' \
-  -e 's/databaseName: "temporal_visibility"/databaseName: "sluice_temporal_visibility"/' \
+  -e "s/databaseName: \"temporal\"/databaseName: \"$dbname\"/" \
+  -e "s/maxConns: 20/maxConns: $conns/; s/maxIdleConns: 20/maxIdleConns: $conns/" \
+  -e "s/databaseName: \"temporal_visibility\"/databaseName: \"$visname\"/" \
   -e "s/grpcPort: 7233/grpcPort: $port/" \
   -e "s/localhost:7233/localhost:$port/" \
-  -e 's/grpcPort: 7234/grpcPort: 17234/; s/grpcPort: 7235/grpcPort: 17235/; s/grpcPort: 7239/grpcPort: 17239/' \
-  -e 's/membershipPort: 69\([0-9][0-9]\)/membershipPort: 169\1/' \
-  -e 's/httpPort: 7243/httpPort: 17243/; s/port: 7936/port: 17936/' \
-  -e 's/listenAddress: "127.0.0.1:8000"/listenAddress: "127.0.0.1:19090"/' \
+  -e "s/grpcPort: 7234/grpcPort: $((7234 + off))/; s/grpcPort: 7235/grpcPort: $((7235 + off))/; s/grpcPort: 7239/grpcPort: $((7239 + off))/" \
+  -e "s/membershipPort: 6933/membershipPort: $((6933 + off))/; s/membershipPort: 6934/membershipPort: $((6934 + off))/" \
+  -e "s/membershipPort: 6935/membershipPort: $((6935 + off))/; s/membershipPort: 6939/membershipPort: $((6939 + off))/" \
+  -e "s/httpPort: 7243/httpPort: $((7243 + off))/; s/port: 7936/port: $((7936 + off))/" \
+  -e "s/listenAddress: \"127.0.0.1:8000\"/listenAddress: \"127.0.0.1:$((9090 + off))\"/" \
   "$module/config/development-postgres12.yaml" > "$dir/config/development.yaml"
 # The compose file's dynamic config: the same settings as the deployed server.
 cp "$root/deploy/temporal/dynamicconfig/sluice.yaml" "$dir/config/dynamicconfig/development-sql.yaml"
 
-log "starting on 127.0.0.1:$port (log: .sluice/temporal-server/server.log)"
+log "starting on 127.0.0.1:$port (log: ${dir#"$root/"}/server.log)"
 # A simple command in the background, so $! is the server itself (nohup execs it) and stop can kill it.
 cd "$dir"
 nohup "$bin/temporal-server" --root "$dir" --config config --env development --allow-no-auth start > "$dir/server.log" 2>&1 &

@@ -40,14 +40,22 @@ export function superviseSelf(onExit: (exit: ChildExit) => void): void {
     env: { ...process.env, [CHILD_ENV]: '1' },
   });
   child.on('message', (m) => messages.push(m as Record<string, unknown>));
+  // Stopped from outside (timeout, kill, Ctrl-C): the child goes first, then, below, whatever it
+  // left running. Without this the parent would die at once and leave the child's processes behind.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    });
+  }
   child.on('exit', (code, signal) => {
     const finished = messages.some((m) => 'finished' in m);
-    // A child that died leaves its own children (the dev server) and its temp dirs behind.
+    // A child that died leaves its own children (the dev server, worker processes) and its temp dirs behind.
     if (!finished) {
       for (const m of messages) {
         for (const pid of Array.isArray(m.childPids) ? (m.childPids as number[]) : []) {
           try {
-            process.kill(pid, 'SIGTERM');
+            // SIGKILL: a worker process would otherwise stop gracefully, waiting for its tasks.
+            process.kill(pid, 'SIGKILL');
           } catch {
             // already gone
           }
