@@ -22,6 +22,7 @@ import sweep from '../../examples/hyperparameter-sweep';
 import iris from '../../examples/iris';
 import * as flows from '../fixtures/controlFlow';
 import * as exec from '../fixtures/execution';
+import * as light from '../fixtures/lightChain';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 
 const OUT = path.join(path.dirname(new URL(import.meta.url).pathname), 'histories');
@@ -101,6 +102,11 @@ const SCENARIOS: Record<string, (ts: TestStack) => Promise<void>> = {
   'cancel-before-start': recordCancelBeforeStart,
   cached: (ts) => record(ts, 'cached', exec.cached, { x: 1 }),
   retried: recordRetried,
+  // Since the light-chain-fusion patch (issue 17): 55 light steps, fused 50 + 5, the full part
+  // ending its workflow task on a 1 ms timer; and a chain whose third step fails its first
+  // attempt inside the fused activity and is retried as an ordinary light step.
+  'light-chain': (ts) => record(ts, 'light-chain', light.lightChain(55), { x: 0 }),
+  'light-chain-retry': (ts) => record(ts, 'light-chain-retry', light.flakyChain, { x: 0 }),
 };
 
 /**
@@ -157,7 +163,7 @@ if (unknown.length) {
   process.stderr.write(`unknown scenario(s) ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}\n`);
   process.exit(2);
 }
-const ts = await startTestStack('pglite', [flows, exec, { iris, sweep }]);
+const ts = await startTestStack('pglite', [flows, exec, light, { iris, sweep }]);
 try {
   for (const name of asked.length ? asked : Object.keys(SCENARIOS)) await SCENARIOS[name]?.(ts);
 } finally {
