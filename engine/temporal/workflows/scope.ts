@@ -187,17 +187,19 @@ export async function runScope(
   };
   // The chain from a ready light step: while the last step's one dependent in this scope reads
   // only it and is light too (so the chain's steps run in order, nothing else waits between them).
-  const lightChainFrom = (head: string): string[] => {
+  // `continues`: the chain stopped at the cap, and the next step would have joined it.
+  const lightChainFrom = (head: string): { chain: string[]; continues: boolean } => {
     const chain = [head];
-    for (let at = head; chain.length < LIGHT_CHAIN_MAX_STEPS; ) {
+    for (let at = head; ; ) {
       const next = dependents.get(at);
       if (next?.length !== 1) break;
       const n = next[0] as string;
       if (deps.get(n)?.length !== 1 || !pending.has(n) || !fusable(n)) break;
+      if (chain.length === LIGHT_CHAIN_MAX_STEPS) return { chain, continues: true };
       chain.push(n);
       at = n;
     }
-    return chain;
+    return { chain, continues: false };
   };
 
   while (!failure) {
@@ -223,10 +225,10 @@ export async function runScope(
         finished(id);
         continue;
       }
-      const chain = fusable(id) ? lightChainFrom(id) : [id];
+      const { chain, continues } = fusable(id) ? lightChainFrom(id) : { chain: [id], continues: false };
       if (chain.length > 1 && patched(LIGHT_CHAIN_PATCH)) {
         setStatus(id, { state: 'running', startedAt: Date.now(), taskQueue: ctx.taskQueuePrefix });
-        const settling = scope.run(() => runLightChain(ctx, chain, nodes, env, outcomes)).then(
+        const settling = scope.run(() => runLightChain(ctx, chain, continues, nodes, env, outcomes)).then(
           (r): Settled => {
             const [first, ...more] = r.done;
             if (r.failed) return { id, ok: false, error: r.failed.error, cancelled: r.failed.cancelled, failedTask: r.failed.id, more: r.done };
@@ -442,6 +444,8 @@ interface LightChainOutcome {
 async function runLightChain(
   ctx: RunContext,
   chain: string[],
+  /** The chain was cut at LIGHT_CHAIN_MAX_STEPS and its next part follows. */
+  continues: boolean,
   nodes: Record<string, NodeSpec>,
   env: ScopeEnv,
   outcomes: Record<string, NodeOutcome>,
@@ -482,8 +486,8 @@ async function runLightChain(
     } catch (err) {
       return { done, failed: { id: step.id, error: describeFailure(err), cancelled: isCancellation(err) } };
     }
-  } else if (!stop && steps.length === LIGHT_CHAIN_MAX_STEPS) {
-    // A full chain ends its workflow task here, with its marker, before the next part starts.
+  } else if (!stop && continues) {
+    // A chain cut at the cap ends its workflow task here, with its marker, before the next part starts.
     await CancellationScope.nonCancellable(() => sleep(1));
   }
   return { done };
