@@ -43,6 +43,7 @@ import { DevServer, freePort } from '../../engine/temporal/devServer/DevServer';
 import type { modelRollout } from '../../engine/temporal/workflows/index';
 import { rolloutWorkflowId, type RunStatusView } from '../../engine/temporal/workflows/types';
 import { CHAIN_TASKS } from '../fixtures/durableChain';
+import { FUSED_CHAIN_TASKS } from '../fixtures/durableFusedChain';
 import { STUDY_TRIALS } from '../fixtures/durableStudy';
 import { createTestDatabase, postgresServer } from '../support/postgres';
 import { runToEnd, spawnSluice, stopAllProcesses, type ManagedProcess } from '../support/processes';
@@ -51,6 +52,8 @@ import { constantIrisModel, IRIS_INFER_BODY, registerModelBytes, startInferenceL
 const FIXTURE = 'test/fixtures/durableChain.ts';
 /** The same chain as light steps (execution: 'local'): run by the control worker. */
 const LOCAL_FIXTURE = 'test/fixtures/durableLocalChain.ts';
+/** Ten light steps fused into one local activity, the fifth killing its worker once. */
+const FUSED_FIXTURE = 'test/fixtures/durableFusedChain.ts';
 /** A tuning study of slow trials (issue 15). */
 const STUDY_FIXTURE = 'test/fixtures/durableStudy.ts';
 /** temporal.api.enums.v1.PendingActivityState.STARTED: a worker has taken the activity task. */
@@ -224,7 +227,7 @@ class DurabilityWorld {
   }
 
   /** Every row the run left in the metadata store is there exactly once, and the data is whole. */
-  async expectIntact(runId: string): Promise<void> {
+  async expectIntact(runId: string, tasks: readonly string[] = CHAIN_TASKS): Promise<void> {
     const q = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> =>
       (await this.db.query<R>(sql, params)).rows;
 
@@ -232,27 +235,27 @@ class DurabilityWorld {
       'select id, task_id, status, attempt from executions where run_id = $1 order by task_id',
       [runId],
     );
-    expect(executions.map((e) => e.task_id)).toEqual([...CHAIN_TASKS]);
+    expect(executions.map((e) => e.task_id)).toEqual([...tasks].sort());
     for (const e of executions) {
       expect(e.id).toBe(`${runId}.${e.task_id}`);
       expect(e.status).toBe('succeeded');
     }
     // A fresh database: every artifact and event belongs to this run.
     const artifacts = await q<{ id: string; name: string; uri: string }>('select id, name, uri from artifacts order by id');
-    expect(artifacts.map((a) => a.id)).toEqual(CHAIN_TASKS.map((t) => `${runId}.${t}.out`));
-    expect(new Set(artifacts.map((a) => a.name)).size).toBe(CHAIN_TASKS.length);
+    expect(artifacts.map((a) => a.id)).toEqual(tasks.map((t) => `${runId}.${t}.out`).sort());
+    expect(new Set(artifacts.map((a) => a.name)).size).toBe(tasks.length);
     const events = await q<{ execution_id: string; artifact_id: string; kind: string; port: string }>(
       'select execution_id, artifact_id, kind, port from events order by execution_id, kind',
     );
-    const expected = CHAIN_TASKS.flatMap((t, i) => [
-      ...(i > 0 ? [{ execution_id: `${runId}.${t}`, artifact_id: `${runId}.${CHAIN_TASKS[i - 1]}.out`, kind: 'input', port: 'prev' }] : []),
+    const expected = tasks.flatMap((t, i) => [
+      ...(i > 0 ? [{ execution_id: `${runId}.${t}`, artifact_id: `${runId}.${tasks[i - 1]}.out`, kind: 'input', port: 'prev' }] : []),
       { execution_id: `${runId}.${t}`, artifact_id: `${runId}.${t}.out`, kind: 'output', port: 'out' },
-    ]);
+    ]).sort((a, b) => (a.execution_id === b.execution_id ? 0 : a.execution_id < b.execution_id ? -1 : 1)); // as the query orders them (s10 before s2)
     expect(events).toEqual(expected);
     // The data went through every step exactly once, in order.
-    const last = artifacts[artifacts.length - 1] as { uri: string };
+    const last = artifacts.find((a) => a.id === `${runId}.${tasks[tasks.length - 1]}.out`) as { uri: string };
     const content = JSON.parse(await readFile(new URL(last.uri), 'utf8')) as { values: number[] };
-    expect(content.values).toEqual([1, 2, 3, 4, 5]);
+    expect(content.values).toEqual(tasks.map((_, i) => i + 1));
   }
 
   async close(): Promise<void> {
@@ -271,6 +274,7 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
   let world: DurabilityWorld | undefined;
 
   let localSpec: unknown;
+  let fusedSpec: unknown;
   let studySpec: unknown;
 
   beforeAll(async () => {
@@ -283,7 +287,12 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
       expect(r.code, r.output).toBe(0);
       return JSON.parse(await readFile(file, 'utf8'));
     };
-    [spec, localSpec, studySpec] = await Promise.all([compileFixture(FIXTURE, 'chain.json'), compileFixture(LOCAL_FIXTURE, 'local-chain.json'), compileFixture(STUDY_FIXTURE, 'study.json')]);
+    [spec, localSpec, fusedSpec, studySpec] = await Promise.all([
+      compileFixture(FIXTURE, 'chain.json'),
+      compileFixture(LOCAL_FIXTURE, 'local-chain.json'),
+      compileFixture(FUSED_FIXTURE, 'fused-chain.json'),
+      compileFixture(STUDY_FIXTURE, 'study.json'),
+    ]);
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -399,6 +408,38 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
     const attempts = Object.fromEntries((await w.metadata.listExecutions(runId)).map((e) => [e.taskId, e.attempt]));
     expect(attempts).toEqual({ s1: 1, s2: 1, s3: 2, s4: 1, s5: 1 });
     expect(await w.linesOf('s3')).toEqual(['start 1', 'start 2', 'end 2']);
+  });
+
+  it('a fused light chain whose fifth step kills its worker: after replay the chain runs again, the finished steps answered from their rows', async () => {
+    const w = (world = await DurabilityWorld.create(fusedSpec, FUSED_FIXTURE));
+    const t0 = Date.now();
+    const control = await w.startWorker(['control']);
+    const run = await w.submit();
+    const { runId } = run;
+
+    // s5 kills the worker that runs the chain (one local activity for all ten steps) the first time.
+    const exit = await control.exited;
+    const startsAtKill = await w.starts();
+    console.log(`${since(t0)}: ${control.name} killed itself in s5 (${JSON.stringify(exit)}); starts then: ${JSON.stringify(startsAtKill)}`);
+    expect(exit.signal).toBe('SIGKILL');
+    expect(startsAtKill).toEqual({ s1: 1, s2: 1, s3: 1, s4: 1, s5: 1 });
+    await w.startWorker(['control']);
+
+    const record = await w.waitForEnd(run);
+    const starts = await w.starts();
+    console.log(`run ${runId} ${record.status} after ${since(t0)}; executions per task: ${JSON.stringify(starts)}`);
+    expect(record.status, record.error ?? '').toBe('succeeded');
+    expect(record.outputs).toEqual({ out: `${runId}.s10.out` });
+    await w.expectIntact(runId, FUSED_CHAIN_TASKS);
+    // Every step ran once, but the one that killed its worker: its second run is attempt 2.
+    expect(starts).toEqual({ ...Object.fromEntries(FUSED_CHAIN_TASKS.map((t) => [t, 1])), s5: 2 });
+    const attempts = Object.fromEntries((await w.metadata.listExecutions(runId)).map((e) => [e.taskId, e.attempt]));
+    expect(attempts).toEqual({ ...Object.fromEntries(FUSED_CHAIN_TASKS.map((t) => [t, 1])), s5: 2 });
+    expect(await w.linesOf('s5')).toEqual(['start 1', 'start 2', 'end 2']);
+    // The chain was fused: the history that finished it holds one local activity marker for the ten steps.
+    const history = await run.handle.fetchHistory();
+    const markers = (history.events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+    expect(markers).toHaveLength(1);
   });
 
   it('stops a worker gracefully on SIGTERM: its running task is handed back and retried at once', async () => {

@@ -23,6 +23,7 @@ import iris from '../../examples/iris';
 import * as flows from '../fixtures/controlFlow';
 import * as exec from '../fixtures/execution';
 import * as trials from '../fixtures/pipelineTrial';
+import * as light from '../fixtures/lightChain';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 
 const OUT = path.join(path.dirname(new URL(import.meta.url).pathname), 'histories');
@@ -105,6 +106,11 @@ const SCENARIOS: Record<string, (ts: TestStack) => Promise<void>> = {
   // Since the study-pipeline-trials patch: a study whose trials are child pipelines, the median
   // rule cancelling the clearly worse ones.
   'pipeline-trial': (ts) => record(ts, 'pipeline-trial', trials.prunedPipelineStudy, {}),
+  // Since the light-chain-fusion patch (issue 17): 55 light steps, fused 50 + 5, the full part
+  // ending its workflow task on a 1 ms timer; and a chain whose third step fails its first
+  // attempt inside the fused activity and is retried as an ordinary light step.
+  'light-chain': (ts) => record(ts, 'light-chain', light.lightChain(55), { x: 0 }),
+  'light-chain-retry': (ts) => record(ts, 'light-chain-retry', light.flakyChain, { x: 0 }),
 };
 
 /**
@@ -161,7 +167,7 @@ if (unknown.length) {
   process.stderr.write(`unknown scenario(s) ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}\n`);
   process.exit(2);
 }
-const ts = await startTestStack('pglite', [flows, exec, trials, { iris, sweep }]);
+const ts = await startTestStack('pglite', [flows, exec, trials, light, { iris, sweep }]);
 try {
   for (const name of asked.length ? asked : Object.keys(SCENARIOS)) await SCENARIOS[name]?.(ts);
 } finally {

@@ -1,5 +1,6 @@
 /** All activities a Sluice worker registers, built over the stores it was given. */
 import { createExecuteTask, type ExecuteTaskDeps } from './executeTask';
+import { createExecuteLightChain } from './lightChain';
 import { createRunActivities } from './runBookkeeping';
 import { createStudyActivities } from './studyActivities';
 
@@ -12,7 +13,8 @@ export { TaskLogWriter } from './taskLogs';
 export type { TaskLogWriterOptions } from './taskLogs';
 
 export function createTaskActivities(deps: ExecuteTaskDeps) {
-  return { executeTask: createExecuteTask(deps) };
+  const executeTask = createExecuteTask(deps);
+  return { executeTask, executeLightChain: createExecuteLightChain(executeTask) };
 }
 export { createRunActivities, createStudyActivities };
 export { createRolloutActivities, servingSnapshot, MODEL_SERVER_URL_ENV } from './rolloutActivities';

@@ -17,17 +17,18 @@ import {
   patched,
   proxyActivities,
   proxyLocalActivities,
+  sleep,
   TimeoutFailure,
   workflowInfo,
   type ActivityOptions,
   type LocalActivityOptions,
 } from '@temporalio/workflow';
 import { toMs } from '../../../dsl/ir/duration';
-import { evaluateExpr } from '../../../dsl/ir/expr';
-import { isLoopNode, nodeDependencies, type PipelineIndex } from '../../../dsl/ir/graph';
+import { isLoopNode, nodeDependencies, ownBindings, referencedNodes, type PipelineIndex } from '../../../dsl/ir/graph';
+import { taskInputs, whySkip, type NodeOutcome, type ScopeEnv } from './bindings';
 import { Completions } from './completions';
 import { ReadyQueue } from './readyQueue';
-import type { Binding, ComponentSpec, LoopNodeSpec, NodeSpec, Operand, TaskSpec } from '../../../dsl/ir/schema';
+import type { ComponentSpec, LoopNodeSpec, NodeSpec, TaskSpec } from '../../../dsl/ir/schema';
 import {
   noWorkerPickedUpError,
   taskQueueFor,
@@ -35,6 +36,7 @@ import {
   type CachePolicy,
   type ExecuteTaskResult,
   type Json,
+  type LightChainStep,
   type NestedPipelineInput,
   type PortValue,
   type RecordedExecution,
@@ -59,6 +61,22 @@ const SCOPE_RUNNING_CAP_PATCH = 'scope-running-cap';
  * it never had such a task.
  */
 export const LOCAL_STEPS_PATCH = 'local-steps';
+/**
+ * Patch (issue 17): a chain of light steps of one scope (each step after the first reading only
+ * its predecessor among the scope's nodes, and its predecessor read by it alone) runs as ONE local
+ * activity, `executeLightChain`, each step still with its own execution row. Taken only where
+ * such a chain exists, which no history recorded before it has.
+ */
+export const LIGHT_CHAIN_PATCH = 'light-chain-fusion';
+/**
+ * Steps in one fused local activity. A chain that fills it ends its workflow task (a 1 ms timer)
+ * before the next part starts, so a long top-level light chain does not run as one workflow task,
+ * and a lost task takes at most this many steps' results with it (executeTask answers those from
+ * their rows on the re-run, without running them again).
+ */
+export const LIGHT_CHAIN_MAX_STEPS = 50;
+
+export { resolveBinding, type FinalState, type NodeOutcome, type ScopeEnv } from './bindings';
 
 /** What the whole run shares, whatever scope is running. */
 export interface RunContext {
@@ -84,36 +102,11 @@ export type LoopRunner = (
   report: (counts: NonNullable<TaskStatus['items']>) => void,
 ) => Promise<NodeOutcome>;
 
-export type FinalState = 'succeeded' | 'cached' | 'skipped' | 'failed' | 'cancelled';
-
-export interface NodeOutcome {
-  state: FinalState;
-  outputs: Record<string, PortValue>;
-  executionId?: string;
-  error?: string;
-}
-
-/** The values a scope can read besides its own nodes' outputs. */
-export interface ScopeEnv {
-  /** Task path prefix: "" at the top, "loop[3]/" in a loop item, "sub/" in a nested pipeline. */
-  prefix: string;
-  inputs: Record<string, PortValue>;
-  /** Current items of the enclosing loops, by loop id. */
-  items: Record<string, Json>;
-  /** Outcomes of nodes of enclosing scopes. */
-  outer: Record<string, NodeOutcome>;
-  /** For exit handlers. */
-  runStatus?: { status: string; error: string; failedTask: string };
-}
-
 export interface ScopeResult {
   outcomes: Record<string, NodeOutcome>;
   failure?: { task: string; error: string };
   cancelled: boolean;
 }
-
-const SKIP = Symbol('skip');
-type Resolved = PortValue | undefined | typeof SKIP;
 
 export function bookkeeping(prefix: string): RunActivities {
   return proxyActivities<RunActivities>({
@@ -172,6 +165,42 @@ export async function runScope(
   const setStatus = (id: string, patch: Partial<TaskStatus>): void => {
     status[id] = { ...(status[id] ?? { state: 'pending' }), ...patch };
   };
+  const succeeded = (id: string, outcome: NodeOutcome): void => {
+    pending.delete(id);
+    outcomes[id] = outcome;
+    setStatus(id, {
+      state: outcome.state,
+      finishedAt: Date.now(),
+      ...(outcome.executionId !== undefined ? { executionId: outcome.executionId } : {}),
+    });
+    finished(id);
+  };
+  // A light step a fused chain may hold: a plain function task run locally, with no timeout of
+  // its own (one local activity has one timeout) and no result to reuse from a retried run.
+  const fusable = (id: string): boolean => {
+    const node = nodes[id];
+    if (!node || isLoopNode(node) || node.tune || node.exitHandler) return false;
+    const component = ctx.components[node.component];
+    if (!component || !isLocal(component, node) || (env.prefix === '' && ctx.reuse?.[id])) return false;
+    const timeout = { ...component.timeout, ...node.timeout };
+    return timeout.attemptMs === undefined && timeout.totalMs === undefined;
+  };
+  // The chain from a ready light step: while the last step's one dependent in this scope reads
+  // only it and is light too (so the chain's steps run in order, nothing else waits between them).
+  // `continues`: the chain stopped at the cap, and the next step would have joined it.
+  const lightChainFrom = (head: string): { chain: string[]; continues: boolean } => {
+    const chain = [head];
+    for (let at = head; ; ) {
+      const next = dependents.get(at);
+      if (next?.length !== 1) break;
+      const n = next[0] as string;
+      if (deps.get(n)?.length !== 1 || !pending.has(n) || !fusable(n)) break;
+      if (chain.length === LIGHT_CHAIN_MAX_STEPS) return { chain, continues: true };
+      chain.push(n);
+      at = n;
+    }
+    return { chain, continues: false };
+  };
 
   while (!failure) {
     let progressed = false;
@@ -183,6 +212,8 @@ export async function runScope(
       }
       const id = ready.take();
       if (id === undefined) break;
+      // A step already run by a fused light chain became ready behind its predecessor: nothing to start.
+      if (!pending.has(id)) continue;
       pending.delete(id);
       progressed = true;
       const node = nodes[id] as NodeSpec;
@@ -192,6 +223,21 @@ export async function runScope(
         setStatus(id, { state: 'skipped', error: skipReason });
         if (!isLoopNode(node)) skipped.push(skipRecord(ctx, env, id, node, skipReason));
         finished(id);
+        continue;
+      }
+      const { chain, continues } = fusable(id) ? lightChainFrom(id) : { chain: [id], continues: false };
+      if (chain.length > 1 && patched(LIGHT_CHAIN_PATCH)) {
+        setStatus(id, { state: 'running', startedAt: Date.now(), taskQueue: ctx.taskQueuePrefix });
+        const settling = scope.run(() => runLightChain(ctx, chain, continues, nodes, env, outcomes)).then(
+          (r): Settled => {
+            const [first, ...more] = r.done;
+            if (r.failed) return { id, ok: false, error: r.failed.error, cancelled: r.failed.cancelled, failedTask: r.failed.id, more: r.done };
+            return { id, ok: true, outcome: (first as [string, NodeOutcome])[1], more };
+          },
+          (err: unknown): Settled => ({ id, ok: false, error: describeFailure(err), cancelled: isCancellation(err) }),
+        );
+        running.set(id, settling);
+        completions.add(settling);
         continue;
       }
       setStatus(id, { state: 'running', startedAt: Date.now() });
@@ -208,18 +254,18 @@ export async function runScope(
     const settled = await completions.next();
     running.delete(settled.id);
     if (settled.ok) {
-      outcomes[settled.id] = settled.outcome;
-      setStatus(settled.id, {
-        state: settled.outcome.state,
-        finishedAt: Date.now(),
-        ...(settled.outcome.executionId !== undefined ? { executionId: settled.outcome.executionId } : {}),
-      });
-      finished(settled.id);
+      succeeded(settled.id, settled.outcome);
+      // The rest of a fused chain, in order: each one's predecessor is final before it.
+      for (const [id, outcome] of settled.more ?? []) succeeded(id, outcome);
     } else {
+      // A fused chain that failed part-way: the steps before the failed one succeeded.
+      for (const [id, outcome] of settled.more ?? []) succeeded(id, outcome);
+      const failed = settled.failedTask ?? settled.id;
+      pending.delete(failed);
       const cancelled = settled.cancelled && CancellationScope.current().consideredCancelled;
-      outcomes[settled.id] = { state: cancelled ? 'cancelled' : 'failed', outputs: {}, error: settled.error };
-      setStatus(settled.id, { state: cancelled ? 'cancelled' : 'failed', finishedAt: Date.now(), error: settled.error });
-      failure = { task: `${env.prefix}${settled.id}`, error: settled.error };
+      outcomes[failed] = { state: cancelled ? 'cancelled' : 'failed', outputs: {}, error: settled.error };
+      setStatus(failed, { state: cancelled ? 'cancelled' : 'failed', finishedAt: Date.now(), error: settled.error });
+      failure = { task: `${env.prefix}${failed}`, error: settled.error };
       if (cancelled) break;
     }
   }
@@ -230,8 +276,15 @@ export async function runScope(
     scope.cancel();
     for (const [id, p] of running) {
       const s = await p;
-      outcomes[id] = s.ok ? s.outcome : { state: 'cancelled', outputs: {}, error: s.error };
-      setStatus(id, { state: outcomes[id].state, finishedAt: Date.now() });
+      for (const [done, outcome] of s.more ?? []) {
+        pending.delete(done);
+        outcomes[done] = outcome;
+        setStatus(done, { state: outcome.state, finishedAt: Date.now() });
+      }
+      const last = s.ok ? id : (s.failedTask ?? id);
+      pending.delete(last);
+      outcomes[last] = s.ok ? s.outcome : { state: 'cancelled', outputs: {}, error: s.error };
+      setStatus(last, { state: outcomes[last].state, finishedAt: Date.now() });
     }
     for (const id of pending) {
       outcomes[id] = { state: 'cancelled', outputs: {} };
@@ -241,34 +294,13 @@ export async function runScope(
   return { outcomes, ...(failure ? { failure } : {}), cancelled };
 }
 
-type Settled = { id: string; ok: true; outcome: NodeOutcome } | { id: string; ok: false; error: string; cancelled: boolean };
-
-/** Why a node must be skipped: its condition is false, or what it needs was skipped. */
-function whySkip(node: NodeSpec, deps: string[], outcomes: Record<string, NodeOutcome>, env: ScopeEnv): string | undefined {
-  if (deps.length > 0 && deps.every((d) => outcomes[d]?.state === 'skipped')) return 'everything it depends on was skipped';
-  const lookup = (b: Binding): Resolved => resolveBinding(b, outcomes, env);
-  if (isLoopNode(node)) {
-    if (lookup(node.loop.items) === SKIP) return `its items come from a skipped task`;
-  } else {
-    for (const [port, b] of Object.entries(node.inputs)) {
-      if (lookup(b) === SKIP && !node.exitHandler) return `input "${port}" comes from a skipped task`;
-    }
-  }
-  if (node.when) {
-    let skippedOperand = false;
-    const value = evaluateExpr(node.when, (o: Operand) => {
-      const v = lookup(o);
-      if (v === SKIP) {
-        skippedOperand = true;
-        return undefined;
-      }
-      return v?.kind === 'parameter' ? v.value : undefined;
-    });
-    if (skippedOperand) return 'its condition reads a skipped task';
-    if (!value) return 'its condition is false';
-  }
-  return undefined;
-}
+/**
+ * A started node's end. For a fused light chain, `id` is its first step; `more` are the steps
+ * after `id` that succeeded (ok) or those before `failedTask` that did (not ok), in order.
+ */
+type Settled =
+  | { id: string; ok: true; outcome: NodeOutcome; more?: [string, NodeOutcome][] }
+  | { id: string; ok: false; error: string; cancelled: boolean; failedTask?: string; more?: [string, NodeOutcome][] };
 
 function skipRecord(ctx: RunContext, env: ScopeEnv, id: string, node: TaskSpec, reason: string): RecordedExecution {
   const comp = ctx.components[node.component];
@@ -279,32 +311,6 @@ function skipRecord(ctx: RunContext, env: ScopeEnv, id: string, node: TaskSpec, 
     status: 'skipped',
     error: reason,
   };
-}
-
-/** A binding's value in this scope; SKIP when its source was skipped; undefined when unset. */
-export function resolveBinding(b: Binding, outcomes: Record<string, NodeOutcome>, env: ScopeEnv): Resolved {
-  if ('const' in b) return { kind: 'parameter', value: b.const };
-  if ('pipelineInput' in b) return env.inputs[b.pipelineInput];
-  if ('runStatus' in b) return env.runStatus ? { kind: 'parameter', value: env.runStatus[b.runStatus] } : undefined;
-  if ('loopItem' in b) {
-    const item = env.items[b.loopItem];
-    if (b.field === undefined) return { kind: 'parameter', value: item ?? null };
-    const obj = item !== null && typeof item === 'object' && !Array.isArray(item) ? item : {};
-    const v = obj[b.field];
-    return v === undefined ? undefined : { kind: 'parameter', value: v };
-  }
-  if ('task' in b || 'collect' in b) {
-    const id = 'task' in b ? b.task : b.collect.loop;
-    const port = 'task' in b ? b.output : b.collect.output;
-    const o = outcomes[id] ?? env.outer[id];
-    if (!o || o.state === 'skipped') return SKIP;
-    return o.outputs[port];
-  }
-  for (const option of b.oneOf) {
-    const v = resolveBinding(option, outcomes, env);
-    if (v !== SKIP && v !== undefined) return v;
-  }
-  return SKIP;
 }
 
 function startNode(
@@ -321,13 +327,7 @@ function startNode(
     });
   }
   const component = ctx.components[node.component] as ComponentSpec; // validated
-  const inputs: Record<string, PortValue> = {};
-  for (const [port, portSpec] of Object.entries(component.inputs)) {
-    const binding = node.inputs[port];
-    const value = binding ? resolveBinding(binding, outcomes, env) : undefined;
-    if (value !== undefined && value !== SKIP) inputs[port] = value;
-    else if (portSpec.kind === 'parameter' && portSpec.default !== undefined) inputs[port] = { kind: 'parameter', value: portSpec.default };
-  }
+  const inputs = taskInputs(component, node, outcomes, env);
   const taskPath = `${env.prefix}${id}`;
   // A tuning study (p.tune): its own child workflow (study.ts). Only IRs with a study reach here.
   if (node.tune) return runStudy(ctx, taskPath, component, { ...node, tune: node.tune }, inputs);
@@ -357,6 +357,8 @@ export async function runTask(
   task: TaskSpec,
   inputs: Record<string, PortValue>,
   reuse: ExecuteTaskResult | undefined,
+  /** Attempts a fused light chain already made (its step failed there): fewer are left. */
+  attemptsUsed = 0,
 ): Promise<NodeOutcome> {
   if (reuse) {
     // A retried run: record the old result as this run's (status cached, linked to the original).
@@ -378,15 +380,12 @@ export async function runTask(
     });
     return { state: 'cached', outputs: reuse.outputs };
   }
-  const cache: CachePolicy = { enabled: ctx.cache && (task.cache?.enabled ?? component.cache?.enabled ?? true) };
-  const maxAgeMs = task.cache?.maxAgeMs ?? component.cache?.maxAgeMs;
-  if (maxAgeMs !== undefined) cache.maxAgeMs = maxAgeMs;
-  const taskInput = { runId: ctx.runId, taskId: taskPath, component, inputs, cache };
+  const taskInput = { runId: ctx.runId, taskId: taskPath, component, inputs, cache: cachePolicy(ctx, component, task) };
   if (isLocal(component, task) && patched(LOCAL_STEPS_PATCH)) {
     // No task-queue round trip: the workflow's worker runs the attempt and the result is recorded
     // as a marker with the workflow task. executeTask makes a re-run after a lost workflow task
     // return the recorded result instead of running the component again.
-    const result = await proxyLocalActivities<TaskActivities>(localActivityOptions(component, task)).executeTask(taskInput);
+    const result = await proxyLocalActivities<TaskActivities>(localActivityOptions(component, task, attemptsUsed)).executeTask(taskInput);
     return { state: result.cachedFrom ? 'cached' : 'succeeded', outputs: result.outputs, executionId: result.executionId };
   }
   const options = activityOptions(component, task, ctx.taskQueuePrefix);
@@ -418,6 +417,80 @@ export async function runTask(
     outputs: result.outputs,
     executionId: result.executionId,
   };
+}
+
+function cachePolicy(ctx: RunContext, component: ComponentSpec, task: TaskSpec): CachePolicy {
+  const cache: CachePolicy = { enabled: ctx.cache && (task.cache?.enabled ?? component.cache?.enabled ?? true) };
+  const maxAgeMs = task.cache?.maxAgeMs ?? component.cache?.maxAgeMs;
+  if (maxAgeMs !== undefined) cache.maxAgeMs = maxAgeMs;
+  return cache;
+}
+
+interface LightChainOutcome {
+  /** The steps that succeeded (or were cache hits), in order. */
+  done: [string, NodeOutcome][];
+  /** The step after them, when it failed (for good) or was cancelled. */
+  failed?: { id: string; error: string; cancelled: boolean };
+}
+
+/**
+ * A fused chain of light steps (LIGHT_CHAIN_PATCH): one `executeLightChain` local activity runs
+ * them in order. Where it stops early, the step it stopped at is the workflow's again: a step to
+ * skip is left pending (the scope skips it as any step); a failed attempt is retried here as an
+ * ordinary light step with the attempts its retry policy has left, or fails the chain at once when
+ * its error is not retryable or no attempt is left. The steps after it run as the scope finds them
+ * ready (perhaps as a new chain).
+ */
+async function runLightChain(
+  ctx: RunContext,
+  chain: string[],
+  /** The chain was cut at LIGHT_CHAIN_MAX_STEPS and its next part follows. */
+  continues: boolean,
+  nodes: Record<string, NodeSpec>,
+  env: ScopeEnv,
+  outcomes: Record<string, NodeOutcome>,
+): Promise<LightChainOutcome> {
+  const steps: LightChainStep[] = chain.map((id) => {
+    const task = nodes[id] as TaskSpec;
+    const component = ctx.components[task.component] as ComponentSpec;
+    return { id, task, component, cache: cachePolicy(ctx, component, task) };
+  });
+  // Only the outcomes the steps read from outside the chain travel with the activity.
+  const outer: Record<string, NodeOutcome> = {};
+  const inChain = new Set(chain);
+  for (const step of steps) {
+    for (const ref of ownBindings(step.task).flatMap(referencedNodes)) {
+      const o = inChain.has(ref) ? undefined : (outcomes[ref] ?? env.outer[ref]);
+      if (o) outer[ref] = o;
+    }
+  }
+  const result = await proxyLocalActivities<TaskActivities>({
+    // Each step may take the default attempt time (fused steps have no timeout of their own).
+    startToCloseTimeout: DEFAULT_ATTEMPT_TIMEOUT_MS * steps.length,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    // A step's failure comes back as a result; its retries are its own (below).
+    retry: { maximumAttempts: 1 },
+  }).executeLightChain({ runId: ctx.runId, steps, env: { ...env, outer } });
+  const done = result.done.map((r, i): [string, NodeOutcome] => [
+    chain[i] as string,
+    { state: r.cachedFrom ? 'cached' : 'succeeded', outputs: r.outputs, executionId: r.executionId },
+  ]);
+  const stop = result.stop;
+  if (stop?.reason === 'failed') {
+    const step = steps[done.length] as LightChainStep;
+    const maxAttempts = activityOptions(step.component, step.task, '').retry?.maximumAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    if (stop.nonRetryable || maxAttempts <= 1) return { done, failed: { id: step.id, error: stop.error, cancelled: false } };
+    const inputs = taskInputs(step.component, step.task, { ...outcomes, ...Object.fromEntries(done) }, env);
+    try {
+      done.push([step.id, await runTask(ctx, `${env.prefix}${step.id}`, step.component, step.task, inputs, undefined, 1)]);
+    } catch (err) {
+      return { done, failed: { id: step.id, error: describeFailure(err), cancelled: isCancellation(err) } };
+    }
+  } else if (!stop && continues) {
+    // A chain cut at the cap ends its workflow task here, with its marker, before the next part starts.
+    await CancellationScope.nonCancellable(() => sleep(1));
+  }
+  return { done };
 }
 
 function paramValues(inputs: Record<string, PortValue>): Record<string, Json> {
@@ -517,13 +590,14 @@ export function isLocal(component: ComponentSpec, task: TaskSpec): boolean {
  * heartbeat or queue timeout: a dead worker is noticed by the workflow task timing out, and the
  * attempt runs again on the worker that takes the workflow task over.
  */
-function localActivityOptions(component: ComponentSpec, task: TaskSpec): LocalActivityOptions {
+function localActivityOptions(component: ComponentSpec, task: TaskSpec, attemptsUsed = 0): LocalActivityOptions {
   const queued = activityOptions(component, task, '');
+  const retry = queued.retry && attemptsUsed > 0 ? { ...queued.retry, maximumAttempts: (queued.retry.maximumAttempts ?? DEFAULT_MAX_ATTEMPTS) - attemptsUsed } : queued.retry;
   return {
     ...(queued.startToCloseTimeout !== undefined ? { startToCloseTimeout: queued.startToCloseTimeout } : {}),
     ...(queued.scheduleToCloseTimeout !== undefined ? { scheduleToCloseTimeout: queued.scheduleToCloseTimeout } : {}),
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    ...(queued.retry ? { retry: queued.retry } : {}),
+    ...(retry ? { retry } : {}),
   };
 }
 

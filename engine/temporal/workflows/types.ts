@@ -6,6 +6,10 @@
 import { formatMs } from '../../../dsl/ir/duration';
 import type { ComponentSpec, PipelineSpec, TaskSpec } from '../../../dsl/ir/schema';
 import type { TuneSpec } from '../../../dsl/ir/tuneSpec';
+import type { ScopeEnv } from './bindings';
+
+// The pure binding code the light-chain activity shares with the workflow (bindings.ts).
+export { taskInputs, whySkip, type NodeOutcome, type ScopeEnv } from './bindings';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
@@ -129,6 +133,39 @@ export interface FinishRunInput {
 /** Activities the workflow calls: implemented in engine/temporal/activities, typed here for proxyActivities. */
 export interface TaskActivities {
   executeTask(input: ExecuteTaskInput): Promise<ExecuteTaskResult>;
+  /** Several consecutive light steps of one scope in one local activity (scope.ts, activities/lightChain.ts). */
+  executeLightChain(input: LightChainInput): Promise<LightChainResult>;
+}
+
+/** One step of a fused light chain: a function task of the scope, `execution: 'local'`. */
+export interface LightChainStep {
+  /** The node's id in its scope (the task path is the scope's prefix + id). */
+  id: string;
+  task: TaskSpec;
+  component: ComponentSpec;
+  cache: CachePolicy;
+}
+
+/**
+ * A chain of light steps where each step after the first reads only its predecessor among the
+ * scope's nodes; run in order, each step through executeTask, so each has its own execution row.
+ */
+export interface LightChainInput {
+  runId: string;
+  steps: LightChainStep[];
+  /** The scope's env, with `outer` holding only the outcomes (of this scope or enclosing ones) the steps read. */
+  env: ScopeEnv;
+}
+
+export interface LightChainResult {
+  /** What executeTask returned for each step that ran (or was a cache hit), in order: steps[0..done.length). */
+  done: ExecuteTaskResult[];
+  /**
+   * Why the chain ended before its last step; the step at `done.length` is that step. `skip`: it is
+   * to be skipped (the workflow records it as for any step). `failed`: its attempt failed, with
+   * the error executeTask threw and whether it may be retried.
+   */
+  stop?: { reason: 'skip' } | { reason: 'failed'; error: string; nonRetryable: boolean };
 }
 export interface RunActivities {
   markRunStarted(input: { runId: string }): Promise<void>;
