@@ -105,7 +105,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
     const startedAt = Date.now();
     // A local step (execution: 'local') whose workflow task was lost (worker killed) runs again
     // with its attempt count restarted: its row, not Temporal, says whether it finished and which
-    // attempt this is (startExecution's countAttemptsFromRow, below, in the same write as the start).
+    // attempt this is (lookupExecution, below, in the same read as the cache lookup).
     let attempt = ctx.info.attempt;
     let log = deps.logger.child({ runId, taskId, attempt });
     if (spec.impl.kind === 'approval' || spec.impl.kind === 'pipeline') {
