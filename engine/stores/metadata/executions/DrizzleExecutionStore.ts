@@ -1,5 +1,6 @@
 /** ExecutionStore over drizzle: `executions` (and, for cache hits, their output events and artifacts). */
 import { and, asc, count, desc, eq, gte, inArray, or, sql } from 'drizzle-orm';
+import type { Placeholder } from 'drizzle-orm';
 import { ARTIFACT_COLUMNS } from '../artifacts/DrizzleArtifactRecordStore';
 import { recordEventsIn } from '../lineage/recordEvents';
 import type { ArtifactRecord } from '../artifacts/ArtifactRecordStore';
@@ -39,7 +40,20 @@ export const EXECUTION_COLUMNS = {
 const OPEN_EXECUTION_STATUSES: ExecutionStatus[] = ['running', 'waiting'];
 
 export class DrizzleExecutionStore implements ExecutionStore {
-  constructor(private readonly db: MetadataDatabase) {}
+  /**
+   * lookupExecution's two common shapes (no maxAgeMs), built once: a light step's read costs no
+   * query building (node-postgres also prepares them once per connection, by name).
+   */
+  private readonly lookupOwn;
+  private readonly lookupOwnAndCache;
+
+  constructor(private readonly db: MetadataDatabase) {
+    const id = sql.placeholder('id');
+    this.lookupOwn = selectExecutions(db).where(eq(executions.id, id)).prepare('sluice_lookup_execution');
+    this.lookupOwnAndCache = selectExecutions(db)
+      .where(or(eq(executions.id, id), sql`${executions.id} = (${cacheCandidate(db, sql.placeholder('cacheKey'), {})})`))
+      .prepare('sluice_lookup_execution_cached');
+  }
 
   async startExecution(e: Parameters<ExecutionStore['startExecution']>[0]): Promise<ExecutionRecord> {
     const inputs = e.inputs ?? [];
@@ -158,10 +172,11 @@ export class DrizzleExecutionStore implements ExecutionStore {
   }
 
   async lookupExecution(id: string, cache?: { cacheKey: string; maxAgeMs?: number; now?: Date }): Promise<ExecutionLookup> {
-    const own = eq(executions.id, id);
-    const rows = await selectExecutions(this.db).where(
-      cache ? or(own, sql`${executions.id} = (${cacheCandidate(this.db, cache.cacheKey, cache)})`) : own,
-    );
+    const rows = !cache
+      ? await this.lookupOwn.execute({ id })
+      : cache.maxAgeMs === undefined
+        ? await this.lookupOwnAndCache.execute({ id, cacheKey: cache.cacheKey })
+        : await selectExecutions(this.db).where(or(eq(executions.id, id), sql`${executions.id} = (${cacheCandidate(this.db, cache.cacheKey, cache)})`));
     const execution = rows.find((r) => r.id === id);
     // The candidate is the other row, or this one when it is itself the newest succeeded original.
     const candidate = cache ? (rows.find((r) => r.id !== id) ?? (execution?.status === 'succeeded' && execution.cacheKey === cache.cacheKey ? execution : undefined)) : undefined;
@@ -289,7 +304,7 @@ async function finishExecutionIn(db: MetadataDatabase, id: string, result: Param
  * The id of the newest succeeded execution with this cache key (within maxAgeMs), as a subquery.
  * Only originals count: 'cached' rows point at one, which is found itself.
  */
-function cacheCandidate(db: MetadataDatabase, cacheKey: string, options: { maxAgeMs?: number; now?: Date }) {
+function cacheCandidate(db: MetadataDatabase, cacheKey: string | Placeholder, options: { maxAgeMs?: number; now?: Date }) {
   const conditions = [eq(executions.cacheKey, cacheKey), eq(executions.status, 'succeeded')];
   if (options.maxAgeMs !== undefined) {
     // The database's clock by default: it stamped finished_at, and may run on another host.
