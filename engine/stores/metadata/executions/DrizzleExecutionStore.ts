@@ -407,8 +407,9 @@ function recordFinishedSql(list: readonly FinishedExecution[]) {
       points.set(JSON.stringify([e.id, m.key, m.step]), { run_id: e.runId, execution_id: e.id, key: m.key, value: String(m.value), step: m.step, step_label: m.stepLabel ?? null });
     }
   }
-  return sql`
-    with e as (
+  // Only the parts this call needs: a no-op step's statement is the executions upsert alone
+  // (PGlite plans every statement anew, and each CTE costs planning).
+  const parts = [sql`e as (
       insert into executions as x (id, run_id, task_id, component_name, component_digest, status, attempt, params,
         output_params, error, cache_key, cached_from, started_at, finished_at)
       select id, run_id, task_id, component_name, component_digest, status, attempt, params,
@@ -422,8 +423,9 @@ function recordFinishedSql(list: readonly FinishedExecution[]) {
         cached_from = excluded.cached_from, started_at = excluded.started_at, finished_at = excluded.finished_at
       where x.status not in ('succeeded', 'cached') and x.attempt <= excluded.attempt
       returning x.id
-    ),
-    a as (
+    )`];
+  if (outputs.length > 0) {
+    parts.push(sql`a as (
       insert into artifacts as y (id, type, name, uri, sha256, size, properties)
       select v.id, v.type, v.name, v.uri, v.sha256, v.size, v.properties
       from jsonb_to_recordset(${JSON.stringify(outputs)}::jsonb) as v(execution_id text, id text, type text, name text,
@@ -432,15 +434,19 @@ function recordFinishedSql(list: readonly FinishedExecution[]) {
       -- A no-op update, so that RETURNING gives the stored row (recordArtifact keeps it).
       on conflict (id) do update set name = y.name
       returning y.id, y.type, y.name, y.uri, y.sha256, y.size, y.properties, y.created_at
-    ),
-    ev as (
+    )`);
+  }
+  if (eventRows.length > 0) {
+    parts.push(sql`ev as (
       insert into events (execution_id, artifact_id, kind, port)
       select v.execution_id, v.artifact_id, v.kind, v.port
       from jsonb_to_recordset(${JSON.stringify(eventRows)}::jsonb) as v(execution_id text, artifact_id text, kind text, port text)
       join e on e.id = v.execution_id
       on conflict do nothing
-    ),
-    m as (
+    )`);
+  }
+  if (points.size > 0) {
+    parts.push(sql`m as (
       insert into metrics (run_id, execution_id, key, value, step, step_label)
       select v.run_id, v.execution_id, v.key, v.value::double precision, v.step, v.step_label
       from jsonb_to_recordset(${JSON.stringify([...points.values()])}::jsonb) as v(run_id text, execution_id text, key text,
@@ -448,9 +454,11 @@ function recordFinishedSql(list: readonly FinishedExecution[]) {
       join e on e.id = v.execution_id
       on conflict (execution_id, key, step) do update set value = excluded.value, run_id = excluded.run_id,
         step_label = excluded.step_label
-    )
-    select (select coalesce(json_agg(e.id), '[]'::json) from e) as written,
-      (select coalesce(json_agg(a), '[]'::json) from a) as artifacts`;
+    )`);
+  }
+  const stored = outputs.length > 0 ? sql`(select coalesce(json_agg(a), '[]'::json) from a)` : sql`'[]'::json`;
+  return sql`with ${sql.join(parts, sql`, `)}
+    select (select coalesce(json_agg(e.id), '[]'::json) from e) as written, ${stored} as artifacts`;
 }
 
 /** What names an execution: the columns that both of its inserts (start, record) take from the caller. */
