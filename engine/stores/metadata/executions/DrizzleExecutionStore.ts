@@ -1,13 +1,22 @@
 /** ExecutionStore over drizzle: `executions` (and, for cache hits, their output events and artifacts). */
-import { and, asc, count, desc, eq, gte, inArray, sql } from 'drizzle-orm';
-import { ARTIFACT_COLUMNS, recordArtifactsIn } from '../artifacts/DrizzleArtifactRecordStore';
+import { and, asc, count, desc, eq, gte, inArray, or, sql } from 'drizzle-orm';
+import type { Placeholder } from 'drizzle-orm';
+import { ARTIFACT_COLUMNS } from '../artifacts/DrizzleArtifactRecordStore';
 import { recordEventsIn } from '../lineage/recordEvents';
 import type { ArtifactRecord } from '../artifacts/ArtifactRecordStore';
-import { insertAndRead, refusingMissingReferences, rowExists } from '../database';
+import { insertAndRead, refusingMissingReferences, rowExists, rowsOf } from '../database';
 import type { MetadataDatabase } from '../database';
 import { MetadataStoreError } from '../errors';
 import { artifacts, events, executions } from '../schema';
-import type { CachedExecution, ExecutionRecord, ExecutionStatus, ExecutionStore } from './ExecutionStore';
+import type {
+  CachedExecution,
+  ExecutionLookup,
+  ExecutionRecord,
+  ExecutionStatus,
+  ExecutionStore,
+  FinishedExecution,
+  RecordedFinish,
+} from './ExecutionStore';
 
 /** The columns of an ExecutionRecord, for selects and RETURNING alike. */
 export const EXECUTION_COLUMNS = {
@@ -31,7 +40,20 @@ export const EXECUTION_COLUMNS = {
 const OPEN_EXECUTION_STATUSES: ExecutionStatus[] = ['running', 'waiting'];
 
 export class DrizzleExecutionStore implements ExecutionStore {
-  constructor(private readonly db: MetadataDatabase) {}
+  /**
+   * lookupExecution's two common shapes (no maxAgeMs), built once: a light step's read costs no
+   * query building (node-postgres also prepares them once per connection, by name).
+   */
+  private readonly lookupOwn;
+  private readonly lookupOwnAndCache;
+
+  constructor(private readonly db: MetadataDatabase) {
+    const id = sql.placeholder('id');
+    this.lookupOwn = selectExecutions(db).where(eq(executions.id, id)).prepare('sluice_lookup_execution');
+    this.lookupOwnAndCache = selectExecutions(db)
+      .where(or(eq(executions.id, id), sql`${executions.id} = (${cacheCandidate(db, sql.placeholder('cacheKey'), {})})`))
+      .prepare('sluice_lookup_execution_cached');
+  }
 
   async startExecution(e: Parameters<ExecutionStore['startExecution']>[0]): Promise<ExecutionRecord> {
     const inputs = e.inputs ?? [];
@@ -54,25 +76,20 @@ export class DrizzleExecutionStore implements ExecutionStore {
       await finishExecutionIn(this.db, id, finish);
       return {};
     }
-    return this.db.transaction(async (tx) => {
-      // The row first: an unknown execution is refused before anything else is written.
-      await finishExecutionIn(tx, id, finish);
-      const stored = await recordArtifactsIn(
-        tx,
-        outputs.map(([, a]) => a),
-      );
-      await recordEventsIn(
-        tx,
-        outputs.map(([port, a]) => ({ executionId: id, artifactId: a.id, kind: 'output' as const, port })),
-      );
-      const byPort: Record<string, ArtifactRecord> = {};
-      for (const [port, a] of outputs) {
-        const record = stored.get(a.id);
-        if (!record) throw new Error(`artifact ${a.id} vanished right after it was written`);
-        byPort[port] = record;
-      }
-      return byPort;
-    });
+    // One statement (the row, the artifacts, their events), so one round trip instead of a
+    // transaction of five; the same all-or-nothing, and nothing at all for an unknown execution.
+    const [row] = await rowsOf<{ known: boolean; artifacts: StoredArtifactJson[] }>(this.db, completeSql(id, result, outputs));
+    if (!row?.known) {
+      throw new MetadataStoreError('not_found', `cannot finish execution ${id}: no such execution (start it with startExecution first)`);
+    }
+    const stored = storedArtifacts(row.artifacts);
+    const byPort: Record<string, ArtifactRecord> = {};
+    for (const [port, a] of outputs) {
+      const record = stored.get(a.id);
+      if (!record) throw new Error(`artifact ${a.id} vanished right after it was written`);
+      byPort[port] = record;
+    }
+    return byPort;
   }
 
   async finishExecution(id: string, result: Parameters<ExecutionStore['finishExecution']>[1]): Promise<void> {
@@ -119,32 +136,73 @@ export class DrizzleExecutionStore implements ExecutionStore {
     );
   }
 
+  async recordFinishedExecutions(list: readonly FinishedExecution[]): Promise<RecordedFinish[]> {
+    if (list.length === 0) return [];
+    const seen = new Set<string>();
+    for (const e of list) {
+      if (seen.has(e.id)) {
+        throw new MetadataStoreError('invalid', `cannot record execution ${e.id} twice in one call: record each execution once, with its final state`);
+      }
+      seen.add(e.id);
+    }
+    const [result] = await refusingMissingReferences(
+      () =>
+        `cannot record execution${list.length > 1 ? 's' : ''} ${list.map((e) => e.id).join(', ')}: ` +
+        'its run, an input artifact or the reused execution does not exist',
+      () => rowsOf<{ written: string[]; artifacts: StoredArtifactJson[] }>(this.db, recordFinishedSql(list)),
+    );
+    const written = new Set(result?.written ?? []);
+    const stored = storedArtifacts(result?.artifacts ?? []);
+    return list.map((e) => {
+      const outputs: Record<string, ArtifactRecord> = {};
+      if (!written.has(e.id)) return { written: false, outputs };
+      for (const [port, a] of Object.entries(e.outputs ?? {})) {
+        const record = stored.get(a.id);
+        if (!record) throw new Error(`artifact ${a.id} vanished right after it was written`);
+        outputs[port] = record;
+      }
+      return { written: true, outputs };
+    });
+  }
+
+  async recordFinishedExecution(e: FinishedExecution): Promise<RecordedFinish> {
+    const [recorded] = await this.recordFinishedExecutions([e]);
+    if (!recorded) throw new Error(`execution ${e.id} was recorded but no result came back`);
+    return recorded;
+  }
+
+  async lookupExecution(id: string, cache?: { cacheKey: string; maxAgeMs?: number; now?: Date }): Promise<ExecutionLookup> {
+    const rows = !cache
+      ? await this.lookupOwn.execute({ id })
+      : cache.maxAgeMs === undefined
+        ? await this.lookupOwnAndCache.execute({ id, cacheKey: cache.cacheKey })
+        : await selectExecutions(this.db).where(or(eq(executions.id, id), sql`${executions.id} = (${cacheCandidate(this.db, cache.cacheKey, cache)})`));
+    const execution = rows.find((r) => r.id === id);
+    // The candidate is the other row, or this one when it is itself the newest succeeded original.
+    const candidate = cache ? (rows.find((r) => r.id !== id) ?? (execution?.status === 'succeeded' && execution.cacheKey === cache.cacheKey ? execution : undefined)) : undefined;
+    return { execution, cached: candidate ? { execution: candidate, outputs: await this.outputsOf(candidate.id) } : undefined };
+  }
+
   async findCachedExecution(
     cacheKey: string,
     options: { maxAgeMs?: number; now?: Date } = {},
   ): Promise<CachedExecution | undefined> {
-    const conditions = [eq(executions.cacheKey, cacheKey), eq(executions.status, 'succeeded')];
-    if (options.maxAgeMs !== undefined) {
-      // The database's clock by default: it stamped finished_at, and may run on another host.
-      const cutoff = options.now
-        ? sql`${new Date(options.now.getTime() - options.maxAgeMs).toISOString()}::timestamptz`
-        : sql`now() - (${options.maxAgeMs}::double precision * interval '1 millisecond')`;
-      conditions.push(gte(executions.finishedAt, cutoff));
-    }
-    const [execution] = await selectExecutions(this.db)
-      .where(and(...conditions))
-      .orderBy(sql`${executions.finishedAt} desc nulls last`, desc(executions.seq))
-      .limit(1);
+    const [execution] = await selectExecutions(this.db).where(eq(executions.id, cacheCandidate(this.db, cacheKey, options)));
     if (!execution) return undefined;
+    return { execution, outputs: await this.outputsOf(execution.id) };
+  }
+
+  /** An execution's output artifacts by port. */
+  private async outputsOf(executionId: string): Promise<Record<string, ArtifactRecord>> {
     const rows = await this.db
       .select({ ...ARTIFACT_COLUMNS, port: events.port })
       .from(events)
       .innerJoin(artifacts, eq(artifacts.id, events.artifactId))
-      .where(and(eq(events.executionId, execution.id), eq(events.kind, 'output')))
+      .where(and(eq(events.executionId, executionId), eq(events.kind, 'output')))
       .orderBy(asc(events.port));
     const outputs: Record<string, ArtifactRecord> = {};
     for (const { port, ...artifact } of rows) outputs[port] = artifact;
-    return { execution, outputs };
+    return outputs;
   }
 
   async getExecution(id: string): Promise<ExecutionRecord | undefined> {
@@ -240,6 +298,167 @@ async function finishExecutionIn(db: MetadataDatabase, id: string, result: Param
         `cannot finish execution ${id}: no such execution (start it with startExecution first)`,
       );
     }
+}
+
+/**
+ * The id of the newest succeeded execution with this cache key (within maxAgeMs), as a subquery.
+ * Only originals count: 'cached' rows point at one, which is found itself.
+ */
+function cacheCandidate(db: MetadataDatabase, cacheKey: string | Placeholder, options: { maxAgeMs?: number; now?: Date }) {
+  const conditions = [eq(executions.cacheKey, cacheKey), eq(executions.status, 'succeeded')];
+  if (options.maxAgeMs !== undefined) {
+    // The database's clock by default: it stamped finished_at, and may run on another host.
+    const cutoff = options.now
+      ? sql`${new Date(options.now.getTime() - options.maxAgeMs).toISOString()}::timestamptz`
+      : sql`now() - (${options.maxAgeMs}::double precision * interval '1 millisecond')`;
+    conditions.push(gte(executions.finishedAt, cutoff));
+  }
+  return db
+    .select({ id: executions.id })
+    .from(executions)
+    .where(and(...conditions))
+    .orderBy(sql`${executions.finishedAt} desc nulls last`, desc(executions.seq))
+    .limit(1);
+}
+
+/** An artifact row as json_agg gives it back. */
+type StoredArtifactJson = Omit<ArtifactRecord, 'createdAt'> & { created_at: string };
+
+function storedArtifacts(rows: readonly StoredArtifactJson[]): Map<string, ArtifactRecord> {
+  return new Map(rows.map(({ created_at, ...a }) => [a.id, { ...a, size: Number(a.size), createdAt: new Date(created_at) }]));
+}
+
+/**
+ * completeExecution's one statement: the row finished if `attempt` still owns it (as
+ * finishExecution), and its output artifacts and 'output' events whenever the execution exists
+ * (as before, when the three were one transaction).
+ */
+function completeSql(id: string, result: Parameters<ExecutionStore['completeExecution']>[1], outputs: [string, Omit<ArtifactRecord, 'createdAt'>][]) {
+  const arts = outputs.map(([port, a]) => ({ port, id: a.id, type: a.type, name: a.name, uri: a.uri, sha256: a.sha256, size: a.size, properties: a.properties }));
+  const finishedAt = result.finishedAt ? sql`${result.finishedAt.toISOString()}::timestamptz` : sql`now()`;
+  return sql`
+    with known as (select 1 from executions where id = ${id}),
+    e as (
+      update executions set status = 'succeeded', error = null, output_params = ${JSON.stringify(result.outputParams)}::jsonb,
+        finished_at = ${finishedAt}
+      where id = ${id} and attempt = ${result.attempt}
+      returning id
+    ),
+    v as (
+      select * from jsonb_to_recordset(${JSON.stringify(arts)}::jsonb) as v(port text, id text, type text, name text, uri text,
+        sha256 text, size bigint, properties jsonb)
+      where exists (select 1 from known)
+    ),
+    a as (
+      insert into artifacts as y (id, type, name, uri, sha256, size, properties)
+      select id, type, name, uri, sha256, size, properties from v
+      -- A no-op update, so that RETURNING gives the stored row (recordArtifact keeps it).
+      on conflict (id) do update set name = y.name
+      returning y.id, y.type, y.name, y.uri, y.sha256, y.size, y.properties, y.created_at
+    ),
+    ev as (
+      insert into events (execution_id, artifact_id, kind, port)
+      select ${id}, id, 'output', port from v
+      on conflict do nothing
+    )
+    select exists (select 1 from known) as known,
+      (select coalesce(json_agg(a), '[]'::json) from a) as artifacts`;
+}
+
+/**
+ * recordFinishedExecutions' one statement. Each table's rows travel as one jsonb parameter
+ * (jsonb_to_recordset), so the text is the same whatever the batch size (the server plans one
+ * shape; no 65,535-parameter limit). The children (artifacts, events, metrics) join the executions
+ * the upsert actually wrote (`e`), so a kept row keeps its children as they are. Foreign keys are
+ * checked at the end of the statement, so an event may name an artifact or execution inserted by
+ * the same statement (a fused chain's second step reading the first one's output).
+ */
+function recordFinishedSql(list: readonly FinishedExecution[]) {
+  const rows = list.map((e, ord) => ({
+    ord,
+    id: e.id,
+    run_id: e.runId,
+    task_id: e.taskId,
+    component_name: e.componentName,
+    component_digest: e.componentDigest,
+    status: e.status,
+    attempt: e.attempt,
+    params: e.params,
+    output_params: e.outputParams ?? null,
+    error: e.error ?? null,
+    cache_key: e.cacheKey ?? null,
+    cached_from: e.cachedFrom ?? null,
+    started_at: e.startedAt.toISOString(),
+    finished_at: e.finishedAt.toISOString(),
+  }));
+  const outputs = list.flatMap((e) =>
+    Object.values(e.outputs ?? {}).map((a) => ({ execution_id: e.id, id: a.id, type: a.type, name: a.name, uri: a.uri, sha256: a.sha256, size: a.size, properties: a.properties })),
+  );
+  const eventRows = list.flatMap((e) => [
+    ...(e.inputs ?? []).map((i) => ({ execution_id: e.id, artifact_id: i.artifactId, kind: 'input', port: i.port })),
+    ...Object.entries(e.outputs ?? {}).map(([port, a]) => ({ execution_id: e.id, artifact_id: a.id, kind: 'output', port })),
+    ...(e.reused ?? []).map((r) => ({ execution_id: e.id, artifact_id: r.artifactId, kind: 'reused', port: r.port })),
+  ]);
+  // One point per (execution, key, step), the last reported (an upsert may not touch a row twice);
+  // values as text, so NaN and ±Infinity survive JSON.
+  const points = new Map<string, { run_id: string; execution_id: string; key: string; value: string; step: number; step_label: string | null }>();
+  for (const e of list) {
+    for (const m of e.metrics ?? []) {
+      points.set(JSON.stringify([e.id, m.key, m.step]), { run_id: e.runId, execution_id: e.id, key: m.key, value: String(m.value), step: m.step, step_label: m.stepLabel ?? null });
+    }
+  }
+  // Only the parts this call needs: a no-op step's statement is the executions upsert alone
+  // (PGlite plans every statement anew, and each CTE costs planning).
+  const parts = [sql`e as (
+      insert into executions as x (id, run_id, task_id, component_name, component_digest, status, attempt, params,
+        output_params, error, cache_key, cached_from, started_at, finished_at)
+      select id, run_id, task_id, component_name, component_digest, status, attempt, params,
+        output_params, error, cache_key, cached_from, started_at, finished_at
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(ord int, id text, run_id text, task_id text,
+        component_name text, component_digest text, status text, attempt int, params jsonb, output_params jsonb,
+        error text, cache_key text, cached_from text, started_at timestamptz, finished_at timestamptz)
+      order by ord
+      on conflict (id) do update set status = excluded.status, attempt = excluded.attempt, params = excluded.params,
+        output_params = excluded.output_params, error = excluded.error, cache_key = excluded.cache_key,
+        cached_from = excluded.cached_from, started_at = excluded.started_at, finished_at = excluded.finished_at
+      where x.status not in ('succeeded', 'cached') and x.attempt <= excluded.attempt
+      returning x.id
+    )`];
+  if (outputs.length > 0) {
+    parts.push(sql`a as (
+      insert into artifacts as y (id, type, name, uri, sha256, size, properties)
+      select v.id, v.type, v.name, v.uri, v.sha256, v.size, v.properties
+      from jsonb_to_recordset(${JSON.stringify(outputs)}::jsonb) as v(execution_id text, id text, type text, name text,
+        uri text, sha256 text, size bigint, properties jsonb)
+      join e on e.id = v.execution_id
+      -- A no-op update, so that RETURNING gives the stored row (recordArtifact keeps it).
+      on conflict (id) do update set name = y.name
+      returning y.id, y.type, y.name, y.uri, y.sha256, y.size, y.properties, y.created_at
+    )`);
+  }
+  if (eventRows.length > 0) {
+    parts.push(sql`ev as (
+      insert into events (execution_id, artifact_id, kind, port)
+      select v.execution_id, v.artifact_id, v.kind, v.port
+      from jsonb_to_recordset(${JSON.stringify(eventRows)}::jsonb) as v(execution_id text, artifact_id text, kind text, port text)
+      join e on e.id = v.execution_id
+      on conflict do nothing
+    )`);
+  }
+  if (points.size > 0) {
+    parts.push(sql`m as (
+      insert into metrics (run_id, execution_id, key, value, step, step_label)
+      select v.run_id, v.execution_id, v.key, v.value::double precision, v.step, v.step_label
+      from jsonb_to_recordset(${JSON.stringify([...points.values()])}::jsonb) as v(run_id text, execution_id text, key text,
+        value text, step int, step_label text)
+      join e on e.id = v.execution_id
+      on conflict (execution_id, key, step) do update set value = excluded.value, run_id = excluded.run_id,
+        step_label = excluded.step_label
+    )`);
+  }
+  const stored = outputs.length > 0 ? sql`(select coalesce(json_agg(a), '[]'::json) from a)` : sql`'[]'::json`;
+  return sql`with ${sql.join(parts, sql`, `)}
+    select (select coalesce(json_agg(e.id), '[]'::json) from e) as written, ${stored} as artifacts`;
 }
 
 /** What names an execution: the columns that both of its inserts (start, record) take from the caller. */

@@ -33,6 +33,56 @@ export interface CachedExecution {
   outputs: Record<string, ArtifactRecord>;
 }
 
+/**
+ * A light step (execution: 'local') recorded whole, after it ran: the row in its final state with
+ * every event, output artifact and metric, in one write (recordFinishedExecutions). No 'running'
+ * row exists before it (see docs/ARCHITECTURE.md, "Execution modes").
+ */
+export interface FinishedExecution {
+  id: string;
+  runId: string;
+  taskId: string;
+  componentName: string;
+  componentDigest: string;
+  status: 'succeeded' | 'failed' | 'cancelled' | 'cached';
+  attempt: number;
+  params: Record<string, Json>;
+  outputParams?: Record<string, Json> | null;
+  error?: string | null;
+  cacheKey?: string | null;
+  /** The execution whose outputs were reused (status 'cached'). */
+  cachedFrom?: string | null;
+  startedAt: Date;
+  finishedAt: Date;
+  /** Artifacts it read, by port ('input' events). */
+  inputs?: readonly { port: string; artifactId: string }[];
+  /** Artifacts it wrote, by port ('output' events; a stored artifact with the same id is kept). */
+  outputs?: Readonly<Record<string, Omit<ArtifactRecord, 'createdAt'>>>;
+  /** Artifacts of the reused execution it hands on, by port ('reused' events, status 'cached'). */
+  reused?: readonly { port: string; artifactId: string }[];
+  /** Metrics it reported (a later point at the same key and step replaces an earlier one). */
+  metrics?: readonly { key: string; value: number; step: number; stepLabel?: string }[];
+}
+
+/** What recordFinishedExecutions did with one FinishedExecution. */
+export interface RecordedFinish {
+  /**
+   * False when the stored row was kept: it had already succeeded or was cached (a re-recorded
+   * step after a crash-replay), or a newer attempt owns it. Nothing of this record was written then.
+   */
+  written: boolean;
+  /** The stored output artifacts by port (empty when not written). */
+  outputs: Record<string, ArtifactRecord>;
+}
+
+/** A step's own row and its cache candidate, read together before a light step runs. */
+export interface ExecutionLookup {
+  /** The row of this id, if any (a replayed light step finds its earlier attempt here). */
+  execution: ExecutionRecord | undefined;
+  /** As findCachedExecution, when a cache key was given; may be this very execution. */
+  cached: CachedExecution | undefined;
+}
+
 export interface ExecutionStore {
   /**
    * Inserts the execution, or on a retry updates attempt/status/startedAt of the same row (and
@@ -119,6 +169,24 @@ export interface ExecutionStore {
     startedAt?: Date;
     finishedAt?: Date;
   }): Promise<ExecutionRecord>;
+  /**
+   * Records finished light steps in ONE statement (so one round trip, and all or nothing): each
+   * row inserted in its final state, or updated while its stored status is not 'succeeded'/'cached'
+   * and its stored attempt is not newer; its events, output artifacts and metrics are written only
+   * with its row. Re-recording the same execution (a crash-replayed local activity) is idempotent:
+   * a finished row is kept and nothing is duplicated. Results are in the order given. Refuses
+   * (not_found) a missing run, input artifact or reused execution, writing nothing; refuses
+   * (invalid) the same id twice in one call.
+   */
+  recordFinishedExecutions(list: readonly FinishedExecution[]): Promise<RecordedFinish[]>;
+  /** recordFinishedExecutions of one execution. */
+  recordFinishedExecution(e: FinishedExecution): Promise<RecordedFinish>;
+  /**
+   * The row of `id` and, with `cache`, the cache candidate for its key (as findCachedExecution), in
+   * one query (a second one reads the candidate's outputs on a hit): a light step's one read before
+   * it runs.
+   */
+  lookupExecution(id: string, cache?: { cacheKey: string; maxAgeMs?: number; now?: Date }): Promise<ExecutionLookup>;
   getExecution(id: string): Promise<ExecutionRecord | undefined>;
   /** In start order. */
   listExecutions(runId: string): Promise<ExecutionRecord[]>;

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { artifactInput, runFixtures, uid } from '../fixtures.contract';
-import type { MetadataStore } from '../MetadataStore';
+import type { FinishedExecution, MetadataStore } from '../MetadataStore';
 
 export function describeExecutionStoreContract(storeUnderTest: () => MetadataStore): void {
   describe('executions', () => {
@@ -146,6 +146,140 @@ export function describeExecutionStoreContract(storeUnderTest: () => MetadataSto
         code: 'not_found',
       });
       expect(await store.getArtifact(`${ghost}.model`)).toBeUndefined();
+    });
+
+    describe('finished light steps (recordFinishedExecutions)', () => {
+      const light = (runId: string, taskId: string, over: Partial<FinishedExecution> = {}): FinishedExecution => ({
+        id: `${runId}/${taskId}`,
+        runId,
+        taskId,
+        componentName: taskId,
+        componentDigest: `c-${taskId}`,
+        status: 'succeeded',
+        attempt: 1,
+        params: { x: 1 },
+        outputParams: { y: 2 },
+        cacheKey: `k-${uid()}`,
+        startedAt: new Date('2030-01-01T00:00:00.000Z'),
+        finishedAt: new Date('2030-01-01T00:00:00.250Z'),
+        ...over,
+      });
+
+      it('writes the row in its final state with its events, output artifacts and metrics; readers see a normal execution', async () => {
+        const { run } = await newRun();
+        const data = await store.recordArtifact(artifactInput(`${run.id}.data`));
+        const e = light(run.id, 'fit', { metrics: [{ key: 'loss', value: 0.5, step: 1, stepLabel: 'epoch' }, { key: 'loss', value: 0.25, step: 2 }, { key: 'loss', value: 0.2, step: 2 }, { key: 'odd', value: Number.NaN, step: 0 }] });
+        const model = { ...artifactInput(`${e.id}.model`), type: 'Model' };
+        const recorded = await store.recordFinishedExecution({ ...e, inputs: [{ port: 'data', artifactId: data.id }], outputs: { model } });
+        expect(recorded).toEqual({ written: true, outputs: { model: { ...model, createdAt: expect.any(Date) as Date } } });
+        expect(await store.getExecution(e.id)).toEqual({
+          id: e.id, runId: run.id, taskId: 'fit', componentName: 'fit', componentDigest: 'c-fit', status: 'succeeded', attempt: 1,
+          params: { x: 1 }, outputParams: { y: 2 }, error: null, cacheKey: e.cacheKey, cachedFrom: null, startedAt: e.startedAt, finishedAt: e.finishedAt,
+        });
+        expect(await store.listEvents({ executionId: e.id })).toEqual([
+          { executionId: e.id, artifactId: data.id, kind: 'input', port: 'data' },
+          { executionId: e.id, artifactId: model.id, kind: 'output', port: 'model' },
+        ]);
+        const points = await store.listMetrics({ runId: run.id });
+        expect(points.map((m) => [m.key, m.step, m.value])).toEqual([['loss', 1, 0.5], ['loss', 2, 0.2], ['odd', 0, Number.NaN]]);
+        // The run_latest_metrics trigger (migration 0011) saw them too: the runs list filters by it.
+        expect((await store.latestMetrics([run.id], ['loss'])).get(run.id)).toEqual([{ key: 'loss', value: 0.2, step: 2 }]);
+        expect(await store.findCachedExecution(e.cacheKey as string)).toMatchObject({ execution: { id: e.id }, outputs: { model: { id: model.id } } });
+        expect(await store.countExecutionsByStatus([run.id])).toEqual(new Map([[run.id, { succeeded: 1 }]]));
+      });
+
+      it('is idempotent: the same step recorded again after a crash-replay duplicates nothing and keeps the finished row', async () => {
+        const { run } = await newRun();
+        const first = light(run.id, 'once', { metrics: [{ key: 'm', value: 1, step: 0 }] });
+        const model = artifactInput(`${first.id}.out`);
+        await store.recordFinishedExecution({ ...first, outputs: { out: model } });
+        const before = await store.getExecution(first.id);
+        // The replayed local activity ran again and reports other figures: the finished row wins.
+        const again = await store.recordFinishedExecution({ ...first, outputParams: { y: 99 }, metrics: [{ key: 'm', value: 7, step: 0 }], outputs: { out: { ...model, sha256: 'cd'.repeat(32) } } });
+        expect(again).toEqual({ written: false, outputs: {} });
+        expect(await store.getExecution(first.id)).toEqual(before);
+        expect(await store.listEvents({ executionId: first.id })).toHaveLength(1);
+        expect((await store.listMetrics({ runId: run.id })).map((m) => m.value)).toEqual([1]);
+        expect((await store.getArtifact(model.id))?.sha256).toBe(model.sha256);
+        expect(await store.listExecutions(run.id)).toHaveLength(1);
+      });
+
+      it('takes over a failed or lost attempt, but never a newer one', async () => {
+        const { run } = await newRun();
+        await store.recordFinishedExecution(light(run.id, 'flaky', { status: 'failed', error: 'boom', outputParams: null, attempt: 1 }));
+        expect(await store.getExecution(`${run.id}/flaky`)).toMatchObject({ status: 'failed', error: 'boom', attempt: 1 });
+        expect((await store.recordFinishedExecution(light(run.id, 'flaky', { attempt: 2 }))).written).toBe(true);
+        expect(await store.getExecution(`${run.id}/flaky`)).toMatchObject({ status: 'succeeded', error: null, attempt: 2, outputParams: { y: 2 } });
+
+        // A queued start left a 'running' row at attempt 3: a late record of attempt 2 changes nothing.
+        const started = await startTask(run.id, 'late', 3);
+        expect((await store.recordFinishedExecution(light(run.id, 'late', { attempt: 2 }))).written).toBe(false);
+        expect(await store.getExecution(started.id)).toMatchObject({ status: 'running', attempt: 3 });
+      });
+
+      it('records a batch in one write, all or nothing, in the order given', async () => {
+        const { run } = await newRun();
+        // A fused chain: the second step reads the first one's output, written by the same call.
+        const a = light(run.id, 'a');
+        const aOut = artifactInput(`${a.id}.out`);
+        const b = light(run.id, 'b', { inputs: [{ port: 'in', artifactId: aOut.id }] });
+        const results = await store.recordFinishedExecutions([{ ...a, outputs: { out: aOut } }, b]);
+        expect(results.map((r) => r.written)).toEqual([true, true]);
+        expect((await store.listExecutions(run.id)).map((e) => e.taskId)).toEqual(['a', 'b']);
+        expect(await store.listEvents({ executionId: b.id })).toEqual([{ executionId: b.id, artifactId: aOut.id, kind: 'input', port: 'in' }]);
+
+        // One bad item (an input artifact that does not exist): none of the batch is written.
+        const good = light(run.id, 'good', { metrics: [{ key: 'm', value: 1, step: 0 }] });
+        const bad = light(run.id, 'bad', { inputs: [{ port: 'in', artifactId: `missing-${uid()}` }] });
+        await expect(store.recordFinishedExecutions([good, bad])).rejects.toMatchObject({ code: 'not_found' });
+        expect(await store.getExecution(good.id)).toBeUndefined();
+        // A missing run: refused the same way.
+        await expect(store.recordFinishedExecution(light(`missing-${uid()}`, 'x'))).rejects.toMatchObject({ code: 'not_found' });
+        // The same id twice in one batch: refused before anything is written.
+        await expect(store.recordFinishedExecutions([good, good])).rejects.toMatchObject({ code: 'invalid' });
+        expect(await store.getExecution(good.id)).toBeUndefined();
+
+        // Re-recording a batch where some items already finished writes only the others.
+        const c = light(run.id, 'c');
+        const again = await store.recordFinishedExecutions([a, c]);
+        expect(again.map((r) => r.written)).toEqual([false, true]);
+        expect(await store.listExecutions(run.id)).toHaveLength(3);
+        expect(await store.recordFinishedExecutions([])).toEqual([]);
+      });
+
+      it('records a cache hit with its reused events', async () => {
+        const { run } = await newRun();
+        const original = light(run.id, 'orig');
+        const out = artifactInput(`${original.id}.out`);
+        await store.recordFinishedExecution({ ...original, outputs: { out } });
+        const hit = light(run.id, 'hit', { status: 'cached', cachedFrom: original.id, cacheKey: original.cacheKey, reused: [{ port: 'out', artifactId: out.id }] });
+        expect((await store.recordFinishedExecution(hit)).written).toBe(true);
+        expect(await store.getExecution(hit.id)).toMatchObject({ status: 'cached', cachedFrom: original.id });
+        expect(await store.listEvents({ executionId: hit.id })).toEqual([{ executionId: hit.id, artifactId: out.id, kind: 'reused', port: 'out' }]);
+      });
+
+      it('looks up a step’s own row and its cache candidate together', async () => {
+        const { run } = await newRun();
+        const key = `k-${uid()}`;
+        expect(await store.lookupExecution(`${run.id}/none`, { cacheKey: key })).toEqual({ execution: undefined, cached: undefined });
+        const original = light(run.id, 'orig', { cacheKey: key });
+        const out = artifactInput(`${original.id}.out`);
+        await store.recordFinishedExecution({ ...original, outputs: { out } });
+        const miss = await store.lookupExecution(`${run.id}/next`, { cacheKey: key });
+        expect(miss.execution).toBeUndefined();
+        expect(miss.cached).toMatchObject({ execution: { id: original.id }, outputs: { out: { id: out.id } } });
+        // Its own row, which is also the candidate.
+        const own = await store.lookupExecution(original.id, { cacheKey: key });
+        expect(own.execution).toMatchObject({ id: original.id, status: 'succeeded' });
+        expect(own.cached?.execution.id).toBe(original.id);
+        // A failed own row beside another candidate; without a key, the row alone.
+        await store.recordFinishedExecution(light(run.id, 'next', { cacheKey: key, status: 'failed', error: 'x' }));
+        const both = await store.lookupExecution(`${run.id}/next`, { cacheKey: key });
+        expect(both.execution).toMatchObject({ status: 'failed' });
+        expect(both.cached?.execution.id).toBe(original.id);
+        expect(await store.lookupExecution(`${run.id}/next`)).toMatchObject({ execution: { status: 'failed' }, cached: undefined });
+        expect((await store.lookupExecution(`${run.id}/next`, { cacheKey: key, maxAgeMs: 1000, now: new Date('2031-01-01T00:00:00Z') })).cached).toBeUndefined();
+      });
     });
 
     it('refuses to finish an unknown execution', async () => {
