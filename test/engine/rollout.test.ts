@@ -73,6 +73,11 @@ describe('model rollouts (durable workflow, gates from the model server)', () =>
     const passed = report!.decisions.find((d) => d.action === 'pass')!;
     expect(passed.figures).toMatchObject({ errors: 0, errorRate: 0, maxErrorRate: 0.01 });
     expect(passed.figures.requests).toBeGreaterThanOrEqual(5);
+    // Its activities time out after 15 s (patch rollout-activity-timeout-15s), not a minute: a hung gate read is retried quickly.
+    const history = await ts.stack.client.workflow.getHandle(rolloutWorkflowId(rollout.id)).fetchHistory();
+    const timeouts = (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [Number(e.activityTaskScheduledEventAttributes.startToCloseTimeout?.seconds ?? 0)] : []));
+    expect(timeouts.length).toBeGreaterThan(0);
+    expect(new Set(timeouts)).toEqual(new Set([15]));
   });
 
   it('rolls a candidate that fails in the server back at its first step, with the figures, and leaves champion alone', async () => {
