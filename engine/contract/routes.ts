@@ -121,6 +121,14 @@ export const modelAliasNameSchema = z
   .string()
   .regex(/^[A-Za-z][\w-]{0,62}$/, 'must start with a letter and hold letters, digits, "-", "_" (max 63)')
   .meta({ description: 'Alias, e.g. champion or challenger', example: 'champion' });
+/** The request header whose value makes a rollout's split sticky when the rollout names none. */
+export const DEFAULT_ROUTE_KEY_HEADER = 'x-sluice-route-key';
+/** A request header name (an HTTP token), as a rollout's route key; lowercased, as Node presents headers. */
+export const routeKeyHeaderSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, 'must be an HTTP header name: letters, digits and !#$%&\'*+.^_`|~- (max 100)')
+  .toLowerCase()
+  .meta({ description: 'A request header name, e.g. x-user-id', example: 'x-user-id' });
 const modelParams = z.strictObject({ model: modelNameSchema });
 const modelVersionParams = modelParams.extend({ version: queryInt(1, 1_000_000_000).meta({ description: 'Version number' }) });
 const registryTagKey = z.string().min(1).max(250);
@@ -842,6 +850,10 @@ export const apiRoutes = {
       minRequests: z.number().int().min(1).optional().meta({ description: 'canary: the fewest candidate requests a window is judged on (default 100)' }),
       maxHolds: z.number().int().min(0).max(1000).optional().meta({ description: 'canary: windows a step may be held for too few requests before rollback (default 3)' }),
       split: z.number().gt(0).lt(100).optional().meta({ description: 'ab: the candidate weight (default 50)' }),
+      routeKeyHeader: routeKeyHeaderSchema.optional().meta({
+        description:
+          `canary and ab: the request header whose value makes the split sticky (a user or session id): its hash picks the arm, so one value always reaches the same version (default ${DEFAULT_ROUTE_KEY_HEADER}). A request without it is a fresh random draw`,
+      }),
     }),
     responses: {
       201: { description: 'The rollout, running', schema: z.object({ rollout: modelRolloutSchema }) },

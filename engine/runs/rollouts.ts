@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { routeKeyHeaderSchema } from '../contract/index';
 import { CodedError } from '../errors';
 import { MetadataStoreError, type MetadataStore, type ModelRolloutRecord, type RolloutDecisionRecord } from '../stores/metadata/index';
 import type { modelRollout } from '../temporal/workflows/index';
@@ -39,6 +40,11 @@ function checkPlan(plan: RolloutPlan): void {
     });
   }
   if (plan.mode === 'ab' && !(plan.split !== undefined && plan.split > 0 && plan.split < 100)) throw bad(`an A/B split is a weight between 0 and 100, exclusive (--split 50); got ${plan.split}`);
+  if (plan.routeKeyHeader !== undefined) {
+    if (plan.mode === 'shadow') throw bad(`a shadow rollout splits nothing (the baseline answers every request), so it takes no route key header (--key); got ${plan.routeKeyHeader}`);
+    const header = routeKeyHeaderSchema.safeParse(plan.routeKeyHeader);
+    if (!header.success) throw bad(`the route key header "${plan.routeKeyHeader}" ${header.error.issues[0]?.message ?? 'is not a header name'}`);
+  }
   if (!(plan.intervalMs >= 1000)) throw bad(`the interval must be at least 1 s; got ${plan.intervalMs} ms`);
   if (!(plan.maxErrorRate >= 0 && plan.maxErrorRate <= 1)) throw bad(`the largest error rate is a fraction from 0 to 1 (--max-error-rate 1%); got ${plan.maxErrorRate}`);
   if (!(plan.maxP99Ms > 0)) throw bad(`the largest p99 must be above 0 ms; got ${plan.maxP99Ms}`);

@@ -16,7 +16,7 @@ import type { BatchingOptions } from './batcher';
 import { notFound, ServingError } from './errors';
 import { LoadedVersion, type SessionOptions } from './loadedVersion';
 import type { ModelRef } from './modelRef';
-import { chooseArm, type RolloutArm } from './routing';
+import { chooseArm, routeKeyHeaderOf, type RolloutArm } from './routing';
 
 /** What the server reads of the metadata store: the registry and artifact records. */
 export type RegistrySource = Pick<
@@ -31,6 +31,8 @@ export interface CatalogOptions {
   pollMs: number;
   /** The alias a bare model name means, when the model has it; else the latest version. */
   defaultAlias: string;
+  /** How long a failed load is remembered (its error given again at no cost) before a request tries it again. */
+  loadRetryMs: number;
 }
 
 /** A request's resolved target. */
@@ -42,9 +44,10 @@ export interface Resolved {
   rollout: { record: ModelRolloutRecord; arm: RolloutArm } | null;
 }
 
-/** What a request brings besides its model reference: the rollout's route key. */
+/** What a request brings besides its model reference: its headers, for the rollout's route key. */
 export interface RouteHints {
-  key?: string;
+  /** A request header's value by (lowercase) name; undefined when absent. */
+  header?: (name: string) => string | undefined;
 }
 
 export class ModelCatalog {
@@ -141,7 +144,7 @@ export class ModelCatalog {
     if (byDefault !== undefined) {
       const rollout = this.rollouts.get(ref.model) ?? null;
       if (rollout && rollout.baselineVersion === byDefault) {
-        const arm = chooseArm(rollout, hints.key);
+        const arm = chooseArm(rollout, hints.header?.(routeKeyHeaderOf(rollout)));
         return { version: arm === 'candidate' ? rollout.candidateVersion : byDefault, alias: this.options.defaultAlias, rollout: { record: rollout, arm } };
       }
       return { version: byDefault, alias: this.options.defaultAlias, rollout: null };
@@ -172,9 +175,15 @@ export class ModelCatalog {
     if (!p) {
       p = this.loadVersion(model, version);
       this.versions.set(key, p);
-      // A failed load is tried again by the next request (the artifact may have been a transient miss).
-      p.catch(() => {
-        if (this.versions.get(key) === p) this.versions.delete(key);
+      // A failed load is remembered for loadRetryMs, so a shadow candidate that cannot load is not
+      // loaded again for every mirrored request (nor a broken version for every request to it);
+      // then the next request tries again (the artifact may have been a transient miss).
+      const failed = p;
+      failed.catch(() => {
+        const forget = setTimeout(() => {
+          if (this.versions.get(key) === failed) this.versions.delete(key);
+        }, this.options.loadRetryMs);
+        forget.unref();
       });
     }
     return p;

@@ -1,15 +1,23 @@
 /**
  * The traffic split of a running rollout: which of its two versions answers a request addressed to
- * the model (the bare name or `<model>@champion`). With a route key (the `x-sluice-route-key`
- * header) the choice is sticky: the key's stable hash picks a bucket in [0, 100), and the candidate
- * answers when the bucket is below the weight, so a key stays on the candidate as the weight rises.
+ * the model (the bare name or `<model>@champion`). With a route key (the value of the rollout's
+ * route key header: `x-sluice-route-key`, or the one it was started with, `--key x-user-id`) the
+ * choice is sticky: the key's stable hash picks a bucket in [0, 100), and the candidate answers
+ * when the bucket is below the weight, so a key stays on the candidate as the weight rises.
  * Without a key each request is a fresh draw with the weight's probability.
  */
 import { createHash } from 'node:crypto';
+import { DEFAULT_ROUTE_KEY_HEADER, routeKeyHeaderSchema } from '../contract/index';
 import type { ModelRolloutRecord } from '../stores/metadata/index';
 
-/** The request header that makes the split sticky; any text (a user id, a session id). */
-export const ROUTE_KEY_HEADER = 'x-sluice-route-key';
+/** The request header that makes the split sticky unless the rollout names another; any text (a user id, a session id). */
+export const ROUTE_KEY_HEADER = DEFAULT_ROUTE_KEY_HEADER;
+
+/** The header a rollout's split is keyed by: its plan's `routeKeyHeader` (lowercase), else the default. */
+export function routeKeyHeaderOf(rollout: Pick<ModelRolloutRecord, 'plan'>): string {
+  const named = routeKeyHeaderSchema.safeParse(rollout.plan.routeKeyHeader);
+  return named.success ? named.data : ROUTE_KEY_HEADER;
+}
 /** Response headers: the version that answered, and the rollout arm it answered as. */
 export const VERSION_HEADER = 'x-sluice-model-version';
 export const ROLLOUT_HEADER = 'x-sluice-rollout';

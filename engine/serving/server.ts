@@ -29,7 +29,7 @@ import {
 } from './protocol';
 import { decodeInput, toJsonData, type DecodedTensor } from './tensors';
 import { datatypeOf } from './tensors';
-import { ROLLOUT_HEADER, ROUTE_KEY_HEADER, VERSION_HEADER } from './routing';
+import { ROLLOUT_HEADER, VERSION_HEADER } from './routing';
 import { outputsAgree } from './shadow';
 
 export interface ModelServerOptions {
@@ -43,6 +43,8 @@ export interface ModelServerOptions {
   session?: Partial<SessionOptions>;
   pollMs?: number;
   defaultAlias?: string;
+  /** How long a version that failed to load answers with that failure before it is tried again (default 10 s). */
+  loadRetryMs?: number;
   /** Largest request body (JSON and binary tensors). */
   maxBodyBytes?: number;
   /** The server name and version GET /v2 reports. */
@@ -67,6 +69,8 @@ export interface RunningModelServer {
  * version's runs are busy gather into the next batch by themselves. */
 export const DEFAULT_BATCHING: BatchingOptions = { maxBatchSize: 64, maxQueueDelayMs: 0, maxConcurrentBatches: 2 };
 export const DEFAULT_POLL_MS = 1000;
+/** A version that failed to load is tried again after this long (10 s): not once per request, which would hammer the store. */
+export const DEFAULT_LOAD_RETRY_MS = 10_000;
 
 /** A zod failure of the request body as one message that names the input (or output) concerned. */
 function describeIssues(error: z.ZodError, body: unknown): string {
@@ -134,6 +138,7 @@ export async function startModelServer(o: ModelServerOptions): Promise<RunningMo
       batching,
       pollMs: o.pollMs ?? DEFAULT_POLL_MS,
       defaultAlias: o.defaultAlias ?? 'champion',
+      loadRetryMs: o.loadRetryMs ?? DEFAULT_LOAD_RETRY_MS,
     },
     o.logger,
     (model, version, rows, requests) => {
@@ -156,10 +161,12 @@ export async function startModelServer(o: ModelServerOptions): Promise<RunningMo
   app.set('etag', false);
 
   const ref = (req: Request) => parseModelRef(String(req.params.model), req.params.version === undefined ? undefined : String(req.params.version));
-  const hintsOf = (req: Request): RouteHints => {
-    const key = req.headers[ROUTE_KEY_HEADER];
-    return typeof key === 'string' && key !== '' ? { key } : {};
-  };
+  const hintsOf = (req: Request): RouteHints => ({
+    header: (name) => {
+      const value = req.headers[name];
+      return typeof value === 'string' && value !== '' ? value : undefined;
+    },
+  });
   /** Which version answers, and as which arm of which rollout: on every model response. */
   const sayWhoAnswers = (res: Response, version: number, rollout: Resolved['rollout']): void => {
     res.setHeader(VERSION_HEADER, String(version));

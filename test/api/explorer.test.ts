@@ -8,10 +8,10 @@ import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile, component, pipeline, t } from '../../dsl/index';
 import { ApiError, createApiClient } from '../../engine/contract/index';
-import { createApiServer, createApiToken, type RunningApiServer } from '../../engine/server/index';
-import { createLogger } from '../../engine/logging';
+import { createApiToken, type RunningApiServer } from '../../engine/server/index';
 import type { RunRecord } from '../../engine/stores/metadata/MetadataStore';
 import { openEventStream } from '../support/eventStream';
+import { startTestApi } from '../support/apiServer';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 
 const load = component({
@@ -93,17 +93,8 @@ describe('the API behind the run view and the lineage explorer', () => {
 
   beforeAll(async () => {
     stack = await startTestStack('pglite', [{ chain, reusable }]);
-    const deps = {
-      metadata: stack.stack.metadata,
-      artifacts: stack.stack.artifacts,
-      client: stack.stack.client,
-      registry: stack.stack.registry,
-      taskQueuePrefix: stack.stack.taskQueuePrefix,
-      logger: createLogger({ level: 'silent' }),
-      live: { pollMs: 150, heartbeatMs: 300 },
-    };
-    server = await createApiServer({ ...deps, auth: { enabled: false } }).listen({ host: '127.0.0.1', port: 0 });
-    secured = await createApiServer({ ...deps, auth: { enabled: true } }).listen({ host: '127.0.0.1', port: 0 });
+    server = await startTestApi(stack);
+    secured = await startTestApi(stack, { auth: { enabled: true } });
     const res = await fetch(`${server.url}/api/runs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ spec: compile(chain).spec }) });
     run = ((await res.json()) as { run: RunRecord }).run;
     const events = await openEventStream(`${server.url}/api/runs/${run.id}/events`);

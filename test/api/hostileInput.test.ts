@@ -10,10 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../dsl/index';
 import { jsonDepthProblem, MAX_JSON_DEPTH } from '../../dsl/ir/parseIrJson';
 import { submitRun } from '../../engine/runs/index';
-import { createApiServer, createApiToken, type RunningApiServer } from '../../engine/server/index';
-import { createLogger } from '../../engine/logging';
+import { createApiToken, type RunningApiServer } from '../../engine/server/index';
 import type { MetadataStore } from '../../engine/stores/metadata/index';
 import * as diamondModule from '../fixtures/diamond';
+import { startTestApi } from '../support/apiServer';
 import { backends, startTestStack, type TestStack } from '../support/stackHarness';
 
 interface Answer {
@@ -60,14 +60,7 @@ describe.each(backends())('hostile input over HTTP on %s', (backend) => {
 
   beforeAll(async () => {
     ts = await startTestStack(backend, [diamondModule]);
-    const deps = {
-      metadata: ts.stack.metadata,
-      artifacts: ts.stack.artifacts,
-      client: ts.stack.client,
-      registry: ts.stack.registry,
-      taskQueuePrefix: ts.stack.taskQueuePrefix,
-    };
-    server = await createApiServer({ ...deps, auth: { enabled: false }, logger: createLogger({ level: 'silent' }) }).listen({ host: '127.0.0.1', port: 0 });
+    server = await startTestApi(ts);
     // Every line the secured server logs, down to the per-request debug lines.
     const sink = new Writable({
       write(chunk: Buffer, _enc, done) {
@@ -75,7 +68,7 @@ describe.each(backends())('hostile input over HTTP on %s', (backend) => {
         done();
       },
     });
-    secured = await createApiServer({ ...deps, auth: { enabled: true }, logger: pino({ level: 'debug' }, sink) }).listen({ host: '127.0.0.1', port: 0 });
+    secured = await startTestApi(ts, { auth: { enabled: true }, logger: pino({ level: 'debug' }, sink) });
     viewerToken = (await createApiToken(ts.stack.metadata, { name: 'viewer', role: 'viewer' })).token;
   });
   afterAll(async () => {

@@ -130,6 +130,17 @@ describe('sluice compile', () => {
   });
 });
 
+describe('sluice rollout', () => {
+  it('refuses a --key that is no header name, and a --key with --shadow, before reaching any server', async () => {
+    const bad = await sluice('rollout', 'iris', '--to', 'challenger', '--key', 'user id');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--key "user id": must be an HTTP header name');
+    const shadow = await sluice('rollout', 'iris', '--to', 'challenger', '--shadow', '--key', 'x-user-id');
+    expect(shadow.code).toBe(1);
+    expect(shadow.stderr).toContain('--key keys a split, and --shadow splits nothing');
+  });
+});
+
 describe('sluice run', () => {
   it('refuses unknown parameters and values of the wrong type before starting anything', async () => {
     const r = await sluice('run', 'test/fixtures/diamond.ts', '--param', 'n=ten', '--param', 'size=3');

@@ -8,62 +8,40 @@
  * A tag and a note set in the run view; the diff of two iris versions on the canvas.
  * Screenshots land in test-results/e2e/.
  */
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient, type ApiClient } from '../../engine/contract/index';
-import { projectRoot } from '../../engine/paths';
-import { launchChromium, openPage } from './support/browser';
-import { startDevServer, type DevServer } from './support/devServer';
+import { describe, expect, it } from 'vitest';
+import { openPage } from './support/browser';
+import { E2E_SHOTS, e2eWorld } from './support/world';
 
-const SHOTS = path.join(projectRoot, 'test-results', 'e2e');
 const LIGHT = { epochs: 3, baselineEpochs: 2 };
 
-let dev: DevServer;
-let browser: Browser;
-let api: ApiClient;
-
-beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  dev = await startDevServer('--run', 'examples/iris.ts', '--param', `epochs=${LIGHT.epochs}`, '--param', `baselineEpochs=${LIGHT.baselineEpochs}`);
-  browser = await launchChromium();
-  api = createApiClient({ baseUrl: dev.url });
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await dev?.stop();
-});
-
-const shot = (page: Page, name: string): Promise<Buffer> => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+const world = e2eWorld(['--run', 'examples/iris.ts', '--param', `epochs=${LIGHT.epochs}`, '--param', `baselineEpochs=${LIGHT.baselineEpochs}`]);
 
 async function finished(runId: string): Promise<string> {
-  await expect.poll(async () => (await api.getRun({ params: { runId } })).run.status, { timeout: 240_000, interval: 1000 }).toMatch(/^(succeeded|failed|cancelled)$/);
-  return (await api.getRun({ params: { runId } })).run.status;
+  await expect.poll(async () => (await world.api.getRun({ params: { runId } })).run.status, { timeout: 240_000, interval: 1000 }).toMatch(/^(succeeded|failed|cancelled)$/);
+  return (await world.api.getRun({ params: { runId } })).run.status;
 }
 
 describe('issue 13 in Chromium: comparing runs', () => {
   it('sweeps iris over epochs and learning rate, compares the three runs: parameters highlighted, a best marked, loss overlaid, parallel coordinates', async () => {
-    const first = /watch it: http:\/\/\S+#\/runs\/(\S+)/.exec(dev.cli.out())?.[1];
-    if (!first) throw new Error(`no run URL in the output of sluice dev:\n${dev.cli.out()}`);
+    const first = world.startedRun().id;
     // The iris example as sluice dev compiled it (vitest would compile other code digests), again with other parameters.
-    const iris = (await api.listPipelines()).pipelines.find((p) => p.name === 'iris')?.latestVersion;
+    const iris = (await world.api.listPipelines()).pipelines.find((p) => p.name === 'iris')?.latestVersion;
     if (!iris) throw new Error('sluice dev did not record the iris pipeline');
-    const { version } = await api.getPipelineVersion({ params: { pipeline: 'iris', version: iris.id } });
-    const { run: second } = await api.submitRun({ body: { spec: version.spec, params: { ...LIGHT, epochs: LIGHT.epochs + 2 } } });
-    const { run: third } = await api.submitRun({ body: { spec: version.spec, params: { ...LIGHT, epochs: LIGHT.epochs + 2, learningRate: 0.1 } } });
+    const { version } = await world.api.getPipelineVersion({ params: { pipeline: 'iris', version: iris.id } });
+    const { run: second } = await world.api.submitRun({ body: { spec: version.spec, params: { ...LIGHT, epochs: LIGHT.epochs + 2 } } });
+    const { run: third } = await world.api.submitRun({ body: { spec: version.spec, params: { ...LIGHT, epochs: LIGHT.epochs + 2, learningRate: 0.1 } } });
     const sweep = [first, second.id, third.id];
     for (const id of sweep) expect(await finished(id)).toBe('succeeded');
 
-    const { page, errors } = await openPage(browser, `${dev.url}/#/runs`);
+    const { page, errors } = await openPage(world.browser, `${world.dev.url}/#/runs`);
     await page.getByTestId(`run-row-${second.id}`).waitFor({ timeout: 60_000 });
 
     // A bad filter: the server's 4xx message, naming what it could not read, shown in place.
     await page.getByLabel('Filter', { exact: true }).fill('metrics.accuracy >> 1');
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect.poll(async () => (await page.getByRole('alert').textContent()) ?? '', { timeout: 30_000 }).toMatch(/filter: .*>/);
-    await shot(page, '13a-runs-bad-filter');
+    await world.shot(page, '13a-runs-bad-filter');
     await page.getByLabel('Filter', { exact: true }).fill('');
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.getByTestId(`run-row-${second.id}`).waitFor({ timeout: 30_000 });
@@ -75,7 +53,7 @@ describe('issue 13 in Chromium: comparing runs', () => {
     await expect.poll(() => page.locator(`[data-testid="run-row-${second.id}"] td[data-column="params.epochs"]`).textContent(), { timeout: 30_000 }).toBe(String(LIGHT.epochs + 2));
 
     for (const id of sweep) await page.getByRole('checkbox', { name: `Select run ${id}` }).check();
-    await shot(page, '13b-runs-selected');
+    await world.shot(page, '13b-runs-selected');
     await page.getByRole('button', { name: /^Compare 3 runs$/ }).click();
 
     const epochs = page.locator('[data-testid="param-epochs"][data-differs="true"]');
@@ -109,18 +87,18 @@ describe('issue 13 in Chromium: comparing runs', () => {
     await expect(loss.getByRole('img').textContent()).resolves.toMatch(/loss by epoch/);
     // Each run's confusion matrix of the candidate, side by side.
     await expect.poll(() => page.locator('.classification-card').filter({ has: page.getByTestId('confusion-matrix') }).count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
-    await shot(page, '13c-compare');
-    await page.getByTestId('series-chart-train-classifier/loss').screenshot({ path: path.join(SHOTS, '13d-compare-loss-overlaid.png') });
-    await page.locator('section[aria-labelledby="classification-heading"]').screenshot({ path: path.join(SHOTS, '13f-compare-classification.png') });
-    await page.locator('section[aria-labelledby="sweep-heading"]').screenshot({ path: path.join(SHOTS, '13g-compare-parameters-to-metric.png') });
+    await world.shot(page, '13c-compare');
+    await page.getByTestId('series-chart-train-classifier/loss').screenshot({ path: path.join(E2E_SHOTS, '13d-compare-loss-overlaid.png') });
+    await page.locator('section[aria-labelledby="classification-heading"]').screenshot({ path: path.join(E2E_SHOTS, '13f-compare-classification.png') });
+    await page.locator('section[aria-labelledby="sweep-heading"]').screenshot({ path: path.join(E2E_SHOTS, '13g-compare-parameters-to-metric.png') });
     // The one error the browser logs is the bad filter's 400, which the page showed.
     expect(errors).toEqual(['console error: Failed to load resource: the server responded with a status of 400 (Bad Request)']);
     await page.context().close();
   });
 
   it('sets a tag and a note on a finished run from the run view; the API answers them', async () => {
-    const runId = /watch it: http:\/\/\S+#\/runs\/(\S+)/.exec(dev.cli.out())?.[1] ?? '';
-    const { page, errors } = await openPage(browser, `${dev.url}/#/runs/${runId}`);
+    const runId = world.startedRun().id;
+    const { page, errors } = await openPage(world.browser, `${world.dev.url}/#/runs/${runId}`);
     await page.getByText('Tags and note').click();
     await page.getByLabel('Tag', { exact: true }).fill('team');
     await page.getByLabel('Value', { exact: true }).fill('vision');
@@ -130,28 +108,28 @@ describe('issue 13 in Chromium: comparing runs', () => {
     await page.getByLabel('Note').fill('3 epochs: the baseline for the sweep');
     await page.getByRole('button', { name: 'Save note' }).click();
     await page.getByTestId('run-note').waitFor({ timeout: 30_000 });
-    const detail = await api.getRun({ params: { runId } });
+    const detail = await world.api.getRun({ params: { runId } });
     expect({ tags: detail.tags, note: detail.note }).toEqual({ tags: { team: 'vision' }, note: '3 epochs: the baseline for the sweep' });
     expect(errors).toEqual([]);
     await page.context().close();
   });
 
   it("diffs two versions of iris on the canvas: the changed task marked on both sides, its changed input listed", async () => {
-    const iris = (await api.listPipelines()).pipelines.find((p) => p.name === 'iris')?.latestVersion;
+    const iris = (await world.api.listPipelines()).pipelines.find((p) => p.name === 'iris')?.latestVersion;
     if (!iris) throw new Error('sluice dev did not record the iris pipeline');
-    const { version } = await api.getPipelineVersion({ params: { pipeline: 'iris', version: iris.id } });
+    const { version } = await world.api.getPipelineVersion({ params: { pipeline: 'iris', version: iris.id } });
     const spec = structuredClone(version.spec) as { dag: { tasks: Record<string, { inputs: Record<string, unknown> }> } };
     const train = spec.dag.tasks['train-classifier'];
     if (!train) throw new Error('the iris example has no train-classifier task');
     train.inputs.hiddenUnits = { const: 32 };
-    await api.createPipelineVersion({ body: { spec } });
+    await world.api.createPipelineVersion({ body: { spec } });
 
-    const { page, errors } = await openPage(browser, `${dev.url}/#/pipelines/iris/diff`);
+    const { page, errors } = await openPage(world.browser, `${world.dev.url}/#/pipelines/iris/diff`);
     await page.locator('[data-testid="diff-node-to-train-classifier"][data-mark="changed"]').waitFor({ timeout: 60_000 });
     await page.locator('[data-testid="diff-node-from-train-classifier"][data-mark="changed"]').waitFor({ timeout: 60_000 });
     expect(await page.locator('[data-testid="diff-node-to-split"]').getAttribute('data-mark')).toBe('same');
     await expect(page.getByTestId('diff-list').textContent()).resolves.toMatch(/task train-classifier.*input hiddenUnits: \{"pipelineInput":"hiddenUnits"\} → \{"const":32\}/);
-    await shot(page, '13e-pipeline-diff');
+    await world.shot(page, '13e-pipeline-diff');
     expect(errors).toEqual([]);
     await page.context().close();
   });

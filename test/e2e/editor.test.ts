@@ -6,36 +6,16 @@
  * waiting for a GPU worker (the payload that once broke the run view). Screenshots
  * land in test-results/e2e/ (kept as test artefacts).
  */
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { compile, pipeline } from '../../dsl/index';
-import { createApiClient } from '../../engine/contract/index';
-import { projectRoot } from '../../engine/paths';
 import { fitCommand } from '../fixtures/gpu';
-import { launchChromium, openPage } from './support/browser';
-import { startDevServer, type DevServer } from './support/devServer';
+import { openPage } from './support/browser';
+import { e2eWorld } from './support/world';
 
-const SHOTS = path.join(projectRoot, 'test-results', 'e2e');
+const world = e2eWorld(['--run', 'examples/iris.ts']);
 
-let dev: DevServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  dev = await startDevServer('--run', 'examples/iris.ts');
-  browser = await launchChromium();
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await dev?.stop();
-});
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
-}
+const shot = (page: Page, name: string): Promise<Buffer> => world.shot(page, name, { fullPage: false });
 
 /** Drags with real pointer events in small steps (React Flow starts a connection on pointer down). */
 async function dragBetween(page: Page, from: Locator, to: Locator, whileOver?: () => Promise<void>): Promise<void> {
@@ -78,12 +58,12 @@ async function clickWhenSettled(page: Page, node: Locator, shows: Locator): Prom
 
 describe('the editor in Chromium, against sluice dev', () => {
   it('npm run up prints where the editor opens on the example pipeline and where its run is watched', async () => {
-    const editorUrl = /editor (http:\/\/\S+#\/pipelines\/iris)/.exec(dev.cli.out())?.[1];
-    expect(editorUrl, dev.cli.out()).toBeDefined();
-    const runUrl = /watch it: (http:\/\/\S+#\/runs\/\S+)/.exec(dev.cli.out())?.[1];
-    expect(runUrl, dev.cli.out()).toBeDefined();
+    const editorUrl = /editor (http:\/\/\S+#\/pipelines\/iris)/.exec(world.dev.cli.out())?.[1];
+    expect(editorUrl, world.dev.cli.out()).toBeDefined();
+    const runUrl = /watch it: (http:\/\/\S+#\/runs\/\S+)/.exec(world.dev.cli.out())?.[1];
+    expect(runUrl, world.dev.cli.out()).toBeDefined();
 
-    const { page, errors } = await openPage(browser, editorUrl ?? '');
+    const { page, errors } = await openPage(world.browser, editorUrl ?? '');
     await page.locator('[data-testid^="node-"]').first().waitFor({ timeout: 60_000 });
     await shot(page, '01-editor-iris-example');
     // It opens readable on part of the chain; fit view shows every task.
@@ -101,7 +81,7 @@ describe('the editor in Chromium, against sluice dev', () => {
   });
 
   it('builds a 3-node pipeline by drag and drop, refuses a wrong connection, saves, runs it and traces the model to its dataset', async () => {
-    const { page, errors } = await openPage(browser, `${dev.url}/#/new`);
+    const { page, errors } = await openPage(world.browser, `${world.dev.url}/#/new`);
     const pane = page.locator('.react-flow__pane');
     await page.getByTestId('palette-item-load-iris').waitFor({ timeout: 30_000 });
 
@@ -166,14 +146,13 @@ describe('the editor in Chromium, against sluice dev', () => {
 
   it('shows a task waiting for a GPU worker as such, with the reason, without a page error', async (ctx) => {
     // sluice dev starts a gpu worker only on a machine with GPUs; without one, GPU tasks wait.
-    if (!dev.cli.out().includes('no GPU: GPU tasks wait for a gpu worker')) ctx.skip();
-    const api = createApiClient({ baseUrl: dev.url });
+    if (!world.dev.cli.out().includes('no GPU: GPU tasks wait for a gpu worker')) ctx.skip();
     const waiting = pipeline({ name: 'e2e-gpu-wait' }, (p) => {
       p.task(fitCommand, {}, { id: 'fit' });
     });
-    const { run } = await api.submitRun({ body: { spec: compile(waiting).spec } });
+    const { run } = await world.api.submitRun({ body: { spec: compile(waiting).spec } });
     try {
-      const { page, errors } = await openPage(browser, `${dev.url}/#/runs/${run.id}`);
+      const { page, errors } = await openPage(world.browser, `${world.dev.url}/#/runs/${run.id}`);
       await page.locator('[data-testid="run-node-fit"][data-state="waiting-gpu"]').waitFor({ timeout: 60_000 });
       await expect(page.getByTestId('task-list-fit').textContent()).resolves.toMatch(/waiting for a GPU worker/);
       await page.getByTestId('task-list-fit').click();
@@ -182,7 +161,7 @@ describe('the editor in Chromium, against sluice dev', () => {
       expect(errors).toEqual([]);
       await page.context().close();
     } finally {
-      await api.cancelRun({ params: { runId: run.id } });
+      await world.api.cancelRun({ params: { runId: run.id } });
     }
   });
 });

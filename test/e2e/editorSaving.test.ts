@@ -5,27 +5,16 @@
  * (marked by the server, its runs refused with a 409) instead of refused; pipelines are archived
  * (hidden by default, shown with a toggle, restored) with their runs kept.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, createApiClient } from '../../engine/contract/index';
-import { launchChromium, openPage } from './support/browser';
-import { startDevServer, type DevServer } from './support/devServer';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../engine/contract/index';
+import { openPage } from './support/browser';
+import { e2eWorld } from './support/world';
 
-let dev: DevServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  dev = await startDevServer();
-  browser = await launchChromium();
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await dev?.stop();
-});
+const world = e2eWorld();
 
 async function newPipelineWith(page: Page, component: string): Promise<void> {
-  await page.goto(`${dev.url}/#/new`);
+  await page.goto(`${world.dev.url}/#/new`);
   await page.getByTestId(`palette-item-${component}`).waitFor({ timeout: 30_000 });
   await page.getByRole('button', { name: `Add ${component}` }).click();
   await page.getByTestId(`node-${component}`).waitFor();
@@ -33,10 +22,9 @@ async function newPipelineWith(page: Page, component: string): Promise<void> {
 
 describe('saving in the editor', () => {
   it('asks a new pipeline for its name, saves problems as a draft that cannot run, and saves with Ctrl+S from a field', async () => {
-    const api = createApiClient({ baseUrl: dev.url });
     // Started without --temporal-ui: no Web UI, so runs get no link to it (test/cli/temporalUi.test.ts has one).
-    expect((await api.serverInfo()).temporalUi).toBeNull();
-    const { page, errors } = await openPage(browser, `${dev.url}/#/pipelines`);
+    expect((await world.api.serverInfo()).temporalUi).toBeNull();
+    const { page, errors } = await openPage(world.browser, `${world.dev.url}/#/pipelines`);
     const status = page.getByTestId('connection-status');
 
     // split without its dataset input: a pipeline with a problem.
@@ -49,9 +37,9 @@ describe('saving in the editor', () => {
     await dialog.getByRole('button', { name: /^Save/ }).click();
     await expect.poll(() => status.textContent()).toMatch(/Saved e2e-draft as draft version 1/);
 
-    const { versions } = await api.getPipeline({ params: { pipeline: 'e2e-draft' } });
+    const { versions } = await world.api.getPipeline({ params: { pipeline: 'e2e-draft' } });
     expect(versions.map((v) => v.draft)).toEqual([true]);
-    const refused = await api.submitRun({ body: { pipelineVersionId: versions[0]?.id ?? '' } }).catch((e: unknown) => e);
+    const refused = await world.api.submitRun({ body: { pipelineVersionId: versions[0]?.id ?? '' } }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ApiError);
     expect((refused as ApiError).status).toBe(409);
     expect((refused as ApiError).code).toBe('draft-pipeline');
@@ -68,8 +56,8 @@ describe('saving in the editor', () => {
     await description.fill('typed, then Ctrl+S');
     await description.press('Control+s');
     await expect.poll(() => status.textContent()).toMatch(/Saved e2e-draft as draft version 2/);
-    const after = await api.getPipeline({ params: { pipeline: 'e2e-draft' } });
-    const latest = await api.getPipelineVersion({ params: { pipeline: 'e2e-draft', version: after.versions[0]?.id ?? '' } });
+    const after = await world.api.getPipeline({ params: { pipeline: 'e2e-draft' } });
+    const latest = await world.api.getPipelineVersion({ params: { pipeline: 'e2e-draft', version: after.versions[0]?.id ?? '' } });
     expect(latest.version.spec.description).toBe('typed, then Ctrl+S');
 
     // Another new pipeline does not become a version of the first: its name is asked, and a taken
@@ -83,29 +71,28 @@ describe('saving in the editor', () => {
     await dialog.getByLabel('Pipeline name').fill('e2e-second');
     await dialog.getByRole('button', { name: /^Save/ }).click();
     await expect.poll(() => status.textContent()).toMatch(/Saved e2e-second as version 1/);
-    expect((await api.getPipeline({ params: { pipeline: 'e2e-draft' } })).versions).toHaveLength(2);
+    expect((await world.api.getPipeline({ params: { pipeline: 'e2e-draft' } })).versions).toHaveLength(2);
     expect(errors).toEqual([]);
     await page.context().close();
   });
 
   it('archives a pipeline (hidden, shown with a toggle, its runs kept) and restores it', async () => {
-    const api = createApiClient({ baseUrl: dev.url });
-    const { versions } = await api.getPipeline({ params: { pipeline: 'e2e-second' } });
-    const { run } = await api.submitRun({ body: { pipelineVersionId: versions[0]?.id ?? '' } });
+    const { versions } = await world.api.getPipeline({ params: { pipeline: 'e2e-second' } });
+    const { run } = await world.api.submitRun({ body: { pipelineVersionId: versions[0]?.id ?? '' } });
 
-    const { page, errors } = await openPage(browser, `${dev.url}/#/pipelines`);
+    const { page, errors } = await openPage(world.browser, `${world.dev.url}/#/pipelines`);
     const row = page.getByTestId('pipeline-e2e-second');
     await row.waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Archive e2e-second' }).click();
     await row.waitFor({ state: 'detached' });
-    expect((await api.listPipelines()).pipelines.map((p) => p.name)).not.toContain('e2e-second');
+    expect((await world.api.listPipelines()).pipelines.map((p) => p.name)).not.toContain('e2e-second');
 
     await page.getByLabel('Show archived').check();
     await row.waitFor();
     await page.getByRole('button', { name: 'Unarchive e2e-second' }).click();
     await page.getByLabel('Show archived').uncheck();
     await row.waitFor();
-    expect((await api.listRuns({ query: { pipeline: 'e2e-second' } })).runs.map((r) => r.id)).toContain(run.id);
+    expect((await world.api.listRuns({ query: { pipeline: 'e2e-second' } })).runs.map((r) => r.id)).toContain(run.id);
     expect(errors).toEqual([]);
     await page.context().close();
   });

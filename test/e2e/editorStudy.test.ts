@@ -5,32 +5,13 @@
  * (its trials Dataset, best.<param>) are ports wired like any task's.
  * Screenshots land in test-results/e2e/.
  */
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { validatePipeline, type PipelineSpec } from '../../dsl/ir/index';
-import { createApiClient } from '../../engine/contract/index';
-import { projectRoot } from '../../engine/paths';
-import { launchChromium, openPage } from './support/browser';
-import { startDevServer, type DevServer } from './support/devServer';
+import { openPage } from './support/browser';
+import { e2eWorld } from './support/world';
 
-const SHOTS = path.join(projectRoot, 'test-results', 'e2e');
-let dev: DevServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  dev = await startDevServer();
-  browser = await launchChromium();
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await dev?.stop();
-});
-
-const shot = (page: Page, name: string): Promise<Buffer> => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+const world = e2eWorld();
 
 async function add(page: Page, component: string): Promise<void> {
   await page.getByTestId(`palette-item-${component}`).waitFor({ timeout: 30_000 });
@@ -40,8 +21,7 @@ async function add(page: Page, component: string): Promise<void> {
 
 describe('a tuning study built in the editor', () => {
   it('makes a task a study, edits its budget, saves and runs it, and the run view shows its trials and plot', async () => {
-    const api = createApiClient({ baseUrl: dev.url });
-    const { page, errors } = await openPage(browser, `${dev.url}/#/new`);
+    const { page, errors } = await openPage(world.browser, `${world.dev.url}/#/new`);
     await add(page, 'load-iris');
     await add(page, 'train-classifier');
     await page.getByTestId('node-train-classifier').click();
@@ -61,7 +41,7 @@ describe('a tuning study built in the editor', () => {
     await form.getByLabel('Parallel trials').fill('3');
     await form.getByLabel('Parallel trials').press('Enter');
     await expect.poll(() => badge.textContent()).toBe('random ×3');
-    await shot(page, '15-editor-study-form');
+    await world.shot(page, '15-editor-study-form');
 
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     const save = page.getByRole('dialog', { name: 'Save the new pipeline' });
@@ -72,26 +52,26 @@ describe('a tuning study built in the editor', () => {
     await page.waitForURL(/#\/runs\//, { timeout: 30_000 });
     const runId = /#\/runs\/([^?/]+)/.exec(page.url())?.[1] ?? '';
 
-    const { versions } = await api.getPipeline({ params: { pipeline: 'e2e-study' } });
+    const { versions } = await world.api.getPipeline({ params: { pipeline: 'e2e-study' } });
     expect(versions.map((v) => v.draft)).toEqual([false]);
-    const saved = await api.getPipelineVersion({ params: { pipeline: 'e2e-study', version: versions[0]?.id ?? '' } });
+    const saved = await world.api.getPipelineVersion({ params: { pipeline: 'e2e-study', version: versions[0]?.id ?? '' } });
     const task = (saved.version.spec as PipelineSpec).dag.tasks['train-classifier'];
     expect(task && 'tune' in task ? task.tune : undefined).toMatchObject({ space: { hiddenUnits: { type: 'intRange' } }, maxTrials: 3, parallelTrials: 3, objective: { metric: 'loss' } });
 
-    await expect.poll(async () => (await api.getRun({ params: { runId } })).run.status, { timeout: 240_000, interval: 1000 }).toBe('succeeded');
-    await page.goto(`${dev.url}/#/runs/${runId}?task=train-classifier`);
+    await expect.poll(async () => (await world.api.getRun({ params: { runId } })).run.status, { timeout: 240_000, interval: 1000 }).toBe('succeeded');
+    await page.goto(`${world.dev.url}/#/runs/${runId}?task=train-classifier`);
     const view = page.getByTestId('study-view');
     await view.waitFor({ timeout: 60_000 });
     for (const n of [0, 1, 2]) await page.getByTestId(`trial-row-${n}`).waitFor({ timeout: 30_000 });
     await page.getByTestId('study-parallel-coordinates').waitFor({ timeout: 30_000 });
     expect(await page.locator('[data-testid="study-parallel-coordinates"] g[data-line]').count()).toBe(3);
-    await shot(page, '15-editor-study-run');
+    await world.shot(page, '15-editor-study-run');
     expect(errors).toEqual([]);
   }, 420_000);
 
   it("shows a study's outputs as ports: its trials Dataset feeds a Dataset input, never a Model one; the saved IR validates", async () => {
-    const api = createApiClient({ baseUrl: dev.url });
-    const { page, errors } = await openPage(browser, `${dev.url}/#/new`);
+    const { api } = world;
+    const { page, errors } = await openPage(world.browser, `${world.dev.url}/#/new`);
     // Each task is set up right after it is added: a new node lands on top of the earlier ones.
     await add(page, 'load-iris');
     await add(page, 'train-classifier');
@@ -129,7 +109,7 @@ describe('a tuning study built in the editor', () => {
     };
     await expect.poll(overlapping, { timeout: 20_000 }).toBe(false);
     await page.waitForTimeout(600); // the fit-view animation, for the picture only
-    await shot(page, '15-editor-study-ports');
+    await world.shot(page, '15-editor-study-ports');
 
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     const save = page.getByRole('dialog', { name: 'Save the new pipeline' });

@@ -5,57 +5,34 @@
  * (state, weight, step, its decisions), and an abort through the API shows as the rollout's end
  * without reloading the page. Screenshots land in test-results/e2e/.
  */
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient, type ApiClient } from '../../engine/contract/index';
-import { projectRoot } from '../../engine/paths';
-import { launchChromium, openPage } from './support/browser';
-import { startDevServer, type DevServer } from './support/devServer';
+import { describe, expect, it } from 'vitest';
+import { openPage } from './support/browser';
+import { e2eWorld } from './support/world';
 
-const SHOTS = path.join(projectRoot, 'test-results', 'e2e');
-
-let dev: DevServer;
-let browser: Browser;
-let api: ApiClient;
-
-beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  dev = await startDevServer('--run', 'examples/iris.ts');
-  browser = await launchChromium();
-  api = createApiClient({ baseUrl: dev.url });
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await dev?.stop();
-});
-
-const shot = (page: Page, name: string): Promise<Buffer> => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+const world = e2eWorld(['--run', 'examples/iris.ts'], { startTimeoutMs: 300_000 });
 
 describe('issue 14 in Chromium: a running rollout on the Models page', () => {
   it('shows the rollout live (state, weight, step, decisions) and its end after an abort', async () => {
-    await expect.poll(async () => (await api.listModels()).models.find((m) => m.name === 'iris')?.aliases.challenger, { timeout: 300_000, interval: 1000 }).toBe(1);
-    const v1 = (await api.getModel({ params: { model: 'iris' } })).versions[0]!;
-    await api.moveModelAlias({ params: { model: 'iris', alias: 'champion' }, body: { version: 1, note: 'first release' } });
-    const { version: v2 } = await api.registerModelVersion({ params: { model: 'iris' }, body: { artifactId: v1.artifactId, description: 'the same model again, as a candidate' } });
+    await expect.poll(async () => (await world.api.listModels()).models.find((m) => m.name === 'iris')?.aliases.challenger, { timeout: 300_000, interval: 1000 }).toBe(1);
+    const v1 = (await world.api.getModel({ params: { model: 'iris' } })).versions[0]!;
+    await world.api.moveModelAlias({ params: { model: 'iris', alias: 'champion' }, body: { version: 1, note: 'first release' } });
+    const { version: v2 } = await world.api.registerModelVersion({ params: { model: 'iris' }, body: { artifactId: v1.artifactId, description: 'the same model again, as a candidate' } });
     // A long window: the rollout stays at its first step while the page is looked at.
-    const { rollout } = await api.startModelRollout({ params: { model: 'iris' }, body: { to: String(v2.version), steps: [10, 50, 100], intervalMs: 600_000 } });
+    const { rollout } = await world.api.startModelRollout({ params: { model: 'iris' }, body: { to: String(v2.version), steps: [10, 50, 100], intervalMs: 600_000 } });
 
-    const { page, errors } = await openPage(browser, `${dev.url}/#/models/iris`);
+    const { page, errors } = await openPage(world.browser, `${world.dev.url}/#/models/iris`);
     const panel = page.getByTestId('rollout');
     await panel.waitFor({ timeout: 60_000 });
     await expect.poll(async () => (await page.getByTestId('rollout-weight').textContent()) ?? '', { timeout: 60_000 }).toBe('10%');
     expect(await page.getByTestId('rollout-summary').textContent()).toMatch(new RegExp(`^canary v1 → v${v2.version} · running · candidate weight 10% · step 1 of 3`));
     await expect.poll(async () => (await page.getByTestId('rollout-decisions').textContent()) ?? '', { timeout: 30_000 }).toContain('step 1 of 3: 10% to the candidate');
-    await shot(page, '14a-rollout-running');
+    await world.shot(page, '14a-rollout-running');
 
-    await api.endModelRollout({ params: { model: 'iris' }, body: { action: 'abort', reason: 'looked at it in the browser' } });
+    await world.api.endModelRollout({ params: { model: 'iris' }, body: { action: 'abort', reason: 'looked at it in the browser' } });
     await expect.poll(async () => (await page.getByTestId('rollout-state').textContent()) ?? '', { timeout: 60_000 }).toBe('aborted');
     expect(await page.getByTestId('rollout-summary').textContent()).toContain('looked at it in the browser');
-    expect((await api.listModelRollouts({ params: { model: 'iris' } })).rollouts[0]?.rollout).toMatchObject({ id: rollout.id, state: 'aborted', weight: 0 });
-    await shot(page, '14b-rollout-aborted');
+    expect((await world.api.listModelRollouts({ params: { model: 'iris' } })).rollouts[0]?.rollout).toMatchObject({ id: rollout.id, state: 'aborted', weight: 0 });
+    await world.shot(page, '14b-rollout-aborted');
     expect(errors).toEqual([]);
   });
 });

@@ -6,49 +6,27 @@
  * list offers the pipelines by name; an artifact reused by a later run shows "reused by 1 run",
  * expandable to a link to that run. Screenshots land in test-results/e2e/.
  */
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient, type ApiClient } from '../../engine/contract/index';
-import { projectRoot } from '../../engine/paths';
-import { launchChromium, openPage } from './support/browser';
-import { startDevServer, type DevServer } from './support/devServer';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { openPage } from './support/browser';
+import { e2eWorld } from './support/world';
 
-const SHOTS = path.join(projectRoot, 'test-results', 'e2e');
+const world = e2eWorld(['--run', 'examples/iris.ts']);
 
-let dev: DevServer;
-let browser: Browser;
-let api: ApiClient;
-
-beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  dev = await startDevServer('--run', 'examples/iris.ts');
-  browser = await launchChromium();
-  api = createApiClient({ baseUrl: dev.url });
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await dev?.stop();
-});
-
-const shot = (page: Page, name: string): Promise<Buffer> => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+const shot = (page: Page, name: string): Promise<Buffer> => world.shot(page, name, { fullPage: false });
 
 /** The iris run `sluice dev --run` started. */
 function irisRunId(): string {
-  const id = /watch it: http:\/\/\S+#\/runs\/(\S+)/.exec(dev.cli.out())?.[1];
-  if (!id) throw new Error(`no run URL in the output of sluice dev:\n${dev.cli.out()}`);
-  return id;
+  return world.startedRun().id;
 }
 
 async function waitForRun(runId: string): Promise<void> {
-  await expect.poll(async () => (await api.getRun({ params: { runId } })).run.status, { timeout: 240_000, interval: 1000 }).toMatch(/^(succeeded|failed|cancelled)$/);
+  await expect.poll(async () => (await world.api.getRun({ params: { runId } })).run.status, { timeout: 240_000, interval: 1000 }).toMatch(/^(succeeded|failed|cancelled)$/);
 }
 
 describe('issue 12 in Chromium, against sluice dev', () => {
   it('opens the iris pipeline readable: no port label overlaps another or is cut; palette signatures name the ports', async () => {
-    const { page, errors } = await openPage(browser, `${dev.url}/#/pipelines/iris`);
+    const { page, errors } = await openPage(world.browser, `${world.dev.url}/#/pipelines/iris`);
     await page.locator('[data-testid^="node-"]').first().waitFor({ timeout: 60_000 });
     await page.waitForTimeout(500);
     const zoom = await page.locator('.react-flow__viewport').evaluate((el) => new DOMMatrix(getComputedStyle(el).transform).a);
@@ -85,14 +63,14 @@ describe('issue 12 in Chromium, against sluice dev', () => {
     // The iris example as sluice dev compiled it (a pipeline compiled here would carry other code
     // digests: vitest transforms the components' source), with a long training.
     // The app loads before the training competes for the CPUs; the run view is then a hash change.
-    const { page, errors } = await openPage(browser, `${dev.url}/#/runs`);
-    const iris = (await api.listPipelines()).pipelines.find((p) => p.name === 'iris')?.latestVersion;
+    const { page, errors } = await openPage(world.browser, `${world.dev.url}/#/runs`);
+    const iris = (await world.api.listPipelines()).pipelines.find((p) => p.name === 'iris')?.latestVersion;
     if (!iris) throw new Error('sluice dev did not record the iris pipeline');
-    const { version } = await api.getPipelineVersion({ params: { pipeline: 'iris', version: iris.id } });
-    const { run } = await api.submitRun({ body: { spec: version.spec, params: { epochs: 5000 } } });
+    const { version } = await world.api.getPipelineVersion({ params: { pipeline: 'iris', version: iris.id } });
+    const { run } = await world.api.submitRun({ body: { spec: version.spec, params: { epochs: 5000 } } });
     // The run as the API sees it (in the failure message when the task never starts).
     const seen = async (): Promise<string> => {
-      const d = await api.getRun({ params: { runId: run.id } });
+      const d = await world.api.getRun({ params: { runId: run.id } });
       return JSON.stringify({ status: d.run.status, error: d.run.error, executions: d.executions.map((e) => [e.taskId, e.status, e.error]) });
     };
     await expect.poll(seen, { timeout: 240_000, interval: 1000 }).toMatch(/"train-classifier","running"/);
@@ -128,7 +106,7 @@ describe('issue 12 in Chromium, against sluice dev', () => {
   }, 480_000);
 
   it('offers the pipelines by name in the runs filter', async () => {
-    const { page, errors } = await openPage(browser, `${dev.url}/#/runs`);
+    const { page, errors } = await openPage(world.browser, `${world.dev.url}/#/runs`);
     const select = page.getByLabel('Pipeline');
     await expect.poll(async () => select.locator('option').allTextContents(), { timeout: 30_000 }).toEqual(['any', 'iris']);
     await select.selectOption('iris');
@@ -140,14 +118,14 @@ describe('issue 12 in Chromium, against sluice dev', () => {
   it('shows an artifact reused by a later run folded on its node, expandable to that run and task', async () => {
     const first = irisRunId();
     await waitForRun(first);
-    const detail = await api.getRun({ params: { runId: first } });
+    const detail = await world.api.getRun({ params: { runId: first } });
     const dataset = detail.artifacts.find((a) => a.taskId === 'load-iris' && a.port === 'dataset');
     expect(dataset).toBeDefined();
-    const version = await api.getPipelineVersion({ params: { pipeline: 'iris', version: detail.run.pipelineVersionId } });
-    const { run: again } = await api.submitRun({ body: { spec: version.version.spec, params: detail.run.params } });
+    const version = await world.api.getPipelineVersion({ params: { pipeline: 'iris', version: detail.run.pipelineVersionId } });
+    const { run: again } = await world.api.submitRun({ body: { spec: version.version.spec, params: detail.run.params } });
     await waitForRun(again.id);
 
-    const { page, errors } = await openPage(browser, `${dev.url}/#/lineage/artifact/${dataset?.id ?? ''}`);
+    const { page, errors } = await openPage(world.browser, `${world.dev.url}/#/lineage/artifact/${dataset?.id ?? ''}`);
     await page.locator('[data-testid="lineage-status"][data-state="ready"]').waitFor({ timeout: 30_000 });
     const node = page.getByTestId(`lineage-node-artifact-${dataset?.id ?? ''}`);
     await expect.poll(() => node.getByTestId('lineage-node-reused').textContent(), { timeout: 30_000 }).toMatch(/reused by [1-9]\d* runs?$/);

@@ -11,12 +11,12 @@ import { compile, type AnyPipeline } from '../../dsl/index';
 import { pipelineDigest } from '../../dsl/ir/index';
 import { planRetry } from '../../engine/runs/retryRun';
 import { reconcileRuns, startRunReconciler, type ReconcileSummary } from '../../engine/runs/reconcileRuns';
-import { createApiServer, type RunningApiServer } from '../../engine/server/index';
-import { createLogger } from '../../engine/logging';
+import type { RunningApiServer } from '../../engine/server/index';
 import type { MetadataStore, RunRecord } from '../../engine/stores/metadata/MetadataStore';
 import { workflowIdFor, type PipelineRunInput } from '../../engine/temporal/workflows/types';
 import * as controlFlow from '../fixtures/controlFlow';
 import { quickWithExit } from '../fixtures/cancelRace';
+import { startTestApi } from '../support/apiServer';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 
 let ts: TestStack;
@@ -26,15 +26,7 @@ let seq = 0;
 beforeAll(async () => {
   // No reconciler of the stack's own: each test runs passes itself, so it can see the row open first.
   ts = await startTestStack('pglite', [controlFlow, { quickWithExit }], { reconcile: false });
-  api = await createApiServer({
-    metadata: ts.stack.metadata,
-    artifacts: ts.stack.artifacts,
-    client: ts.stack.client,
-    registry: ts.stack.registry,
-    taskQueuePrefix: ts.stack.taskQueuePrefix,
-    auth: { enabled: false },
-    logger: createLogger({ level: 'silent' }),
-  }).listen({ host: '127.0.0.1', port: 0 });
+  api = await startTestApi(ts);
 }, 120_000);
 
 afterAll(async () => {

@@ -73,6 +73,11 @@ describe('model rollouts (durable workflow, gates from the model server)', () =>
     const passed = report!.decisions.find((d) => d.action === 'pass')!;
     expect(passed.figures).toMatchObject({ errors: 0, errorRate: 0, maxErrorRate: 0.01 });
     expect(passed.figures.requests).toBeGreaterThanOrEqual(5);
+    // Its activities time out after 15 s (patch rollout-activity-timeout-15s), not a minute: a hung gate read is retried quickly.
+    const history = await ts.stack.client.workflow.getHandle(rolloutWorkflowId(rollout.id)).fetchHistory();
+    const timeouts = (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [Number(e.activityTaskScheduledEventAttributes.startToCloseTimeout?.seconds ?? 0)] : []));
+    expect(timeouts.length).toBeGreaterThan(0);
+    expect(new Set(timeouts)).toEqual(new Set([15]));
   });
 
   it('rolls a candidate that fails in the server back at its first step, with the figures, and leaves champion alone', async () => {
@@ -104,6 +109,10 @@ describe('model rollouts (durable workflow, gates from the model server)', () =>
       const client = createApiClient({ baseUrl: api.url });
       const champion = (await ts.stack.metadata.getRegisteredModel('iris'))!.aliases.champion!;
       const twin = await register(constantIrisModel(2)); // answers as champion (v2, class 2) does: agreement
+      // The route key header (--key): a header name, and only for modes that split.
+      await expect(client.startModelRollout({ params: { model: 'iris' }, body: { to: String(twin), mode: 'ab', routeKeyHeader: 'user id' } })).rejects.toMatchObject({ status: 400 });
+      const keyedShadow = client.startModelRollout({ params: { model: 'iris' }, body: { to: String(twin), mode: 'shadow', routeKeyHeader: 'x-user-id' } });
+      await expect(keyedShadow).rejects.toMatchObject({ status: 422, message: expect.stringContaining('takes no route key header') as string });
       const { rollout } = await client.startModelRollout({ params: { model: 'iris' }, body: { to: String(twin), mode: 'shadow', intervalMs: 1000 } });
       expect(rollout).toMatchObject({ mode: 'shadow', baselineVersion: champion, candidateVersion: twin, state: 'running' });
       const second = await client.startModelRollout({ params: { model: 'iris' }, body: { to: String(twin) } }).catch((e: unknown) => e);
@@ -124,6 +133,11 @@ describe('model rollouts (durable workflow, gates from the model server)', () =>
       const { rollouts } = await client.listModelRollouts({ params: { model: 'iris' } });
       expect(rollouts[0]?.rollout).toMatchObject({ id: rollout.id, state: 'promoted' });
       expect(rollouts[0]?.decisions.at(-1)).toMatchObject({ action: 'promote', reason: expect.stringContaining('agrees with champion') as string });
+      // An A/B split keyed by the client's own header: the plan carries it (lowercased) to the model server.
+      const { rollout: ab } = await client.startModelRollout({ params: { model: 'iris' }, body: { to: String(champion), mode: 'ab', split: 30, routeKeyHeader: 'X-User-Id' } });
+      expect(ab.plan).toMatchObject({ mode: 'ab', split: 30, routeKeyHeader: 'x-user-id' });
+      await client.endModelRollout({ params: { model: 'iris' }, body: { action: 'abort', reason: 'test over' } });
+      expect(await result(ab.id)).toMatchObject({ state: 'aborted' });
     } finally {
       await api.close();
     }

@@ -25,6 +25,14 @@ import * as exec from '../fixtures/execution';
 import * as trials from '../fixtures/pipelineTrial';
 import * as light from '../fixtures/lightChain';
 import { startTestStack, type TestStack } from '../support/stackHarness';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import { DEFAULT_ROLLOUT_PLAN, startRollout } from '../../engine/runs/index';
+import { startModelServer } from '../../engine/serving/index';
+import { MODEL_SERVER_URL_ENV } from '../../engine/temporal/activities/index';
+import type { modelRollout } from '../../engine/temporal/workflows/index';
+import { rolloutWorkflowId } from '../../engine/temporal/workflows/types';
+import { constantIrisModel, registerModelBytes, startInferenceLoad } from '../support/servedModels';
 
 const OUT = path.join(path.dirname(new URL(import.meta.url).pathname), 'histories');
 
@@ -111,6 +119,7 @@ const SCENARIOS: Record<string, (ts: TestStack) => Promise<void>> = {
   // attempt inside the fused activity and is retried as an ordinary light step.
   'light-chain': (ts) => record(ts, 'light-chain', light.lightChain(55), { x: 0 }),
   'light-chain-retry': (ts) => record(ts, 'light-chain-retry', light.flakyChain, { x: 0 }),
+  rollout: recordRollout,
 };
 
 /**
@@ -159,6 +168,37 @@ async function recordRetried(ts: TestStack): Promise<void> {
   await mkdir(path.join(OUT, 'retried'), { recursive: true });
   await saveTree(ts.stack.temporalAddress, retried.workflowId, path.join(OUT, 'retried'));
   process.stdout.write('retried: recorded\n');
+}
+
+/**
+ * A canary rollout (50%, then 100%; 1 s windows) of a healthy candidate under load, promoted: the
+ * modelRollout workflow's weight, scrape, decide and finish activities, timers and all.
+ */
+async function recordRollout(ts: TestStack): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sluice-record-rollout-'));
+  const server = await startModelServer({ source: ts.stack.metadata, artifacts: ts.stack.artifacts, logger: createLogger({ level: 'silent' }), port: 0, pollMs: 100 });
+  process.env[MODEL_SERVER_URL_ENV] = server.url;
+  const reg = (cls: number, n: number) => registerModelBytes({ metadata: ts.stack.metadata, artifacts: ts.stack.artifacts, dir, model: 'iris', bytes: constantIrisModel(cls), artifactId: `record-rollout-${n}` });
+  await reg(0, 1);
+  await reg(2, 2);
+  await ts.stack.metadata.moveModelAlias({ model: 'iris', alias: 'champion', version: 1, actor: 'recorder', note: 'first' });
+  const load = startInferenceLoad(server.url, 'iris');
+  try {
+    const plan = { ...DEFAULT_ROLLOUT_PLAN, mode: 'canary' as const, steps: [50, 100], intervalMs: 1000, maxP99Ms: 2500, minRequests: 5, maxHolds: 10 };
+    const rollout = await startRollout({ client: ts.stack.client, metadata: ts.stack.metadata, taskQueuePrefix: ts.stack.taskQueuePrefix, model: 'iris', to: '2', plan, actor: 'recorder' });
+    const workflowId = rolloutWorkflowId(rollout.id);
+    const end = await ts.stack.client.workflow.getHandle<typeof modelRollout>(workflowId).result();
+    const out = path.join(OUT, 'rollout');
+    await rm(out, { recursive: true, force: true });
+    await mkdir(out, { recursive: true });
+    await saveTree(ts.stack.temporalAddress, workflowId, out);
+    process.stdout.write(`rollout: ${end.state}, recorded\n`);
+  } finally {
+    await load.stop();
+    delete process.env[MODEL_SERVER_URL_ENV];
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 const asked = process.argv.slice(2);

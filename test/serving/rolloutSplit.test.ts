@@ -9,6 +9,7 @@
  * ended) that lands between the server's reads of the model and of its rollout never sends the
  * split's traffic back to the old champion.
  */
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../engine/logging';
 import { oip, routeBucket, startModelServer, ROLLOUT_HEADER, ROUTE_KEY_HEADER, VERSION_HEADER, type RegistrySource, type RunningModelServer } from '../../engine/serving/index';
@@ -22,8 +23,8 @@ describe('the model server splits traffic by a running rollout', () => {
   let n = 0;
 
   /** One inference; the version that answered (body and header agree) or the error status. */
-  async function infer(name: string, key?: string): Promise<{ status: number; version: string | null; rollout: string | null }> {
-    const res = await fetch(`${server.url}/v2/models/${name}/infer`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key !== undefined ? { [ROUTE_KEY_HEADER]: key } : {}) }, body });
+  async function infer(name: string, key?: string, keyHeader = ROUTE_KEY_HEADER): Promise<{ status: number; version: string | null; rollout: string | null }> {
+    const res = await fetch(`${server.url}/v2/models/${name}/infer`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key !== undefined ? { [keyHeader]: key } : {}) }, body });
     const json = (await res.json()) as unknown;
     const header = res.headers.get(VERSION_HEADER);
     if (res.status === 200) expect(oip.InferenceResponse.parse(json).model_version).toBe(header);
@@ -31,9 +32,9 @@ describe('the model server splits traffic by a running rollout', () => {
   }
 
   /** `count` inferences, 20 at a time. */
-  async function many(count: number, name: string, key?: (i: number) => string) {
+  async function many(count: number, name: string, key?: (i: number) => string, keyHeader?: string) {
     const out: Awaited<ReturnType<typeof infer>>[] = [];
-    for (let i = 0; i < count; i += 20) out.push(...(await Promise.all(Array.from({ length: Math.min(20, count - i) }, (_, j) => infer(name, key?.(i + j))))));
+    for (let i = 0; i < count; i += 20) out.push(...(await Promise.all(Array.from({ length: Math.min(20, count - i) }, (_, j) => infer(name, key?.(i + j), keyHeader)))));
     return out;
   }
 
@@ -47,9 +48,9 @@ describe('the model server splits traffic by a running rollout', () => {
     throw new Error(`the server never picked the rollout change up (${id ?? 'no rollout'} at ${weight}%)`);
   }
 
-  const start = async (mode: 'canary' | 'shadow' | 'ab', candidate: number, weight: number) => {
+  const start = async (mode: 'canary' | 'shadow' | 'ab', candidate: number, weight: number, plan: Record<string, string> = {}) => {
     const id = `ro-${++n}`;
-    await reg.metadata.startModelRollout({ id, model: 'iris', mode, baselineVersion: 1, candidateVersion: candidate, weight, plan: {}, createdBy: 'test' });
+    await reg.metadata.startModelRollout({ id, model: 'iris', mode, baselineVersion: 1, candidateVersion: candidate, weight, plan, createdBy: 'test' });
     await until(id, weight);
     return id;
   };
@@ -115,6 +116,26 @@ describe('the model server splits traffic by a running rollout', () => {
     await end(id);
   });
 
+  it('is sticky by the header the rollout names (--key): one value, one version; the split holds over many values; without it, random', async () => {
+    const id = await start('ab', 2, 30, { routeKeyHeader: 'x-user-id' });
+    // A fixed set of 300 user ids, each sent twice, through the rollout's own header.
+    const users = Array.from({ length: 300 }, (_, i) => `user-${i * 7919}`);
+    const first = await many(users.length, 'iris', (i) => users[i]!, 'x-user-id');
+    const again = await many(users.length, 'iris', (i) => users[i]!, 'X-User-Id');
+    expect(first.every((a) => a.status === 200)).toBe(true);
+    expect(again.map((a) => a.version)).toEqual(first.map((a) => a.version));
+    expect(first.map((a) => a.version)).toEqual(users.map((u) => (routeBucket('iris', u) < 30 ? '2' : '1')));
+    // 30% of 300 values: mean 90, sd ≈ 7.9 were the buckets random; the bounds are over 4 sd away.
+    const share = first.filter((a) => a.version === '2').length;
+    expect(share).toBeGreaterThan(55);
+    expect(share).toBeLessThan(125);
+    // One value sent 60 times in a header the rollout does not key on (the default one), or no
+    // header at all: a fresh draw each time, so both versions answer.
+    expect(new Set((await many(60, 'iris', () => 'user-0')).map((a) => a.version))).toEqual(new Set(['1', '2']));
+    expect(new Set((await many(60, 'iris')).map((a) => a.version))).toEqual(new Set(['1', '2']));
+    await end(id);
+  });
+
   it('counts the 503s of a candidate that cannot load against the candidate version', async () => {
     const id = await start('canary', 3, 100);
     const answers = await many(20, 'iris');
@@ -139,6 +160,53 @@ describe('the model server splits traffic by a running rollout', () => {
       for (let i = 0; i < 200 && (await shadowCount(String(candidate), result)) < 30; i++) await new Promise((r) => setTimeout(r, 25));
       expect(await shadowCount(String(candidate), result)).toBe(30);
       await end(id);
+    }
+  });
+
+  it('shadow: a candidate whose artifact is missing is not loaded again for every mirrored request (its failure is remembered)', async () => {
+    const model = 'shadowmiss';
+    const m = reg.metadata;
+    await reg.register(model, constantIrisModel(0));
+    // Bytes of its own: the store is content-addressed, and no other version may lose its file.
+    const candidate = await reg.register(model, 'the shadow candidate whose artifact goes missing');
+    await reg.move(model, 'champion', 1);
+    // The candidate's artifact is gone from the store (deleted by hand, a lost disk).
+    const artifact = (await m.getArtifact((await m.getModelVersion(model, candidate))!.artifactId))!;
+    await rm(await reg.artifacts.materialize(artifact.uri));
+    await m.startModelRollout({ id: 'shadowmiss-1', model, mode: 'shadow', baselineVersion: 1, candidateVersion: candidate, weight: 0, plan: {}, createdBy: 'test' });
+    // Each load attempt reads the version's record first: count those reads.
+    let loads = 0;
+    const source: RegistrySource = {
+      getRegisteredModel: m.getRegisteredModel.bind(m),
+      getActiveModelRollout: m.getActiveModelRollout.bind(m),
+      getModelVersion: async (name, v) => {
+        if (name === model && v === candidate) loads++;
+        return m.getModelVersion(name, v);
+      },
+      getArtifact: m.getArtifact.bind(m),
+      listModelVersions: m.listModelVersions.bind(m),
+      listRegisteredModels: m.listRegisteredModels.bind(m),
+    };
+    const own = await startModelServer({ source, artifacts: reg.artifacts, logger: createLogger({ level: 'silent' }), port: 0, pollMs: 3_600_000, loadRetryMs: 3_600_000 });
+    const mirrorErrors = async () => (await own.metrics.shadow.get()).values.find((v) => v.labels.model === model && v.labels.result === 'error')?.value ?? 0;
+    try {
+      for (let i = 0; i < 50; i += 10) {
+        const answers = await Promise.all(
+          Array.from({ length: 10 }, async () => {
+            const res = await fetch(`${own.url}/v2/models/${model}/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+            await res.arrayBuffer();
+            return [res.status, res.headers.get(VERSION_HEADER)];
+          }),
+        );
+        expect(answers).toEqual(Array.from({ length: 10 }, () => [200, '1']));
+      }
+      // Every mirror ends as an error (off the request's path), but the load was tried once.
+      for (let i = 0; i < 200 && (await mirrorErrors()) < 50; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(await mirrorErrors()).toBe(50);
+      expect(loads).toBeGreaterThanOrEqual(1);
+      expect(loads).toBeLessThanOrEqual(2);
+    } finally {
+      await own.close();
     }
   });
 

@@ -6,7 +6,7 @@
  * workers drive the workflow); status also reads the local metadata store.
  */
 import type { Command } from 'commander';
-import { ApiError, createApiClient, modelNameSchema, type ApiClient, type ModelRollout, type RolloutDecision } from '../../contract/index';
+import { ApiError, createApiClient, DEFAULT_ROUTE_KEY_HEADER, modelNameSchema, routeKeyHeaderSchema, type ApiClient, type ModelRollout, type RolloutDecision } from '../../contract/index';
 import { readRollouts } from '../../runs/index';
 import { CliError, type CliErrorCode } from '../CliError';
 import { withMetadata } from '../metadataAccess';
@@ -81,9 +81,10 @@ export function formatDecision(d: RolloutDecision): string {
 }
 
 function formatRollout(r: ModelRollout): string {
-  const plan = r.plan as { steps?: number[]; intervalMs?: number; maxErrorRate?: number; maxP99Ms?: number; minRequests?: number };
+  const plan = r.plan as { steps?: number[]; intervalMs?: number; maxErrorRate?: number; maxP99Ms?: number; minRequests?: number; routeKeyHeader?: string };
   const gates = r.mode === 'canary' ? `  steps ${plan.steps?.join(',')}% every ${(plan.intervalMs ?? 0) / 1000}s; gates: error rate ≤ ${pct(plan.maxErrorRate)}, p99 ≤ ${plan.maxP99Ms} ms, ≥ ${plan.minRequests} requests a window` : '';
-  return `rollout ${r.id} (${r.mode}) of ${r.model}: v${r.baselineVersion} → v${r.candidateVersion}  ${r.state}${r.state === 'running' ? ` at ${r.weight}% (step ${r.step + 1})` : ''}${r.reason ? `: ${r.reason}` : ''}\n${gates}`;
+  const sticky = r.mode === 'shadow' ? '' : `  sticky by the ${plan.routeKeyHeader ?? DEFAULT_ROUTE_KEY_HEADER} request header (requests without it are split at random)`;
+  return `rollout ${r.id} (${r.mode}) of ${r.model}: v${r.baselineVersion} → v${r.candidateVersion}  ${r.state}${r.state === 'running' ? ` at ${r.weight}% (step ${r.step + 1})` : ''}${r.reason ? `: ${r.reason}` : ''}\n${[gates, sticky].filter(Boolean).join('\n')}`;
 }
 
 export function registerRolloutCommands(program: Command): void {
@@ -99,9 +100,10 @@ export function registerRolloutCommands(program: Command): void {
     .option('--min-requests <n>', 'sample floor: a window with fewer candidate requests is held for another, not passed', '100')
     .option('--max-holds <n>', 'held windows per step before rolling back for lack of traffic', '3')
     .option('--shadow', 'mirror every request to the candidate off the request path and count agreement; end with promote or abort')
-    .option('--split <percent>', 'A/B: a fixed split, sticky by the x-sluice-route-key header; end with promote or abort')
+    .option('--split <percent>', 'A/B: a fixed split, sticky by the route key header (--key); end with promote or abort')
+    .option('--key <header>', `canary and A/B: the request header whose value keeps one user on one version (a hash of it picks the arm); requests without it are split at random`, DEFAULT_ROUTE_KEY_HEADER)
     .option('--json', 'print JSON')
-    .action(async (model: string | undefined, o: { to?: string; steps: string; interval: string; maxErrorRate: string; maxP99: string; minRequests: string; maxHolds: string; shadow?: boolean; split?: string; json?: boolean }) => {
+    .action(async (model: string | undefined, o: { to?: string; steps: string; interval: string; maxErrorRate: string; maxP99: string; minRequests: string; maxHolds: string; shadow?: boolean; split?: string; key: string; json?: boolean }) => {
       if (model === undefined) {
         rollout.help();
         return;
@@ -115,6 +117,9 @@ export function registerRolloutCommands(program: Command): void {
       const maxHolds = Number(o.maxHolds);
       if (!Number.isInteger(minRequests) || minRequests < 1) throw new CliError(`--min-requests "${o.minRequests}": give a count ≥ 1`);
       if (!Number.isInteger(maxHolds) || maxHolds < 0) throw new CliError(`--max-holds "${o.maxHolds}": give a count ≥ 0`);
+      const keyHeader = routeKeyHeaderSchema.safeParse(o.key);
+      if (!keyHeader.success) throw new CliError(`--key "${o.key}": ${keyHeader.error.issues[0]?.message ?? 'give a header name'}`);
+      if (o.shadow && keyHeader.data !== DEFAULT_ROUTE_KEY_HEADER) throw new CliError('--key keys a split, and --shadow splits nothing (the baseline answers every request): drop one');
       const body = {
         to: o.to,
         mode: o.shadow ? ('shadow' as const) : split !== undefined ? ('ab' as const) : ('canary' as const),
@@ -125,6 +130,7 @@ export function registerRolloutCommands(program: Command): void {
         minRequests,
         maxHolds,
         ...(split !== undefined ? { split } : {}),
+        ...(o.shadow ? {} : { routeKeyHeader: keyHeader.data }),
       };
       const { rollout: started } = await onServer((api) => api.startModelRollout({ params: { model: name }, body }));
       if (o.json) print(JSON.stringify(started, null, 2));

@@ -7,11 +7,18 @@
  * signal ends any mode at once. Deterministic: every figure is an activity's recorded result and
  * the judgement is pure (rolloutGates.ts), so a restarted worker replays to the same step.
  */
-import { condition, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, defineSignal, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import { judgeWindow, observeWindow } from './rolloutGates';
 import { ROLLOUT_CONTROL_SIGNAL, type GateFigures, type Json, type ModelRolloutInput, type RolloutActivities, type RolloutControl, type RolloutEnd, type ServingSnapshot } from './types';
 
 export const rolloutControlSignal = defineSignal<[RolloutControl]>(ROLLOUT_CONTROL_SIGNAL);
+
+/**
+ * Since this patch the rollout's activities time out after 15 s (was 1 minute): a gate read or a
+ * weight update that hangs (a worker killed mid-activity, a stuck connection) is retried within
+ * seconds instead of stalling the step. The slowest, the scrape, gives up its fetch at 10 s.
+ */
+export const ROLLOUT_ACTIVITY_TIMEOUT_PATCH = 'rollout-activity-timeout-15s';
 
 const asJson = (f: GateFigures): Record<string, Json> => ({ ...f });
 
@@ -19,7 +26,7 @@ export async function modelRollout(input: ModelRolloutInput): Promise<{ state: R
   const { plan, rolloutId } = input;
   const acts = proxyActivities<RolloutActivities>({
     taskQueue: input.taskQueuePrefix,
-    startToCloseTimeout: '1 minute',
+    startToCloseTimeout: patched(ROLLOUT_ACTIVITY_TIMEOUT_PATCH) ? '15 seconds' : '1 minute',
     // The model server or the store may be restarting: keep trying for a few minutes before giving up.
     retry: { maximumAttempts: 12, initialInterval: '1 second', maximumInterval: '30 seconds' },
   });

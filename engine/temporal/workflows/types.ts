@@ -462,6 +462,12 @@ export interface RolloutPlan {
   maxHolds: number;
   /** ab: the candidate's fixed weight. */
   split?: number;
+  /**
+   * canary and ab: the request header (lowercase) whose value the model server hashes to pick the
+   * arm, so one value always reaches the same version; absent: x-sluice-route-key. The model server
+   * reads it from the stored plan; the workflow does not.
+   */
+  routeKeyHeader?: string;
 }
 
 export interface ModelRolloutInput {
