@@ -232,6 +232,8 @@ export async function loopBatch(input: LoopBatchInput): Promise<LoopBatchResult>
   let next = 0;
   let stop = false;
   let firstError: LoopBatchResult['firstError'];
+  // Which task failed in an item, kept beside its outcome (whose `error` is the sentence shown).
+  const failures = new Map<number, { task: string; error: string }>();
 
   const runItem = async (item: { index: number; value: Json }): Promise<LoopItemOutcome> => {
     const env: ScopeEnv = {
@@ -247,7 +249,10 @@ export async function loopBatch(input: LoopBatchInput): Promise<LoopBatchResult>
         const v = r.outcomes[b.task]?.outputs[b.output];
         if (v && v.kind !== 'collection') outputs[name] = v;
       }
-      if (r.failure) return { index: item.index, status: r.cancelled ? 'cancelled' : 'failed', outputs, error: `task "${r.failure.task}": ${r.failure.error}` };
+      if (r.failure) {
+        failures.set(item.index, r.failure);
+        return { index: item.index, status: r.cancelled ? 'cancelled' : 'failed', outputs, error: `task "${r.failure.task}": ${r.failure.error}` };
+      }
       if (r.cancelled) return { index: item.index, status: 'cancelled', outputs };
       const allSkipped = Object.values(r.outcomes).every((o) => o.state === 'skipped');
       return { index: item.index, status: allSkipped ? 'skipped' : 'succeeded', outputs };
@@ -284,7 +289,8 @@ export async function loopBatch(input: LoopBatchInput): Promise<LoopBatchResult>
     running.delete(done.index);
     results.push(done);
     if (done.status === 'failed') {
-      firstError ??= { index: done.index, task: done.error?.match(/^task "([^"]+)"/)?.[1] ?? input.loopPath, error: done.error?.replace(/^task "[^"]+": /, '') ?? 'failed' };
+      const failure = failures.get(done.index);
+      firstError ??= { index: done.index, task: failure?.task ?? input.loopPath, error: failure?.error ?? done.error ?? 'failed' };
       if (input.failFast) stop = true;
     }
   }
