@@ -39,10 +39,16 @@ export interface DevServerOptions {
  * fast the worker was (measured on a raw Temporal chain: 100 ms/step, ~30-50 ms/step with the limit
  * lifted, on a loaded 2-core machine). The limit protects a shared database from polling; the dev
  * server's is a local SQLite file. Timers (retry back-off, schedules) are read the same way.
+ * And the timer queue loads timers up to `timerProcessorMaxTimeShift` (1 s by default) late: a 1 ms
+ * durable timer fired after 0.8–1 s, measured with its TIMER_STARTED/TIMER_FIRED events. A loop
+ * batch of light steps ends each workflow task with such a timer (`local-batch-task-cap`), so every
+ * 20 light items waited ~1 s for it; with 10 ms the same timer fires in 6–12 ms.
+ * Values are JSON (a duration is a string).
  */
-export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, number>> = {
+export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, number | string>> = {
   'history.transferProcessorMaxPollRPS': 10_000,
   'history.timerProcessorMaxPollRPS': 10_000,
+  'history.timerProcessorMaxTimeShift': '10ms',
 };
 
 export class DevServer {
@@ -103,7 +109,7 @@ export class DevServer {
     const uiPort = options.uiPort ?? (options.ui ? await freePort() : undefined);
     if (options.port !== undefined) await waitForFreePort(ip, port, options.portFreeTimeoutMs ?? 10_000);
     const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-level', 'error'];
-    for (const [key, value] of Object.entries(DEV_SERVER_DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${value}`);
+    for (const [key, value] of Object.entries(DEV_SERVER_DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
     if (options.dbFilename) {
       await mkdir(path.dirname(options.dbFilename), { recursive: true });
       args.push('--db-filename', options.dbFilename);
