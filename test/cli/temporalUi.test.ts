@@ -8,6 +8,7 @@ import { loadIris } from '../../components/index';
 import { compile, pipeline } from '../../dsl/index';
 import { createApiClient, temporalWorkflowUrl } from '../../engine/contract/index';
 import { startDevServer, type DevServer } from '../e2e/support/devServer';
+import { waitForOutput } from '../support/cliProcess';
 
 let dev: DevServer;
 
@@ -33,7 +34,8 @@ async function fetchWhenUp(url: string): Promise<Response> {
 
 describe('sluice dev --temporal-ui', () => {
   it('serves the Web UI, prints its URL, and the API links a run to its workflow there', async () => {
-    const printed = /Temporal Web UI (http:\/\/\S+)/.exec(dev.cli.out())?.[1];
+    // Printed after "Sluice is up" (which startDevServer waits for) once the model server listens.
+    const printed = (await waitForOutput(dev.cli.out, /Temporal Web UI (http:\/\/\S+)/, 60_000))[1];
     expect(printed, dev.cli.out()).toBeDefined();
 
     const api = createApiClient({ baseUrl: dev.url });

@@ -230,8 +230,10 @@ export async function tuneStudy(input: TuneStudyInput): Promise<Record<string, P
             const enough = Math.min(OBJECTIVE_MISSING_AFTER, settings.maxTrials);
             if (failure === undefined && withoutObjective >= enough && best() === undefined && patched(OBJECTIVE_MISSING_PATCH)) {
               const keys = [...reportedInstead].sort();
+              // A pipeline trial's metric comes from its objective task: name it, it is where to look.
+              const reporter = tune.objective.task === undefined ? '' : ` (task "${tune.objective.task}" of each trial)`;
               failure =
-                `no trial reports the objective metric "${tune.objective.metric}": the first ${withoutObjective} completed trial${withoutObjective === 1 ? '' : 's'} ` +
+                `no trial reports the objective metric "${tune.objective.metric}"${reporter}: the first ${withoutObjective} completed trial${withoutObjective === 1 ? '' : 's'} ` +
                 `reported ${keys.length ? `only ${keys.map((k) => `"${k}"`).join(', ')}` : 'no metric at all'}. ` +
                 `Make the objective one of those, or report it from the component with ctx.metric('${tune.objective.metric}', value)`;
               failureType = 'StudyObjectiveMissing';
