@@ -411,29 +411,6 @@ describe('executeTask', () => {
     expect(flaky.calls.count).toBe(2);
   });
 
-  it('a light step still running after a while gets its running row (the run view shows it; a crash leaves the attempt counted)', async () => {
-    const runId = await newRun();
-    const id = `${runId}.slow`;
-    let seenRunning: unknown;
-    const slow = fn('slow', {}, { y: { kind: 'parameter', type: 'int' } }, async (_i, ctx) => {
-      ctx.log('waiting for my row');
-      // Polls until the row says running (the test's timeout bounds it), then finishes.
-      for (;;) {
-        const row = await metadata.getExecution(id);
-        if (row) {
-          seenRunning = { status: row.status, attempt: row.attempt, finishedAt: row.finishedAt };
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      return { y: 1 };
-    });
-    await new MockActivityEnvironment({ attempt: 1, isLocal: true }, { logger: silent }).run(executeTask, { runId, taskId: 'slow', component: slow.spec, inputs: {} });
-    expect(seenRunning).toEqual({ status: 'running', attempt: 1, finishedAt: null });
-    expect(await metadata.getExecution(id)).toMatchObject({ status: 'succeeded', attempt: 1, outputParams: { y: 1 } });
-    expect((await metadata.listTaskLogs({ runId, taskId: 'slow' })).map((l) => l.message)).toEqual(['waiting for my row']);
-  });
-
   it('refuses approval and pipeline components: the workflow runs those', async () => {
     const runId = await newRun();
     const spec: ComponentSpec = { name: 'gate', version: '1', inputs: {}, outputs: {}, impl: { kind: 'approval', digest: 'a'.repeat(64) } };
@@ -479,8 +456,6 @@ describe('executeTask', () => {
         registry: { resolve: (spec) => Promise.resolve({ spec, run: impls.get(spec.impl.digest) } as unknown as AnyComponent) },
         workRoot: path.join(dir, 'work-counted'),
         logger: pino({ level: 'silent' }),
-        // The short-step path only: on a loaded machine a no-op step must not cross the threshold.
-        lightRunningRowAfterMs: 600_000,
       });
     });
     afterAll(() => counted?.close());

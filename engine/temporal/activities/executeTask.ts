@@ -51,12 +51,6 @@ export interface ExecuteTaskDeps {
    * attempt: the server may start after the workers. Undefined: no MLFLOW_* variables are set.
    */
   mlflowTracking?: () => MlflowTracking | undefined;
-  /**
-   * A light step still running after this long gets a 'running' row (default 250 ms): the run view
-   * shows it, a crash of its worker leaves the row that counts the lost attempt, and its log lines
-   * are stored as they come. Shorter ones write their row once, finished.
-   */
-  lightRunningRowAfterMs?: number;
 }
 
 /** The MLflow tracking server a command component is pointed at. */
@@ -128,9 +122,6 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
     let logs: TaskLogWriter | undefined;
     /** A light step's row, written once when it ends (recordLight); `release` lets its log lines follow. */
     let lightRow: (Omit<FinishedExecution, 'status' | 'finishedAt'> & { release: () => void }) | undefined;
-    /** A long light step's 'running' row: its timer, then its write (see lightRunningRowAfterMs). */
-    let runningRowTimer: NodeJS.Timeout | undefined;
-    let runningRow: Promise<void> | undefined;
     /** A light step's metrics, written with its row (they need it), not as reported. */
     const lightMetrics: NonNullable<FinishedExecution['metrics']>[number][] = [];
     try {
@@ -201,16 +192,6 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
       let rowWritten: () => void = () => undefined;
       const rowReady = local ? new Promise<void>((resolve) => (rowWritten = resolve)) : undefined;
       lightRow = { ...row, attempt, startedAt: new Date(startedAt), release: () => rowWritten() };
-      if (local) {
-        const startRow = { ...row, attempt, startedAt: new Date(startedAt) };
-        runningRowTimer = setTimeout(() => {
-          runningRow = deps.metadata.startExecution(startRow).then(
-            () => rowWritten(),
-            (e: unknown) => log.warn({ err: e }, "could not write a long light step's running row"),
-          );
-        }, deps.lightRunningRowAfterMs ?? 250);
-        runningRowTimer.unref();
-      }
       logs = new TaskLogWriter({
         metadata: rowReady ? { appendTaskLogs: (target, lines) => rowReady.then(() => deps.metadata.appendTaskLogs(target, lines)) } : deps.metadata,
         runId,
@@ -259,7 +240,6 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
       }
     } finally {
       clearInterval(beat);
-      clearTimeout(runningRowTimer);
       // A light step whose row was never written (its write failed) must not hold its lines forever.
       lightRow?.release();
       await logs?.close();
@@ -275,9 +255,6 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
     ): Promise<RecordedFinish> {
       if (!lightRow) throw new Error(`${where}: a light step's result was recorded before its row was known`);
       const { release, ...row } = lightRow;
-      clearTimeout(runningRowTimer);
-      // A running row being written goes first (its guard would keep a finished row anyway).
-      await runningRow;
       try {
         return await deps.metadata.recordFinishedExecution({ ...row, ...end });
       } finally {
