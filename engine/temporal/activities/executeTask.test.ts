@@ -17,8 +17,7 @@ import type { ComponentSpec, PortSpec } from '../../../dsl/ir/schema';
 import type { ComponentContext, InputArtifact, OutputArtifact } from '../../../dsl/runtime';
 import { LocalArtifactStore } from '../../stores/artifacts/LocalArtifactStore';
 import type { DrizzleMetadataStore } from '../../stores/metadata/DrizzleMetadataStore';
-import { createPgliteMetadataStore, openMetadataStore } from '../../stores/metadata/openMetadataStore';
-import { PGlite } from '@electric-sql/pglite';
+import { openMetadataStore } from '../../stores/metadata/openMetadataStore';
 import type { AnyComponent } from '../../../dsl/index';
 import type { ArtifactRefValue, ExecuteTaskInput, ExecuteTaskResult, Json, PortValue } from '../workflows/types';
 import { createExecuteTask } from './executeTask';
@@ -375,123 +374,12 @@ describe('executeTask', () => {
     expect(await metadata.getExecution(`${runId}.lost`)).toMatchObject({ status: 'succeeded', attempt: 2 });
   });
 
-  it('a light step writes its row once, finished: failures with their log lines, attempts counted from the row, cache hits with reused events', async () => {
-    const runId = await newRun();
-    const localRun = (taskId: string, component: ComponentSpec, inputs: Record<string, PortValue>, attempt = 1): Promise<ExecuteTaskResult> =>
-      new MockActivityEnvironment({ attempt, isLocal: true }, { logger: silent }).run(executeTask, { runId, taskId, component, inputs });
-    let fail = true;
-    const flaky = fn('flaky', { x: { kind: 'parameter', type: 'int' } }, { out: { kind: 'artifact', type: 'Dataset' } }, async (inputs, ctx) => {
-      ctx.log('working');
-      ctx.metric('m', ctx.attempt);
-      if (fail) throw new Error('transient');
-      await writeFile((ctx.outputs as Record<string, OutputArtifact>).out!.path, `x=${inputs.x as number}\n`);
-    });
-    await expect(localRun('f', flaky.spec, { x: param(1) })).rejects.toMatchObject({ message: 'transient' });
-    const id = `${runId}.f`;
-    expect(await metadata.getExecution(id)).toMatchObject({ status: 'failed', error: 'transient', attempt: 1, finishedAt: expect.any(Date) as Date });
-    // Its workflow task was lost after the failure was recorded: Temporal runs it as attempt 1 again.
-    fail = false;
-    const ok = await localRun('f', flaky.spec, { x: param(1) });
-    expect(await metadata.getExecution(id)).toMatchObject({ status: 'succeeded', error: null, attempt: 2 });
-    expect((await metadata.listTaskLogs({ runId, taskId: 'f' })).map((l) => [l.attempt, l.stream, l.message])).toEqual([
-      [1, 'log', 'working'],
-      [1, 'system', 'attempt 1 failed: transient'],
-      [2, 'log', 'working'],
-    ]);
-    // The failed attempt's metric and the succeeded one's, each written with its row.
-    expect((await metadata.listMetrics({ executionId: id })).map((m) => [m.step, m.value])).toEqual([[0, 2]]);
-    expect(await metadata.listEvents({ executionId: id })).toEqual([{ executionId: id, artifactId: `${id}.out`, kind: 'output', port: 'out' }]);
-
-    // The same inputs in another task: a cache hit, recorded in the same one write.
-    const hit = await localRun('g', flaky.spec, { x: param(1) });
-    expect(hit).toEqual({ executionId: `${runId}.g`, outputs: ok.outputs, cachedFrom: id });
-    expect(await metadata.getExecution(`${runId}.g`)).toMatchObject({ status: 'cached', cachedFrom: id, attempt: 1 });
-    expect(await metadata.listEvents({ executionId: `${runId}.g` })).toEqual([{ executionId: `${runId}.g`, artifactId: `${id}.out`, kind: 'reused', port: 'out' }]);
-    expect((await metadata.listTaskLogs({ runId, taskId: 'g' })).map((l) => l.stream)).toEqual(['system']);
-    expect(flaky.calls.count).toBe(2);
-  });
-
   it('refuses approval and pipeline components: the workflow runs those', async () => {
     const runId = await newRun();
     const spec: ComponentSpec = { name: 'gate', version: '1', inputs: {}, outputs: {}, impl: { kind: 'approval', digest: 'a'.repeat(64) } };
     await expect(execute({ runId, taskId: 'gate', component: spec, inputs: {} })).rejects.toMatchObject({
       nonRetryable: true,
       type: 'UnsupportedComponentKind',
-    });
-  });
-
-  describe('round trips to the metadata store per light step', () => {
-    /** Statements sent to PGlite (a transaction counts its BEGIN and COMMIT too). */
-    let statements = 0;
-    let counted: DrizzleMetadataStore;
-    let executeCounted: ReturnType<typeof createExecuteTask>;
-    beforeAll(async () => {
-      const client = new PGlite();
-      await client.waitReady;
-      const counting = <T extends object>(target: T): T =>
-        new Proxy(target, {
-          get(t, name) {
-            const value: unknown = Reflect.get(t, name);
-            if (typeof value !== 'function') return value;
-            if (name === 'query' || name === 'exec') {
-              return (...args: unknown[]) => {
-                statements++;
-                return (value as (...a: unknown[]) => unknown).apply(t, args);
-              };
-            }
-            if (name === 'transaction') {
-              return (fn: (tx: object) => Promise<unknown>) => {
-                statements += 2;
-                return (value as (f: (tx: object) => Promise<unknown>) => unknown).call(t, (tx: object) => fn(counting(tx)));
-              };
-            }
-            return (value as (...a: unknown[]) => unknown).bind(t);
-          },
-        });
-      counted = createPgliteMetadataStore(counting(client));
-      await counted.migrate();
-      executeCounted = createExecuteTask({
-        metadata: counted,
-        artifacts,
-        registry: { resolve: (spec) => Promise.resolve({ spec, run: impls.get(spec.impl.digest) } as unknown as AnyComponent) },
-        workRoot: path.join(dir, 'work-counted'),
-        logger: pino({ level: 'silent' }),
-      });
-    });
-    afterAll(() => counted?.close());
-
-    async function countedRun(): Promise<string> {
-      const version = await counted.registerPipelineVersion({ apiVersion: 'sluice/v1', name: `c${++seq}`, inputs: {}, outputs: {}, components: {}, dag: { tasks: {} } }, `d${seq}`);
-      const id = `run-c${seq}`;
-      await counted.createRun({ id, pipelineVersionId: version.id, params: {}, trigger: {}, workflowId: `wf-${id}` });
-      return id;
-    }
-    async function statementsOf(input: ExecuteTaskInput): Promise<number> {
-      statements = 0;
-      await new MockActivityEnvironment({ attempt: 1, isLocal: true }, { logger: silent }).run(executeCounted, input);
-      return statements;
-    }
-
-    it('a no-op light step: one read (its row and the cache together) and one write', async () => {
-      const runId = await countedRun();
-      const noop = fn('noop', { x: { kind: 'parameter', type: 'int' } }, { y: { kind: 'parameter', type: 'int' } }, (i) => Promise.resolve({ y: i.x as number }));
-      expect(await statementsOf({ runId, taskId: 'noop', component: noop.spec, inputs: { x: param(1) } })).toBe(2);
-      expect(await counted.getExecution(`${runId}.noop`)).toMatchObject({ status: 'succeeded', attempt: 1, outputParams: { y: 1 } });
-      // Caching off: the read is still needed (a replayed step must find its finished row).
-      expect(await statementsOf({ runId, taskId: 'noop2', component: noop.spec, inputs: { x: param(2) }, cache: { enabled: false } })).toBe(2);
-    });
-
-    it('a light step with an artifact output and a metric: still one read and one write, and everything is recorded', async () => {
-      const runId = await countedRun();
-      const writer = fn('writer', { x: { kind: 'parameter', type: 'int' } }, { out: { kind: 'artifact', type: 'Dataset' } }, async (i, ctx) => {
-        ctx.metric('loss', 0.5, { step: 3, stepLabel: 'epoch' });
-        await writeFile((ctx.outputs as Record<string, OutputArtifact>).out!.path, `x=${i.x as number}\n`);
-      });
-      expect(await statementsOf({ runId, taskId: 'w', component: writer.spec, inputs: { x: param(1) } })).toBe(2);
-      const executionId = `${runId}.w`;
-      expect(await counted.getExecution(executionId)).toMatchObject({ status: 'succeeded' });
-      expect(await counted.listEvents({ executionId })).toEqual([{ executionId, artifactId: `${executionId}.out`, kind: 'output', port: 'out' }]);
-      expect((await counted.listMetrics({ executionId })).map((m) => [m.key, m.value, m.step, m.stepLabel])).toEqual([['loss', 0.5, 3, 'epoch']]);
     });
   });
 });

@@ -14,7 +14,7 @@ import { sha256Hex, canonicalJson, valueMismatch, type ComponentSpec } from '../
 import type { ComponentContext, InputArtifact, OutputArtifact, TaskDevice } from '../../../dsl/runtime';
 import type { ArtifactStore } from '../../stores/artifacts/index';
 import type { Logger } from '../../logging';
-import type { ArtifactRecord, CachedExecution, FinishedExecution, Json, MetadataStore, RecordedFinish } from '../../stores/metadata/index';
+import type { ArtifactRecord, CachedExecution, Json, MetadataStore } from '../../stores/metadata/index';
 import { mlflowRunIdOf } from '../../stores/metadata/index';
 import { packaged, projectRoot as sluiceRoot } from '../../paths';
 import {
@@ -120,10 +120,6 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
     // Local activities have no heartbeats (the workflow task's own timeout watches the worker).
     const beat = local ? undefined : setInterval(() => ctx.heartbeat(), heartbeatEvery);
     let logs: TaskLogWriter | undefined;
-    /** A light step's row, written once when it ends (recordLight); `release` lets its log lines follow. */
-    let lightRow: (Omit<FinishedExecution, 'status' | 'finishedAt'> & { release: () => void }) | undefined;
-    /** A light step's metrics, written with its row (they need it), not as reported. */
-    const lightMetrics: NonNullable<FinishedExecution['metrics']>[number][] = [];
     try {
       // Resolved before the row is written, so that it carries the full params and the cache key;
       // a failure here is still recorded on the row below.
@@ -155,59 +151,43 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
         early = err;
       }
 
-      const row = {
+      // The row and its input events in one transaction (none when the inputs did not resolve).
+      const row = await deps.metadata.startExecution({
         id: executionId,
         runId,
         taskId,
         componentName: spec.name,
         componentDigest: digest,
+        attempt,
         params: resolved?.params ?? directParams(input),
         cacheKey: key ?? null,
         inputs: early === undefined && resolved ? inputEvents(resolved) : [],
-      };
-      const cacheOn = early === undefined && key !== undefined && input.cache?.enabled !== false;
-      const maxAge = input.cache?.maxAgeMs !== undefined ? { maxAgeMs: input.cache.maxAgeMs } : {};
-      let lookedUp: CachedExecution | undefined;
+        ...(local ? { countAttemptsFromRow: true } : {}),
+      });
       if (local) {
-        // A light step writes its row once, finished (recordLight): before it runs, one read finds
-        // its row from an earlier, lost attempt (finished: answer from it; else: count on from its
-        // attempt, as Temporal restarted the count) and the cache candidate, together.
-        const { execution: stored, cached } = await deps.metadata.lookupExecution(executionId, cacheOn && key !== undefined ? { cacheKey: key, ...maxAge } : undefined);
-        if (stored?.status === 'succeeded' || stored?.status === 'cached') {
+        if (row.status === 'succeeded' || row.status === 'cached') {
           const done = await recordedResult(deps.metadata, executionId);
-          if (!done) throw new Error(`${where}: execution ${executionId} is ${stored.status} but its result could not be read back; retrying`);
+          if (!done) throw new Error(`${where}: execution ${executionId} is ${row.status} but its result could not be read back; retrying`);
           log.info({ component: spec.name }, 'local step already completed before its workflow task was lost; returning its recorded result');
           return done;
         }
-        if (stored && stored.attempt + 1 > attempt) {
-          attempt = stored.attempt + 1;
+        if (row.attempt !== attempt) {
+          attempt = row.attempt;
           log = deps.logger.child({ runId, taskId, attempt });
         }
-        lookedUp = cached;
-      } else {
-        // The row and its input events in one transaction (none when the inputs did not resolve).
-        await deps.metadata.startExecution({ ...row, attempt });
       }
-      // A light step's lines wait for its row (their foreign key); it is written when the step ends.
-      let rowWritten: () => void = () => undefined;
-      const rowReady = local ? new Promise<void>((resolve) => (rowWritten = resolve)) : undefined;
-      lightRow = { ...row, attempt, startedAt: new Date(startedAt), release: () => rowWritten() };
-      logs = new TaskLogWriter({
-        metadata: rowReady ? { appendTaskLogs: (target, lines) => rowReady.then(() => deps.metadata.appendTaskLogs(target, lines)) } : deps.metadata,
-        runId,
-        executionId,
-        attempt,
-        logger: log,
-      });
+      logs = new TaskLogWriter({ metadata: deps.metadata, runId, executionId, attempt, logger: log });
       const taskLogs = logs;
 
       try {
         if (early !== undefined || !resolved) throw early;
 
-        if (cacheOn && key !== undefined) {
-          const found = local ? lookedUp : await deps.metadata.findCachedExecution(key, maxAge);
+        if (key !== undefined && input.cache?.enabled !== false) {
+          const found = await deps.metadata.findCachedExecution(key, {
+            ...(input.cache?.maxAgeMs !== undefined ? { maxAgeMs: input.cache.maxAgeMs } : {}),
+          });
           if (found && found.execution.id !== executionId && (await reusable(found, spec, deps.artifacts))) {
-            const result = await reuse(deps.metadata, found, spec, executionId, attempt, local ? recordLight : undefined);
+            const result = await reuse(deps.metadata, found, spec, executionId, attempt);
             taskLogs.write(
               'system',
               `reused the outputs of execution ${found.execution.id} (run ${found.execution.runId}, ` +
@@ -230,36 +210,21 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
         taskLogs.write('system', cancelled ? `attempt ${attempt} cancelled: ${message}` : `attempt ${attempt} failed: ${message}`, {
           level: 'error',
         });
-        const failed = { status: cancelled ? ('cancelled' as const) : ('failed' as const), error: message, finishedAt: new Date() };
-        await (local ? recordLight({ ...failed, metrics: lightMetrics }) : deps.metadata.finishExecution(executionId, { ...failed, attempt })).catch((e: unknown) =>
-          log.error({ err: e }, 'could not record the failed execution'),
-        );
+        await deps.metadata
+          .finishExecution(executionId, {
+            status: cancelled ? 'cancelled' : 'failed',
+            error: message,
+            finishedAt: new Date(),
+            attempt,
+          })
+          .catch((e: unknown) => log.error({ err: e }, 'could not record the failed execution'));
         log.warn({ err: message }, cancelled ? 'task cancelled' : 'task attempt failed');
         if (cancelled) throw err;
         throw toFailure(err);
       }
     } finally {
       clearInterval(beat);
-      // A light step whose row was never written (its write failed) must not hold its lines forever.
-      lightRow?.release();
       await logs?.close();
-    }
-
-    /**
-     * A light step's one write: its row in its final state with its events, outputs and metrics
-     * (recordFinishedExecution). Not written (a finished row is stored already: the step was run
-     * again after its result was recorded) — the stored row stands, and the caller answers from it.
-     */
-    async function recordLight(
-      end: Pick<FinishedExecution, 'status' | 'outputParams' | 'error' | 'cachedFrom' | 'outputs' | 'reused' | 'metrics' | 'finishedAt'>,
-    ): Promise<RecordedFinish> {
-      if (!lightRow) throw new Error(`${where}: a light step's result was recorded before its row was known`);
-      const { release, ...row } = lightRow;
-      try {
-        return await deps.metadata.recordFinishedExecution({ ...row, ...end });
-      } finally {
-        release();
-      }
     }
 
     /** Runs the component and records its outputs (a cache miss, or caching off). */
@@ -344,8 +309,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
           },
           metric: (key, value, at) => {
             const { step = 0, stepLabel } = typeof at === 'object' ? at : { step: at };
-            if (local) lightMetrics.push({ key, value, step, ...(stepLabel ? { stepLabel } : {}) });
-            else metricWrites.push(deps.metadata.recordMetric({ runId, executionId, key, value, step, ...(stepLabel ? { stepLabel } : {}) }));
+            metricWrites.push(deps.metadata.recordMetric({ runId, executionId, key, value, step, ...(stepLabel ? { stepLabel } : {}) }));
           },
           heartbeat: (details) => {
             if (!local) ctx.heartbeat(details);
@@ -401,30 +365,11 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
         };
       }
 
-      const finishedAt = new Date();
-      let records: Record<string, ArtifactRecord>;
-      if (local) {
-        const recorded = await recordLight({ status: 'succeeded', outputParams, finishedAt, outputs: produced, metrics: lightMetrics });
-        if (!recorded.written) {
-          await scratch.remove();
-          return answerFromRow();
-        }
-        records = recorded.outputs;
-      } else {
-        records = await deps.metadata.completeExecution(executionId, { outputParams, finishedAt, attempt, outputs: produced });
-      }
+      const records = await deps.metadata.completeExecution(executionId, { outputParams, finishedAt: new Date(), attempt, outputs: produced });
       for (const [port, record] of Object.entries(records)) result[port] = artifactRef(record);
       log.debug({ component: spec.name }, 'task succeeded');
       await scratch.remove();
       return { executionId, outputs: result };
-    }
-
-    /** The recorded result of a light step whose row another run of it finished first. */
-    async function answerFromRow(): Promise<ExecuteTaskResult> {
-      const done = await recordedResult(deps.metadata, executionId);
-      if (!done) throw new Error(`${where}: execution ${executionId} was recorded by a newer attempt that has not succeeded; retrying`);
-      log.info({ component: spec.name }, 'light step finished by another run of it first; returning that recorded result');
-      return done;
     }
   };
 }
@@ -578,11 +523,9 @@ async function reuse(
   spec: ComponentSpec,
   executionId: string,
   attempt: number,
-  recordLight?: (end: Pick<FinishedExecution, 'status' | 'outputParams' | 'cachedFrom' | 'reused' | 'finishedAt'>) => Promise<RecordedFinish>,
 ): Promise<ExecuteTaskResult> {
   const outputs: Record<string, PortValue> = {};
   const outputParams: Record<string, Json> = {};
-  const reused: { port: string; artifactId: string }[] = [];
   for (const [port, portSpec] of Object.entries(spec.outputs)) {
     if (portSpec.kind === 'parameter') {
       const value = found.execution.outputParams?.[port];
@@ -592,20 +535,10 @@ async function reuse(
     } else {
       const record = found.outputs[port];
       if (!record) continue;
-      reused.push({ port, artifactId: record.id });
+      await metadata.recordEvent({ executionId, artifactId: record.id, kind: 'reused', port });
       outputs[port] = artifactRef(record);
     }
   }
-  if (recordLight) {
-    // A light step: the row, finished, with its reused events, in one write.
-    const recorded = await recordLight({ status: 'cached', cachedFrom: found.execution.id, outputParams, reused, finishedAt: new Date() });
-    if (!recorded.written) {
-      const done = await recordedResult(metadata, executionId);
-      if (done) return done;
-    }
-    return { executionId, outputs, cachedFrom: found.execution.id };
-  }
-  for (const r of reused) await metadata.recordEvent({ executionId, artifactId: r.artifactId, kind: 'reused', port: r.port });
   await metadata.finishExecution(executionId, {
     status: 'cached',
     cachedFrom: found.execution.id,
