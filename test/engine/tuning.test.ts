@@ -292,9 +292,10 @@ describe('tuning studies', () => {
     const study = Object.keys(compile(flows.misnamedObjectiveStudy).spec.dag.tasks)[0]!;
     expect(run.error).toContain(`study "${study}": no trial reports the objective metric "accuracy": the first 3 completed trials reported only "acc", "loss"`);
     const trials = await ts.stack.metadata.listTuneTrials(run.id);
-    // Not the 40 of maxTrials: 3 failed ones, and at most the 2 running beside them, cancelled.
+    // Not the 40 of maxTrials: the 3 that decided it, and at most the 2 running beside them, which
+    // are cancelled or (when they end before the cancellation reaches them) failed the same way.
     expect(trials.length).toBeLessThanOrEqual(5);
-    expect(trials.filter((t) => t.state === 'failed')).toHaveLength(3);
+    expect(trials.filter((t) => t.state === 'failed').length).toBeGreaterThanOrEqual(3);
     expect(trials.every((t) => t.state === 'failed' || t.state === 'cancelled')).toBe(true);
     expect(trials.find((t) => t.state === 'failed')?.reason).toMatch(/no metric "accuracy".*only "acc", "loss"/);
     await replaysStudy(run.id, study);
