@@ -7,7 +7,7 @@
  */
 import { ApplicationFailure, CancellationScope, executeChild, isCancellation, patched, sleep, workflowInfo } from '@temporalio/workflow';
 import { deepBindings, indexNodes, isLoopNode, referencedNodes } from '../../../dsl/ir/graph';
-import type { ComponentSpec, LoopNodeSpec, NodeSpec } from '../../../dsl/ir/schema';
+import type { Binding, ComponentSpec, LoopNodeSpec, NodeSpec } from '../../../dsl/ir/schema';
 import { taskOutputPort } from '../../../dsl/ir/tuneSpec';
 import { Completions } from './completions';
 import { bookkeeping, describeFailure, isLocal, resolveBinding, runScope, type NodeOutcome, type RunContext, type ScopeEnv } from './scope';
@@ -38,6 +38,12 @@ export const LOCAL_STEPS_PER_WORKFLOW_TASK = 20;
 export const LOCAL_BATCH_TASK_CAP_PATCH = 'local-batch-task-cap';
 /** Patch: a loop output that is a study's own output (collect(study.outputs.bestValue)) reaches the loop's readers. */
 const LOOP_STUDY_OUTPUTS_PATCH = 'loop-study-outputs';
+/**
+ * Patch: a batch gets only the pipeline inputs its body reads. With all of them, a 100,000-item
+ * list input (~600 KB) went into each batch's start command, and the workflow task that starts 8
+ * batches passed gRPC's 4 MB message limit, failing again on every retry: the loop never started.
+ */
+const BATCH_READ_INPUTS_PATCH = 'loop-batch-read-inputs';
 
 export interface LoopBatchInput {
   runId: string;
@@ -101,7 +107,8 @@ export async function runLoop(
 
   // Only the outer values the body reads travel into the batches.
   const outer: Record<string, NodeOutcome> = { ...env.outer, ...outcomes };
-  const batchEnv = { inputs: env.inputs, items: env.items, outer: pickOuter(outer, loop.tasks) };
+  const inputs = patched(BATCH_READ_INPUTS_PATCH) ? pickInputs(env.inputs, loop.tasks) : env.inputs;
+  const batchEnv = { inputs, items: env.items, outer: pickOuter(outer, loop.tasks) };
   const batches: LoopBatchInput['items'][] = [];
   for (let i = 0; i < items.length; i += batchSize) {
     batches.push(items.slice(i, i + batchSize).map((value, k) => ({ index: i + k, value: value })));
@@ -213,6 +220,19 @@ function pickOuter(outer: Record<string, NodeOutcome>, body: Record<string, Node
       }
     }
   }
+  return out;
+}
+
+/** The pipeline inputs some binding of the body reads (in a condition, an input, a nested loop's items). */
+function pickInputs(inputs: ScopeEnv['inputs'], body: Record<string, NodeSpec>): ScopeEnv['inputs'] {
+  const out: ScopeEnv['inputs'] = {};
+  const keep = (b: Binding): void => {
+    if ('pipelineInput' in b) {
+      const v = inputs[b.pipelineInput];
+      if (v !== undefined) out[b.pipelineInput] = v;
+    } else if ('oneOf' in b) b.oneOf.forEach(keep);
+  };
+  for (const node of Object.values(body)) deepBindings(node).forEach(keep);
   return out;
 }
 
