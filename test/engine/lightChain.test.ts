@@ -5,29 +5,13 @@
  * failures behave as for light steps run one by one. What a killed worker does to a fused chain
  * is in test/durability (real processes).
  */
-import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForRun } from '../../engine/runs/submitRun';
 import type { RunRecord } from '../../engine/stores/metadata/MetadataStore';
 import { LIGHT_CHAIN_MAX_STEPS } from '../../engine/temporal/workflows/scope';
 import * as fx from '../fixtures/lightChain';
+import { markersPerWorkflowTask } from '../support/localActivityMarkers';
 import { startTestStack, type TestStack } from '../support/stackHarness';
-
-const { temporal } = proto;
-type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
-const EventType = temporal.api.enums.v1.EventType;
-/** The marker the SDK records for each local activity's result. */
-const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
-
-/** Local activity markers recorded by each completed workflow task of one history. */
-function markersPerWorkflowTask(events: HistoryEvent[]): number[] {
-  const counts: number[] = [];
-  for (const e of events) {
-    if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) counts.push(0);
-    else if (e.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER && counts.length > 0) counts[counts.length - 1] = (counts[counts.length - 1] ?? 0) + 1;
-  }
-  return counts;
-}
 
 describe('a chain of light steps', () => {
   let ts: TestStack;

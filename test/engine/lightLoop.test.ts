@@ -3,28 +3,12 @@
  * task every LOCAL_STEPS_PER_WORKFLOW_TASK steps, so a lost workflow task (a starved or killed
  * worker) re-runs at most that many, and every item runs exactly once.
  */
-import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForRun } from '../../engine/runs/submitRun';
 import { LOCAL_STEPS_PER_WORKFLOW_TASK } from '../../engine/temporal/workflows/loop';
 import * as fx from '../fixtures/lightLoop';
+import { markersPerWorkflowTask } from '../support/localActivityMarkers';
 import { startTestStack, type TestStack } from '../support/stackHarness';
-
-const { temporal } = proto;
-type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
-const EventType = temporal.api.enums.v1.EventType;
-/** The marker the SDK records for each local activity's result (patches have markers of their own). */
-const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
-
-/** Local activity markers recorded by each completed workflow task of one history. */
-function markersPerWorkflowTask(events: HistoryEvent[]): number[] {
-  const counts: number[] = [];
-  for (const e of events) {
-    if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) counts.push(0);
-    else if (e.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER && counts.length > 0) counts[counts.length - 1] = (counts[counts.length - 1] ?? 0) + 1;
-  }
-  return counts;
-}
 
 describe('a loop of light steps', () => {
   let ts: TestStack;
