@@ -10,7 +10,10 @@
  * `execution: 'local'`). Runs in a child process of itself (bench/support/supervise.ts).
  */
 import os from 'node:os';
-import { listWorkflowIds, runWorkflowHistories, workflowTaskTrouble } from './support/history';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Worker } from '@temporalio/worker';
+import { workflowBundle } from '../engine/temporal/worker/workflowBundle';
+import { describeTrouble, listWorkflowIds, runWorkflowHistories, workflowTaskTrouble } from './support/history';
 import { fanoutPipeline, fanoutPipelineLocal, items } from './support/pipelines';
 import { cpuDuring } from './support/profile';
 import { flag, intArg, startBenchStack } from './support/stack';
@@ -39,13 +42,18 @@ async function main(): Promise<boolean> {
     const t0 = performance.now();
     const watch = (runId: string): void => {
       progress = setInterval(() => {
-        void metadata.listExecutions(runId).then((rows) => {
-          const done = rows.filter((r) => r.status === 'succeeded').length;
+        // A count, not the rows: reading 100,000 rows from PGlite blocks the workers' thread for seconds.
+        void metadata.countExecutionsByStatus([runId]).then((counts) => {
+          const done = counts.get(runId)?.succeeded ?? 0;
           const s = (performance.now() - t0) / 1000;
           console.log(`  … ${s.toFixed(0)} s: ${done} of ${n} items done (${(done / s).toFixed(1)} items/s)`);
         });
       }, 15_000);
     };
+    // Stalls of this process's event loop (where PGlite's queries and the workers' polls run): a
+    // stall past the 10 s workflow task timeout times workflow tasks out.
+    const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+    loopDelay.enable();
     const { result: run, selfMs, childrenMs } = await cpuDuring(() => bench.runSluice(pipeline, { xs: items(n) }, watch)).finally(() =>
       clearInterval(progress),
     );
@@ -53,11 +61,15 @@ async function main(): Promise<boolean> {
     // maxRSS is in KiB.
     console.log(`peak RSS of this process (workers, PGlite): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
     console.log(`total ${(run.ms / 1000).toFixed(1)} s, ${(n / (run.ms / 1000)).toFixed(1)} items/s (${(run.ms / n).toFixed(2)} ms/item)`);
+    loopDelay.disable();
+    console.log(`event loop delay of this process: max ${(loopDelay.max / 1e9).toFixed(2)} s, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms`);
     console.log(`CPU: ${(selfMs / 1000).toFixed(1)} s in this process, ${(childrenMs / 1000).toFixed(1)} s in the dev server (load average after: ${load()})`);
     if (run.status !== 'succeeded') failures.push(`the run ended ${run.status}`);
 
     const done = await metadata.listLoopItems(run.runId, 'each', { status: 'succeeded' });
+    const l0 = performance.now();
     const executions = await metadata.listExecutions(run.runId);
+    console.log(`listExecutions of the run (${executions.length} rows, what the progress line read every 15 s before): ${((performance.now() - l0) / 1000).toFixed(2)} s`);
     const succeededExecutions = executions.filter((e) => e.status === 'succeeded').length;
     const rerun = executions.filter((e) => e.attempt > 1).length;
     console.log(`metadata: ${done.length} loop items recorded succeeded, ${succeededExecutions} of ${executions.length} executions succeeded, ${rerun} with more than one attempt`);
@@ -70,20 +82,23 @@ async function main(): Promise<boolean> {
     const root = histories.find((h) => h.workflowId === run.workflowId);
     const listed = await listWorkflowIds(client, run.workflowId);
     console.log(
-      `workflows: 1 run workflow + ${children.length} child workflows` +
+      `workflows: 1 run workflow + ${new Set(children.map((h) => h.workflowId)).size} child workflows in ${children.length} runs` +
         (listed ? ` (visibility lists ${listed.length} workflow ids starting with ${run.workflowId})` : ' (visibility could not list them)'),
     );
     const childEvents = children.map((h) => h.events.length);
     console.log(
-      `history events: run workflow ${root?.events.length ?? '?'}; children min ${Math.min(...childEvents)} / max ${Math.max(...childEvents)}; ` +
+      `history events: run workflow ${root?.events.length ?? '?'}; child runs min ${Math.min(...childEvents)} / max ${Math.max(...childEvents)}; ` +
         `total ${histories.reduce((s, h) => s + h.events.length, 0)}`,
     );
     console.log(`largest history: ${largest.events.length} events (${(largest.bytes / 1024).toFixed(0)} KiB), ${largest.workflowId}`);
     const trouble = workflowTaskTrouble(histories);
-    console.log(
-      `workflow tasks not completed: ${trouble.failed} failed (${trouble.forceClosed} force-closed by the server: >100 events buffered ` +
-        `during one task), ${trouble.timedOut} timed out`,
-    );
+    console.log(describeTrouble(trouble));
+    // What a workflow task that lost its sticky cache costs: a full replay of the largest batch's
+    // history, here on an otherwise idle worker (a timed-out workflow task is retried this way).
+    const batch = children.reduce((a, b) => (b.events.length > a.events.length ? b : a));
+    const r0 = performance.now();
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, { events: batch.events }, batch.workflowId);
+    console.log(`full replay of the largest batch history (${batch.events.length} events): ${((performance.now() - r0) / 1000).toFixed(2)} s`);
     for (const h of histories) if (h.events.length >= MAX_EVENTS) failures.push(`${h.workflowId} has ${h.events.length} events (limit ${MAX_EVENTS})`);
   } finally {
     await bench.stop();

@@ -14,22 +14,33 @@ export interface WorkflowHistory {
   bytes: number;
 }
 
-export async function fetchHistory(client: Client, workflowId: string): Promise<WorkflowHistory> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+export async function fetchHistory(client: Client, workflowId: string, runId?: string): Promise<WorkflowHistory> {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   const events = history.events ?? [];
   return { workflowId, events, bytes: temporal.api.history.v1.History.encode({ events }).finish().length };
 }
 
+/** Every run of a workflow id, first run first: a workflow that continued as new has several (a loop batch does). */
+export async function fetchAllRuns(client: Client, workflowId: string): Promise<WorkflowHistory[]> {
+  const runs = [await fetchHistory(client, workflowId)];
+  for (;;) {
+    const before = runs[0]?.events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+    if (!before) return runs;
+    runs.unshift(await fetchHistory(client, workflowId, before));
+  }
+}
+
 /**
  * Every workflow of a run: the root and, recursively, the children it started (read from the
- * histories themselves, so the answer does not depend on the visibility store catching up).
+ * histories themselves, so the answer does not depend on the visibility store catching up), each
+ * run of a workflow that continued as new as a history of its own.
  */
 export async function runWorkflowHistories(client: Client, rootId: string): Promise<WorkflowHistory[]> {
   const out: WorkflowHistory[] = [];
   const queue = [rootId];
   while (queue.length > 0) {
     const batch = queue.splice(0, 8);
-    const histories = await Promise.all(batch.map((id) => fetchHistory(client, id)));
+    const histories = (await Promise.all(batch.map((id) => fetchAllRuns(client, id)))).flat();
     for (const h of histories) {
       out.push(h);
       for (const e of h.events) {
@@ -154,19 +165,63 @@ export function chainBreakdown(events: HistoryEvent[], activityType: string): Ch
  * task that ran while more than 100 events were buffered; the worker then replays the whole
  * history) or timed out.
  */
-export function workflowTaskTrouble(histories: WorkflowHistory[]): { failed: number; forceClosed: number; timedOut: number } {
-  let failed = 0;
-  let forceClosed = 0;
-  let timedOut = 0;
+export interface WorkflowTaskTrouble {
+  failed: number;
+  forceClosed: number;
+  timedOut: number;
+  /** Timed out waiting in the (sticky) queue: no worker took the task within the sticky schedule-to-start timeout. */
+  scheduleToStart: number;
+  /** Timed out while a worker held it (the workflow task timeout, 10 s). */
+  startToClose: number;
+  /** The highest attempt a workflow task reached (1 when none was retried). */
+  maxAttempt: number;
+  /** The longest completed workflow task, started to completed, in ms, and the workflow it ran in. */
+  longestMs: number;
+  longestIn: string;
+  /** Workflows with at least one timed-out workflow task. */
+  workflowsTimedOut: number;
+}
+
+export function workflowTaskTrouble(histories: WorkflowHistory[]): WorkflowTaskTrouble {
+  const t: WorkflowTaskTrouble = { failed: 0, forceClosed: 0, timedOut: 0, scheduleToStart: 0, startToClose: 0, maxAttempt: 1, longestMs: 0, longestIn: '', workflowsTimedOut: 0 };
+  const Timeout = temporal.api.enums.v1.TimeoutType;
   for (const h of histories) {
+    let started = 0;
+    let timedOutHere = false;
     for (const e of h.events) {
       const f = e.workflowTaskFailedEventAttributes;
       if (f) {
-        failed++;
-        if (f.cause === temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND) forceClosed++;
+        t.failed++;
+        if (f.cause === temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND) t.forceClosed++;
       }
-      if (e.workflowTaskTimedOutEventAttributes) timedOut++;
+      const attempt = e.workflowTaskScheduledEventAttributes?.attempt;
+      if (attempt && attempt > t.maxAttempt) t.maxAttempt = attempt;
+      if (e.workflowTaskStartedEventAttributes) started = eventMs(e);
+      if (e.workflowTaskCompletedEventAttributes && started) {
+        const ms = eventMs(e) - started;
+        if (ms > t.longestMs) {
+          t.longestMs = ms;
+          t.longestIn = h.workflowId;
+        }
+      }
+      const to = e.workflowTaskTimedOutEventAttributes;
+      if (to) {
+        t.timedOut++;
+        timedOutHere = true;
+        if (to.timeoutType === Timeout.TIMEOUT_TYPE_SCHEDULE_TO_START) t.scheduleToStart++;
+        else t.startToClose++;
+      }
     }
+    if (timedOutHere) t.workflowsTimedOut++;
   }
-  return { failed, forceClosed, timedOut };
+  return t;
+}
+
+/** One line for a benchmark's output: the workflow tasks that did not complete, and the longest that did. */
+export function describeTrouble(t: WorkflowTaskTrouble): string {
+  return (
+    `workflow tasks not completed: ${t.failed} failed (${t.forceClosed} force-closed by the server: >100 events buffered during one task), ` +
+    `${t.timedOut} timed out (${t.scheduleToStart} schedule-to-start, ${t.startToClose} start-to-close, in ${t.workflowsTimedOut} workflows; ` +
+    `highest attempt ${t.maxAttempt}); longest completed workflow task ${(t.longestMs / 1000).toFixed(2)} s${t.longestIn ? ` (${t.longestIn})` : ''}`
+  );
 }
