@@ -24,6 +24,7 @@ import * as flows from '../fixtures/controlFlow';
 import * as exec from '../fixtures/execution';
 import * as trials from '../fixtures/pipelineTrial';
 import * as light from '../fixtures/lightChain';
+import * as segments from '../fixtures/loopSegments';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
@@ -37,25 +38,41 @@ import { constantIrisModel, registerModelBytes, startInferenceLoad } from '../su
 const OUT = path.join(path.dirname(new URL(import.meta.url).pathname), 'histories');
 
 interface HistoryJson {
-  events: { startChildWorkflowExecutionInitiatedEventAttributes?: { workflowId?: string } }[];
+  events: {
+    startChildWorkflowExecutionInitiatedEventAttributes?: { workflowId?: string };
+    workflowExecutionStartedEventAttributes?: { continuedExecutionRunId?: string };
+  }[];
 }
 
 /**
  * The workflow and, recursively, its children (ids from the history's child-start events), in
- * proto3 JSON as the Temporal CLI prints it (what `historyFromJSON` reads back).
+ * proto3 JSON as the Temporal CLI prints it (what `historyFromJSON` reads back). A workflow that
+ * continued as new (a long loop batch) is saved run by run, each run a history of its own
+ * (`<id>.json` is the last run, `<id>.run<k>.json` the earlier ones, first run first).
  */
 async function saveTree(address: string, workflowId: string, dir: string): Promise<number> {
   const cli = await findTemporalCli();
-  const { stdout } = await promisify(execFile)(cli, ['workflow', 'show', '--address', address, '-w', workflowId, '--output', 'json'], {
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const history = JSON.parse(stdout) as HistoryJson;
-  const file = path.join(dir, `${workflowId.replace(/[^A-Za-z0-9_.-]+/g, '_')}.json`);
-  await writeFile(file, JSON.stringify({ workflowId, history }));
-  let n = 1;
-  for (const e of history.events) {
-    const child = e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
-    if (child) n += await saveTree(address, child, dir);
+  const show = async (runId?: string): Promise<HistoryJson> => {
+    const args = ['workflow', 'show', '--address', address, '-w', workflowId, ...(runId ? ['-r', runId] : []), '--output', 'json'];
+    const { stdout } = await promisify(execFile)(cli, args, { maxBuffer: 256 * 1024 * 1024 });
+    return JSON.parse(stdout) as HistoryJson;
+  };
+  const runs = [await show()];
+  for (let before = runs[0]?.events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId; before; ) {
+    const earlier = await show(before);
+    runs.unshift(earlier);
+    before = earlier.events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+  }
+  const base = workflowId.replace(/[^A-Za-z0-9_.-]+/g, '_');
+  let n = 0;
+  for (const [k, history] of runs.entries()) {
+    const file = path.join(dir, k === runs.length - 1 ? `${base}.json` : `${base}.run${k + 1}.json`);
+    await writeFile(file, JSON.stringify({ workflowId, history }));
+    n++;
+    for (const e of history.events) {
+      const child = e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+      if (child) n += await saveTree(address, child, dir);
+    }
   }
   return n;
 }
@@ -120,6 +137,9 @@ const SCENARIOS: Record<string, (ts: TestStack) => Promise<void>> = {
   'light-chain': (ts) => record(ts, 'light-chain', light.lightChain(55), { x: 0 }),
   'light-chain-retry': (ts) => record(ts, 'light-chain-retry', light.flakyChain, { x: 0 }),
   rollout: recordRollout,
+  // Since the loop-batch-continue-as-new patch (issue 17): one batch of 300 items in three runs,
+  // the item failing in the first run tolerated (its count carried into the later runs).
+  'loop-segments': (ts) => record(ts, 'loop-segments', segments.segmentedLoop, { xs: Array.from({ length: 300 }, (_, i) => i), failAt: 7 }),
 };
 
 /**
@@ -207,7 +227,7 @@ if (unknown.length) {
   process.stderr.write(`unknown scenario(s) ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}\n`);
   process.exit(2);
 }
-const ts = await startTestStack('pglite', [flows, exec, trials, light, { iris, sweep }]);
+const ts = await startTestStack('pglite', [flows, exec, trials, light, segments, { iris, sweep }]);
 try {
   for (const name of asked.length ? asked : Object.keys(SCENARIOS)) await SCENARIOS[name]?.(ts);
 } finally {

@@ -5,7 +5,7 @@
  * across all batches. Each batch records its items' outcomes in the metadata store and returns
  * counts only: `collect()` hands downstream tasks a reference that their activity resolves.
  */
-import { ApplicationFailure, CancellationScope, executeChild, isCancellation, patched, sleep, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, continueAsNew, executeChild, isCancellation, patched, sleep, workflowInfo } from '@temporalio/workflow';
 import { deepBindings, indexNodes, isLoopNode, referencedNodes } from '../../../dsl/ir/graph';
 import type { Binding, ComponentSpec, LoopNodeSpec, NodeSpec } from '../../../dsl/ir/schema';
 import { taskOutputPort } from '../../../dsl/ir/tuneSpec';
@@ -44,6 +44,20 @@ const LOOP_STUDY_OUTPUTS_PATCH = 'loop-study-outputs';
  * batches passed gRPC's 4 MB message limit, failing again on every retry: the loop never started.
  */
 const BATCH_READ_INPUTS_PATCH = 'loop-batch-read-inputs';
+/**
+ * History events after which a batch stops starting items, lets those in flight finish, records
+ * its items and continues as new with the rest (patch loop-batch-continue-as-new). A workflow task
+ * that times out (a worker stalled past the 10 s workflow task timeout) loses the sticky cache, and
+ * its retry replays the batch's whole history: at 500 items (~1,700 events) that replay took 42-47 s
+ * on a starved worker, timed out again, and a 100,000-item loop saw 36 such timeouts, one batch
+ * task reaching its 8th attempt. A run of ~400 events (~100 one-task items; each item adds its
+ * scheduled/started/completed events, and the items in flight when the threshold is reached add up
+ * to 3 × 50 more) replays in a quarter of the time. Items per batch (MAX_TASKS_PER_BATCH) stay as
+ * they were, so the run workflow starts no more children than before.
+ */
+export const BATCH_RUN_EVENTS = 400;
+/** Patch (issue 17): a batch continues as new every BATCH_RUN_EVENTS history events. */
+export const BATCH_CONTINUE_AS_NEW_PATCH = 'loop-batch-continue-as-new';
 
 export interface LoopBatchInput {
   runId: string;
@@ -60,6 +74,8 @@ export interface LoopBatchInput {
   /** Stop at the first failed item (the loop needs every item to succeed). */
   failFast: boolean;
   env: Pick<ScopeEnv, 'inputs' | 'items' | 'outer'>;
+  /** Set when the batch continued as new: what its earlier runs did (their items are recorded). */
+  earlier?: { items: number; succeeded: number; firstError?: LoopBatchResult['firstError'] };
 }
 
 export interface LoopBatchResult {
@@ -287,7 +303,17 @@ export async function loopBatch(input: LoopBatchInput): Promise<LoopBatchResult>
   const localPerItem = Object.values(input.body).filter((n) => !isLoopNode(n) && 'component' in n && isLocalNode(input.components, n)).length;
   const itemsPerTask = localPerItem > 0 && patched(LOCAL_BATCH_TASK_CAP_PATCH) ? Math.max(1, Math.floor(LOCAL_STEPS_PER_WORKFLOW_TASK / localPerItem)) : Infinity;
   let startedInTask = 0;
+  // Set once the history is long: no more items start in this run, and it continues as new when those in flight are done.
+  let draining = false;
   while (!stop && (next < input.items.length || running.size > 0)) {
+    if (!draining && next < input.items.length && workflowInfo().historyLength >= BATCH_RUN_EVENTS && patched(BATCH_CONTINUE_AS_NEW_PATCH)) {
+      draining = true;
+    }
+    if (draining && running.size === 0) {
+      if (!CancellationScope.current().consideredCancelled) break;
+      // Cancelled while draining: the rest end cancelled in this run and are recorded, as before.
+      draining = false;
+    }
     if (startedInTask >= itemsPerTask && running.size === 0) {
       // Nothing outstanding: a timer lets this workflow task complete (its local activities'
       // results recorded) and the next items start in a new one. Not cancellable: a cancelled
@@ -295,7 +321,7 @@ export async function loopBatch(input: LoopBatchInput): Promise<LoopBatchResult>
       await CancellationScope.nonCancellable(() => sleep(1));
       startedInTask = 0;
     }
-    while (running.size < input.concurrency && next < input.items.length && startedInTask < itemsPerTask) {
+    while (!draining && running.size < input.concurrency && next < input.items.length && startedInTask < itemsPerTask) {
       const item = input.items[next++];
       if (item) {
         const settling = scope.run(() => runItem(item));
@@ -320,11 +346,19 @@ export async function loopBatch(input: LoopBatchInput): Promise<LoopBatchResult>
   }
   results.sort((a, b) => a.index - b.index);
   await bookkeeping(input.taskQueuePrefix).recordLoopItems({ runId: input.runId, loop: input.loopPath, items: results });
-  const succeeded = results.filter((r) => r.status === 'succeeded' || r.status === 'skipped').length;
+  const earlier = input.earlier ?? { items: 0, succeeded: 0 };
+  const succeeded = earlier.succeeded + results.filter((r) => r.status === 'succeeded' || r.status === 'skipped').length;
+  firstError = earlier.firstError ?? firstError;
+  if (draining && !stop) {
+    // The items of this run are recorded above; the next run gets the rest and the counts so far.
+    const carried = { items: earlier.items + next, succeeded, ...(firstError ? { firstError } : {}) };
+    await continueAsNew<typeof loopBatch>({ ...input, items: input.items.slice(next), earlier: carried });
+  }
+  const total = earlier.items + input.items.length;
   return {
-    total: input.items.length,
+    total,
     succeeded,
-    failed: input.items.length - succeeded,
+    failed: total - succeeded,
     ...(firstError ? { firstError } : {}),
   };
 }
