@@ -24,32 +24,25 @@
  * server on PostgreSQL: `bash scripts/temporal-server.sh start`), each test on task queues of its
  * own; the server-restart test then does not run (it kills and restarts its own dev server).
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../engine/logging';
 import { DEFAULT_ROLLOUT_PLAN, startRollout } from '../../engine/runs/index';
-import { DEFAULT_TASK_QUEUE_PREFIX, queryRunStatus, submitRun, type SubmittedRun } from '../../engine/runs/submitRun';
+import { DEFAULT_TASK_QUEUE_PREFIX } from '../../engine/runs/submitRun';
 import { ROLLOUT_HEADER, startModelServer, VERSION_HEADER, type RunningModelServer } from '../../engine/serving/index';
 import { LocalArtifactStore } from '../../engine/stores/artifacts/index';
-import type { MetadataStore, RunRecord } from '../../engine/stores/metadata/MetadataStore';
-import { openMetadataStore } from '../../engine/stores/metadata/index';
 import { projectRoot } from '../../engine/paths';
 import { MODEL_SERVER_URL_ENV } from '../../engine/temporal/activities/index';
-import { DevServer, freePort } from '../../engine/temporal/devServer/DevServer';
 import type { modelRollout } from '../../engine/temporal/workflows/index';
-import { rolloutWorkflowId, type RunStatusView } from '../../engine/temporal/workflows/types';
-import { CHAIN_TASKS } from '../fixtures/durableChain';
+import { rolloutWorkflowId } from '../../engine/temporal/workflows/types';
 import { FUSED_CHAIN_TASKS } from '../fixtures/durableFusedChain';
 import { STUDY_TRIALS } from '../fixtures/durableStudy';
-import { createTestDatabase, postgresServer } from '../support/postgres';
-import { runToEnd, spawnSluice, stopAllProcesses, type ManagedProcess } from '../support/processes';
+import { CHAIN_FIXTURE, DurabilityWorld, externalTemporal, pgServer, since, sleep, waitFor } from '../support/durabilityWorld';
+import { runToEnd, stopAllProcesses } from '../support/processes';
 import { constantIrisModel, IRIS_INFER_BODY, registerModelBytes, startInferenceLoad, type LoadAnswer } from '../support/servedModels';
 
-const FIXTURE = 'test/fixtures/durableChain.ts';
 /** The same chain as light steps (execution: 'local'): run by the control worker. */
 const LOCAL_FIXTURE = 'test/fixtures/durableLocalChain.ts';
 /** Ten light steps fused into one local activity, the fifth killing its worker once. */
@@ -58,216 +51,6 @@ const FUSED_FIXTURE = 'test/fixtures/durableFusedChain.ts';
 const STUDY_FIXTURE = 'test/fixtures/durableStudy.ts';
 /** temporal.api.enums.v1.PendingActivityState.STARTED: a worker has taken the activity task. */
 const PENDING_ACTIVITY_STATE_STARTED = 2;
-const POLL_MS = 25;
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const since = (t0: number): string => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(POLL_MS);
-  }
-}
-
-const pgServer = postgresServer();
-
-/** An external Temporal server to run against instead of a dev server per test. */
-const externalTemporal = process.env.SLUICE_DURABILITY_TEMPORAL || undefined;
-let worlds = 0;
-
-/** One test's world: its own Temporal server (persisted) or task queues, database, state dirs and processes. */
-class DurabilityWorld {
-  client!: Client;
-  connection!: Connection;
-  metadata!: MetadataStore;
-  db!: pg.Client;
-  server!: DevServer;
-  /** On an external server: queues no earlier test's leftovers are on. */
-  readonly taskQueuePrefix = externalTemporal ? `durability-${process.pid}-${++worlds}` : undefined;
-  databaseUrl = '';
-  /** More environment for the workers started from now on (e.g. the model server's URL). */
-  readonly workerEnv: Record<string, string> = {};
-  private dropDb: (() => Promise<void>) | undefined;
-  private workerCount = 0;
-
-  private constructor(
-    readonly dir: string,
-    readonly logDir: string,
-    readonly spec: unknown,
-    /** Set for a pipeline of local steps: the control worker runs them, so it loads this module. */
-    readonly localModule?: string,
-    /** The module the CPU worker loads (the chain's, or the study's). */
-    readonly taskModule: string = FIXTURE,
-  ) {}
-
-  static async create(spec: unknown, localModule?: string, taskModule?: string): Promise<DurabilityWorld> {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'sluice-durability-'));
-    const w = new DurabilityWorld(dir, path.join(dir, 'log'), spec, localModule, taskModule);
-    try {
-      await mkdir(w.logDir, { recursive: true });
-      const database = await createTestDatabase(pgServer.url as string);
-      w.dropDb = database.drop;
-      w.databaseUrl = database.url;
-      // A fixed port and a db file: what a restart needs to bring the same server back.
-      if (!externalTemporal) w.server = await DevServer.start({ port: await freePort(), dbFilename: path.join(dir, 'temporal.db') });
-      w.connection = await Connection.connect({ address: w.address });
-      w.client = new Client({ connection: w.connection });
-      w.metadata = await openMetadataStore({ databaseUrl: database.url });
-      w.db = new pg.Client({ connectionString: database.url });
-      await w.db.connect();
-      return w;
-    } catch (e) {
-      await w.close();
-      throw e;
-    }
-  }
-
-  get address(): string {
-    return externalTemporal ?? this.server.address;
-  }
-
-  get env(): Record<string, string> {
-    return {
-      TEMPORAL_ADDRESS: this.address,
-      ...(this.taskQueuePrefix ? { SLUICE_TASK_QUEUE_PREFIX: this.taskQueuePrefix } : {}),
-      DATABASE_URL: this.databaseUrl,
-      SLUICE_HOME: path.join(this.dir, 'home'),
-      SLUICE_ARTIFACTS: path.join(this.dir, 'artifacts'),
-      // Share the workflow bundle cache with the other tests (bundling takes seconds).
-      SLUICE_CACHE_DIR: path.join(projectRoot, '.sluice', 'cache'),
-      SLUICE_LOG_LEVEL: process.env.SLUICE_LOG_LEVEL ?? 'warn',
-      ...this.workerEnv,
-    };
-  }
-
-  /** Starts `sluice worker` for these queues and waits for its ready line. */
-  async startWorker(queues: ('control' | 'cpu')[]): Promise<ManagedProcess> {
-    const args = ['worker', ...queues.flatMap((q) => ['--queue', q])];
-    if (queues.includes('cpu')) args.push('--module', this.taskModule);
-    else if (this.localModule) args.push('--module', this.localModule);
-    const name = `${queues.join('+')} worker #${++this.workerCount}`;
-    const p = spawnSluice(name, args, this.env);
-    await p.waitForOutput(/worker ready: queues .*\n/, 90_000);
-    return p;
-  }
-
-  submit(): Promise<SubmittedRun> {
-    return submitRun({
-      client: this.client,
-      metadata: this.metadata,
-      spec: this.spec,
-      params: { logDir: this.logDir },
-      ...(this.taskQueuePrefix ? { taskQueuePrefix: this.taskQueuePrefix } : {}),
-    });
-  }
-
-  /** The workflow's own view (answered by the control worker); undefined while it cannot answer. */
-  status(handle: WorkflowHandle): Promise<RunStatusView | undefined> {
-    return queryRunStatus(handle);
-  }
-
-  async succeededTasks(handle: WorkflowHandle): Promise<string[]> {
-    const s = await waitFor('a status answer', () => this.status(handle), 30_000);
-    return Object.entries(s.tasks)
-      .filter(([, t]) => t.state === 'succeeded')
-      .map(([id]) => id);
-  }
-
-  /**
-   * Waits until the task's execution row says running and the component has logged its start for
-   * that attempt: the worker is inside the component (the row is written a moment before).
-   */
-  async waitUntilRunning(runId: string, taskId: string): Promise<void> {
-    await waitFor(`task ${taskId} to be running`, async () => {
-      const e = await this.metadata.getExecution(`${runId}.${taskId}`);
-      return e?.status === 'running' && (await this.linesOf(taskId)).includes(`start ${e.attempt}`);
-    });
-  }
-
-  /** "s1 start attempt=1 pid=123" lines of the executions log, parsed. */
-  async executionLog(): Promise<{ task: string; what: string; attempt: number; pid: number }[]> {
-    const text = await readFile(path.join(this.logDir, 'executions.log'), 'utf8').catch(() => '');
-    return text
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const m = /^(\S+) (start|end|aborted) attempt=(\d+) pid=(\d+)$/.exec(line);
-        if (!m) throw new Error(`bad log line: ${line}`);
-        return { task: m[1] as string, what: m[2] as string, attempt: Number(m[3]), pid: Number(m[4]) };
-      });
-  }
-
-  /** A task's log lines as "start 1", "end 2", … */
-  async linesOf(task: string): Promise<string[]> {
-    return (await this.executionLog()).filter((l) => l.task === task).map((l) => `${l.what} ${l.attempt}`);
-  }
-
-  async starts(): Promise<Record<string, number>> {
-    const out: Record<string, number> = {};
-    for (const l of await this.executionLog()) if (l.what === 'start') out[l.task] = (out[l.task] ?? 0) + 1;
-    return out;
-  }
-
-  /** Waits for the run to reach a final state in the metadata store, then for the workflow to close. */
-  async waitForEnd(submitted: SubmittedRun, timeoutMs = 90_000): Promise<RunRecord> {
-    const run = await waitFor(
-      `run ${submitted.runId} to finish`,
-      async () => {
-        const r = await this.metadata.getRun(submitted.runId);
-        return r && ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
-      },
-      timeoutMs,
-    );
-    await submitted.handle.result().catch(() => undefined);
-    return run;
-  }
-
-  /** Every row the run left in the metadata store is there exactly once, and the data is whole. */
-  async expectIntact(runId: string, tasks: readonly string[] = CHAIN_TASKS): Promise<void> {
-    const q = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> =>
-      (await this.db.query<R>(sql, params)).rows;
-
-    const executions = await q<{ id: string; task_id: string; status: string; attempt: number }>(
-      'select id, task_id, status, attempt from executions where run_id = $1 order by task_id',
-      [runId],
-    );
-    expect(executions.map((e) => e.task_id)).toEqual([...tasks].sort());
-    for (const e of executions) {
-      expect(e.id).toBe(`${runId}.${e.task_id}`);
-      expect(e.status).toBe('succeeded');
-    }
-    // A fresh database: every artifact and event belongs to this run.
-    const artifacts = await q<{ id: string; name: string; uri: string }>('select id, name, uri from artifacts order by id');
-    expect(artifacts.map((a) => a.id)).toEqual(tasks.map((t) => `${runId}.${t}.out`).sort());
-    expect(new Set(artifacts.map((a) => a.name)).size).toBe(tasks.length);
-    const events = await q<{ execution_id: string; artifact_id: string; kind: string; port: string }>(
-      'select execution_id, artifact_id, kind, port from events order by execution_id, kind',
-    );
-    const expected = tasks.flatMap((t, i) => [
-      ...(i > 0 ? [{ execution_id: `${runId}.${t}`, artifact_id: `${runId}.${tasks[i - 1]}.out`, kind: 'input', port: 'prev' }] : []),
-      { execution_id: `${runId}.${t}`, artifact_id: `${runId}.${t}.out`, kind: 'output', port: 'out' },
-    ]).sort((a, b) => (a.execution_id === b.execution_id ? 0 : a.execution_id < b.execution_id ? -1 : 1)); // as the query orders them (s10 before s2)
-    expect(events).toEqual(expected);
-    // The data went through every step exactly once, in order.
-    const last = artifacts.find((a) => a.id === `${runId}.${tasks[tasks.length - 1]}.out`) as { uri: string };
-    const content = JSON.parse(await readFile(new URL(last.uri), 'utf8')) as { values: number[] };
-    expect(content.values).toEqual(tasks.map((_, i) => i + 1));
-  }
-
-  async close(): Promise<void> {
-    await stopAllProcesses();
-    await this.metadata?.close().catch(() => undefined);
-    await this.db?.end().catch(() => undefined);
-    await this.connection?.close().catch(() => undefined);
-    await this.server?.stop().catch(() => undefined);
-    await this.dropDb?.().catch(() => undefined);
-    await rm(this.dir, { recursive: true, force: true });
-  }
-}
 
 describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${externalTemporal ? `Temporal server ${externalTemporal}` : 'persisted Temporal dev server'})`, () => {
   let spec: unknown;
@@ -288,7 +71,7 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
       return JSON.parse(await readFile(file, 'utf8'));
     };
     [spec, localSpec, fusedSpec, studySpec] = await Promise.all([
-      compileFixture(FIXTURE, 'chain.json'),
+      compileFixture(CHAIN_FIXTURE, 'chain.json'),
       compileFixture(LOCAL_FIXTURE, 'local-chain.json'),
       compileFixture(FUSED_FIXTURE, 'fused-chain.json'),
       compileFixture(STUDY_FIXTURE, 'study.json'),
@@ -327,7 +110,7 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
     };
 
     // 1. While the first task runs (inside the component).
-    await w.waitUntilRunning(runId, 's1');
+    await w.runningIn(runId, 's1');
     await killCpu('while s1 runs');
     expect(finishedAtKill.at(-1)).toEqual({});
     expect(await w.linesOf('s1')).toEqual(['start 1']);
@@ -337,7 +120,7 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
     //    schedules s3 when s2 ends; once Temporal has recorded s2's completion (no pending
     //    activity left), the task worker dies too. Both come back; the new control worker
     //    replays the workflow from its history.
-    await w.waitUntilRunning(runId, 's2');
+    await w.runningIn(runId, 's2');
     await control.kill('SIGKILL');
     console.log(`${since(t0)}: killed ${control.name} while s2 runs`);
     await waitFor('Temporal to record the end of s2', async () => (await handle.describe()).raw.pendingActivities?.length === 0);
@@ -357,7 +140,7 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
     cpu = await w.startWorker(['cpu']);
 
     // 4. While the last task runs.
-    await w.waitUntilRunning(runId, 's5');
+    await w.runningIn(runId, 's5');
     await killCpu('while s5 runs');
     expect(await w.linesOf('s5')).toEqual(['start 1']);
     expect(Object.keys(finishedAtKill.at(-1) ?? {}).sort()).toEqual(['s1', 's2', 's3', 's4']);
@@ -381,7 +164,7 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
   });
 
   it('light steps (execution: local): a SIGKILLed control worker loses its workflow task, yet no step that had finished runs again', async () => {
-    const w = (world = await DurabilityWorld.create(localSpec, LOCAL_FIXTURE));
+    const w = (world = await DurabilityWorld.create(localSpec, { localModule: LOCAL_FIXTURE }));
     const t0 = Date.now();
     let control = await w.startWorker(['control']);
     const run = await w.submit();
@@ -390,7 +173,7 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
     // The control worker runs the steps itself; kill it inside s3. Steps it finished since its
     // last completed workflow task are not in the history: the next worker runs their local
     // activities again, and executeTask must answer from the execution rows.
-    await w.waitUntilRunning(runId, 's3');
+    await w.runningIn(runId, 's3');
     await control.kill('SIGKILL');
     const startsAtKill = await w.starts();
     console.log(`${since(t0)}: killed ${control.name} while s3 runs; starts then: ${JSON.stringify(startsAtKill)}`);
@@ -411,7 +194,7 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
   });
 
   it('a fused light chain whose fifth step kills its worker: after replay the chain runs again, the finished steps answered from their rows', async () => {
-    const w = (world = await DurabilityWorld.create(fusedSpec, FUSED_FIXTURE));
+    const w = (world = await DurabilityWorld.create(fusedSpec, { localModule: FUSED_FIXTURE }));
     const t0 = Date.now();
     const control = await w.startWorker(['control']);
     const run = await w.submit();
@@ -450,7 +233,7 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
     const run = await w.submit();
     const { runId } = run;
 
-    await w.waitUntilRunning(runId, 's2');
+    await w.runningIn(runId, 's2');
     const exit = await cpu.stop(15_000);
     console.log(`${since(t0)}: ${cpu.name} stopped on SIGTERM (${JSON.stringify(exit)})`);
     expect(exit, cpu.output).toEqual({ code: 0, signal: null });
@@ -459,7 +242,7 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
     expect(await w.linesOf('s2')).toEqual(['start 1', 'aborted 1']);
     const stoppedAt = Date.now();
     await w.startWorker(['cpu']);
-    await w.waitUntilRunning(runId, 's2');
+    await w.runningIn(runId, 's2');
     console.log(`${since(t0)}: s2 running again ${since(stoppedAt)} after the stop`);
 
     const record = await w.waitForEnd(run);
@@ -469,7 +252,7 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
   });
 
   it.skipIf(externalTemporal)('a tuning study survives SIGKILL of the task worker mid-trial, of the control worker mid-study and of the Temporal server: every trial recorded once, none completed twice', async () => {
-    const w = (world = await DurabilityWorld.create(studySpec, undefined, STUDY_FIXTURE));
+    const w = (world = await DurabilityWorld.create(studySpec, { taskModule: STUDY_FIXTURE }));
     const t0 = Date.now();
     let control = await w.startWorker(['control']);
     let cpu = await w.startWorker(['cpu']);
@@ -486,7 +269,7 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
     // 1. The task worker, inside a trial after two have ended.
     await waitFor('two trials to end', async () => (await ended()) >= 2);
     const inTrial = await waitFor('a trial to be running', async () => (await w.metadata.listTuneTrials(runId)).find((t) => t.state === 'running'));
-    await w.waitUntilRunning(runId, `${study}[${inTrial.number}]`);
+    await w.runningIn(runId, `${study}[${inTrial.number}]`);
     await cpu.kill('SIGKILL');
     console.log(`${since(t0)}: killed ${cpu.name} inside trial ${inTrial.number}; ${await ended()} trials ended`);
     cpu = await w.startWorker(['cpu']);
@@ -543,7 +326,7 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
     const run = await w.submit();
     const { runId, handle } = run;
 
-    await w.waitUntilRunning(runId, 's3');
+    await w.runningIn(runId, 's3');
     const finished = await w.succeededTasks(handle);
     const startsBefore = await w.starts();
     expect(finished).toEqual(['s1', 's2']);

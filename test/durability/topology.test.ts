@@ -17,43 +17,18 @@
  * Skipped, with the reason printed, where no PostgreSQL is available (scripts/ensure-postgres.sh).
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../engine/paths';
-import { queryRunStatus, submitRun, type SubmittedRun } from '../../engine/runs/submitRun';
-import type { MetadataStore, RunRecord } from '../../engine/stores/metadata/MetadataStore';
-import { openMetadataStore } from '../../engine/stores/metadata/index';
-import { DevServer, freePort } from '../../engine/temporal/devServer/DevServer';
-import { CHAIN_TASKS } from '../fixtures/durableChain';
-import { createTestDatabase, postgresServer } from '../support/postgres';
-import { runToEnd, spawnSluice, stopAllProcesses, type ManagedProcess } from '../support/processes';
+import { CHAIN_FIXTURE, DurabilityWorld, externalTemporal, pgServer, since, sleep, waitFor } from '../support/durabilityWorld';
+import { runToEnd, stopAllProcesses, type ManagedProcess } from '../support/processes';
 
-const FIXTURE = 'test/fixtures/durableChain.ts';
 /** The same chain as light steps (execution: 'local'): run by the control workers. */
 const LOCAL_FIXTURE = 'test/fixtures/durableLocalChain.ts';
-const POLL_MS = 25;
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const since = (t0: number): string => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 const run = promisify(execFile);
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(POLL_MS);
-  }
-}
-
-const pgServer = postgresServer();
-const externalTemporal = process.env.SLUICE_DURABILITY_TEMPORAL || undefined;
 const realServerPort = process.env.SLUICE_DURABILITY_REAL_SERVER || undefined;
 
 /** The real Temporal server on `port` through scripts/temporal-server.sh: start (idempotent), kill (SIGKILL). */
@@ -65,168 +40,10 @@ async function realServer(command: 'start' | 'kill', port: string): Promise<stri
   return stdout.trim().split('\n').pop() ?? '';
 }
 
-let worlds = 0;
-
-/** One test's world: a Temporal server (its own dev server, or a shared one with queues of its own), a database, processes. */
-class World {
-  client!: Client;
-  connection!: Connection;
-  metadata!: MetadataStore;
-  db!: pg.Client;
-  server: DevServer | undefined;
-  address = '';
-  databaseUrl = '';
-  taskQueuePrefix: string | undefined;
-  private dropDb: (() => Promise<void>) | undefined;
-  private count = 0;
-
-  private constructor(
-    readonly dir: string,
-    readonly logDir: string,
-    readonly spec: unknown,
-    readonly module: string,
-  ) {}
-
-  /** `address`: a shared server to run on (queues of this world's own); otherwise a dev server of its own. */
-  static async create(spec: unknown, module: string, address?: string): Promise<World> {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'sluice-topology-'));
-    const w = new World(dir, path.join(dir, 'log'), spec, module);
-    try {
-      await mkdir(w.logDir, { recursive: true });
-      const database = await createTestDatabase(pgServer.url as string);
-      w.dropDb = database.drop;
-      w.databaseUrl = database.url;
-      if (address) {
-        w.address = address;
-        w.taskQueuePrefix = `topology-${process.pid}-${++worlds}`;
-      } else {
-        w.server = await DevServer.start({ port: await freePort(), dbFilename: path.join(dir, 'temporal.db') });
-        w.address = w.server.address;
-      }
-      w.connection = await Connection.connect({ address: w.address });
-      w.client = new Client({ connection: w.connection });
-      w.metadata = await openMetadataStore({ databaseUrl: database.url });
-      w.db = new pg.Client({ connectionString: database.url });
-      await w.db.connect();
-      return w;
-    } catch (e) {
-      await w.close();
-      throw e;
-    }
-  }
-
-  private get env(): Record<string, string> {
-    return {
-      TEMPORAL_ADDRESS: this.address,
-      ...(this.taskQueuePrefix ? { SLUICE_TASK_QUEUE_PREFIX: this.taskQueuePrefix } : {}),
-      DATABASE_URL: this.databaseUrl,
-      SLUICE_HOME: path.join(this.dir, 'home'),
-      SLUICE_ARTIFACTS: path.join(this.dir, 'artifacts'),
-      SLUICE_CACHE_DIR: path.join(projectRoot, '.sluice', 'cache'),
-      SLUICE_LOG_LEVEL: process.env.SLUICE_LOG_LEVEL ?? 'warn',
-    };
-  }
-
-  /** Starts `sluice worker --queue <queue>` processes at once and waits for their ready lines. */
-  async startWorkers(queues: ('control' | 'cpu')[]): Promise<ManagedProcess[]> {
-    const started = queues.map((q) => spawnSluice(`${q} worker #${++this.count}`, ['worker', '--queue', q, '--module', this.module], this.env));
-    await Promise.all(started.map((p) => p.waitForOutput(/worker ready: queues .*\n/, 120_000)));
-    return started;
-  }
-
-  submit(): Promise<SubmittedRun> {
-    return submitRun({
-      client: this.client,
-      metadata: this.metadata,
-      spec: this.spec,
-      params: { logDir: this.logDir },
-      ...(this.taskQueuePrefix ? { taskQueuePrefix: this.taskQueuePrefix } : {}),
-    });
-  }
-
-  async succeededTasks(handle: WorkflowHandle): Promise<string[]> {
-    const s = await waitFor('a status answer', () => queryRunStatus(handle), 60_000);
-    return Object.entries(s.tasks)
-      .filter(([, t]) => t.state === 'succeeded')
-      .map(([id]) => id);
-  }
-
-  /** "s1 start attempt=1 pid=123" lines of the executions log, parsed. */
-  async executionLog(): Promise<{ task: string; what: string; attempt: number; pid: number }[]> {
-    const text = await readFile(path.join(this.logDir, 'executions.log'), 'utf8').catch(() => '');
-    return text
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const m = /^(\S+) (start|end|aborted) attempt=(\d+) pid=(\d+)$/.exec(line);
-        if (!m) throw new Error(`bad log line: ${line}`);
-        return { task: m[1] as string, what: m[2] as string, attempt: Number(m[3]), pid: Number(m[4]) };
-      });
-  }
-
-  async starts(): Promise<Record<string, number>> {
-    const out: Record<string, number> = {};
-    for (const l of await this.executionLog()) if (l.what === 'start') out[l.task] = (out[l.task] ?? 0) + 1;
-    return out;
-  }
-
-  /** The pid of the process running `task`'s latest attempt, once its execution row says running and it has logged its start. */
-  async runningIn(runId: string, task: string): Promise<number> {
-    return waitFor(`task ${task} to be running`, async () => {
-      const e = await this.metadata.getExecution(`${runId}.${task}`);
-      if (e?.status !== 'running') return undefined;
-      return (await this.executionLog()).find((l) => l.task === task && l.what === 'start' && l.attempt === e.attempt)?.pid;
-    });
-  }
-
-  async waitForEnd(submitted: SubmittedRun, timeoutMs = 120_000): Promise<RunRecord> {
-    const r = await waitFor(
-      `run ${submitted.runId} to finish`,
-      async () => {
-        const rec = await this.metadata.getRun(submitted.runId);
-        return rec && ['succeeded', 'failed', 'cancelled'].includes(rec.status) ? rec : undefined;
-      },
-      timeoutMs,
-    );
-    await submitted.handle.result().catch(() => undefined);
-    return r;
-  }
-
-  /** Every row the run left is there exactly once, and the data went through every step once, in order. */
-  async expectIntact(runId: string): Promise<void> {
-    const q = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> => (await this.db.query<R>(sql, params)).rows;
-    const executions = await q<{ id: string; task_id: string; status: string }>('select id, task_id, status from executions where run_id = $1 order by task_id', [runId]);
-    expect(executions.map((e) => [e.id, e.status])).toEqual(CHAIN_TASKS.map((t) => [`${runId}.${t}`, 'succeeded']));
-    const artifacts = await q<{ id: string; uri: string }>('select id, uri from artifacts order by id');
-    expect(artifacts.map((a) => a.id)).toEqual(CHAIN_TASKS.map((t) => `${runId}.${t}.out`));
-    const events = await q<{ execution_id: string; artifact_id: string; kind: string; port: string }>(
-      'select execution_id, artifact_id, kind, port from events order by execution_id, kind',
-    );
-    expect(events).toEqual(
-      CHAIN_TASKS.flatMap((t, i) => [
-        ...(i > 0 ? [{ execution_id: `${runId}.${t}`, artifact_id: `${runId}.${CHAIN_TASKS[i - 1]}.out`, kind: 'input', port: 'prev' }] : []),
-        { execution_id: `${runId}.${t}`, artifact_id: `${runId}.${t}.out`, kind: 'output', port: 'out' },
-      ]),
-    );
-    const last = artifacts[artifacts.length - 1] as { uri: string };
-    expect((JSON.parse(await readFile(new URL(last.uri), 'utf8')) as { values: number[] }).values).toEqual([1, 2, 3, 4, 5]);
-  }
-
-  async close(): Promise<void> {
-    await stopAllProcesses();
-    await this.metadata?.close().catch(() => undefined);
-    await this.db?.end().catch(() => undefined);
-    await this.connection?.close().catch(() => undefined);
-    await this.server?.stop().catch(() => undefined);
-    await this.dropDb?.().catch(() => undefined);
-    await rm(this.dir, { recursive: true, force: true });
-  }
-}
-
 describe.skipIf(!pgServer.url)(`three worker processes (PostgreSQL, ${externalTemporal ? `Temporal server ${externalTemporal}` : 'persisted Temporal dev server'})`, () => {
   let spec: unknown;
   let localSpec: unknown;
-  let world: World | undefined;
+  let world: DurabilityWorld | undefined;
 
   beforeAll(async () => {
     // Compiled by the CLI in a child process, as the workers load the fixtures: the digests match.
@@ -237,7 +54,7 @@ describe.skipIf(!pgServer.url)(`three worker processes (PostgreSQL, ${externalTe
       expect(r.code, r.output).toBe(0);
       return JSON.parse(await readFile(file, 'utf8'));
     };
-    [spec, localSpec] = await Promise.all([compileFixture(FIXTURE, 'chain.json'), compileFixture(LOCAL_FIXTURE, 'local-chain.json')]);
+    [spec, localSpec] = await Promise.all([compileFixture(CHAIN_FIXTURE, 'chain.json'), compileFixture(LOCAL_FIXTURE, 'local-chain.json')]);
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -251,7 +68,7 @@ describe.skipIf(!pgServer.url)(`three worker processes (PostgreSQL, ${externalTe
   });
 
   it('a SIGKILLed CPU worker process: the other one takes its step over, and no finished step runs again', async () => {
-    const w = (world = await World.create(spec, FIXTURE, externalTemporal));
+    const w = (world = await DurabilityWorld.create(spec, { name: 'topology' }));
     const t0 = Date.now();
     const [, ...cpus] = await w.startWorkers(['control', 'cpu', 'cpu']);
     console.log(`3 worker processes ready after ${since(t0)}`);
@@ -293,7 +110,7 @@ describe.skipIf(!pgServer.url)(`three worker processes (PostgreSQL, ${externalTe
   }, 300_000);
 
   it('light steps: a SIGKILLed control worker process mid-step: the other control worker finishes the run, and no finished step runs again', async () => {
-    const w = (world = await World.create(localSpec, LOCAL_FIXTURE, externalTemporal));
+    const w = (world = await DurabilityWorld.create(localSpec, { name: 'topology', taskModule: LOCAL_FIXTURE, localModule: LOCAL_FIXTURE }));
     const t0 = Date.now();
     const controls = await w.startWorkers(['control', 'control', 'cpu']).then((ps) => ps.slice(0, 2));
     console.log(`3 worker processes ready after ${since(t0)}`);
@@ -323,7 +140,7 @@ describe.skipIf(!pgServer.url)(`three worker processes (PostgreSQL, ${externalTe
   it.skipIf(!realServerPort)(`a crash of the real Temporal server (port ${realServerPort ?? '-'}) mid-step: restarted, the run finishes and nothing finished runs again`, async () => {
     const port = realServerPort as string;
     const address = await realServer('start', port);
-    const w = (world = await World.create(spec, FIXTURE, address));
+    const w = (world = await DurabilityWorld.create(spec, { name: 'topology', address }));
     const t0 = Date.now();
     const workers = await w.startWorkers(['control', 'cpu', 'cpu']);
     const submitted = await w.submit();
