@@ -299,7 +299,8 @@ async function breakdown(bench: BenchStack, chainRaw: Sample[], chainSluice: Sam
     `  fan-out workflow tasks not completed (last Sluice run): ${trouble.failed} failed (${trouble.forceClosed} force-closed by the server: ` +
       `>100 events buffered during one long task, then a full replay), ${trouble.timedOut} timed out`,
   );
-  const batchItems = Math.round(fanoutW / Math.max(1, batches.length));
+  // Items of that history (a batch continues as new every ~400 events, so a run holds part of a batch): its executeTask activities.
+  const batchItems = Math.max(1, batch.events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'executeTask').length);
   const rawFanHistory = await fetchHistory(client, (fanRaw[fanRaw.length - 1] as Sample).workflowId);
   const raceHistory = race instanceof Error ? undefined : await fetchHistory(client, race.workflowId);
   const rawBundle = bench.rawBundle as { code: string };
