@@ -71,7 +71,12 @@ async function main(): Promise<boolean> {
     const executions = await metadata.listExecutions(run.runId);
     console.log(`listExecutions of the run (${executions.length} rows, what the progress line read every 15 s before): ${((performance.now() - l0) / 1000).toFixed(2)} s`);
     const succeededExecutions = executions.filter((e) => e.status === 'succeeded').length;
-    const rerun = executions.filter((e) => e.attempt > 1).length;
+    const rerunRows = executions.filter((e) => e.attempt > 1);
+    const rerun = rerunRows.length;
+    // Which ones, and when: an activity retry (a stalled worker missing its heartbeat, a failed write) or a batch replaying items.
+    for (const e of rerunRows.slice(0, 5)) {
+      console.log(`  attempt ${e.attempt}: ${e.taskId}, started ${e.startedAt.toISOString()}, finished ${e.finishedAt?.toISOString() ?? '-'}${e.error ? `, error ${e.error.slice(0, 200)}` : ''}`);
+    }
     console.log(`metadata: ${done.length} loop items recorded succeeded, ${succeededExecutions} of ${executions.length} executions succeeded, ${rerun} with more than one attempt`);
     if (done.length !== n) failures.push(`${done.length} of ${n} loop items recorded as succeeded`);
     if (succeededExecutions !== n) failures.push(`${succeededExecutions} of ${n} executions succeeded`);
