@@ -21,8 +21,9 @@ import { createPgliteMetadataStore } from '../../stores/metadata/openMetadataSto
 import type { Logger as EngineLogger } from '../../logging';
 import { PGlite } from '@electric-sql/pglite';
 import type { AnyComponent } from '../../../dsl/index';
-import type { ArtifactRefValue, ExecuteTaskInput, ExecuteTaskResult, Json, PortValue } from '../workflows/types';
+import type { ArtifactRefValue, ExecuteTaskInput, ExecuteTaskResult, Json, LightChainResult, PortValue } from '../workflows/types';
 import { createExecuteTask } from './executeTask';
+import { createExecuteLightChain } from './lightChain';
 
 type RunFn = (inputs: Record<string, unknown>, ctx: ComponentContext) => Promise<Record<string, Json> | void>;
 
@@ -456,6 +457,52 @@ describe('executeTask', () => {
       [1, 'start 1'],
       [2, 'start 2'],
     ]);
+  });
+
+  it('a fused chain step is one statement: each finish goes with the next step’s running row; a kill leaves the unfinished step running', async () => {
+    const runId = await newRun();
+    const killAt = { step: 's3' };
+    const inc = fn('chain-inc', { x: { kind: 'parameter', type: 'int' } }, { y: { kind: 'parameter', type: 'int' } }, (inputs, ctx) => {
+      if (ctx.taskId === killAt.step) return new Promise(() => {}); // its worker dies here
+      return Promise.resolve({ y: (inputs.x as number) + 1 });
+    });
+    const steps = Array.from({ length: 5 }, (_, i) => ({
+      id: `s${i}`,
+      task: { component: inc.spec.name, inputs: { x: i === 0 ? { const: 0 } : { task: `s${i - 1}`, output: 'y' } } },
+      component: inc.spec,
+      cache: { enabled: false },
+    }));
+    const chain = createExecuteLightChain(executeTask, metadata);
+    const runChain = (): Promise<LightChainResult> =>
+      new MockActivityEnvironment({ attempt: 1, isLocal: true }, { logger: silent }).run(chain, { runId, steps, env: { prefix: '', inputs: {}, items: {}, outer: {} } });
+
+    // Killed in s3: s0–s2 are recorded finished (s2's finish went with s3's running row), s3 is running.
+    void runChain();
+    await vi.waitFor(async () => expect(await metadata.getExecution(`${runId}.s3`)).toMatchObject({ status: 'running', attempt: 1 }), { timeout: 5_000 });
+    expect((await metadata.listExecutions(runId)).map((e) => [e.taskId, e.status])).toEqual([
+      ['s0', 'succeeded'],
+      ['s1', 'succeeded'],
+      ['s2', 'succeeded'],
+      ['s3', 'running'],
+    ]);
+
+    // The re-run answers s0–s2 from their rows, runs s3 as its attempt 2, and costs one statement per step run.
+    killAt.step = '';
+    const before = statements;
+    const result = await runChain();
+    const sent = statements - before;
+    expect(result.done.map((d) => d.outputs.y)).toEqual([1, 2, 3, 4, 5].map(param));
+    expect((await metadata.listExecutions(runId)).map((e) => [e.taskId, e.status, e.attempt])).toEqual([
+      ['s0', 'succeeded', 1],
+      ['s1', 'succeeded', 1],
+      ['s2', 'succeeded', 1],
+      ['s3', 'succeeded', 2],
+      ['s4', 'succeeded', 1],
+    ]);
+    // s0–s2: their start and the read of their recorded result (recordedResult: 2 reads); s3 and s4:
+    // one statement each, and the last finish alone.
+    const answered = 3 * 3;
+    expect(sent).toBe(answered + 2 + 1);
   });
 
   it('refuses approval and pipeline components: the workflow runs those', async () => {

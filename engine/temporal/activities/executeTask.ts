@@ -53,6 +53,11 @@ export interface ExecuteTaskDeps {
   mlflowTracking?: () => MlflowTracking | undefined;
 }
 
+/** Per call: see executeTask. */
+export interface ExecuteTaskOptions {
+  metadata?: MetadataStore;
+}
+
 /** The MLflow tracking server a command component is pointed at. */
 export interface MlflowTracking {
   /** MLFLOW_TRACKING_URI: `<api url>/mlflow`. */
@@ -96,7 +101,12 @@ interface ResolvedInputs {
 export function createExecuteTask(deps: ExecuteTaskDeps) {
   const projectRoot = deps.projectRoot ?? (packaged ? process.cwd() : sluiceRoot);
 
-  return async function executeTask(input: ExecuteTaskInput): Promise<ExecuteTaskResult> {
+  /**
+   * One task attempt. `options.metadata`: the store this call goes through instead of deps'
+   * (a fused chain's, which sends a step's finish with the next step's first statement).
+   */
+  return async function executeTask(input: ExecuteTaskInput, options: ExecuteTaskOptions = {}): Promise<ExecuteTaskResult> {
+    const metadata = options.metadata ?? deps.metadata;
     const ctx = Context.current();
     const local = ctx.info.isLocal;
     const { runId, taskId, component: spec } = input;
@@ -129,7 +139,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
       // An earlier attempt that finished its work but whose completion never reached Temporal
       // (worker killed in between): return what it recorded instead of running the component again.
       if (attempt > 1 && !local) {
-        const done = await recordedResult(deps.metadata, executionId);
+        const done = await recordedResult(metadata, executionId);
         if (done) {
           log.info({ component: spec.name }, 'task already completed by an earlier attempt; returning its recorded result');
           return done;
@@ -140,7 +150,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
       let key: string | undefined;
       let early: unknown;
       try {
-        resolved = await resolveInputs(deps.metadata, input, where);
+        resolved = await resolveInputs(metadata, input, where);
         // Computed even with caching off, so a forced re-run refreshes the cache for later runs.
         key = cacheKey({
           componentDigest: digest,
@@ -158,7 +168,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
       // did not resolve) and the cache candidate, together. The row is there before the component
       // starts, so an attempt killed with its worker is counted and its log lines are kept.
       const caching = early === undefined && key !== undefined && input.cache?.enabled !== false;
-      const begun = await deps.metadata.beginExecution({
+      const begun = await metadata.beginExecution({
         id: executionId,
         runId,
         taskId,
@@ -175,7 +185,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
       const row = begun.execution;
       if (local) {
         if (row.status === 'succeeded' || row.status === 'cached') {
-          const done = await recordedResult(deps.metadata, executionId);
+          const done = await recordedResult(metadata, executionId);
           if (!done) throw new Error(`${where}: execution ${executionId} is ${row.status} but its result could not be read back; retrying`);
           log.info({ component: spec.name }, 'local step already completed before its workflow task was lost; returning its recorded result');
           return done;
@@ -187,7 +197,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
       }
       /** Statement 2: the row finished, with everything it produced (recordFinishedExecution). */
       const finish = async (f: Pick<FinishedExecution, 'status' | 'outputParams' | 'cachedFrom' | 'outputs' | 'reused' | 'metrics'>): Promise<Record<string, ArtifactRecord>> => {
-        const recorded = await deps.metadata.recordFinishedExecution({
+        const recorded = await metadata.recordFinishedExecution({
           id: executionId,
           runId,
           taskId,
@@ -210,7 +220,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
         }
         return recorded.outputs;
       };
-      logs = new TaskLogWriter({ metadata: deps.metadata, runId, executionId, attempt, logger: log });
+      logs = new TaskLogWriter({ metadata: metadata, runId, executionId, attempt, logger: log });
       const taskLogs = logs;
 
       try {
@@ -241,10 +251,10 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
           level: 'error',
         });
         // A failed light step's metrics are kept too, as a queued step's would be.
-        await Promise.all(heldMetrics.map((m) => deps.metadata.recordMetric({ runId, executionId, ...m }))).catch((e: unknown) =>
+        await Promise.all(heldMetrics.map((m) => metadata.recordMetric({ runId, executionId, ...m }))).catch((e: unknown) =>
           log.error({ err: e }, 'could not record the failed execution\'s metrics'),
         );
-        await deps.metadata
+        await metadata
           .finishExecution(executionId, {
             status: cancelled ? 'cancelled' : 'failed',
             error: message,
@@ -345,13 +355,13 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
           metric: (key, value, at) => {
             const { step = 0, stepLabel } = typeof at === 'object' ? at : { step: at };
             if (local) heldMetrics.push({ key, value, step, ...(stepLabel ? { stepLabel } : {}) });
-            else metricWrites.push(deps.metadata.recordMetric({ runId, executionId, key, value, step, ...(stepLabel ? { stepLabel } : {}) }));
+            else metricWrites.push(metadata.recordMetric({ runId, executionId, key, value, step, ...(stepLabel ? { stepLabel } : {}) }));
           },
           heartbeat: (details) => {
             if (!local) ctx.heartbeat(details);
           },
           ...(device ? { device } : {}),
-          models: modelRegistryAccess(deps.metadata, { runId, taskId, executionId }),
+          models: modelRegistryAccess(metadata, { runId, taskId, executionId }),
         };
         returned = (await impl.run(runInputs as never, componentCtx as never));
         await Promise.all(metricWrites);

@@ -1,6 +1,6 @@
 /** ExecutionStore over drizzle: `executions` (and, for cache hits, their output events and artifacts). */
 import { and, asc, count, desc, eq, gte, inArray, sql } from 'drizzle-orm';
-import type { Placeholder } from 'drizzle-orm';
+import type { Placeholder, SQL } from 'drizzle-orm';
 import { ARTIFACT_COLUMNS } from '../artifacts/DrizzleArtifactRecordStore';
 import type { ArtifactRecord } from '../artifacts/ArtifactRecordStore';
 import { insertAndRead, refusingMissingReferences, rowExists, rowsOf } from '../database';
@@ -48,9 +48,20 @@ export class DrizzleExecutionStore implements ExecutionStore {
   }
 
   async beginExecution(e: Parameters<ExecutionStore['beginExecution']>[0]): Promise<BegunExecution> {
+    const after = e.after;
+    if (after && after.id === e.id) throw new MetadataStoreError('invalid', `cannot finish and begin execution ${e.id} in one call`);
     const [row] = await refusingMissingReferences(
-      () => `cannot start execution ${e.id}: its run ${e.runId} or an input artifact does not exist`,
-      () => rowsOf<{ own: ExecutionJson | null; stored: ExecutionJson | null; cached: { execution: ExecutionJson; outputs: StoredArtifactJson[] | null } | null }>(this.db, beginSql(e)),
+      () =>
+        `cannot start execution ${e.id}${after ? ` (and record finished execution ${after.id})` : ''}: ` +
+        `its run ${e.runId}, an input artifact${after ? ' or the reused execution' : ''} does not exist`,
+      () =>
+        rowsOf<{
+          own: ExecutionJson | null;
+          stored: ExecutionJson | null;
+          cached: { execution: ExecutionJson; outputs: StoredArtifactJson[] | null } | null;
+          written?: string[];
+          artifacts?: StoredArtifactJson[];
+        }>(this.db, beginSql(e, after ? recordFinishedParts([after]) : undefined)),
     );
     const execution = row?.own ?? row?.stored;
     if (!row || !execution) throw new Error(`execution ${e.id} vanished right after it was written`);
@@ -60,7 +71,9 @@ export class DrizzleExecutionStore implements ExecutionStore {
       for (const { port, ...a } of (row.cached.outputs ?? []) as (StoredArtifactJson & { port: string })[]) outputs[port] = storedArtifact(a);
       cached = { execution: executionFromJson(row.cached.execution), outputs };
     }
-    return { execution: executionFromJson(execution), started: row.own !== null, cached };
+    const begun: BegunExecution = { execution: executionFromJson(execution), started: row.own !== null, cached };
+    if (after) begun.finished = finishResults([after], row.written ?? [], row.artifacts ?? [])[0];
+    return begun;
   }
 
   async completeExecution(id: string, result: Parameters<ExecutionStore['completeExecution']>[1]): Promise<Record<string, ArtifactRecord>> {
@@ -145,18 +158,7 @@ export class DrizzleExecutionStore implements ExecutionStore {
         'its run, an input artifact or the reused execution does not exist',
       () => rowsOf<{ written: string[]; artifacts: StoredArtifactJson[] }>(this.db, recordFinishedSql(list)),
     );
-    const written = new Set(result?.written ?? []);
-    const stored = storedArtifacts(result?.artifacts ?? []);
-    return list.map((e) => {
-      const outputs: Record<string, ArtifactRecord> = {};
-      if (!written.has(e.id)) return { written: false, outputs };
-      for (const [port, a] of Object.entries(e.outputs ?? {})) {
-        const record = stored.get(a.id);
-        if (!record) throw new Error(`artifact ${a.id} vanished right after it was written`);
-        outputs[port] = record;
-      }
-      return { written: true, outputs };
-    });
+    return finishResults(list, result?.written ?? [], result?.artifacts ?? []);
   }
 
   async recordFinishedExecution(e: FinishedExecution): Promise<RecordedFinish> {
@@ -270,6 +272,22 @@ function storedArtifacts(rows: readonly StoredArtifactJson[]): Map<string, Artif
   return new Map(rows.map((a) => [a.id, storedArtifact(a)]));
 }
 
+/** recordFinishedExecutions' answer, in the order given, from the ids written and the stored artifacts. */
+function finishResults(list: readonly FinishedExecution[], writtenIds: readonly string[], artifactRows: readonly StoredArtifactJson[]): RecordedFinish[] {
+  const written = new Set(writtenIds);
+  const stored = storedArtifacts(artifactRows);
+  return list.map((e) => {
+    const outputs: Record<string, ArtifactRecord> = {};
+    if (!written.has(e.id)) return { written: false, outputs };
+    for (const [port, a] of Object.entries(e.outputs ?? {})) {
+      const record = stored.get(a.id);
+      if (!record) throw new Error(`artifact ${a.id} vanished right after it was written`);
+      outputs[port] = record;
+    }
+    return { written: true, outputs };
+  });
+}
+
 /** An executions row as row_to_json gives it back. */
 interface ExecutionJson {
   id: string;
@@ -317,7 +335,7 @@ function executionFromJson(r: ExecutionJson): ExecutionRecord {
  * before the statement, so the candidate is never this attempt's own row, and `stored` is the row
  * the guard kept when `s` wrote none.
  */
-function beginSql(e: Parameters<ExecutionStore['beginExecution']>[0]) {
+function beginSql(e: Parameters<ExecutionStore['beginExecution']>[0], after?: FinishedParts) {
   const cache = e.cache;
   // As cacheCandidate: the caller's `now`, else the database's clock (it stamped finished_at).
   const cutoff = cache?.maxAgeMs !== undefined && cache.now ? new Date(cache.now.getTime() - cache.maxAgeMs).toISOString() : null;
@@ -326,7 +344,7 @@ function beginSql(e: Parameters<ExecutionStore['beginExecution']>[0]) {
   const count = e.countAttemptsFromRow === true;
   // Only the parts this call needs (PGlite plans every statement anew, and each CTE costs planning):
   // four shapes in all, each a fixed text.
-  const parts = [sql`s as (
+  const parts = [...(after?.parts ?? []), sql`s as (
       insert into executions as x (id, run_id, task_id, component_name, component_digest, status, attempt, params, cache_key, started_at)
       values (${e.id}, ${e.runId}, ${e.taskId}, ${e.componentName}, ${e.componentDigest}, 'running', ${e.attempt}::int,
         ${JSON.stringify(e.params)}::jsonb, ${e.cacheKey ?? null}::text, coalesce(${startedAt}::timestamptz, now()))
@@ -341,7 +359,7 @@ function beginSql(e: Parameters<ExecutionStore['beginExecution']>[0]) {
     )`];
   const inputs = e.inputs ?? [];
   if (inputs.length > 0) {
-    parts.push(sql`ev as (
+    parts.push(sql`ie as (
       insert into events (execution_id, artifact_id, kind, port)
       select s.id, v.artifact_id, 'input', v.port
       from s, jsonb_to_recordset(${JSON.stringify(inputs.map((i) => ({ port: i.port, artifact_id: i.artifactId })))}::jsonb) as v(port text, artifact_id text)
@@ -360,15 +378,15 @@ function beginSql(e: Parameters<ExecutionStore['beginExecution']>[0]) {
   }
   const cached = cache
     ? sql`(select json_build_object('execution', row_to_json(c), 'outputs',
-        (select json_agg(json_build_object('port', o.port, 'id', a.id, 'type', a.type, 'name', a.name, 'uri', a.uri,
-          'sha256', a.sha256, 'size', a.size, 'properties', a.properties, 'created_at', a.created_at) order by o.port)
-         from events o join artifacts a on a.id = o.artifact_id where o.execution_id = c.id and o.kind = 'output'))
+        (select json_agg(json_build_object('port', o.port, 'id', ar.id, 'type', ar.type, 'name', ar.name, 'uri', ar.uri,
+          'sha256', ar.sha256, 'size', ar.size, 'properties', ar.properties, 'created_at', ar.created_at) order by o.port)
+         from events o join artifacts ar on ar.id = o.artifact_id where o.execution_id = c.id and o.kind = 'output'))
        from c)`
     : sql`null::json`;
   return sql`with ${sql.join(parts, sql`, `)}
     select (select row_to_json(s) from s) as own,
       (select row_to_json(k) from executions k where k.id = ${e.id} and not exists (select 1 from s)) as stored,
-      ${cached} as cached`;
+      ${cached} as cached${after ? sql`, ${after.select}` : sql``}`;
 }
 
 /**
@@ -417,6 +435,18 @@ function completeSql(id: string, result: Parameters<ExecutionStore['completeExec
  * the same statement (a fused chain's second step reading the first one's output).
  */
 function recordFinishedSql(list: readonly FinishedExecution[]) {
+  const { parts, select } = recordFinishedParts(list);
+  return sql`with ${sql.join(parts, sql`, `)}
+    select ${select}`;
+}
+
+/** recordFinishedSql's CTEs (e, a, ev, m) and its select list (written, artifacts), to run alone or before beginSql's. */
+interface FinishedParts {
+  parts: SQL[];
+  select: SQL;
+}
+
+function recordFinishedParts(list: readonly FinishedExecution[]): FinishedParts {
   const rows = list.map((e, ord) => ({
     ord,
     id: e.id,
@@ -500,8 +530,7 @@ function recordFinishedSql(list: readonly FinishedExecution[]) {
     )`);
   }
   const stored = outputs.length > 0 ? sql`(select coalesce(json_agg(a), '[]'::json) from a)` : sql`'[]'::json`;
-  return sql`with ${sql.join(parts, sql`, `)}
-    select (select coalesce(json_agg(e.id), '[]'::json) from e) as written, ${stored} as artifacts`;
+  return { parts, select: sql`(select coalesce(json_agg(e.id), '[]'::json) from e) as written, ${stored} as artifacts` };
 }
 
 /** What names an execution: the columns that both of its inserts (start, record) take from the caller. */

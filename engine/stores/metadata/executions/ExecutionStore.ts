@@ -86,6 +86,8 @@ export interface BegunExecution {
    * statement (so never this attempt's own row; it may be an earlier finished run of this id).
    */
   cached: CachedExecution | undefined;
+  /** With `after`: what recording it did. */
+  finished?: RecordedFinish;
 }
 
 /** An execution as startExecution/beginExecution start it. */
@@ -126,7 +128,17 @@ export interface ExecutionStore {
    * written before its code starts, so an attempt killed with its worker is still counted).
    * Refuses (not_found) a missing run or input artifact, writing nothing.
    */
-  beginExecution(e: StartExecution & { cache?: { cacheKey: string; maxAgeMs?: number; now?: Date } }): Promise<BegunExecution>;
+  beginExecution(
+    e: StartExecution & {
+      cache?: { cacheKey: string; maxAgeMs?: number; now?: Date };
+      /**
+       * Another execution's finish (as recordFinishedExecution, `finished` in the answer), written
+       * in the same statement, all or nothing: a fused chain's previous step, so that a step costs
+       * one round trip. Refused (invalid) for the same id.
+       */
+      after?: FinishedExecution;
+    },
+  ): Promise<BegunExecution>;
   /**
    * Finishes a succeeded attempt with what it produced, in one transaction: its output artifacts
    * (a stored row with the same id is kept, as recordArtifact does), their 'output' events, and

@@ -295,6 +295,34 @@ export function describeExecutionStoreContract(storeUnderTest: () => MetadataSto
       await expect(store.beginExecution({ id: `nowhere-${uid()}`, runId: `nowhere-${uid()}`, taskId: 't', componentName: 'c', componentDigest: 'd', attempt: 1, params: {} })).rejects.toMatchObject({ code: 'not_found' });
     });
 
+    it('finishes one execution and begins the next in one statement, all or nothing (a fused chain’s step)', async () => {
+      const { run } = await newRun();
+      const start = (taskId: string) => ({ id: `${run.id}/${taskId}`, runId: run.id, taskId, componentName: 'c', componentDigest: 'd', attempt: 1, params: { x: 1 }, countAttemptsFromRow: true });
+      const first = await store.beginExecution(start('s1'));
+      const finished = (over: Partial<FinishedExecution> = {}): FinishedExecution => ({
+        ...start('s1'),
+        status: 'succeeded',
+        outputParams: { y: 2 },
+        startedAt: first.execution.startedAt,
+        finishedAt: new Date(first.execution.startedAt.getTime() + 5),
+        metrics: [{ key: 'loss', value: 0.5, step: 0 }],
+        ...over,
+      });
+      // A missing input artifact of the next step refuses both: the previous step stays running.
+      await expect(store.beginExecution({ ...start('s2'), inputs: [{ port: 'data', artifactId: `missing-${uid()}` }], after: finished() })).rejects.toMatchObject({ code: 'not_found' });
+      expect(await store.getExecution(`${run.id}/s1`)).toMatchObject({ status: 'running' });
+      expect(await store.getExecution(`${run.id}/s2`)).toBeUndefined();
+
+      const second = await store.beginExecution({ ...start('s2'), after: finished() });
+      expect(second).toMatchObject({ started: true, execution: { id: `${run.id}/s2`, status: 'running', attempt: 1 }, finished: { written: true, outputs: {} } });
+      expect(await store.getExecution(`${run.id}/s1`)).toMatchObject({ status: 'succeeded', outputParams: { y: 2 }, attempt: 1 });
+      expect((await store.listMetrics({ executionId: `${run.id}/s1` })).map((m) => [m.key, m.value])).toEqual([['loss', 0.5]]);
+      // Re-recorded (a crash-replay): the finished row is kept, and says so.
+      expect((await store.beginExecution({ ...start('s3'), after: finished({ outputParams: { y: 3 } }) })).finished).toEqual({ written: false, outputs: {} });
+      expect(await store.getExecution(`${run.id}/s1`)).toMatchObject({ outputParams: { y: 2 } });
+      await expect(store.beginExecution({ ...start('s1'), after: finished() })).rejects.toMatchObject({ code: 'invalid' });
+    });
+
     it('refuses to finish an unknown execution', async () => {
       await expect(store.finishExecution(`missing-${uid()}`, { status: 'succeeded' })).rejects.toMatchObject({
         code: 'not_found',
