@@ -4,7 +4,8 @@
  * a fused chain's step runs), on PGlite (in memory) and, with SLUICE_TEST_DATABASE_URL or
  * DATABASE_URL set, on PostgreSQL. For each store: ms per call and database statements per call,
  * with caching off (the bench's no-op), a cache miss and a cache hit, and with a
- * store that does nothing (what is left is executeTask's own CPU). Profile it with
+ * store that does nothing (what is left is executeTask's own CPU). This process's CPU per call is
+ * printed too (PGlite runs in it): on a loaded machine it is steadier than wall time. Profile it with
  * `node --cpu-prof --import tsx --conditions=sluice-source bench/stepCost.ts`.
  *
  * Flags: --calls N (300), --reps R (3; the median counts).
@@ -121,6 +122,7 @@ async function measure(label: string, store: MetadataStore, statements: () => nu
   const salt = Date.now() % 1_000_000_000;
   for (const [cache, hit] of [[false, false], [true, false], [true, true]] as const) {
     const ms: number[] = [];
+    const cpu: number[] = [];
     const st: number[] = [];
     for (let r = 0; r < reps; r++) {
       const runId = isNull ? 'null' : await newRun(store, `${label}-${cache}-${hit}-${r}`.replace(/\W/g, ''));
@@ -134,12 +136,15 @@ async function measure(label: string, store: MetadataStore, statements: () => nu
       });
       for (let i = 0; i < 10; i++) await env.run(executeTask, input(i)); // warm-up
       const s0 = statements();
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       for (let i = 10; i < calls + 10; i++) await env.run(executeTask, input(i));
       ms.push((performance.now() - t0) / calls);
+      const c = process.cpuUsage(c0);
+      cpu.push((c.user + c.system) / 1000 / calls);
       st.push((statements() - s0) / calls);
     }
-    console.log(`  ${label.padEnd(10)} ${cache ? (hit ? 'cache hit ' : 'cache miss') : 'cache off '}: ${f2(median(ms))} ms/call (${ms.map(f2).join(' / ')}), ${f2(median(st))} statements/call`);
+    console.log(`  ${label.padEnd(10)} ${cache ? (hit ? 'cache hit ' : 'cache miss') : 'cache off '}: ${f2(median(ms))} ms/call (${ms.map(f2).join(' / ')}), this process's CPU ${f2(median(cpu))} ms/call, ${f2(median(st))} statements/call`);
   }
 }
 
