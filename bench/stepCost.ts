@@ -1,5 +1,5 @@
 /**
- * `npm run bench:step-cost`: what ONE light step costs inside the worker, without Temporal: N
+ * `npx tsx --conditions=sluice-source bench/stepCost.ts`: what ONE light step costs inside the worker, without Temporal: N
  * sequential `executeTask` calls in a mocked local-activity context (`isLocal`, as a light step or
  * a fused chain's step runs), on PGlite (in memory) and, with SLUICE_TEST_DATABASE_URL or
  * DATABASE_URL set, on PostgreSQL. For each store: ms per call and database statements per call,
