@@ -220,7 +220,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
         }
         return recorded.outputs;
       };
-      logs = new TaskLogWriter({ metadata: metadata, runId, executionId, attempt, logger: log });
+      logs = new TaskLogWriter({ metadata, runId, executionId, attempt, logger: log });
       const taskLogs = logs;
 
       try {

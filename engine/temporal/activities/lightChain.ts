@@ -122,10 +122,12 @@ class WriteBehind {
     try {
       begun = await this.inner.beginExecution({ ...e, after });
     } catch {
-      // All or nothing: neither was written. The finish alone, then the start alone (which fails
-      // with its own error, if it was the one at fault).
+      // All or nothing: neither was written. The finish alone (if it cannot be written either, the
+      // chain fails before this step runs), then the start alone (which fails with its own error,
+      // if it was the one at fault).
       this.held = after;
       await this.flush();
+      if (this.lost !== undefined) throw this.lost;
       return this.inner.beginExecution(e);
     }
     if (begun.finished?.written === false) this.lost ??= superseded(after);
