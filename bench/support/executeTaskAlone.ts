@@ -13,9 +13,16 @@ import type { MetadataStore } from '../../engine/stores/metadata/MetadataStore';
 import type { ExecuteTaskInput } from '../../engine/temporal/workflows/types';
 import { chainPipeline } from './pipelines';
 
-/** A metadata store whose every method resolves at once with nothing (completeExecution: no output artifacts). */
+/** A metadata store whose every method resolves at once with as little as executeTask needs. */
 const nullStore = new Proxy({} as MetadataStore, {
-  get: (_target, name) => () => Promise.resolve(name === 'completeExecution' ? {} : undefined),
+  get: (_target, name) => (arg: { attempt?: number; params?: object }) =>
+    Promise.resolve(
+      name === 'beginExecution'
+        ? { started: true, cached: undefined, execution: { status: 'running', attempt: arg.attempt ?? 1, params: arg.params, startedAt: new Date() } }
+        : name === 'recordFinishedExecution'
+          ? { written: true, outputs: {} }
+          : undefined,
+    ),
 });
 
 export interface ExecuteTaskCost {

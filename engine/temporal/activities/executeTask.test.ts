@@ -12,15 +12,18 @@ import { Writable } from 'node:stream';
 import type { Logger } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ComponentSpec, PortSpec } from '../../../dsl/ir/schema';
 import type { ComponentContext, InputArtifact, OutputArtifact } from '../../../dsl/runtime';
 import { LocalArtifactStore } from '../../stores/artifacts/LocalArtifactStore';
 import type { DrizzleMetadataStore } from '../../stores/metadata/DrizzleMetadataStore';
-import { openMetadataStore } from '../../stores/metadata/openMetadataStore';
+import { createPgliteMetadataStore } from '../../stores/metadata/openMetadataStore';
+import type { Logger as EngineLogger } from '../../logging';
+import { PGlite } from '@electric-sql/pglite';
 import type { AnyComponent } from '../../../dsl/index';
-import type { ArtifactRefValue, ExecuteTaskInput, ExecuteTaskResult, Json, PortValue } from '../workflows/types';
+import type { ArtifactRefValue, ExecuteTaskInput, ExecuteTaskResult, Json, LightChainResult, PortValue } from '../workflows/types';
 import { createExecuteTask } from './executeTask';
+import { createExecuteLightChain } from './lightChain';
 
 type RunFn = (inputs: Record<string, unknown>, ctx: ComponentContext) => Promise<Record<string, Json> | void>;
 
@@ -31,11 +34,31 @@ const impls = new Map<string, RunFn>();
 let executeTask: ReturnType<typeof createExecuteTask>;
 let seq = 0;
 
+/** Statements sent to the database so far (every query of the PGlite client, transactions' included). */
+let statements = 0;
+let quiet: EngineLogger;
+
+/** `target`'s query and exec, counted. */
+function counted<T extends object>(target: T): T {
+  for (const name of ['query', 'exec'] as const) {
+    const original = (target as Record<string, unknown>)[name] as (...a: unknown[]) => unknown;
+    (target as Record<string, unknown>)[name] = (...a: unknown[]) => {
+      statements++;
+      return original.apply(target, a);
+    };
+  }
+  return target;
+}
+
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'sluice-execute-'));
-  metadata = await openMetadataStore({ dataDir: 'memory://' });
+  const client = counted(new PGlite());
+  const transaction = client.transaction.bind(client);
+  (client as { transaction: unknown }).transaction = (fn: (tx: object) => Promise<unknown>) => transaction((tx) => fn(counted(tx)));
+  metadata = createPgliteMetadataStore(client);
+  await metadata.migrate();
   artifacts = new LocalArtifactStore({ root: path.join(dir, 'artifacts') });
-  const quiet = pino({ level: 'silent' }, new Writable({ write: (_c, _e, done) => done() }));
+  quiet = pino({ level: 'silent' }, new Writable({ write: (_c, _e, done) => done() }));
   executeTask = createExecuteTask({
     metadata,
     artifacts,
@@ -372,6 +395,114 @@ describe('executeTask', () => {
     await metadata.startExecution({ id: `${runId}.lost`, runId, taskId: 'lost', componentName: 'light', componentDigest: 'x', attempt: 1, params: {} });
     expect((await local('lost')).outputs.y).toEqual(param(12));
     expect(await metadata.getExecution(`${runId}.lost`)).toMatchObject({ status: 'succeeded', attempt: 2 });
+  });
+
+  it('a light step is two statements: its running row with the cache lookup, then its finished row with its outputs and metrics', async () => {
+    const runId = await newRun();
+    const light = fn('light-count', { x: { kind: 'parameter', type: 'int' } }, { y: { kind: 'parameter', type: 'int' } }, (inputs, ctx) => {
+      ctx.metric('seen', inputs.x as number);
+      return Promise.resolve({ y: (inputs.x as number) + 1 });
+    });
+    const local = (taskId: string, x: number, cache?: { enabled: boolean }): Promise<ExecuteTaskResult> =>
+      new MockActivityEnvironment({ attempt: 1, isLocal: true }, { logger: silent }).run(executeTask, {
+        runId,
+        taskId,
+        component: light.spec,
+        inputs: { x: param(x) },
+        ...(cache ? { cache } : {}),
+      });
+    for (const [taskId, cache] of [['miss', undefined], ['uncached', { enabled: false }]] as const) {
+      const before = statements;
+      expect((await local(taskId, taskId.length, cache)).outputs.y).toEqual(param(taskId.length + 1));
+      expect({ taskId, statements: statements - before }).toEqual({ taskId, statements: 2 });
+      // What readers see: a normal finished execution with its metric.
+      expect(await metadata.getExecution(`${runId}.${taskId}`)).toMatchObject({ status: 'succeeded', attempt: 1, outputParams: { y: taskId.length + 1 } });
+      expect((await metadata.listMetrics({ executionId: `${runId}.${taskId}` })).map((m) => [m.key, m.value])).toEqual([['seen', taskId.length]]);
+    }
+  });
+
+  it('a light step killed between its two statements is counted: its re-run is attempt 2, with each attempt’s log lines', async () => {
+    const runId = await newRun();
+    const killed = { dead: true };
+    const light = fn('light-crash', {}, { n: { kind: 'parameter', type: 'int' } }, async (_i, ctx) => {
+      ctx.log(`start ${ctx.attempt}`);
+      // Long enough for the log line to be flushed (every ~200 ms), as in the durability test.
+      if (killed.dead) await new Promise((r) => setTimeout(r, 400));
+      return { n: ctx.attempt };
+    });
+    // Attempt 1's worker "dies" right after its component returns: statement 2 (and any finish)
+    // never reaches the database.
+    const never = new Promise<never>(() => {});
+    const dying = new Proxy(metadata, {
+      get: (target, name, receiver) =>
+        ['recordFinishedExecution', 'recordFinishedExecutions', 'completeExecution', 'finishExecution'].includes(String(name))
+          ? () => never
+          : (Reflect.get(target, name, receiver) as unknown),
+    });
+    const run = (store: typeof metadata): Promise<ExecuteTaskResult> =>
+      new MockActivityEnvironment({ attempt: 1, isLocal: true }, { logger: silent }).run(
+        createExecuteTask({ metadata: store, artifacts, registry: { resolve: (spec) => Promise.resolve({ spec, run: impls.get(spec.impl.digest) } as unknown as AnyComponent) }, workRoot: path.join(dir, 'work'), logger: quiet }),
+        { runId, taskId: 'crash', component: light.spec, inputs: {}, cache: { enabled: false } },
+      );
+    void run(dying);
+    await vi.waitFor(async () => expect(await metadata.listTaskLogs({ runId, taskId: 'crash' })).toHaveLength(1), { timeout: 5_000 });
+    expect(await metadata.getExecution(`${runId}.crash`)).toMatchObject({ status: 'running', attempt: 1 });
+
+    // Temporal runs the lost local step again, as its attempt 1: the row says it is the second.
+    killed.dead = false;
+    expect((await run(metadata)).outputs.n).toEqual(param(2));
+    expect(await metadata.getExecution(`${runId}.crash`)).toMatchObject({ status: 'succeeded', attempt: 2 });
+    expect((await metadata.listExecutions(runId)).filter((e) => e.taskId === 'crash')).toHaveLength(1);
+    expect((await metadata.listTaskLogs({ runId, taskId: 'crash' })).map((l) => [l.attempt, l.message])).toEqual([
+      [1, 'start 1'],
+      [2, 'start 2'],
+    ]);
+  });
+
+  it('a fused chain step is one statement: each finish goes with the next step’s running row; a kill leaves the unfinished step running', async () => {
+    const runId = await newRun();
+    const killAt = { step: 's3' };
+    const inc = fn('chain-inc', { x: { kind: 'parameter', type: 'int' } }, { y: { kind: 'parameter', type: 'int' } }, (inputs, ctx) => {
+      if (ctx.taskId === killAt.step) return new Promise(() => {}); // its worker dies here
+      return Promise.resolve({ y: (inputs.x as number) + 1 });
+    });
+    const steps = Array.from({ length: 5 }, (_, i) => ({
+      id: `s${i}`,
+      task: { component: inc.spec.name, inputs: { x: i === 0 ? { const: 0 } : { task: `s${i - 1}`, output: 'y' } } },
+      component: inc.spec,
+      cache: { enabled: false },
+    }));
+    const chain = createExecuteLightChain(executeTask, metadata);
+    const runChain = (): Promise<LightChainResult> =>
+      new MockActivityEnvironment({ attempt: 1, isLocal: true }, { logger: silent }).run(chain, { runId, steps, env: { prefix: '', inputs: {}, items: {}, outer: {} } });
+
+    // Killed in s3: s0–s2 are recorded finished (s2's finish went with s3's running row), s3 is running.
+    void runChain();
+    await vi.waitFor(async () => expect(await metadata.getExecution(`${runId}.s3`)).toMatchObject({ status: 'running', attempt: 1 }), { timeout: 5_000 });
+    expect((await metadata.listExecutions(runId)).map((e) => [e.taskId, e.status])).toEqual([
+      ['s0', 'succeeded'],
+      ['s1', 'succeeded'],
+      ['s2', 'succeeded'],
+      ['s3', 'running'],
+    ]);
+
+    // The re-run answers s0–s2 from their rows, runs s3 as its attempt 2, and costs one statement per step run.
+    killAt.step = '';
+    const before = statements;
+    const result = await runChain();
+    const sent = statements - before;
+    expect(result.done.map((d) => d.outputs.y)).toEqual([1, 2, 3, 4, 5].map(param));
+    expect((await metadata.listExecutions(runId)).map((e) => [e.taskId, e.status, e.attempt])).toEqual([
+      ['s0', 'succeeded', 1],
+      ['s1', 'succeeded', 1],
+      ['s2', 'succeeded', 1],
+      ['s3', 'succeeded', 2],
+      ['s4', 'succeeded', 1],
+    ]);
+    // s0–s2: their start and the read of their recorded result (recordedResult: 2 reads); s3 and s4:
+    // one statement each, and the last finish alone.
+    const answered = 3 * 3;
+    expect(sent).toBe(answered + 2 + 1);
   });
 
   it('refuses approval and pipeline components: the workflow runs those', async () => {

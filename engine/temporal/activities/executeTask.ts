@@ -14,7 +14,7 @@ import { sha256Hex, canonicalJson, valueMismatch, type ComponentSpec } from '../
 import type { ComponentContext, InputArtifact, OutputArtifact, TaskDevice } from '../../../dsl/runtime';
 import type { ArtifactStore } from '../../stores/artifacts/index';
 import type { Logger } from '../../logging';
-import type { ArtifactRecord, CachedExecution, Json, MetadataStore } from '../../stores/metadata/index';
+import type { ArtifactRecord, CachedExecution, FinishedExecution, Json, MetadataStore } from '../../stores/metadata/index';
 import { mlflowRunIdOf } from '../../stores/metadata/index';
 import { packaged, projectRoot as sluiceRoot } from '../../paths';
 import {
@@ -51,6 +51,11 @@ export interface ExecuteTaskDeps {
    * attempt: the server may start after the workers. Undefined: no MLFLOW_* variables are set.
    */
   mlflowTracking?: () => MlflowTracking | undefined;
+}
+
+/** Per call: see executeTask. */
+export interface ExecuteTaskOptions {
+  metadata?: MetadataStore;
 }
 
 /** The MLflow tracking server a command component is pointed at. */
@@ -96,7 +101,12 @@ interface ResolvedInputs {
 export function createExecuteTask(deps: ExecuteTaskDeps) {
   const projectRoot = deps.projectRoot ?? (packaged ? process.cwd() : sluiceRoot);
 
-  return async function executeTask(input: ExecuteTaskInput): Promise<ExecuteTaskResult> {
+  /**
+   * One task attempt. `options.metadata`: the store this call goes through instead of deps'
+   * (a fused chain's, which sends a step's finish with the next step's first statement).
+   */
+  return async function executeTask(input: ExecuteTaskInput, options: ExecuteTaskOptions = {}): Promise<ExecuteTaskResult> {
+    const metadata = options.metadata ?? deps.metadata;
     const ctx = Context.current();
     const local = ctx.info.isLocal;
     const { runId, taskId, component: spec } = input;
@@ -105,7 +115,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
     const startedAt = Date.now();
     // A local step (execution: 'local') whose workflow task was lost (worker killed) runs again
     // with its attempt count restarted: its row, not Temporal, says whether it finished and which
-    // attempt this is (lookupExecution, below, in the same read as the cache lookup).
+    // attempt this is (beginExecution, below, in the same statement as the cache lookup).
     let attempt = ctx.info.attempt;
     let log = deps.logger.child({ runId, taskId, attempt });
     if (spec.impl.kind === 'approval' || spec.impl.kind === 'pipeline') {
@@ -120,13 +130,16 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
     // Local activities have no heartbeats (the workflow task's own timeout watches the worker).
     const beat = local ? undefined : setInterval(() => ctx.heartbeat(), heartbeatEvery);
     let logs: TaskLogWriter | undefined;
+    // A light step's metrics go with its finished row (one statement); a queued step's are written
+    // as reported, for live charts.
+    const heldMetrics: NonNullable<FinishedExecution['metrics']>[number][] = [];
     try {
       // Resolved before the row is written, so that it carries the full params and the cache key;
       // a failure here is still recorded on the row below.
       // An earlier attempt that finished its work but whose completion never reached Temporal
       // (worker killed in between): return what it recorded instead of running the component again.
       if (attempt > 1 && !local) {
-        const done = await recordedResult(deps.metadata, executionId);
+        const done = await recordedResult(metadata, executionId);
         if (done) {
           log.info({ component: spec.name }, 'task already completed by an earlier attempt; returning its recorded result');
           return done;
@@ -137,7 +150,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
       let key: string | undefined;
       let early: unknown;
       try {
-        resolved = await resolveInputs(deps.metadata, input, where);
+        resolved = await resolveInputs(metadata, input, where);
         // Computed even with caching off, so a forced re-run refreshes the cache for later runs.
         key = cacheKey({
           componentDigest: digest,
@@ -151,8 +164,11 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
         early = err;
       }
 
-      // The row and its input events in one transaction (none when the inputs did not resolve).
-      const row = await deps.metadata.startExecution({
+      // Statement 1 of a step's two: the running row (with its input events; none when the inputs
+      // did not resolve) and the cache candidate, together. The row is there before the component
+      // starts, so an attempt killed with its worker is counted and its log lines are kept.
+      const caching = early === undefined && key !== undefined && input.cache?.enabled !== false;
+      const begun = await metadata.beginExecution({
         id: executionId,
         runId,
         taskId,
@@ -162,11 +178,14 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
         params: resolved?.params ?? directParams(input),
         cacheKey: key ?? null,
         inputs: early === undefined && resolved ? inputEvents(resolved) : [],
+        startedAt: new Date(startedAt),
         ...(local ? { countAttemptsFromRow: true } : {}),
+        ...(caching && key !== undefined ? { cache: { cacheKey: key, ...(input.cache?.maxAgeMs !== undefined ? { maxAgeMs: input.cache.maxAgeMs } : {}) } } : {}),
       });
+      const row = begun.execution;
       if (local) {
         if (row.status === 'succeeded' || row.status === 'cached') {
-          const done = await recordedResult(deps.metadata, executionId);
+          const done = await recordedResult(metadata, executionId);
           if (!done) throw new Error(`${where}: execution ${executionId} is ${row.status} but its result could not be read back; retrying`);
           log.info({ component: spec.name }, 'local step already completed before its workflow task was lost; returning its recorded result');
           return done;
@@ -176,31 +195,52 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
           log = deps.logger.child({ runId, taskId, attempt });
         }
       }
-      logs = new TaskLogWriter({ metadata: deps.metadata, runId, executionId, attempt, logger: log });
+      /** Statement 2: the row finished, with everything it produced (recordFinishedExecution). */
+      const finish = async (f: Pick<FinishedExecution, 'status' | 'outputParams' | 'cachedFrom' | 'outputs' | 'reused' | 'metrics'>): Promise<Record<string, ArtifactRecord>> => {
+        const recorded = await metadata.recordFinishedExecution({
+          id: executionId,
+          runId,
+          taskId,
+          componentName: spec.name,
+          componentDigest: digest,
+          attempt,
+          params: row.params,
+          cacheKey: key ?? null,
+          startedAt: row.startedAt,
+          finishedAt: new Date(),
+          ...f,
+          ...(heldMetrics.length > 0 ? { metrics: heldMetrics } : {}),
+        });
+        if (!recorded.written) {
+          // A newer attempt took the row over (this one was given up for lost): its result stands.
+          throw ApplicationFailure.create({
+            message: `${where}: attempt ${attempt} no longer owns execution ${executionId} (a newer attempt took it over); not recording its result`,
+            type: 'SupersededAttempt',
+          });
+        }
+        return recorded.outputs;
+      };
+      logs = new TaskLogWriter({ metadata, runId, executionId, attempt, logger: log });
       const taskLogs = logs;
 
       try {
         if (early !== undefined || !resolved) throw early;
 
-        if (key !== undefined && input.cache?.enabled !== false) {
-          const found = await deps.metadata.findCachedExecution(key, {
-            ...(input.cache?.maxAgeMs !== undefined ? { maxAgeMs: input.cache.maxAgeMs } : {}),
-          });
-          if (found && found.execution.id !== executionId && (await reusable(found, spec, deps.artifacts))) {
-            const result = await reuse(deps.metadata, found, spec, executionId, attempt);
-            taskLogs.write(
-              'system',
-              `reused the outputs of execution ${found.execution.id} (run ${found.execution.runId}, ` +
-                `finished ${found.execution.finishedAt?.toISOString() ?? '?'}): same cache key ${key.slice(0, 12)}`,
-              { level: 'info' },
-            );
-            log.debug({ cachedFrom: found.execution.id }, 'task reused a cached result');
-            observeTask(spec.name, 'cached', (Date.now() - startedAt) / 1000);
-            return result;
-          }
+        const found = begun.cached;
+        if (found && found.execution.id !== executionId && (await reusable(found, spec, deps.artifacts))) {
+          const result = await reuse(found, spec, executionId, finish);
+          taskLogs.write(
+            'system',
+            `reused the outputs of execution ${found.execution.id} (run ${found.execution.runId}, ` +
+              `finished ${found.execution.finishedAt?.toISOString() ?? '?'}): same cache key ${(key ?? '').slice(0, 12)}`,
+            { level: 'info' },
+          );
+          log.debug({ cachedFrom: found.execution.id }, 'task reused a cached result');
+          observeTask(spec.name, 'cached', (Date.now() - startedAt) / 1000);
+          return result;
         }
 
-        const ran = await run(resolved, key);
+        const ran = await run(resolved, key, finish);
         observeTask(spec.name, 'succeeded', (Date.now() - startedAt) / 1000);
         return ran;
       } catch (err) {
@@ -210,7 +250,11 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
         taskLogs.write('system', cancelled ? `attempt ${attempt} cancelled: ${message}` : `attempt ${attempt} failed: ${message}`, {
           level: 'error',
         });
-        await deps.metadata
+        // A failed light step's metrics are kept too, as a queued step's would be.
+        await Promise.all(heldMetrics.map((m) => metadata.recordMetric({ runId, executionId, ...m }))).catch((e: unknown) =>
+          log.error({ err: e }, 'could not record the failed execution\'s metrics'),
+        );
+        await metadata
           .finishExecution(executionId, {
             status: cancelled ? 'cancelled' : 'failed',
             error: message,
@@ -228,7 +272,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
     }
 
     /** Runs the component and records its outputs (a cache miss, or caching off). */
-    async function run(resolved: ResolvedInputs, key: string | undefined): Promise<ExecuteTaskResult> {
+    async function run(resolved: ResolvedInputs, key: string | undefined, finish: Finish): Promise<ExecuteTaskResult> {
       const scratch = new ScratchDir(path.join(deps.workRoot, runId, taskId, `attempt-${attempt}`), attempt);
 
       // Inputs: parameters as values, artifacts as local read-only paths (lists for list ports).
@@ -254,7 +298,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
       // cache hit never gets here): commands see only that device, functions are told which.
       const lease: DeviceLease | undefined = deps.devices ? await deps.devices.acquire(ctx.cancellationSignal) : undefined;
       try {
-        return await runComponent(key, runInputs, outputs, scratch, lease);
+        return await runComponent(key, runInputs, outputs, scratch, lease, finish);
       } finally {
         lease?.release();
       }
@@ -266,6 +310,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
       outputs: Record<string, OutputArtifact>,
       scratch: ScratchDir,
       lease: DeviceLease | undefined,
+      finish: Finish,
     ): Promise<ExecuteTaskResult> {
       const taskLogs = logs as TaskLogWriter;
       const device: TaskDevice | undefined = lease
@@ -309,13 +354,14 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
           },
           metric: (key, value, at) => {
             const { step = 0, stepLabel } = typeof at === 'object' ? at : { step: at };
-            metricWrites.push(deps.metadata.recordMetric({ runId, executionId, key, value, step, ...(stepLabel ? { stepLabel } : {}) }));
+            if (local) heldMetrics.push({ key, value, step, ...(stepLabel ? { stepLabel } : {}) });
+            else metricWrites.push(metadata.recordMetric({ runId, executionId, key, value, step, ...(stepLabel ? { stepLabel } : {}) }));
           },
           heartbeat: (details) => {
             if (!local) ctx.heartbeat(details);
           },
           ...(device ? { device } : {}),
-          models: modelRegistryAccess(deps.metadata, { runId, taskId, executionId }),
+          models: modelRegistryAccess(metadata, { runId, taskId, executionId }),
         };
         returned = (await impl.run(runInputs as never, componentCtx as never));
         await Promise.all(metricWrites);
@@ -365,7 +411,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
         };
       }
 
-      const records = await deps.metadata.completeExecution(executionId, { outputParams, finishedAt: new Date(), attempt, outputs: produced });
+      const records = await finish({ status: 'succeeded', outputParams, outputs: produced });
       for (const [port, record] of Object.entries(records)) result[port] = artifactRef(record);
       log.debug({ component: spec.name }, 'task succeeded');
       await scratch.remove();
@@ -513,19 +559,17 @@ async function reusable(found: CachedExecution, spec: ComponentSpec, artifacts: 
   return true;
 }
 
+/** Writes a step's finished row with what it produced, as the attempt that owns it; the stored output artifacts by port. */
+type Finish = (f: Pick<FinishedExecution, 'status' | 'outputParams' | 'cachedFrom' | 'outputs' | 'reused' | 'metrics'>) => Promise<Record<string, ArtifactRecord>>;
+
 /**
  * Records this execution as a reuse of `found`: status 'cached', 'reused' events to the original's
  * artifact rows (the original stays their one producer), and the original's parameter outputs.
  */
-async function reuse(
-  metadata: MetadataStore,
-  found: CachedExecution,
-  spec: ComponentSpec,
-  executionId: string,
-  attempt: number,
-): Promise<ExecuteTaskResult> {
+async function reuse(found: CachedExecution, spec: ComponentSpec, executionId: string, finish: Finish): Promise<ExecuteTaskResult> {
   const outputs: Record<string, PortValue> = {};
   const outputParams: Record<string, Json> = {};
+  const reused: { port: string; artifactId: string }[] = [];
   for (const [port, portSpec] of Object.entries(spec.outputs)) {
     if (portSpec.kind === 'parameter') {
       const value = found.execution.outputParams?.[port];
@@ -535,17 +579,11 @@ async function reuse(
     } else {
       const record = found.outputs[port];
       if (!record) continue;
-      await metadata.recordEvent({ executionId, artifactId: record.id, kind: 'reused', port });
+      reused.push({ port, artifactId: record.id });
       outputs[port] = artifactRef(record);
     }
   }
-  await metadata.finishExecution(executionId, {
-    status: 'cached',
-    cachedFrom: found.execution.id,
-    outputParams,
-    finishedAt: new Date(),
-    attempt,
-  });
+  await finish({ status: 'cached', cachedFrom: found.execution.id, outputParams, reused });
   return { executionId, outputs, cachedFrom: found.execution.id };
 }
 

@@ -14,7 +14,7 @@ export type { TaskLogWriterOptions } from './taskLogs';
 
 export function createTaskActivities(deps: ExecuteTaskDeps) {
   const executeTask = createExecuteTask(deps);
-  return { executeTask, executeLightChain: createExecuteLightChain(executeTask) };
+  return { executeTask, executeLightChain: createExecuteLightChain(executeTask, deps.metadata) };
 }
 export { createRunActivities, createStudyActivities };
 export { createRolloutActivities, servingSnapshot, MODEL_SERVER_URL_ENV } from './rolloutActivities';

@@ -1,8 +1,7 @@
 /** ExecutionStore over drizzle: `executions` (and, for cache hits, their output events and artifacts). */
-import { and, asc, count, desc, eq, gte, inArray, or, sql } from 'drizzle-orm';
-import type { Placeholder } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, sql } from 'drizzle-orm';
+import type { Placeholder, SQL } from 'drizzle-orm';
 import { ARTIFACT_COLUMNS } from '../artifacts/DrizzleArtifactRecordStore';
-import { recordEventsIn } from '../lineage/recordEvents';
 import type { ArtifactRecord } from '../artifacts/ArtifactRecordStore';
 import { insertAndRead, refusingMissingReferences, rowExists, rowsOf } from '../database';
 import type { MetadataDatabase } from '../database';
@@ -10,13 +9,15 @@ import { MetadataStoreError } from '../errors';
 import { artifacts, events, executions } from '../schema';
 import type {
   CachedExecution,
-  ExecutionLookup,
   ExecutionRecord,
   ExecutionStatus,
   ExecutionStore,
   FinishedExecution,
   RecordedFinish,
+  StartExecution,
+  BegunExecution,
 } from './ExecutionStore';
+import type { Json } from '../Json';
 
 /** The columns of an ExecutionRecord, for selects and RETURNING alike. */
 export const EXECUTION_COLUMNS = {
@@ -40,33 +41,39 @@ export const EXECUTION_COLUMNS = {
 const OPEN_EXECUTION_STATUSES: ExecutionStatus[] = ['running', 'waiting'];
 
 export class DrizzleExecutionStore implements ExecutionStore {
-  /**
-   * lookupExecution's two common shapes (no maxAgeMs), built once: a light step's read costs no
-   * query building (node-postgres also prepares them once per connection, by name).
-   */
-  private readonly lookupOwn;
-  private readonly lookupOwnAndCache;
+  constructor(private readonly db: MetadataDatabase) {}
 
-  constructor(private readonly db: MetadataDatabase) {
-    const id = sql.placeholder('id');
-    this.lookupOwn = selectExecutions(db).where(eq(executions.id, id)).prepare('sluice_lookup_execution');
-    this.lookupOwnAndCache = selectExecutions(db)
-      .where(or(eq(executions.id, id), sql`${executions.id} = (${cacheCandidate(db, sql.placeholder('cacheKey'), {})})`))
-      .prepare('sluice_lookup_execution_cached');
+  async startExecution(e: StartExecution): Promise<ExecutionRecord> {
+    return (await this.beginExecution(e)).execution;
   }
 
-  async startExecution(e: Parameters<ExecutionStore['startExecution']>[0]): Promise<ExecutionRecord> {
-    const inputs = e.inputs ?? [];
-    // One statement needs no transaction of its own; the row and its input events go together.
-    if (inputs.length === 0) return startExecutionIn(this.db, e);
-    return this.db.transaction(async (tx) => {
-      const stored = await startExecutionIn(tx, e);
-      await recordEventsIn(
-        tx,
-        inputs.map((i) => ({ executionId: e.id, artifactId: i.artifactId, kind: 'input' as const, port: i.port })),
-      );
-      return stored;
-    });
+  async beginExecution(e: Parameters<ExecutionStore['beginExecution']>[0]): Promise<BegunExecution> {
+    const after = e.after;
+    if (after && after.id === e.id) throw new MetadataStoreError('invalid', `cannot finish and begin execution ${e.id} in one call`);
+    const [row] = await refusingMissingReferences(
+      () =>
+        `cannot start execution ${e.id}${after ? ` (and record finished execution ${after.id})` : ''}: ` +
+        `its run ${e.runId}, an input artifact${after ? ' or the reused execution' : ''} does not exist`,
+      () =>
+        rowsOf<{
+          own: ExecutionJson | null;
+          stored: ExecutionJson | null;
+          cached: { execution: ExecutionJson; outputs: StoredArtifactJson[] | null } | null;
+          written?: string[];
+          artifacts?: StoredArtifactJson[];
+        }>(this.db, beginSql(e, after ? recordFinishedParts([after]) : undefined)),
+    );
+    const execution = row?.own ?? row?.stored;
+    if (!row || !execution) throw new Error(`execution ${e.id} vanished right after it was written`);
+    let cached: CachedExecution | undefined;
+    if (row.cached) {
+      const outputs: Record<string, ArtifactRecord> = {};
+      for (const { port, ...a } of (row.cached.outputs ?? []) as (StoredArtifactJson & { port: string })[]) outputs[port] = storedArtifact(a);
+      cached = { execution: executionFromJson(row.cached.execution), outputs };
+    }
+    const begun: BegunExecution = { execution: executionFromJson(execution), started: row.own !== null, cached };
+    if (after) begun.finished = finishResults([after], row.written ?? [], row.artifacts ?? [])[0];
+    return begun;
   }
 
   async completeExecution(id: string, result: Parameters<ExecutionStore['completeExecution']>[1]): Promise<Record<string, ArtifactRecord>> {
@@ -151,36 +158,13 @@ export class DrizzleExecutionStore implements ExecutionStore {
         'its run, an input artifact or the reused execution does not exist',
       () => rowsOf<{ written: string[]; artifacts: StoredArtifactJson[] }>(this.db, recordFinishedSql(list)),
     );
-    const written = new Set(result?.written ?? []);
-    const stored = storedArtifacts(result?.artifacts ?? []);
-    return list.map((e) => {
-      const outputs: Record<string, ArtifactRecord> = {};
-      if (!written.has(e.id)) return { written: false, outputs };
-      for (const [port, a] of Object.entries(e.outputs ?? {})) {
-        const record = stored.get(a.id);
-        if (!record) throw new Error(`artifact ${a.id} vanished right after it was written`);
-        outputs[port] = record;
-      }
-      return { written: true, outputs };
-    });
+    return finishResults(list, result?.written ?? [], result?.artifacts ?? []);
   }
 
   async recordFinishedExecution(e: FinishedExecution): Promise<RecordedFinish> {
     const [recorded] = await this.recordFinishedExecutions([e]);
     if (!recorded) throw new Error(`execution ${e.id} was recorded but no result came back`);
     return recorded;
-  }
-
-  async lookupExecution(id: string, cache?: { cacheKey: string; maxAgeMs?: number; now?: Date }): Promise<ExecutionLookup> {
-    const rows = !cache
-      ? await this.lookupOwn.execute({ id })
-      : cache.maxAgeMs === undefined
-        ? await this.lookupOwnAndCache.execute({ id, cacheKey: cache.cacheKey })
-        : await selectExecutions(this.db).where(or(eq(executions.id, id), sql`${executions.id} = (${cacheCandidate(this.db, cache.cacheKey, cache)})`));
-    const execution = rows.find((r) => r.id === id);
-    // The candidate is the other row, or this one when it is itself the newest succeeded original.
-    const candidate = cache ? (rows.find((r) => r.id !== id) ?? (execution?.status === 'succeeded' && execution.cacheKey === cache.cacheKey ? execution : undefined)) : undefined;
-    return { execution, cached: candidate ? { execution: candidate, outputs: await this.outputsOf(candidate.id) } : undefined };
   }
 
   async findCachedExecution(
@@ -232,50 +216,6 @@ export class DrizzleExecutionStore implements ExecutionStore {
   }
 }
 
-/** startExecution's upsert (see ExecutionStore), on a database or a transaction. */
-async function startExecutionIn(db: MetadataDatabase, e: Parameters<ExecutionStore['startExecution']>[0]): Promise<ExecutionRecord> {
-  return insertAndRead(
-    `execution ${e.id}`,
-    async () => {
-        const [written] = await db
-          .insert(executions)
-          .values({
-            ...identityOf(e),
-            status: 'running',
-            attempt: e.attempt,
-            params: e.params,
-            cacheKey: e.cacheKey ?? null,
-            startedAt: e.startedAt ?? sql`now()`,
-          })
-          .onConflictDoUpdate({
-            target: executions.id,
-            set: {
-              status: 'running',
-              attempt: e.countAttemptsFromRow ? sql`greatest(excluded.attempt, ${executions.attempt} + 1)` : sql`excluded.attempt`,
-              params: sql`excluded.params`,
-              cacheKey: sql`excluded.cache_key`,
-              startedAt: sql`excluded.started_at`,
-              // A new attempt starts clean: the previous attempt's result no longer describes the row.
-              finishedAt: null,
-              error: null,
-              outputParams: null,
-              cachedFrom: null,
-            },
-            // A newer attempt wins; the same attempt may repeat its start only while still running, so
-            // a re-delivered start never reopens a finished execution and a stale attempt changes nothing.
-            setWhere: e.countAttemptsFromRow
-              ? sql`${executions.status} not in ('succeeded', 'cached')`
-              : sql`${executions.attempt} < excluded.attempt
-              or (${executions.attempt} = excluded.attempt and ${executions.status} = 'running')`,
-          })
-          .returning(EXECUTION_COLUMNS);
-        // No row back when the guard kept the stored row: insertAndRead reads that one instead.
-        return written;
-    },
-    () => selectExecutions(db).where(eq(executions.id, e.id)).then(([row]) => row),
-  );
-}
-
 /** finishExecution's guarded update (see ExecutionStore), on a database or a transaction. */
 async function finishExecutionIn(db: MetadataDatabase, id: string, result: Parameters<ExecutionStore['finishExecution']>[1]): Promise<void> {
     const conditions = [eq(executions.id, id)];
@@ -324,8 +264,129 @@ function cacheCandidate(db: MetadataDatabase, cacheKey: string | Placeholder, op
 /** An artifact row as json_agg gives it back. */
 type StoredArtifactJson = Omit<ArtifactRecord, 'createdAt'> & { created_at: string };
 
+function storedArtifact({ created_at, ...a }: StoredArtifactJson): ArtifactRecord {
+  return { ...a, size: Number(a.size), createdAt: new Date(created_at) };
+}
+
 function storedArtifacts(rows: readonly StoredArtifactJson[]): Map<string, ArtifactRecord> {
-  return new Map(rows.map(({ created_at, ...a }) => [a.id, { ...a, size: Number(a.size), createdAt: new Date(created_at) }]));
+  return new Map(rows.map((a) => [a.id, storedArtifact(a)]));
+}
+
+/** recordFinishedExecutions' answer, in the order given, from the ids written and the stored artifacts. */
+function finishResults(list: readonly FinishedExecution[], writtenIds: readonly string[], artifactRows: readonly StoredArtifactJson[]): RecordedFinish[] {
+  const written = new Set(writtenIds);
+  const stored = storedArtifacts(artifactRows);
+  return list.map((e) => {
+    const outputs: Record<string, ArtifactRecord> = {};
+    if (!written.has(e.id)) return { written: false, outputs };
+    for (const [port, a] of Object.entries(e.outputs ?? {})) {
+      const record = stored.get(a.id);
+      if (!record) throw new Error(`artifact ${a.id} vanished right after it was written`);
+      outputs[port] = record;
+    }
+    return { written: true, outputs };
+  });
+}
+
+/** An executions row as row_to_json gives it back. */
+interface ExecutionJson {
+  id: string;
+  run_id: string;
+  task_id: string;
+  component_name: string;
+  component_digest: string;
+  status: ExecutionStatus;
+  attempt: number;
+  params: Record<string, Json>;
+  output_params: Record<string, Json> | null;
+  error: string | null;
+  cache_key: string | null;
+  cached_from: string | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+function executionFromJson(r: ExecutionJson): ExecutionRecord {
+  return {
+    id: r.id,
+    runId: r.run_id,
+    taskId: r.task_id,
+    componentName: r.component_name,
+    componentDigest: r.component_digest,
+    status: r.status,
+    attempt: r.attempt,
+    params: r.params,
+    outputParams: r.output_params,
+    error: r.error,
+    cacheKey: r.cache_key,
+    cachedFrom: r.cached_from,
+    startedAt: new Date(r.started_at),
+    finishedAt: r.finished_at === null ? null : new Date(r.finished_at),
+  };
+}
+
+/**
+ * beginExecution's one statement (its text is the same for every call: every choice is a
+ * parameter). `s` is startExecution's guarded upsert: a newer attempt wins, the same attempt may
+ * repeat its start only while still running, so a re-delivered start never reopens a finished
+ * execution and a stale attempt changes nothing; a local step (count_from_row) takes over any row
+ * that did not succeed as the next attempt. The input events go only with a row this call wrote.
+ * `c` is the cache candidate (cacheCandidate's conditions); every CTE reads the table as it was
+ * before the statement, so the candidate is never this attempt's own row, and `stored` is the row
+ * the guard kept when `s` wrote none.
+ */
+function beginSql(e: Parameters<ExecutionStore['beginExecution']>[0], after?: FinishedParts) {
+  const cache = e.cache;
+  // As cacheCandidate: the caller's `now`, else the database's clock (it stamped finished_at).
+  const cutoff = cache?.maxAgeMs !== undefined && cache.now ? new Date(cache.now.getTime() - cache.maxAgeMs).toISOString() : null;
+  const maxAgeMs = cache?.maxAgeMs !== undefined && !cache.now ? cache.maxAgeMs : null;
+  const startedAt = e.startedAt ? e.startedAt.toISOString() : null;
+  const count = e.countAttemptsFromRow === true;
+  // Only the parts this call needs (PGlite plans every statement anew, and each CTE costs planning):
+  // four shapes in all, each a fixed text.
+  const parts = [...(after?.parts ?? []), sql`s as (
+      insert into executions as x (id, run_id, task_id, component_name, component_digest, status, attempt, params, cache_key, started_at)
+      values (${e.id}, ${e.runId}, ${e.taskId}, ${e.componentName}, ${e.componentDigest}, 'running', ${e.attempt}::int,
+        ${JSON.stringify(e.params)}::jsonb, ${e.cacheKey ?? null}::text, coalesce(${startedAt}::timestamptz, now()))
+      on conflict (id) do update set status = 'running',
+        attempt = case when ${count}::boolean then greatest(excluded.attempt, x.attempt + 1) else excluded.attempt end,
+        params = excluded.params, cache_key = excluded.cache_key, started_at = excluded.started_at,
+        -- A new attempt starts clean: the previous attempt's result no longer describes the row.
+        finished_at = null, error = null, output_params = null, cached_from = null
+      where case when ${count}::boolean then x.status not in ('succeeded', 'cached')
+        else x.attempt < excluded.attempt or (x.attempt = excluded.attempt and x.status = 'running') end
+      returning x.*
+    )`];
+  const inputs = e.inputs ?? [];
+  if (inputs.length > 0) {
+    parts.push(sql`ie as (
+      insert into events (execution_id, artifact_id, kind, port)
+      select s.id, v.artifact_id, 'input', v.port
+      from s, jsonb_to_recordset(${JSON.stringify(inputs.map((i) => ({ port: i.port, artifact_id: i.artifactId })))}::jsonb) as v(port text, artifact_id text)
+      on conflict do nothing
+    )`);
+  }
+  if (cache) {
+    parts.push(sql`c as (
+      select * from executions
+      where cache_key = ${cache.cacheKey}::text and status = 'succeeded'
+        and (${cutoff}::timestamptz is null or finished_at >= ${cutoff}::timestamptz)
+        and (${maxAgeMs}::double precision is null or finished_at >= now() - ${maxAgeMs}::double precision * interval '1 millisecond')
+      order by finished_at desc nulls last, seq desc
+      limit 1
+    )`);
+  }
+  const cached = cache
+    ? sql`(select json_build_object('execution', row_to_json(c), 'outputs',
+        (select json_agg(json_build_object('port', o.port, 'id', ar.id, 'type', ar.type, 'name', ar.name, 'uri', ar.uri,
+          'sha256', ar.sha256, 'size', ar.size, 'properties', ar.properties, 'created_at', ar.created_at) order by o.port)
+         from events o join artifacts ar on ar.id = o.artifact_id where o.execution_id = c.id and o.kind = 'output'))
+       from c)`
+    : sql`null::json`;
+  return sql`with ${sql.join(parts, sql`, `)}
+    select (select row_to_json(s) from s) as own,
+      (select row_to_json(k) from executions k where k.id = ${e.id} and not exists (select 1 from s)) as stored,
+      ${cached} as cached${after ? sql`, ${after.select}` : sql``}`;
 }
 
 /**
@@ -374,6 +435,18 @@ function completeSql(id: string, result: Parameters<ExecutionStore['completeExec
  * the same statement (a fused chain's second step reading the first one's output).
  */
 function recordFinishedSql(list: readonly FinishedExecution[]) {
+  const { parts, select } = recordFinishedParts(list);
+  return sql`with ${sql.join(parts, sql`, `)}
+    select ${select}`;
+}
+
+/** recordFinishedSql's CTEs (e, a, ev, m) and its select list (written, artifacts), to run alone or before beginSql's. */
+interface FinishedParts {
+  parts: SQL[];
+  select: SQL;
+}
+
+function recordFinishedParts(list: readonly FinishedExecution[]): FinishedParts {
   const rows = list.map((e, ord) => ({
     ord,
     id: e.id,
@@ -457,8 +530,7 @@ function recordFinishedSql(list: readonly FinishedExecution[]) {
     )`);
   }
   const stored = outputs.length > 0 ? sql`(select coalesce(json_agg(a), '[]'::json) from a)` : sql`'[]'::json`;
-  return sql`with ${sql.join(parts, sql`, `)}
-    select (select coalesce(json_agg(e.id), '[]'::json) from e) as written, ${stored} as artifacts`;
+  return { parts, select: sql`(select coalesce(json_agg(e.id), '[]'::json) from e) as written, ${stored} as artifacts` };
 }
 
 /** What names an execution: the columns that both of its inserts (start, record) take from the caller. */

@@ -34,9 +34,9 @@ export interface CachedExecution {
 }
 
 /**
- * A light step (execution: 'local') recorded whole, after it ran: the row in its final state with
- * every event, output artifact and metric, in one write (recordFinishedExecutions). No 'running'
- * row exists before it (see docs/ARCHITECTURE.md, "Execution modes").
+ * A step recorded whole once it ran: the row in its final state with every event, output artifact
+ * and metric, in one write (recordFinishedExecutions). executeTask writes its running row first
+ * (beginExecution) and finishes it with this (see docs/ARCHITECTURE.md, "Execution modes").
  */
 export interface FinishedExecution {
   id: string;
@@ -75,12 +75,44 @@ export interface RecordedFinish {
   outputs: Record<string, ArtifactRecord>;
 }
 
-/** A step's own row and its cache candidate, read together before a light step runs. */
-export interface ExecutionLookup {
-  /** The row of this id, if any (a replayed light step finds its earlier attempt here). */
-  execution: ExecutionRecord | undefined;
-  /** As findCachedExecution, when a cache key was given; may be this very execution. */
+/** What beginExecution wrote and read in its one statement. */
+export interface BegunExecution {
+  /** The stored row: the one this call wrote, or the one a guard kept (finished, or a newer attempt). */
+  execution: ExecutionRecord;
+  /** Whether this call wrote the row (false: the guard kept the stored one, unchanged). */
+  started: boolean;
+  /**
+   * With `cache`: the cache candidate as findCachedExecution finds it, as it was before this
+   * statement (so never this attempt's own row; it may be an earlier finished run of this id).
+   */
   cached: CachedExecution | undefined;
+  /** With `after`: what recording it did. */
+  finished?: RecordedFinish;
+}
+
+/** An execution as startExecution/beginExecution start it. */
+export interface StartExecution {
+  id: string;
+  runId: string;
+  taskId: string;
+  componentName: string;
+  componentDigest: string;
+  attempt: number;
+  params: Record<string, Json>;
+  cacheKey?: string | null;
+  startedAt?: Date;
+  /**
+   * The artifacts this attempt reads, by port: their 'input' events are written in the same
+   * statement as the row (re-delivered events change nothing).
+   */
+  inputs?: readonly { port: string; artifactId: string }[];
+  /**
+   * A local step (execution: 'local'): Temporal restarts its attempt count when a workflow task
+   * is lost, so the stored row counts instead. A stored row that did not succeed (running when
+   * its worker died, or failed) is taken over as attempt max(`attempt`, stored + 1); a succeeded
+   * or cached one is returned unchanged (the caller answers from it). Saves reading the row first.
+   */
+  countAttemptsFromRow?: boolean;
 }
 
 export interface ExecutionStore {
@@ -89,29 +121,24 @@ export interface ExecutionStore {
    * clears the previous attempt's result). An older attempt than the stored one, or the same attempt
    * of an execution that already finished, changes nothing. Returns the stored row.
    */
-  startExecution(e: {
-    id: string;
-    runId: string;
-    taskId: string;
-    componentName: string;
-    componentDigest: string;
-    attempt: number;
-    params: Record<string, Json>;
-    cacheKey?: string | null;
-    startedAt?: Date;
-    /**
-     * The artifacts this attempt reads, by port: their 'input' events are written in the same
-     * transaction as the row (re-delivered events change nothing).
-     */
-    inputs?: readonly { port: string; artifactId: string }[];
-    /**
-     * A local step (execution: 'local'): Temporal restarts its attempt count when a workflow task
-     * is lost, so the stored row counts instead. A stored row that did not succeed (running when
-     * its worker died, or failed) is taken over as attempt max(`attempt`, stored + 1); a succeeded
-     * or cached one is returned unchanged (the caller answers from it). Saves reading the row first.
-     */
-    countAttemptsFromRow?: boolean;
-  }): Promise<ExecutionRecord>;
+  startExecution(e: StartExecution): Promise<ExecutionRecord>;
+  /**
+   * startExecution and, with `cache`, the cache candidate for its key (as findCachedExecution),
+   * with its output artifacts, in ONE statement: a step's first round trip (its running row is
+   * written before its code starts, so an attempt killed with its worker is still counted).
+   * Refuses (not_found) a missing run or input artifact, writing nothing.
+   */
+  beginExecution(
+    e: StartExecution & {
+      cache?: { cacheKey: string; maxAgeMs?: number; now?: Date };
+      /**
+       * Another execution's finish (as recordFinishedExecution, `finished` in the answer), written
+       * in the same statement, all or nothing: a fused chain's previous step, so that a step costs
+       * one round trip. Refused (invalid) for the same id.
+       */
+      after?: FinishedExecution;
+    },
+  ): Promise<BegunExecution>;
   /**
    * Finishes a succeeded attempt with what it produced, in one transaction: its output artifacts
    * (a stored row with the same id is kept, as recordArtifact does), their 'output' events, and
@@ -181,12 +208,6 @@ export interface ExecutionStore {
   recordFinishedExecutions(list: readonly FinishedExecution[]): Promise<RecordedFinish[]>;
   /** recordFinishedExecutions of one execution. */
   recordFinishedExecution(e: FinishedExecution): Promise<RecordedFinish>;
-  /**
-   * The row of `id` and, with `cache`, the cache candidate for its key (as findCachedExecution), in
-   * one query (a second one reads the candidate's outputs on a hit): a light step's one read before
-   * it runs.
-   */
-  lookupExecution(id: string, cache?: { cacheKey: string; maxAgeMs?: number; now?: Date }): Promise<ExecutionLookup>;
   getExecution(id: string): Promise<ExecutionRecord | undefined>;
   /** In start order. */
   listExecutions(runId: string): Promise<ExecutionRecord[]>;

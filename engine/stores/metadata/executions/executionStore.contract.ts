@@ -258,28 +258,69 @@ export function describeExecutionStoreContract(storeUnderTest: () => MetadataSto
         expect(await store.listEvents({ executionId: hit.id })).toEqual([{ executionId: hit.id, artifactId: out.id, kind: 'reused', port: 'out' }]);
       });
 
-      it('looks up a step’s own row and its cache candidate together', async () => {
-        const { run } = await newRun();
-        const key = `k-${uid()}`;
-        expect(await store.lookupExecution(`${run.id}/none`, { cacheKey: key })).toEqual({ execution: undefined, cached: undefined });
-        const original = light(run.id, 'orig', { cacheKey: key });
-        const out = artifactInput(`${original.id}.out`);
-        await store.recordFinishedExecution({ ...original, outputs: { out } });
-        const miss = await store.lookupExecution(`${run.id}/next`, { cacheKey: key });
-        expect(miss.execution).toBeUndefined();
-        expect(miss.cached).toMatchObject({ execution: { id: original.id }, outputs: { out: { id: out.id } } });
-        // Its own row, which is also the candidate.
-        const own = await store.lookupExecution(original.id, { cacheKey: key });
-        expect(own.execution).toMatchObject({ id: original.id, status: 'succeeded' });
-        expect(own.cached?.execution.id).toBe(original.id);
-        // A failed own row beside another candidate; without a key, the row alone.
-        await store.recordFinishedExecution(light(run.id, 'next', { cacheKey: key, status: 'failed', error: 'x' }));
-        const both = await store.lookupExecution(`${run.id}/next`, { cacheKey: key });
-        expect(both.execution).toMatchObject({ status: 'failed' });
-        expect(both.cached?.execution.id).toBe(original.id);
-        expect(await store.lookupExecution(`${run.id}/next`)).toMatchObject({ execution: { status: 'failed' }, cached: undefined });
-        expect((await store.lookupExecution(`${run.id}/next`, { cacheKey: key, maxAgeMs: 1000, now: new Date('2031-01-01T00:00:00Z') })).cached).toBeUndefined();
+    });
+
+    it('begins an execution and reads its cache candidate, with its outputs, in one call', async () => {
+      const { run } = await newRun();
+      const key = `k-${uid()}`;
+      const begin = (taskId: string, over: Partial<Parameters<MetadataStore['beginExecution']>[0]> = {}) =>
+        store.beginExecution({ id: `${run.id}/${taskId}`, runId: run.id, taskId, componentName: 'c', componentDigest: 'd', attempt: 1, params: { x: 1 }, cacheKey: key, cache: { cacheKey: key }, ...over });
+      const first = await begin('orig');
+      expect(first).toMatchObject({ started: true, cached: undefined, execution: { id: `${run.id}/orig`, status: 'running', attempt: 1, params: { x: 1 }, cacheKey: key } });
+      expect(await store.getExecution(first.execution.id)).toEqual(first.execution);
+      const out = artifactInput(`${first.execution.id}.out`);
+      await store.completeExecution(first.execution.id, { attempt: 1, outputParams: { y: 2 }, outputs: { out } });
+
+      // Another task with the key: its row, and the candidate with its output artifacts.
+      const data = await store.recordArtifact(artifactInput(`${run.id}/data-${uid()}`));
+      const hit = await begin('next', { inputs: [{ port: 'data', artifactId: data.id }] });
+      expect(hit).toMatchObject({ started: true, execution: { status: 'running' }, cached: { execution: { id: first.execution.id, status: 'succeeded', outputParams: { y: 2 } } } });
+      expect(hit.cached?.outputs).toEqual({ out: { ...out, createdAt: expect.any(Date) as Date } });
+      expect(await store.listEvents({ executionId: hit.execution.id })).toEqual([{ executionId: hit.execution.id, artifactId: data.id, kind: 'input', port: 'data' }]);
+      // Without `cache`, or too old: no candidate.
+      expect((await begin('plain', { cache: undefined })).cached).toBeUndefined();
+      expect((await begin('old', { cache: { cacheKey: key, maxAgeMs: 1000, now: new Date('2031-01-01T00:00:00Z') } })).cached).toBeUndefined();
+      expect((await begin('recent', { cache: { cacheKey: key, maxAgeMs: 60_000 } })).cached?.execution.id).toBe(first.execution.id);
+
+      // Its own finished row: kept as it is (the guard), and answered as stored.
+      const again = await begin('orig', { countAttemptsFromRow: true });
+      expect(again.started).toBe(false);
+      expect(again.execution).toEqual(await store.getExecution(first.execution.id));
+      // A lost local attempt is taken over as the next one.
+      expect(await begin('next', { countAttemptsFromRow: true })).toMatchObject({ started: true, execution: { attempt: 2, status: 'running' } });
+
+      // A missing run or input artifact refuses the whole start: no row without its events.
+      await expect(begin('bad', { inputs: [{ port: 'data', artifactId: `missing-${uid()}` }] })).rejects.toMatchObject({ code: 'not_found' });
+      expect(await store.getExecution(`${run.id}/bad`)).toBeUndefined();
+      await expect(store.beginExecution({ id: `nowhere-${uid()}`, runId: `nowhere-${uid()}`, taskId: 't', componentName: 'c', componentDigest: 'd', attempt: 1, params: {} })).rejects.toMatchObject({ code: 'not_found' });
+    });
+
+    it('finishes one execution and begins the next in one statement, all or nothing (a fused chain’s step)', async () => {
+      const { run } = await newRun();
+      const start = (taskId: string) => ({ id: `${run.id}/${taskId}`, runId: run.id, taskId, componentName: 'c', componentDigest: 'd', attempt: 1, params: { x: 1 }, countAttemptsFromRow: true });
+      const first = await store.beginExecution(start('s1'));
+      const finished = (over: Partial<FinishedExecution> = {}): FinishedExecution => ({
+        ...start('s1'),
+        status: 'succeeded',
+        outputParams: { y: 2 },
+        startedAt: first.execution.startedAt,
+        finishedAt: new Date(first.execution.startedAt.getTime() + 5),
+        metrics: [{ key: 'loss', value: 0.5, step: 0 }],
+        ...over,
       });
+      // A missing input artifact of the next step refuses both: the previous step stays running.
+      await expect(store.beginExecution({ ...start('s2'), inputs: [{ port: 'data', artifactId: `missing-${uid()}` }], after: finished() })).rejects.toMatchObject({ code: 'not_found' });
+      expect(await store.getExecution(`${run.id}/s1`)).toMatchObject({ status: 'running' });
+      expect(await store.getExecution(`${run.id}/s2`)).toBeUndefined();
+
+      const second = await store.beginExecution({ ...start('s2'), after: finished() });
+      expect(second).toMatchObject({ started: true, execution: { id: `${run.id}/s2`, status: 'running', attempt: 1 }, finished: { written: true, outputs: {} } });
+      expect(await store.getExecution(`${run.id}/s1`)).toMatchObject({ status: 'succeeded', outputParams: { y: 2 }, attempt: 1 });
+      expect((await store.listMetrics({ executionId: `${run.id}/s1` })).map((m) => [m.key, m.value])).toEqual([['loss', 0.5]]);
+      // Re-recorded (a crash-replay): the finished row is kept, and says so.
+      expect((await store.beginExecution({ ...start('s3'), after: finished({ outputParams: { y: 3 } }) })).finished).toEqual({ written: false, outputs: {} });
+      expect(await store.getExecution(`${run.id}/s1`)).toMatchObject({ outputParams: { y: 2 } });
+      await expect(store.beginExecution({ ...start('s1'), after: finished() })).rejects.toMatchObject({ code: 'invalid' });
     });
 
     it('refuses to finish an unknown execution', async () => {
