@@ -24,6 +24,7 @@ import * as flows from '../fixtures/controlFlow';
 import * as exec from '../fixtures/execution';
 import * as trials from '../fixtures/pipelineTrial';
 import * as light from '../fixtures/lightChain';
+import * as lightLoop from '../fixtures/lightLoop';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
@@ -120,6 +121,13 @@ const SCENARIOS: Record<string, (ts: TestStack) => Promise<void>> = {
   'light-chain': (ts) => record(ts, 'light-chain', light.lightChain(55), { x: 0 }),
   'light-chain-retry': (ts) => record(ts, 'light-chain-retry', light.flakyChain, { x: 0 }),
   rollout: recordRollout,
+  // Since the light-item-groups patch (issue 17): a 30-item light loop run in groups of 25 and 5
+  // (executeLightItems activities); item 7 is skipped and items 3, 13 and 23 fail their first
+  // attempt, so each leaves its group and is finished by the batch's ordinary path.
+  // (light-loop-capped, beside it, was recorded by branch lightbatch with the code before any
+  // grouping: the local-batch-task-cap path, 20 light steps per workflow task; it cannot be
+  // recorded again with this code.)
+  'light-item-groups': (ts) => record(ts, 'light-item-groups', lightLoop.trickyLightLoop, { xs: Array.from({ length: 30 }, (_, i) => i) }),
 };
 
 /**
@@ -207,7 +215,7 @@ if (unknown.length) {
   process.stderr.write(`unknown scenario(s) ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}\n`);
   process.exit(2);
 }
-const ts = await startTestStack('pglite', [flows, exec, trials, light, { iris, sweep }]);
+const ts = await startTestStack('pglite', [flows, exec, trials, light, lightLoop, { iris, sweep }]);
 try {
   for (const name of asked.length ? asked : Object.keys(SCENARIOS)) await SCENARIOS[name]?.(ts);
 } finally {
