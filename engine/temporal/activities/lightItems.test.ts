@@ -40,7 +40,8 @@ const run = (name: string) => (inputs: Record<string, unknown>): Promise<Record<
   const v = Object.values(inputs)[0] as number;
   calls.set(`${name} ${v}`, (calls.get(`${name} ${v}`) ?? 0) + 1);
   if (v < 0) return Promise.reject(Object.assign(new Error(`must not be negative, got ${v}`), { retryable: false }));
-  return Promise.resolve(name === 'f' ? { y: v * 10 } : { z: v + 1 });
+  const out: Record<string, number> = name === 'f' ? { y: v * 10 } : { z: v + 1 };
+  return Promise.resolve(out);
 };
 
 const silent: Logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
