@@ -370,7 +370,7 @@ export async function loopBatch(input: LoopBatchInput): Promise<LoopBatchResult>
           if (done.failure) failures.set(item.index, done.failure);
           if (stopping) results.push(done.outcome);
           else settleItem(done.outcome);
-        } else if (stopping || (isCancellation(event.error) && CancellationScope.current().consideredCancelled)) {
+        } else if (stopping || stop || (isCancellation(event.error) && CancellationScope.current().consideredCancelled)) {
           results.push({ index: item.index, status: 'cancelled', outputs: {} });
         } else {
           // Its chain stopped, or the whole group failed (its retries spent): the item gets its own chance.
