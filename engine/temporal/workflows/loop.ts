@@ -490,7 +490,8 @@ function groupedOutcome(
   }
   if (!r.stop && r.done.length === chain.length) return { outcome: { index: itemIndex, status: 'succeeded', outputs } };
   const step = chain[r.done.length];
-  if (r.stop?.reason !== 'failed' || !step || !(r.stop.nonRetryable || maxAttempts(step.component, step.task) <= 1)) return undefined;
+  // 0 attempts is Temporal's "no limit": such a step is retried the ordinary way.
+  if (r.stop?.reason !== 'failed' || !step || !(r.stop.nonRetryable || maxAttempts(step.component, step.task) === 1)) return undefined;
   const failure = { task: `${input.loopPath}[${itemIndex}]/${step.id}`, error: r.stop.error };
   return { outcome: { index: itemIndex, status: 'failed', outputs, error: `task "${failure.task}": ${failure.error}` }, failure };
 }
