@@ -84,6 +84,18 @@ async function main(): Promise<boolean> {
       `workflow tasks not completed: ${trouble.failed} failed (${trouble.forceClosed} force-closed by the server: >100 events buffered ` +
         `during one task), ${trouble.timedOut} timed out`,
     );
+    // Where they were: the run's own workflow or its batches.
+    const runTrouble = workflowTaskTrouble(histories.filter((h) => !h.workflowId.includes('/')));
+    const worst = histories
+      .map((h) => ({ id: h.workflowId, timedOut: workflowTaskTrouble([h]).timedOut }))
+      .filter((h) => h.timedOut > 0)
+      .sort((a, b) => b.timedOut - a.timedOut);
+    if (trouble.timedOut > 0) {
+      console.log(
+        `  timed out in the run workflow: ${runTrouble.timedOut}; in ${worst.filter((w) => w.id.includes('/')).length} batches; most: ` +
+          worst.slice(0, 3).map((w) => `${w.id} ${w.timedOut}`).join(', '),
+      );
+    }
     for (const h of histories) if (h.events.length >= MAX_EVENTS) failures.push(`${h.workflowId} has ${h.events.length} events (limit ${MAX_EVENTS})`);
   } finally {
     await bench.stop();

@@ -18,27 +18,67 @@ import { runChain, type ExecuteStep } from './lightChain';
 
 /** Items of one group running at once (they share the worker's one thread and its store). */
 const ITEMS_AT_ONCE = 4;
+/**
+ * Light items running at once in one worker, all groups together: the workflow tasks of the
+ * worker's batches share its one thread with them, and a backlog of light work there delays those
+ * tasks towards their 10 s timeout on a starved machine (PGlite runs one statement at a time
+ * anyway, so more in flight buys nothing).
+ */
+export const LIGHT_ITEMS_PER_WORKER = 8;
+
+/** A counting semaphore: callers wait in order for one of `size` slots. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+  constructor(size: number) {
+    this.free = size;
+  }
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
 
 export function createExecuteLightItems(executeTask: ExecuteStep) {
+  const slots = new Slots(LIGHT_ITEMS_PER_WORKER);
   return async function executeLightItems(input: LightItemsInput): Promise<LightItemsResult> {
     const ctx = Context.current();
     const signal = ctx.cancellationSignal;
     const results = new Array<LightChainResult>(input.items.length);
     let next = 0;
     let finished = 0;
+    // Beats while the group waits for the worker's slots too, so a waiting group is not taken for a dead one.
+    const beat = setInterval(() => ctx.heartbeat(finished), Math.max(200, Math.min(5_000, (ctx.info.heartbeatTimeoutMs ?? 30_000) / 3)));
     const lane = async (): Promise<void> => {
       while (next < input.items.length && !signal.aborted) {
         const i = next++;
         const item = input.items[i] as LightItemsInput['items'][number];
         const env = { ...input.env, prefix: `${input.loopPath}[${item.index}]/`, items: { ...input.env.items, [input.loopId]: item.value } };
-        results[i] = await runChain(executeTask, { runId: input.runId, steps: input.steps, env }, signal, { checkFirst: true, attemptsFromRow: true });
+        await slots.acquire();
+        try {
+          results[i] = await runChain(executeTask, { runId: input.runId, steps: input.steps, env }, signal, { checkFirst: true, attemptsFromRow: true });
+        } finally {
+          slots.release();
+        }
         // Progress, and the moment a cancellation request reaches a regular activity.
         ctx.heartbeat(++finished);
       }
     };
-    const lanes = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(ITEMS_AT_ONCE, input.items.length)) }, lane));
-    const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
-    if (failed) throw failed.reason;
+    try {
+      const lanes = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(ITEMS_AT_ONCE, input.items.length)) }, lane));
+      const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+      if (failed) throw failed.reason;
+    } finally {
+      clearInterval(beat);
+    }
     if (signal.aborted) throw new CancelledFailure('the light-item group was cancelled');
     return { items: results };
   };
