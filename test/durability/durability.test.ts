@@ -38,6 +38,7 @@ import { MODEL_SERVER_URL_ENV } from '../../engine/temporal/activities/index';
 import type { modelRollout } from '../../engine/temporal/workflows/index';
 import { rolloutWorkflowId } from '../../engine/temporal/workflows/types';
 import { FUSED_CHAIN_TASKS } from '../fixtures/durableFusedChain';
+import { LIGHT_LOOP_ITEMS, LIGHT_LOOP_KILL_AT } from '../fixtures/durableLightLoop';
 import { STUDY_TRIALS } from '../fixtures/durableStudy';
 import { CHAIN_FIXTURE, DurabilityWorld, externalTemporal, pgServer, since, sleep, waitFor } from '../support/durabilityWorld';
 import { runToEnd, stopAllProcesses } from '../support/processes';
@@ -47,6 +48,8 @@ import { constantIrisModel, IRIS_INFER_BODY, registerModelBytes, startInferenceL
 const LOCAL_FIXTURE = 'test/fixtures/durableLocalChain.ts';
 /** Ten light steps fused into one local activity, the fifth killing its worker once. */
 const FUSED_FIXTURE = 'test/fixtures/durableFusedChain.ts';
+/** A loop of ten light items run as one light-item group, the fifth killing its worker once. */
+const LIGHT_LOOP_FIXTURE = 'test/fixtures/durableLightLoop.ts';
 /** A tuning study of slow trials (issue 15). */
 const STUDY_FIXTURE = 'test/fixtures/durableStudy.ts';
 /** temporal.api.enums.v1.PendingActivityState.STARTED: a worker has taken the activity task. */
@@ -58,6 +61,7 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
 
   let localSpec: unknown;
   let fusedSpec: unknown;
+  let lightLoopSpec: unknown;
   let studySpec: unknown;
 
   beforeAll(async () => {
@@ -70,11 +74,12 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
       expect(r.code, r.output).toBe(0);
       return JSON.parse(await readFile(file, 'utf8'));
     };
-    [spec, localSpec, fusedSpec, studySpec] = await Promise.all([
+    [spec, localSpec, fusedSpec, studySpec, lightLoopSpec] = await Promise.all([
       compileFixture(CHAIN_FIXTURE, 'chain.json'),
       compileFixture(LOCAL_FIXTURE, 'local-chain.json'),
       compileFixture(FUSED_FIXTURE, 'fused-chain.json'),
       compileFixture(STUDY_FIXTURE, 'study.json'),
+      compileFixture(LIGHT_LOOP_FIXTURE, 'light-loop.json'),
     ]);
     await rm(dir, { recursive: true, force: true });
   });
@@ -223,6 +228,56 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
     const history = await run.handle.fetchHistory();
     const markers = (history.events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
     expect(markers).toHaveLength(1);
+  });
+
+  it('a light-item group whose worker is killed mid-group: retried as a whole, the items it finished do not run again, the others run once', async () => {
+    const w = (world = await DurabilityWorld.create(lightLoopSpec, { localModule: LIGHT_LOOP_FIXTURE }));
+    const t0 = Date.now();
+    const control = await w.startWorker(['control']);
+    const run = await w.submit();
+    const { runId } = run;
+    const task = (i: number): string => `each[${i}]/step`;
+    const items = Array.from({ length: LIGHT_LOOP_ITEMS }, (_, i) => i);
+
+    // Item LIGHT_LOOP_KILL_AT kills the worker running the group (one executeLightItems activity)
+    // once the items before it have ended.
+    const exit = await control.exited;
+    const startsAtKill = await w.starts();
+    console.log(`${since(t0)}: ${control.name} killed itself in ${task(LIGHT_LOOP_KILL_AT)} (${JSON.stringify(exit)}); starts then: ${JSON.stringify(startsAtKill)}`);
+    expect(exit.signal).toBe('SIGKILL');
+    expect(startsAtKill).toEqual(Object.fromEntries(items.filter((i) => i <= LIGHT_LOOP_KILL_AT).map((i) => [task(i), 1])));
+    await w.startWorker(['control']);
+
+    // The group's heartbeat timeout (15 s) hands it to the new worker.
+    const record = await w.waitForEnd(run);
+    const starts = await w.starts();
+    console.log(`run ${runId} ${record.status} after ${since(t0)}; executions per task: ${JSON.stringify(starts)}`);
+    expect(record.status, record.error ?? '').toBe('succeeded');
+    // Every item ran once, but the one that killed its worker: it ran again.
+    expect(starts).toEqual(Object.fromEntries(items.map((i) => [task(i), i === LIGHT_LOOP_KILL_AT ? 2 : 1])));
+    expect(await w.linesOf(task(LIGHT_LOOP_KILL_AT))).toEqual(['start 1', 'start 2', 'end 2']);
+    const executions = new Map((await w.metadata.listExecutions(runId)).map((e) => [e.taskId, e]));
+    expect([...executions.keys()].sort()).toEqual(items.map(task).sort());
+    for (const i of items) {
+      const e = executions.get(task(i));
+      expect(e?.status, task(i)).toBe('succeeded');
+      // Finished before the kill: attempt 1 (answered from its row). The killer: attempt 2. After
+      // it: attempt 2 if the dead worker had written its row (it waited in a lane), else 1.
+      if (i < LIGHT_LOOP_KILL_AT) expect(e?.attempt, task(i)).toBe(1);
+      else if (i === LIGHT_LOOP_KILL_AT) expect(e?.attempt, task(i)).toBe(2);
+      else expect([1, 2], task(i)).toContain(e?.attempt);
+    }
+    // Lineage: one output artifact and one output event per item, nothing twice.
+    const artifacts = (await w.db.query<{ id: string }>('select id from artifacts order by id')).rows.map((a) => a.id);
+    expect(artifacts).toEqual(items.map((i) => `${runId}.${task(i)}.out`).sort());
+    const events = (await w.db.query<{ execution_id: string; kind: string }>("select execution_id, kind from events where kind = 'output' order by execution_id")).rows;
+    expect(events.map((e) => e.execution_id)).toEqual(items.map((i) => `${runId}.${task(i)}`).sort());
+    // The items ran as one group: its activity was scheduled once and started twice (attempt 2 after the kill).
+    const batchId = (await run.handle.fetchHistory()).events?.flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? [])[0] as string;
+    const batch = (await w.client.workflow.getHandle(batchId).fetchHistory()).events ?? [];
+    const groups = batch.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'executeLightItems');
+    expect(groups).toHaveLength(1);
+    expect(batch.find((e) => e.activityTaskStartedEventAttributes)?.activityTaskStartedEventAttributes?.attempt).toBe(2);
   });
 
   it('stops a worker gracefully on SIGTERM: its running task is handed back and retried at once', async () => {

@@ -1,14 +1,20 @@
 /**
- * A loop of light steps (local activities) on real Temporal and PGlite: a batch ends its workflow
- * task every LOCAL_STEPS_PER_WORKFLOW_TASK steps, so a lost workflow task (a starved or killed
- * worker) re-runs at most that many, and every item runs exactly once.
+ * A loop of light steps (execution: 'local') on real Temporal and PGlite. Since the
+ * light-item-groups patch a batch whose body is one light chain runs its items in groups, each ONE
+ * `executeLightItems` regular activity (LIGHT_ITEMS_PER_GROUP items): no local activity holds a
+ * batch's workflow task open, every item runs exactly once, and an item whose chain stops in its
+ * group (a step to skip, a failed attempt to retry) is finished by the workflow's ordinary path
+ * without its finished steps running again.
  */
+import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForRun } from '../../engine/runs/submitRun';
-import { LOCAL_STEPS_PER_WORKFLOW_TASK } from '../../engine/temporal/workflows/loop';
+import { LIGHT_ITEMS_PER_GROUP } from '../../engine/temporal/workflows/loop';
 import * as fx from '../fixtures/lightLoop';
 import { markersPerWorkflowTask } from '../support/localActivityMarkers';
 import { startTestStack, type TestStack } from '../support/stackHarness';
+
+const EventType = proto.temporal.api.enums.v1.EventType;
 
 describe('a loop of light steps', () => {
   let ts: TestStack;
@@ -19,8 +25,15 @@ describe('a loop of light steps', () => {
     await ts?.stop();
   });
 
-  it('records its steps every LOCAL_STEPS_PER_WORKFLOW_TASK steps and runs each item once', async () => {
-    const n = 3 * LOCAL_STEPS_PER_WORKFLOW_TASK + 20;
+  /** The batch workflows' histories (children of the run's workflow). */
+  async function batchHistories(workflowId: string) {
+    const root = await ts.stack.client.workflow.getHandle(workflowId).fetchHistory();
+    const batchIds = (root.events ?? []).flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? []);
+    return Promise.all(batchIds.map(async (id) => ({ id, events: (await ts.stack.client.workflow.getHandle(id).fetchHistory()).events ?? [] })));
+  }
+
+  it('runs its items in groups, one activity per LIGHT_ITEMS_PER_GROUP items, each item once', async () => {
+    const n = 3 * LIGHT_ITEMS_PER_GROUP + 20;
     const submitted = await ts.start(fx.lightLoop, { xs: Array.from({ length: n }, (_, i) => i) });
     const run = await waitForRun(ts.stack.metadata, submitted);
     expect(run.status, run.error ?? '').toBe('succeeded');
@@ -28,19 +41,51 @@ describe('a loop of light steps', () => {
     const executions = await ts.stack.metadata.listExecutions(run.id);
     expect(executions).toHaveLength(n);
     expect(executions.filter((e) => e.status !== 'succeeded')).toEqual([]);
+    expect(executions.filter((e) => e.outputParams?.y !== Number(/\[(\d+)\]/.exec(e.taskId)?.[1]) + 1).map((e) => e.taskId)).toEqual([]);
     // One attempt each: no item ran again.
     expect(executions.filter((e) => e.attempt !== 1).map((e) => `${e.taskId}: attempt ${e.attempt}`)).toEqual([]);
 
-    // The batch workflows (children of the run's workflow): no workflow task recorded more than the cap.
-    const root = await ts.stack.client.workflow.getHandle(submitted.workflowId).fetchHistory();
-    const batchIds = (root.events ?? []).flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? []);
-    expect(batchIds.length).toBeGreaterThan(0);
-    let markers = 0;
-    for (const id of batchIds) {
-      const perTask = markersPerWorkflowTask((await ts.stack.client.workflow.getHandle(id).fetchHistory()).events ?? []);
-      expect(Math.max(...perTask), `workflow ${id}: local activity markers per workflow task ${perTask.join(', ')}`).toBeLessThanOrEqual(LOCAL_STEPS_PER_WORKFLOW_TASK);
-      markers += perTask.reduce((a, b) => a + b, 0);
+    const batches = await batchHistories(submitted.workflowId);
+    expect(batches.length).toBeGreaterThan(0);
+    let groups = 0;
+    for (const { id, events } of batches) {
+      // No light step ran as a local activity of its own, and no workflow task timed out.
+      expect(markersPerWorkflowTask(events).reduce((a, b) => a + b, 0), `workflow ${id}: local activity markers`).toBe(0);
+      expect(events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT), `workflow ${id}`).toEqual([]);
+      groups += events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'executeLightItems').length;
     }
-    expect(markers).toBe(n);
+    expect(groups).toBe(Math.ceil(n / LIGHT_ITEMS_PER_GROUP));
+  });
+
+  it('finishes the items that leave their group the ordinary way: a skipped item is recorded skipped, a failed attempt is retried, nothing runs twice', async () => {
+    const n = 2 * LIGHT_ITEMS_PER_GROUP;
+    fx.runsOf.clear();
+    const submitted = await ts.start(fx.trickyLightLoop, { xs: Array.from({ length: n }, (_, i) => i) });
+    const run = await waitForRun(ts.stack.metadata, submitted);
+    expect(run.status, run.error ?? '').toBe('succeeded');
+
+    const executions = await ts.stack.metadata.listExecutions(run.id);
+    expect(executions).toHaveLength(n);
+    const byTask = new Map(executions.map((e) => [e.taskId, e]));
+    expect(byTask.get('each[7]/add')?.status).toBe('skipped');
+    for (let x = 0; x < n; x++) {
+      const e = byTask.get(`each[${x}]/add`);
+      if (x === 7) continue;
+      expect([e?.status, e?.outputParams?.y], `each[${x}]/add`).toEqual(['succeeded', x + 1]);
+      // Items ending in 3 failed their first attempt in the group and succeeded on the second.
+      expect(e?.attempt, `each[${x}]/add`).toBe(x % 10 === 3 ? 2 : 1);
+      expect(fx.runsOf.get(`each[${x}]/add`), `runs of each[${x}]/add`).toBe(x % 10 === 3 ? 2 : 1);
+    }
+    expect(fx.runsOf.get('each[7]/add')).toBeUndefined();
+  });
+
+  it('fails the loop at an item whose step refuses for good, naming its task, without retrying it', async () => {
+    fx.runsOf.clear();
+    const submitted = await ts.start(fx.trickyLightLoop, { xs: [0, 1, -1, 2] });
+    const run = await waitForRun(ts.stack.metadata, submitted);
+    expect(run.status).toBe('failed');
+    expect(run.error).toContain('each[2]/add');
+    expect(run.error).toContain('x must not be negative, got -1');
+    expect(fx.runsOf.get('each[2]/add')).toBe(1);
   });
 });

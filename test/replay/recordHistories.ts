@@ -25,6 +25,7 @@ import * as exec from '../fixtures/execution';
 import * as trials from '../fixtures/pipelineTrial';
 import * as light from '../fixtures/lightChain';
 import * as segments from '../fixtures/loopSegments';
+import * as lightLoop from '../fixtures/lightLoop';
 import { startTestStack, type TestStack } from '../support/stackHarness';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
@@ -140,6 +141,13 @@ const SCENARIOS: Record<string, (ts: TestStack) => Promise<void>> = {
   // Since the loop-batch-continue-as-new patch (issue 17): one batch of 300 items in three runs,
   // the item failing in the first run tolerated (its count carried into the later runs).
   'loop-segments': (ts) => record(ts, 'loop-segments', segments.segmentedLoop, { xs: Array.from({ length: 300 }, (_, i) => i), failAt: 7 }),
+  // Since the light-item-groups patch (issue 17): a 30-item light loop run in groups of 25 and 5
+  // (executeLightItems activities); item 7 is skipped and items 3, 13 and 23 fail their first
+  // attempt, so each leaves its group and is finished by the batch's ordinary path.
+  // (light-loop-capped, beside it, was recorded by branch lightbatch with the code before any
+  // grouping: the local-batch-task-cap path, 20 light steps per workflow task; it cannot be
+  // recorded again with this code.)
+  'light-item-groups': (ts) => record(ts, 'light-item-groups', lightLoop.trickyLightLoop, { xs: Array.from({ length: 30 }, (_, i) => i) }),
 };
 
 /**
@@ -227,7 +235,7 @@ if (unknown.length) {
   process.stderr.write(`unknown scenario(s) ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}\n`);
   process.exit(2);
 }
-const ts = await startTestStack('pglite', [flows, exec, trials, light, segments, { iris, sweep }]);
+const ts = await startTestStack('pglite', [flows, exec, trials, light, segments, lightLoop, { iris, sweep }]);
 try {
   for (const name of asked.length ? asked : Object.keys(SCENARIOS)) await SCENARIOS[name]?.(ts);
 } finally {

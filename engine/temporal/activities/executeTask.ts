@@ -109,6 +109,9 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
     const metadata = options.metadata ?? deps.metadata;
     const ctx = Context.current();
     const local = ctx.info.isLocal;
+    // A local step, or a step of a light-item group (a regular activity retried as a whole): its
+    // row, not Temporal's attempt count, says whether it finished and which attempt this is.
+    const fromRow = local || input.attemptsFromRow === true;
     const { runId, taskId, component: spec } = input;
     const where = `task "${taskId}" (component "${spec.name}")`;
     const executionId = executionIdFor(runId, taskId);
@@ -116,7 +119,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
     // A local step (execution: 'local') whose workflow task was lost (worker killed) runs again
     // with its attempt count restarted: its row, not Temporal, says whether it finished and which
     // attempt this is (beginExecution, below, in the same statement as the cache lookup).
-    let attempt = ctx.info.attempt;
+    let attempt = fromRow && !local ? 1 : ctx.info.attempt;
     let log = deps.logger.child({ runId, taskId, attempt });
     if (spec.impl.kind === 'approval' || spec.impl.kind === 'pipeline') {
       throw ApplicationFailure.create({
@@ -138,7 +141,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
       // a failure here is still recorded on the row below.
       // An earlier attempt that finished its work but whose completion never reached Temporal
       // (worker killed in between): return what it recorded instead of running the component again.
-      if (attempt > 1 && !local) {
+      if (attempt > 1 && !fromRow) {
         const done = await recordedResult(metadata, executionId);
         if (done) {
           log.info({ component: spec.name }, 'task already completed by an earlier attempt; returning its recorded result');
@@ -179,11 +182,11 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
         cacheKey: key ?? null,
         inputs: early === undefined && resolved ? inputEvents(resolved) : [],
         startedAt: new Date(startedAt),
-        ...(local ? { countAttemptsFromRow: true } : {}),
+        ...(fromRow ? { countAttemptsFromRow: true } : {}),
         ...(caching && key !== undefined ? { cache: { cacheKey: key, ...(input.cache?.maxAgeMs !== undefined ? { maxAgeMs: input.cache.maxAgeMs } : {}) } } : {}),
       });
       const row = begun.execution;
-      if (local) {
+      if (fromRow) {
         if (row.status === 'succeeded' || row.status === 'cached') {
           const done = await recordedResult(metadata, executionId);
           if (!done) throw new Error(`${where}: execution ${executionId} is ${row.status} but its result could not be read back; retrying`);

@@ -1,6 +1,7 @@
 /** All activities a Sluice worker registers, built over the stores it was given. */
 import { createExecuteTask, type ExecuteTaskDeps } from './executeTask';
 import { createExecuteLightChain } from './lightChain';
+import { createExecuteLightItems } from './lightItems';
 import { createRunActivities } from './runBookkeeping';
 import { createStudyActivities } from './studyActivities';
 
@@ -14,7 +15,11 @@ export type { TaskLogWriterOptions } from './taskLogs';
 
 export function createTaskActivities(deps: ExecuteTaskDeps) {
   const executeTask = createExecuteTask(deps);
-  return { executeTask, executeLightChain: createExecuteLightChain(executeTask, deps.metadata) };
+  return {
+    executeTask,
+    executeLightChain: createExecuteLightChain(executeTask, deps.metadata),
+    executeLightItems: createExecuteLightItems(executeTask, deps.metadata),
+  };
 }
 export { createRunActivities, createStudyActivities };
 export { createRolloutActivities, servingSnapshot, MODEL_SERVER_URL_ENV } from './rolloutActivities';

@@ -20,61 +20,82 @@ import type { FinishedExecution, MetadataStore, RecordedFinish } from '../../sto
 import { taskInputs, whySkip, type ExecuteTaskInput, type ExecuteTaskResult, type LightChainInput, type LightChainResult, type NodeOutcome } from '../workflows/types';
 import type { ExecuteTaskOptions } from './executeTask';
 
-export function createExecuteLightChain(
-  executeTask: (input: ExecuteTaskInput, options?: ExecuteTaskOptions) => Promise<ExecuteTaskResult>,
-  metadata?: MetadataStore,
-) {
-  return async function executeLightChain(input: LightChainInput): Promise<LightChainResult> {
-    const writes = metadata ? new WriteBehind(metadata) : undefined;
-    try {
-      const result = await runChain(input, writes);
-      // The last step's finish, alone; a finish that could not be written fails the chain as a
-      // whole (retried by its activity; the rows say which steps are done).
-      await writes?.flush();
-      if (writes?.lost !== undefined) throw writes.lost;
-      return result;
-    } finally {
-      await writes?.flush();
-    }
-  };
+export type ExecuteStep = (input: ExecuteTaskInput, options?: ExecuteTaskOptions) => Promise<ExecuteTaskResult>;
 
-  async function runChain(input: LightChainInput, writes: WriteBehind | undefined): Promise<LightChainResult> {
+export function createExecuteLightChain(executeTask: ExecuteStep, metadata?: MetadataStore) {
+  return async function executeLightChain(input: LightChainInput): Promise<LightChainResult> {
     const signal = Context.current().cancellationSignal;
-    const options: ExecuteTaskOptions = writes ? { metadata: writes.store } : {};
-    const { env } = input;
-    // The steps' own outcomes, as the scope would see them; what else they read is in env.outer.
-    const outcomes: Record<string, NodeOutcome> = {};
-    const done: ExecuteTaskResult[] = [];
-    let prev: string | undefined;
-    for (const step of input.steps) {
-      if (signal.aborted) throw new CancelledFailure(`task "${env.prefix}${step.id}" was cancelled`);
-      // The first step's condition was checked by the workflow; each later one reads only its predecessor.
-      if (prev !== undefined && whySkip(step.task, [prev], outcomes, env) !== undefined) return { done, stop: { reason: 'skip' } };
-      let result: ExecuteTaskResult;
-      try {
-        result = await executeTask(
-          {
-            runId: input.runId,
-            taskId: `${env.prefix}${step.id}`,
-            component: step.component,
-            inputs: taskInputs(step.component, step.task, outcomes, env),
-            cache: step.cache,
-          },
-          options,
-        );
-      } catch (err) {
-        if (writes?.lost !== undefined) throw writes.lost;
-        if (err instanceof CancelledFailure || signal.aborted) throw err;
-        const nonRetryable = err instanceof ApplicationFailure && err.nonRetryable === true;
-        return { done, stop: { reason: 'failed', error: err instanceof Error ? err.message : String(err), nonRetryable } };
-      }
-      if (writes?.lost !== undefined) throw writes.lost;
-      done.push(result);
-      outcomes[step.id] = { state: result.cachedFrom ? 'cached' : 'succeeded', outputs: result.outputs, executionId: result.executionId };
-      prev = step.id;
-    }
-    return { done };
+    return withWriteBehind(metadata, (writes) => runChain(executeTask, input, signal, { ...(writes ? { writes } : {}) }));
+  };
+}
+
+/**
+ * Runs `body` with a WriteBehind over `metadata` (none without a store): the last held finish is
+ * sent before the result is returned, and a finish that could not be written fails the whole call
+ * (retried by its activity; the rows say which steps are done).
+ */
+export async function withWriteBehind<T>(metadata: MetadataStore | undefined, body: (writes: WriteBehind | undefined) => Promise<T>): Promise<T> {
+  const writes = metadata ? new WriteBehind(metadata) : undefined;
+  try {
+    const result = await body(writes);
+    await writes?.flush();
+    if (writes?.lost !== undefined) throw writes.lost;
+    return result;
+  } finally {
+    await writes?.flush();
   }
+}
+
+/**
+ * Runs a chain's steps in order (also each item of a light-item group, activities/lightItems.ts).
+ * `checkFirst`: the first step's condition is checked here too (no workflow checked it).
+ * `attemptsFromRow`: passed to executeTask (steps of a regular activity retried as a whole).
+ * `writes`: the WriteBehind the steps' store calls go through.
+ */
+export async function runChain(
+  executeTask: ExecuteStep,
+  input: LightChainInput,
+  signal: AbortSignal,
+  options: { checkFirst?: boolean; attemptsFromRow?: boolean; writes?: WriteBehind },
+): Promise<LightChainResult> {
+  const { env } = input;
+  const { writes } = options;
+  const taskOptions: ExecuteTaskOptions = writes ? { metadata: writes.store } : {};
+  // The steps' own outcomes, as the scope would see them; what else they read is in env.outer.
+  const outcomes: Record<string, NodeOutcome> = {};
+  const done: ExecuteTaskResult[] = [];
+  let prev: string | undefined;
+  for (const step of input.steps) {
+    if (signal.aborted) throw new CancelledFailure(`task "${env.prefix}${step.id}" was cancelled`);
+    // Unless asked, the first step's condition was checked by the workflow; each later one reads only its predecessor.
+    if ((prev !== undefined || options.checkFirst) && whySkip(step.task, prev === undefined ? [] : [prev], outcomes, env) !== undefined) {
+      return { done, stop: { reason: 'skip' } };
+    }
+    let result: ExecuteTaskResult;
+    try {
+      result = await executeTask(
+        {
+          runId: input.runId,
+          taskId: `${env.prefix}${step.id}`,
+          component: step.component,
+          inputs: taskInputs(step.component, step.task, outcomes, env),
+          cache: step.cache,
+          ...(options.attemptsFromRow ? { attemptsFromRow: true } : {}),
+        },
+        taskOptions,
+      );
+    } catch (err) {
+      if (writes?.lost !== undefined) throw writes.lost;
+      if (err instanceof CancelledFailure || signal.aborted) throw err;
+      const nonRetryable = err instanceof ApplicationFailure && err.nonRetryable === true;
+      return { done, stop: { reason: 'failed', error: err instanceof Error ? err.message : String(err), nonRetryable } };
+    }
+    if (writes?.lost !== undefined) throw writes.lost;
+    done.push(result);
+    outcomes[step.id] = { state: result.cachedFrom ? 'cached' : 'succeeded', outputs: result.outputs, executionId: result.executionId };
+    prev = step.id;
+  }
+  return { done };
 }
 
 /**
@@ -84,7 +105,7 @@ export function createExecuteLightChain(
  * (its `after`), alone before any other call. A held finish that cannot be written, or finds its
  * row taken over by a newer attempt, is kept in `lost`: the chain then fails as a whole.
  */
-class WriteBehind {
+export class WriteBehind {
   readonly store: MetadataStore;
   lost: Error | undefined;
   private held: FinishedExecution | undefined;

@@ -5,13 +5,36 @@
  * across all batches. Each batch records its items' outcomes in the metadata store and returns
  * counts only: `collect()` hands downstream tasks a reference that their activity resolves.
  */
-import { ApplicationFailure, CancellationScope, continueAsNew, executeChild, isCancellation, patched, sleep, workflowInfo } from '@temporalio/workflow';
-import { deepBindings, indexNodes, isLoopNode, referencedNodes } from '../../../dsl/ir/graph';
+import {
+  ActivityCancellationType,
+  ApplicationFailure,
+  CancellationScope,
+  continueAsNew,
+  executeChild,
+  isCancellation,
+  patched,
+  proxyActivities,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { deepBindings, indexNodes, isLoopNode, nodeDependencies, referencedNodes, type PipelineIndex } from '../../../dsl/ir/graph';
 import type { Binding, ComponentSpec, LoopNodeSpec, NodeSpec } from '../../../dsl/ir/schema';
 import { taskOutputPort } from '../../../dsl/ir/tuneSpec';
 import { Completions } from './completions';
-import { bookkeeping, describeFailure, isLocal, resolveBinding, runScope, type NodeOutcome, type RunContext, type ScopeEnv } from './scope';
-import type { CollectionValue, Json, LoopItemOutcome, PortValue, TaskStatus } from './types';
+import {
+  bookkeeping,
+  cachePolicy,
+  describeFailure,
+  fusableTask,
+  isLocal,
+  maxAttempts,
+  resolveBinding,
+  runScope,
+  type NodeOutcome,
+  type RunContext,
+  type ScopeEnv,
+} from './scope';
+import type { CollectionValue, Json, LightChainResult, LightChainStep, LightItemsResult, LoopItemOutcome, PortValue, TaskActivities, TaskStatus } from './types';
 
 /** Tasks one batch workflow may run in all: keeps its history to a few thousand events. */
 const MAX_TASKS_PER_BATCH = 500;
@@ -36,6 +59,22 @@ const MAX_ITEMS_IN_FLIGHT_PER_BATCH = 50;
 export const LOCAL_STEPS_PER_WORKFLOW_TASK = 20;
 /** Patch (issue 17): batches of light items end their workflow task every LOCAL_STEPS_PER_WORKFLOW_TASK steps. */
 export const LOCAL_BATCH_TASK_CAP_PATCH = 'local-batch-task-cap';
+/**
+ * Patch (issue 17): a batch whose body is one light chain (a single light step, as in a fan-out,
+ * or light steps each reading only the one before) runs its items in groups, each group ONE
+ * `executeLightItems` regular activity on the control queue (activities/lightItems.ts).
+ */
+export const LIGHT_ITEM_GROUPS_PATCH = 'light-item-groups';
+/**
+ * Items per group: one dispatch, one activity slot and 6 history events (with the workflow task
+ * its result wakes) for this many items instead of a local-activity marker each. These constants
+ * decide the commands a batch issues: change them only behind a new patch.
+ */
+export const LIGHT_ITEMS_PER_GROUP = 25;
+/** Every item's steps may take the default attempt time; a dead worker is noticed by the heartbeat timeout, not this. */
+const LIGHT_GROUP_TIMEOUT_MS = 60 * 60 * 1000;
+/** executeTask beats every third of it, and the group after each item. */
+const LIGHT_GROUP_HEARTBEAT_MS = 15 * 1000;
 /** Patch: a loop output that is a study's own output (collect(study.outputs.bestValue)) reaches the loop's readers. */
 const LOOP_STUDY_OUTPUTS_PATCH = 'loop-study-outputs';
 /**
@@ -298,46 +337,124 @@ export async function loopBatch(input: LoopBatchInput): Promise<LoopBatchResult>
     }
   };
 
-  // Items a workflow task may start: all of them, unless the body has light steps (nested loops and
-  // pipelines run in child workflows of their own and do not count).
-  const localPerItem = Object.values(input.body).filter((n) => !isLoopNode(n) && 'component' in n && isLocalNode(input.components, n)).length;
-  const itemsPerTask = localPerItem > 0 && patched(LOCAL_BATCH_TASK_CAP_PATCH) ? Math.max(1, Math.floor(LOCAL_STEPS_PER_WORKFLOW_TASK / localPerItem)) : Infinity;
-  let startedInTask = 0;
-  // Set once the history is long: no more items start in this run, and it continues as new when those in flight are done.
-  let draining = false;
-  while (!stop && (next < input.items.length || running.size > 0)) {
-    if (!draining && next < input.items.length && workflowInfo().historyLength >= BATCH_RUN_EVENTS && patched(BATCH_CONTINUE_AS_NEW_PATCH)) {
-      draining = true;
-    }
-    if (draining && running.size === 0) {
-      if (!CancellationScope.current().consideredCancelled) break;
-      // Cancelled while draining: the rest end cancelled in this run and are recorded, as before.
-      draining = false;
-    }
-    if (startedInTask >= itemsPerTask && running.size === 0) {
-      // Nothing outstanding: a timer lets this workflow task complete (its local activities'
-      // results recorded) and the next items start in a new one. Not cancellable: a cancelled
-      // batch goes on as before the cap (its items end cancelled and are recorded).
-      await CancellationScope.nonCancellable(() => sleep(1));
-      startedInTask = 0;
-    }
-    while (!draining && running.size < input.concurrency && next < input.items.length && startedInTask < itemsPerTask) {
-      const item = input.items[next++];
-      if (item) {
-        const settling = scope.run(() => runItem(item));
-        running.set(item.index, settling);
-        itemDone.add(settling);
-        startedInTask++;
-      }
-    }
-    if (running.size === 0) continue;
-    const done = await itemDone.next();
-    running.delete(done.index);
+  const settleItem = (done: LoopItemOutcome): void => {
     results.push(done);
     if (done.status === 'failed') {
       const failure = failures.get(done.index);
       firstError ??= { index: done.index, task: failure?.task ?? input.loopPath, error: failure?.error ?? done.error ?? 'failed' };
       if (input.failFast) stop = true;
+    }
+  };
+
+  // Set once the history is long (ordinary path only: a grouped batch's history stays short): no
+  // more items start in this run, and it continues as new when those in flight are done.
+  let draining = false;
+  // A body that is one light chain runs its items in groups (LIGHT_ITEM_GROUPS_PATCH); asked only
+  // for such bodies, so histories of other loops never meet the patch.
+  const chain = lightBodyChain(ctx, input.body, index);
+  if (chain && patched(LIGHT_ITEM_GROUPS_PATCH)) {
+    const groupSize = Math.max(1, Math.min(LIGHT_ITEMS_PER_GROUP, input.concurrency));
+    const groupsAtOnce = Math.max(1, Math.floor(input.concurrency / groupSize));
+    const group = proxyActivities<TaskActivities>({
+      taskQueue: input.taskQueuePrefix,
+      startToCloseTimeout: LIGHT_GROUP_TIMEOUT_MS,
+      heartbeatTimeout: LIGHT_GROUP_HEARTBEAT_MS,
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      // A failed step is an item's outcome, not the group's: these retries are for a lost worker or store.
+      retry: { maximumAttempts: 3, initialInterval: 1000 },
+    });
+    type Event =
+      | { kind: 'item'; outcome: LoopItemOutcome }
+      | { kind: 'group'; items: LoopBatchInput['items']; result?: LightItemsResult; error?: unknown };
+    const events = new Completions<Event>();
+    let groups = 0;
+    // Items whose chain stopped in their group (a step to skip, a failed attempt to retry) run again
+    // the ordinary way: their finished steps answer from their rows, the rest run as in any scope.
+    const again = (item: { index: number; value: Json }): void => {
+      const settling = scope.run(() => runItem(item));
+      running.set(item.index, settling);
+      events.add(settling.then((outcome): Event => ({ kind: 'item', outcome })));
+    };
+    const settle = (event: Event, stopping: boolean): void => {
+      if (event.kind === 'item') {
+        running.delete(event.outcome.index);
+        if (stopping) results.push(event.outcome);
+        else settleItem(event.outcome);
+        return;
+      }
+      groups--;
+      event.items.forEach((item, k) => {
+        const r = event.result?.items[k];
+        const done = r ? groupedOutcome(input, chain, item.index, r) : undefined;
+        if (done) {
+          if (done.failure) failures.set(item.index, done.failure);
+          if (stopping) results.push(done.outcome);
+          else settleItem(done.outcome);
+        } else if (stopping || stop || (isCancellation(event.error) && CancellationScope.current().consideredCancelled)) {
+          results.push({ index: item.index, status: 'cancelled', outputs: {} });
+        } else {
+          // Its chain stopped, or the whole group failed (its retries spent): the item gets its own chance.
+          again(item);
+        }
+      });
+    };
+    while (!stop && (next < input.items.length || running.size > 0 || groups > 0)) {
+      while (groups < groupsAtOnce && next < input.items.length) {
+        const items = input.items.slice(next, next + groupSize);
+        next += items.length;
+        groups++;
+        const settling = scope.run(() =>
+          group.executeLightItems({ runId: input.runId, steps: chain, env: input.env, loopId: input.loopId, loopPath: input.loopPath, items }),
+        );
+        events.add(settling.then((result): Event => ({ kind: 'group', items, result }), (error: unknown): Event => ({ kind: 'group', items, error })));
+      }
+      settle(await events.next(), false);
+    }
+    if (stop) {
+      // Stop the groups and items still running; what they finished keeps its outcome.
+      scope.cancel();
+      while (groups > 0 || running.size > 0) settle(await events.next(), true);
+    }
+  } else {
+    // Items a workflow task may start: all of them, unless the body has light steps (nested loops and
+    // pipelines run in child workflows of their own and do not count).
+    const localPerItem = Object.values(input.body).filter((n) => !isLoopNode(n) && 'component' in n && isLocalNode(input.components, n)).length;
+    const itemsPerTask = localPerItem > 0 && patched(LOCAL_BATCH_TASK_CAP_PATCH) ? Math.max(1, Math.floor(LOCAL_STEPS_PER_WORKFLOW_TASK / localPerItem)) : Infinity;
+    let startedInTask = 0;
+    while (!stop && (next < input.items.length || running.size > 0)) {
+      if (!draining && next < input.items.length && workflowInfo().historyLength >= BATCH_RUN_EVENTS && patched(BATCH_CONTINUE_AS_NEW_PATCH)) {
+        draining = true;
+      }
+      if (draining && running.size === 0) {
+        if (!CancellationScope.current().consideredCancelled) break;
+        // Cancelled while draining: the rest end cancelled in this run and are recorded, as before.
+        draining = false;
+      }
+      if (startedInTask >= itemsPerTask && running.size === 0) {
+        // Nothing outstanding: a timer lets this workflow task complete (its local activities'
+        // results recorded) and the next items start in a new one. Not cancellable: a cancelled
+        // batch goes on as before the cap (its items end cancelled and are recorded).
+        await CancellationScope.nonCancellable(() => sleep(1));
+        startedInTask = 0;
+      }
+      while (!draining && running.size < input.concurrency && next < input.items.length && startedInTask < itemsPerTask) {
+        const item = input.items[next++];
+        if (item) {
+          const settling = scope.run(() => runItem(item));
+          running.set(item.index, settling);
+          itemDone.add(settling);
+          startedInTask++;
+        }
+      }
+      if (running.size === 0) continue;
+      const done = await itemDone.next();
+      running.delete(done.index);
+      results.push(done);
+      if (done.status === 'failed') {
+        const failure = failures.get(done.index);
+        firstError ??= { index: done.index, task: failure?.task ?? input.loopPath, error: failure?.error ?? done.error ?? 'failed' };
+        if (input.failFast) stop = true;
+      }
     }
   }
   if (stop) {
@@ -361,4 +478,56 @@ export async function loopBatch(input: LoopBatchInput): Promise<LoopBatchResult>
     failed: total - succeeded,
     ...(firstError ? { firstError } : {}),
   };
+}
+
+/**
+ * The loop body as one light chain (LightChainStep list in order), when every node is a light
+ * step a fused chain may hold (scope.ts fusableTask) and each after the first reads only the one
+ * before it among the body's nodes; otherwise undefined.
+ */
+function lightBodyChain(ctx: RunContext, body: Record<string, NodeSpec>, index: PipelineIndex): LightChainStep[] | undefined {
+  const ids = Object.keys(body);
+  const deps = new Map(ids.map((id) => [id, nodeDependencies(index, id).filter((d) => d in body)]));
+  const steps: LightChainStep[] = [];
+  let prev: string | undefined;
+  for (let k = 0; k < ids.length; k++) {
+    // The next step: the one node that reads exactly the previous one (the head reads none of the body).
+    const nextIds = ids.filter((id) => {
+      const d = deps.get(id) ?? [];
+      return prev === undefined ? d.length === 0 : d.length === 1 && d[0] === prev;
+    });
+    if (nextIds.length !== 1) return undefined;
+    const id = nextIds[0] as string;
+    const node = body[id] as NodeSpec;
+    if (!fusableTask(ctx, node)) return undefined;
+    const component = ctx.components[node.component] as ComponentSpec;
+    steps.push({ id, task: node, component, cache: cachePolicy(ctx, component, node) });
+    prev = id;
+  }
+  return steps.length > 0 ? steps : undefined;
+}
+
+/**
+ * An item's outcome from its group's result: succeeded when its whole chain ran; failed when a
+ * step failed for good (not retryable, or no attempt left); undefined when the workflow must take
+ * the item over (a step to skip, or a failed attempt its retry policy may repeat).
+ */
+function groupedOutcome(
+  input: LoopBatchInput,
+  chain: LightChainStep[],
+  itemIndex: number,
+  r: LightChainResult,
+): { outcome: LoopItemOutcome; failure?: { task: string; error: string } } | undefined {
+  const outputs: LoopItemOutcome['outputs'] = {};
+  for (const [name, b] of Object.entries(input.outputs)) {
+    const at = chain.findIndex((step) => step.id === b.task);
+    const v = at >= 0 ? r.done[at]?.outputs[b.output] : undefined;
+    if (v && v.kind !== 'collection') outputs[name] = v;
+  }
+  if (!r.stop && r.done.length === chain.length) return { outcome: { index: itemIndex, status: 'succeeded', outputs } };
+  const step = chain[r.done.length];
+  // 0 attempts is Temporal's "no limit": such a step is retried the ordinary way.
+  if (r.stop?.reason !== 'failed' || !step || !(r.stop.nonRetryable || maxAttempts(step.component, step.task) === 1)) return undefined;
+  const failure = { task: `${input.loopPath}[${itemIndex}]/${step.id}`, error: r.stop.error };
+  return { outcome: { index: itemIndex, status: 'failed', outputs, error: `task "${failure.task}": ${failure.error}` }, failure };
 }

@@ -179,11 +179,7 @@ export async function runScope(
   // its own (one local activity has one timeout) and no result to reuse from a retried run.
   const fusable = (id: string): boolean => {
     const node = nodes[id];
-    if (!node || isLoopNode(node) || node.tune || node.exitHandler) return false;
-    const component = ctx.components[node.component];
-    if (!component || !isLocal(component, node) || (env.prefix === '' && ctx.reuse?.[id])) return false;
-    const timeout = { ...component.timeout, ...node.timeout };
-    return timeout.attemptMs === undefined && timeout.totalMs === undefined;
+    return node !== undefined && fusableTask(ctx, node) && !(env.prefix === '' && ctx.reuse?.[id]);
   };
   // The chain from a ready light step: while the last step's one dependent in this scope reads
   // only it and is light too (so the chain's steps run in order, nothing else waits between them).
@@ -292,6 +288,20 @@ export async function runScope(
     }
   }
   return { outcomes, ...(failure ? { failure } : {}), cancelled };
+}
+
+/** A plain function task run locally with no timeout of its own: a step a fused chain (or a light-item group) may hold. */
+export function fusableTask(ctx: RunContext, node: NodeSpec): node is TaskSpec {
+  if (isLoopNode(node) || node.tune || node.exitHandler) return false;
+  const component = ctx.components[node.component];
+  if (!component || !isLocal(component, node)) return false;
+  const timeout = { ...component.timeout, ...node.timeout };
+  return timeout.attemptMs === undefined && timeout.totalMs === undefined;
+}
+
+/** Attempts a task's retry policy allows (0: no limit). */
+export function maxAttempts(component: ComponentSpec, task: TaskSpec): number {
+  return activityOptions(component, task, '').retry?.maximumAttempts ?? DEFAULT_MAX_ATTEMPTS;
 }
 
 /**
@@ -419,7 +429,7 @@ export async function runTask(
   };
 }
 
-function cachePolicy(ctx: RunContext, component: ComponentSpec, task: TaskSpec): CachePolicy {
+export function cachePolicy(ctx: RunContext, component: ComponentSpec, task: TaskSpec): CachePolicy {
   const cache: CachePolicy = { enabled: ctx.cache && (task.cache?.enabled ?? component.cache?.enabled ?? true) };
   const maxAgeMs = task.cache?.maxAgeMs ?? component.cache?.maxAgeMs;
   if (maxAgeMs !== undefined) cache.maxAgeMs = maxAgeMs;
@@ -478,8 +488,7 @@ async function runLightChain(
   const stop = result.stop;
   if (stop?.reason === 'failed') {
     const step = steps[done.length] as LightChainStep;
-    const maxAttempts = activityOptions(step.component, step.task, '').retry?.maximumAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    if (stop.nonRetryable || maxAttempts <= 1) return { done, failed: { id: step.id, error: stop.error, cancelled: false } };
+    if (stop.nonRetryable || maxAttempts(step.component, step.task) <= 1) return { done, failed: { id: step.id, error: stop.error, cancelled: false } };
     const inputs = taskInputs(step.component, step.task, { ...outcomes, ...Object.fromEntries(done) }, env);
     try {
       done.push([step.id, await runTask(ctx, `${env.prefix}${step.id}`, step.component, step.task, inputs, undefined, 1)]);

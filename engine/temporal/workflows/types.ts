@@ -80,6 +80,13 @@ export interface ExecuteTaskInput {
   inputs: Record<string, PortValue>;
   /** Absent: caching on, no age limit. */
   cache?: CachePolicy;
+  /**
+   * The attempt is counted from the step's row, and a finished row is answered from, as for a
+   * local activity: set for the steps of a light-item group (a regular activity retried as a
+   * whole), so a step the lost attempt finished does not run again and one it never started is
+   * attempt 1.
+   */
+  attemptsFromRow?: boolean;
 }
 
 export interface ExecuteTaskResult {
@@ -135,6 +142,27 @@ export interface TaskActivities {
   executeTask(input: ExecuteTaskInput): Promise<ExecuteTaskResult>;
   /** Several consecutive light steps of one scope in one local activity (scope.ts, activities/lightChain.ts). */
   executeLightChain(input: LightChainInput): Promise<LightChainResult>;
+  /** A group of a loop batch's light items, each item's body a light chain, as one regular activity (loop.ts, activities/lightItems.ts). */
+  executeLightItems(input: LightItemsInput): Promise<LightItemsResult>;
+}
+
+/**
+ * Light items of a loop batch: every item runs the same light chain (the loop's whole body) with
+ * its own loop item value, under `<loopPath>[index]/`.
+ */
+export interface LightItemsInput {
+  runId: string;
+  steps: LightChainStep[];
+  /** The env every item shares: `prefix` and the loop's own item are set per item. */
+  env: Omit<ScopeEnv, 'prefix'>;
+  loopId: string;
+  loopPath: string;
+  items: { index: number; value: Json }[];
+}
+
+export interface LightItemsResult {
+  /** One per item, in the order of `items`: the whole chain done, or where it stopped. */
+  items: LightChainResult[];
 }
 
 /** One step of a fused light chain: a function task of the scope, `execution: 'local'`. */
