@@ -491,7 +491,10 @@ function recordFinishedParts(list: readonly FinishedExecution[]): FinishedParts 
         component_name text, component_digest text, status text, attempt int, params jsonb, output_params jsonb,
         error text, cache_key text, cached_from text, started_at timestamptz, finished_at timestamptz)
       order by ord
-      on conflict (id) do update set status = excluded.status, attempt = excluded.attempt, params = excluded.params,
+      on conflict (id) do update set status = excluded.status, attempt = excluded.attempt,
+        -- The attempt that began this row keeps the params it logged while it ran (an MLflow
+        -- client in the task, logToExecution); any other attempt starts from its own.
+        params = case when x.attempt = excluded.attempt and x.status = 'running' then excluded.params || x.params else excluded.params end,
         output_params = excluded.output_params, error = excluded.error, cache_key = excluded.cache_key,
         cached_from = excluded.cached_from, started_at = excluded.started_at, finished_at = excluded.finished_at
       where x.status not in ('succeeded', 'cached') and x.attempt <= excluded.attempt

@@ -188,6 +188,22 @@ export function describeExecutionStoreContract(storeUnderTest: () => MetadataSto
         expect(await store.countExecutionsByStatus([run.id])).toEqual(new Map([[run.id, { succeeded: 1 }]]));
       });
 
+      it('keeps the params its own running attempt logged (an MLflow client in the task) when it finishes', async () => {
+        const { run } = await newRun();
+        const e = light(run.id, 'tracked');
+        await store.beginExecution({ id: e.id, runId: run.id, taskId: e.taskId, componentName: e.componentName, componentDigest: e.componentDigest, attempt: 1, params: { x: 1 }, cacheKey: null });
+        await store.logToExecution({ runId: run.id, executionId: e.id, tracked: false }, { params: [{ key: 'optimizer', value: 'adam' }] });
+        expect((await store.recordFinishedExecution(e)).written).toBe(true);
+        expect((await store.getExecution(e.id))?.params).toEqual({ x: 1, optimizer: 'adam' });
+        // A later attempt starts clean: what the first one logged is not its own.
+        const failed = light(run.id, 'again', { status: 'failed', error: 'boom', outputParams: null });
+        await store.beginExecution({ id: failed.id, runId: run.id, taskId: failed.taskId, componentName: failed.componentName, componentDigest: failed.componentDigest, attempt: 1, params: { x: 1 }, cacheKey: null });
+        await store.logToExecution({ runId: run.id, executionId: failed.id, tracked: false }, { params: [{ key: 'seed', value: '7' }] });
+        await store.recordFinishedExecution(failed);
+        expect((await store.recordFinishedExecution(light(run.id, 'again', { attempt: 2 }))).written).toBe(true);
+        expect((await store.getExecution(failed.id))?.params).toEqual({ x: 1 });
+      });
+
       it('is idempotent: the same step recorded again after a crash-replay duplicates nothing and keeps the finished row', async () => {
         const { run } = await newRun();
         const first = light(run.id, 'once', { metrics: [{ key: 'm', value: 1, step: 0 }] });
