@@ -38,6 +38,13 @@ describe('preparedPgliteRows', () => {
     expect(await rows(sql`select ${41}::int + 1 as i`)).toEqual([{ i: 42 }]);
   });
 
+  it('shares the statements of one instance between runners (two stores on one PGlite)', async () => {
+    const other = preparedPgliteRows(client);
+    expect(await other(sql`select ${'a'}::text as other_first`)).toEqual([{ other_first: 'a' }]);
+    expect(await rows(sql`select ${'b'}::text as then_this`)).toEqual([{ then_this: 'b' }]);
+    expect(await other(sql`select ${'c'}::text as then_this`)).toEqual([{ then_this: 'c' }]);
+  });
+
   it('keeps the SQLSTATE of an error, and the statement works after it', async () => {
     const error: unknown = await rows(insert('c4', 'missing', 1, true)).catch((e: unknown) => e);
     expect(sqlState(error)).toBe('23503');

@@ -33,13 +33,25 @@ interface Prepared {
 }
 
 /**
+ * Each instance's prepared statements by text, shared by every store opened on it (tests open
+ * several on one instance), so that no two of them name a different text alike.
+ */
+const preparedOn = new WeakMap<PGlite, Map<string, Prepared>>();
+
+function statementsOf(client: PGlite): Map<string, Prepared> {
+  let statements = preparedOn.get(client);
+  if (!statements) preparedOn.set(client, (statements = new Map<string, Prepared>()));
+  return statements;
+}
+
+/**
  * A RunRows over `client` that prepares each distinct statement text once (a named statement) and
  * binds it on every later call. It takes PGlite's transaction and query locks as query() does, so
  * it never interleaves with another statement or runs inside someone else's transaction.
  */
 export function preparedPgliteRows(client: PGlite): RunRows {
   const dialect = new PgDialect();
-  const statements = new Map<string, Prepared>();
+  const statements = statementsOf(client);
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> =>
     client._runExclusiveTransaction(() => client._runExclusiveQuery(fn));
 
