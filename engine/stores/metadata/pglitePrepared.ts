@@ -1,8 +1,8 @@
 /**
  * Named prepared statements on PGlite, for the store's few hot statements of fixed text. PGlite's
- * query() parses, analyses and plans every statement anew (the unnamed statement): for
- * beginExecution's CTE upsert that was ~0.45 of ~0.75 ms of CPU, where Bind/Execute of a statement
- * parsed once costs ~0.25 ms (bench/README.md). This parses each text once per PGlite instance
+ * query() parses, analyses and plans every statement anew (the unnamed statement), in five calls
+ * into the WASM: beginExecution's CTE upsert took 0.74–0.88 ms of CPU that way, and 0.25–0.32 ms as
+ * Bind/Execute of a statement parsed once (bench/README.md). This parses each text once per PGlite instance
  * and then only binds and executes it, with PGlite's own protocol serializer, value serializers and
  * result parser, so rows come back exactly as from drizzle's db.execute on PGlite.
  */
