@@ -68,10 +68,12 @@ async function pgliteStore(): Promise<Counted> {
   const client = new PGlite();
   let n = 0;
   const count = <T extends object>(target: T): T => {
-    for (const name of ['query', 'exec'] as const) {
-      const original = (target as Record<string, unknown>)[name] as (...a: unknown[]) => unknown;
+    // execProtocol: the store's per-step statements on PGlite (prepared; a Bind first executes one).
+    for (const name of ['query', 'exec', 'execProtocol'] as const) {
+      const original = (target as Record<string, unknown>)[name] as ((...a: unknown[]) => unknown) | undefined;
+      if (!original) continue;
       (target as Record<string, unknown>)[name] = (...a: unknown[]) => {
-        n++;
+        if (name !== 'execProtocol' || (a[0] as Uint8Array)[0] === 0x42) n++;
         return original.apply(target, a);
       };
     }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { projectRoot } from '../../paths';
 import { DrizzleApiTokenStore } from './apiTokens/DrizzleApiTokenStore';
 import { DrizzleArtifactRecordStore } from './artifacts/DrizzleArtifactRecordStore';
-import type { MetadataDatabase } from './database';
+import type { MetadataDatabase, RunRows } from './database';
 import { DrizzleExecutionStore } from './executions/DrizzleExecutionStore';
 import { DrizzleExperimentStore } from './experiments/DrizzleExperimentStore';
 import { DrizzleLineageStore } from './lineage/DrizzleLineageStore';
@@ -45,6 +45,8 @@ export interface DrizzleMetadataStoreOptions {
   close: () => Promise<void>;
   /** For logs, e.g. "PGlite at /x/.sluice/db" or "PostgreSQL at db:5432/sluice". */
   description: string;
+  /** Runs the per-step statements of fixed text (PGlite: named prepared statements); default as any raw statement. */
+  hotRows?: RunRows;
 }
 
 /** The metadata store on a drizzle database, and where that database is. */
@@ -57,11 +59,11 @@ export interface DrizzleMetadataStore extends MetadataStore {
  * that spans concerns (recordSubmittedRun) is one transaction inside the concern that owns it, which
  * calls the other concerns' `…In(tx, …)` functions on that transaction.
  */
-function concernsOn(db: MetadataDatabase): MetadataConcerns {
+function concernsOn(db: MetadataDatabase, hotRows?: RunRows): MetadataConcerns {
   return {
     pipelines: new DrizzlePipelineStore(db),
     runs: new DrizzleRunStore(db),
-    executions: new DrizzleExecutionStore(db),
+    executions: new DrizzleExecutionStore(db, hotRows),
     artifacts: new DrizzleArtifactRecordStore(db),
     lineage: new DrizzleLineageStore(db),
     metrics: new DrizzleMetricStore(db),
@@ -79,7 +81,7 @@ function concernsOn(db: MetadataDatabase): MetadataConcerns {
 export function createDrizzleMetadataStore(options: DrizzleMetadataStoreOptions): DrizzleMetadataStore {
   let closed: Promise<void> | undefined;
   return {
-    ...flatten(concernsOn(options.db)),
+    ...flatten(concernsOn(options.db, options.hotRows)),
     description: options.description,
     migrate: () => options.migrate(),
     /** Idempotent: a second call waits for the first instead of ending the pool twice. */

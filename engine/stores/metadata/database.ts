@@ -52,6 +52,12 @@ export function sqlState(error: unknown): string | undefined {
 }
 
 /** Rows of a raw query; both drivers return `{ rows }` from execute(). */
+/**
+ * Runs one raw statement and gives its rows, as rowsOf does: how a store runs its hot statements of
+ * fixed text (on PGlite, named prepared statements: pglitePrepared.ts).
+ */
+export type RunRows = <T>(query: SQL) => Promise<T[]>;
+
 export async function rowsOf<T>(db: MetadataDatabase, query: SQL): Promise<T[]> {
   const result: unknown = await db.execute(query);
   const rows = (result as { rows?: unknown }).rows;

@@ -15,6 +15,7 @@ import type { Pool } from 'pg';
 import { createDrizzleMetadataStore, METADATA_MIGRATIONS_FOLDER, METADATA_MIGRATIONS_TABLE } from './DrizzleMetadataStore';
 import type { DrizzleMetadataStore } from './DrizzleMetadataStore';
 import { MetadataStoreError, messageOf } from './errors';
+import { preparedPgliteRows } from './pglitePrepared';
 
 export const DEFAULT_DATA_DIR = '.sluice/db';
 /** The `dataDir` that keeps the embedded database in memory (tests, throwaway runs). */
@@ -60,6 +61,7 @@ export function createPgliteMetadataStore(
   return createDrizzleMetadataStore({
     db,
     description,
+    hotRows: preparedPgliteRows(client),
     migrate: () =>
       withMigrationError(description, () =>
         migratePglite(db, { migrationsFolder, migrationsTable: METADATA_MIGRATIONS_TABLE }),

@@ -36,14 +36,20 @@ let seq = 0;
 
 /** Statements sent to the database so far (every query of the PGlite client, transactions' included). */
 let statements = 0;
+/** The protocol's Bind message type ('B'). */
+const BIND = 0x42;
 let quiet: EngineLogger;
 
-/** `target`'s query and exec, counted. */
+/**
+ * `target`'s query and exec, counted, and its execProtocol calls that execute a prepared statement
+ * (a Bind first: the store's per-step statements on PGlite; their one Parse per text is not counted).
+ */
 function counted<T extends object>(target: T): T {
-  for (const name of ['query', 'exec'] as const) {
-    const original = (target as Record<string, unknown>)[name] as (...a: unknown[]) => unknown;
+  for (const name of ['query', 'exec', 'execProtocol'] as const) {
+    const original = (target as Record<string, unknown>)[name] as ((...a: unknown[]) => unknown) | undefined;
+    if (!original) continue;
     (target as Record<string, unknown>)[name] = (...a: unknown[]) => {
-      statements++;
+      if (name !== 'execProtocol' || (a[0] as Uint8Array)[0] === BIND) statements++;
       return original.apply(target, a);
     };
   }

@@ -4,7 +4,7 @@ import type { Placeholder, SQL } from 'drizzle-orm';
 import { ARTIFACT_COLUMNS } from '../artifacts/DrizzleArtifactRecordStore';
 import type { ArtifactRecord } from '../artifacts/ArtifactRecordStore';
 import { insertAndRead, refusingMissingReferences, rowExists, rowsOf } from '../database';
-import type { MetadataDatabase } from '../database';
+import type { MetadataDatabase, RunRows } from '../database';
 import { MetadataStoreError } from '../errors';
 import { artifacts, events, executions } from '../schema';
 import type {
@@ -41,7 +41,18 @@ export const EXECUTION_COLUMNS = {
 const OPEN_EXECUTION_STATUSES: ExecutionStatus[] = ['running', 'waiting'];
 
 export class DrizzleExecutionStore implements ExecutionStore {
-  constructor(private readonly db: MetadataDatabase) {}
+  /**
+   * `hot` runs the per-step statements (beginSql, completeSql, recordFinishedSql: a few fixed
+   * texts); by default as any raw statement, on PGlite as named prepared statements.
+   */
+  private readonly hot: RunRows;
+
+  constructor(
+    private readonly db: MetadataDatabase,
+    hot?: RunRows,
+  ) {
+    this.hot = hot ?? (<T>(query: SQL) => rowsOf<T>(db, query));
+  }
 
   async startExecution(e: StartExecution): Promise<ExecutionRecord> {
     return (await this.beginExecution(e)).execution;
@@ -55,13 +66,13 @@ export class DrizzleExecutionStore implements ExecutionStore {
         `cannot start execution ${e.id}${after ? ` (and record finished execution ${after.id})` : ''}: ` +
         `its run ${e.runId}, an input artifact${after ? ' or the reused execution' : ''} does not exist`,
       () =>
-        rowsOf<{
+        this.hot<{
           own: ExecutionJson | null;
           stored: ExecutionJson | null;
           cached: { execution: ExecutionJson; outputs: StoredArtifactJson[] | null } | null;
           written?: string[];
           artifacts?: StoredArtifactJson[];
-        }>(this.db, beginSql(e, after ? recordFinishedParts([after]) : undefined)),
+        }>(beginSql(e, after ? recordFinishedParts([after]) : undefined)),
     );
     const execution = row?.own ?? row?.stored;
     if (!row || !execution) throw new Error(`execution ${e.id} vanished right after it was written`);
@@ -85,7 +96,7 @@ export class DrizzleExecutionStore implements ExecutionStore {
     }
     // One statement (the row, the artifacts, their events), so one round trip instead of a
     // transaction of five; the same all-or-nothing, and nothing at all for an unknown execution.
-    const [row] = await rowsOf<{ known: boolean; artifacts: StoredArtifactJson[] }>(this.db, completeSql(id, result, outputs));
+    const [row] = await this.hot<{ known: boolean; artifacts: StoredArtifactJson[] }>(completeSql(id, result, outputs));
     if (!row?.known) {
       throw new MetadataStoreError('not_found', `cannot finish execution ${id}: no such execution (start it with startExecution first)`);
     }
@@ -156,7 +167,7 @@ export class DrizzleExecutionStore implements ExecutionStore {
       () =>
         `cannot record execution${list.length > 1 ? 's' : ''} ${list.map((e) => e.id).join(', ')}: ` +
         'its run, an input artifact or the reused execution does not exist',
-      () => rowsOf<{ written: string[]; artifacts: StoredArtifactJson[] }>(this.db, recordFinishedSql(list)),
+      () => this.hot<{ written: string[]; artifacts: StoredArtifactJson[] }>(recordFinishedSql(list)),
     );
     return finishResults(list, result?.written ?? [], result?.artifacts ?? []);
   }
