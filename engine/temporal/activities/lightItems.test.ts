@@ -57,7 +57,8 @@ beforeAll(async () => {
     workRoot: path.join(dir, 'work'),
     logger: pino({ level: 'silent' }, new Writable({ write: (_c, _e, done) => done() })),
   });
-  executeLightItems = createExecuteLightItems(executeTask);
+  // As the worker wires it (activities/index.ts): each lane writes through a WriteBehind of its own.
+  executeLightItems = createExecuteLightItems(executeTask, metadata);
 });
 afterAll(async () => {
   await metadata?.close();
