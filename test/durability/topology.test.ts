@@ -12,7 +12,8 @@
  * SLUICE_DURABILITY_REAL_SERVER=<port> adds a test that crashes the REAL Temporal server (SIGKILL,
  * `bash scripts/temporal-server.sh kill` with SLUICE_TEMPORAL_PORT=<port>) while a step runs and
  * starts it again on the same PostgreSQL databases; the test starts that server itself if it is
- * not running (it builds once: see the script), so give it a port no one else's server is on.
+ * not running (it builds once: see the script) and stops it after the test, so give it a port no one
+ * else's server is on.
  *
  * Skipped, with the reason printed, where no PostgreSQL is available (scripts/ensure-postgres.sh).
  */
@@ -30,9 +31,10 @@ import { runToEnd, stopAllProcesses, type ManagedProcess } from '../support/proc
 const LOCAL_FIXTURE = 'test/fixtures/durableLocalChain.ts';
 const run = promisify(execFile);
 const realServerPort = process.env.SLUICE_DURABILITY_REAL_SERVER || undefined;
+let realServerStarted: string | undefined;
 
-/** The real Temporal server on `port` through scripts/temporal-server.sh: start (idempotent), kill (SIGKILL). */
-async function realServer(command: 'start' | 'kill', port: string): Promise<string> {
+/** The real Temporal server on `port` through scripts/temporal-server.sh: start (idempotent), kill (SIGKILL), stop. */
+async function realServer(command: 'start' | 'kill' | 'stop', port: string): Promise<string> {
   const { stdout } = await run('bash', [path.join(projectRoot, 'scripts', 'temporal-server.sh'), command], {
     env: { ...process.env, SLUICE_TEMPORAL_PORT: port },
     timeout: 20 * 60_000,
@@ -61,6 +63,10 @@ describe.skipIf(!pgServer.url)(`three worker processes (PostgreSQL, ${externalTe
   afterEach(async () => {
     await world?.close();
     world = undefined;
+    // The port is the crash test's (see the header): a server left running there keeps ~40 of the
+    // cluster's 100 PostgreSQL connections and starves whatever uses the cluster next.
+    if (realServerStarted) await realServer('stop', realServerStarted);
+    realServerStarted = undefined;
   });
 
   afterAll(async () => {
@@ -139,6 +145,7 @@ describe.skipIf(!pgServer.url)(`three worker processes (PostgreSQL, ${externalTe
 
   it.skipIf(!realServerPort)(`a crash of the real Temporal server (port ${realServerPort ?? '-'}) mid-step: restarted, the run finishes and nothing finished runs again`, async () => {
     const port = realServerPort as string;
+    realServerStarted = port;
     const address = await realServer('start', port);
     const w = (world = await DurabilityWorld.create(spec, { name: 'topology', address }));
     const t0 = Date.now();
