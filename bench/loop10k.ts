@@ -13,7 +13,7 @@ import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from '@temporalio/worker';
 import { workflowBundle } from '../engine/temporal/worker/workflowBundle';
-import { describeTrouble, listWorkflowIds, runWorkflowHistories, workflowTaskTrouble } from './support/history';
+import { activityRetries, describeTrouble, listWorkflowIds, runWorkflowHistories, workflowTaskTrouble } from './support/history';
 import { fanoutPipeline, fanoutPipelineLocal, items } from './support/pipelines';
 import { cpuDuring } from './support/profile';
 import { flag, intArg, startBenchStack } from './support/stack';
@@ -98,6 +98,12 @@ async function main(): Promise<boolean> {
     console.log(`largest history: ${largest.events.length} events (${(largest.bytes / 1024).toFixed(0)} KiB), ${largest.workflowId}`);
     const trouble = workflowTaskTrouble(histories);
     console.log(describeTrouble(trouble));
+    // Why an activity ran more than once: the failure Temporal recorded for the attempt before.
+    const retries = activityRetries(histories);
+    console.log(`activities started more than once: ${retries.length}`);
+    for (const r of retries.slice(0, 5)) {
+      console.log(`  ${r.workflowId} activity ${r.activityId}: attempt ${r.attempt}, scheduled ${r.scheduledAt}, started ${r.startedAt}; before: ${r.lastFailure}`);
+    }
     // What a workflow task that lost its sticky cache costs: a full replay of the largest batch's
     // history, here on an otherwise idle worker (a timed-out workflow task is retried this way).
     const batch = children.reduce((a, b) => (b.events.length > a.events.length ? b : a));

@@ -225,3 +225,46 @@ export function describeTrouble(t: WorkflowTaskTrouble): string {
     `highest attempt ${t.maxAttempt}); longest completed workflow task ${(t.longestMs / 1000).toFixed(2)} s${t.longestIn ? ` (${t.longestIn})` : ''}`
   );
 }
+
+/** An activity that Temporal started more than once: why its earlier attempt ended (the started event's last failure). */
+export interface ActivityRetry {
+  workflowId: string;
+  activityId: string;
+  attempt: number;
+  scheduledAt: string;
+  startedAt: string;
+  /** The last failure as Temporal recorded it: its kind (a timeout names its type) and message. */
+  lastFailure: string;
+}
+
+/**
+ * Every activity started at an attempt above 1 in these histories. Only the attempt that ran last
+ * is in a history (Temporal retries inside the server), and its started event carries the failure
+ * that ended the attempt before: a heartbeat timeout (a worker that stalled or never got the task),
+ * a start-to-close timeout, or an error the activity threw.
+ */
+export function activityRetries(histories: WorkflowHistory[]): ActivityRetry[] {
+  const Timeout = temporal.api.enums.v1.TimeoutType;
+  const out: ActivityRetry[] = [];
+  for (const h of histories) {
+    const scheduled = new Map<string, HistoryEvent>();
+    for (const e of h.events) {
+      if (e.activityTaskScheduledEventAttributes) scheduled.set(String(e.eventId), e);
+      const s = e.activityTaskStartedEventAttributes;
+      if (!s || !s.attempt || s.attempt <= 1) continue;
+      const sch = scheduled.get(String(s.scheduledEventId));
+      const f = s.lastFailure;
+      const timeout = f?.timeoutFailureInfo?.timeoutType;
+      const kind = timeout ? `timeout ${Timeout[timeout] ?? timeout}` : f?.applicationFailureInfo ? `error ${f.applicationFailureInfo.type ?? ''}` : f ? 'failure' : 'none recorded';
+      out.push({
+        workflowId: h.workflowId,
+        activityId: sch?.activityTaskScheduledEventAttributes?.activityId ?? `scheduled event ${String(s.scheduledEventId)}`,
+        attempt: s.attempt,
+        scheduledAt: sch ? new Date(eventMs(sch)).toISOString() : '?',
+        startedAt: new Date(eventMs(e)).toISOString(),
+        lastFailure: `${kind}${f?.message ? `: ${f.message.slice(0, 200)}` : ''}`,
+      });
+    }
+  }
+  return out;
+}
