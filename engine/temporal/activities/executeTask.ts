@@ -139,15 +139,6 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
     try {
       // Resolved before the row is written, so that it carries the full params and the cache key;
       // a failure here is still recorded on the row below.
-      // An earlier attempt that finished its work but whose completion never reached Temporal
-      // (worker killed in between): return what it recorded instead of running the component again.
-      if (attempt > 1 && !fromRow) {
-        const done = await recordedResult(metadata, executionId);
-        if (done) {
-          log.info({ component: spec.name }, 'task already completed by an earlier attempt; returning its recorded result');
-          return done;
-        }
-      }
       const digest = componentDigest(spec);
       let resolved: ResolvedInputs | undefined;
       let key: string | undefined;
@@ -186,17 +177,18 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
         ...(caching && key !== undefined ? { cache: { cacheKey: key, ...(input.cache?.maxAgeMs !== undefined ? { maxAgeMs: input.cache.maxAgeMs } : {}) } } : {}),
       });
       const row = begun.execution;
-      if (fromRow) {
-        if (row.status === 'succeeded' || row.status === 'cached') {
-          const done = await recordedResult(metadata, executionId);
-          if (!done) throw new Error(`${where}: execution ${executionId} is ${row.status} but its result could not be read back; retrying`);
-          log.info({ component: spec.name }, 'local step already completed before its workflow task was lost; returning its recorded result');
-          return done;
-        }
-        if (row.attempt !== attempt) {
-          attempt = row.attempt;
-          log = deps.logger.child({ runId, taskId, attempt });
-        }
+      // A finished row is kept (beginExecution never reopens it): this attempt's step already ran
+      // to the end — a local step whose workflow task was lost, or a queued step whose worker
+      // recorded it and died before Temporal heard — so it answers from the row, never runs twice.
+      if (row.status === 'succeeded' || row.status === 'cached') {
+        const done = await recordedResult(metadata, executionId);
+        if (!done) throw new Error(`${where}: execution ${executionId} is ${row.status} but its result could not be read back; retrying`);
+        log.info({ component: spec.name, recordedAttempt: row.attempt }, 'step already completed by an earlier attempt; returning its recorded result');
+        return done;
+      }
+      if (fromRow && row.attempt !== attempt) {
+        attempt = row.attempt;
+        log = deps.logger.child({ runId, taskId, attempt });
       }
       /** Statement 2: the row finished, with everything it produced (recordFinishedExecution). */
       const finish = async (f: Pick<FinishedExecution, 'status' | 'outputParams' | 'cachedFrom' | 'outputs' | 'reused' | 'metrics'>): Promise<Record<string, ArtifactRecord>> => {

@@ -364,8 +364,10 @@ function beginSql(e: Parameters<ExecutionStore['beginExecution']>[0], after?: Fi
         params = excluded.params, cache_key = excluded.cache_key, started_at = excluded.started_at,
         -- A new attempt starts clean: the previous attempt's result no longer describes the row.
         finished_at = null, error = null, output_params = null, cached_from = null
-      where case when ${count}::boolean then x.status not in ('succeeded', 'cached')
-        else x.attempt < excluded.attempt or (x.attempt = excluded.attempt and x.status = 'running') end
+      -- A finished row is never reopened: a later attempt of a step that already succeeded (its
+      -- worker recorded it and died before Temporal heard) answers from it instead of running again.
+      where x.status not in ('succeeded', 'cached') and (${count}::boolean
+        or x.attempt < excluded.attempt or (x.attempt = excluded.attempt and x.status = 'running'))
       returning x.*
     )`];
   const inputs = e.inputs ?? [];

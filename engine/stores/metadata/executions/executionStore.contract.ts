@@ -112,6 +112,18 @@ export function describeExecutionStoreContract(storeUnderTest: () => MetadataSto
       expect(await store.getExecution(`${run.id}/bad`)).toBeUndefined();
     });
 
+    it('leaves a finished row alone when a later attempt of a queued step begins (its worker recorded it, then died before Temporal heard)', async () => {
+      const { run } = await newRun();
+      const first = await startTask(run.id, 'fit', 1);
+      await store.finishExecution(first.id, { status: 'succeeded', outputParams: { y: 1 }, attempt: 1 });
+      const done = await store.getExecution(first.id);
+      // Temporal gave attempt 1 up for lost (heartbeat timeout) and starts attempt 2.
+      const again = await store.beginExecution({ id: first.id, runId: run.id, taskId: 'fit', componentName: first.componentName, componentDigest: first.componentDigest, attempt: 2, params: {} });
+      expect(again.started).toBe(false);
+      expect(again.execution).toEqual(done);
+      expect(await store.getExecution(first.id)).toEqual(done);
+    });
+
     it('counts a local step’s attempts from its row: a lost attempt is taken over as the next one, a succeeded row is left alone', async () => {
       const { run } = await newRun();
       const local = { id: `${run.id}/light`, runId: run.id, taskId: 'light', componentName: 'l', componentDigest: 'l', params: {}, countAttemptsFromRow: true };
