@@ -133,7 +133,8 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
     // Local activities have no heartbeats (the workflow task's own timeout watches the worker).
     const beat = local ? undefined : setInterval(() => ctx.heartbeat(), heartbeatEvery);
     let logs: TaskLogWriter | undefined;
-    // A light step's metrics go with its finished row (one statement); a queued step's are written
+    // A light step's metrics (local, or one of a light-item group: the steps counted from their
+    // rows) go with its finished row, in its one finishing statement; a queued step's are written
     // as reported, for live charts.
     const heldMetrics: NonNullable<FinishedExecution['metrics']>[number][] = [];
     try {
@@ -357,7 +358,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
           },
           metric: (key, value, at) => {
             const { step = 0, stepLabel } = typeof at === 'object' ? at : { step: at };
-            if (local) heldMetrics.push({ key, value, step, ...(stepLabel ? { stepLabel } : {}) });
+            if (fromRow) heldMetrics.push({ key, value, step, ...(stepLabel ? { stepLabel } : {}) });
             else metricWrites.push(metadata.recordMetric({ runId, executionId, key, value, step, ...(stepLabel ? { stepLabel } : {}) }));
           },
           heartbeat: (details) => {
