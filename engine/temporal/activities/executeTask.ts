@@ -14,7 +14,7 @@ import { sha256Hex, canonicalJson, valueMismatch, type ComponentSpec } from '../
 import type { ComponentContext, InputArtifact, OutputArtifact, TaskDevice } from '../../../dsl/runtime';
 import type { ArtifactStore } from '../../stores/artifacts/index';
 import type { Logger } from '../../logging';
-import type { ArtifactRecord, CachedExecution, FinishedExecution, Json, MetadataStore } from '../../stores/metadata/index';
+import type { ArtifactRecord, CachedExecution, ExecutionIdentity, FinishedExecution, Json, MetadataStore } from '../../stores/metadata/index';
 import { mlflowRunIdOf } from '../../stores/metadata/index';
 import { packaged, projectRoot as sluiceRoot } from '../../paths';
 import {
@@ -150,6 +150,8 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
         }
       }
       const digest = componentDigest(spec);
+      // The same for the start and the finish; the attempt is not (the row may count it anew).
+      const identity: ExecutionIdentity = { id: executionId, runId, taskId, componentName: spec.name, componentDigest: digest };
       let resolved: ResolvedInputs | undefined;
       let key: string | undefined;
       let early: unknown;
@@ -173,11 +175,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
       // starts, so an attempt killed with its worker is counted and its log lines are kept.
       const caching = early === undefined && key !== undefined && input.cache?.enabled !== false;
       const begun = await metadata.beginExecution({
-        id: executionId,
-        runId,
-        taskId,
-        componentName: spec.name,
-        componentDigest: digest,
+        ...identity,
         attempt,
         params: resolved?.params ?? directParams(input),
         cacheKey: key ?? null,
@@ -202,11 +200,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
       /** Statement 2: the row finished, with everything it produced (recordFinishedExecution). */
       const finish = async (f: Pick<FinishedExecution, 'status' | 'outputParams' | 'cachedFrom' | 'outputs' | 'reused' | 'metrics'>): Promise<Record<string, ArtifactRecord>> => {
         const recorded = await metadata.recordFinishedExecution({
-          id: executionId,
-          runId,
-          taskId,
-          componentName: spec.name,
-          componentDigest: digest,
+          ...identity,
           attempt,
           params: row.params,
           cacheKey: key ?? null,
