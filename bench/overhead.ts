@@ -182,7 +182,9 @@ async function lightMetrics(fanout: (pipeline: AnyPipeline) => Promise<Sample>):
   const runs = (xs: Sample[]): string => xs.map((x) => f1(x.ms)).join(' / ');
   console.log(`(c) light fan-out of ${fanoutW}, each item reporting ${METRICS_PER_STEP} metrics, against the same without (interleaved)`);
   console.log(`  without: runs ${runs(plain)} ms → ${f2(perItem(plain))} ms/item; with: runs ${runs(withMetrics)} ms → ${f2(perItem(withMetrics))} ms/item`);
-  console.log(`  the metrics cost ${f2(perItem(withMetrics) - perItem(plain))} ms/item`);
+  // CPU tells more than wall time on a loaded machine: this process (workers, PGlite) + the dev server.
+  const cpu = (xs: Sample[]): string => `${f2(median(xs.map((x) => x.cpuSelfMs)) / fanoutW)} + ${f2(median(xs.map((x) => x.cpuServerMs)) / fanoutW)}`;
+  console.log(`  the metrics cost ${f2(perItem(withMetrics) - perItem(plain))} ms/item; CPU per item (this process + child processes): without ${cpu(plain)} ms, with ${cpu(withMetrics)} ms`);
   const last = withMetrics[withMetrics.length - 1];
   if (last?.metadata) console.log(`  metadata store calls per item, with metrics: ${metadataPerStep(last.metadata, fanoutW)}`);
 }
