@@ -8,7 +8,8 @@
  *
  * Each case is warmed up once, then run --reps times (default 3), raw and Sluice alternating; the
  * median counts. Then (c) the same two cases with light steps (`execution: 'local'`: local
- * activities of the control worker), then a breakdown of where Sluice's time per step goes. The
+ * activities of the control worker), and the light fan-out with and without metrics reported by
+ * each item (what they cost), then a breakdown of where Sluice's time per step goes. The
  * closing lines are the ratios (Sluice time / raw time) of light and queued steps, then (d) an
  * in-process baseline (the same no-op as plain function calls), and the last line is always
  * `chain ms/step X fanout ms/item Y`: light steps end to end (run time / steps, the run's fixed
@@ -28,11 +29,12 @@
  * with the ratio line; the worker processes and the dev server are killed on every way out.
  */
 import os from 'node:os';
+import type { AnyPipeline } from 'sluice/dsl';
 import { Worker } from '@temporalio/worker';
 import { workflowBundle } from '../engine/temporal/worker/workflowBundle';
 import { executeTaskCost } from './support/executeTaskAlone';
 import { chainBreakdown, fetchHistory, runWorkflowHistories, workflowTaskTrouble, type ChainBreakdown, type WorkflowHistory } from './support/history';
-import { chainPipeline, fanoutPipeline, fanoutPipelineLocal, fanoutPipelineWith, items, noop } from './support/pipelines';
+import { chainPipeline, fanoutPipeline, fanoutPipelineLocal, fanoutPipelineLocalMetrics, fanoutPipelineWith, items, METRICS_PER_STEP, noop } from './support/pipelines';
 import { cpuDuring, profileDuring, timeMethods, type MethodTiming } from './support/profile';
 import { exitChild, isBenchChild, sendToParent, superviseSelf } from './support/supervise';
 import { flag, intArg, LOOP_BATCH_CONCURRENCY, median, SLUICE_CPU_CONCURRENCY, startBenchStack, topologyArg, type BenchStack } from './support/stack';
@@ -102,6 +104,7 @@ async function main(): Promise<void> {
     await sluice(() => bench.runSluice(fanoutPipeline, { xs: items(20) }));
     await sluice(() => bench.runSluice(chainPipeline(5, true)));
     await sluice(() => bench.runSluice(fanoutPipelineLocal, { xs: items(20) }));
+    await sluice(() => bench.runSluice(fanoutPipelineLocalMetrics, { xs: items(20) }));
 
     const chain = chainPipeline(chainN);
     const chainRaw: Sample[] = [];
@@ -147,6 +150,7 @@ async function main(): Promise<void> {
       );
     }
     sendToParent({ lightChainMs: median(lightChain.map((x) => x.ms)) / chainN, lightFanoutMs: median(lightFan.map((x) => x.ms)) / fanoutW });
+    await lightMetrics((pipeline) => sluice(() => bench.runSluice(pipeline, { xs: items(fanoutW) })));
     await inProcessBaseline();
     const lastLight = lightChain[lightChain.length - 1];
     if (lastLight) {
@@ -161,6 +165,28 @@ async function main(): Promise<void> {
   } finally {
     await bench.stop();
   }
+}
+
+/**
+ * (c) What a light step's metrics cost: the light fan-out with and without METRICS_PER_STEP metrics
+ * per item, interleaved (a grouped light step sends its metrics with its finish).
+ */
+async function lightMetrics(fanout: (pipeline: AnyPipeline) => Promise<Sample>): Promise<void> {
+  const plain: Sample[] = [];
+  const withMetrics: Sample[] = [];
+  for (let r = 0; r < reps; r++) {
+    plain.push(await fanout(fanoutPipelineLocal));
+    withMetrics.push(await fanout(fanoutPipelineLocalMetrics));
+  }
+  const perItem = (xs: Sample[]): number => median(xs.map((x) => x.ms)) / fanoutW;
+  const runs = (xs: Sample[]): string => xs.map((x) => f1(x.ms)).join(' / ');
+  console.log(`(c) light fan-out of ${fanoutW}, each item reporting ${METRICS_PER_STEP} metrics, against the same without (interleaved)`);
+  console.log(`  without: runs ${runs(plain)} ms → ${f2(perItem(plain))} ms/item; with: runs ${runs(withMetrics)} ms → ${f2(perItem(withMetrics))} ms/item`);
+  // CPU tells more than wall time on a loaded machine: this process (workers, PGlite) + the dev server.
+  const cpu = (xs: Sample[]): string => `${f2(median(xs.map((x) => x.cpuSelfMs)) / fanoutW)} + ${f2(median(xs.map((x) => x.cpuServerMs)) / fanoutW)}`;
+  console.log(`  the metrics cost ${f2(perItem(withMetrics) - perItem(plain))} ms/item; CPU per item (this process + child processes): without ${cpu(plain)} ms, with ${cpu(withMetrics)} ms`);
+  const last = withMetrics[withMetrics.length - 1];
+  if (last?.metadata) console.log(`  metadata store calls per item, with metrics: ${metadataPerStep(last.metadata, fanoutW)}`);
 }
 
 /** (d) The same no-op component as plain function calls in this process: no durability at all. */

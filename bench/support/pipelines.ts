@@ -20,6 +20,22 @@ export const noopLocal = component({
   run: ({ x }) => ({ y: x + 1 }),
 });
 
+/** Metrics each `noopLocalMetrics` step reports. */
+export const METRICS_PER_STEP = 2;
+
+/** The light no-op reporting METRICS_PER_STEP metrics, as a step that logs a loss or a count would. */
+export const noopLocalMetrics = component({
+  name: 'bench-noop-local-metrics',
+  inputs: { x: t.int() },
+  outputs: { y: t.int() },
+  cache: false,
+  execution: 'local',
+  run: ({ x }, ctx) => {
+    for (let i = 0; i < METRICS_PER_STEP; i++) ctx.metric(`m${i}`, x + i);
+    return { y: x + 1 };
+  },
+});
+
 /** `n` tasks in a row, each taking the previous task's output; `local`: light steps. */
 export function chainPipeline(n: number, local = false): AnyPipeline {
   const step = local ? noopLocal : noop;
@@ -43,6 +59,17 @@ export function fanoutPipelineWith(parallelism?: number, local = false): AnyPipe
     );
   });
 }
+
+/** The light fan-out whose step reports metrics (noopLocalMetrics). */
+export const fanoutPipelineLocalMetrics: AnyPipeline = pipeline({ name: 'bench-fanout-local-metrics', inputs: { xs: t.list(t.int()) } }, (p) => {
+  p.forEach(
+    p.inputs.xs,
+    (x) => {
+      p.task(noopLocalMetrics, { x }, { id: 'noop' });
+    },
+    { id: 'each' },
+  );
+});
 
 export const fanoutPipeline: AnyPipeline = fanoutPipelineWith();
 export const fanoutPipelineLocal: AnyPipeline = fanoutPipelineWith(undefined, true);

@@ -15,7 +15,7 @@ import { createLogger } from '../../engine/logging';
 import type { Client } from '@temporalio/client';
 import type { MetadataStore } from '../../engine/stores/metadata/index';
 import type { RawActivities } from '../raw/workflows';
-import { noop, noopLocal, noopTrial } from './pipelines';
+import { noop, noopLocal, noopLocalMetrics, noopTrial } from './pipelines';
 import { childPids } from './profile';
 import { SPLIT_CPU_WORKERS, startSplitStack, type SplitStack } from './splitStack';
 import { sendToParent } from './supervise';
@@ -88,6 +88,7 @@ export async function startBenchStack(options: { raw: boolean; topology?: Topolo
     const registry = new ComponentRegistry();
     registry.add(noop);
     registry.add(noopLocal);
+    registry.add(noopLocalMetrics);
     registry.add(noopTrial);
     embedded = await EmbeddedStack.start({
       stateDir: dir,

@@ -21,9 +21,10 @@ import { createPgliteMetadataStore } from '../../stores/metadata/openMetadataSto
 import type { Logger as EngineLogger } from '../../logging';
 import { PGlite } from '@electric-sql/pglite';
 import type { AnyComponent } from '../../../dsl/index';
-import type { ArtifactRefValue, ExecuteTaskInput, ExecuteTaskResult, Json, LightChainResult, PortValue } from '../workflows/types';
+import type { ArtifactRefValue, ExecuteTaskInput, ExecuteTaskResult, Json, LightChainResult, LightItemsResult, PortValue } from '../workflows/types';
 import { createExecuteTask } from './executeTask';
 import { createExecuteLightChain } from './lightChain';
+import { createExecuteLightItems } from './lightItems';
 
 type RunFn = (inputs: Record<string, unknown>, ctx: ComponentContext) => Promise<Record<string, Json> | void>;
 
@@ -509,6 +510,48 @@ describe('executeTask', () => {
     // one statement each, and the last finish alone.
     const answered = 3 * 3;
     expect(sent).toBe(answered + 2 + 1);
+  });
+
+  it('a grouped light step holds its metrics for its finish, as a local step does: one statement per step; a failed one keeps them', async () => {
+    const runId = await newRun();
+    const measure = fn('group-metrics', { x: { kind: 'parameter', type: 'int' } }, { y: { kind: 'parameter', type: 'int' } }, (inputs, ctx) => {
+      const x = inputs.x as number;
+      ctx.metric('seen', x);
+      ctx.metric('twice', 2 * x, { step: 1, stepLabel: 'epoch 1' });
+      if (x < 0) return Promise.reject(Object.assign(new Error(`must not be negative, got ${x}`), { retryable: false }));
+      return Promise.resolve({ y: x + 1 });
+    });
+    const group = createExecuteLightItems(executeTask, metadata);
+    const items = (xs: number[]): Promise<LightItemsResult> =>
+      new MockActivityEnvironment({ attempt: 1, isLocal: false, heartbeatTimeoutMs: 15_000 }, { logger: silent }).run(group, {
+        runId,
+        steps: [{ id: 'm', task: { component: measure.spec.name, inputs: { x: { loopItem: 'each' } } }, component: measure.spec, cache: { enabled: false } }],
+        env: { inputs: {}, items: {}, outer: {} },
+        loopId: 'each',
+        loopPath: 'each',
+        items: xs.map((x) => ({ index: x, value: x })),
+      });
+    const metricsOf = async (x: number) =>
+      (await metadata.listMetrics({ executionId: `${runId}.each[${x}]/m` })).map((m) => [m.key, m.value, m.step, m.stepLabel ?? null]);
+
+    // 8 items in 4 lanes: each step's running row carries its lane's previous finish (with that
+    // step's metrics), and each lane's last finish goes alone. Metrics written as reported would
+    // add 2 statements per step.
+    const xs = Array.from({ length: 8 }, (_, i) => i);
+    const before = statements;
+    const result = await items(xs);
+    expect(statements - before).toBe(xs.length + 4);
+    expect(result.items.map((r) => r.done.map((d) => d.outputs.y))).toEqual(xs.map((x) => [param(x + 1)]));
+    for (const x of xs) {
+      expect(await metadata.getExecution(`${runId}.each[${x}]/m`)).toMatchObject({ status: 'succeeded', attempt: 1 });
+      expect(await metricsOf(x)).toEqual([['seen', x, 0, null], ['twice', 2 * x, 1, 'epoch 1']]);
+    }
+
+    // A failed step's metrics are recorded with its failure, as a local step's are.
+    const failed = await items([-3]);
+    expect(failed.items[0]?.stop).toMatchObject({ reason: 'failed', nonRetryable: true });
+    expect(await metadata.getExecution(`${runId}.each[-3]/m`)).toMatchObject({ status: 'failed' });
+    expect(await metricsOf(-3)).toEqual([['seen', -3, 0, null], ['twice', -6, 1, 'epoch 1']]);
   });
 
   it('refuses approval and pipeline components: the workflow runs those', async () => {

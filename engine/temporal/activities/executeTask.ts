@@ -14,7 +14,7 @@ import { sha256Hex, canonicalJson, valueMismatch, type ComponentSpec } from '../
 import type { ComponentContext, InputArtifact, OutputArtifact, TaskDevice } from '../../../dsl/runtime';
 import type { ArtifactStore } from '../../stores/artifacts/index';
 import type { Logger } from '../../logging';
-import type { ArtifactRecord, CachedExecution, FinishedExecution, Json, MetadataStore } from '../../stores/metadata/index';
+import type { ArtifactRecord, CachedExecution, ExecutionIdentity, FinishedExecution, Json, MetadataStore } from '../../stores/metadata/index';
 import { mlflowRunIdOf } from '../../stores/metadata/index';
 import { packaged, projectRoot as sluiceRoot } from '../../paths';
 import {
@@ -133,13 +133,16 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
     // Local activities have no heartbeats (the workflow task's own timeout watches the worker).
     const beat = local ? undefined : setInterval(() => ctx.heartbeat(), heartbeatEvery);
     let logs: TaskLogWriter | undefined;
-    // A light step's metrics go with its finished row (one statement); a queued step's are written
+    // A light step's metrics (local, or one of a light-item group: the steps counted from their
+    // rows) go with its finished row, in its one finishing statement; a queued step's are written
     // as reported, for live charts.
     const heldMetrics: NonNullable<FinishedExecution['metrics']>[number][] = [];
     try {
       // Resolved before the row is written, so that it carries the full params and the cache key;
       // a failure here is still recorded on the row below.
       const digest = componentDigest(spec);
+      // The same for the start and the finish; the attempt is not (the row may count it anew).
+      const identity: ExecutionIdentity = { id: executionId, runId, taskId, componentName: spec.name, componentDigest: digest };
       let resolved: ResolvedInputs | undefined;
       let key: string | undefined;
       let early: unknown;
@@ -163,11 +166,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
       // starts, so an attempt killed with its worker is counted and its log lines are kept.
       const caching = early === undefined && key !== undefined && input.cache?.enabled !== false;
       const begun = await metadata.beginExecution({
-        id: executionId,
-        runId,
-        taskId,
-        componentName: spec.name,
-        componentDigest: digest,
+        ...identity,
         attempt,
         params: resolved?.params ?? directParams(input),
         cacheKey: key ?? null,
@@ -193,11 +192,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
       /** Statement 2: the row finished, with everything it produced (recordFinishedExecution). */
       const finish = async (f: Pick<FinishedExecution, 'status' | 'outputParams' | 'cachedFrom' | 'outputs' | 'reused' | 'metrics'>): Promise<Record<string, ArtifactRecord>> => {
         const recorded = await metadata.recordFinishedExecution({
-          id: executionId,
-          runId,
-          taskId,
-          componentName: spec.name,
-          componentDigest: digest,
+          ...identity,
           attempt,
           params: row.params,
           cacheKey: key ?? null,
@@ -349,7 +344,7 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
           },
           metric: (key, value, at) => {
             const { step = 0, stepLabel } = typeof at === 'object' ? at : { step: at };
-            if (local) heldMetrics.push({ key, value, step, ...(stepLabel ? { stepLabel } : {}) });
+            if (fromRow) heldMetrics.push({ key, value, step, ...(stepLabel ? { stepLabel } : {}) });
             else metricWrites.push(metadata.recordMetric({ runId, executionId, key, value, step, ...(stepLabel ? { stepLabel } : {}) }));
           },
           heartbeat: (details) => {

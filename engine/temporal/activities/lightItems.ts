@@ -27,6 +27,7 @@ const ITEMS_AT_ONCE = 4;
  */
 export const LIGHT_ITEMS_PER_WORKER = 8;
 
+// By hand: no semaphore package is a direct dependency (p-limit only comes with eslint), and 20 lines need none.
 /** A counting semaphore: callers wait in order for one of `size` slots. */
 class Slots {
   private free: number;

@@ -9,6 +9,7 @@ import { MetadataStoreError } from '../errors';
 import { artifacts, events, executions } from '../schema';
 import type {
   CachedExecution,
+  ExecutionIdentity,
   ExecutionRecord,
   ExecutionStatus,
   ExecutionStore,
@@ -549,8 +550,8 @@ function recordFinishedParts(list: readonly FinishedExecution[]): FinishedParts 
   return { parts, select: sql`(select coalesce(json_agg(e.id), '[]'::json) from e) as written, ${stored} as artifacts` };
 }
 
-/** What names an execution: the columns that both of its inserts (start, record) take from the caller. */
-function identityOf(e: Pick<ExecutionRecord, 'id' | 'runId' | 'taskId' | 'componentName' | 'componentDigest'>) {
+/** What names an execution, picked out of a caller's record for an insert (recordExecution). */
+function identityOf(e: ExecutionIdentity): ExecutionIdentity {
   return { id: e.id, runId: e.runId, taskId: e.taskId, componentName: e.componentName, componentDigest: e.componentDigest };
 }
 

@@ -26,6 +26,12 @@ export interface ExecutionRecord {
   finishedAt: Date | null;
 }
 
+/**
+ * What names an execution: the same in every write of its row, whichever attempt writes it
+ * (executeTask builds it once for a step's start and finish).
+ */
+export type ExecutionIdentity = Pick<ExecutionRecord, 'id' | 'runId' | 'taskId' | 'componentName' | 'componentDigest'>;
+
 /** A reusable earlier result: a succeeded execution and its output artifacts. */
 export interface CachedExecution {
   execution: ExecutionRecord;
@@ -38,12 +44,7 @@ export interface CachedExecution {
  * and metric, in one write (recordFinishedExecutions). executeTask writes its running row first
  * (beginExecution) and finishes it with this (see docs/ARCHITECTURE.md, "Execution modes").
  */
-export interface FinishedExecution {
-  id: string;
-  runId: string;
-  taskId: string;
-  componentName: string;
-  componentDigest: string;
+export interface FinishedExecution extends ExecutionIdentity {
   status: 'succeeded' | 'failed' | 'cancelled' | 'cached';
   attempt: number;
   params: Record<string, Json>;
@@ -91,12 +92,7 @@ export interface BegunExecution {
 }
 
 /** An execution as startExecution/beginExecution start it. */
-export interface StartExecution {
-  id: string;
-  runId: string;
-  taskId: string;
-  componentName: string;
-  componentDigest: string;
+export interface StartExecution extends ExecutionIdentity {
   attempt: number;
   params: Record<string, Json>;
   cacheKey?: string | null;
@@ -181,12 +177,7 @@ export interface ExecutionStore {
    * nothing. `startedAt` keeps its stored value on update; `finishedAt` defaults to now for final
    * statuses and stays null for 'waiting'. Returns the stored row.
    */
-  recordExecution(e: {
-    id: string;
-    runId: string;
-    taskId: string;
-    componentName: string;
-    componentDigest: string;
+  recordExecution(e: ExecutionIdentity & {
     status: Exclude<ExecutionStatus, 'running'>;
     params: Record<string, Json>;
     outputParams?: Record<string, Json> | null;
