@@ -32,6 +32,7 @@ import {
   resolveBinding,
   runScope,
   runTask,
+  startQueuedTask,
   type NodeOutcome,
   type RunContext,
   type ScopeEnv,
@@ -352,11 +353,12 @@ export async function loopBatch(input: LoopBatchInput): Promise<LoopBatchResult>
 
   /**
    * runItem for a body of one queued task (SINGLE_TASK_ITEMS_PATCH): the same outcome as runScope
-   * gives that body, without its scheduler. An item the task would be skipped in takes runItem.
+   * gives that body, without its scheduler, as one promise chain (no async frames: each promise in
+   * workflow code costs the SDK's stack-trace hook). An item the task would be skipped in takes runItem.
    */
   const singleTaskItem =
     ({ id, node, component }: SingleTask) =>
-    async (item: { index: number; value: Json }): Promise<LoopItemOutcome> => {
+    (item: { index: number; value: Json }): Promise<LoopItemOutcome> => {
       const env: ScopeEnv = {
         prefix: `${input.loopPath}[${item.index}]/`,
         inputs: input.env.inputs,
@@ -364,23 +366,32 @@ export async function loopBatch(input: LoopBatchInput): Promise<LoopBatchResult>
         outer: input.env.outer,
       };
       const taskPath = `${env.prefix}${id}`;
+      let started: Promise<NodeOutcome>;
       try {
-        if (whySkip(node, [], {}, env) !== undefined) return await runItem(item);
-        const outcome = await runTask(ctx, taskPath, component, node, taskInputs(component, node, {}, env), undefined);
-        const outputs: LoopItemOutcome['outputs'] = {};
-        for (const [name, b] of Object.entries(input.outputs)) {
-          const v = b.task === id ? outcome.outputs[b.output] : undefined;
-          if (v && v.kind !== 'collection') outputs[name] = v;
-        }
-        if (CancellationScope.current().consideredCancelled) return { index: item.index, status: 'cancelled', outputs };
-        return { index: item.index, status: 'succeeded', outputs };
+        if (whySkip(node, [], {}, env) !== undefined) return runItem(item);
+        const inputs = taskInputs(component, node, {}, env);
+        started = startQueuedTask(ctx, taskPath, component, node, inputs) ?? runTask(ctx, taskPath, component, node, inputs, undefined);
       } catch (e) {
-        // As runScope: the task's failure is the item's, 'cancelled' once the batch is.
-        const error = describeFailure(e);
-        failures.set(item.index, { task: taskPath, error });
-        const status = CancellationScope.current().consideredCancelled ? 'cancelled' : 'failed';
-        return { index: item.index, status, outputs: {}, error: `task "${taskPath}": ${error}` };
+        started = Promise.reject(e instanceof Error ? e : new Error(String(e)));
       }
+      return started.then(
+        (outcome): LoopItemOutcome => {
+          const outputs: LoopItemOutcome['outputs'] = {};
+          for (const [name, b] of Object.entries(input.outputs)) {
+            const v = b.task === id ? outcome.outputs[b.output] : undefined;
+            if (v && v.kind !== 'collection') outputs[name] = v;
+          }
+          if (CancellationScope.current().consideredCancelled) return { index: item.index, status: 'cancelled', outputs };
+          return { index: item.index, status: 'succeeded', outputs };
+        },
+        (e: unknown): LoopItemOutcome => {
+          // As runScope: the task's failure is the item's, 'cancelled' once the batch is.
+          const error = describeFailure(e);
+          failures.set(item.index, { task: taskPath, error });
+          const status = CancellationScope.current().consideredCancelled ? 'cancelled' : 'failed';
+          return { index: item.index, status, outputs: {}, error: `task "${taskPath}": ${error}` };
+        },
+      );
     };
 
   const settleItem = (done: LoopItemOutcome): void => {
