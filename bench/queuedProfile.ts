@@ -12,7 +12,7 @@
  * the profiles' own clock) with its wall and CPU time to <out>/windows.json, so that
  * bench/threadProfiles.ts can split each thread's samples by run.
  */
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chainPipeline, fanoutPipeline, items } from './support/pipelines';
@@ -96,6 +96,7 @@ async function main(): Promise<void> {
       await timed('raw chain', chainN, () => bench.runRaw('rawChain', chainN));
       await timed('sluice chain', chainN, () => bench.runSluice(chainPipeline(chainN)));
     }
+    await mkdir(out, { recursive: true });
     await writeFile(path.join(out, 'windows.json'), JSON.stringify({ pid: process.pid, load: os.loadavg(), windows }, null, 1));
     console.log(`windows written to ${path.join(out, 'windows.json')}; load ${load()}`);
   } finally {

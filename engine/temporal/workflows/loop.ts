@@ -102,7 +102,7 @@ export const BATCH_RUN_EVENTS = 400;
 export const BATCH_CONTINUE_AS_NEW_PATCH = 'loop-batch-continue-as-new';
 /**
  * Patch (issue 17): an item whose body is one queued task (a fan-out of function or command
- * steps) runs it straight through runTask, not through runScope. Every promise made in workflow
+ * steps) runs it without runScope (scope.ts startQueuedTask; runTask for a task with a queue timeout). Every promise made in workflow
  * code costs the SDK a stack trace (the promise hook behind its stack-trace query: ~0.05-0.1 ms
  * each), and runScope's scheduler (its own cancellation scope, completion queue, ready queue and
  * awaits) made about half of a queued item's promises; the workflow thread was the larger half of
