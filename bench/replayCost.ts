@@ -1,7 +1,7 @@
 /**
  * `npm run bench:replay-cost`: the workflow code's CPU per queued loop item, measured by replaying
  * a checked-in loop batch's histories (--history NAME, a folder of test/replay/histories: default
- * single-task-items, one 300-item batch of one queued step per item, in three runs, with the
+ * single-task-items, one 300-item batch of one queued step per item, in two or more runs, with the
  * loop-single-task-items patch; loop-segments is the same pipeline recorded before it) in this
  * thread, --reps R (5) times, with the current workflow bundle. The run workflow's own short
  * history, replayed as often, is taken off as the replays' fixed cost. A replay runs the same workflow code and the SDK's activation handling as a live worker
