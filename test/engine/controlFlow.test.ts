@@ -94,6 +94,15 @@ describe('control flow', () => {
     expect(run.outputs).toEqual({ total: 4 + 16 + 36 });
   });
 
+  it('skips the one task of a loop item whose condition is false, and runs it in the others', async () => {
+    const run = await ts.run(flows.someSkipped);
+    expect(run.status).toBe('succeeded');
+    const e = byTask(await ts.stack.metadata.listExecutions(run.id));
+    expect(['items[0]/sq', 'items[1]/sq', 'items[2]/sq', 'items[3]/sq'].map((id) => e[id]?.status)).toEqual(['succeeded', 'skipped', 'succeeded', 'succeeded']);
+    expect(e['items[1]/sq']?.error).toBe('its condition is false');
+    expect(run.outputs).toEqual({ total: 1 + 9 + 16 });
+  });
+
   it('fails a loop that needs every item at the first failed item, naming item and task', async () => {
     const run = await ts.run(flows.strict);
     expect(run.status).toBe('failed');

@@ -148,6 +148,10 @@ const SCENARIOS: Record<string, (ts: TestStack) => Promise<void>> = {
   // grouping: the local-batch-task-cap path, 20 light steps per workflow task; it cannot be
   // recorded again with this code.)
   'light-item-groups': (ts) => record(ts, 'light-item-groups', lightLoop.trickyLightLoop, { xs: Array.from({ length: 30 }, (_, i) => i) }),
+  // Since the loop-single-task-items patch (issue 17): loop-segments' pipeline again (one batch of
+  // 300 items of one queued task, in several runs, item 7 failing and tolerated), each item's task
+  // run straight through runTask instead of runScope. bench/replayCost.ts replays it too.
+  'single-task-items': (ts) => record(ts, 'single-task-items', segments.segmentedLoop, { xs: Array.from({ length: 300 }, (_, i) => i), failAt: 7 }),
 };
 
 /**

@@ -23,6 +23,23 @@ const RAW_QUERY_OPTIONS = {
   ),
 };
 
+/**
+ * parseResults with `options.parsers` spreads the instance's parsers (318 of them) and those into a
+ * new object on every call: ~130 µs of CPU per statement, more than the statement's own Bind/Execute
+ * takes in the WASM (bench/README.md, queued profile). So the merged map is made once per instance
+ * (again if PGlite replaces its parsers) and passed as the parsers themselves.
+ */
+const ROW_MODE = { rowMode: 'object' as const };
+const mergedParsers = new WeakMap<PGlite, { base: PGlite['parsers']; merged: PGlite['parsers'] }>();
+
+function parsersOf(client: PGlite): PGlite['parsers'] {
+  const known = mergedParsers.get(client);
+  if (known?.base === client.parsers) return known.merged;
+  const merged = { ...client.parsers, ...RAW_QUERY_OPTIONS.parsers };
+  mergedParsers.set(client, { base: client.parsers, merged });
+  return merged;
+}
+
 /** More distinct texts than the store's statement shapes (a few dozen): beyond it, unnamed as before. */
 const MAX_STATEMENTS = 200;
 
@@ -91,7 +108,7 @@ export function preparedPgliteRows(client: PGlite): RunRows {
           protocol.serialize.sync(),
         ),
       );
-      return parse.parseResults(messages, client.parsers, RAW_QUERY_OPTIONS)[0]!.rows as T[];
+      return parse.parseResults(messages, parsersOf(client), ROW_MODE)[0]!.rows as T[];
     });
   };
 }

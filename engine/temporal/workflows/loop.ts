@@ -18,8 +18,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { deepBindings, indexNodes, isLoopNode, nodeDependencies, referencedNodes, type PipelineIndex } from '../../../dsl/ir/graph';
-import type { Binding, ComponentSpec, LoopNodeSpec, NodeSpec } from '../../../dsl/ir/schema';
+import type { Binding, ComponentSpec, LoopNodeSpec, NodeSpec, TaskSpec } from '../../../dsl/ir/schema';
 import { taskOutputPort } from '../../../dsl/ir/tuneSpec';
+import { taskInputs, whySkip } from './bindings';
 import { Completions } from './completions';
 import {
   bookkeeping,
@@ -30,6 +31,8 @@ import {
   maxAttempts,
   resolveBinding,
   runScope,
+  runTask,
+  startQueuedTask,
   type NodeOutcome,
   type RunContext,
   type ScopeEnv,
@@ -97,6 +100,17 @@ const BATCH_READ_INPUTS_PATCH = 'loop-batch-read-inputs';
 export const BATCH_RUN_EVENTS = 400;
 /** Patch (issue 17): a batch continues as new every BATCH_RUN_EVENTS history events. */
 export const BATCH_CONTINUE_AS_NEW_PATCH = 'loop-batch-continue-as-new';
+/**
+ * Patch (issue 17): an item whose body is one queued task (a fan-out of function or command
+ * steps) runs it without runScope (scope.ts startQueuedTask; runTask for a task with a queue timeout). Every promise made in workflow
+ * code costs the SDK a stack trace (the promise hook behind its stack-trace query: ~0.05-0.1 ms
+ * each), and runScope's scheduler (its own cancellation scope, completion queue, ready queue and
+ * awaits) made about half of a queued item's promises; the workflow thread was the larger half of
+ * a queued item's CPU (bench/queuedProfile.ts). The same commands per item, but the item's result
+ * reaches the batch in fewer microtask turns, which can reorder it against other results or a
+ * cancellation within one activation: hence the patch.
+ */
+export const SINGLE_TASK_ITEMS_PATCH = 'loop-single-task-items';
 
 export interface LoopBatchInput {
   runId: string;
@@ -337,6 +351,49 @@ export async function loopBatch(input: LoopBatchInput): Promise<LoopBatchResult>
     }
   };
 
+  /**
+   * runItem for a body of one queued task (SINGLE_TASK_ITEMS_PATCH): the same outcome as runScope
+   * gives that body, without its scheduler, as one promise chain (no async frames: each promise in
+   * workflow code costs the SDK's stack-trace hook). An item the task would be skipped in takes runItem.
+   */
+  const singleTaskItem =
+    ({ id, node, component }: SingleTask) =>
+    (item: { index: number; value: Json }): Promise<LoopItemOutcome> => {
+      const env: ScopeEnv = {
+        prefix: `${input.loopPath}[${item.index}]/`,
+        inputs: input.env.inputs,
+        items: { ...input.env.items, [input.loopId]: item.value },
+        outer: input.env.outer,
+      };
+      const taskPath = `${env.prefix}${id}`;
+      let started: Promise<NodeOutcome>;
+      try {
+        if (whySkip(node, [], {}, env) !== undefined) return runItem(item);
+        const inputs = taskInputs(component, node, {}, env);
+        started = startQueuedTask(ctx, taskPath, component, node, inputs) ?? runTask(ctx, taskPath, component, node, inputs, undefined);
+      } catch (e) {
+        started = Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+      return started.then(
+        (outcome): LoopItemOutcome => {
+          const outputs: LoopItemOutcome['outputs'] = {};
+          for (const [name, b] of Object.entries(input.outputs)) {
+            const v = b.task === id ? outcome.outputs[b.output] : undefined;
+            if (v && v.kind !== 'collection') outputs[name] = v;
+          }
+          if (CancellationScope.current().consideredCancelled) return { index: item.index, status: 'cancelled', outputs };
+          return { index: item.index, status: 'succeeded', outputs };
+        },
+        (e: unknown): LoopItemOutcome => {
+          // As runScope: the task's failure is the item's, 'cancelled' once the batch is.
+          const error = describeFailure(e);
+          failures.set(item.index, { task: taskPath, error });
+          const status = CancellationScope.current().consideredCancelled ? 'cancelled' : 'failed';
+          return { index: item.index, status, outputs: {}, error: `task "${taskPath}": ${error}` };
+        },
+      );
+    };
+
   const settleItem = (done: LoopItemOutcome): void => {
     results.push(done);
     if (done.status === 'failed') {
@@ -416,6 +473,10 @@ export async function loopBatch(input: LoopBatchInput): Promise<LoopBatchResult>
       while (groups > 0 || running.size > 0) settle(await events.next(), true);
     }
   } else {
+    // A body of one queued task: each item runs it directly (SINGLE_TASK_ITEMS_PATCH); asked only
+    // for such bodies, so histories of other loops never meet the patch.
+    const single = singleQueuedTask(ctx, input.body);
+    const start = single && patched(SINGLE_TASK_ITEMS_PATCH) ? singleTaskItem(single) : runItem;
     // Items a workflow task may start: all of them, unless the body has light steps (nested loops and
     // pipelines run in child workflows of their own and do not count).
     const localPerItem = Object.values(input.body).filter((n) => !isLoopNode(n) && 'component' in n && isLocalNode(input.components, n)).length;
@@ -440,7 +501,7 @@ export async function loopBatch(input: LoopBatchInput): Promise<LoopBatchResult>
       while (!draining && running.size < input.concurrency && next < input.items.length && startedInTask < itemsPerTask) {
         const item = input.items[next++];
         if (item) {
-          const settling = scope.run(() => runItem(item));
+          const settling = scope.run(() => start(item));
           running.set(item.index, settling);
           itemDone.add(settling);
           startedInTask++;
@@ -478,6 +539,24 @@ export async function loopBatch(input: LoopBatchInput): Promise<LoopBatchResult>
     failed: total - succeeded,
     ...(firstError ? { firstError } : {}),
   };
+}
+
+interface SingleTask {
+  id: string;
+  node: TaskSpec;
+  component: ComponentSpec;
+}
+
+/** The body's one node when it is a queued function or command task (no study, exit handler or light step). */
+function singleQueuedTask(ctx: RunContext, body: Record<string, NodeSpec>): SingleTask | undefined {
+  const ids = Object.keys(body);
+  if (ids.length !== 1) return undefined;
+  const id = ids[0] as string;
+  const node = body[id] as NodeSpec;
+  if (isLoopNode(node) || node.tune || node.exitHandler) return undefined;
+  const component = ctx.components[node.component];
+  if (!component || (component.impl.kind !== 'function' && component.impl.kind !== 'command') || isLocal(component, node)) return undefined;
+  return { id, node, component };
 }
 
 /**

@@ -429,6 +429,26 @@ export async function runTask(
   };
 }
 
+/**
+ * runTask for a queued task that cannot time out in its queue (no `timeout.queueMs`, so runTask's
+ * only special error never comes), as a plain promise chain: the same command and outcome without
+ * runTask's async frames, each of which costs the SDK's stack-trace hook a promise (loop.ts,
+ * SINGLE_TASK_ITEMS_PATCH only). undefined: the task needs runTask.
+ */
+export function startQueuedTask(
+  ctx: RunContext,
+  taskPath: string,
+  component: ComponentSpec,
+  task: TaskSpec,
+  inputs: Record<string, PortValue>,
+): Promise<NodeOutcome> | undefined {
+  if (isLocal(component, task) || (task.timeout?.queueMs ?? component.timeout?.queueMs) !== undefined) return undefined;
+  const taskInput = { runId: ctx.runId, taskId: taskPath, component, inputs, cache: cachePolicy(ctx, component, task) };
+  return proxyActivities<TaskActivities>(activityOptions(component, task, ctx.taskQueuePrefix))
+    .executeTask(taskInput)
+    .then((result): NodeOutcome => ({ state: result.cachedFrom ? 'cached' : 'succeeded', outputs: result.outputs, executionId: result.executionId }));
+}
+
 export function cachePolicy(ctx: RunContext, component: ComponentSpec, task: TaskSpec): CachePolicy {
   const cache: CachePolicy = { enabled: ctx.cache && (task.cache?.enabled ?? component.cache?.enabled ?? true) };
   const maxAgeMs = task.cache?.maxAgeMs ?? component.cache?.maxAgeMs;
