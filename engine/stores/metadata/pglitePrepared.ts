@@ -27,7 +27,9 @@ const RAW_QUERY_OPTIONS = {
  * parseResults with `options.parsers` spreads the instance's parsers (318 of them) and those into a
  * new object on every call: ~130 µs of CPU per statement, more than the statement's own Bind/Execute
  * takes in the WASM (bench/README.md, queued profile). So the merged map is made once per instance
- * (again if PGlite replaces its parsers) and passed as the parsers themselves.
+ * (again if PGlite replaces its parsers) and passed as the parsers themselves. PGlite adds to its
+ * parsers in place only for array types created after start-up (refreshArrayTypes); the schema
+ * creates no types of its own, so the merged map cannot miss one.
  */
 const ROW_MODE = { rowMode: 'object' as const };
 const mergedParsers = new WeakMap<PGlite, { base: PGlite['parsers']; merged: PGlite['parsers'] }>();
