@@ -12,11 +12,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Session } from 'node:inspector/promises';
 import v8 from 'node:v8';
 import { Worker } from '@temporalio/worker';
 import { workflowBundle } from '../engine/temporal/worker/workflowBundle';
 import { installQuietRuntime } from '../engine/temporal/worker/startWorkers';
+import { profileDuring, type ProfileSummary } from './support/profile';
 import { flag, intArg, median } from './support/stack';
 
 const reps = intArg('reps', 5);
@@ -25,11 +25,6 @@ const historyIndex = process.argv.indexOf('--history');
 const scenario = historyIndex >= 0 ? (process.argv[historyIndex + 1] ?? '') : 'single-task-items';
 const DIR = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'test', 'replay', 'histories', scenario);
 const ITEMS = 300;
-
-interface Node {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-}
 
 async function main(): Promise<void> {
   installQuietRuntime();
@@ -63,46 +58,35 @@ async function main(): Promise<void> {
   const batchPromises = await countPromises(replayAll);
   const fixedPromises = await countPromises(replayFixed);
   const promisesPerItem = (batchPromises - fixedPromises) / ITEMS;
-  const profile = flag('profile');
-  const session = profile ? new Session() : undefined;
-  if (session) {
-    session.connect();
-    await session.post('Profiler.enable');
-    await session.post('Profiler.setSamplingInterval', { interval: 250 });
-    await session.post('Profiler.start');
-  }
   const cpu: number[] = [];
   const wall: number[] = [];
   const cpuNow = (): number => {
     const c = process.cpuUsage();
     return (c.user + c.system) / 1000;
   };
-  for (let r = 0; r < reps; r++) {
-    let c0 = cpuNow();
-    await replayFixed();
-    const fixedCpu = cpuNow() - c0;
-    c0 = cpuNow();
-    const t0 = performance.now();
-    await replayAll();
-    wall.push(performance.now() - t0);
-    cpu.push(cpuNow() - c0 - fixedCpu);
-  }
+  const measure = async (): Promise<void> => {
+    for (let r = 0; r < reps; r++) {
+      let c0 = cpuNow();
+      await replayFixed();
+      const fixedCpu = cpuNow() - c0;
+      c0 = cpuNow();
+      const t0 = performance.now();
+      await replayAll();
+      wall.push(performance.now() - t0);
+      cpu.push(cpuNow() - c0 - fixedCpu);
+    }
+  };
+  let profiled: ProfileSummary | undefined;
+  if (flag('profile')) profiled = (await profileDuring(measure)).summary;
+  else await measure();
   console.log(
     `replay of the ${scenario} batch (${ITEMS} queued items, ${histories.length} runs), ${reps} reps, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}: ` +
       `CPU ${(median(cpu) / ITEMS).toFixed(3)} ms/item net of the replays' fixed cost (runs ${cpu.map((x) => (x / ITEMS).toFixed(3)).join(' / ')}), ` +
       `wall ${(median(wall) / ITEMS).toFixed(3)} ms/item gross; ${promisesPerItem.toFixed(1)} promises created per item`,
   );
-  if (session) {
-    const { profile: p } = (await session.post('Profiler.stop')) as unknown as { profile: { nodes: Node[]; samples: number[]; timeDeltas: number[] } };
-    const byId = new Map(p.nodes.map((n) => [n.id, n]));
-    const self = new Map<string, number>();
-    for (let i = 0; i < p.samples.length; i++) {
-      const n = byId.get(p.samples[i] as number);
-      if (!n || n.callFrame.functionName === '(idle)') continue;
-      const k = `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^.*node_modules\//, '')}:${n.callFrame.lineNumber + 1}`;
-      self.set(k, (self.get(k) ?? 0) + (p.timeDeltas[i + 1] ?? 0) / 1000);
-    }
-    for (const [k, ms] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${(ms / reps / ITEMS).toFixed(4).padStart(8)}  ${k}`);
+  if (profiled) {
+    const top = profiled.functions.filter(([k]) => !k.startsWith('(idle)')).slice(0, 30);
+    for (const [k, ms] of top) console.log(`  ${(ms / reps / ITEMS).toFixed(4).padStart(8)}  ${k}`);
   }
 }
 

@@ -8,6 +8,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProfileWindow } from './queuedProfile';
+import { area } from './support/profile';
 
 interface Node {
   id: number;
@@ -28,31 +29,6 @@ const top = topIndex >= 0 ? Number(process.argv[topIndex + 1]) : 15;
 /** --inclusive RE: also list the total (self + callees) time of the functions whose "name file:line" matches RE. */
 const inclusiveIndex = process.argv.indexOf('--inclusive');
 const inclusive = inclusiveIndex >= 0 ? new RegExp(process.argv[inclusiveIndex + 1] ?? '.') : undefined;
-
-/** Where a frame's code comes from. The workflow bundle is one script: its frames are told apart by function name. */
-export function area(url: string, fn: string): string {
-  if (!url) return fn.startsWith('(') ? fn : '(native)';
-  if (url.startsWith('wasm://') || url.includes('@electric-sql/pglite')) return 'PGlite';
-  if (url.includes('drizzle-orm')) return 'drizzle-orm';
-  if (url.includes('protobufjs') || url.includes('@temporalio/proto')) return 'protobuf';
-  if (url.includes('@temporalio/worker')) return 'SDK worker (JS)';
-  if (url.includes('@temporalio/workflow')) return 'SDK workflow';
-  if (url.includes('@temporalio/common')) return 'SDK common (payload conversion)';
-  if (url.includes('@temporalio/client')) return 'SDK client';
-  if (url.includes('@temporalio/')) return 'SDK other';
-  if (url.includes('/engine/stores/metadata/')) return 'sluice stores/metadata';
-  if (url.includes('/engine/stores/')) return 'sluice stores (other)';
-  if (url.includes('/engine/temporal/activities/')) return 'sluice activities';
-  if (url.includes('/engine/temporal/workflows/')) return 'sluice workflows';
-  if (url.includes('/engine/')) return 'sluice engine (other)';
-  if (url.includes('/dsl/')) return 'sluice dsl';
-  if (url.includes('/bench/')) return 'bench';
-  if (url.includes('zod')) return 'zod';
-  if (url.includes('pino') || url.includes('sonic-boom')) return 'pino';
-  if (url.startsWith('node:')) return 'node internals';
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
-  return pkg ?? url.split('/').slice(-1).join('/');
-}
 
 function short(url: string): string {
   return url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/(engine|dsl|bench)\//, '$1/');

@@ -131,22 +131,30 @@ export async function profileDuring<T>(fn: () => Promise<T>): Promise<{ result: 
   return { result, summary: summarise(profile) };
 }
 
-function area(url: string, fn: string): string {
+/** Where a frame's code comes from. The workflow bundle is one script: its frames are told apart by function name. */
+export function area(url: string, fn: string): string {
   if (!url) return fn.startsWith('(') ? fn : '(native)';
-  if (url.startsWith('wasm://') || url.includes('@electric-sql/pglite')) return 'PGlite (WASM Postgres)';
+  if (url.startsWith('wasm://') || url.includes('@electric-sql/pglite')) return 'PGlite';
   if (url.includes('drizzle-orm')) return 'drizzle-orm';
-  if (url.includes('@temporalio/')) return 'Temporal SDK (JS side)';
-  if (url.includes('/engine/stores/metadata/')) return 'sluice engine/stores/metadata';
-  if (url.includes('/engine/temporal/activities/')) return 'sluice engine/temporal/activities';
+  if (url.includes('protobufjs') || url.includes('@temporalio/proto')) return 'protobuf';
+  if (url.includes('@temporalio/worker')) return 'SDK worker (JS)';
+  if (url.includes('@temporalio/workflow')) return 'SDK workflow';
+  if (url.includes('@temporalio/common')) return 'SDK common (payload conversion)';
+  if (url.includes('@temporalio/client')) return 'SDK client';
+  if (url.includes('@temporalio/')) return 'SDK other';
+  if (url.includes('/engine/stores/metadata/')) return 'sluice stores/metadata';
+  if (url.includes('/engine/stores/')) return 'sluice stores (other)';
+  if (url.includes('/engine/temporal/activities/')) return 'sluice activities';
+  if (url.includes('/engine/temporal/workflows/')) return 'sluice workflows';
   if (url.includes('/engine/')) return 'sluice engine (other)';
   if (url.includes('/dsl/')) return 'sluice dsl';
-  if (url.includes('@noble/hashes')) return '@noble/hashes';
-  if (url.includes('pino') || url.includes('sonic-boom')) return 'pino (logging)';
-  if (url.includes('zod')) return 'zod';
   if (url.includes('/bench/')) return 'bench';
+  if (url.includes('zod')) return 'zod';
+  if (url.includes('@noble/hashes')) return '@noble/hashes';
+  if (url.includes('pino') || url.includes('sonic-boom')) return 'pino';
   if (url.startsWith('node:')) return 'node internals';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
-  return pkg ?? url.split('/').slice(-2).join('/');
+  return pkg ?? url.split('/').slice(-1).join('/');
 }
 
 function summarise(profile: Profile): ProfileSummary {

@@ -138,11 +138,11 @@ export function createExecuteTask(deps: ExecuteTaskDeps) {
     // as reported, for live charts.
     const heldMetrics: NonNullable<FinishedExecution['metrics']>[number][] = [];
     try {
-      // Resolved before the row is written, so that it carries the full params and the cache key;
-      // a failure here is still recorded on the row below.
       const digest = componentDigest(spec);
       // The same for the start and the finish; the attempt is not (the row may count it anew).
       const identity: ExecutionIdentity = { id: executionId, runId, taskId, componentName: spec.name, componentDigest: digest };
+      // Resolved before the row is written, so that it carries the full params and the cache key;
+      // a failure here is still recorded on the row below.
       let resolved: ResolvedInputs | undefined;
       let key: string | undefined;
       let early: unknown;
