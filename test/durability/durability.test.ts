@@ -38,7 +38,8 @@ import { MODEL_SERVER_URL_ENV } from '../../engine/temporal/activities/index';
 import type { modelRollout } from '../../engine/temporal/workflows/index';
 import { rolloutWorkflowId } from '../../engine/temporal/workflows/types';
 import { FUSED_CHAIN_TASKS } from '../fixtures/durableFusedChain';
-import { LIGHT_LOOP_ITEMS, LIGHT_LOOP_KILL_AT } from '../fixtures/durableLightLoop';
+import { ITEMS_AT_ONCE } from '../../engine/temporal/activities/lightItems';
+import { LIGHT_LOOP_ITEMS, LIGHT_LOOP_KILL_AT, LIGHT_LOOP_LANES } from '../fixtures/durableLightLoop';
 import { STUDY_TRIALS } from '../fixtures/durableStudy';
 import { CHAIN_FIXTURE, DurabilityWorld, externalTemporal, pgServer, since, sleep, waitFor } from '../support/durabilityWorld';
 import { runToEnd, stopAllProcesses } from '../support/processes';
@@ -231,6 +232,8 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
   });
 
   it('a light-item group whose worker is killed mid-group: retried as a whole, the items it finished do not run again, the others run once', async () => {
+    // The killer waits for the group's other lanes to move on; with a wrong lane count it would wait forever.
+    expect(LIGHT_LOOP_LANES, 'test/fixtures/durableLightLoop.ts LIGHT_LOOP_LANES').toBe(ITEMS_AT_ONCE);
     const w = (world = await DurabilityWorld.create(lightLoopSpec, { localModule: LIGHT_LOOP_FIXTURE }));
     const t0 = Date.now();
     const control = await w.startWorker(['control']);
@@ -240,7 +243,7 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
     const items = Array.from({ length: LIGHT_LOOP_ITEMS }, (_, i) => i);
 
     // Item LIGHT_LOOP_KILL_AT kills the worker running the group (one executeLightItems activity)
-    // once the items before it have ended.
+    // once the items before it have ended and their finished rows are written.
     const exit = await control.exited;
     const startsAtKill = await w.starts();
     console.log(`${since(t0)}: ${control.name} killed itself in ${task(LIGHT_LOOP_KILL_AT)} (${JSON.stringify(exit)}); starts then: ${JSON.stringify(startsAtKill)}`);

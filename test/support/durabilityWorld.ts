@@ -187,7 +187,7 @@ export class DurabilityWorld {
       .split('\n')
       .filter(Boolean)
       .map((line) => {
-        const m = /^(\S+) (start|end|aborted) attempt=(\d+) pid=(\d+)$/.exec(line);
+        const m = /^(\S+) (start|end|aborted|waiting) attempt=(\d+) pid=(\d+)$/.exec(line);
         if (!m) throw new Error(`bad log line: ${line}`);
         return { task: m[1] as string, what: m[2] as string, attempt: Number(m[3]), pid: Number(m[4]) };
       });

@@ -18,7 +18,7 @@ import type { LightChainResult, LightItemsInput, LightItemsResult } from '../wor
 import { runChain, withWriteBehind, type ExecuteStep } from './lightChain';
 
 /** Items of one group running at once (they share the worker's one thread and its store). */
-const ITEMS_AT_ONCE = 4;
+export const ITEMS_AT_ONCE = 4;
 /**
  * Light items running at once in one worker, all groups together: the workflow tasks of the
  * worker's batches share its one thread with them, and a backlog of light work there delays those
