@@ -3,7 +3,7 @@
  * for the metadata store, and `sluice worker` child processes (a control worker and a CPU task
  * worker) that the tests kill with SIGKILL; the server itself is killed and started again on the
  * same port and db file. The pipeline (test/fixtures/durableChain.ts) is a chain of five ~1 s
- * steps with a 2 s heartbeat timeout; every execution appends lines to a log file, so the tests
+ * steps with a 5 s heartbeat timeout (test/fixtures/durableStepTiming.ts), which a test can hold running; every execution appends lines to a log file, so the tests
  * can tell which tasks really ran again.
  *
  * What must hold whatever is killed: the run succeeds; each task has one execution row, one output
@@ -38,6 +38,7 @@ import { MODEL_SERVER_URL_ENV } from '../../engine/temporal/activities/index';
 import type { modelRollout } from '../../engine/temporal/workflows/index';
 import { rolloutWorkflowId } from '../../engine/temporal/workflows/types';
 import { FUSED_CHAIN_TASKS } from '../fixtures/durableFusedChain';
+import { HEARTBEAT_TIMEOUT_MS } from '../fixtures/durableStepTiming';
 import { ITEMS_AT_ONCE } from '../../engine/temporal/activities/lightItems';
 import { LIGHT_LOOP_ITEMS, LIGHT_LOOP_KILL_AT, LIGHT_LOOP_LANES } from '../fixtures/durableLightLoop';
 import { STUDY_TRIALS } from '../fixtures/durableStudy';
@@ -101,6 +102,8 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
     let cpu = await w.startWorker(['cpu']);
     console.log(`workers ready after ${since(t0)}`);
 
+    // The steps each kill must land inside run on until released.
+    const [releaseS1, releaseS2, releaseS5] = await Promise.all([w.hold('s1'), w.hold('s2'), w.hold('s5')]);
     const run = await w.submit();
     const { runId, handle } = run;
     /** Per kill: how often each task Temporal had already recorded as finished had started. */
@@ -120,6 +123,7 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
     await killCpu('while s1 runs');
     expect(finishedAtKill.at(-1)).toEqual({});
     expect(await w.linesOf('s1')).toEqual(['start 1']);
+    await releaseS1();
     cpu = await w.startWorker(['cpu']);
 
     // 2. Between tasks, with nothing in flight: the control worker dies while s2 runs, so nobody
@@ -129,6 +133,7 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
     await w.runningIn(runId, 's2');
     await control.kill('SIGKILL');
     console.log(`${since(t0)}: killed ${control.name} while s2 runs`);
+    await releaseS2();
     await waitFor('Temporal to record the end of s2', async () => (await handle.describe()).raw.pendingActivities?.length === 0);
     await cpu.kill('SIGKILL');
     expect(await w.linesOf('s2')).toEqual(['start 1', 'end 1']);
@@ -150,6 +155,7 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
     await killCpu('while s5 runs');
     expect(await w.linesOf('s5')).toEqual(['start 1']);
     expect(Object.keys(finishedAtKill.at(-1) ?? {}).sort()).toEqual(['s1', 's2', 's3', 's4']);
+    await releaseS5();
     cpu = await w.startWorker(['cpu']);
 
     const record = await w.waitForEnd(run);
@@ -173,6 +179,7 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
     const w = (world = await DurabilityWorld.create(localSpec, { localModule: LOCAL_FIXTURE }));
     const t0 = Date.now();
     let control = await w.startWorker(['control']);
+    const releaseS3 = await w.hold('s3');
     const run = await w.submit();
     const { runId } = run;
 
@@ -184,6 +191,7 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
     const startsAtKill = await w.starts();
     console.log(`${since(t0)}: killed ${control.name} while s3 runs; starts then: ${JSON.stringify(startsAtKill)}`);
     expect(startsAtKill).toEqual({ s1: 1, s2: 1, s3: 1 });
+    await releaseS3();
     control = await w.startWorker(['control']);
 
     const record = await w.waitForEnd(run);
@@ -288,6 +296,7 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
     const t0 = Date.now();
     await w.startWorker(['control']);
     const cpu = await w.startWorker(['cpu']);
+    const releaseS2 = await w.hold('s2');
     const run = await w.submit();
     const { runId } = run;
 
@@ -298,6 +307,7 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
     expect(cpu.output).toMatch(/worker stopped/);
     // The component saw the cancellation and stopped.
     expect(await w.linesOf('s2')).toEqual(['start 1', 'aborted 1']);
+    await releaseS2();
     const stoppedAt = Date.now();
     await w.startWorker(['cpu']);
     await w.runningIn(runId, 's2');
@@ -324,12 +334,21 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
       return out;
     };
 
-    // 1. The task worker, inside a trial after two have ended.
+    // 1. The task worker, inside the trials it runs, after two have ended. Every trial is held once
+    //    two have ended; the kill waits until each trial whose row says running is inside its
+    //    step (started, not ended), so no trial is between its end and its row (it would end twice).
     await waitFor('two trials to end', async () => (await ended()) >= 2);
-    const inTrial = await waitFor('a trial to be running', async () => (await w.metadata.listTuneTrials(runId)).find((t) => t.state === 'running'));
-    await w.runningIn(runId, `${study}[${inTrial.number}]`);
+    const release = await w.hold('all');
+    const inTrials = await waitFor('the running trials to be held inside their steps', async () => {
+      const running = (await w.metadata.listExecutions(runId)).filter((e) => e.taskId.startsWith(`${study}[`) && e.status === 'running');
+      const log = await w.executionLog();
+      const inside = (task: string, attempt: number): boolean =>
+        log.some((l) => l.task === task && l.attempt === attempt && l.what === 'start') && !log.some((l) => l.task === task && l.attempt === attempt && l.what === 'end');
+      return running.length > 0 && running.every((e) => inside(e.taskId, e.attempt)) && running.map((e) => e.taskId);
+    });
     await cpu.kill('SIGKILL');
-    console.log(`${since(t0)}: killed ${cpu.name} inside trial ${inTrial.number}; ${await ended()} trials ended`);
+    await release();
+    console.log(`${since(t0)}: killed ${cpu.name} inside ${inTrials.join(', ')}; ${await ended()} trials ended`);
     cpu = await w.startWorker(['cpu']);
 
     // 2. The control worker (the run's and the study's workflows), with trials running and more to suggest.
@@ -381,6 +400,7 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
     const cpu = await w.startWorker(['cpu']);
     console.log(`workers ready after ${since(t0)}`);
 
+    const releaseS3 = await w.hold('s3');
     const run = await w.submit();
     const { runId, handle } = run;
 
@@ -393,8 +413,9 @@ describe.skipIf(!pgServer.url)(`durability with real processes (PostgreSQL, ${ex
     console.log(`${since(t0)}: killed the Temporal server (pid ${oldPid}) while s3 runs`);
     // Keep it down until s3's component has finished (its completion cannot be reported) and past
     // the heartbeat timeout, so the server comes back to an activity it must time out or complete.
+    await releaseS3();
     await waitFor('s3 to finish its work while the server is down', async () => (await w.linesOf('s3')).includes('end 1'));
-    await sleep(2_500);
+    await sleep(HEARTBEAT_TIMEOUT_MS + 500);
     w.server = await w.server.restart();
     console.log(`${since(t0)}: Temporal server restarted on ${w.server.address} (pid ${w.server.pid}, same db file)`);
 

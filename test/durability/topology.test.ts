@@ -24,6 +24,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../engine/paths';
+import { HEARTBEAT_TIMEOUT_MS } from '../fixtures/durableStepTiming';
 import { CHAIN_FIXTURE, DurabilityWorld, externalTemporal, pgServer, since, sleep, waitFor } from '../support/durabilityWorld';
 import { runToEnd, stopAllProcesses, type ManagedProcess } from '../support/processes';
 
@@ -78,6 +79,7 @@ describe.skipIf(!pgServer.url)(`three worker processes (PostgreSQL, ${externalTe
     const t0 = Date.now();
     const [, ...cpus] = await w.startWorkers(['control', 'cpu', 'cpu']);
     console.log(`3 worker processes ready after ${since(t0)}`);
+    const releaseS2 = await w.hold('s2');
     const submitted = await w.submit();
     const { runId, handle } = submitted;
     const processOf = (pid: number): ManagedProcess => {
@@ -93,6 +95,7 @@ describe.skipIf(!pgServer.url)(`three worker processes (PostgreSQL, ${externalTe
     const finishedAtKill = await w.succeededTasks(handle);
     console.log(`${since(t0)}: killed the CPU worker (pid ${s2pid}) inside s2; finished then: [${finishedAtKill.join(', ')}]`);
     expect(finishedAtKill).toEqual(['s1']);
+    await releaseS2();
 
     const record = await w.waitForEnd(submitted);
     const log = await w.executionLog();
@@ -101,7 +104,7 @@ describe.skipIf(!pgServer.url)(`three worker processes (PostgreSQL, ${externalTe
     expect(record.outputs).toEqual({ out: `${runId}.s5.out` });
     await w.expectIntact(runId);
     // Only the interrupted step ran again (attempt 2), on the survivor, once the heartbeat timeout
-    // (2 s) had passed; the survivor ran the rest, and s1, finished before the kill, ran once.
+    // (5 s) had passed; the survivor ran the rest, and s1, finished before the kill, ran once.
     expect(await w.starts()).toEqual({ s1: 1, s2: 2, s3: 1, s4: 1, s5: 1 });
     expect(log.filter((l) => l.what === 'end').map((l) => [l.task, l.attempt])).toEqual([
       ['s1', 1],
@@ -120,6 +123,7 @@ describe.skipIf(!pgServer.url)(`three worker processes (PostgreSQL, ${externalTe
     const t0 = Date.now();
     const controls = await w.startWorkers(['control', 'control', 'cpu']).then((ps) => ps.slice(0, 2));
     console.log(`3 worker processes ready after ${since(t0)}`);
+    const releaseS3 = await w.hold('s3');
     const submitted = await w.submit();
     const { runId } = submitted;
 
@@ -130,6 +134,7 @@ describe.skipIf(!pgServer.url)(`three worker processes (PostgreSQL, ${externalTe
     const startsAtKill = await w.starts();
     console.log(`${since(t0)}: killed the control worker (pid ${s3pid}) inside s3; starts then: ${JSON.stringify(startsAtKill)}`);
     expect(startsAtKill).toEqual({ s1: 1, s2: 1, s3: 1 });
+    await releaseS3();
 
     const record = await w.waitForEnd(submitted);
     const starts = await w.starts();
@@ -150,6 +155,7 @@ describe.skipIf(!pgServer.url)(`three worker processes (PostgreSQL, ${externalTe
     const w = (world = await DurabilityWorld.create(spec, { name: 'topology', address }));
     const t0 = Date.now();
     const workers = await w.startWorkers(['control', 'cpu', 'cpu']);
+    const releaseS3 = await w.hold('s3');
     const submitted = await w.submit();
     const { runId, handle } = submitted;
 
@@ -159,8 +165,9 @@ describe.skipIf(!pgServer.url)(`three worker processes (PostgreSQL, ${externalTe
     await realServer('kill', port);
     console.log(`${since(t0)}: SIGKILLed the real Temporal server while s3 runs`);
     // Down until s3's component has finished (its completion cannot be reported) and past its heartbeat timeout.
+    await releaseS3();
     await waitFor('s3 to finish its work while the server is down', async () => (await w.executionLog()).some((l) => l.task === 's3' && l.what === 'end'));
-    await sleep(2_500);
+    await sleep(HEARTBEAT_TIMEOUT_MS + 500);
     await realServer('start', port);
     console.log(`${since(t0)}: the real Temporal server is back on ${address}`);
 

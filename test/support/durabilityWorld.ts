@@ -7,7 +7,7 @@
  * The durable chain fixtures append "s1 start attempt=1 pid=123" lines to an executions log, so a
  * test can tell which steps really ran, how often, and in which process.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
@@ -178,6 +178,17 @@ export class DurabilityWorld {
       if (e?.status !== 'running') return undefined;
       return (await this.executionLog()).find((l) => l.task === taskId && l.what === 'start' && l.attempt === e.attempt)?.pid;
     });
+  }
+
+  /**
+   * Holds a chain or trial step (`taskId`, or 'all' of them) running past its `ms` until the
+   * returned release is called (test/fixtures/durableStepTiming.ts): a kill meant to land inside a step then does,
+   * however loaded the machine.
+   */
+  async hold(taskId: string): Promise<() => Promise<void>> {
+    const file = path.join(this.logDir, `hold-${taskId}`);
+    await writeFile(file, '');
+    return () => rm(file, { force: true });
   }
 
   /** "s1 start attempt=1 pid=123" lines of the executions log, parsed. */
