@@ -152,6 +152,9 @@ const SCENARIOS: Record<string, (ts: TestStack) => Promise<void>> = {
   // 300 items of one queued task, in several runs, item 7 failing and tolerated), each item's task
   // run straight through runTask instead of runScope. bench/replayCost.ts replays it too.
   'single-task-items': (ts) => record(ts, 'single-task-items', segments.segmentedLoop, { xs: Array.from({ length: 300 }, (_, i) => i), failAt: 7 }),
+  // Since the bookkeeping-timeout-30s patch: the sweep again (a study and its run), each workflow's
+  // bookkeeping activities scheduled with the shorter timeout behind the patch's marker.
+  'sweep-bookkeeping-30s': (ts) => record(ts, 'sweep-bookkeeping-30s', sweep, { epochs: 20 }),
 };
 
 /**

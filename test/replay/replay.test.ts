@@ -23,7 +23,7 @@ describe('replay of recorded histories', async () => {
   it('has histories of every recorded scenario, parents and children', () => {
     const scenarios = new Set(files.map((f) => path.basename(path.dirname(f))));
     expect([...scenarios].sort()).toEqual(
-      ['approved', 'branching', 'cached', 'cancel-before-start', 'cancel-early', 'cancelled', 'exit-after-failure', 'fan-out', 'iris', 'light-chain', 'light-chain-retry', 'light-item-groups', 'light-loop-capped', 'loop-segments', 'nested-loops', 'single-task-items', 'nested-pipeline', 'pipeline-trial', 'retried', 'rollout', 'sweep', 'tolerant-loop'].sort(),
+      ['approved', 'branching', 'cached', 'cancel-before-start', 'cancel-early', 'cancelled', 'exit-after-failure', 'fan-out', 'iris', 'light-chain', 'light-chain-retry', 'light-item-groups', 'light-loop-capped', 'loop-segments', 'nested-loops', 'single-task-items', 'nested-pipeline', 'pipeline-trial', 'retried', 'rollout', 'sweep', 'sweep-bookkeeping-30s', 'tolerant-loop'].sort(),
     );
     expect(files.some((f) => f.includes('each'))).toBe(true); // loop batch children
   });

@@ -108,12 +108,25 @@ export interface ScopeResult {
   cancelled: boolean;
 }
 
-export function bookkeeping(prefix: string): RunActivities {
-  return proxyActivities<RunActivities>({
+/**
+ * Patch: the control queue's bookkeeping activities (the run's, the loops', the studies': short
+ * store writes that never heartbeat) time out after 30 s instead of a minute. Temporal notices a
+ * control worker killed mid-write only at that timeout, so a run or study stalled for a minute
+ * (seen in the durability tests); a live write takes well under a second.
+ */
+export const BOOKKEEPING_TIMEOUT_PATCH = 'bookkeeping-timeout-30s';
+
+/** The timeout and retries of the control queue's bookkeeping activities. */
+export function bookkeepingOptions(prefix: string): ActivityOptions {
+  return {
     taskQueue: prefix,
-    startToCloseTimeout: '1 minute',
+    startToCloseTimeout: patched(BOOKKEEPING_TIMEOUT_PATCH) ? '30 seconds' : '1 minute',
     retry: { maximumAttempts: 10, initialInterval: '1 second' },
-  });
+  };
+}
+
+export function bookkeeping(prefix: string): RunActivities {
+  return proxyActivities<RunActivities>(bookkeepingOptions(prefix));
 }
 
 /** Runs `nodes` to completion (or first failure / cancellation). `status` is updated as nodes move. */

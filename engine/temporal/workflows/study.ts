@@ -21,7 +21,7 @@ import {
 } from '@temporalio/workflow';
 import { MAX_TUNE_TRIALS } from '../../../dsl/ir/tuneSpec';
 import { runLoop } from './loop';
-import { describeFailure, runTask, type NodeOutcome, type RunContext } from './scope';
+import { bookkeepingOptions, describeFailure, runTask, type NodeOutcome, type RunContext } from './scope';
 import {
   type NestedPipelineInput,
   TUNE_CONTROL_UPDATE,
@@ -70,11 +70,7 @@ type Settled = { number: number; outcome?: NodeOutcome; error?: unknown; stopped
 export async function tuneStudy(input: TuneStudyInput): Promise<Record<string, PortValue>> {
   const tune = input.task.tune;
   const study = input.studyPath;
-  const acts = proxyActivities<StudyActivities>({
-    taskQueue: input.taskQueuePrefix,
-    startToCloseTimeout: '1 minute',
-    retry: { maximumAttempts: 10, initialInterval: '1 second' },
-  });
+  const acts = proxyActivities<StudyActivities>(bookkeepingOptions(input.taskQueuePrefix));
   const settings = { parallelTrials: tune.parallelTrials ?? 1, maxTrials: tune.maxTrials, stopRequested: false };
   const maxFailed = tune.maxFailedTrials ?? tune.maxTrials;
   const trials: StudyTrial[] = [];
