@@ -47,9 +47,13 @@ describe('issue 13 in Chromium: comparing runs', () => {
     await page.getByTestId(`run-row-${second.id}`).waitFor({ timeout: 30_000 });
 
     // The epochs parameter and the loss metric as columns (offered from what the runs have).
+    // A column's box follows the address, which the page reads at its hashchange, after the click
+    // returns: Playwright's check() looks at once and, on a loaded machine, saw it unticked. Both
+    // ticks go in back to back; the second keeps the first (RunsPage.test.tsx).
     await page.getByText('Columns', { exact: true }).click();
-    await page.getByRole('checkbox', { name: 'epochs', exact: true }).check();
-    await page.getByRole('checkbox', { name: 'loss', exact: true }).check();
+    const columnBoxes = ['epochs', 'loss'].map((name) => page.getByRole('checkbox', { name, exact: true }));
+    for (const box of columnBoxes) await box.click();
+    for (const box of columnBoxes) await expect.poll(() => box.isChecked(), { timeout: 30_000 }).toBe(true);
     await expect.poll(() => page.locator(`[data-testid="run-row-${second.id}"] td[data-column="params.epochs"]`).textContent(), { timeout: 30_000 }).toBe(String(LIGHT.epochs + 2));
 
     for (const id of sweep) await page.getByRole('checkbox', { name: `Select run ${id}` }).check();

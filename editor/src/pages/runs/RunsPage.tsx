@@ -11,7 +11,7 @@
  */
 import { useEffect, useMemo, useReducer, useRef, useState, type ReactElement } from 'react';
 import { api, errorText, subscribe } from '../../api/client';
-import { href, navigate } from '../../app/route';
+import { href, navigate, parseRoute } from '../../app/route';
 import type { Experiment, JsonValue, RunListItem } from 'sluice/api';
 import { formatDuration } from '../../runview/runState';
 import { formatValue, MAX_COMPARED, metricOverRuns } from '../../compare/compareView';
@@ -183,18 +183,30 @@ export function RunsPage(props: { query: URLSearchParams }): ReactElement {
       .finally(() => current() && setLoadingMore(false));
   };
 
+  /**
+   * The filters the address holds now. Changes build on these, not on the rendered `filters`: the
+   * address changes at once, the page only at its hashchange, and a second change in between (two
+   * quick column ticks) would drop the first.
+   */
+  const filtersNow = (): RunFilters => {
+    const route = parseRoute(window.location.hash);
+    return route.view === 'runs' ? filtersFromQuery(route.query) : filters;
+  };
   const setFilter = (patch: Partial<RunFilters>): void => {
-    const next: RunFilters = { ...filters, ...patch };
+    const next: RunFilters = { ...filtersNow(), ...patch };
     for (const k of Object.keys(patch) as (keyof RunFilters)[]) if (!patch[k]) delete next[k];
     navigate(href.runs(filtersToQuery(next)));
   };
   const toggleColumn = (c: string): void => {
-    const next = columns.includes(c) ? columns.filter((x) => x !== c) : [...columns, c];
-    setFilter({ columns: next.length ? next : undefined, ...(filters.order?.startsWith(`${c} `) && !next.includes(c) ? { order: undefined } : {}) });
+    const now = filtersNow();
+    const shown = now.columns ?? [];
+    const next = shown.includes(c) ? shown.filter((x) => x !== c) : [...shown, c];
+    setFilter({ columns: next.length ? next : undefined, ...(now.order?.startsWith(`${c} `) && !next.includes(c) ? { order: undefined } : {}) });
   };
   /** Descending first (the best accuracy on top), then ascending, then the default order. */
   const sortBy = (c: string): void => {
-    const next = filters.order === `${c} desc` ? `${c} asc` : filters.order === `${c} asc` ? undefined : `${c} desc`;
+    const order = filtersNow().order;
+    const next = order === `${c} desc` ? `${c} asc` : order === `${c} asc` ? undefined : `${c} desc`;
     setFilter({ order: next });
   };
   const toggleRun = (id: string): void => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
