@@ -140,7 +140,7 @@ describe('control flow', () => {
     const t0 = Date.now();
     await submitted.handle.cancel();
     const run = await waitForRun(ts.stack.metadata, submitted);
-    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(Date.now() - t0).toBeLessThan(40_000); // far below the task's 60 s nap: it was stopped, not waited for
     expect(run.status).toBe('cancelled');
     const e = byTask(await ts.stack.metadata.listExecutions(run.id));
     expect(e.long?.status).toBe('cancelled');

@@ -452,7 +452,7 @@ describe('executeTask', () => {
         { runId, taskId: 'crash', component: light.spec, inputs: {}, cache: { enabled: false } },
       );
     void run(dying);
-    await vi.waitFor(async () => expect(await metadata.listTaskLogs({ runId, taskId: 'crash' })).toHaveLength(1), { timeout: 5_000 });
+    await vi.waitFor(async () => expect(await metadata.listTaskLogs({ runId, taskId: 'crash' })).toHaveLength(1), { timeout: 30_000 });
     expect(await metadata.getExecution(`${runId}.crash`)).toMatchObject({ status: 'running', attempt: 1 });
 
     // Temporal runs the lost local step again, as its attempt 1: the row says it is the second.
@@ -485,7 +485,7 @@ describe('executeTask', () => {
 
     // Killed in s3: s0–s2 are recorded finished (s2's finish went with s3's running row), s3 is running.
     void runChain();
-    await vi.waitFor(async () => expect(await metadata.getExecution(`${runId}.s3`)).toMatchObject({ status: 'running', attempt: 1 }), { timeout: 5_000 });
+    await vi.waitFor(async () => expect(await metadata.getExecution(`${runId}.s3`)).toMatchObject({ status: 'running', attempt: 1 }), { timeout: 30_000 });
     expect((await metadata.listExecutions(runId)).map((e) => [e.taskId, e.status])).toEqual([
       ['s0', 'succeeded'],
       ['s1', 'succeeded'],

@@ -26,6 +26,8 @@ import {
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const fixtures = 'test/fixtures/commands';
 const where = 'task "train" (component "train-py")';
+/** Commands that would sleep 60 s end far sooner when stopped; wide, for a loaded 2-core machine. */
+const FAR_BELOW_THE_SLEEP_MS = 20_000;
 
 let tmp: string;
 beforeEach(async () => {
@@ -290,7 +292,7 @@ describe('runCommand', () => {
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CommandCancelledError);
     expect((err as Error).message).toMatch(/^task "train" \(component "train-py"\): cancelled/);
-    expect(Date.now() - start).toBeLessThan(3_000);
+    expect(Date.now() - start).toBeLessThan(FAR_BELOW_THE_SLEEP_MS);
   });
 
   it('kills the children a cancelled command started, too (its whole process group)', async () => {
@@ -307,9 +309,9 @@ describe('runCommand', () => {
         },
       }),
     ).rejects.toThrow(CommandCancelledError);
-    expect(Date.now() - start).toBeLessThan(3_000);
+    expect(Date.now() - start).toBeLessThan(FAR_BELOW_THE_SLEEP_MS);
     expect(childPid).toBeGreaterThan(0);
-    const deadline = Date.now() + 2_000;
+    const deadline = Date.now() + 10_000;
     while (processAlive(childPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(processAlive(childPid)).toBe(false);
   });
@@ -318,9 +320,9 @@ describe('runCommand', () => {
     const spec = command({ name: 'daemon', command: () => ['sh', '-c', 'sleep 60 & echo "$!"'] }).spec;
     const start = Date.now();
     const r = await run(spec);
-    expect(Date.now() - start).toBeLessThan(3_000);
+    expect(Date.now() - start).toBeLessThan(FAR_BELOW_THE_SLEEP_MS);
     const pid = Number(r.stdout[0]);
-    const deadline = Date.now() + 2_000;
+    const deadline = Date.now() + 10_000;
     while (processAlive(pid) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
     expect(processAlive(pid)).toBe(false);
   });
