@@ -3,8 +3,9 @@
  * for the metadata store, and `sluice worker` child processes (a control worker and a CPU task
  * worker) that the tests kill with SIGKILL; the server itself is killed and started again on the
  * same port and db file. The pipeline (test/fixtures/durableChain.ts) is a chain of five ~1 s
- * steps with a 5 s heartbeat timeout (test/fixtures/durableStepTiming.ts), which a test can hold running; every execution appends lines to a log file, so the tests
- * can tell which tasks really ran again.
+ * steps with a 5 s heartbeat timeout, which a test can hold running (test/fixtures/
+ * durableStepTiming.ts); every execution appends lines to a log file, so the tests can tell which
+ * tasks really ran again.
  *
  * What must hold whatever is killed: the run succeeds; each task has one execution row, one output
  * artifact row and its events once; the artifacts carry the whole chain's data; and a task that
