@@ -95,10 +95,8 @@ describe.each(backends())('pipelineRun on %s', (backend) => {
     const failed = execs.find((e) => e.taskId === 'fail-fast');
     expect(failed?.status).toBe('failed');
     expect(failed?.attempt).toBe(1); // non-retryable: no second attempt
-    // The 20 s sibling was cancelled, not waited for: its row ends before its sleep could have.
+    // The 20 s sibling was cancelled, not waited for (waited for, its row would say succeeded).
     await expect.poll(async () => (await ts.stack.metadata.getExecution(`${run.id}.slow`))?.status, { timeout: 30_000 }).toBe('cancelled');
-    const slowRow = await ts.stack.metadata.getExecution(`${run.id}.slow`);
-    expect((slowRow?.finishedAt?.getTime() ?? Infinity) - (slowRow?.startedAt.getTime() ?? 0)).toBeLessThan(20_000);
   });
 
   it('retries a transient failure and records one execution row with the last attempt', async () => {

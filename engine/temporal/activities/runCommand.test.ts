@@ -3,11 +3,11 @@
  * failures, cancellation of a whole process group, and the sources digest.
  */
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { command } from '../../../dsl/command';
 import type { ComponentSpec } from '../../../dsl/ir/schema';
 import { t } from '../../../dsl/ports';
@@ -26,8 +26,11 @@ import {
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const fixtures = 'test/fixtures/commands';
 const where = 'task "train" (component "train-py")';
-/** Commands that would sleep 60 s end far sooner when stopped; wide, for a loaded 2-core machine. */
-const FAR_BELOW_THE_SLEEP_MS = 20_000;
+/**
+ * What the stop tests' commands sleep, far past the test timeout (vitest.config.ts): a command
+ * waited for instead of stopped fails its test by that timeout, without a clock in the test.
+ */
+const LONGER_THAN_THE_TEST = 3600;
 
 let tmp: string;
 beforeEach(async () => {
@@ -220,12 +223,18 @@ describe('runCommand', () => {
   });
 
   it('delivers lines while the command is still running', async () => {
-    const spec = command({ name: 'slow', command: () => ['python3', '-c', 'import time; print("early"); time.sleep(1); print("late")'] }).spec;
-    const seen: { line: string; at: number }[] = [];
-    const start = Date.now();
-    await run(spec, { onLine: (_s, line) => seen.push({ line, at: Date.now() - start }) });
-    expect(seen.map((s) => s.line)).toEqual(['early', 'late']);
-    expect((seen[1]?.at ?? 0) - (seen[0]?.at ?? 0)).toBeGreaterThan(500);
+    // The command prints "late" only once the test has seen "early" (and made the file it waits for).
+    const seenEarly = path.join(tmp, 'seen-early');
+    const script = `import os, time\nprint("early", flush=True)\nwhile not os.path.exists(${JSON.stringify(seenEarly)}): time.sleep(0.05)\nprint("late")`;
+    const spec = command({ name: 'slow', command: () => ['python3', '-c', script] }).spec;
+    const seen: string[] = [];
+    await run(spec, {
+      onLine: (_s, line) => {
+        seen.push(line);
+        if (line === 'early') writeFileSync(seenEarly, '');
+      },
+    });
+    expect(seen).toEqual(['early', 'late']);
   });
 
   it('passes the component env, the worker env and SLUICE_WORK_DIR, and runs in workingDir', async () => {
@@ -283,23 +292,20 @@ describe('runCommand', () => {
   });
 
   it('kills a long-running command when cancelled', async () => {
-    const spec = command({ name: 'sleepy', command: () => ['python3', '-c', 'import time; print("started", flush=True); time.sleep(60)'] }).spec;
+    const spec = command({ name: 'sleepy', command: () => ['python3', '-c', `import time; print("started", flush=True); time.sleep(${LONGER_THAN_THE_TEST})`] }).spec;
     const ac = new AbortController();
-    const start = Date.now();
     const err = await run(spec, {
       signal: ac.signal,
       onLine: (_s, line) => line === 'started' && ac.abort(),
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CommandCancelledError);
     expect((err as Error).message).toMatch(/^task "train" \(component "train-py"\): cancelled/);
-    expect(Date.now() - start).toBeLessThan(FAR_BELOW_THE_SLEEP_MS);
   });
 
   it('kills the children a cancelled command started, too (its whole process group)', async () => {
-    const spec = command({ name: 'parent', command: () => ['sh', '-c', 'sleep 60 & echo "$!"; wait'] }).spec;
+    const spec = command({ name: 'parent', command: () => ['sh', '-c', `sleep ${LONGER_THAN_THE_TEST} & echo "$!"; wait`] }).spec;
     const ac = new AbortController();
     let childPid = 0;
-    const start = Date.now();
     await expect(
       run(spec, {
         signal: ac.signal,
@@ -309,22 +315,15 @@ describe('runCommand', () => {
         },
       }),
     ).rejects.toThrow(CommandCancelledError);
-    expect(Date.now() - start).toBeLessThan(FAR_BELOW_THE_SLEEP_MS);
     expect(childPid).toBeGreaterThan(0);
-    const deadline = Date.now() + 10_000;
-    while (processAlive(childPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(processAlive(childPid)).toBe(false);
+    await vi.waitFor(() => expect(processAlive(childPid)).toBe(false), { timeout: 10_000 });
   });
 
   it('stops background processes a command left behind when it exits, instead of waiting for them', async () => {
-    const spec = command({ name: 'daemon', command: () => ['sh', '-c', 'sleep 60 & echo "$!"'] }).spec;
-    const start = Date.now();
+    const spec = command({ name: 'daemon', command: () => ['sh', '-c', `sleep ${LONGER_THAN_THE_TEST} & echo "$!"`] }).spec;
     const r = await run(spec);
-    expect(Date.now() - start).toBeLessThan(FAR_BELOW_THE_SLEEP_MS);
     const pid = Number(r.stdout[0]);
-    const deadline = Date.now() + 10_000;
-    while (processAlive(pid) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
-    expect(processAlive(pid)).toBe(false);
+    await vi.waitFor(() => expect(processAlive(pid)).toBe(false), { timeout: 10_000 });
   });
 
   it('does not start a command whose signal is already aborted', async () => {
